@@ -1,0 +1,37 @@
+# Houqin: `make demo` runs the demo district, `make test` runs the checks and the test suite.
+# Both create .venv and install requirements/dev.txt on first use (only Python 3.11+ is needed).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export PYTHONPATH := $(CURDIR)/platform:$(CURDIR)
+
+.PHONY: install demo test check lint typecheck migrations-check pytest
+
+$(VENV)/.installed: requirements/base.txt requirements/dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(BIN)/python manage.py demo
+
+test: check pytest
+
+pytest: install
+	$(BIN)/python -m pytest
+
+check: lint typecheck migrations-check
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy platform tenants shared_apps tenant_apps tests
+
+migrations-check: install
+	DJANGO_SETTINGS_MODULE=houqin.settings.test $(BIN)/python manage.py makemigrations --check --dry-run

@@ -1,0 +1,22 @@
+#!/usr/bin/env python
+"""Houqin's command-line entry point."""
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+def main() -> None:
+    # The Django project package lives in platform/houqin; platform/ itself is a plain folder
+    # (no __init__.py), so putting it on the path never shadows the standard library's `platform`.
+    sys.path.insert(0, str(ROOT / "platform"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "houqin.settings.dev")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()

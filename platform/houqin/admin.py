@@ -1,0 +1,89 @@
+"""The tenant-aware admin: on the district host it shows the district's apps, on a school host
+that school's apps, and each user sees only what their roles allow."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import ValidationError
+from django.db import connection, models
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from houqin.permissions import restrict, roles_of
+
+
+def stored_here(model: type[models.Model]) -> bool:
+    """Whether `model`'s table lives in the schema this request is using."""
+    app = model._meta.app_config.name  # type: ignore[union-attr]
+    if connection.schema_name == "public":  # type: ignore[attr-defined]
+        return app in settings.SHARED_APPS
+    return app in settings.TENANT_APPS
+
+
+class RoleAuthenticationForm(AdminAuthenticationForm):
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "invalid_login": _("Unable to sign in here with these credentials."),
+    }
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        if not user.is_active or not roles_of(user):
+            raise ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+
+
+class HouqinAdminSite(admin.AdminSite):
+    site_header = _("District logistics centre")
+    site_title = _("Houqin")
+    index_title = _("Administration")
+    login_form = RoleAuthenticationForm
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        user = request.user
+        return bool(user.is_active and roles_of(user))
+
+    def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> Any:
+        app_list = super().get_app_list(request, app_label)
+        for entry in app_list:
+            entry["models"] = [m for m in entry["models"] if stored_here(m["model"])]
+        return [entry for entry in app_list if entry["models"]]
+
+
+class ScopedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """A model admin that answers only on hosts whose schema stores the model, and lists only the
+    rows the user's roles let them see."""
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return restrict(super().get_queryset(request), request.user, "view")
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return stored_here(self.model) and super().has_module_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return stored_here(self.model) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return stored_here(self.model) and super().has_add_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return stored_here(self.model) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return stored_here(self.model) and super().has_delete_permission(request, obj)
+
+
+class ReadOnlyModelAdmin(ScopedModelAdmin):
+    """For records nobody edits by hand (the audit trail)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+site = HouqinAdminSite(name="admin")

@@ -1,0 +1,77 @@
+"""`make demo`: migrate, seed, then run web, worker and beat in the foreground until Ctrl-C."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run the demo district: web, Celery worker and beat, on embedded servers if needed."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+
+    def handle(self, *args: Any, port: int, **options: Any) -> None:
+        call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+        call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0)
+        call_command("seed_demo")
+        # DATABASE_URL / REDIS_URL now name the servers this process started (or the real ones);
+        # the children inherit them and share those servers.
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(settings.ROOT_DIR / "platform"),
+                                                            str(settings.ROOT_DIR)])}
+        python = sys.executable
+        manage = str(settings.ROOT_DIR / "manage.py")
+        state = settings.ROOT_DIR / ".demo"
+        commands = {
+            "web": [python, manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
+            "worker": [python, "-m", "celery", "-A", "houqin", "worker", "--loglevel=INFO",
+                       "--concurrency=2", "--without-mingle", "--without-gossip"],
+            "beat": [python, "-m", "celery", "-A", "houqin", "beat", "--loglevel=INFO",
+                     f"--schedule={state / 'celerybeat-schedule'}"],
+        }
+        children = {
+            name: subprocess.Popen(cmd, env=env, cwd=settings.ROOT_DIR, start_new_session=True)
+            for name, cmd in commands.items()
+        }
+        self._print_banner(port)
+        try:
+            while all(child.poll() is None for child in children.values()):
+                time.sleep(0.5)
+            stopped = [name for name, child in children.items() if child.poll() is not None]
+            self.stderr.write(f"stopped unexpectedly: {', '.join(stopped)}")
+        except KeyboardInterrupt:
+            self.stdout.write("\nstopping web, worker and beat ...")
+        finally:
+            for child in children.values():
+                if child.poll() is None:
+                    os.killpg(child.pid, signal.SIGTERM)
+            for child in children.values():
+                try:
+                    child.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    os.killpg(child.pid, signal.SIGKILL)
+
+    def _print_banner(self, port: int) -> None:
+        domain = settings.DISTRICT_DOMAIN
+        logins = json.loads((settings.ROOT_DIR / ".demo" / "logins.json").read_text())
+        lines = [
+            "",
+            "Houqin demo district is running. Ctrl-C stops it.",
+            f"  district centre   http://{domain}:{port}/admin/   API http://{domain}:{port}/api/docs/",
+        ]
+        codes = sorted({entry["school"] for entry in logins if entry["school"]})
+        for code in codes:
+            lines.append(f"  school {code}  http://{code}.{domain}:{port}/admin/")
+        lines.append(f"  logins (password {logins[0]['password']}): .demo/logins.json, e.g.")
+        for entry in logins:
+            if entry["school"] in (None, codes[0]):
+                lines.append(f"    {entry['role']:<20} {entry['username']}")
+        self.stdout.write("\n".join(lines) + "\n")

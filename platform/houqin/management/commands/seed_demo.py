@@ -1,0 +1,16 @@
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from houqin.demo import seed_demo, write_logins
+
+
+class Command(BaseCommand):
+    help = "Create the demo district (three schools, one user per role) where it is missing."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        logins = seed_demo()
+        path = settings.ROOT_DIR / ".demo" / "logins.json"
+        write_logins(logins, path)
+        self.stdout.write(f"{len(logins)} demo logins written to {path}")

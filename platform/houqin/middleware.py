@@ -1,0 +1,37 @@
+"""Request id and actor context for every request."""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from houqin import context
+
+REQUEST_ID_HEADER = "X-Request-ID"
+
+
+class RequestContextMiddleware:
+    """Gives every request an id (the proxy's, when it is safe), echoed in the response."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = context.clean_request_id(request.headers.get(REQUEST_ID_HEADER))
+        request.request_id = request_id  # type: ignore[attr-defined]
+        with context.acting(request_id=request_id):
+            response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request_id
+        return response
+
+
+class ActorContextMiddleware:
+    """Names the session user as the actor; API token users are named by their authenticator."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            context.set_actor(user.pk)
+        return self.get_response(request)

@@ -1,0 +1,140 @@
+"""The one registry of roles and what each may do.
+
+A permission is `<app_label>.<action>_<model>` (Django's form), e.g. `feedback.view_feedback`.
+A grant is a pattern over permissions (`*` matches anything); a grant ending in `:own` applies
+only to rows the user owns (the model's `owner_field`). District roles hold everywhere (the centre
+and every school); school roles hold in the school of the membership.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+from fnmatch import fnmatchcase
+from functools import cache
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class Scope(StrEnum):
+    DISTRICT = "district"
+    SCHOOL = "school"
+
+
+class Role(StrEnum):
+    DISTRICT_ADMIN = "district_admin"
+    NUTRITION_OFFICER = "nutrition_officer"
+    PROCUREMENT_OFFICER = "procurement_officer"
+    TRANSPORT_OFFICER = "transport_officer"
+    FINANCE_OFFICER = "finance_officer"
+    AUDITOR = "auditor"
+    PRINCIPAL = "principal"
+    LOGISTICS_DIRECTOR = "logistics_director"
+    CANTEEN_MANAGER = "canteen_manager"
+    DORM_MANAGER = "dorm_manager"
+    REPAIR_TECHNICIAN = "repair_technician"
+    ACCOUNTANT = "accountant"
+    ASSET_KEEPER = "asset_keeper"
+    STAFF = "staff"
+    STUDENT = "student"
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    role: Role
+    scope: Scope
+    label: Promise
+    grants: frozenset[str]
+
+
+# What every member of a school may do with their own feedback.
+_MEMBER = frozenset({"feedback.add_feedback", "feedback.view_feedback:own"})
+# Reading everything a school holds, without personal-data unmasking.
+_READ_ALL = frozenset({"*.view_*"})
+
+REGISTRY: dict[Role, RoleSpec] = {
+    spec.role: spec
+    for spec in [
+        RoleSpec(
+            Role.DISTRICT_ADMIN,
+            Scope.DISTRICT,
+            _("District administrator"),
+            frozenset({"tenants.*", "accounts.*"}),
+        ),
+        RoleSpec(
+            Role.NUTRITION_OFFICER,
+            Scope.DISTRICT,
+            _("Nutrition officer"),
+            frozenset({"tenants.view_school"}),
+        ),
+        RoleSpec(
+            Role.PROCUREMENT_OFFICER,
+            Scope.DISTRICT,
+            _("Procurement officer"),
+            frozenset({"tenants.view_school"}),
+        ),
+        RoleSpec(
+            Role.TRANSPORT_OFFICER,
+            Scope.DISTRICT,
+            _("Transport officer"),
+            frozenset({"tenants.view_school"}),
+        ),
+        RoleSpec(
+            Role.FINANCE_OFFICER,
+            Scope.DISTRICT,
+            _("Finance officer"),
+            frozenset({"tenants.view_school"}),
+        ),
+        RoleSpec(
+            Role.AUDITOR,
+            Scope.DISTRICT,
+            _("Auditor"),
+            _READ_ALL | {"audit.add_finding", "audit.change_finding"},
+        ),
+        RoleSpec(
+            Role.PRINCIPAL,
+            Scope.SCHOOL,
+            _("Principal"),
+            _MEMBER | {"feedback.*", "accounts.view_membership", "accounts.view_user"},
+        ),
+        RoleSpec(
+            Role.LOGISTICS_DIRECTOR,
+            Scope.SCHOOL,
+            _("Logistics director"),
+            _MEMBER
+            | {
+                "feedback.*",
+                "accounts.view_membership",
+                "accounts.add_membership",
+                "accounts.delete_membership",
+                "accounts.view_user",
+                "accounts.add_user",
+            },
+        ),
+        RoleSpec(Role.CANTEEN_MANAGER, Scope.SCHOOL, _("Canteen manager"), _MEMBER),
+        RoleSpec(Role.DORM_MANAGER, Scope.SCHOOL, _("Dormitory manager"), _MEMBER),
+        RoleSpec(Role.REPAIR_TECHNICIAN, Scope.SCHOOL, _("Repair technician"), _MEMBER),
+        RoleSpec(Role.ACCOUNTANT, Scope.SCHOOL, _("Accountant"), _MEMBER),
+        RoleSpec(Role.ASSET_KEEPER, Scope.SCHOOL, _("Asset keeper"), _MEMBER),
+        RoleSpec(Role.STAFF, Scope.SCHOOL, _("Staff"), _MEMBER),
+        RoleSpec(Role.STUDENT, Scope.SCHOOL, _("Student"), _MEMBER),
+    ]
+}
+
+DISTRICT_ROLES = frozenset(r for r, s in REGISTRY.items() if s.scope is Scope.DISTRICT)
+SCHOOL_ROLES = frozenset(r for r, s in REGISTRY.items() if s.scope is Scope.SCHOOL)
+OWN = ":own"
+
+
+@cache
+def grants_of(roles: frozenset[Role]) -> frozenset[str]:
+    return frozenset(g for role in roles for g in REGISTRY[role].grants)
+
+
+@cache
+def allows(grants: frozenset[str], perm: str) -> bool:
+    return any(fnmatchcase(perm, g) for g in grants if not g.endswith(OWN))
+
+
+@cache
+def allows_own(grants: frozenset[str], perm: str) -> bool:
+    return any(fnmatchcase(perm + OWN, g) for g in grants if g.endswith(OWN))

@@ -1,0 +1,12 @@
+"""Development: embedded PostgreSQL and Redis unless DATABASE_URL / REDIS_URL are set."""
+
+from houqin.devstack import ensure_services
+
+ensure_services(".demo")
+
+from houqin.settings.base import *  # noqa: E402,F403
+from houqin.settings.base import env  # noqa: E402
+
+DEBUG = env.bool("DEBUG", default=True)
+SECRET_KEY = SECRET_KEY or "houqin-development-only-secret-key-do-not-use-in-production"  # noqa: F405
+DEMO_DIR = ROOT_DIR / ".demo"  # noqa: F405

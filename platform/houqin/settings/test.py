@@ -1,0 +1,19 @@
+"""Tests: embedded servers unless DATABASE_URL / REDIS_URL are set, fast hashing, local cache."""
+
+from houqin.devstack import ensure_services
+
+ensure_services(".test")
+
+from houqin.settings.base import *  # noqa: E402,F403
+
+SECRET_KEY = "houqin-test-secret-key-not-for-any-real-use-0123456789"
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+    }
+}
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"login": "1000/min"}  # noqa: F405

@@ -1,0 +1,62 @@
+"""The base task class and the fan-out that runs a job in every active school.
+
+Tasks carry the school (tenant-schemas-celery's `_schema_name` header), the actor and the request
+id that queued them; they acknowledge late and are re-queued when a worker dies mid-task, so every
+task must be idempotent. Queue them with `delay_on_commit()` from inside a transaction.
+"""
+
+import zlib
+from typing import Any
+
+from celery import shared_task
+from django.conf import settings
+from django_tenants.utils import schema_context
+from tenant_schemas_celery.task import TenantTask
+
+from houqin import context
+from tenants.selectors import active_school_schemas
+
+
+def _header(request: Any, name: str) -> Any:
+    headers = request.headers or {}
+    return headers.get(name, getattr(request, name, None))
+
+
+class SchoolTask(TenantTask):  # type: ignore[misc]
+    abstract = True
+    acks_late = True
+    reject_on_worker_lost = True
+
+    def apply_async(self, args: Any = None, kwargs: Any = None, **options: Any) -> Any:
+        ctx = context.current()
+        headers = dict(options.get("headers") or {})
+        headers.setdefault("_actor_id", ctx.actor_id)
+        headers.setdefault("_request_id", ctx.request_id)
+        options["headers"] = headers
+        return super().apply_async(args, kwargs, **options)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        request_id = _header(self.request, "_request_id") or self.request.id
+        with context.acting(
+            request_id=context.clean_request_id(request_id),
+            actor_id=_header(self.request, "_actor_id"),
+        ):
+            return super().__call__(*args, **kwargs)
+
+
+def spread_offset(schema_name: str, spread_seconds: int) -> int:
+    """A stable delay in [0, spread) per school, so a job run for every school starts spread out
+    over the window instead of all at once."""
+    return zlib.crc32(schema_name.encode()) % max(spread_seconds, 1)
+
+
+@shared_task(name="houqin.tasks.for_every_school_task")
+def for_every_school_task(task_name: str, spread_seconds: int | None = None) -> int:
+    spread = settings.SCHOOL_JOB_SPREAD_SECONDS if spread_seconds is None else spread_seconds
+    schemas = active_school_schemas()
+    for schema_name in schemas:
+        with schema_context(schema_name):
+            for_every_school_task.app.send_task(
+                task_name, countdown=spread_offset(schema_name, spread)
+            )
+    return len(schemas)

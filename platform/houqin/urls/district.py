@@ -1,0 +1,24 @@
+"""The district centre's routes (the public schema, on DISTRICT_DOMAIN)."""
+
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from houqin.urls.common import api_v1, outside_api
+from shared_apps.accounts.api.views import MembershipViewSet, UserViewSet
+from shared_apps.audit.api.views import ChangeViewSet, FindingViewSet, SecurityEventViewSet
+from tenants.api.views import SchoolViewSet
+
+router = SimpleRouter()
+router.register("schools", SchoolViewSet, basename="school")
+router.register("users", UserViewSet, basename="user")
+router.register("memberships", MembershipViewSet, basename="membership")
+router.register("audit/changes", ChangeViewSet, basename="audit-change")
+router.register("audit/security-events", SecurityEventViewSet, basename="audit-security-event")
+router.register("audit/findings", FindingViewSet, basename="audit-finding")
+
+urlpatterns = [path("api/v1/", include(api_v1 + router.urls)), *outside_api]
+
+handler400 = "houqin.errors.bad_request"
+handler403 = "houqin.errors.permission_denied"
+handler404 = "houqin.errors.page_not_found"
+handler500 = "houqin.errors.server_error"

@@ -1,0 +1,23 @@
+"""A school's routes (its own schema, on <code>.DISTRICT_DOMAIN)."""
+
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from houqin.urls.common import api_v1, outside_api
+from shared_apps.accounts.api.views import MembershipViewSet, UserViewSet
+from shared_apps.audit.api.views import ChangeViewSet, FindingViewSet
+from tenant_apps.feedback.api.views import FeedbackViewSet
+
+router = SimpleRouter()
+router.register("users", UserViewSet, basename="user")
+router.register("memberships", MembershipViewSet, basename="membership")
+router.register("feedback", FeedbackViewSet, basename="feedback")
+router.register("audit/changes", ChangeViewSet, basename="audit-change")
+router.register("audit/findings", FindingViewSet, basename="audit-finding")
+
+urlpatterns = [path("api/v1/", include(api_v1 + router.urls)), *outside_api]
+
+handler400 = "houqin.errors.bad_request"
+handler403 = "houqin.errors.permission_denied"
+handler404 = "houqin.errors.page_not_found"
+handler500 = "houqin.errors.server_error"

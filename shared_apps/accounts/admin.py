@@ -1,0 +1,33 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from houqin.admin import ScopedModelAdmin, site
+from shared_apps.accounts.models import Membership, User
+
+
+class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Membership
+    fk_name = "user"
+    extra = 0
+    fields = ["role", "school", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(User, site=site)
+class UserAdmin(ScopedModelAdmin, DjangoUserAdmin):  # type: ignore[misc]
+    list_display = ["username", "display_name", "email", "is_active", "date_joined"]
+    list_filter = ["is_active"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        ("Profile", {"fields": ["display_name", "email", "is_active"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership, site=site)
+class MembershipAdmin(ScopedModelAdmin):
+    list_display = ["user", "role", "school", "created_at"]
+    list_filter = ["role", "school"]
+    search_fields = ["user__username"]
+    raw_id_fields = ["user", "granted_by"]

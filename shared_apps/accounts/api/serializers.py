@@ -1,0 +1,80 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from houqin.roles import REGISTRY
+from shared_apps.accounts.models import ROLE_CHOICES, Membership, User
+
+
+class TokenRequestSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=256, trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    token = serializers.CharField()
+
+
+class SchoolBriefSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class RoleSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    role = serializers.CharField()
+    label = serializers.CharField()
+    scope = serializers.CharField()
+
+
+class MeSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+    school = SchoolBriefSerializer(allow_null=True)
+    roles = RoleSerializer(many=True)
+
+    @staticmethod
+    def describe(role: str) -> dict[str, str]:
+        spec = REGISTRY[role]  # type: ignore[index]
+        return {"role": spec.role.value, "label": str(spec.label), "scope": spec.scope.value}
+
+
+class UserSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = User
+        fields = ["id", "username", "display_name", "email", "is_active", "date_joined"]
+        read_only_fields = ["id", "username", "date_joined"]
+
+
+class UserCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=256, write_only=True, trim_whitespace=False)
+    display_name = serializers.CharField(max_length=100, required=False, default="")
+    email = serializers.EmailField(required=False, default="")
+
+
+class UserUpdateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    display_name = serializers.CharField(max_length=100, required=False)
+    email = serializers.EmailField(required=False)
+    is_active = serializers.BooleanField(required=False)
+
+
+class MembershipSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    username = serializers.CharField(source="user.username", read_only=True)
+    school = serializers.CharField(source="school.code", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "user", "username", "role", "school", "created_at"]
+        read_only_fields = ["id", "user", "created_at"]
+
+
+class MembershipCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    username = serializers.CharField(max_length=150)
+    role = serializers.ChoiceField(choices=ROLE_CHOICES)
+    school = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("School code, for a school role granted from the district centre."),
+    )

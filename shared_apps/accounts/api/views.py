@@ -1,0 +1,127 @@
+"""Sign-in (tokens), the caller's own record, users and memberships."""
+
+from typing import Any
+
+from django.db import connection
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from houqin.api.viewsets import RestrictedViewSet
+from houqin.exceptions import InvalidInput
+from houqin.permissions import current_school_id, roles_of
+from shared_apps.accounts import selectors, services
+from shared_apps.accounts.api import serializers as s
+from shared_apps.accounts.filters import MembershipFilter, UserFilter
+from shared_apps.accounts.models import Membership, User
+from tenants.models import School
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token valid where the user holds a role."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    @extend_schema(request=s.TokenRequestSerializer, responses={201: s.TokenSerializer})
+    def post(self, request: Request) -> Response:
+        data = s.TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        key = services.token_create(
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
+            request=request._request,
+        )
+        return Response({"token": key}, status=status.HTTP_201_CREATED)
+
+
+class MeView(APIView):
+    """The caller and the roles they hold on this host."""
+
+    @extend_schema(responses=s.MeSerializer)
+    def get(self, request: Request) -> Response:
+        user = request.user
+        school = getattr(connection, "tenant", None) if current_school_id() else None
+        body = {
+            "id": user.pk,
+            "username": user.username,
+            "display_name": getattr(user, "display_name", ""),
+            "school": {"code": school.code, "name": school.name} if school else None,
+            "roles": [s.MeSerializer.describe(r) for r in sorted(roles_of(user))],
+        }
+        return Response(s.MeSerializer(body).data)
+
+
+class UserViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, RestrictedViewSet
+):
+    """Users: everyone in the centre; a school's members on its host."""
+
+    model = User
+    serializer_class = s.UserSerializer
+    filterset_class = UserFilter
+    ordering_fields = ["username", "date_joined"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def safely_get_queryset(self) -> Any:
+        return selectors.user_list(school_id=current_school_id())
+
+    @extend_schema(request=s.UserCreateSerializer, responses={201: s.UserSerializer})
+    def create(self, request: Request) -> Response:
+        data = s.UserCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_create(actor=request.user, **data.validated_data)
+        return Response(s.UserSerializer(user).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.UserUpdateSerializer, responses=s.UserSerializer)
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        user = self.get_object()
+        data = s.UserUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_update(user=user, actor=request.user, **data.validated_data)
+        return Response(s.UserSerializer(user).data)
+
+
+class MembershipViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, RestrictedViewSet
+):
+    """Roles held: all of them in the centre; one school's on its host."""
+
+    model = Membership
+    serializer_class = s.MembershipSerializer
+    filterset_class = MembershipFilter
+    ordering_fields = ["id", "role"]
+
+    def safely_get_queryset(self) -> Any:
+        return selectors.membership_list(school_id=current_school_id())
+
+    @extend_schema(request=s.MembershipCreateSerializer, responses={201: s.MembershipSerializer})
+    def create(self, request: Request) -> Response:
+        data = s.MembershipCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = User.objects.filter(username=data.validated_data["username"]).first()
+        if user is None:
+            raise InvalidInput(_("No such user."), fields={"username": [_("No such user.")]})
+        school_id = current_school_id()
+        school: School | None
+        if school_id is not None:
+            school = connection.tenant  # type: ignore[attr-defined]
+        elif data.validated_data["school"]:
+            school = get_object_or_404(School, code=data.validated_data["school"])
+        else:
+            school = None
+        membership = services.membership_grant(
+            user=user, role=data.validated_data["role"], school=school, actor=request.user
+        )
+        return Response(s.MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: Membership) -> None:
+        services.membership_revoke(membership=instance, actor=self.request.user)

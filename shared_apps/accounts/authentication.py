@@ -1,0 +1,38 @@
+"""API token authentication: `Authorization: Token <key>` (or `Bearer <key>`)."""
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+from rest_framework.request import Request
+
+from houqin import context
+from shared_apps.accounts.models import ApiToken, hash_token_key
+
+
+class HostTokenAuthentication(authentication.BaseAuthentication):
+    """Looks the token up by its hash. A token identifies its user on any host, but grants only
+    what the user's roles grant there: on a school where they hold none, nothing."""
+
+    keywords = ("token", "bearer")
+
+    def authenticate(self, request: Request) -> tuple[Any, ApiToken] | None:
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower().decode(errors="replace") not in self.keywords:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("Malformed token header."))
+        try:
+            key = header[1].decode("ascii")
+        except UnicodeDecodeError as exc:
+            raise exceptions.AuthenticationFailed(_("Malformed token header.")) from exc
+        token = (
+            ApiToken.objects.select_related("user").filter(key_hash=hash_token_key(key)).first()
+        )
+        if token is None or not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        context.set_actor(token.user.pk)
+        return token.user, token
+
+    def authenticate_header(self, request: Request) -> str:
+        return "Token"

@@ -1,0 +1,109 @@
+"""People who sign in, the roles they hold, and their API tokens. All live in the public schema."""
+
+import hashlib
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from houqin.roles import DISTRICT_ROLES, REGISTRY, Role
+
+
+class User(AbstractUser):
+    """A person who signs in: district staff, school staff, students, suppliers."""
+
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+
+    # Columns the audit trail never copies.
+    audit_redacted_fields: ClassVar[tuple[str, ...]] = ("password",)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        # No superuser shortcut: every permission comes from roles (separation of duties).
+        from django.contrib.auth.models import _user_has_perm  # type: ignore[attr-defined]
+
+        return self.is_active and _user_has_perm(self, perm, obj)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        from django.contrib.auth.models import _user_has_module_perms  # type: ignore[attr-defined]
+
+        return self.is_active and _user_has_module_perms(self, app_label)
+
+
+ROLE_CHOICES = [(role.value, spec.label) for role, spec in REGISTRY.items()]
+DISTRICT_ROLE_VALUES = sorted(r.value for r in DISTRICT_ROLES)
+
+
+class Membership(models.Model):
+    """One role held by one user: in the district centre (no school) or in one school."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    school = models.ForeignKey(
+        "tenants.School",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+    )
+    role = models.CharField(_("role"), max_length=32, choices=ROLE_CHOICES)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "school", "role"],
+                name="membership_unique",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(school__isnull=True, role__in=DISTRICT_ROLE_VALUES)
+                    | (models.Q(school__isnull=False) & ~models.Q(role__in=DISTRICT_ROLE_VALUES))
+                ),
+                name="membership_scope_matches_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.role}@{self.school_id or 'district'}"
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+
+def hash_token_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """An API token. Only its hash is stored; the key is shown once, when it is created."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    audit_redacted_fields: ClassVar[tuple[str, ...]] = ("key_hash",)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"token {self.pk} of user {self.user_id}"

@@ -1,0 +1,30 @@
+from django.contrib import admin
+
+from houqin.admin import ReadOnlyModelAdmin, ScopedModelAdmin, site
+from shared_apps.audit.models import Change, Finding, SecurityEvent
+
+
+@admin.register(Change, site=site)
+class ChangeAdmin(ReadOnlyModelAdmin):
+    list_display = ["occurred_at", "schema_name", "table_name", "operation", "row_id", "actor_id"]
+    list_filter = ["operation", "schema_name", "table_name"]
+    search_fields = ["request_id", "row_id"]
+
+
+@admin.register(SecurityEvent, site=site)
+class SecurityEventAdmin(ReadOnlyModelAdmin):
+    list_display = ["occurred_at", "kind", "username", "schema_name", "ip"]
+    list_filter = ["kind"]
+    search_fields = ["username", "request_id"]
+
+
+@admin.register(Finding, site=site)
+class FindingAdmin(ScopedModelAdmin):
+    list_display = ["title", "school", "severity", "status", "created_at"]
+    list_filter = ["status", "severity"]
+    readonly_fields = ["created_by", "created_at", "updated_at"]
+
+    def save_model(self, request: object, obj: Finding, form: object, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user  # type: ignore[attr-defined]
+        super().save_model(request, obj, form, change)  # type: ignore[arg-type]

@@ -1,0 +1,37 @@
+import django_filters
+from django.db.models import QuerySet
+
+from shared_apps.audit.models import Change, Finding, SecurityEvent
+from tenants.models import schema_name_for
+
+
+def _by_school(queryset: QuerySet, name: str, value: str) -> QuerySet:  # type: ignore[type-arg]
+    return queryset.filter(schema_name="public" if value == "district" else schema_name_for(value))
+
+
+class ChangeFilter(django_filters.FilterSet):
+    school = django_filters.CharFilter(method=_by_school, label="school code, or 'district'")
+    since = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+
+    class Meta:
+        model = Change
+        fields = ["school", "table_name", "operation", "row_id", "actor_id", "request_id"]
+
+
+class SecurityEventFilter(django_filters.FilterSet):
+    school = django_filters.CharFilter(method=_by_school, label="school code, or 'district'")
+    since = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+
+    class Meta:
+        model = SecurityEvent
+        fields = ["school", "kind", "user_id", "username"]
+
+
+class FindingFilter(django_filters.FilterSet):
+    school = django_filters.CharFilter(field_name="school__code")
+
+    class Meta:
+        model = Finding
+        fields = ["school", "status", "severity"]

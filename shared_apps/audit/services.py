@@ -1,0 +1,55 @@
+"""Writes to the audit app: security events and auditors' findings."""
+
+from typing import Any
+
+from django.db import connection, transaction
+
+from houqin import context
+from shared_apps.audit.models import Finding, SecurityEvent
+
+
+def _client_ip(request: Any) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def security_event_record(
+    *,
+    kind: str,
+    request: Any = None,
+    user: Any = None,
+    username: str = "",
+    detail: dict[str, Any] | None = None,
+) -> SecurityEvent:
+    host = ""
+    if request is not None:
+        host = request.META.get("HTTP_HOST", "")[:255]
+    return SecurityEvent.objects.create(
+        kind=kind,
+        user_id=getattr(user, "pk", None),
+        username=username or getattr(user, "username", ""),
+        schema_name=connection.schema_name,  # type: ignore[attr-defined]
+        host=host,
+        ip=_client_ip(request),
+        request_id=context.current().request_id,
+        detail=detail or {},
+    )
+
+
+@transaction.atomic
+def finding_create(
+    *, school: Any, title: str, body: str, severity: str, actor: Any
+) -> Finding:
+    return Finding.objects.create(
+        school=school, title=title, body=body, severity=severity, created_by=actor
+    )
+
+
+@transaction.atomic
+def finding_update(*, finding: Finding, actor: Any, **changes: Any) -> Finding:
+    for field in ("title", "body", "severity", "status"):
+        if field in changes:
+            setattr(finding, field, changes[field])
+    finding.save()
+    return finding

@@ -1,0 +1,32 @@
+from rest_framework import serializers
+
+from tenant_apps.feedback.models import Feedback
+
+
+class FeedbackSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    author = serializers.CharField(source="author.username", read_only=True)
+    responded_by = serializers.CharField(
+        source="responded_by.username", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Feedback
+        fields = [
+            "id", "category", "subject", "body", "status", "response", "author", "responded_by",
+            "responded_at", "due_at", "created_at",
+        ]
+        read_only_fields = fields
+
+
+class FeedbackCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    category = serializers.ChoiceField(choices=Feedback.Category.choices)
+    subject = serializers.CharField(max_length=200)
+    body = serializers.CharField(max_length=10000)
+
+
+class FeedbackRespondSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    response = serializers.CharField(max_length=10000)
+
+
+class FeedbackAssignSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    username = serializers.CharField(max_length=150)

@@ -1,0 +1,48 @@
+"""Writes about feedback."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm
+
+from houqin.exceptions import Conflict, InvalidInput
+from houqin.permissions import roles_of
+from tenant_apps.feedback.models import Feedback
+
+
+def feedback_submit(*, author: Any, category: str, subject: str, body: str) -> Feedback:
+    if not subject.strip() or not body.strip():
+        raise InvalidInput(_("Feedback needs a subject and a body."))
+    return Feedback.objects.create(
+        author=author, category=category, subject=subject.strip(), body=body.strip()
+    )
+
+
+@transaction.atomic
+def feedback_respond(*, feedback: Feedback, response: str, actor: Any) -> Feedback:
+    locked = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    if locked.status == Feedback.Status.ANSWERED:
+        raise Conflict(_("This feedback has already been answered."), code="already_answered")
+    if not response.strip():
+        raise InvalidInput(_("The response is empty."), fields={"response": [_("Required.")]})
+    locked.response = response.strip()
+    locked.responded_by = actor
+    locked.responded_at = timezone.now()
+    locked.status = Feedback.Status.ANSWERED
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def feedback_assign(*, feedback: Feedback, assignee: Any, actor: Any) -> Feedback:
+    """Let one member of the school read and answer one item (a django-guardian object grant,
+    stored in the school's schema)."""
+    if not roles_of(assignee):
+        raise InvalidInput(
+            _("The assignee holds no role in this school."), fields={"username": [_("Not a member.")]}
+        )
+    assign_perm("feedback.view_feedback", assignee, feedback)
+    assign_perm("feedback.respond_feedback", assignee, feedback)
+    return feedback

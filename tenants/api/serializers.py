@@ -1,0 +1,31 @@
+from rest_framework import serializers
+
+from tenants.models import School
+from tenants.services import school_host
+
+
+class SchoolSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    host = serializers.SerializerMethodField()
+
+    class Meta:
+        model = School
+        fields = [
+            "id", "code", "name", "kind", "boarding", "address", "status", "status_reason",
+            "host", "created_at", "checked_at", "check_problems",
+        ]
+        read_only_fields = fields
+
+    def get_host(self, school: School) -> str:
+        return school_host(school.code)
+
+
+class SchoolCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    code = serializers.CharField(max_length=64)
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=School.Kind.choices)
+    boarding = serializers.BooleanField(default=False)
+    address = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+
+
+class SchoolStatusSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    reason = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)

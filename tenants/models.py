@@ -1,0 +1,96 @@
+"""Schools (the tenants) and the host names that reach them."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Concat
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+# Lower-case letters and digits only: the code becomes both a DNS label and part of a schema name.
+CODE_PATTERN = re.compile(r"^[a-z0-9]{2,32}$")
+RESERVED_CODES = frozenset({"www", "api", "admin", "static", "media", "public", "district", "mail"})
+SCHEMA_PREFIX = "s_"
+
+
+def validate_school_code(code: str) -> None:
+    if not CODE_PATTERN.match(code or ""):
+        raise ValidationError(
+            _("A school code is 2 to 32 lower-case letters or digits."), code="invalid_code"
+        )
+    if code in RESERVED_CODES:
+        raise ValidationError(_("This school code is reserved."), code="reserved_code")
+
+
+def schema_name_for(code: str) -> str:
+    return f"{SCHEMA_PREFIX}{code}"
+
+
+class School(TenantMixin):
+    """A school: one tenant, one PostgreSQL schema."""
+
+    class Kind(models.TextChoices):
+        PRIMARY = "primary", _("Primary school")
+        JUNIOR = "junior", _("Junior secondary school")
+        SENIOR = "senior", _("Senior secondary school")
+        NINE_YEAR = "nine_year", _("Nine-year school")
+        COMPLETE = "complete", _("Complete secondary school")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        ARCHIVED = "archived", _("Archived")
+
+    code = models.CharField(
+        _("school code"), max_length=32, unique=True, validators=[validate_school_code]
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    boarding = models.BooleanField(_("boarding"), default=False)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    status_reason = models.CharField(_("status reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    checked_at = models.DateTimeField(_("last checked at"), null=True, blank=True)
+    check_problems = models.JSONField(_("problems found at the last check"), default=list)
+
+    # Schemas are created and dropped by the school services, inside their own transaction.
+    auto_create_schema = False
+    auto_drop_schema = False
+
+    class Meta:
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(code__regex=CODE_PATTERN.pattern), name="school_code_format"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    schema_name=Concat(models.Value(SCHEMA_PREFIX), models.F("code"))
+                ),
+                name="school_schema_matches_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class Domain(DomainMixin):
+    """A host name that reaches one school. The district centre's host is a setting, not a row."""
+
+    class Meta:
+        verbose_name = _("domain")
+        verbose_name_plural = _("domains")
+
+    def __str__(self) -> str:
+        return self.domain

@@ -1,0 +1,80 @@
+"""School lifecycle: create (schema and domain in one transaction), suspend, reactivate, archive."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from houqin.exceptions import Conflict, InvalidInput
+from tenants import routing
+from tenants.models import Domain, School, schema_name_for, validate_school_code
+
+
+def school_host(code: str) -> str:
+    return f"{code}.{settings.DISTRICT_DOMAIN}"
+
+
+def school_create(
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    boarding: bool = False,
+    address: str = "",
+    actor: Any = None,
+) -> School:
+    """Create a school, its schema (every tenant migration applied) and its domain, all or nothing:
+    a failure at any step leaves no school row, no domain and no schema behind."""
+    code = (code or "").strip()
+    try:
+        validate_school_code(code)
+    except ValidationError as exc:
+        raise InvalidInput(exc.messages[0], code="invalid_code", fields={"code": exc.messages})
+    if kind not in School.Kind.values:
+        raise InvalidInput(_("Unknown kind of school."), fields={"kind": [_("Unknown kind.")]})
+    if not name.strip():
+        raise InvalidInput(_("A school needs a name."), fields={"name": [_("Required.")]})
+    with transaction.atomic():
+        if School.objects.select_for_update().filter(code=code).exists():
+            raise Conflict(_("A school with this code already exists."), code="duplicate_code")
+        school = School(
+            code=code,
+            schema_name=schema_name_for(code),
+            name=name.strip(),
+            kind=kind,
+            boarding=boarding,
+            address=address,
+        )
+        school.save()
+        Domain.objects.create(domain=school_host(code), tenant=school, is_primary=True)
+        school.create_schema(check_if_exists=False, verbosity=0)
+    return school
+
+
+def _set_status(school: School, status: str, reason: str) -> School:
+    with transaction.atomic():
+        locked = School.objects.select_for_update().get(pk=school.pk)
+        if locked.status == School.Status.ARCHIVED and status != School.Status.ARCHIVED:
+            raise Conflict(_("An archived school cannot be changed."), code="school_archived")
+        locked.status = status
+        locked.status_reason = reason
+        locked.save(update_fields=["status", "status_reason"])
+        transaction.on_commit(lambda: routing.forget_school(locked))
+    return locked
+
+
+def school_suspend(*, school: School, reason: str, actor: Any = None) -> School:
+    if not reason.strip():
+        raise InvalidInput(_("Say why the school is suspended."), fields={"reason": [_("Required.")]})
+    return _set_status(school, School.Status.SUSPENDED, reason.strip())
+
+
+def school_reactivate(*, school: School, actor: Any = None) -> School:
+    return _set_status(school, School.Status.ACTIVE, "")
+
+
+def school_archive(*, school: School, reason: str = "", actor: Any = None) -> School:
+    """Archive a school: its host stops serving, its schema and trail are kept for auditors."""
+    return _set_status(school, School.Status.ARCHIVED, reason.strip())

@@ -1,0 +1,19 @@
+"""Periodic checks run in every school's schema."""
+
+from celery import shared_task
+from django.db import connection
+from django.utils import timezone
+
+from shared_apps.audit.triggers import missing_triggers
+from tenants.models import School
+
+
+@shared_task(name="tenants.tasks.school_check_task")
+def school_check_task() -> list[str]:
+    """Record, on the school's row, any table of its schema whose audit triggers are missing."""
+    schema_name = connection.schema_name  # type: ignore[attr-defined]
+    problems = [f"audit triggers missing on {table}" for table in missing_triggers(connection)]
+    School.objects.filter(schema_name=schema_name).update(
+        checked_at=timezone.now(), check_problems=problems
+    )
+    return problems
