@@ -35,7 +35,6 @@ class RolePermission(BasePermission):
         grants = grants_of(roles_of(user))
         if allows(grants, perm):
             return True
-        if view.permission_action() == "view":
-            model = view.queryset_model()
-            return allows_own(grants, perm) or bool(getattr(model, "object_grants", False))
-        return False
+        # A list is open to those who may see their own rows; object grants (guardian) widen
+        # what such a member sees, they never open a list to a non-member.
+        return view.permission_action() == "view" and allows_own(grants, perm)

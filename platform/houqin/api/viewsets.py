@@ -37,9 +37,6 @@ class RestrictedViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     def safely_get_queryset(self) -> "models.QuerySet[Any]":
         return self.model._default_manager.all()
 
-    def queryset_model(self) -> type[models.Model]:
-        return self.model
-
     def permission_action(self) -> str:
         action = self.action or "list"
         return self.action_verbs.get(action) or _ACTION_VERBS.get(action, action)

@@ -161,6 +161,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # The schema and docs describe operations, never data: anyone may read them.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "ENUM_NAME_OVERRIDES": {
+        "SchoolStatusEnum": "tenants.models.School.Status",
+        "FeedbackStatusEnum": "tenant_apps.feedback.models.Feedback.Status",
+        "FindingStatusEnum": "shared_apps.audit.models.Finding.Status",
+    },
 }
 
 # Celery: Redis by default; set CELERY_BROKER_URL=amqp://... to use RabbitMQ.

@@ -12,9 +12,13 @@ api_v1: list[URLPattern | URLResolver] = [
     path("me/", MeView.as_view(), name="me"),
 ]
 
-outside_api: list[URLPattern | URLResolver] = [
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("healthz", healthz, name="healthz"),
-    path("admin/", site.urls),
-]
+
+
+def outside_api(urlconf: str) -> list[URLPattern | URLResolver]:
+    """The schema (of the host's own urlconf), its docs, health and the admin."""
+    return [
+        path("api/schema/", SpectacularAPIView.as_view(urlconf=urlconf), name="schema"),
+        path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+        path("healthz", healthz, name="healthz"),
+        path("admin/", site.urls),
+    ]

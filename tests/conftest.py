@@ -1,0 +1,83 @@
+"""The tenant harness: school schemas are built once per run (committed before any test), and
+every test runs inside a transaction that is rolled back. The schema in force is checked after
+every test: nothing may leave a school's search_path behind."""
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.db import connection
+from django_tenants.utils import schema_context
+from rest_framework.test import APIClient
+
+from houqin.roles import Role
+from shared_apps.accounts.models import User
+from tenants.models import School
+from tenants.services import school_create, school_host
+from tests.factories import token_for, user_with_role
+
+SCHOOL_A = "100001"
+SCHOOL_B = "100002"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    with django_db_blocker.unblock():
+        for code, name in ((SCHOOL_A, "测试学校甲"), (SCHOOL_B, "测试学校乙")):
+            if not School.objects.filter(code=code).exists():
+                school_create(code=code, name=name, kind=School.Kind.PRIMARY)
+
+
+@pytest.fixture(autouse=True)
+def _schema_is_public_after_each_test() -> Iterator[None]:
+    yield
+    assert connection.schema_name == "public", f"schema {connection.schema_name} leaked"
+
+
+@pytest.fixture
+def school_a(db: Any) -> School:
+    return School.objects.get(code=SCHOOL_A)
+
+
+@pytest.fixture
+def school_b(db: Any) -> School:
+    return School.objects.get(code=SCHOOL_B)
+
+
+class HostClient(APIClient):
+    """An API client bound to one host, signed in with a real API token when given a user."""
+
+    def __init__(self, host: str, user: User | None = None, **kwargs: Any) -> None:
+        super().__init__(SERVER_NAME=host, **kwargs)
+        self.host = host
+        self.user = user
+        if user is not None:
+            self.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
+
+
+@pytest.fixture
+def district_host(settings: Any) -> str:
+    return str(settings.DISTRICT_DOMAIN)
+
+
+@pytest.fixture
+def client_for(db: Any, district_host: str) -> Callable[..., HostClient]:
+    """client_for(school_or_None, role_or_user_or_None) -> a client on that school's host (the
+    district centre's for None) signed in as a user with that role there."""
+
+    def make(where: School | None, who: Role | User | None = None) -> HostClient:
+        host = district_host if where is None else school_host(where.code)
+        if who is None or isinstance(who, User):
+            return HostClient(host, who)
+        from houqin.roles import DISTRICT_ROLES
+
+        user = user_with_role(who, None if who in DISTRICT_ROLES else where)
+        return HostClient(host, user)
+
+    return make
+
+
+@pytest.fixture
+def in_school() -> Callable[[School], Any]:
+    """in_school(school) -> a context manager that runs ORM calls in that school's schema."""
+    return lambda school: schema_context(school.schema_name)

@@ -1,0 +1,40 @@
+"""Factories for the objects tests need; users come with the roles they are asked for."""
+
+from typing import Any
+
+import factory
+
+from houqin.roles import Role
+from shared_apps.accounts.models import ApiToken, Membership, User, hash_token_key
+from tenants.models import School
+
+PASSWORD = "Test-password-2026"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    display_name = factory.Faker("name", locale="zh_CN")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @classmethod
+    def _after_postgeneration(cls, instance: Any, create: bool, results: Any = None) -> None:
+        if create:
+            instance.save()
+
+
+def user_with_role(role: Role | None, school: School | None = None, **kwargs: Any) -> User:
+    """A user holding `role` (a district role when `school` is None), or no role at all."""
+    user = UserFactory(**kwargs)
+    if role is not None:
+        Membership.objects.create(user=user, role=role.value, school=school)
+    return user
+
+
+def token_for(user: User) -> str:
+    key = f"test-token-{user.pk}-{user.username}"
+    ApiToken.objects.get_or_create(user=user, key_hash=hash_token_key(key))
+    return key
