@@ -4,7 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from houqin.exceptions import Conflict, InvalidInput
@@ -31,7 +31,9 @@ def school_create(
     try:
         validate_school_code(code)
     except ValidationError as exc:
-        raise InvalidInput(exc.messages[0], code="invalid_code", fields={"code": exc.messages})
+        raise InvalidInput(
+            exc.messages[0], code=exc.error_list[0].code, fields={"code": exc.messages}
+        ) from exc
     if kind not in School.Kind.values:
         raise InvalidInput(_("Unknown kind of school."), fields={"kind": [_("Unknown kind.")]})
     if not name.strip():
@@ -49,7 +51,11 @@ def school_create(
         )
         school.save()
         Domain.objects.create(domain=school_host(code), tenant=school, is_primary=True)
-        school.create_schema(check_if_exists=False, verbosity=0)
+        try:
+            school.create_schema(check_if_exists=False, verbosity=0)
+        finally:
+            # A migration that fails part-way leaves the connection on the new schema.
+            connection.set_schema_to_public()
     return school
 
 

@@ -26,6 +26,16 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
         for code, name in ((SCHOOL_A, "测试学校甲"), (SCHOOL_B, "测试学校乙")):
             if not School.objects.filter(code=code).exists():
                 school_create(code=code, name=name, kind=School.Kind.PRIMARY)
+        # School B's ids start far above A's, so a B id used on A's host can only be found by a
+        # leak, never by coincidence.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT format('%%I.%%I', schemaname, sequencename) FROM pg_sequences "
+                "WHERE schemaname = %s",
+                [f"s_{SCHOOL_B}"],
+            )
+            for (sequence,) in cursor.fetchall():
+                cursor.execute("SELECT setval(%s, 1000000)", [sequence])
 
 
 @pytest.fixture(autouse=True)

@@ -24,7 +24,8 @@ def security_event_record(
 ) -> SecurityEvent:
     host = ""
     if request is not None:
-        host = request.META.get("HTTP_HOST", "")[:255]
+        # Routing validated the host before any view ran.
+        host = request.get_host()[:255]
     return SecurityEvent.objects.create(
         kind=kind,
         user_id=getattr(user, "pk", None),
