@@ -64,8 +64,9 @@ keepalive = 5
 max_requests = 1000
 max_requests_jitter = 100
 # Heartbeat files on tmpfs: a disk-backed /tmp can stall workers.
-if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
-    worker_tmp_dir = "/dev/shm"
+TMPFS = "/dev/shm"  # noqa: S108 - only worker heartbeat files go here, by design
+if os.path.isdir(TMPFS) and os.access(TMPFS, os.W_OK):
+    worker_tmp_dir = TMPFS
 
 proc_name = "houqin-web"
 
@@ -73,9 +74,7 @@ proc_name = "houqin-web"
 # read-only under the systemd hardening). Put it in the unit's
 # RuntimeDirectory when there is one. Older gunicorn ignores this setting.
 if os.environ.get("RUNTIME_DIRECTORY"):
-    control_socket = os.path.join(
-        os.environ["RUNTIME_DIRECTORY"].split(":")[0], "gunicorn.ctl"
-    )
+    control_socket = os.path.join(os.environ["RUNTIME_DIRECTORY"].split(":")[0], "gunicorn.ctl")
 
 # --- Logging (stdout/stderr -> journald) --------------------------------------
 loglevel = os.environ.get("LOG_LEVEL", "INFO").lower()

@@ -10,8 +10,19 @@ class SchoolAdmin(ScopedModelAdmin):
     list_filter = ["status", "kind", "boarding"]
     search_fields = ["code", "name"]
     readonly_fields = ["code", "schema_name", "created_at", "checked_at", "check_problems"]
-    fields = ["code", "schema_name", "name", "kind", "boarding", "address", "status",
-              "status_reason", "created_at", "checked_at", "check_problems"]
+    fields = [
+        "code",
+        "schema_name",
+        "name",
+        "kind",
+        "boarding",
+        "address",
+        "status",
+        "status_reason",
+        "created_at",
+        "checked_at",
+        "check_problems",
+    ]
 
     def has_add_permission(self, request: object) -> bool:
         # A school is created through the API (or the bulk import), which provisions its schema.

@@ -9,12 +9,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.http import HttpRequest, HttpResponse
 from django.urls import set_urlconf
 from django.utils.translation import gettext as _
 
+from houqin.db import tenant_db
 from houqin.errors import error_response
 from tenants.models import Domain, School
 
@@ -39,7 +40,11 @@ def resolve_school(hostname: str) -> School | None:
 
 
 def forget_hosts(*hostnames: str) -> None:
-    cache.delete_many([_host_key(h) for h in hostnames])
+    keys = [_host_key(h) for h in hostnames]
+    cache.delete_many(keys)
+    # Again once the change is committed: a request that resolved the host in between cached
+    # the state from before it.
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def forget_school(school: School) -> None:
@@ -52,7 +57,7 @@ def _forget_school_on_change(sender: Any, instance: School, **kwargs: Any) -> No
 
 def _remember_old_domain(sender: Any, instance: Domain, **kwargs: Any) -> None:
     if instance.pk:
-        instance._old_domain = (  # type: ignore[attr-defined]
+        instance._old_domain = (
             Domain.objects.filter(pk=instance.pk).values_list("domain", flat=True).first()
         )
 
@@ -80,11 +85,11 @@ class SchoolRoutingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        connection.set_schema_to_public()
+        tenant_db().set_schema_to_public()
         hostname = hostname_of(request)
         if hostname == settings.DISTRICT_DOMAIN:
             request.school = None  # type: ignore[attr-defined]
-            request.urlconf = settings.PUBLIC_SCHEMA_URLCONF  # type: ignore[attr-defined]
+            request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
         else:
             school = resolve_school(hostname)
             if school is None:
@@ -104,12 +109,12 @@ class SchoolRoutingMiddleware:
                     request, 403, "school_archived", _("This school has been archived.")
                 )
             request.school = school  # type: ignore[attr-defined]
-            request.urlconf = settings.ROOT_URLCONF  # type: ignore[attr-defined]
-            connection.set_tenant(school)
+            request.urlconf = settings.ROOT_URLCONF
+            tenant_db().set_tenant(school)
         request.tenant = request.school  # type: ignore[attr-defined]
-        set_urlconf(request.urlconf)  # type: ignore[attr-defined]
+        set_urlconf(request.urlconf)
         try:
             return self.get_response(request)
         finally:
-            connection.set_schema_to_public()
+            tenant_db().set_schema_to_public()
             set_urlconf(None)

@@ -4,9 +4,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
+from houqin.db import tenant_db
 from houqin.exceptions import Conflict, InvalidInput
 from tenants import routing
 from tenants.models import Domain, School, schema_name_for, validate_school_code
@@ -55,7 +56,7 @@ def school_create(
             school.create_schema(check_if_exists=False, verbosity=0)
         finally:
             # A migration that fails part-way leaves the connection on the new schema.
-            connection.set_schema_to_public()
+            tenant_db().set_schema_to_public()
     return school
 
 
@@ -67,13 +68,15 @@ def _set_status(school: School, status: str, reason: str) -> School:
         locked.status = status
         locked.status_reason = reason
         locked.save(update_fields=["status", "status_reason"])
-        transaction.on_commit(lambda: routing.forget_school(locked))
+        routing.forget_school(locked)
     return locked
 
 
 def school_suspend(*, school: School, reason: str, actor: Any = None) -> School:
     if not reason.strip():
-        raise InvalidInput(_("Say why the school is suspended."), fields={"reason": [_("Required.")]})
+        raise InvalidInput(
+            _("Say why the school is suspended."), fields={"reason": [_("Required.")]}
+        )
     return _set_status(school, School.Status.SUSPENDED, reason.strip())
 
 

@@ -4,6 +4,7 @@ from celery import shared_task
 from django.db import connection
 from django.utils import timezone
 
+from houqin.db import tenant_db
 from shared_apps.audit.triggers import missing_triggers
 from tenants.models import School
 
@@ -11,7 +12,7 @@ from tenants.models import School
 @shared_task(name="tenants.tasks.school_check_task")
 def school_check_task() -> list[str]:
     """Record, on the school's row, any table of its schema whose audit triggers are missing."""
-    schema_name = connection.schema_name  # type: ignore[attr-defined]
+    schema_name = tenant_db().schema_name
     problems = [f"audit triggers missing on {table}" for table in missing_triggers(connection)]
     School.objects.filter(schema_name=schema_name).update(
         checked_at=timezone.now(), check_problems=problems

@@ -6,10 +6,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
+from houqin.db import tenant_db
 from houqin.roles import Role
 from shared_apps.accounts.models import User
 from tenants.models import School
@@ -41,7 +43,9 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
 @pytest.fixture(autouse=True)
 def _schema_is_public_after_each_test() -> Iterator[None]:
     yield
-    assert connection.schema_name == "public", f"schema {connection.schema_name} leaked"
+    # The cache is not transactional: what a test cached must not outlive its rollback.
+    cache.clear()
+    assert tenant_db().schema_name == "public", f"schema {tenant_db().schema_name} leaked"
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Factories for the objects tests need; users come with the roles they are asked for."""
 
-from typing import Any
+from typing import Any, cast
 
 import factory
 
@@ -11,7 +11,7 @@ from tenants.models import School
 PASSWORD = "Test-password-2026"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -26,9 +26,13 @@ class UserFactory(factory.django.DjangoModelFactory):
             instance.save()
 
 
+def make_user(**kwargs: Any) -> User:
+    return cast(User, UserFactory(**kwargs))
+
+
 def user_with_role(role: Role | None, school: School | None = None, **kwargs: Any) -> User:
     """A user holding `role` (a district role when `school` is None), or no role at all."""
-    user = UserFactory(**kwargs)
+    user = make_user(**kwargs)
     if role is not None:
         Membership.objects.create(user=user, role=role.value, school=school)
     return user

@@ -1,8 +1,8 @@
 """Feedback in a school: own rows for members, all rows for managers, single rows by grant."""
 
-from django.db import connection
 from guardian.models import UserObjectPermission
 
+from houqin.db import tenant_db
 from houqin.roles import Role
 from tenants.services import school_host
 from tests.conftest import HostClient
@@ -47,7 +47,7 @@ def test_an_object_grant_lets_one_member_answer_one_item(client_for, school_a, i
     # The grant lives in the school's schema, not in the district's.
     with in_school(school_a):
         assert UserObjectPermission.objects.filter(user=cook).count() == 2
-    assert connection.schema_name == "public"
+    assert tenant_db().schema_name == "public"
     assert not UserObjectPermission.objects.filter(user=cook).exists()
     listed = cook_client.get("/api/v1/feedback/").json()["results"]
     assert [f["id"] for f in listed] == [item["id"]]

@@ -18,7 +18,9 @@ R = Role
 # The widest reader of each operation, in this order of preference.
 PREFERENCE = [R.AUDITOR, R.PRINCIPAL, R.LOGISTICS_DIRECTOR, R.DISTRICT_ADMIN, R.STAFF]
 DETAIL = [op for op in SCHOOL_OPERATIONS if "{" in op[1]]
-LISTS = [op for op in SCHOOL_OPERATIONS if op[0] == "GET" and "{" not in op[1] and op[1] != "/api/v1/me/"]
+LISTS = [
+    op for op in SCHOOL_OPERATIONS if op[0] == "GET" and "{" not in op[1] and op[1] != "/api/v1/me/"
+]
 
 
 def _strongest(allowed: frozenset[Role]) -> Role:
@@ -45,8 +47,9 @@ def test_school_b_objects_are_not_found_through_school_a(method, path, school_a,
 def test_lists_on_school_a_show_nothing_of_school_b(method, path, school_a, school_b):
     role = _strongest(SCHOOL_OPERATIONS[(method, path)])
     scene_b = Scene(school_b)
-    b_urls = [scene_b.path_and_body("GET", p)[0] for m, p in DETAIL if m == "GET" and
-              p.startswith(path)]
+    b_urls = [
+        scene_b.path_and_body("GET", p)[0] for m, p in DETAIL if m == "GET" and p.startswith(path)
+    ]
     b_ids = {url.rstrip("/").rsplit("/", 1)[1] for url in b_urls}
     response = _client(school_a, role, member_of=school_a).get(path, {"page_size": 500})
     assert response.status_code == 200
@@ -59,8 +62,9 @@ def test_lists_on_school_a_show_nothing_of_school_b(method, path, school_a, scho
         assert row.get("school", school_a.code) in (school_a.code, None)
 
 
-@pytest.mark.parametrize(("method", "path"), list(SCHOOL_OPERATIONS),
-                         ids=[f"{m} {p}" for m, p in SCHOOL_OPERATIONS])
+@pytest.mark.parametrize(
+    ("method", "path"), list(SCHOOL_OPERATIONS), ids=[f"{m} {p}" for m, p in SCHOOL_OPERATIONS]
+)
 def test_school_a_members_get_nothing_on_school_b(method, path, school_a, school_b):
     """Every role of school A, with a real token, on B's host: 404 on B's objects, 403 on lists
     and creations, and nothing written."""

@@ -24,7 +24,7 @@ from tenant_apps.feedback.models import Feedback
 from tenants.models import School
 from tenants.services import school_host
 from tests.conftest import SCHOOL_B, HostClient
-from tests.factories import UserFactory, user_with_role
+from tests.factories import make_user, user_with_role
 
 R = Role
 EVERY_SCHOOL_ROLE = frozenset(SCHOOL_ROLES)
@@ -130,15 +130,18 @@ class Scene:
                 params["id"] = Membership.objects.filter(user=self.member()).get().pk
             elif method == "POST":
                 role = R.STAFF if self.school else R.NUTRITION_OFFICER
-                body = {"username": UserFactory().username, "role": role.value}
+                body = {"username": make_user().username, "role": role.value}
         elif "/users/" in path:
             if "{id}" in path:
                 params["id"] = self.member().pk
                 body = {"display_name": "新名字"} if method == "PATCH" else None
             elif method == "POST":
-                body = {"username": f"new-user-{n}-{UserFactory().pk}", "password": "Strong-pass-2026"}
+                body = {
+                    "username": f"new-user-{n}-{make_user().pk}",
+                    "password": "Strong-pass-2026",
+                }
         elif "/audit/changes/" in path:
-            self.feedback() if self.school else UserFactory()
+            self.feedback() if self.school else make_user()
             params["id"] = Change.objects.latest("id").pk
         elif "/audit/security-events/" in path:
             params["id"] = SecurityEvent.objects.create(kind="login", schema_name="public").pk
@@ -146,7 +149,10 @@ class Scene:
             if "{id}" in path:
                 finding = Finding.objects.create(
                     school=self.school,
-                    title="t", body="b", severity="low", created_by=UserFactory(),
+                    title="t",
+                    body="b",
+                    severity="low",
+                    created_by=make_user(),
                 )
                 params["id"] = finding.pk
                 body = {"status": "rectifying"} if method == "PATCH" else None
@@ -223,7 +229,9 @@ def _run_cell(
         assert not no_tasks_queued.called, "a denied call queued a task"
 
 
-@pytest.mark.parametrize(("method", "path", "who"), _cells(SCHOOL_OPERATIONS, [OUTSIDER, ANONYMOUS]))
+@pytest.mark.parametrize(
+    ("method", "path", "who"), _cells(SCHOOL_OPERATIONS, [OUTSIDER, ANONYMOUS])
+)
 def test_school_operation(client_for, school_a, method, path, who, no_tasks_queued):
     allowed = SCHOOL_OPERATIONS[(method, path)]
     _run_cell(client_for, school_a, Scene(school_a), allowed, method, path, who, no_tasks_queued)
@@ -241,5 +249,7 @@ def _schema_operations(host: str) -> set[tuple[str, str]]:
 
 
 def test_every_operation_is_declared(school_a, district_host):
-    assert _schema_operations(school_host(school_a.code)) == set(SCHOOL_OPERATIONS) | PUBLIC_OPERATIONS
+    assert (
+        _schema_operations(school_host(school_a.code)) == set(SCHOOL_OPERATIONS) | PUBLIC_OPERATIONS
+    )
     assert _schema_operations(district_host) == set(DISTRICT_OPERATIONS) | PUBLIC_OPERATIONS

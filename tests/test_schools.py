@@ -90,8 +90,9 @@ def test_unknown_kind_and_missing_fields_are_400(client_for):
     ],
 )
 def test_a_failed_creation_leaves_no_school_no_domain_no_schema(db, failing_step):
-    with mock.patch(failing_step, side_effect=RuntimeError("step failed")), pytest.raises(
-        RuntimeError
+    with (
+        mock.patch(failing_step, side_effect=RuntimeError("step failed")),
+        pytest.raises(RuntimeError),
     ):
         school_create(code="200003", name="失败学校", kind="primary")
     assert not School.objects.filter(code="200003").exists()
@@ -109,9 +110,10 @@ def test_suspend_reactivate_archive(client_for, school_b):
     assert principal.get("/api/v1/me/").status_code == 403
     assert admin.post(f"{base}/reactivate/", {}, format="json").json()["status"] == "active"
     assert principal.get("/api/v1/me/").status_code == 200
-    assert admin.post(f"{base}/archive/", {"reason": "撤并"}, format="json").json()[
-        "status"
-    ] == "archived"
+    assert (
+        admin.post(f"{base}/archive/", {"reason": "撤并"}, format="json").json()["status"]
+        == "archived"
+    )
     again = admin.post(f"{base}/reactivate/", {}, format="json")
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "school_archived"

@@ -70,9 +70,7 @@ def test_token_creation_is_recorded(school_a):
 def test_missing_or_malformed_body_is_400(school_a):
     client = HostClient(school_host(school_a.code))
     assert client.post("/api/v1/auth/token/", {}, format="json").status_code == 400
-    response = client.post(
-        "/api/v1/auth/token/", data="{not json", content_type="application/json"
-    )
+    response = client.post("/api/v1/auth/token/", data="{not json", content_type="application/json")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid"
 

@@ -18,7 +18,11 @@ class ActorContext:
     actor_id: int | None = None
 
 
-_current: ContextVar[ActorContext] = ContextVar("houqin_actor_context", default=ActorContext())
+# The default is a frozen dataclass: immutable, so sharing it between contexts is safe.
+_current: ContextVar[ActorContext] = ContextVar(
+    "houqin_actor_context",
+    default=ActorContext(),  # noqa: B039
+)
 
 
 def current() -> ActorContext:

@@ -25,8 +25,10 @@ def error_body(status: int, code: str, message: str, fields: Any = None) -> dict
 
 
 def wants_json(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz" or (
-        "application/json" in request.headers.get("Accept", "")
+    return (
+        request.path.startswith("/api/")
+        or request.path == "/healthz"
+        or ("application/json" in request.headers.get("Accept", ""))
     )
 
 

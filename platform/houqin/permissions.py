@@ -5,8 +5,9 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection, models
+from django.db import models
 
+from houqin.db import tenant_db
 from houqin.roles import Role, allows, allows_own, grants_of
 
 M = TypeVar("M", bound=models.Model)
@@ -17,9 +18,9 @@ _ROLES_CACHE = "_houqin_roles"
 
 def current_school_id() -> int | None:
     """The school whose schema is in force, or None in the district centre (public schema)."""
-    if connection.schema_name == "public":
+    if tenant_db().schema_name == "public":
         return None
-    return getattr(connection.tenant, "pk", None)
+    return getattr(tenant_db().tenant, "pk", None)
 
 
 def roles_of(user: AnyUser) -> frozenset[Role]:
@@ -31,7 +32,9 @@ def roles_of(user: AnyUser) -> frozenset[Role]:
     if school_id not in memo:
         from shared_apps.accounts.selectors import role_names_for
 
-        memo[school_id] = frozenset(Role(r) for r in role_names_for(user=user, school_id=school_id))
+        memo[school_id] = frozenset(
+            Role(r) for r in role_names_for(user_id=user.pk, school_id=school_id)
+        )
     return memo[school_id]
 
 
@@ -79,8 +82,9 @@ class RoleBackend:
     """Django authentication backend answering permission checks from the role registry, so that
     the admin and `user.has_perm` agree with the API."""
 
-    def authenticate(self, request: Any, username: str | None = None, password: str | None = None,
-                     **kwargs: Any) -> Any:
+    def authenticate(
+        self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> Any:
         from shared_apps.accounts.models import User
 
         if username is None or password is None:

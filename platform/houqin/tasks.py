@@ -11,7 +11,7 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 from django_tenants.utils import schema_context
-from tenant_schemas_celery.task import TenantTask
+from tenant_schemas_celery.task import TenantTask, headers_with_schema
 
 from houqin import context
 from tenants.selectors import active_school_schemas
@@ -22,18 +22,32 @@ def _header(request: Any, name: str) -> Any:
     return headers.get(name, getattr(request, name, None))
 
 
-class SchoolTask(TenantTask):  # type: ignore[misc]
+def queue_headers(headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`headers` plus the school (schema), actor and request id in force now; given values win."""
+    ctx = context.current()
+    headers = dict(headers_with_schema(dict(headers or {})))
+    headers.setdefault("_actor_id", ctx.actor_id)
+    headers.setdefault("_request_id", ctx.request_id)
+    return headers
+
+
+class SchoolTask(TenantTask):
     abstract = True
     acks_late = True
     reject_on_worker_lost = True
 
     def apply_async(self, args: Any = None, kwargs: Any = None, **options: Any) -> Any:
-        ctx = context.current()
-        headers = dict(options.get("headers") or {})
-        headers.setdefault("_actor_id", ctx.actor_id)
-        headers.setdefault("_request_id", ctx.request_id)
-        options["headers"] = headers
+        options["headers"] = queue_headers(options.get("headers"))
         return super().apply_async(args, kwargs, **options)
+
+    # Queued on commit, the message is built when the transaction commits, by which time the
+    # schema and the actor context may be other ones: fix them when the task is queued.
+    def apply_async_on_commit(self, args: Any = None, kwargs: Any = None, **options: Any) -> None:
+        options["headers"] = queue_headers(options.get("headers"))
+        super().apply_async_on_commit(args, kwargs, **options)
+
+    def delay_on_commit(self, *args: Any, **kwargs: Any) -> None:
+        self.apply_async_on_commit(args, kwargs)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         request_id = _header(self.request, "_request_id") or self.request.id
@@ -57,6 +71,6 @@ def for_every_school_task(task_name: str, spread_seconds: int | None = None) -> 
     for schema_name in schemas:
         with schema_context(schema_name):
             for_every_school_task.app.send_task(
-                task_name, countdown=spread_offset(schema_name, spread)
+                task_name, countdown=spread_offset(schema_name, spread), headers=queue_headers()
             )
     return len(schemas)

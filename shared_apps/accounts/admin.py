@@ -5,7 +5,7 @@ from houqin.admin import ScopedModelAdmin, site
 from shared_apps.accounts.models import Membership, User
 
 
-class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+class MembershipInline(admin.TabularInline):
     model = Membership
     fk_name = "user"
     extra = 0
@@ -14,7 +14,7 @@ class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(User, site=site)
-class UserAdmin(ScopedModelAdmin, DjangoUserAdmin):  # type: ignore[misc]
+class UserAdmin(ScopedModelAdmin, DjangoUserAdmin):
     list_display = ["username", "display_name", "email", "is_active", "date_joined"]
     list_filter = ["is_active"]
     fieldsets = [

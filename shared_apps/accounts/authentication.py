@@ -27,9 +27,7 @@ class HostTokenAuthentication(authentication.BaseAuthentication):
             key = header[1].decode("ascii")
         except UnicodeDecodeError as exc:
             raise exceptions.AuthenticationFailed(_("Malformed token header.")) from exc
-        token = (
-            ApiToken.objects.select_related("user").filter(key_hash=hash_token_key(key)).first()
-        )
+        token = ApiToken.objects.select_related("user").filter(key_hash=hash_token_key(key)).first()
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         context.set_actor(token.user.pk)
@@ -39,7 +37,7 @@ class HostTokenAuthentication(authentication.BaseAuthentication):
         return "Token"
 
 
-class HostTokenAuthenticationScheme(OpenApiAuthenticationExtension):  # type: ignore[misc]
+class HostTokenAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = HostTokenAuthentication
     name = "tokenAuth"
 

@@ -5,12 +5,12 @@ from django.db.models import Q, QuerySet
 from shared_apps.accounts.models import Membership, User
 
 
-def role_names_for(*, user: User, school_id: int | None) -> list[str]:
+def role_names_for(*, user_id: int, school_id: int | None) -> list[str]:
     """The user's district roles, plus their roles in `school_id` when given."""
     scope = Q(school__isnull=True)
     if school_id is not None:
         scope |= Q(school_id=school_id)
-    return list(Membership.objects.filter(scope, user=user).values_list("role", flat=True))
+    return list(Membership.objects.filter(scope, user_id=user_id).values_list("role", flat=True))
 
 
 def membership_list(*, school_id: int | None) -> QuerySet[Membership]:

@@ -28,7 +28,9 @@ def user_create(
     try:
         validate_password(password, user=candidate)
     except ValidationError as exc:
-        raise InvalidInput(exc.messages[0], code="weak_password", fields={"password": exc.messages})
+        raise InvalidInput(
+            exc.messages[0], code="weak_password", fields={"password": exc.messages}
+        ) from exc
     candidate.set_password(password)
     try:
         with transaction.atomic():
@@ -40,8 +42,12 @@ def user_create(
 
 @transaction.atomic
 def user_update(
-    *, user: User, actor: Any = None, display_name: str | None = None,
-    email: str | None = None, is_active: bool | None = None
+    *,
+    user: User,
+    actor: Any = None,
+    display_name: str | None = None,
+    email: str | None = None,
+    is_active: bool | None = None,
 ) -> User:
     if is_active is False and actor is not None and actor.pk == user.pk:
         raise InvalidInput(_("You cannot deactivate yourself."), code="self_deactivation")
@@ -70,8 +76,10 @@ def membership_grant(
             else _("A school role needs a school.")
         )
         raise InvalidInput(message, code="role_scope", fields={"role": [message]})
-    if actor is not None and role_enum in DISTRICT_ROLES and Role.DISTRICT_ADMIN not in roles_of(
-        actor
+    if (
+        actor is not None
+        and role_enum in DISTRICT_ROLES
+        and Role.DISTRICT_ADMIN not in roles_of(actor)
     ):
         raise NotPermitted(_("Only a district administrator grants district roles."))
     try:
@@ -87,9 +95,14 @@ def membership_grant(
 
 @transaction.atomic
 def membership_revoke(*, membership: Membership, actor: Any = None) -> None:
-    if actor is not None and membership.user_id == actor.pk and membership.role in (
-        Role.DISTRICT_ADMIN,
-        Role.LOGISTICS_DIRECTOR,
+    if (
+        actor is not None
+        and membership.user_id == actor.pk
+        and membership.role
+        in (
+            Role.DISTRICT_ADMIN,
+            Role.LOGISTICS_DIRECTOR,
+        )
     ):
         raise InvalidInput(_("You cannot revoke your own administrator role."), code="self_revoke")
     membership.delete()

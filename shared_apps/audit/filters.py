@@ -5,7 +5,7 @@ from shared_apps.audit.models import Change, Finding, SecurityEvent
 from tenants.models import schema_name_for
 
 
-def _by_school(queryset: QuerySet, name: str, value: str) -> QuerySet:  # type: ignore[type-arg]
+def _by_school(queryset: QuerySet, name: str, value: str) -> QuerySet:
     return queryset.filter(schema_name="public" if value == "district" else schema_name_for(value))
 
 

@@ -2,9 +2,10 @@
 
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from houqin import context
+from houqin.db import tenant_db
 from shared_apps.audit.models import Finding, SecurityEvent
 
 
@@ -30,7 +31,7 @@ def security_event_record(
         kind=kind,
         user_id=getattr(user, "pk", None),
         username=username or getattr(user, "username", ""),
-        schema_name=connection.schema_name,  # type: ignore[attr-defined]
+        schema_name=tenant_db().schema_name,
         host=host,
         ip=_client_ip(request),
         request_id=context.current().request_id,
@@ -39,9 +40,7 @@ def security_event_record(
 
 
 @transaction.atomic
-def finding_create(
-    *, school: Any, title: str, body: str, severity: str, actor: Any
-) -> Finding:
+def finding_create(*, school: Any, title: str, body: str, severity: str, actor: Any) -> Finding:
     return Finding.objects.create(
         school=school, title=title, body=body, severity=severity, created_by=actor
     )

@@ -110,10 +110,10 @@ def _tracked_tables(conn: BaseDatabaseWrapper) -> dict[str, tuple[str, tuple[str
         if not router.allow_migrate_model(conn.alias, model):
             continue
         redacted = tuple(
-            model._meta.get_field(name).column
+            str(model._meta.get_field(name).column)  # type: ignore[union-attr]
             for name in getattr(model, "audit_redacted_fields", ())
         )
-        tables[model._meta.db_table] = (model._meta.pk.column, redacted)
+        tables[model._meta.db_table] = (str(model._meta.pk.column), redacted)
     return tables
 
 
@@ -140,15 +140,15 @@ def install(conn: BaseDatabaseWrapper = connection) -> int:
             qualified = conn.ops.quote_name(schema) + "." + conn.ops.quote_name(table)
             args = ", ".join(f"'{name}'" for name in (pk, *redacted))
             for op, refs in _REFS.items():
-                cursor.execute(
-                    _TRIGGER_SQL.format(op=op, table=qualified, refs=refs, args=args)
-                )
+                cursor.execute(_TRIGGER_SQL.format(op=op, table=qualified, refs=refs, args=args))
             wired += 1
     return wired
 
 
 def missing_triggers(conn: BaseDatabaseWrapper = connection) -> list[str]:
-    """Tracked tables of the current schema that lack any of the three audit triggers."""
+    """Tracked tables of the current schema that lack any of the three audit triggers, or whose
+    trigger is disabled (`ALTER TABLE ... DISABLE TRIGGER` keeps it in pg_trigger, but it no
+    longer fires; 'O' and 'A' are the states in which it fires in a normal session)."""
     expected = sorted(
         t for t in set(_tracked_tables(conn)) & _present_tables(conn) if t not in UNTRACKED_TABLES
     )
@@ -156,8 +156,9 @@ def missing_triggers(conn: BaseDatabaseWrapper = connection) -> list[str]:
         cursor.execute(
             "SELECT c.relname, count(*) FROM pg_trigger t "
             "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = %s AND t.tgname LIKE 'houqin_audit_%%' GROUP BY c.relname",
-            [conn.schema_name],  # type: ignore[attr-defined]
+            "WHERE n.nspname = %s AND t.tgname = ANY(%s) AND t.tgenabled IN ('O', 'A') "
+            "GROUP BY c.relname",
+            [conn.schema_name, [f"houqin_audit_{op}" for op in _REFS]],  # type: ignore[attr-defined]
         )
         wired = {table for table, count in cursor.fetchall() if count == len(_REFS)}
     return [t for t in expected if t not in wired]

@@ -1,6 +1,6 @@
 """Feedback and complaints from a school's staff and students, answered within a deadline."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import ClassVar
 
 from django.conf import settings
@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 RESPONSE_DAYS = 5
 
 
-def default_due_at() -> "timezone.datetime":
+def default_due_at() -> datetime:
     return timezone.now() + timedelta(days=RESPONSE_DAYS)
 
 
@@ -27,9 +27,7 @@ class Feedback(models.Model):
         OPEN = "open", _("open")
         ANSWERED = "answered", _("answered")
 
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"))

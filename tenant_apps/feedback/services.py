@@ -41,7 +41,8 @@ def feedback_assign(*, feedback: Feedback, assignee: Any, actor: Any) -> Feedbac
     stored in the school's schema)."""
     if not roles_of(assignee):
         raise InvalidInput(
-            _("The assignee holds no role in this school."), fields={"username": [_("Not a member.")]}
+            _("The assignee holds no role in this school."),
+            fields={"username": [_("Not a member.")]},
         )
     assign_perm("feedback.view_feedback", assignee, feedback)
     assign_perm("feedback.respond_feedback", assignee, feedback)

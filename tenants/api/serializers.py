@@ -4,14 +4,24 @@ from tenants.models import School
 from tenants.services import school_host
 
 
-class SchoolSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class SchoolSerializer(serializers.ModelSerializer):
     host = serializers.SerializerMethodField()
 
     class Meta:
         model = School
         fields = [
-            "id", "code", "name", "kind", "boarding", "address", "status", "status_reason",
-            "host", "created_at", "checked_at", "check_problems",
+            "id",
+            "code",
+            "name",
+            "kind",
+            "boarding",
+            "address",
+            "status",
+            "status_reason",
+            "host",
+            "created_at",
+            "checked_at",
+            "check_problems",
         ]
         read_only_fields = fields
 
@@ -19,7 +29,7 @@ class SchoolSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         return school_host(school.code)
 
 
-class SchoolCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class SchoolCreateSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=64)
     name = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=School.Kind.choices)
@@ -27,5 +37,5 @@ class SchoolCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
     address = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
 
 
-class SchoolStatusSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class SchoolStatusSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)

@@ -19,7 +19,7 @@ _ACTION_VERBS = {
 }
 
 
-class RestrictedViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
+class RestrictedViewSet(viewsets.GenericViewSet):
     """A viewset whose rows are always those the caller may act on here."""
 
     model: ClassVar[type[models.Model]]

@@ -13,7 +13,6 @@ api_v1: list[URLPattern | URLResolver] = [
 ]
 
 
-
 def outside_api(urlconf: str) -> list[URLPattern | URLResolver]:
     """The schema (of the host's own urlconf), its docs, health and the admin."""
     return [

@@ -5,27 +5,28 @@ from houqin.roles import REGISTRY
 from shared_apps.accounts.models import ROLE_CHOICES, Membership, User
 
 
-class TokenRequestSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=256, trim_whitespace=False)
 
 
-class TokenSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
 
 
-class SchoolBriefSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class SchoolBriefSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
 
 
-class RoleSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class RoleSerializer(serializers.Serializer):
     role = serializers.CharField()
-    label = serializers.CharField()
+    # `label` is also a Field attribute; here it is the output key the clients read.
+    label = serializers.CharField()  # type: ignore[assignment]
     scope = serializers.CharField()
 
 
-class MeSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class MeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     display_name = serializers.CharField()
@@ -38,27 +39,27 @@ class MeSerializer(serializers.Serializer):  # type: ignore[type-arg]
         return {"role": spec.role.value, "label": str(spec.label), "scope": spec.scope.value}
 
 
-class UserSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class UserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "username", "display_name", "email", "is_active", "date_joined"]
         read_only_fields = ["id", "username", "date_joined"]
 
 
-class UserCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class UserCreateSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=256, write_only=True, trim_whitespace=False)
     display_name = serializers.CharField(max_length=100, required=False, default="")
     email = serializers.EmailField(required=False, default="")
 
 
-class UserUpdateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class UserUpdateSerializer(serializers.Serializer):
     display_name = serializers.CharField(max_length=100, required=False)
     email = serializers.EmailField(required=False)
     is_active = serializers.BooleanField(required=False)
 
 
-class MembershipSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class MembershipSerializer(serializers.ModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
     school = serializers.CharField(source="school.code", read_only=True, allow_null=True)
 
@@ -68,7 +69,7 @@ class MembershipSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
         read_only_fields = ["id", "user", "created_at"]
 
 
-class MembershipCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class MembershipCreateSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     role = serializers.ChoiceField(choices=ROLE_CHOICES)
     school = serializers.CharField(

@@ -14,6 +14,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from houqin.api.viewsets import RestrictedViewSet
+from houqin.db import tenant_db
 from houqin.exceptions import InvalidInput
 from houqin.permissions import current_school_id, roles_of
 from shared_apps.accounts import selectors, services
@@ -113,7 +114,7 @@ class MembershipViewSet(
         school_id = current_school_id()
         school: School | None
         if school_id is not None:
-            school = connection.tenant  # type: ignore[attr-defined]
+            school = tenant_db().tenant
         elif data.validated_data["school"]:
             school = get_object_or_404(School, code=data.validated_data["school"])
         else:

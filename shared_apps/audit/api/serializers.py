@@ -3,44 +3,67 @@ from rest_framework import serializers
 from shared_apps.audit.models import Change, Finding, SecurityEvent
 
 
-class ChangeSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class ChangeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Change
         fields = [
-            "id", "occurred_at", "schema_name", "table_name", "operation", "row_id", "before",
-            "after", "actor_id", "request_id",
+            "id",
+            "occurred_at",
+            "schema_name",
+            "table_name",
+            "operation",
+            "row_id",
+            "before",
+            "after",
+            "actor_id",
+            "request_id",
         ]
 
 
-class SecurityEventSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class SecurityEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = SecurityEvent
         fields = [
-            "id", "occurred_at", "kind", "user_id", "username", "schema_name", "host", "ip",
-            "request_id", "detail",
+            "id",
+            "occurred_at",
+            "kind",
+            "user_id",
+            "username",
+            "schema_name",
+            "host",
+            "ip",
+            "request_id",
+            "detail",
         ]
 
 
-class FindingSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class FindingSerializer(serializers.ModelSerializer):
     school = serializers.CharField(source="school.code", read_only=True, allow_null=True)
 
     class Meta:
         model = Finding
         fields = [
-            "id", "school", "title", "body", "severity", "status", "created_by", "created_at",
+            "id",
+            "school",
+            "title",
+            "body",
+            "severity",
+            "status",
+            "created_by",
+            "created_at",
             "updated_at",
         ]
         read_only_fields = ["id", "school", "created_by", "created_at", "updated_at"]
 
 
-class FindingCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class FindingCreateSerializer(serializers.Serializer):
     school = serializers.CharField(max_length=32, required=False, allow_null=True, default=None)
     title = serializers.CharField(max_length=200)
     body = serializers.CharField(max_length=20000)
     severity = serializers.ChoiceField(choices=Finding.Severity.choices)
 
 
-class FindingUpdateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class FindingUpdateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False)
     body = serializers.CharField(max_length=20000, required=False)
     severity = serializers.ChoiceField(choices=Finding.Severity.choices, required=False)

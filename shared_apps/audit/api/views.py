@@ -3,7 +3,6 @@ one school from its own host."""
 
 from typing import Any
 
-from django.db import connection
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
@@ -11,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from houqin.api.viewsets import RestrictedViewSet
+from houqin.db import tenant_db
 from houqin.permissions import current_school_id
 from shared_apps.audit import selectors, services
 from shared_apps.audit.api import serializers as s
@@ -20,7 +20,7 @@ from tenants.models import School
 
 
 def _schema_here() -> str | None:
-    return None if current_school_id() is None else connection.schema_name  # type: ignore[attr-defined]
+    return None if current_school_id() is None else tenant_db().schema_name
 
 
 class ChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
@@ -59,7 +59,7 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
         data.is_valid(raise_exception=True)
         school: School | None = None
         if current_school_id() is not None:
-            school = connection.tenant  # type: ignore[attr-defined]
+            school = tenant_db().tenant
         elif data.validated_data["school"]:
             school = get_object_or_404(School, code=data.validated_data["school"])
         finding = services.finding_create(

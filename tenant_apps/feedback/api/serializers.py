@@ -3,7 +3,7 @@ from rest_framework import serializers
 from tenant_apps.feedback.models import Feedback
 
 
-class FeedbackSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class FeedbackSerializer(serializers.ModelSerializer):
     author = serializers.CharField(source="author.username", read_only=True)
     responded_by = serializers.CharField(
         source="responded_by.username", read_only=True, allow_null=True
@@ -12,21 +12,30 @@ class FeedbackSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     class Meta:
         model = Feedback
         fields = [
-            "id", "category", "subject", "body", "status", "response", "author", "responded_by",
-            "responded_at", "due_at", "created_at",
+            "id",
+            "category",
+            "subject",
+            "body",
+            "status",
+            "response",
+            "author",
+            "responded_by",
+            "responded_at",
+            "due_at",
+            "created_at",
         ]
         read_only_fields = fields
 
 
-class FeedbackCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class FeedbackCreateSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=Feedback.Category.choices)
     subject = serializers.CharField(max_length=200)
     body = serializers.CharField(max_length=10000)
 
 
-class FeedbackRespondSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class FeedbackRespondSerializer(serializers.Serializer):
     response = serializers.CharField(max_length=10000)
 
 
-class FeedbackAssignSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class FeedbackAssignSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)

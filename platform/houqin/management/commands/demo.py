@@ -25,17 +25,39 @@ class Command(BaseCommand):
         call_command("seed_demo")
         # DATABASE_URL / REDIS_URL now name the servers this process started (or the real ones);
         # the children inherit them and share those servers.
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(settings.ROOT_DIR / "platform"),
-                                                            str(settings.ROOT_DIR)])}
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(
+                [str(settings.ROOT_DIR / "platform"), str(settings.ROOT_DIR)]
+            ),
+        }
         python = sys.executable
         manage = str(settings.ROOT_DIR / "manage.py")
         state = settings.ROOT_DIR / ".demo"
         commands = {
             "web": [python, manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
-            "worker": [python, "-m", "celery", "-A", "houqin", "worker", "--loglevel=INFO",
-                       "--concurrency=2", "--without-mingle", "--without-gossip"],
-            "beat": [python, "-m", "celery", "-A", "houqin", "beat", "--loglevel=INFO",
-                     f"--schedule={state / 'celerybeat-schedule'}"],
+            "worker": [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "houqin",
+                "worker",
+                "--loglevel=INFO",
+                "--concurrency=2",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            "beat": [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "houqin",
+                "beat",
+                "--loglevel=INFO",
+                f"--schedule={state / 'celerybeat-schedule'}",
+            ],
         }
         children = {
             name: subprocess.Popen(cmd, env=env, cwd=settings.ROOT_DIR, start_new_session=True)
