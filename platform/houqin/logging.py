@@ -10,11 +10,18 @@ from houqin import context
 
 
 class ContextFilter(logging.Filter):
+    """Adds request id, actor and school (schema name) to every record. Django's request log is
+    written after the response has left the middleware, so its own request is asked first."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         ctx = context.current()
-        record.request_id = ctx.request_id
+        request = getattr(record, "request", None)
+        record.request_id = getattr(request, "request_id", None) or ctx.request_id
         record.actor_id = ctx.actor_id
-        record.school = getattr(connection, "schema_name", None)
+        if request is not None and hasattr(request, "school"):
+            record.school = request.school.schema_name if request.school else "public"
+        else:
+            record.school = getattr(connection, "schema_name", None)
         return True
 
 

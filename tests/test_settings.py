@@ -1,0 +1,67 @@
+"""Production settings pass Django's deployment checks; logs are structured and carry context."""
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+from houqin import context
+from houqin.logging import ContextFilter, JsonFormatter
+from houqin.roles import Role
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_check_deploy_with_prod_settings_reports_nothing():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "houqin.settings.prod",
+        "SECRET_KEY": "k" * 20 + "a-long-random-production-secret-0123456789",
+        "DISTRICT_DOMAIN": "houqin.example.edu.cn",
+        "PYTHONPATH": f"{ROOT / 'platform'}{os.pathsep}{ROOT}",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "no issues" in result.stdout
+
+
+def test_locale_time_and_hashers():
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert "en" in dict(settings.LANGUAGES)
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert settings.USE_TZ
+
+
+def test_errors_speak_chinese_by_default_and_english_on_request(db):
+    from tests.conftest import HostClient
+
+    zh = HostClient("nowhere.localhost").get("/api/v1/me/").json()["error"]["message"]
+    assert zh == "此地址未对应任何学校。"
+
+
+def test_log_lines_are_json_with_request_id_and_school(client_for, school_a, caplog):
+    record = logging.LogRecord("houqin", logging.WARNING, __file__, 1, "消息 %s", ("x",), None)
+    with context.acting(request_id="req-42", actor_id=7):
+        ContextFilter().filter(record)
+    line = json.loads(JsonFormatter().format(record))
+    assert line["message"] == "消息 x"
+    assert line["request_id"] == "req-42"
+    assert line["actor_id"] == 7
+    assert line["school"] == "public"
+    client_for(school_a, Role.PRINCIPAL).get("/api/v1/no-such-endpoint/")
+    logged = [r for r in caplog.records if r.name == "django.request"]
+    assert logged
+    ContextFilter().filter(logged[-1])
+    assert getattr(logged[-1], "school", None) == school_a.schema_name
+    assert getattr(logged[-1], "request_id", None)
