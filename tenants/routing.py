@@ -111,7 +111,8 @@ class SchoolRoutingMiddleware:
             request.school = school  # type: ignore[attr-defined]
             request.urlconf = settings.ROOT_URLCONF
             tenant_db().set_tenant(school)
-        request.tenant = request.school  # type: ignore[attr-defined]
+        # The School, or django-tenants' stand-in for the public schema (its admin reads it).
+        request.tenant = tenant_db().tenant  # type: ignore[attr-defined]
         set_urlconf(request.urlconf)
         try:
             return self.get_response(request)

@@ -1,7 +1,11 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from houqin.admin import ScopedModelAdmin, site
 from tenant_apps.feedback.models import Feedback
+from tenant_apps.feedback.services import feedback_submit
 
 
 @admin.register(Feedback, site=site)
@@ -9,4 +13,39 @@ class FeedbackAdmin(ScopedModelAdmin):
     list_display = ["subject", "category", "status", "author", "due_at"]
     list_filter = ["status", "category"]
     search_fields = ["subject"]
-    readonly_fields = ["author", "created_at", "responded_by", "responded_at"]
+    # Answers go through the API's respond action (one service, one rule); here feedback is
+    # written by its author and read by managers.
+    fields = [
+        "category",
+        "subject",
+        "body",
+        "status",
+        "response",
+        "author",
+        "responded_by",
+        "responded_at",
+        "due_at",
+        "created_at",
+    ]
+    readonly_fields = [
+        "status",
+        "response",
+        "author",
+        "responded_by",
+        "responded_at",
+        "due_at",
+        "created_at",
+    ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None:
+            return self.fields
+        return self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: Feedback, form: Any, change: bool) -> None:
+        if not change:
+            created = feedback_submit(
+                author=request.user, category=obj.category, subject=obj.subject, body=obj.body
+            )
+            obj.pk = created.pk
+            obj.refresh_from_db()
