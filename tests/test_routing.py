@@ -100,3 +100,24 @@ def test_every_response_carries_a_request_id(client_for, school_a):
     )
     assert unsafe["X-Request-ID"] != "bad id; drop"
     assert len(unsafe["X-Request-ID"]) == 32
+
+
+def test_client_address_comes_from_the_trusted_proxy_only(school_a):
+    from shared_apps.audit.models import SecurityEvent
+    from tests.factories import PASSWORD, user_with_role
+
+    user = user_with_role(Role.STAFF, school_a)
+    body = {"username": user.username, "password": PASSWORD}
+    host = school_host(school_a.code)
+    HostClient(host, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9").post(
+        "/api/v1/auth/token/", body, format="json"
+    )
+    HostClient(host, REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="203.0.113.9").post(
+        "/api/v1/auth/token/", body, format="json"
+    )
+    ips = list(
+        SecurityEvent.objects.filter(user_id=user.pk, kind="token_created")
+        .order_by("id")
+        .values_list("ip", flat=True)
+    )
+    assert ips == ["203.0.113.9", "198.51.100.7"]

@@ -56,16 +56,23 @@ _WRITES = ("INSERT", "UPDATE", "DELETE")
 def audit_context_wrapper(
     execute: Any, sql: Any, params: Any, many: bool, context: dict[str, Any]
 ) -> Any:
-    """Prefix every write with the actor and request id, scoped to its transaction.
+    """Prefix every write with the actor and request id, scoped to its transaction. Inside a
+    transaction a write made with no context clears them, so that it is never credited to an
+    actor whose context has ended.
 
     The values are inlined, not bound: the request id is checked against a safe pattern and the
     actor id is an integer, and the prefix holds no `%`, so statements with or without parameters
     reach the driver unchanged apart from it.
     """
     ctx = _current.get()
-    if (ctx.actor_id is None and ctx.request_id is None) or not isinstance(sql, str):
+    if not isinstance(sql, str) or sql.lstrip()[:6].upper() not in _WRITES:
         return execute(sql, params, many, context)
-    if sql.lstrip()[:6].upper() not in _WRITES:
+    if (
+        ctx.actor_id is None
+        and ctx.request_id is None
+        and not context["connection"].in_atomic_block
+    ):
+        # Outside a transaction the settings of an earlier write are already gone.
         return execute(sql, params, many, context)
     actor = "" if ctx.actor_id is None else str(int(ctx.actor_id))
     request_id = ctx.request_id if ctx.request_id and _SAFE_REQUEST_ID.match(ctx.request_id) else ""

@@ -1,12 +1,32 @@
-"""Request id and actor context for every request."""
+"""The client's address behind the proxy, and the request id and actor of every request."""
 
+import contextlib
+import ipaddress
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from houqin import context
 
 REQUEST_ID_HEADER = "X-Request-ID"
+
+
+class TrustedProxyMiddleware:
+    """Behind nginx every request comes from the proxy; the client's address is the last entry of
+    X-Forwarded-For, which only a trusted proxy may set (security events and logs record it)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.trusted = frozenset(settings.TRUSTED_PROXIES)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.META.get("REMOTE_ADDR") in self.trusted:
+            forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+            # No or a malformed header: the request came from the proxy host itself.
+            with contextlib.suppress(ValueError):
+                request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(forwarded))
+        return self.get_response(request)
 
 
 class RequestContextMiddleware:

@@ -1,5 +1,8 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 
 from houqin.admin import ScopedModelAdmin, site
 from shared_apps.accounts.models import Membership, User
@@ -23,6 +26,11 @@ class UserAdmin(ScopedModelAdmin, DjangoUserAdmin):
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     inlines = [MembershipInline]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Users are deactivated, never deleted: schools' rows (in schemas the admin cannot
+        # see from here) and the trail keep pointing at them.
+        return False
 
 
 @admin.register(Membership, site=site)

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.core.exceptions import DisallowedHost
 from django.db import transaction
 
 from houqin import context
@@ -25,8 +26,13 @@ def security_event_record(
 ) -> SecurityEvent:
     host = ""
     if request is not None:
-        # Routing validated the host before any view ran.
-        host = request.get_host()[:255]
+        # Routing validated the host before any view ran; a request built by hand (the test
+        # client's force_login, a script calling login()) may carry no host at all, and the
+        # event must be recorded all the same.
+        try:
+            host = request.get_host()[:255]
+        except (KeyError, DisallowedHost):
+            host = str(request.META.get("HTTP_HOST", ""))[:255]
     return SecurityEvent.objects.create(
         kind=kind,
         user_id=getattr(user, "pk", None),

@@ -48,7 +48,11 @@ PUBLIC_SCHEMA_NAME = "public"
 # Every connection reaches the district tables through `public` on the search path.
 TENANT_LIMIT_SET_CALLS = True
 
+# Proxies whose X-Forwarded-For names the client (nginx on the same host by default).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+
 MIDDLEWARE = [
+    "houqin.middleware.TrustedProxyMiddleware",
     "houqin.middleware.RequestContextMiddleware",
     "tenants.routing.SchoolRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
