@@ -384,3 +384,11 @@ def test_principal_adds_feedback_in_the_admin_as_its_author(
     assert response.status_code == 302, response.status_code
     with in_school(school_a):
         assert Feedback.objects.get(subject="added in the admin").author_id == principal.pk
+
+
+def test_users_are_deactivated_never_deleted_in_the_admin(school_a: School) -> None:
+    admin_user = user_with_role(Role.DISTRICT_ADMIN)
+    victim = user_with_role(Role.PRINCIPAL, school_a)
+    client = admin_client("localhost", admin_user)
+    assert client.get(f"/admin/accounts/user/{victim.pk}/delete/").status_code == 403
+    assert client.get(f"/admin/accounts/user/{victim.pk}/change/").status_code == 200

@@ -13,6 +13,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 class Command(BaseCommand):
     help = "Run the demo district: web, Celery worker and beat, on embedded servers if needed."
 
@@ -59,6 +63,10 @@ class Command(BaseCommand):
                 f"--schedule={state / 'celerybeat-schedule'}",
             ],
         }
+        # Stopped by a signal (a terminal closing, a supervisor), stop the children too: they run
+        # in sessions of their own and would otherwise outlive this process.
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, _interrupt)
         children = {
             name: subprocess.Popen(cmd, env=env, cwd=settings.ROOT_DIR, start_new_session=True)
             for name, cmd in commands.items()
