@@ -15,18 +15,7 @@ class FeedbackAdmin(ScopedModelAdmin):
     search_fields = ["subject"]
     # Answers go through the API's respond action (one service, one rule); here feedback is
     # written by its author and read by managers.
-    fields = [
-        "category",
-        "subject",
-        "body",
-        "status",
-        "response",
-        "author",
-        "responded_by",
-        "responded_at",
-        "due_at",
-        "created_at",
-    ]
+    written_by_author = ["category", "subject", "body"]
     readonly_fields = [
         "status",
         "response",
@@ -36,6 +25,7 @@ class FeedbackAdmin(ScopedModelAdmin):
         "due_at",
         "created_at",
     ]
+    fields = written_by_author + readonly_fields
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is not None:
