@@ -1,6 +1,7 @@
 """Schools (the tenants) and the host names that reach them."""
 
 import re
+from typing import ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -56,6 +57,8 @@ class School(TenantMixin):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     checked_at = models.DateTimeField(_("last checked at"), null=True, blank=True)
     check_problems = models.JSONField(_("problems found at the last check"), default=list)
+    # Fingerprint of the migrations applied in the school's schema (see tenants.provisioning).
+    migration_fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
 
     # Schemas are created and dropped by the school services, inside their own transaction.
     auto_create_schema = False
@@ -83,6 +86,56 @@ class School(TenantMixin):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+
+class SchemaTemplate(models.Model):
+    """The script that recreates a school schema, read from the template schema, and the
+    fingerprint of the migrations it was built from."""
+
+    fingerprint = models.CharField(max_length=64)
+    script = models.TextField()
+    built_at = models.DateTimeField(auto_now=True)
+
+    # Bulky and rebuilt on every release; the trail keeps the fingerprint.
+    audit_redacted_fields: ClassVar[tuple[str, ...]] = ("script",)
+
+    def __str__(self) -> str:
+        return f"template {self.fingerprint[:12]}"
+
+
+class PoolSchema(models.Model):
+    """A ready, empty school schema waiting in the warm pool to be renamed for a new school."""
+
+    schema_name = models.CharField(max_length=63, unique=True)
+    fingerprint = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.schema_name
+
+
+class SchoolMigration(models.Model):
+    """One school's migration to one target (a release), so that an interrupted run resumes."""
+
+    class Status(models.TextChoices):
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="migrations")
+    target = models.CharField(max_length=64)
+    status = models.CharField(max_length=8, choices=Status.choices)
+    applied = models.JSONField(default=list)
+    error = models.TextField(blank=True)
+    seconds = models.FloatField(default=0)
+    finished_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "target"], name="school_migration_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.target[:12]} {self.status}"
 
 
 class Domain(DomainMixin):

@@ -7,9 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from houqin.db import tenant_db
 from houqin.exceptions import Conflict, InvalidInput
-from tenants import routing
+from tenants import provisioning, routing
 from tenants.models import Domain, School, schema_name_for, validate_school_code
 
 
@@ -26,8 +25,9 @@ def school_create(
     address: str = "",
     actor: Any = None,
 ) -> School:
-    """Create a school, its schema (every tenant migration applied) and its domain, all or nothing:
-    a failure at any step leaves no school row, no domain and no schema behind."""
+    """Create a school, its schema (from the warm pool or the template, every migration applied)
+    and its domain, all or nothing: a failure at any step leaves no school row, no domain and no
+    schema behind."""
     code = (code or "").strip()
     try:
         validate_school_code(code)
@@ -39,8 +39,9 @@ def school_create(
         raise InvalidInput(_("Unknown kind of school."), fields={"kind": [_("Unknown kind.")]})
     if not name.strip():
         raise InvalidInput(_("A school needs a name."), fields={"name": [_("Required.")]})
+    template = provisioning.current_template()
     with transaction.atomic():
-        if School.objects.select_for_update().filter(code=code).exists():
+        if School.objects.filter(code=code).exists():
             raise Conflict(_("A school with this code already exists."), code="duplicate_code")
         school = School(
             code=code,
@@ -49,14 +50,15 @@ def school_create(
             kind=kind,
             boarding=boarding,
             address=address,
+            migration_fingerprint=template.fingerprint,
         )
         school.save()
         Domain.objects.create(domain=school_host(code), tenant=school, is_primary=True)
-        try:
-            school.create_schema(check_if_exists=False, verbosity=0)
-        finally:
-            # A migration that fails part-way leaves the connection on the new schema.
-            tenant_db().set_schema_to_public()
+        provisioning.schema_create(school.schema_name)
+        if settings.SCHOOL_POOL_SIZE:
+            from tenants.tasks import pool_refill_task
+
+            transaction.on_commit(pool_refill_task.delay)
     return school
 
 

@@ -8,6 +8,7 @@ from django.db import connection
 from houqin.roles import Role
 from shared_apps.accounts.models import Membership
 from tenants.models import Domain, School
+from tenants.provisioning import render
 from tenants.services import school_create, school_host
 from tests.conftest import HostClient
 from tests.factories import user_with_role
@@ -81,19 +82,20 @@ def test_unknown_kind_and_missing_fields_are_400(client_for):
     assert response.status_code == 400
 
 
+def _script_failing_at_the_end(template, schema_name):
+    return render(template, schema_name) + "\nSELECT 1 / 0;"
+
+
 @pytest.mark.parametrize(
-    "failing_step",
+    ("failing_step", "effect"),
     [
-        "tenants.services.Domain.objects.create",
-        "django_tenants.models.TenantMixin.create_schema",
-        "shared_apps.audit.triggers.install",
+        ("tenants.services.Domain.objects.create", RuntimeError("step failed")),
+        ("tenants.provisioning.schema_create", RuntimeError("step failed")),
+        ("tenants.provisioning.render", _script_failing_at_the_end),
     ],
 )
-def test_a_failed_creation_leaves_no_school_no_domain_no_schema(db, failing_step):
-    with (
-        mock.patch(failing_step, side_effect=RuntimeError("step failed")),
-        pytest.raises(RuntimeError),
-    ):
+def test_a_failed_creation_leaves_no_school_no_domain_no_schema(db, failing_step, effect):
+    with mock.patch(failing_step, side_effect=effect), pytest.raises(Exception):  # noqa: B017
         school_create(code="200003", name="失败学校", kind="primary")
     assert not School.objects.filter(code="200003").exists()
     assert not Domain.objects.filter(domain="200003.localhost").exists()

@@ -10,6 +10,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "houqin.settings.dev")
 app = CeleryApp("houqin", task_cls="houqin.tasks:SchoolTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.beat_schedule = {
+    "school-pool-refill": {"task": "tenants.tasks.pool_refill_task", "schedule": 600},
     "school-check-every-school": {
         "task": "houqin.tasks.for_every_school_task",
         "schedule": 6 * 3600,

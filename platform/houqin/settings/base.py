@@ -87,7 +87,7 @@ TEMPLATES = [
 WSGI_APPLICATION = "houqin.wsgi.application"
 
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres:///houqin")}
-DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+DATABASES["default"]["ENGINE"] = "houqin.db_backend"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
@@ -184,6 +184,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Schemas kept ready for new schools (0: make each from the template when asked).
+SCHOOL_POOL_SIZE = env.int("SCHOOL_POOL_SIZE", default=5)
 # A job run for every school is spread over this many seconds so that they never all start at once.
 SCHOOL_JOB_SPREAD_SECONDS = env.int("SCHOOL_JOB_SPREAD_SECONDS", default=600)
 

@@ -15,5 +15,6 @@ CACHES = {
         "KEY_FUNCTION": "django_tenants.cache.make_key",
     }
 }
+SCHOOL_POOL_SIZE = 0
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"login": "1000/min"}  # noqa: F405

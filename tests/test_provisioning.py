@@ -1,0 +1,115 @@
+"""School schemas from the template: the same structure as running every migration, refused
+when out of date, and handed out from a warm pool."""
+
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.db import connection
+
+from houqin.roles import Role
+from tenants import provisioning
+from tenants.models import PoolSchema, SchemaTemplate
+from tenants.services import school_create, school_host
+from tests.conftest import HostClient
+from tests.factories import user_with_role
+
+
+def _describe(schema: str) -> dict[str, Any]:
+    """Everything the catalog says about a schema's tables, with the schema's name blanked."""
+    queries = {
+        "columns": """
+            SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+                   pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated, a.attnum
+            FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+            WHERE n.nspname = %s AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped""",
+        "constraints": """
+            SELECT c.relname, k.conname, k.contype, pg_get_constraintdef(k.oid)
+            FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s""",
+        "indexes": """
+            SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x
+            JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_namespace n ON n.oid = i.relnamespace
+            WHERE n.nspname = %s""",
+        "triggers": """
+            SELECT c.relname, t.tgname, pg_get_triggerdef(t.oid), t.tgenabled FROM pg_trigger t
+            JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = %s AND NOT t.tgisinternal""",
+        "migrations": "SELECT app, name FROM {schema}.django_migrations",
+    }
+    described: dict[str, Any] = {}
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL search_path = pg_catalog")
+        for key, sql in queries.items():
+            cursor.execute(sql.format(schema=connection.ops.quote_name(schema)), [schema])
+            rows = [tuple(str(v).replace(schema, "<schema>") for v in row) for row in cursor]
+            described[key] = sorted(rows)
+        cursor.execute("SET LOCAL search_path = public")
+    return described
+
+
+def test_a_provisioned_school_is_what_the_migrations_make(db):
+    provisioning._migrate_into("houqin_probe")
+    school = school_create(code="300001", name="结构比对学校", kind="primary")
+    migrated = _describe("houqin_probe")
+    provisioned = _describe(school.schema_name)
+    assert migrated["columns"], "the probe schema has no tables"
+    for key in migrated:
+        assert provisioned[key] == migrated[key], key
+
+
+def test_a_new_schools_identity_columns_continue_after_the_copied_rows(db, in_school):
+    school = school_create(code="300002", name="序列学校", kind="primary")
+    with in_school(school), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO django_migrations (app, name, applied) VALUES ('x', 'y', now()) "
+            "RETURNING id"
+        )
+        new_id = cursor.fetchone()[0]
+        cursor.execute("SELECT max(id) FROM django_migrations WHERE app <> 'x'")
+        assert new_id > cursor.fetchone()[0]
+
+
+def test_a_template_from_other_migrations_is_refused(db):
+    stale = provisioning.Template("0" * 64, provisioning.current_template().script)
+    with pytest.raises(provisioning.TemplateOutOfDate):
+        provisioning.render(stale, "s_300003")
+
+
+def test_an_out_of_date_template_is_rebuilt_before_use(db):
+    SchemaTemplate.objects.filter(pk=1).update(fingerprint="f" * 64)
+    provisioning._template = None
+    template = provisioning.current_template()
+    assert template.fingerprint == provisioning.code_fingerprint()
+    assert SchemaTemplate.objects.get(pk=1).fingerprint == provisioning.code_fingerprint()
+
+
+def test_a_new_school_takes_a_ready_schema_from_the_pool(db):
+    assert provisioning.pool_refill(size=2) == 2
+    assert provisioning.pool_refill(size=2) == 0
+    pooled = set(PoolSchema.objects.values_list("schema_name", flat=True))
+    with mock.patch("tenants.provisioning.render") as render:
+        school = school_create(code="300004", name="池中学校", kind="junior")
+    render.assert_not_called()
+    assert PoolSchema.objects.count() == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", [list(pooled)])
+        assert len(cursor.fetchall()) == 1
+    principal = user_with_role(Role.PRINCIPAL, school)
+    response = HostClient(school_host(school.code), principal).post(
+        "/api/v1/feedback/",
+        {"category": "praise", "subject": "第一条", "body": "新学校"},
+        format="json",
+    )
+    assert response.status_code == 201
+
+
+def test_stale_pool_schemas_are_dropped_when_the_template_is_rebuilt(db):
+    provisioning.pool_refill(size=1)
+    PoolSchema.objects.update(fingerprint="e" * 64)
+    SchemaTemplate.objects.filter(pk=1).update(fingerprint="e" * 64)
+    provisioning._template = None
+    provisioning.current_template()
+    assert not PoolSchema.objects.exists()
