@@ -35,3 +35,9 @@ typecheck: install
 
 migrations-check: install
 	DJANGO_SETTINGS_MODULE=houqin.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+
+# Benchmarks (not part of `make test`): SCHOOLS=N to change the default 1,000.
+SCHOOLS ?= 1000
+.PHONY: bench
+bench: install
+	$(BIN)/python -m tests.bench.run --schools $(SCHOOLS) --record docs/benchmarks.md

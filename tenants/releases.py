@@ -21,7 +21,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 
 from houqin import context
-from houqin.db import tenant_db
+from houqin.db import reconnect_if_idle, tenant_db
 from shared_apps.audit import triggers
 from tenants.models import School, SchoolMigration
 from tenants.provisioning import code_fingerprint, fingerprint_of
@@ -131,19 +131,19 @@ def migrate_schools(
             if progress:
                 progress(len(outcomes), len(behind))
         return outcomes
-    # Children must open their own connections; a connection is never shared across a fork.
-    connections.close_all()
-    pool = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("fork"),
-        max_tasks_per_child=max(SCHOOLS_PER_WORKER // batch_size, 1),
-    )
-    with pool:
-        futures = [pool.submit(_in_worker, batch, target) for batch in _batches(behind, batch_size)]
-        for future in as_completed(futures):
-            outcomes.extend(future.result())
-            if progress:
-                progress(len(outcomes), len(behind))
+    # A round gives each worker at most SCHOOLS_PER_WORKER schools; every round forks fresh
+    # workers. Children must open their own connections: none is shared across a fork.
+    fork = multiprocessing.get_context("fork")
+    for round_ in _batches(behind, workers * SCHOOLS_PER_WORKER):
+        connections.close_all()
+        with ProcessPoolExecutor(max_workers=workers, mp_context=fork) as pool:
+            futures = [
+                pool.submit(_in_worker, batch, target) for batch in _batches(round_, batch_size)
+            ]
+            for future in as_completed(futures):
+                outcomes.extend(future.result())
+                if progress:
+                    progress(len(outcomes), len(behind))
     return outcomes
 
 
@@ -162,6 +162,7 @@ def schools_verify() -> int:
             cursor.execute(union)
             for pk, app, name in cursor.fetchall():
                 applied[pk].append((app, name))
+        reconnect_if_idle()
         recorded = {pk: fp for pk, _schema, fp in schools}
         for pk, migrations in applied.items():
             actual = fingerprint_of(migrations)

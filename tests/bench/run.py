@@ -1,0 +1,220 @@
+"""`make bench`: build a synthetic district and measure Houqin against stock django-tenants.
+
+    python -m tests.bench.run [--schools 1000] [--record docs/benchmarks.md]
+
+Prints one JSON object per figure:
+    {"name", "value", "unit", "baseline", "ratio", "schools"}
+where the baseline is stock django-tenants (or, for throughput, the same endpoint without
+tenancy) doing the same work in the same run, and ratio = value / baseline. The database is
+created afresh (`houqin_bench` on DATABASE_URL's server, or on an embedded server under
+.bench/) and dropped at the end.
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT / "platform"), str(ROOT)]
+
+DATABASE = "houqin_bench"
+
+
+def _admin_connection() -> Any:
+    """A connection to the server's `postgres` database (libpq reads the URL, socket included)."""
+    import psycopg2
+
+    url = urlsplit(os.environ["DATABASE_URL"].replace("postgres://", "postgresql://", 1))
+    connection = psycopg2.connect(urlunsplit(url._replace(path="/postgres")))
+    connection.autocommit = True
+    return connection
+
+
+def _recreate_database(drop_only: bool = False) -> str:
+    connection = _admin_connection()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+            if not drop_only:
+                cursor.execute(f"CREATE DATABASE {DATABASE}")
+            cursor.execute("SHOW server_version")
+            return str(cursor.fetchone()[0])
+    finally:
+        connection.close()
+
+
+def _step(name: str, *options: str, stage: int = 1, **env: str) -> dict[str, Any]:
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.bench.steps", name, *options],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.bench.settings",
+            "BENCH_DATABASE": DATABASE,
+            "BENCH_STAGE": str(stage),
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout[-2000:] + result.stderr[-4000:])
+        raise SystemExit(f"benchmark step {name} failed")
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def _figure(name: str, value: float, unit: str, baseline: float, schools: int) -> dict[str, Any]:
+    return {
+        "name": name,
+        "value": round(value, 4),
+        "unit": unit,
+        "baseline": round(baseline, 4),
+        "ratio": round(value / baseline, 4) if baseline else None,
+        "schools": schools,
+    }
+
+
+def run(schools: int, samples: int, smoke: bool) -> list[dict[str, Any]]:
+    n = str(schools)
+    s = str(samples)
+    figures = []
+    _step("setup")
+    cold = _step("provision_cold", "--samples", s)
+    figures.append(_figure("provision_cold_p50", cold["value"], "s", cold["baseline"], schools))
+    _step("stock_sample", "--samples", s)
+    started = time.perf_counter()
+    half = schools // 2
+    with ThreadPoolExecutor(2) as pool:
+        list(
+            pool.map(
+                lambda span: _step("fill", "--start", str(span[0]), "--stop", str(span[1])),
+                [(0, half), (half, schools)],
+            )
+        )
+    sys.stderr.write(f"built {schools} schools in {time.perf_counter() - started:.1f} s\n")
+    warm = _step("provision_warm", "--samples", s)
+    figures.append(_figure("provision_warm_p50", warm["value"], "s", cold["baseline"], schools))
+    noop = _step("migrate", "--schools", n, "--samples", s)
+    figures.append(_figure("migrate_noop_all", noop["value"], "s", noop["baseline"], schools))
+    added = _step("migrate", "--schools", n, "--samples", s, stage=2)
+    figures.append(
+        _figure("migrate_add_column_all", added["value"], "s", added["baseline"], schools)
+    )
+    rounds = "2" if smoke else "5"
+    requests = "30" if smoke else "200"
+    tenancy: list[float] = []
+    plain: list[float] = []
+    for _pair in range(1 if smoke else 3):
+        common = ("--rounds", rounds, "--requests", requests)
+        tenancy += _step("throughput", *common, stage=2)["rounds"]
+        plain += _step("throughput", *common, stage=2, BENCH_NO_TENANCY="1", BENCH_SCHOOL="s00001")[
+            "rounds"
+        ]
+    figures.append(
+        _figure(
+            "request_throughput_ratio",
+            statistics.median(tenancy) / statistics.median(plain),
+            "ratio",
+            1.0,
+            schools,
+        )
+    )
+    figures.append(
+        _figure(
+            "request_throughput",
+            statistics.median(tenancy),
+            "req/s",
+            statistics.median(plain),
+            schools,
+        )
+    )
+    bounded = _step("visit", "--reconnect", "200", stage=2)
+    unbounded = _step("visit", "--reconnect", str(10**9), stage=2)
+    figures.append(
+        _figure("peak_rss_mb", bounded["peak_rss_mb"], "MB", unbounded["peak_rss_mb"], schools)
+    )
+    figures.append(
+        _figure(
+            "pg_backend_peak_mb",
+            bounded["backend_peak_mb"],
+            "MB",
+            unbounded["backend_peak_mb"],
+            schools,
+        )
+    )
+    return figures
+
+
+def _machine(server_version: str) -> str:
+    import psutil
+
+    return (
+        f"{os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, "
+        f"{platform.system()} {platform.machine()}, Python {platform.python_version()}, "
+        f"PostgreSQL {server_version} "
+        f"({'embedded' if 'host=/' in os.environ['DATABASE_URL'] else 'server'})"
+    )
+
+
+def _record(path: Path, figures: list[dict[str, Any]], machine: str, samples: int) -> None:
+    lines = [
+        "| figure | value | unit | baseline | ratio |",
+        "| --- | ---: | --- | ---: | ---: |",
+        *(
+            f"| `{f['name']}` | {f['value']} | {f['unit']} | {f['baseline']} | {f['ratio']} |"
+            for f in figures
+        ),
+    ]
+    text = path.read_text() if path.exists() else ""
+    begin, end = "<!-- figures:begin -->", "<!-- figures:end -->"
+    block = "\n".join(
+        [
+            begin,
+            f"Latest run: {time.strftime('%Y-%m-%d')}, {figures[0]['schools']} schools, "
+            f"{samples} samples per p50; machine: {machine}.",
+            "",
+            *lines,
+            end,
+        ]
+    )
+    if begin in text:
+        text = text[: text.index(begin)] + block + text[text.index(end) + len(end) :]
+    else:
+        text = text + "\n" + block + "\n"
+    path.write_text(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--schools", type=int, default=int(os.environ.get("SCHOOLS", "1000")))
+    parser.add_argument("--samples", type=int, default=None)
+    parser.add_argument("--record", type=Path, default=None)
+    args = parser.parse_args()
+    smoke = args.schools < 100
+    samples = args.samples or (2 if smoke else 20)
+    from houqin.devstack import ensure_services
+
+    ensure_services(".bench")  # held for the whole run, shared by every step
+    server_version = _recreate_database()
+    try:
+        figures = run(args.schools, samples, smoke)
+    finally:
+        _recreate_database(drop_only=True)
+    for figure in figures:
+        print(json.dumps(figure))
+    if args.record:
+        _record(args.record, figures, _machine(server_version), samples)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""Benchmark settings: a database of its own, the bench-only school app at the stage that
+BENCH_STAGE names, and (BENCH_NO_TENANCY=1) the same API served without tenancy, for the
+throughput baseline."""
+
+import os
+
+from houqin.devstack import ensure_services
+
+ensure_services(".bench")
+
+from houqin.settings.base import *  # noqa: E402,F403
+from houqin.settings.base import MIDDLEWARE, TENANT_APPS, env  # noqa: E402
+
+SECRET_KEY = "houqin-benchmark-secret-key-not-for-any-real-use-0123456789"
+DEBUG = False
+DATABASES["default"]["NAME"] = env.str("BENCH_DATABASE", default="houqin_bench")  # noqa: F405
+DATABASES["default"]["CONN_MAX_AGE"] = 600  # noqa: F405
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+    }
+}
+SCHOOL_POOL_SIZE = 0
+TENANT_APPS = [*TENANT_APPS, "tests.bench.benchapp"]
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.bench.benchapp"]  # noqa: F405
+MIGRATION_MODULES = {
+    "benchapp": f"tests.bench.benchapp.migrations_stage{os.environ.get('BENCH_STAGE', '1')}"
+}
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+if os.environ.get("BENCH_NO_TENANCY") == "1":
+    MIDDLEWARE = [
+        "tests.bench.no_tenancy.FixedSchoolMiddleware"
+        if m.endswith("SchoolRoutingMiddleware")
+        else m
+        for m in MIDDLEWARE
+    ]

@@ -1,0 +1,219 @@
+"""Benchmark steps, each run in a process of its own by `tests.bench.run`:
+
+    python -m tests.bench.steps STEP --schools N --samples S
+
+Each prints one JSON object on its last line of output."""
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT / "platform"), str(ROOT)]
+os.environ["DJANGO_SETTINGS_MODULE"] = "tests.bench.settings"
+
+import django  # noqa: E402
+
+django.setup()
+
+import psutil  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django_tenants.utils import tenant_context  # noqa: E402
+
+from houqin.db import in_each_schema, tenant_db  # noqa: E402
+from houqin.roles import Role  # noqa: E402
+from shared_apps.accounts.models import ApiToken, Membership, User, hash_token_key  # noqa: E402
+from tenant_apps.feedback.models import Feedback  # noqa: E402
+from tenants import provisioning  # noqa: E402
+from tenants.models import Domain, School, schema_name_for  # noqa: E402
+from tenants.services import school_archive, school_create, school_host  # noqa: E402
+
+ADMIN_TOKEN = "bench-district-admin-token"
+AUDITOR_TOKEN = "bench-auditor-token"
+THROUGHPUT_SCHOOL = "s00001"
+
+
+def _timed(action: Callable[..., Any], *args: Any, **kwargs: Any) -> float:
+    started = time.perf_counter()
+    action(*args, **kwargs)
+    return time.perf_counter() - started
+
+
+def _user_with_token(username: str, role: Role, key: str) -> None:
+    user, _created = User.objects.get_or_create(username=username)
+    Membership.objects.get_or_create(user=user, role=role.value, school=None)
+    ApiToken.objects.get_or_create(user=user, key_hash=hash_token_key(key))
+
+
+def setup(args: argparse.Namespace) -> dict[str, Any]:
+    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+    _user_with_token("bench-admin", Role.DISTRICT_ADMIN, ADMIN_TOKEN)
+    _user_with_token("bench-auditor", Role.AUDITOR, AUDITOR_TOKEN)
+    return {"template_seconds": _timed(provisioning.template_build)}
+
+
+def _stock_create(code: str) -> None:
+    """What stock django-tenants does: the tenant row, then every migration run into a new
+    schema (TenantMixin.create_schema)."""
+    school = School.objects.create(
+        code=code, schema_name=schema_name_for(code), name=code, kind="primary"
+    )
+    Domain.objects.create(domain=school_host(code), tenant=school, is_primary=True)
+    school.create_schema(check_if_exists=True, verbosity=0)
+    school_archive(school=school)
+
+
+def provision_cold(args: argparse.Namespace) -> dict[str, Any]:
+    ours = [
+        _timed(school_create, code=f"c{i:05d}", name="冷启动", kind="primary")
+        for i in range(args.samples)
+    ]
+    stock = [_timed(_stock_create, f"b{i:05d}") for i in range(args.samples)]
+    return {"value": statistics.median(ours), "baseline": statistics.median(stock)}
+
+
+def fill(args: argparse.Namespace) -> dict[str, Any]:
+    """Create schools s<start>..s<stop-1> (skipping those that exist)."""
+    existing = set(School.objects.values_list("code", flat=True))
+    made = 0
+    for i in range(args.start, args.stop):
+        code = f"s{i:05d}"
+        if code not in existing:
+            school_create(code=code, name=f"学校{i}", kind="primary")
+            made += 1
+    return {"made": made}
+
+
+def stock_sample(args: argparse.Namespace) -> dict[str, Any]:
+    """Schools for the stock migration baselines, archived so that our release skips them."""
+    for i in range(args.samples):
+        code = f"a{i:05d}"
+        if not School.objects.filter(code=code).exists():
+            school_archive(school=school_create(code=code, name="基线", kind="primary"))
+    return {"made": args.samples}
+
+
+def provision_warm(args: argparse.Namespace) -> dict[str, Any]:
+    provisioning.pool_refill(size=args.samples)
+    client = Client()
+    admin = {"Authorization": f"Token {ADMIN_TOKEN}"}
+    auditor = {"Authorization": f"Token {AUDITOR_TOKEN}"}
+    times = []
+    for i in range(args.samples):
+        code = f"w{i:05d}"
+        started = time.perf_counter()
+        created = client.post(
+            "/api/v1/schools/",
+            {"code": code, "name": "热启动", "kind": "primary"},
+            content_type="application/json",
+            SERVER_NAME="localhost",
+            headers=admin,
+        )
+        served = client.get("/api/v1/feedback/", SERVER_NAME=school_host(code), headers=auditor)
+        times.append(time.perf_counter() - started)
+        assert created.status_code == 201 and served.status_code == 200, (created, served)
+    return {"value": statistics.median(times)}
+
+
+def _stock_migrate(codes: list[str]) -> float:
+    """Stock django-tenants' migrate_schemas, one school at a time (what its standard executor
+    does for every tenant), timed per school."""
+    return statistics.mean(
+        _timed(
+            call_command,
+            "migrate_schemas",
+            schema_name=schema_name_for(code),
+            interactive=False,
+            verbosity=0,
+        )
+        for code in codes
+    )
+
+
+def migrate(args: argparse.Namespace) -> dict[str, Any]:
+    """Our release over every active school, and stock migrate_schemas on the archived sample
+    schools (scaled to the district): at the stage BENCH_STAGE names."""
+    stock_per_school = _stock_migrate([f"a{i:05d}" for i in range(args.samples)])
+    ours = _timed(call_command, "migrate_schools", workers=2, verbosity=0)
+    return {"value": ours, "baseline": stock_per_school * args.schools}
+
+
+def throughput(args: argparse.Namespace) -> dict[str, Any]:
+    school = School.objects.get(code=THROUGHPUT_SCHOOL)
+    with tenant_context(school):
+        if Feedback.objects.count() < 20:
+            author = User.objects.get(username="bench-auditor")
+            Feedback.objects.bulk_create(
+                Feedback(author=author, category="praise", subject=f"第{i}条", body="好")
+                for i in range(20)
+            )
+    client = Client()
+    headers = {"Authorization": f"Token {AUDITOR_TOKEN}"}
+    host = school_host(THROUGHPUT_SCHOOL)
+
+    def one() -> None:
+        response = client.get("/api/v1/feedback/", SERVER_NAME=host, headers=headers)
+        assert response.status_code == 200, response.content[:200]
+
+    for _warm in range(50):
+        one()
+    rounds = []
+    for _round in range(args.rounds):
+        started = time.perf_counter()
+        for _request in range(args.requests):
+            one()
+        rounds.append(args.requests / (time.perf_counter() - started))
+    return {"rounds": rounds}
+
+
+def visit(args: argparse.Namespace) -> dict[str, Any]:
+    """Visit every school with one query each; report the peak memory of this process and of
+    its PostgreSQL backend (private memory, sampled every 25 schools)."""
+    schemas = list(School.objects.order_by("pk").values_list("schema_name", flat=True))
+    backend_peak = 0
+    for visited, _schema in enumerate(in_each_schema(schemas, reconnect_every=args.reconnect), 1):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM benchapp_meterreading")
+            if visited % 25 == 0 or visited == len(schemas):
+                cursor.execute("SELECT pg_backend_pid()")
+                pid = cursor.fetchone()[0]
+                backend_peak = max(backend_peak, psutil.Process(pid).memory_full_info().uss)
+    tenant_db().set_schema_to_public()
+    return {
+        "schools": len(schemas),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "backend_peak_mb": backend_peak / 2**20,
+    }
+
+
+STEPS = {
+    f.__name__: f
+    for f in [setup, provision_cold, fill, stock_sample, provision_warm, migrate, throughput, visit]
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("step", choices=sorted(STEPS))
+    parser.add_argument("--schools", type=int, default=1000)
+    parser.add_argument("--samples", type=int, default=20)
+    parser.add_argument("--start", type=int, default=0)
+    parser.add_argument("--stop", type=int, default=0)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--reconnect", type=int, default=200)
+    args = parser.parse_args()
+    print(json.dumps(STEPS[args.step](args)))
+
+
+if __name__ == "__main__":
+    main()
