@@ -195,11 +195,14 @@ def _record(path: Path, figures: list[dict[str, Any]], machine: str, samples: in
 
 
 def main() -> None:
+    global DATABASE
     parser = argparse.ArgumentParser()
     parser.add_argument("--schools", type=int, default=int(os.environ.get("SCHOOLS", "1000")))
     parser.add_argument("--samples", type=int, default=None)
     parser.add_argument("--record", type=Path, default=None)
+    parser.add_argument("--database", default=DATABASE, help="created afresh and dropped")
     args = parser.parse_args()
+    DATABASE = args.database
     smoke = args.schools < 100
     samples = args.samples or (2 if smoke else 20)
     from houqin.devstack import ensure_services

@@ -1,0 +1,48 @@
+"""`make bench` at ten schools: the benchmark's code paths (template and pool provisioning, stock
+provisioning, releases with nothing and with a column to apply, the request path with and
+without tenancy, a loop over every school) run and print every figure."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FIGURES = {
+    "provision_cold_p50",
+    "provision_warm_p50",
+    "migrate_noop_all",
+    "migrate_add_column_all",
+    "request_throughput_ratio",
+    "request_throughput",
+    "peak_rss_mb",
+    "pg_backend_peak_mb",
+}
+
+
+def test_bench_at_ten_schools_prints_every_figure_with_its_baseline():
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tests.bench.run",
+            "--schools",
+            "10",
+            "--database",
+            "houqin_bench_smoke",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    figures = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert {f["name"] for f in figures} == FIGURES
+    for figure in figures:
+        assert set(figure) == {"name", "value", "unit", "baseline", "ratio", "schools"}
+        assert figure["schools"] == 10
+        assert figure["value"] > 0 and figure["baseline"] > 0
