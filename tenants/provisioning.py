@@ -254,9 +254,9 @@ def render(template: Template, schema_name: str) -> str:
     return template.script.replace(PLACEHOLDER, _quote(schema_name))
 
 
-def schema_create(schema_name: str) -> None:
+def schema_create(schema_name: str) -> bool:
     """Create `schema_name` in the caller's transaction: from the warm pool when a schema is
-    ready there (a rename), from the template script otherwise."""
+    ready there (a rename), from the template script otherwise. True when the pool gave it."""
     fingerprint = code_fingerprint()
     pooled = (
         PoolSchema.objects.select_for_update(skip_locked=True)
@@ -270,8 +270,9 @@ def schema_create(schema_name: str) -> None:
                 f"ALTER SCHEMA {_quote(pooled.schema_name)} RENAME TO {_quote(schema_name)}"
             )
             pooled.delete()
-        else:
-            cursor.execute(render(current_template(), schema_name))
+            return True
+        cursor.execute(render(current_template(), schema_name))
+        return False
 
 
 def _drop(schema_name: str) -> None:

@@ -54,8 +54,9 @@ def school_create(
         )
         school.save()
         Domain.objects.create(domain=school_host(code), tenant=school, is_primary=True)
-        provisioning.schema_create(school.schema_name)
-        if settings.SCHOOL_POOL_SIZE:
+        # Only a school that took a pooled schema leaves a gap to refill: a bulk import made
+        # from the template queues nothing.
+        if provisioning.schema_create(school.schema_name) and settings.SCHOOL_POOL_SIZE:
             from tenants.tasks import pool_refill_task
 
             transaction.on_commit(pool_refill_task.delay)

@@ -15,6 +15,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 
 from houqin.roles import DISTRICT_ROLES, SCHOOL_ROLES, Role
@@ -64,6 +65,7 @@ DISTRICT_OPERATIONS: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/api/v1/me/"): EVERY_DISTRICT_ROLE,
     ("GET", "/api/v1/schools/"): EVERY_DISTRICT_ROLE,
     ("POST", "/api/v1/schools/"): DISTRICT_ADMIN,
+    ("POST", "/api/v1/schools/import/"): DISTRICT_ADMIN,
     ("GET", "/api/v1/schools/{code}/"): EVERY_DISTRICT_ROLE,
     ("POST", "/api/v1/schools/{code}/suspend/"): DISTRICT_ADMIN,
     ("POST", "/api/v1/schools/{code}/reactivate/"): DISTRICT_ADMIN,
@@ -158,6 +160,9 @@ class Scene:
                 body = {"status": "rectifying"} if method == "PATCH" else None
             else:
                 body = {"title": "食堂留样不足", "body": "三月两次未留样", "severity": "medium"}
+        elif path.endswith("/schools/import/"):
+            csv = f"学校代码,学校名称,学校类型\n8{n:05d},导入学校,小学\n".encode()
+            body = {"file": SimpleUploadedFile("schools.csv", csv, content_type="text/csv")}
         elif "/schools/" in path:
             if "{code}" in path:
                 params["code"] = SCHOOL_B
@@ -174,7 +179,9 @@ def _denied_status(method: str, path: str, anonymous: bool) -> int:
 
 
 def _call(client: HostClient, method: str, path: str, body: dict[str, Any] | None) -> Any:
-    return getattr(client, method.lower())(path, body, format="json")
+    # A body that carries a file is an upload, sent as multipart; every other body as JSON.
+    upload = body is not None and any(hasattr(value, "read") for value in body.values())
+    return getattr(client, method.lower())(path, body, format="multipart" if upload else "json")
 
 
 def _cells(operations: dict[tuple[str, str], frozenset[Role]], extra: list[str]) -> list[Any]:

@@ -11,11 +11,11 @@ from tenant_apps.feedback.models import Feedback
 
 def test_switching_schools_keeps_the_content_type_cache(school_a, school_b):
     ContentType.objects.get_for_model(Feedback)
-    cached = dict(ContentType.objects._cache)
+    cached = dict(ContentType.objects._cache)  # type: ignore[attr-defined]
     tenant_db().set_tenant(school_a)
     tenant_db().set_tenant(school_b)
     tenant_db().set_schema_to_public()
-    assert ContentType.objects._cache == cached
+    assert ContentType.objects._cache == cached  # type: ignore[attr-defined]
 
 
 def test_a_school_request_sets_the_search_path_once(client_for, school_a):

@@ -25,7 +25,7 @@ class FeedbackAdmin(ScopedModelAdmin):
         "due_at",
         "created_at",
     ]
-    fields = written_by_author + readonly_fields
+    fields = [*written_by_author, *readonly_fields]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is not None:

@@ -167,6 +167,10 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # The schema and docs describe operations, never data: anyone may read them.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "houqin.api.schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "SchoolStatusEnum": "tenants.models.School.Status",
         "FeedbackStatusEnum": "tenant_apps.feedback.models.Feedback.Status",

@@ -1,0 +1,51 @@
+"""OpenAPI post-processing: every operation documents the one error shape for the errors it can
+answer, so clients (and the schema fuzzer) know what a 4xx looks like."""
+
+from typing import Any
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["status", "code", "message", "request_id"],
+            "properties": {
+                "status": {"type": "integer"},
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {"type": "object", "additionalProperties": True},
+                "request_id": {"type": "string", "nullable": True},
+            },
+        }
+    },
+}
+
+_ERRORS = {
+    "400": "The request is invalid; `fields` says which input was wrong.",
+    "401": "Not signed in, or the token is invalid.",
+    "403": "Signed in, but not allowed here.",
+    "404": "Not found, or not visible to the caller (the two look the same).",
+    "405": "Method not allowed.",
+    "406": "Not acceptable.",
+    "409": "Conflicts with the current state.",
+    "415": "Unsupported media type.",
+    "429": "Too many requests.",
+}
+
+
+def add_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    reference = {"$ref": "#/components/schemas/Error"}
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in _ERRORS.items():
+                responses.setdefault(
+                    status,
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": reference}},
+                    },
+                )
+    return result

@@ -1,0 +1,487 @@
+"""Bulk onboarding: schools created from a CSV or Excel list, each alone, with a per-row report.
+
+Reading and creating are two steps. `read_school_rows` turns a file into `SchoolRow`s as written
+(or refuses the whole file: unsupported type, unreadable, missing columns, too many rows).
+`schools_import` checks every row before it creates anything, then creates each valid school with
+`school_create`, one transaction per school: a school that fails leaves nothing behind and the
+others carry on. Codes already in the district are reported as "exists" and skipped, so running
+the same list again after an interruption resumes where it stopped.
+
+Rows are numbered as a spreadsheet numbers them: the header is row 1, so the first school listed
+is row 2. That is the number the person who wrote the list sees beside the line to fix.
+"""
+
+import csv
+import io
+import logging
+import os
+import zipfile
+from collections import defaultdict
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from contextlib import closing
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from houqin.exceptions import Conflict, InvalidInput, ServiceError
+from houqin.textfiles import decode_upload
+from tenants.models import School, validate_school_code
+from tenants.services import school_create
+
+logger = logging.getLogger(__name__)
+
+# One upload at most; the command, which reports progress and resumes, reads longer lists.
+MAX_ROWS = 2000
+MAX_FILE_BYTES = 5 * 1024 * 1024
+# An .xlsx is a zip archive: refuse one that would unpack to far more than any list of schools.
+MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024
+# Creating a school touches every table of its new schema; PostgreSQL's per-connection catalog
+# caches grow with each, so a long run starts a fresh connection now and then (between schools).
+RECONNECT_EVERY = 200
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "code": ("code", "学校代码"),
+    "name": ("name", "学校名称"),
+    "kind": ("kind", "学校类型"),
+    "boarding": ("boarding", "寄宿"),
+    "address": ("address", "地址"),
+}
+REQUIRED_COLUMNS = ("code", "name", "kind")
+
+KINDS: dict[str, str] = {
+    **{value: value for value in School.Kind.values},
+    "小学": School.Kind.PRIMARY,
+    "初级中学": School.Kind.JUNIOR,
+    "初中": School.Kind.JUNIOR,
+    "高级中学": School.Kind.SENIOR,
+    "高中": School.Kind.SENIOR,
+    "九年一贯制学校": School.Kind.NINE_YEAR,
+    "完全中学": School.Kind.COMPLETE,
+}
+BOOLEANS: dict[str, bool] = {
+    "yes": True,
+    "true": True,
+    "1": True,
+    "是": True,
+    "no": False,
+    "false": False,
+    "0": False,
+    "否": False,
+    "": False,
+}
+NAME_MAX = School._meta.get_field("name").max_length or 200
+ADDRESS_MAX = School._meta.get_field("address").max_length or 300
+
+
+@dataclass(frozen=True)
+class SchoolRow:
+    """One school of a list, as written. `row` is the spreadsheet's row number (header = 1)."""
+
+    row: int
+    code: str
+    name: str
+    kind: str
+    boarding: str = ""
+    address: str = ""
+
+
+class RowStatus(StrEnum):
+    CREATED = "created"
+    EXISTS = "exists"  # already in the district: skipped, which is what makes a re-run resume
+    ERROR = "error"
+    READY = "ready"  # a dry run: valid and not yet in the district
+
+
+@dataclass(frozen=True)
+class RowResult:
+    """What became of one row: `messages` for people, `reasons` (stable codes) for programs."""
+
+    row: int
+    code: str
+    status: RowStatus
+    messages: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "code": self.code,
+            "status": self.status.value,
+            "messages": list(self.messages),
+            "reasons": list(self.reasons),
+        }
+
+
+@dataclass
+class ImportReport:
+    """The outcome of one import, one result per row in the order of the list."""
+
+    rows: list[RowResult] = field(default_factory=list)
+    dry_run: bool = False
+
+    def count(self, status: RowStatus) -> int:
+        return sum(1 for result in self.rows if result.status == status)
+
+    @property
+    def created(self) -> int:
+        return self.count(RowStatus.CREATED)
+
+    @property
+    def exists(self) -> int:
+        return self.count(RowStatus.EXISTS)
+
+    @property
+    def errors(self) -> int:
+        return self.count(RowStatus.ERROR)
+
+    @property
+    def ready(self) -> int:
+        return self.count(RowStatus.READY)
+
+    def as_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"created": self.created, "exists": self.exists}
+        if self.dry_run:
+            body["ready"] = self.ready
+        body["errors"] = self.errors
+        body["rows"] = [result.as_dict() for result in self.rows]
+        return body
+
+
+# Reading -----------------------------------------------------------------------------------------
+
+
+def read_school_rows(
+    path_or_file: str | os.PathLike[str] | IO[bytes],
+    filename: str | None = None,
+    *,
+    max_rows: int | None = MAX_ROWS,
+) -> list[SchoolRow]:
+    """Read a list of schools from a .csv (UTF-8, with or without Excel's BOM) or .xlsx file whose
+    first row names the columns, in English or Chinese. Blank rows are skipped. Raises
+    `InvalidInput` when the whole file cannot be used; problems of single rows are left for
+    `schools_import` to report."""
+    if filename is None:
+        if not isinstance(path_or_file, str | os.PathLike):
+            raise TypeError("filename is required when reading from a file object")
+        filename = os.fspath(path_or_file)
+    suffix = Path(filename).suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise InvalidInput(
+            _("Upload the list as a .csv (UTF-8) or .xlsx file; {name} is neither.").format(
+                name=Path(filename).name or "?"
+            ),
+            code="unsupported_file",
+        )
+    data = _read_bytes(path_or_file)
+    lines = _csv_lines(data) if suffix == ".csv" else _xlsx_lines(data)
+    # Closed on every way out, so that a workbook refused part-way is closed at once.
+    with closing(lines):
+        return _rows_from_lines(lines, max_rows)
+
+
+def _read_bytes(path_or_file: str | os.PathLike[str] | IO[bytes]) -> bytes:
+    if isinstance(path_or_file, str | os.PathLike):
+        with open(path_or_file, "rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
+    else:
+        data = path_or_file.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise InvalidInput(
+            _("The file is larger than {size} MB; split the list.").format(
+                size=MAX_FILE_BYTES // (1024 * 1024)
+            ),
+            code="file_too_large",
+        )
+    return data
+
+
+def _unreadable(detail: str) -> InvalidInput:
+    return InvalidInput(
+        _("The file could not be read: {detail}").format(detail=detail), code="unreadable_file"
+    )
+
+
+def _csv_lines(data: bytes) -> Generator[list[str]]:
+    try:
+        text = decode_upload(data)
+    except UnicodeDecodeError as exc:
+        raise _unreadable(
+            _("it is neither UTF-8 nor GBK text. In Excel, save it as “CSV UTF-8”.")
+        ) from exc
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""))
+    except csv.Error as exc:
+        raise _unreadable(str(exc)) from exc
+
+
+def _xlsx_lines(data: bytes) -> Generator[list[str]]:
+    # Imported here: only Excel uploads need it.
+    import openpyxl
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise _unreadable(_("it is not an .xlsx workbook.")) from exc
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise _unreadable(_("the workbook unpacks to more than a list of schools would."))
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged workbook; all mean the same
+        raise _unreadable(_("it is not an .xlsx workbook.")) from exc
+    try:
+        if not workbook.worksheets:
+            return
+        # The first sheet, not the one last viewed: what a person sees first when opening it.
+        for values in workbook.worksheets[0].iter_rows(values_only=True):
+            yield [_cell_text(value) for value in values]
+    except Exception as exc:  # as above: a damaged sheet fails while its rows are read
+        raise _unreadable(_("a sheet of the workbook is damaged.")) from exc
+    finally:
+        workbook.close()
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _header_key(text: str) -> str:
+    return text.strip().rstrip("*＊").strip().lower()
+
+
+def _column_names() -> str:
+    return ", ".join(f"{names[1]}/{names[0]}" for names in COLUMNS.values())
+
+
+def _rows_from_lines(lines: Iterator[list[str]], max_rows: int | None) -> list[SchoolRow]:
+    aliases = {alias.lower(): column for column, names in COLUMNS.items() for alias in names}
+    header = next(lines, None)
+    if header is None:
+        raise InvalidInput(_("The file is empty."), code="no_rows")
+    positions: dict[str, int] = {}
+    for index, title in enumerate(header):
+        column = aliases.get(_header_key(title))
+        if column is None:
+            continue  # other columns (notes, contacts) are allowed and ignored
+        if column in positions:
+            raise InvalidInput(
+                _("The column {column} appears twice in the first row.").format(column=title),
+                code="duplicate_column",
+            )
+        positions[column] = index
+    missing = [COLUMNS[column][1] for column in REQUIRED_COLUMNS if column not in positions]
+    if missing:
+        raise InvalidInput(
+            _(
+                "The first row must name the columns; missing: {missing}. Known columns: {known}."
+            ).format(missing=", ".join(missing), known=_column_names()),
+            code="missing_columns",
+            fields={"columns": missing},
+        )
+
+    rows: list[SchoolRow] = []
+    for number, line in enumerate(lines, start=2):
+        values = {
+            column: (line[index].strip() if index < len(line) else "")
+            for column, index in positions.items()
+        }
+        if not any(values.values()):
+            continue
+        if max_rows is not None and len(rows) >= max_rows:
+            raise InvalidInput(
+                _("The list has more than {max} schools; split it into smaller files.").format(
+                    max=max_rows
+                ),
+                code="too_many_rows",
+            )
+        rows.append(SchoolRow(row=number, **values))
+    if not rows:
+        raise InvalidInput(_("The file lists no schools."), code="no_rows")
+    return rows
+
+
+# Importing ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Valid:
+    row: SchoolRow
+    kind: str
+    boarding: bool
+
+
+def _problems(row: SchoolRow) -> tuple[list[str], list[str], _Valid | None]:
+    """The messages and reason codes of one row's problems, or the row ready to create."""
+    messages: list[str] = []
+    reasons: list[str] = []
+    if not row.code:
+        messages.append(_("The school code is missing."))
+        reasons.append("required_code")
+    else:
+        try:
+            validate_school_code(row.code)
+        except ValidationError as exc:
+            messages.append(
+                _("School code “{code}”: {problem}").format(code=row.code, problem=exc.messages[0])
+            )
+            reasons.append(exc.error_list[0].code or "invalid_code")
+    if not row.name:
+        messages.append(_("The school name is missing."))
+        reasons.append("required_name")
+    elif len(row.name) > NAME_MAX:
+        messages.append(_("The school name is longer than {max} characters.").format(max=NAME_MAX))
+        reasons.append("name_too_long")
+    kind = KINDS.get(row.kind) or KINDS.get(row.kind.lower())
+    if not row.kind:
+        messages.append(_("The kind of school is missing."))
+        reasons.append("required_kind")
+    elif kind is None:
+        messages.append(
+            _("Unknown kind of school “{kind}”; use one of: {kinds}.").format(
+                kind=row.kind, kinds="小学, 初级中学, 高级中学, 九年一贯制学校, 完全中学"
+            )
+        )
+        reasons.append("unknown_kind")
+    boarding = BOOLEANS.get(row.boarding.lower())
+    if boarding is None:
+        messages.append(
+            _("Boarding “{value}” is not understood; write 是 or 否 (yes or no).").format(
+                value=row.boarding
+            )
+        )
+        reasons.append("invalid_boarding")
+    if len(row.address) > ADDRESS_MAX:
+        messages.append(_("The address is longer than {max} characters.").format(max=ADDRESS_MAX))
+        reasons.append("address_too_long")
+    if messages or kind is None or boarding is None:
+        return messages, reasons, None
+    return messages, reasons, _Valid(row=row, kind=kind, boarding=boarding)
+
+
+def _duplicates(rows: Sequence[SchoolRow]) -> dict[str, list[int]]:
+    seen: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        if row.code:
+            seen[row.code].append(row.row)
+    return {code: numbers for code, numbers in seen.items() if len(numbers) > 1}
+
+
+def schools_import(
+    *,
+    rows: Iterable[SchoolRow],
+    actor: Any,
+    progress: Callable[[int, int], None] | None = None,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Check every row, then create each valid school not yet in the district, each in its own
+    transaction. A code listed twice is refused on every row that lists it; a code already in
+    the district is reported as "exists" and left alone. `progress(done, total)` is called as
+    rows are settled. With `dry_run`, nothing is created: valid new rows are reported "ready"."""
+    rows = list(rows)
+    total = len(rows)
+    duplicates = _duplicates(rows)
+    results: list[RowResult | None] = [None] * total
+    to_create: list[tuple[int, _Valid]] = []
+    for index, row in enumerate(rows):
+        messages, reasons, valid = _problems(row)
+        if row.code in duplicates:
+            others = [str(n) for n in duplicates[row.code] if n != row.row]
+            messages.insert(
+                0,
+                ngettext(
+                    "School code “{code}” is also listed in row {rows}; none of these rows is "
+                    "created.",
+                    "School code “{code}” is also listed in rows {rows}; none of these rows is "
+                    "created.",
+                    len(others),
+                ).format(code=row.code, rows=", ".join(others)),
+            )
+            reasons.insert(0, "duplicate_in_file")
+            valid = None
+        if valid is None:
+            results[index] = RowResult(
+                row.row, row.code, RowStatus.ERROR, tuple(messages), tuple(reasons)
+            )
+        else:
+            to_create.append((index, valid))
+    existing = set(
+        School.objects.filter(code__in=[v.row.code for _, v in to_create]).values_list(
+            "code", flat=True
+        )
+    )
+    for index, valid in to_create:
+        if valid.row.code in existing:
+            results[index] = _exists(valid.row)
+
+    done = sum(1 for result in results if result is not None)
+    if progress is not None:
+        progress(done, total)
+    created = 0
+    for index, valid in to_create:
+        if results[index] is not None:
+            continue
+        if dry_run:
+            result = RowResult(valid.row.row, valid.row.code, RowStatus.READY)
+        else:
+            result = _create(valid, actor)
+            if result.status == RowStatus.CREATED:
+                created += 1
+                if created % RECONNECT_EVERY == 0 and not connection.in_atomic_block:
+                    connection.close()  # the next query opens a fresh one
+        results[index] = result
+        done += 1
+        if progress is not None:
+            progress(done, total)
+    return ImportReport(rows=[r for r in results if r is not None], dry_run=dry_run)
+
+
+def _exists(row: SchoolRow) -> RowResult:
+    return RowResult(
+        row.row,
+        row.code,
+        RowStatus.EXISTS,
+        (_("A school with this code already exists; it was left as it is."),),
+        ("exists",),
+    )
+
+
+def _create(valid: _Valid, actor: Any) -> RowResult:
+    row = valid.row
+    try:
+        school_create(
+            code=row.code,
+            name=row.name,
+            kind=valid.kind,
+            boarding=valid.boarding,
+            address=row.address,
+            actor=actor,
+        )
+    except Conflict as exc:
+        if exc.code == "duplicate_code":  # created meanwhile, by another run or person
+            return _exists(row)
+        return RowResult(row.row, row.code, RowStatus.ERROR, (exc.message,), (exc.code,))
+    except ServiceError as exc:
+        return RowResult(row.row, row.code, RowStatus.ERROR, (exc.message,), (exc.code,))
+    except Exception:  # one school failing must not stop the others; school_create kept nothing
+        if School.objects.filter(code=row.code).exists():
+            # Not ours (ours was rolled back): another run created it between check and insert.
+            return _exists(row)
+        logger.exception("creating school %s (row %s) failed", row.code, row.row)
+        return RowResult(
+            row.row,
+            row.code,
+            RowStatus.ERROR,
+            (_("Creating this school failed; nothing of it was kept. Try the list again later."),),
+            ("create_failed",),
+        )
+    return RowResult(row.row, row.code, RowStatus.CREATED)
