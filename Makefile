@@ -41,3 +41,9 @@ SCHOOLS ?= 1000
 .PHONY: bench
 bench: install
 	$(BIN)/python -m tests.bench.run --schools $(SCHOOLS) --record docs/benchmarks.md
+
+# Long schema fuzzing (the bounded run is part of `make test`).
+FUZZ_EXAMPLES ?= 200
+.PHONY: fuzz
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_fuzz.py -q -s

@@ -80,3 +80,12 @@ def test_healthz_reports_database_and_broker(db, district_host):
     assert body["checks"]["database"] == "ok"
     assert body["checks"]["broker"] == "ok"
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "since", ["0360-01-03T02:03:50+22:01", "9999-12-31T00:00:00Z", "2026-01-01T00:00:00+15:00"]
+)
+def test_timestamps_postgres_cannot_hold_are_400_not_500(client_for, school_a, since):
+    response = client_for(None, Role.AUDITOR).get("/api/v1/audit/changes/", {"since": since})
+    error = _assert_shape(response, 400)
+    assert "since" in error["fields"]

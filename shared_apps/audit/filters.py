@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import QuerySet
 
+from houqin.filters import DateTimeFilter
 from shared_apps.audit.models import Change, Finding, SecurityEvent
 from tenants.models import schema_name_for
 
@@ -11,8 +12,8 @@ def _by_school(queryset: QuerySet, name: str, value: str) -> QuerySet:
 
 class ChangeFilter(django_filters.FilterSet):
     school = django_filters.CharFilter(method=_by_school, label="school code, or 'district'")
-    since = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    since = DateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    until = DateTimeFilter(field_name="occurred_at", lookup_expr="lt")
 
     class Meta:
         model = Change
@@ -21,8 +22,8 @@ class ChangeFilter(django_filters.FilterSet):
 
 class SecurityEventFilter(django_filters.FilterSet):
     school = django_filters.CharFilter(method=_by_school, label="school code, or 'district'")
-    since = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    since = DateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    until = DateTimeFilter(field_name="occurred_at", lookup_expr="lt")
 
     class Meta:
         model = SecurityEvent

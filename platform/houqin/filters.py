@@ -1,0 +1,31 @@
+"""Filter fields shared by every app's filters.py: values PostgreSQL can hold, checked before any
+query runs, so that a strange value is a 400, never a database error."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+YEARS = range(1900, 2200)
+MAX_OFFSET = timedelta(hours=14)
+
+
+class BoundedIsoDateTimeField(forms.DateTimeField):
+    """An ISO 8601 timestamp between the years 1900 and 2200, its offset within ±14 hours."""
+
+    input_formats = ["iso-8601"]
+
+    def to_python(self, value: Any) -> datetime | None:
+        result = super().to_python(value)
+        if result is None:
+            return None
+        offset = result.utcoffset()
+        if result.year not in YEARS or (offset is not None and abs(offset) > MAX_OFFSET):
+            raise forms.ValidationError(_("Out of range."), code="out_of_range")
+        return result
+
+
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = BoundedIsoDateTimeField
