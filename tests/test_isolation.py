@@ -12,7 +12,7 @@ from tenants.models import School
 from tenants.services import school_host
 from tests.conftest import HostClient
 from tests.factories import user_with_role
-from tests.test_matrix import SCHOOL_OPERATIONS, Scene
+from tests.matrix import SCHOOL_OPERATIONS, Scene
 
 R = Role
 # The widest reader of each operation, in this order of preference.
