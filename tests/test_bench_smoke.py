@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.db import connection
+
 ROOT = Path(__file__).resolve().parents[1]
 FIGURES = {
     "provision_cold_p50",
@@ -21,7 +23,7 @@ FIGURES = {
 }
 
 
-def test_bench_at_ten_schools_prints_every_figure_with_its_baseline():
+def test_bench_at_ten_schools_prints_every_figure_with_its_baseline(db):
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     result = subprocess.run(
         [
@@ -31,7 +33,7 @@ def test_bench_at_ten_schools_prints_every_figure_with_its_baseline():
             "--schools",
             "10",
             "--database",
-            "houqin_bench_smoke",
+            f"{connection.settings_dict['NAME']}_bench",
         ],
         cwd=ROOT,
         env=env,

@@ -64,7 +64,7 @@ REGISTRY: dict[Role, RoleSpec] = {
             Role.NUTRITION_OFFICER,
             Scope.DISTRICT,
             _("Nutrition officer"),
-            frozenset({"tenants.view_school"}),
+            frozenset({"tenants.view_school", "standards.*"}),
         ),
         RoleSpec(
             Role.PROCUREMENT_OFFICER,
@@ -94,7 +94,8 @@ REGISTRY: dict[Role, RoleSpec] = {
             Role.PRINCIPAL,
             Scope.SCHOOL,
             _("Principal"),
-            _MEMBER | {"feedback.*", "accounts.view_membership", "accounts.view_user"},
+            _MEMBER
+            | {"feedback.*", "accounts.view_membership", "accounts.view_user", "people.view_*"},
         ),
         RoleSpec(
             Role.LOGISTICS_DIRECTOR,
@@ -108,12 +109,24 @@ REGISTRY: dict[Role, RoleSpec] = {
                 "accounts.delete_membership",
                 "accounts.view_user",
                 "accounts.add_user",
+                # The student register and staff list, national ID numbers unmasked included.
+                "people.*",
             },
         ),
-        RoleSpec(Role.CANTEEN_MANAGER, Scope.SCHOOL, _("Canteen manager"), _MEMBER),
-        RoleSpec(Role.DORM_MANAGER, Scope.SCHOOL, _("Dormitory manager"), _MEMBER),
+        RoleSpec(
+            Role.CANTEEN_MANAGER,
+            Scope.SCHOOL,
+            _("Canteen manager"),
+            _MEMBER | {"people.view_student"},
+        ),
+        RoleSpec(
+            Role.DORM_MANAGER,
+            Scope.SCHOOL,
+            _("Dormitory manager"),
+            _MEMBER | {"people.view_student"},
+        ),
         RoleSpec(Role.REPAIR_TECHNICIAN, Scope.SCHOOL, _("Repair technician"), _MEMBER),
-        RoleSpec(Role.ACCOUNTANT, Scope.SCHOOL, _("Accountant"), _MEMBER),
+        RoleSpec(Role.ACCOUNTANT, Scope.SCHOOL, _("Accountant"), _MEMBER | {"people.view_student"}),
         RoleSpec(Role.ASSET_KEEPER, Scope.SCHOOL, _("Asset keeper"), _MEMBER),
         RoleSpec(Role.STAFF, Scope.SCHOOL, _("Staff"), _MEMBER),
         RoleSpec(Role.STUDENT, Scope.SCHOOL, _("Student"), _MEMBER),

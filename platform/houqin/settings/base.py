@@ -32,12 +32,14 @@ SHARED_APPS = [
     "houqin",
     "shared_apps.accounts",
     "shared_apps.audit",
+    "shared_apps.standards",
 ]
 
 # Apps whose tables live in every school's schema. Object-level grants (guardian) are per school.
 TENANT_APPS = [
     "guardian",
     "tenant_apps.feedback",
+    "tenant_apps.people",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]

@@ -5,6 +5,7 @@ from houqin.devstack import ensure_services
 ensure_services(".test")
 
 from houqin.settings.base import *  # noqa: E402,F403
+from houqin.settings.base import env  # noqa: E402
 
 SECRET_KEY = "houqin-test-secret-key-not-for-any-real-use-0123456789"
 DEBUG = False
@@ -17,4 +18,6 @@ CACHES = {
 }
 SCHOOL_POOL_SIZE = 0
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Runs that share a server (several checkouts, several engineers) each name their own database.
+DATABASES["default"]["TEST"] = {"NAME": env.str("HOUQIN_TEST_DB", default="test_houqin")}  # noqa: F405
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"login": "1000/min"}  # noqa: F405

@@ -16,7 +16,11 @@ router.register("audit/changes", ChangeViewSet, basename="audit-change")
 router.register("audit/security-events", SecurityEventViewSet, basename="audit-security-event")
 router.register("audit/findings", FindingViewSet, basename="audit-finding")
 
-urlpatterns = [path("api/v1/", include(api_v1 + router.urls)), *outside_api(__name__)]
+urlpatterns = [
+    path("api/v1/", include(api_v1 + router.urls)),
+    path("api/v1/", include("shared_apps.standards.api.urls")),
+    *outside_api(__name__),
+]
 
 handler400 = "houqin.errors.bad_request"
 handler403 = "houqin.errors.permission_denied"

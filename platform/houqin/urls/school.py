@@ -15,7 +15,11 @@ router.register("feedback", FeedbackViewSet, basename="feedback")
 router.register("audit/changes", ChangeViewSet, basename="audit-change")
 router.register("audit/findings", FindingViewSet, basename="audit-finding")
 
-urlpatterns = [path("api/v1/", include(api_v1 + router.urls)), *outside_api(__name__)]
+urlpatterns = [
+    path("api/v1/", include(api_v1 + router.urls)),
+    path("api/v1/", include("tenant_apps.people.api.urls")),
+    *outside_api(__name__),
+]
 
 handler400 = "houqin.errors.bad_request"
 handler403 = "houqin.errors.permission_denied"
