@@ -49,6 +49,22 @@ def _schema_is_public_after_each_test() -> Iterator[None]:
 
 
 @pytest.fixture
+def committed(django_db_setup: Any, django_db_blocker: Any) -> Iterator[list[Callable[[], Any]]]:
+    """For tests that need several connections: no enclosing transaction, every write is
+    committed and seen by every connection. The test appends a cleanup for whatever it made;
+    the cleanups run in reverse at the end. (pytest-django's transactional_db would flush every
+    table instead, which the append-only audit trail refuses, as it should.)"""
+    cleanups: list[Callable[[], Any]] = []
+    with django_db_blocker.unblock():
+        try:
+            yield cleanups
+        finally:
+            for cleanup in reversed(cleanups):
+                cleanup()
+            cache.clear()
+
+
+@pytest.fixture
 def school_a(db: Any) -> School:
     return School.objects.get(code=SCHOOL_A)
 

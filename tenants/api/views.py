@@ -10,6 +10,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from houqin.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from houqin.api.viewsets import RestrictedViewSet
 from tenants import onboarding, selectors, services
 from tenants.api import serializers as s
@@ -34,7 +35,12 @@ class SchoolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
     def safely_get_queryset(self) -> Any:
         return selectors.school_list()
 
-    @extend_schema(request=s.SchoolCreateSerializer, responses={201: s.SchoolSerializer})
+    @extend_schema(
+        request=s.SchoolCreateSerializer,
+        responses={201: s.SchoolSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @idempotent
     def create(self, request: Request) -> Response:
         data = s.SchoolCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)

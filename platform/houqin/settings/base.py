@@ -29,7 +29,7 @@ SHARED_APPS = [
     "django_filters",
     "drf_spectacular",
     "guardian",
-    "houqin",
+    "houqin.apps.HouqinConfig",
     "shared_apps.accounts",
     "shared_apps.audit",
     "shared_apps.standards",

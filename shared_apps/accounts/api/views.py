@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from houqin.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from houqin.api.viewsets import RestrictedViewSet
 from houqin.db import tenant_db
 from houqin.exceptions import InvalidInput
@@ -104,7 +105,12 @@ class MembershipViewSet(
     def safely_get_queryset(self) -> Any:
         return selectors.membership_list(school_id=current_school_id())
 
-    @extend_schema(request=s.MembershipCreateSerializer, responses={201: s.MembershipSerializer})
+    @extend_schema(
+        request=s.MembershipCreateSerializer,
+        responses={201: s.MembershipSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @idempotent
     def create(self, request: Request) -> Response:
         data = s.MembershipCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)

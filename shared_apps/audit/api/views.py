@@ -9,6 +9,7 @@ from rest_framework import mixins, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from houqin.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from houqin.api.viewsets import RestrictedViewSet
 from houqin.db import tenant_db
 from houqin.permissions import current_school_id
@@ -53,7 +54,12 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
     def safely_get_queryset(self) -> Any:
         return selectors.finding_list(school_id=current_school_id())
 
-    @extend_schema(request=s.FindingCreateSerializer, responses={201: s.FindingSerializer})
+    @extend_schema(
+        request=s.FindingCreateSerializer,
+        responses={201: s.FindingSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @idempotent
     def create(self, request: Request) -> Response:
         data = s.FindingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from houqin.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from houqin.api.viewsets import RestrictedViewSet
 from houqin.exceptions import InvalidInput
 from shared_apps.accounts.models import User
@@ -27,7 +28,12 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restrict
     def safely_get_queryset(self) -> Any:
         return selectors.feedback_list()
 
-    @extend_schema(request=s.FeedbackCreateSerializer, responses={201: s.FeedbackSerializer})
+    @extend_schema(
+        request=s.FeedbackCreateSerializer,
+        responses={201: s.FeedbackSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @idempotent
     def create(self, request: Request) -> Response:
         data = s.FeedbackCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
