@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test.utils import setup_databases, teardown_databases
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
@@ -23,8 +24,13 @@ SCHOOL_B = "100002"
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+def django_db_setup(
+    django_test_environment: Any, django_db_blocker: Any, django_db_modify_db_settings: Any
+) -> Iterator[None]:
+    """The test database, created for every run whatever the tests ask for (pytest-django would
+    skip it when only `committed` tests run), with the two schools every test may use."""
     with django_db_blocker.unblock():
+        databases = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         for code, name in ((SCHOOL_A, "测试学校甲"), (SCHOOL_B, "测试学校乙")):
             if not School.objects.filter(code=code).exists():
                 school_create(code=code, name=name, kind=School.Kind.PRIMARY)
@@ -38,6 +44,9 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
             )
             for (sequence,) in cursor.fetchall():
                 cursor.execute("SELECT setval(%s, 1000000)", [sequence])
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(databases, verbosity=0)
 
 
 @pytest.fixture(autouse=True)

@@ -189,7 +189,11 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Redis: a task whose worker died unacknowledged is delivered again after this many seconds
+# (RabbitMQ redelivers as soon as the dead worker's connection drops).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+}
 # Schemas kept ready for new schools (0: make each from the template when asked).
 SCHOOL_POOL_SIZE = env.int("SCHOOL_POOL_SIZE", default=5)
 # A job run for every school is spread over this many seconds so that they never all start at once.
