@@ -42,6 +42,8 @@ def _worker(broker: str, queue: str) -> subprocess.Popen[str]:
         ),
         "CELERY_BROKER_URL": broker,
         "CELERY_VISIBILITY_TIMEOUT": "4",
+        "CELERY_RESTORE_INTERVAL": "1",
+        "CELERY_RESTORE_THROTTLE": "1",
         "PYTHONPATH": f"{ROOT / 'platform'}{os.pathsep}{ROOT}",
     }
     return subprocess.Popen(

@@ -191,8 +191,11 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 # Redis: a task whose worker died unacknowledged is delivered again after this many seconds
 # (RabbitMQ redelivers as soon as the dead worker's connection drops).
+# Workers look for such tasks every interval x throttle seconds.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "unacked_restore_interval": env.int("CELERY_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_RESTORE_THROTTLE", default=10),
 }
 # Schemas kept ready for new schools (0: make each from the template when asked).
 SCHOOL_POOL_SIZE = env.int("SCHOOL_POOL_SIZE", default=5)
