@@ -30,7 +30,11 @@ def django_db_setup(
     """The test database, created for every run whatever the tests ask for (pytest-django would
     skip it when only `committed` tests run), with the two schools every test may use."""
     with django_db_blocker.unblock():
-        databases = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+        databases = setup_databases(
+            verbosity=0,
+            interactive=False,
+            aliases={"default"},  # type: ignore[arg-type]
+        )
         for code, name in ((SCHOOL_A, "测试学校甲"), (SCHOOL_B, "测试学校乙")):
             if not School.objects.filter(code=code).exists():
                 school_create(code=code, name=name, kind=School.Kind.PRIMARY)

@@ -105,8 +105,8 @@ def test_a_killed_worker_loses_no_task_and_duplicates_no_effect(
     attempts.touch()
     committed.append(lambda: IdempotencyRecord.objects.filter(key=marker).delete())
     with Connection(broker) as conn:
-        slow_effect_task.apply_async(
-            args=[marker, 3.0, str(attempts)], queue=queue, connection=conn
+        slow_effect_task.apply_async(  # type: ignore[call-arg]
+            args=(marker, 3.0, str(attempts)), queue=queue, connection=conn
         )
     first = _worker(broker, queue)
     try:

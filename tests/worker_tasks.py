@@ -5,13 +5,13 @@ effect of running it once; every attempt is appended to a file the test reads.""
 import time
 from pathlib import Path
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from houqin.models import IdempotencyRecord
 
 
 @shared_task(name="tests.worker_tasks.slow_effect_task", bind=True)
-def slow_effect_task(self, marker: str, seconds: float, attempts_file: str) -> str:  # type: ignore[no-untyped-def]
+def slow_effect_task(self: Task, marker: str, seconds: float, attempts_file: str) -> str:
     with Path(attempts_file).open("a") as attempts:
         attempts.write(f"{self.request.id}\n")
     time.sleep(seconds)
