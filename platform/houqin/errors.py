@@ -60,3 +60,15 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return error_response(
         request, 500, "server_error", _("Something went wrong on our side; it has been logged.")
     )
+
+
+def locked_out(
+    request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
+    """django-axes' response to a sign-in while the account is locked."""
+    return error_response(
+        request,
+        429,
+        "locked_out",
+        _("Too many wrong passwords: this account is locked for a while. Try again later."),
+    )

@@ -25,6 +25,11 @@ class NotPermitted(ServiceError):
     code = "permission_denied"
 
 
+class TooManyAttempts(ServiceError):
+    status = 429
+    code = "throttled"
+
+
 class Conflict(ServiceError):
     status = 409
     code = "conflict"

@@ -55,3 +55,16 @@ class ActorContextMiddleware:
         if user is not None and user.is_authenticated:
             context.set_actor(user.pk)
         return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sends the content security policy (settings.CONTENT_SECURITY_POLICY) on every response."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.policy = settings.CONTENT_SECURITY_POLICY
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", self.policy)
+        return response

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from houqin.exceptions import Conflict, InvalidInput, NotPermitted
+from houqin.exceptions import Conflict, InvalidInput, NotPermitted, TooManyAttempts
 from houqin.permissions import forget_roles, roles_of
 from houqin.roles import DISTRICT_ROLES, Role
 from shared_apps.accounts.models import ApiToken, Membership, User, hash_token_key
@@ -112,6 +112,11 @@ def token_create(*, username: str, password: str, request: Any) -> str:
     """Check the credentials and issue a token for a user who holds a role on this host.
     Returns the key; only its hash is stored."""
     user = authenticate(request, username=username, password=password)
+    if getattr(request, "axes_locked_out", False):
+        raise TooManyAttempts(
+            _("Too many wrong passwords: this account is locked for a while. Try again later."),
+            code="locked_out",
+        )
     if user is None or not roles_of(user):
         if user is not None:
             security_event_record(

@@ -1,7 +1,7 @@
 """Routes every host serves: sign-in, the caller, the API schema and docs, health, admin."""
 
 from django.urls import URLPattern, URLResolver, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from houqin.admin import site
 from houqin.health import healthz
@@ -17,7 +17,9 @@ def outside_api(urlconf: str) -> list[URLPattern | URLResolver]:
     """The schema (of the host's own urlconf), its docs, health and the admin."""
     return [
         path("api/schema/", SpectacularAPIView.as_view(urlconf=urlconf), name="schema"),
-        path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+        path(
+            "api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"
+        ),
         path("healthz", healthz, name="healthz"),
         path("admin/", site.urls),
     ]
