@@ -97,6 +97,12 @@ class HostClient(APIClient):
         if user is not None:
             self.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
 
+    def request(self, *args: Any, **kwargs: Any) -> Any:
+        response = super().request(*args, **kwargs)
+        # No request may leave its school's search_path on the connection.
+        assert tenant_db().schema_name == "public", f"{tenant_db().schema_name} leaked"
+        return response
+
 
 @pytest.fixture
 def district_host(settings: Any) -> str:
