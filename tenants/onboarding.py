@@ -11,26 +11,20 @@ Rows are numbered as a spreadsheet numbers them: the header is row 1, so the fir
 is row 2. That is the number the person who wrote the list sees beside the line to fix.
 """
 
-import csv
-import io
 import logging
-import os
-import zipfile
 from collections import defaultdict
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from contextlib import closing
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from houqin.exceptions import Conflict, InvalidInput, ServiceError
-from houqin.textfiles import decode_upload
+from houqin.exceptions import Conflict, ServiceError
+from houqin.tables import Source, read_table
 from tenants.models import School, validate_school_code
 from tenants.services import school_create
 
@@ -39,8 +33,6 @@ logger = logging.getLogger(__name__)
 # One upload at most; the command, which reports progress and resumes, reads longer lists.
 MAX_ROWS = 2000
 MAX_FILE_BYTES = 5 * 1024 * 1024
-# An .xlsx is a zip archive: refuse one that would unpack to far more than any list of schools.
-MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024
 # Creating a school touches every table of its new schema; PostgreSQL's per-connection catalog
 # caches grow with each, so a long run starts a fresh connection now and then (between schools).
 RECONNECT_EVERY = 200
@@ -157,157 +149,24 @@ class ImportReport:
 
 
 def read_school_rows(
-    path_or_file: str | os.PathLike[str] | IO[bytes],
+    path_or_file: Source,
     filename: str | None = None,
     *,
     max_rows: int | None = MAX_ROWS,
 ) -> list[SchoolRow]:
-    """Read a list of schools from a .csv (UTF-8, with or without Excel's BOM) or .xlsx file whose
-    first row names the columns, in English or Chinese. Blank rows are skipped. Raises
-    `InvalidInput` when the whole file cannot be used; problems of single rows are left for
-    `schools_import` to report."""
-    if filename is None:
-        if not isinstance(path_or_file, str | os.PathLike):
-            raise TypeError("filename is required when reading from a file object")
-        filename = os.fspath(path_or_file)
-    suffix = Path(filename).suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise InvalidInput(
-            _("Upload the list as a .csv (UTF-8) or .xlsx file; {name} is neither.").format(
-                name=Path(filename).name or "?"
-            ),
-            code="unsupported_file",
+    """Read a list of schools (see `houqin.tables`). Raises `InvalidInput` when the whole file
+    cannot be used; problems of single rows are left for `schools_import` to report."""
+    return [
+        SchoolRow(row=number, **values)
+        for number, values in read_table(
+            path_or_file,
+            filename,
+            columns=COLUMNS,
+            required=REQUIRED_COLUMNS,
+            max_rows=max_rows,
+            max_bytes=MAX_FILE_BYTES,
         )
-    data = _read_bytes(path_or_file)
-    lines = _csv_lines(data) if suffix == ".csv" else _xlsx_lines(data)
-    # Closed on every way out, so that a workbook refused part-way is closed at once.
-    with closing(lines):
-        return _rows_from_lines(lines, max_rows)
-
-
-def _read_bytes(path_or_file: str | os.PathLike[str] | IO[bytes]) -> bytes:
-    if isinstance(path_or_file, str | os.PathLike):
-        with open(path_or_file, "rb") as f:
-            data = f.read(MAX_FILE_BYTES + 1)
-    else:
-        data = path_or_file.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise InvalidInput(
-            _("The file is larger than {size} MB; split the list.").format(
-                size=MAX_FILE_BYTES // (1024 * 1024)
-            ),
-            code="file_too_large",
-        )
-    return data
-
-
-def _unreadable(detail: str) -> InvalidInput:
-    return InvalidInput(
-        _("The file could not be read: {detail}").format(detail=detail), code="unreadable_file"
-    )
-
-
-def _csv_lines(data: bytes) -> Generator[list[str]]:
-    try:
-        text = decode_upload(data)
-    except UnicodeDecodeError as exc:
-        raise _unreadable(
-            _("it is neither UTF-8 nor GBK text. In Excel, save it as “CSV UTF-8”.")
-        ) from exc
-    try:
-        yield from csv.reader(io.StringIO(text, newline=""))
-    except csv.Error as exc:
-        raise _unreadable(str(exc)) from exc
-
-
-def _xlsx_lines(data: bytes) -> Generator[list[str]]:
-    # Imported here: only Excel uploads need it.
-    import openpyxl
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
-        raise _unreadable(_("it is not an .xlsx workbook.")) from exc
-    if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        raise _unreadable(_("the workbook unpacks to more than a list of schools would."))
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged workbook; all mean the same
-        raise _unreadable(_("it is not an .xlsx workbook.")) from exc
-    try:
-        if not workbook.worksheets:
-            return
-        # The first sheet, not the one last viewed: what a person sees first when opening it.
-        for values in workbook.worksheets[0].iter_rows(values_only=True):
-            yield [_cell_text(value) for value in values]
-    except Exception as exc:  # as above: a damaged sheet fails while its rows are read
-        raise _unreadable(_("a sheet of the workbook is damaged.")) from exc
-    finally:
-        workbook.close()
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _header_key(text: str) -> str:
-    return text.strip().rstrip("*＊").strip().lower()
-
-
-def _column_names() -> str:
-    return ", ".join(f"{names[1]}/{names[0]}" for names in COLUMNS.values())
-
-
-def _rows_from_lines(lines: Iterator[list[str]], max_rows: int | None) -> list[SchoolRow]:
-    aliases = {alias.lower(): column for column, names in COLUMNS.items() for alias in names}
-    header = next(lines, None)
-    if header is None:
-        raise InvalidInput(_("The file is empty."), code="no_rows")
-    positions: dict[str, int] = {}
-    for index, title in enumerate(header):
-        column = aliases.get(_header_key(title))
-        if column is None:
-            continue  # other columns (notes, contacts) are allowed and ignored
-        if column in positions:
-            raise InvalidInput(
-                _("The column {column} appears twice in the first row.").format(column=title),
-                code="duplicate_column",
-            )
-        positions[column] = index
-    missing = [COLUMNS[column][1] for column in REQUIRED_COLUMNS if column not in positions]
-    if missing:
-        raise InvalidInput(
-            _(
-                "The first row must name the columns; missing: {missing}. Known columns: {known}."
-            ).format(missing=", ".join(missing), known=_column_names()),
-            code="missing_columns",
-            fields={"columns": missing},
-        )
-
-    rows: list[SchoolRow] = []
-    for number, line in enumerate(lines, start=2):
-        values = {
-            column: (line[index].strip() if index < len(line) else "")
-            for column, index in positions.items()
-        }
-        if not any(values.values()):
-            continue
-        if max_rows is not None and len(rows) >= max_rows:
-            raise InvalidInput(
-                _("The list has more than {max} schools; split it into smaller files.").format(
-                    max=max_rows
-                ),
-                code="too_many_rows",
-            )
-        rows.append(SchoolRow(row=number, **values))
-    if not rows:
-        raise InvalidInput(_("The file lists no schools."), code="no_rows")
-    return rows
+    ]
 
 
 # Importing ---------------------------------------------------------------------------------------
