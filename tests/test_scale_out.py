@@ -36,6 +36,7 @@ THIRD_PARTY_REASON = "third-party app with its own default_auto_field"
 # Third-party apps (by app label) whose models may keep a 32-bit AutoField key.
 THIRD_PARTY_AUTOFIELD_APPS: dict[str, str] = {
     "admin": THIRD_PARTY_REASON,
+    "axes": THIRD_PARTY_REASON,
     "auth": THIRD_PARTY_REASON,
     "contenttypes": THIRD_PARTY_REASON,
     "guardian": THIRD_PARTY_REASON,

@@ -136,6 +136,9 @@ LOGIN_URL = "admin:login"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# Not per address: a school's staff and students reach us through one shared address, and five
+# mistakes by anyone would lock the whole school out. Addresses are rate-limited by nginx.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]  # set from X-Forwarded-For by our middleware
 AXES_LOCKOUT_CALLABLE = "houqin.errors.locked_out"
