@@ -46,8 +46,15 @@ class RoleSpec:
     grants: frozenset[str]
 
 
-# What every member of a school may do with their own feedback.
-_MEMBER = frozenset({"feedback.add_feedback", "feedback.view_feedback:own"})
+# What every member of a school may do: their own feedback, and read the menu.
+_MEMBER = frozenset(
+    {
+        "feedback.add_feedback",
+        "feedback.view_feedback:own",
+        "canteen.view_menu",
+        "canteen.view_menuitem",
+    }
+)
 # Reading everything a school holds, without personal-data unmasking.
 _READ_ALL = frozenset({"*.view_*"})
 
@@ -82,7 +89,7 @@ REGISTRY: dict[Role, RoleSpec] = {
             Role.FINANCE_OFFICER,
             Scope.DISTRICT,
             _("Finance officer"),
-            frozenset({"tenants.view_school"}),
+            frozenset({"tenants.view_school", "subsidies.*"}),
         ),
         RoleSpec(
             Role.AUDITOR,
@@ -95,7 +102,18 @@ REGISTRY: dict[Role, RoleSpec] = {
             Scope.SCHOOL,
             _("Principal"),
             _MEMBER
-            | {"feedback.*", "accounts.view_membership", "accounts.view_user", "people.view_*"},
+            | {
+                "feedback.*",
+                "accounts.view_membership",
+                "accounts.view_user",
+                "people.view_*",
+                "canteen.view_*",
+                # Leaders record the meals they eat with students (陪餐).
+                "canteen.add_accompaniedmeal",
+                # The principal approves the school's money decisions: the monthly claim.
+                "subsidies.view_*",
+                "subsidies.submit_claim",
+            },
         ),
         RoleSpec(
             Role.LOGISTICS_DIRECTOR,
@@ -111,13 +129,16 @@ REGISTRY: dict[Role, RoleSpec] = {
                 "accounts.add_user",
                 # The student register and staff list, national ID numbers unmasked included.
                 "people.*",
+                "canteen.*",
+                "subsidies.view_*",
+                "subsidies.prepare_claim",
             },
         ),
         RoleSpec(
             Role.CANTEEN_MANAGER,
             Scope.SCHOOL,
             _("Canteen manager"),
-            _MEMBER | {"people.view_student"},
+            _MEMBER | {"people.view_student", "canteen.*", "subsidies.view_*"},
         ),
         RoleSpec(
             Role.DORM_MANAGER,
@@ -126,7 +147,12 @@ REGISTRY: dict[Role, RoleSpec] = {
             _MEMBER | {"people.view_student"},
         ),
         RoleSpec(Role.REPAIR_TECHNICIAN, Scope.SCHOOL, _("Repair technician"), _MEMBER),
-        RoleSpec(Role.ACCOUNTANT, Scope.SCHOOL, _("Accountant"), _MEMBER | {"people.view_student"}),
+        RoleSpec(
+            Role.ACCOUNTANT,
+            Scope.SCHOOL,
+            _("Accountant"),
+            _MEMBER | {"people.view_student", "canteen.view_*", "subsidies.view_*"},
+        ),
         RoleSpec(Role.ASSET_KEEPER, Scope.SCHOOL, _("Asset keeper"), _MEMBER),
         RoleSpec(Role.STAFF, Scope.SCHOOL, _("Staff"), _MEMBER),
         RoleSpec(Role.STUDENT, Scope.SCHOOL, _("Student"), _MEMBER),

@@ -36,6 +36,7 @@ SHARED_APPS = [
     "shared_apps.accounts",
     "shared_apps.audit",
     "shared_apps.standards",
+    "shared_apps.subsidies",
 ]
 
 # Apps whose tables live in every school's schema. Object-level grants (guardian) are per school.
@@ -43,6 +44,7 @@ TENANT_APPS = [
     "guardian",
     "tenant_apps.feedback",
     "tenant_apps.people",
+    "tenant_apps.canteen",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]

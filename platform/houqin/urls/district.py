@@ -19,6 +19,7 @@ router.register("audit/findings", FindingViewSet, basename="audit-finding")
 urlpatterns = [
     path("api/v1/", include(api_v1 + router.urls)),
     path("api/v1/", include("shared_apps.standards.api.urls")),
+    path("api/v1/", include("shared_apps.subsidies.api.urls")),
     *outside_api(__name__),
 ]
 

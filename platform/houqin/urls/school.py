@@ -18,6 +18,9 @@ router.register("audit/findings", FindingViewSet, basename="audit-finding")
 urlpatterns = [
     path("api/v1/", include(api_v1 + router.urls)),
     path("api/v1/", include("tenant_apps.people.api.urls")),
+    path("api/v1/", include("tenant_apps.canteen.api.urls")),
+    # A school's own claims and budgets (district tables, this school's rows).
+    path("api/v1/", include("shared_apps.subsidies.api.school_urls")),
     *outside_api(__name__),
 ]
 
