@@ -209,6 +209,10 @@ SPECTACULAR_SETTINGS = {
         "SchoolStatusEnum": "tenants.models.School.Status",
         "FeedbackStatusEnum": "tenant_apps.feedback.models.Feedback.Status",
         "FindingStatusEnum": "shared_apps.audit.models.Finding.Status",
+        "MealEnum": "shared_apps.standards.models.Meal",
+        "TargetMealEnum": "shared_apps.standards.models.TargetMeal",
+        "MealPlanStatusEnum": "shared_apps.standards.models.MealPlan.Status",
+        "CheckStatusEnum": "shared_apps.standards.selectors.CheckStatus",
     },
 }
 

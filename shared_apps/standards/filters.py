@@ -1,0 +1,67 @@
+import django_filters
+from django.db.models import Q, QuerySet
+
+from shared_apps.standards.models import (
+    AgeBand,
+    Food,
+    FoodGroup,
+    Meal,
+    MealPlan,
+    Recipe,
+    StandardTarget,
+    TargetMeal,
+)
+
+
+class StandardTargetFilter(django_filters.FilterSet):
+    age_band = django_filters.ChoiceFilter(choices=AgeBand.choices)
+    meal = django_filters.ChoiceFilter(choices=TargetMeal.choices)
+
+    class Meta:
+        model = StandardTarget
+        fields = ["standard", "age_band", "meal"]
+
+
+def _search_foods(queryset: QuerySet, name: str, value: str) -> QuerySet:
+    return queryset.filter(
+        Q(name__icontains=value) | Q(alias__icontains=value) | Q(code__iexact=value)
+    )
+
+
+class FoodFilter(django_filters.FilterSet):
+    food_group = django_filters.ChoiceFilter(choices=FoodGroup.choices)
+    search = django_filters.CharFilter(
+        method=_search_foods, max_length=100, label="name or alias contains, or code is"
+    )
+
+    class Meta:
+        model = Food
+        fields = ["food_group", "search", "code"]
+
+
+def _with_band(queryset: QuerySet, name: str, value: str) -> QuerySet:
+    return queryset.filter(items__age_band=value).distinct()
+
+
+class RecipeFilter(django_filters.FilterSet):
+    meal = django_filters.ChoiceFilter(choices=Meal.choices)
+    age_band = django_filters.ChoiceFilter(
+        choices=AgeBand.choices, method=_with_band, label="has quantities for this age band"
+    )
+    search = django_filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=100)
+
+    class Meta:
+        model = Recipe
+        fields = ["meal", "age_band", "search"]
+
+
+class MealPlanFilter(django_filters.FilterSet):
+    age_band = django_filters.ChoiceFilter(choices=AgeBand.choices)
+    status = django_filters.ChoiceFilter(choices=MealPlan.Status.choices)
+    week_start = django_filters.DateFilter()
+    week_from = django_filters.DateFilter(field_name="week_start", lookup_expr="gte")
+    week_to = django_filters.DateFilter(field_name="week_start", lookup_expr="lte")
+
+    class Meta:
+        model = MealPlan
+        fields = ["age_band", "status", "week_start", "week_from", "week_to"]

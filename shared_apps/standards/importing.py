@@ -1,0 +1,457 @@
+"""Reading a food composition table from a .csv (UTF-8 or GBK) or .xlsx file, and checking each
+row, before `services.food_import` saves anything.
+
+Reading refuses the whole file (`InvalidInput`) when it cannot be used: wrong type, too large,
+neither UTF-8 nor GBK, not a workbook, no header naming the columns. Checking gives each row its
+problems; the import saves nothing unless every row is clean.
+
+The first row names the columns, in English (`code`, `energy_kcal`, ...) or Chinese (`食物编码`,
+`能量`, ...), with or without the unit in brackets: `能量(kcal)`, `钙（mg）`. Energy may be given
+in kJ instead (`能量(kJ)`); it is converted. The tables print "Tr" for traces and "—" or "…" for
+"not determined"; both are read as 0, which undercounts rather than invents. Rows are numbered as
+a spreadsheet numbers them: the header is row 1.
+"""
+
+import csv
+import io
+import re
+import zipfile
+from collections import Counter
+from collections.abc import Generator, Iterator
+from contextlib import closing
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import Path
+from typing import IO, Any
+
+from django.utils.translation import gettext as _
+
+from houqin.exceptions import InvalidInput
+from houqin.textfiles import decode_upload
+from shared_apps.standards.models import CODE_REGEX, FOOD_NUTRIENTS, FoodGroup
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+# The standard edition's two books list some 2,500 foods; a file ten times the upload limit of
+# rows would be a mistake.
+MAX_ROWS = 5000
+MAX_XLSX_UNPACKED_BYTES = 50 * 1024 * 1024
+KJ_PER_KCAL = Decimal("4.184")
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "code": ("code", "食物编码", "编码", "代码", "食物代码"),
+    "name": ("name", "食物名称", "名称", "食物名"),
+    "alias": ("alias", "别名", "俗名"),
+    "food_group": ("food_group", "group", "食物类别", "类别", "食物分类"),
+    "edible_pct": ("edible_pct", "edible", "可食部", "食部"),
+    "energy_kcal": ("energy_kcal", "energy", "能量"),
+    "energy_kj": ("energy_kj",),
+    "protein_g": ("protein_g", "protein", "蛋白质"),
+    "fat_g": ("fat_g", "fat", "脂肪"),
+    "carbohydrate_g": ("carbohydrate_g", "carbohydrate", "碳水化合物"),
+    "fibre_g": ("fibre_g", "fiber_g", "fibre", "fiber", "膳食纤维", "不溶性纤维", "总膳食纤维"),
+    "calcium_mg": ("calcium_mg", "calcium", "钙"),
+    "iron_mg": ("iron_mg", "iron", "铁"),
+    "zinc_mg": ("zinc_mg", "zinc", "锌"),
+    "vitamin_a_ug": ("vitamin_a_ug", "vitamin_a", "维生素a", "总维生素a", "视黄醇活性当量"),
+    "vitamin_b1_mg": ("vitamin_b1_mg", "vitamin_b1", "维生素b1", "硫胺素"),
+    "vitamin_b2_mg": ("vitamin_b2_mg", "vitamin_b2", "维生素b2", "核黄素"),
+    "vitamin_c_mg": ("vitamin_c_mg", "vitamin_c", "维生素c", "抗坏血酸"),
+    "sodium_mg": ("sodium_mg", "sodium", "钠"),
+    "source": ("source", "来源", "数据来源"),
+    "note": ("note", "备注", "注"),
+}
+REQUIRED_COLUMNS = ("code", "name", "food_group", "edible_pct")
+NAME_MAX = 100
+ALIAS_MAX = 200
+SOURCE_MAX = 300
+
+GROUPS: dict[str, str] = {
+    **{group.value: group.value for group in FoodGroup},
+    "谷薯类": FoodGroup.CEREALS_TUBERS,
+    "谷类": FoodGroup.CEREALS_TUBERS,
+    "谷类及制品": FoodGroup.CEREALS_TUBERS,
+    "薯类": FoodGroup.CEREALS_TUBERS,
+    "薯类淀粉及制品": FoodGroup.CEREALS_TUBERS,
+    "杂豆类": FoodGroup.CEREALS_TUBERS,
+    "蔬菜类": FoodGroup.VEGETABLES,
+    "蔬菜类及制品": FoodGroup.VEGETABLES,
+    "菌藻类": FoodGroup.VEGETABLES,
+    "水果类": FoodGroup.FRUIT,
+    "水果类及制品": FoodGroup.FRUIT,
+    "畜禽肉类": FoodGroup.MEAT,
+    "畜肉类": FoodGroup.MEAT,
+    "畜肉类及制品": FoodGroup.MEAT,
+    "禽肉类": FoodGroup.MEAT,
+    "禽肉类及制品": FoodGroup.MEAT,
+    "鱼虾类": FoodGroup.AQUATIC,
+    "水产品": FoodGroup.AQUATIC,
+    "鱼虾蟹贝类": FoodGroup.AQUATIC,
+    "蛋类": FoodGroup.EGGS,
+    "蛋类及制品": FoodGroup.EGGS,
+    "奶类": FoodGroup.DAIRY,
+    "乳类": FoodGroup.DAIRY,
+    "乳类及制品": FoodGroup.DAIRY,
+    "奶及奶制品": FoodGroup.DAIRY,
+    "大豆类": FoodGroup.SOY_NUTS,
+    "大豆及制品": FoodGroup.SOY_NUTS,
+    "坚果类": FoodGroup.SOY_NUTS,
+    "坚果种子类": FoodGroup.SOY_NUTS,
+    "大豆类及其制品和坚果": FoodGroup.SOY_NUTS,
+    "油脂类": FoodGroup.OIL,
+    "烹调油": FoodGroup.OIL,
+    "植物油": FoodGroup.OIL,
+    "调味品类": FoodGroup.CONDIMENTS,
+    "调味品": FoodGroup.CONDIMENTS,
+    "盐": FoodGroup.CONDIMENTS,
+    "其他": FoodGroup.OTHER,
+}
+# The tables' "干豆类" mixes soybeans (大豆类) with other pulses (杂豆, counted with cereals):
+# the file must say which.
+AMBIGUOUS_GROUPS = {"干豆类", "干豆类及制品"}
+NOT_DETERMINED = {"", "—", "–", "-", "--", "…", "...", "tr", "trace", "n/a", "na"}
+
+
+@dataclass(frozen=True)
+class FoodRow:
+    """One food of a file, as written. `row` is the spreadsheet's row number (header = 1)."""
+
+    row: int
+    values: dict[str, str]
+
+    @property
+    def code(self) -> str:
+        return self.values.get("code", "")
+
+
+@dataclass
+class CheckedRow:
+    """A row with its problems, or its values ready to save (`cleaned`)."""
+
+    row: int
+    code: str
+    messages: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    # The same messages by column, for forms and the API's `fields`.
+    fields: dict[str, list[str]] = field(default_factory=dict)
+    cleaned: dict[str, Any] = field(default_factory=dict)
+
+    def problem(self, message: str, reason: str, column: str) -> None:
+        self.messages.append(message)
+        self.reasons.append(reason)
+        self.fields.setdefault(column, []).append(message)
+
+    def as_dict(self, status: str) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "code": self.code,
+            "status": status,
+            "messages": list(self.messages),
+            "reasons": list(self.reasons),
+        }
+
+
+# Reading -----------------------------------------------------------------------------------------
+
+
+def read_food_rows(
+    file: IO[bytes], filename: str, *, max_rows: int | None = MAX_ROWS
+) -> list[FoodRow]:
+    """The rows of a .csv or .xlsx food table. Raises `InvalidInput` when the file as a whole
+    cannot be used; problems of single rows are left to `check_rows`."""
+    suffix = Path(filename).suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise InvalidInput(
+            _("Upload the table as a .csv (UTF-8 or GBK) or .xlsx file; {name} is neither.").format(
+                name=Path(filename).name or "?"
+            ),
+            code="unsupported_file",
+        )
+    data = file.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise InvalidInput(
+            _("The file is larger than {size} MB; split the table.").format(
+                size=MAX_FILE_BYTES // (1024 * 1024)
+            ),
+            code="file_too_large",
+        )
+    lines = _csv_lines(data) if suffix == ".csv" else _xlsx_lines(data)
+    with closing(lines):
+        return _rows_from_lines(lines, max_rows)
+
+
+def _unreadable(detail: str) -> InvalidInput:
+    return InvalidInput(
+        _("The file could not be read: {detail}").format(detail=detail), code="unreadable_file"
+    )
+
+
+def _csv_lines(data: bytes) -> Generator[list[str]]:
+    try:
+        text = decode_upload(data)
+    except UnicodeDecodeError as exc:
+        raise _unreadable(_("it is neither UTF-8 nor GBK text.")) from exc
+    if "\x00" in text:
+        raise _unreadable(_("it is not a text file."))
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""))
+    except csv.Error as exc:
+        raise _unreadable(str(exc)) from exc
+
+
+def _xlsx_lines(data: bytes) -> Generator[list[str]]:
+    import openpyxl  # only Excel uploads need it
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise _unreadable(_("it is not an .xlsx workbook.")) from exc
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise _unreadable(_("the workbook unpacks to far more than a food table would."))
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged workbook; all mean the same
+        raise _unreadable(_("it is not an .xlsx workbook.")) from exc
+    try:
+        if not workbook.worksheets:
+            return
+        for values in workbook.worksheets[0].iter_rows(values_only=True):
+            yield ["" if value is None else str(value) for value in values]
+    except Exception as exc:  # a damaged sheet fails while its rows are read
+        raise _unreadable(_("a sheet of the workbook is damaged.")) from exc
+    finally:
+        workbook.close()
+
+
+_UNIT = re.compile(r"^(?P<name>.*?)\s*[(（\[［](?P<unit>[^)）\]］]*)[)）\]］]\s*$")
+
+
+def _column_of(title: str) -> str | None:
+    text = title.strip().lstrip("\ufeff").rstrip("*＊").strip().lower()
+    unit = ""
+    match = _UNIT.match(text)
+    if match:
+        text, unit = match["name"].strip(), match["unit"].strip().lower()
+    text = text.replace(" ", "").replace("\u3000", "")
+    for column, aliases in COLUMNS.items():
+        if text in aliases:
+            if column == "energy_kcal" and unit in ("kj", "千焦"):
+                return "energy_kj"
+            return column
+    return None
+
+
+def _rows_from_lines(lines: Iterator[list[str]], max_rows: int | None) -> list[FoodRow]:
+    header = next(lines, None)
+    if header is None:
+        raise InvalidInput(_("The file is empty."), code="no_rows")
+    positions: dict[str, int] = {}
+    for index, title in enumerate(header):
+        column = _column_of(title)
+        if column is None:
+            continue  # other columns (water, ash, other nutrients) are allowed and ignored
+        if column in positions:
+            raise InvalidInput(
+                _("The column {column} appears twice in the first row.").format(column=title),
+                code="duplicate_column",
+            )
+        positions[column] = index
+    missing = [COLUMNS[c][1] for c in REQUIRED_COLUMNS if c not in positions]
+    if "energy_kcal" not in positions and "energy_kj" not in positions:
+        missing.append(_("能量 (kcal or kJ)"))
+    if missing:
+        raise InvalidInput(
+            _("The first row must name the columns; missing: {missing}.").format(
+                missing=", ".join(missing)
+            ),
+            code="missing_columns",
+            fields={"columns": missing},
+        )
+    rows: list[FoodRow] = []
+    for number, line in enumerate(lines, start=2):
+        values = {
+            column: (line[index].strip() if index < len(line) else "")
+            for column, index in positions.items()
+        }
+        if not any(values.values()):
+            continue
+        if max_rows is not None and len(rows) >= max_rows:
+            raise InvalidInput(
+                _("The table has more than {max} foods; split it into smaller files.").format(
+                    max=max_rows
+                ),
+                code="too_many_rows",
+            )
+        rows.append(FoodRow(row=number, values=values))
+    if not rows:
+        raise InvalidInput(_("The file lists no foods."), code="no_rows")
+    return rows
+
+
+# Checking ----------------------------------------------------------------------------------------
+
+
+def _number(text: str) -> Decimal | None:
+    """The number written, 0 for the tables' marks of trace or not determined, None if neither."""
+    cleaned = text.strip().replace(",", "").replace("，", "")
+    if cleaned.lower() in NOT_DETERMINED:
+        return Decimal(0)
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def _checked_amount(
+    checked: CheckedRow, column: str, label: str, text: str, places: int, high: Decimal
+) -> Decimal | None:
+    value = _number(text)
+    if value is None:
+        checked.problem(
+            _("{label}: “{text}” is not a number.").format(label=label, text=text[:40]),
+            f"{column}_not_a_number",
+            column,
+        )
+        return None
+    value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if value < 0 or value > high:
+        checked.problem(
+            _("{label}: {value} is outside 0 to {high}.").format(
+                label=label, value=value, high=high
+            ),
+            f"{column}_out_of_range",
+            column,
+        )
+        return None
+    return value
+
+
+def check_food(values: dict[str, str], *, row: int = 0, default_source: str = "") -> CheckedRow:
+    """The problems of one food's values (as written), or the values ready to save."""
+    code = values.get("code", "").strip()
+    checked = CheckedRow(row=row, code=code)
+    if not code:
+        checked.problem(_("The food code is missing."), "code_required", "code")
+    elif not re.match(CODE_REGEX, code):
+        checked.problem(
+            _("Food code “{code}”: 1 to 32 letters, digits, dots, dashes or underscores.").format(
+                code=code[:40]
+            ),
+            "code_invalid",
+            "code",
+        )
+    name = values.get("name", "").strip()
+    if not name:
+        checked.problem(_("The food name is missing."), "name_required", "name")
+    elif len(name) > NAME_MAX:
+        checked.problem(
+            _("The name is longer than {max} characters.").format(max=NAME_MAX),
+            "name_too_long",
+            "name",
+        )
+    alias = values.get("alias", "").strip()
+    if len(alias) > ALIAS_MAX:
+        checked.problem(
+            _("The alias is longer than {max} characters.").format(max=ALIAS_MAX),
+            "alias_too_long",
+            "alias",
+        )
+    written_group = values.get("food_group", "").strip()
+    group = GROUPS.get(written_group) or GROUPS.get(written_group.lower())
+    if not written_group:
+        checked.problem(_("The food group is missing."), "food_group_required", "food_group")
+    elif written_group in AMBIGUOUS_GROUPS:
+        checked.problem(
+            _("“{group}” mixes soybeans and other pulses: write 大豆类 or 杂豆类.").format(
+                group=written_group
+            ),
+            "food_group_ambiguous",
+            "food_group",
+        )
+    elif group is None:
+        checked.problem(
+            _("Unknown food group “{group}”; use one of: {groups}.").format(
+                group=written_group[:40],
+                groups="谷薯类, 蔬菜类, 水果类, 畜禽肉类, 鱼虾类, 蛋类, 奶类, 大豆类, 坚果类, "
+                "油脂类, 调味品类, 其他",
+            ),
+            "food_group_unknown",
+            "food_group",
+        )
+    source = values.get("source", "").strip() or default_source.strip()
+    if not source:
+        checked.problem(
+            _("The source is missing: cite the table the figures come from."),
+            "source_required",
+            "source",
+        )
+    elif len(source) > SOURCE_MAX:
+        checked.problem(
+            _("The source is longer than {max} characters.").format(max=SOURCE_MAX),
+            "source_too_long",
+            "source",
+        )
+    edible_text = values.get("edible_pct", "").strip()
+    edible = _number(edible_text) if edible_text else None
+    if edible is None or not Decimal(0) < edible <= 100:
+        checked.problem(
+            _("Edible part: “{text}” is not a percentage above 0 and at most 100.").format(
+                text=edible_text[:40]
+            ),
+            "edible_pct_invalid",
+            "edible_pct",
+        )
+    else:
+        edible = edible.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    amounts: dict[str, Decimal | None] = {}
+    for column, label, _digits, places, high in FOOD_NUTRIENTS:
+        text = values.get(column, "")
+        if column == "energy_kcal" and not text.strip() and values.get("energy_kj", "").strip():
+            kilojoules = _number(values["energy_kj"])
+            text = "x" if kilojoules is None else str(kilojoules / KJ_PER_KCAL)
+        if column == "energy_kcal" and not text.strip():
+            checked.problem(_("The energy is missing."), "energy_kcal_required", "energy_kcal")
+            amounts[column] = None
+            continue
+        amounts[column] = _checked_amount(checked, column, label, text, places, Decimal(high))
+    macro = [amounts.get(k) for k in ("protein_g", "fat_g", "carbohydrate_g")]
+    if all(v is not None for v in macro) and sum(v for v in macro if v is not None) > 101:
+        checked.problem(
+            _("Protein, fat and carbohydrate add up to more than 100 g per 100 g."),
+            "macronutrients_over_100g",
+            "protein_g",
+        )
+    if not checked.messages:
+        checked.cleaned = {
+            "code": code,
+            "name": name,
+            "alias": alias,
+            "food_group": group,
+            "edible_pct": edible,
+            "source": source,
+            "note": values.get("note", "").strip(),
+            **amounts,
+        }
+    return checked
+
+
+def check_rows(rows: list[FoodRow], *, default_source: str = "") -> list[CheckedRow]:
+    """Every row checked; a code listed twice is a problem on each row that lists it."""
+    counts = Counter(row.code.strip() for row in rows if row.code.strip())
+    checked = []
+    for row in rows:
+        result = check_food(row.values, row=row.row, default_source=default_source)
+        code = row.code.strip()
+        if counts[code] > 1:
+            others = [str(r.row) for r in rows if r.code.strip() == code and r.row != row.row]
+            result.problem(
+                _("Food code “{code}” is also listed in row(s) {rows}.").format(
+                    code=code, rows=", ".join(others)
+                ),
+                "duplicate_in_file",
+                "code",
+            )
+            result.cleaned = {}
+        checked.append(result)
+    return checked
