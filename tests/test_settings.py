@@ -1,5 +1,6 @@
 """Production settings pass Django's deployment checks; logs are structured and carry context."""
 
+import base64
 import json
 import logging
 import os
@@ -22,6 +23,7 @@ def test_check_deploy_with_prod_settings_reports_nothing():
         "DJANGO_SETTINGS_MODULE": "houqin.settings.prod",
         "SECRET_KEY": "k" * 20 + "a-long-random-production-secret-0123456789",
         "DISTRICT_DOMAIN": "houqin.example.edu.cn",
+        "STUDENT_ID_KEY": base64.b64encode(bytes(range(32))).decode(),
         "PYTHONPATH": f"{ROOT / 'platform'}{os.pathsep}{ROOT}",
     }
     result = subprocess.run(

@@ -1,0 +1,213 @@
+from rest_framework import serializers
+
+from tenant_apps.people.models import GRADES, StaffMember, Student, SubsidyEligibility
+from tenant_apps.people.register import RowStatus
+
+
+class StudentSerializer(serializers.ModelSerializer):
+    """A student as everyone allowed to see the register sees them: the ID number masked."""
+
+    national_id_masked = serializers.CharField(
+        read_only=True, help_text="e.g. 110101********1234; empty when no number is on record."
+    )
+
+    class Meta:
+        model = Student
+        fields = [
+            "id",
+            "student_number",
+            "name",
+            "gender",
+            "grade",
+            "class_name",
+            "boarding",
+            "status",
+            "enrolled_on",
+            "left_on",
+            "national_id_masked",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class StudentCreateSerializer(serializers.Serializer):
+    student_number = serializers.CharField(max_length=32)
+    name = serializers.CharField(max_length=50)
+    gender = serializers.ChoiceField(choices=Student.Gender.choices)
+    grade = serializers.IntegerField(min_value=GRADES[0], max_value=GRADES[-1])
+    class_name = serializers.CharField(max_length=32, required=False, default="", allow_blank=True)
+    boarding = serializers.BooleanField(default=False)
+    enrolled_on = serializers.DateField(required=False, allow_null=True, default=None)
+    national_id = serializers.CharField(
+        max_length=32,
+        required=False,
+        default="",
+        allow_blank=True,
+        write_only=True,
+        help_text="18 characters; stored encrypted, shown masked.",
+    )
+
+
+class StudentUpdateSerializer(serializers.Serializer):
+    student_number = serializers.CharField(max_length=32, required=False)
+    name = serializers.CharField(max_length=50, required=False)
+    gender = serializers.ChoiceField(choices=Student.Gender.choices, required=False)
+    grade = serializers.IntegerField(min_value=GRADES[0], max_value=GRADES[-1], required=False)
+    class_name = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    boarding = serializers.BooleanField(required=False)
+    enrolled_on = serializers.DateField(required=False, allow_null=True)
+    left_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="The last day at school: marks the student as left and ends their subsidy "
+        "eligibility after it; null brings them back.",
+    )
+    national_id = serializers.CharField(
+        max_length=32, required=False, allow_blank=True, write_only=True
+    )
+
+
+class StudentNationalIdSerializer(serializers.Serializer):
+    student_id = serializers.IntegerField()
+    student_number = serializers.CharField()
+    national_id = serializers.CharField(allow_null=True, help_text="Unmasked; this read is logged.")
+
+
+class StudentImportSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="A .csv (UTF-8 or GBK) or .xlsx register; the first row names the columns."
+    )
+    dry_run = serializers.BooleanField(
+        default=False, help_text="Check every row and report, but save nothing."
+    )
+
+
+class StudentImportRowSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="The spreadsheet's row number: the header is row 1.")
+    student_number = serializers.CharField()
+    status = serializers.ChoiceField(choices=[status.value for status in RowStatus])
+    messages = serializers.ListField(child=serializers.CharField())
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class StudentImportReportSerializer(serializers.Serializer):
+    saved = serializers.BooleanField()
+    dry_run = serializers.BooleanField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    # DRF takes declared fields off the class, so this does not hide Serializer.errors at run
+    # time; the type checker only sees the class body.
+    errors = serializers.IntegerField()  # type: ignore[assignment]
+    rows = StudentImportRowSerializer(many=True)
+
+
+class StudentExportRowSerializer(StudentSerializer):
+    # A plain string here, so that the status choices are documented once (in Student).
+    status = serializers.CharField(help_text="active or left")
+    national_id = serializers.CharField(
+        allow_null=True, help_text="Unmasked only when asked for (unmasked=true) and allowed."
+    )
+    subsidies = serializers.ListField(
+        child=serializers.CharField(), help_text="Programmes in force on the day of the export."
+    )
+
+    class Meta(StudentSerializer.Meta):
+        fields = [*StudentSerializer.Meta.fields, "national_id", "subsidies"]
+        read_only_fields = fields
+
+
+class StudentExportSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = StudentExportRowSerializer(many=True)
+
+
+class SubsidyEligibilitySerializer(serializers.ModelSerializer):
+    student_number = serializers.CharField(source="student.student_number", read_only=True)
+    student_name = serializers.CharField(source="student.name", read_only=True)
+
+    class Meta:
+        model = SubsidyEligibility
+        fields = [
+            "id",
+            "student",
+            "student_number",
+            "student_name",
+            "programme",
+            "reason",
+            "note",
+            "valid_from",
+            "valid_to",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class SubsidyEligibilityCreateSerializer(serializers.Serializer):
+    student = serializers.IntegerField(min_value=1, help_text="The student's id.")
+    programme = serializers.ChoiceField(choices=SubsidyEligibility.Programme.choices)
+    reason = serializers.ChoiceField(choices=SubsidyEligibility.Reason.choices)
+    valid_from = serializers.DateField()
+    valid_to = serializers.DateField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+
+
+class SubsidyEligibilityUpdateSerializer(serializers.Serializer):
+    valid_to = serializers.DateField(
+        required=False, allow_null=True, help_text="The last day of the period (inclusive)."
+    )
+    reason = serializers.ChoiceField(choices=SubsidyEligibility.Reason.choices, required=False)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class StaffMemberSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = StaffMember
+        fields = [
+            "id",
+            "name",
+            "position",
+            "phone",
+            "username",
+            "active",
+            "hired_on",
+            "left_on",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+_PHONE = r"^\+?[0-9][0-9 \-]{4,18}$"
+
+
+class StaffMemberCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    position = serializers.ChoiceField(choices=StaffMember.Position.choices)
+    phone = serializers.RegexField(
+        _PHONE, max_length=20, required=False, default="", allow_blank=True
+    )
+    username = serializers.CharField(
+        max_length=150,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A user of this school to link (optional).",
+    )
+    hired_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class StaffMemberUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50, required=False)
+    position = serializers.ChoiceField(choices=StaffMember.Position.choices, required=False)
+    phone = serializers.RegexField(_PHONE, max_length=20, required=False, allow_blank=True)
+    username = serializers.CharField(
+        max_length=150, required=False, allow_null=True, help_text="null unlinks."
+    )
+    active = serializers.BooleanField(required=False)
+    hired_on = serializers.DateField(required=False, allow_null=True)
+    left_on = serializers.DateField(required=False, allow_null=True)

@@ -1,0 +1,136 @@
+from datetime import date
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from houqin.filters import YEARS
+from tenant_apps.people import national_id
+from tenant_apps.people.models import GRADES, StaffMember, Student, SubsidyEligibility
+from tenant_apps.people.selectors import students_at_school_on, students_eligible_on
+
+
+class BoundedDateField(forms.DateField):
+    """An ISO date within the years PostgreSQL and people use."""
+
+    input_formats = ["%Y-%m-%d"]
+
+    def to_python(self, value: Any) -> date | None:
+        result = super().to_python(value)
+        if result is not None and result.year not in YEARS:
+            raise forms.ValidationError(_("Out of range."), code="out_of_range")
+        return result
+
+
+class DateFilter(django_filters.DateFilter):
+    field_class = BoundedDateField
+
+
+class NationalIdField(forms.CharField):
+    """A national ID number, checked before it is hashed (a typo is a 400, not an empty list)."""
+
+    def to_python(self, value: Any) -> str | None:
+        text = super().to_python(value)
+        if not text:
+            return text
+        try:
+            return national_id.validate(str(text))
+        except national_id.InvalidNationalId as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
+
+
+class NationalIdFilter(django_filters.CharFilter):
+    field_class = NationalIdField
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A row id: a whole number a bigint column can hold."""
+
+    field_class = forms.IntegerField
+
+
+GRADE_CHOICES = [(grade, str(grade)) for grade in GRADES]
+
+
+class StudentFilter(django_filters.FilterSet):
+    grade = django_filters.TypedChoiceFilter(choices=GRADE_CHOICES, coerce=int)
+    class_name = django_filters.CharFilter(max_length=32)
+    boarding = django_filters.BooleanFilter()
+    gender = django_filters.ChoiceFilter(choices=Student.Gender.choices)
+    status = django_filters.ChoiceFilter(choices=Student.Status.choices)
+    search = django_filters.CharFilter(
+        method="filter_search", max_length=50, label=_("Name or student number")
+    )
+    national_id = NationalIdFilter(
+        method="filter_national_id", label=_("National ID number (looked up by its keyed hash)")
+    )
+    eligible_on = DateFilter(method="filter_eligible_on", label=_("Eligible for a subsidy on"))
+    programme = django_filters.ChoiceFilter(
+        choices=SubsidyEligibility.Programme.choices,
+        method="filter_programme",
+        label=_("Programme (with eligible_on)"),
+    )
+    at_school_on = DateFilter(method="filter_at_school_on", label=_("At school on"))
+
+    class Meta:
+        model = Student
+        fields = ["grade", "class_name", "boarding", "gender", "status"]
+
+    def filter_search(self, queryset: QuerySet[Student], name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(student_number__istartswith=value))
+
+    def filter_national_id(self, queryset: QuerySet[Student], name: str, value: str) -> QuerySet:
+        if not value:
+            return queryset
+        return queryset.filter(national_id_hash=national_id.lookup_hash(value))
+
+    def filter_eligible_on(self, queryset: QuerySet[Student], name: str, value: Any) -> QuerySet:
+        if value is None:
+            return queryset
+        programme = self.form.cleaned_data.get("programme") or None
+        return queryset.filter(pk__in=students_eligible_on(value, programme).values("pk"))
+
+    def filter_programme(self, queryset: QuerySet[Student], name: str, value: str) -> QuerySet:
+        return queryset  # applied by eligible_on, which it narrows
+
+    def filter_at_school_on(
+        self, queryset: QuerySet[Student], name: str, value: object
+    ) -> QuerySet:
+        if value is None:
+            return queryset
+        return queryset.filter(pk__in=students_at_school_on(value).values("pk"))  # type: ignore[arg-type]
+
+
+class SubsidyEligibilityFilter(django_filters.FilterSet):
+    student = IdFilter(field_name="student_id", min_value=1, max_value=2**63 - 1)
+    programme = django_filters.ChoiceFilter(choices=SubsidyEligibility.Programme.choices)
+    reason = django_filters.ChoiceFilter(choices=SubsidyEligibility.Reason.choices)
+    in_force_on = DateFilter(method="filter_in_force_on", label=_("In force on"))
+
+    class Meta:
+        model = SubsidyEligibility
+        fields = ["student", "programme", "reason"]
+
+    def filter_in_force_on(
+        self, queryset: QuerySet[SubsidyEligibility], name: str, value: object
+    ) -> QuerySet:
+        if value is None:
+            return queryset
+        return queryset.filter(
+            Q(valid_from__lte=value), Q(valid_to__isnull=True) | Q(valid_to__gte=value)
+        )
+
+
+class StaffMemberFilter(django_filters.FilterSet):
+    position = django_filters.ChoiceFilter(choices=StaffMember.Position.choices)
+    active = django_filters.BooleanFilter()
+    search = django_filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=50)
+
+    class Meta:
+        model = StaffMember
+        fields = ["position", "active"]

@@ -1,0 +1,87 @@
+"""Reads about students, their subsidy eligibility and the staff list, for this app's API and for
+other school apps (the canteen's real-name servings, subsidy claims). Nothing here decrypts a
+national ID number: look-up by number goes through the keyed hash, and what comes back shows
+the masked form only (so nothing here is logged as a read of personal data)."""
+
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from tenant_apps.people import national_id
+from tenant_apps.people.models import StaffMember, Student, SubsidyEligibility
+
+
+def student_list() -> QuerySet[Student]:
+    return Student.objects.all()
+
+
+def student_get(*, student_id: int) -> Student | None:
+    return Student.objects.filter(pk=student_id).first()
+
+
+def student_get_by_number(student_number: str) -> Student | None:
+    return Student.objects.filter(student_number=student_number.strip()).first()
+
+
+def student_get_by_national_id(number: str) -> Student | None:
+    """The student whose national ID number this is, found by its keyed hash; None when the
+    number is not a valid one or belongs to nobody here."""
+    try:
+        normalized = national_id.validate(number)
+    except national_id.InvalidNationalId:
+        return None
+    return Student.objects.filter(national_id_hash=national_id.lookup_hash(normalized)).first()
+
+
+def _in_force_on(on: date) -> Q:
+    """Periods covering the day `on` (both ends inclusive, an empty end open)."""
+    return Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+
+
+def students_at_school_on(on: date) -> QuerySet[Student]:
+    """Students enrolled on `on` (enrolled by then, not yet gone: `left_on` is their last day)."""
+    return Student.objects.filter(
+        Q(enrolled_on__isnull=True) | Q(enrolled_on__lte=on),
+        Q(left_on__isnull=True) | Q(left_on__gte=on),
+    )
+
+
+def eligibility_on(
+    student: Student, on: date, programme: str | None = None
+) -> QuerySet[SubsidyEligibility]:
+    """The student's eligibility periods covering `on`: at most one per programme (the database
+    refuses overlaps), so with `programme` given `.first()` answers "eligible, and why?"."""
+    periods = SubsidyEligibility.objects.filter(_in_force_on(on), student=student)
+    if programme is not None:
+        periods = periods.filter(programme=programme)
+    return periods
+
+
+def students_eligible_on(on: date, programme: str | None = None) -> QuerySet[Student]:
+    """Students at school on `on` with an eligibility period covering that day (for
+    `programme`, or for any programme)."""
+    periods = SubsidyEligibility.objects.filter(_in_force_on(on), student=OuterRef("pk"))
+    if programme is not None:
+        periods = periods.filter(programme=programme)
+    return students_at_school_on(on).filter(Exists(periods))
+
+
+def subsidy_eligibility_list() -> QuerySet[SubsidyEligibility]:
+    return SubsidyEligibility.objects.select_related("student")
+
+
+def current_programmes(students: list[Student], on: date) -> dict[int, list[str]]:
+    """Student id -> the programmes each is eligible for on `on`, in one query."""
+    current: dict[int, list[str]] = {}
+    periods = (
+        SubsidyEligibility.objects.filter(_in_force_on(on), student__in=students)
+        .order_by("student_id", "programme")
+        .values_list("student_id", "programme")
+    )
+    for student_id, programme in periods:
+        current.setdefault(student_id, []).append(programme)
+    return current
+
+
+def staff_member_list() -> QuerySet[StaffMember]:
+    return StaffMember.objects.select_related("user")
