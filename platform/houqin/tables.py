@@ -11,7 +11,7 @@ import csv
 import io
 import os
 import zipfile
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import IO, Any
@@ -27,6 +27,8 @@ MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024
 
 Source = str | os.PathLike[str] | IO[bytes]
 Row = tuple[int, dict[str, str]]
+# A required column, or a tuple of columns of which one is required.
+Required = str | tuple[str, ...]
 
 
 def read_table(
@@ -34,12 +36,14 @@ def read_table(
     filename: str | None = None,
     *,
     columns: Mapping[str, Sequence[str]],
-    required: Sequence[str],
+    required: Sequence[Required],
     max_rows: int | None,
     max_bytes: int = MAX_FILE_BYTES,
+    column_of: Callable[[str], str | None] | None = None,
 ) -> list[Row]:
-    """The rows of `source` as {column: text}, keyed by the first name each column has in
-    `columns` (its other names are the headers accepted for it)."""
+    """The rows of `source` as {column: text}. A header names a column when it is one of the
+    names `columns` gives it (the last is the one shown to people), or, with `column_of`, when
+    that function says so."""
     if filename is None:
         if not isinstance(source, str | os.PathLike):
             raise TypeError("filename is required when reading from a file object")
@@ -54,9 +58,17 @@ def read_table(
         )
     data = _read_bytes(source, max_bytes)
     lines = _csv_lines(data) if suffix == ".csv" else _xlsx_lines(data)
+    if column_of is None:
+        aliases = {
+            header_key(alias): column for column, names in columns.items() for alias in names
+        }
+
+        def column_of(title: str) -> str | None:
+            return aliases.get(header_key(title))
+
     # Closed on every way out, so that a workbook refused part-way is closed at once.
     with closing(lines):
-        return _rows(lines, columns, required, max_rows)
+        return _rows(lines, columns, required, max_rows, column_of)
 
 
 def _read_bytes(source: Source, max_bytes: int) -> bytes:
@@ -86,6 +98,8 @@ def _csv_lines(data: bytes) -> Generator[list[str]]:
         raise _unreadable(
             _("it is neither UTF-8 nor GBK text. In Excel, save it as “CSV UTF-8”.")
         ) from exc
+    if "\x00" in text:
+        raise _unreadable(_("it is not a text file."))
     try:
         yield from csv.reader(io.StringIO(text, newline=""))
     except csv.Error as exc:
@@ -129,22 +143,26 @@ def _cell_text(value: Any) -> str:
 
 def header_key(text: str) -> str:
     """A header as compared: trimmed, lower case, without the `*` that marks a required column."""
-    return text.strip().rstrip("*＊").strip().lower()
+    return text.strip().lstrip("\ufeff").rstrip("*＊").strip().lower()
+
+
+def _label(columns: Mapping[str, Sequence[str]], column: str) -> str:
+    return columns[column][-1] if column in columns else column
 
 
 def _rows(
     lines: Iterator[list[str]],
     columns: Mapping[str, Sequence[str]],
-    required: Sequence[str],
+    required: Sequence[Required],
     max_rows: int | None,
+    column_of: Callable[[str], str | None],
 ) -> list[Row]:
-    aliases = {header_key(alias): column for column, names in columns.items() for alias in names}
     header = next(lines, None)
     if header is None:
         raise InvalidInput(_("The file is empty."), code="no_rows")
     positions: dict[str, int] = {}
     for index, title in enumerate(header):
-        column = aliases.get(header_key(title))
+        column = column_of(title)
         if column is None:
             continue  # other columns (notes, contacts) are allowed and ignored
         if column in positions:
@@ -153,7 +171,11 @@ def _rows(
                 code="duplicate_column",
             )
         positions[column] = index
-    missing = [columns[column][-1] for column in required if column not in positions]
+    missing = [
+        " / ".join(_label(columns, c) for c in ((need,) if isinstance(need, str) else need))
+        for need in required
+        if not any(c in positions for c in ((need,) if isinstance(need, str) else need))
+    ]
     if missing:
         known = ", ".join("/".join(reversed(names)) for names in columns.values())
         raise InvalidInput(

@@ -12,29 +12,21 @@ in kJ instead (`能量(kJ)`); it is converted. The tables print "Tr" for traces 
 a spreadsheet numbers them: the header is row 1.
 """
 
-import csv
-import io
 import re
-import zipfile
 from collections import Counter
-from collections.abc import Generator, Iterator
-from contextlib import closing
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from pathlib import Path
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
-from houqin.exceptions import InvalidInput
-from houqin.textfiles import decode_upload
+from houqin.tables import read_table
 from shared_apps.standards.models import CODE_REGEX, FOOD_NUTRIENTS, FoodGroup
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # The standard edition's two books list some 2,500 foods; a file ten times the upload limit of
 # rows would be a mistake.
 MAX_ROWS = 5000
-MAX_XLSX_UNPACKED_BYTES = 50 * 1024 * 1024
 KJ_PER_KCAL = Decimal("4.184")
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -156,71 +148,20 @@ class CheckedRow:
 def read_food_rows(
     file: IO[bytes], filename: str, *, max_rows: int | None = MAX_ROWS
 ) -> list[FoodRow]:
-    """The rows of a .csv or .xlsx food table. Raises `InvalidInput` when the file as a whole
-    cannot be used; problems of single rows are left to `check_rows`."""
-    suffix = Path(filename).suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise InvalidInput(
-            _("Upload the table as a .csv (UTF-8 or GBK) or .xlsx file; {name} is neither.").format(
-                name=Path(filename).name or "?"
-            ),
-            code="unsupported_file",
+    """The rows of a .csv or .xlsx food table (see `houqin.tables`). Raises `InvalidInput` when
+    the file as a whole cannot be used; problems of single rows are left to `check_rows`."""
+    return [
+        FoodRow(row=number, values=values)
+        for number, values in read_table(
+            file,
+            filename,
+            columns=COLUMNS,
+            required=[*REQUIRED_COLUMNS, ("energy_kcal", "energy_kj")],
+            max_rows=max_rows,
+            max_bytes=MAX_FILE_BYTES,
+            column_of=_column_of,
         )
-    data = file.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise InvalidInput(
-            _("The file is larger than {size} MB; split the table.").format(
-                size=MAX_FILE_BYTES // (1024 * 1024)
-            ),
-            code="file_too_large",
-        )
-    lines = _csv_lines(data) if suffix == ".csv" else _xlsx_lines(data)
-    with closing(lines):
-        return _rows_from_lines(lines, max_rows)
-
-
-def _unreadable(detail: str) -> InvalidInput:
-    return InvalidInput(
-        _("The file could not be read: {detail}").format(detail=detail), code="unreadable_file"
-    )
-
-
-def _csv_lines(data: bytes) -> Generator[list[str]]:
-    try:
-        text = decode_upload(data)
-    except UnicodeDecodeError as exc:
-        raise _unreadable(_("it is neither UTF-8 nor GBK text.")) from exc
-    if "\x00" in text:
-        raise _unreadable(_("it is not a text file."))
-    try:
-        yield from csv.reader(io.StringIO(text, newline=""))
-    except csv.Error as exc:
-        raise _unreadable(str(exc)) from exc
-
-
-def _xlsx_lines(data: bytes) -> Generator[list[str]]:
-    import openpyxl  # only Excel uploads need it
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
-        raise _unreadable(_("it is not an .xlsx workbook.")) from exc
-    if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        raise _unreadable(_("the workbook unpacks to far more than a food table would."))
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged workbook; all mean the same
-        raise _unreadable(_("it is not an .xlsx workbook.")) from exc
-    try:
-        if not workbook.worksheets:
-            return
-        for values in workbook.worksheets[0].iter_rows(values_only=True):
-            yield ["" if value is None else str(value) for value in values]
-    except Exception as exc:  # a damaged sheet fails while its rows are read
-        raise _unreadable(_("a sheet of the workbook is damaged.")) from exc
-    finally:
-        workbook.close()
+    ]
 
 
 _UNIT = re.compile(r"^(?P<name>.*?)\s*[(（\[［](?P<unit>[^)）\]］]*)[)）\]］]\s*$")
@@ -239,53 +180,6 @@ def _column_of(title: str) -> str | None:
                 return "energy_kj"
             return column
     return None
-
-
-def _rows_from_lines(lines: Iterator[list[str]], max_rows: int | None) -> list[FoodRow]:
-    header = next(lines, None)
-    if header is None:
-        raise InvalidInput(_("The file is empty."), code="no_rows")
-    positions: dict[str, int] = {}
-    for index, title in enumerate(header):
-        column = _column_of(title)
-        if column is None:
-            continue  # other columns (water, ash, other nutrients) are allowed and ignored
-        if column in positions:
-            raise InvalidInput(
-                _("The column {column} appears twice in the first row.").format(column=title),
-                code="duplicate_column",
-            )
-        positions[column] = index
-    missing = [COLUMNS[c][1] for c in REQUIRED_COLUMNS if c not in positions]
-    if "energy_kcal" not in positions and "energy_kj" not in positions:
-        missing.append(_("能量 (kcal or kJ)"))
-    if missing:
-        raise InvalidInput(
-            _("The first row must name the columns; missing: {missing}.").format(
-                missing=", ".join(missing)
-            ),
-            code="missing_columns",
-            fields={"columns": missing},
-        )
-    rows: list[FoodRow] = []
-    for number, line in enumerate(lines, start=2):
-        values = {
-            column: (line[index].strip() if index < len(line) else "")
-            for column, index in positions.items()
-        }
-        if not any(values.values()):
-            continue
-        if max_rows is not None and len(rows) >= max_rows:
-            raise InvalidInput(
-                _("The table has more than {max} foods; split it into smaller files.").format(
-                    max=max_rows
-                ),
-                code="too_many_rows",
-            )
-        rows.append(FoodRow(row=number, values=values))
-    if not rows:
-        raise InvalidInput(_("The file lists no foods."), code="no_rows")
-    return rows
 
 
 # Checking ----------------------------------------------------------------------------------------
