@@ -213,6 +213,7 @@ SPECTACULAR_SETTINGS = {
         "TargetMealEnum": "shared_apps.standards.models.TargetMeal",
         "MealPlanStatusEnum": "shared_apps.standards.models.MealPlan.Status",
         "CheckStatusEnum": "shared_apps.standards.selectors.CheckStatus",
+        "ServingSourceEnum": "tenant_apps.canteen.models.Serving.Source",
     },
 }
 

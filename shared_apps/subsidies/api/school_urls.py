@@ -1,5 +1,11 @@
+"""A school's own subsidy routes: its claims and budgets (district tables, this school's rows)."""
+
 from rest_framework.routers import SimpleRouter
 
+from shared_apps.subsidies.api.views import SchoolBudgetViewSet, SchoolClaimViewSet
+
 router = SimpleRouter()
+router.register("subsidies/budgets", SchoolBudgetViewSet, basename="school-subsidy-budget")
+router.register("subsidies/claims", SchoolClaimViewSet, basename="school-subsidy-claim")
 
 urlpatterns = router.urls

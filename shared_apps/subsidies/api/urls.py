@@ -1,5 +1,12 @@
+"""The district centre's subsidy routes: programmes, every school's budgets and claims."""
+
 from rest_framework.routers import SimpleRouter
 
+from shared_apps.subsidies.api.views import BudgetViewSet, ClaimViewSet, ProgrammeViewSet
+
 router = SimpleRouter()
+router.register("subsidies/programmes", ProgrammeViewSet, basename="subsidy-programme")
+router.register("subsidies/budgets", BudgetViewSet, basename="subsidy-budget")
+router.register("subsidies/claims", ClaimViewSet, basename="subsidy-claim")
 
 urlpatterns = router.urls

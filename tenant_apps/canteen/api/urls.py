@@ -1,5 +1,24 @@
 from rest_framework.routers import SimpleRouter
 
+from tenant_apps.canteen.api.views import (
+    AccompaniedMealViewSet,
+    AlertViewSet,
+    ColdStorageReadingViewSet,
+    FoodSampleViewSet,
+    InboundInspectionViewSet,
+    MealSessionViewSet,
+    MenuViewSet,
+    ServingViewSet,
+)
+
 router = SimpleRouter()
+router.register("menus", MenuViewSet, basename="canteen-menu")
+router.register("sessions", MealSessionViewSet, basename="canteen-session")
+router.register("servings", ServingViewSet, basename="canteen-serving")
+router.register("accompanied-meals", AccompaniedMealViewSet, basename="canteen-accompanied-meal")
+router.register("samples", FoodSampleViewSet, basename="canteen-sample")
+router.register("inspections", InboundInspectionViewSet, basename="canteen-inspection")
+router.register("cold-readings", ColdStorageReadingViewSet, basename="canteen-cold-reading")
+router.register("alerts", AlertViewSet, basename="canteen-alert")
 
 urlpatterns = router.urls

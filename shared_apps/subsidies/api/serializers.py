@@ -1,0 +1,143 @@
+from decimal import Decimal
+from typing import Any
+
+from rest_framework import serializers
+
+from shared_apps.subsidies.models import Budget, Claim, ClaimEvent, Disbursement, Programme
+
+
+def money(**kwargs: Any) -> serializers.DecimalField:
+    """CNY with two places, as the models store it."""
+    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Programme
+        fields = ["id", "code", "name", "daily_rate", "carry_over", "active", "created_at"]
+        read_only_fields = fields
+
+
+class ProgrammeCreateSerializer(serializers.Serializer):
+    code = serializers.SlugField(max_length=64)
+    name = serializers.CharField(max_length=200)
+    daily_rate = money(min_value=Decimal("0.01"), default="5.00")
+    carry_over = serializers.ChoiceField(
+        choices=Programme.CarryOver.choices, default=Programme.CarryOver.NONE
+    )
+    active = serializers.BooleanField(default=True)
+
+
+class ProgrammeUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    daily_rate = money(min_value=Decimal("0.01"), required=False)
+    carry_over = serializers.ChoiceField(choices=Programme.CarryOver.choices, required=False)
+    active = serializers.BooleanField(required=False)
+
+
+class BudgetSerializer(serializers.ModelSerializer):
+    programme = serializers.CharField(source="programme.code", read_only=True)
+    school = serializers.CharField(source="school.code", read_only=True)
+    available = money(read_only=True)
+
+    class Meta:
+        model = Budget
+        fields = [
+            "id",
+            "programme",
+            "school",
+            "budget_year",
+            "period_start",
+            "period_end",
+            "allocated",
+            "carried_in",
+            "carried_out",
+            "committed",
+            "available",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class BudgetCreateSerializer(serializers.Serializer):
+    programme = serializers.SlugField(max_length=64)
+    school = serializers.CharField(max_length=32)
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    allocated = money(min_value=Decimal("0"))
+    budget_year = serializers.IntegerField(min_value=2000, max_value=2200, required=False)
+
+
+class BudgetCarryOverSerializer(serializers.Serializer):
+    to_budget = serializers.IntegerField(min_value=1, max_value=2**62)
+
+
+class ClaimEventSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True)
+    actor = serializers.CharField(source="actor.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = ClaimEvent
+        fields = ["kind", "actor", "occurred_at", "amount", "note"]
+        read_only_fields = fields
+
+
+class DisbursementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Disbursement
+        fields = ["id", "claim", "amount", "paid_on", "reference", "recorded_at"]
+        read_only_fields = fields
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    programme = serializers.CharField(source="programme.code", read_only=True)
+    school = serializers.CharField(source="school.code", read_only=True)
+    submitted_by = serializers.CharField(
+        source="submitted_by.username", read_only=True, allow_null=True
+    )
+    decided_by = serializers.CharField(
+        source="decided_by.username", read_only=True, allow_null=True
+    )
+    events = ClaimEventSerializer(many=True, read_only=True)
+    disbursements = DisbursementSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "programme",
+            "school",
+            "month",
+            "status",
+            "budget",
+            "school_days",
+            "student_days",
+            "daily_rate",
+            "amount",
+            "disbursed",
+            "breakdown",
+            "computed_at",
+            "submitted_by",
+            "submitted_at",
+            "decided_by",
+            "decided_at",
+            "reason",
+            "events",
+            "disbursements",
+        ]
+        read_only_fields = fields
+
+
+class ClaimComputeSerializer(serializers.Serializer):
+    programme = serializers.SlugField(max_length=64)
+    month = serializers.DateField(help_text="Any day of the month; the first day is stored.")
+
+
+class ClaimRejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class DisbursementCreateSerializer(serializers.Serializer):
+    amount = money(min_value=Decimal("0.01"))
+    paid_on = serializers.DateField()
+    reference = serializers.CharField(max_length=100)

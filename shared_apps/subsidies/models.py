@@ -1,0 +1,233 @@
+"""Subsidy programmes (the nutrition improvement programme), budgets per school and period,
+monthly claims computed from the canteen's servings, their decisions and disbursements.
+
+Money is CNY in `Decimal` with two places. The budget invariant (never overspent) is a CHECK
+constraint on the budget row, and every service that moves money locks that row first.
+Public tables: a claim names its school by foreign key to the tenant, never a school's rows.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+ZERO = Decimal("0.00")
+
+
+def money(verbose_name: Any, **kwargs: Any) -> "models.DecimalField[Any, Any]":
+    """CNY with two places (never a float)."""
+    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)
+
+
+class Programme(models.Model):
+    """A subsidy programme: who pays how much per eligible student per school day."""
+
+    class CarryOver(models.TextChoices):
+        NONE = "none", _("no carry-over: surplus lapses")
+        NEXT_PERIOD = "next_period", _("carry to the next period of the same budget year")
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    daily_rate = money(_("daily rate (CNY per student per school day)"), default=Decimal("5.00"))
+    carry_over = models.CharField(
+        _("carry-over rule"), max_length=16, choices=CarryOver.choices, default=CarryOver.NONE
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("subsidy programme")
+        verbose_name_plural = _("subsidy programmes")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(daily_rate__gt=0), name="subsidies_programme_rate_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Budget(models.Model):
+    """Money set aside for one school under one programme for one period (a semester, a year)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="budgets")
+    school = models.ForeignKey(
+        "tenants.School", on_delete=models.PROTECT, related_name="subsidy_budgets"
+    )
+    budget_year = models.PositiveSmallIntegerField(_("budget year"))
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    allocated = money(_("allocated"))
+    carried_in = money(_("carried in from the previous period"), default=ZERO)
+    carried_out = money(_("carried out to the next period"), default=ZERO)
+    committed = money(_("committed (approved claims)"), default=ZERO)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("budget")
+        verbose_name_plural = _("budgets")
+        ordering = ["-period_start", "school_id", "programme_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "school", "period_start"],
+                name="subsidies_budget_one_per_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(allocated__gte=0)
+                & Q(carried_in__gte=0)
+                & Q(carried_out__gte=0)
+                & Q(committed__gte=0),
+                name="subsidies_budget_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(committed__lte=F("allocated") + F("carried_in") - F("carried_out")),
+                name="subsidies_budget_never_overspent",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="subsidies_budget_period_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id}/{self.school_id} {self.period_start}..{self.period_end}"
+
+    @property
+    def available(self) -> Decimal:
+        """What approvals may still commit."""
+        return self.allocated + self.carried_in - self.carried_out - self.committed
+
+
+class Claim(models.Model):
+    """A school's monthly claim under a programme: student-days served on school days, at the
+    programme's rate, from draft to paid."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+        PAID = "paid", _("paid")
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="claims")
+    school = models.ForeignKey(
+        "tenants.School", on_delete=models.PROTECT, related_name="subsidy_claims"
+    )
+    budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="claims")
+    month = models.DateField(_("month (its first day)"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    # {"2025-09-01": 812, ...}: eligible students served on each school day of the month.
+    breakdown = models.JSONField(_("student-days per school day"), default=dict)
+    school_days = models.PositiveSmallIntegerField(_("school days"), default=0)
+    student_days = models.PositiveIntegerField(_("student-days"), default=0)
+    daily_rate = money(_("daily rate applied"))
+    amount = money(_("amount"))
+    disbursed = money(_("disbursed"), default=ZERO)
+    computed_at = models.DateTimeField(_("computed at"))
+    computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(_("reason for rejection"), blank=True)
+
+    class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        ordering = ["-month", "-id"]
+        permissions = [
+            ("prepare_claim", _("Can compute (prepare) a school's monthly claim")),
+            ("submit_claim", _("Can submit a school's monthly claim")),
+            ("approve_claim", _("Can approve or reject a monthly claim")),
+            ("disburse_claim", _("Can record a disbursement of a claim")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "school", "month"],
+                condition=~Q(status="rejected"),
+                name="subsidies_claim_one_live_per_month",
+            ),
+            models.CheckConstraint(
+                condition=Q(month__day=1), name="subsidies_claim_month_first_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0) & Q(disbursed__gte=0) & Q(disbursed__lte=F("amount")),
+                name="subsidies_claim_disbursed_within_amount",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(reason=""),
+                name="subsidies_claim_rejection_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id}/{self.school_id} {self.month:%Y-%m} {self.status}"
+
+
+class ClaimEvent(models.Model):
+    """One step in a claim's life that people read: computed, submitted, approved, rejected,
+    paid (each disbursement)."""
+
+    class Kind(models.TextChoices):
+        COMPUTED = "computed", _("computed")
+        SUBMITTED = "submitted", _("submitted")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+        PAID = "paid", _("paid")
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    occurred_at = models.DateTimeField(_("occurred at"), auto_now_add=True)
+    amount = money(_("amount"), null=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("claim event")
+        verbose_name_plural = _("claim events")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.claim_id}"
+
+
+class Disbursement(models.Model):
+    """Money paid out against an approved claim."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="disbursements")
+    amount = money(_("amount"))
+    paid_on = models.DateField(_("paid on"))
+    reference = models.CharField(_("payment reference"), max_length=100)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("disbursement")
+        verbose_name_plural = _("disbursements")
+        ordering = ["-paid_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="subsidies_disbursement_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} for #{self.claim_id}"

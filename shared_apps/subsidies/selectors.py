@@ -1,0 +1,26 @@
+"""Reads about subsidies: the district reads every school's rows, a school only its own."""
+
+from django.db.models import Prefetch, QuerySet
+
+from shared_apps.subsidies.models import Budget, Claim, ClaimEvent, Disbursement, Programme
+
+
+def programme_list() -> QuerySet[Programme]:
+    return Programme.objects.all()
+
+
+def budget_list(*, school_id: int | None = None) -> QuerySet[Budget]:
+    """Budgets, of one school when `school_id` is given (a school's host), else of all."""
+    qs = Budget.objects.select_related("programme", "school")
+    return qs if school_id is None else qs.filter(school_id=school_id)
+
+
+def claim_list(*, school_id: int | None = None) -> QuerySet[Claim]:
+    """Claims with their events and disbursements, of one school when `school_id` is given."""
+    qs = Claim.objects.select_related(
+        "programme", "school", "submitted_by", "decided_by", "computed_by"
+    ).prefetch_related(
+        Prefetch("events", queryset=ClaimEvent.objects.select_related("actor")),
+        Prefetch("disbursements", queryset=Disbursement.objects.order_by("id")),
+    )
+    return qs if school_id is None else qs.filter(school_id=school_id)

@@ -1,0 +1,80 @@
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from houqin.admin import ScopedModelAdmin, site
+from tenant_apps.canteen.models import (
+    AccompaniedMeal,
+    ColdStorageReading,
+    FoodSample,
+    Holiday,
+    InboundInspection,
+    MealSession,
+    Menu,
+    Serving,
+)
+
+
+@admin.register(Holiday, site=site)
+class HolidayAdmin(ScopedModelAdmin):
+    list_display = ["date", "name"]
+    date_hierarchy = "date"
+
+
+# The records below are written through the API's services (one rule each); here they are read.
+class ReadOnlyAdmin(ScopedModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Menu, site=site)
+class MenuAdmin(ReadOnlyAdmin):
+    list_display = ["start_date", "end_date", "age_band", "origin", "plan_version", "status"]
+    list_filter = ["status", "origin", "age_band"]
+
+
+@admin.register(MealSession, site=site)
+class MealSessionAdmin(ReadOnlyAdmin):
+    list_display = ["date", "meal", "ingredient_cost", "teachers_shared"]
+    list_filter = ["meal", "teachers_shared"]
+    date_hierarchy = "date"
+
+
+@admin.register(Serving, site=site)
+class ServingAdmin(ReadOnlyAdmin):
+    list_display = ["session", "student", "source", "recorded_at"]
+    list_filter = ["source"]
+    list_select_related = ["session", "student"]
+    raw_id_fields = ["session", "student"]
+
+
+@admin.register(AccompaniedMeal, site=site)
+class AccompaniedMealAdmin(ReadOnlyAdmin):
+    list_display = ["session", "leader", "created_at"]
+    list_select_related = ["session", "leader"]
+
+
+@admin.register(FoodSample, site=site)
+class FoodSampleAdmin(ReadOnlyAdmin):
+    list_display = ["session", "dish", "weight_g", "taken_at", "kept_until", "discarded_at"]
+    list_select_related = ["session"]
+
+
+@admin.register(InboundInspection, site=site)
+class InboundInspectionAdmin(ReadOnlyAdmin):
+    list_display = ["received_on", "supplier_name", "batch", "accepted", "keep_until"]
+    list_filter = ["accepted"]
+    search_fields = ["supplier_name", "batch"]
+
+
+@admin.register(ColdStorageReading, site=site)
+class ColdStorageReadingAdmin(ReadOnlyAdmin):
+    list_display = ["unit", "unit_type", "temperature_c", "measured_at", "out_of_range"]
+    list_filter = ["unit_type", "out_of_range"]

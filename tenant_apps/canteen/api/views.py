@@ -1,0 +1,286 @@
+"""The canteen of one school: menus, meal sessions, real-name servings, food-safety records and
+alerts. Views parse input and call services; the rules live in services.py."""
+
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from houqin.api.idempotency import IDEMPOTENCY_KEY, idempotent
+from houqin.api.viewsets import RestrictedViewSet
+from houqin.exceptions import InvalidInput
+from houqin.permissions import restrict
+from tenant_apps.canteen import filters as f
+from tenant_apps.canteen import selectors, services
+from tenant_apps.canteen.api import serializers as s
+from tenant_apps.canteen.models import (
+    AccompaniedMeal,
+    ColdStorageReading,
+    FoodSample,
+    InboundInspection,
+    MealSession,
+    Menu,
+    MenuItem,
+    Serving,
+)
+
+# The longest period one alerts request covers.
+MAX_ALERT_DAYS = 366
+
+
+def _session_for(request: Request, session_id: int, field: str = "session") -> MealSession:
+    """A meal session of this school the caller may see, or a 400 naming the field."""
+    sessions: QuerySet[MealSession] = restrict(MealSession.objects.all(), request.user, "view")
+    session = sessions.filter(pk=session_id).first()
+    if session is None:
+        raise InvalidInput(_("No such meal session."), fields={field: [_("Not found.")]})
+    return session
+
+
+class MenuViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
+    model = Menu
+    serializer_class = s.MenuSerializer
+    filterset_class = f.MenuFilter
+    ordering_fields = ["id", "start_date"]
+    action_verbs = {"adopt": "add"}
+
+    def safely_get_queryset(self) -> Any:
+        return selectors.menu_list().prefetch_related(
+            Prefetch("items", queryset=MenuItem.objects.order_by("date", "meal", "id"))
+        )
+
+    @extend_schema(
+        request=s.MenuCreateSerializer,
+        responses={201: s.MenuSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @idempotent
+    def create(self, request: Request) -> Response:
+        data = s.MenuCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        menu = services.menu_create_own(
+            start_date=values["start_date"],
+            end_date=values["end_date"],
+            age_band=values["age_band"],
+            title=values["title"],
+            items=[services.OwnItemInput(**item) for item in values["items"]],
+            actor=request.user,
+        )
+        return Response(s.MenuSerializer(menu).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.MenuAdoptSerializer,
+        responses={201: s.MenuSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=False, methods=["post"])
+    @idempotent
+    def adopt(self, request: Request) -> Response:
+        data = s.MenuAdoptSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        menu = services.menu_adopt_plan(plan_id=data.validated_data["plan"], actor=request.user)
+        return Response(s.MenuSerializer(menu).data, status=status.HTTP_201_CREATED)
+
+
+class MealSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
+    model = MealSession
+    serializer_class = s.MealSessionSerializer
+    filterset_class = f.MealSessionFilter
+    ordering_fields = ["id", "date"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    action_verbs = {"servings": "change"}
+
+    def safely_get_queryset(self) -> Any:
+        return selectors.meal_session_list()
+
+    @extend_schema(
+        request=s.MealSessionCreateSerializer,
+        responses={201: s.MealSessionSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @idempotent
+    def create(self, request: Request) -> Response:
+        data = s.MealSessionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        menu = None
+        if "menu" in values:
+            menu = (
+                restrict(Menu.objects.all(), request.user, "view")
+                .filter(pk=values.pop("menu"))
+                .first()
+            )
+            if menu is None:
+                raise InvalidInput(_("No such menu."), fields={"menu": [_("Not found.")]})
+        session = services.meal_session_open(menu=menu, actor=request.user, **values)
+        session.serving_count = 0  # type: ignore[attr-defined]
+        return Response(s.MealSessionSerializer(session).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.MealSessionUpdateSerializer, responses=s.MealSessionSerializer)
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        session: MealSession = self.get_object()
+        data = s.MealSessionUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.meal_session_update(session=session, actor=request.user, **data.validated_data)
+        return Response(s.MealSessionSerializer(self.get_object()).data)
+
+    @extend_schema(
+        request=s.ServingsRecordSerializer,
+        responses={201: s.ServingsResultSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def servings(self, request: Request, pk: str | None = None) -> Response:
+        session: MealSession = self.get_object()
+        data = s.ServingsRecordSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = services.servings_record(
+            session=session,
+            source=data.validated_data["source"],
+            student_ids=data.validated_data.get("student_ids"),
+            student_numbers=data.validated_data.get("student_numbers"),
+        )
+        return Response(result.as_dict(), status=status.HTTP_201_CREATED)
+
+
+class ServingViewSet(mixins.ListModelMixin, RestrictedViewSet):
+    model = Serving
+    serializer_class = s.ServingSerializer
+    filterset_class = f.ServingFilter
+    ordering_fields = ["id", "recorded_at"]
+
+    def safely_get_queryset(self) -> Any:
+        return selectors.serving_list()
+
+
+class AccompaniedMealViewSet(mixins.ListModelMixin, RestrictedViewSet):
+    model = AccompaniedMeal
+    serializer_class = s.AccompaniedMealSerializer
+    filterset_class = f.AccompaniedMealFilter
+    ordering_fields = ["id", "created_at"]
+
+    def safely_get_queryset(self) -> Any:
+        return selectors.accompanied_meal_list()
+
+    @extend_schema(
+        request=s.AccompaniedMealCreateSerializer,
+        responses={201: s.AccompaniedMealSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @idempotent
+    def create(self, request: Request) -> Response:
+        data = s.AccompaniedMealCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        meal = services.accompanied_meal_record(
+            session=_session_for(request, data.validated_data["session"]),
+            leader=request.user,
+            comments=data.validated_data["comments"],
+        )
+        return Response(s.AccompaniedMealSerializer(meal).data, status=status.HTTP_201_CREATED)
+
+
+class FoodSampleViewSet(mixins.ListModelMixin, RestrictedViewSet):
+    model = FoodSample
+    serializer_class = s.FoodSampleSerializer
+    filterset_class = f.FoodSampleFilter
+    ordering_fields = ["id", "taken_at"]
+
+    def safely_get_queryset(self) -> Any:
+        return selectors.food_sample_list()
+
+    @extend_schema(
+        request=s.FoodSampleCreateSerializer,
+        responses={201: s.FoodSampleSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @idempotent
+    def create(self, request: Request) -> Response:
+        data = s.FoodSampleCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        session = _session_for(request, values.pop("session"))
+        sample = services.sample_record(session=session, actor=request.user, **values)
+        return Response(s.FoodSampleSerializer(sample).data, status=status.HTTP_201_CREATED)
+
+
+class InboundInspectionViewSet(mixins.ListModelMixin, RestrictedViewSet):
+    model = InboundInspection
+    serializer_class = s.InboundInspectionSerializer
+    filterset_class = f.InboundInspectionFilter
+    ordering_fields = ["id", "received_on", "keep_until"]
+
+    def safely_get_queryset(self) -> Any:
+        return selectors.inbound_inspection_list()
+
+    @extend_schema(
+        request=s.InboundInspectionCreateSerializer,
+        responses={201: s.InboundInspectionSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @idempotent
+    def create(self, request: Request) -> Response:
+        data = s.InboundInspectionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        inspection = services.inspection_record(actor=request.user, **data.validated_data)
+        return Response(
+            s.InboundInspectionSerializer(inspection).data, status=status.HTTP_201_CREATED
+        )
+
+
+class ColdStorageReadingViewSet(mixins.ListModelMixin, RestrictedViewSet):
+    model = ColdStorageReading
+    serializer_class = s.ColdStorageReadingSerializer
+    filterset_class = f.ColdStorageReadingFilter
+    ordering_fields = ["id", "measured_at"]
+
+    def safely_get_queryset(self) -> Any:
+        return selectors.cold_reading_list()
+
+    @extend_schema(
+        request=s.ColdStorageReadingCreateSerializer,
+        responses={201: s.ColdStorageReadingSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @idempotent
+    def create(self, request: Request) -> Response:
+        data = s.ColdStorageReadingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reading = services.cold_reading_record(actor=request.user, **data.validated_data)
+        return Response(
+            s.ColdStorageReadingSerializer(reading).data, status=status.HTTP_201_CREATED
+        )
+
+
+class AlertViewSet(RestrictedViewSet):
+    """Meals with no sample, cold readings out of range, meals costing less than the subsidy
+    pays (克扣), for a period (the last 30 days unless `start`/`end` say otherwise)."""
+
+    model = MealSession
+    serializer_class = s.AlertSerializer
+    filter_backends: list[Any] = []
+
+    @extend_schema(parameters=[s.AlertQuerySerializer], responses=s.AlertSerializer(many=True))
+    def list(self, request: Request) -> Response:
+        query = s.AlertQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        end = query.validated_data.get("end") or timezone.localdate()
+        if end.year < 1900 or end.year > 2200:
+            raise InvalidInput(_("Out of range."), fields={"end": [str(end)]})
+        start = query.validated_data.get("start") or end - timedelta(days=30)
+        if start > end or (end - start).days > MAX_ALERT_DAYS:
+            raise InvalidInput(
+                _("Choose a period of at most %d days, start before end.") % MAX_ALERT_DAYS,
+                fields={"start": [str(start)], "end": [str(end)]},
+            )
+        alerts = selectors.alert_list(start=start, end=end)
+        page = self.paginate_queryset(alerts)
+        return self.get_paginated_response(s.AlertSerializer(page, many=True).data)

@@ -1,0 +1,65 @@
+import django_filters
+
+from houqin.filters import DateTimeFilter
+from tenant_apps.canteen.models import (
+    AccompaniedMeal,
+    ColdStorageReading,
+    FoodSample,
+    InboundInspection,
+    MealSession,
+    Menu,
+    Serving,
+)
+
+
+class MenuFilter(django_filters.FilterSet):
+    class Meta:
+        model = Menu
+        fields = ["status", "origin", "age_band", "start_date"]
+
+
+class MealSessionFilter(django_filters.FilterSet):
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+
+    class Meta:
+        model = MealSession
+        fields = ["date", "meal", "teachers_shared"]
+
+
+class ServingFilter(django_filters.FilterSet):
+    date = django_filters.DateFilter(field_name="session__date")
+
+    class Meta:
+        model = Serving
+        fields = ["session", "student", "source"]
+
+
+class AccompaniedMealFilter(django_filters.FilterSet):
+    class Meta:
+        model = AccompaniedMeal
+        fields = ["session"]
+
+
+class FoodSampleFilter(django_filters.FilterSet):
+    class Meta:
+        model = FoodSample
+        fields = ["session"]
+
+
+class InboundInspectionFilter(django_filters.FilterSet):
+    received_from = django_filters.DateFilter(field_name="received_on", lookup_expr="gte")
+    received_to = django_filters.DateFilter(field_name="received_on", lookup_expr="lte")
+
+    class Meta:
+        model = InboundInspection
+        fields = ["accepted"]
+
+
+class ColdStorageReadingFilter(django_filters.FilterSet):
+    measured_from = DateTimeFilter(field_name="measured_at", lookup_expr="gte")
+    measured_to = DateTimeFilter(field_name="measured_at", lookup_expr="lte")
+
+    class Meta:
+        model = ColdStorageReading
+        fields = ["unit", "unit_type", "out_of_range"]

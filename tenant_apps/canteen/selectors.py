@@ -1,0 +1,265 @@
+"""Reads about the canteen, for its API and for other school apps.
+
+The contract with the subsidies app: `school_days_between` and `subsidised_student_days`.
+Until the school calendar exists, a school day is a weekday (Monday to Friday) that is not one of
+this school's `Holiday` rows.
+"""
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from tenant_apps.canteen.models import (
+    AccompaniedMeal,
+    ColdStorageReading,
+    FoodSample,
+    Holiday,
+    InboundInspection,
+    MealSession,
+    Menu,
+    MenuItem,
+    Serving,
+)
+from tenant_apps.people import selectors as people
+from tenant_apps.people.models import SubsidyEligibility, SubsidyProgramme
+
+CENT = Decimal("0.01")
+DEFAULT_SUBSIDY_DAILY_RATE = Decimal("5.00")
+DEFAULT_PROGRAMME = SubsidyProgramme.NUTRITION_IMPROVEMENT.value
+
+
+def subsidy_daily_rate() -> Decimal:
+    """What the subsidy pays per eligible student per school day (CNY), until the subsidies app
+    exposes the programme's rate."""
+    return Decimal(str(getattr(settings, "SUBSIDY_DAILY_RATE", DEFAULT_SUBSIDY_DAILY_RATE)))
+
+
+# School days -------------------------------------------------------------------------------------
+
+
+def holiday_list() -> QuerySet[Holiday]:
+    return Holiday.objects.all()
+
+
+def school_days_between(start: date, end: date) -> list[date]:
+    """This school's school days in [start, end], in order: weekdays that are not holidays."""
+    if end < start:
+        return []
+    holidays = set(Holiday.objects.filter(date__range=(start, end)).values_list("date", flat=True))
+    days = (start + timedelta(days=i) for i in range((end - start).days + 1))
+    return [day for day in days if day.isoweekday() <= 5 and day not in holidays]
+
+
+def is_school_day(day: date) -> bool:
+    return day.isoweekday() <= 5 and not Holiday.objects.filter(date=day).exists()
+
+
+# The contract with the subsidies app -------------------------------------------------------------
+
+
+def _eligible_on_session_day(programme: str) -> Exists:
+    """The served student holds an eligibility period for `programme` covering the session's
+    day (both ends inclusive, an empty end open)."""
+    return Exists(
+        SubsidyEligibility.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=OuterRef("session__date")),
+            student=OuterRef("student"),
+            programme=programme,
+            valid_from__lte=OuterRef("session__date"),
+        )
+    )
+
+
+def subsidised_student_days(
+    *, start: date, end: date, programme: str, school_days: Collection[date]
+) -> dict[date, int]:
+    """For the current school's schema: per school day in [start, end], the number of distinct
+    students who were served at least one meal that day and were eligible for `programme` that
+    day (people's SubsidyEligibility: valid_from ≤ day ≤ valid_to or valid_to null). At most one
+    per student per day.
+
+    Every day of `school_days` within [start, end] is a key (0 when nobody eligible ate); days
+    outside `school_days` are never counted. One SQL aggregate."""
+    days = sorted({day for day in school_days if start <= day <= end})
+    counts = dict.fromkeys(days, 0)
+    if not days:
+        return counts
+    rows = (
+        Serving.objects.filter(session__date__in=days)
+        .filter(_eligible_on_session_day(programme))
+        .values("session__date")
+        .annotate(students=Count("student", distinct=True))
+        .order_by()
+        .values_list("session__date", "students")
+    )
+    for day, students in rows:
+        counts[day] = students
+    return counts
+
+
+# Lists -------------------------------------------------------------------------------------------
+
+
+def menu_list() -> QuerySet[Menu]:
+    return Menu.objects.select_related("created_by")
+
+
+def menu_item_list() -> QuerySet[MenuItem]:
+    return MenuItem.objects.all()
+
+
+def meal_session_list() -> QuerySet[MealSession]:
+    # A grouped query drops Meta.ordering: order it again.
+    return MealSession.objects.annotate(serving_count=Count("servings")).order_by(
+        "-date", "meal", "-id"
+    )
+
+
+def serving_list() -> QuerySet[Serving]:
+    return Serving.objects.select_related("session", "student")
+
+
+def accompanied_meal_list() -> QuerySet[AccompaniedMeal]:
+    return AccompaniedMeal.objects.select_related("session", "leader")
+
+
+def food_sample_list() -> QuerySet[FoodSample]:
+    return FoodSample.objects.select_related("session")
+
+
+def inbound_inspection_list() -> QuerySet[InboundInspection]:
+    return InboundInspection.objects.all()
+
+
+def cold_reading_list() -> QuerySet[ColdStorageReading]:
+    return ColdStorageReading.objects.all()
+
+
+# Alerts ------------------------------------------------------------------------------------------
+
+
+def sessions_without_sample(*, start: date, end: date) -> QuerySet[MealSession]:
+    """Meals served in [start, end] (up to today) of which no dish was sampled (留样)."""
+    end = min(end, timezone.localdate())
+    return MealSession.objects.filter(date__range=(start, end)).exclude(
+        Exists(FoodSample.objects.filter(session=OuterRef("pk")))
+    )
+
+
+def cold_readings_out_of_range(*, since: Any) -> QuerySet[ColdStorageReading]:
+    return ColdStorageReading.objects.filter(measured_at__gte=since, out_of_range=True)
+
+
+@dataclass(frozen=True)
+class CostCheck:
+    """One meal's ingredient cost against what the subsidy pays for those it fed."""
+
+    session: MealSession
+    eligible_served: int
+    cost_per_student: Decimal | None
+    rate: Decimal
+
+    @property
+    def below_rate(self) -> bool:
+        return self.cost_per_student is not None and self.cost_per_student < self.rate
+
+
+def session_cost_checks(
+    *,
+    start: date,
+    end: date,
+    rate: Decimal | None = None,
+    programme: str = DEFAULT_PROGRAMME,
+) -> list[CostCheck]:
+    """Each meal in [start, end] that fed eligible students: its ingredient cost per eligible
+    student served, against `rate`. Eligible students are counted with people's
+    `students_eligible_on` (one query per day)."""
+    rate = subsidy_daily_rate() if rate is None else rate
+    sessions = list(MealSession.objects.filter(date__range=(start, end)).order_by("date", "meal"))
+    checks: list[CostCheck] = []
+    by_day: dict[date, list[MealSession]] = {}
+    for session in sessions:
+        by_day.setdefault(session.date, []).append(session)
+    for day, day_sessions in by_day.items():
+        eligible = people.students_eligible_on(day, programme)
+        served = dict(
+            Serving.objects.filter(session__in=day_sessions, student__in=eligible.values("pk"))
+            .values("session")
+            .annotate(n=Count("id"))
+            .order_by()
+            .values_list("session", "n")
+        )
+        for session in day_sessions:
+            count = served.get(session.pk, 0)
+            per_student = (
+                (session.ingredient_cost / count).quantize(CENT, rounding=ROUND_HALF_UP)
+                if count
+                else None
+            )
+            checks.append(CostCheck(session, count, per_student, rate))
+    return checks
+
+
+def skimming_alerts(
+    *, start: date, end: date, rate: Decimal | None = None, programme: str = DEFAULT_PROGRAMME
+) -> list[CostCheck]:
+    """Meals whose ingredient cost per eligible student fell below the subsidy rate (克扣)."""
+    return [
+        check
+        for check in session_cost_checks(start=start, end=end, rate=rate, programme=programme)
+        if check.below_rate
+    ]
+
+
+def alert_list(*, start: date, end: date, rate: Decimal | None = None) -> list[dict[str, Any]]:
+    """Every food-safety and cost alert of [start, end], as rows the API shows."""
+    alerts: list[dict[str, Any]] = []
+    for session in sessions_without_sample(start=start, end=end).order_by("date", "meal"):
+        alerts.append(
+            {
+                "kind": "no_sample",
+                "date": session.date,
+                "session": session.pk,
+                "meal": session.meal,
+                "detail": {},
+            }
+        )
+    since = timezone.make_aware(datetime.combine(start, time.min))
+    until = since + timedelta(days=(end - start).days + 1)
+    for reading in cold_readings_out_of_range(since=since).filter(measured_at__lt=until):
+        alerts.append(
+            {
+                "kind": "cold_out_of_range",
+                "date": timezone.localtime(reading.measured_at).date(),
+                "session": None,
+                "meal": None,
+                "detail": {
+                    "reading": reading.pk,
+                    "unit": reading.unit,
+                    "temperature_c": str(reading.temperature_c),
+                    "measured_at": reading.measured_at,
+                },
+            }
+        )
+    for check in skimming_alerts(start=start, end=end, rate=rate):
+        alerts.append(
+            {
+                "kind": "cost_below_subsidy",
+                "date": check.session.date,
+                "session": check.session.pk,
+                "meal": check.session.meal,
+                "detail": {
+                    "ingredient_cost": str(check.session.ingredient_cost),
+                    "eligible_served": check.eligible_served,
+                    "cost_per_student": str(check.cost_per_student),
+                    "rate": str(check.rate),
+                },
+            }
+        )
+    return alerts
