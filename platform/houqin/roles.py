@@ -89,7 +89,7 @@ REGISTRY: dict[Role, RoleSpec] = {
             Role.FINANCE_OFFICER,
             Scope.DISTRICT,
             _("Finance officer"),
-            frozenset({"tenants.view_school", "subsidies.*"}),
+            frozenset({"tenants.view_school", "subsidies.*", "reporting.*"}),
         ),
         RoleSpec(
             Role.AUDITOR,
@@ -113,6 +113,7 @@ REGISTRY: dict[Role, RoleSpec] = {
                 # The principal approves the school's money decisions: the monthly claim.
                 "subsidies.view_*",
                 "subsidies.submit_claim",
+                "reporting.view_*",
             },
         ),
         RoleSpec(
@@ -151,7 +152,8 @@ REGISTRY: dict[Role, RoleSpec] = {
             Role.ACCOUNTANT,
             Scope.SCHOOL,
             _("Accountant"),
-            _MEMBER | {"people.view_student", "canteen.view_*", "subsidies.view_*"},
+            _MEMBER
+            | {"people.view_student", "canteen.view_*", "subsidies.view_*", "reporting.view_*"},
         ),
         RoleSpec(Role.ASSET_KEEPER, Scope.SCHOOL, _("Asset keeper"), _MEMBER),
         RoleSpec(Role.STAFF, Scope.SCHOOL, _("Staff"), _MEMBER),

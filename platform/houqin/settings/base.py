@@ -37,6 +37,7 @@ SHARED_APPS = [
     "shared_apps.audit",
     "shared_apps.standards",
     "shared_apps.subsidies",
+    "shared_apps.reporting",
 ]
 
 # Apps whose tables live in every school's schema. Object-level grants (guardian) are per school.
@@ -45,6 +46,7 @@ TENANT_APPS = [
     "tenant_apps.feedback",
     "tenant_apps.people",
     "tenant_apps.canteen",
+    "tenant_apps.disclosure",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]

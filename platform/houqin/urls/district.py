@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1 + router.urls)),
     path("api/v1/", include("shared_apps.standards.api.urls")),
     path("api/v1/", include("shared_apps.subsidies.api.urls")),
+    path("api/v1/", include("shared_apps.reporting.api.urls")),
     *outside_api(__name__),
 ]
 
