@@ -89,7 +89,20 @@ REGISTRY: dict[Role, RoleSpec] = {
             Role.FINANCE_OFFICER,
             Scope.DISTRICT,
             _("Finance officer"),
-            frozenset({"tenants.view_school", "subsidies.*", "reporting.*"}),
+            frozenset(
+                {
+                    "tenants.view_school",
+                    "subsidies.view_*",
+                    "subsidies.add_programme",
+                    "subsidies.change_programme",
+                    "subsidies.add_budget",
+                    "subsidies.carry_over_budget",
+                    # Deciding and paying claims; preparing and submitting them is the school's.
+                    "subsidies.approve_claim",
+                    "subsidies.disburse_claim",
+                    "reporting.*",
+                }
+            ),
         ),
         RoleSpec(
             Role.AUDITOR,

@@ -34,8 +34,8 @@ SCHOOL_OPERATIONS: Operations = {
     ("GET", "/api/v1/subsidies/budgets/{id}/"): SCHOOL_READERS,
     ("GET", "/api/v1/subsidies/claims/"): SCHOOL_READERS,
     ("GET", "/api/v1/subsidies/claims/{id}/"): SCHOOL_READERS,
-    ("POST", "/api/v1/subsidies/claims/compute/"): frozenset({R.LOGISTICS_DIRECTOR}) | FINANCE,
-    ("POST", "/api/v1/subsidies/claims/{id}/submit/"): frozenset({R.PRINCIPAL}) | FINANCE,
+    ("POST", "/api/v1/subsidies/claims/compute/"): frozenset({R.LOGISTICS_DIRECTOR}),
+    ("POST", "/api/v1/subsidies/claims/{id}/submit/"): frozenset({R.PRINCIPAL}),
 }
 
 DISTRICT_OPERATIONS: Operations = {
