@@ -8,12 +8,16 @@ first, the constraints are the backstop.
 """
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 ZERO = Decimal(0)
 # A serving of one food for one student: more than 0 g, at most 2 kg (nobody serves more).
@@ -76,8 +80,8 @@ TARGET_GROUPS = (
 )
 
 
-def _amount(label: str, digits: int, places: int) -> models.DecimalField:
-    return models.DecimalField(_(label), max_digits=digits, decimal_places=places)
+def _amount(label: "StrOrPromise", digits: int, places: int) -> models.DecimalField:
+    return models.DecimalField(label, max_digits=digits, decimal_places=places)
 
 
 def _within(field: str, high: int | Decimal) -> Q:
@@ -95,15 +99,15 @@ class NutritionStandard(models.Model):
     source = models.TextField(_("source"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     # Share of the day's energy and nutrients each meal is planned to carry (%).
-    breakfast_share_pct = _amount("breakfast share (%)", 4, 1)
-    lunch_share_pct = _amount("lunch share (%)", 4, 1)
-    dinner_share_pct = _amount("dinner share (%)", 4, 1)
+    breakfast_share_pct = _amount(_("breakfast share (%)"), 4, 1)
+    lunch_share_pct = _amount(_("lunch share (%)"), 4, 1)
+    dinner_share_pct = _amount(_("dinner share (%)"), 4, 1)
     # How far from a target a menu may land and still meet it (% of the target).
-    energy_min_pct = _amount("energy: at least (% of target)", 4, 1)
-    energy_max_pct = _amount("energy: at most (% of target)", 4, 1)
-    protein_min_pct = _amount("protein: at least (% of target)", 4, 1)
-    protein_max_pct = _amount("protein: at most (% of target)", 4, 1)
-    nutrient_min_pct = _amount("other nutrients: at least (% of target)", 4, 1)
+    energy_min_pct = _amount(_("energy: at least (% of target)"), 4, 1)
+    energy_max_pct = _amount(_("energy: at most (% of target)"), 4, 1)
+    protein_min_pct = _amount(_("protein: at least (% of target)"), 4, 1)
+    protein_max_pct = _amount(_("protein: at most (% of target)"), 4, 1)
+    nutrient_min_pct = _amount(_("other nutrients: at least (% of target)"), 4, 1)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -142,22 +146,22 @@ class StandardTarget(models.Model):
     )
     age_band = models.CharField(_("age band"), max_length=5, choices=AgeBand.choices)
     meal = models.CharField(_("meal"), max_length=9, choices=TargetMeal.choices)
-    energy_kcal = _amount("energy (kcal)", 6, 1)
-    protein_g = _amount("protein (g)", 5, 1)
-    fat_energy_pct_min = _amount("fat, at least (% of energy)", 4, 1)
-    fat_energy_pct_max = _amount("fat, at most (% of energy)", 4, 1)
-    carbohydrate_energy_pct_min = _amount("carbohydrate, at least (% of energy)", 4, 1)
-    carbohydrate_energy_pct_max = _amount("carbohydrate, at most (% of energy)", 4, 1)
-    calcium_mg = _amount("calcium (mg)", 6, 1)
-    iron_mg = _amount("iron (mg)", 5, 2)
-    zinc_mg = _amount("zinc (mg)", 5, 2)
-    vitamin_a_ug = _amount("vitamin A (μg RAE)", 6, 1)
-    vitamin_b1_mg = _amount("vitamin B1 (mg)", 4, 2)
-    vitamin_b2_mg = _amount("vitamin B2 (mg)", 4, 2)
-    vitamin_c_mg = _amount("vitamin C (mg)", 5, 1)
-    fibre_g = _amount("dietary fibre (g)", 4, 1)
-    salt_g_max = _amount("salt, at most (g)", 4, 1)
-    oil_g_max = _amount("cooking oil, at most (g)", 4, 1)
+    energy_kcal = _amount(_("energy (kcal)"), 6, 1)
+    protein_g = _amount(_("protein (g)"), 5, 1)
+    fat_energy_pct_min = _amount(_("fat, at least (% of energy)"), 4, 1)
+    fat_energy_pct_max = _amount(_("fat, at most (% of energy)"), 4, 1)
+    carbohydrate_energy_pct_min = _amount(_("carbohydrate, at least (% of energy)"), 4, 1)
+    carbohydrate_energy_pct_max = _amount(_("carbohydrate, at most (% of energy)"), 4, 1)
+    calcium_mg = _amount(_("calcium (mg)"), 6, 1)
+    iron_mg = _amount(_("iron (mg)"), 5, 2)
+    zinc_mg = _amount(_("zinc (mg)"), 5, 2)
+    vitamin_a_ug = _amount(_("vitamin A (μg RAE)"), 6, 1)
+    vitamin_b1_mg = _amount(_("vitamin B1 (mg)"), 4, 2)
+    vitamin_b2_mg = _amount(_("vitamin B2 (mg)"), 4, 2)
+    vitamin_c_mg = _amount(_("vitamin C (mg)"), 5, 1)
+    fibre_g = _amount(_("dietary fibre (g)"), 4, 1)
+    salt_g_max = _amount(_("salt, at most (g)"), 4, 1)
+    oil_g_max = _amount(_("cooking oil, at most (g)"), 4, 1)
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
@@ -204,8 +208,8 @@ class StandardFoodGroupTarget(models.Model):
 
     target = models.ForeignKey(StandardTarget, on_delete=models.CASCADE, related_name="groups")
     food_group = models.CharField(_("food group"), max_length=16, choices=FoodGroup.choices)
-    grams_min = _amount("at least (g)", 6, 1)
-    grams_max = _amount("at most (g)", 6, 1)
+    grams_min = _amount(_("at least (g)"), 6, 1)
+    grams_max = _amount(_("at most (g)"), 6, 1)
 
     class Meta:
         verbose_name = _("food group target")
@@ -259,20 +263,20 @@ class Food(models.Model):
     name = models.CharField(_("name"), max_length=100)
     alias = models.CharField(_("alias"), max_length=200, blank=True)
     food_group = models.CharField(_("food group"), max_length=16, choices=FoodGroup.choices)
-    edible_pct = _amount("edible part (%)", 4, 1)
-    energy_kcal = _amount("energy (kcal)", 5, 1)
-    protein_g = _amount("protein (g)", 4, 1)
-    fat_g = _amount("fat (g)", 4, 1)
-    carbohydrate_g = _amount("carbohydrate (g)", 4, 1)
-    fibre_g = _amount("dietary fibre (g)", 4, 1)
-    calcium_mg = _amount("calcium (mg)", 6, 1)
-    iron_mg = _amount("iron (mg)", 5, 2)
-    zinc_mg = _amount("zinc (mg)", 5, 2)
-    vitamin_a_ug = _amount("vitamin A (μg RAE)", 7, 1)
-    vitamin_b1_mg = _amount("vitamin B1 (mg)", 5, 2)
-    vitamin_b2_mg = _amount("vitamin B2 (mg)", 5, 2)
-    vitamin_c_mg = _amount("vitamin C (mg)", 6, 1)
-    sodium_mg = _amount("sodium (mg)", 7, 1)
+    edible_pct = _amount(_("edible part (%)"), 4, 1)
+    energy_kcal = _amount(_("energy (kcal)"), 5, 1)
+    protein_g = _amount(_("protein (g)"), 4, 1)
+    fat_g = _amount(_("fat (g)"), 4, 1)
+    carbohydrate_g = _amount(_("carbohydrate (g)"), 4, 1)
+    fibre_g = _amount(_("dietary fibre (g)"), 4, 1)
+    calcium_mg = _amount(_("calcium (mg)"), 6, 1)
+    iron_mg = _amount(_("iron (mg)"), 5, 2)
+    zinc_mg = _amount(_("zinc (mg)"), 5, 2)
+    vitamin_a_ug = _amount(_("vitamin A (μg RAE)"), 7, 1)
+    vitamin_b1_mg = _amount(_("vitamin B1 (mg)"), 5, 2)
+    vitamin_b2_mg = _amount(_("vitamin B2 (mg)"), 5, 2)
+    vitamin_c_mg = _amount(_("vitamin C (mg)"), 6, 1)
+    sodium_mg = _amount(_("sodium (mg)"), 7, 1)
     source = models.CharField(_("source"), max_length=300)
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
