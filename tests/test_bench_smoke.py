@@ -20,6 +20,8 @@ FIGURES = {
     "request_throughput",
     "peak_rss_mb",
     "pg_backend_peak_mb",
+    "servings_day_district",
+    "claim_month_3000",
 }
 
 

@@ -12,6 +12,8 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ import psutil  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
 from django_tenants.utils import tenant_context  # noqa: E402
 
 from houqin.db import in_each_schema, tenant_db  # noqa: E402
@@ -195,9 +198,168 @@ def visit(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+# Meals: a day of servings across the district, and a month's claim for a large school. -------
+
+NUTRITION = "nutrition_improvement"
+LARGE_SCHOOL = "m00000"
+
+
+def _last_school_day(today: date) -> date:
+    day = today - timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day
+
+
+def _roster(count: int, enrolled: date) -> None:
+    """`count` students in the current school's register, 85 % of them eligible for the
+    nutrition programme (rows written in bulk: the register import is measured elsewhere)."""
+    from tenant_apps.people.models import Student, SubsidyEligibility
+
+    students = Student.objects.bulk_create(
+        Student(
+            student_number=f"B{i:06d}",
+            name=f"学生{i}",
+            gender="male",
+            grade=3,
+            class_name="一班",
+            enrolled_on=enrolled,
+        )
+        for i in range(count)
+    )
+    SubsidyEligibility.objects.bulk_create(
+        SubsidyEligibility(
+            student=s, programme=NUTRITION, reason="rural_compulsory", valid_from=enrolled
+        )
+        for s in students[: count * 85 // 100]
+    )
+
+
+def meals_setup(args: argparse.Namespace) -> dict[str, Any]:
+    schemas = list(
+        School.objects.filter(code__startswith="s")
+        .order_by("pk")
+        .values_list("schema_name", flat=True)
+    )
+    enrolled = date(2000, 9, 1)
+    for _schema in in_each_schema(schemas):
+        _roster(args.students, enrolled)
+    return {"schools": len(schemas), "students": len(schemas) * args.students}
+
+
+def _serve_day(schools: list[School], day: date, naive: bool) -> int:
+    """Open a meal in each school and serve every student; the naive baseline serves
+    breakfast, the service lunch, so the two never meet."""
+    from tenant_apps.canteen.models import Serving
+    from tenant_apps.canteen.services import meal_session_open, servings_record
+    from tenant_apps.people.models import Student
+
+    served = 0
+    for school in schools:
+        with tenant_context(school):
+            session = meal_session_open(
+                date=day, meal="breakfast" if naive else "lunch", actor=None
+            )
+            ids = list(Student.objects.values_list("pk", flat=True))
+            if naive:
+                for student_id in ids:
+                    Serving.objects.create(
+                        session=session,
+                        student_id=student_id,
+                        source="card",
+                        recorded_at=timezone.now(),
+                    )
+            else:
+                servings_record(session=session, source="card", student_ids=ids)
+            served += len(ids)
+    return served
+
+
+def servings_day(args: argparse.Namespace) -> dict[str, Any]:
+    """Record one day's lunch for schools [start, stop) through the servings service; with
+    --naive, the first --samples schools one INSERT per serving instead."""
+    day = _last_school_day(date.today())
+    schools = list(School.objects.filter(code__startswith="s").order_by("pk"))
+    chosen = schools[: args.samples] if args.naive else schools[args.start : args.stop]
+    started = time.perf_counter()
+    served = _serve_day(chosen, day, args.naive)
+    return {"seconds": time.perf_counter() - started, "servings": served}
+
+
+def claim_month(args: argparse.Namespace) -> dict[str, Any]:
+    """A month's claim for a school of --students students (85 % eligible) served lunch every
+    school day: the claim service, and a naive per-student computation as the baseline."""
+    from shared_apps.subsidies.models import Programme
+    from shared_apps.subsidies.services import budget_allocate, claim_compute
+    from tenant_apps.canteen.models import MealSession, Serving
+    from tenant_apps.canteen.selectors import school_days_between
+    from tenant_apps.people.models import Student, SubsidyEligibility
+
+    today = date.today()
+    month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    month_end = today.replace(day=1) - timedelta(days=1)
+    school = school_create(code=LARGE_SCHOOL, name="大规模学校", kind="nine_year")
+    programme = Programme.objects.get(code=NUTRITION)
+    budget_allocate(
+        programme=programme,
+        school=school,
+        period_start=month,
+        period_end=month_end,
+        allocated=Decimal("10000000.00"),
+        actor=None,
+    )
+    with tenant_context(school):
+        _roster(args.students, date(2000, 9, 1))
+        ids = list(Student.objects.values_list("pk", flat=True))
+        days = school_days_between(month, month_end)
+        for day in days:
+            session = MealSession.objects.create(date=day, meal="lunch")
+            Serving.objects.bulk_create(
+                Serving(session=session, student_id=i, source="card", recorded_at=timezone.now())
+                for i in ids
+            )
+    admin = User.objects.get(username="bench-admin")
+    started = time.perf_counter()
+    claim = claim_compute(school=school, programme=programme, month=month, actor=admin)
+    ours = time.perf_counter() - started
+
+    def naive_student_days(sample: list[int]) -> int:
+        count = 0
+        for student_id in sample:
+            for day in days:
+                eligible = SubsidyEligibility.objects.filter(
+                    student_id=student_id, programme=NUTRITION, valid_from__lte=day
+                ).exists()
+                if (
+                    eligible
+                    and Serving.objects.filter(student_id=student_id, session__date=day).exists()
+                ):
+                    count += 1
+        return count
+
+    sample = ids[: max(len(ids) // 20, 1)]
+    with tenant_context(school):
+        started = time.perf_counter()
+        naive_student_days(sample)
+        naive = (time.perf_counter() - started) * len(ids) / len(sample)
+    return {"value": ours, "baseline": naive, "student_days": claim.student_days}
+
+
 STEPS = {
     f.__name__: f
-    for f in [setup, provision_cold, fill, stock_sample, provision_warm, migrate, throughput, visit]
+    for f in [
+        setup,
+        provision_cold,
+        fill,
+        stock_sample,
+        provision_warm,
+        migrate,
+        throughput,
+        visit,
+        meals_setup,
+        servings_day,
+        claim_month,
+    ]
 }
 
 
@@ -211,6 +373,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--reconnect", type=int, default=200)
+    parser.add_argument("--students", type=int, default=500)
+    parser.add_argument("--naive", action="store_true")
     args = parser.parse_args()
     print(json.dumps(STEPS[args.step](args)))
 
