@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 from django_tenants.utils import schema_context, tenant_context
 
 from houqin.roles import Role
@@ -77,7 +78,7 @@ def test_commands_and_bad_input(busy_school: School, tmp_path: Path) -> None:
         call_command("restore_school", str(path), "--as", "600003")  # the code is taken
     junk = tmp_path / "junk.tar.gz"
     junk.write_bytes(b"not a backup")
-    with pytest.raises(CommandError, match="not a school backup"):
+    with translation.override("en"), pytest.raises(CommandError, match="not a school backup"):
         call_command("restore_school", str(junk))
     with pytest.raises(CommandError):
         call_command("backup_school", "999999", str(tmp_path / "x.tar.gz"))
