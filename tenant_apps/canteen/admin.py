@@ -7,6 +7,7 @@ from houqin.admin import ScopedModelAdmin, site
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
     ColdStorageReading,
+    DailyClose,
     FoodSample,
     Holiday,
     InboundInspection,
@@ -78,3 +79,9 @@ class InboundInspectionAdmin(ReadOnlyAdmin):
 class ColdStorageReadingAdmin(ReadOnlyAdmin):
     list_display = ["unit", "unit_type", "temperature_c", "measured_at", "out_of_range"]
     list_filter = ["unit_type", "out_of_range"]
+
+
+@admin.register(DailyClose, site=site)
+class DailyCloseAdmin(ReadOnlyAdmin):
+    list_display = ["date", "counts", "closed_at"]
+    date_hierarchy = "date"

@@ -4,6 +4,7 @@ from houqin.filters import DateTimeFilter
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
     ColdStorageReading,
+    DailyClose,
     FoodSample,
     InboundInspection,
     MealSession,
@@ -63,3 +64,12 @@ class ColdStorageReadingFilter(django_filters.FilterSet):
     class Meta:
         model = ColdStorageReading
         fields = ["unit", "unit_type", "out_of_range"]
+
+
+class DailyCloseFilter(django_filters.FilterSet):
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+
+    class Meta:
+        model = DailyClose
+        fields = ["date"]

@@ -313,3 +313,24 @@ class ColdStorageReading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.temperature_c} °C {self.measured_at}"
+
+
+class DailyClose(models.Model):
+    """One school day closed by the nightly job: the alerts it found (meals without a sample,
+    cold readings out of range, meals costing less than the subsidy pays) and their counts.
+    Closing a day again updates its row."""
+
+    date = models.DateField(_("date"), unique=True)
+    # {"no_sample": 1, "cold_out_of_range": 0, "cost_below_subsidy": 2, "alerts": 3, ...}
+    counts = models.JSONField(_("counts"), default=dict)
+    # The alerts as the alerts API shows them.
+    alerts = models.JSONField(_("alerts"), default=list, encoder=DjangoJSONEncoder)
+    closed_at = models.DateTimeField(_("closed at"))
+
+    class Meta:
+        verbose_name = _("daily close")
+        verbose_name_plural = _("daily closes")
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} ({self.counts.get('alerts', 0)} alerts)"

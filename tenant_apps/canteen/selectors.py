@@ -18,6 +18,7 @@ from django.utils import timezone
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
     ColdStorageReading,
+    DailyClose,
     FoodSample,
     Holiday,
     InboundInspection,
@@ -139,6 +140,10 @@ def inbound_inspection_list() -> QuerySet[InboundInspection]:
 
 def cold_reading_list() -> QuerySet[ColdStorageReading]:
     return ColdStorageReading.objects.all()
+
+
+def daily_close_list() -> QuerySet[DailyClose]:
+    return DailyClose.objects.all()
 
 
 # Alerts ------------------------------------------------------------------------------------------

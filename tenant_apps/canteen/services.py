@@ -23,6 +23,7 @@ from shared_apps.standards.models import AgeBand
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
     ColdStorageReading,
+    DailyClose,
     FoodSample,
     InboundInspection,
     MealSession,
@@ -30,7 +31,7 @@ from tenant_apps.canteen.models import (
     MenuItem,
     Serving,
 )
-from tenant_apps.canteen.selectors import is_school_day
+from tenant_apps.canteen.selectors import alert_list, is_school_day
 from tenant_apps.people import selectors as people
 
 DEFAULT_SAMPLE_MIN_GRAMS = Decimal("125")
@@ -570,3 +571,28 @@ def cold_reading_record(
         out_of_range=out,
         recorded_by=actor,
     )
+
+
+# Closing a day -----------------------------------------------------------------------------------
+
+ALERT_KINDS = ("no_sample", "cold_out_of_range", "cost_below_subsidy")
+
+
+@transaction.atomic
+def daily_close_record(*, day: date) -> DailyClose:
+    """Record the alerts of `day` (meals without a sample, cold readings out of range, meals
+    costing less than the subsidy pays) on the day's close; closing a day again updates it."""
+    alerts = alert_list(start=day, end=day)
+    counts = Counter(alert["kind"] for alert in alerts)
+    values = {
+        "counts": {
+            **{kind: counts.get(kind, 0) for kind in ALERT_KINDS},
+            "alerts": len(alerts),
+            "sessions": MealSession.objects.filter(date=day).count(),
+            "servings": Serving.objects.filter(session__date=day).count(),
+        },
+        "alerts": alerts,
+        "closed_at": timezone.now(),
+    }
+    close, _created = DailyClose.objects.update_or_create(date=day, defaults=values)
+    return close

@@ -42,6 +42,7 @@ SCHOOL_OPERATIONS: Operations = {
     ("GET", "/api/v1/cold-readings/"): READERS,
     ("POST", "/api/v1/cold-readings/"): WRITERS,
     ("GET", "/api/v1/alerts/"): READERS,
+    ("GET", "/api/v1/daily-closes/"): READERS,
 }
 
 DISTRICT_OPERATIONS: Operations = {}

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
     ColdStorageReading,
+    DailyClose,
     FoodSample,
     InboundInspection,
     Meal,
@@ -245,3 +246,10 @@ class AlertSerializer(serializers.Serializer):
 class AlertQuerySerializer(serializers.Serializer):
     start = serializers.DateField(required=False)
     end = serializers.DateField(required=False)
+
+
+class DailyCloseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DailyClose
+        fields = ["id", "date", "counts", "alerts", "closed_at"]
+        read_only_fields = fields

@@ -4,6 +4,7 @@ from tenant_apps.canteen.api.views import (
     AccompaniedMealViewSet,
     AlertViewSet,
     ColdStorageReadingViewSet,
+    DailyCloseViewSet,
     FoodSampleViewSet,
     InboundInspectionViewSet,
     MealSessionViewSet,
@@ -20,5 +21,6 @@ router.register("samples", FoodSampleViewSet, basename="canteen-sample")
 router.register("inspections", InboundInspectionViewSet, basename="canteen-inspection")
 router.register("cold-readings", ColdStorageReadingViewSet, basename="canteen-cold-reading")
 router.register("alerts", AlertViewSet, basename="canteen-alert")
+router.register("daily-closes", DailyCloseViewSet, basename="canteen-daily-close")
 
 urlpatterns = router.urls

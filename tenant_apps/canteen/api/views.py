@@ -23,6 +23,7 @@ from tenant_apps.canteen.api import serializers as s
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
     ColdStorageReading,
+    DailyClose,
     FoodSample,
     InboundInspection,
     MealSession,
@@ -284,3 +285,15 @@ class AlertViewSet(RestrictedViewSet):
         alerts = selectors.alert_list(start=start, end=end)
         page = self.paginate_queryset(alerts)
         return self.get_paginated_response(s.AlertSerializer(page, many=True).data)
+
+
+class DailyCloseViewSet(mixins.ListModelMixin, RestrictedViewSet):
+    """The days closed by the nightly job, with the alerts each one found."""
+
+    model = DailyClose
+    serializer_class = s.DailyCloseSerializer
+    filterset_class = f.DailyCloseFilter
+    ordering_fields = ["id", "date"]
+
+    def safely_get_queryset(self) -> Any:
+        return selectors.daily_close_list()

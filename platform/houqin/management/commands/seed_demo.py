@@ -7,7 +7,10 @@ from houqin.demo import seed_demo, write_logins
 
 
 class Command(BaseCommand):
-    help = "Create the demo district (three schools, one user per role) where it is missing."
+    help = (
+        "Create what is missing of the demo district: three schools, one user per role, and the "
+        "nutrition programme's previous month (plans, rosters, servings, budgets, claims)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         logins = seed_demo()
