@@ -1,3 +1,7 @@
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from tenant_apps.disclosure.views import school_disclosure
+
+urlpatterns: list[URLPattern] = [
+    path("", school_disclosure, name="disclosure"),
+]
