@@ -22,6 +22,7 @@ FIGURES = {
     "pg_backend_peak_mb",
     "servings_day_district",
     "claim_month_3000",
+    "district_statement",
 }
 
 

@@ -179,9 +179,11 @@ def _meals(schools: int, samples: int, smoke: bool) -> list[dict[str, Any]]:
     naive = _step("servings_day", "--naive", "--samples", str(max(samples // 10, 1)), stage=2)
     naive_total = naive["seconds"] * served / max(naive["servings"], 1)
     claim = _step("claim_month", "--students", "300" if smoke else "3000", stage=2)
+    statement = _step("statements", stage=2)
     return [
         _figure("servings_day_district", ours, "s", naive_total, schools),
         _figure("claim_month_3000", claim["value"], "s", claim["baseline"], schools),
+        _figure("district_statement", statement["value"], "s", statement["baseline"], schools),
     ]
 
 

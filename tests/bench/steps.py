@@ -345,6 +345,42 @@ def claim_month(args: argparse.Namespace) -> dict[str, Any]:
     return {"value": ours, "baseline": naive, "student_days": claim.student_days}
 
 
+def statements(args: argparse.Namespace) -> dict[str, Any]:
+    """The district's monthly statement (table, Excel and PDF) once every school has a claim for
+    the month of the servings day, against building each school's statement in turn."""
+    from shared_apps.reporting.renderers import district_statement_pdf, district_statement_xlsx
+    from shared_apps.reporting.selectors import district_statement, school_statement
+    from shared_apps.subsidies.models import Programme
+    from shared_apps.subsidies.services import budget_allocate, claim_compute
+
+    day = _last_school_day(date.today())
+    month = day.replace(day=1)
+    month_end = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    programme = Programme.objects.get(code=NUTRITION)
+    admin = User.objects.get(username="bench-admin")
+    schools = list(School.objects.filter(code__startswith="s").order_by("pk"))
+    for school in schools:
+        budget_allocate(
+            programme=programme,
+            school=school,
+            period_start=month,
+            period_end=month_end,
+            allocated=Decimal("1000000.00"),
+            actor=None,
+        )
+        claim_compute(school=school, programme=programme, month=month, actor=admin)
+    started = time.perf_counter()
+    statement = district_statement(month=month)
+    district_statement_xlsx(statement)
+    district_statement_pdf(statement)
+    ours = time.perf_counter() - started
+    started = time.perf_counter()
+    for school in schools:
+        school_statement(school=school, month=month)
+    naive = time.perf_counter() - started
+    return {"value": ours, "baseline": naive, "rows": len(statement.rows)}
+
+
 STEPS = {
     f.__name__: f
     for f in [
@@ -359,6 +395,7 @@ STEPS = {
         meals_setup,
         servings_day,
         claim_month,
+        statements,
     ]
 }
 
