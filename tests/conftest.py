@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import setup_databases, teardown_databases
+from django.utils import translation
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
@@ -51,6 +52,16 @@ def django_db_setup(
     yield
     with django_db_blocker.unblock():
         teardown_databases(databases, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests() -> Iterator[None]:
+    """Code run outside a request (services, renderers, commands) speaks English in tests, so
+    that assertions on messages do not depend on which test ran before (commands switch
+    translation off). Requests still choose their language as in production: zh-Hans unless the
+    client asks otherwise."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

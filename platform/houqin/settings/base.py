@@ -64,10 +64,11 @@ MIDDLEWARE = [
     "houqin.middleware.TrustedProxyMiddleware",
     "houqin.middleware.RequestContextMiddleware",
     "houqin.middleware.ContentSecurityPolicyMiddleware",
+    # Before routing, so that an unknown or suspended school's page speaks the visitor's language.
+    "django.middleware.locale.LocaleMiddleware",
     "tenants.routing.SchoolRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
