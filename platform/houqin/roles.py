@@ -36,6 +36,9 @@ class Role(StrEnum):
     ASSET_KEEPER = "asset_keeper"
     STAFF = "staff"
     STUDENT = "student"
+    # External accounts on the district host, each scoped to their own company or committee seat.
+    SUPPLIER = "supplier"
+    EVALUATOR = "evaluator"
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,7 @@ REGISTRY: dict[Role, RoleSpec] = {
             Role.PROCUREMENT_OFFICER,
             Scope.DISTRICT,
             _("Procurement officer"),
-            frozenset({"tenants.view_school"}),
+            frozenset({"tenants.view_school", "procurement.*"}),
         ),
         RoleSpec(
             Role.TRANSPORT_OFFICER,
@@ -171,6 +174,21 @@ REGISTRY: dict[Role, RoleSpec] = {
         RoleSpec(Role.ASSET_KEEPER, Scope.SCHOOL, _("Asset keeper"), _MEMBER),
         RoleSpec(Role.STAFF, Scope.SCHOOL, _("Staff"), _MEMBER),
         RoleSpec(Role.STUDENT, Scope.SCHOOL, _("Student"), _MEMBER),
+        RoleSpec(
+            Role.SUPPLIER,
+            Scope.DISTRICT,
+            _("Supplier"),
+            frozenset(
+                {
+                    "procurement.view_supplier:own",
+                    "procurement.view_qualification:own",
+                    "procurement.view_supplierevent:own",
+                    "procurement.view_frameworkcontract:own",
+                    "procurement.view_contractprice:own",
+                }
+            ),
+        ),
+        RoleSpec(Role.EVALUATOR, Scope.DISTRICT, _("Evaluation committee member"), frozenset()),
     ]
 }
 

@@ -7,19 +7,13 @@ Public tables: a claim names its school by foreign key to the tenant, never a sc
 """
 
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-ZERO = Decimal("0.00")
-
-
-def money(verbose_name: Any, **kwargs: Any) -> "models.DecimalField[Any, Any]":
-    """CNY with two places (never a float)."""
-    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)
+from houqin.money import ZERO, money
 
 
 class Programme(models.Model):

@@ -23,6 +23,8 @@ from tests.factories import user_with_role
 R = Role
 EVERY_SCHOOL_ROLE = frozenset(SCHOOL_ROLES)
 EVERY_DISTRICT_ROLE = frozenset(DISTRICT_ROLES)
+# The centre's own staff: every district role but the external accounts (suppliers, evaluators).
+DISTRICT_STAFF = EVERY_DISTRICT_ROLE - {R.SUPPLIER, R.EVALUATOR}
 AUDITOR = frozenset({R.AUDITOR})
 DISTRICT_ADMIN = frozenset({R.DISTRICT_ADMIN})
 SCHOOL_MANAGERS = frozenset({R.PRINCIPAL, R.LOGISTICS_DIRECTOR})

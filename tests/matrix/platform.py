@@ -13,6 +13,7 @@ from tests.factories import make_user
 from tests.matrix import (
     AUDITOR,
     DISTRICT_ADMIN,
+    DISTRICT_STAFF,
     EVERY_DISTRICT_ROLE,
     EVERY_SCHOOL_ROLE,
     SCHOOL_MANAGERS,
@@ -52,10 +53,10 @@ SCHOOL_OPERATIONS: Operations = {
 # (method, path) -> roles allowed, on the district centre's host.
 DISTRICT_OPERATIONS: Operations = {
     ("GET", "/api/v1/me/"): EVERY_DISTRICT_ROLE,
-    ("GET", "/api/v1/schools/"): EVERY_DISTRICT_ROLE,
+    ("GET", "/api/v1/schools/"): DISTRICT_STAFF,
     ("POST", "/api/v1/schools/"): DISTRICT_ADMIN,
     ("POST", "/api/v1/schools/import/"): DISTRICT_ADMIN,
-    ("GET", "/api/v1/schools/{code}/"): EVERY_DISTRICT_ROLE,
+    ("GET", "/api/v1/schools/{code}/"): DISTRICT_STAFF,
     ("POST", "/api/v1/schools/{code}/suspend/"): DISTRICT_ADMIN,
     ("POST", "/api/v1/schools/{code}/reactivate/"): DISTRICT_ADMIN,
     ("POST", "/api/v1/schools/{code}/archive/"): DISTRICT_ADMIN,

@@ -37,6 +37,7 @@ SHARED_APPS = [
     "shared_apps.audit",
     "shared_apps.standards",
     "shared_apps.subsidies",
+    "shared_apps.procurement",
     "shared_apps.reporting",
 ]
 
