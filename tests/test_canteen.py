@@ -13,6 +13,7 @@ from django_tenants.utils import schema_context
 
 from houqin.exceptions import Conflict, InvalidInput
 from houqin.roles import Role
+from shared_apps.subsidies.models import Programme
 from tenant_apps.canteen import selectors, services
 from tenant_apps.canteen.models import (
     ColdStorageReading,
@@ -409,10 +410,32 @@ def test_meals_costing_less_than_the_subsidy_are_flagged(school):
     assert flagged[0].cost_per_student == Decimal("3.75")
     # With a lower rate nothing is flagged.
     assert not selectors.skimming_alerts(start=MARCH, end=MARCH, rate=Decimal("3.00"))
-    with override_settings(SUBSIDY_DAILY_RATE="7.00"):
-        assert (
-            len(selectors.skimming_alerts(start=MARCH, end=MARCH + datetime.timedelta(days=1))) == 2
-        )
+
+
+def test_the_skimming_check_reads_the_programmes_rate(school):
+    """The rate is the one the district set on the active nutrition improvement programme; the
+    SUBSIDY_DAILY_RATE setting only stands in while no such programme is active."""
+    pupils = students(10)
+    for p in pupils:
+        eligible(p, datetime.date(2024, 9, 1))
+    # 60 CNY for 10 eligible students: 6.00 each.
+    serve(session(MARCH, cost="60.00"), pupils)
+    week = {"start": MARCH, "end": MARCH + datetime.timedelta(days=6)}
+    programme = Programme.objects.get(code=NUTRITION)
+    assert (programme.active, programme.daily_rate) == (True, Decimal("5.00"))
+    with override_settings(SUBSIDY_DAILY_RATE="9.00"):
+        assert selectors.subsidy_daily_rate() == Decimal("5.00")
+        assert not selectors.skimming_alerts(**week)
+        Programme.objects.filter(pk=programme.pk).update(daily_rate=Decimal("6.50"))
+        (raised,) = selectors.skimming_alerts(**week)
+        assert (raised.rate, raised.cost_per_student) == (Decimal("6.50"), Decimal("6.00"))
+        # No active programme: the setting.
+        Programme.objects.filter(pk=programme.pk).update(active=False)
+        assert selectors.subsidy_daily_rate() == Decimal("9.00")
+        (fallback,) = selectors.skimming_alerts(**week)
+        assert fallback.rate == Decimal("9.00")
+    with override_settings(SUBSIDY_DAILY_RATE="5.50"):
+        assert not selectors.skimming_alerts(**week)
 
 
 def test_alerts_endpoint(client_for, school_a, in_school):

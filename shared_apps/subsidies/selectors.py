@@ -9,6 +9,12 @@ def programme_list() -> QuerySet[Programme]:
     return Programme.objects.all()
 
 
+def programme_active_get(*, code: str) -> Programme | None:
+    """The programme with this code while it is active; None when there is none or it was
+    switched off. Read from a school's schema too (the table is public)."""
+    return Programme.objects.filter(code=code, active=True).first()
+
+
 def budget_list(*, school_id: int | None = None) -> QuerySet[Budget]:
     """Budgets, of one school when `school_id` is given (a school's host), else of all."""
     qs = Budget.objects.select_related("programme", "school")

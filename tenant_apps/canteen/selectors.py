@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from shared_apps.subsidies import selectors as subsidies
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
     ColdStorageReading,
@@ -35,9 +36,13 @@ DEFAULT_SUBSIDY_DAILY_RATE = Decimal("5.00")
 DEFAULT_PROGRAMME = SubsidyProgramme.NUTRITION_IMPROVEMENT.value
 
 
-def subsidy_daily_rate() -> Decimal:
-    """What the subsidy pays per eligible student per school day (CNY), until the subsidies app
-    exposes the programme's rate."""
+def subsidy_daily_rate(programme: str = DEFAULT_PROGRAMME) -> Decimal:
+    """What `programme` pays per eligible student per school day (CNY): the daily rate the
+    district set on the active programme; the SUBSIDY_DAILY_RATE setting only while no such
+    programme is active."""
+    active = subsidies.programme_active_get(code=programme)
+    if active is not None:
+        return active.daily_rate
     return Decimal(str(getattr(settings, "SUBSIDY_DAILY_RATE", DEFAULT_SUBSIDY_DAILY_RATE)))
 
 
@@ -183,9 +188,10 @@ def session_cost_checks(
     programme: str = DEFAULT_PROGRAMME,
 ) -> list[CostCheck]:
     """Each meal in [start, end] that fed eligible students: its ingredient cost per eligible
-    student served, against `rate`. Eligible students are counted with people's
+    student served, against `rate` (by default the programme's daily rate, `subsidy_daily_rate`).
+    Eligible students are counted with people's
     `students_eligible_on` (one query per day)."""
-    rate = subsidy_daily_rate() if rate is None else rate
+    rate = subsidy_daily_rate(programme) if rate is None else rate
     sessions = list(MealSession.objects.filter(date__range=(start, end)).order_by("date", "meal"))
     checks: list[CostCheck] = []
     by_day: dict[date, list[MealSession]] = {}
