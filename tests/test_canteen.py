@@ -318,6 +318,38 @@ def test_samples_default_to_125_g_for_48_hours_and_meals_without_one_are_flagged
     assert FoodSample.objects.get(pk=sample.pk).discarded_at is None
 
 
+def test_a_sample_is_discarded_over_the_api_once_its_keeping_time_has_passed(
+    client_for, school_a, in_school
+):
+    with in_school(school_a):
+        taken = timezone.now() - datetime.timedelta(hours=47)
+        sample = services.sample_record(
+            session=session(MARCH), dish="红烧肉", taken_at=taken, actor=None
+        )
+    url = f"/api/v1/samples/{sample.pk}/discard/"
+    manager = client_for(school_a, Role.CANTEEN_MANAGER)
+    early = manager.post(url)
+    assert early.status_code == 400, early.content
+    assert early.json()["error"]["code"] == "still_kept"
+    with in_school(school_a):
+        assert FoodSample.objects.get(pk=sample.pk).discarded_at is None
+        FoodSample.objects.filter(pk=sample.pk).update(
+            taken_at=taken - datetime.timedelta(hours=2),
+            kept_until=taken + datetime.timedelta(hours=46),
+        )
+    # The principal reads samples but does not handle them.
+    assert client_for(school_a, Role.PRINCIPAL).post(url).status_code == 404
+    director = client_for(school_a, Role.LOGISTICS_DIRECTOR)
+    discarded = director.post(url)
+    assert discarded.status_code == 200, discarded.content
+    assert discarded.json()["discarded_at"] is not None
+    again = manager.post(url)
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "already_discarded"
+    with in_school(school_a):
+        assert FoodSample.objects.get(pk=sample.pk).discarded_at is not None
+
+
 @override_settings(CANTEEN_SAMPLE_MIN_GRAMS="150", CANTEEN_SAMPLE_HOURS=72)
 def test_sample_defaults_are_configurable(school):
     sample = services.sample_record(session=session(MARCH), dish="鱼", actor=None)

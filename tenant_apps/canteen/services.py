@@ -482,12 +482,17 @@ def sample_record(
 
 @transaction.atomic
 def sample_discard(*, sample: FoodSample, actor: Any, at: datetime | None = None) -> FoodSample:
+    """Record that a sample was thrown away, once its keeping time has passed; once only."""
     locked = FoodSample.objects.select_for_update().get(pk=sample.pk)
     at = at or timezone.now()
     if locked.discarded_at is not None:
         raise Conflict(_("This sample was already discarded."), code="already_discarded")
     if at < locked.kept_until:
-        raise InvalidInput(_("This sample must be kept until %s.") % locked.kept_until)
+        raise InvalidInput(
+            _("This sample must be kept until %s.")
+            % f"{timezone.localtime(locked.kept_until):%Y-%m-%d %H:%M}",
+            code="still_kept",
+        )
     locked.discarded_at = at
     locked.save(update_fields=["discarded_at"])
     return locked

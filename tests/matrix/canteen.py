@@ -10,11 +10,12 @@ import itertools
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from shared_apps.standards import services as standards
 from shared_apps.standards.models import MealPlan, Recipe
-from tenant_apps.canteen.models import MealSession, Menu
+from tenant_apps.canteen.models import FoodSample, MealSession, Menu
 from tests.matrix import AUDITOR, EVERY_SCHOOL_ROLE, Built, Operations, R, Scene
 from tests.matrix.people import make_student
 
@@ -37,6 +38,7 @@ SCHOOL_OPERATIONS: Operations = {
     ("POST", "/api/v1/accompanied-meals/"): WRITERS | {R.PRINCIPAL},
     ("GET", "/api/v1/samples/"): READERS,
     ("POST", "/api/v1/samples/"): WRITERS,
+    ("POST", "/api/v1/samples/{id}/discard/"): WRITERS,
     ("GET", "/api/v1/inspections/"): READERS,
     ("POST", "/api/v1/inspections/"): WRITERS,
     ("GET", "/api/v1/cold-readings/"): READERS,
@@ -95,6 +97,20 @@ def make_session(scene: Scene, serial: int) -> MealSession:
         )
 
 
+def kept_sample(scene: Scene, serial: int) -> FoodSample:
+    """A sample whose keeping time ended yesterday."""
+    session = make_session(scene, serial)
+    assert scene.school is not None
+    taken = timezone.now() - datetime.timedelta(days=3)
+    with tenant_context(scene.school):
+        return FoodSample.objects.create(
+            session=session,
+            dish="红烧肉",
+            taken_at=taken,
+            kept_until=taken + datetime.timedelta(hours=48),
+        )
+
+
 def build(scene: Scene, method: str, path: str, n: int) -> Built:
     assert scene.school is not None
     serial = next(_serial)
@@ -134,6 +150,8 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
         body = {"session": make_session(scene, serial).pk, "comments": "饭菜可口"}
     elif path == "/api/v1/samples/" and method == "POST":
         body = {"session": make_session(scene, serial).pk, "dish": "番茄炒蛋"}
+    elif path == "/api/v1/samples/{id}/discard/":
+        params["id"] = kept_sample(scene, serial).pk
     elif path == "/api/v1/inspections/" and method == "POST":
         body = {
             "supplier_name": "县粮油公司",

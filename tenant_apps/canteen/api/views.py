@@ -194,6 +194,7 @@ class FoodSampleViewSet(mixins.ListModelMixin, RestrictedViewSet):
     serializer_class = s.FoodSampleSerializer
     filterset_class = f.FoodSampleFilter
     ordering_fields = ["id", "taken_at"]
+    action_verbs = {"discard": "discard"}
 
     def safely_get_queryset(self) -> Any:
         return selectors.food_sample_list()
@@ -211,6 +212,15 @@ class FoodSampleViewSet(mixins.ListModelMixin, RestrictedViewSet):
         session = _session_for(request, values.pop("session"))
         sample = services.sample_record(session=session, actor=request.user, **values)
         return Response(s.FoodSampleSerializer(sample).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=s.FoodSampleSerializer, parameters=[IDEMPOTENCY_KEY])
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def discard(self, request: Request, pk: str | None = None) -> Response:
+        """Record that the sample was thrown away: refused before its keeping time has passed
+        (48 hours by default) and when it was already discarded."""
+        sample = services.sample_discard(sample=self.get_object(), actor=request.user)
+        return Response(s.FoodSampleSerializer(sample).data)
 
 
 class InboundInspectionViewSet(mixins.ListModelMixin, RestrictedViewSet):
