@@ -537,3 +537,75 @@ def test_an_own_menu_is_checked_against_the_targets(school):
             items=[services.OwnItemInput(date=MARCH, meal="lunch", recipe=10**9)],
             actor=None,
         )
+
+
+def _energy(menu: dict[str, Any]) -> str:
+    (flag,) = [f for f in menu["report"]["flags"] if f["nutrient"] == "energy_kcal"]
+    return str(flag["actual"])
+
+
+def test_an_own_menu_is_edited_until_a_meal_is_served_from_it(client_for, school_a, in_school):
+    rice, soup = recipe(902), recipe(903)
+    manager = client_for(school_a, Role.CANTEEN_MANAGER)
+    made = manager.post(
+        "/api/v1/menus/",
+        {
+            "start_date": MARCH.isoformat(),
+            "end_date": (MARCH + datetime.timedelta(days=4)).isoformat(),
+            "age_band": "9-11",
+            "items": [{"date": MARCH.isoformat(), "meal": "lunch", "recipe": rice.pk}],
+        },
+        format="json",
+    )
+    assert made.status_code == 201, made.content
+    menu = made.json()
+    url = f"/api/v1/menus/{menu['id']}/"
+    two_dishes = [
+        {"date": MARCH.isoformat(), "meal": "lunch", "recipe": rice.pk},
+        {"date": MARCH.isoformat(), "meal": "lunch", "recipe": soup.pk},
+    ]
+    edited = manager.patch(url, {"title": "三月第一周", "items": two_dishes}, format="json")
+    assert edited.status_code == 200, edited.content
+    after = edited.json()
+    assert after["title"] == "三月第一周"
+    assert [i["recipe_id"] for i in after["items"]] == sorted([rice.pk, soup.pk])
+    # The nutrient check is that of the new dishes: the lunch's energy is both recipes' (each
+    # rounded on its own in the items).
+    energy = sum(Decimal(i["nutrients"]["energy_kcal"]) for i in after["items"])
+    assert abs(Decimal(_energy(after)) - energy) <= Decimal("0.01")
+    assert Decimal(_energy(after)) > Decimal(_energy(menu))
+    # Bad dishes are refused whole: the menu keeps what it had.
+    outside = [{"date": "2025-04-01", "meal": "lunch", "recipe": rice.pk}]
+    assert manager.patch(url, {"items": outside}, format="json").status_code == 400
+    assert manager.patch(url, {"items": []}, format="json").status_code == 400
+    assert len(manager.get(url).json()["items"]) == 2
+
+    # Once a meal is served from it, it stays as it was served.
+    with in_school(school_a):
+        lunch = services.meal_session_open(
+            date=MARCH, meal="lunch", actor=None, menu=Menu.objects.get(pk=menu["id"])
+        )
+    # A meal opened from it is not yet a meal served.
+    assert manager.patch(url, {"items": two_dishes[:1]}, format="json").status_code == 200
+    with in_school(school_a):
+        serve(lunch, students(1))
+    refused = manager.patch(url, {"items": two_dishes}, format="json")
+    assert refused.status_code == 409, refused.content
+    assert refused.json()["error"]["code"] == "menu_served"
+    assert "2025-03-03 lunch" in refused.json()["error"]["message"]
+    assert len(manager.get(url).json()["items"]) == 1
+
+
+def test_an_adopted_menu_is_not_edited(client_for, school_a):
+    plan = published_plan(904)
+    manager = client_for(school_a, Role.CANTEEN_MANAGER)
+    menu = manager.post("/api/v1/menus/adopt/", {"plan": plan.pk}, format="json").json()
+    day = menu["items"][0]["date"]
+    response = manager.patch(
+        f"/api/v1/menus/{menu['id']}/",
+        {"items": [{"date": day, "meal": "lunch", "recipe": recipe(905).pk}]},
+        format="json",
+    )
+    assert response.status_code == 409, response.content
+    assert response.json()["error"]["code"] == "adopted_menu"
+    assert manager.get(f"/api/v1/menus/{menu['id']}/").json()["items"] == menu["items"]

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -180,24 +181,12 @@ class OwnItemInput:
     recipe: int
 
 
-@transaction.atomic
-def menu_create_own(
-    *,
-    start_date: date,
-    end_date: date,
-    age_band: str,
-    items: Sequence[OwnItemInput],
-    actor: Any,
-    title: str = "",
-) -> Menu:
-    """The school's own menu, checked against the same targets as the district's plans (the
-    check is recorded with the menu; a menu that misses a target is kept, flagged)."""
-    _checked_age_band(age_band)
-    if end_date < start_date or (end_date - start_date).days > 31:
-        raise InvalidInput(
-            _("A menu covers one to 32 days, its last day not before its first."),
-            fields={"end_date": [_("Out of range.")]},
-        )
+def _checked_own_items(
+    *, start_date: date, end_date: date, age_band: str, items: Sequence[OwnItemInput]
+) -> tuple[list[MenuItem], dict[str, Any]]:
+    """The dishes of a school's own menu over [start_date, end_date] with their quantities and
+    nutrients for `age_band`, and the menu's nutrient check against the current standard's
+    targets; a 400 for dishes outside the period, listed twice or of unknown recipes."""
     if not items:
         raise InvalidInput(_("A menu needs at least one dish."), fields={"items": [_("Empty.")]})
     outside = sorted({str(i.date) for i in items if not start_date <= i.date <= end_date})
@@ -252,6 +241,37 @@ def menu_create_own(
         for check in standards.nutrients_against_targets(nutrients=total, target=target):
             if check.status != standards.CheckStatus.OK:
                 flags.append({"date": day, "meal": meal, **check.as_dict()})
+    report = {
+        "standard": None
+        if standard is None
+        else {"id": standard.pk, "code": standard.code, "version": standard.version},
+        "meets_standard": checked > 0 and not flags,
+        "flags": flags,
+    }
+    return rows, report
+
+
+@transaction.atomic
+def menu_create_own(
+    *,
+    start_date: date,
+    end_date: date,
+    age_band: str,
+    items: Sequence[OwnItemInput],
+    actor: Any,
+    title: str = "",
+) -> Menu:
+    """The school's own menu, checked against the same targets as the district's plans (the
+    check is recorded with the menu; a menu that misses a target is kept, flagged)."""
+    _checked_age_band(age_band)
+    if end_date < start_date or (end_date - start_date).days > 31:
+        raise InvalidInput(
+            _("A menu covers one to 32 days, its last day not before its first."),
+            fields={"end_date": [_("Out of range.")]},
+        )
+    rows, report = _checked_own_items(
+        start_date=start_date, end_date=end_date, age_band=age_band, items=items
+    )
     _replace_active(start_date=start_date, age_band=age_band, plan_id=None, version=None)
     menu = Menu(
         start_date=start_date,
@@ -259,16 +279,66 @@ def menu_create_own(
         age_band=age_band,
         title=title,
         origin=Menu.Origin.OWN,
-        report={
-            "standard": None
-            if standard is None
-            else {"id": standard.pk, "code": standard.code, "version": standard.version},
-            "meets_standard": checked > 0 and not flags,
-            "flags": flags,
-        },
+        report=report,
         created_by=actor,
     )
     return _saved_menu(menu, rows)
+
+
+@transaction.atomic
+def menu_update_own(
+    *, menu: Menu, items: Sequence[OwnItemInput], actor: Any, title: str | None = None
+) -> Menu:
+    """Replace the dishes of the school's own menu (and its title, when given), and check it
+    again against the targets. Only the school's own menus in force, and only until a meal has
+    been served from one: a district plan adopted is changed by adopting the plan's new version,
+    and what students ate stays as it was served."""
+    locked = Menu.objects.select_for_update().get(pk=menu.pk)
+    if locked.origin != Menu.Origin.OWN:
+        raise Conflict(
+            _(
+                "This menu was adopted from a district plan and cannot be edited; adopt the "
+                "plan's new version, or make the school's own menu for the period."
+            ),
+            code="adopted_menu",
+        )
+    if locked.status != Menu.Status.ACTIVE:
+        raise Conflict(_("This menu was withdrawn and is no longer edited."), code="menu_withdrawn")
+    # Opening a meal from a menu locks the menu, and recording a serving locks its meal: with
+    # both held here, a meal served meanwhile waits for the edit, or the edit sees it.
+    sessions = list(
+        MealSession.objects.select_for_update().filter(menu=locked).values_list("pk", flat=True)
+    )
+    served = [
+        f"{day} {meal}"
+        for day, meal in MealSession.objects.filter(pk__in=sessions)
+        .filter(Exists(Serving.objects.filter(session=OuterRef("pk"))))
+        .order_by("date", "meal")
+        .values_list("date", "meal")
+    ]
+    if served:
+        raise Conflict(
+            _("Meals were already served from this menu (%s); it can no longer be edited.")
+            % ", ".join(served),
+            code="menu_served",
+        )
+    rows, report = _checked_own_items(
+        start_date=locked.start_date,
+        end_date=locked.end_date,
+        age_band=locked.age_band,
+        items=items,
+    )
+    locked.report = report
+    update_fields = ["report"]
+    if title is not None:
+        locked.title = title
+        update_fields.append("title")
+    locked.save(update_fields=update_fields)
+    locked.items.all().delete()
+    for row in rows:
+        row.menu = locked
+    MenuItem.objects.bulk_create(rows)
+    return locked
 
 
 # Meal sessions and servings ----------------------------------------------------------------------
@@ -298,6 +368,9 @@ def meal_session_open(
         )
     try:
         with transaction.atomic():
+            if menu is not None:
+                # An edit of the menu waits for the meal opened from it, and the other way round.
+                Menu.objects.select_for_update().filter(pk=menu.pk).exists()
             return MealSession.objects.create(
                 date=date,
                 meal=meal,

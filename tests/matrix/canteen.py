@@ -27,6 +27,7 @@ SCHOOL_OPERATIONS: Operations = {
     ("GET", "/api/v1/menus/"): MENU_READERS,
     ("POST", "/api/v1/menus/"): WRITERS,
     ("GET", "/api/v1/menus/{id}/"): MENU_READERS,
+    ("PATCH", "/api/v1/menus/{id}/"): WRITERS,
     ("POST", "/api/v1/menus/adopt/"): WRITERS,
     ("GET", "/api/v1/sessions/"): READERS,
     ("POST", "/api/v1/sessions/"): WRITERS,
@@ -128,6 +129,16 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
                     origin=Menu.Origin.OWN,
                 )
             params["id"] = menu.pk
+            if method == "PATCH":
+                body = {
+                    "items": [
+                        {
+                            "date": menu.start_date.isoformat(),
+                            "meal": "lunch",
+                            "recipe": recipe(n).pk,
+                        }
+                    ]
+                }
         elif method == "POST":
             day = school_day(serial)
             body = {

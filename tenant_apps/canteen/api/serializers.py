@@ -67,6 +67,13 @@ class MenuCreateSerializer(serializers.Serializer):
     items = serializers.ListField(child=OwnItemSerializer(), max_length=500)
 
 
+class MenuUpdateSerializer(serializers.Serializer):
+    """The dishes of a school's own menu, replacing those it had; its title, optionally."""
+
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    items = serializers.ListField(child=OwnItemSerializer(), max_length=500)
+
+
 class MenuAdoptSerializer(serializers.Serializer):
     plan = serializers.IntegerField(min_value=1, max_value=2**62)
 

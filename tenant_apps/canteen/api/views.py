@@ -50,6 +50,7 @@ class MenuViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
     serializer_class = s.MenuSerializer
     filterset_class = f.MenuFilter
     ordering_fields = ["id", "start_date"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
     action_verbs = {"adopt": "add"}
 
     def safely_get_queryset(self) -> Any:
@@ -76,6 +77,22 @@ class MenuViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
             actor=request.user,
         )
         return Response(s.MenuSerializer(menu).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.MenuUpdateSerializer, responses=s.MenuSerializer)
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        """Replace the dishes of the school's own menu and check it again; refused (409) for a
+        menu adopted from a district plan, a withdrawn one, or one already served from."""
+        menu: Menu = self.get_object()
+        data = s.MenuUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        services.menu_update_own(
+            menu=menu,
+            title=values.get("title"),
+            items=[services.OwnItemInput(**item) for item in values["items"]],
+            actor=request.user,
+        )
+        return Response(s.MenuSerializer(self.get_object()).data)
 
     @extend_schema(
         request=s.MenuAdoptSerializer,
