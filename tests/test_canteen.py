@@ -16,9 +16,9 @@ from houqin.roles import Role
 from shared_apps.subsidies.models import Programme
 from tenant_apps.canteen import selectors, services
 from tenant_apps.canteen.models import (
+    CalendarDay,
     ColdStorageReading,
     FoodSample,
-    Holiday,
     MealSession,
     Menu,
     Serving,
@@ -80,8 +80,14 @@ def serve(meal: MealSession, who: list[Student]) -> None:
 # School days ------------------------------------------------------------------------------------
 
 
-def test_school_days_are_weekdays_without_holidays(school):
-    Holiday.objects.create(date=datetime.date(2025, 3, 5), name="校庆")
+def holiday(day: datetime.date, name: str = "停课") -> CalendarDay:
+    """A holiday as the school recorded them before its calendar had terms."""
+    return CalendarDay.objects.create(date=day, kind=CalendarDay.Kind.HOLIDAY, name=name)
+
+
+def test_without_terms_school_days_are_weekdays_without_holidays(school):
+    """The rule from before the calendar, for a school that has recorded no term."""
+    holiday(datetime.date(2025, 3, 5), "校庆")
     days = selectors.school_days_between(MARCH, MARCH + datetime.timedelta(days=6))
     assert days == [datetime.date(2025, 3, d) for d in (3, 4, 6, 7)]
     assert selectors.school_days_between(MARCH, MARCH - datetime.timedelta(days=1)) == []
@@ -198,14 +204,14 @@ def test_future_days_and_non_school_days_are_refused(client_for, school_a, in_sc
     with in_school(school_a):
         pupils = students(2)
         future = session(tomorrow)
-        Holiday.objects.create(date=MARCH, name="临时停课")
-        holiday = session(MARCH)
+        holiday(MARCH, "临时停课")
+        closed = session(MARCH)
         weekend = session(datetime.date(2025, 3, 9))
     manager = client_for(school_a, Role.CANTEEN_MANAGER)
     numbers = [p.student_number for p in pupils]
     for meal, code in (
         (future, "future_date"),
-        (holiday, "not_school_day"),
+        (closed, "not_school_day"),
         (weekend, "not_school_day"),
     ):
         response = _post_servings(manager, meal.pk, numbers)
@@ -231,7 +237,7 @@ def test_either_ids_or_numbers(school):
 
 
 def test_subsidised_student_days(school):
-    Holiday.objects.create(date=datetime.date(2025, 3, 5), name="停课")
+    holiday(datetime.date(2025, 3, 5))
     a, b, c, d, e = students(5)
     eligible(a, datetime.date(2024, 9, 1))  # all month
     eligible(b, datetime.date(2024, 9, 1), datetime.date(2025, 3, 4))  # ends on the 4th
@@ -452,22 +458,22 @@ def test_the_skimming_check_reads_the_programmes_rate(school):
         eligible(p, datetime.date(2024, 9, 1))
     # 60 CNY for 10 eligible students: 6.00 each.
     serve(session(MARCH, cost="60.00"), pupils)
-    week = {"start": MARCH, "end": MARCH + datetime.timedelta(days=6)}
+    end = MARCH + datetime.timedelta(days=6)
     programme = Programme.objects.get(code=NUTRITION)
     assert (programme.active, programme.daily_rate) == (True, Decimal("5.00"))
     with override_settings(SUBSIDY_DAILY_RATE="9.00"):
         assert selectors.subsidy_daily_rate() == Decimal("5.00")
-        assert not selectors.skimming_alerts(**week)
+        assert not selectors.skimming_alerts(start=MARCH, end=end)
         Programme.objects.filter(pk=programme.pk).update(daily_rate=Decimal("6.50"))
-        (raised,) = selectors.skimming_alerts(**week)
+        (raised,) = selectors.skimming_alerts(start=MARCH, end=end)
         assert (raised.rate, raised.cost_per_student) == (Decimal("6.50"), Decimal("6.00"))
         # No active programme: the setting.
         Programme.objects.filter(pk=programme.pk).update(active=False)
         assert selectors.subsidy_daily_rate() == Decimal("9.00")
-        (fallback,) = selectors.skimming_alerts(**week)
+        (fallback,) = selectors.skimming_alerts(start=MARCH, end=end)
         assert fallback.rate == Decimal("9.00")
     with override_settings(SUBSIDY_DAILY_RATE="5.50"):
-        assert not selectors.skimming_alerts(**week)
+        assert not selectors.skimming_alerts(start=MARCH, end=end)
 
 
 def test_alerts_endpoint(client_for, school_a, in_school):

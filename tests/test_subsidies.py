@@ -151,7 +151,7 @@ def test_at_most_one_subsidised_meal_per_student_per_day_with_the_real_canteen(
     student who is not eligible, and a holiday, count nothing."""
     if not canteen_ready(school_a):
         pytest.skip("tenant_apps.canteen's selectors or tables are not in yet")
-    from tenant_apps.canteen.models import Holiday, MealSession, Serving
+    from tenant_apps.canteen.models import CalendarDay, MealSession, Serving
     from tenant_apps.people.models import SubsidyEligibility
     from tests.matrix.people import make_student
 
@@ -167,7 +167,7 @@ def test_at_most_one_subsidised_meal_per_student_per_day_with_the_real_canteen(
                 reason="rural_compulsory",
                 valid_from=date(2025, 9, 1),
             )
-        Holiday.objects.get_or_create(date=wednesday, defaults={"name": "测试假日"})
+        CalendarDay.objects.create(date=wednesday, kind="holiday", name="测试假日")
         now = timezone.now()
         for day in (monday, tuesday, wednesday):
             for meal in ("breakfast", "lunch"):

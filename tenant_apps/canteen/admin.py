@@ -6,21 +6,16 @@ from django.http import HttpRequest
 from houqin.admin import ScopedModelAdmin, site
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
+    CalendarDay,
     ColdStorageReading,
     DailyClose,
     FoodSample,
-    Holiday,
     InboundInspection,
     MealSession,
     Menu,
+    SchoolTerm,
     Serving,
 )
-
-
-@admin.register(Holiday, site=site)
-class HolidayAdmin(ScopedModelAdmin):
-    list_display = ["date", "name"]
-    date_hierarchy = "date"
 
 
 # The records below are written through the API's services (one rule each); here they are read.
@@ -33,6 +28,22 @@ class ReadOnlyAdmin(ScopedModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# The calendar decides which days count for servings and claims: it changes through its services,
+# which refuse a change that would leave served meals on a day that is no longer a school day.
+@admin.register(SchoolTerm, site=site)
+class SchoolTermAdmin(ReadOnlyAdmin):
+    list_display = ["school_year", "name", "start_date", "end_date"]
+    list_filter = ["school_year"]
+
+
+@admin.register(CalendarDay, site=site)
+class CalendarDayAdmin(ReadOnlyAdmin):
+    list_display = ["date", "kind", "name", "term"]
+    list_filter = ["kind"]
+    list_select_related = ["term"]
+    date_hierarchy = "date"
 
 
 @admin.register(Menu, site=site)

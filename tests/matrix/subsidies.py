@@ -127,7 +127,7 @@ def canteen_ready(school: School) -> bool:
         return False
     with schema_context(school.schema_name):
         tables = connection.introspection.table_names()
-    return "canteen_serving" in tables and "canteen_holiday" in tables
+    return "canteen_serving" in tables and "canteen_calendarday" in tables
 
 
 def build(scene: Scene, method: str, path: str, n: int) -> Built:

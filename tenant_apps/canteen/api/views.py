@@ -1,8 +1,10 @@
-"""The canteen of one school: menus, meal sessions, real-name servings, food-safety records and
-alerts. Views parse input and call services; the rules live in services.py."""
+"""The canteen of one school: its calendar (terms, holidays, make-up days), menus, meal sessions,
+real-name servings, food-safety records and alerts. Views parse input and call services; the rules
+live in services.py."""
 
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
@@ -22,6 +24,7 @@ from tenant_apps.canteen import selectors, services
 from tenant_apps.canteen.api import serializers as s
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
+    CalendarDay,
     ColdStorageReading,
     DailyClose,
     FoodSample,
@@ -29,6 +32,7 @@ from tenant_apps.canteen.models import (
     MealSession,
     Menu,
     MenuItem,
+    SchoolTerm,
     Serving,
 )
 
@@ -43,6 +47,80 @@ def _session_for(request: Request, session_id: int, field: str = "session") -> M
     if session is None:
         raise InvalidInput(_("No such meal session."), fields={field: [_("Not found.")]})
     return session
+
+
+class SchoolTermViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, RestrictedViewSet
+):
+    """The school's terms (学期): every member reads them; the logistics director and the canteen
+    manager record and remove them."""
+
+    model = SchoolTerm
+    serializer_class = s.SchoolTermSerializer
+    filterset_class = f.SchoolTermFilter
+    ordering_fields = ["id", "start_date"]
+
+    def safely_get_queryset(self) -> Any:
+        return selectors.term_list()
+
+    @extend_schema(
+        request=s.SchoolTermCreateSerializer,
+        responses={201: s.SchoolTermSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @idempotent
+    def create(self, request: Request) -> Response:
+        data = s.SchoolTermCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        term = services.school_term_add(actor=request.user, **data.validated_data)
+        return Response(s.SchoolTermSerializer(term).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: SchoolTerm) -> None:
+        services.school_term_delete(term=instance, actor=self.request.user)
+
+
+class _CalendarDayViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, RestrictedViewSet
+):
+    model = CalendarDay
+    serializer_class = s.CalendarDaySerializer
+    filterset_class = f.CalendarDayFilter
+    ordering_fields = ["id", "date"]
+    kind: ClassVar[str]
+    # The service that adds a day of this kind.
+    add: ClassVar[Callable[..., CalendarDay]]
+
+    def safely_get_queryset(self) -> Any:
+        return selectors.calendar_day_list(kind=self.kind)
+
+    @extend_schema(
+        request=s.CalendarDayCreateSerializer,
+        responses={201: s.CalendarDaySerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @idempotent
+    def create(self, request: Request) -> Response:
+        data = s.CalendarDayCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        day = self.add(actor=request.user, **data.validated_data)
+        return Response(s.CalendarDaySerializer(day).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: CalendarDay) -> None:
+        services.calendar_day_delete(day=instance, actor=self.request.user)
+
+
+class HolidayViewSet(_CalendarDayViewSet):
+    """The holidays (节假日) inside the school's terms: days without classes or meals."""
+
+    kind = CalendarDay.Kind.HOLIDAY
+    add = staticmethod(services.holiday_add)
+
+
+class MakeUpDayViewSet(_CalendarDayViewSet):
+    """The Saturdays and Sundays of the school's terms worked as school days (调休上班)."""
+
+    kind = CalendarDay.Kind.MAKE_UP_DAY
+    add = staticmethod(services.make_up_day_add)
 
 
 class MenuViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
