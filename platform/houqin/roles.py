@@ -102,6 +102,7 @@ REGISTRY: dict[Role, RoleSpec] = {
                     "subsidies.add_programme",
                     "subsidies.change_programme",
                     "subsidies.add_budget",
+                    "subsidies.supplement_budget",
                     "subsidies.carry_over_budget",
                     # Deciding and paying claims; preparing and submitting them is the school's.
                     "subsidies.approve_claim",
