@@ -12,6 +12,7 @@ from unittest import mock
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -487,6 +488,30 @@ def test_a_supplement_raises_what_a_budget_holds_and_is_listed_with_it(
     row = next(b for b in listed.json()["results"] if b["id"] == budget.pk)
     assert row["supplemented"] == "150.50"
     assert len(row["supplements"]) == 1
+
+
+def test_listing_budgets_with_their_supplements_does_not_grow_with_rows(
+    client_for: Any, school_a: School
+) -> None:
+    auditor = client_for(None, R.AUDITOR)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert auditor.get("/api/v1/subsidies/budgets/", {"page_size": 500}).status_code == 200
+        return len(captured)
+
+    def supplemented_budget() -> None:
+        budget = make_budget(school_a, make_programme())
+        for amount in ("10.00", "20.00"):
+            services.budget_supplement(
+                budget=budget, amount=Decimal(amount), reason="追加", actor=None
+            )
+
+    supplemented_budget()
+    few = queries()
+    for _ in range(5):
+        supplemented_budget()
+    assert queries() == few
 
 
 @pytest.mark.parametrize(
