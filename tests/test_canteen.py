@@ -13,11 +13,12 @@ from django_tenants.utils import schema_context
 
 from houqin.exceptions import Conflict, InvalidInput
 from houqin.roles import Role
+from shared_apps.subsidies.models import Programme
 from tenant_apps.canteen import selectors, services
 from tenant_apps.canteen.models import (
+    CalendarDay,
     ColdStorageReading,
     FoodSample,
-    Holiday,
     MealSession,
     Menu,
     Serving,
@@ -79,8 +80,14 @@ def serve(meal: MealSession, who: list[Student]) -> None:
 # School days ------------------------------------------------------------------------------------
 
 
-def test_school_days_are_weekdays_without_holidays(school):
-    Holiday.objects.create(date=datetime.date(2025, 3, 5), name="校庆")
+def holiday(day: datetime.date, name: str = "停课") -> CalendarDay:
+    """A holiday as the school recorded them before its calendar had terms."""
+    return CalendarDay.objects.create(date=day, kind=CalendarDay.Kind.HOLIDAY, name=name)
+
+
+def test_without_terms_school_days_are_weekdays_without_holidays(school):
+    """The rule from before the calendar, for a school that has recorded no term."""
+    holiday(datetime.date(2025, 3, 5), "校庆")
     days = selectors.school_days_between(MARCH, MARCH + datetime.timedelta(days=6))
     assert days == [datetime.date(2025, 3, d) for d in (3, 4, 6, 7)]
     assert selectors.school_days_between(MARCH, MARCH - datetime.timedelta(days=1)) == []
@@ -197,14 +204,14 @@ def test_future_days_and_non_school_days_are_refused(client_for, school_a, in_sc
     with in_school(school_a):
         pupils = students(2)
         future = session(tomorrow)
-        Holiday.objects.create(date=MARCH, name="临时停课")
-        holiday = session(MARCH)
+        holiday(MARCH, "临时停课")
+        closed = session(MARCH)
         weekend = session(datetime.date(2025, 3, 9))
     manager = client_for(school_a, Role.CANTEEN_MANAGER)
     numbers = [p.student_number for p in pupils]
     for meal, code in (
         (future, "future_date"),
-        (holiday, "not_school_day"),
+        (closed, "not_school_day"),
         (weekend, "not_school_day"),
     ):
         response = _post_servings(manager, meal.pk, numbers)
@@ -230,7 +237,7 @@ def test_either_ids_or_numbers(school):
 
 
 def test_subsidised_student_days(school):
-    Holiday.objects.create(date=datetime.date(2025, 3, 5), name="停课")
+    holiday(datetime.date(2025, 3, 5))
     a, b, c, d, e = students(5)
     eligible(a, datetime.date(2024, 9, 1))  # all month
     eligible(b, datetime.date(2024, 9, 1), datetime.date(2025, 3, 4))  # ends on the 4th
@@ -315,6 +322,38 @@ def test_samples_default_to_125_g_for_48_hours_and_meals_without_one_are_flagged
     with pytest.raises(InvalidInput):
         services.sample_discard(sample=sample, actor=None, at=sample.taken_at)
     assert FoodSample.objects.get(pk=sample.pk).discarded_at is None
+
+
+def test_a_sample_is_discarded_over_the_api_once_its_keeping_time_has_passed(
+    client_for, school_a, in_school
+):
+    with in_school(school_a):
+        taken = timezone.now() - datetime.timedelta(hours=47)
+        sample = services.sample_record(
+            session=session(MARCH), dish="红烧肉", taken_at=taken, actor=None
+        )
+    url = f"/api/v1/samples/{sample.pk}/discard/"
+    manager = client_for(school_a, Role.CANTEEN_MANAGER)
+    early = manager.post(url)
+    assert early.status_code == 400, early.content
+    assert early.json()["error"]["code"] == "still_kept"
+    with in_school(school_a):
+        assert FoodSample.objects.get(pk=sample.pk).discarded_at is None
+        FoodSample.objects.filter(pk=sample.pk).update(
+            taken_at=taken - datetime.timedelta(hours=2),
+            kept_until=taken + datetime.timedelta(hours=46),
+        )
+    # The principal reads samples but does not handle them.
+    assert client_for(school_a, Role.PRINCIPAL).post(url).status_code == 404
+    director = client_for(school_a, Role.LOGISTICS_DIRECTOR)
+    discarded = director.post(url)
+    assert discarded.status_code == 200, discarded.content
+    assert discarded.json()["discarded_at"] is not None
+    again = manager.post(url)
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "already_discarded"
+    with in_school(school_a):
+        assert FoodSample.objects.get(pk=sample.pk).discarded_at is not None
 
 
 @override_settings(CANTEEN_SAMPLE_MIN_GRAMS="150", CANTEEN_SAMPLE_HOURS=72)
@@ -409,10 +448,32 @@ def test_meals_costing_less_than_the_subsidy_are_flagged(school):
     assert flagged[0].cost_per_student == Decimal("3.75")
     # With a lower rate nothing is flagged.
     assert not selectors.skimming_alerts(start=MARCH, end=MARCH, rate=Decimal("3.00"))
-    with override_settings(SUBSIDY_DAILY_RATE="7.00"):
-        assert (
-            len(selectors.skimming_alerts(start=MARCH, end=MARCH + datetime.timedelta(days=1))) == 2
-        )
+
+
+def test_the_skimming_check_reads_the_programmes_rate(school):
+    """The rate is the one the district set on the active nutrition improvement programme; the
+    SUBSIDY_DAILY_RATE setting only stands in while no such programme is active."""
+    pupils = students(10)
+    for p in pupils:
+        eligible(p, datetime.date(2024, 9, 1))
+    # 60 CNY for 10 eligible students: 6.00 each.
+    serve(session(MARCH, cost="60.00"), pupils)
+    end = MARCH + datetime.timedelta(days=6)
+    programme = Programme.objects.get(code=NUTRITION)
+    assert (programme.active, programme.daily_rate) == (True, Decimal("5.00"))
+    with override_settings(SUBSIDY_DAILY_RATE="9.00"):
+        assert selectors.subsidy_daily_rate() == Decimal("5.00")
+        assert not selectors.skimming_alerts(start=MARCH, end=end)
+        Programme.objects.filter(pk=programme.pk).update(daily_rate=Decimal("6.50"))
+        (raised,) = selectors.skimming_alerts(start=MARCH, end=end)
+        assert (raised.rate, raised.cost_per_student) == (Decimal("6.50"), Decimal("6.00"))
+        # No active programme: the setting.
+        Programme.objects.filter(pk=programme.pk).update(active=False)
+        assert selectors.subsidy_daily_rate() == Decimal("9.00")
+        (fallback,) = selectors.skimming_alerts(start=MARCH, end=end)
+        assert fallback.rate == Decimal("9.00")
+    with override_settings(SUBSIDY_DAILY_RATE="5.50"):
+        assert not selectors.skimming_alerts(start=MARCH, end=end)
 
 
 def test_alerts_endpoint(client_for, school_a, in_school):
@@ -482,3 +543,75 @@ def test_an_own_menu_is_checked_against_the_targets(school):
             items=[services.OwnItemInput(date=MARCH, meal="lunch", recipe=10**9)],
             actor=None,
         )
+
+
+def _energy(menu: dict[str, Any]) -> str:
+    (flag,) = [f for f in menu["report"]["flags"] if f["nutrient"] == "energy_kcal"]
+    return str(flag["actual"])
+
+
+def test_an_own_menu_is_edited_until_a_meal_is_served_from_it(client_for, school_a, in_school):
+    rice, soup = recipe(902), recipe(903)
+    manager = client_for(school_a, Role.CANTEEN_MANAGER)
+    made = manager.post(
+        "/api/v1/menus/",
+        {
+            "start_date": MARCH.isoformat(),
+            "end_date": (MARCH + datetime.timedelta(days=4)).isoformat(),
+            "age_band": "9-11",
+            "items": [{"date": MARCH.isoformat(), "meal": "lunch", "recipe": rice.pk}],
+        },
+        format="json",
+    )
+    assert made.status_code == 201, made.content
+    menu = made.json()
+    url = f"/api/v1/menus/{menu['id']}/"
+    two_dishes = [
+        {"date": MARCH.isoformat(), "meal": "lunch", "recipe": rice.pk},
+        {"date": MARCH.isoformat(), "meal": "lunch", "recipe": soup.pk},
+    ]
+    edited = manager.patch(url, {"title": "三月第一周", "items": two_dishes}, format="json")
+    assert edited.status_code == 200, edited.content
+    after = edited.json()
+    assert after["title"] == "三月第一周"
+    assert [i["recipe_id"] for i in after["items"]] == sorted([rice.pk, soup.pk])
+    # The nutrient check is that of the new dishes: the lunch's energy is both recipes' (each
+    # rounded on its own in the items).
+    energy = sum(Decimal(i["nutrients"]["energy_kcal"]) for i in after["items"])
+    assert abs(Decimal(_energy(after)) - energy) <= Decimal("0.01")
+    assert Decimal(_energy(after)) > Decimal(_energy(menu))
+    # Bad dishes are refused whole: the menu keeps what it had.
+    outside = [{"date": "2025-04-01", "meal": "lunch", "recipe": rice.pk}]
+    assert manager.patch(url, {"items": outside}, format="json").status_code == 400
+    assert manager.patch(url, {"items": []}, format="json").status_code == 400
+    assert len(manager.get(url).json()["items"]) == 2
+
+    # Once a meal is served from it, it stays as it was served.
+    with in_school(school_a):
+        lunch = services.meal_session_open(
+            date=MARCH, meal="lunch", actor=None, menu=Menu.objects.get(pk=menu["id"])
+        )
+    # A meal opened from it is not yet a meal served.
+    assert manager.patch(url, {"items": two_dishes[:1]}, format="json").status_code == 200
+    with in_school(school_a):
+        serve(lunch, students(1))
+    refused = manager.patch(url, {"items": two_dishes}, format="json")
+    assert refused.status_code == 409, refused.content
+    assert refused.json()["error"]["code"] == "menu_served"
+    assert "2025-03-03 lunch" in refused.json()["error"]["message"]
+    assert len(manager.get(url).json()["items"]) == 1
+
+
+def test_an_adopted_menu_is_not_edited(client_for, school_a):
+    plan = published_plan(904)
+    manager = client_for(school_a, Role.CANTEEN_MANAGER)
+    menu = manager.post("/api/v1/menus/adopt/", {"plan": plan.pk}, format="json").json()
+    day = menu["items"][0]["date"]
+    response = manager.patch(
+        f"/api/v1/menus/{menu['id']}/",
+        {"items": [{"date": day, "meal": "lunch", "recipe": recipe(905).pk}]},
+        format="json",
+    )
+    assert response.status_code == 409, response.content
+    assert response.json()["error"]["code"] == "adopted_menu"
+    assert manager.get(f"/api/v1/menus/{menu['id']}/").json()["items"] == menu["items"]

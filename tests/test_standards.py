@@ -5,6 +5,7 @@ bad input refused whole (by the API, and by the database underneath)."""
 import csv
 import datetime
 import io
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
@@ -878,6 +880,25 @@ def test_nutrition_standard_is_listed(auditor: HostClient) -> None:
     standard = NutritionStandard.objects.get(code="WS/T 554-2017")
     detail = auditor.get(f"/api/v1/standards/{standard.pk}/").json()
     assert (detail["lunch_share_pct"], detail["energy_min_pct"]) == ("40.0", "90.0")
+
+
+# What xgettext takes for a Python format directive: `%`, a mapping key, flags (a space is one),
+# width, precision, length and a conversion, so that "(% of target)" reads as "% o".
+PYTHON_FORMAT = re.compile(r"%(\([^)]*\))?[-+ #0]*(\*|\d+)?(\.(\*|\d+))?[hlL]?[diouxXeEfFgGcrsa%]")
+
+
+def test_field_labels_do_not_look_like_format_strings() -> None:
+    """A label gettext's extraction takes for a python-format string would be marked so in the
+    catalogue, and a translation without the same directive would then be refused."""
+    labels = {
+        f"{model.__name__}.{field.name}": str(field.verbose_name)
+        for model in apps.get_app_config("standards").get_models()
+        for field in model._meta.get_fields()
+        if hasattr(field, "verbose_name")
+    }
+    assert labels["NutritionStandard.energy_min_pct"] == "energy: at least, percent of target"
+    assert labels["StandardTarget.fat_energy_pct_max"] == "fat, at most, percent of energy"
+    assert {name: label for name, label in labels.items() if PYTHON_FORMAT.search(label)} == {}
 
 
 # Lists, pinned; the admin ------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Subsidies: claims computed from the canteen's servings, to the fen; the submit, approve,
 reject and disburse flow with reasons and events; a budget never overspent, also under
-concurrent approvals on separate connections; idempotent approvals; carry-over by rule; each
-school sees only its own claims and budgets."""
+concurrent approvals and supplements on separate connections; idempotent approvals and
+supplements; carry-over by rule; each school sees only its own claims and budgets."""
 
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
@@ -12,6 +12,7 @@ from unittest import mock
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -20,7 +21,14 @@ from houqin.exceptions import Conflict, InvalidInput
 from houqin.models import IdempotencyRecord
 from houqin.roles import Role
 from shared_apps.subsidies import services
-from shared_apps.subsidies.models import Budget, Claim, ClaimEvent, Disbursement, Programme
+from shared_apps.subsidies.models import (
+    Budget,
+    BudgetSupplement,
+    Claim,
+    ClaimEvent,
+    Disbursement,
+    Programme,
+)
 from tenants.models import School
 from tenants.services import school_host
 from tests.concurrency import at_once
@@ -151,7 +159,7 @@ def test_at_most_one_subsidised_meal_per_student_per_day_with_the_real_canteen(
     student who is not eligible, and a holiday, count nothing."""
     if not canteen_ready(school_a):
         pytest.skip("tenant_apps.canteen's selectors or tables are not in yet")
-    from tenant_apps.canteen.models import Holiday, MealSession, Serving
+    from tenant_apps.canteen.models import CalendarDay, MealSession, Serving
     from tenant_apps.people.models import SubsidyEligibility
     from tests.matrix.people import make_student
 
@@ -167,7 +175,7 @@ def test_at_most_one_subsidised_meal_per_student_per_day_with_the_real_canteen(
                 reason="rural_compulsory",
                 valid_from=date(2025, 9, 1),
             )
-        Holiday.objects.get_or_create(date=wednesday, defaults={"name": "测试假日"})
+        CalendarDay.objects.create(date=wednesday, kind="holiday", name="测试假日")
         now = timezone.now()
         for day in (monday, tuesday, wednesday):
             for meal in ("breakfast", "lunch"):
@@ -344,6 +352,7 @@ def test_a_paid_or_decided_claim_cannot_be_decided_again(client_for: Any, school
 
 def _cleanup_money(programme_ids: list[int]) -> None:
     claims = Claim.objects.filter(programme_id__in=programme_ids)
+    BudgetSupplement.objects.filter(budget__programme_id__in=programme_ids).delete()
     Disbursement.objects.filter(claim__in=claims).delete()
     ClaimEvent.objects.filter(claim__in=claims).delete()
     claims.delete()
@@ -352,7 +361,11 @@ def _cleanup_money(programme_ids: list[int]) -> None:
 
 
 def _committed_setup(
-    committed: list[Callable[[], Any]], *, allocated: Decimal, claims: int
+    committed: list[Callable[[], Any]],
+    *,
+    allocated: Decimal,
+    claims: int,
+    amount: Decimal = Decimal("100.00"),
 ) -> tuple[Any, Budget, list[Claim]]:
     school = School.objects.get(code=SCHOOL_A)
     finance = user_with_role(R.FINANCE_OFFICER)
@@ -373,7 +386,7 @@ def _committed_setup(
         make_claim(
             school,
             status=Claim.Status.SUBMITTED,
-            amount=Decimal("100.00"),
+            amount=amount,
             budget=budget,
             month=date(2025, 1 + i, 1),
         )
@@ -426,6 +439,145 @@ def test_five_concurrent_replays_of_one_approval_approve_once(committed: list[An
     budget.refresh_from_db()
     assert budget.committed == Decimal("100.00")
     assert ClaimEvent.objects.filter(claim=claim, kind="approved").count() == 1
+
+
+# Supplementary budgets (追加预算) ----------------------------------------------------------------
+
+
+def test_a_supplement_raises_what_a_budget_holds_and_is_listed_with_it(
+    client_for: Any, school_a: School
+) -> None:
+    budget = make_budget(school_a, make_programme(), allocated=Decimal("400.00"))
+    claim = make_claim(school_a, status=Claim.Status.SUBMITTED, budget=budget)
+    finance = client_for(None, R.FINANCE_OFFICER)
+    assert finance.post(f"{CLAIMS}{claim.pk}/approve/").json()["error"]["code"] == "over_budget"
+    url = f"/api/v1/subsidies/budgets/{budget.pk}/supplements/"
+    reason = "十月起新增寄宿生，追加营养餐补助"
+    response = finance.post(
+        url, {"amount": "150.50", "reason": reason}, format="json", HTTP_IDEMPOTENCY_KEY="sup-1"
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["allocated"], body["supplemented"], body["available"]) == (
+        "400.00",
+        "150.50",
+        "550.50",
+    )
+    assert [(s["amount"], s["reason"], s["added_by"]) for s in body["supplements"]] == [
+        ("150.50", reason, finance.user.username)
+    ]
+    # A retry with the same key adds nothing.
+    replay = finance.post(
+        url, {"amount": "150.50", "reason": reason}, format="json", HTTP_IDEMPOTENCY_KEY="sup-1"
+    )
+    assert replay.json() == body
+    budget.refresh_from_db()
+    assert budget.supplemented == Decimal("150.50")
+    assert BudgetSupplement.objects.filter(budget=budget).count() == 1
+    # The claim the budget could not hold now fits.
+    assert finance.post(f"{CLAIMS}{claim.pk}/approve/").status_code == 200
+    budget.refresh_from_db()
+    assert budget.available == Decimal("50.50")
+    # The school reads its budget's supplements; the district lists them on every budget.
+    school_view = client_for(school_a, R.PRINCIPAL).get(f"/api/v1/subsidies/budgets/{budget.pk}/")
+    assert school_view.status_code == 200
+    assert [s["amount"] for s in school_view.json()["supplements"]] == ["150.50"]
+    listed = client_for(None, R.AUDITOR).get(
+        "/api/v1/subsidies/budgets/", {"school": school_a.code, "page_size": 500}
+    )
+    row = next(b for b in listed.json()["results"] if b["id"] == budget.pk)
+    assert row["supplemented"] == "150.50"
+    assert len(row["supplements"]) == 1
+
+
+def test_listing_budgets_with_their_supplements_does_not_grow_with_rows(
+    client_for: Any, school_a: School
+) -> None:
+    auditor = client_for(None, R.AUDITOR)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert auditor.get("/api/v1/subsidies/budgets/", {"page_size": 500}).status_code == 200
+        return len(captured)
+
+    def supplemented_budget() -> None:
+        budget = make_budget(school_a, make_programme())
+        for amount in ("10.00", "20.00"):
+            services.budget_supplement(
+                budget=budget, amount=Decimal(amount), reason="追加", actor=None
+            )
+
+    supplemented_budget()
+    few = queries()
+    for _ in range(5):
+        supplemented_budget()
+    assert queries() == few
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"amount": "0.00", "reason": "追加"},
+        {"amount": "-10.00", "reason": "追加"},
+        {"amount": "10.001", "reason": "追加"},
+        {"amount": "999999999999.99", "reason": "追加"},
+        {"amount": "10.00"},
+        {"amount": "10.00", "reason": "   "},
+    ],
+)
+def test_a_supplement_needs_a_positive_amount_and_a_reason(
+    client_for: Any, school_a: School, body: dict[str, str]
+) -> None:
+    budget = make_budget(school_a, make_programme(), allocated=Decimal("400.00"))
+    response = client_for(None, R.FINANCE_OFFICER).post(
+        f"/api/v1/subsidies/budgets/{budget.pk}/supplements/", body, format="json"
+    )
+    assert response.status_code == 400, response.content
+    budget.refresh_from_db()
+    assert budget.supplemented == Decimal("0.00")
+    assert not BudgetSupplement.objects.filter(budget=budget).exists()
+
+
+def test_the_database_refuses_supplements_without_amount_or_reason(school_a: School) -> None:
+    budget = make_budget(school_a, make_programme())
+    for values in ({"amount": Decimal("0.00"), "reason": "追加"}, {"amount": Decimal(1)}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            BudgetSupplement.objects.create(budget=budget, **values)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Budget.objects.filter(pk=budget.pk).update(supplemented=Decimal("-0.01"))
+
+
+def test_supplements_and_approvals_at_once_end_consistent(committed: list[Any]) -> None:
+    """Four supplements of 25 CNY and four approvals of 50 CNY claims, at once on eight
+    connections, against a budget allocated 100 CNY: every supplement counts, the approvals that
+    fit are committed, the rest refused, the budget never overspent."""
+    finance, budget, claims = _committed_setup(
+        committed, allocated=Decimal("100.00"), claims=4, amount=Decimal("50.00")
+    )
+    clients = [HostClient("localhost", finance) for _ in range(8)]
+
+    def act(i: int) -> Any:
+        if i % 2:
+            return clients[i].post(f"{CLAIMS}{claims[i // 2].pk}/approve/")
+        return clients[i].post(
+            f"/api/v1/subsidies/budgets/{budget.pk}/supplements/",
+            {"amount": "25.00", "reason": f"追加 {i}"},
+            format="json",
+        )
+
+    responses = at_once(8, act)
+    assert all(not isinstance(r, BaseException) for r in responses), responses
+    supplements = [r.status_code for r in responses[0::2]]  # type: ignore[union-attr]
+    approvals = [r.status_code for r in responses[1::2]]  # type: ignore[union-attr]
+    assert supplements == [201] * 4
+    assert set(approvals) <= {200, 409}
+    budget.refresh_from_db()
+    assert budget.supplemented == Decimal("100.00")
+    assert sum(s.amount for s in BudgetSupplement.objects.filter(budget=budget)) == Decimal("100")
+    approved = Claim.objects.filter(budget=budget, status=Claim.Status.APPROVED).count()
+    assert approved == approvals.count(200) >= 2
+    assert budget.committed == Decimal("50.00") * approved <= Decimal("200.00")
+    assert budget.available == Decimal("200.00") - budget.committed
 
 
 # Carry-over ------------------------------------------------------------------------------------

@@ -49,13 +49,16 @@ class RoleSpec:
     grants: frozenset[str]
 
 
-# What every member of a school may do: their own feedback, and read the menu.
+# What every member of a school may do: their own feedback, and read the menu and the school's
+# calendar.
 _MEMBER = frozenset(
     {
         "feedback.add_feedback",
         "feedback.view_feedback:own",
         "canteen.view_menu",
         "canteen.view_menuitem",
+        "canteen.view_schoolterm",
+        "canteen.view_calendarday",
     }
 )
 # Reading everything a school holds, without personal-data unmasking.
@@ -99,6 +102,7 @@ REGISTRY: dict[Role, RoleSpec] = {
                     "subsidies.add_programme",
                     "subsidies.change_programme",
                     "subsidies.add_budget",
+                    "subsidies.supplement_budget",
                     "subsidies.carry_over_budget",
                     # Deciding and paying claims; preparing and submitting them is the school's.
                     "subsidies.approve_claim",

@@ -102,17 +102,12 @@ class NutritionStandard(models.Model):
     breakfast_share_pct = _amount(_("breakfast share (%)"), 4, 1)
     lunch_share_pct = _amount(_("lunch share (%)"), 4, 1)
     dinner_share_pct = _amount(_("dinner share (%)"), 4, 1)
-    # How far from a target a menu may land and still meet it (% of the target).
-    # xgettext:no-python-format
-    energy_min_pct = _amount(_("energy: at least (% of target)"), 4, 1)
-    # xgettext:no-python-format
-    energy_max_pct = _amount(_("energy: at most (% of target)"), 4, 1)
-    # xgettext:no-python-format
-    protein_min_pct = _amount(_("protein: at least (% of target)"), 4, 1)
-    # xgettext:no-python-format
-    protein_max_pct = _amount(_("protein: at most (% of target)"), 4, 1)
-    # xgettext:no-python-format
-    nutrient_min_pct = _amount(_("other nutrients: at least (% of target)"), 4, 1)
+    # How far from a target a menu may land and still meet it, in percent of the target.
+    energy_min_pct = _amount(_("energy: at least, percent of target"), 4, 1)
+    energy_max_pct = _amount(_("energy: at most, percent of target"), 4, 1)
+    protein_min_pct = _amount(_("protein: at least, percent of target"), 4, 1)
+    protein_max_pct = _amount(_("protein: at most, percent of target"), 4, 1)
+    nutrient_min_pct = _amount(_("other nutrients: at least, percent of target"), 4, 1)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -153,14 +148,10 @@ class StandardTarget(models.Model):
     meal = models.CharField(_("meal"), max_length=9, choices=TargetMeal.choices)
     energy_kcal = _amount(_("energy (kcal)"), 6, 1)
     protein_g = _amount(_("protein (g)"), 5, 1)
-    # xgettext:no-python-format
-    fat_energy_pct_min = _amount(_("fat, at least (% of energy)"), 4, 1)
-    # xgettext:no-python-format
-    fat_energy_pct_max = _amount(_("fat, at most (% of energy)"), 4, 1)
-    # xgettext:no-python-format
-    carbohydrate_energy_pct_min = _amount(_("carbohydrate, at least (% of energy)"), 4, 1)
-    # xgettext:no-python-format
-    carbohydrate_energy_pct_max = _amount(_("carbohydrate, at most (% of energy)"), 4, 1)
+    fat_energy_pct_min = _amount(_("fat, at least, percent of energy"), 4, 1)
+    fat_energy_pct_max = _amount(_("fat, at most, percent of energy"), 4, 1)
+    carbohydrate_energy_pct_min = _amount(_("carbohydrate, at least, percent of energy"), 4, 1)
+    carbohydrate_energy_pct_max = _amount(_("carbohydrate, at most, percent of energy"), 4, 1)
     calcium_mg = _amount(_("calcium (mg)"), 6, 1)
     iron_mg = _amount(_("iron (mg)"), 5, 2)
     zinc_mg = _amount(_("zinc (mg)"), 5, 2)

@@ -4,7 +4,14 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from houqin.admin import ReadOnlyModelAdmin, ScopedModelAdmin, site
-from shared_apps.subsidies.models import Budget, Claim, ClaimEvent, Disbursement, Programme
+from shared_apps.subsidies.models import (
+    Budget,
+    BudgetSupplement,
+    Claim,
+    ClaimEvent,
+    Disbursement,
+    Programme,
+)
 
 
 @admin.register(Programme, site=site)
@@ -27,12 +34,20 @@ class BudgetAdmin(ReadOnlyModelAdmin):
         "period_start",
         "period_end",
         "allocated",
+        "supplemented",
         "carried_in",
         "carried_out",
         "committed",
     ]
     list_filter = ["programme", "budget_year"]
     search_fields = ["school__code", "school__name"]
+
+
+@admin.register(BudgetSupplement, site=site)
+class BudgetSupplementAdmin(ReadOnlyModelAdmin):
+    list_display = ["budget", "amount", "reason", "added_by", "added_at"]
+    list_select_related = ["budget", "added_by"]
+    search_fields = ["budget__school__code", "reason"]
 
 
 class ClaimEventInline(admin.TabularInline):

@@ -1,5 +1,6 @@
-"""Subsidy programmes (the nutrition improvement programme), budgets per school and period,
-monthly claims computed from the canteen's servings, their decisions and disbursements.
+"""Subsidy programmes (the nutrition improvement programme), budgets per school and period and
+what is added to them later (追加预算), monthly claims computed from the canteen's servings, their
+decisions and disbursements.
 
 Money is CNY in `Decimal` with two places. The budget invariant (never overspent) is a CHECK
 constraint on the budget row, and every service that moves money locks that row first.
@@ -57,6 +58,8 @@ class Budget(models.Model):
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
     allocated = money(_("allocated"))
+    # The sum of the budget's supplements, kept on the row so that the CHECK below sees it.
+    supplemented = money(_("supplemented (supplementary budgets)"), default=ZERO)
     carried_in = money(_("carried in from the previous period"), default=ZERO)
     carried_out = money(_("carried out to the next period"), default=ZERO)
     committed = money(_("committed (approved claims)"), default=ZERO)
@@ -73,13 +76,19 @@ class Budget(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(allocated__gte=0)
+                & Q(supplemented__gte=0)
                 & Q(carried_in__gte=0)
                 & Q(carried_out__gte=0)
                 & Q(committed__gte=0),
                 name="subsidies_budget_not_negative",
             ),
             models.CheckConstraint(
-                condition=Q(committed__lte=F("allocated") + F("carried_in") - F("carried_out")),
+                condition=Q(
+                    committed__lte=F("allocated")
+                    + F("supplemented")
+                    + F("carried_in")
+                    - F("carried_out")
+                ),
                 name="subsidies_budget_never_overspent",
             ),
             models.CheckConstraint(
@@ -94,7 +103,33 @@ class Budget(models.Model):
     @property
     def available(self) -> Decimal:
         """What approvals may still commit."""
-        return self.allocated + self.carried_in - self.carried_out - self.committed
+        return (
+            self.allocated + self.supplemented + self.carried_in - self.carried_out - self.committed
+        )
+
+
+class BudgetSupplement(models.Model):
+    """Money the district added to a budget after allocating it (追加预算), and why."""
+
+    budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="supplements")
+    amount = money(_("amount"))
+    reason = models.TextField(_("reason"))
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("supplementary budget")
+        verbose_name_plural = _("supplementary budgets")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="subsidies_supplement_positive"),
+            models.CheckConstraint(condition=~Q(reason=""), name="subsidies_supplement_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"+{self.amount} for budget #{self.budget_id}"
 
 
 class Claim(models.Model):

@@ -2,16 +2,32 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from shared_apps.subsidies.models import Budget, Claim, ClaimEvent, Disbursement, Programme
+from shared_apps.subsidies.models import (
+    Budget,
+    BudgetSupplement,
+    Claim,
+    ClaimEvent,
+    Disbursement,
+    Programme,
+)
 
 
 def programme_list() -> QuerySet[Programme]:
     return Programme.objects.all()
 
 
+def programme_active_get(*, code: str) -> Programme | None:
+    """The programme with this code while it is active; None when there is none or it was
+    switched off. Read from a school's schema too (the table is public)."""
+    return Programme.objects.filter(code=code, active=True).first()
+
+
 def budget_list(*, school_id: int | None = None) -> QuerySet[Budget]:
-    """Budgets, of one school when `school_id` is given (a school's host), else of all."""
-    qs = Budget.objects.select_related("programme", "school")
+    """Budgets with their supplements, of one school when `school_id` is given (a school's
+    host), else of all."""
+    qs = Budget.objects.select_related("programme", "school").prefetch_related(
+        Prefetch("supplements", queryset=BudgetSupplement.objects.select_related("added_by"))
+    )
     return qs if school_id is None else qs.filter(school_id=school_id)
 
 

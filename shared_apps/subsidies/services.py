@@ -19,7 +19,15 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, tenant_context
 
 from houqin.exceptions import Conflict, InvalidInput, ServiceError
-from shared_apps.subsidies.models import ZERO, Budget, Claim, ClaimEvent, Disbursement, Programme
+from shared_apps.subsidies.models import (
+    ZERO,
+    Budget,
+    BudgetSupplement,
+    Claim,
+    ClaimEvent,
+    Disbursement,
+    Programme,
+)
 from tenants.models import School
 
 CENT = Decimal("0.01")
@@ -135,6 +143,31 @@ def budget_allocate(
             _("This school already has a budget of this programme for that period."),
             code="overlapping_budget",
         ) from None
+
+
+@transaction.atomic
+def budget_supplement(
+    *, budget: Budget, amount: Decimal, reason: str, actor: Any
+) -> BudgetSupplement:
+    """The district adds money to a school's budget after allocating it (追加预算), saying why.
+    The budget row is locked as approvals lock it, so a supplement and an approval at the same
+    moment are taken one after the other and both count."""
+    amount = _money(amount, "amount", positive=True)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(
+            _("A supplementary budget needs a reason."),
+            fields={"reason": [_("This field is required.")]},
+        )
+    locked = Budget.objects.select_for_update().get(pk=budget.pk)
+    if locked.allocated + locked.supplemented + amount > MAX_MONEY:
+        raise InvalidInput(
+            _("A budget holds at most 999999999999.99 CNY."), fields={"amount": [str(amount)]}
+        )
+    Budget.objects.filter(pk=locked.pk).update(supplemented=F("supplemented") + amount)
+    return BudgetSupplement.objects.create(
+        budget=locked, amount=amount, reason=reason, added_by=_user(actor)
+    )
 
 
 @transaction.atomic
@@ -426,6 +459,7 @@ __all__ = [
     "Computation",
     "budget_allocate",
     "budget_carry_over",
+    "budget_supplement",
     "claim_approve",
     "claim_computation",
     "claim_compute",

@@ -1,55 +1,52 @@
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from houqin.admin import ScopedModelAdmin, site
+from houqin.admin import ReadOnlyModelAdmin, site
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
+    CalendarDay,
     ColdStorageReading,
     DailyClose,
     FoodSample,
-    Holiday,
     InboundInspection,
     MealSession,
     Menu,
+    SchoolTerm,
     Serving,
 )
 
 
-@admin.register(Holiday, site=site)
-class HolidayAdmin(ScopedModelAdmin):
-    list_display = ["date", "name"]
+# The canteen's records are written through the API's services (one rule each); here they are
+# read. The calendar above all: its services refuse a change that would leave served meals on a
+# day that is no longer a school day.
+@admin.register(SchoolTerm, site=site)
+class SchoolTermAdmin(ReadOnlyModelAdmin):
+    list_display = ["school_year", "name", "start_date", "end_date"]
+    list_filter = ["school_year"]
+
+
+@admin.register(CalendarDay, site=site)
+class CalendarDayAdmin(ReadOnlyModelAdmin):
+    list_display = ["date", "kind", "name", "term"]
+    list_filter = ["kind"]
+    list_select_related = ["term"]
     date_hierarchy = "date"
 
 
-# The records below are written through the API's services (one rule each); here they are read.
-class ReadOnlyAdmin(ScopedModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(Menu, site=site)
-class MenuAdmin(ReadOnlyAdmin):
+class MenuAdmin(ReadOnlyModelAdmin):
     list_display = ["start_date", "end_date", "age_band", "origin", "plan_version", "status"]
     list_filter = ["status", "origin", "age_band"]
 
 
 @admin.register(MealSession, site=site)
-class MealSessionAdmin(ReadOnlyAdmin):
+class MealSessionAdmin(ReadOnlyModelAdmin):
     list_display = ["date", "meal", "ingredient_cost", "teachers_shared"]
     list_filter = ["meal", "teachers_shared"]
     date_hierarchy = "date"
 
 
 @admin.register(Serving, site=site)
-class ServingAdmin(ReadOnlyAdmin):
+class ServingAdmin(ReadOnlyModelAdmin):
     list_display = ["session", "student", "source", "recorded_at"]
     list_filter = ["source"]
     list_select_related = ["session", "student"]
@@ -57,31 +54,31 @@ class ServingAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AccompaniedMeal, site=site)
-class AccompaniedMealAdmin(ReadOnlyAdmin):
+class AccompaniedMealAdmin(ReadOnlyModelAdmin):
     list_display = ["session", "leader", "created_at"]
     list_select_related = ["session", "leader"]
 
 
 @admin.register(FoodSample, site=site)
-class FoodSampleAdmin(ReadOnlyAdmin):
+class FoodSampleAdmin(ReadOnlyModelAdmin):
     list_display = ["session", "dish", "weight_g", "taken_at", "kept_until", "discarded_at"]
     list_select_related = ["session"]
 
 
 @admin.register(InboundInspection, site=site)
-class InboundInspectionAdmin(ReadOnlyAdmin):
+class InboundInspectionAdmin(ReadOnlyModelAdmin):
     list_display = ["received_on", "supplier_name", "batch", "accepted", "keep_until"]
     list_filter = ["accepted"]
     search_fields = ["supplier_name", "batch"]
 
 
 @admin.register(ColdStorageReading, site=site)
-class ColdStorageReadingAdmin(ReadOnlyAdmin):
+class ColdStorageReadingAdmin(ReadOnlyModelAdmin):
     list_display = ["unit", "unit_type", "temperature_c", "measured_at", "out_of_range"]
     list_filter = ["unit_type", "out_of_range"]
 
 
 @admin.register(DailyClose, site=site)
-class DailyCloseAdmin(ReadOnlyAdmin):
+class DailyCloseAdmin(ReadOnlyModelAdmin):
     list_display = ["date", "counts", "closed_at"]
     date_hierarchy = "date"

@@ -3,14 +3,34 @@ import django_filters
 from houqin.filters import DateTimeFilter
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
+    CalendarDay,
     ColdStorageReading,
     DailyClose,
     FoodSample,
     InboundInspection,
     MealSession,
     Menu,
+    SchoolTerm,
     Serving,
 )
+
+
+class SchoolTermFilter(django_filters.FilterSet):
+    # Bounded, so that a strange number is a 400, not a database error.
+    school_year = django_filters.NumberFilter(min_value=1900, max_value=2200)
+
+    class Meta:
+        model = SchoolTerm
+        fields = ["school_year"]
+
+
+class CalendarDayFilter(django_filters.FilterSet):
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+
+    class Meta:
+        model = CalendarDay
+        fields = ["date", "term"]
 
 
 class MenuFilter(django_filters.FilterSet):

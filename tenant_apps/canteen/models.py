@@ -7,16 +7,19 @@ Recipes and plans live in the public schema; a menu copies what it needs from th
 quantities, nutrients) instead of holding a foreign key, so the district can revise its catalogue
 without reaching into a school's rows.
 
-School days: until the school calendar exists, a school day is a weekday (Monday to Friday) that is
-not a `Holiday` of this school (see `selectors.school_days_between`).
+School days come from the school's calendar: its terms (学期), the holidays inside them (节假日)
+and the weekend days worked instead (调休上班); see `selectors.school_days_between` for the rule,
+and for what holds before the school's first recorded term.
 """
 
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateRangeField, RangeOperators
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q, Value
 from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.people.models import Student
@@ -30,19 +33,78 @@ class Meal(models.TextChoices):
     DINNER = "dinner", _("dinner")
 
 
-class Holiday(models.Model):
-    """A weekday on which this school holds no classes and serves no meals."""
+class DateRange(Func):
+    """The days from one date column to another, both ends included."""
 
-    date = models.DateField(_("date"), unique=True)
+    function = "daterange"
+    output_field = DateRangeField()
+
+    def __init__(self, start: str, end: str) -> None:
+        super().__init__(F(start), F(end), Value("[]"))
+
+
+class SchoolTerm(models.Model):
+    """A term (学期) of one school year in this school's calendar. Terms never overlap."""
+
+    school_year = models.PositiveSmallIntegerField(_("school year (the year it begins)"))
     name = models.CharField(_("name"), max_length=100)
+    start_date = models.DateField(_("first day"))
+    end_date = models.DateField(_("last day"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("holiday")
-        verbose_name_plural = _("holidays")
-        ordering = ["date"]
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
+        ordering = ["start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="canteen_term_dates_ordered"
+            ),
+            ExclusionConstraint(
+                name="canteen_term_no_overlap",
+                expressions=[(DateRange("start_date", "end_date"), RangeOperators.OVERLAPS)],
+            ),
+            models.UniqueConstraint(
+                fields=["school_year", "name"], name="canteen_term_name_once_a_year"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.date} {self.name}"
+        return f"{self.name} ({self.start_date}–{self.end_date})"
+
+
+class CalendarDay(models.Model):
+    """A day on which this school's calendar departs from its week: a holiday (节假日), with no
+    classes and no meals, or a Saturday or Sunday worked as a school day (调休上班)."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("holiday")
+        MAKE_UP_DAY = "make_up_day", _("make-up working day")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=11, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    # The term the day falls in; empty only for holidays kept from before the calendar, until a
+    # term that covers them is recorded.
+    term = models.ForeignKey(
+        SchoolTerm, on_delete=models.CASCADE, null=True, blank=True, related_name="days"
+    )
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+        constraints = [
+            # Django counts week days from Sunday (1) to Saturday (7).
+            models.CheckConstraint(
+                condition=Q(kind="holiday")
+                | Q(kind="make_up_day", date__week_day__in=[1, 7], term__isnull=False),
+                name="canteen_calendarday_make_up_on_a_weekend_in_a_term",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.name}"
 
 
 class Menu(models.Model):

@@ -1,8 +1,7 @@
 """Reads about the canteen, for its API and for other school apps.
 
-The contract with the subsidies app: `school_days_between` and `subsidised_student_days`.
-Until the school calendar exists, a school day is a weekday (Monday to Friday) that is not one of
-this school's `Holiday` rows.
+The contract with the subsidies app: `school_days_between` and `subsidised_student_days`. Which
+days are school days is the school's calendar's to say (`Calendar`).
 """
 
 from collections.abc import Collection
@@ -15,16 +14,18 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from shared_apps.subsidies import selectors as subsidies
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
+    CalendarDay,
     ColdStorageReading,
     DailyClose,
     FoodSample,
-    Holiday,
     InboundInspection,
     MealSession,
     Menu,
     MenuItem,
+    SchoolTerm,
     Serving,
 )
 from tenant_apps.people import selectors as people
@@ -35,30 +36,86 @@ DEFAULT_SUBSIDY_DAILY_RATE = Decimal("5.00")
 DEFAULT_PROGRAMME = SubsidyProgramme.NUTRITION_IMPROVEMENT.value
 
 
-def subsidy_daily_rate() -> Decimal:
-    """What the subsidy pays per eligible student per school day (CNY), until the subsidies app
-    exposes the programme's rate."""
+def subsidy_daily_rate(programme: str = DEFAULT_PROGRAMME) -> Decimal:
+    """What `programme` pays per eligible student per school day (CNY): the daily rate the
+    district set on the active programme; the SUBSIDY_DAILY_RATE setting only while no such
+    programme is active."""
+    active = subsidies.programme_active_get(code=programme)
+    if active is not None:
+        return active.daily_rate
     return Decimal(str(getattr(settings, "SUBSIDY_DAILY_RATE", DEFAULT_SUBSIDY_DAILY_RATE)))
 
 
 # School days -------------------------------------------------------------------------------------
 
 
-def holiday_list() -> QuerySet[Holiday]:
-    return Holiday.objects.all()
+@dataclass(frozen=True)
+class Calendar:
+    """This school's calendar as read once: its terms, and its holidays and make-up days.
+
+    A school day is a day inside a term that is a weekday (Monday to Friday) and not a holiday,
+    or a make-up day (a Saturday or Sunday worked, 调休上班). Before the school's first term,
+    and so on every day for a school that has recorded no term, the rule from before the
+    calendar holds: a weekday that is not a holiday. The meals a school served and claimed
+    before it recorded its terms keep counting as they did."""
+
+    terms: tuple[tuple[date, date], ...]
+    holidays: frozenset[date]
+    make_up_days: frozenset[date]
+
+    @property
+    def begins(self) -> date | None:
+        """The first day of the school's first term; None when it has recorded none."""
+        return min((start for start, _end in self.terms), default=None)
+
+    def in_term(self, day: date) -> bool:
+        return any(start <= day <= end for start, end in self.terms)
+
+    def is_school_day(self, day: date) -> bool:
+        begins = self.begins
+        if begins is not None and day >= begins:
+            if not self.in_term(day):
+                return False
+            if day in self.make_up_days:
+                return True
+        return day.isoweekday() <= 5 and day not in self.holidays
+
+
+def calendar_read(start: date, end: date) -> Calendar:
+    """The calendar with every term and the holidays and make-up days in [start, end]: two
+    queries."""
+    days = CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "kind")
+    by_kind: dict[str, set[date]] = {kind: set() for kind in CalendarDay.Kind.values}
+    for day, kind in days:
+        by_kind[kind].add(day)
+    terms = SchoolTerm.objects.order_by("start_date").values_list("start_date", "end_date")
+    return Calendar(
+        terms=tuple(terms),
+        holidays=frozenset(by_kind[CalendarDay.Kind.HOLIDAY]),
+        make_up_days=frozenset(by_kind[CalendarDay.Kind.MAKE_UP_DAY]),
+    )
 
 
 def school_days_between(start: date, end: date) -> list[date]:
-    """This school's school days in [start, end], in order: weekdays that are not holidays."""
+    """This school's school days in [start, end], in order (the rule: `Calendar`)."""
     if end < start:
         return []
-    holidays = set(Holiday.objects.filter(date__range=(start, end)).values_list("date", flat=True))
+    calendar = calendar_read(start, end)
     days = (start + timedelta(days=i) for i in range((end - start).days + 1))
-    return [day for day in days if day.isoweekday() <= 5 and day not in holidays]
+    return [day for day in days if calendar.is_school_day(day)]
 
 
 def is_school_day(day: date) -> bool:
-    return day.isoweekday() <= 5 and not Holiday.objects.filter(date=day).exists()
+    return calendar_read(day, day).is_school_day(day)
+
+
+def term_list() -> QuerySet[SchoolTerm]:
+    return SchoolTerm.objects.all()
+
+
+def calendar_day_list(*, kind: str | None = None) -> QuerySet[CalendarDay]:
+    days = CalendarDay.objects.all()
+    return days if kind is None else days.filter(kind=kind)
 
 
 # The contract with the subsidies app -------------------------------------------------------------
@@ -183,9 +240,10 @@ def session_cost_checks(
     programme: str = DEFAULT_PROGRAMME,
 ) -> list[CostCheck]:
     """Each meal in [start, end] that fed eligible students: its ingredient cost per eligible
-    student served, against `rate`. Eligible students are counted with people's
+    student served, against `rate` (by default the programme's daily rate, `subsidy_daily_rate`).
+    Eligible students are counted with people's
     `students_eligible_on` (one query per day)."""
-    rate = subsidy_daily_rate() if rate is None else rate
+    rate = subsidy_daily_rate(programme) if rate is None else rate
     sessions = list(MealSession.objects.filter(date__range=(start, end)).order_by("date", "meal"))
     checks: list[CostCheck] = []
     by_day: dict[date, list[MealSession]] = {}

@@ -6,14 +6,16 @@ Defaults a district may change in settings: `CANTEEN_SAMPLE_MIN_GRAMS` (125 g),
 
 import calendar
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +24,7 @@ from shared_apps.standards import selectors as standards
 from shared_apps.standards.models import AgeBand
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
+    CalendarDay,
     ColdStorageReading,
     DailyClose,
     FoodSample,
@@ -29,9 +32,10 @@ from tenant_apps.canteen.models import (
     MealSession,
     Menu,
     MenuItem,
+    SchoolTerm,
     Serving,
 )
-from tenant_apps.canteen.selectors import alert_list, is_school_day
+from tenant_apps.canteen.selectors import alert_list, calendar_read, is_school_day, term_list
 from tenant_apps.people import selectors as people
 
 DEFAULT_SAMPLE_MIN_GRAMS = Decimal("125")
@@ -71,6 +75,163 @@ def add_months(day: date, months: int) -> date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# The school calendar -----------------------------------------------------------------------------
+
+# The first key of the advisory lock that orders changes to a school's calendar and the servings
+# recorded on its days (the second is the school's schema).
+_CALENDAR_LOCK = 0x63616C  # "cal"
+# The longest term: a school year.
+MAX_TERM_DAYS = 366
+
+
+def _calendar_lock(*, shared: bool) -> None:
+    """Held until the transaction ends. Recording servings holds it shared, changing the calendar
+    alone: a serving recorded while the calendar changes waits, then reads the new calendar; a
+    change made while servings are recorded waits, then sees them."""
+    with connection.cursor() as cursor:
+        if shared:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock_shared(%s, hashtext(current_schema()))",
+                [_CALENDAR_LOCK],
+            )
+        else:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))", [_CALENDAR_LOCK]
+            )
+
+
+def _served_school_days(since: date, until: date) -> set[date]:
+    served = sorted(
+        Serving.objects.filter(session__date__range=(since, until))
+        .order_by()
+        .values_list("session__date", flat=True)
+        .distinct()
+    )
+    if not served:
+        return set()
+    calendar = calendar_read(served[0], served[-1])
+    return {day for day in served if calendar.is_school_day(day)}
+
+
+@contextmanager
+def _keeping_served_days(since: date, until: date = date.max) -> Iterator[None]:
+    """Around a change to the calendar that may take school days away in [since, until]: the
+    change is refused (409, and the caller's transaction undone) when a day on which meals were
+    served would stop being a school day; those servings would drop out of the day's counts and
+    the month's claim."""
+    _calendar_lock(shared=False)
+    before = _served_school_days(since, until)
+    yield
+    lost = sorted(before - _served_school_days(since, until))
+    if lost:
+        shown = ", ".join(map(str, lost[:20])) + (" …" if len(lost) > 20 else "")
+        raise Conflict(
+            _(
+                "Meals were served on %s: these days must stay school days, or those meals would "
+                "drop out of the counts and the claims."
+            )
+            % shown,
+            code="servings_recorded",
+            fields={"date": [str(day) for day in lost]},
+        )
+
+
+@transaction.atomic
+def school_term_add(
+    *, school_year: int, name: str, start_date: date, end_date: date, actor: Any
+) -> SchoolTerm:
+    """Record a term (学期) of a school year: its weekdays become school days, except holidays.
+    Refused when it overlaps another term, or when the days it leaves out of the calendar had
+    meals served on them. Holidays kept from before the calendar that fall in it become its
+    holidays."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput(_("Name the term."), fields={"name": [_("Required.")]})
+    if end_date < start_date or (end_date - start_date).days >= MAX_TERM_DAYS:
+        raise InvalidInput(
+            _("A term lasts one day to a year, its last day not before its first."),
+            fields={"end_date": [_("Out of range.")]},
+        )
+    if start_date.year not in (school_year, school_year + 1):
+        raise InvalidInput(
+            _("A term of the school year %(first)s–%(next)s begins in %(first)s or %(next)s.")
+            % {"first": school_year, "next": school_year + 1},
+            fields={"start_date": [str(start_date)]},
+        )
+    with _keeping_served_days(start_date):
+        other = term_list().filter(start_date__lte=end_date, end_date__gte=start_date).first()
+        if other is not None:
+            raise Conflict(_("This term overlaps the term %s.") % other, code="term_overlaps")
+        try:
+            with transaction.atomic():
+                term = SchoolTerm.objects.create(
+                    school_year=school_year, name=name, start_date=start_date, end_date=end_date
+                )
+        except IntegrityError:
+            raise Conflict(
+                _("The school year already has a term of this name."), code="term_exists"
+            ) from None
+        CalendarDay.objects.filter(term__isnull=True, date__range=(start_date, end_date)).update(
+            term=term
+        )
+    return term
+
+
+@transaction.atomic
+def school_term_delete(*, term: SchoolTerm, actor: Any) -> None:
+    """Remove a term with its holidays and make-up days; refused when meals were served on its
+    school days."""
+    with _keeping_served_days(term.start_date):
+        SchoolTerm.objects.filter(pk=term.pk).delete()
+
+
+def _calendar_day_add(*, day: date, kind: str, name: str) -> CalendarDay:
+    if kind == CalendarDay.Kind.MAKE_UP_DAY and day.isoweekday() <= 5:
+        raise InvalidInput(
+            _("A make-up day is a Saturday or a Sunday worked; %s is a weekday.") % day,
+            code="not_a_weekend",
+            fields={"date": [str(day)]},
+        )
+    with _keeping_served_days(day, day):
+        term = term_list().filter(start_date__lte=day, end_date__gte=day).first()
+        if term is None:
+            raise Conflict(
+                _("%s is in no term of the school's calendar: record the term first.") % day,
+                code="outside_terms",
+                fields={"date": [str(day)]},
+            )
+        try:
+            with transaction.atomic():
+                return CalendarDay.objects.create(date=day, kind=kind, name=name.strip(), term=term)
+        except IntegrityError:
+            raise Conflict(
+                _("%s is already a holiday or a make-up day.") % day,
+                code="day_exists",
+                fields={"date": [str(day)]},
+            ) from None
+
+
+@transaction.atomic
+def holiday_add(*, date: date, name: str, actor: Any) -> CalendarDay:
+    """A day of a term without classes or meals (节假日); refused outside every term, and when
+    meals were served that day."""
+    return _calendar_day_add(day=date, kind=CalendarDay.Kind.HOLIDAY, name=name)
+
+
+@transaction.atomic
+def make_up_day_add(*, date: date, name: str, actor: Any) -> CalendarDay:
+    """A Saturday or Sunday of a term worked as a school day (调休上班)."""
+    return _calendar_day_add(day=date, kind=CalendarDay.Kind.MAKE_UP_DAY, name=name)
+
+
+@transaction.atomic
+def calendar_day_delete(*, day: CalendarDay, actor: Any) -> None:
+    """Remove a holiday (the day is a school day again) or a make-up day (refused when meals were
+    served that day)."""
+    with _keeping_served_days(day.date, day.date):
+        CalendarDay.objects.filter(pk=day.pk).delete()
 
 
 # Menus -------------------------------------------------------------------------------------------
@@ -180,24 +341,12 @@ class OwnItemInput:
     recipe: int
 
 
-@transaction.atomic
-def menu_create_own(
-    *,
-    start_date: date,
-    end_date: date,
-    age_band: str,
-    items: Sequence[OwnItemInput],
-    actor: Any,
-    title: str = "",
-) -> Menu:
-    """The school's own menu, checked against the same targets as the district's plans (the
-    check is recorded with the menu; a menu that misses a target is kept, flagged)."""
-    _checked_age_band(age_band)
-    if end_date < start_date or (end_date - start_date).days > 31:
-        raise InvalidInput(
-            _("A menu covers one to 32 days, its last day not before its first."),
-            fields={"end_date": [_("Out of range.")]},
-        )
+def _checked_own_items(
+    *, start_date: date, end_date: date, age_band: str, items: Sequence[OwnItemInput]
+) -> tuple[list[MenuItem], dict[str, Any]]:
+    """The dishes of a school's own menu over [start_date, end_date] with their quantities and
+    nutrients for `age_band`, and the menu's nutrient check against the current standard's
+    targets; a 400 for dishes outside the period, listed twice or of unknown recipes."""
     if not items:
         raise InvalidInput(_("A menu needs at least one dish."), fields={"items": [_("Empty.")]})
     outside = sorted({str(i.date) for i in items if not start_date <= i.date <= end_date})
@@ -252,6 +401,37 @@ def menu_create_own(
         for check in standards.nutrients_against_targets(nutrients=total, target=target):
             if check.status != standards.CheckStatus.OK:
                 flags.append({"date": day, "meal": meal, **check.as_dict()})
+    report = {
+        "standard": None
+        if standard is None
+        else {"id": standard.pk, "code": standard.code, "version": standard.version},
+        "meets_standard": checked > 0 and not flags,
+        "flags": flags,
+    }
+    return rows, report
+
+
+@transaction.atomic
+def menu_create_own(
+    *,
+    start_date: date,
+    end_date: date,
+    age_band: str,
+    items: Sequence[OwnItemInput],
+    actor: Any,
+    title: str = "",
+) -> Menu:
+    """The school's own menu, checked against the same targets as the district's plans (the
+    check is recorded with the menu; a menu that misses a target is kept, flagged)."""
+    _checked_age_band(age_band)
+    if end_date < start_date or (end_date - start_date).days > 31:
+        raise InvalidInput(
+            _("A menu covers one to 32 days, its last day not before its first."),
+            fields={"end_date": [_("Out of range.")]},
+        )
+    rows, report = _checked_own_items(
+        start_date=start_date, end_date=end_date, age_band=age_band, items=items
+    )
     _replace_active(start_date=start_date, age_band=age_band, plan_id=None, version=None)
     menu = Menu(
         start_date=start_date,
@@ -259,16 +439,66 @@ def menu_create_own(
         age_band=age_band,
         title=title,
         origin=Menu.Origin.OWN,
-        report={
-            "standard": None
-            if standard is None
-            else {"id": standard.pk, "code": standard.code, "version": standard.version},
-            "meets_standard": checked > 0 and not flags,
-            "flags": flags,
-        },
+        report=report,
         created_by=actor,
     )
     return _saved_menu(menu, rows)
+
+
+@transaction.atomic
+def menu_update_own(
+    *, menu: Menu, items: Sequence[OwnItemInput], actor: Any, title: str | None = None
+) -> Menu:
+    """Replace the dishes of the school's own menu (and its title, when given), and check it
+    again against the targets. Only the school's own menus in force, and only until a meal has
+    been served from one: a district plan adopted is changed by adopting the plan's new version,
+    and what students ate stays as it was served."""
+    locked = Menu.objects.select_for_update().get(pk=menu.pk)
+    if locked.origin != Menu.Origin.OWN:
+        raise Conflict(
+            _(
+                "This menu was adopted from a district plan and cannot be edited; adopt the "
+                "plan's new version, or make the school's own menu for the period."
+            ),
+            code="adopted_menu",
+        )
+    if locked.status != Menu.Status.ACTIVE:
+        raise Conflict(_("This menu was withdrawn and is no longer edited."), code="menu_withdrawn")
+    # Opening a meal from a menu locks the menu, and recording a serving locks its meal: with
+    # both held here, a meal served meanwhile waits for the edit, or the edit sees it.
+    sessions = list(
+        MealSession.objects.select_for_update().filter(menu=locked).values_list("pk", flat=True)
+    )
+    served = [
+        f"{day} {meal}"
+        for day, meal in MealSession.objects.filter(pk__in=sessions)
+        .filter(Exists(Serving.objects.filter(session=OuterRef("pk"))))
+        .order_by("date", "meal")
+        .values_list("date", "meal")
+    ]
+    if served:
+        raise Conflict(
+            _("Meals were already served from this menu (%s); it can no longer be edited.")
+            % ", ".join(served),
+            code="menu_served",
+        )
+    rows, report = _checked_own_items(
+        start_date=locked.start_date,
+        end_date=locked.end_date,
+        age_band=locked.age_band,
+        items=items,
+    )
+    locked.report = report
+    update_fields = ["report"]
+    if title is not None:
+        locked.title = title
+        update_fields.append("title")
+    locked.save(update_fields=update_fields)
+    locked.items.all().delete()
+    for row in rows:
+        row.menu = locked
+    MenuItem.objects.bulk_create(rows)
+    return locked
 
 
 # Meal sessions and servings ----------------------------------------------------------------------
@@ -298,6 +528,9 @@ def meal_session_open(
         )
     try:
         with transaction.atomic():
+            if menu is not None:
+                # An edit of the menu waits for the meal opened from it, and the other way round.
+                Menu.objects.select_for_update().filter(pk=menu.pk).exists()
             return MealSession.objects.create(
                 date=date,
                 meal=meal,
@@ -406,6 +639,7 @@ def servings_record(
         raise InvalidInput(
             _("Servings cannot be recorded for a future day (%s).") % day, code="future_date"
         )
+    _calendar_lock(shared=True)
     if not is_school_day(day):
         raise InvalidInput(_("%s is not a school day.") % day, code="not_school_day")
     ids = _resolve_students(day=day, student_ids=student_ids, student_numbers=student_numbers)
@@ -482,12 +716,17 @@ def sample_record(
 
 @transaction.atomic
 def sample_discard(*, sample: FoodSample, actor: Any, at: datetime | None = None) -> FoodSample:
+    """Record that a sample was thrown away, once its keeping time has passed; once only."""
     locked = FoodSample.objects.select_for_update().get(pk=sample.pk)
     at = at or timezone.now()
     if locked.discarded_at is not None:
         raise Conflict(_("This sample was already discarded."), code="already_discarded")
     if at < locked.kept_until:
-        raise InvalidInput(_("This sample must be kept until %s.") % locked.kept_until)
+        raise InvalidInput(
+            _("This sample must be kept until %s.")
+            % f"{timezone.localtime(locked.kept_until):%Y-%m-%d %H:%M}",
+            code="still_kept",
+        )
     locked.discarded_at = at
     locked.save(update_fields=["discarded_at"])
     return locked

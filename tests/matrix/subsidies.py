@@ -1,7 +1,8 @@
-"""The subsidies app's operations. District host: the finance officer writes, auditors read.
-A school's host: its own claims and budgets; the logistics director prepares (computes) the
-month's claim, the principal submits it. District roles hold in every school, so the finance
-officer's `subsidies.*` reaches a school's host too (roles.py)."""
+"""The subsidies app's operations. District host: the finance officer writes (supplementary
+budgets included), auditors read. A school's host: its own claims and budgets (with their
+supplements); the logistics director prepares (computes) the month's claim, the principal submits
+it. District roles hold in every school, so the finance officer's `subsidies.*` reaches a school's
+host too (roles.py)."""
 
 import itertools
 from datetime import date
@@ -47,6 +48,7 @@ DISTRICT_OPERATIONS: Operations = {
     ("POST", "/api/v1/subsidies/budgets/"): FINANCE,
     ("GET", "/api/v1/subsidies/budgets/{id}/"): DISTRICT_READERS,
     ("POST", "/api/v1/subsidies/budgets/{id}/carry-over/"): FINANCE,
+    ("POST", "/api/v1/subsidies/budgets/{id}/supplements/"): FINANCE,
     ("GET", "/api/v1/subsidies/claims/"): DISTRICT_READERS,
     ("GET", "/api/v1/subsidies/claims/{id}/"): DISTRICT_READERS,
     ("POST", "/api/v1/subsidies/claims/{id}/approve/"): FINANCE,
@@ -127,7 +129,7 @@ def canteen_ready(school: School) -> bool:
         return False
     with schema_context(school.schema_name):
         tables = connection.introspection.table_names()
-    return "canteen_serving" in tables and "canteen_holiday" in tables
+    return "canteen_serving" in tables and "canteen_calendarday" in tables
 
 
 def build(scene: Scene, method: str, path: str, n: int) -> Built:
@@ -154,6 +156,9 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
         spring = make_budget(school, programme, start=date(2025, 8, 1), end=date(2025, 12, 31))
         params["id"] = autumn.pk
         body = {"to_budget": spring.pk}
+    elif path.endswith("/supplements/"):
+        params["id"] = make_budget(school, make_programme()).pk
+        body = {"amount": "12000.00", "reason": "秋季学期就餐人数增加，追加营养餐补助"}
     elif "/budgets/" in path:
         if "{id}" in path:
             params["id"] = make_budget(school, make_programme()).pk

@@ -3,7 +3,14 @@ from typing import Any
 
 from rest_framework import serializers
 
-from shared_apps.subsidies.models import Budget, Claim, ClaimEvent, Disbursement, Programme
+from shared_apps.subsidies.models import (
+    Budget,
+    BudgetSupplement,
+    Claim,
+    ClaimEvent,
+    Disbursement,
+    Programme,
+)
 
 
 def money(**kwargs: Any) -> serializers.DecimalField:
@@ -35,10 +42,20 @@ class ProgrammeUpdateSerializer(serializers.Serializer):
     active = serializers.BooleanField(required=False)
 
 
+class BudgetSupplementSerializer(serializers.ModelSerializer):
+    added_by = serializers.CharField(source="added_by.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = BudgetSupplement
+        fields = ["id", "amount", "reason", "added_by", "added_at"]
+        read_only_fields = fields
+
+
 class BudgetSerializer(serializers.ModelSerializer):
     programme = serializers.CharField(source="programme.code", read_only=True)
     school = serializers.CharField(source="school.code", read_only=True)
     available = money(read_only=True)
+    supplements = BudgetSupplementSerializer(many=True, read_only=True)
 
     class Meta:
         model = Budget
@@ -50,10 +67,12 @@ class BudgetSerializer(serializers.ModelSerializer):
             "period_start",
             "period_end",
             "allocated",
+            "supplemented",
             "carried_in",
             "carried_out",
             "committed",
             "available",
+            "supplements",
             "created_at",
         ]
         read_only_fields = fields
@@ -66,6 +85,11 @@ class BudgetCreateSerializer(serializers.Serializer):
     period_end = serializers.DateField()
     allocated = money(min_value=Decimal("0"))
     budget_year = serializers.IntegerField(min_value=2000, max_value=2200, required=False)
+
+
+class BudgetSupplementCreateSerializer(serializers.Serializer):
+    amount = money(min_value=Decimal("0.01"))
+    reason = serializers.CharField(max_length=2000)
 
 
 class BudgetCarryOverSerializer(serializers.Serializer):

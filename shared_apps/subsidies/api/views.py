@@ -1,6 +1,7 @@
-"""Subsidies over the API. On the district host the finance officer sets programmes and budgets
-and decides and pays claims; auditors read. On a school's host the school sees its own claims and
-budgets, the logistics director prepares (computes) the month's claim, the principal submits it."""
+"""Subsidies over the API. On the district host the finance officer sets programmes and budgets,
+adds supplementary budgets, and decides and pays claims; auditors read. On a school's host the
+school sees its own claims and budgets (with their supplements), the logistics director prepares
+(computes) the month's claim, the principal submits it."""
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -78,9 +79,10 @@ class SchoolBudgetViewSet(_BudgetViewSet):
 
 
 class BudgetViewSet(_BudgetViewSet):
-    """Every school's budgets: the finance officer allocates and carries surplus over."""
+    """Every school's budgets: the finance officer allocates, supplements and carries surplus
+    over."""
 
-    action_verbs = {"carry_over": "carry_over"}
+    action_verbs = {"carry_over": "carry_over", "supplements": "supplement"}
 
     @extend_schema(
         request=s.BudgetCreateSerializer,
@@ -102,6 +104,22 @@ class BudgetViewSet(_BudgetViewSet):
             **values,
         )
         return Response(s.BudgetSerializer(budget).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.BudgetSupplementCreateSerializer,
+        responses={201: s.BudgetSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def supplements(self, request: Request, pk: str | None = None) -> Response:
+        """Add a supplementary budget (追加预算): `amount` more CNY for this budget, and why."""
+        budget: Budget = self.get_object()
+        data = s.BudgetSupplementCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.budget_supplement(budget=budget, actor=request.user, **data.validated_data)
+        fresh = selectors.budget_list().get(pk=budget.pk)
+        return Response(s.BudgetSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=s.BudgetCarryOverSerializer,

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
+    CalendarDay,
     ColdStorageReading,
     DailyClose,
     FoodSample,
@@ -13,6 +14,7 @@ from tenant_apps.canteen.models import (
     MealSession,
     Menu,
     MenuItem,
+    SchoolTerm,
     Serving,
 )
 from tenant_apps.canteen.services import MAX_SERVINGS_PER_REQUEST
@@ -22,6 +24,34 @@ def money(**kwargs: Any) -> serializers.DecimalField:
     return serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=Decimal("0"), **kwargs
     )
+
+
+class SchoolTermSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SchoolTerm
+        fields = ["id", "school_year", "name", "start_date", "end_date", "created_at"]
+        read_only_fields = fields
+
+
+class SchoolTermCreateSerializer(serializers.Serializer):
+    school_year = serializers.IntegerField(
+        min_value=2000, max_value=2200, help_text="The year the school year begins."
+    )
+    name = serializers.CharField(max_length=100)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+
+
+class CalendarDaySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CalendarDay
+        fields = ["id", "date", "kind", "name", "term"]
+        read_only_fields = fields
+
+
+class CalendarDayCreateSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    name = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
 
 
 class MenuItemSerializer(serializers.ModelSerializer):
@@ -64,6 +94,13 @@ class MenuCreateSerializer(serializers.Serializer):
     end_date = serializers.DateField()
     age_band = serializers.CharField(max_length=5)
     title = serializers.CharField(max_length=200, required=False, default="")
+    items = serializers.ListField(child=OwnItemSerializer(), max_length=500)
+
+
+class MenuUpdateSerializer(serializers.Serializer):
+    """The dishes of a school's own menu, replacing those it had; its title, optionally."""
+
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
     items = serializers.ListField(child=OwnItemSerializer(), max_length=500)
 
 

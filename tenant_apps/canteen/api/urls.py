@@ -6,13 +6,19 @@ from tenant_apps.canteen.api.views import (
     ColdStorageReadingViewSet,
     DailyCloseViewSet,
     FoodSampleViewSet,
+    HolidayViewSet,
     InboundInspectionViewSet,
+    MakeUpDayViewSet,
     MealSessionViewSet,
     MenuViewSet,
+    SchoolTermViewSet,
     ServingViewSet,
 )
 
 router = SimpleRouter()
+router.register("calendar/terms", SchoolTermViewSet, basename="canteen-term")
+router.register("calendar/holidays", HolidayViewSet, basename="canteen-holiday")
+router.register("calendar/make-up-days", MakeUpDayViewSet, basename="canteen-make-up-day")
 router.register("menus", MenuViewSet, basename="canteen-menu")
 router.register("sessions", MealSessionViewSet, basename="canteen-session")
 router.register("servings", ServingViewSet, basename="canteen-serving")

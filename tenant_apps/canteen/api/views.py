@@ -1,8 +1,10 @@
-"""The canteen of one school: menus, meal sessions, real-name servings, food-safety records and
-alerts. Views parse input and call services; the rules live in services.py."""
+"""The canteen of one school: its calendar (terms, holidays, make-up days), menus, meal sessions,
+real-name servings, food-safety records and alerts. Views parse input and call services; the rules
+live in services.py."""
 
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
@@ -22,6 +24,7 @@ from tenant_apps.canteen import selectors, services
 from tenant_apps.canteen.api import serializers as s
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
+    CalendarDay,
     ColdStorageReading,
     DailyClose,
     FoodSample,
@@ -29,6 +32,7 @@ from tenant_apps.canteen.models import (
     MealSession,
     Menu,
     MenuItem,
+    SchoolTerm,
     Serving,
 )
 
@@ -45,11 +49,86 @@ def _session_for(request: Request, session_id: int, field: str = "session") -> M
     return session
 
 
+class SchoolTermViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, RestrictedViewSet
+):
+    """The school's terms (学期): every member reads them; the logistics director and the canteen
+    manager record and remove them."""
+
+    model = SchoolTerm
+    serializer_class = s.SchoolTermSerializer
+    filterset_class = f.SchoolTermFilter
+    ordering_fields = ["id", "start_date"]
+
+    def safely_get_queryset(self) -> Any:
+        return selectors.term_list()
+
+    @extend_schema(
+        request=s.SchoolTermCreateSerializer,
+        responses={201: s.SchoolTermSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @idempotent
+    def create(self, request: Request) -> Response:
+        data = s.SchoolTermCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        term = services.school_term_add(actor=request.user, **data.validated_data)
+        return Response(s.SchoolTermSerializer(term).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: SchoolTerm) -> None:
+        services.school_term_delete(term=instance, actor=self.request.user)
+
+
+class _CalendarDayViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, RestrictedViewSet
+):
+    model = CalendarDay
+    serializer_class = s.CalendarDaySerializer
+    filterset_class = f.CalendarDayFilter
+    ordering_fields = ["id", "date"]
+    kind: ClassVar[str]
+    # The service that adds a day of this kind.
+    add: ClassVar[Callable[..., CalendarDay]]
+
+    def safely_get_queryset(self) -> Any:
+        return selectors.calendar_day_list(kind=self.kind)
+
+    @extend_schema(
+        request=s.CalendarDayCreateSerializer,
+        responses={201: s.CalendarDaySerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @idempotent
+    def create(self, request: Request) -> Response:
+        data = s.CalendarDayCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        day = self.add(actor=request.user, **data.validated_data)
+        return Response(s.CalendarDaySerializer(day).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: CalendarDay) -> None:
+        services.calendar_day_delete(day=instance, actor=self.request.user)
+
+
+class HolidayViewSet(_CalendarDayViewSet):
+    """The holidays (节假日) inside the school's terms: days without classes or meals."""
+
+    kind = CalendarDay.Kind.HOLIDAY
+    add = staticmethod(services.holiday_add)
+
+
+class MakeUpDayViewSet(_CalendarDayViewSet):
+    """The Saturdays and Sundays of the school's terms worked as school days (调休上班)."""
+
+    kind = CalendarDay.Kind.MAKE_UP_DAY
+    add = staticmethod(services.make_up_day_add)
+
+
 class MenuViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
     model = Menu
     serializer_class = s.MenuSerializer
     filterset_class = f.MenuFilter
     ordering_fields = ["id", "start_date"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
     action_verbs = {"adopt": "add"}
 
     def safely_get_queryset(self) -> Any:
@@ -76,6 +155,22 @@ class MenuViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
             actor=request.user,
         )
         return Response(s.MenuSerializer(menu).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.MenuUpdateSerializer, responses=s.MenuSerializer)
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        """Replace the dishes of the school's own menu and check it again; refused (409) for a
+        menu adopted from a district plan, a withdrawn one, or one already served from."""
+        menu: Menu = self.get_object()
+        data = s.MenuUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        services.menu_update_own(
+            menu=menu,
+            title=values.get("title"),
+            items=[services.OwnItemInput(**item) for item in values["items"]],
+            actor=request.user,
+        )
+        return Response(s.MenuSerializer(self.get_object()).data)
 
     @extend_schema(
         request=s.MenuAdoptSerializer,
@@ -194,6 +289,7 @@ class FoodSampleViewSet(mixins.ListModelMixin, RestrictedViewSet):
     serializer_class = s.FoodSampleSerializer
     filterset_class = f.FoodSampleFilter
     ordering_fields = ["id", "taken_at"]
+    action_verbs = {"discard": "discard"}
 
     def safely_get_queryset(self) -> Any:
         return selectors.food_sample_list()
@@ -211,6 +307,15 @@ class FoodSampleViewSet(mixins.ListModelMixin, RestrictedViewSet):
         session = _session_for(request, values.pop("session"))
         sample = services.sample_record(session=session, actor=request.user, **values)
         return Response(s.FoodSampleSerializer(sample).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=s.FoodSampleSerializer, parameters=[IDEMPOTENCY_KEY])
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def discard(self, request: Request, pk: str | None = None) -> Response:
+        """Record that the sample was thrown away: refused before its keeping time has passed
+        (48 hours by default) and when it was already discarded."""
+        sample = services.sample_discard(sample=self.get_object(), actor=request.user)
+        return Response(s.FoodSampleSerializer(sample).data)
 
 
 class InboundInspectionViewSet(mixins.ListModelMixin, RestrictedViewSet):
