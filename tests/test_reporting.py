@@ -90,11 +90,18 @@ def march_budget(school: School, programme: Programme, allocated: str, **values:
 
 @pytest.fixture
 def figures(school_a: School, school_b: School) -> dict[str, Any]:
-    """School A: an approved claim (with an earlier rejected one) under the nutrition programme,
-    and a budget without a claim under a second programme. School B: a paid claim, part paid."""
+    """School A: an approved claim (with an earlier rejected one) under the nutrition programme
+    on a supplemented budget, and a budget without a claim under a second programme. School B:
+    a paid claim, part paid."""
     nutrition = make_programme(name="农村义务教育学生营养改善计划", daily_rate=Decimal("4.37"))
     milk = make_programme(name="学生饮用奶", daily_rate=Decimal("1.15"))
-    a_budget = march_budget(school_a, nutrition, "12345.67", carried_in=Decimal("100.01"))
+    a_budget = march_budget(
+        school_a,
+        nutrition,
+        "12345.67",
+        carried_in=Decimal("100.01"),
+        supplemented=Decimal("200.00"),
+    )
     a_milk = march_budget(school_a, milk, "999.99")
     b_budget = march_budget(school_b, nutrition, "50000.00")
     days = {date(2024, 3, 4): 801, date(2024, 3, 5): 799, date(2024, 3, 6): 803}
@@ -142,7 +149,8 @@ def test_school_statement_figures_to_the_fen(school_a, figures):
     assert claimed.allocated == Decimal("12345.67")
     assert claimed.carried_in == Decimal("100.01")
     assert claimed.committed == Decimal("10501.11")
-    assert claimed.remaining == Decimal("1944.57")  # 12345.67 + 100.01 - 10501.11
+    assert claimed.supplemented == Decimal("200.00")
+    assert claimed.remaining == Decimal("2144.57")  # 12345.67 + 200.00 + 100.01 - 10501.11
     assert unclaimed.status == selectors.NO_CLAIM
     assert unclaimed.amount == Decimal("0.00")
     assert unclaimed.allocated == Decimal("999.99")
@@ -151,8 +159,11 @@ def test_school_statement_figures_to_the_fen(school_a, figures):
     assert totals.student_days == 2403
     assert totals.amount == Decimal("10501.11")
     assert totals.allocated == Decimal("13345.66")
-    assert totals.remaining == Decimal("2944.56")
-    assert totals.remaining == totals.allocated + totals.carried_in - totals.committed
+    assert totals.supplemented == Decimal("200.00")
+    assert totals.remaining == Decimal("3144.56")
+    assert totals.remaining == (
+        totals.allocated + totals.supplemented + totals.carried_in - totals.committed
+    )
 
 
 def test_district_totals_agree_with_rows_budgets_and_claims(school_a, school_b, figures):
@@ -187,7 +198,10 @@ def test_district_totals_agree_with_rows_budgets_and_claims(school_a, school_b, 
     assert totals.allocated == sums["allocated"] == Decimal("63345.66")
     assert totals.carried_in == sums["carried_in"] == Decimal("100.01")
     assert totals.committed == sums["committed"] == Decimal("13227.99")
-    assert totals.remaining == Decimal("63345.66") + Decimal("100.01") - Decimal("13227.99")
+    assert totals.supplemented == Decimal("200.00")
+    assert totals.remaining == (
+        Decimal("63345.66") + Decimal("200.00") + Decimal("100.01") - Decimal("13227.99")
+    )
     counts = statement.status_counts
     assert counts[Claim.Status.APPROVED] == 1
     assert counts[Claim.Status.PAID] == 1

@@ -87,6 +87,7 @@ def _columns(*, district: bool) -> list[Column]:
         Column(_("Decided at"), lambda r: r.decided_at, "time", 17),
         Column(_("Decided by"), lambda r: r.decided_by, width=12),
         Column(_("Allocated"), lambda r: r.allocated, "money", 14, lambda t: t.allocated),
+        Column(_("Supplemented"), lambda r: r.supplemented, "money", 14, lambda t: t.supplemented),
         Column(_("Carried in"), lambda r: r.carried_in, "money", 14, lambda t: t.carried_in),
         Column(_("Carried out"), lambda r: r.carried_out, "money", 14, lambda t: t.carried_out),
         Column(_("Committed"), lambda r: r.committed, "money", 14, lambda t: t.committed),

@@ -106,6 +106,7 @@ class StatementRow:
     decided_by: str
     budget_id: int | None
     allocated: Decimal
+    supplemented: Decimal
     carried_in: Decimal
     carried_out: Decimal
     committed: Decimal
@@ -122,6 +123,7 @@ class Totals:
     approved: Decimal = ZERO
     disbursed: Decimal = ZERO
     allocated: Decimal = ZERO
+    supplemented: Decimal = ZERO
     carried_in: Decimal = ZERO
     carried_out: Decimal = ZERO
     committed: Decimal = ZERO
@@ -184,6 +186,7 @@ def _budget_figures(budget: Budget | None) -> dict[str, object]:
         return {
             "budget_id": None,
             "allocated": ZERO,
+            "supplemented": ZERO,
             "carried_in": ZERO,
             "carried_out": ZERO,
             "committed": ZERO,
@@ -192,6 +195,7 @@ def _budget_figures(budget: Budget | None) -> dict[str, object]:
     return {
         "budget_id": budget.pk,
         "allocated": budget.allocated,
+        "supplemented": budget.supplemented,
         "carried_in": budget.carried_in,
         "carried_out": budget.carried_out,
         "committed": budget.committed,
@@ -290,6 +294,7 @@ def _totals(rows: list[StatementRow]) -> Totals:
         approved=sum((r.approved for r in rows), ZERO),
         disbursed=sum((r.disbursed for r in rows), ZERO),
         allocated=sum((r.allocated for r in budgets.values()), ZERO),
+        supplemented=sum((r.supplemented for r in budgets.values()), ZERO),
         carried_in=sum((r.carried_in for r in budgets.values()), ZERO),
         carried_out=sum((r.carried_out for r in budgets.values()), ZERO),
         committed=sum((r.committed for r in budgets.values()), ZERO),

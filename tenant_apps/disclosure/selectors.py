@@ -306,9 +306,7 @@ def _sum(items: list[Any], key: str, step: Decimal) -> Decimal:
 def subsidy_rate() -> tuple[str, Decimal]:
     """The nutrition improvement programme's name and daily rate (the canteen's default rate
     when the district has not set the programme up)."""
-    programme = (
-        subsidies.programme_list().filter(code=canteen.DEFAULT_PROGRAMME, active=True).first()
-    )
+    programme = subsidies.programme_active_get(code=canteen.DEFAULT_PROGRAMME)
     if programme is None:
         return _("Nutrition improvement programme"), canteen.subsidy_daily_rate()
     return programme.name, programme.daily_rate
