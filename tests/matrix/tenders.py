@@ -228,13 +228,14 @@ def draft_tender(
     ceiling: Decimal = Decimal("100000.00"),
     criteria: tuple[tuple[str, int, int], ...] = (("质量", 30, 10), ("服务", 30, 10)),
     price_weight: int = 40,
+    quantity: Decimal = Decimal("100"),
     actor: User | None = None,
 ) -> Tender:
     """A draft from one approved requisition of `school`, with lots of `categories`, settings
     complete and a committee of evaluators with registered keys: ready to publish."""
     school = school or School.objects.get(code=SCHOOL_A)
     items = [make_item(category) for category in categories for _ in range(items_per_lot)]
-    requisition = make_requisition(school, items)
+    requisition = make_requisition(school, items, quantity=quantity)
     return services.tender_create(
         title="2026年春季学期食材集中采购",
         requisitions=[requisition],

@@ -218,6 +218,10 @@ SPECTACULAR_SETTINGS = {
         "MealPlanStatusEnum": "shared_apps.standards.models.MealPlan.Status",
         "CheckStatusEnum": "shared_apps.standards.selectors.CheckStatus",
         "ServingSourceEnum": "tenant_apps.canteen.models.Serving.Source",
+        "RequisitionStatusEnum": "shared_apps.procurement.models.Requisition.Status",
+        "TenderStatusEnum": "shared_apps.procurement.models.Tender.Status",
+        "BidStatusEnum": "shared_apps.procurement.models.Bid.Status",
+        "TenderEventKindEnum": "shared_apps.procurement.models.TenderEvent.Kind",
     },
 }
 
