@@ -9,7 +9,7 @@ the audit trail). Reads of what was sealed, once opened, are security events for
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +19,6 @@ from shared_apps.audit.services import security_event_record
 from shared_apps.procurement import sealing
 from shared_apps.procurement.models import (
     Bid,
-    BidLine,
     CommitteeSeat,
     Lot,
     PresentedShare,
@@ -31,7 +30,6 @@ from shared_apps.procurement.services.tenders import deadline_passed, locked_ten
 
 CENT = Decimal("0.01")
 MIN_VALID_BIDS = 3
-BID_LINE_BATCH = 5000
 # A tender whose deadline has passed and whose bids are still sealed.
 SEALED = (Tender.Status.PUBLISHED, Tender.Status.CLOSED)
 
@@ -210,7 +208,7 @@ def _open_bids(lot: Lot, key: Any) -> list[Bid]:
     (there is no floor). Returns the bids opened."""
     quantities = {line.pk: line.quantity for line in lot.lines.all()}
     bids = list(lot.bids.filter(status=Bid.Status.SEALED).order_by("pk"))
-    rows: list[BidLine] = []
+    rows: list[tuple[int, int, Decimal, Decimal]] = []
     for bid in bids:
         bid.lot = lot
         contents = BidContents.decode(sealing.unseal(key, bytes(bid.sealed)))
@@ -228,14 +226,28 @@ def _open_bids(lot: Lot, key: Any) -> list[Bid]:
                 "Total %(total)s CNY is above the ceiling of %(ceiling)s CNY."
             ) % {"total": bid.total, "ceiling": lot.ceiling}
         rows += [
-            BidLine(bid=bid, line_id=line, unit_price=contents.unit_prices[line], amount=amount)
-            for line, amount in amounts.items()
+            (bid.pk, line, contents.unit_prices[line], amount) for line, amount in amounts.items()
         ]
     Bid.objects.bulk_update(
         bids, ["status", "total", "delivery_terms", "quality_statement", "rejection_reason"]
     )
-    BidLine.objects.bulk_create(rows, batch_size=BID_LINE_BATCH)
+    _insert_bid_lines(rows)
     return bids
+
+
+def _insert_bid_lines(rows: list[tuple[int, int, Decimal, Decimal]]) -> None:
+    """Every opened line of a lot in one INSERT of unnested arrays: a tender of 50 bids of 500
+    lines opens in one statement (and one statement-level audit insert), not in 25,000 model
+    instances."""
+    if not rows:
+        return
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO procurement_bidline (bid_id, line_id, unit_price, amount) "
+            "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::numeric[], %s::numeric[])",
+            columns,
+        )
 
 
 def sealed_read_record(
