@@ -32,12 +32,12 @@ def test_any_k_shares_open_a_sealed_item_and_k_minus_one_never_do(members) -> No
     item = sealing.seal(sealed.public_key, "单价 12.34".encode())
     shares = _shares(members, sealed)
     assert [index for index, _ in shares] == [1, 2, 3, 4, 5]
-    for chosen in itertools.combinations(shares, 3):
-        key = sealing.recover_tender_key(list(chosen), sealed.sealed_private_key)
+    for enough in itertools.combinations(shares, 3):
+        key = sealing.recover_tender_key(list(enough), sealed.sealed_private_key)
         assert sealing.unseal(key, item).decode() == "单价 12.34"
-    for chosen in itertools.combinations(shares, 2):
+    for too_few in itertools.combinations(shares, 2):
         with pytest.raises(sealing.WrongShares):
-            sealing.recover_tender_key(list(chosen), sealed.sealed_private_key)
+            sealing.recover_tender_key(list(too_few), sealed.sealed_private_key)
 
 
 def test_a_wrong_or_repeated_share_does_not_open(members) -> None:

@@ -102,7 +102,9 @@ class RequisitionLineInputSerializer(serializers.Serializer):
 
 class RequisitionCreateSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True, default="")
-    lines = RequisitionLineInputSerializer(many=True, min_length=1, max_length=200)
+    lines = serializers.ListField(
+        child=RequisitionLineInputSerializer(), min_length=1, max_length=200
+    )
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -284,7 +286,9 @@ class TenderUpdateSerializer(serializers.Serializer):
     price_weight = serializers.IntegerField(min_value=0, max_value=100, required=False)
     contract_months = serializers.IntegerField(min_value=1, max_value=60, required=False)
     threshold = serializers.IntegerField(min_value=2, max_value=255, required=False)
-    criteria = CriterionInputSerializer(many=True, max_length=20, required=False)
+    criteria = serializers.ListField(
+        child=CriterionInputSerializer(), max_length=20, required=False
+    )
     committee = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**62),
         max_length=50,
@@ -319,7 +323,9 @@ class ReserveInputSerializer(serializers.Serializer):
 
 
 class ReserveSerializer(serializers.Serializer):
-    reserve_prices = ReserveInputSerializer(many=True, min_length=1, max_length=50)
+    reserve_prices = serializers.ListField(
+        child=ReserveInputSerializer(), min_length=1, max_length=50
+    )
 
 
 class ScoreInputSerializer(serializers.Serializer):
@@ -329,7 +335,7 @@ class ScoreInputSerializer(serializers.Serializer):
 
 
 class ScoresSerializer(serializers.Serializer):
-    scores = ScoreInputSerializer(many=True, min_length=1, max_length=5000)
+    scores = serializers.ListField(child=ScoreInputSerializer(), min_length=1, max_length=5000)
 
 
 class AwardSerializer(serializers.Serializer):
@@ -543,7 +549,7 @@ class BidLineInputSerializer(serializers.Serializer):
 
 class BidSubmitSerializer(serializers.Serializer):
     lot = serializers.IntegerField(min_value=1, max_value=2**62)
-    lines = BidLineInputSerializer(many=True, min_length=1, max_length=2000)
+    lines = serializers.ListField(child=BidLineInputSerializer(), min_length=1, max_length=2000)
     delivery_terms = serializers.CharField(max_length=MAX_TEXT)
     quality_statement = serializers.CharField(max_length=5000)
 

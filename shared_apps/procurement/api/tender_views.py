@@ -13,7 +13,7 @@ once, a reserve price is replaced, a key is made anew).
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -156,7 +156,7 @@ class EvaluatorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restric
         qs = selectors.evaluator_list()
         if self.action == "key":
             # Nobody registers a key for someone else, whatever else they may do.
-            return qs.filter(user_id=self.request.user.pk)
+            return qs.filter(Q(user_id=self.request.user.pk))
         return qs
 
     @extend_schema(
@@ -242,7 +242,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
         qs = selectors.tender_list()
         if self.action == "scores":
             # Only members score, whatever else the caller may do.
-            return qs.filter(seats__evaluator__user_id=self.request.user.pk)
+            return qs.filter(Q(seats__evaluator__user_id=self.request.user.pk))
         return qs
 
     def _respond(self, tender: Tender, code: int = status.HTTP_200_OK) -> Response:
@@ -448,7 +448,7 @@ class SeatViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
         qs = selectors.seat_list()
         if self.action in ("declare", "present"):
             # Only the member in a seat acts for it, whatever else the caller may do.
-            return qs.filter(evaluator__user_id=self.request.user.pk)
+            return qs.filter(Q(evaluator__user_id=self.request.user.pk))
         return qs
 
     def _respond(self, seat: CommitteeSeat) -> Response:
@@ -501,7 +501,7 @@ class BidViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVie
         qs = selectors.bid_list()
         if self.action == "withdraw":
             # Only the bidder withdraws, whatever else the caller may do.
-            return qs.filter(supplier__users__user_id=self.request.user.pk)
+            return qs.filter(Q(supplier__users__user_id=self.request.user.pk))
         return qs
 
     @extend_schema(request=s.BidSubmitSerializer, responses={201: s.BidSerializer})

@@ -43,19 +43,13 @@ def evaluator_list() -> QuerySet[Evaluator]:
     return Evaluator.objects.select_related("user")
 
 
-def _lots() -> "Prefetch[Lot]":
-    return Prefetch(
-        "lots",
-        queryset=Lot.objects.annotate(
-            bid_count=Count("bids", filter=~Q(bids__status=Bid.Status.WITHDRAWN))
-        ).prefetch_related(Prefetch("lines", queryset=TenderLine.objects.select_related("item"))),
-    )
-
-
 def tender_list() -> QuerySet[Tender]:
     """Tenders with their lots and lines, criteria, committee and events."""
+    lots = Lot.objects.annotate(
+        bid_count=Count("bids", filter=~Q(bids__status=Bid.Status.WITHDRAWN))
+    ).prefetch_related(Prefetch("lines", queryset=TenderLine.objects.select_related("item")))
     return Tender.objects.select_related("created_by").prefetch_related(
-        _lots(),
+        Prefetch("lots", queryset=lots),
         Prefetch("criteria", queryset=Criterion.objects.all()),
         Prefetch("seats", queryset=CommitteeSeat.objects.select_related("evaluator")),
         Prefetch("events", queryset=TenderEvent.objects.select_related("actor")),

@@ -21,7 +21,12 @@ from shared_apps.procurement.models import (
     Supplier,
     Tender,
 )
-from shared_apps.procurement.services.tenders import deadline_passed, locked_tender, sealed_amount
+from shared_apps.procurement.services.tenders import (
+    deadline_passed,
+    locked_tender,
+    sealed_amount,
+    stored,
+)
 
 # Licences a lot's category needs on the deadline, besides the business licence every bidder
 # holds: one of each group.
@@ -66,7 +71,7 @@ def supplier_of(actor: Any) -> Supplier:
 
 
 def _qualification_problem(supplier: Supplier, lot: Lot, tender: Tender) -> str | None:
-    day = timezone.localtime(tender.deadline).date()  # type: ignore[arg-type]
+    day = timezone.localtime(tender.deadline).date()
     valid = set(
         supplier.qualifications.filter(valid_from__lte=day, expires_on__gte=day).values_list(
             "kind", flat=True
@@ -126,7 +131,7 @@ def bid_submit(*, lot: Lot, contents: BidContents, actor: Any) -> Bid:
         raise InvalidInput(
             _("Unit prices must be positive."), fields={"lines": [_("Not positive.")]}
         )
-    sealed = sealing.seal(bytes(tender.public_key), contents.encode())  # type: ignore[arg-type]
+    sealed = sealing.seal(stored(tender.public_key), contents.encode())
     bid, _created = Bid.objects.update_or_create(
         lot=lot,
         supplier=supplier,

@@ -17,6 +17,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,7 +48,7 @@ class GivenScore:
 
 
 def _member_seat(tender: Tender, actor: Any) -> CommitteeSeat:
-    seat = tender.seats.filter(evaluator__user_id=getattr(actor, "pk", None)).first()
+    seat = tender.seats.filter(Q(evaluator__user_id=getattr(actor, "pk", None))).first()
     if seat is None:
         raise NotPermitted(_("Only the tender's committee members score its bids."))
     if seat.conflict is None:
@@ -158,9 +159,9 @@ def tender_evaluate(*, tender: Tender, actor: Any) -> Tender:
         if not bids:
             continue
         quality = _quality_scores(bids, scorers, criteria)
-        lowest = min(bid.total for bid in bids)  # type: ignore[type-var]
+        lowest = min(bid.total for bid in bids)
         for bid in bids:
-            bid.price_score = (locked.price_weight * lowest / bid.total).quantize(CENT)  # type: ignore[operator]
+            bid.price_score = (locked.price_weight * lowest / bid.total).quantize(CENT)
             bid.quality_score = quality[bid.pk]
             bid.score = bid.price_score + bid.quality_score
         bids.sort(key=lambda b: (-b.score, -b.quality_score, b.total, b.submitted_at, b.pk))  # type: ignore[operator]

@@ -26,7 +26,12 @@ from shared_apps.procurement.models import (
     TenderEvent,
 )
 from shared_apps.procurement.services.bids import BidContents
-from shared_apps.procurement.services.tenders import deadline_passed, locked_tender, tender_event
+from shared_apps.procurement.services.tenders import (
+    deadline_passed,
+    locked_tender,
+    stored,
+    tender_event,
+)
 
 CENT = Decimal("0.01")
 MIN_VALID_BIDS = 3
@@ -34,14 +39,19 @@ MIN_VALID_BIDS = 3
 SEALED = (Tender.Status.PUBLISHED, Tender.Status.CLOSED)
 
 
-def _after_deadline(seat: CommitteeSeat, *statuses: str) -> Tender:
-    tender = locked_tender(seat.tender, *statuses)
+def _require_deadline_passed(tender: Tender) -> None:
     if not deadline_passed(tender):
+        deadline = timezone.localtime(tender.deadline).strftime("%Y-%m-%d %H:%M")
         raise Conflict(
             _("The deadline (%(deadline)s) has not passed: the tender cannot be opened yet.")
-            % {"deadline": timezone.localtime(tender.deadline).strftime("%Y-%m-%d %H:%M")},  # type: ignore[arg-type]
+            % {"deadline": deadline},
             code="too_early",
         )
+
+
+def _after_deadline(seat: CommitteeSeat, *statuses: str) -> Tender:
+    tender = locked_tender(seat.tender, *statuses)
+    _require_deadline_passed(tender)
     if tender.status == Tender.Status.PUBLISHED:
         tender.status = Tender.Status.CLOSED
         tender.save(update_fields=["status"])
@@ -133,12 +143,7 @@ def share_present(
 def tender_open(*, tender: Tender, actor: Any) -> Tender:
     """Open the tender once its deadline has passed and k members have presented their shares."""
     locked = locked_tender(tender, *SEALED)
-    if not deadline_passed(locked):
-        raise Conflict(
-            _("The deadline (%(deadline)s) has not passed: the tender cannot be opened yet.")
-            % {"deadline": timezone.localtime(locked.deadline).strftime("%Y-%m-%d %H:%M")},  # type: ignore[arg-type]
-            code="too_early",
-        )
+    _require_deadline_passed(locked)
     return _open(locked, actor)
 
 
@@ -158,7 +163,7 @@ def _open(tender: Tender, actor: Any) -> Tender:
     try:
         key = sealing.recover_tender_key(
             [(p.seat.index, bytes(p.share)) for p in presented[: tender.threshold]],
-            bytes(tender.sealed_private_key),  # type: ignore[arg-type]
+            stored(tender.sealed_private_key),
         )
     except sealing.WrongShares:
         raise Conflict(

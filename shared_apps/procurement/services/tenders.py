@@ -51,6 +51,13 @@ def sealed_amount(value: Decimal) -> str:
     return format(value.quantize(Decimal("0.01")), f"0{AMOUNT_WIDTH}.2f")
 
 
+def stored(value: bytes | memoryview | None) -> bytes:
+    """A binary column's value as bytes (the database driver reads bytea as a memoryview)."""
+    if value is None:
+        raise ValueError("nothing is stored here")
+    return bytes(value)
+
+
 def tender_event(
     tender: Tender, kind: str, actor: Any, *, note: str = "", **subjects: Any
 ) -> TenderEvent:
@@ -290,7 +297,7 @@ def tender_publish(*, tender: Tender, actor: Any) -> Tender:
     if problems:
         raise InvalidInput(" ".join(problems), code="not_ready", fields={"tender": problems})
     sealed = sealing.seal_tender_key(
-        [bytes(seat.evaluator.public_key) for seat in seats],  # type: ignore[arg-type]
+        [stored(seat.evaluator.public_key) for seat in seats],
         locked.threshold,
         bits=settings.PROCUREMENT_SEALING_RSA_BITS,
     )
@@ -330,7 +337,7 @@ def tender_seal_reserve(*, tender: Tender, reserves: dict[int, Decimal], actor: 
             )
         lot = lots[lot_id]
         lot.sealed_reserve = sealing.seal(
-            bytes(locked.public_key),  # type: ignore[arg-type]
+            stored(locked.public_key),
             sealed_amount(amount).encode(),
         )
         sealed.append(lot)
