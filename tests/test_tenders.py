@@ -616,6 +616,7 @@ def test_the_opening_decrypts_rejects_over_the_ceiling_and_flags_few_bids(client
     services.tender_seal_reserve(tender=tender, reserves={lot.pk: Decimal("2300.00")}, actor=None)
     under = bid_on(lot, [Decimal("10.00"), Decimal("12.00")])  # 2200.00
     over = bid_on(lot, Decimal("12.51"))  # 2502.00
+    lowball = bid_on(lot, Decimal("0.01"))  # 2.00: there is no floor price
     withdrawn = bid_on(lot, Decimal("1.00"))
     withdrawn.status = Bid.Status.WITHDRAWN
     withdrawn.save()
@@ -631,6 +632,8 @@ def test_the_opening_decrypts_rejects_over_the_ceiling_and_flags_few_bids(client
     assert (under.status, under.total) == (Bid.Status.VALID, Decimal("2200.00"))
     assert under.delivery_terms == "次日达，冷链配送"
     assert over.status == Bid.Status.REJECTED and "2502.00" in over.rejection_reason
+    lowball.refresh_from_db()
+    assert (lowball.status, lowball.total) == (Bid.Status.VALID, Decimal("2.00"))
     assert lot.reserve_price == Decimal("2300.00") and lot.few_bids
     assert sorted(BidLine.objects.filter(bid=under).values_list("amount", flat=True)) == [
         Decimal("1000.00"),

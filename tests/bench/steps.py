@@ -566,6 +566,8 @@ def tender_open(args: argparse.Namespace) -> dict[str, Any]:
         "value": opened + scored,
         "baseline": naive * lines / naive_lines + scored,
         "bid_lines": lines,
+        "opening": opened,
+        "scoring": scored,
     }
 
 

@@ -246,7 +246,8 @@ def _insert_bid_lines(rows: list[tuple[int, int, Decimal, Decimal]]) -> None:
     instances."""
     if not rows:
         return
-    columns = [list(column) for column in zip(*rows, strict=True)]
+    # As array literals ("{1,2,3}"): the driver would otherwise quote 100,000 values one by one.
+    columns = ["{" + ",".join(map(str, column)) + "}" for column in zip(*rows, strict=True)]
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO procurement_bidline (bid_id, line_id, unit_price, amount) "
