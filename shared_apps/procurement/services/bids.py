@@ -1,0 +1,160 @@
+"""Writes about bids (投标): a supplier's account submits, replaces or withdraws its company's bid
+for a lot before the deadline. The contents are sealed to the tender's key as soon as they are
+received: what is stored is ciphertext and the bid's metadata (lot, supplier, time, status)."""
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from houqin.exceptions import Conflict, InvalidInput, NotPermitted
+from shared_apps.procurement import sealing
+from shared_apps.procurement.models import (
+    Bid,
+    Category,
+    Lot,
+    Qualification,
+    Supplier,
+    Tender,
+)
+from shared_apps.procurement.services.tenders import (
+    deadline_passed,
+    locked_tender,
+    sealed_amount,
+    stored,
+)
+
+# Licences a lot's category needs on the deadline, besides the business licence every bidder
+# holds: one of each group.
+FOOD_LICENCES = (Qualification.Kind.FOOD_BUSINESS, Qualification.Kind.FOOD_PRODUCTION)
+
+
+@dataclass(frozen=True)
+class BidContents:
+    """What a bid says, as sealed: a unit price per tender line, delivery terms, quality."""
+
+    unit_prices: dict[int, Decimal]
+    delivery_terms: str
+    quality_statement: str
+
+    def encode(self) -> bytes:
+        return json.dumps(
+            {
+                "lines": {str(line): sealed_amount(p) for line, p in self.unit_prices.items()},
+                "delivery_terms": self.delivery_terms,
+                "quality_statement": self.quality_statement,
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+        ).encode()
+
+    @classmethod
+    def decode(cls, plaintext: bytes) -> "BidContents":
+        body = json.loads(plaintext)
+        return cls(
+            unit_prices={int(line): Decimal(p) for line, p in body["lines"].items()},
+            delivery_terms=body["delivery_terms"],
+            quality_statement=body["quality_statement"],
+        )
+
+
+def supplier_of(actor: Any) -> Supplier:
+    """The company a supplier account acts for."""
+    account = getattr(actor, "supplier_account", None) if getattr(actor, "pk", None) else None
+    if account is None:
+        raise NotPermitted(_("Only a supplier's account can bid."), code="not_a_supplier")
+    return account.supplier
+
+
+def _qualification_problem(supplier: Supplier, lot: Lot, tender: Tender) -> str | None:
+    day = timezone.localtime(tender.deadline).date()
+    valid = set(
+        supplier.qualifications.filter(valid_from__lte=day, expires_on__gte=day).values_list(
+            "kind", flat=True
+        )
+    )
+    if Qualification.Kind.BUSINESS not in valid:
+        return _("No business licence valid on the deadline.")
+    if lot.category == Category.FOOD and not valid & set(FOOD_LICENCES):
+        return _("No food business or food production licence valid on the deadline.")
+    return None
+
+
+def _open_for_bids(lot: Lot) -> Tender:
+    tender = locked_tender(lot.tender, Tender.Status.PUBLISHED)
+    if deadline_passed(tender):
+        raise Conflict(_("The deadline for bids has passed."), code="deadline_passed")
+    return tender
+
+
+@transaction.atomic
+def bid_submit(*, lot: Lot, contents: BidContents, actor: Any) -> Bid:
+    """Submit (or replace) the actor's company's bid for `lot`, sealed."""
+    supplier = supplier_of(actor)
+    # The tender's lock orders this bid before any opening: none can start before it commits.
+    tender = _open_for_bids(lot)
+    supplier = Supplier.objects.get(pk=supplier.pk)
+    if supplier.status != Supplier.Status.ACTIVE:
+        raise Conflict(
+            _("Your company is suspended from new tenders: %(reason)s")
+            % {"reason": supplier.status_reason},
+            code="supplier_suspended",
+        )
+    problem = _qualification_problem(supplier, lot, tender)
+    if problem:
+        raise Conflict(problem, code="not_qualified")
+    expected = set(lot.lines.values_list("pk", flat=True))
+    given = set(contents.unit_prices)
+    if given != expected:
+        raise InvalidInput(
+            _(
+                "A bid prices every line of its lot, and no other: %(missing)s missing, "
+                "%(extra)s not of this lot."
+            )
+            % {"missing": len(expected - given), "extra": len(given - expected)},
+            code="lines_mismatch",
+            fields={
+                "lines": [
+                    _("Missing: %(missing)s. Not of this lot: %(extra)s.")
+                    % {
+                        "missing": ", ".join(map(str, sorted(expected - given))) or "-",
+                        "extra": ", ".join(map(str, sorted(given - expected))) or "-",
+                    }
+                ]
+            },
+        )
+    if any(price <= 0 for price in contents.unit_prices.values()):
+        raise InvalidInput(
+            _("Unit prices must be positive."), fields={"lines": [_("Not positive.")]}
+        )
+    sealed = sealing.seal(stored(tender.public_key), contents.encode())
+    bid, _created = Bid.objects.update_or_create(
+        lot=lot,
+        supplier=supplier,
+        defaults={
+            "status": Bid.Status.SEALED,
+            "sealed": sealed,
+            "submitted_by": actor,
+            "submitted_at": timezone.now(),
+        },
+    )
+    return bid
+
+
+@transaction.atomic
+def bid_withdraw(*, bid: Bid, actor: Any) -> Bid:
+    """Withdraw the company's bid before the deadline: its sealed contents are erased."""
+    if supplier_of(actor).pk != bid.supplier_id:
+        raise NotPermitted(_("Only the bidder can withdraw its bid."))
+    _open_for_bids(bid.lot)
+    locked = Bid.objects.select_for_update().get(pk=bid.pk)
+    if locked.status != Bid.Status.SEALED:
+        raise Conflict(_("This bid is already withdrawn."), code="bid_withdrawn")
+    locked.status = Bid.Status.WITHDRAWN
+    locked.sealed = b""
+    locked.save(update_fields=["status", "sealed"])
+    return locked
