@@ -60,6 +60,25 @@ _MEMBER = frozenset(
 )
 # Reading everything a school holds, without personal-data unmasking.
 _READ_ALL = frozenset({"*.view_*"})
+# The district's catalogue of what schools buy: everyone on the district host reads it.
+_CATALOGUE = frozenset({"procurement.view_catalogueitem"})
+# What a school buys from: the catalogue, the suppliers, and the framework contracts in force
+# with their prices.
+_BUYING = _CATALOGUE | {
+    "procurement.view_supplier",
+    "procurement.view_frameworkcontract",
+    "procurement.view_contractprice",
+}
+# Placing orders, receiving deliveries (with inspection and returns), and rating the school's
+# suppliers each month. Recording invoices and paying them is the accountant's.
+_ORDERING = _BUYING | {
+    "orders.view_*",
+    "orders.add_order",
+    "orders.cancel_order",
+    "orders.deliver_order",
+    "procurement.view_supplierrating",
+    "procurement.add_supplierrating",
+}
 
 REGISTRY: dict[Role, RoleSpec] = {
     spec.role: spec
@@ -68,13 +87,13 @@ REGISTRY: dict[Role, RoleSpec] = {
             Role.DISTRICT_ADMIN,
             Scope.DISTRICT,
             _("District administrator"),
-            frozenset({"tenants.*", "accounts.*"}),
+            frozenset({"tenants.*", "accounts.*"}) | _CATALOGUE,
         ),
         RoleSpec(
             Role.NUTRITION_OFFICER,
             Scope.DISTRICT,
             _("Nutrition officer"),
-            frozenset({"tenants.view_school", "standards.*"}),
+            frozenset({"tenants.view_school", "standards.*"}) | _CATALOGUE,
         ),
         RoleSpec(
             Role.PROCUREMENT_OFFICER,
@@ -86,7 +105,7 @@ REGISTRY: dict[Role, RoleSpec] = {
             Role.TRANSPORT_OFFICER,
             Scope.DISTRICT,
             _("Transport officer"),
-            frozenset({"tenants.view_school"}),
+            frozenset({"tenants.view_school"}) | _CATALOGUE,
         ),
         RoleSpec(
             Role.FINANCE_OFFICER,
@@ -105,7 +124,8 @@ REGISTRY: dict[Role, RoleSpec] = {
                     "subsidies.disburse_claim",
                     "reporting.*",
                 }
-            ),
+            )
+            | _CATALOGUE,
         ),
         RoleSpec(
             Role.AUDITOR,
@@ -130,7 +150,10 @@ REGISTRY: dict[Role, RoleSpec] = {
                 "subsidies.view_*",
                 "subsidies.submit_claim",
                 "reporting.view_*",
-            },
+                "orders.view_*",
+                "procurement.view_supplierrating",
+            }
+            | _BUYING,
         ),
         RoleSpec(
             Role.LOGISTICS_DIRECTOR,
@@ -149,13 +172,14 @@ REGISTRY: dict[Role, RoleSpec] = {
                 "canteen.*",
                 "subsidies.view_*",
                 "subsidies.prepare_claim",
-            },
+            }
+            | _ORDERING,
         ),
         RoleSpec(
             Role.CANTEEN_MANAGER,
             Scope.SCHOOL,
             _("Canteen manager"),
-            _MEMBER | {"people.view_student", "canteen.*", "subsidies.view_*"},
+            _MEMBER | {"people.view_student", "canteen.*", "subsidies.view_*"} | _ORDERING,
         ),
         RoleSpec(
             Role.DORM_MANAGER,
@@ -169,7 +193,10 @@ REGISTRY: dict[Role, RoleSpec] = {
             Scope.SCHOOL,
             _("Accountant"),
             _MEMBER
-            | {"people.view_student", "canteen.view_*", "subsidies.view_*", "reporting.view_*"},
+            | {"people.view_student", "canteen.view_*", "subsidies.view_*", "reporting.view_*"}
+            | _BUYING
+            # The supplier's invoice matched against the order and what was accepted, and paid.
+            | {"orders.view_*", "orders.invoice_order", "orders.pay_expenditure"},
         ),
         RoleSpec(Role.ASSET_KEEPER, Scope.SCHOOL, _("Asset keeper"), _MEMBER),
         RoleSpec(Role.STAFF, Scope.SCHOOL, _("Staff"), _MEMBER),
@@ -185,10 +212,13 @@ REGISTRY: dict[Role, RoleSpec] = {
                     "procurement.view_supplierevent:own",
                     "procurement.view_frameworkcontract:own",
                     "procurement.view_contractprice:own",
+                    # Their own company's qualifications: which company is checked on adding.
+                    "procurement.add_qualification",
                 }
-            ),
+            )
+            | _CATALOGUE,
         ),
-        RoleSpec(Role.EVALUATOR, Scope.DISTRICT, _("Evaluation committee member"), frozenset()),
+        RoleSpec(Role.EVALUATOR, Scope.DISTRICT, _("Evaluation committee member"), _CATALOGUE),
     ]
 }
 

@@ -6,3 +6,8 @@ class ProcurementConfig(AppConfig):
     name = "shared_apps.procurement"
     label = "procurement"
     verbose_name = _("Unified procurement")
+
+    def ready(self) -> None:
+        # Registers the supply rules (orders outside contracts, prices above the reference)
+        # in the auditors' signal registry.
+        from shared_apps.procurement import supply_rules  # noqa: F401

