@@ -40,6 +40,7 @@ from tenant_apps.orders.models import (
     Order,
     OrderLine,
 )
+from tenants.models import School
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
@@ -55,11 +56,14 @@ def _user(actor: Any) -> Any:
     return actor if getattr(actor, "pk", None) else None
 
 
-def _school() -> Any:
-    school = tenant_db().tenant
-    if tenant_db().schema_name == "public" or school is None:
-        raise RuntimeError("orders are placed in a school's schema")
-    return school
+def _school() -> School:
+    """The school whose schema is in force (a task or command may have only its schema)."""
+    db = tenant_db()
+    if db.schema_name == "public":
+        raise RuntimeError("orders live in a school's schema")
+    if isinstance(db.tenant, School):
+        return db.tenant
+    return School.objects.get(schema_name=db.schema_name)
 
 
 class _LineProblems:
