@@ -23,6 +23,7 @@ FIGURES = {
     "servings_day_district",
     "claim_month_3000",
     "district_statement",
+    "district_spend_month",
 }
 
 

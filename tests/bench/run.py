@@ -139,6 +139,8 @@ def run(schools: int, samples: int, smoke: bool) -> list[dict[str, Any]]:
         )
     )
     figures += _meals(schools, samples, smoke)
+    spend = _step("spend_month", "--lines", "60", stage=2)
+    figures.append(_figure("district_spend_month", spend["value"], "s", spend["baseline"], schools))
     bounded = _step("visit", "--reconnect", "200", stage=2)
     unbounded = _step("visit", "--reconnect", str(10**9), stage=2)
     figures.append(

@@ -41,8 +41,14 @@ from shared_apps.reporting.selectors import month_end, month_parse
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
-# The longest period one view covers.
-MAX_DAYS = 366
+
+
+def _a_year_after(day: date) -> date:
+    """The same day a year later (February 29th's is March 1st)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return date(day.year + 1, 3, 1)
 
 
 def spend_period(
@@ -65,7 +71,7 @@ def spend_period(
     if date_to < date_from:
         message = _("The period ends before it starts.")
         raise InvalidInput(message, fields={"date_to": [message]})
-    if (date_to - date_from).days >= MAX_DAYS:
+    if date_to >= _a_year_after(date_from):
         message = _("A period is at most a year; split it.")
         raise InvalidInput(message, fields={"date_to": [message]})
     return date_from, date_to
