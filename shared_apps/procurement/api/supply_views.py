@@ -348,6 +348,8 @@ class RatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
 
 
 class SchoolRatingViewSet(RatingViewSet):
+    """This school's monthly ratings of its suppliers, and rating one."""
+
     @extend_schema(
         request=s.RatingCreateSerializer,
         responses={201: s.RatingSerializer},
