@@ -219,6 +219,17 @@ SPECTACULAR_SETTINGS = {
         "MealPlanStatusEnum": "shared_apps.standards.models.MealPlan.Status",
         "CheckStatusEnum": "shared_apps.standards.selectors.CheckStatus",
         "ServingSourceEnum": "tenant_apps.canteen.models.Serving.Source",
+        "ProcurementCategoryEnum": "shared_apps.procurement.models.Category",
+        "SupplierStatusEnum": "shared_apps.procurement.models.Supplier.Status",
+        "ContractStatusEnum": "shared_apps.procurement.models.FrameworkContract.Status",
+        "QualificationKindEnum": "shared_apps.procurement.models.Qualification.Kind",
+        "SupplierEventKindEnum": "shared_apps.procurement.models.SupplierEvent.Kind",
+        "OrderStatusEnum": "tenant_apps.orders.models.Order.Status",
+        "ExpenditureStatusEnum": "tenant_apps.orders.models.Expenditure.Status",
+        # Names that became ambiguous once procurement and orders brought their own.
+        "FeedbackCategoryEnum": "tenant_apps.feedback.models.Feedback.Category",
+        "SchoolKindEnum": "tenants.models.School.Kind",
+        "ImportRowStatusEnum": ["created", "updated", "unchanged", "error"],
     },
 }
 
