@@ -24,6 +24,7 @@ FIGURES = {
     "claim_month_3000",
     "district_statement",
     "tender_open_score_50x500",
+    "district_spend_month",
 }
 
 

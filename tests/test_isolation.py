@@ -16,7 +16,7 @@ from tests.matrix import SCHOOL_OPERATIONS, Scene
 
 R = Role
 # The widest reader of each operation, in this order of preference.
-PREFERENCE = [R.AUDITOR, R.PRINCIPAL, R.LOGISTICS_DIRECTOR, R.DISTRICT_ADMIN, R.STAFF]
+PREFERENCE = [R.AUDITOR, R.PRINCIPAL, R.LOGISTICS_DIRECTOR, R.DISTRICT_ADMIN, R.STAFF, R.ACCOUNTANT]
 DETAIL = [op for op in SCHOOL_OPERATIONS if "{" in op[1]]
 LISTS = [
     op for op in SCHOOL_OPERATIONS if op[0] == "GET" and "{" not in op[1] and op[1] != "/api/v1/me/"

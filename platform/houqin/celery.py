@@ -23,5 +23,15 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=1, minute=0),
         "args": ("tenant_apps.canteen.tasks.canteen_daily_close_task",),
     },
+    # The district centre's procurement jobs (public schema): qualification notices at 06:00,
+    # the suppliers' rating rule for last month on the 1st at 03:00.
+    "procurement-qualification-expiry": {
+        "task": "shared_apps.procurement.tasks.qualification_expiry_task",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    "procurement-supplier-rating-rule": {
+        "task": "shared_apps.procurement.tasks.supplier_rating_rule_task",
+        "schedule": crontab(day_of_month=1, hour=3, minute=0),
+    },
 }
 app.autodiscover_tasks()

@@ -63,6 +63,25 @@ _MEMBER = frozenset(
 )
 # Reading everything a school holds, without personal-data unmasking.
 _READ_ALL = frozenset({"*.view_*"})
+# The district's catalogue of what schools buy: everyone on the district host reads it.
+_CATALOGUE = frozenset({"procurement.view_catalogueitem"})
+# What a school buys from: the catalogue, the suppliers, and the framework contracts in force
+# with their prices.
+_BUYING = _CATALOGUE | {
+    "procurement.view_supplier",
+    "procurement.view_frameworkcontract",
+    "procurement.view_contractprice",
+}
+# Placing orders, receiving deliveries (with inspection and returns), and rating the school's
+# suppliers each month. Recording invoices and paying them is the accountant's.
+_ORDERING = _BUYING | {
+    "orders.view_*",
+    "orders.add_order",
+    "orders.cancel_order",
+    "orders.deliver_order",
+    "procurement.view_supplierrating",
+    "procurement.add_supplierrating",
+}
 
 REGISTRY: dict[Role, RoleSpec] = {
     spec.role: spec
@@ -71,13 +90,13 @@ REGISTRY: dict[Role, RoleSpec] = {
             Role.DISTRICT_ADMIN,
             Scope.DISTRICT,
             _("District administrator"),
-            frozenset({"tenants.*", "accounts.*"}),
+            frozenset({"tenants.*", "accounts.*"}) | _CATALOGUE,
         ),
         RoleSpec(
             Role.NUTRITION_OFFICER,
             Scope.DISTRICT,
             _("Nutrition officer"),
-            frozenset({"tenants.view_school", "standards.*"}),
+            frozenset({"tenants.view_school", "standards.*"}) | _CATALOGUE,
         ),
         RoleSpec(
             Role.PROCUREMENT_OFFICER,
@@ -89,7 +108,7 @@ REGISTRY: dict[Role, RoleSpec] = {
             Role.TRANSPORT_OFFICER,
             Scope.DISTRICT,
             _("Transport officer"),
-            frozenset({"tenants.view_school"}),
+            frozenset({"tenants.view_school"}) | _CATALOGUE,
         ),
         RoleSpec(
             Role.FINANCE_OFFICER,
@@ -109,7 +128,8 @@ REGISTRY: dict[Role, RoleSpec] = {
                     "subsidies.disburse_claim",
                     "reporting.*",
                 }
-            ),
+            )
+            | _CATALOGUE,
         ),
         RoleSpec(
             Role.AUDITOR,
@@ -137,7 +157,10 @@ REGISTRY: dict[Role, RoleSpec] = {
                 "procurement.view_requisition",
                 "procurement.approve_requisition",
                 "reporting.view_*",
-            },
+                "orders.view_*",
+                "procurement.view_supplierrating",
+            }
+            | _BUYING,
         ),
         RoleSpec(
             Role.LOGISTICS_DIRECTOR,
@@ -158,7 +181,8 @@ REGISTRY: dict[Role, RoleSpec] = {
                 "subsidies.prepare_claim",
                 "procurement.view_requisition",
                 "procurement.add_requisition",
-            },
+            }
+            | _ORDERING,
         ),
         RoleSpec(
             Role.CANTEEN_MANAGER,
@@ -171,7 +195,8 @@ REGISTRY: dict[Role, RoleSpec] = {
                 "subsidies.view_*",
                 "procurement.add_requisition",
                 "procurement.view_requisition:own",
-            },
+            }
+            | _ORDERING,
         ),
         RoleSpec(
             Role.DORM_MANAGER,
@@ -191,7 +216,10 @@ REGISTRY: dict[Role, RoleSpec] = {
                 "subsidies.view_*",
                 "reporting.view_*",
                 "procurement.view_requisition",
-            },
+            }
+            | _BUYING
+            # The supplier's invoice matched against the order and what was accepted, and paid.
+            | {"orders.view_*", "orders.invoice_order", "orders.pay_expenditure"},
         ),
         RoleSpec(Role.ASSET_KEEPER, Scope.SCHOOL, _("Asset keeper"), _MEMBER),
         RoleSpec(Role.STAFF, Scope.SCHOOL, _("Staff"), _MEMBER),
@@ -207,13 +235,16 @@ REGISTRY: dict[Role, RoleSpec] = {
                     "procurement.view_supplierevent:own",
                     "procurement.view_frameworkcontract:own",
                     "procurement.view_contractprice:own",
+                    # Their own company's qualifications: which company is checked on adding.
+                    "procurement.add_qualification",
                     # Published tenders (never their reserve prices) and their own bids.
                     "procurement.browse_tender",
                     "procurement.add_bid",
                     "procurement.view_bid:own",
                     "procurement.withdraw_bid:own",
                 }
-            ),
+            )
+            | _CATALOGUE,
         ),
         RoleSpec(
             Role.EVALUATOR,
@@ -232,7 +263,8 @@ REGISTRY: dict[Role, RoleSpec] = {
                     "procurement.open_tender:own",
                     "procurement.score_tender:own",
                 }
-            ),
+            )
+            | _CATALOGUE,
         ),
     ]
 }

@@ -28,6 +28,12 @@ REFERENCE_TABLES: frozenset[str] = frozenset(
         "auth.Group",
         "auth.Permission",
         "contenttypes.ContentType",
+        # What a school's orders are placed with and for: the supplier, the framework contract,
+        # the catalogue item (and the food composition a catalogue item may name).
+        "procurement.Supplier",
+        "procurement.FrameworkContract",
+        "procurement.CatalogueItem",
+        "standards.Food",
     }
 )
 

@@ -9,4 +9,9 @@ class ProcurementConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the tenders' signal rules in signals.py's registry.
-        from shared_apps.procurement import tender_rules  # noqa: F401
+        # Registers the supply rules (orders outside contracts, prices above the reference)
+        # in the auditors' signal registry.
+        from shared_apps.procurement import (
+            supply_rules,  # noqa: F401
+            tender_rules,  # noqa: F401
+        )

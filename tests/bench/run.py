@@ -145,6 +145,8 @@ def run(schools: int, samples: int, smoke: bool) -> list[dict[str, Any]]:
     figures.append(
         _figure("tender_open_score_50x500", tender["value"], "s", tender["baseline"], schools)
     )
+    spend = _step("spend_month", "--lines", "60", stage=2)
+    figures.append(_figure("district_spend_month", spend["value"], "s", spend["baseline"], schools))
     bounded = _step("visit", "--reconnect", "200", stage=2)
     unbounded = _step("visit", "--reconnect", str(10**9), stage=2)
     figures.append(

@@ -571,6 +571,215 @@ def tender_open(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+# Procurement: a month of orders across the district, and the district's spend views. ----------
+
+
+def _naive_spend(schools: list[School], first: date, last: date, today: date) -> Any:
+    """The district's spend views computed naively: each school's lines loaded in turn (one
+    query per school) and every figure summed in Python."""
+    from collections import defaultdict
+
+    from shared_apps.procurement.models import SpendLine
+    from shared_apps.procurement.selectors import spend
+
+    def tally() -> dict[str, Any]:
+        zero = Decimal(0)
+        return {
+            "orders": set(),
+            "lines": 0,
+            "ordered": zero,
+            "invoiced": zero,
+            "reference_amount": zero,
+            "savings": zero,
+            "outside_contract_lines": 0,
+            "outside_contract_amount": zero,
+            "on_time": 0,
+            "late": 0,
+        }
+
+    totals = tally()
+    groups: dict[str, dict[Any, dict[str, Any]]] = {
+        "school": defaultdict(tally),
+        "category": defaultdict(tally),
+        "supplier": defaultdict(tally),
+    }
+    names: dict[Any, str] = {}
+    outside: dict[tuple[str, str], Any] = {}
+    for school in schools:
+        lines = SpendLine.objects.filter(
+            school=school, ordered_on__gte=first, ordered_on__lte=last
+        ).select_related("supplier")
+        for row in lines:
+            names[row.supplier_id] = row.supplier.name
+            keys = (school.code, row.category, row.supplier_id)
+            for t in (totals, *(groups[g][k] for g, k in zip(groups, keys, strict=True))):
+                t["orders"].add((row.school_id, row.order_number))
+                t["lines"] += 1
+                t["ordered"] += row.amount
+                t["invoiced"] += row.invoiced_amount
+                if row.reference_price is not None:
+                    t["reference_amount"] += row.reference_price * row.quantity
+                    t["savings"] += (row.reference_price - row.unit_price) * row.quantity
+                if row.contract_id is None:
+                    t["outside_contract_lines"] += 1
+                    t["outside_contract_amount"] += row.amount
+                short = row.delivered_quantity < row.quantity
+                t["on_time"] += row.delivered_on_time is True
+                t["late"] += row.delivered_on_time is False or (
+                    row.delivered_on_time is None and row.due_on < today and short
+                )
+            if row.contract_id is None:
+                order = outside.setdefault(
+                    (school.code, row.order_number),
+                    [
+                        school,
+                        row.order_number,
+                        row.supplier.name,
+                        row.ordered_on,
+                        0,
+                        Decimal(0),
+                        row.outside_contract_reason,
+                    ],
+                )
+                order[4] += 1
+                order[5] += row.amount
+
+    def figures(t: dict[str, Any]) -> Any:
+        return spend._figures({**t, "orders": len(t["orders"])})
+
+    return spend.SpendSummary(
+        date_from=first,
+        date_to=last,
+        generated_at=timezone.now(),
+        totals=figures(totals),
+        by_school=[
+            spend.SpendGroup(s.code, s.name, figures(groups["school"][s.code]))
+            for s in schools
+            if s.code in groups["school"]
+        ],
+        by_category=[
+            spend.SpendGroup(c, c, figures(t)) for c, t in sorted(groups["category"].items())
+        ],
+        by_supplier=[
+            spend.SpendGroup(str(k), names[k], figures(t)) for k, t in groups["supplier"].items()
+        ],
+        outside_contract=[
+            spend.OutsideOrder(s.code, s.name, number, supplier, on, n, amount, reason)
+            for s, number, supplier, on, n, amount, reason in outside.values()
+        ],
+    )
+
+
+def spend_month(args: argparse.Namespace) -> dict[str, Any]:
+    """A month of orders for every school (--lines order lines each, six to an order, one
+    order in ten outside any contract), written straight into the district's spend lines in
+    bulk (placing orders is measured by the tests, not here); then the district's spend views
+    for the month, figures and Excel workbook, against the same views computed naively (one
+    query per school, sums in Python) and rendered alike. Both must agree to the fen."""
+    from shared_apps.procurement.api.supply_renderers import spend_xlsx
+    from shared_apps.procurement.models import (
+        CatalogueItem,
+        Category,
+        FrameworkContract,
+        SpendLine,
+        Supplier,
+    )
+    from shared_apps.procurement.selectors.spend import spend_summary
+    from shared_apps.procurement.services.suppliers import credit_code_check_character
+
+    today = date.today()
+    month_end = today.replace(day=1) - timedelta(days=1)
+    month = month_end.replace(day=1)
+    categories = list(Category.values)
+    suppliers = []
+    for n in range(20):
+        first_17 = f"91110105{n:09d}"
+        suppliers.append(
+            Supplier.objects.create(
+                name=f"供应商{n}",
+                credit_code=first_17 + credit_code_check_character(first_17),
+                address="县城",
+                contact_name="联系人",
+                contact_phone="0371-6000000",
+                categories=categories,
+            )
+        )
+    items = CatalogueItem.objects.bulk_create(
+        CatalogueItem(
+            code=f"BENCH{n:03d}",
+            name=f"品目{n}",
+            category=categories[n % len(categories)],
+            unit="kg",
+            reference_price=Decimal("10.00") + n,
+            reference_date=month,
+        )
+        for n in range(40)
+    )
+    # Eighteen suppliers under contract; the last two are bought from outside any contract.
+    contracts = {
+        s.pk: FrameworkContract.objects.create(
+            number=f"BENCH-{s.pk}",
+            supplier=s,
+            category=Category.FOOD,
+            valid_from=month,
+            valid_to=month_end,
+        )
+        for s in suppliers[:18]
+    }
+    schools = list(School.objects.filter(code__startswith="s").order_by("code"))
+    lines = []
+    for i, school in enumerate(schools):
+        for j in range(args.lines):
+            supplier, item = suppliers[(i + j // 6) % 20], items[j % 40]
+            contract = contracts.get(supplier.pk)
+            quantity = Decimal(j % 7 + 1) + Decimal("0.125")
+            price = item.reference_price - Decimal("0.37") * (j % 3)
+            day = month + timedelta(days=j // 6 * 2 % 28)
+            lines.append(
+                SpendLine(
+                    school=school,
+                    order_line_id=j + 1,
+                    order_number=f"PO{month:%Y%m}-{j // 6:06d}",
+                    supplier=supplier,
+                    contract=contract,
+                    item=item,
+                    description=item.name,
+                    category=item.category,
+                    ordered_on=day,
+                    due_on=day + timedelta(days=2),
+                    quantity=quantity,
+                    unit_price=price,
+                    amount=(quantity * price).quantize(Decimal("0.01")),
+                    reference_price=item.reference_price,
+                    outside_contract_reason="" if contract else "急用",
+                    delivered_quantity=quantity if j % 5 else Decimal(0),
+                    delivered_on_time=(j % 4 != 0) if j % 5 else None,
+                    invoiced_amount=Decimal(0),
+                )
+            )
+    SpendLine.objects.bulk_create(lines, batch_size=5000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE procurement_spendline")
+
+    started = time.perf_counter()
+    summary = spend_summary(date_from=month, date_to=month_end, today=today)
+    spend_xlsx(summary)
+    ours = time.perf_counter() - started
+
+    started = time.perf_counter()
+    naive = _naive_spend(schools, month, month_end, today)
+    spend_xlsx(naive)
+    baseline = time.perf_counter() - started
+    assert naive.totals == summary.totals, (naive.totals, summary.totals)
+    assert len(naive.outside_contract) == len(summary.outside_contract)
+    return {
+        "value": ours,
+        "baseline": baseline,
+        "lines": len(lines),
+        "outside_orders": len(summary.outside_contract),
+    }
+
+
 STEPS = {
     f.__name__: f
     for f in [
@@ -587,6 +796,7 @@ STEPS = {
         claim_month,
         statements,
         tender_open,
+        spend_month,
     ]
 }
 
@@ -604,6 +814,7 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=500)
     parser.add_argument("--naive", action="store_true")
     parser.add_argument("--bids", type=int, default=50)
+    # Lines per tender lot (tender_open) or order lines per school (spend_month).
     parser.add_argument("--lines", type=int, default=500)
     args = parser.parse_args()
     print(json.dumps(STEPS[args.step](args)))

@@ -30,6 +30,7 @@ _ERRORS = {
     "406": "Not acceptable.",
     "409": "Conflicts with the current state.",
     "415": "Unsupported media type.",
+    "422": "The Idempotency-Key was used before for a different request.",
     "429": "Too many requests.",
 }
 

@@ -48,6 +48,7 @@ TENANT_APPS = [
     "tenant_apps.people",
     "tenant_apps.canteen",
     "tenant_apps.disclosure",
+    "tenant_apps.orders",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -222,6 +223,17 @@ SPECTACULAR_SETTINGS = {
         "TenderStatusEnum": "shared_apps.procurement.models.Tender.Status",
         "BidStatusEnum": "shared_apps.procurement.models.Bid.Status",
         "TenderEventKindEnum": "shared_apps.procurement.models.TenderEvent.Kind",
+        "ProcurementCategoryEnum": "shared_apps.procurement.models.Category",
+        "SupplierStatusEnum": "shared_apps.procurement.models.Supplier.Status",
+        "ContractStatusEnum": "shared_apps.procurement.models.FrameworkContract.Status",
+        "QualificationKindEnum": "shared_apps.procurement.models.Qualification.Kind",
+        "SupplierEventKindEnum": "shared_apps.procurement.models.SupplierEvent.Kind",
+        "OrderStatusEnum": "tenant_apps.orders.models.Order.Status",
+        "ExpenditureStatusEnum": "tenant_apps.orders.models.Expenditure.Status",
+        # Names that became ambiguous once procurement and orders brought their own.
+        "FeedbackCategoryEnum": "tenant_apps.feedback.models.Feedback.Category",
+        "SchoolKindEnum": "tenants.models.School.Kind",
+        "ImportRowStatusEnum": ["created", "updated", "unchanged", "error"],
     },
 }
 
@@ -270,6 +282,13 @@ LOGGING = {
 PROCUREMENT_SEALING_RSA_BITS = env.int("PROCUREMENT_SEALING_RSA_BITS", default=3072)
 PROCUREMENT_SEALING_SCRYPT_COST = env.int("PROCUREMENT_SEALING_SCRYPT_COST", default=2**17)
 PROCUREMENT_CLUSTER_BAND_PERCENT = env.str("PROCUREMENT_CLUSTER_BAND_PERCENT", default="2")
+# Unified procurement: a supplier hears of a qualification this many days before it expires; a
+# supplier whose mean monthly rating across schools is below the threshold two months running is
+# suspended from new tenders; a contract or order price more than the tolerance (a fraction)
+# above the market reference price is a signal for auditors.
+PROCUREMENT_QUALIFICATION_NOTICE_DAYS = env.int("PROCUREMENT_QUALIFICATION_NOTICE_DAYS", default=30)
+PROCUREMENT_RATING_THRESHOLD = env.int("PROCUREMENT_RATING_THRESHOLD", default=60)
+PROCUREMENT_PRICE_TOLERANCE = env.str("PROCUREMENT_PRICE_TOLERANCE", default="0.10")
 
 # Student national ID numbers are encrypted with this key (base64, 32 bytes).
 STUDENT_ID_KEY = env.str("STUDENT_ID_KEY", default="")

@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/v1/", include("shared_apps.subsidies.api.urls")),
     path("api/v1/", include("shared_apps.reporting.api.urls")),
     path("api/v1/", include("shared_apps.procurement.api.urls")),
+    path("api/v1/", include("shared_apps.procurement.api.supply_urls")),
     *outside_api(__name__),
 ]
 

@@ -1,0 +1,79 @@
+"""Filters of the supplier, catalogue, contract and rating lists."""
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+
+from shared_apps.procurement.models import (
+    CatalogueItem,
+    Category,
+    FrameworkContract,
+    Qualification,
+    Supplier,
+    SupplierEvent,
+    SupplierRating,
+    SupplierUser,
+)
+
+
+class SupplierFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=200)
+    category = django_filters.ChoiceFilter(
+        choices=Category.choices, method="supplying", label="Supplies this category"
+    )
+
+    class Meta:
+        model = Supplier
+        fields = ["status", "credit_code"]
+
+    def supplying(self, queryset: QuerySet[Supplier], name: str, value: Any) -> QuerySet[Supplier]:
+        return queryset.filter(categories__contains=[value])
+
+
+class SupplierAccountFilter(django_filters.FilterSet):
+    class Meta:
+        model = SupplierUser
+        fields = ["supplier"]
+
+
+class QualificationFilter(django_filters.FilterSet):
+    expires_before = django_filters.DateFilter(field_name="expires_on", lookup_expr="lte")
+
+    class Meta:
+        model = Qualification
+        fields = ["supplier", "kind"]
+
+
+class SupplierEventFilter(django_filters.FilterSet):
+    class Meta:
+        model = SupplierEvent
+        fields = ["supplier", "kind", "automatic"]
+
+
+class CatalogueItemFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=200)
+
+    class Meta:
+        model = CatalogueItem
+        fields = ["code", "category"]
+
+
+class ContractFilter(django_filters.FilterSet):
+    item = django_filters.NumberFilter(
+        field_name="prices__item", min_value=1, max_value=2**62, label="Prices this item"
+    )
+
+    class Meta:
+        model = FrameworkContract
+        fields = ["supplier", "category", "status"]
+
+
+class RatingFilter(django_filters.FilterSet):
+    school = django_filters.CharFilter(field_name="school__code", max_length=32)
+    month_from = django_filters.DateFilter(field_name="month", lookup_expr="gte")
+    month_to = django_filters.DateFilter(field_name="month", lookup_expr="lte")
+
+    class Meta:
+        model = SupplierRating
+        fields = ["supplier", "month"]

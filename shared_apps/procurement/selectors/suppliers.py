@@ -1,0 +1,118 @@
+"""Reads about suppliers, the catalogue, framework contracts and ratings.
+
+Which rows a caller reaches is decided by `restrict()` on the querysets below (a supplier account
+reaches its own company's rows through the models' `owner_field`); these only say what there is.
+"""
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Max, Prefetch, QuerySet, Sum
+
+from houqin.permissions import restrict
+from shared_apps.procurement.models import (
+    CatalogueItem,
+    ContractPrice,
+    FrameworkContract,
+    Qualification,
+    SpendLine,
+    Supplier,
+    SupplierEvent,
+    SupplierRating,
+    SupplierUser,
+)
+
+
+def supplier_list() -> QuerySet[Supplier]:
+    return Supplier.objects.all()
+
+
+def supplier_of(user: Any) -> Supplier | None:
+    """The company a supplier account acts for, or None for anyone else."""
+    account = SupplierUser.objects.filter(user_id=user.pk).select_related("supplier").first()
+    return account.supplier if account else None
+
+
+def supplier_account_list() -> QuerySet[SupplierUser]:
+    return SupplierUser.objects.select_related("user", "supplier")
+
+
+def qualification_list() -> QuerySet[Qualification]:
+    return Qualification.objects.select_related("supplier")
+
+
+def supplier_event_list() -> QuerySet[SupplierEvent]:
+    return SupplierEvent.objects.select_related("supplier", "actor")
+
+
+def catalogue_list() -> QuerySet[CatalogueItem]:
+    return CatalogueItem.objects.select_related("food")
+
+
+def contract_list(*, in_force_on: date | None = None) -> QuerySet[FrameworkContract]:
+    """Contracts with their price lists; only those a school can order under on `in_force_on`
+    (active, and valid that day) when it is given."""
+    qs = FrameworkContract.objects.select_related("supplier").prefetch_related(
+        Prefetch(
+            "prices",
+            queryset=ContractPrice.objects.select_related("item").order_by("item__code"),
+        )
+    )
+    if in_force_on is None:
+        return qs
+    return qs.filter(
+        status=FrameworkContract.Status.ACTIVE,
+        valid_from__lte=in_force_on,
+        valid_to__gte=in_force_on,
+    )
+
+
+def rating_list(*, school_id: int | None = None) -> QuerySet[SupplierRating]:
+    """Ratings, of one school when `school_id` is given (a school's host), else of all."""
+    qs = SupplierRating.objects.select_related("school", "supplier", "rated_by")
+    return qs if school_id is None else qs.filter(school_id=school_id)
+
+
+def supplier_order_list(*, supplier_id: int) -> QuerySet[Any]:
+    """The orders placed with a supplier, newest first, one row per school's order (from the
+    district's spend lines): school, number, dates, line count, amount, delivered lines."""
+    return (
+        SpendLine.objects.filter(supplier_id=supplier_id)
+        .values("school_id", "school__code", "school__name", "order_number")
+        .annotate(
+            ordered_on=Max("ordered_on"),
+            due_on=Max("due_on"),
+            lines=Count("id"),
+            amount=Sum("amount"),
+            last_delivery_on=Max("last_delivery_on"),
+        )
+        .order_by("-ordered_on", "school_id", "order_number")
+    )
+
+
+def supplier_order_lines(
+    *, supplier_id: int, orders: list[tuple[int, str]]
+) -> dict[tuple[int, str], list[SpendLine]]:
+    """The lines of the given orders (school id, order number), by order (one query)."""
+    if not orders:
+        return {}
+    schools = {school_id for school_id, _number in orders}
+    numbers = {number for _school_id, number in orders}
+    lines: dict[tuple[int, str], list[SpendLine]] = {key: [] for key in orders}
+    for line in SpendLine.objects.filter(
+        supplier_id=supplier_id, school_id__in=schools, order_number__in=numbers
+    ).order_by("order_line_id"):
+        key = (line.school_id, line.order_number)
+        if key in lines:
+            lines[key].append(line)
+    return lines
+
+
+def supplier_get(*, user: Any, pk: int) -> Supplier | None:
+    """The supplier `pk`, if `user` may see it here (not there and not visible answer alike)."""
+    return restrict(Supplier.objects.all(), user, "view").filter(pk=pk).first()
+
+
+def contract_get(*, user: Any, pk: int) -> FrameworkContract | None:
+    """The framework contract `pk`, if `user` may see it here."""
+    return restrict(FrameworkContract.objects.all(), user, "view").filter(pk=pk).first()

@@ -1,0 +1,313 @@
+"""Writes about the catalogue of what schools buy: items with their unit, specification and the
+market reference price the district tracks (as of a date), one by one or imported from a .csv or
+.xlsx file, all rows or none, with a report per row (like the food table's import).
+
+An order line keeps the reference price in force when it was placed, so a later price change
+does not rewrite what savings were.
+"""
+
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import IO, Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from houqin.exceptions import Conflict, InvalidInput
+from houqin.tables import Row, read_table
+from shared_apps.procurement.models import CatalogueItem, Category
+from shared_apps.standards.models import Food
+
+CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+MAX_PRICE = Decimal("999999999999.99")
+MAX_ROWS = 5000
+ITEM_FIELDS = (
+    "name",
+    "category",
+    "unit",
+    "specification",
+    "reference_price",
+    "reference_date",
+    "food",
+)
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "code": ("code", "编码", "代码", "品目编码"),
+    "name": ("name", "名称", "品名"),
+    "category": ("category", "类别", "品类"),
+    "unit": ("unit", "单位", "计量单位"),
+    "specification": ("specification", "spec", "规格", "规格型号"),
+    "reference_price": ("reference_price", "price", "市场参考价", "参考价"),
+    "reference_date": ("reference_date", "price_date", "参考价日期", "价格日期"),
+    "food": ("food", "food_code", "食物编码"),
+}
+REQUIRED = ("code", "name", "category", "unit", "reference_price", "reference_date")
+# Categories as people write them: the code or the Chinese word.
+CATEGORIES: dict[str, str] = {
+    **{c.value: c.value for c in Category},
+    "食品": Category.FOOD,
+    "食材": Category.FOOD,
+    "厨房用品": Category.KITCHEN,
+    "炊具": Category.KITCHEN,
+    "清洁用品": Category.CLEANING,
+    "家具": Category.FURNITURE,
+    "教学用品": Category.TEACHING,
+    "设备": Category.EQUIPMENT,
+    "燃料": Category.FUEL,
+    "其他": Category.OTHER,
+}
+
+
+@dataclass
+class CheckedItem:
+    """One item's values with their problems by field, or ready to save (`cleaned`)."""
+
+    row: int
+    code: str
+    fields: dict[str, list[str]] = field(default_factory=dict)
+    reasons: list[str] = field(default_factory=list)
+    cleaned: dict[str, Any] = field(default_factory=dict)
+
+    def problem(self, column: str, reason: str, message: str) -> None:
+        self.fields.setdefault(column, []).append(message)
+        self.reasons.append(reason)
+
+    def as_dict(self, status: str) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "code": self.code,
+            "status": status,
+            "messages": [m for messages in self.fields.values() for m in messages],
+            "reasons": list(self.reasons),
+        }
+
+
+def _text(checked: CheckedItem, values: Mapping[str, Any], column: str, limit: int) -> str:
+    text = str(values.get(column) or "").strip()
+    if column in REQUIRED and not text:
+        checked.problem(column, f"{column}_required", _("This field is required."))
+    elif len(text) > limit:
+        checked.problem(
+            column,
+            f"{column}_too_long",
+            _("At most {max} characters.").format(max=limit),
+        )
+    return text
+
+
+def _price(checked: CheckedItem, value: Any) -> Decimal | None:
+    try:
+        price = Decimal(str(value).strip().replace(",", ""))
+    except InvalidOperation:
+        price = None
+    if price is None or not price.is_finite() or price <= 0 or price > MAX_PRICE:
+        checked.problem(
+            "reference_price",
+            "reference_price_invalid",
+            _("A price above 0 in CNY, e.g. 5.20."),
+        )
+        return None
+    if price != price.quantize(Decimal("0.01")):
+        checked.problem(
+            "reference_price", "reference_price_invalid", _("At most two decimals (fen).")
+        )
+        return None
+    return price.quantize(Decimal("0.01"))
+
+
+def _date(checked: CheckedItem, value: Any, today: date) -> date | None:
+    if isinstance(value, datetime):
+        value = value.date()
+    if not isinstance(value, date):
+        text = str(value or "").strip()
+        try:
+            # A date typed in Excel arrives as "2025-03-01 00:00:00".
+            value = date.fromisoformat(text[:10])
+        except ValueError:
+            checked.problem(
+                "reference_date", "reference_date_invalid", _("A date, written YYYY-MM-DD.")
+            )
+            return None
+    if value > today or value.year < 2000:
+        checked.problem(
+            "reference_date",
+            "reference_date_out_of_range",
+            _("The price's date is in the future or before 2000."),
+        )
+        return None
+    return value
+
+
+def check_item(
+    values: Mapping[str, Any], *, row: int = 0, today: date | None = None
+) -> CheckedItem:
+    """The problems of one item's values (as typed or as written in a file), or the values ready
+    to save."""
+    today = today or timezone.localdate()
+    code = str(values.get("code") or "").strip()
+    checked = CheckedItem(row=row, code=code)
+    if not CODE.match(code):
+        checked.problem(
+            "code",
+            "code_invalid",
+            _("A code is 1 to 32 letters, digits, dots, dashes or underscores."),
+        )
+    name = _text(checked, values, "name", 200)
+    written = str(values.get("category") or "").strip()
+    category = CATEGORIES.get(written) or CATEGORIES.get(written.lower())
+    if category is None:
+        checked.problem(
+            "category",
+            "category_unknown",
+            _("Unknown category; use one of: {categories}.").format(
+                categories=", ".join(Category.values)
+            ),
+        )
+    unit = _text(checked, values, "unit", 16)
+    specification = _text(checked, values, "specification", 300)
+    price = _price(checked, values.get("reference_price"))
+    on = _date(checked, values.get("reference_date"), today)
+    food = None
+    food_code = str(values.get("food") or "").strip()
+    if food_code:
+        food = Food.objects.filter(code=food_code).first()
+        if food is None:
+            checked.problem("food", "food_unknown", _("No food with this code."))
+    if not checked.fields:
+        checked.cleaned = {
+            "code": code,
+            "name": name,
+            "category": category,
+            "unit": unit,
+            "specification": specification,
+            "reference_price": price,
+            "reference_date": on,
+            "food": food,
+        }
+    return checked
+
+
+def _refused(checked: CheckedItem) -> InvalidInput:
+    message = next(iter(checked.fields.values()))[0]
+    return InvalidInput(message, fields=checked.fields)
+
+
+@transaction.atomic
+def catalogue_item_create(*, actor: Any, **values: Any) -> CatalogueItem:
+    checked = check_item(values)
+    if checked.fields:
+        raise _refused(checked)
+    try:
+        with transaction.atomic():
+            return CatalogueItem.objects.create(**checked.cleaned)
+    except IntegrityError:
+        raise Conflict(
+            _("An item with the code {code} is in the catalogue.").format(code=checked.code),
+            code="duplicate_code",
+            fields={"code": [_("Already in the catalogue.")]},
+        ) from None
+
+
+@transaction.atomic
+def catalogue_item_update(*, item: CatalogueItem, actor: Any, **changes: Any) -> CatalogueItem:
+    """Correct an item or give it a new reference price. Order lines already placed keep the
+    reference price they were placed with."""
+    locked = CatalogueItem.objects.select_for_update().get(pk=item.pk)
+    values: dict[str, Any] = {"code": locked.code, **{f: getattr(locked, f) for f in ITEM_FIELDS}}
+    values["food"] = locked.food.code if locked.food else ""
+    values.update({k: v for k, v in changes.items() if k in ITEM_FIELDS})
+    checked = check_item(values)
+    if checked.fields:
+        raise _refused(checked)
+    for name in ITEM_FIELDS:
+        setattr(locked, name, checked.cleaned[name])
+    locked.save()
+    return locked
+
+
+# Importing ---------------------------------------------------------------------------------------
+
+
+def read_catalogue_rows(file: IO[bytes], filename: str) -> list[Row]:
+    """The rows of a .csv or .xlsx catalogue (see `houqin.tables`)."""
+    return read_table(file, filename, columns=COLUMNS, required=REQUIRED, max_rows=MAX_ROWS)
+
+
+@dataclass(frozen=True)
+class CatalogueImportReport:
+    """What an import did (or, in a dry run, would do), one entry per row of the file."""
+
+    rows: list[dict[str, Any]]
+    dry_run: bool
+
+    def count(self, status: str) -> int:
+        return sum(1 for row in self.rows if row["status"] == status)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "dry_run": self.dry_run,
+            "created": self.count("created"),
+            "updated": self.count("updated"),
+            "unchanged": self.count("unchanged"),
+            "rows": self.rows,
+        }
+
+
+@transaction.atomic
+def catalogue_import(
+    *, rows: Sequence[Row], actor: Any, dry_run: bool = False
+) -> CatalogueImportReport:
+    """Create or update the items of a file, by code: all of them or, if any row has a problem,
+    none (InvalidInput "invalid_rows", every faulty row with its messages under fields["rows"])."""
+    checked = [check_item(values, row=number) for number, values in rows]
+    counts = Counter(item.code for item in checked if item.code)
+    for item in checked:
+        if counts[item.code] > 1:
+            others = [str(o.row) for o in checked if o.code == item.code and o.row != item.row]
+            item.problem(
+                "code",
+                "duplicate_in_file",
+                _("The code {code} is also listed in row(s) {rows}.").format(
+                    code=item.code, rows=", ".join(others)
+                ),
+            )
+    faulty = [item for item in checked if item.fields]
+    if faulty:
+        raise InvalidInput(
+            _("{count} of {total} rows have problems; nothing was saved.").format(
+                count=len(faulty), total=len(checked)
+            ),
+            code="invalid_rows",
+            fields={"rows": [item.as_dict("error") for item in faulty]},
+        )
+    existing = {
+        i.code: i for i in CatalogueItem.objects.select_for_update().filter(code__in=list(counts))
+    }
+    report, to_create, to_update = [], [], []
+    for item in checked:
+        current = existing.get(item.code)
+        if current is None:
+            to_create.append(CatalogueItem(**item.cleaned))
+            report.append(item.as_dict("created"))
+            continue
+        changed = [f for f in ITEM_FIELDS if getattr(current, f) != item.cleaned[f]]
+        for name in changed:
+            setattr(current, name, item.cleaned[name])
+        if changed:
+            to_update.append(current)
+        report.append(item.as_dict("updated" if changed else "unchanged"))
+    if not dry_run:
+        try:
+            with transaction.atomic():
+                CatalogueItem.objects.bulk_create(to_create, batch_size=500)
+                CatalogueItem.objects.bulk_update(to_update, list(ITEM_FIELDS), batch_size=500)
+        except IntegrityError as exc:
+            raise Conflict(
+                _("Another import saved some of these items at the same time; try again."),
+                code="concurrent_import",
+            ) from exc
+    return CatalogueImportReport(rows=report, dry_run=dry_run)

@@ -1,0 +1,195 @@
+"""Schools' monthly ratings of their suppliers, and the rule that suspends a supplier rated low.
+
+A school rates a supplier it ordered from, once a month, for a month that has begun: quality,
+punctuality and service from 0 to 100; the score is their mean, rounded. A supplier whose mean
+score across the schools that rated it is below PROCUREMENT_RATING_THRESHOLD in two consecutive
+months is suspended automatically (from new tenders; its contracts run on), with the figures in
+the reason. The rule is evaluated when a rating is saved and by a monthly task. Once the
+procurement officer has reinstated a supplier after a pair of months has ended, that pair does
+not suspend it again.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from houqin.exceptions import Conflict, InvalidInput
+from shared_apps.procurement.models import SpendLine, Supplier, SupplierEvent, SupplierRating
+from shared_apps.procurement.services.suppliers import supplier_suspend
+from shared_apps.reporting.selectors import month_end, previous_month
+from tenants.models import School
+
+SCORES = ("quality", "punctuality", "service")
+
+
+def threshold() -> int:
+    return int(settings.PROCUREMENT_RATING_THRESHOLD)
+
+
+def month_after(month: date) -> date:
+    return month_end(month) + timedelta(days=1)
+
+
+def _month_start(month: date) -> datetime:
+    return timezone.make_aware(datetime.combine(month, time.min))
+
+
+@dataclass(frozen=True)
+class MonthMean:
+    """A supplier's mean score across the schools that rated it in one month."""
+
+    month: date
+    mean: Decimal
+    schools: int
+
+
+def month_means(supplier_ids: list[int], months: list[date]) -> dict[tuple[int, date], MonthMean]:
+    """The mean score of each supplier in each month it was rated (one query)."""
+    rows = (
+        SupplierRating.objects.filter(supplier_id__in=supplier_ids, month__in=months)
+        .values("supplier_id", "month")
+        .annotate(mean=Avg("score"), schools=Count("id"))
+        .order_by()
+    )
+    return {
+        (row["supplier_id"], row["month"]): MonthMean(
+            row["month"], Decimal(row["mean"]).quantize(Decimal("0.01")), row["schools"]
+        )
+        for row in rows
+    }
+
+
+def _low_pair_reason(first: MonthMean, second: MonthMean, limit: int) -> str:
+    return _(
+        "Rated below %(threshold)d in two consecutive months: a mean of %(first_mean)s in "
+        "%(first)s (%(first_schools)d schools) and %(second_mean)s in %(second)s "
+        "(%(second_schools)d schools)."
+    ) % {
+        "threshold": limit,
+        "first_mean": first.mean,
+        "first": f"{first.month:%Y-%m}",
+        "first_schools": first.schools,
+        "second_mean": second.mean,
+        "second": f"{second.month:%Y-%m}",
+        "second_schools": second.schools,
+    }
+
+
+@transaction.atomic
+def supplier_rating_rule(*, supplier_id: int, months: list[date], actor: Any = None) -> bool:
+    """Apply the two-low-months rule to `supplier_id` for each pair of consecutive months ending
+    in one of `months`; suspend it (once) when a pair is low. Returns whether it was suspended.
+    The supplier's row is locked first, so concurrent ratings suspend it at most once."""
+    supplier = Supplier.objects.select_for_update().get(pk=supplier_id)
+    if supplier.status == Supplier.Status.SUSPENDED:
+        return False
+    limit = threshold()
+    pairs = sorted({(previous_month(m), m) for m in months})
+    means = month_means([supplier_id], [m for pair in pairs for m in pair])
+    for first, second in pairs:
+        a, b = means.get((supplier_id, first)), means.get((supplier_id, second))
+        if a is None or b is None or a.mean >= limit or b.mean >= limit:
+            continue
+        reviewed = SupplierEvent.objects.filter(
+            supplier_id=supplier_id,
+            kind=SupplierEvent.Kind.REINSTATED,
+            occurred_at__gte=_month_start(month_after(second)),
+        ).exists()
+        if reviewed:
+            continue
+        supplier_suspend(
+            supplier=supplier, reason=_low_pair_reason(a, b, limit), actor=actor, automatic=True
+        )
+        return True
+    return False
+
+
+def _score(field: str, value: int) -> int:
+    if not isinstance(value, int) or not 0 <= value <= 100:
+        message = _("A score from 0 to 100.")
+        raise InvalidInput(message, fields={field: [message]})
+    return value
+
+
+@transaction.atomic
+def rating_record(
+    *,
+    school: School,
+    supplier: Supplier,
+    month: date,
+    quality: int,
+    punctuality: int,
+    service: int,
+    comment: str = "",
+    actor: Any,
+    today: date | None = None,
+) -> SupplierRating:
+    """A school's rating of a supplier for a month (any day of it), once; then the rule."""
+    today = today or timezone.localdate()
+    month = month.replace(day=1)
+    if month > today.replace(day=1):
+        message = _("A month can be rated once it has begun.")
+        raise InvalidInput(message, fields={"month": [message]})
+    scores = {f: _score(f, v) for f, v in zip(SCORES, (quality, punctuality, service), strict=True)}
+    ordered = SpendLine.objects.filter(
+        school=school, supplier=supplier, ordered_on__gte=month, ordered_on__lte=month_end(month)
+    ).exists()
+    if not ordered:
+        message = _("This school placed no order with this supplier in %(month)s.") % {
+            "month": f"{month:%Y-%m}"
+        }
+        raise InvalidInput(message, code="no_order_that_month", fields={"supplier": [message]})
+    score = int((Decimal(sum(scores.values())) / 3).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    try:
+        with transaction.atomic():
+            rating = SupplierRating.objects.create(
+                school=school,
+                supplier=supplier,
+                month=month,
+                score=score,
+                comment=(comment or "").strip(),
+                rated_by=actor if getattr(actor, "pk", None) else None,
+                **scores,
+            )
+    except IntegrityError:
+        raise Conflict(
+            _("This school has rated this supplier for %(month)s already.")
+            % {"month": f"{month:%Y-%m}"},
+            code="already_rated",
+        ) from None
+    months = [month]
+    if month_after(month) <= today:
+        months.append(month_after(month))
+    supplier_rating_rule(supplier_id=supplier.pk, months=months, actor=actor)
+    return rating
+
+
+def ratings_rule_for_month(*, month: date) -> list[int]:
+    """The monthly pass: apply the rule to every supplier rated low in `month` whose previous
+    month was low too. Returns the ids of the suppliers it suspended."""
+    month = month.replace(day=1)
+    first = previous_month(month)
+    rated = list(
+        SupplierRating.objects.filter(month=month)
+        .values_list("supplier_id", flat=True)
+        .distinct()
+        .order_by("supplier_id")
+    )
+    means = month_means(rated, [first, month])
+    limit = threshold()
+    low = [
+        supplier_id
+        for supplier_id in rated
+        if all(
+            (mean := means.get((supplier_id, m))) is not None and mean.mean < limit
+            for m in (first, month)
+        )
+    ]
+    return [s for s in low if supplier_rating_rule(supplier_id=s, months=[month])]

@@ -1,0 +1,331 @@
+"""Writes about suppliers: the company's record, its sign-in accounts, its qualifications, and its
+standing (suspended or reinstated, by hand or by the rating rule; qualifications about to expire).
+
+A suspended supplier keeps its framework contracts running and schools may still order under
+them; suspension bars it from new tenders (the bidding service checks `Supplier.status`).
+Each service runs in one transaction; a change of standing locks the supplier's row first.
+"""
+
+import re
+import secrets
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from houqin.exceptions import Conflict, InvalidInput
+from houqin.roles import Role
+from shared_apps.accounts import services as accounts
+from shared_apps.procurement.models import (
+    Category,
+    Qualification,
+    Supplier,
+    SupplierEvent,
+    SupplierUser,
+)
+
+# 统一社会信用代码 (GB 32100-2015): 17 characters and a check character, drawn from the digits and
+# the capital letters without I, O, Z, S and V. Characters 3 to 8 are the administrative
+# division code (digits).
+CREDIT_CODE_CHARACTERS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_CODE_WEIGHTS = [pow(3, i, 31) for i in range(17)]
+_CREDIT_CODE = re.compile(
+    rf"^[{CREDIT_CODE_CHARACTERS}]{{2}}[0-9]{{6}}[{CREDIT_CODE_CHARACTERS}]{{10}}$"
+)
+SUPPLIER_FIELDS = (
+    "name",
+    "credit_code",
+    "address",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "categories",
+)
+
+
+def credit_code_check_character(first_17: str) -> str:
+    """The 18th character of a unified social credit code whose first 17 are `first_17`."""
+    total = sum(
+        CREDIT_CODE_CHARACTERS.index(c) * w
+        for c, w in zip(first_17, _CREDIT_CODE_WEIGHTS, strict=True)
+    )
+    return CREDIT_CODE_CHARACTERS[(31 - total % 31) % 31]
+
+
+def credit_code_cleaned(value: str) -> str:
+    """The code as stored (trimmed, capitals), or InvalidInput saying what is wrong with it."""
+    code = (value or "").strip().upper()
+    if not _CREDIT_CODE.match(code):
+        message = _(
+            "A unified social credit code is 18 digits and capital letters (no I, O, S, V or Z), "
+            "the 3rd to 8th being digits."
+        )
+        raise InvalidInput(message, code="invalid_credit_code", fields={"credit_code": [message]})
+    if credit_code_check_character(code[:17]) != code[17]:
+        message = _("The last character of this unified social credit code does not check.")
+        raise InvalidInput(message, code="invalid_credit_code", fields={"credit_code": [message]})
+    return code
+
+
+def _categories(values: Sequence[str]) -> list[str]:
+    unknown = [v for v in values if v not in Category.values]
+    if unknown or not values:
+        message = _("Name at least one category, from: {categories}.").format(
+            categories=", ".join(Category.values)
+        )
+        raise InvalidInput(message, fields={"categories": [message]})
+    return sorted(set(values))
+
+
+def _text(values: dict[str, Any], field: str, *, required: bool = True) -> None:
+    if field in values:
+        values[field] = (values[field] or "").strip()
+        if required and not values[field]:
+            raise InvalidInput(
+                _("This field is required."), fields={field: [_("This field is required.")]}
+            )
+
+
+def _cleaned(values: dict[str, Any]) -> dict[str, Any]:
+    values = {k: v for k, v in values.items() if k in SUPPLIER_FIELDS}
+    for field in ("name", "address", "contact_name", "contact_phone"):
+        _text(values, field)
+    _text(values, "contact_email", required=False)
+    if "credit_code" in values:
+        values["credit_code"] = credit_code_cleaned(values["credit_code"])
+    if "categories" in values:
+        values["categories"] = _categories(values["categories"])
+    return values
+
+
+def _duplicate_code() -> Conflict:
+    return Conflict(
+        _("A supplier with this unified social credit code is registered."),
+        code="duplicate_supplier",
+        fields={"credit_code": [_("Already registered.")]},
+    )
+
+
+@transaction.atomic
+def supplier_create(
+    *,
+    name: str,
+    credit_code: str,
+    address: str,
+    contact_name: str,
+    contact_phone: str,
+    categories: Sequence[str],
+    contact_email: str = "",
+    actor: Any,
+) -> Supplier:
+    values = _cleaned(
+        {
+            "name": name,
+            "credit_code": credit_code,
+            "address": address,
+            "contact_name": contact_name,
+            "contact_phone": contact_phone,
+            "contact_email": contact_email,
+            "categories": list(categories),
+        }
+    )
+    try:
+        with transaction.atomic():
+            return Supplier.objects.create(**values)
+    except IntegrityError:
+        raise _duplicate_code() from None
+
+
+@transaction.atomic
+def supplier_update(*, supplier: Supplier, actor: Any, **changes: Any) -> Supplier:
+    """Change a supplier's record (not its standing: see suspend and reinstate)."""
+    locked = Supplier.objects.select_for_update().get(pk=supplier.pk)
+    for field, value in _cleaned(changes).items():
+        setattr(locked, field, value)
+    try:
+        with transaction.atomic():
+            locked.save()
+    except IntegrityError:
+        raise _duplicate_code() from None
+    return locked
+
+
+# Accounts ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def supplier_account_create(
+    *,
+    supplier: Supplier,
+    username: str,
+    actor: Any,
+    display_name: str = "",
+    email: str = "",
+    password: str | None = None,
+) -> tuple[SupplierUser, str | None]:
+    """A sign-in account for one of the supplier's people: a user holding the supplier role, tied
+    to this company. Without a password one is made up and returned, to be shown once (only its
+    hash is kept)."""
+    made_up = None if password else secrets.token_urlsafe(12)
+    user = accounts.user_create(
+        username=username,
+        password=password or made_up or "",
+        display_name=display_name,
+        email=email,
+        actor=actor,
+    )
+    # The procurement officer opens supplier accounts; granting this one external role is part
+    # of it (other district roles are granted by the district administrator only).
+    accounts.membership_grant(user=user, role=Role.SUPPLIER.value, school=None, actor=None)
+    account = SupplierUser.objects.create(user=user, supplier=supplier)
+    return account, made_up
+
+
+# Qualifications ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def qualification_add(
+    *,
+    supplier: Supplier,
+    kind: str,
+    number: str,
+    valid_from: date,
+    expires_on: date,
+    issued_by: str = "",
+    actor: Any,
+) -> Qualification:
+    number = (number or "").strip()
+    if not number:
+        raise InvalidInput(
+            _("The licence number is required."), fields={"number": [_("This field is required.")]}
+        )
+    if kind not in Qualification.Kind.values:
+        raise InvalidInput(_("Unknown kind of qualification."), fields={"kind": [_("Unknown.")]})
+    if expires_on < valid_from:
+        message = _("A qualification cannot expire before it is valid.")
+        raise InvalidInput(message, fields={"expires_on": [message]})
+    try:
+        with transaction.atomic():
+            return Qualification.objects.create(
+                supplier=supplier,
+                kind=kind,
+                number=number,
+                issued_by=(issued_by or "").strip(),
+                valid_from=valid_from,
+                expires_on=expires_on,
+            )
+    except IntegrityError:
+        raise Conflict(
+            _("This supplier already holds this qualification."), code="duplicate_qualification"
+        ) from None
+
+
+def expiry_notice_days() -> int:
+    return int(settings.PROCUREMENT_QUALIFICATION_NOTICE_DAYS)
+
+
+def _expiry_tag(qualification: Qualification, days: int) -> str:
+    """What makes a notice once per qualification (as it expires now) and per notice period."""
+    return f"[qualification {qualification.pk} {qualification.expires_on:%Y-%m-%d} {days}d]"
+
+
+@transaction.atomic
+def qualification_expiry_notices(*, today: date | None = None, days: int | None = None) -> int:
+    """Raise a QUALIFICATION_EXPIRING event for each qualification that expires within `days`
+    (PROCUREMENT_QUALIFICATION_NOTICE_DAYS by default) from `today`, once per qualification and
+    notice period: running again raises nothing new. A qualification renewed with a later expiry
+    date is noticed again when that date comes near. Returns the number of events raised."""
+    today = today or timezone.localdate()
+    days = expiry_notice_days() if days is None else days
+    expiring = list(
+        Qualification.objects.filter(
+            expires_on__gte=today, expires_on__lte=today + timedelta(days=days)
+        ).order_by("pk")
+    )
+    if not expiring:
+        return 0
+    raised = {
+        reason[reason.rindex("[") :]
+        for reason in SupplierEvent.objects.filter(
+            kind=SupplierEvent.Kind.QUALIFICATION_EXPIRING,
+            supplier_id__in={q.supplier_id for q in expiring},
+        ).values_list("reason", flat=True)
+        if "[" in reason
+    }
+    events = [
+        SupplierEvent(
+            supplier_id=q.supplier_id,
+            kind=SupplierEvent.Kind.QUALIFICATION_EXPIRING,
+            automatic=True,
+            reason=_("%(kind)s No. %(number)s expires on %(date)s, in %(left)d days.")
+            % {
+                "kind": q.get_kind_display(),
+                "number": q.number,
+                "date": f"{q.expires_on:%Y-%m-%d}",
+                "left": (q.expires_on - today).days,
+            }
+            + " "
+            + _expiry_tag(q, days),
+        )
+        for q in expiring
+        if _expiry_tag(q, days) not in raised
+    ]
+    SupplierEvent.objects.bulk_create(events)
+    return len(events)
+
+
+# Standing ----------------------------------------------------------------------------------------
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Give the reason."), fields={"reason": [_("This field is required.")]})
+    return reason
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None
+
+
+@transaction.atomic
+def supplier_suspend(
+    *, supplier: Supplier, reason: str, actor: Any, automatic: bool = False
+) -> Supplier:
+    """Suspend a supplier from new tenders, saying why; by the rating rule when `automatic`."""
+    reason = _reason(reason)
+    locked = Supplier.objects.select_for_update().get(pk=supplier.pk)
+    if locked.status == Supplier.Status.SUSPENDED:
+        raise Conflict(_("This supplier is already suspended."), code="already_suspended")
+    locked.status = Supplier.Status.SUSPENDED
+    locked.status_reason = reason
+    locked.save(update_fields=["status", "status_reason"])
+    SupplierEvent.objects.create(
+        supplier=locked,
+        kind=SupplierEvent.Kind.SUSPENDED,
+        automatic=automatic,
+        reason=reason,
+        actor=_user(actor),
+    )
+    return locked
+
+
+@transaction.atomic
+def supplier_reinstate(*, supplier: Supplier, reason: str, actor: Any) -> Supplier:
+    """Lift a suspension, whoever or whatever imposed it, saying why."""
+    reason = _reason(reason)
+    locked = Supplier.objects.select_for_update().get(pk=supplier.pk)
+    if locked.status != Supplier.Status.SUSPENDED:
+        raise Conflict(_("This supplier is not suspended."), code="not_suspended")
+    locked.status = Supplier.Status.ACTIVE
+    locked.status_reason = ""
+    locked.save(update_fields=["status", "status_reason"])
+    SupplierEvent.objects.create(
+        supplier=locked, kind=SupplierEvent.Kind.REINSTATED, reason=reason, actor=_user(actor)
+    )
+    return locked

@@ -1,0 +1,199 @@
+"""A school's orders over the API, on its own host. The logistics director and the canteen manager
+place orders, record deliveries (with rejections, and the canteen's inspection for food) and
+cancel orders not yet delivered; the accountant records the supplier's invoices and pays the
+expenditures; the principal and auditors read. Views parse input and call services."""
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from houqin.api.idempotency import IDEMPOTENCY_KEY, idempotent
+from houqin.api.viewsets import RestrictedViewSet
+from houqin.exceptions import InvalidInput
+from shared_apps.procurement.models import FrameworkContract, Supplier
+from shared_apps.procurement.selectors import suppliers as procurement
+from tenant_apps.orders import filters as f
+from tenant_apps.orders import selectors, services
+from tenant_apps.orders.api import serializers as s
+from tenant_apps.orders.models import Delivery, Expenditure, Invoice, Order
+
+
+def _contract(request: Request, pk: int | None) -> FrameworkContract | None:
+    if pk is None:
+        return None
+    contract = procurement.contract_get(user=request.user, pk=pk)
+    if contract is None:
+        raise InvalidInput(_("No such contract."), fields={"contract": [_("Not found.")]})
+    return contract
+
+
+def _supplier(request: Request, pk: int | None) -> Supplier | None:
+    if pk is None:
+        return None
+    supplier = procurement.supplier_get(user=request.user, pk=pk)
+    if supplier is None:
+        raise InvalidInput(_("No such supplier."), fields={"supplier": [_("Not found.")]})
+    return supplier
+
+
+class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
+    """This school's orders with their lines."""
+
+    model = Order
+    serializer_class = s.OrderSerializer
+    filterset_class = f.OrderFilter
+    ordering_fields = ["id", "ordered_on", "due_on"]
+    action_verbs = {"cancel": "cancel", "deliveries": "deliver", "invoices": "invoice"}
+
+    def safely_get_queryset(self) -> QuerySet[Order]:
+        return selectors.order_list()
+
+    def _order_response(self, order: Order, code: int = status.HTTP_200_OK) -> Response:
+        return Response(
+            s.OrderSerializer(selectors.order_list().get(pk=order.pk)).data, status=code
+        )
+
+    @extend_schema(
+        request=s.OrderCreateSerializer,
+        responses={201: s.OrderSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @idempotent
+    def create(self, request: Request) -> Response:
+        """Place an order: under a contract in force (`contract`, lines of its items at its
+        prices), or outside any contract (`supplier`, lines with description, category, unit
+        and price, and `outside_contract_reason`)."""
+        data = s.OrderCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        order = services.order_place(
+            contract=_contract(request, values["contract"]),
+            supplier=_supplier(request, values["supplier"]),
+            due_on=values["due_on"],
+            outside_contract_reason=values["outside_contract_reason"],
+            note=values["note"],
+            lines=[services.LineInput(**line) for line in values["lines"]],
+            actor=request.user,
+        )
+        return self._order_response(order, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.OrderCancelSerializer, responses=s.OrderSerializer, parameters=[IDEMPOTENCY_KEY]
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        order = self.get_object()
+        data = s.OrderCancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = services.order_cancel(
+            order=order, reason=data.validated_data["reason"], actor=request.user
+        )
+        return self._order_response(order)
+
+    @extend_schema(
+        request=s.DeliveryCreateSerializer,
+        responses={201: s.DeliverySerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def deliveries(self, request: Request, pk: str | None = None) -> Response:
+        """Record a delivery: per order line the quantity received and the part rejected
+        (returned, with the reason). Food lines make the canteen's inbound inspection, which
+        needs the batch, the certificates seen and the shelf life."""
+        order = self.get_object()
+        data = s.DeliveryCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        delivery = services.delivery_record(
+            order=order,
+            lines=[services.DeliveryLineInput(**line) for line in values.pop("lines")],
+            actor=request.user,
+            **values,
+        )
+        fresh = selectors.delivery_list().get(pk=delivery.pk)
+        return Response(s.DeliverySerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.InvoiceCreateSerializer,
+        responses={201: s.InvoiceSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def invoices(self, request: Request, pk: str | None = None) -> Response:
+        """Record the supplier's invoice for this order, matched three ways; the matched
+        invoice records the school's expenditure. A mismatch answers 400 `invoice_mismatch`
+        naming the line, and nothing is saved."""
+        order = self.get_object()
+        data = s.InvoiceCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        invoice = services.invoice_record(
+            order=order,
+            lines=[services.InvoiceLineInput(**line) for line in values.pop("lines")],
+            actor=request.user,
+            **values,
+        )
+        fresh = selectors.invoice_list().get(pk=invoice.pk)
+        return Response(s.InvoiceSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+
+class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
+    """This school's deliveries: accepted and rejected quantities, and the inspection made."""
+
+    model = Delivery
+    serializer_class = s.DeliverySerializer
+    filterset_class = f.DeliveryFilter
+    ordering_fields = ["id", "received_on"]
+
+    def safely_get_queryset(self) -> QuerySet[Delivery]:
+        return selectors.delivery_list()
+
+
+class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
+    """The suppliers' invoices this school recorded, each with the expenditure it records."""
+
+    model = Invoice
+    serializer_class = s.InvoiceSerializer
+    filterset_class = f.InvoiceFilter
+    ordering_fields = ["id", "issued_on"]
+
+    def safely_get_queryset(self) -> QuerySet[Invoice]:
+        return selectors.invoice_list()
+
+
+class ExpenditureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
+    """What this school owes and paid its suppliers, one row per matched invoice."""
+
+    model = Expenditure
+    serializer_class = s.ExpenditureSerializer
+    filterset_class = f.ExpenditureFilter
+    ordering_fields = ["id", "spent_on"]
+    action_verbs = {"pay": "pay"}
+
+    def safely_get_queryset(self) -> QuerySet[Expenditure]:
+        return selectors.expenditure_list()
+
+    @extend_schema(
+        request=s.ExpenditurePaySerializer,
+        responses=s.ExpenditureSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def pay(self, request: Request, pk: str | None = None) -> Response:
+        """Record the payment of this expenditure: once (409 `already_paid` after)."""
+        expenditure = self.get_object()
+        data = s.ExpenditurePaySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        expenditure = services.expenditure_pay(
+            expenditure=expenditure, actor=request.user, **data.validated_data
+        )
+        fresh = selectors.expenditure_list().get(pk=expenditure.pk)
+        return Response(s.ExpenditureSerializer(fresh).data)

@@ -1,0 +1,38 @@
+"""Reads about a school's orders, in the school's schema."""
+
+from django.db.models import Prefetch, QuerySet
+
+from tenant_apps.orders.models import (
+    Delivery,
+    DeliveryLine,
+    Expenditure,
+    Invoice,
+    InvoiceLine,
+    Order,
+    OrderLine,
+)
+
+
+def order_list() -> QuerySet[Order]:
+    """Orders with their supplier, contract and lines."""
+    return Order.objects.select_related("supplier", "contract", "placed_by").prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.select_related("item").order_by("pk"))
+    )
+
+
+def delivery_list() -> QuerySet[Delivery]:
+    """Deliveries with their lines (accepted and rejected quantities)."""
+    return Delivery.objects.select_related("order", "received_by").prefetch_related(
+        Prefetch("lines", queryset=DeliveryLine.objects.select_related("line").order_by("pk"))
+    )
+
+
+def invoice_list() -> QuerySet[Invoice]:
+    """Invoices with their lines and the expenditure each records."""
+    return Invoice.objects.select_related("order", "supplier", "expenditure").prefetch_related(
+        Prefetch("lines", queryset=InvoiceLine.objects.select_related("line").order_by("pk"))
+    )
+
+
+def expenditure_list() -> QuerySet[Expenditure]:
+    return Expenditure.objects.select_related("invoice", "supplier", "paid_by")
