@@ -8,6 +8,7 @@ paid once; every line mirrored in the district's spend lines in the same transac
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pytest
@@ -699,7 +700,7 @@ def test_two_deliveries_at_once_never_accept_more_than_was_ordered(
 ) -> None:
     school = School.objects.get(code=SCHOOL_A)
     managers = [user_with_role(R.CANTEEN_MANAGER, school) for _ in range(2)]
-    committed.append(lambda: [discard_user(u) for u in managers])
+    committed.extend(partial(discard_user, user) for user in managers)
     school, order = _committed_order(committed, quantity=D("10"))
     with in_school(school):
         line = order.lines.get()
@@ -726,7 +727,7 @@ def test_two_payments_at_once_pay_an_expenditure_once(
 ) -> None:
     school = School.objects.get(code=SCHOOL_A)
     accountants = [user_with_role(R.ACCOUNTANT, school) for _ in range(3)]
-    committed.append(lambda: [discard_user(u) for u in accountants])
+    committed.extend(partial(discard_user, user) for user in accountants)
     school, order = _committed_order(committed, quantity=D("10"), delivered=D("10"), invoiced=True)
     with in_school(school):
         expenditure = Expenditure.objects.get(invoice__order=order)

@@ -456,7 +456,13 @@ def rate(school: School, supplier: Supplier, month: date, score: int, **scores: 
     )
     values = {"quality": score, "punctuality": score, "service": score, **scores}
     return ratings.rating_record(
-        school=school, supplier=supplier, month=month, actor=None, **values
+        school=school,
+        supplier=supplier,
+        month=month,
+        actor=None,
+        quality=values["quality"],
+        punctuality=values["punctuality"],
+        service=values["service"],
     )
 
 
@@ -503,7 +509,19 @@ def test_two_low_months_suspend_a_supplier_automatically_with_the_figures(
     supplier.refresh_from_db()
     assert supplier.status == Supplier.Status.ACTIVE  # February's mean is 70 so far
     SupplierRating.objects.filter(supplier=supplier, month=FEBRUARY).delete()
-    rate(school_a, supplier, FEBRUARY, 40)
+    # Rated through the API by the school's director: the suspension is still the rule's.
+    rated = client_for(school_a, R.LOGISTICS_DIRECTOR).post(
+        RATINGS,
+        {
+            "supplier": supplier.pk,
+            "month": "2025-02-20",
+            "quality": 40,
+            "punctuality": 40,
+            "service": 40,
+        },
+        format="json",
+    )
+    assert rated.status_code == 201, rated.content
     supplier.refresh_from_db()
     assert supplier.status == Supplier.Status.SUSPENDED
     event = SupplierEvent.objects.get(supplier=supplier, kind=SupplierEvent.Kind.SUSPENDED)

@@ -83,10 +83,11 @@ def _low_pair_reason(first: MonthMean, second: MonthMean, limit: int) -> str:
 
 
 @transaction.atomic
-def supplier_rating_rule(*, supplier_id: int, months: list[date], actor: Any = None) -> bool:
+def supplier_rating_rule(*, supplier_id: int, months: list[date]) -> bool:
     """Apply the two-low-months rule to `supplier_id` for each pair of consecutive months ending
     in one of `months`; suspend it (once) when a pair is low. Returns whether it was suspended.
-    The supplier's row is locked first, so concurrent ratings suspend it at most once."""
+    The supplier's row is locked first, so concurrent ratings suspend it at most once. The
+    suspension is the rule's, whoever's rating set it off: its event names no actor."""
     supplier = Supplier.objects.select_for_update().get(pk=supplier_id)
     if supplier.status == Supplier.Status.SUSPENDED:
         return False
@@ -105,7 +106,7 @@ def supplier_rating_rule(*, supplier_id: int, months: list[date], actor: Any = N
         if reviewed:
             continue
         supplier_suspend(
-            supplier=supplier, reason=_low_pair_reason(a, b, limit), actor=actor, automatic=True
+            supplier=supplier, reason=_low_pair_reason(a, b, limit), actor=None, automatic=True
         )
         return True
     return False
@@ -167,7 +168,7 @@ def rating_record(
     months = [month]
     if month_after(month) <= today:
         months.append(month_after(month))
-    supplier_rating_rule(supplier_id=supplier.pk, months=months, actor=actor)
+    supplier_rating_rule(supplier_id=supplier.pk, months=months)
     return rating
 
 
