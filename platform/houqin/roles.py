@@ -72,6 +72,34 @@ _BUYING = _CATALOGUE | {
     "procurement.view_frameworkcontract",
     "procurement.view_contractprice",
 }
+# The centre's buying office: suppliers, the catalogue, evaluators, tenders and their committees,
+# awards and contracts, and reading everything procurement holds. Not the schools' own acts
+# (raising and approving requisitions, rating suppliers) nor the suppliers' (bidding): the
+# officer's roles hold on every school's host too.
+_PROCUREMENT_OFFICE = frozenset(
+    {
+        "procurement.view_*",
+        *(
+            f"procurement.*_{model}"
+            for model in (
+                "supplier",
+                "supplieruser",
+                "supplierevent",
+                "qualification",
+                "catalogueitem",
+                "frameworkcontract",
+                "contractprice",
+                "evaluator",
+                "tender",
+                "lot",
+                "tenderline",
+                "criterion",
+                "committeeseat",
+                "award",
+            )
+        ),
+    }
+)
 # Placing orders, receiving deliveries (with inspection and returns), and rating the school's
 # suppliers each month. Recording invoices and paying them is the accountant's.
 _ORDERING = _BUYING | {
@@ -102,7 +130,7 @@ REGISTRY: dict[Role, RoleSpec] = {
             Role.PROCUREMENT_OFFICER,
             Scope.DISTRICT,
             _("Procurement officer"),
-            frozenset({"tenants.view_school", "procurement.*"}),
+            frozenset({"tenants.view_school"}) | _PROCUREMENT_OFFICE,
         ),
         RoleSpec(
             Role.TRANSPORT_OFFICER,

@@ -73,8 +73,8 @@ SCHOOL_OPERATIONS: Operations = {
     ("GET", "/api/v1/procurement/contracts/"): BUYERS | OWN_READERS,
     ("GET", "/api/v1/procurement/ratings/"): RATERS | {R.PRINCIPAL} | READERS,
     ("GET", "/api/v1/procurement/ratings/{id}/"): RATERS | {R.PRINCIPAL} | READERS,
-    # The officer's procurement.* reaches a school's host as every district role does.
-    ("POST", "/api/v1/procurement/ratings/"): RATERS | OFFICER,
+    # The school rates its suppliers; the centre's officer reads the ratings.
+    ("POST", "/api/v1/procurement/ratings/"): RATERS,
 }
 
 # Codes unique across every scene of a run.

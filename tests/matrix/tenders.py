@@ -48,12 +48,13 @@ SCHOOL_READERS = frozenset({R.PRINCIPAL, R.LOGISTICS_DIRECTOR, R.ACCOUNTANT}) | 
 
 SCHOOL_OPERATIONS: Operations = {
     ("GET", "/api/v1/procurement/requisitions/"): SCHOOL_READERS | {R.CANTEEN_MANAGER},
-    ("POST", "/api/v1/procurement/requisitions/"): (
-        frozenset({R.LOGISTICS_DIRECTOR, R.CANTEEN_MANAGER}) | OFFICER
+    # The school's own acts: the centre's officer reads but neither raises nor approves.
+    ("POST", "/api/v1/procurement/requisitions/"): frozenset(
+        {R.LOGISTICS_DIRECTOR, R.CANTEEN_MANAGER}
     ),
     ("GET", "/api/v1/procurement/requisitions/{id}/"): SCHOOL_READERS,
-    ("POST", "/api/v1/procurement/requisitions/{id}/approve/"): frozenset({R.PRINCIPAL}) | OFFICER,
-    ("POST", "/api/v1/procurement/requisitions/{id}/reject/"): frozenset({R.PRINCIPAL}) | OFFICER,
+    ("POST", "/api/v1/procurement/requisitions/{id}/approve/"): frozenset({R.PRINCIPAL}),
+    ("POST", "/api/v1/procurement/requisitions/{id}/reject/"): frozenset({R.PRINCIPAL}),
 }
 
 DISTRICT_OPERATIONS: Operations = {
