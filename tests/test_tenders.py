@@ -421,6 +421,12 @@ def test_officers_and_draft_lots_take_no_bids(client_for) -> None:
     # The officer holds no bidding permission at all.
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "permission_denied"
+    # The supplier role without a company behind it bids for nobody.
+    orphan = client_for(None, R.SUPPLIER).post(
+        f"{API}/bids/", _bid_body(published.lots.get()), format="json"
+    )
+    assert orphan.status_code == 403
+    assert orphan.json()["error"]["code"] == "not_a_supplier"
 
 
 # Sealed means sealed ---------------------------------------------------------------------------
