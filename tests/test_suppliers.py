@@ -163,7 +163,7 @@ def test_an_account_gets_a_made_up_password_shown_once(client_for: Any, district
 def test_a_supplier_never_sees_another_suppliers_rows(client_for: Any, school_a: School) -> None:
     mine, theirs = make_supplier(), make_supplier()
     for supplier in (mine, theirs):
-        Qualification.objects.create(
+        licence = Qualification.objects.create(
             supplier=supplier,
             kind=Qualification.Kind.BUSINESS,
             number=f"YY{supplier.pk}",
@@ -171,7 +171,12 @@ def test_a_supplier_never_sees_another_suppliers_rows(client_for: Any, school_a:
             expires_on=date(2030, 1, 1),
         )
         SupplierEvent.objects.create(
-            supplier=supplier, kind=SupplierEvent.Kind.QUALIFICATION_EXPIRING, reason="测试"
+            supplier=supplier,
+            kind=SupplierEvent.Kind.QUALIFICATION_EXPIRING,
+            reason="测试",
+            qualification=licence,
+            expires_on=licence.expires_on,
+            notice_days=30,
         )
         make_spend_line(school_a, supplier)
     my_contract, their_contract = make_contract(mine), make_contract(theirs)
@@ -286,6 +291,17 @@ def test_qualification_notices_are_raised_once_per_qualification_and_period(db: 
     assert tasks.qualification_expiry_task.apply(kwargs={"day": "2026-03-02"}).get() == 0
     assert len(notices()) == 1
     assert "SOON" in notices()[0] and "2026-03-31" in notices()[0]
+    # A run racing this one could not add the same notice: the table refuses it.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SupplierEvent.objects.create(
+            supplier=supplier,
+            kind=SupplierEvent.Kind.QUALIFICATION_EXPIRING,
+            automatic=True,
+            reason="again",
+            qualification=soon,
+            expires_on=soon.expires_on,
+            notice_days=30,
+        )
     # A shorter notice period is another threshold: one more notice, once.
     assert suppliers.qualification_expiry_notices(today=today, days=7) == 0
     assert suppliers.qualification_expiry_notices(today=date(2026, 3, 25), days=7) == 1

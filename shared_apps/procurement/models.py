@@ -147,6 +147,13 @@ class SupplierEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     occurred_at = models.DateTimeField(_("occurred at"), auto_now_add=True)
+    # A notice of expiry names the qualification, the expiry date it warns of and the notice
+    # period it was raised under: one notice each (a renewed licence is noticed again).
+    qualification = models.ForeignKey(
+        Qualification, on_delete=models.CASCADE, null=True, blank=True, related_name="notices"
+    )
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    notice_days = models.PositiveSmallIntegerField(_("notice period (days)"), null=True, blank=True)
 
     owner_field = "supplier__users__user"
 
@@ -154,6 +161,22 @@ class SupplierEvent(models.Model):
         verbose_name = _("supplier event")
         verbose_name_plural = _("supplier events")
         ordering = ["-occurred_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["qualification", "expires_on", "notice_days"],
+                condition=Q(kind="qualification_expiring"),
+                name="procurement_supplier_event_one_notice",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="qualification_expiring")
+                | (
+                    Q(qualification__isnull=False)
+                    & Q(expires_on__isnull=False)
+                    & Q(notice_days__isnull=False)
+                ),
+                name="procurement_supplier_event_notice_names_its_licence",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.supplier_id} {self.kind}"

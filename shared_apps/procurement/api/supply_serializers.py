@@ -159,6 +159,9 @@ class SupplierEventSerializer(serializers.ModelSerializer):
             "kind",
             "automatic",
             "reason",
+            "qualification",
+            "expires_on",
+            "notice_days",
             "actor",
             "occurred_at",
         ]

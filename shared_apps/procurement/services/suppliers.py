@@ -229,17 +229,13 @@ def expiry_notice_days() -> int:
     return int(settings.PROCUREMENT_QUALIFICATION_NOTICE_DAYS)
 
 
-def _expiry_tag(qualification: Qualification, days: int) -> str:
-    """What makes a notice once per qualification (as it expires now) and per notice period."""
-    return f"[qualification {qualification.pk} {qualification.expires_on:%Y-%m-%d} {days}d]"
-
-
 @transaction.atomic
 def qualification_expiry_notices(*, today: date | None = None, days: int | None = None) -> int:
     """Raise a QUALIFICATION_EXPIRING event for each qualification that expires within `days`
-    (PROCUREMENT_QUALIFICATION_NOTICE_DAYS by default) from `today`, once per qualification and
-    notice period: running again raises nothing new. A qualification renewed with a later expiry
-    date is noticed again when that date comes near. Returns the number of events raised."""
+    (PROCUREMENT_QUALIFICATION_NOTICE_DAYS by default) from `today`, once per qualification,
+    expiry date and notice period (a constraint of the table): running again raises nothing new,
+    and a qualification renewed with a later expiry date is noticed again when that date comes
+    near. Returns the number of events raised."""
     today = today or timezone.localdate()
     days = expiry_notice_days() if days is None else days
     expiring = list(
@@ -247,35 +243,34 @@ def qualification_expiry_notices(*, today: date | None = None, days: int | None 
             expires_on__gte=today, expires_on__lte=today + timedelta(days=days)
         ).order_by("pk")
     )
-    if not expiring:
-        return 0
-    raised = {
-        reason[reason.rindex("[") :]
-        for reason in SupplierEvent.objects.filter(
+    noticed = set(
+        SupplierEvent.objects.filter(
             kind=SupplierEvent.Kind.QUALIFICATION_EXPIRING,
-            supplier_id__in={q.supplier_id for q in expiring},
-        ).values_list("reason", flat=True)
-        if "[" in reason
-    }
+            qualification__in=expiring,
+            notice_days=days,
+        ).values_list("qualification_id", "expires_on")
+    )
     events = [
         SupplierEvent(
             supplier_id=q.supplier_id,
             kind=SupplierEvent.Kind.QUALIFICATION_EXPIRING,
             automatic=True,
+            qualification=q,
+            expires_on=q.expires_on,
+            notice_days=days,
             reason=_("%(kind)s No. %(number)s expires on %(date)s, in %(left)d days.")
             % {
                 "kind": q.get_kind_display(),
                 "number": q.number,
                 "date": f"{q.expires_on:%Y-%m-%d}",
                 "left": (q.expires_on - today).days,
-            }
-            + " "
-            + _expiry_tag(q, days),
+            },
         )
         for q in expiring
-        if _expiry_tag(q, days) not in raised
+        if (q.pk, q.expires_on) not in noticed
     ]
-    SupplierEvent.objects.bulk_create(events)
+    # The unique constraint keeps a run racing this one from noticing twice.
+    SupplierEvent.objects.bulk_create(events, ignore_conflicts=True)
     return len(events)
 
 
