@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin.db import insert_columns
 from houqin.exceptions import Conflict, InvalidInput
 from shared_apps.standards import selectors as standards
 from shared_apps.standards.models import AgeBand
@@ -47,7 +48,6 @@ DEFAULT_COLD_RANGES: dict[str, tuple[Decimal | None, Decimal | None]] = {
 }
 # One request records at most this many servings (a whole school's meal fits many times over).
 MAX_SERVINGS_PER_REQUEST = 20000
-BATCH_SIZE = 5000
 # 进货查验 records: six months past the shelf life, and no less than two years.
 KEEP_MONTHS_PAST_SHELF_LIFE = 6
 KEEP_YEARS_MINIMUM = 2
@@ -631,7 +631,7 @@ def servings_record(
     student_numbers: Sequence[str] | None = None,
 ) -> ServingsResult:
     """Record that these students ate this meal: all of them or none. Recording a student twice
-    (a replayed card-reader batch) adds nothing; one INSERT … ON CONFLICT DO NOTHING per batch."""
+    (a replayed card-reader batch) adds nothing; one INSERT … ON CONFLICT DO NOTHING."""
     if source not in Serving.Source.values:
         raise InvalidInput(_("Unknown source."), fields={"source": [source]})
     day = session.date
@@ -643,16 +643,15 @@ def servings_record(
     if not is_school_day(day):
         raise InvalidInput(_("%s is not a school day.") % day, code="not_school_day")
     ids = _resolve_students(day=day, student_ids=student_ids, student_numbers=student_numbers)
-    # Concurrent recordings of one meal wait for each other, so the counts below are exact.
-    MealSession.objects.select_for_update().filter(pk=session.pk).exists()
-    existing = Serving.objects.filter(session=session, student_id__in=ids).count()
-    now = timezone.now()
-    Serving.objects.bulk_create(
-        (Serving(session=session, student_id=i, source=source, recorded_at=now) for i in ids),
-        batch_size=BATCH_SIZE,
-        ignore_conflicts=True,
+    # One statement; a recording of the same meal at the same moment waits for this one and
+    # skips what it inserted, so both counts are exact.
+    recorded = insert_columns(
+        Serving._meta.db_table,
+        {"student_id": ("bigint[]", ids)},
+        constant={"session_id": session.pk, "source": source, "recorded_at": timezone.now()},
+        on_conflict_do_nothing=True,
     )
-    return ServingsResult(session, len(ids) - existing, existing)
+    return ServingsResult(session, recorded, len(ids) - recorded)
 
 
 # Food-safety records -----------------------------------------------------------------------------

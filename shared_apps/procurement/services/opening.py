@@ -9,16 +9,18 @@ the audit trail). Reads of what was sealed, once opened, are security events for
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin.db import insert_columns
 from houqin.exceptions import Conflict, InvalidInput, NotPermitted
 from shared_apps.audit.models import SecurityEvent
 from shared_apps.audit.services import security_event_record
 from shared_apps.procurement import sealing
 from shared_apps.procurement.models import (
     Bid,
+    BidLine,
     CommitteeSeat,
     Lot,
     PresentedShare,
@@ -246,14 +248,16 @@ def _insert_bid_lines(rows: list[tuple[int, int, Decimal, Decimal]]) -> None:
     instances."""
     if not rows:
         return
-    # As array literals ("{1,2,3}"): the driver would otherwise quote 100,000 values one by one.
-    columns = ["{" + ",".join(map(str, column)) + "}" for column in zip(*rows, strict=True)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO procurement_bidline (bid_id, line_id, unit_price, amount) "
-            "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::numeric[], %s::numeric[])",
-            columns,
-        )
+    bids, lines, prices, amounts = zip(*rows, strict=True)
+    insert_columns(
+        BidLine._meta.db_table,
+        {
+            "bid_id": ("bigint[]", bids),
+            "line_id": ("bigint[]", lines),
+            "unit_price": ("numeric[]", prices),
+            "amount": ("numeric[]", amounts),
+        },
+    )
 
 
 def sealed_read_record(
