@@ -47,3 +47,10 @@ FUZZ_EXAMPLES ?= 200
 .PHONY: fuzz
 fuzz: install
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_fuzz.py -q -s
+
+# The zh-Hans catalogue (locale/): extract every message into django.po, then compile django.mo.
+# Translate the new and fuzzy entries of the .po, then run it again; commit both files.
+.PHONY: messages
+messages: install
+	DJANGO_SETTINGS_MODULE=houqin.settings.test $(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete
+	DJANGO_SETTINGS_MODULE=houqin.settings.test $(BIN)/python manage.py compilemessages -l zh_Hans

@@ -536,6 +536,7 @@ def test_two_low_months_suspend_a_supplier_automatically_with_the_figures(
             "service": 40,
         },
         format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert rated.status_code == 201, rated.content
     supplier.refresh_from_db()

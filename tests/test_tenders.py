@@ -209,7 +209,7 @@ def test_publication_needs_complete_settings_and_a_keyed_committee(client_for) -
         threshold=3,
         actor=None,
     )
-    response = officer_client.post(f"{API}/tenders/{bad.pk}/publish/")
+    response = officer_client.post(f"{API}/tenders/{bad.pk}/publish/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     problems = response.json()["error"]["fields"]["tender"]
     assert any("110" in p for p in problems)  # 50 + 30 + 30
@@ -578,7 +578,7 @@ def test_an_opening_attempted_early_or_with_too_few_shares_is_refused(client_for
     assert presented.status_code == 200 and presented.json()["tender_status"] == "closed"
     again = member_client.post(f"{API}/seats/{member.pk}/present/", {"passphrase": PASSPHRASE})
     assert again.json()["error"]["code"] == "already_presented"
-    too_few = officer_client.post(f"{API}/tenders/{tender.pk}/open/")
+    too_few = officer_client.post(f"{API}/tenders/{tender.pk}/open/", HTTP_ACCEPT_LANGUAGE="en")
     assert too_few.status_code == 409
     assert too_few.json()["error"]["code"] == "too_few_shares"
     # The presented share waits for the opening, but never in the audit trail.
