@@ -478,7 +478,7 @@ def _lines(order: Any) -> dict[int, int]:
     return {line["item"]: line["id"] for line in order["lines"]}
 
 
-def _deliver(client: HostClient, order: Any, lines: list[dict[str, str]]) -> Any:
+def _deliver(client: HostClient, order: Any, lines: list[dict[str, Any]]) -> Any:
     return _ok(
         client.post(
             f"/api/v1/orders/{order['id']}/deliveries/",
@@ -496,7 +496,7 @@ def _deliver(client: HostClient, order: Any, lines: list[dict[str, str]]) -> Any
 
 
 def _invoice(
-    client: HostClient, order: Any, number: str, lines: list[dict[str, str]], amount: str
+    client: HostClient, order: Any, number: str, lines: list[dict[str, Any]], amount: str
 ) -> Any:
     invoice = _ok(
         client.post(
