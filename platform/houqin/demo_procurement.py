@@ -461,6 +461,7 @@ def seed_procurement() -> list[DemoLogin]:
     officer = _demo_user("procurement_officer")
     items = _catalogue(officer, today)
     companies = [_supplier(spec, officer, n, today) for n, spec in enumerate(SUPPLIERS, 1)]
+    # What the daily job does: a notice for each licence about to expire (no one's act).
     with context.acting(request_id=REQUEST_ID):
         suppliers.qualification_expiry_notices(today=today)
     members = [_evaluator(spec, officer, n) for n, spec in enumerate(EVALUATORS, 1)]
