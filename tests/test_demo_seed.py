@@ -1,19 +1,45 @@
 """The demo district, seeded as `make demo` seeds it, twice: the whole programme's month is there
 (students, servings, a claim per school, two paid and one pending), the money agrees to the fen,
-the audit trail names the actors, and the second run adds nothing."""
+the audit trail names the actors, and the second run adds nothing. Its procurement: the auditors'
+signals show every registered rule, contracts carry the winning bids' prices, the spend view
+agrees with the schools' orders and invoices, and the open tender's bids stay sealed."""
 
 import time
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Sum
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from houqin.demo import DEMO_SCHOOLS, PAID_SCHOOLS, DemoDates, seed_demo
+from houqin.demo_procurement import TENDERS
 from houqin.roles import DISTRICT_ROLES, SCHOOL_ROLES
 from shared_apps.accounts.models import User
 from shared_apps.audit.models import Change
+from shared_apps.procurement import sealing
+from shared_apps.procurement.models import (
+    Award,
+    Bid,
+    BidLine,
+    CatalogueItem,
+    ContractPrice,
+    Evaluator,
+    FrameworkContract,
+    Qualification,
+    Requisition,
+    Score,
+    SpendLine,
+    Supplier,
+    SupplierEvent,
+    SupplierRating,
+    Tender,
+    TenderEvent,
+)
+from shared_apps.procurement.services.suppliers import credit_code_cleaned
+from shared_apps.procurement.services.tenders import deadline_passed, stored
+from shared_apps.procurement.signals import RULES
 from shared_apps.standards.models import MealPlan, Recipe
 from shared_apps.subsidies.models import Budget, Claim, ClaimEvent, Disbursement
 from tenant_apps.canteen.models import (
@@ -25,9 +51,18 @@ from tenant_apps.canteen.models import (
     Menu,
     Serving,
 )
+from tenant_apps.orders.models import (
+    Delivery,
+    DeliveryLine,
+    Expenditure,
+    Invoice,
+    Order,
+    OrderLine,
+)
 from tenant_apps.people import national_id
 from tenant_apps.people.models import Student, SubsidyEligibility
 from tenants.models import School
+from tests.conftest import HostClient
 
 SCHOOL_MODELS: list[Any] = [
     Student,
@@ -39,8 +74,36 @@ SCHOOL_MODELS: list[Any] = [
     AccompaniedMeal,
     InboundInspection,
     ColdStorageReading,
+    Order,
+    OrderLine,
+    Delivery,
+    Invoice,
+    Expenditure,
 ]
-PUBLIC_MODELS: list[Any] = [School, Recipe, MealPlan, Budget, Claim, ClaimEvent, Disbursement]
+PUBLIC_MODELS: list[Any] = [
+    School,
+    Recipe,
+    MealPlan,
+    Budget,
+    Claim,
+    ClaimEvent,
+    Disbursement,
+    User,
+    CatalogueItem,
+    Supplier,
+    Qualification,
+    SupplierEvent,
+    Evaluator,
+    Requisition,
+    Tender,
+    TenderEvent,
+    Bid,
+    Score,
+    Award,
+    FrameworkContract,
+    SpendLine,
+    SupplierRating,
+]
 
 
 def _counts() -> dict[str, int]:
@@ -108,3 +171,97 @@ def test_seed_demo_twice(db: Any) -> None:
             assert claim.status == Claim.Status.SUBMITTED
             assert budget.committed == 0
     assert sorted(statuses) == ["paid", "paid", "submitted"]
+
+
+def test_the_demo_procurement_as_auditors_and_the_district_read_it(db: Any) -> None:
+    logins = {login.username: login for login in seed_demo()}
+    today = timezone.localdate()
+    host = str(settings.DISTRICT_DOMAIN)
+    officer = User.objects.get(username="district.procurement_officer")
+
+    # Suppliers sign in to their own company; each evaluator's passphrase, written next to their
+    # password, unlocks their sealing key.
+    accounts = [User.objects.get(username=f"supplier.{n}") for n in range(1, 5)]
+    assert all(logins[a.username].role == "supplier" for a in accounts)
+    assert len({a.supplier_account.supplier_id for a in accounts}) == 4
+    for member in Evaluator.objects.select_related("user"):
+        passphrase = logins[member.user.username].passphrase
+        assert passphrase is not None
+        sealing.unlock_private_key(stored(member.locked_private_key), passphrase)
+    for supplier in Supplier.objects.all():
+        assert credit_code_cleaned(supplier.credit_code) == supplier.credit_code
+    expiring = SupplierEvent.objects.filter(kind=SupplierEvent.Kind.QUALIFICATION_EXPIRING)
+    assert expiring.count() == 1
+    # The catalogue's food items name their food in the composition table.
+    assert CatalogueItem.objects.count() >= 20
+    assert not CatalogueItem.objects.filter(category="food", food__isnull=True).exists()
+
+    # The auditors' signals show every registered rule, none of them about the first tender.
+    auditor = HostClient(host, User.objects.get(username="district.auditor"))
+    listed = auditor.get("/api/v1/procurement/signals/")
+    assert listed.status_code == 200, listed.content
+    assert {row["rule"] for row in listed.json()} == set(RULES)
+    food, suspicious, still_open = (Tender.objects.get(title=spec.title) for spec in TENDERS)
+    lots = set(food.lots.values_list("pk", flat=True))
+    about_food = [
+        row
+        for row in listed.json()
+        if row["detail"].get("tender") == food.pk
+        or (row["subject"] == "tender" and row["subject_id"] == food.pk)
+        or (row["subject"] == "lot" and row["subject_id"] in lots)
+    ]
+    assert about_food == []
+
+    # Contracts carry the winning bids' prices; the first one, its winner's bid as seeded.
+    assert (food.status, suspicious.status) == (Tender.Status.AWARDED, Tender.Status.AWARDED)
+    for award in Award.objects.all():
+        prices = ContractPrice.objects.filter(contract_id=award.contract_id)
+        offered = BidLine.objects.filter(bid_id=award.bid_id)
+        assert dict(prices.values_list("item_id", "unit_price")) == dict(
+            offered.values_list("line__item_id", "unit_price")
+        )
+    contract = Award.objects.get(lot__tender=food).contract
+    assert {
+        price.item.code: price.unit_price
+        for price in ContractPrice.objects.filter(contract=contract).select_related("item")
+    } == {code: Decimal(price) for code, price in TENDERS[0].bids[1].items()}
+    bids = Change.objects.filter(table_name="procurement_bid", operation="INSERT")
+    assert set(bids.values_list("actor_id", flat=True)) <= {a.pk for a in accounts}
+    awarded = Change.objects.filter(table_name="procurement_award", operation="INSERT")
+    assert set(awarded.values_list("actor_id", flat=True)) == {officer.pk}
+
+    # The district's spend view agrees with each school's orders and invoices, to the fen; what
+    # was invoiced was paid, and the food delivered was inspected.
+    spend = HostClient(host, officer).get(
+        "/api/v1/procurement/spend/summary/", {"month": f"{today:%Y-%m}"}
+    )
+    by_school = {row["key"]: row["figures"] for row in spend.json()["by_school"]}
+    assert set(by_school) == {"3101010001", "3101010002"}
+    for code, figures in by_school.items():
+        with tenant_context(School.objects.get(code=code)):
+            orders = Order.objects.exclude(status=Order.Status.CANCELLED)
+            ordered = orders.aggregate(total=Sum("amount"))["total"]
+            invoiced = Invoice.objects.aggregate(total=Sum("amount"))["total"]
+            paid = Expenditure.objects.filter(status=Expenditure.Status.PAID)
+            assert (Decimal(figures["amount"]), Decimal(figures["invoiced"])) == (ordered, invoiced)
+            assert paid.aggregate(total=Sum("amount"))["total"] == invoiced
+            deliveries = Delivery.objects.select_related("inspection")
+            assert deliveries.count() == 1
+            inspected = [d.inspection.supplier_name for d in deliveries if d.inspection]
+            assert inspected == [contract.supplier.name]
+            assert orders.get(contract=contract).status == Order.Status.PARTLY_DELIVERED
+            rejected = DeliveryLine.objects.filter(rejected_quantity__gt=0).count()
+            assert rejected == (1 if code == "3101010002" else 0)
+    assert SupplierRating.objects.filter(supplier=contract.supplier).count() == 2
+
+    # The open tender: its two bids and its reserve price are sealed, and say so.
+    assert still_open.status == Tender.Status.PUBLISHED
+    assert deadline_passed(still_open) is False
+    sealed = Bid.objects.filter(lot__tender=still_open)
+    assert [bid.status for bid in sealed] == [Bid.Status.SEALED] * 2
+    assert not BidLine.objects.filter(bid__in=sealed).exists()
+    assert [(lot.reserve_price, bool(lot.sealed_reserve)) for lot in still_open.lots.all()] == [
+        (None, True)
+    ]
+    refused = HostClient(host, officer).get(f"/api/v1/procurement/tenders/{still_open.pk}/bids/")
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "sealed"

@@ -64,6 +64,8 @@ class DemoLogin:
     school: str | None
     username: str
     password: str
+    # An evaluator's passphrase, which unlocks their sealing key to present a tender's share.
+    passphrase: str | None = None
 
 
 def _user(username: str, display_name: str) -> User:
@@ -104,6 +106,10 @@ def seed_demo(*, today: date | None = None) -> list[DemoLogin]:
                         body="最近的午餐肉类偏多，希望增加时令蔬菜。",
                     )
     seed_flow(today=today or timezone.localdate())
+    # Imported here: the procurement seed builds on this module's helpers.
+    from houqin.demo_procurement import seed_procurement
+
+    logins += seed_procurement()
     return logins
 
 
