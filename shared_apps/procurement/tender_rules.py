@@ -41,6 +41,14 @@ def normalised_address(value: str) -> str:
     return "".join(ch for ch in text if ch.isalnum())
 
 
+# What a signal says when bidders share one kind of contact.
+SHARED_CONTACT_MESSAGES = {
+    "phone": _("Bidders share a phone number."),
+    "email": _("Bidders share an email address."),
+    "address": _("Bidders share an address."),
+}
+
+
 def supplier_contacts(supplier: Supplier) -> set[tuple[str, str]]:
     contacts = {
         ("phone", normalised_phone(supplier.contact_phone)),
@@ -172,7 +180,7 @@ def bidders_share_contact() -> Iterator[Signal]:
                     subject="tender",
                     subject_id=tender_id,
                     school_id=None,
-                    message=_("Bidders share a %(kind)s.") % {"kind": kind},
+                    message=SHARED_CONTACT_MESSAGES[kind],
                     detail={
                         "contact": kind,
                         "suppliers": sorted(s.pk for s in sharing),

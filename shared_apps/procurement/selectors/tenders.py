@@ -45,9 +45,12 @@ def evaluator_list() -> QuerySet[Evaluator]:
 
 def tender_list() -> QuerySet[Tender]:
     """Tenders with their lots and lines, criteria, committee and events."""
-    lots = Lot.objects.annotate(
-        bid_count=Count("bids", filter=~Q(bids__status=Bid.Status.WITHDRAWN))
-    ).prefetch_related(Prefetch("lines", queryset=TenderLine.objects.select_related("item")))
+    # Ordered explicitly: a query with an aggregate does not take the model's default ordering.
+    lots = (
+        Lot.objects.annotate(bid_count=Count("bids", filter=~Q(bids__status=Bid.Status.WITHDRAWN)))
+        .order_by("tender_id", "number")
+        .prefetch_related(Prefetch("lines", queryset=TenderLine.objects.select_related("item")))
+    )
     return Tender.objects.select_related("created_by").prefetch_related(
         Prefetch("lots", queryset=lots),
         Prefetch("criteria", queryset=Criterion.objects.all()),
