@@ -9,6 +9,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -98,7 +99,9 @@ def few_valid_bids() -> Iterator[Signal]:
             )
 
 
-def _just_under(price_field: str, least: int) -> Iterator[tuple[Lot, list[Bid]]]:
+def _just_under(code: str, price_field: str, least: int, message: Any) -> Iterator[Signal]:
+    """A signal `code` for each opened lot with at least `least` bids within the band just under
+    its `price_field` (the ceiling, or the reserve price)."""
     fraction = band()
     lots = (
         Lot.objects.filter(tender__status__in=OPENED, **{f"{price_field}__isnull": False})
@@ -114,47 +117,39 @@ def _just_under(price_field: str, least: int) -> Iterator[tuple[Lot, list[Bid]]]
             if bid.total is not None and price * (1 - fraction) <= bid.total <= price
         ]
         if len(under) >= least:
-            yield lot, under
+            yield Signal(
+                rule=code,
+                subject="lot",
+                subject_id=lot.pk,
+                school_id=None,
+                message=message,
+                detail={
+                    "tender": lot.tender_id,
+                    "number": lot.tender.number,
+                    "lot": lot.number,
+                    "bids": [bid.pk for bid in under],
+                    "suppliers": [bid.supplier.name for bid in under],
+                },
+            )
 
 
 @rule("bids_under_ceiling")
 def bids_under_ceiling() -> Iterator[Signal]:
     """Two bids or more just under a lot's published ceiling."""
-    for lot, bids in _just_under("ceiling", 2):
-        yield Signal(
-            rule="bids_under_ceiling",
-            subject="lot",
-            subject_id=lot.pk,
-            school_id=None,
-            message=_("Bids clustered just under the price ceiling."),
-            detail={
-                "tender": lot.tender_id,
-                "number": lot.tender.number,
-                "lot": lot.number,
-                "bids": [bid.pk for bid in bids],
-                "suppliers": [bid.supplier.name for bid in bids],
-            },
-        )
+    return _just_under(
+        "bids_under_ceiling", "ceiling", 2, _("Bids clustered just under the price ceiling.")
+    )
 
 
 @rule("bids_under_reserve")
 def bids_under_reserve() -> Iterator[Signal]:
     """A bid just under a lot's sealed reserve price: was the reserve price leaked?"""
-    for lot, bids in _just_under("reserve_price", 1):
-        yield Signal(
-            rule="bids_under_reserve",
-            subject="lot",
-            subject_id=lot.pk,
-            school_id=None,
-            message=_("Bids just under the sealed reserve price (a leaked 标底?)."),
-            detail={
-                "tender": lot.tender_id,
-                "number": lot.tender.number,
-                "lot": lot.number,
-                "bids": [bid.pk for bid in bids],
-                "suppliers": [bid.supplier.name for bid in bids],
-            },
-        )
+    return _just_under(
+        "bids_under_reserve",
+        "reserve_price",
+        1,
+        _("Bids just under the sealed reserve price (a leaked 标底?)."),
+    )
 
 
 def _bidders() -> dict[int, dict[int, Supplier]]:
