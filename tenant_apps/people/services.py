@@ -375,7 +375,7 @@ def _national_id_holders(hashes: Iterable[str], *, actor: Any, request: Any) -> 
             "student_ids": sorted(pk for _hash, _number, pk in found),
         },
     )
-    return {hash_: number for hash_, number, _pk in found}
+    return {str(hash_): number for hash_, number, _pk in found}
 
 
 def _check_rows(

@@ -35,7 +35,10 @@ class StrictFilterBackend(DjangoFilterBackend):
 
     def known_parameters(self, request: Request, queryset: QuerySet, view: Any) -> set[str]:
         extra: dict[str, tuple[str, ...]] = getattr(view, "query_parameters", {})
-        known = {api_settings.URL_FORMAT_OVERRIDE, *extra.get(getattr(view, "action", ""), ())}
+        known: set[str | None] = {
+            api_settings.URL_FORMAT_OVERRIDE,
+            *extra.get(getattr(view, "action", ""), ()),
+        }
         filterset = self.get_filterset(request, queryset, view)
         if filterset is not None:
             for name, field in filterset.form.fields.items():
@@ -43,8 +46,10 @@ class StrictFilterBackend(DjangoFilterBackend):
                 widget = field.widget.get_context(name, None, {})["widget"]
                 known.update(sub["name"] for sub in widget.get("subwidgets", [widget]))
         known.update(getattr(backend, "ordering_param", None) for backend in view.filter_backends)
-        paginator = getattr(view, "paginator", None)
-        known.update(
-            getattr(paginator, name, None) for name in ("page_query_param", "page_size_query_param")
-        )
+        # Page parameters always: a list that is not paged answers every row, whatever page.
+        for paginator in (getattr(view, "paginator", None), api_settings.DEFAULT_PAGINATION_CLASS):
+            known.update(
+                getattr(paginator, name, None)
+                for name in ("page_query_param", "page_size_query_param")
+            )
         return {name for name in known if name}
