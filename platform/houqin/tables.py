@@ -7,12 +7,12 @@ number the person who wrote the file sees beside the line to fix), or refuses th
 with `InvalidInput`: unsupported type, too large, unreadable, missing or repeated columns, no
 rows, rows past the limit. Checking each row is the caller's job.
 
-Nothing a workbook says about itself is trusted. Its parts are counted and their unpacked sizes
-summed before anything is parsed (zipfile never inflates a part past the size it declares). Its
-`<dimension>` is dropped: openpyxl would otherwise produce every row and column it claims, one
-by one. Rows are read as wide as the header (at most `MAX_COLUMNS`) and no further down than the
-row limit, so the work is bounded by the limit times the header's width, plus the parsing of
-what the file really holds, itself bounded by `MAX_XLSX_UNPACKED_BYTES`.
+Nothing a workbook says about itself is trusted. Its parts are counted, their unpacked sizes
+summed and their compression checked before anything is parsed (zipfile never inflates a part
+past the size it declares). Its `<dimension>` is dropped: openpyxl would otherwise produce every
+row and column it claims, one by one. Rows are read as wide as the header (at most
+`MAX_COLUMNS`) and no further down than the row limit, so the work is bounded by the limit times
+the header's width, plus the parsing of what the file really holds, itself bounded by the caps.
 
 Writing. Every file users download is written here: `csv_bytes`, `xlsx_bytes` (one plain table)
 and `Workbook` (openpyxl's, for formatted reports; saving it escapes its cells). A text cell that
@@ -42,7 +42,10 @@ from houqin.textfiles import decode_upload
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # What a workbook may unpack to: a register of 20,000 students in 15 columns unpacks to 17 MB.
-MAX_XLSX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_XLSX_UNPACKED_BYTES = 32 * 1024 * 1024
+# A spreadsheet's XML compresses 10 to 20 times; a large part squeezed a hundredfold or more was
+# made to be unpacked, not read.
+MAX_XLSX_RATIO = 100
 # An .xlsx holds a dozen parts, and one more for each sheet, image or comment.
 MAX_XLSX_PARTS = 1000
 # Columns read from the left (Excel 2003's last column, IV); a header naming a known column
@@ -240,7 +243,11 @@ def _check_archive(data: bytes) -> None:
     except zipfile.BadZipFile as exc:
         raise _unreadable(_("it is not an .xlsx workbook.")) from exc
     unpacked = sum(part.file_size for part in parts)
-    if len(parts) > MAX_XLSX_PARTS or unpacked > MAX_XLSX_UNPACKED_BYTES:
+    squeezed = any(
+        part.file_size > 2**20 and part.file_size > MAX_XLSX_RATIO * part.compress_size
+        for part in parts
+    )
+    if len(parts) > MAX_XLSX_PARTS or unpacked > MAX_XLSX_UNPACKED_BYTES or squeezed:
         raise _unreadable(_("the workbook unpacks to far more than a list would."))
 
 
