@@ -258,6 +258,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 SCHOOL_POOL_SIZE = env.int("SCHOOL_POOL_SIZE", default=5)
 # A job run for every school is spread over this many seconds so that they never all start at once.
 SCHOOL_JOB_SPREAD_SECONDS = env.int("SCHOOL_JOB_SPREAD_SECONDS", default=600)
+# Rows one uploaded spreadsheet may hold below its header, blank rows included (a large school's
+# register with room to spare); a longer file is refused whole before anything is saved.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
