@@ -314,11 +314,14 @@ def test_a_procurement_officer_cannot_join_the_pool(client_for) -> None:
 
 
 def _bid_body(lot: Any, price: str = "9.90") -> dict[str, Any]:
+    """A bid for every line of `lot`, naming the tender key's fingerprint as the notice gives it
+    (a draft has none: a well-formed one stands in)."""
     return {
         "lot": lot.pk,
         "lines": [{"line": line.pk, "unit_price": price} for line in lot.lines.all()],
         "delivery_terms": "每日早6点前送达",
         "quality_statement": "附检验检疫证明",
+        "key_fingerprint": Tender.objects.get(pk=lot.tender_id).key_fingerprint or "0" * 64,
     }
 
 
@@ -339,12 +342,16 @@ def test_a_supplier_bids_replaces_and_withdraws_before_the_deadline(client_for) 
         "supplier_name",
         "status",
         "submitted_at",
+        "key_fingerprint",
     }
-    sealed_before = bytes(Bid.objects.get(pk=first.json()["id"]).sealed)
+    assert first.json()["key_fingerprint"] == tender.key_fingerprint
+    sealed_before = bytes(Bid.objects.get(public_id=first.json()["id"]).sealed)
     second = supplier.post(f"{API}/bids/", _bid_body(lot, "8.80"), format="json")
     assert second.json()["id"] == first.json()["id"]
-    assert bytes(Bid.objects.get(pk=first.json()["id"]).sealed) != sealed_before
+    assert bytes(Bid.objects.get(public_id=first.json()["id"]).sealed) != sealed_before
     assert Bid.objects.filter(lot=lot).count() == 1
+    bid = Bid.objects.get(lot=lot)
+    assert first.json()["id"] == str(bid.public_id)
     # Another supplier sees nothing of it.
     other = client_for(None, supplier_account(make_supplier()))
     assert other.get(f"{API}/bids/{first.json()['id']}/").status_code == 404
@@ -352,7 +359,7 @@ def test_a_supplier_bids_replaces_and_withdraws_before_the_deadline(client_for) 
     assert other.post(f"{API}/bids/{first.json()['id']}/withdraw/").status_code == 404
     withdrawn = supplier.post(f"{API}/bids/{first.json()['id']}/withdraw/")
     assert withdrawn.json()["status"] == "withdrawn"
-    assert bytes(Bid.objects.get(pk=first.json()["id"]).sealed) == b""
+    assert bytes(Bid.objects.get(public_id=first.json()["id"]).sealed) == b""
 
 
 def test_a_bid_after_the_deadline_is_refused_and_nothing_is_saved(client_for) -> None:
@@ -365,7 +372,7 @@ def test_a_bid_after_the_deadline_is_refused_and_nothing_is_saved(client_for) ->
     late = supplier.post(f"{API}/bids/", _bid_body(lot, "1.00"), format="json")
     assert late.status_code == 409
     assert late.json()["error"]["code"] == "deadline_passed"
-    assert supplier.post(f"{API}/bids/{early.pk}/withdraw/").status_code == 409
+    assert supplier.post(f"{API}/bids/{early.public_id}/withdraw/").status_code == 409
     early.refresh_from_db()
     assert early.status == Bid.Status.SEALED
     assert Bid.objects.filter(lot=lot).count() == 1
@@ -472,7 +479,7 @@ def _sealed_tender() -> tuple[Tender, Any, Bid]:
         HTTP_IDEMPOTENCY_KEY="bid-1",
     )
     assert submitted.status_code == 201
-    return tender, account, Bid.objects.get(pk=submitted.json()["id"])
+    return tender, account, Bid.objects.get(public_id=submitted.json()["id"])
 
 
 def test_before_the_opening_no_price_is_in_any_table_the_audit_trail_or_the_logs(
@@ -523,7 +530,7 @@ def _everything_visible(client: HostClient, tender: Tender, bid: Bid) -> str:
         f"{API}/notices/",
         f"{API}/notices/{tender.pk}/",
         f"{API}/bids/",
-        f"{API}/bids/{bid.pk}/",
+        f"{API}/bids/{bid.public_id}/",
         f"{API}/seats/",
         f"{API}/signals/",
         "/api/v1/audit/changes/?page_size=500",
@@ -671,7 +678,8 @@ def test_after_the_opening_reads_of_what_was_sealed_are_logged(client_for) -> No
     assert lot["bids"][0]["lines"][0]["unit_price"] == str(UNIT_PRICE)
     event = SecurityEvent.objects.filter(kind="sealed_item_read").latest("id")
     assert event.user_id == member.user.pk
-    assert event.detail["bids"] == [bid.pk] and event.detail["reserve_prices"] == [lot["id"]]
+    assert event.detail["bids"] == [str(bid.public_id)]
+    assert event.detail["reserve_prices"] == [lot["id"]]
     # A member of another committee sees nothing of it; the auditors see the read.
     outsider = client_for(None, make_evaluator().user)
     assert outsider.get(f"{API}/tenders/{tender.pk}/bids/").status_code == 404
@@ -679,7 +687,7 @@ def test_after_the_opening_reads_of_what_was_sealed_are_logged(client_for) -> No
     events = auditor.get("/api/v1/audit/security-events/?kind=sealed_item_read&page_size=500")
     assert event.pk in {row["id"] for row in events.json()["results"]}
     # Bid metadata carries no contents, even opened.
-    mine = client_for(None, account).get(f"{API}/bids/{bid.pk}/").json()
+    mine = client_for(None, account).get(f"{API}/bids/{bid.public_id}/").json()
     assert "total" not in mine and mine["status"] == "valid"
 
 
@@ -751,10 +759,11 @@ def test_scores_side_by_side_weighted_ranking_and_recommendation(client_for) -> 
     by_name = {c.name: c for c in tender.criteria.all()}
     quality, service = by_name["质量"], by_name["服务"]
     members = seats(tender)
+    a, b = str(cheap.public_id), str(dear.public_id)
     given = {  # member index -> {bid: (quality, service)}
-        1: {cheap.pk: (6, 3), dear.pk: (9, 5)},
-        2: {cheap.pk: (7, 3), dear.pk: (10, 5)},
-        3: {cheap.pk: (8, 4), dear.pk: (8, 4)},
+        1: {a: (6, 3), b: (9, 5)},
+        2: {a: (7, 3), b: (10, 5)},
+        3: {a: (8, 4), b: (8, 4)},
     }
     for seat in members:
         client = client_for(None, seat.evaluator.user)
@@ -789,9 +798,9 @@ def test_scores_side_by_side_weighted_ranking_and_recommendation(client_for) -> 
         .get(f"{API}/tenders/{tender.pk}/evaluation/")
         .json()
     )
-    assert lots[0]["recommended_bid"] == dear.pk
+    assert lots[0]["recommended_bid"] == b
     top = lots[0]["bids"][0]
-    assert top["id"] == dear.pk
+    assert top["id"] == b
     assert [m["seat"] for m in top["members"]] == [1, 2, 3]
     assert top["members"][0]["scores"] == {"质量": "9.00", "服务": "5.00"}
     assert top["members"][0]["weighted"] == "56.00"
@@ -840,7 +849,11 @@ def test_a_member_with_a_conflict_presents_but_does_not_score(client_for) -> Non
     criteria = list(tender.criteria.all())
     response = client_for(None, conflicted.evaluator.user).post(
         f"{API}/tenders/{tender.pk}/scores/",
-        {"scores": [{"bid": bid.pk, "criterion": c.pk, "score": "10"} for c in criteria]},
+        {
+            "scores": [
+                {"bid": str(bid.public_id), "criterion": c.pk, "score": "10"} for c in criteria
+            ]
+        },
         format="json",
     )
     assert response.status_code == 409
