@@ -82,14 +82,12 @@ def scene(school_a: School, district_host: str) -> dict[str, Any]:
     tender = published_tender(school=school_a)
     # An opened tender too: its bids are no secret any more, and stay listed.
     opened = opened_tender(school=school_a)
-    bidders = {
-        name: make_supplier(name=name, **phone)
-        for name, phone in (
-            ("甲秘密投标粮油有限公司", {"contact_phone": SHARED_PHONE}),
-            ("乙秘密投标食品有限公司", {"contact_phone": f"{SHARED_PHONE[:3]}-{SHARED_PHONE[3:]}"}),
-            ("丙秘密投标配送有限公司", {}),
-        )
+    contacts: dict[str, dict[str, Any]] = {
+        "甲秘密投标粮油有限公司": {"contact_phone": SHARED_PHONE},
+        "乙秘密投标食品有限公司": {"contact_phone": f"{SHARED_PHONE[:3]}-{SHARED_PHONE[3:]}"},
+        "丙秘密投标配送有限公司": {},
     }
+    bidders = {name: make_supplier(name=name, **contact) for name, contact in contacts.items()}
     accounts = {name: supplier_account(supplier) for name, supplier in bidders.items()}
     viewers: dict[str, User] = {
         role.value: user_with_role(role, None if role in DISTRICT_ROLES else school_a)
@@ -153,15 +151,15 @@ def test_before_the_opening_nobody_learns_who_bid_how_many_or_in_what_order(
     three = _snapshot(scene)
 
     for label in sorted(labels - {f"bidder {name}" for name in accounts}):
-        seen = [_seen_by(s, label) for s in (nobody, two, three)]
-        assert _differences(seen[0], seen[1]) == [], f"{label} learns that two bid"
-        assert _differences(seen[1], seen[2]) == [], f"{label} learns that a third bid"
+        before, after_two, after_three = (_seen_by(s, label) for s in (nobody, two, three))
+        assert _differences(before, after_two) == [], f"{label} learns that two bid"
+        assert _differences(after_two, after_three) == [], f"{label} learns that a third bid"
     # A bidder learns nothing of the others: of those bidding after it, or before it.
     for name in (first, second):
-        seen = _seen_by(two, f"bidder {name}"), _seen_by(three, f"bidder {name}")
-        assert _differences(*seen) == [], f"bidder {name} learns that a third bid"
-    seen = _seen_by(nobody, f"bidder {third}"), _seen_by(two, f"bidder {third}")
-    assert _differences(*seen) == [], f"bidder {third} learns that two bid before it"
+        label = f"bidder {name}"
+        assert _differences(_seen_by(two, label), _seen_by(three, label)) == [], label
+    label = f"bidder {third}"
+    assert _differences(_seen_by(nobody, label), _seen_by(two, label)) == [], label
 
     # Each bidder reads its own bid, named by a random id; anyone else's, like one that does not
     # exist, is not found.

@@ -271,9 +271,11 @@ def test_the_demo_procurement_as_auditors_and_the_district_read_it(db: Any) -> N
     # Nor does anyone but each bidder learn that they bid, or how many did.
     listed = HostClient(host, officer).get(f"/api/v1/procurement/bids/?tender={still_open.pk}")
     assert listed.json()["results"] == []
-    (lot,) = HostClient(host, officer).get(f"/api/v1/procurement/tenders/{still_open.pk}/").json()[
-        "lots"
-    ]
+    (lot,) = (
+        HostClient(host, officer)
+        .get(f"/api/v1/procurement/tenders/{still_open.pk}/")
+        .json()["lots"]
+    )
     assert lot["bid_count"] is None
     for bid in sealed.select_related("supplier"):
         account = User.objects.get(supplier_account__supplier=bid.supplier)

@@ -466,7 +466,9 @@ def test_an_award_needs_the_winners_licences_verified_and_in_force(client_for) -
     winner = Bid.objects.get(lot=lot)
     licence = winner.supplier.qualifications.get(kind="food_business")
     # The issuer withdrew the food licence since the bid: the officer rejects it.
-    suppliers.qualification_reject(qualification=licence, reason="已被发证机关注销", actor=officer())
+    suppliers.qualification_reject(
+        qualification=licence, reason="已被发证机关注销", actor=officer()
+    )
     officer_client = client_for(None, R.PROCUREMENT_OFFICER)
     body = {"lot": lot.pk, "justification": "仅一家有效投标，经核实价格合理"}
     refused = officer_client.post(f"{API}/tenders/{tender.pk}/award/", body, format="json")
@@ -563,7 +565,7 @@ def test_a_tender_key_swapped_in_the_database_seals_nothing(client_for) -> None:
     attacker = sealing.new_key_pair(1024)
     attackers_key = sealing.public_pem(attacker)
     other = published_tender()
-    swaps = {
+    swaps: dict[str, dict[str, Any]] = {
         "the key alone": {"public_key": attackers_key},
         "the key and its fingerprint": {
             "public_key": attackers_key,

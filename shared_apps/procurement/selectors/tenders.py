@@ -101,7 +101,8 @@ def bid_list(*, viewer: Any) -> QuerySet[Bid]:
     """Bids' metadata (lot, supplier, status, time) that `viewer` may know exist: those of opened
     tenders, and their own company's at any stage. Whatever the viewer's role, the bids of a
     tender not yet opened are nobody else's to list, count or order."""
-    own = SupplierUser.objects.filter(user_id=getattr(viewer, "pk", None)).values("supplier_id")
+    accounts = SupplierUser.objects.all() if viewer.pk else SupplierUser.objects.none()
+    own = accounts.filter(user_id=viewer.pk).values("supplier_id")
     return (
         Bid.objects.filter(Q(lot__tender__opened_at__isnull=False) | Q(supplier_id__in=own))
         .select_related("lot__tender", "supplier")
