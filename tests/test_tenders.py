@@ -25,6 +25,7 @@ from houqin.models import IdempotencyRecord
 from houqin.roles import DISTRICT_ROLES, Role
 from shared_apps.audit.models import Change, SecurityEvent
 from shared_apps.procurement import sealing
+from shared_apps.procurement.apps import signing_key_check
 from shared_apps.procurement.models import (
     Award,
     Bid,
@@ -636,14 +637,16 @@ def test_a_bid_naming_another_key_than_the_tenders_is_refused(client_for) -> Non
     assert bidder.post(f"{API}/bids/", upper, format="json").status_code == 201
 
 
-def test_publishing_without_the_districts_signing_key_is_refused(db: Any, settings: Any) -> None:
+def test_without_the_districts_signing_key_nothing_starts_or_is_published(
+    db: Any, settings: Any
+) -> None:
     tender = draft_tender()
-    settings.PROCUREMENT_SIGNING_KEY = ""
-    with pytest.raises(ImproperlyConfigured):
-        services.tender_publish(tender=tender, actor=officer())
-    settings.PROCUREMENT_SIGNING_KEY = base64.b64encode(b"short").decode()
-    with pytest.raises(ImproperlyConfigured):
-        services.tender_publish(tender=tender, actor=officer())
+    assert signing_key_check(None) == []
+    for wrong in ("", base64.b64encode(b"short").decode(), "not base64!"):
+        settings.PROCUREMENT_SIGNING_KEY = wrong
+        assert [error.id for error in signing_key_check(None)] == ["procurement.E001"]
+        with pytest.raises(ImproperlyConfigured):
+            services.tender_publish(tender=tender, actor=officer())
     tender.refresh_from_db()
     assert tender.status == Tender.Status.DRAFT
 
