@@ -192,6 +192,9 @@ def test_the_demo_procurement_as_auditors_and_the_district_read_it(db: Any) -> N
         assert credit_code_cleaned(supplier.credit_code) == supplier.credit_code
     expiring = SupplierEvent.objects.filter(kind=SupplierEvent.Kind.QUALIFICATION_EXPIRING)
     assert expiring.count() == 1
+    # Every licence counts because the officer verified it against its document.
+    licences = list(Qualification.objects.values_list("status", "verified_by"))
+    assert licences and set(licences) == {(Qualification.Status.VERIFIED, officer.pk)}
     # The catalogue's food items name their food in the composition table.
     assert CatalogueItem.objects.count() >= 20
     assert not CatalogueItem.objects.filter(category="food", food__isnull=True).exists()
@@ -265,3 +268,16 @@ def test_the_demo_procurement_as_auditors_and_the_district_read_it(db: Any) -> N
     ]
     refused = HostClient(host, officer).get(f"/api/v1/procurement/tenders/{still_open.pk}/bids/")
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "sealed"
+    # Nor does anyone but each bidder learn that they bid, or how many did.
+    listed = HostClient(host, officer).get(f"/api/v1/procurement/bids/?tender={still_open.pk}")
+    assert listed.json()["results"] == []
+    (lot,) = (
+        HostClient(host, officer)
+        .get(f"/api/v1/procurement/tenders/{still_open.pk}/")
+        .json()["lots"]
+    )
+    assert lot["bid_count"] is None
+    for bid in sealed.select_related("supplier"):
+        account = User.objects.get(supplier_account__supplier=bid.supplier)
+        own = HostClient(host, account).get(f"/api/v1/procurement/bids/?tender={still_open.pk}")
+        assert [row["id"] for row in own.json()["results"]] == [str(bid.public_id)]

@@ -9,10 +9,14 @@ a mismatching invoice is refused and the matching one accepted, and paid; the di
 view shows both schools to the fen; every step is in the audit trail under its actor; school B
 sees none of school A's orders."""
 
+import base64
+import hashlib
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from Crypto.PublicKey import RSA
+from Crypto.Signature import eddsa
 from django.utils import timezone
 
 from houqin.roles import DISTRICT_ROLES, REGISTRY
@@ -28,6 +32,7 @@ from tests.matrix.tenders import (
     make_evaluator,
     make_item,
     make_supplier,
+    pinned_district_key,
     supplier_account,
 )
 from tests.test_tenders import _tables_containing
@@ -80,8 +85,24 @@ def _raise(client: HostClient, lines: dict[Any, str], note: str) -> int:
     return int(raised["id"])
 
 
+def _notice_key_checks(notice: dict[str, Any]) -> str:
+    """What a bidder's client does before bidding: check the district's signature of the tender
+    key's fingerprint (with the district's key, pinned beforehand) and the fingerprint against
+    the key itself. Returns the fingerprint the bid names."""
+    district = eddsa.import_public_key(base64.b64decode(notice["district_key"]))
+    statement = (
+        f"houqin tender key v1\n{notice['id']}\n{notice['number']}\n{notice['key_fingerprint']}\n"
+    )
+    eddsa.new(district, "rfc8032").verify(
+        statement.encode(), base64.b64decode(notice["key_signature"])
+    )
+    der = RSA.import_key(notice["public_key"]).export_key(format="DER")
+    assert hashlib.sha256(der).hexdigest() == notice["key_fingerprint"]
+    return str(notice["key_fingerprint"])
+
+
 def _nothing_sealed_is_readable(
-    clients: list[HostClient], tender: int, bids: list[int], requisition: int
+    clients: list[HostClient], tender: int, bids: list[str], requisition: int
 ) -> None:
     paths = [
         f"{API}/tenders/",
@@ -178,10 +199,13 @@ def test_requisitions_to_payment_sealed_until_opened_and_audited(
     )
     assert _ok(reserved)["lots"][0]["reserve_sealed"] is True
 
-    # Three suppliers read the notice and bid before the deadline.
+    # Three suppliers read the notice, check its key against the district's pinned key, and bid
+    # before the deadline.
     bids = []
     for bidder, prices in zip(bidders, PRICES, strict=True):
         notice = _ok(bidder.get(f"{API}/notices/{tender['id']}/"))
+        assert notice["district_key"] == pinned_district_key()
+        fingerprint = _notice_key_checks(notice)
         code_of = {item.code: name for name, item in items.items()}
         lines = notice["lots"][0]["lines"]
         bid = _ok(
@@ -195,13 +219,14 @@ def test_requisitions_to_payment_sealed_until_opened_and_audited(
                     ],
                     "delivery_terms": "每周一、三、五早7点前送达",
                     "quality_statement": "附产品检验合格报告",
+                    "key_fingerprint": fingerprint,
                 },
                 format="json",
             ),
             201,
         )
-        assert bid["status"] == "sealed"
-        bids.append(int(bid["id"]))
+        assert (bid["status"], bid["key_fingerprint"]) == ("sealed", fingerprint)
+        bids.append(bid["id"])
 
     # Before the opening: every role of the registry, on the district host and on school A's,
     # the bidders and the committee read nothing of a bid or of the reserve price, and no table

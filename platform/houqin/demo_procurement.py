@@ -1,8 +1,9 @@
 """The demo district's unified procurement (统一采购), on top of its schools and people (demo.py).
 
 The procurement officer keeps a catalogue of what the canteens buy, registers four suppliers (with
-sign-in accounts and licences, one food licence about to expire) and a pool of three evaluators,
-who register their own sealing keys. Then three tenders:
+sign-in accounts and licences, which the officer verifies against their documents; one food
+licence about to expire) and a pool of three evaluators, who register their own sealing keys.
+Then three tenders:
 
 - 粮油肉蛋 (food): two schools' requisitions, approved by their principals, become one lot; three
   suppliers bid; the deadline passes; the committee declares, presents two shares of three and the
@@ -501,7 +502,7 @@ def _catalogue(officer: User, today: date) -> dict[str, CatalogueItem]:
 
 
 def _supplier(spec: DemoSupplier, officer: User, n: int, today: date) -> Supplier:
-    """The company, its sign-in account supplier.<n> and its licences."""
+    """The company, its sign-in account supplier.<n> and its licences, verified by the officer."""
     with _as(officer):
         supplier = Supplier.objects.filter(credit_code=spec.credit_code).first()
         if supplier is None:
@@ -525,10 +526,11 @@ def _supplier(spec: DemoSupplier, officer: User, n: int, today: date) -> Supplie
                 password=DEMO_PASSWORD,
                 actor=officer,
             )
-        held = set(supplier.qualifications.values_list("kind", "number"))
+        held = {(q.kind, q.number): q for q in supplier.qualifications.all()}
         for licence in spec.licences:
-            if (licence.kind, licence.number) not in held:
-                suppliers.qualification_add(
+            qualification = held.get((licence.kind, licence.number))
+            if qualification is None:
+                qualification = suppliers.qualification_add(
                     supplier=supplier,
                     kind=licence.kind,
                     number=licence.number,
@@ -537,6 +539,9 @@ def _supplier(spec: DemoSupplier, officer: User, n: int, today: date) -> Supplie
                     expires_on=today + timedelta(days=licence.expires_in),
                     actor=officer,
                 )
+            if qualification.status != Qualification.Status.VERIFIED:
+                # Checked against the licence itself, as every qualification must be to count.
+                suppliers.qualification_verify(qualification=qualification, actor=officer)
     return supplier
 
 
@@ -665,6 +670,7 @@ def _bidding(tender: Tender, spec: DemoTender, officer: User, companies: list[Su
                         delivery_terms=delivery_terms,
                         quality_statement=quality_statement,
                     ),
+                    key_fingerprint=tender.key_fingerprint,
                     actor=account,
                 )
 

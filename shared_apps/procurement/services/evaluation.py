@@ -6,8 +6,9 @@ its quality score is the mean over the scoring members of the criteria's weighte
 to two places, and its score their sum. Bids are ranked by score, then by the higher quality
 score, then by the lower total, then by the earlier submission; the top one is the committee's
 recommendation. The procurement officer awards each lot: another bid than the recommendation
-needs a reason (and is flagged to auditors), a lot with a single valid bid a justification. The
-award makes a framework contract whose prices are the winning bid's unit prices.
+needs a reason (and is flagged to auditors), a lot with a single valid bid a justification, and
+the winner must still hold its verified licences on the day. The award makes a framework contract
+whose prices are the winning bid's unit prices.
 """
 
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from shared_apps.procurement.models import (
     Tender,
     TenderEvent,
 )
+from shared_apps.procurement.services.suppliers import eligibility_problem
 from shared_apps.procurement.services.tenders import locked_tender, tender_event
 
 CENT = Decimal("0.01")
@@ -219,6 +221,13 @@ def lot_award(
             code="supplier_suspended",
         )
     today = timezone.localdate()
+    problem = eligibility_problem(supplier=supplier, category=lot.category, day=today)
+    if problem:
+        raise Conflict(
+            _("%(supplier)s cannot be awarded: %(problem)s")
+            % {"supplier": supplier.name, "problem": problem},
+            code="not_qualified",
+        )
     contract = FrameworkContract.objects.create(
         number=f"{tender.number}-{lot.number}",
         supplier=supplier,
