@@ -68,11 +68,13 @@ class DemoLogin:
     passphrase: str | None = None
 
 
-def _user(username: str, display_name: str) -> User:
+def _user(username: str, display_name: str, school: School | None = None) -> User:
     existing = User.objects.filter(username=username).first()
     if existing is not None:
         return existing
-    return user_create(username=username, password=DEMO_PASSWORD, display_name=display_name)
+    return user_create(
+        username=username, password=DEMO_PASSWORD, display_name=display_name, school=school
+    )
 
 
 def _grant(user: User, role: Role, school: School | None) -> None:
@@ -93,7 +95,7 @@ def seed_demo(*, today: date | None = None) -> list[DemoLogin]:
                 code=code, name=name, kind=kind, boarding=boarding, address=address
             )
             for role in sorted(SCHOOL_ROLES):
-                user = _user(f"{role.value}.{code}", f"{name} {role.value}")
+                user = _user(f"{role.value}.{code}", f"{name} {role.value}", school)
                 _grant(user, role, school)
                 logins.append(DemoLogin(role.value, code, user.username, DEMO_PASSWORD))
             with schema_context(school.schema_name):
