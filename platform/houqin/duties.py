@@ -21,6 +21,8 @@ from houqin.roles import roles_allowed
 
 @dataclass(frozen=True)
 class Duty:
+    # The model of the row the act approves, e.g. "procurement.requisition".
+    record: str
     # The permission of the approving act, e.g. "procurement.approve_requisition".
     act: str
     # Paths from the approved row to each user who prepared it, e.g. "invoice.recorded_by".
@@ -29,31 +31,37 @@ class Duty:
 
 
 REQUISITION_APPROVAL = Duty(
+    "procurement.requisition",
     "procurement.approve_requisition",
     ("raised_by",),
     _("Whoever raised a requisition cannot approve it."),
 )
 CLAIM_SUBMISSION = Duty(
+    "subsidies.claim",
     "subsidies.submit_claim",
     ("computed_by",),
     _("Whoever prepared a claim cannot submit it."),
 )
 CLAIM_APPROVAL = Duty(
+    "subsidies.claim",
     "subsidies.approve_claim",
     ("computed_by", "submitted_by"),
     _("Whoever prepared or submitted a claim cannot approve it."),
 )
 SUPPLEMENT_APPROVAL = Duty(
+    "subsidies.budgetsupplement",
     "subsidies.approve_budgetsupplement",
     ("added_by",),
     _("Whoever proposed a supplementary budget cannot approve it."),
 )
 PAYMENT = Duty(
+    "orders.expenditure",
     "orders.pay_expenditure",
     ("invoice.recorded_by",),
     _("Whoever recorded an invoice cannot pay it."),
 )
 AWARD = Duty(
+    "procurement.lot",
     "procurement.award_tender",
     ("tender.evaluated_by",),
     _("Whoever evaluated a tender cannot award its lots."),
@@ -86,6 +94,8 @@ def preparers(duty: Duty, record: models.Model) -> set[int]:
 def ensure_separate(duty: Duty, *, record: models.Model, actor: Any) -> None:
     """Refuse `actor` the act of `duty` on `record` when they, or a role or an account they were
     given by a preparer, prepared it. A system act (no actor) is not checked."""
+    if record._meta.label_lower != duty.record:
+        raise TypeError(f"{duty.act} approves a {duty.record}, not a {record._meta.label_lower}")
     actor_id = getattr(actor, "pk", None)
     if actor_id is None:
         return
