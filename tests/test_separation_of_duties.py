@@ -4,6 +4,7 @@ holding the approving role through a membership they granted. Each pair through 
 the attack went: a logistics director raised a requisition and approved it with a second account
 they had made principal."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -12,10 +13,9 @@ import pytest
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 from django_tenants.utils import tenant_context
 
-from houqin.duties import DUTIES, Duty
+from houqin.duties import DUTIES, REQUISITION_APPROVAL
 from houqin.roles import Role, roles_allowed
 from shared_apps.accounts.models import Membership, User
 from shared_apps.procurement.models import Award, Requisition
@@ -73,7 +73,7 @@ def test_every_pair_names_an_approving_role_and_its_preparers() -> None:
 def test_a_duty_refuses_a_record_of_another_model(school_a: School) -> None:
     from houqin.duties import ensure_separate
 
-    wrong = Duty("procurement.lot", "procurement.award_tender", ("raised_by",), gettext_lazy("-"))
+    wrong = replace(REQUISITION_APPROVAL, record="procurement.lot")
     requisition = make_requisition(school_a, [make_item()])
     with pytest.raises(TypeError):
         ensure_separate(wrong, record=requisition, actor=make_user())
