@@ -61,9 +61,9 @@ PAYMENT = Duty(
     _("Whoever recorded an invoice cannot pay it."),
 )
 AWARD = Duty(
-    "procurement.lot",
+    "procurement.tender",
     "procurement.award_tender",
-    ("tender.evaluated_by",),
+    ("evaluated_by",),
     _("Whoever evaluated a tender cannot award its lots."),
 )
 
