@@ -345,3 +345,25 @@ def test_opening_a_supplier_account_marks_it_external(school_a: School) -> None:
     with pytest.raises(ServiceError) as refused:
         services.membership_grant(user=user, role="staff", school=school_a, actor=None)
     assert refused.value.code == "external_account"
+
+
+def test_the_admin_site_grants_nothing(db: Any, district_host: str) -> None:
+    """The admin site is no way around the rule: memberships are read-only there, in their own
+    list and on a user's page, and accounts are opened through the service."""
+    from tests.test_admin import admin_client, change_url
+
+    admin = user_with_role(R.DISTRICT_ADMIN)
+    client = admin_client(district_host, admin)
+    assert client.get("/admin/accounts/membership/").status_code == 200
+    assert client.get("/admin/accounts/membership/add/").status_code == 403
+    added = client.post("/admin/accounts/membership/add/", {"user": admin.pk, "role": "auditor"})
+    assert added.status_code == 403
+    own = Membership.objects.get(user=admin)
+    assert client.post(change_url(own), {"user": admin.pk, "role": "auditor"}).status_code == 403
+    page = client.get(change_url(admin))
+    assert page.status_code == 200
+    assert b"memberships-0-role" not in page.content
+    assert client.get("/admin/accounts/user/add/").status_code == 403
+    assert list(Membership.objects.filter(user=admin).values_list("role", flat=True)) == [
+        "district_admin"
+    ]

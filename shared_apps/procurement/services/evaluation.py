@@ -193,8 +193,8 @@ def lot_award(
     """Award a lot to the recommended bid (or, with a reason, another valid one) and make the
     framework contract from the winning bid's unit prices, valid from today."""
     tender = locked_tender(lot.tender, Tender.Status.EVALUATED)
+    ensure_separate(AWARD, record=tender, actor=actor)
     lot = Lot.objects.get(pk=lot.pk)
-    ensure_separate(AWARD, record=lot, actor=actor)
     if Award.objects.filter(lot=lot).exists():
         raise Conflict(_("This lot is already awarded."), code="already_awarded")
     chosen = bid or lot.recommended_bid
