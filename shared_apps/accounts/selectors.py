@@ -4,7 +4,7 @@ from collections.abc import Collection
 
 from django.db.models import Q, QuerySet
 
-from houqin.roles import Role
+from houqin.roles import SCHOOL_STAFF_ROLES, Role
 from shared_apps.accounts.models import Membership, User
 
 
@@ -16,12 +16,14 @@ def role_names_for(*, user_id: int, school_id: int | None) -> list[str]:
     return list(Membership.objects.filter(scope, user_id=user_id).values_list("role", flat=True))
 
 
-def school_roles_of(*, user_id: int, school_id: int) -> frozenset[Role]:
-    """The roles the user holds in that school itself, without their district roles."""
-    names = Membership.objects.filter(user_id=user_id, school_id=school_id).values_list(
-        "role", flat=True
-    )
-    return frozenset(Role(name) for name in names)
+def is_school_staff(*, user: User, school_id: int | None) -> bool:
+    """Whether the user, active, holds a staff role in that school itself: not a student's, and
+    not only the district's (a supplier's or an officer's roles hold everywhere)."""
+    if school_id is None or not user.is_active:
+        return False
+    return Membership.objects.filter(
+        user=user, school_id=school_id, role__in=[r.value for r in SCHOOL_STAFF_ROLES]
+    ).exists()
 
 
 def holds_through(*, user_id: int, roles: Collection[Role], people: Collection[int]) -> bool:

@@ -9,8 +9,7 @@ from guardian.shortcuts import assign_perm
 
 from houqin.exceptions import Conflict, InvalidInput
 from houqin.permissions import current_school_id
-from houqin.roles import SCHOOL_STAFF_ROLES
-from shared_apps.accounts.selectors import school_roles_of
+from shared_apps.accounts.selectors import is_school_staff
 from tenant_apps.feedback.models import Feedback
 
 
@@ -42,13 +41,7 @@ def feedback_assign(*, feedback: Feedback, assignee: Any, actor: Any) -> Feedbac
     """Let one of the school's staff read and answer one item (a django-guardian object grant,
     stored in the school's schema). Not a student, and not someone whose only roles are the
     district's (a supplier's account, say): feedback names the people who wrote it."""
-    school_id = current_school_id()
-    held = (
-        school_roles_of(user_id=assignee.pk, school_id=school_id)
-        if school_id and assignee.is_active
-        else frozenset()
-    )
-    if not held & SCHOOL_STAFF_ROLES:
+    if not is_school_staff(user=assignee, school_id=current_school_id()):
         message = _("Feedback is assigned only to a member of this school's staff.")
         raise InvalidInput(message, code="not_school_staff", fields={"username": [message]})
     assign_perm("feedback.view_feedback", assignee, feedback)
