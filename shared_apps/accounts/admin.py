@@ -15,8 +15,7 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     fk_name = "user"
     extra = 0
-    fields = ["role", "school", "granted_by", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("role", "school", "granted_by", "created_at")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
