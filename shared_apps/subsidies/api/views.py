@@ -148,6 +148,8 @@ class SupplementViewSet(RestrictedViewSet):
     them."""
 
     model = BudgetSupplement
+    serializer_class = s.BudgetSupplementSerializer
+    ordering_fields = ["id"]
     action_verbs = {"approve": "approve"}
 
     def safely_get_queryset(self) -> QuerySet[BudgetSupplement]:
