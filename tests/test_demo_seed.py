@@ -230,8 +230,11 @@ def test_the_demo_procurement_as_auditors_and_the_district_read_it(db: Any) -> N
     } == {code: Decimal(price) for code, price in TENDERS[0].bids[1].items()}
     bids = Change.objects.filter(table_name="procurement_bid", operation="INSERT")
     assert set(bids.values_list("actor_id", flat=True)) <= {a.pk for a in accounts}
+    # One officer evaluates, another awards (houqin.duties).
     awarded = Change.objects.filter(table_name="procurement_award", operation="INSERT")
-    assert set(awarded.values_list("actor_id", flat=True)) == {officer.pk}
+    second = User.objects.get(username="district.procurement_officer.2")
+    assert set(awarded.values_list("actor_id", flat=True)) == {second.pk}
+    assert {food.evaluated_by_id, suspicious.evaluated_by_id} == {officer.pk}
 
     # The district's spend view agrees with each school's orders and invoices, to the fen; what
     # was invoiced was paid, and the food delivered was inspected.

@@ -7,16 +7,18 @@ Then three tenders:
 
 - 粮油肉蛋 (food): two schools' requisitions, approved by their principals, become one lot; three
   suppliers bid; the deadline passes; the committee declares, presents two shares of three and the
-  tender opens; the members score, the officer evaluates and awards: a framework contract.
+  tender opens; the members score, the officer evaluates, a second officer awards: a framework
+  contract.
 - 厨房及清洁用品 (kitchen and cleaning): the suspicious one, for the auditors' signals. The kitchen
   lot has a single bid; the two cleaning bids sit just under the ceiling and the reserve price, the
   bidders share a phone, a member who declared no conflict shares the address of one of them, the
-  officer awards the lot away from the committee's recommendation, at prices above the market.
+  lot is awarded away from the committee's recommendation, at prices above the market.
 - 蔬菜 (food): published, its deadline two weeks away, two bids sealed: nothing of them can be read.
 
 Both schools of the first tender order at the contract's prices, receive (one delivery short, one
 with a quantity rejected), inspect the food on arrival (the canteen's 进货查验), record the
-supplier's invoice (three-way matched) and pay it, and rate the supplier for the month. One school
+supplier's invoice (three-way matched; the accountant) and pay it (the cashier), and rate the
+supplier for the month. One school
 also buys milk outside any contract, above the market price.
 
 As in demo.py, every row is written by the services acting as the demo user whose step it is, and
@@ -721,6 +723,8 @@ def _evaluation(tender: Tender, spec: DemoTender, officer: User, companies: list
             tender = evaluation.tender_evaluate(tender=tender, actor=officer)
     if tender.status != Tender.Status.EVALUATED:
         return
+    # Another officer awards what the first evaluated (houqin.duties).
+    awarding = User.objects.get(username="district.procurement_officer.2")
     for lot in tender.lots.filter(award__isnull=True).order_by("number"):
         award = spec.awards[lot.category]
         chosen = (
@@ -728,13 +732,13 @@ def _evaluation(tender: Tender, spec: DemoTender, officer: User, companies: list
             if award.supplier is None
             else Bid.objects.get(lot=lot, supplier=companies[award.supplier - 1])
         )
-        with _as(officer):
+        with _as(awarding):
             evaluation.lot_award(
                 lot=lot,
                 bid=chosen,
                 reason=award.reason,
                 justification=award.justification,
-                actor=officer,
+                actor=awarding,
             )
 
 
@@ -808,14 +812,16 @@ def _contract_order(
                     ),
                     actor=accountant,
                 )
+        # The cashier pays what the accountant recorded (houqin.duties).
+        cashier = _demo_user("cashier", spec.school)
         unpaid = Expenditure.objects.filter(invoice__order=order, status=Expenditure.Status.UNPAID)
         for expenditure in unpaid:
-            with _as(accountant):
+            with _as(cashier):
                 orders.expenditure_pay(
                     expenditure=expenditure,
                     paid_on=today,
                     reference=f"YHZZ{today:%Y%m%d}{expenditure.pk:06d}",
-                    actor=accountant,
+                    actor=cashier,
                 )
 
 

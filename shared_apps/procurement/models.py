@@ -574,6 +574,10 @@ class Tender(models.Model):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     evaluated_at = models.DateTimeField(_("evaluated at"), null=True, blank=True)
+    # The officer who ranked the bids into the committee's recommendation: another awards.
+    evaluated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
 
