@@ -1,10 +1,11 @@
-"""`GET /healthz`: is the database reachable, and the broker?"""
+"""`GET /healthz`: is the database reachable and sound (the audit trail's checks), and the broker?"""
 
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
 from houqin.celery import app
+from houqin.startup import database_problems
 
 
 @require_GET
@@ -16,6 +17,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
         checks["database"] = "ok"
     except Exception as exc:  # noqa: BLE001 - any failure is reported, not raised
         checks["database"] = f"error: {type(exc).__name__}"
+    if checks["database"] == "ok":
+        # The details are for the operator (`manage.py check --deploy --database default`), not
+        # for whoever asks this public endpoint.
+        problems = database_problems()
+        checks["database_checks"] = f"error: {len(problems)} problems" if problems else "ok"
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)

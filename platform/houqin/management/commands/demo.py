@@ -1,4 +1,8 @@
-"""`make demo`: migrate, seed, then run web, worker and beat in the foreground until Ctrl-C."""
+"""`make demo`: migrate, seed, then run web, worker and beat in the foreground until Ctrl-C.
+
+On the embedded database the demo's roles are production's: migrations run as the migrator, a
+superuser hands the trail to its own role (deploy/postgres/trail_ownership.sql), and everything
+else (seeding, web, worker, beat) connects as the application's role."""
 
 import json
 import os
@@ -12,6 +16,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from houqin import devstack
+
 
 def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
@@ -24,9 +30,6 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
 
     def handle(self, *args: Any, port: int, **options: Any) -> None:
-        call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-        call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0)
-        call_command("seed_demo")
         # DATABASE_URL / REDIS_URL now name the servers this process started (or the real ones);
         # the children inherit them and share those servers.
         env = {
@@ -37,6 +40,8 @@ class Command(BaseCommand):
         }
         python = sys.executable
         manage = str(settings.ROOT_DIR / "manage.py")
+        self._migrate(python, manage, env)
+        call_command("seed_demo")
         state = settings.ROOT_DIR / ".demo"
         commands = {
             "web": [python, manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
@@ -88,6 +93,20 @@ class Command(BaseCommand):
                     child.wait(timeout=15)
                 except subprocess.TimeoutExpired:
                     os.killpg(child.pid, signal.SIGKILL)
+
+    def _migrate(self, python: str, manage: str, env: dict[str, str]) -> None:
+        """A release: the centre, the school template, every school. On the embedded database
+        as the migrator (its own process: this one is the application), then the trail to its
+        role. On a configured database as DATABASE_URL's role, whose trail is the operator's."""
+        migrator = devstack.embedded_url(devstack.MIGRATOR_ROLE)
+        superuser = devstack.embedded_url()
+        if migrator is None or superuser is None:
+            call_command("migrate_schools")
+            return
+        subprocess.run(
+            [python, manage, "migrate_schools"], env={**env, "DATABASE_URL": migrator}, check=True
+        )
+        devstack.deploy_sql("trail_ownership.sql", superuser)
 
     def _print_banner(self, port: int) -> None:
         domain = settings.DISTRICT_DOMAIN
