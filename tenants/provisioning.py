@@ -348,7 +348,9 @@ def schema_create(schema_name: str) -> bool:
         schema_from_template(current_template(), schema_name)
         return False
     with connection.cursor() as cursor:
-        cursor.execute("SELECT public.houqin_schema_take(%s, %s)", [pooled.schema_name, schema_name])
+        cursor.execute(
+            "SELECT public.houqin_schema_take(%s, %s)", [pooled.schema_name, schema_name]
+        )
     pooled.delete()
     return True
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import psycopg2
 import pytest
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connection
@@ -15,6 +16,7 @@ from django.db.backends.signals import connection_created
 from django.test.utils import setup_databases, teardown_databases
 from django.utils import translation
 from django_tenants.utils import schema_context
+from psycopg2 import sql
 from rest_framework.test import APIClient
 
 from houqin import devstack
@@ -62,13 +64,21 @@ def django_db_setup(
     superuser = os.environ["DATABASE_URL"]
     name = str(connection.settings_dict["TEST"]["NAME"])
     with django_db_blocker.unblock():
-        connection.creation._create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+        maintenance = psycopg2.connect(devstack.url_as(superuser, database="postgres"))
+        maintenance.autocommit = True
+        try:
+            with maintenance.cursor() as cursor:
+                drop = "DROP DATABASE IF EXISTS {} WITH (FORCE)"
+                cursor.execute(sql.SQL(drop).format(sql.Identifier(name)))
+        finally:
+            maintenance.close()
+        # Made anew by bootstrap.sql, as production's is.
         devstack.deploy_sql("bootstrap.sql", superuser, database=name, **devstack.DEV_PASSWORDS)
         with _acting_as(OWNER_ROLE):
             databases = setup_databases(
                 verbosity=0,
                 interactive=False,
-                keepdb=True,  # made above, with production's rights
+                keepdb=True,  # made above
                 aliases={"default"},  # type: ignore[arg-type]
             )
             for code, school_name in ((SCHOOL_A, "测试学校甲"), (SCHOOL_B, "测试学校乙")):

@@ -123,7 +123,9 @@ def _act_as_the_app() -> None:
 
 def _owner(schema: str) -> str:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = %s", [schema])
+        cursor.execute(
+            "SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = %s", [schema]
+        )
         return str(cursor.fetchone()[0])
 
 

@@ -121,9 +121,7 @@ def test_no_secret_of_any_model_reaches_the_trail_after_a_write(
             qualified = f"{q(schema)}.{q(table)}"
             with connection.cursor() as cursor:
                 cursor.execute(f"SELECT {', '.join(map(q, columns))} FROM {qualified}")
-                values = {
-                    _as_text(value) for row in cursor.fetchall() for value in row if value
-                }
+                values = {_as_text(value) for row in cursor.fetchall() for value in row if value}
                 if not values:
                     failures.append(f"{schema}.{table}: no row holds a secret to look for")
                     continue

@@ -58,7 +58,8 @@ def deploy_sql(name: str, url: str, **variables: str) -> str:
     args = [url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(DEPLOY_SQL / name)]
     for key, value in variables.items():
         args += ["-v", f"{key}={value}"]
-    return str(pgserver.psql(args))
+    # pgserver makes one function per binary it bundles when imported; psql is one of them.
+    return str(pgserver.psql(args))  # type: ignore[attr-defined]
 
 
 def ensure_services(
@@ -113,4 +114,6 @@ def _bootstrap(server: Any, root: str, database: str) -> None:
     if "(0 rows)" not in roles:
         return
     server.psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE);")
-    deploy_sql("bootstrap.sql", url_as(root, database="postgres"), database=database, **DEV_PASSWORDS)
+    deploy_sql(
+        "bootstrap.sql", url_as(root, database="postgres"), database=database, **DEV_PASSWORDS
+    )

@@ -1,4 +1,4 @@
-"""`GET /healthz`: is the database reachable and sound (the audit trail's checks), and the broker?"""
+"""`GET /healthz`: is the database reachable and sound (the audit trail's checks), the broker?"""
 
 from django.db import connection
 from django.http import HttpRequest, JsonResponse

@@ -186,9 +186,7 @@ def install(conn: BaseDatabaseWrapper = connection) -> int:
             qualified = conn.ops.quote_name(schema) + "." + conn.ops.quote_name(table)
             quoted = ", ".join(f"'{name}'" for name in args)
             for op, refs in _REFS.items():
-                cursor.execute(
-                    _TRIGGER_SQL.format(op=op, table=qualified, refs=refs, args=quoted)
-                )
+                cursor.execute(_TRIGGER_SQL.format(op=op, table=qualified, refs=refs, args=quoted))
             wired += 1
     return wired
 
