@@ -1,8 +1,10 @@
 """`make demo`: migrate, seed, then run web, worker and beat in the foreground until Ctrl-C.
 
-On the embedded database the demo's roles are production's: migrations run as the migrator, a
-superuser hands the trail to its own role (deploy/postgres/trail_ownership.sql), and everything
-else (seeding, web, worker, beat) connects as the application's role."""
+The demo's database roles are production's: migrations run as the migrator, the trail belongs to
+its own role (on the embedded database this command runs deploy/postgres/trail_ownership.sql as
+the superuser), and everything else (seeding, web, worker, beat) connects as the application's
+role. With a configured database, DATABASE_URL names the application's role and
+MIGRATION_DATABASE_URL the migrator."""
 
 import json
 import os
@@ -19,6 +21,11 @@ from django.core.management.base import BaseCommand
 from houqin import devstack
 
 
+# With a configured database: the migrator's address (role houqin_migrator), DATABASE_URL being
+# the application's (deploy/postgres/bootstrap.sql makes both).
+MIGRATION_URL = "MIGRATION_DATABASE_URL"
+
+
 def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
@@ -31,9 +38,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, port: int, **options: Any) -> None:
         # DATABASE_URL / REDIS_URL now name the servers this process started (or the real ones);
-        # the children inherit them and share those servers.
+        # the children inherit them and share those servers. The migrator's address is not
+        # passed on: web, worker and beat are the application.
         env = {
-            **os.environ,
+            **{key: value for key, value in os.environ.items() if key != MIGRATION_URL},
             "PYTHONPATH": os.pathsep.join(
                 [str(settings.ROOT_DIR / "platform"), str(settings.ROOT_DIR)]
             ),
@@ -95,18 +103,21 @@ class Command(BaseCommand):
                     os.killpg(child.pid, signal.SIGKILL)
 
     def _migrate(self, python: str, manage: str, env: dict[str, str]) -> None:
-        """A release: the centre, the school template, every school. On the embedded database
-        as the migrator (its own process: this one is the application), then the trail to its
-        role. On a configured database as DATABASE_URL's role, whose trail is the operator's."""
-        migrator = devstack.embedded_url(devstack.MIGRATOR_ROLE)
-        superuser = devstack.embedded_url()
-        if migrator is None or superuser is None:
+        """A release: the centre, the school template, every school, as the migrator (in a
+        process of its own: this one is the application); then, on the embedded database, the
+        trail to its role (on a configured one, that is the operator's: trail_ownership.sql)."""
+        migrator = devstack.embedded_url(devstack.MIGRATOR_ROLE) or os.environ.get(MIGRATION_URL)
+        if migrator is None:
             call_command("migrate_schools")
-            return
-        subprocess.run(
-            [python, manage, "migrate_schools"], env={**env, "DATABASE_URL": migrator}, check=True
-        )
-        devstack.deploy_sql("trail_ownership.sql", superuser)
+        else:
+            subprocess.run(
+                [python, manage, "migrate_schools"],
+                env={**env, "DATABASE_URL": migrator},
+                check=True,
+            )
+        superuser = devstack.embedded_url()
+        if superuser is not None:
+            devstack.deploy_sql("trail_ownership.sql", superuser)
 
     def _print_banner(self, port: int) -> None:
         domain = settings.DISTRICT_DOMAIN
