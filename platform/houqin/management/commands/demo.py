@@ -20,7 +20,6 @@ from django.core.management.base import BaseCommand
 
 from houqin import devstack
 
-
 # With a configured database: the migrator's address (role houqin_migrator), DATABASE_URL being
 # the application's (deploy/postgres/bootstrap.sql makes both).
 MIGRATION_URL = "MIGRATION_DATABASE_URL"
