@@ -7,7 +7,6 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from houqin.filters import YEARS
-from tenant_apps.people import national_id
 from tenant_apps.people.models import GRADES, StaffMember, Student, SubsidyEligibility
 from tenant_apps.people.selectors import students_at_school_on, students_eligible_on
 
@@ -28,23 +27,6 @@ class DateFilter(django_filters.DateFilter):
     field_class = BoundedDateField
 
 
-class NationalIdField(forms.CharField):
-    """A national ID number, checked before it is hashed (a typo is a 400, not an empty list)."""
-
-    def to_python(self, value: Any) -> str | None:
-        text = super().to_python(value)
-        if not text:
-            return text
-        try:
-            return national_id.validate(str(text))
-        except national_id.InvalidNationalId as exc:
-            raise forms.ValidationError(exc.message, code=exc.code) from exc
-
-
-class NationalIdFilter(django_filters.CharFilter):
-    field_class = NationalIdField
-
-
 class IdFilter(django_filters.NumberFilter):
     """A row id: a whole number a bigint column can hold."""
 
@@ -55,6 +37,9 @@ GRADE_CHOICES = [(grade, str(grade)) for grade in GRADES]
 
 
 class StudentFilter(django_filters.FilterSet):
+    """No filter here reads the national ID number or its hash (Student.secret_fields): finding
+    a student by number is the logged, rate-limited `students/lookup/`."""
+
     grade = django_filters.TypedChoiceFilter(choices=GRADE_CHOICES, coerce=int)
     class_name = django_filters.CharFilter(max_length=32)
     boarding = django_filters.BooleanFilter()
@@ -62,9 +47,6 @@ class StudentFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Student.Status.choices)
     search = django_filters.CharFilter(
         method="filter_search", max_length=50, label=_("Name or student number")
-    )
-    national_id = NationalIdFilter(
-        method="filter_national_id", label=_("National ID number (looked up by its keyed hash)")
     )
     eligible_on = DateFilter(method="filter_eligible_on", label=_("Eligible for a subsidy on"))
     programme = django_filters.ChoiceFilter(
@@ -83,11 +65,6 @@ class StudentFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(name__icontains=value) | Q(student_number__istartswith=value))
-
-    def filter_national_id(self, queryset: QuerySet[Student], name: str, value: str) -> QuerySet:
-        if not value:
-            return queryset
-        return queryset.filter(national_id_hash=national_id.lookup_hash(value))
 
     def filter_eligible_on(self, queryset: QuerySet[Student], name: str, value: Any) -> QuerySet:
         if value is None:

@@ -76,11 +76,10 @@ class Student(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    # Columns the audit trail never copies (the masked form it may).
-    audit_redacted_fields: ClassVar[tuple[str, ...]] = (
-        "national_id_ciphertext",
-        "national_id_hash",
-    )
+    # The number and what is derived from it (houqin.secret_fields): nothing filters, searches
+    # or orders by them, and the audit trail never copies them. The masked form is neither.
+    secret_fields: ClassVar[tuple[str, ...]] = ("national_id_ciphertext", "national_id_hash")
+    audit_redacted_fields: ClassVar[tuple[str, ...]] = secret_fields
 
     class Meta:
         verbose_name = _("student")

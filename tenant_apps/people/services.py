@@ -2,9 +2,10 @@
 national ID number is read unmasked (always logged as a security event)."""
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
+from django.core.cache import cache
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -12,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from houqin.db import tenant_db
-from houqin.exceptions import Conflict, InvalidInput
-from houqin.permissions import roles_of
+from houqin.exceptions import Conflict, InvalidInput, NotPermitted, TooManyAttempts
+from houqin.permissions import has_perm, roles_of
 from shared_apps.audit.models import SecurityEvent
 from shared_apps.audit.services import security_event_record
-from tenant_apps.people import national_id, register
+from tenant_apps.people import national_id, register, selectors
 from tenant_apps.people.models import (
     COMPULSORY_GRADES,
     OVERLAP_CONSTRAINT_PREFIX,
@@ -29,20 +30,34 @@ from tenant_apps.people.register import ImportReport, ParsedRow, RowResult, RowS
 M = TypeVar("M", bound=models.Model)
 # Rows per statement when an import writes.
 BATCH = 500
+# Reading a national ID number unmasked, and finding a student by number: the masked form keeps
+# the region and the last four characters, so finding by number answers "is this the number?"
+# and reads it one guess at a time. Both are one permission.
+UNMASK_PERMISSION = "people.unmask_student"
+# Look-ups by number one user may make in one school per window. A number fell to 143 guesses
+# at the birth date behind its masked form; at this rate those take over 14 hours, each guess a
+# security event.
+NATIONAL_ID_LOOKUPS = 10
+NATIONAL_ID_LOOKUP_WINDOW = timedelta(hours=1)
 
 
 def _school_code() -> str:
     return str(getattr(tenant_db().tenant, "code", tenant_db().schema_name))
 
 
-def _national_id_fields(raw: str) -> dict[str, Any]:
-    """The stored columns for a national ID number, or InvalidInput saying what is wrong."""
+def _valid_national_id(raw: str) -> str:
+    """The normalized number, or InvalidInput saying what is wrong with it."""
     try:
-        number = national_id.validate(raw)
+        return national_id.validate(raw)
     except national_id.InvalidNationalId as exc:
         raise InvalidInput(
             exc.message, code="invalid_national_id", fields={"national_id": [exc.message]}
         ) from exc
+
+
+def _national_id_fields(raw: str) -> dict[str, Any]:
+    """The stored columns for a national ID number, or InvalidInput saying what is wrong."""
+    number = _valid_national_id(raw)
     return {
         "national_id_ciphertext": national_id.encrypt(number),
         "national_id_hash": national_id.lookup_hash(number),
@@ -223,11 +238,63 @@ def student_national_ids_reveal(
     return numbers
 
 
+def _lookups_made(actor: Any) -> int:
+    """Counts one look-up by number against the actor's budget in this school, and returns how
+    many they made in the current window, this one included. The window starts at the first."""
+    key = f"people:national-id-lookups:{_school_code()}:{actor.pk}"
+    window = int(NATIONAL_ID_LOOKUP_WINDOW.total_seconds())
+    cache.add(key, 0, timeout=window)
+    try:
+        return cache.incr(key)
+    except ValueError:  # the window ended between the two calls
+        cache.set(key, 1, timeout=window)
+        return 1
+
+
+def student_national_id_lookup(*, number: str, actor: Any, request: Any = None) -> list[Student]:
+    """The students (at most one: the hash is unique) whose national ID number this is. The
+    caller has checked the permission (people.unmask_student) and shows them masked.
+
+    Each look-up is a security event of kind PERSONAL_DATA_READ naming the school and the
+    students found, never the number. A user makes at most NATIONAL_ID_LOOKUPS in a school per
+    NATIONAL_ID_LOOKUP_WINDOW; past that the look-up is refused (TooManyAttempts) before the
+    register is read, and the refusal is an event too. A number that is not one is refused
+    (InvalidInput) without reading the register or counting."""
+    normalized = _valid_national_id(number)
+    if _lookups_made(actor) > NATIONAL_ID_LOOKUPS:
+        security_event_record(
+            kind=SecurityEvent.Kind.PERSONAL_DATA_READ,
+            request=request,
+            user=actor,
+            detail={**_reveal_detail([], "lookup"), "student_ids": [], "outcome": "refused"},
+        )
+        raise TooManyAttempts(
+            _("You have made as many national ID look-ups as allowed for now; try again later."),
+            code="lookup_budget_spent",
+        )
+    student = selectors.student_get_by_national_id(normalized)
+    found = [student] if student is not None else []
+    detail = {
+        **_reveal_detail(found, "lookup"),
+        "student_ids": [s.pk for s in found],
+        "outcome": "found" if found else "not_found",
+    }
+    security_event_record(
+        kind=SecurityEvent.Kind.PERSONAL_DATA_READ, request=request, user=actor, detail=detail
+    )
+    return found
+
+
 # Importing the register --------------------------------------------------------------------------
 
 
 def students_import(
-    *, rows: Iterable[StudentRow], actor: Any, dry_run: bool = False, today: date | None = None
+    *,
+    rows: Iterable[StudentRow],
+    actor: Any,
+    dry_run: bool = False,
+    today: date | None = None,
+    request: Any = None,
 ) -> ImportReport:
     """Check every row, then create the new students and update those whose student number is
     already registered (upsert by student number), all in one transaction: when any row has an
@@ -235,7 +302,8 @@ def students_import(
     leaves a registered number as it is; the masked form an export wrote counts as unchanged.
     A row's eligibility period is added unless the student already has the very same one.
     Students missing from the file are left as they are. With `dry_run` the report says what
-    would happen and nothing is written."""
+    would happen and nothing is written. Rows carrying ID numbers are compared with the register
+    by number, a dry run's too: that needs the unmasking permission and is a security event."""
     rows = list(rows)
     today = today or timezone.localdate()
     report = ImportReport(dry_run=dry_run)
@@ -246,7 +314,7 @@ def students_import(
             cursor.execute(
                 "LOCK TABLE people_student, people_subsidyeligibility IN SHARE ROW EXCLUSIVE MODE"
             )
-        parsed = _check_rows(rows, report, today)
+        parsed = _check_rows(rows, report, today, actor=actor, request=request)
         if report.errors or dry_run:
             return report
         try:
@@ -279,7 +347,40 @@ def _also_in(rows: list[int], row: int) -> str:
 Ready = tuple[ParsedRow, RowResult, Student | None]
 
 
-def _check_rows(rows: list[StudentRow], report: ImportReport, today: date) -> list[Ready]:
+def _national_id_holders(hashes: Iterable[str], *, actor: Any, request: Any) -> dict[str, str]:
+    """Hash -> student number of the registered students holding these numbers. Comparing
+    numbers with the register finds students by number, as a look-up does: it needs the
+    unmasking permission, and it is a security event naming how many numbers were compared and
+    which students were found."""
+    wanted = sorted(set(hashes))
+    if not wanted:
+        return {}
+    if not has_perm(actor, UNMASK_PERMISSION):
+        raise NotPermitted(
+            _("Only those who may read national ID numbers unmasked may import them.")
+        )
+    found = list(
+        Student.objects.filter(national_id_hash__in=wanted).values_list(
+            "national_id_hash", "student_number", "pk"
+        )
+    )
+    security_event_record(
+        kind=SecurityEvent.Kind.PERSONAL_DATA_READ,
+        request=request,
+        user=actor,
+        detail={
+            "school": _school_code(),
+            "via": "import",
+            "compared": len(wanted),
+            "student_ids": sorted(pk for _hash, _number, pk in found),
+        },
+    )
+    return {str(hash_): number for hash_, number, _pk in found}
+
+
+def _check_rows(
+    rows: list[StudentRow], report: ImportReport, today: date, *, actor: Any, request: Any
+) -> list[Ready]:
     checked = [register.parse_row(row, today=today) for row in rows]
     report.rows = [result for result, _parsed in checked]
     numbers = _duplicates([(row.student_number, row.row) for row in rows])
@@ -295,11 +396,7 @@ def _check_rows(rows: list[StudentRow], report: ImportReport, today: date) -> li
             student_number__in=[row.student_number for row in rows if row.student_number]
         ).prefetch_related("eligibilities")
     }
-    holders = dict(
-        Student.objects.filter(national_id_hash__in=list(hashes.values())).values_list(
-            "national_id_hash", "student_number"
-        )
-    )
+    holders = _national_id_holders(hashes.values(), actor=actor, request=request)
     ready: list[Ready] = []
     for row, (result, parsed) in zip(rows, checked, strict=True):
         if row.student_number in numbers:

@@ -12,7 +12,8 @@ from tenant_apps.people.models import StaffMember, Student, SubsidyEligibility
 from tests.matrix import AUDITOR, Built, Operations, R, Scene
 
 # Grants in houqin/roles.py: people.view_student for these; people.view_* for the principal;
-# people.* (unmasking included) for the logistics director; *.view_* for the auditor.
+# people.* (unmasking, and so finding a student by national ID number, included) for the
+# logistics director; *.view_* for the auditor.
 STUDENT_READERS = (
     frozenset(
         {
@@ -34,6 +35,7 @@ SCHOOL_OPERATIONS: Operations = {
     ("GET", "/api/v1/students/{id}/"): STUDENT_READERS,
     ("PATCH", "/api/v1/students/{id}/"): DIRECTOR,
     ("GET", "/api/v1/students/{id}/national-id/"): DIRECTOR,
+    ("POST", "/api/v1/students/lookup/"): DIRECTOR,
     ("POST", "/api/v1/students/import/"): DIRECTOR,
     ("GET", "/api/v1/students/export/"): STUDENT_READERS,
     ("GET", "/api/v1/eligibility/"): PEOPLE_READERS,
@@ -90,6 +92,10 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
     if path.startswith("/api/v1/students/import/"):
         csv = f"学籍号,姓名,性别,年级,班级\nI{serial:07d},李四,女,2,2班\n".encode()
         body = {"file": SimpleUploadedFile("students.csv", csv, content_type="text/csv")}
+    elif path == "/api/v1/students/lookup/":
+        number = national_id_for(serial, born="20160901")
+        make_student(schema, national_id=number)
+        body = {"national_id": number}
     elif path.startswith("/api/v1/students/"):
         if "{id}" in path:
             params["id"] = make_student(schema).pk

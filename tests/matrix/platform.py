@@ -129,7 +129,7 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
             )
             params["id"] = finding.pk
             body = {"status": "rectifying"} if method == "PATCH" else None
-        else:
+        elif method == "POST":
             body = {"title": "食堂留样不足", "body": "三月两次未留样", "severity": "medium"}
     elif path.endswith("/schools/import/"):
         csv = f"学校代码,学校名称,学校类型\n8{n:05d},导入学校,小学\n".encode()

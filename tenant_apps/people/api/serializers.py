@@ -74,6 +74,17 @@ class StudentNationalIdSerializer(serializers.Serializer):
     national_id = serializers.CharField(allow_null=True, help_text="Unmasked; this read is logged.")
 
 
+class StudentLookupSerializer(serializers.Serializer):
+    national_id = serializers.CharField(
+        max_length=32, help_text="18 characters; checked, then compared by its keyed hash."
+    )
+
+
+class StudentLookupResultSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = StudentSerializer(many=True, help_text="Masked, as the register shows them.")
+
+
 class StudentImportSerializer(serializers.Serializer):
     file = serializers.FileField(
         help_text="A .csv (UTF-8 or GBK) or .xlsx register; the first row names the columns."

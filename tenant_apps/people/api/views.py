@@ -3,7 +3,10 @@
 Students are shown with the national ID number masked, to everyone. The clear number is read
 one student at a time through `national-id/` (permission people.unmask_student), or in an export
 asked for with `unmasked=true` by a caller holding that permission; each such read is recorded
-as a security event before the number leaves the server.
+as a security event before the number leaves the server. Finding a student by number is a read
+of the number too: `lookup/` (the same permission; a POST, so that the number is in no URL and
+no access log), each look-up a security event, a few per hour per user and school. No list
+filters, searches or orders by the number or its hash.
 """
 
 from collections.abc import Mapping
@@ -29,7 +32,6 @@ from tenant_apps.people.api import serializers as s
 from tenant_apps.people.filters import StaffMemberFilter, StudentFilter, SubsidyEligibilityFilter
 from tenant_apps.people.models import StaffMember, Student, SubsidyEligibility
 
-UNMASK_PERMISSION = "people.unmask_student"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -74,7 +76,13 @@ class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
     serializer_class = s.StudentSerializer
     filterset_class = StudentFilter
     ordering_fields = ["id", "student_number", "name", "grade", "class_name", "enrolled_on"]
-    action_verbs = {"national_id": "unmask", "import_students": "import", "export": "view"}
+    action_verbs = {
+        "national_id": "unmask",
+        "lookup": "unmask",
+        "import_students": "import",
+        "export": "view",
+    }
+    query_parameters = {"export": ("unmasked",)}
 
     def safely_get_queryset(self) -> Any:
         return selectors.student_list()
@@ -124,6 +132,21 @@ class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
         }
         return Response(body, headers={"Cache-Control": "no-store"})
 
+    @extend_schema(request=s.StudentLookupSerializer, responses=s.StudentLookupResultSerializer)
+    @action(detail=False, methods=["post"])
+    def lookup(self, request: Request) -> Response:
+        """The student whose national ID number this is, masked as the register shows them
+        (none, or one). The number goes in the body, never in the URL. Every look-up is
+        recorded as a security event (personal data read) with the students found; a user may
+        make a few per hour in a school, then 429."""
+        data = s.StudentLookupSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        found = services.student_national_id_lookup(
+            number=data.validated_data["national_id"], actor=request.user, request=request
+        )
+        body = {"count": len(found), "results": s.StudentSerializer(found, many=True).data}
+        return Response(body, headers={"Cache-Control": "no-store"})
+
     @extend_schema(
         request={"multipart/form-data": s.StudentImportSerializer},
         responses=s.StudentImportReportSerializer,
@@ -139,7 +162,10 @@ class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
         upload = data.validated_data["file"]
         rows = register.read_student_rows(upload, upload.name)
         report = services.students_import(
-            rows=rows, actor=request.user, dry_run=data.validated_data["dry_run"]
+            rows=rows,
+            actor=request.user,
+            dry_run=data.validated_data["dry_run"],
+            request=request,
         )
         if report.errors:
             raise InvalidInput(
@@ -184,7 +210,7 @@ class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
     def export(self, request: Request) -> Response:
         """The register (filtered as the list is) as one file, or as JSON, without pages."""
         unmasked = _query_flag(request, "unmasked")
-        if unmasked and not has_perm(request.user, UNMASK_PERMISSION):
+        if unmasked and not has_perm(request.user, services.UNMASK_PERMISSION):
             raise NotPermitted(_("You may not read national ID numbers unmasked."))
         students = list(self.filter_queryset(self.get_queryset()))
         today = timezone.localdate()
