@@ -91,7 +91,8 @@ GRANT CREATE ON DATABASE :"database" TO houqin_owner;
 -- searches may plant a function there for the superuser to run: public belongs to the
 -- bootstrapping superuser, only the owner role creates in it.
 ALTER SCHEMA public OWNER TO CURRENT_USER;
-REVOKE ALL ON SCHEMA public FROM PUBLIC;
+-- (houqin_app: a database set up before houqin_owner existed gave it CREATE here.)
+REVOKE ALL ON SCHEMA public FROM PUBLIC, houqin_app, houqin_migrator;
 GRANT USAGE ON SCHEMA public TO houqin_app, houqin_trail;
 GRANT USAGE, CREATE ON SCHEMA public TO houqin_owner;
 

@@ -108,12 +108,15 @@ def _create_database(server: Any, database: str) -> None:
 
 
 def _bootstrap(server: Any, root: str, database: str) -> None:
-    """The roles and the database as bootstrap.sql makes them, once. A database made before the
-    roles existed belongs to the superuser throughout: it is dropped, and the demo seeds anew."""
+    """The roles and the database as bootstrap.sql makes them, when either is missing. A database
+    made before the roles existed belongs to the superuser throughout: it is dropped, and the
+    demo seeds anew."""
     roles = server.psql(f"SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}';")
-    if "(0 rows)" not in roles:
+    made = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+    if "(0 rows)" not in roles and "(0 rows)" not in made:
         return
-    server.psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE);")
+    if "(0 rows)" in roles:
+        server.psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE);")
     deploy_sql(
         "bootstrap.sql", url_as(root, database="postgres"), database=database, **DEV_PASSWORDS
     )
