@@ -19,7 +19,7 @@ from django.test.utils import override_settings
 from psycopg2 import errors
 
 from houqin import devstack
-from houqin.celery import _refuse_unless_database_is_sound
+from houqin.celery import worker_refuses_unless_database_is_sound
 from houqin.startup import refuse_unless_database_is_sound
 from shared_apps.audit import triggers
 from shared_apps.audit.checks import trail_problems
@@ -265,7 +265,7 @@ def test_the_database_as_production_sets_it_up_passes_the_trail_check(db: Any) -
     assert trail_problems() == []
     with override_settings(DATABASE_CHECKS_AT_START=True):
         refuse_unless_database_is_sound()
-        _refuse_unless_database_is_sound()
+        worker_refuses_unless_database_is_sound()
 
 
 TAMPERING = {
@@ -336,7 +336,7 @@ def test_the_trail_check_reports_tampering(
             refuse_unless_database_is_sound()
         assert reported in str(refused.value)
         with pytest.raises(SystemExit, match="refusing to start"):
-            _refuse_unless_database_is_sound()
+            worker_refuses_unless_database_is_sound()
     response = HostClient(district_host).get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["database_checks"].startswith("error")

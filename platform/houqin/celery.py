@@ -40,7 +40,7 @@ app.autodiscover_tasks()
 
 
 @worker_init.connect
-def _refuse_unless_database_is_sound(**kwargs: Any) -> None:
+def worker_refuses_unless_database_is_sound(**kwargs: Any) -> None:
     """A worker that cannot vouch for the database (the audit trail among it) takes no task.
     Celery logs and swallows a handler's exceptions; SystemExit stops the worker."""
     import django
