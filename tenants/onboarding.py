@@ -30,7 +30,8 @@ from tenants.services import school_create
 
 logger = logging.getLogger(__name__)
 
-# One upload at most; the command, which reports progress and resumes, reads longer lists.
+# One upload at most: each row makes a school's schema. The command, which reports progress and
+# resumes, reads lists as long as the upload limit of every other import.
 MAX_ROWS = 2000
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # Creating a school touches every table of its new schema; PostgreSQL's per-connection catalog

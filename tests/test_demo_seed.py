@@ -192,6 +192,9 @@ def test_the_demo_procurement_as_auditors_and_the_district_read_it(db: Any) -> N
         assert credit_code_cleaned(supplier.credit_code) == supplier.credit_code
     expiring = SupplierEvent.objects.filter(kind=SupplierEvent.Kind.QUALIFICATION_EXPIRING)
     assert expiring.count() == 1
+    # Every licence counts because the officer verified it against its document.
+    licences = list(Qualification.objects.values_list("status", "verified_by"))
+    assert licences and set(licences) == {(Qualification.Status.VERIFIED, officer.pk)}
     # The catalogue's food items name their food in the composition table.
     assert CatalogueItem.objects.count() >= 20
     assert not CatalogueItem.objects.filter(category="food", food__isnull=True).exists()
@@ -227,8 +230,11 @@ def test_the_demo_procurement_as_auditors_and_the_district_read_it(db: Any) -> N
     } == {code: Decimal(price) for code, price in TENDERS[0].bids[1].items()}
     bids = Change.objects.filter(table_name="procurement_bid", operation="INSERT")
     assert set(bids.values_list("actor_id", flat=True)) <= {a.pk for a in accounts}
+    # One officer evaluates, another awards (houqin.duties).
     awarded = Change.objects.filter(table_name="procurement_award", operation="INSERT")
-    assert set(awarded.values_list("actor_id", flat=True)) == {officer.pk}
+    second = User.objects.get(username="district.procurement_officer.2")
+    assert set(awarded.values_list("actor_id", flat=True)) == {second.pk}
+    assert {food.evaluated_by_id, suspicious.evaluated_by_id} == {officer.pk}
 
     # The district's spend view agrees with each school's orders and invoices, to the fen; what
     # was invoiced was paid, and the food delivered was inspected.
@@ -265,3 +271,16 @@ def test_the_demo_procurement_as_auditors_and_the_district_read_it(db: Any) -> N
     ]
     refused = HostClient(host, officer).get(f"/api/v1/procurement/tenders/{still_open.pk}/bids/")
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "sealed"
+    # Nor does anyone but each bidder learn that they bid, or how many did.
+    listed = HostClient(host, officer).get(f"/api/v1/procurement/bids/?tender={still_open.pk}")
+    assert listed.json()["results"] == []
+    (lot,) = (
+        HostClient(host, officer)
+        .get(f"/api/v1/procurement/tenders/{still_open.pk}/")
+        .json()["lots"]
+    )
+    assert lot["bid_count"] is None
+    for bid in sealed.select_related("supplier"):
+        account = User.objects.get(supplier_account__supplier=bid.supplier)
+        own = HostClient(host, account).get(f"/api/v1/procurement/bids/?tender={still_open.pk}")
+        assert [row["id"] for row in own.json()["results"]] == [str(bid.public_id)]

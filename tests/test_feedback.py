@@ -71,3 +71,25 @@ def test_assigning_to_a_non_member_is_refused(client_for, school_a, school_b):
         f"/api/v1/feedback/{item['id']}/assign/", {"username": outsider.username}, format="json"
     )
     assert response.status_code == 400
+
+
+def test_feedback_is_assigned_only_to_the_schools_staff(client_for, school_a, in_school):
+    """A supplier's account (a district role, external), a district officer and a student hold
+    no staff role in the school: feedback is not assigned to them, and they read nothing."""
+    item = _submit(client_for(school_a, Role.STUDENT))
+    supplier = user_with_role(Role.SUPPLIER, external=True)
+    officer = user_with_role(Role.FINANCE_OFFICER)
+    student = user_with_role(Role.STUDENT, school_a)
+    director = client_for(school_a, Role.LOGISTICS_DIRECTOR)
+    for assignee in (supplier, officer, student):
+        response = director.post(
+            f"/api/v1/feedback/{item['id']}/assign/",
+            {"username": assignee.username},
+            format="json",
+        )
+        assert response.status_code == 400, (assignee, response.content)
+        assert response.json()["error"]["code"] == "not_school_staff"
+        with in_school(school_a):
+            assert not UserObjectPermission.objects.filter(user=assignee).exists()
+    read = HostClient(school_host(school_a.code), supplier).get(f"/api/v1/feedback/{item['id']}/")
+    assert read.status_code in (401, 403, 404)

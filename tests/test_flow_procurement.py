@@ -2,17 +2,22 @@
 schools' requisitions, approved by their principals, become one tender; three suppliers bid; before
 the opening no role (every role of the registry, on the district host and on a school host), no
 bidder and no committee member reads a bid's contents or the reserve price, and no table holds
-them in plaintext; the committee opens with k shares, scores, the officer evaluates and awards; the
-contract's prices are the winning bid's; both schools order at them (another price is refused),
-receive (one delivery short, one with a rejected quantity), the canteen's inspections are made,
-a mismatching invoice is refused and the matching one accepted, and paid; the district's spend
+them in plaintext; the committee opens with k shares, scores, the officer evaluates and another
+officer awards; the contract's prices are the winning bid's; both schools order at them (another
+price is refused), receive (one delivery short, one with a rejected quantity), the canteen's
+inspections are made, a mismatching invoice is refused and the matching one accepted by the
+accountant, and paid by the cashier (another accountant); the district's spend
 view shows both schools to the fen; every step is in the audit trail under its actor; school B
 sees none of school A's orders."""
 
+import base64
+import hashlib
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from Crypto.PublicKey import RSA
+from Crypto.Signature import eddsa
 from django.utils import timezone
 
 from houqin.roles import DISTRICT_ROLES, REGISTRY
@@ -28,6 +33,7 @@ from tests.matrix.tenders import (
     make_evaluator,
     make_item,
     make_supplier,
+    pinned_district_key,
     supplier_account,
 )
 from tests.test_tenders import _tables_containing
@@ -80,8 +86,24 @@ def _raise(client: HostClient, lines: dict[Any, str], note: str) -> int:
     return int(raised["id"])
 
 
+def _notice_key_checks(notice: dict[str, Any]) -> str:
+    """What a bidder's client does before bidding: check the district's signature of the tender
+    key's fingerprint (with the district's key, pinned beforehand) and the fingerprint against
+    the key itself. Returns the fingerprint the bid names."""
+    district = eddsa.import_public_key(base64.b64decode(notice["district_key"]))
+    statement = (
+        f"houqin tender key v1\n{notice['id']}\n{notice['number']}\n{notice['key_fingerprint']}\n"
+    )
+    eddsa.new(district, "rfc8032").verify(
+        statement.encode(), base64.b64decode(notice["key_signature"])
+    )
+    der = RSA.import_key(notice["public_key"]).export_key(format="DER")
+    assert hashlib.sha256(der).hexdigest() == notice["key_fingerprint"]
+    return str(notice["key_fingerprint"])
+
+
 def _nothing_sealed_is_readable(
-    clients: list[HostClient], tender: int, bids: list[int], requisition: int
+    clients: list[HostClient], tender: int, bids: list[str], requisition: int
 ) -> None:
     paths = [
         f"{API}/tenders/",
@@ -178,10 +200,13 @@ def test_requisitions_to_payment_sealed_until_opened_and_audited(
     )
     assert _ok(reserved)["lots"][0]["reserve_sealed"] is True
 
-    # Three suppliers read the notice and bid before the deadline.
+    # Three suppliers read the notice, check its key against the district's pinned key, and bid
+    # before the deadline.
     bids = []
     for bidder, prices in zip(bidders, PRICES, strict=True):
         notice = _ok(bidder.get(f"{API}/notices/{tender['id']}/"))
+        assert notice["district_key"] == pinned_district_key()
+        fingerprint = _notice_key_checks(notice)
         code_of = {item.code: name for name, item in items.items()}
         lines = notice["lots"][0]["lines"]
         bid = _ok(
@@ -195,13 +220,14 @@ def test_requisitions_to_payment_sealed_until_opened_and_audited(
                     ],
                     "delivery_terms": "每周一、三、五早7点前送达",
                     "quality_statement": "附产品检验合格报告",
+                    "key_fingerprint": fingerprint,
                 },
                 format="json",
             ),
             201,
         )
-        assert bid["status"] == "sealed"
-        bids.append(int(bid["id"]))
+        assert (bid["status"], bid["key_fingerprint"]) == ("sealed", fingerprint)
+        bids.append(bid["id"])
 
     # Before the opening: every role of the registry, on the district host and on school A's,
     # the bidders and the committee read nothing of a bid or of the reserve price, and no table
@@ -235,7 +261,7 @@ def test_requisitions_to_payment_sealed_until_opened_and_audited(
     assert opened[0]["reserve_price"] == RESERVE
     assert {bid["total"] for bid in opened[0]["bids"]} == set(TOTALS)
 
-    # Every member scores every bid; the officer evaluates and awards the recommendation.
+    # Every member scores every bid; the officer evaluates, another awards the recommendation.
     criteria = [c["id"] for c in tender["criteria"]]
     given = {bids[0]: (9, 8), bids[1]: (8, 8), bids[2]: (7, 7)}
     for client in committee:
@@ -257,8 +283,9 @@ def test_requisitions_to_payment_sealed_until_opened_and_audited(
         (bids[1], "88.52"),
         (bids[2], "82.54"),
     ]
+    awarding = client_for(None, R.PROCUREMENT_OFFICER)
     award = _ok(
-        officer.post(f"{API}/tenders/{tender['id']}/award/", {"lot": lot["id"]}, format="json"),
+        awarding.post(f"{API}/tenders/{tender['id']}/award/", {"lot": lot["id"]}, format="json"),
         201,
     )
     assert (award["bid"], award["tender_status"]) == (bids[0], "awarded")
@@ -373,15 +400,17 @@ def test_requisitions_to_payment_sealed_until_opened_and_audited(
         accountant_b, order_b, "25532000000000000002", [rice_b, flour_b], "2927.75"
     )
 
-    # They pay, once.
-    for accountant, invoice in ((accountant_a, invoice_a), (accountant_b, invoice_b)):
-        assert _ok(accountant.get("/api/v1/invoices/"))["count"] == 1
+    # Each school's cashier pays, once.
+    cashier_a = client_for(school_a, R.ACCOUNTANT)
+    cashier_b = client_for(school_b, R.ACCOUNTANT)
+    for cashier, invoice in ((cashier_a, invoice_a), (cashier_b, invoice_b)):
+        assert _ok(cashier.get("/api/v1/invoices/"))["count"] == 1
         expenditure = invoice["expenditure"]
         pay = {"paid_on": _today(), "reference": f"YHZZ-{invoice['number'][-4:]}"}
         path = f"/api/v1/expenditures/{expenditure['id']}/pay/"
-        paid = _ok(accountant.post(path, pay, format="json"))
+        paid = _ok(cashier.post(path, pay, format="json"))
         assert (paid["status"], paid["amount"]) == ("paid", invoice["amount"])
-        again = accountant.post(path, pay, format="json")
+        again = cashier.post(path, pay, format="json")
         assert again.status_code == 409 and again.json()["error"]["code"] == "already_paid"
 
     # The district's spend view: each school's orders and invoices, to the fen.
@@ -409,8 +438,8 @@ def test_requisitions_to_payment_sealed_until_opened_and_audited(
         *(("public", "procurement_committeeseat", "UPDATE", member) for member in committee),
         *(("public", "procurement_presentedshare", "INSERT", member) for member in committee[:2]),
         *(("public", "procurement_score", "INSERT", member) for member in committee),
-        ("public", "procurement_award", "INSERT", officer),
-        ("public", "procurement_frameworkcontract", "INSERT", officer),
+        ("public", "procurement_award", "INSERT", awarding),
+        ("public", "procurement_frameworkcontract", "INSERT", awarding),
         (school_a.schema_name, "orders_order", "INSERT", canteen_a),
         (school_b.schema_name, "orders_order", "INSERT", director_b),
         (school_a.schema_name, "orders_delivery", "INSERT", canteen_a),
@@ -419,8 +448,8 @@ def test_requisitions_to_payment_sealed_until_opened_and_audited(
         (school_b.schema_name, "canteen_inboundinspection", "INSERT", canteen_b),
         (school_a.schema_name, "orders_invoice", "INSERT", accountant_a),
         (school_b.schema_name, "orders_invoice", "INSERT", accountant_b),
-        (school_a.schema_name, "orders_expenditure", "UPDATE", accountant_a),
-        (school_b.schema_name, "orders_expenditure", "UPDATE", accountant_b),
+        (school_a.schema_name, "orders_expenditure", "UPDATE", cashier_a),
+        (school_b.schema_name, "orders_expenditure", "UPDATE", cashier_b),
         ("public", "procurement_spendline", "INSERT", canteen_a),
         ("public", "procurement_spendline", "UPDATE", accountant_b),
     ]

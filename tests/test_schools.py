@@ -11,7 +11,7 @@ from tenants.models import Domain, School
 from tenants.provisioning import schema_from_template
 from tenants.services import school_create, school_host
 from tests.conftest import HostClient
-from tests.factories import user_with_role
+from tests.factories import make_user, user_with_role
 
 
 def _schema_exists(name: str) -> bool:
@@ -124,7 +124,7 @@ def test_suspend_reactivate_archive(client_for, school_b):
 
 def test_district_admin_grants_a_school_role_from_the_centre(client_for, school_a):
     admin = client_for(None, Role.DISTRICT_ADMIN)
-    user = user_with_role(None)
+    user = make_user(school=school_a)
     response = admin.post(
         "/api/v1/memberships/",
         {"username": user.username, "role": "principal", "school": school_a.code},

@@ -24,6 +24,7 @@ def test_check_deploy_with_prod_settings_reports_nothing():
         "SECRET_KEY": "k" * 20 + "a-long-random-production-secret-0123456789",
         "DISTRICT_DOMAIN": "houqin.example.edu.cn",
         "STUDENT_ID_KEY": base64.b64encode(bytes(range(32))).decode(),
+        "PROCUREMENT_SIGNING_KEY": base64.b64encode(bytes(range(32, 64))).decode(),
         "PYTHONPATH": f"{ROOT / 'platform'}{os.pathsep}{ROOT}",
     }
     result = subprocess.run(

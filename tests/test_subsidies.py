@@ -444,7 +444,7 @@ def test_five_concurrent_replays_of_one_approval_approve_once(committed: list[An
 # Supplementary budgets (追加预算) ----------------------------------------------------------------
 
 
-def test_a_supplement_raises_what_a_budget_holds_and_is_listed_with_it(
+def test_a_supplement_raises_what_a_budget_holds_once_another_officer_approves_it(
     client_for: Any, school_a: School
 ) -> None:
     budget = make_budget(school_a, make_programme(), allocated=Decimal("400.00"))
@@ -458,19 +458,35 @@ def test_a_supplement_raises_what_a_budget_holds_and_is_listed_with_it(
     )
     assert response.status_code == 201, response.content
     body = response.json()
+    # Proposed: it does not count yet.
     assert (body["allocated"], body["supplemented"], body["available"]) == (
         "400.00",
-        "150.50",
-        "550.50",
+        "0.00",
+        "400.00",
     )
-    assert [(s["amount"], s["reason"], s["added_by"]) for s in body["supplements"]] == [
-        ("150.50", reason, finance.user.username)
-    ]
+    assert [
+        (s["amount"], s["reason"], s["status"], s["added_by"], s["approved_by"])
+        for s in body["supplements"]
+    ] == [("150.50", reason, "proposed", finance.user.username, None)]
     # A retry with the same key adds nothing.
     replay = finance.post(
         url, {"amount": "150.50", "reason": reason}, format="json", HTTP_IDEMPOTENCY_KEY="sup-1"
     )
     assert replay.json() == body
+    supplement = BudgetSupplement.objects.get(budget=budget)
+    approve = f"/api/v1/subsidies/supplements/{supplement.pk}/approve/"
+    # Whoever proposed it does not approve it.
+    own = finance.post(approve)
+    assert own.status_code == 409
+    assert own.json()["error"]["code"] == "separation_of_duties"
+    budget.refresh_from_db()
+    assert budget.supplemented == Decimal("0.00")
+    colleague = client_for(None, R.FINANCE_OFFICER)
+    approved = colleague.post(approve, HTTP_IDEMPOTENCY_KEY="sup-approve-1")
+    assert approved.status_code == 200, approved.content
+    assert (approved.json()["supplemented"], approved.json()["available"]) == ("150.50", "550.50")
+    assert approved.json()["supplements"][0]["approved_by"] == colleague.user.username
+    assert colleague.post(approve).json()["error"]["code"] == "supplement_approved"
     budget.refresh_from_db()
     assert budget.supplemented == Decimal("150.50")
     assert BudgetSupplement.objects.filter(budget=budget).count() == 1
@@ -548,28 +564,37 @@ def test_the_database_refuses_supplements_without_amount_or_reason(school_a: Sch
 
 
 def test_supplements_and_approvals_at_once_end_consistent(committed: list[Any]) -> None:
-    """Four supplements of 25 CNY and four approvals of 50 CNY claims, at once on eight
-    connections, against a budget allocated 100 CNY: every supplement counts, the approvals that
-    fit are committed, the rest refused, the budget never overspent."""
+    """Four proposed supplements of 25 CNY approved and four 50 CNY claims approved, at once on
+    eight connections, against a budget allocated 100 CNY: every supplement counts, the claims
+    that fit are committed, the rest refused, the budget never overspent."""
     finance, budget, claims = _committed_setup(
         committed, allocated=Decimal("100.00"), claims=4, amount=Decimal("50.00")
     )
+    proposer = user_with_role(R.FINANCE_OFFICER)
+
+    def cleanup() -> None:
+        BudgetSupplement.objects.filter(added_by=proposer).delete()
+        discard_user(proposer)
+
+    committed.append(cleanup)
+    proposed = [
+        services.budget_supplement(
+            budget=budget, amount=Decimal("25.00"), reason=f"追加 {i}", actor=proposer
+        )
+        for i in range(4)
+    ]
     clients = [HostClient("localhost", finance) for _ in range(8)]
 
     def act(i: int) -> Any:
         if i % 2:
             return clients[i].post(f"{CLAIMS}{claims[i // 2].pk}/approve/")
-        return clients[i].post(
-            f"/api/v1/subsidies/budgets/{budget.pk}/supplements/",
-            {"amount": "25.00", "reason": f"追加 {i}"},
-            format="json",
-        )
+        return clients[i].post(f"/api/v1/subsidies/supplements/{proposed[i // 2].pk}/approve/")
 
     responses = at_once(8, act)
     assert all(not isinstance(r, BaseException) for r in responses), responses
     supplements = [r.status_code for r in responses[0::2]]  # type: ignore[union-attr]
     approvals = [r.status_code for r in responses[1::2]]  # type: ignore[union-attr]
-    assert supplements == [201] * 4
+    assert supplements == [200] * 4
     assert set(approvals) <= {200, 409}
     budget.refresh_from_db()
     assert budget.supplemented == Decimal("100.00")

@@ -36,6 +36,7 @@ from shared_apps.procurement.signals import signals
 from shared_apps.procurement.supply_rules import ABOVE_REFERENCE, OUTSIDE_CONTRACT
 from tenants.models import School
 from tests.conftest import HostClient
+from tests.factories import user_with_role
 from tests.matrix.supply import (
     credit_code,
     make_contract,
@@ -265,19 +266,26 @@ def test_suspending_and_reinstating_need_a_reason_and_leave_events(client_for: A
 def test_qualification_notices_are_raised_once_per_qualification_and_period(db: Any) -> None:
     today = date(2026, 3, 1)
     supplier = make_supplier()
+    officer = user_with_role(R.PROCUREMENT_OFFICER)
 
-    def qualification(number: str, expires_on: date) -> Qualification:
-        return Qualification.objects.create(
+    def qualification(number: str, expires_on: date, *, verified: bool = True) -> Qualification:
+        added = suppliers.qualification_add(
             supplier=supplier,
             kind=Qualification.Kind.FOOD_BUSINESS,
             number=number,
             valid_from=date(2021, 1, 1),
             expires_on=expires_on,
+            actor=officer,
         )
+        if verified:
+            suppliers.qualification_verify(qualification=added, actor=officer)
+        return added
 
     soon = qualification("SOON", today + timedelta(days=30))
     qualification("LATER", today + timedelta(days=40))
     qualification("GONE", today - timedelta(days=1))
+    # Not verified, it does not count: nothing to warn of.
+    qualification("UNCHECKED", today + timedelta(days=10), verified=False)
 
     def notices() -> list[str]:
         return list(

@@ -7,12 +7,15 @@ members' scores side by side and ties by rule; awards making framework contracts
 was sealed logged; signals for auditors; one opening when two members present the k-th share at
 once."""
 
+import base64
 import logging
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -22,6 +25,7 @@ from houqin.models import IdempotencyRecord
 from houqin.roles import DISTRICT_ROLES, Role
 from shared_apps.audit.models import Change, SecurityEvent
 from shared_apps.procurement import sealing
+from shared_apps.procurement.apps import signing_key_check
 from shared_apps.procurement.models import (
     Award,
     Bid,
@@ -38,7 +42,7 @@ from shared_apps.procurement.models import (
     TenderLine,
     TenderLineSource,
 )
-from shared_apps.procurement.services import evaluation, evaluators, opening
+from shared_apps.procurement.services import evaluation, evaluators, opening, suppliers
 from shared_apps.procurement.services import tenders as services
 from shared_apps.procurement.services.tenders import stored
 from shared_apps.procurement.signals import signals
@@ -56,6 +60,7 @@ from tests.matrix.tenders import (
     make_supplier,
     officer,
     opened_tender,
+    pinned_district_key,
     present,
     published_tender,
     seats,
@@ -314,11 +319,14 @@ def test_a_procurement_officer_cannot_join_the_pool(client_for) -> None:
 
 
 def _bid_body(lot: Any, price: str = "9.90") -> dict[str, Any]:
+    """A bid for every line of `lot`, naming the tender key's fingerprint as the notice gives it
+    (a draft has none: a well-formed one stands in)."""
     return {
         "lot": lot.pk,
         "lines": [{"line": line.pk, "unit_price": price} for line in lot.lines.all()],
         "delivery_terms": "每日早6点前送达",
         "quality_statement": "附检验检疫证明",
+        "key_fingerprint": Tender.objects.get(pk=lot.tender_id).key_fingerprint or "0" * 64,
     }
 
 
@@ -339,12 +347,16 @@ def test_a_supplier_bids_replaces_and_withdraws_before_the_deadline(client_for) 
         "supplier_name",
         "status",
         "submitted_at",
+        "key_fingerprint",
     }
-    sealed_before = bytes(Bid.objects.get(pk=first.json()["id"]).sealed)
+    assert first.json()["key_fingerprint"] == tender.key_fingerprint
+    sealed_before = bytes(Bid.objects.get(public_id=first.json()["id"]).sealed)
     second = supplier.post(f"{API}/bids/", _bid_body(lot, "8.80"), format="json")
     assert second.json()["id"] == first.json()["id"]
-    assert bytes(Bid.objects.get(pk=first.json()["id"]).sealed) != sealed_before
+    assert bytes(Bid.objects.get(public_id=first.json()["id"]).sealed) != sealed_before
     assert Bid.objects.filter(lot=lot).count() == 1
+    bid = Bid.objects.get(lot=lot)
+    assert first.json()["id"] == str(bid.public_id)
     # Another supplier sees nothing of it.
     other = client_for(None, supplier_account(make_supplier()))
     assert other.get(f"{API}/bids/{first.json()['id']}/").status_code == 404
@@ -352,7 +364,7 @@ def test_a_supplier_bids_replaces_and_withdraws_before_the_deadline(client_for) 
     assert other.post(f"{API}/bids/{first.json()['id']}/withdraw/").status_code == 404
     withdrawn = supplier.post(f"{API}/bids/{first.json()['id']}/withdraw/")
     assert withdrawn.json()["status"] == "withdrawn"
-    assert bytes(Bid.objects.get(pk=first.json()["id"]).sealed) == b""
+    assert bytes(Bid.objects.get(public_id=first.json()["id"]).sealed) == b""
 
 
 def test_a_bid_after_the_deadline_is_refused_and_nothing_is_saved(client_for) -> None:
@@ -365,7 +377,7 @@ def test_a_bid_after_the_deadline_is_refused_and_nothing_is_saved(client_for) ->
     late = supplier.post(f"{API}/bids/", _bid_body(lot, "1.00"), format="json")
     assert late.status_code == 409
     assert late.json()["error"]["code"] == "deadline_passed"
-    assert supplier.post(f"{API}/bids/{early.pk}/withdraw/").status_code == 409
+    assert supplier.post(f"{API}/bids/{early.public_id}/withdraw/").status_code == 409
     early.refresh_from_db()
     assert early.status == Bid.Status.SEALED
     assert Bid.objects.filter(lot=lot).count() == 1
@@ -391,6 +403,81 @@ def test_suspended_or_unqualified_suppliers_cannot_bid(client_for) -> None:
     no_food = client_for(None, supplier_account(cases["not_qualified"]))
     assert no_food.post(f"{API}/bids/", _bid_body(cleaning), format="json").status_code == 201
     assert Bid.objects.filter(lot=food).count() == 0
+
+
+def test_a_made_up_licence_counts_only_once_the_officer_has_verified_it(client_for) -> None:
+    """The attack: a supplier refused for want of a food licence declares one it made up, and
+    bids. It stays refused until the officer has checked the licence against its document."""
+    tender = published_tender()
+    lot = tender.lots.get()
+    account = supplier_account(make_supplier(food_licence=False))
+    bidder = client_for(None, account)
+    officer_client = client_for(None, R.PROCUREMENT_OFFICER)
+
+    def bid() -> Any:
+        return bidder.post(f"{API}/bids/", _bid_body(lot), format="json")
+
+    assert bid().json()["error"]["code"] == "not_qualified"
+    declared = bidder.post(
+        f"{API}/qualifications/",
+        {
+            "kind": "food_business",
+            "number": "JY15301249999999",
+            "issued_by": "富民县市场监督管理局",
+            "valid_from": "2025-01-01",
+            "expires_on": "2030-12-31",
+            # Whatever it says of itself, it does not verify its own licence.
+            "status": "verified",
+            "verified_by": officer().pk,
+            "verified_at": timezone.now().isoformat(),
+        },
+        format="json",
+    )
+    assert declared.status_code == 201, declared.content
+    licence = declared.json()
+    assert (licence["status"], licence["verified_by"], licence["verified_at"]) == (
+        "pending",
+        None,
+        None,
+    )
+    refused = bid()
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "not_qualified"
+    # Nor can it verify it through the officer's endpoint.
+    path = f"{API}/qualifications/{licence['id']}"
+    assert bidder.post(f"{path}/verify/").status_code == 404
+    # The officer finds it does not match the document: rejected, and the supplier reads why.
+    assert officer_client.post(f"{path}/reject/", {"reason": ""}).status_code == 400
+    rejected = officer_client.post(f"{path}/reject/", {"reason": "许可证编号在监管平台查无此证"})
+    assert rejected.status_code == 200, rejected.content
+    assert bidder.get(f"{path}/").json()["rejection_reason"] == "许可证编号在监管平台查无此证"
+    assert bid().status_code == 409
+    # Checked again, against the real document this time: verified, and the bid is accepted.
+    verified = officer_client.post(f"{path}/verify/")
+    assert verified.status_code == 200, verified.content
+    assert verified.json()["status"] == "verified" and verified.json()["verified_by"]
+    again = officer_client.post(f"{path}/verify/")
+    assert again.status_code == 409 and again.json()["error"]["code"] == "already_verified"
+    assert bid().status_code == 201
+    assert Bid.objects.filter(lot=lot, supplier__users__user=account).count() == 1
+
+
+def test_an_award_needs_the_winners_licences_verified_and_in_force(client_for) -> None:
+    tender = evaluated_tender()
+    lot = tender.lots.get()
+    winner = Bid.objects.get(lot=lot)
+    licence = winner.supplier.qualifications.get(kind="food_business")
+    # The issuer withdrew the food licence since the bid: the officer rejects it.
+    suppliers.qualification_reject(
+        qualification=licence, reason="已被发证机关注销", actor=officer()
+    )
+    officer_client = client_for(None, R.PROCUREMENT_OFFICER)
+    body = {"lot": lot.pk, "justification": "仅一家有效投标，经核实价格合理"}
+    refused = officer_client.post(f"{API}/tenders/{tender.pk}/award/", body, format="json")
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "not_qualified"
+    assert not Award.objects.filter(lot=lot).exists()
+    suppliers.qualification_verify(qualification=licence, actor=officer())
+    awarded = officer_client.post(f"{API}/tenders/{tender.pk}/award/", body, format="json")
+    assert awarded.status_code == 201, awarded.content
 
 
 def test_a_bid_prices_exactly_the_lots_lines(client_for) -> None:
@@ -427,6 +514,147 @@ def test_officers_and_draft_lots_take_no_bids(client_for) -> None:
     )
     assert orphan.status_code == 403
     assert orphan.json()["error"]["code"] == "not_a_supplier"
+
+
+# The tender's key, signed ---------------------------------------------------------------------
+
+
+def _notice_checks_out(notice: dict[str, Any]) -> bool:
+    """A bidder's client: the district's signature (with the key the bidder pinned) vouches for
+    the fingerprint, and the fingerprint is the key's."""
+    statement = sealing.key_statement(
+        tender_id=notice["id"], number=notice["number"], fingerprint=notice["key_fingerprint"]
+    )
+    district = sealing.signing_key(base64.b64decode(settings.PROCUREMENT_SIGNING_KEY))
+    assert notice["district_key"] == pinned_district_key()
+    return sealing.signature_valid(
+        district, statement, base64.b64decode(notice["key_signature"])
+    ) and notice["key_fingerprint"] == sealing.key_fingerprint(notice["public_key"].encode())
+
+
+def test_a_published_notice_carries_its_key_signed_by_the_district(client_for) -> None:
+    tender = published_tender()
+    notice = client_for(None, supplier_account(make_supplier())).get(f"{API}/notices/{tender.pk}/")
+    assert _notice_checks_out(notice.json())
+    # The signature names this tender: it vouches for no other tender's key.
+    other = published_tender()
+    assert not sealing.signature_valid(
+        sealing.signing_key(base64.b64decode(settings.PROCUREMENT_SIGNING_KEY)),
+        sealing.key_statement(
+            tender_id=tender.pk, number=tender.number, fingerprint=other.key_fingerprint
+        ),
+        stored(other.key_signature),
+    )
+    draft = client_for(None, R.PROCUREMENT_OFFICER).get(f"{API}/tenders/{draft_tender().pk}/")
+    assert (draft.json()["key_fingerprint"], draft.json()["key_signature"]) == ("", None)
+
+
+def test_a_tender_key_swapped_in_the_database_seals_nothing(client_for) -> None:
+    """The attack: with write access to the database (not to the web servers' settings), swap
+    the tender's public key for one's own before a supplier bids, so as to read the bid and seal
+    it again to the real key. Every way of swapping is refused, and nothing is sealed."""
+    tender = published_tender()
+    lot = tender.lots.get()
+    real = {
+        field: getattr(tender, field)
+        for field in ("public_key", "key_fingerprint", "key_signature")
+    }
+    bidder = client_for(None, supplier_account(make_supplier()))
+    officer_client = client_for(None, R.PROCUREMENT_OFFICER)
+    body = _bid_body(lot)
+    assert body["key_fingerprint"] == _notice(bidder, tender)["key_fingerprint"]
+    attacker = sealing.new_key_pair(1024)
+    attackers_key = sealing.public_pem(attacker)
+    other = published_tender()
+    swaps: dict[str, dict[str, Any]] = {
+        "the key alone": {"public_key": attackers_key},
+        "the key and its fingerprint": {
+            "public_key": attackers_key,
+            "key_fingerprint": sealing.key_fingerprint(attackers_key),
+        },
+        "another tender's signed key": {
+            "public_key": other.public_key,
+            "key_fingerprint": other.key_fingerprint,
+            "key_signature": other.key_signature,
+        },
+    }
+    for swap, values in swaps.items():
+        Tender.objects.filter(pk=tender.pk).update(**values)
+        # The bidder's client, reading the notice, sees that it does not check out ...
+        assert not _notice_checks_out(_notice(bidder, tender)), swap
+        # ... and the service refuses the bid, whatever fingerprint it names.
+        for named in (body["key_fingerprint"], Tender.objects.get(pk=tender.pk).key_fingerprint):
+            response = bidder.post(
+                f"{API}/bids/", {**body, "key_fingerprint": named}, format="json"
+            )
+            assert response.status_code == 409, (swap, response.content)
+            assert response.json()["error"]["code"] == "tender_key_unverified"
+        reserve = officer_client.post(
+            f"{API}/tenders/{tender.pk}/reserve/",
+            {"reserve_prices": [{"lot": lot.pk, "amount": "1000.00"}]},
+            format="json",
+        )
+        assert reserve.status_code == 409, swap
+        assert reserve.json()["error"]["code"] == "tender_key_unverified"
+    assert not Bid.objects.filter(lot=lot).exists()
+    lot.refresh_from_db()
+    assert lot.sealed_reserve is None
+    # The key restored, the bid is sealed to it: the committee opens it, the attacker cannot.
+    Tender.objects.filter(pk=tender.pk).update(**real)
+    accepted = bidder.post(f"{API}/bids/", body, format="json")
+    assert accepted.status_code == 201, accepted.content
+    bid = Bid.objects.get(lot=lot)
+    with pytest.raises(sealing.Tampered):
+        sealing.unseal(attacker, stored(bid.sealed))
+    close(tender)
+    for seat in seats(tender)[: tender.threshold]:
+        present(seat)
+    bid.refresh_from_db()
+    assert bid.status == Bid.Status.VALID and bid.total == Decimal("9.90") * 200
+
+
+def test_a_bid_naming_another_key_than_the_tenders_is_refused(client_for) -> None:
+    tender = published_tender()
+    lot = tender.lots.get()
+    bidder = client_for(None, supplier_account(make_supplier()))
+    for named in (published_tender().key_fingerprint, "0" * 64):
+        response = bidder.post(
+            f"{API}/bids/", {**_bid_body(lot), "key_fingerprint": named}, format="json"
+        )
+        assert response.status_code == 409, response.content
+        assert response.json()["error"]["code"] == "key_mismatch"
+        assert tender.key_fingerprint in response.json()["error"]["message"]
+    for malformed in ("", "xyz", "0" * 63, None):
+        response = bidder.post(
+            f"{API}/bids/", {**_bid_body(lot), "key_fingerprint": malformed}, format="json"
+        )
+        assert response.status_code == 400
+        assert "key_fingerprint" in response.json()["error"]["fields"]
+    missing = {k: v for k, v in _bid_body(lot).items() if k != "key_fingerprint"}
+    assert bidder.post(f"{API}/bids/", missing, format="json").status_code == 400
+    assert not Bid.objects.filter(lot=lot).exists()
+    upper = {**_bid_body(lot), "key_fingerprint": tender.key_fingerprint.upper()}
+    assert bidder.post(f"{API}/bids/", upper, format="json").status_code == 201
+
+
+def test_without_the_districts_signing_key_nothing_starts_or_is_published(
+    db: Any, settings: Any
+) -> None:
+    tender = draft_tender()
+    assert signing_key_check(None) == []
+    for wrong in ("", base64.b64encode(b"short").decode(), "not base64!"):
+        settings.PROCUREMENT_SIGNING_KEY = wrong
+        assert [error.id for error in signing_key_check(None)] == ["procurement.E001"]
+        with pytest.raises(ImproperlyConfigured):
+            services.tender_publish(tender=tender, actor=officer())
+    tender.refresh_from_db()
+    assert tender.status == Tender.Status.DRAFT
+
+
+def _notice(client: HostClient, tender: Tender) -> dict[str, Any]:
+    response = client.get(f"{API}/notices/{tender.pk}/")
+    assert response.status_code == 200
+    return dict(response.json())
 
 
 # Sealed means sealed ---------------------------------------------------------------------------
@@ -472,7 +700,7 @@ def _sealed_tender() -> tuple[Tender, Any, Bid]:
         HTTP_IDEMPOTENCY_KEY="bid-1",
     )
     assert submitted.status_code == 201
-    return tender, account, Bid.objects.get(pk=submitted.json()["id"])
+    return tender, account, Bid.objects.get(public_id=submitted.json()["id"])
 
 
 def test_before_the_opening_no_price_is_in_any_table_the_audit_trail_or_the_logs(
@@ -523,7 +751,7 @@ def _everything_visible(client: HostClient, tender: Tender, bid: Bid) -> str:
         f"{API}/notices/",
         f"{API}/notices/{tender.pk}/",
         f"{API}/bids/",
-        f"{API}/bids/{bid.pk}/",
+        f"{API}/bids/{bid.public_id}/",
         f"{API}/seats/",
         f"{API}/signals/",
         "/api/v1/audit/changes/?page_size=500",
@@ -671,7 +899,8 @@ def test_after_the_opening_reads_of_what_was_sealed_are_logged(client_for) -> No
     assert lot["bids"][0]["lines"][0]["unit_price"] == str(UNIT_PRICE)
     event = SecurityEvent.objects.filter(kind="sealed_item_read").latest("id")
     assert event.user_id == member.user.pk
-    assert event.detail["bids"] == [bid.pk] and event.detail["reserve_prices"] == [lot["id"]]
+    assert event.detail["bids"] == [str(bid.public_id)]
+    assert event.detail["reserve_prices"] == [lot["id"]]
     # A member of another committee sees nothing of it; the auditors see the read.
     outsider = client_for(None, make_evaluator().user)
     assert outsider.get(f"{API}/tenders/{tender.pk}/bids/").status_code == 404
@@ -679,7 +908,7 @@ def test_after_the_opening_reads_of_what_was_sealed_are_logged(client_for) -> No
     events = auditor.get("/api/v1/audit/security-events/?kind=sealed_item_read&page_size=500")
     assert event.pk in {row["id"] for row in events.json()["results"]}
     # Bid metadata carries no contents, even opened.
-    mine = client_for(None, account).get(f"{API}/bids/{bid.pk}/").json()
+    mine = client_for(None, account).get(f"{API}/bids/{bid.public_id}/").json()
     assert "total" not in mine and mine["status"] == "valid"
 
 
@@ -751,10 +980,11 @@ def test_scores_side_by_side_weighted_ranking_and_recommendation(client_for) -> 
     by_name = {c.name: c for c in tender.criteria.all()}
     quality, service = by_name["质量"], by_name["服务"]
     members = seats(tender)
+    a, b = str(cheap.public_id), str(dear.public_id)
     given = {  # member index -> {bid: (quality, service)}
-        1: {cheap.pk: (6, 3), dear.pk: (9, 5)},
-        2: {cheap.pk: (7, 3), dear.pk: (10, 5)},
-        3: {cheap.pk: (8, 4), dear.pk: (8, 4)},
+        1: {a: (6, 3), b: (9, 5)},
+        2: {a: (7, 3), b: (10, 5)},
+        3: {a: (8, 4), b: (8, 4)},
     }
     for seat in members:
         client = client_for(None, seat.evaluator.user)
@@ -789,9 +1019,9 @@ def test_scores_side_by_side_weighted_ranking_and_recommendation(client_for) -> 
         .get(f"{API}/tenders/{tender.pk}/evaluation/")
         .json()
     )
-    assert lots[0]["recommended_bid"] == dear.pk
+    assert lots[0]["recommended_bid"] == b
     top = lots[0]["bids"][0]
-    assert top["id"] == dear.pk
+    assert top["id"] == b
     assert [m["seat"] for m in top["members"]] == [1, 2, 3]
     assert top["members"][0]["scores"] == {"质量": "9.00", "服务": "5.00"}
     assert top["members"][0]["weighted"] == "56.00"
@@ -840,7 +1070,11 @@ def test_a_member_with_a_conflict_presents_but_does_not_score(client_for) -> Non
     criteria = list(tender.criteria.all())
     response = client_for(None, conflicted.evaluator.user).post(
         f"{API}/tenders/{tender.pk}/scores/",
-        {"scores": [{"bid": bid.pk, "criterion": c.pk, "score": "10"} for c in criteria]},
+        {
+            "scores": [
+                {"bid": str(bid.public_id), "criterion": c.pk, "score": "10"} for c in criteria
+            ]
+        },
         format="json",
     )
     assert response.status_code == 409

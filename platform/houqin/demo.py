@@ -51,6 +51,12 @@ from tenants.services import school_create
 
 DEMO_PASSWORD = "Houqin-demo-2026"
 
+# Second holders of roles whose acts are separated (houqin.duties), as (role, username; `{code}`
+# is a school's code): the officer who awards what the first evaluated, and each school's cashier
+# (出纳), who pays the invoices its accountant recorded.
+SECOND_DISTRICT_USERS = [(Role.PROCUREMENT_OFFICER, "district.procurement_officer.2")]
+SECOND_SCHOOL_USERS = [(Role.ACCOUNTANT, "cashier.{code}")]
+
 DEMO_SCHOOLS = [
     ("3101010001", "城关第一实验小学", School.Kind.PRIMARY, False, "城关镇人民路 1 号"),
     ("3101010002", "红星中学", School.Kind.JUNIOR, True, "红星乡学府路 8 号"),
@@ -68,11 +74,13 @@ class DemoLogin:
     passphrase: str | None = None
 
 
-def _user(username: str, display_name: str) -> User:
+def _user(username: str, display_name: str, school: School | None = None) -> User:
     existing = User.objects.filter(username=username).first()
     if existing is not None:
         return existing
-    return user_create(username=username, password=DEMO_PASSWORD, display_name=display_name)
+    return user_create(
+        username=username, password=DEMO_PASSWORD, display_name=display_name, school=school
+    )
 
 
 def _grant(user: User, role: Role, school: School | None) -> None:
@@ -88,12 +96,19 @@ def seed_demo(*, today: date | None = None) -> list[DemoLogin]:
             user = _user(f"district.{role.value}", str(role.value))
             _grant(user, role, None)
             logins.append(DemoLogin(role.value, None, user.username, DEMO_PASSWORD))
+        for role, username in SECOND_DISTRICT_USERS:
+            _grant(_user(username, f"{role.value} 2"), role, None)
+            logins.append(DemoLogin(role.value, None, username, DEMO_PASSWORD))
         for code, name, kind, boarding, address in DEMO_SCHOOLS:
             school = School.objects.filter(code=code).first() or school_create(
                 code=code, name=name, kind=kind, boarding=boarding, address=address
             )
             for role in sorted(SCHOOL_ROLES):
-                user = _user(f"{role.value}.{code}", f"{name} {role.value}")
+                user = _user(f"{role.value}.{code}", f"{name} {role.value}", school)
+                _grant(user, role, school)
+                logins.append(DemoLogin(role.value, code, user.username, DEMO_PASSWORD))
+            for role, username in SECOND_SCHOOL_USERS:
+                user = _user(username.format(code=code), f"{name} {role.value} 2", school)
                 _grant(user, role, school)
                 logins.append(DemoLogin(role.value, code, user.username, DEMO_PASSWORD))
             with schema_context(school.schema_name):

@@ -1,21 +1,24 @@
 """The demo district's unified procurement (统一采购), on top of its schools and people (demo.py).
 
 The procurement officer keeps a catalogue of what the canteens buy, registers four suppliers (with
-sign-in accounts and licences, one food licence about to expire) and a pool of three evaluators,
-who register their own sealing keys. Then three tenders:
+sign-in accounts and licences, which the officer verifies against their documents; one food
+licence about to expire) and a pool of three evaluators, who register their own sealing keys.
+Then three tenders:
 
 - 粮油肉蛋 (food): two schools' requisitions, approved by their principals, become one lot; three
   suppliers bid; the deadline passes; the committee declares, presents two shares of three and the
-  tender opens; the members score, the officer evaluates and awards: a framework contract.
+  tender opens; the members score, the officer evaluates, a second officer awards: a framework
+  contract.
 - 厨房及清洁用品 (kitchen and cleaning): the suspicious one, for the auditors' signals. The kitchen
   lot has a single bid; the two cleaning bids sit just under the ceiling and the reserve price, the
   bidders share a phone, a member who declared no conflict shares the address of one of them, the
-  officer awards the lot away from the committee's recommendation, at prices above the market.
+  lot is awarded away from the committee's recommendation, at prices above the market.
 - 蔬菜 (food): published, its deadline two weeks away, two bids sealed: nothing of them can be read.
 
 Both schools of the first tender order at the contract's prices, receive (one delivery short, one
 with a quantity rejected), inspect the food on arrival (the canteen's 进货查验), record the
-supplier's invoice (three-way matched) and pay it, and rate the supplier for the month. One school
+supplier's invoice (three-way matched; the accountant) and pay it (the cashier), and rate the
+supplier for the month. One school
 also buys milk outside any contract, above the market price.
 
 As in demo.py, every row is written by the services acting as the demo user whose step it is, and
@@ -501,7 +504,7 @@ def _catalogue(officer: User, today: date) -> dict[str, CatalogueItem]:
 
 
 def _supplier(spec: DemoSupplier, officer: User, n: int, today: date) -> Supplier:
-    """The company, its sign-in account supplier.<n> and its licences."""
+    """The company, its sign-in account supplier.<n> and its licences, verified by the officer."""
     with _as(officer):
         supplier = Supplier.objects.filter(credit_code=spec.credit_code).first()
         if supplier is None:
@@ -525,10 +528,11 @@ def _supplier(spec: DemoSupplier, officer: User, n: int, today: date) -> Supplie
                 password=DEMO_PASSWORD,
                 actor=officer,
             )
-        held = set(supplier.qualifications.values_list("kind", "number"))
+        held = {(q.kind, q.number): q for q in supplier.qualifications.all()}
         for licence in spec.licences:
-            if (licence.kind, licence.number) not in held:
-                suppliers.qualification_add(
+            qualification = held.get((licence.kind, licence.number))
+            if qualification is None:
+                qualification = suppliers.qualification_add(
                     supplier=supplier,
                     kind=licence.kind,
                     number=licence.number,
@@ -537,6 +541,9 @@ def _supplier(spec: DemoSupplier, officer: User, n: int, today: date) -> Supplie
                     expires_on=today + timedelta(days=licence.expires_in),
                     actor=officer,
                 )
+            if qualification.status != Qualification.Status.VERIFIED:
+                # Checked against the licence itself, as every qualification must be to count.
+                suppliers.qualification_verify(qualification=qualification, actor=officer)
     return supplier
 
 
@@ -665,6 +672,7 @@ def _bidding(tender: Tender, spec: DemoTender, officer: User, companies: list[Su
                         delivery_terms=delivery_terms,
                         quality_statement=quality_statement,
                     ),
+                    key_fingerprint=tender.key_fingerprint,
                     actor=account,
                 )
 
@@ -715,6 +723,8 @@ def _evaluation(tender: Tender, spec: DemoTender, officer: User, companies: list
             tender = evaluation.tender_evaluate(tender=tender, actor=officer)
     if tender.status != Tender.Status.EVALUATED:
         return
+    # Another officer awards what the first evaluated (houqin.duties).
+    awarding = User.objects.get(username="district.procurement_officer.2")
     for lot in tender.lots.filter(award__isnull=True).order_by("number"):
         award = spec.awards[lot.category]
         chosen = (
@@ -722,13 +732,13 @@ def _evaluation(tender: Tender, spec: DemoTender, officer: User, companies: list
             if award.supplier is None
             else Bid.objects.get(lot=lot, supplier=companies[award.supplier - 1])
         )
-        with _as(officer):
+        with _as(awarding):
             evaluation.lot_award(
                 lot=lot,
                 bid=chosen,
                 reason=award.reason,
                 justification=award.justification,
-                actor=officer,
+                actor=awarding,
             )
 
 
@@ -802,14 +812,16 @@ def _contract_order(
                     ),
                     actor=accountant,
                 )
+        # The cashier pays what the accountant recorded (houqin.duties).
+        cashier = _demo_user("cashier", spec.school)
         unpaid = Expenditure.objects.filter(invoice__order=order, status=Expenditure.Status.UNPAID)
         for expenditure in unpaid:
-            with _as(accountant):
+            with _as(cashier):
                 orders.expenditure_pay(
                     expenditure=expenditure,
                     paid_on=today,
                     reference=f"YHZZ{today:%Y%m%d}{expenditure.pk:06d}",
-                    actor=accountant,
+                    actor=cashier,
                 )
 
 

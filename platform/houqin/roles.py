@@ -4,6 +4,26 @@ A permission is `<app_label>.<action>_<model>` (Django's form), e.g. `feedback.v
 A grant is a pattern over permissions (`*` matches anything); a grant ending in `:own` applies
 only to rows the user owns (the model's `owner_field`). District roles hold everywhere (the centre
 and every school); school roles hold in the school of the membership.
+
+Who gives roles (`RoleSpec.appoints`: the roles a holder may grant, and revoke again):
+
+- The district administrator administers accounts: they appoint the centre's officers and
+  auditors, evaluators, and every school role in every school (a school's principal, logistics
+  director and accountant come only from them). Not another district administrator: that role is
+  given only outside the application (a management command, the demo's seeding).
+- A school's logistics director delegates, in their own school, the roles whose grants they hold
+  themselves: canteen manager, dormitory manager, repair technician, asset keeper, staff, student.
+  Not the principal, who approves what the director raises, nor the accountant, who pays what
+  the director orders (a power the director lacks), nor another logistics director.
+- Nobody else appoints anyone. Supplier accounts are opened by the procurement officer with
+  their company (procurement's `supplier_account_create`), never through a membership grant.
+
+Whoever grants, nobody grants or revokes a role of their own (never to themselves), and the
+account must fit the role (see `accounts.services.membership_grant`): a school role only to a
+user of that school (an account created for that school, or already holding a role there), a
+district staff role only to an account of the centre, and the external roles (supplier,
+evaluator) only to accounts opened for them, which hold no other role; an external account
+never holds a staff role.
 """
 
 from dataclasses import dataclass
@@ -47,6 +67,8 @@ class RoleSpec:
     scope: Scope
     label: Promise
     grants: frozenset[str]
+    # The roles a holder of this one may grant and revoke (see the module's docstring).
+    appoints: frozenset[Role] = frozenset()
 
 
 # What every member of a school may do: their own feedback, and read the menu and the school's
@@ -111,6 +133,30 @@ _ORDERING = _BUYING | {
     "procurement.add_supplierrating",
 }
 
+# What a logistics director delegates in their own school: the roles whose grants they hold.
+_DELEGATED = frozenset(
+    {
+        Role.CANTEEN_MANAGER,
+        Role.DORM_MANAGER,
+        Role.REPAIR_TECHNICIAN,
+        Role.ASSET_KEEPER,
+        Role.STAFF,
+        Role.STUDENT,
+    }
+)
+# What the district administrator appoints: every role but their own and the supplier's.
+_APPOINTED = _DELEGATED | {
+    Role.PRINCIPAL,
+    Role.LOGISTICS_DIRECTOR,
+    Role.ACCOUNTANT,
+    Role.NUTRITION_OFFICER,
+    Role.PROCUREMENT_OFFICER,
+    Role.TRANSPORT_OFFICER,
+    Role.FINANCE_OFFICER,
+    Role.AUDITOR,
+    Role.EVALUATOR,
+}
+
 REGISTRY: dict[Role, RoleSpec] = {
     spec.role: spec
     for spec in [
@@ -119,6 +165,7 @@ REGISTRY: dict[Role, RoleSpec] = {
             Scope.DISTRICT,
             _("District administrator"),
             frozenset({"tenants.*", "accounts.*"}) | _CATALOGUE,
+            appoints=_APPOINTED,
         ),
         RoleSpec(
             Role.NUTRITION_OFFICER,
@@ -149,7 +196,9 @@ REGISTRY: dict[Role, RoleSpec] = {
                     "subsidies.add_programme",
                     "subsidies.change_programme",
                     "subsidies.add_budget",
+                    # Supplementary budgets: one officer proposes, another approves.
                     "subsidies.supplement_budget",
+                    "subsidies.approve_budgetsupplement",
                     "subsidies.carry_over_budget",
                     # Deciding and paying claims; preparing and submitting them is the school's.
                     "subsidies.approve_claim",
@@ -211,6 +260,7 @@ REGISTRY: dict[Role, RoleSpec] = {
                 "procurement.add_requisition",
             }
             | _ORDERING,
+            appoints=_DELEGATED,
         ),
         RoleSpec(
             Role.CANTEEN_MANAGER,
@@ -299,7 +349,22 @@ REGISTRY: dict[Role, RoleSpec] = {
 
 DISTRICT_ROLES = frozenset(r for r, s in REGISTRY.items() if s.scope is Scope.DISTRICT)
 SCHOOL_ROLES = frozenset(r for r, s in REGISTRY.items() if s.scope is Scope.SCHOOL)
+# Accounts of people outside the district's staff, each scoped to their company or seat.
+EXTERNAL_ROLES = frozenset({Role.SUPPLIER, Role.EVALUATOR})
+DISTRICT_STAFF_ROLES = DISTRICT_ROLES - EXTERNAL_ROLES
+# A school's staff: every school role but the students'.
+SCHOOL_STAFF_ROLES = SCHOOL_ROLES - {Role.STUDENT}
 OWN = ":own"
+
+
+def appointable_by(roles: frozenset[Role]) -> frozenset[Role]:
+    """The roles that holders of `roles` may grant and revoke."""
+    return frozenset(r for role in roles for r in REGISTRY[role].appoints)
+
+
+def roles_allowed(perm: str) -> frozenset[Role]:
+    """The roles whose grants allow `perm` outright."""
+    return frozenset(r for r, spec in REGISTRY.items() if allows(spec.grants, perm))
 
 
 @cache

@@ -4,16 +4,27 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 
-from houqin.admin import ScopedModelAdmin, site
+from houqin.admin import ReadOnlyModelAdmin, ScopedModelAdmin, site
 from shared_apps.accounts.models import Membership, User
 
 
 class MembershipInline(admin.TabularInline):
+    """Roles are granted and revoked through the service, by its rules (houqin.roles), never
+    here."""
+
     model = Membership
     fk_name = "user"
     extra = 0
-    fields = ["role", "school", "created_at"]
-    readonly_fields = ["created_at"]
+    fields = readonly_fields = ("role", "school", "granted_by", "created_at")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(User, site=site)
@@ -27,6 +38,10 @@ class UserAdmin(ScopedModelAdmin, DjangoUserAdmin):
     ]
     inlines = [MembershipInline]
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Accounts are opened through the service, which records the school and who opened it.
+        return False
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Users are deactivated, never deleted: schools' rows (in schemas the admin cannot
         # see from here) and the trail keep pointing at them.
@@ -34,7 +49,7 @@ class UserAdmin(ScopedModelAdmin, DjangoUserAdmin):
 
 
 @admin.register(Membership, site=site)
-class MembershipAdmin(ScopedModelAdmin):
+class MembershipAdmin(ReadOnlyModelAdmin):
     list_display = ["user", "role", "school", "created_at"]
     list_filter = ["role", "school"]
     search_fields = ["user__username"]

@@ -15,6 +15,24 @@ class User(AbstractUser):
     """A person who signs in: district staff, school staff, students, suppliers."""
 
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    # The school that opened the account (on its host, or the centre for it): only that school's
+    # roles are granted to it. None for the centre's own and external accounts.
+    school = models.ForeignKey(
+        "tenants.School",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accounts",
+        verbose_name=_("school"),
+    )
+    # Who opened the account, and so once knew its password: an approval never goes through an
+    # account its preparer opened (houqin.duties).
+    created_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Once given a supplier's or evaluator's role, an account stays external: it never holds a
+    # staff role, even after that role is revoked.
+    external = models.BooleanField(_("external account"), default=False)
 
     # Columns the audit trail never copies.
     audit_redacted_fields: ClassVar[tuple[str, ...]] = ("password",)

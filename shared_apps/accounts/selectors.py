@@ -1,7 +1,10 @@
 """Reads about users and their roles."""
 
+from collections.abc import Collection
+
 from django.db.models import Q, QuerySet
 
+from houqin.roles import SCHOOL_STAFF_ROLES, Role
 from shared_apps.accounts.models import Membership, User
 
 
@@ -13,6 +16,26 @@ def role_names_for(*, user_id: int, school_id: int | None) -> list[str]:
     return list(Membership.objects.filter(scope, user_id=user_id).values_list("role", flat=True))
 
 
+def is_school_staff(*, user: User, school_id: int | None) -> bool:
+    """Whether the user, active, holds a staff role in that school itself: not a student's, and
+    not only the district's (a supplier's or an officer's roles hold everywhere)."""
+    if school_id is None or not user.is_active:
+        return False
+    return Membership.objects.filter(
+        user=user, school_id=school_id, role__in=[r.value for r in SCHOOL_STAFF_ROLES]
+    ).exists()
+
+
+def holds_through(*, user_id: int, roles: Collection[Role], people: Collection[int]) -> bool:
+    """Whether the user holds one of `roles` through a membership one of `people` granted, or on
+    an account one of them opened."""
+    return (
+        Membership.objects.filter(user_id=user_id, role__in=[r.value for r in roles])
+        .filter(Q(granted_by_id__in=people) | Q(user__created_by_id__in=people))
+        .exists()
+    )
+
+
 def membership_list(*, school_id: int | None) -> QuerySet[Membership]:
     """Memberships visible from here: the district's on the centre, one school's on its host."""
     qs = Membership.objects.select_related("user", "school")
@@ -22,7 +45,10 @@ def membership_list(*, school_id: int | None) -> QuerySet[Membership]:
 
 
 def user_list(*, school_id: int | None) -> QuerySet[User]:
-    """Users visible from here: everyone on the centre, a school's members on its host."""
+    """Users visible from here: everyone on the centre; on a school's host, its members and the
+    accounts it opened."""
     if school_id is None:
         return User.objects.all()
-    return User.objects.filter(memberships__school_id=school_id).distinct()
+    return User.objects.filter(
+        Q(memberships__school_id=school_id) | Q(school_id=school_id)
+    ).distinct()

@@ -11,20 +11,42 @@ from django.utils.translation import gettext as _
 
 from houqin.exceptions import Conflict, InvalidInput, NotPermitted, TooManyAttempts
 from houqin.permissions import forget_roles, roles_of
-from houqin.roles import DISTRICT_ROLES, Role
+from houqin.roles import (
+    DISTRICT_ROLES,
+    DISTRICT_STAFF_ROLES,
+    EXTERNAL_ROLES,
+    REGISTRY,
+    Role,
+    appointable_by,
+)
 from shared_apps.accounts.models import ApiToken, Membership, User, hash_token_key
+from shared_apps.accounts.selectors import role_names_for
 from shared_apps.audit.models import SecurityEvent
 from shared_apps.audit.services import security_event_record
 from tenants.models import School
 
 
 def user_create(
-    *, username: str, password: str, display_name: str = "", email: str = "", actor: Any = None
+    *,
+    username: str,
+    password: str,
+    display_name: str = "",
+    email: str = "",
+    school: School | None = None,
+    actor: Any = None,
 ) -> User:
+    """Open an account: for `school` (only that school's roles are granted to it) or, without
+    one, for the centre or an external person."""
     username = (username or "").strip()
     if not username:
         raise InvalidInput(_("A username is required."), fields={"username": [_("Required.")]})
-    candidate = User(username=username, display_name=display_name, email=email)
+    candidate = User(
+        username=username,
+        display_name=display_name,
+        email=email,
+        school=school,
+        created_by=actor if _acting(actor) else None,
+    )
     try:
         validate_password(password, user=candidate)
     except ValidationError as exc:
@@ -61,10 +83,75 @@ def user_update(
     return user
 
 
+def _acting(actor: Any) -> bool:
+    """Whether a person acts (an API caller, a service's actor); None is the system itself."""
+    return getattr(actor, "pk", None) is not None
+
+
+def _may_appoint(*, actor: Any, user_id: int, role: Role, school: School | None) -> None:
+    """Refuse unless the actor's roles there appoint `role` (houqin.roles), for someone else."""
+    if actor.pk == user_id:
+        raise NotPermitted(_("Nobody grants or revokes their own roles."), code="own_role")
+    held = frozenset(
+        Role(name)
+        for name in role_names_for(user_id=actor.pk, school_id=school.pk if school else None)
+    )
+    if role not in appointable_by(held):
+        raise NotPermitted(
+            _("Your roles here do not let you grant or revoke the role %(role)s.")
+            % {"role": REGISTRY[role].label},
+            code="not_appointable",
+        )
+
+
+def _unfit(message: str, code: str) -> InvalidInput:
+    return InvalidInput(message, code=code, fields={"username": [message]})
+
+
+def _check_fits(*, user: User, role: Role, school: School | None) -> None:
+    """Refuse a role the account is not for: external roles only to accounts opened for them,
+    holding no other role; district staff roles only to the centre's own accounts; a school's
+    roles only to that school's accounts (opened for it, or already holding a role there)."""
+    others = [
+        (Role(name), school_id)
+        for name, school_id in Membership.objects.filter(user=user)
+        .exclude(role=role.value, school=school)
+        .values_list("role", "school_id")
+    ]
+    if role in EXTERNAL_ROLES:
+        if user.school_id is not None or others:
+            raise _unfit(
+                _("Supplier and evaluator roles go only to accounts opened for them."),
+                "not_an_external_account",
+            )
+        return
+    if user.external or any(held in EXTERNAL_ROLES for held, _where in others):
+        raise _unfit(
+            _("A supplier's or an evaluator's account never holds a staff role."),
+            "external_account",
+        )
+    if school is None:
+        if user.school_id is not None or any(where is not None for _held, where in others):
+            raise _unfit(
+                _("District roles go only to the centre's own accounts."),
+                "not_a_district_account",
+            )
+        return
+    of_school = user.school_id == school.pk or any(where == school.pk for _held, where in others)
+    if not of_school or any(held in DISTRICT_STAFF_ROLES for held, _where in others):
+        raise _unfit(
+            _("This school's roles go only to this school's own accounts."),
+            "not_a_school_account",
+        )
+
+
+@transaction.atomic
 def membership_grant(
     *, user: User, role: str, school: School | None, actor: Any = None
 ) -> Membership:
-    """Give `user` a role: a district role (school None) or a role in `school`."""
+    """Give `user` a role: a district role (school None) or a role in `school`. A person grants
+    only a role their own roles there appoint, never to themselves; whoever grants (the system
+    too: seeding, opening a supplier's account), the account must fit the role."""
     try:
         role_enum = Role(role)
     except ValueError as exc:
@@ -76,16 +163,21 @@ def membership_grant(
             else _("A school role needs a school.")
         )
         raise InvalidInput(message, code="role_scope", fields={"role": [message]})
-    if (
-        actor is not None
-        and role_enum in DISTRICT_ROLES
-        and Role.DISTRICT_ADMIN not in roles_of(actor)
-    ):
-        raise NotPermitted(_("Only a district administrator grants district roles."))
+    if _acting(actor):
+        _may_appoint(actor=actor, user_id=user.pk, role=role_enum, school=school)
+    # One grant at a time per account, so that two grants cannot both pass the check above.
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    _check_fits(user=locked, role=role_enum, school=school)
+    if role_enum in EXTERNAL_ROLES and not locked.external:
+        User.objects.filter(pk=locked.pk).update(external=True)
+        user.external = True
     try:
         with transaction.atomic():
             membership = Membership.objects.create(
-                user=user, role=role_enum.value, school=school, granted_by=actor
+                user=user,
+                role=role_enum.value,
+                school=school,
+                granted_by=actor if _acting(actor) else None,
             )
     except IntegrityError as exc:
         raise Conflict(_("This user already holds this role here."), code="duplicate") from exc
@@ -95,17 +187,16 @@ def membership_grant(
 
 @transaction.atomic
 def membership_revoke(*, membership: Membership, actor: Any = None) -> None:
-    if (
-        actor is not None
-        and membership.user_id == actor.pk
-        and membership.role
-        in (
-            Role.DISTRICT_ADMIN,
-            Role.LOGISTICS_DIRECTOR,
+    """Take a role away: by the same rule as granting it (never one's own)."""
+    if _acting(actor):
+        _may_appoint(
+            actor=actor,
+            user_id=membership.user_id,
+            role=membership.role_enum,
+            school=membership.school,
         )
-    ):
-        raise InvalidInput(_("You cannot revoke your own administrator role."), code="self_revoke")
     membership.delete()
+    forget_roles(membership.user)
 
 
 def token_create(*, username: str, password: str, request: Any) -> str:

@@ -28,8 +28,8 @@ class SupplierAdmin(ReadOnlyModelAdmin):
 
 @admin.register(Qualification, site=site)
 class QualificationAdmin(ReadOnlyModelAdmin):
-    list_display = ["supplier", "kind", "number", "valid_from", "expires_on"]
-    list_filter = ["kind"]
+    list_display = ["supplier", "kind", "number", "valid_from", "expires_on", "status"]
+    list_filter = ["kind", "status"]
     search_fields = ["number", "supplier__name"]
     list_select_related = ["supplier"]
 

@@ -1,5 +1,21 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+
+def signing_key_check(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
+    """The district's key that signs tender keys is there and well formed, at start rather than
+    at the first publication."""
+    from shared_apps.procurement.services.tenders import district_signing_key
+
+    try:
+        district_signing_key()
+    except ImproperlyConfigured as exc:
+        return [checks.Error(str(exc), id="procurement.E001")]
+    return []
 
 
 class ProcurementConfig(AppConfig):
@@ -15,3 +31,5 @@ class ProcurementConfig(AppConfig):
             supply_rules,  # noqa: F401
             tender_rules,  # noqa: F401
         )
+
+        checks.register(signing_key_check)

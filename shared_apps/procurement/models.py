@@ -8,6 +8,7 @@ Public tables. A row that concerns one school names it by foreign key to the ten
 the id of the school's own row (never a foreign key into a school's schema).
 """
 
+import uuid
 from typing import ClassVar
 
 from django.conf import settings
@@ -90,7 +91,14 @@ class SupplierUser(models.Model):
 
 
 class Qualification(models.Model):
-    """A licence a supplier holds (business licence, food business licence, ...), with expiry."""
+    """A licence a supplier holds (business licence, food business licence, ...), with expiry. It
+    counts for tenders only once the procurement officer has verified it against the document;
+    whoever adds it (the supplier, or the officer for them) cannot make it count by saying so."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting verification")
+        VERIFIED = "verified", _("verified")
+        REJECTED = "rejected", _("rejected")
 
     class Kind(models.TextChoices):
         BUSINESS = "business", _("business licence (营业执照)")
@@ -109,6 +117,15 @@ class Qualification(models.Model):
     valid_from = models.DateField(_("valid from"))
     expires_on = models.DateField(_("expires on"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    # The officer who checked it against the document, and when (whichever the outcome).
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(_("verified or rejected at"), null=True, blank=True)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
 
     owner_field = "supplier__users__user"
 
@@ -116,6 +133,9 @@ class Qualification(models.Model):
         verbose_name = _("qualification")
         verbose_name_plural = _("qualifications")
         ordering = ["expires_on", "id"]
+        permissions = [
+            ("verify_qualification", _("Can verify or reject a qualification against its document"))
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["supplier", "kind", "number"], name="procurement_qualification_unique"
@@ -123,6 +143,15 @@ class Qualification(models.Model):
             models.CheckConstraint(
                 condition=Q(expires_on__gte=F("valid_from")),
                 name="procurement_qualification_dates_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", verified_by__isnull=True, verified_at__isnull=True)
+                | (~Q(status="pending") & Q(verified_by__isnull=False, verified_at__isnull=False)),
+                name="procurement_qualification_decided_by_someone",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(rejection_reason=""),
+                name="procurement_qualification_rejection_has_reason",
             ),
         ]
 
@@ -530,6 +559,14 @@ class Tender(models.Model):
     sealed_private_key = models.BinaryField(
         _("tender key (private, encrypted under the committee's secret)"), null=True, blank=True
     )
+    # What bidders check before bidding, and the service before sealing: the public key's
+    # fingerprint, and the district's signature of it (sealing.key_statement).
+    key_fingerprint = models.CharField(
+        _("tender key fingerprint (SHA-256)"), max_length=64, blank=True
+    )
+    key_signature = models.BinaryField(
+        _("the district's signature of the key fingerprint"), null=True, blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -537,6 +574,10 @@ class Tender(models.Model):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     evaluated_at = models.DateTimeField(_("evaluated at"), null=True, blank=True)
+    # The officer who ranked the bids into the committee's recommendation: another awards.
+    evaluated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
 
@@ -575,6 +616,8 @@ class Tender(models.Model):
                     Q(public_key__isnull=False)
                     & Q(sealed_private_key__isnull=False)
                     & Q(deadline__isnull=False)
+                    & ~Q(key_fingerprint="")
+                    & Q(key_signature__isnull=False)
                 ),
                 name="procurement_tender_published_is_sealed",
             ),
@@ -763,7 +806,9 @@ class PresentedShare(models.Model):
 class Bid(models.Model):
     """A supplier's bid for one lot (投标). Its contents (unit prices, delivery terms, quality
     statement) are stored only sealed to the tender's key until the opening, which decrypts them
-    into its lines and total and decides whether it is valid."""
+    into its lines and total and decides whether it is valid. Until then nobody but the bidder
+    learns that it exists; the API names it only by its random `public_id`, so that ids tell no
+    one how many bids came in, or in what order."""
 
     class Status(models.TextChoices):
         SEALED = "sealed", _("sealed")
@@ -771,12 +816,15 @@ class Bid(models.Model):
         VALID = "valid", _("valid")
         REJECTED = "rejected", _("rejected at opening")
 
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="bids")
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="bids")
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.SEALED
     )
     sealed = models.BinaryField(_("sealed contents"), blank=True)
+    # The fingerprint of the tender key the contents were sealed to, as the bidder declared it.
+    key_fingerprint = models.CharField(_("sealed to the key"), max_length=64, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

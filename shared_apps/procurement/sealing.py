@@ -10,6 +10,10 @@
 - A sealed item (a bid's contents, a reserve price): encrypted with a fresh AES-256-GCM key,
   itself wrapped (RSA-OAEP) to the tender's public key. The plaintext is padded to a multiple
   of `BLOCK` bytes first, so that the size of what is stored says little about what is in it.
+- A tender key's fingerprint (SHA-256 of the public key's DER) is signed at publication with the
+  district's Ed25519 signing key, in a statement naming the tender (`key_statement`): a bidder
+  checks the statement against the district's public key before bidding, and the server before
+  sealing anything to the tender's key.
 """
 
 import unicodedata
@@ -19,9 +23,11 @@ from dataclasses import dataclass
 from Crypto.Cipher import AES, PKCS1_OAEP
 from Crypto.Hash import SHA256
 from Crypto.Protocol.SecretSharing import Shamir
-from Crypto.PublicKey import RSA
+from Crypto.PublicKey import ECC, RSA
+from Crypto.PublicKey.ECC import EccKey
 from Crypto.PublicKey.RSA import RsaKey
 from Crypto.Random import get_random_bytes
+from Crypto.Signature import eddsa
 
 BLOCK = 256
 SECRET_BYTES = 16  # what Shamir splits: an AES-128 key
@@ -184,3 +190,42 @@ def unseal(private_key: RsaKey, sealed: bytes) -> bytes:
         return _unpad(_aead_decrypt(item_key, body))
     except ValueError as exc:
         raise Tampered("this item was altered or sealed to another key") from exc
+
+
+# Tender keys' fingerprints, signed ---------------------------------------------------------------
+
+SIGNING_SEED_BYTES = 32  # an Ed25519 private key is its 32-byte seed
+
+
+def key_fingerprint(public_key: bytes) -> str:
+    """SHA-256 of the public key's DER (SubjectPublicKeyInfo), in lower-case hex."""
+    return SHA256.new(bytes(RSA.import_key(public_key).export_key(format="DER"))).hexdigest()
+
+
+def key_statement(*, tender_id: int, number: str, fingerprint: str) -> bytes:
+    """What the district signs at publication: this tender's key is the one with `fingerprint`.
+    Naming the tender keeps a signature from vouching for the key of another."""
+    return f"houqin tender key v1\n{tender_id}\n{number}\n{fingerprint}\n".encode()
+
+
+def signing_key(seed: bytes) -> EccKey:
+    if len(seed) != SIGNING_SEED_BYTES:
+        raise ValueError("an Ed25519 signing key is a 32-byte seed")
+    return ECC.construct(curve="Ed25519", seed=seed)
+
+
+def verifying_key_raw(key: EccKey) -> bytes:
+    """The public half of a signing key, as its 32 raw bytes (RFC 8032)."""
+    return bytes(key.public_key().export_key(format="raw"))
+
+
+def sign(key: EccKey, message: bytes) -> bytes:
+    return bytes(eddsa.new(key, "rfc8032").sign(message))
+
+
+def signature_valid(key: EccKey, message: bytes, signature: bytes) -> bool:
+    try:
+        eddsa.new(key.public_key(), "rfc8032").verify(message, signature)
+    except ValueError:
+        return False
+    return True

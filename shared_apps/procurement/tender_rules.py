@@ -1,7 +1,8 @@
 """The tenders' signal rules, registered in signals.py's registry for the auditors' endpoint.
 
 Rules that look at prices read only opened lots (before the opening there are no prices to
-read). Their signals name bids and suppliers, never a price.
+read), and rules that look at bidders only opened tenders (before the opening nobody learns who
+bid). Their signals name bids and suppliers, never a price.
 """
 
 import re
@@ -127,7 +128,7 @@ def _just_under(code: str, price_field: str, least: int, message: Any) -> Iterat
                     "tender": lot.tender_id,
                     "number": lot.tender.number,
                     "lot": lot.number,
-                    "bids": [bid.pk for bid in under],
+                    "bids": [str(bid.public_id) for bid in under],
                     "suppliers": [bid.supplier.name for bid in under],
                 },
             )
@@ -153,9 +154,11 @@ def bids_under_reserve() -> Iterator[Signal]:
 
 
 def _bidders() -> dict[int, dict[int, Supplier]]:
-    """Every tender's bidders (suppliers with a live bid), by tender id."""
+    """Every opened tender's bidders (suppliers with a live bid), by tender id. Before the
+    opening, who bid is nobody's business but the bidder's, the auditors' included."""
     bidders: dict[int, dict[int, Supplier]] = defaultdict(dict)
-    for bid in Bid.objects.filter(status__in=LIVE).select_related("supplier", "lot"):
+    bids = Bid.objects.filter(status__in=LIVE, lot__tender__opened_at__isnull=False)
+    for bid in bids.select_related("supplier", "lot"):
         bidders[bid.lot.tender_id][bid.supplier_id] = bid.supplier
     return bidders
 

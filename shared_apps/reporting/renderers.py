@@ -1,4 +1,4 @@
-"""Statements as files: Excel (openpyxl) and PDF (reportlab).
+"""Statements as files: Excel (openpyxl, through `houqin.tables`) and PDF (reportlab).
 
 The PDF uses reportlab's built-in CID font STSong-Light (Adobe's Song, in every PDF reader),
 which renders Chinese without shipping a font file.
@@ -15,7 +15,6 @@ from xml.sax.saxutils import escape
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -28,6 +27,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from houqin.tables import Workbook
 from shared_apps.reporting.selectors import (
     DistrictStatement,
     SchoolStatement,
@@ -166,12 +166,6 @@ def _sheet_table(
     sheet.freeze_panes = "A3"
 
 
-def _workbook_bytes(workbook: Workbook) -> bytes:
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
 def _generated_line(generated_at: datetime) -> str:
     return _("Generated at %(time)s (Beijing time)") % {
         "time": f"{timezone.localtime(generated_at):%Y-%m-%d %H:%M}"
@@ -211,7 +205,7 @@ def school_statement_xlsx(statement: SchoolStatement) -> bytes:
         days.column_dimensions[letter].width = width
     days.freeze_panes = "A3"
     workbook.properties.title = school_title(statement)
-    return _workbook_bytes(workbook)
+    return workbook.to_bytes()
 
 
 def district_statement_xlsx(statement: DistrictStatement) -> bytes:
@@ -242,7 +236,7 @@ def district_statement_xlsx(statement: DistrictStatement) -> bytes:
     counts.column_dimensions["B"].width = 10
     counts.freeze_panes = "A2"
     workbook.properties.title = district_title(statement)
-    return _workbook_bytes(workbook)
+    return workbook.to_bytes()
 
 
 # PDF ----------------------------------------------------------------------------------------------

@@ -24,9 +24,6 @@ from houqin.tables import read_table
 from shared_apps.standards.models import CODE_REGEX, FOOD_NUTRIENTS, FoodGroup
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
-# The standard edition's two books list some 2,500 foods; a file ten times the upload limit of
-# rows would be a mistake.
-MAX_ROWS = 5000
 KJ_PER_KCAL = Decimal("4.184")
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -145,9 +142,7 @@ class CheckedRow:
 # Reading -----------------------------------------------------------------------------------------
 
 
-def read_food_rows(
-    file: IO[bytes], filename: str, *, max_rows: int | None = MAX_ROWS
-) -> list[FoodRow]:
+def read_food_rows(file: IO[bytes], filename: str, *, max_rows: int | None = None) -> list[FoodRow]:
     """The rows of a .csv or .xlsx food table (see `houqin.tables`). Raises `InvalidInput` when
     the file as a whole cannot be used; problems of single rows are left to `check_rows`."""
     return [

@@ -45,8 +45,8 @@ class BudgetAdmin(ReadOnlyModelAdmin):
 
 @admin.register(BudgetSupplement, site=site)
 class BudgetSupplementAdmin(ReadOnlyModelAdmin):
-    list_display = ["budget", "amount", "reason", "added_by", "added_at"]
-    list_select_related = ["budget", "added_by"]
+    list_display = ["budget", "amount", "reason", "status", "added_by", "approved_by"]
+    list_select_related = ["budget", "added_by", "approved_by"]
     search_fields = ["budget__school__code", "reason"]
 
 

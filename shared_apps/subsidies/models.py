@@ -109,23 +109,41 @@ class Budget(models.Model):
 
 
 class BudgetSupplement(models.Model):
-    """Money the district added to a budget after allocating it (追加预算), and why."""
+    """Money the district adds to a budget after allocating it (追加预算), and why: proposed by
+    one finance officer, counted once another approves it."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("proposed")
+        APPROVED = "approved", _("approved")
 
     budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="supplements")
     amount = money(_("amount"))
     reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED
+    )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("supplementary budget")
         verbose_name_plural = _("supplementary budgets")
         ordering = ["id"]
+        permissions = [("approve_budgetsupplement", _("Can approve a supplementary budget"))]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="subsidies_supplement_positive"),
             models.CheckConstraint(condition=~Q(reason=""), name="subsidies_supplement_has_reason"),
+            models.CheckConstraint(
+                condition=Q(status="proposed", approved_at__isnull=True)
+                | Q(status="approved", approved_at__isnull=False),
+                name="subsidies_supplement_approved_when_dated",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -26,9 +26,17 @@ def budget_list(*, school_id: int | None = None) -> QuerySet[Budget]:
     """Budgets with their supplements, of one school when `school_id` is given (a school's
     host), else of all."""
     qs = Budget.objects.select_related("programme", "school").prefetch_related(
-        Prefetch("supplements", queryset=BudgetSupplement.objects.select_related("added_by"))
+        Prefetch(
+            "supplements",
+            queryset=BudgetSupplement.objects.select_related("added_by", "approved_by"),
+        )
     )
     return qs if school_id is None else qs.filter(school_id=school_id)
+
+
+def supplement_list() -> QuerySet[BudgetSupplement]:
+    """Every school's supplementary budgets, proposed and approved."""
+    return BudgetSupplement.objects.select_related("budget", "added_by", "approved_by")
 
 
 def claim_list(*, school_id: int | None = None) -> QuerySet[Claim]:

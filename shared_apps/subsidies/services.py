@@ -18,6 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, tenant_context
 
+from houqin.duties import (
+    CLAIM_APPROVAL,
+    CLAIM_SUBMISSION,
+    SUPPLEMENT_APPROVAL,
+    ensure_separate,
+)
 from houqin.exceptions import Conflict, InvalidInput, ServiceError
 from shared_apps.subsidies.models import (
     ZERO,
@@ -145,13 +151,19 @@ def budget_allocate(
         ) from None
 
 
+def _supplement_fits(budget: Budget, amount: Decimal) -> None:
+    if budget.allocated + budget.supplemented + amount > MAX_MONEY:
+        raise InvalidInput(
+            _("A budget holds at most 999999999999.99 CNY."), fields={"amount": [str(amount)]}
+        )
+
+
 @transaction.atomic
 def budget_supplement(
     *, budget: Budget, amount: Decimal, reason: str, actor: Any
 ) -> BudgetSupplement:
-    """The district adds money to a school's budget after allocating it (追加预算), saying why.
-    The budget row is locked as approvals lock it, so a supplement and an approval at the same
-    moment are taken one after the other and both count."""
+    """A finance officer proposes adding money to a school's budget after allocating it
+    (追加预算), saying why. It counts once another finance officer approves it."""
     amount = _money(amount, "amount", positive=True)
     reason = (reason or "").strip()
     if not reason:
@@ -159,15 +171,31 @@ def budget_supplement(
             _("A supplementary budget needs a reason."),
             fields={"reason": [_("This field is required.")]},
         )
-    locked = Budget.objects.select_for_update().get(pk=budget.pk)
-    if locked.allocated + locked.supplemented + amount > MAX_MONEY:
-        raise InvalidInput(
-            _("A budget holds at most 999999999999.99 CNY."), fields={"amount": [str(amount)]}
-        )
-    Budget.objects.filter(pk=locked.pk).update(supplemented=F("supplemented") + amount)
+    _supplement_fits(budget, amount)
     return BudgetSupplement.objects.create(
-        budget=locked, amount=amount, reason=reason, added_by=_user(actor)
+        budget=budget, amount=amount, reason=reason, added_by=_user(actor)
     )
+
+
+@transaction.atomic
+def budget_supplement_approve(*, supplement: BudgetSupplement, actor: Any) -> BudgetSupplement:
+    """Another finance officer approves a proposed supplement: the budget holds it from now on.
+    The budget row is locked as claim approvals lock it, so a supplement and a claim approved at
+    the same moment are taken one after the other and both count."""
+    locked = BudgetSupplement.objects.select_for_update().get(pk=supplement.pk)
+    if locked.status != BudgetSupplement.Status.PROPOSED:
+        raise Conflict(
+            _("This supplementary budget is already approved."), code="supplement_approved"
+        )
+    ensure_separate(SUPPLEMENT_APPROVAL, record=locked, actor=actor)
+    budget = Budget.objects.select_for_update().get(pk=locked.budget_id)
+    _supplement_fits(budget, locked.amount)
+    Budget.objects.filter(pk=budget.pk).update(supplemented=F("supplemented") + locked.amount)
+    locked.status = BudgetSupplement.Status.APPROVED
+    locked.approved_by = _user(actor)
+    locked.approved_at = timezone.now()
+    locked.save(update_fields=["status", "approved_by", "approved_at"])
+    return locked
 
 
 @transaction.atomic
@@ -369,6 +397,7 @@ def _locked(claim: Claim, *expected: str) -> Claim:
 def claim_submit(*, claim: Claim, actor: Any) -> Claim:
     """The principal submits the month's claim to the district."""
     locked = _locked(claim, Claim.Status.DRAFT)
+    ensure_separate(CLAIM_SUBMISSION, record=locked, actor=actor)
     budget = Budget.objects.get(pk=locked.budget_id)
     if locked.amount > budget.available:
         raise _over_budget(budget, locked.amount)
@@ -384,10 +413,7 @@ def claim_submit(*, claim: Claim, actor: Any) -> Claim:
 def claim_approve(*, claim: Claim, actor: Any) -> Claim:
     """The district approves a submitted claim: its amount is committed against the budget."""
     locked = _locked(claim, Claim.Status.SUBMITTED)
-    if locked.submitted_by_id is not None and locked.submitted_by_id == getattr(actor, "pk", None):
-        raise Conflict(
-            _("Whoever submitted a claim cannot approve it."), code="separation_of_duties"
-        )
+    ensure_separate(CLAIM_APPROVAL, record=locked, actor=actor)
     # The budget row lock serialises every approval against this budget.
     budget = Budget.objects.select_for_update().get(pk=locked.budget_id)
     if locked.amount > budget.available:
@@ -460,6 +486,7 @@ __all__ = [
     "budget_allocate",
     "budget_carry_over",
     "budget_supplement",
+    "budget_supplement_approve",
     "claim_approve",
     "claim_computation",
     "claim_compute",

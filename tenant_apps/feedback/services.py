@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
 from houqin.exceptions import Conflict, InvalidInput
-from houqin.permissions import roles_of
+from houqin.permissions import current_school_id
+from shared_apps.accounts.selectors import is_school_staff
 from tenant_apps.feedback.models import Feedback
 
 
@@ -37,13 +38,12 @@ def feedback_respond(*, feedback: Feedback, response: str, actor: Any) -> Feedba
 
 @transaction.atomic
 def feedback_assign(*, feedback: Feedback, assignee: Any, actor: Any) -> Feedback:
-    """Let one member of the school read and answer one item (a django-guardian object grant,
-    stored in the school's schema)."""
-    if not roles_of(assignee):
-        raise InvalidInput(
-            _("The assignee holds no role in this school."),
-            fields={"username": [_("Not a member.")]},
-        )
+    """Let one of the school's staff read and answer one item (a django-guardian object grant,
+    stored in the school's schema). Not a student, and not someone whose only roles are the
+    district's (a supplier's account, say): feedback names the people who wrote it."""
+    if not is_school_staff(user=assignee, school_id=current_school_id()):
+        message = _("Feedback is assigned only to a member of this school's staff.")
+        raise InvalidInput(message, code="not_school_staff", fields={"username": [message]})
     assign_perm("feedback.view_feedback", assignee, feedback)
     assign_perm("feedback.respond_feedback", assignee, feedback)
     return feedback

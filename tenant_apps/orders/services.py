@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houqin.db import tenant_db
+from houqin.duties import PAYMENT, ensure_separate
 from houqin.exceptions import Conflict, InvalidInput
 from shared_apps.procurement.models import (
     CatalogueItem,
@@ -704,6 +705,7 @@ def expenditure_pay(
             % {"date": locked.paid_on, "reference": locked.payment_reference},
             code="already_paid",
         )
+    ensure_separate(PAYMENT, record=locked, actor=actor)
     if not locked.spent_on <= paid_on <= timezone.localdate():
         message = _("A payment is made between the invoice's date and today.")
         raise InvalidInput(message, fields={"paid_on": [message]})

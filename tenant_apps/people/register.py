@@ -1,6 +1,6 @@
-"""The student register as a file: reading an import (CSV in UTF-8 or GBK, or XLSX, through
-`houqin.tables`), checking each row on its own, and writing an export (XLSX or CSV) that can be
-imported again.
+"""The student register as a file: reading an import (CSV in UTF-8 or GBK, or XLSX), checking
+each row on its own, and writing an export (XLSX or CSV) that can be imported again; reading and
+writing the files themselves is `houqin.tables`'s.
 
 Reading refuses a whole file that cannot be used (unsupported type, too large, unreadable,
 missing columns, too many rows) with `InvalidInput`; problems of single rows are reported per row
@@ -11,8 +11,6 @@ A spreadsheet cell comes as text: a date cell as "2025-09-01 00:00:00", a number
 an 18-digit ID number typed as a number as "1.10101200001012e+17" (reported as such).
 """
 
-import csv
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,12 +21,10 @@ from typing import IO, Any
 from django.utils.translation import gettext as _
 
 from houqin.filters import YEARS
-from houqin.tables import read_table
+from houqin.tables import csv_bytes, read_table, xlsx_bytes
 from tenant_apps.people import national_id
 from tenant_apps.people.models import GRADES, Student, SubsidyEligibility
 
-# One upload at most: a large school's whole register, with room to spare.
-MAX_ROWS = 5000
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
 # Each column's accepted headers; the last is the name shown in messages.
@@ -248,11 +244,12 @@ class ImportReport:
 
 
 def read_student_rows(
-    source: IO[bytes], filename: str, *, max_rows: int = MAX_ROWS
+    source: IO[bytes], filename: str, *, max_rows: int | None = None
 ) -> list[StudentRow]:
     """The rows of a .csv (UTF-8 with or without BOM, or GBK) or .xlsx register whose first row
     names the columns, in Chinese or English. Blank rows are skipped (their numbers kept), other
-    columns ignored. Raises `InvalidInput` when the whole file cannot be used."""
+    columns ignored; `max_rows` rows at most (the upload limit when None). Raises `InvalidInput`
+    when the whole file cannot be used."""
     rows = read_table(
         source,
         filename,
@@ -453,7 +450,6 @@ EXPORT_HEADERS = [
     # Not an import column: the import ignores it, so an export can be imported again.
     "当前补助",
 ]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_table(
@@ -482,40 +478,9 @@ def export_table(
     ]
 
 
-def _safe(value: Any) -> Any:
-    """A cell a spreadsheet shows as text: never a formula (CSV and formula injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def to_csv(rows: Sequence[Sequence[Any]]) -> bytes:
-    """UTF-8 with the byte-order mark Excel needs to open it as UTF-8."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_HEADERS)
-    for row in rows:
-        writer.writerow(["" if value is None else _safe(value) for value in row])
-    return ("\ufeff" + out.getvalue()).encode()
+    return csv_bytes([EXPORT_HEADERS, *rows])
 
 
 def to_xlsx(rows: Sequence[Sequence[Any]]) -> bytes:
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
-
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet("学生名册")
-    sheet.append(EXPORT_HEADERS)
-    for row in rows:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=_safe(value))
-            if isinstance(value, date):
-                cell.number_format = "yyyy-mm-dd"
-            elif isinstance(value, str):
-                cell.data_type = "s"  # text, so that an ID number never turns into a number
-            cells.append(cell)
-        sheet.append(cells)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return xlsx_bytes("学生名册", [EXPORT_HEADERS, *rows])

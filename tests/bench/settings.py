@@ -12,6 +12,7 @@ from houqin.settings.base import *  # noqa: E402,F403
 from houqin.settings.base import MIDDLEWARE, TENANT_APPS, env  # noqa: E402
 
 SECRET_KEY = "houqin-benchmark-secret-key-not-for-any-real-use-0123456789"
+PROCUREMENT_SIGNING_KEY = "uHIx1Nm4ESGXdNqS4CJ7o0hN3W1W0qsXyLJ3yb8pGQU="
 DEBUG = False
 DATABASES["default"]["NAME"] = env.str("BENCH_DATABASE", default="houqin_bench")  # noqa: F405
 DATABASES["default"]["CONN_MAX_AGE"] = 600  # noqa: F405

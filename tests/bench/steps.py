@@ -467,6 +467,9 @@ def _sealed_tender(bid_count: int, lines: int) -> Any:
                 number=f"{kind}-{b}",
                 valid_from=date(2020, 1, 1),
                 expires_on=date.today() + timedelta(days=365),
+                status=Qualification.Status.VERIFIED,
+                verified_by=admin,
+                verified_at=timezone.now(),
             )
         user = User.objects.create(username=f"bench-supplier-{b}")
         SupplierUser.objects.create(user=user, supplier=supplier)
@@ -480,6 +483,7 @@ def _sealed_tender(bid_count: int, lines: int) -> Any:
                 delivery_terms="次日达",
                 quality_statement="合格",
             ),
+            key_fingerprint=tender.key_fingerprint,
             actor=user,
         )
     Tender.objects.filter(pk=tender.pk).update(deadline=timezone.now() - timedelta(minutes=1))

@@ -102,8 +102,9 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
         if "{id}" in path:
             params["id"] = Membership.objects.filter(user=scene.member()).get().pk
         elif method == "POST":
+            # An account of this school (of the centre) for its role.
             role = R.STAFF if scene.school else R.NUTRITION_OFFICER
-            body = {"username": make_user().username, "role": role.value}
+            body = {"username": make_user(school=scene.school).username, "role": role.value}
     elif "/users/" in path:
         if "{id}" in path:
             params["id"] = scene.member().pk

@@ -1,8 +1,8 @@
 """The subsidies app's operations. District host: the finance officer writes (supplementary
-budgets included), auditors read. A school's host: its own claims and budgets (with their
-supplements); the logistics director prepares (computes) the month's claim, the principal submits
-it. District roles hold in every school, so the finance officer's `subsidies.*` reaches a school's
-host too (roles.py)."""
+budgets included: one proposes, another approves), auditors read. A school's host: its own claims
+and budgets (with their supplements); the logistics director prepares (computes) the month's
+claim, the principal submits it. District roles hold in every school, so the finance officer's
+`subsidies.*` reaches a school's host too (roles.py)."""
 
 import itertools
 from datetime import date
@@ -49,6 +49,7 @@ DISTRICT_OPERATIONS: Operations = {
     ("GET", "/api/v1/subsidies/budgets/{id}/"): DISTRICT_READERS,
     ("POST", "/api/v1/subsidies/budgets/{id}/carry-over/"): FINANCE,
     ("POST", "/api/v1/subsidies/budgets/{id}/supplements/"): FINANCE,
+    ("POST", "/api/v1/subsidies/supplements/{id}/approve/"): FINANCE,
     ("GET", "/api/v1/subsidies/claims/"): DISTRICT_READERS,
     ("GET", "/api/v1/subsidies/claims/{id}/"): DISTRICT_READERS,
     ("POST", "/api/v1/subsidies/claims/{id}/approve/"): FINANCE,
@@ -156,6 +157,16 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
         spring = make_budget(school, programme, start=date(2025, 8, 1), end=date(2025, 12, 31))
         params["id"] = autumn.pk
         body = {"to_budget": spring.pk}
+    elif path.startswith("/api/v1/subsidies/supplements/"):
+        # Proposed by another finance officer: whoever proposed it does not approve it.
+        budget = make_budget(school, make_programme())
+        supplement = services.budget_supplement(
+            budget=budget,
+            amount=Decimal("12000.00"),
+            reason="秋季学期就餐人数增加，追加营养餐补助",
+            actor=make_user(),
+        )
+        params["id"] = supplement.pk
     elif path.endswith("/supplements/"):
         params["id"] = make_budget(school, make_programme()).pk
         body = {"amount": "12000.00", "reason": "秋季学期就餐人数增加，追加营养餐补助"}

@@ -53,6 +53,9 @@ DISTRICT_OPERATIONS: Operations = {
     ("GET", "/api/v1/procurement/qualifications/"): OWN_READERS,
     ("POST", "/api/v1/procurement/qualifications/"): OFFICER,
     ("GET", "/api/v1/procurement/qualifications/{id}/"): READERS,
+    # Only the officer verifies a licence against its document; its supplier never does.
+    ("POST", "/api/v1/procurement/qualifications/{id}/verify/"): OFFICER,
+    ("POST", "/api/v1/procurement/qualifications/{id}/reject/"): OFFICER,
     ("GET", "/api/v1/procurement/supplier-events/"): OWN_READERS,
     ("GET", "/api/v1/procurement/supplier-events/{id}/"): READERS,
     ("GET", "/api/v1/procurement/catalogue/"): EVERY_DISTRICT_ROLE,
@@ -222,6 +225,8 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
                 expires_on=date(2030, 1, 1),
             )
             params["id"] = qualification.pk
+            if path.endswith("/reject/"):
+                body = {"reason": "许可证编号与原件不符"}
         elif method == "POST":
             body = {
                 "supplier": supplier.pk,

@@ -9,12 +9,15 @@ bids; auditors read everything. District roles hold in every school: the officer
 `procurement.*` reaches a school's requisitions too (roles.py).
 """
 
+import base64
 import itertools
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from Crypto.PublicKey import ECC
+from django.conf import settings
 from django.utils import timezone
 
 from houqin.roles import Role
@@ -103,8 +106,6 @@ _serial = itertools.count(1)
 def sealing_keys(count: int = 4) -> list[tuple[bytes, bytes]]:
     """A few evaluator key pairs locked under PASSPHRASE, made once per run and shared by the
     evaluators tests make (the keys are bytes; any evaluator may hold any of them)."""
-    from django.conf import settings
-
     made = []
     for _ in range(count):
         key = sealing.new_key_pair(settings.PROCUREMENT_SEALING_RSA_BITS)
@@ -113,6 +114,14 @@ def sealing_keys(count: int = 4) -> list[tuple[bytes, bytes]]:
         )
         made.append((sealing.public_pem(key), locked))
     return made
+
+
+def pinned_district_key() -> str:
+    """The district's public signing key as a bidder pins it from the district's own publication
+    (here: made from the test settings' seed, not read from the API)."""
+    seed = base64.b64decode(settings.PROCUREMENT_SIGNING_KEY)
+    key = ECC.construct(curve="Ed25519", seed=seed).public_key()
+    return base64.b64encode(key.export_key(format="raw")).decode()
 
 
 def make_item(category: str = Category.FOOD, **values: Any) -> CatalogueItem:
@@ -137,6 +146,8 @@ def make_supplier(
     expires_on: date | None = None,
     **values: Any,
 ) -> Supplier:
+    """A supplier whose licences (a business licence, and a food one unless `food_licence` is
+    false; none unless `qualified`) the officer has verified."""
     n = next(_serial)
     fields: dict[str, Any] = {
         "name": f"供应商{n}",
@@ -153,6 +164,7 @@ def make_supplier(
     kinds = [Qualification.Kind.BUSINESS] if qualified else []
     if qualified and food_licence:
         kinds.append(Qualification.Kind.FOOD_BUSINESS)
+    checked_by = officer() if kinds else None
     for kind in kinds:
         Qualification.objects.create(
             supplier=supplier,
@@ -160,6 +172,9 @@ def make_supplier(
             number=f"{kind}-{n}",
             valid_from=date(2020, 1, 1),
             expires_on=expiry,
+            status=Qualification.Status.VERIFIED,
+            verified_by=checked_by,
+            verified_at=timezone.now(),
         )
     return supplier
 
@@ -275,6 +290,7 @@ def bid_on(
             delivery_terms="次日达，冷链配送",
             quality_statement="全部产品附检验合格证明",
         ),
+        key_fingerprint=Tender.objects.get(pk=lot.tender_id).key_fingerprint,
         actor=actor,
     )
 
@@ -394,17 +410,22 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
             elif path.endswith("/present/"):
                 body = {"passphrase": PASSPHRASE}
     elif "/bids/" in path:
+        if method == "GET" and "{id}" in path:
+            # An opened tender's bid: before the opening nobody but the bidder reads one.
+            params["id"] = Bid.objects.get(lot__tender=opened_tender(school=school)).public_id
+            return params, body
         tender = published_tender(school=school)
         lot = tender.lots.first()
         assert lot is not None
         if "{id}" in path:
-            params["id"] = bid_on(lot).pk
+            params["id"] = bid_on(lot).public_id
         elif method == "POST":
             body = {
                 "lot": lot.pk,
                 "lines": [{"line": line.pk, "unit_price": "9.80"} for line in lot.lines.all()],
                 "delivery_terms": "次日达",
                 "quality_statement": "附检验报告",
+                "key_fingerprint": tender.key_fingerprint,
             }
     return params, body
 
@@ -432,7 +453,8 @@ def _build_tender(school: School, method: str, path: str) -> Built:
         bid = Bid.objects.get(lot__tender=tender)
         body = {
             "scores": [
-                {"bid": bid.pk, "criterion": c.pk, "score": "7.5"} for c in tender.criteria.all()
+                {"bid": str(bid.public_id), "criterion": c.pk, "score": "7.5"}
+                for c in tender.criteria.all()
             ]
         }
     elif path.endswith("/evaluate/"):

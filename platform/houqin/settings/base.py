@@ -261,6 +261,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 SCHOOL_POOL_SIZE = env.int("SCHOOL_POOL_SIZE", default=5)
 # A job run for every school is spread over this many seconds so that they never all start at once.
 SCHOOL_JOB_SPREAD_SECONDS = env.int("SCHOOL_JOB_SPREAD_SECONDS", default=600)
+# Rows one uploaded spreadsheet may hold below its header, blank rows included (a large school's
+# register with room to spare); a longer file is refused whole before anything is saved.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
@@ -285,6 +288,10 @@ LOGGING = {
 PROCUREMENT_SEALING_RSA_BITS = env.int("PROCUREMENT_SEALING_RSA_BITS", default=3072)
 PROCUREMENT_SEALING_SCRYPT_COST = env.int("PROCUREMENT_SEALING_SCRYPT_COST", default=2**17)
 PROCUREMENT_CLUSTER_BAND_PERCENT = env.str("PROCUREMENT_CLUSTER_BAND_PERCENT", default="2")
+# The district's Ed25519 signing key (its 32-byte seed, base64): signs each tender key's
+# fingerprint at publication. Kept out of the database, so that whoever can write the database
+# cannot swap a tender's key for one of their own (bids are sealed only to a key it vouches for).
+PROCUREMENT_SIGNING_KEY = env.str("PROCUREMENT_SIGNING_KEY", default="")
 # Unified procurement: a supplier hears of a qualification this many days before it expires; a
 # supplier whose mean monthly rating across schools is below the threshold two months running is
 # suspended from new tenders; a contract or order price more than the tolerance (a fraction)

@@ -29,3 +29,4 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"login": "1000/min"}  # noqa: F405
 # Sealing keys strong enough to test the behaviour, fast enough to make hundreds of them.
 PROCUREMENT_SEALING_RSA_BITS = 1024
 PROCUREMENT_SEALING_SCRYPT_COST = 2**10
+PROCUREMENT_SIGNING_KEY = "JISZINaVhifvjvjGCNQHZ589L5CZYlyetd8VOsT9Vds="

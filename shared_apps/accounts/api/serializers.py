@@ -51,6 +51,16 @@ class UserCreateSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=256, write_only=True, trim_whitespace=False)
     display_name = serializers.CharField(max_length=100, required=False, default="")
     email = serializers.EmailField(required=False, default="")
+    school = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_(
+            "School code, for an account the centre opens for a school; on a school's host the "
+            "account is that school's."
+        ),
+    )
 
 
 class UserUpdateSerializer(serializers.Serializer):

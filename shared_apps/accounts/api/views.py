@@ -62,6 +62,14 @@ class MeView(APIView):
         return Response(s.MeSerializer(body).data)
 
 
+def _school_here_or(code: str | None) -> School | None:
+    """This host's school; on the district host, the school of `code` when one is given."""
+    if current_school_id() is not None:
+        school: School = tenant_db().tenant
+        return school
+    return get_object_or_404(School, code=code) if code else None
+
+
 class UserViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, RestrictedViewSet
 ):
@@ -80,7 +88,10 @@ class UserViewSet(
     def create(self, request: Request) -> Response:
         data = s.UserCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_create(actor=request.user, **data.validated_data)
+        values = dict(data.validated_data)
+        user = services.user_create(
+            actor=request.user, school=_school_here_or(values.pop("school")), **values
+        )
         return Response(s.UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.UserUpdateSerializer, responses=s.UserSerializer)
@@ -117,16 +128,11 @@ class MembershipViewSet(
         user = User.objects.filter(username=data.validated_data["username"]).first()
         if user is None:
             raise InvalidInput(_("No such user."), fields={"username": [_("No such user.")]})
-        school_id = current_school_id()
-        school: School | None
-        if school_id is not None:
-            school = tenant_db().tenant
-        elif data.validated_data["school"]:
-            school = get_object_or_404(School, code=data.validated_data["school"])
-        else:
-            school = None
         membership = services.membership_grant(
-            user=user, role=data.validated_data["role"], school=school, actor=request.user
+            user=user,
+            role=data.validated_data["role"],
+            school=_school_here_or(data.validated_data["school"]),
+            actor=request.user,
         )
         return Response(s.MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 

@@ -42,7 +42,7 @@ class QualificationFilter(django_filters.FilterSet):
 
     class Meta:
         model = Qualification
-        fields = ["supplier", "kind"]
+        fields = ["supplier", "kind", "status"]
 
 
 class SupplierEventFilter(django_filters.FilterSet):

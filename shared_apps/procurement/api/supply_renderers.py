@@ -1,19 +1,18 @@
-"""The district's spend views as an Excel workbook (openpyxl): a summary sheet, one sheet for each
-grouping (school, category, supplier) with its totals row, and the orders outside contracts.
-The figures are the JSON view's, cell for cell."""
+"""The district's spend views as an Excel workbook (openpyxl, through `houqin.tables`): a summary
+sheet, one sheet for each grouping (school, category, supplier) with its totals row, and the
+orders outside contracts. The figures are the JSON view's, cell for cell."""
 
-import io
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from houqin.tables import Workbook
 from shared_apps.procurement.selectors.spend import SpendFigures, SpendGroup, SpendSummary
 from shared_apps.reporting.renderers import COUNT_FORMAT, DATE_FORMAT, MONEY_FORMAT
 
@@ -133,6 +132,4 @@ def spend_xlsx(summary: SpendSummary) -> bytes:
     _formats(outside, 2, [None, None, None, None, DATE_FORMAT, COUNT_FORMAT, MONEY_FORMAT, None])
     outside.freeze_panes = "A2"
     workbook.properties.title = _period(summary)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook.to_bytes()

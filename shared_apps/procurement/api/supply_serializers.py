@@ -114,6 +114,9 @@ class SupplierAccountCreateSerializer(serializers.Serializer):
 
 class QualificationSerializer(serializers.ModelSerializer):
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
+    verified_by = serializers.CharField(
+        source="verified_by.username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Qualification
@@ -127,6 +130,10 @@ class QualificationSerializer(serializers.ModelSerializer):
             "valid_from",
             "expires_on",
             "created_at",
+            "status",
+            "verified_by",
+            "verified_at",
+            "rejection_reason",
         ]
         read_only_fields = fields
 

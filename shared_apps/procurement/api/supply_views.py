@@ -183,12 +183,14 @@ class SupplierAccountViewSet(mixins.ListModelMixin, RestrictedViewSet):
 
 
 class QualificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
-    """Suppliers' licences with their expiry: a supplier account keeps its own company's."""
+    """Suppliers' licences with their expiry: a supplier account adds its own company's, which
+    count for tenders only once the procurement officer has verified them against the document."""
 
     model = Qualification
     serializer_class = s.QualificationSerializer
     filterset_class = f.QualificationFilter
     ordering_fields = ["id", "expires_on"]
+    action_verbs = {"verify": "verify", "reject": "verify"}
 
     def safely_get_queryset(self) -> Any:
         return selectors.qualification_list()
@@ -221,6 +223,38 @@ class QualificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Res
         return Response(
             s.QualificationSerializer(qualification).data, status=status.HTTP_201_CREATED
         )
+
+    def _respond(self, qualification: Qualification) -> Response:
+        fresh = selectors.qualification_list().get(pk=qualification.pk)
+        return Response(s.QualificationSerializer(fresh).data)
+
+    @extend_schema(request=None, responses=s.QualificationSerializer, parameters=[IDEMPOTENCY_KEY])
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def verify(self, request: Request, pk: str | None = None) -> Response:
+        """Verify the licence against its document (or the issuer's register): from now on it
+        counts for tenders while in force."""
+        qualification = suppliers.qualification_verify(
+            qualification=self.get_object(), actor=request.user
+        )
+        return self._respond(qualification)
+
+    @extend_schema(
+        request=s.ReasonSerializer,
+        responses=s.QualificationSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        """Reject the licence, saying why (it stops counting if it was verified)."""
+        qualification = self.get_object()
+        data = s.ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        qualification = suppliers.qualification_reject(
+            qualification=qualification, reason=data.validated_data["reason"], actor=request.user
+        )
+        return self._respond(qualification)
 
 
 class SupplierEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):

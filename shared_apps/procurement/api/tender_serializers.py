@@ -1,7 +1,9 @@
 """Shapes of requisitions, evaluators, tenders, seats and bids over the API. Nothing here shows a
 sealed column; what was sealed is shown only by the opened-bids and evaluation serializers, which
-the views use only after the opening (and log)."""
+the views use only after the opening (and log). A bid is named by its random public id, never by
+its row's id (a sequence would tell how many bids came in between two of them)."""
 
+import base64
 from decimal import Decimal
 from typing import Any
 
@@ -24,8 +26,11 @@ from shared_apps.procurement.models import (
     TenderEvent,
     TenderLine,
 )
+from shared_apps.procurement.services.tenders import district_verifying_key
 
 MAX_TEXT = 2000
+# A SHA-256 fingerprint in hex.
+FINGERPRINT = r"^[0-9a-fA-F]{64}$"
 
 
 def money(**kwargs: Any) -> serializers.DecimalField:
@@ -188,7 +193,9 @@ class NoticeLotSerializer(serializers.ModelSerializer):
 
 
 class LotSerializer(NoticeLotSerializer):
-    bid_count = serializers.IntegerField(read_only=True)
+    bid_count = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="Null until the tender is opened."
+    )
     reserve_sealed = serializers.SerializerMethodField()
 
     class Meta(NoticeLotSerializer.Meta):
@@ -214,6 +221,7 @@ class SeatSummarySerializer(serializers.ModelSerializer):
 
 class TenderEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", read_only=True, allow_null=True)
+    bid = serializers.UUIDField(source="bid_public_id", read_only=True, allow_null=True)
 
     class Meta:
         model = TenderEvent
@@ -222,9 +230,23 @@ class TenderEventSerializer(serializers.ModelSerializer):
 
 
 class NoticeSerializer(serializers.ModelSerializer):
+    """A published tender as bidders read it, with what they check before bidding: the tender
+    key's fingerprint (SHA-256 of the public key's DER) and the district's Ed25519 signature
+    of the statement `houqin tender key v1\n{id}\n{number}\n{key_fingerprint}\n` (UTF-8),
+    which `district_key` (pinned by the bidder from the district's own publication) verifies.
+    A bid names the fingerprint it was checked against."""
+
     status = serializers.SerializerMethodField()
     criteria = CriterionSerializer(many=True, read_only=True)
     lots = NoticeLotSerializer(many=True, read_only=True)
+    public_key = serializers.SerializerMethodField(help_text="The tender's public key (PEM).")
+    key_fingerprint = serializers.CharField(read_only=True, allow_null=True)
+    key_signature = serializers.SerializerMethodField(
+        help_text="The district's Ed25519 signature of the key statement (base64)."
+    )
+    district_key = serializers.SerializerMethodField(
+        help_text="The district's Ed25519 public key (base64 of its 32 bytes), from settings."
+    )
 
     class Meta:
         model = Tender
@@ -239,12 +261,27 @@ class NoticeSerializer(serializers.ModelSerializer):
             "criteria",
             "lots",
             "published_at",
+            "public_key",
+            "key_fingerprint",
+            "key_signature",
+            "district_key",
         ]
         read_only_fields = fields
 
     @extend_schema_field(serializers.ChoiceField(choices=Tender.Status.choices))
     def get_status(self, tender: Tender) -> str:
         return effective_status(tender)
+
+    def get_public_key(self, tender: Tender) -> str | None:
+        return None if tender.public_key is None else bytes(tender.public_key).decode()
+
+    def get_key_signature(self, tender: Tender) -> str | None:
+        if tender.key_signature is None:
+            return None
+        return base64.b64encode(bytes(tender.key_signature)).decode()
+
+    def get_district_key(self, tender: Tender) -> str:
+        return district_verifying_key()
 
 
 class TenderSerializer(NoticeSerializer):
@@ -329,7 +366,7 @@ class ReserveSerializer(serializers.Serializer):
 
 
 class ScoreInputSerializer(serializers.Serializer):
-    bid = serializers.IntegerField(min_value=1, max_value=2**62)
+    bid = serializers.UUIDField()
     criterion = serializers.IntegerField(min_value=1, max_value=2**62)
     score = points(min_value=Decimal("0"), max_value=Decimal("100"))
 
@@ -340,9 +377,7 @@ class ScoresSerializer(serializers.Serializer):
 
 class AwardSerializer(serializers.Serializer):
     lot = serializers.IntegerField(min_value=1, max_value=2**62)
-    bid = serializers.IntegerField(
-        min_value=1,
-        max_value=2**62,
+    bid = serializers.UUIDField(
         required=False,
         help_text="Another bid than the committee's recommendation (needs a reason).",
     )
@@ -357,7 +392,7 @@ class AwardSerializer(serializers.Serializer):
 
 class AwardResultSerializer(serializers.Serializer):
     lot = serializers.IntegerField(source="lot_id")
-    bid = serializers.IntegerField(source="bid_id")
+    bid = serializers.UUIDField(source="bid.public_id")
     contract = serializers.CharField(source="contract.number")
     departs_from_recommendation = serializers.BooleanField()
     tender_status = serializers.CharField(source="lot.tender.status")
@@ -377,6 +412,7 @@ class BidLineSerializer(serializers.ModelSerializer):
 
 
 class OpenedBidSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
     lines = BidLineSerializer(many=True, read_only=True)
 
@@ -418,6 +454,7 @@ class MemberScoresSerializer(serializers.Serializer):
 
 
 class EvaluatedBidSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
     members = serializers.SerializerMethodField()
 
@@ -460,6 +497,9 @@ class EvaluatedBidSerializer(serializers.ModelSerializer):
 
 
 class EvaluatedLotSerializer(serializers.ModelSerializer):
+    recommended_bid = serializers.UUIDField(
+        source="recommended_bid.public_id", read_only=True, allow_null=True
+    )
     bids = EvaluatedBidSerializer(source="valid", many=True, read_only=True)
 
     class Meta:
@@ -519,8 +559,9 @@ class DeclarationSerializer(serializers.Serializer):
 
 
 class BidSerializer(serializers.ModelSerializer):
-    """A bid's metadata: never its contents."""
+    """A bid's metadata: never its contents; and the fingerprint of the key it was sealed to."""
 
+    id = serializers.UUIDField(source="public_id", read_only=True)
     tender = serializers.IntegerField(source="lot.tender_id", read_only=True)
     tender_number = serializers.CharField(source="lot.tender.number", read_only=True)
     lot_number = serializers.IntegerField(source="lot.number", read_only=True)
@@ -538,6 +579,7 @@ class BidSerializer(serializers.ModelSerializer):
             "supplier_name",
             "status",
             "submitted_at",
+            "key_fingerprint",
         ]
         read_only_fields = fields
 
@@ -552,6 +594,14 @@ class BidSubmitSerializer(serializers.Serializer):
     lines = serializers.ListField(child=BidLineInputSerializer(), min_length=1, max_length=2000)
     delivery_terms = serializers.CharField(max_length=MAX_TEXT)
     quality_statement = serializers.CharField(max_length=5000)
+    key_fingerprint = serializers.RegexField(
+        FINGERPRINT,
+        help_text="The tender key's fingerprint from the notice, once its signature is checked: "
+        "the bid is sealed to that key or refused.",
+    )
+
+    def validate_key_fingerprint(self, value: str) -> str:
+        return value.lower()
 
 
 # Signals ---------------------------------------------------------------------------------------

@@ -333,11 +333,19 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
         tender = self.get_object()
         data = s.ScoresSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        rows = data.validated_data["scores"]
+        named = {row["bid"] for row in rows}
+        ids = selectors.bid_ids(tender=tender, public_ids=named)
+        if named - set(ids):
+            raise InvalidInput(
+                _("Scores are given to this tender's valid bids on its criteria."),
+                fields={"scores": [_("No such valid bid or criterion.")]},
+            )
         evaluation.scores_record(
             tender=tender,
             scores=[
-                evaluation.GivenScore(row["bid"], row["criterion"], row["score"])
-                for row in data.validated_data["scores"]
+                evaluation.GivenScore(ids[row["bid"]], row["criterion"], row["score"])
+                for row in rows
             ],
             actor=request.user,
         )
@@ -368,7 +376,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
             raise _invalid("lot", _("No such lot in this tender."))
         chosen: Bid | None = None
         if "bid" in data.validated_data:
-            chosen = Bid.objects.filter(pk=data.validated_data["bid"], lot=lot).first()
+            chosen = Bid.objects.filter(public_id=data.validated_data["bid"], lot=lot).first()
             if chosen is None:
                 raise _invalid("bid", _("No such bid for this lot."))
         award = evaluation.lot_award(
@@ -397,7 +405,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
         opening.sealed_read_record(
             request=request,
             tender=tender,
-            bids=[bid.pk for lot in lots for bid in lot.opened],  # type: ignore[attr-defined]
+            bids=[bid.public_id for lot in lots for bid in lot.opened],  # type: ignore[attr-defined]
             reserve_prices=[lot.pk for lot in lots if lot.reserve_price is not None],
         )
         return Response(body)
@@ -413,7 +421,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
         opening.sealed_read_record(
             request=request,
             tender=tender,
-            bids=[bid.pk for lot in lots for bid in lot.valid],  # type: ignore[attr-defined]
+            bids=[bid.public_id for lot in lots for bid in lot.valid],  # type: ignore[attr-defined]
             reserve_prices=[],
         )
         return Response(body)
@@ -488,17 +496,20 @@ class SeatViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
 
 
 class BidViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
-    """Bids' metadata: a supplier sees its company's own. Submitting seals the contents at once;
-    they are never shown back here."""
+    """Bids' metadata: a supplier sees its company's own; the officer and the auditors see a
+    tender's bids once it is opened, and nobody else's before. A bid's id is its random public
+    id. Submitting seals the contents at once; they are never shown back here."""
 
     model = Bid
     serializer_class = s.BidSerializer
     filterset_class = BidFilter
-    ordering_fields = ["id", "submitted_at"]
+    ordering_fields = ["submitted_at"]
     action_verbs = {"withdraw": "withdraw"}
+    lookup_field = "public_id"
+    lookup_url_kwarg = "pk"
 
     def safely_get_queryset(self) -> QuerySet[Bid]:
-        qs = selectors.bid_list()
+        qs = selectors.bid_list(viewer=self.request.user)
         if self.action == "withdraw":
             # Only the bidder withdraws, whatever else the caller may do.
             return qs.filter(Q(supplier__users__user_id=self.request.user.pk))
@@ -527,9 +538,10 @@ class BidViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVie
                 delivery_terms=data.validated_data["delivery_terms"],
                 quality_statement=data.validated_data["quality_statement"],
             ),
+            key_fingerprint=data.validated_data["key_fingerprint"],
             actor=request.user,
         )
-        fresh = selectors.bid_list().get(pk=bid.pk)
+        fresh = selectors.bid_list(viewer=request.user).get(pk=bid.pk)
         return Response(s.BidSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=s.BidSerializer, parameters=[IDEMPOTENCY_KEY])
@@ -537,7 +549,8 @@ class BidViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVie
     @idempotent
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         bid = bids.bid_withdraw(bid=self.get_object(), actor=request.user)
-        return Response(s.BidSerializer(selectors.bid_list().get(pk=bid.pk)).data)
+        fresh = selectors.bid_list(viewer=request.user).get(pk=bid.pk)
+        return Response(s.BidSerializer(fresh).data)
 
 
 # Signals ---------------------------------------------------------------------------------------

@@ -38,7 +38,19 @@ def supplier_account_list() -> QuerySet[SupplierUser]:
 
 
 def qualification_list() -> QuerySet[Qualification]:
-    return Qualification.objects.select_related("supplier")
+    return Qualification.objects.select_related("supplier", "verified_by")
+
+
+def valid_qualification_kinds(*, supplier_id: int, day: date) -> set[str]:
+    """The kinds of licence a supplier holds on `day`: verified by the officer, and in force."""
+    return set(
+        Qualification.objects.filter(
+            supplier_id=supplier_id,
+            status=Qualification.Status.VERIFIED,
+            valid_from__lte=day,
+            expires_on__gte=day,
+        ).values_list("kind", flat=True)
+    )
 
 
 def supplier_event_list() -> QuerySet[SupplierEvent]:

@@ -1,7 +1,12 @@
 """Reads about requisitions, evaluators, tenders, committee seats and bids. Nothing here reads a
-sealed column: before the opening there is nothing readable to read."""
+sealed column: before the opening there is nothing readable to read. Nor does anything here tell
+anyone but a bidder itself, before the opening, who bid, how many did or when (招标投标法 art.
+22): bids of a tender not yet opened are the bidder's own business."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, When
 
 from shared_apps.procurement.models import (
     Bid,
@@ -13,6 +18,7 @@ from shared_apps.procurement.models import (
     Requisition,
     RequisitionLine,
     Score,
+    SupplierUser,
     Tender,
     TenderEvent,
     TenderLine,
@@ -44,10 +50,18 @@ def evaluator_list() -> QuerySet[Evaluator]:
 
 
 def tender_list() -> QuerySet[Tender]:
-    """Tenders with their lots and lines, criteria, committee and events."""
+    """Tenders with their lots and lines, criteria, committee and events. A lot's count of bids
+    is None until the tender is opened."""
+    counted = Count("bids", filter=~Q(bids__status=Bid.Status.WITHDRAWN))
     # Ordered explicitly: a query with an aggregate does not take the model's default ordering.
     lots = (
-        Lot.objects.annotate(bid_count=Count("bids", filter=~Q(bids__status=Bid.Status.WITHDRAWN)))
+        Lot.objects.annotate(
+            bid_count=Case(
+                When(tender__opened_at__isnull=False, then=counted),
+                default=None,
+                output_field=IntegerField(),
+            )
+        )
         .order_by("tender_id", "number")
         .prefetch_related(Prefetch("lines", queryset=TenderLine.objects.select_related("item")))
     )
@@ -55,7 +69,12 @@ def tender_list() -> QuerySet[Tender]:
         Prefetch("lots", queryset=lots),
         Prefetch("criteria", queryset=Criterion.objects.all()),
         Prefetch("seats", queryset=CommitteeSeat.objects.select_related("evaluator")),
-        Prefetch("events", queryset=TenderEvent.objects.select_related("actor")),
+        Prefetch(
+            "events",
+            queryset=TenderEvent.objects.select_related("actor").annotate(
+                bid_public_id=F("bid__public_id")
+            ),
+        ),
     )
 
 
@@ -78,10 +97,25 @@ def seat_list() -> QuerySet[CommitteeSeat]:
     return CommitteeSeat.objects.select_related("tender", "evaluator")
 
 
-def bid_list() -> QuerySet[Bid]:
-    """Bids' metadata: lot, supplier, status, times."""
-    return Bid.objects.select_related("lot__tender", "supplier").defer(
-        "sealed", "delivery_terms", "quality_statement"
+def bid_list(*, viewer: Any) -> QuerySet[Bid]:
+    """Bids' metadata (lot, supplier, status, time) that `viewer` may know exist: those of opened
+    tenders, and their own company's at any stage. Whatever the viewer's role, the bids of a
+    tender not yet opened are nobody else's to list, count or order."""
+    accounts = SupplierUser.objects.all() if viewer.pk else SupplierUser.objects.none()
+    own = accounts.filter(user_id=viewer.pk).values("supplier_id")
+    return (
+        Bid.objects.filter(Q(lot__tender__opened_at__isnull=False) | Q(supplier_id__in=own))
+        .select_related("lot__tender", "supplier")
+        .defer("sealed", "delivery_terms", "quality_statement")
+    )
+
+
+def bid_ids(*, tender: Tender, public_ids: set[UUID]) -> dict[UUID, int]:
+    """The ids of the tender's bids named by their public ids (those it has)."""
+    return dict(
+        Bid.objects.filter(lot__tender=tender, public_id__in=public_ids).values_list(
+            "public_id", "pk"
+        )
     )
 
 

@@ -1,6 +1,7 @@
 """Writes about bids (投标): a supplier's account submits, replaces or withdraws its company's bid
 for a lot before the deadline. The contents are sealed to the tender's key as soon as they are
-received: what is stored is ciphertext and the bid's metadata (lot, supplier, time, status)."""
+received, and only to the key the district signed at publication whose fingerprint the bidder
+names: what is stored is ciphertext and the bid's metadata (lot, supplier, time, status)."""
 
 import json
 from dataclasses import dataclass
@@ -13,24 +14,14 @@ from django.utils.translation import gettext as _
 
 from houqin.exceptions import Conflict, InvalidInput, NotPermitted
 from shared_apps.procurement import sealing
-from shared_apps.procurement.models import (
-    Bid,
-    Category,
-    Lot,
-    Qualification,
-    Supplier,
-    Tender,
-)
+from shared_apps.procurement.models import Bid, Lot, Supplier, Tender
+from shared_apps.procurement.services.suppliers import eligibility_problem
 from shared_apps.procurement.services.tenders import (
     deadline_passed,
     locked_tender,
     sealed_amount,
-    stored,
+    verified_public_key,
 )
-
-# Licences a lot's category needs on the deadline, besides the business licence every bidder
-# holds: one of each group.
-FOOD_LICENCES = (Qualification.Kind.FOOD_BUSINESS, Qualification.Kind.FOOD_PRODUCTION)
 
 
 @dataclass(frozen=True)
@@ -70,20 +61,6 @@ def supplier_of(actor: Any) -> Supplier:
     return account.supplier
 
 
-def _qualification_problem(supplier: Supplier, lot: Lot, tender: Tender) -> str | None:
-    day = timezone.localtime(tender.deadline).date()
-    valid = set(
-        supplier.qualifications.filter(valid_from__lte=day, expires_on__gte=day).values_list(
-            "kind", flat=True
-        )
-    )
-    if Qualification.Kind.BUSINESS not in valid:
-        return _("No business licence valid on the deadline.")
-    if lot.category == Category.FOOD and not valid & set(FOOD_LICENCES):
-        return _("No food business or food production licence valid on the deadline.")
-    return None
-
-
 def _open_for_bids(lot: Lot) -> Tender:
     tender = locked_tender(lot.tender, Tender.Status.PUBLISHED)
     if deadline_passed(tender):
@@ -92,8 +69,10 @@ def _open_for_bids(lot: Lot) -> Tender:
 
 
 @transaction.atomic
-def bid_submit(*, lot: Lot, contents: BidContents, actor: Any) -> Bid:
-    """Submit (or replace) the actor's company's bid for `lot`, sealed."""
+def bid_submit(*, lot: Lot, contents: BidContents, key_fingerprint: str, actor: Any) -> Bid:
+    """Submit (or replace) the actor's company's bid for `lot`, sealed to the tender's key, which
+    must be the one whose fingerprint the bidder checked (`key_fingerprint`, from the notice)
+    and the district signed."""
     supplier = supplier_of(actor)
     # The tender's lock orders this bid before any opening: none can start before it commits.
     tender = _open_for_bids(lot)
@@ -104,7 +83,9 @@ def bid_submit(*, lot: Lot, contents: BidContents, actor: Any) -> Bid:
             % {"reason": supplier.status_reason},
             code="supplier_suspended",
         )
-    problem = _qualification_problem(supplier, lot, tender)
+    problem = eligibility_problem(
+        supplier=supplier, category=lot.category, day=timezone.localtime(tender.deadline).date()
+    )
     if problem:
         raise Conflict(problem, code="not_qualified")
     expected = set(lot.lines.values_list("pk", flat=True))
@@ -131,13 +112,15 @@ def bid_submit(*, lot: Lot, contents: BidContents, actor: Any) -> Bid:
         raise InvalidInput(
             _("Unit prices must be positive."), fields={"lines": [_("Not positive.")]}
         )
-    sealed = sealing.seal(stored(tender.public_key), contents.encode())
+    public_key = verified_public_key(tender, declared=key_fingerprint)
+    sealed = sealing.seal(public_key, contents.encode())
     bid, _created = Bid.objects.update_or_create(
         lot=lot,
         supplier=supplier,
         defaults={
             "status": Bid.Status.SEALED,
             "sealed": sealed,
+            "key_fingerprint": tender.key_fingerprint,
             "submitted_by": actor,
             "submitted_at": timezone.now(),
         },

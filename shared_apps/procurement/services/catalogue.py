@@ -25,7 +25,6 @@ from shared_apps.standards.models import Food
 
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 MAX_PRICE = Decimal("999999999999.99")
-MAX_ROWS = 5000
 ITEM_FIELDS = (
     "name",
     "category",
@@ -234,7 +233,7 @@ def catalogue_item_update(*, item: CatalogueItem, actor: Any, **changes: Any) ->
 
 def read_catalogue_rows(file: IO[bytes], filename: str) -> list[Row]:
     """The rows of a .csv or .xlsx catalogue (see `houqin.tables`)."""
-    return read_table(file, filename, columns=COLUMNS, required=REQUIRED, max_rows=MAX_ROWS)
+    return read_table(file, filename, columns=COLUMNS, required=REQUIRED)
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,10 @@ criterion. A bid's price score is the price weight x the lot's lowest valid tota
 its quality score is the mean over the scoring members of the criteria's weighted scores; both
 to two places, and its score their sum. Bids are ranked by score, then by the higher quality
 score, then by the lower total, then by the earlier submission; the top one is the committee's
-recommendation. The procurement officer awards each lot: another bid than the recommendation
-needs a reason (and is flagged to auditors), a lot with a single valid bid a justification. The
-award makes a framework contract whose prices are the winning bid's unit prices.
+recommendation. A procurement officer other than the one who evaluated (houqin.duties) awards
+each lot: another bid than the recommendation needs a reason (and is flagged to auditors), a lot
+with a single valid bid a justification, and the winner must still hold its verified licences on
+the day. The award makes a framework contract whose prices are the winning bid's unit prices.
 """
 
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin.duties import AWARD, ensure_separate
 from houqin.exceptions import Conflict, InvalidInput, NotPermitted
 from shared_apps.procurement.models import (
     Award,
@@ -35,6 +37,7 @@ from shared_apps.procurement.models import (
     Tender,
     TenderEvent,
 )
+from shared_apps.procurement.services.suppliers import eligibility_problem
 from shared_apps.procurement.services.tenders import locked_tender, tender_event
 
 CENT = Decimal("0.01")
@@ -173,7 +176,8 @@ def tender_evaluate(*, tender: Tender, actor: Any) -> Tender:
     Lot.objects.bulk_update(lots, ["recommended_bid"])
     locked.status = Tender.Status.EVALUATED
     locked.evaluated_at = timezone.now()
-    locked.save(update_fields=["status", "evaluated_at"])
+    locked.evaluated_by = actor if getattr(actor, "pk", None) else None
+    locked.save(update_fields=["status", "evaluated_at", "evaluated_by"])
     tender_event(locked, TenderEvent.Kind.EVALUATED, actor)
     return locked
 
@@ -190,6 +194,7 @@ def lot_award(
     """Award a lot to the recommended bid (or, with a reason, another valid one) and make the
     framework contract from the winning bid's unit prices, valid from today."""
     tender = locked_tender(lot.tender, Tender.Status.EVALUATED)
+    ensure_separate(AWARD, record=tender, actor=actor)
     lot = Lot.objects.get(pk=lot.pk)
     if Award.objects.filter(lot=lot).exists():
         raise Conflict(_("This lot is already awarded."), code="already_awarded")
@@ -219,6 +224,13 @@ def lot_award(
             code="supplier_suspended",
         )
     today = timezone.localdate()
+    problem = eligibility_problem(supplier=supplier, category=lot.category, day=today)
+    if problem:
+        raise Conflict(
+            _("%(supplier)s cannot be awarded: %(problem)s")
+            % {"supplier": supplier.name, "problem": problem},
+            code="not_qualified",
+        )
     contract = FrameworkContract.objects.create(
         number=f"{tender.number}-{lot.number}",
         supplier=supplier,

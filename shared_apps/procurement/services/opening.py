@@ -8,6 +8,7 @@ the audit trail). Reads of what was sealed, once opened, are security events for
 
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
@@ -261,7 +262,7 @@ def _insert_bid_lines(rows: list[tuple[int, int, Decimal, Decimal]]) -> None:
 
 
 def sealed_read_record(
-    *, request: Any, tender: Tender, bids: list[int], reserve_prices: list[int]
+    *, request: Any, tender: Tender, bids: list[UUID], reserve_prices: list[int]
 ) -> None:
     """Log a read, through the API, of what was sealed until the opening (bids' contents, lots'
     reserve prices): who read which, when, from where. Auditors see these events."""
@@ -274,7 +275,7 @@ def sealed_read_record(
         detail={
             "tender": tender.pk,
             "number": tender.number,
-            "bids": bids,
+            "bids": [str(bid) for bid in bids],
             "reserve_prices": reserve_prices,
         },
     )

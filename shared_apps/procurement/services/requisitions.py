@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin.duties import REQUISITION_APPROVAL, ensure_separate
 from houqin.exceptions import Conflict, InvalidInput
 from shared_apps.procurement.models import CatalogueItem, Requisition, RequisitionLine
 from tenants.models import School
@@ -76,10 +77,7 @@ def _pending(requisition: Requisition) -> Requisition:
 def requisition_approve(*, requisition: Requisition, actor: Any) -> Requisition:
     """The principal approves: the centre may now tender the requisition's lines."""
     locked = _pending(requisition)
-    if locked.raised_by_id == getattr(actor, "pk", None):
-        raise Conflict(
-            _("Whoever raised a requisition cannot approve it."), code="separation_of_duties"
-        )
+    ensure_separate(REQUISITION_APPROVAL, record=locked, actor=actor)
     locked.status = Requisition.Status.APPROVED
     locked.decided_by = actor
     locked.decided_at = timezone.now()

@@ -1,5 +1,7 @@
-"""Writes about suppliers: the company's record, its sign-in accounts, its qualifications, and its
-standing (suspended or reinstated, by hand or by the rating rule; qualifications about to expire).
+"""Writes about suppliers: the company's record, its sign-in accounts, its qualifications (added
+by the supplier or the officer, counting only once the officer has verified them against the
+document), and its standing (suspended or reinstated, by hand or by the rating rule;
+qualifications about to expire).
 
 A suspended supplier keeps its framework contracts running and schools may still order under
 them; suspension bars it from new tenders (the bidding service checks `Supplier.status`).
@@ -27,6 +29,7 @@ from shared_apps.procurement.models import (
     SupplierEvent,
     SupplierUser,
 )
+from shared_apps.procurement.selectors.suppliers import valid_qualification_kinds
 
 # 统一社会信用代码 (GB 32100-2015): 17 characters and a check character, drawn from the digits and
 # the capital letters without I, O, Z, S and V. Characters 3 to 8 are the administrative
@@ -36,6 +39,8 @@ _CREDIT_CODE_WEIGHTS = [pow(3, i, 31) for i in range(17)]
 _CREDIT_CODE = re.compile(
     rf"^[{CREDIT_CODE_CHARACTERS}]{{2}}[0-9]{{6}}[{CREDIT_CODE_CHARACTERS}]{{10}}$"
 )
+# Licences a lot of food needs besides the business licence every bidder holds: one of these.
+FOOD_LICENCES = (Qualification.Kind.FOOD_BUSINESS, Qualification.Kind.FOOD_PRODUCTION)
 SUPPLIER_FIELDS = (
     "name",
     "credit_code",
@@ -199,6 +204,7 @@ def qualification_add(
     issued_by: str = "",
     actor: Any,
 ) -> Qualification:
+    """A licence as declared, awaiting the officer's verification against the document."""
     number = (number or "").strip()
     if not number:
         raise InvalidInput(
@@ -225,13 +231,65 @@ def qualification_add(
         ) from None
 
 
+def _decided(qualification: Qualification, status: str) -> Qualification:
+    locked = Qualification.objects.select_for_update().get(pk=qualification.pk)
+    if locked.status == status:
+        raise Conflict(
+            _("This qualification is already %(status)s.")
+            % {"status": locked.get_status_display()},
+            code=f"already_{status}",
+        )
+    return locked
+
+
+@transaction.atomic
+def qualification_verify(*, qualification: Qualification, actor: Any) -> Qualification:
+    """The officer has checked the licence against its document (or the issuer's register): from
+    now on it counts for tenders while in force. A rejected one may be verified after all."""
+    locked = _decided(qualification, Qualification.Status.VERIFIED)
+    locked.status = Qualification.Status.VERIFIED
+    locked.verified_by = actor
+    locked.verified_at = timezone.now()
+    locked.rejection_reason = ""
+    locked.save(update_fields=["status", "verified_by", "verified_at", "rejection_reason"])
+    return locked
+
+
+@transaction.atomic
+def qualification_reject(*, qualification: Qualification, reason: str, actor: Any) -> Qualification:
+    """The licence does not match its document, or was withdrawn by its issuer: it does not count
+    (a verified one stops counting), and the supplier reads why."""
+    reason = _reason(reason)
+    locked = _decided(qualification, Qualification.Status.REJECTED)
+    locked.status = Qualification.Status.REJECTED
+    locked.verified_by = actor
+    locked.verified_at = timezone.now()
+    locked.rejection_reason = reason
+    locked.save(update_fields=["status", "verified_by", "verified_at", "rejection_reason"])
+    return locked
+
+
+def eligibility_problem(*, supplier: Supplier, category: str, day: date) -> str | None:
+    """Why `supplier` may not be chosen for a lot of `category` on `day` (None if it may): the
+    licences it needs, verified and in force that day."""
+    held = valid_qualification_kinds(supplier_id=supplier.pk, day=day)
+    if Qualification.Kind.BUSINESS not in held:
+        return _("No verified business licence valid on %(day)s.") % {"day": f"{day:%Y-%m-%d}"}
+    if category == Category.FOOD and not held & set(FOOD_LICENCES):
+        return _("No verified food business or food production licence valid on %(day)s.") % {
+            "day": f"{day:%Y-%m-%d}"
+        }
+    return None
+
+
 def expiry_notice_days() -> int:
     return int(settings.PROCUREMENT_QUALIFICATION_NOTICE_DAYS)
 
 
 @transaction.atomic
 def qualification_expiry_notices(*, today: date | None = None, days: int | None = None) -> int:
-    """Raise a QUALIFICATION_EXPIRING event for each qualification that expires within `days`
+    """Raise a QUALIFICATION_EXPIRING event for each verified qualification (one that counts)
+    that expires within `days`
     (PROCUREMENT_QUALIFICATION_NOTICE_DAYS by default) from `today`, once per qualification,
     expiry date and notice period (a constraint of the table): running again raises nothing new,
     and a qualification renewed with a later expiry date is noticed again when that date comes
@@ -240,7 +298,9 @@ def qualification_expiry_notices(*, today: date | None = None, days: int | None 
     days = expiry_notice_days() if days is None else days
     expiring = list(
         Qualification.objects.filter(
-            expires_on__gte=today, expires_on__lte=today + timedelta(days=days)
+            status=Qualification.Status.VERIFIED,
+            expires_on__gte=today,
+            expires_on__lte=today + timedelta(days=days),
         ).order_by("pk")
     )
     noticed = set(

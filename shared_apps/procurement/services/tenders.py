@@ -1,19 +1,26 @@
 """Writes about tenders before bids come in: aggregating approved requisitions into lots and
 lines, the draft's settings (deadline, ceilings, criteria, committee, threshold), publication
-(which seals the tender: see sealing.py), the reserve price, cancellation.
+(which seals the tender and has the district sign its key's fingerprint: see sealing.py), the
+reserve price, cancellation.
 
 Every service runs in one transaction and locks the tender row first, so that a tender's steps
 happen one at a time; each step people read is a typed `TenderEvent`.
 """
 
+import base64
+import binascii
+import logging
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
+from Crypto.PublicKey.ECC import EccKey
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +40,8 @@ from shared_apps.procurement.models import (
     TenderLine,
     TenderLineSource,
 )
+
+logger = logging.getLogger(__name__)
 
 MIN_COMMITTEE = 3
 # Amounts are sealed in a fixed width, so that sealed items of one kind are all the same size.
@@ -56,6 +65,70 @@ def stored(value: bytes | memoryview | None) -> bytes:
     if value is None:
         raise ValueError("nothing is stored here")
     return bytes(value)
+
+
+@cache
+def _signing_key(seed: str) -> EccKey:
+    try:
+        return sealing.signing_key(base64.b64decode(seed, validate=True))
+    except (binascii.Error, ValueError) as exc:
+        raise ImproperlyConfigured(
+            "PROCUREMENT_SIGNING_KEY must be 32 bytes (an Ed25519 seed), base64-encoded."
+        ) from exc
+
+
+def district_signing_key() -> EccKey:
+    """The district's key that signs tender keys' fingerprints (settings, never the database)."""
+    if not settings.PROCUREMENT_SIGNING_KEY:
+        raise ImproperlyConfigured("PROCUREMENT_SIGNING_KEY is required to publish tenders.")
+    return _signing_key(settings.PROCUREMENT_SIGNING_KEY)
+
+
+def district_verifying_key() -> str:
+    """The public half of the district's signing key, base64 of its 32 raw bytes: what bidders
+    pin to check a notice's key signature."""
+    return base64.b64encode(sealing.verifying_key_raw(district_signing_key())).decode()
+
+
+def _statement(tender: Tender, fingerprint: str) -> bytes:
+    return sealing.key_statement(tender_id=tender.pk, number=tender.number, fingerprint=fingerprint)
+
+
+def verified_public_key(tender: Tender, *, declared: str | None = None) -> bytes:
+    """The tender's public key, once checked: its fingerprint is the one the district signed for
+    this tender at publication, and (given `declared`) the one the bidder checked. A key swapped
+    in the database, or a fingerprint and signature swapped with it, fail the check: nothing is
+    sealed to such a key (409)."""
+    public_key = stored(tender.public_key)
+    fingerprint = sealing.key_fingerprint(public_key)
+    signed = tender.key_signature is not None and sealing.signature_valid(
+        district_signing_key(),
+        _statement(tender, tender.key_fingerprint),
+        stored(tender.key_signature),
+    )
+    if not signed or fingerprint != tender.key_fingerprint:
+        logger.error(
+            "Tender %s: its public key is not the one signed at publication; nothing sealed.",
+            tender.number,
+        )
+        raise Conflict(
+            _(
+                "This tender's key is not the one the district signed at its publication: "
+                "nothing is sealed to it. Tell the procurement office."
+            ),
+            code="tender_key_unverified",
+        )
+    if declared is not None and declared != fingerprint:
+        raise Conflict(
+            _(
+                "Your bid names another key than this tender's (fingerprint %(fingerprint)s): "
+                "read the notice again and check its signature."
+            )
+            % {"fingerprint": fingerprint},
+            code="key_mismatch",
+            fields={"key_fingerprint": [_("Not this tender's key.")]},
+        )
+    return public_key
 
 
 def tender_event(
@@ -306,9 +379,22 @@ def tender_publish(*, tender: Tender, actor: Any) -> Tender:
     CommitteeSeat.objects.bulk_update(seats, ["sealed_share"])
     locked.public_key = sealed.public_key
     locked.sealed_private_key = sealed.sealed_private_key
+    locked.key_fingerprint = sealing.key_fingerprint(sealed.public_key)
+    locked.key_signature = sealing.sign(
+        district_signing_key(), _statement(locked, locked.key_fingerprint)
+    )
     locked.status = Tender.Status.PUBLISHED
     locked.published_at = timezone.now()
-    locked.save(update_fields=["public_key", "sealed_private_key", "status", "published_at"])
+    locked.save(
+        update_fields=[
+            "public_key",
+            "sealed_private_key",
+            "key_fingerprint",
+            "key_signature",
+            "status",
+            "published_at",
+        ]
+    )
     tender_event(locked, TenderEvent.Kind.PUBLISHED, actor)
     return locked
 
@@ -322,6 +408,7 @@ def tender_seal_reserve(*, tender: Tender, reserves: dict[int, Decimal], actor: 
             _("The deadline has passed: reserve prices can no longer be given."),
             code="deadline_passed",
         )
+    public_key = verified_public_key(locked)
     lots = {lot.pk: lot for lot in locked.lots.all()}
     if not reserves or set(reserves) - set(lots):
         raise InvalidInput(
@@ -336,10 +423,7 @@ def tender_seal_reserve(*, tender: Tender, reserves: dict[int, Decimal], actor: 
                 fields={"reserve_prices": [_("Not positive.")]},
             )
         lot = lots[lot_id]
-        lot.sealed_reserve = sealing.seal(
-            stored(locked.public_key),
-            sealed_amount(amount).encode(),
-        )
+        lot.sealed_reserve = sealing.seal(public_key, sealed_amount(amount).encode())
         sealed.append(lot)
     Lot.objects.bulk_update(sealed, ["sealed_reserve"])
     numbers = ", ".join(str(lot.number) for lot in sorted(sealed, key=lambda lot: lot.number))

@@ -44,10 +44,22 @@ class ProgrammeUpdateSerializer(serializers.Serializer):
 
 class BudgetSupplementSerializer(serializers.ModelSerializer):
     added_by = serializers.CharField(source="added_by.username", read_only=True, allow_null=True)
+    approved_by = serializers.CharField(
+        source="approved_by.username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = BudgetSupplement
-        fields = ["id", "amount", "reason", "added_by", "added_at"]
+        fields = [
+            "id",
+            "amount",
+            "reason",
+            "status",
+            "added_by",
+            "added_at",
+            "approved_by",
+            "approved_at",
+        ]
         read_only_fields = fields
 
 

@@ -2,11 +2,17 @@
 
 from rest_framework.routers import SimpleRouter
 
-from shared_apps.subsidies.api.views import BudgetViewSet, ClaimViewSet, ProgrammeViewSet
+from shared_apps.subsidies.api.views import (
+    BudgetViewSet,
+    ClaimViewSet,
+    ProgrammeViewSet,
+    SupplementViewSet,
+)
 
 router = SimpleRouter()
 router.register("subsidies/programmes", ProgrammeViewSet, basename="subsidy-programme")
 router.register("subsidies/budgets", BudgetViewSet, basename="subsidy-budget")
 router.register("subsidies/claims", ClaimViewSet, basename="subsidy-claim")
+router.register("subsidies/supplements", SupplementViewSet, basename="subsidy-supplement")
 
 urlpatterns = router.urls

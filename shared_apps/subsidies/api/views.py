@@ -1,5 +1,6 @@
 """Subsidies over the API. On the district host the finance officer sets programmes and budgets,
-adds supplementary budgets, and decides and pays claims; auditors read. On a school's host the
+proposes supplementary budgets (another finance officer approves them), and decides and pays
+claims; auditors read. On a school's host the
 school sees its own claims and budgets (with their supplements), the logistics director prepares
 (computes) the month's claim, the principal submits it."""
 
@@ -20,7 +21,7 @@ from houqin.permissions import current_school_id
 from shared_apps.subsidies import selectors, services
 from shared_apps.subsidies.api import serializers as s
 from shared_apps.subsidies.filters import BudgetFilter, ClaimFilter, ProgrammeFilter
-from shared_apps.subsidies.models import Budget, Claim, Programme
+from shared_apps.subsidies.models import Budget, BudgetSupplement, Claim, Programme
 from tenants.models import School
 
 
@@ -113,7 +114,8 @@ class BudgetViewSet(_BudgetViewSet):
     @action(detail=True, methods=["post"])
     @idempotent
     def supplements(self, request: Request, pk: str | None = None) -> Response:
-        """Add a supplementary budget (追加预算): `amount` more CNY for this budget, and why."""
+        """Propose a supplementary budget (追加预算): `amount` more CNY for this budget, and why.
+        It counts once another finance officer approves it."""
         budget: Budget = self.get_object()
         data = s.BudgetSupplementCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -139,6 +141,30 @@ class BudgetViewSet(_BudgetViewSet):
             from_budget=source, to_budget=target, actor=request.user
         )
         return Response(s.BudgetSerializer(target).data)
+
+
+class SupplementViewSet(RestrictedViewSet):
+    """Supplementary budgets: approved by a finance officer other than the one who proposed
+    them."""
+
+    model = BudgetSupplement
+    serializer_class = s.BudgetSupplementSerializer
+    ordering_fields = ["id"]
+    action_verbs = {"approve": "approve"}
+
+    def safely_get_queryset(self) -> QuerySet[BudgetSupplement]:
+        return selectors.supplement_list()
+
+    @extend_schema(request=None, responses=s.BudgetSerializer, parameters=[IDEMPOTENCY_KEY])
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        """Approve a proposed supplement: the budget holds its amount from now on."""
+        supplement = services.budget_supplement_approve(
+            supplement=self.get_object(), actor=request.user
+        )
+        fresh = selectors.budget_list().get(pk=supplement.budget_id)
+        return Response(s.BudgetSerializer(fresh).data)
 
 
 class _ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
@@ -236,4 +262,5 @@ __all__ = [
     "ProgrammeViewSet",
     "SchoolBudgetViewSet",
     "SchoolClaimViewSet",
+    "SupplementViewSet",
 ]

@@ -5,7 +5,6 @@ Run it again after an interruption: schools already created are reported "exists
 Exits 0 when no row had an error, 1 otherwise.
 """
 
-import csv
 import uuid
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from houqin import context
 from houqin.exceptions import ServiceError
+from houqin.tables import csv_bytes
 from tenants.onboarding import ImportReport, RowStatus, read_school_rows, schools_import
 
 BAR_WIDTH = 30
@@ -68,7 +68,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         try:
-            # No row cap here: that is for uploads; the command shows progress and resumes.
+            # Not the upload's cap of schools: the command shows progress and resumes.
             rows = read_school_rows(path, path.name, max_rows=None)
         except FileNotFoundError as exc:
             raise CommandError(f"{path}: no such file") from exc
@@ -109,16 +109,6 @@ class Command(BaseCommand):
 
 
 def write_report(report: ImportReport, path: Path) -> None:
-    """One line per row; UTF-8 with a BOM, so that Excel shows the Chinese text as it is."""
-    with open(path, "w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["row", "code", "status", "message"])
-        for result in report.rows:
-            writer.writerow(
-                [result.row, _cell(result.code), result.status, "; ".join(result.messages)]
-            )
-
-
-def _cell(text: str) -> str:
-    # A code is echoed as written: keep a spreadsheet from reading "=..." as a formula.
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+    """One line per row, in a CSV file that Excel opens as it is (see `houqin.tables`)."""
+    lines = [[r.row, r.code, r.status, "; ".join(r.messages)] for r in report.rows]
+    path.write_bytes(csv_bytes([["row", "code", "status", "message"], *lines]))

@@ -37,8 +37,8 @@ class Command(BaseCommand):
         path: Path = options["file"]
         try:
             with open(path, "rb") as f:
-                # No row cap here: that is for uploads; a full table is a few thousand rows.
-                rows = read_food_rows(f, path.name, max_rows=None)
+                # A full table is a few thousand rows, well within the upload limit.
+                rows = read_food_rows(f, path.name)
             with context.acting(request_id=f"load-foods-{uuid.uuid4().hex[:12]}"):
                 report = food_import(
                     rows=rows,

@@ -1,0 +1,115 @@
+"""Separation of duties (不相容职务分离): whoever prepared something does not approve it.
+
+Each `Duty` pairs an approving act (the permission it takes, in the role registry) with the
+fields of the approved row that name who prepared it. The services call `ensure_separate()` as
+they approve, and it refuses the act when the approver is one of the preparers, or when the
+approver holds a role that allows the act through a membership a preparer granted, or on an
+account a preparer opened (who knew its first password): a second account made to approve one's
+own work.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from houqin.exceptions import Conflict
+from houqin.roles import roles_allowed
+
+
+@dataclass(frozen=True)
+class Duty:
+    # The model of the row the act approves, e.g. "procurement.requisition".
+    record: str
+    # The permission of the approving act, e.g. "procurement.approve_requisition".
+    act: str
+    # Paths from the approved row to each user who prepared it, e.g. "invoice.recorded_by".
+    prepared_by: tuple[str, ...]
+    message: Promise
+
+
+REQUISITION_APPROVAL = Duty(
+    "procurement.requisition",
+    "procurement.approve_requisition",
+    ("raised_by",),
+    _("Whoever raised a requisition cannot approve it."),
+)
+CLAIM_SUBMISSION = Duty(
+    "subsidies.claim",
+    "subsidies.submit_claim",
+    ("computed_by",),
+    _("Whoever prepared a claim cannot submit it."),
+)
+CLAIM_APPROVAL = Duty(
+    "subsidies.claim",
+    "subsidies.approve_claim",
+    ("computed_by", "submitted_by"),
+    _("Whoever prepared or submitted a claim cannot approve it."),
+)
+SUPPLEMENT_APPROVAL = Duty(
+    "subsidies.budgetsupplement",
+    "subsidies.approve_budgetsupplement",
+    ("added_by",),
+    _("Whoever proposed a supplementary budget cannot approve it."),
+)
+PAYMENT = Duty(
+    "orders.expenditure",
+    "orders.pay_expenditure",
+    ("invoice.recorded_by",),
+    _("Whoever recorded an invoice cannot pay it."),
+)
+AWARD = Duty(
+    "procurement.tender",
+    "procurement.award_tender",
+    ("evaluated_by",),
+    _("Whoever evaluated a tender cannot award its lots."),
+)
+
+DUTIES = (
+    REQUISITION_APPROVAL,
+    CLAIM_SUBMISSION,
+    CLAIM_APPROVAL,
+    SUPPLEMENT_APPROVAL,
+    PAYMENT,
+    AWARD,
+)
+
+
+def preparers(duty: Duty, record: models.Model) -> set[int]:
+    """The ids of the users who prepared `record`, as `duty` names them."""
+    found = set()
+    for path in duty.prepared_by:
+        *through, field = path.split(".")
+        row: Any = record
+        for step in through:
+            row = getattr(row, step)
+        user_id = getattr(row, f"{field}_id")
+        if user_id is not None:
+            found.add(user_id)
+    return found
+
+
+def ensure_separate(duty: Duty, *, record: models.Model, actor: Any) -> None:
+    """Refuse `actor` the act of `duty` on `record` when they, or a role or an account they were
+    given by a preparer, prepared it. A system act (no actor) is not checked."""
+    if record._meta.label_lower != duty.record:
+        raise TypeError(f"{duty.act} approves a {duty.record}, not a {record._meta.label_lower}")
+    actor_id = getattr(actor, "pk", None)
+    if actor_id is None:
+        return
+    people = preparers(duty, record)
+    if actor_id in people:
+        raise Conflict(str(duty.message), code="separation_of_duties")
+    from shared_apps.accounts.selectors import holds_through
+
+    if people and holds_through(user_id=actor_id, roles=roles_allowed(duty.act), people=people):
+        raise Conflict(
+            _(
+                "%(rule)s Nor can an account its preparer opened, or a role they granted: "
+                "someone else must do it."
+            )
+            % {"rule": duty.message},
+            code="separation_of_duties",
+        )
