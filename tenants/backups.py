@@ -2,9 +2,11 @@
 
 A backup is a gzipped tar: `manifest.json` (the school, the migrations fingerprint, every table's
 row count and checksum, and the school's rows in district tables: its memberships) and one
-PostgreSQL COPY file per table of the school's schema. A restore builds the schema from the
-template (so the backup must come from the same migrations), copies every table back in one
-transaction, and checks the counts and checksums before it commits.
+PostgreSQL COPY file per table of the school's schema. A restore into a new school builds
+its schema from the template (so the backup must come from the same migrations); a restore over
+the school it came from keeps its schema and replaces its rows (recorded in the trail like any
+other change: the application's role may not drop a schema). Either copies every table back in
+one transaction and checks the counts and checksums before it commits.
 """
 
 import io
@@ -130,7 +132,6 @@ def school_restore(*, path: Path, code: str | None = None, actor: Any = None) ->
     with context.acting(request_id=f"restore-{source['code']}"), transaction.atomic():
         if code is None:
             school = School.objects.select_for_update().get(code=source["code"])
-            _wipe(school)
         else:
             school = school_create(
                 code=code,
@@ -149,15 +150,6 @@ def school_restore(*, path: Path, code: str | None = None, actor: Any = None) ->
         if restored != manifest["tables"]:
             raise Conflict(_("The restored school does not match its backup."), code="mismatch")
     return school
-
-
-def _wipe(school: School) -> None:
-    """Drop the school's schema and make it anew from the template; its row and domain stay."""
-    with connection.cursor() as cursor:
-        # Deferred checks still pending on these tables would forbid dropping them.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(f"DROP SCHEMA {_q(school.schema_name)} CASCADE")
-    provisioning.schema_create(school.schema_name)
 
 
 def _copy_in(schema: str, tables: dict[str, Any], files: dict[str, bytes]) -> None:

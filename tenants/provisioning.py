@@ -7,8 +7,14 @@ the schema name. A new school's schema is that script replayed in the caller's t
 hundred milliseconds instead of running every migration again. A warm pool keeps schemas ready
 made from the same script; taking one is a rename.
 
-The script is tied to the fingerprint of the code's migrations: a template built from other
-migrations is refused (`TemplateOutOfDate`) and rebuilt.
+The script is tied to the fingerprint of the code's migrations (and of how the code wires the
+audit triggers): a template built from other migrations is refused (`TemplateOutOfDate`) and
+rebuilt, by a role that may create schemas (the migrator, at a release).
+
+The application's role may not create schemas, nor own what fires the audit triggers. It makes a
+school's schema through two functions that run as the owner of the school schemas (SECURITY
+DEFINER, `SCHEMA_FUNCTIONS_SQL`): one replays the stored script, which only the owner may write,
+into a new schema; the other renames a pool schema. The application hands them names, never SQL.
 """
 
 import hashlib
@@ -25,13 +31,73 @@ from django.utils.translation import gettext as _
 
 from houqin.db import tenant_db
 from houqin.exceptions import Conflict
-from tenants.models import PoolSchema, SchemaTemplate
+from shared_apps.audit.triggers import FUNCTION_SEARCH_PATH, wiring_signature
+from tenants.models import CODE_PATTERN, SCHEMA_PREFIX, PoolSchema, SchemaTemplate
 
 TEMPLATE_SCHEMA = "houqin_template"
 POOL_PREFIX = "houqin_pool_"
 PLACEHOLDER = "__houqin_schema__"
+# The names the provisioning functions accept: a school's schema, a pool schema.
+SCHOOL_SCHEMA_PATTERN = f"^{SCHEMA_PREFIX}{CODE_PATTERN.pattern.removeprefix('^')}"
+POOL_SCHEMA_PATTERN = f"^{POOL_PREFIX}[0-9a-f]{{16}}$"
 # Serialises template builds and pool refills across processes.
 _LOCK_KEY = 0x686F7571  # "houq"
+
+
+# Run as the owner of the school schemas. The template's script is read from the table only that
+# owner may write (the migration revokes every other role's writes, and the function refuses to
+# run a script its caller could have written); names are checked against the patterns above.
+SCHEMA_FUNCTIONS_SQL = f"""
+CREATE OR REPLACE FUNCTION public.houqin_schema_from_template(target text, wanted text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = {FUNCTION_SEARCH_PATH} AS $body$
+DECLARE
+    script text;
+BEGIN
+    IF target !~ '{SCHOOL_SCHEMA_PATTERN}'
+       AND target !~ '{POOL_SCHEMA_PATTERN}' THEN
+        RAISE EXCEPTION 'not a school or pool schema name: %', target
+            USING ERRCODE = 'invalid_schema_name';
+    END IF;
+    IF has_table_privilege(session_user, 'public.tenants_schematemplate', 'INSERT, UPDATE')
+       AND NOT pg_has_role(session_user, current_user, 'MEMBER') THEN
+        RAISE EXCEPTION 'the school template is writable by %, who may not act as %',
+            session_user, current_user USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    SELECT t.script INTO script FROM public.tenants_schematemplate t
+    WHERE t.id = 1 AND t.fingerprint = wanted;
+    IF script IS NULL THEN
+        RAISE EXCEPTION 'no school template built from migrations %', wanted
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    EXECUTE replace(script, '{PLACEHOLDER}', quote_ident(target));
+END $body$;
+
+CREATE OR REPLACE FUNCTION public.houqin_schema_take(pooled text, target text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = {FUNCTION_SEARCH_PATH} AS $body$
+BEGIN
+    IF pooled !~ '{POOL_SCHEMA_PATTERN}'
+       OR target !~ '{SCHOOL_SCHEMA_PATTERN}' THEN
+        RAISE EXCEPTION 'not a pool schema and a school schema: %, %', pooled, target
+            USING ERRCODE = 'invalid_schema_name';
+    END IF;
+    EXECUTE format('ALTER SCHEMA %I RENAME TO %I', pooled, target);
+END $body$;
+
+DO $revoke$
+DECLARE
+    grantee text;
+BEGIN
+    FOR grantee IN
+        SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END
+        FROM pg_class c, aclexplode(c.relacl) a
+        WHERE c.oid = 'public.tenants_schematemplate'::regclass
+          AND a.grantee <> c.relowner AND a.privilege_type <> 'SELECT'
+    LOOP
+        EXECUTE format('REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER '
+                       'ON public.tenants_schematemplate FROM %s', grantee);
+    END LOOP;
+END $revoke$;
+"""
 
 
 class TemplateOutOfDate(Conflict):
@@ -54,15 +120,18 @@ def code_migrations() -> frozenset[tuple[str, str]]:
 
 
 def code_fingerprint() -> str:
-    """A hash of every migration the code defines: what a school schema must have applied."""
+    """A hash of every migration the code defines and of how it wires the audit triggers: what a
+    school schema must have."""
     return fingerprint_of(code_migrations())
 
 
 def fingerprint_of(applied: Any) -> str:
     """The fingerprint of a schema's applied migrations, counting only those the code still
-    defines (a squashed migration's predecessors are recorded too, and ignored here)."""
+    defines (a squashed migration's predecessors are recorded too, and ignored here), with the
+    code's trigger wiring: a release that changes what the trail redacts brings every school
+    behind, and re-wires it (`releases.migrate_school` installs the triggers)."""
     names = "\n".join(f"{app}.{name}" for app, name in sorted(set(applied) & code_migrations()))
-    return hashlib.sha256(names.encode()).hexdigest()
+    return hashlib.sha256(f"{names}\n{wiring_signature()}".encode()).hexdigest()
 
 
 def _quote(name: str) -> str:
@@ -197,7 +266,6 @@ def _script_from(schema: str) -> str:
 @dataclass(frozen=True)
 class Template:
     fingerprint: str
-    script: str
 
 
 _template: Template | None = None
@@ -209,9 +277,9 @@ def template_build() -> Template:
     fingerprint = code_fingerprint()
     with transaction.atomic():
         _lock()
-        built = SchemaTemplate.objects.filter(pk=1, fingerprint=fingerprint).first()
-        if built is not None:  # another process built it while this one waited for the lock
-            _template = Template(built.fingerprint, built.script)
+        # Another process may have built it while this one waited for the lock.
+        if SchemaTemplate.objects.filter(pk=1, fingerprint=fingerprint).exists():
+            _template = Template(fingerprint)
             return _template
         _migrate_into(TEMPLATE_SCHEMA)
         applied = _rows(f"SELECT app, name FROM {_quote(TEMPLATE_SCHEMA)}.django_migrations", [])
@@ -229,29 +297,41 @@ def template_build() -> Template:
             _drop(stale.schema_name)
             stale.delete()
     tenant_db().set_schema_to_public()
-    _template = Template(fingerprint, script)
+    _template = Template(fingerprint)
     return _template
 
 
+def _out_of_date() -> TemplateOutOfDate:
+    return TemplateOutOfDate(
+        _("The school template was built from other migrations; rebuild it first.")
+    )
+
+
 def current_template() -> Template:
-    """The stored template for the code's migrations, built when missing or out of date."""
+    """The stored template for the code's migrations, built when missing or out of date by a
+    role that may create schemas; the application's role may not, and is told to wait for the
+    release (`migrate_schools` builds it)."""
     global _template
     fingerprint = code_fingerprint()
     if _template is not None and _template.fingerprint == fingerprint:
         return _template
-    stored = SchemaTemplate.objects.filter(pk=1, fingerprint=fingerprint).first()
-    if stored is None:
+    if not SchemaTemplate.objects.filter(pk=1, fingerprint=fingerprint).exists():
+        if not _rows("SELECT has_database_privilege(current_database(), 'CREATE')", [])[0][0]:
+            raise _out_of_date()
         return template_build()
-    _template = Template(stored.fingerprint, stored.script)
+    _template = Template(fingerprint)
     return _template
 
 
-def render(template: Template, schema_name: str) -> str:
+def schema_from_template(template: Template, schema_name: str) -> None:
+    """Make `schema_name` from the stored template, in the caller's transaction."""
     if template.fingerprint != code_fingerprint():
-        raise TemplateOutOfDate(
-            _("The school template was built from other migrations; rebuild it first.")
+        raise _out_of_date()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT public.houqin_schema_from_template(%s, %s)",
+            [schema_name, template.fingerprint],
         )
-    return template.script.replace(PLACEHOLDER, _quote(schema_name))
 
 
 def schema_create(schema_name: str) -> bool:
@@ -264,15 +344,15 @@ def schema_create(schema_name: str) -> bool:
         .order_by("id")
         .first()
     )
-    with connection.cursor() as cursor:
-        if pooled is not None:
-            cursor.execute(
-                f"ALTER SCHEMA {_quote(pooled.schema_name)} RENAME TO {_quote(schema_name)}"
-            )
-            pooled.delete()
-            return True
-        cursor.execute(render(current_template(), schema_name))
+    if pooled is None:
+        schema_from_template(current_template(), schema_name)
         return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT public.houqin_schema_take(%s, %s)", [pooled.schema_name, schema_name]
+        )
+    pooled.delete()
+    return True
 
 
 def _drop(schema_name: str) -> None:
@@ -290,8 +370,7 @@ def pool_refill(*, size: int) -> int:
     for _slot in range(max(missing, 0)):
         with transaction.atomic():
             name = f"{POOL_PREFIX}{uuid.uuid4().hex[:16]}"
-            with connection.cursor() as cursor:
-                cursor.execute(render(template, name))
+            schema_from_template(template, name)
             PoolSchema.objects.create(schema_name=name, fingerprint=template.fingerprint)
             made += 1
     return made

@@ -1,18 +1,25 @@
-"""The tenant harness: school schemas are built once per run (committed before any test), and
-every test runs inside a transaction that is rolled back. The schema in force is checked after
-every test: nothing may leave a school's search_path behind."""
+"""The tenant harness: the test database is set up as production sets it up, school schemas are
+built once per run (committed before any test), and every test runs inside a transaction that is
+rolled back. The schema in force is checked after every test: nothing may leave a school's
+search_path behind."""
 
+import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import psycopg2
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
+from django.db.backends.signals import connection_created
 from django.test.utils import setup_databases, teardown_databases
 from django.utils import translation
 from django_tenants.utils import schema_context
+from psycopg2 import sql
 from rest_framework.test import APIClient
 
+from houqin import devstack
 from houqin.db import tenant_db
 from houqin.roles import Role
 from shared_apps.accounts.models import User
@@ -22,6 +29,26 @@ from tests.factories import token_for, user_with_role
 
 SCHOOL_A = "100001"
 SCHOOL_B = "100002"
+# The role that owns what the migrations and school provisioning make (deploy/postgres/).
+OWNER_ROLE = "houqin_owner"
+
+
+@contextmanager
+def _acting_as(role: str) -> Iterator[None]:
+    """Every new connection to the test database acts as `role` until the block ends."""
+
+    def set_role(sender: Any, connection: Any, **kwargs: Any) -> None:
+        if connection.alias == DEFAULT_DB_ALIAS:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET ROLE {role}")
+
+    connection.close()
+    connection_created.connect(set_role, dispatch_uid="test_acting_as")
+    try:
+        yield
+    finally:
+        connection_created.disconnect(dispatch_uid="test_acting_as")
+        connection.close()
 
 
 @pytest.fixture(scope="session")
@@ -29,26 +56,44 @@ def django_db_setup(
     django_test_environment: Any, django_db_blocker: Any, django_db_modify_db_settings: Any
 ) -> Iterator[None]:
     """The test database, created for every run whatever the tests ask for (pytest-django would
-    skip it when only `committed` tests run), with the two schools every test may use."""
+    skip it when only `committed` tests run), with the two schools every test may use. It is set
+    up as production sets it up, by the same scripts: deploy/postgres/bootstrap.sql (roles and
+    rights), the migrations and the schools made by the owner role (as the migrator and the
+    provisioning functions make them), then deploy/postgres/trail_ownership.sql. The harness
+    itself goes on as the superuser."""
+    superuser = os.environ["DATABASE_URL"]
+    name = str(connection.settings_dict["TEST"]["NAME"])
     with django_db_blocker.unblock():
-        databases = setup_databases(
-            verbosity=0,
-            interactive=False,
-            aliases={"default"},  # type: ignore[arg-type]
-        )
-        for code, name in ((SCHOOL_A, "测试学校甲"), (SCHOOL_B, "测试学校乙")):
-            if not School.objects.filter(code=code).exists():
-                school_create(code=code, name=name, kind=School.Kind.PRIMARY)
-        # School B's ids start far above A's, so a B id used on A's host can only be found by a
-        # leak, never by coincidence.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT format('%%I.%%I', schemaname, sequencename) FROM pg_sequences "
-                "WHERE schemaname = %s",
-                [f"s_{SCHOOL_B}"],
+        maintenance = psycopg2.connect(devstack.url_as(superuser, database="postgres"))
+        maintenance.autocommit = True
+        try:
+            with maintenance.cursor() as cursor:
+                drop = "DROP DATABASE IF EXISTS {} WITH (FORCE)"
+                cursor.execute(sql.SQL(drop).format(sql.Identifier(name)))
+        finally:
+            maintenance.close()
+        # Made anew by bootstrap.sql, as production's is.
+        devstack.deploy_sql("bootstrap.sql", superuser, database=name, **devstack.DEV_PASSWORDS)
+        with _acting_as(OWNER_ROLE):
+            databases = setup_databases(
+                verbosity=0,
+                interactive=False,
+                keepdb=True,  # made above
+                aliases={"default"},  # type: ignore[arg-type]
             )
-            for (sequence,) in cursor.fetchall():
-                cursor.execute("SELECT setval(%s, 1000000)", [sequence])
+            for code, school_name in ((SCHOOL_A, "测试学校甲"), (SCHOOL_B, "测试学校乙")):
+                school_create(code=code, name=school_name, kind=School.Kind.PRIMARY)
+            # School B's ids start far above A's, so a B id used on A's host can only be found
+            # by a leak, never by coincidence.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT format('%%I.%%I', schemaname, sequencename) FROM pg_sequences "
+                    "WHERE schemaname = %s",
+                    [f"s_{SCHOOL_B}"],
+                )
+                for (sequence,) in cursor.fetchall():
+                    cursor.execute("SELECT setval(%s, 1000000)", [sequence])
+        devstack.deploy_sql("trail_ownership.sql", devstack.url_as(superuser, database=name))
     yield
     with django_db_blocker.unblock():
         teardown_databases(databases, verbosity=0)

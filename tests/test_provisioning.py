@@ -7,6 +7,7 @@ from unittest import mock
 import pytest
 from django.db import connection
 
+from houqin.devstack import APP_ROLE
 from houqin.roles import Role
 from tenants import provisioning
 from tenants.models import PoolSchema, SchemaTemplate
@@ -73,9 +74,8 @@ def test_a_new_schools_identity_columns_continue_after_the_copied_rows(db, in_sc
 
 
 def test_a_template_from_other_migrations_is_refused(db):
-    stale = provisioning.Template("0" * 64, provisioning.current_template().script)
     with pytest.raises(provisioning.TemplateOutOfDate):
-        provisioning.render(stale, "s_300003")
+        provisioning.schema_from_template(provisioning.Template("0" * 64), "s_300003")
 
 
 def test_an_out_of_date_template_is_rebuilt_before_use(db):
@@ -90,9 +90,9 @@ def test_a_new_school_takes_a_ready_schema_from_the_pool(db):
     assert provisioning.pool_refill(size=2) == 2
     assert provisioning.pool_refill(size=2) == 0
     pooled = set(PoolSchema.objects.values_list("schema_name", flat=True))
-    with mock.patch("tenants.provisioning.render") as render:
+    with mock.patch("tenants.provisioning.schema_from_template") as from_template:
         school = school_create(code="300004", name="池中学校", kind="junior")
-    render.assert_not_called()
+    from_template.assert_not_called()
     assert PoolSchema.objects.count() == 1
     with connection.cursor() as cursor:
         cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", [list(pooled)])
@@ -113,3 +113,41 @@ def test_stale_pool_schemas_are_dropped_when_the_template_is_rebuilt(db):
     provisioning._template = None
     provisioning.current_template()
     assert not PoolSchema.objects.exists()
+
+
+def _act_as_the_app() -> None:
+    """The rest of the test's transaction runs as the application's role."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL ROLE {APP_ROLE}")
+
+
+def _owner(schema: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = %s", [schema]
+        )
+        return str(cursor.fetchone()[0])
+
+
+def test_the_app_role_makes_schools_it_does_not_own_from_the_template_and_the_pool(db):
+    _act_as_the_app()
+    from_template = school_create(code="300005", name="应用建校", kind="primary")
+    assert provisioning.pool_refill(size=1) == 1
+    with mock.patch("tenants.provisioning.schema_from_template") as from_script:
+        from_pool = school_create(code="300006", name="池中建校", kind="primary")
+    from_script.assert_not_called()
+    for school in (from_template, from_pool):
+        assert _owner(school.schema_name) == "houqin_owner"
+        principal = user_with_role(Role.PRINCIPAL, school)
+        response = HostClient(school_host(school.code), principal).post(
+            "/api/v1/feedback/", {"category": "praise", "subject": "新", "body": "校"}
+        )
+        assert response.status_code == 201, response.content
+
+
+def test_the_app_role_is_told_to_wait_for_a_template_it_may_not_build(db):
+    SchemaTemplate.objects.filter(pk=1).update(fingerprint="f" * 64)
+    provisioning._template = None
+    _act_as_the_app()
+    with pytest.raises(provisioning.TemplateOutOfDate):
+        school_create(code="300007", name="等待模板", kind="primary")

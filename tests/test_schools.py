@@ -8,7 +8,7 @@ from django.db import connection
 from houqin.roles import Role
 from shared_apps.accounts.models import Membership
 from tenants.models import Domain, School
-from tenants.provisioning import render
+from tenants.provisioning import schema_from_template
 from tenants.services import school_create, school_host
 from tests.conftest import HostClient
 from tests.factories import make_user, user_with_role
@@ -82,8 +82,9 @@ def test_unknown_kind_and_missing_fields_are_400(client_for):
     assert response.status_code == 400
 
 
-def _script_failing_at_the_end(template, schema_name):
-    return render(template, schema_name) + "\nSELECT 1 / 0;"
+def _failing_once_the_schema_is_made(template, schema_name):
+    schema_from_template(template, schema_name)
+    raise RuntimeError("step failed after the schema was made")
 
 
 @pytest.mark.parametrize(
@@ -91,7 +92,7 @@ def _script_failing_at_the_end(template, schema_name):
     [
         ("tenants.services.Domain.objects.create", RuntimeError("step failed")),
         ("tenants.provisioning.schema_create", RuntimeError("step failed")),
-        ("tenants.provisioning.render", _script_failing_at_the_end),
+        ("tenants.provisioning.schema_from_template", _failing_once_the_schema_is_made),
     ],
 )
 def test_a_failed_creation_leaves_no_school_no_domain_no_schema(db, failing_step, effect):

@@ -2,8 +2,10 @@
 actor and request id that queued them, acknowledge late and are re-queued when a worker dies."""
 
 import os
+from typing import Any
 
 from celery.schedules import crontab
+from celery.signals import worker_init
 from tenant_schemas_celery.app import CeleryApp
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "houqin.settings.dev")
@@ -35,3 +37,19 @@ app.conf.beat_schedule = {
     },
 }
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+def worker_refuses_unless_database_is_sound(**kwargs: Any) -> None:
+    """A worker that cannot vouch for the database (the audit trail among it) takes no task.
+    Celery logs and swallows a handler's exceptions; SystemExit stops the worker."""
+    import django
+    from django.core.management.base import SystemCheckError
+
+    django.setup()
+    from houqin.startup import refuse_unless_database_is_sound
+
+    try:
+        refuse_unless_database_is_sound()
+    except SystemCheckError as exc:
+        raise SystemExit(str(exc)) from exc

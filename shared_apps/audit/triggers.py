@@ -1,25 +1,40 @@
-"""The database triggers that write the audit trail.
+"""The database triggers that write the audit trail, and what they must look like.
 
 Every table of every app in every schema gets three statement-level triggers (insert, update,
 delete) with transition tables, so a bulk or queryset update of ten thousand rows costs one extra
 INSERT ... SELECT, not ten thousand. The actor and request id come from transaction-local settings
 that `capture.install_context_wrapper` prefixes to each write.
+
+The trigger function runs as its owner (SECURITY DEFINER, with a fixed search_path), and its owner
+is the trail's role that nobody logs in as (deploy/postgres/trail_ownership.sql): the
+application's role, which owns neither the trail nor any table that fires a trigger, may not write
+a trail row itself, so it can neither forge nor silence one. The trail never copies key material
+or ciphertext: every binary column is redacted, whatever it is called, and so is every column a
+model names in `audit_redacted_fields`.
 """
 
+import functools
+import hashlib
 from typing import Any
 
 from django.apps import apps
-from django.db import connection, router
+from django.conf import settings
+from django.db import connection, models
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django_tenants.routers import TenantSyncRouter
+from django_tenants.utils import get_public_schema_name
 
 # Tables whose rows are not business records: the trail itself, Django's bookkeeping, sessions.
 UNTRACKED_TABLES = frozenset(
     {"audit_change", "audit_securityevent", "django_migrations", "django_session"}
 )
 
-AUDIT_FUNCTION_SQL = r"""
-CREATE OR REPLACE FUNCTION public.houqin_audit_rows() RETURNS trigger
-LANGUAGE plpgsql AS $$
+# Inside the functions nothing resolves through the caller's search_path: every name is
+# schema-qualified or in pg_catalog, and pg_temp comes last, so a table, function or operator the
+# caller planted cannot be picked up by code running as the trail's owner.
+FUNCTION_SEARCH_PATH = "pg_catalog, pg_temp"
+
+AUDIT_ROWS_BODY = r"""
 DECLARE
     pk text := TG_ARGV[0];
     redacted text[] := TG_ARGV[1:TG_NARGS - 1];
@@ -49,15 +64,37 @@ BEGIN
         FROM old_rows o;
     END IF;
     RETURN NULL;
-END $$;
+END """
 
-CREATE OR REPLACE FUNCTION public.houqin_append_only() RETURNS trigger
-LANGUAGE plpgsql AS $$
+APPEND_ONLY_BODY = r"""
 BEGIN
     RAISE EXCEPTION 'the % table is append-only: % refused', TG_TABLE_NAME, TG_OP
         USING ERRCODE = 'insufficient_privilege';
-END $$;
-"""
+END """
+
+
+def _function_sql(name: str, body: str, *, definer: bool) -> str:
+    security = "SECURITY DEFINER " if definer else ""
+    return (
+        f"CREATE OR REPLACE FUNCTION public.{name}() RETURNS trigger LANGUAGE plpgsql "
+        f"{security}SET search_path = {FUNCTION_SEARCH_PATH} AS $body${body}$body$;\n"
+    )
+
+
+# name -> (body, SECURITY DEFINER?): what the code installs, and what the trail check expects.
+TRAIL_FUNCTIONS = {
+    "houqin_audit_rows": (AUDIT_ROWS_BODY, True),
+    "houqin_append_only": (APPEND_ONLY_BODY, False),
+}
+
+AUDIT_FUNCTION_SQL = "".join(
+    _function_sql(name, body, definer=definer) for name, (body, definer) in TRAIL_FUNCTIONS.items()
+)
+
+
+def body_hash(body: str) -> str:
+    return hashlib.sha256(body.encode()).hexdigest()
+
 
 GUARD_SQL = """
 CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON public.{table}
@@ -65,29 +102,6 @@ CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON public.
 CREATE OR REPLACE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON public.{table}
     FOR EACH STATEMENT EXECUTE FUNCTION public.houqin_append_only();
 REVOKE UPDATE, DELETE, TRUNCATE ON public.{table} FROM PUBLIC;
-"""
-
-# Hand the trail to a role nobody logs in as, when the migrating role may; the application role
-# keeps SELECT and INSERT only. Where it may not, deploy/postgres/trail_ownership.sql does it.
-OWNERSHIP_SQL = """
-DO $$
-DECLARE
-    app text := current_user;
-BEGIN
-    IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
-        RAISE NOTICE 'not a superuser: run deploy/postgres/trail_ownership.sql as one';
-        RETURN;
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'houqin_trail') THEN
-        CREATE ROLE houqin_trail NOLOGIN;
-    END IF;
-    ALTER TABLE public.audit_change OWNER TO houqin_trail;
-    ALTER TABLE public.audit_securityevent OWNER TO houqin_trail;
-    EXECUTE format('GRANT SELECT, INSERT ON public.audit_change, public.audit_securityevent TO %I',
-                   app);
-    EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE public.audit_change_id_seq,
-                    public.audit_securityevent_id_seq TO %I', app);
-END $$;
 """
 
 _TRIGGER_SQL = """
@@ -99,69 +113,218 @@ _REFS = {
     "update": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
     "delete": "OLD TABLE AS old_rows",
 }
+TRIGGER_NAMES = tuple(f"houqin_audit_{op}" for op in _REFS)
 
 
-def _tracked_tables(conn: BaseDatabaseWrapper) -> dict[str, tuple[str, tuple[str, ...]]]:
-    """table -> (primary key column, redacted columns) for every model stored in this schema."""
+def redacted_columns(model: type[models.Model]) -> tuple[str, ...]:
+    """The columns of `model` the trail never copies: every binary column (keys, locked keys,
+    shares, sealed contents, ciphertext), and those named in `audit_redacted_fields` (hashes,
+    secrets kept as text)."""
+    binary = {
+        str(field.column)
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.BinaryField)
+    }
+    declared = {
+        str(model._meta.get_field(name).column)  # type: ignore[union-attr]
+        for name in getattr(model, "audit_redacted_fields", ())
+    }
+    return tuple(sorted(binary | declared))
+
+
+def tracked_tables(*, public: bool) -> dict[str, tuple[str, ...]]:
+    """table -> the arguments its triggers pass (the primary key column, then the redacted
+    columns), for every model stored in the public schema (`public`) or in each school's."""
+    router = TenantSyncRouter()
+    installed = settings.SHARED_APPS if public else settings.TENANT_APPS
     tables = {}
     for model in apps.get_models(include_auto_created=True):
         if not model._meta.managed or model._meta.proxy:
             continue
-        if not router.allow_migrate_model(conn.alias, model):
+        if not router.app_in_list(model._meta.app_label, installed):
             continue
-        redacted = tuple(
-            str(model._meta.get_field(name).column)  # type: ignore[union-attr]
-            for name in getattr(model, "audit_redacted_fields", ())
-        )
-        tables[model._meta.db_table] = (str(model._meta.pk.column), redacted)
+        table = str(model._meta.db_table)
+        if table not in UNTRACKED_TABLES:
+            tables[table] = (str(model._meta.pk.column), *redacted_columns(model))
     return tables
 
 
-def _present_tables(conn: BaseDatabaseWrapper) -> set[str]:
+@functools.cache
+def wiring_signature() -> str:
+    """A hash of how the code wires the triggers (which tables, with which key and redacted
+    columns). Part of the fingerprint a school's schema is brought to by a release, so that a
+    change of redaction re-wires every school and rebuilds the template."""
+    lines = [
+        f"{scope}.{table}({','.join(args)})"
+        for scope, public in (("public", True), ("school", False))
+        for table, args in sorted(tracked_tables(public=public).items())
+    ]
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def _present_tables(conn: BaseDatabaseWrapper, schema: str) -> set[str]:
     with conn.cursor() as cursor:
         cursor.execute(
             "SELECT table_name FROM information_schema.tables "
             "WHERE table_schema = %s AND table_type = 'BASE TABLE'",
-            [conn.schema_name],  # type: ignore[attr-defined]
+            [schema],
         )
         return {row[0] for row in cursor.fetchall()}
 
 
 def install(conn: BaseDatabaseWrapper = connection) -> int:
-    """Attach the audit triggers to every tracked table of the current schema; returns how many
-    tables were (re)wired. Idempotent."""
+    """Attach the audit triggers to every tracked table of the current schema, with the code's
+    redaction; returns how many tables were (re)wired. Idempotent."""
     schema = conn.schema_name  # type: ignore[attr-defined]
-    present = _present_tables(conn)
+    present = _present_tables(conn, schema)
     wired = 0
     with conn.cursor() as cursor:
-        for table, (pk, redacted) in sorted(_tracked_tables(conn).items()):
-            if table in UNTRACKED_TABLES or table not in present:
+        tables = tracked_tables(public=schema == get_public_schema_name())
+        for table, args in sorted(tables.items()):
+            if table not in present:
                 continue
             qualified = conn.ops.quote_name(schema) + "." + conn.ops.quote_name(table)
-            args = ", ".join(f"'{name}'" for name in (pk, *redacted))
+            quoted = ", ".join(f"'{name}'" for name in args)
             for op, refs in _REFS.items():
-                cursor.execute(_TRIGGER_SQL.format(op=op, table=qualified, refs=refs, args=args))
+                cursor.execute(_TRIGGER_SQL.format(op=op, table=qualified, refs=refs, args=quoted))
             wired += 1
     return wired
 
 
-def missing_triggers(conn: BaseDatabaseWrapper = connection) -> list[str]:
-    """Tracked tables of the current schema that lack any of the three audit triggers, or whose
-    trigger is disabled (`ALTER TABLE ... DISABLE TRIGGER` keeps it in pg_trigger, but it no
-    longer fires; 'O' and 'A' are the states in which it fires in a normal session)."""
-    expected = sorted(
-        t for t in set(_tracked_tables(conn)) & _present_tables(conn) if t not in UNTRACKED_TABLES
-    )
+def _trigger_args(args: tuple[str, ...]) -> bytes:
+    """The arguments as pg_trigger.tgargs holds them: each one NUL-terminated."""
+    return b"".join(arg.encode() + b"\0" for arg in args)
+
+
+# Tracked tables present in the schemas asked about whose three audit triggers are not all there,
+# enabled, calling the trail function with the code's arguments. `ALTER TABLE ... DISABLE
+# TRIGGER` keeps a trigger in pg_trigger but it no longer fires: 'O' and 'A' are the states in
+# which it fires in a normal session.
+_UNWIRED_SQL = """
+WITH expected (public, table_name, args) AS (
+    SELECT * FROM unnest(%(public)s::boolean[], %(tables)s::text[], %(args)s::bytea[])
+), present AS (
+    SELECT n.nspname, e.table_name, e.args, c.oid
+    FROM unnest(%(schemas)s::text[]) AS s (nspname)
+    JOIN pg_namespace n ON n.nspname = s.nspname
+    JOIN expected e ON e.public = (s.nspname = %(public_schema)s)
+    JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = e.table_name AND c.relkind = 'r'
+)
+SELECT p.nspname, p.table_name FROM present p
+WHERE (
+    SELECT count(*) FROM pg_trigger t
+    WHERE t.tgrelid = p.oid AND t.tgname = ANY(%(names)s) AND t.tgenabled IN ('O', 'A')
+      AND t.tgfoid = to_regprocedure('public.houqin_audit_rows()') AND t.tgargs = p.args
+) < %(count)s
+ORDER BY 1, 2
+"""
+
+
+def unwired_tables(
+    schemas: list[str], conn: BaseDatabaseWrapper = connection
+) -> list[tuple[str, str]]:
+    """(schema, table) for every tracked table of `schemas` whose audit triggers are missing,
+    disabled, or wired otherwise than the code wires them. One query, however many schemas."""
+    public, tables, args = [], [], []
+    for is_public in (True, False):
+        for table, table_args in tracked_tables(public=is_public).items():
+            public.append(is_public)
+            tables.append(table)
+            args.append(_trigger_args(table_args))
     with conn.cursor() as cursor:
         cursor.execute(
-            "SELECT c.relname, count(*) FROM pg_trigger t "
-            "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = %s AND t.tgname = ANY(%s) AND t.tgenabled IN ('O', 'A') "
-            "GROUP BY c.relname",
-            [conn.schema_name, [f"houqin_audit_{op}" for op in _REFS]],  # type: ignore[attr-defined]
+            _UNWIRED_SQL,
+            {
+                "public": public,
+                "tables": tables,
+                "args": args,
+                "schemas": schemas,
+                "public_schema": get_public_schema_name(),
+                "names": list(TRIGGER_NAMES),
+                "count": len(TRIGGER_NAMES),
+            },
         )
-        wired = {table for table, count in cursor.fetchall() if count == len(_REFS)}
-    return [t for t in expected if t not in wired]
+        return [(schema, table) for schema, table in cursor.fetchall()]
+
+
+def missing_triggers(conn: BaseDatabaseWrapper = connection) -> list[str]:
+    """Tracked tables of the current schema whose audit triggers are missing, disabled or wired
+    otherwise than the code wires them."""
+    schema = conn.schema_name  # type: ignore[attr-defined]
+    return [table for _schema, table in unwired_tables([schema], conn)]
+
+
+def function_problems(conn: BaseDatabaseWrapper = connection) -> list[str]:
+    """What is wrong with the trail's functions and owners: a function missing, its body not the
+    one the code installs (by hash), not SECURITY DEFINER or without the fixed search_path, owned
+    by another role than the trail; the trail owned by a role that can log in, or that owns the
+    tables the trail records (and could therefore silence their triggers)."""
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.proname, p.prosrc, p.prosecdef, p.proconfig, p.proowner::regrole::text "
+            "FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace AND p.pronargs = 0 "
+            "AND p.proname = ANY(%s)",
+            [list(TRAIL_FUNCTIONS)],
+        )
+        found = {row[0]: row[1:] for row in cursor.fetchall()}
+        cursor.execute(
+            "SELECT c.relname, c.relowner::regrole::text, r.rolcanlogin FROM pg_class c "
+            "JOIN pg_roles r ON r.oid = c.relowner "
+            "WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' "
+            "AND c.relname = ANY(%s)",
+            [[*UNTRACKED_TABLES, *tracked_tables(public=True)]],
+        )
+        owners = {table: (owner, can_login) for table, owner, can_login in cursor.fetchall()}
+    if "audit_change" not in owners:
+        return ["the audit trail table public.audit_change is missing"]
+    trail_owner, trail_can_login = owners["audit_change"]
+    problems = []
+    for name, (body, definer) in TRAIL_FUNCTIONS.items():
+        if name not in found:
+            problems.append(f"{name}() is missing")
+            continue
+        source, secdef, config, owner = found[name]
+        if body_hash(source) != body_hash(body):
+            problems.append(
+                f"{name}() is not the function the code installs: its body hashes to "
+                f"{body_hash(source)[:16]}, the code's to {body_hash(body)[:16]}"
+            )
+        if secdef != definer or f"search_path={FUNCTION_SEARCH_PATH}" not in (config or []):
+            problems.append(f"{name}() lost its security settings (definer, search_path)")
+        if owner != trail_owner:
+            problems.append(f"{name}() belongs to {owner}, not to the trail's owner {trail_owner}")
+    if owners.get("audit_securityevent", (trail_owner, False))[0] != trail_owner:
+        problems.append("public.audit_securityevent does not belong to the trail's owner")
+    if trail_can_login:
+        problems.append(f"the trail belongs to {trail_owner}, a role that can log in")
+    recorded = sorted(
+        table
+        for table, (owner, _can_login) in owners.items()
+        if owner == trail_owner and table not in UNTRACKED_TABLES
+    )
+    if recorded:
+        problems.append(
+            f"the trail's owner {trail_owner} also owns tables it records ({recorded[0]}, ...): "
+            "run deploy/postgres/trail_ownership.sql as a superuser"
+        )
+    return problems
+
+
+def tables_owned_by_connected_role(
+    schemas: list[str], conn: BaseDatabaseWrapper = connection
+) -> list[tuple[str, str]]:
+    """(schema, table) for every table of `schemas` the connected role owns: whoever owns a table
+    may disable its triggers, so the application's role must own none."""
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT n.nspname, c.relname FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = ANY(%s) AND c.relkind IN ('r', 'p') "
+            "AND c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user) "
+            "ORDER BY 1, 2",
+            [schemas],
+        )
+        return [(schema, table) for schema, table in cursor.fetchall()]
 
 
 def install_after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:

@@ -106,6 +106,9 @@ DATABASES["default"]["ENGINE"] = "houqin.db_backend"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# Web and worker processes run the database checks (the audit trail's among them) before they
+# serve, and refuse to start when one fails (houqin.startup).
+DATABASE_CHECKS_AT_START = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")

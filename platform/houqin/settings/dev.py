@@ -1,4 +1,5 @@
-"""Development: embedded PostgreSQL and Redis unless DATABASE_URL / REDIS_URL are set."""
+"""Development: embedded PostgreSQL and Redis unless DATABASE_URL / REDIS_URL are set; the
+embedded database is reached as the application's role, as in production."""
 
 from houqin.devstack import ensure_services
 

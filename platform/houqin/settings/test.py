@@ -1,8 +1,10 @@
-"""Tests: embedded servers unless DATABASE_URL / REDIS_URL are set, fast hashing, local cache."""
+"""Tests: embedded servers unless DATABASE_URL / REDIS_URL are set, fast hashing, local cache.
+The harness connects as the superuser, and sets its database up as production does
+(tests/conftest.py); the tests of the trail's roles connect as the application's role."""
 
 from houqin.devstack import ensure_services
 
-ensure_services(".test")
+ensure_services(".test", superuser=True)
 
 from houqin.settings.base import *  # noqa: E402,F403
 from houqin.settings.base import env  # noqa: E402
@@ -17,6 +19,9 @@ CACHES = {
     }
 }
 SCHOOL_POOL_SIZE = 0
+# Processes started by tests (a worker, an import of the WSGI app) may reach a database the harness
+# did not set up; tests/test_trail_roles.py turns the check on where it tests it.
+DATABASE_CHECKS_AT_START = env.bool("DATABASE_CHECKS_AT_START", default=False)
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # Runs that share a server (several checkouts, several engineers) each name their own database.
 DATABASES["default"]["TEST"] = {"NAME": env.str("HOUQIN_TEST_DB", default="test_houqin")}  # noqa: F405

@@ -1,4 +1,10 @@
-"""`make demo`: migrate, seed, then run web, worker and beat in the foreground until Ctrl-C."""
+"""`make demo`: migrate, seed, then run web, worker and beat in the foreground until Ctrl-C.
+
+The demo's database roles are production's: migrations run as the migrator, the trail belongs to
+its own role (on the embedded database this command runs deploy/postgres/trail_ownership.sql as
+the superuser), and everything else (seeding, web, worker, beat) connects as the application's
+role. With a configured database, DATABASE_URL names the application's role and
+MIGRATION_DATABASE_URL the migrator."""
 
 import json
 import os
@@ -12,6 +18,12 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from houqin import devstack
+
+# With a configured database: the migrator's address (role houqin_migrator), DATABASE_URL being
+# the application's (deploy/postgres/bootstrap.sql makes both).
+MIGRATION_URL = "MIGRATION_DATABASE_URL"
+
 
 def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
@@ -24,19 +36,19 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
 
     def handle(self, *args: Any, port: int, **options: Any) -> None:
-        call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-        call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0)
-        call_command("seed_demo")
         # DATABASE_URL / REDIS_URL now name the servers this process started (or the real ones);
-        # the children inherit them and share those servers.
+        # the children inherit them and share those servers. The migrator's address is not
+        # passed on: web, worker and beat are the application.
         env = {
-            **os.environ,
+            **{key: value for key, value in os.environ.items() if key != MIGRATION_URL},
             "PYTHONPATH": os.pathsep.join(
                 [str(settings.ROOT_DIR / "platform"), str(settings.ROOT_DIR)]
             ),
         }
         python = sys.executable
         manage = str(settings.ROOT_DIR / "manage.py")
+        self._migrate(python, manage, env)
+        call_command("seed_demo")
         state = settings.ROOT_DIR / ".demo"
         commands = {
             "web": [python, manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
@@ -88,6 +100,23 @@ class Command(BaseCommand):
                     child.wait(timeout=15)
                 except subprocess.TimeoutExpired:
                     os.killpg(child.pid, signal.SIGKILL)
+
+    def _migrate(self, python: str, manage: str, env: dict[str, str]) -> None:
+        """A release: the centre, the school template, every school, as the migrator (in a
+        process of its own: this one is the application); then, on the embedded database, the
+        trail to its role (on a configured one, that is the operator's: trail_ownership.sql)."""
+        migrator = devstack.embedded_url(devstack.MIGRATOR_ROLE) or os.environ.get(MIGRATION_URL)
+        if migrator is None:
+            call_command("migrate_schools")
+        else:
+            subprocess.run(
+                [python, manage, "migrate_schools"],
+                env={**env, "DATABASE_URL": migrator},
+                check=True,
+            )
+        superuser = devstack.embedded_url()
+        if superuser is not None:
+            devstack.deploy_sql("trail_ownership.sql", superuser)
 
     def _print_banner(self, port: int) -> None:
         domain = settings.DISTRICT_DOMAIN
