@@ -32,4 +32,10 @@ class ProcurementConfig(AppConfig):
             tender_rules,  # noqa: F401
         )
 
+        from shared_apps.audit.sealed import seal_trail
+        from shared_apps.procurement.models import Bid
+        from shared_apps.procurement.selectors.tenders import unopened_bid_list
+
+        # Who bid, and how many did, stays out of the auditors' trail until the opening too.
+        seal_trail(Bid, unopened_bid_list)
         checks.register(signing_key_check)
