@@ -15,6 +15,7 @@ import pytest
 
 from houqin.roles import DISTRICT_ROLES, REGISTRY, Role
 from shared_apps.accounts.models import User
+from shared_apps.audit.models import Change
 from shared_apps.procurement.models import Bid, Tender
 from tenants.models import School
 from tenants.services import school_host
@@ -22,12 +23,16 @@ from tests.conftest import HostClient
 from tests.factories import user_with_role
 from tests.matrix.tenders import (
     bid_on,
+    close,
     make_supplier,
     opened_tender,
+    present,
     published_tender,
     seats,
     supplier_account,
 )
+from tests.test_admin import admin_client, change_url
+from tests.test_tenders import _bid_body
 
 # Where a bid could be mentioned. Other apps' tables never refer to a bid.
 MENTIONING = ("/api/v1/procurement/", "/api/v1/audit/")
@@ -195,3 +200,102 @@ def test_the_auditors_change_list_shows_no_bid_before_the_opening(client_for: An
     bid = bid_on(tender.lots.get())
     rows = client_for(None, Role.AUDITOR).get(f"{TRAIL}?table_name=procurement_bid&page_size=500")
     assert str(bid.pk) not in {row["row_id"] for row in rows.json()["results"]}
+
+
+def _trail(client: HostClient, **params: Any) -> list[dict[str, Any]]:
+    """Every row of the auditor's change list, over all its pages."""
+    response = client.get(TRAIL, {**params, "page_size": 500})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    rows: list[dict[str, Any]] = body["results"]
+    while body["next"]:
+        body = client.get(body["next"]).json()
+        rows += body["results"]
+    return rows
+
+
+def test_what_bidders_write_before_the_opening_reaches_the_trail_only_once_it_is_opened(
+    client_for: Any,
+) -> None:
+    tender = published_tender()
+    lot = tender.lots.get()
+    first, second = (client_for(None, supplier_account(make_supplier())) for _ in range(2))
+    auditor = client_for(None, Role.AUDITOR)
+    before = _trail(auditor)
+
+    # Submitted, replaced; submitted, withdrawn (with an Idempotency-Key, as a client retrying
+    # would send it).
+    kept = first.post(BIDS, _bid_body(lot, "9.90"), format="json")
+    assert kept.status_code == 201, kept.content
+    assert first.post(BIDS, _bid_body(lot, "9.50"), format="json").status_code == 201
+    gone = second.post(BIDS, _bid_body(lot, "9.70"), format="json")
+    assert gone.status_code == 201, gone.content
+    withdrawn = second.post(f"{BIDS}{gone.json()['id']}/withdraw/", HTTP_IDEMPOTENCY_KEY="wd-1")
+    assert withdrawn.status_code == 200, withdrawn.content
+
+    # The auditor's trail is row for row what it was, and so is its count.
+    assert _trail(auditor) == before
+    bids = {
+        name: Bid.objects.get(public_id=answer.json()["id"])
+        for name, answer in (("kept", kept), ("gone", gone))
+    }
+    recorded = Change.objects.filter(table_name="procurement_bid")
+    for bid in bids.values():
+        row = recorded.filter(row_id=str(bid.pk)).first()
+        assert row is not None  # recorded all the same
+        assert auditor.get(f"{TRAIL}{row.pk}/").status_code == 404
+
+    close(tender)
+    for seat in seats(tender)[: tender.threshold]:
+        present(seat)
+    # Opened: each bid's whole history, as recorded, the opening's own writes included.
+    for bid in bids.values():
+        listed = _trail(auditor, table_name="procurement_bid", row_id=str(bid.pk))
+        expected = recorded.filter(row_id=str(bid.pk)).order_by("-id")
+        assert [row["id"] for row in listed] == list(expected.values_list("pk", flat=True))
+        assert auditor.get(f"{TRAIL}{listed[-1]['id']}/").json()["operation"] == "INSERT"
+    operations = {
+        name: [
+            row["operation"]
+            for row in _trail(auditor, table_name="procurement_bid")
+            if row["row_id"] == str(bid.pk)
+        ]
+        for name, bid in bids.items()
+    }
+    # Inserted, replaced, opened; inserted, withdrawn (a withdrawn bid is not opened).
+    assert operations == {"kept": ["UPDATE", "UPDATE", "INSERT"], "gone": ["UPDATE", "INSERT"]}
+    assert {row["actor_id"] for row in _trail(auditor, table_name="procurement_bid")} >= {
+        bid.submitted_by_id for bid in bids.values()
+    }
+
+
+def test_the_auditors_admin_shows_no_bid_before_the_opening(db: Any, district_host: str) -> None:
+    tender = published_tender()
+    bid = bid_on(tender.lots.get())
+    row = Change.objects.get(table_name="procurement_bid", row_id=str(bid.pk))
+    browser = admin_client(district_host, user_with_role(Role.AUDITOR))
+
+    def listed() -> tuple[set[int], set[str]]:
+        """The rows the trail's admin page lists for the bid, and the tables its filter offers."""
+        page = browser.get("/admin/audit/change/", {"table_name": "procurement_bid"})
+        assert page.status_code == 200
+        changes = page.context["cl"]
+        tables = next(f for f in changes.filter_specs if f.field_path == "table_name")
+        return {c.pk for c in changes.result_list}, set(tables.lookup_choices)
+
+    rows, tables = listed()
+    assert row.pk not in rows and "procurement_bid" not in tables
+    missing = browser.get(change_url(Change(pk=Change.objects.order_by("-id")[0].pk + 1000)))
+    sealed = browser.get(change_url(row))
+    assert (sealed.status_code, sealed.get("Location")) == (
+        missing.status_code,
+        missing.get("Location"),
+    )
+    assert sealed.status_code != 200
+
+    close(tender)
+    for seat in seats(tender)[: tender.threshold]:
+        present(seat)
+    rows, tables = listed()
+    assert row.pk in rows and "procurement_bid" in tables
+    assert browser.get(change_url(row)).status_code == 200
