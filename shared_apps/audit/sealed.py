@@ -8,9 +8,10 @@ every trail row (insert, update or delete) of a row the selector returns; once t
 returning it (the tender is opened), its whole history appears as usual. The audit app imports
 none of the owners' code: it only runs the query they hand it.
 
-The condition is `(schema_name, table_name, row_id)` against the selector's ids, the trail's own
-index's columns, and PostgreSQL runs the selector's query once per statement (a hashed subplan),
-so the cost does not grow with the trail, only with the rows sealed now.
+The condition costs one comparison per trail row read (its table's name settles it for every other
+table's rows) and a lookup of the sealed table's rows' ids in a hash of the selector's answer, which
+PostgreSQL builds once per statement (a hashed subplan): what grows with the trail is only that
+comparison, what grows with the selector is the hash (docs/security.md has the figures).
 """
 
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Cast
 from django_tenants.utils import get_public_schema_name
 
+# A selector of the owning app: the rows of its model whose trail nobody may read now.
 SealedRows = Callable[[], QuerySet[Any]]
 
 _sealed: dict[type[models.Model], SealedRows] = {}
@@ -42,15 +44,13 @@ def sealed_changes() -> Q | None:
     """The trail rows nobody may read now, or None when no app seals any."""
     condition: Q | None = None
     for model, rows in _sealed.items():
-        queryset = rows()
-        if queryset.model is not model:
-            raise ImproperlyConfigured(f"The sealed rows of {model._meta.label} are not its own.")
         # row_id holds the primary key as the trigger wrote it: its text.
-        ids = queryset.order_by().values_list(Cast("pk", models.CharField()), flat=True)
-        rows_of_model = Q(
-            schema_name=get_public_schema_name(),
-            table_name=model._meta.db_table,
-            row_id__in=ids,
+        ids = rows().order_by().values_list(Cast("pk", models.CharField()), flat=True)
+        # In this order: for all but the sealed tables' rows, the first comparison decides.
+        rows_of_model = (
+            Q(table_name=model._meta.db_table)
+            & Q(schema_name=get_public_schema_name())
+            & Q(row_id__in=ids)
         )
         condition = rows_of_model if condition is None else condition | rows_of_model
     return condition
