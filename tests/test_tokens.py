@@ -1,7 +1,11 @@
 """Tokens: issued for a username and password on a host where the user holds a role, valid
-there, granting nothing where the user holds none."""
+there, granting nothing where the user holds none. External accounts (suppliers, evaluators) get
+tokens and sessions on the district host only."""
 
-from houqin.roles import Role
+import pytest
+from django.test import Client
+
+from houqin.roles import EXTERNAL_ROLES, Role
 from shared_apps.accounts.models import ApiToken
 from shared_apps.audit.models import SecurityEvent
 from tenants.services import school_host
@@ -91,3 +95,47 @@ def test_deactivated_users_token_stops_working(school_a):
     user.is_active = False
     user.save()
     assert client.get("/api/v1/me/").status_code == 401
+
+
+EXTERNAL = sorted(EXTERNAL_ROLES)
+
+
+def test_the_external_accounts_are_the_suppliers_and_evaluators():
+    assert set(EXTERNAL) == {Role.SUPPLIER, Role.EVALUATOR}
+
+
+@pytest.mark.parametrize("role", EXTERNAL)
+def test_external_accounts_get_tokens_on_the_district_host_only(school_a, district_host, role):
+    user = user_with_role(role)
+    assert _issue(district_host, user.username).status_code == 201
+    refused = _issue(school_host(school_a.code), user.username)
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "invalid_credentials"
+    assert ApiToken.objects.filter(user=user).count() == 1  # the district host's
+
+
+@pytest.mark.parametrize("role", EXTERNAL)
+def test_external_accounts_sign_in_to_the_admin_on_the_district_host_only(
+    school_a, district_host, role
+):
+    user = user_with_role(role)
+    body = {"username": user.username, "password": PASSWORD}
+    school = Client(SERVER_NAME=school_host(school_a.code))
+    refused = school.post("/admin/login/", body)
+    assert refused.status_code == 200  # the form again, with its error
+    assert "_auth_user_id" not in school.session
+    district = Client(SERVER_NAME=district_host)
+    assert district.post("/admin/login/", body).status_code == 302
+    assert district.session["_auth_user_id"] == str(user.pk)
+
+
+@pytest.mark.parametrize("role", EXTERNAL)
+def test_an_external_accounts_token_answers_nothing_on_a_school_host(school_a, district_host, role):
+    user = user_with_role(role)
+    key = _issue(district_host, user.username).json()["token"]
+    school = HostClient(school_host(school_a.code))
+    school.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    for path in ("/api/v1/me/", "/api/v1/procurement/catalogue/", "/api/v1/feedback/"):
+        response = school.get(path)
+        assert response.status_code == 403, path
+        assert response.json()["error"]["code"] == "permission_denied"

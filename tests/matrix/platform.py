@@ -28,7 +28,7 @@ PEOPLE_WRITERS = frozenset({R.LOGISTICS_DIRECTOR, R.DISTRICT_ADMIN})
 
 # (method, path) -> roles allowed, on a school's host.
 SCHOOL_OPERATIONS: Operations = {
-    ("GET", "/api/v1/me/"): EVERY_SCHOOL_ROLE | EVERY_DISTRICT_ROLE,
+    ("GET", "/api/v1/me/"): EVERY_SCHOOL_ROLE | DISTRICT_STAFF,
     ("GET", "/api/v1/feedback/"): EVERY_SCHOOL_ROLE | AUDITOR,
     ("POST", "/api/v1/feedback/"): EVERY_SCHOOL_ROLE,
     ("GET", "/api/v1/feedback/{id}/"): SCHOOL_MANAGERS | AUDITOR,
