@@ -21,6 +21,7 @@ from houqin.roles import (
 )
 from shared_apps.accounts.models import ApiToken, Membership, User, hash_token_key
 from shared_apps.accounts.selectors import role_names_for
+from shared_apps.accounts.signin import remember_device
 from shared_apps.audit.models import SecurityEvent
 from shared_apps.audit.services import security_event_record
 from tenants.models import School
@@ -205,7 +206,10 @@ def token_create(*, username: str, password: str, request: Any) -> str:
     user = authenticate(request, username=username, password=password)
     if getattr(request, "axes_locked_out", False):
         raise TooManyAttempts(
-            _("Too many wrong passwords: this account is locked for a while. Try again later."),
+            _(
+                "Too many wrong passwords: signing in is paused for a while. Try again later, "
+                "or from a browser you signed in with before."
+            ),
             code="locked_out",
         )
     if user is None or not roles_of(user):
@@ -228,4 +232,5 @@ def token_create(*, username: str, password: str, request: Any) -> str:
             user=user,
             detail={"token_id": token.pk},
         )
+    remember_device(request, user.username)
     return key

@@ -21,7 +21,8 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "KEY_FUNCTION": "django_tenants.cache.make_key",
-    }
+    },
+    "global": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "global"},
 }
 SCHOOL_POOL_SIZE = 0
 TENANT_APPS = [*TENANT_APPS, "tests.bench.benchapp"]

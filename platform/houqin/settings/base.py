@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "houqin.middleware.ActorContextMiddleware",
+    "shared_apps.accounts.signin.KnownDeviceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a lockout into a response.
@@ -113,18 +114,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
+    # Keys are prefixed with the schema in force: one school's entries never answer another's.
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
-    }
+    },
+    # Keys every host shares (sign-in counters and throttles), so that what is counted on one
+    # school's host counts on every other. No schema is named "global".
+    "global": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "global",
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses any sign-in to an account locked after repeated wrong passwords.
     "axes.backends.AxesStandaloneBackend",
+    # Then: refuses unknown browsers once an account took too many wrong passwords overall.
+    "shared_apps.accounts.signin.AccountCeilingBackend",
     "houqin.permissions.RoleBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -141,17 +152,24 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "admin:login"
 
-# Sign-in lockout (django-axes): an account is locked for AXES_COOLOFF_TIME after
-# AXES_FAILURE_LIMIT wrong passwords, wherever they came from.
+# Sign-in lockout (shared_apps/accounts/signin.py). A username is locked from one client address
+# for AXES_COOLOFF_TIME after AXES_FAILURE_LIMIT wrong passwords from that address, so a stranger
+# locks only their own address. From every address together, an account takes at most
+# SIGNIN_ACCOUNT_CEILING wrong passwords per SIGNIN_ACCOUNT_WINDOW from browsers it has not signed
+# in with; past that, only its known browsers (a signed cookie from a successful sign-in, kept
+# SIGNIN_KNOWN_DEVICE_DAYS) may try, each AXES_FAILURE_LIMIT times per cool-off.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# Not per address: a school's staff and students reach us through one shared address, and five
-# mistakes by anyone would lock the whole school out. Addresses are rate-limited by nginx.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_WHITELIST_CALLABLE = "shared_apps.accounts.signin.known_device_signin"
+# A refused attempt tests no password: it neither counts nor prolongs the lock.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]  # set from X-Forwarded-For by our middleware
 AXES_LOCKOUT_CALLABLE = "houqin.errors.locked_out"
+SIGNIN_ACCOUNT_CEILING = env.int("SIGNIN_ACCOUNT_CEILING", default=50)
+SIGNIN_ACCOUNT_WINDOW = timedelta(minutes=env.int("SIGNIN_ACCOUNT_WINDOW_MINUTES", default=60))
+SIGNIN_KNOWN_DEVICE_DAYS = env.int("SIGNIN_KNOWN_DEVICE_DAYS", default=90)
 
 # Content-Security-Policy sent with every response.
 CONTENT_SECURITY_POLICY = (
@@ -194,6 +212,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "houqin.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_THROTTLE_RATES": {"login": "20/min"},
+    # Throttles count by REMOTE_ADDR, which TrustedProxyMiddleware set from the one header our
+    # proxy writes; never by an X-Forwarded-For a client sent.
+    "NUM_PROXIES": 0,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 

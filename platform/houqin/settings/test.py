@@ -16,7 +16,8 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "KEY_FUNCTION": "django_tenants.cache.make_key",
-    }
+    },
+    "global": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "global"},
 }
 SCHOOL_POOL_SIZE = 0
 # Processes started by tests (a worker, an import of the WSGI app) may reach a database the harness
