@@ -4,13 +4,35 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 ROOT_DIR = Path(__file__).resolve().parents[3]
 
 env = environ.Env()
 
-SECRET_KEY = env.str("SECRET_KEY", default="")
+
+def _required(name: str) -> str:
+    value = env.str(name, default="")
+    if not value:
+        raise ImproperlyConfigured(
+            f"{name} is not set. Every settings module reads SECRET_KEY, STUDENT_ID_KEY and "
+            "PROCUREMENT_SIGNING_KEY from the environment (deploy/houqin.env.example); only the "
+            "tests' and the demo's (DJANGO_SETTINGS_MODULE=houqin.settings.dev, as `make demo` "
+            "runs) bring their own."
+        )
+    return value
+
+
+# The keys: from the environment, in every settings module, or the process does not start.
+# Signing (sessions, the known-browser cookie); the national ID numbers' encryption and look-up
+# key (base64, 32 bytes), never derived from anything else; and the district's Ed25519 signing
+# key (its 32-byte seed, base64), which signs each tender key's fingerprint at publication. Kept
+# out of the database, so that whoever can write the database cannot swap a tender's key for one
+# of their own (bids are sealed only to a key it vouches for).
+SECRET_KEY = _required("SECRET_KEY")
+STUDENT_ID_KEY = _required("STUDENT_ID_KEY")
+PROCUREMENT_SIGNING_KEY = _required("PROCUREMENT_SIGNING_KEY")
 DEBUG = env.bool("DEBUG", default=False)
 
 DISTRICT_DOMAIN = env.str("DISTRICT_DOMAIN", default="localhost").lower()
@@ -309,10 +331,6 @@ LOGGING = {
 PROCUREMENT_SEALING_RSA_BITS = env.int("PROCUREMENT_SEALING_RSA_BITS", default=3072)
 PROCUREMENT_SEALING_SCRYPT_COST = env.int("PROCUREMENT_SEALING_SCRYPT_COST", default=2**17)
 PROCUREMENT_CLUSTER_BAND_PERCENT = env.str("PROCUREMENT_CLUSTER_BAND_PERCENT", default="2")
-# The district's Ed25519 signing key (its 32-byte seed, base64): signs each tender key's
-# fingerprint at publication. Kept out of the database, so that whoever can write the database
-# cannot swap a tender's key for one of their own (bids are sealed only to a key it vouches for).
-PROCUREMENT_SIGNING_KEY = env.str("PROCUREMENT_SIGNING_KEY", default="")
 # Unified procurement: a supplier hears of a qualification this many days before it expires; a
 # supplier whose mean monthly rating across schools is below the threshold two months running is
 # suspended from new tenders; a contract or order price more than the tolerance (a fraction)
@@ -320,6 +338,3 @@ PROCUREMENT_SIGNING_KEY = env.str("PROCUREMENT_SIGNING_KEY", default="")
 PROCUREMENT_QUALIFICATION_NOTICE_DAYS = env.int("PROCUREMENT_QUALIFICATION_NOTICE_DAYS", default=30)
 PROCUREMENT_RATING_THRESHOLD = env.int("PROCUREMENT_RATING_THRESHOLD", default=60)
 PROCUREMENT_PRICE_TOLERANCE = env.str("PROCUREMENT_PRICE_TOLERANCE", default="0.10")
-
-# Student national ID numbers are encrypted with this key (base64, 32 bytes).
-STUDENT_ID_KEY = env.str("STUDENT_ID_KEY", default="")
