@@ -192,6 +192,8 @@ AXES_LOCKOUT_CALLABLE = "houqin.errors.locked_out"
 SIGNIN_ACCOUNT_CEILING = env.int("SIGNIN_ACCOUNT_CEILING", default=50)
 SIGNIN_ACCOUNT_WINDOW = timedelta(minutes=env.int("SIGNIN_ACCOUNT_WINDOW_MINUTES", default=60))
 SIGNIN_KNOWN_DEVICE_DAYS = env.int("SIGNIN_KNOWN_DEVICE_DAYS", default=90)
+# API tokens work for this long after they are issued (fixed, not renewed by use), unless revoked.
+API_TOKEN_LIFETIME = timedelta(days=env.int("API_TOKEN_LIFETIME_DAYS", default=30))
 
 # Content-Security-Policy sent with every response.
 CONTENT_SECURITY_POLICY = (
