@@ -33,6 +33,7 @@ def _required(name: str) -> str:
 SECRET_KEY = _required("SECRET_KEY")
 STUDENT_ID_KEY = _required("STUDENT_ID_KEY")
 PROCUREMENT_SIGNING_KEY = _required("PROCUREMENT_SIGNING_KEY")
+
 DEBUG = env.bool("DEBUG", default=False)
 
 DISTRICT_DOMAIN = env.str("DISTRICT_DOMAIN", default="localhost").lower()
@@ -154,7 +155,7 @@ CACHES = {
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    # First: refuses any sign-in to an account locked after repeated wrong passwords.
+    # First: refuses a username from an address that gave too many wrong passwords for it.
     "axes.backends.AxesStandaloneBackend",
     # Then: refuses unknown browsers once an account took too many wrong passwords overall.
     "shared_apps.accounts.signin.AccountCeilingBackend",
