@@ -16,8 +16,10 @@ $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 
 install: $(VENV)/.installed
 
+# The demo's settings bring their own keys; every other settings module (manage.py and Celery
+# default to production) refuses to start without its keys (deploy/houqin.env.example).
 demo: install
-	$(BIN)/python manage.py demo
+	DJANGO_SETTINGS_MODULE=houqin.settings.dev $(BIN)/python manage.py demo
 
 test: check pytest
 

@@ -12,7 +12,9 @@ def main() -> None:
     # The Django project package lives in platform/houqin; platform/ itself is a plain folder
     # (no __init__.py), so putting it on the path never shadows the standard library's `platform`.
     sys.path.insert(0, str(ROOT / "platform"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "houqin.settings.dev")
+    # Production unless told otherwise: it refuses to start without its keys, so nothing runs on
+    # development keys by accident (`make demo` names houqin.settings.dev).
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "houqin.settings.prod")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -10,7 +10,7 @@ from typing import Any
 
 import psycopg2
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.backends.signals import connection_created
 from django.test.utils import setup_databases, teardown_databases
@@ -112,8 +112,9 @@ def _english_outside_requests() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _schema_is_public_after_each_test() -> Iterator[None]:
     yield
-    # The cache is not transactional: what a test cached must not outlive its rollback.
-    cache.clear()
+    # The caches are not transactional: what a test cached must not outlive its rollback.
+    for cache in caches.all():
+        cache.clear()
     assert tenant_db().schema_name == "public", f"schema {tenant_db().schema_name} leaked"
 
 
@@ -130,7 +131,8 @@ def committed(django_db_setup: Any, django_db_blocker: Any) -> Iterator[list[Cal
         finally:
             for cleanup in reversed(cleanups):
                 cleanup()
-            cache.clear()
+            for cache in caches.all():
+                cache.clear()
 
 
 @pytest.fixture

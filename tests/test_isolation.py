@@ -24,7 +24,9 @@ LISTS = [
 
 
 def _strongest(allowed: frozenset[Role]) -> Role:
-    return next(role for role in PREFERENCE if role in allowed)
+    # An operation nobody may perform on another's object (revoking someone's token) is tried by
+    # the first of them all.
+    return next((role for role in PREFERENCE if role in allowed), PREFERENCE[0])
 
 
 def _client(school: School, role: Role, member_of: School) -> HostClient:

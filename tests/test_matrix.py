@@ -14,7 +14,7 @@ from unittest import mock
 
 import pytest
 
-from houqin.roles import DISTRICT_ROLES, SCHOOL_ROLES, Role
+from houqin.roles import DISTRICT_ROLES, EXTERNAL_ROLES, SCHOOL_ROLES, Role
 from shared_apps.audit.models import Change
 from tenants.models import School
 from tenants.services import school_host
@@ -118,3 +118,10 @@ def test_every_operation_is_declared(school_a, district_host):
         _schema_operations(school_host(school_a.code)) == set(SCHOOL_OPERATIONS) | PUBLIC_OPERATIONS
     )
     assert _schema_operations(district_host) == set(DISTRICT_OPERATIONS) | PUBLIC_OPERATIONS
+
+
+def test_no_school_operation_answers_an_external_account():
+    """Suppliers' and evaluators' accounts exist on the district host only (houqin.roles): the
+    cells above try each of them on every school operation and expect a refusal."""
+    for operation, allowed in SCHOOL_OPERATIONS.items():
+        assert not allowed & EXTERNAL_ROLES, operation

@@ -111,23 +111,23 @@ def test_ciphertext_never_holds_the_number_and_opens_again() -> None:
 
 def test_keys_come_from_student_id_key_and_differ_by_use() -> None:
     number = KNOWN_VALID[1]
-    dev_hash, dev_blob = national_id.lookup_hash(number), national_id.encrypt(number)
-    assert len(dev_hash) == 64 and number not in dev_hash
-    assert national_id.lookup_hash(number) == dev_hash  # deterministic: a look-up key
+    first_hash, first_blob = national_id.lookup_hash(number), national_id.encrypt(number)
+    assert len(first_hash) == 64 and number not in first_hash
+    assert national_id.lookup_hash(number) == first_hash  # deterministic: a look-up key
     key = base64.b64encode(bytes(range(32))).decode()
     with override_settings(STUDENT_ID_KEY=key):
-        assert national_id.lookup_hash(number) != dev_hash
+        assert national_id.lookup_hash(number) != first_hash
         with pytest.raises(ValueError):
-            national_id.decrypt(dev_blob)  # another key does not open it
+            national_id.decrypt(first_blob)  # another key does not open it
         assert national_id.decrypt(national_id.encrypt(number)) == number
     with override_settings(STUDENT_ID_KEY="not base64!"), pytest.raises(ImproperlyConfigured):
         national_id.check_keys()
     short = base64.b64encode(b"short").decode()
     with override_settings(STUDENT_ID_KEY=short), pytest.raises(ImproperlyConfigured):
         national_id.check_keys()
-    # Production settings never fall back to the development key.
-    with pytest.raises(ImproperlyConfigured):
-        national_id._keys("", "secret", "houqin.settings.prod")
+    # No key, no fallback, whatever the settings module: nothing is derived from SECRET_KEY.
+    with override_settings(STUDENT_ID_KEY=""), pytest.raises(ImproperlyConfigured):
+        national_id.check_keys()
 
 
 def test_stored_row_and_audit_trail_hold_no_clear_number(school_a, client_for) -> None:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 from houqin import context
@@ -68,3 +69,77 @@ def test_log_lines_are_json_with_request_id_and_school(client_for, school_a, cap
     ContextFilter().filter(logged[-1])
     assert getattr(logged[-1], "school", None) == school_a.schema_name
     assert getattr(logged[-1], "request_id", None)
+
+
+# One key source ------------------------------------------------------------------------------
+
+KEYS = ("SECRET_KEY", "STUDENT_ID_KEY", "PROCUREMENT_SIGNING_KEY")
+STARTS = (
+    "import django; django.setup(); from tenant_apps.people import national_id; "
+    "national_id.check_keys(); print('started')"
+)
+
+
+def _run(argv: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    """A fresh process with neither key nor settings module, plus `env`."""
+    base = {k: v for k, v in os.environ.items() if k not in (*KEYS, "DJANGO_SETTINGS_MODULE")}
+    base["PYTHONPATH"] = f"{ROOT / 'platform'}{os.pathsep}{ROOT}"
+    return subprocess.run(
+        [sys.executable, *argv],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("missing", KEYS)
+@pytest.mark.parametrize("module", ["houqin.settings.base", "houqin.settings.prod"])
+def test_every_settings_module_refuses_to_start_without_each_key(module: str, missing: str):
+    """Whatever the module is named (base stands for any module built on it: staging, a
+    second site), a missing key stops the process; nothing is derived from SECRET_KEY."""
+    given = {
+        "SECRET_KEY": "k" * 20 + "a-long-random-production-secret-0123456789",
+        "STUDENT_ID_KEY": base64.b64encode(bytes(range(32))).decode(),
+        "PROCUREMENT_SIGNING_KEY": base64.b64encode(bytes(range(32, 64))).decode(),
+    }
+    del given[missing]
+    result = _run(["-c", STARTS], DJANGO_SETTINGS_MODULE=module, **given)
+    assert result.returncode != 0, result.stdout
+    assert "started" not in result.stdout
+    assert f"{missing} is not set" in result.stderr, result.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["manage.py", "check"],
+        ["-m", "celery", "-A", "houqin", "report"],
+        ["-c", "import houqin.wsgi"],
+    ],
+    ids=["manage.py", "celery", "wsgi"],
+)
+def test_entry_points_default_to_settings_that_refuse_to_start_without_keys(argv: list[str]):
+    result = _run(argv)
+    assert result.returncode != 0, result.stdout[-2000:]
+    assert "SECRET_KEY is not set" in result.stderr, result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("module", ["houqin.settings.dev", "houqin.settings.test"])
+def test_the_demo_and_the_tests_bring_their_own_keys(module: str):
+    result = _run(["-c", STARTS], DJANGO_SETTINGS_MODULE=module)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "started" in result.stdout
+
+
+def test_make_demo_names_the_development_settings():
+    result = subprocess.run(
+        ["make", "--dry-run", "--always-make", "demo"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    demo = [line for line in result.stdout.splitlines() if "manage.py demo" in line]
+    assert demo and "DJANGO_SETTINGS_MODULE=houqin.settings.dev" in demo[0], result.stdout

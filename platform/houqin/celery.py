@@ -8,7 +8,8 @@ from celery.schedules import crontab
 from celery.signals import worker_init
 from tenant_schemas_celery.app import CeleryApp
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "houqin.settings.dev")
+# Production unless told otherwise, like manage.py: it refuses to start without its keys.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "houqin.settings.prod")
 
 app = CeleryApp("houqin", task_cls="houqin.tasks:SchoolTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")

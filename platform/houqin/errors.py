@@ -70,5 +70,8 @@ def locked_out(
         request,
         429,
         "locked_out",
-        _("Too many wrong passwords: this account is locked for a while. Try again later."),
+        _(
+            "Too many wrong passwords: signing in is paused for a while. Try again later, "
+            "or from a browser you signed in with before."
+        ),
     )

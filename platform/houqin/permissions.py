@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import models
 
 from houqin.db import tenant_db
-from houqin.roles import Role, allows, allows_own, grants_of
+from houqin.roles import EXTERNAL_ROLES, Role, allows, allows_own, grants_of
 
 M = TypeVar("M", bound=models.Model)
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -24,7 +24,10 @@ def current_school_id() -> int | None:
 
 
 def roles_of(user: AnyUser) -> frozenset[Role]:
-    """The roles `user` holds here: their district roles, plus their roles in the current school."""
+    """The roles `user` holds here: their district roles, plus their roles in the current school.
+
+    An external account (one holding a district-host-only role) holds nothing on a school's host,
+    so that a school's host issues it no token, signs it in nowhere and answers it nothing."""
     if not user.is_authenticated or not user.is_active:
         return frozenset()
     school_id = current_school_id()
@@ -32,9 +35,10 @@ def roles_of(user: AnyUser) -> frozenset[Role]:
     if school_id not in memo:
         from shared_apps.accounts.selectors import role_names_for
 
-        memo[school_id] = frozenset(
-            Role(r) for r in role_names_for(user_id=user.pk, school_id=school_id)
-        )
+        roles = frozenset(Role(r) for r in role_names_for(user_id=user.pk, school_id=school_id))
+        if school_id is not None and roles & EXTERNAL_ROLES:
+            roles = frozenset()
+        memo[school_id] = roles
     return memo[school_id]
 
 

@@ -3,7 +3,9 @@
 A permission is `<app_label>.<action>_<model>` (Django's form), e.g. `feedback.view_feedback`.
 A grant is a pattern over permissions (`*` matches anything); a grant ending in `:own` applies
 only to rows the user owns (the model's `owner_field`). District roles hold everywhere (the centre
-and every school); school roles hold in the school of the membership.
+and every school); school roles hold in the school of the membership, except the external
+roles (`RoleSpec.district_host_only`: suppliers, evaluators), which hold on the district host
+only; an account holding one holds nothing on a school's host.
 
 Who gives roles (`RoleSpec.appoints`: the roles a holder may grant, and revoke again):
 
@@ -69,6 +71,9 @@ class RoleSpec:
     grants: frozenset[str]
     # The roles a holder of this one may grant and revoke (see the module's docstring).
     appoints: frozenset[Role] = frozenset()
+    # An external account's role (a company's staff, an evaluation committee's experts): it
+    # exists only on the district host, with no token, sign-in or grant on any school's host.
+    district_host_only: bool = False
 
 
 # What every member of a school may do: their own feedback, and read the menu and the school's
@@ -323,6 +328,7 @@ REGISTRY: dict[Role, RoleSpec] = {
                 }
             )
             | _CATALOGUE,
+            district_host_only=True,
         ),
         RoleSpec(
             Role.EVALUATOR,
@@ -343,6 +349,7 @@ REGISTRY: dict[Role, RoleSpec] = {
                 }
             )
             | _CATALOGUE,
+            district_host_only=True,
         ),
     ]
 }
@@ -350,7 +357,7 @@ REGISTRY: dict[Role, RoleSpec] = {
 DISTRICT_ROLES = frozenset(r for r, s in REGISTRY.items() if s.scope is Scope.DISTRICT)
 SCHOOL_ROLES = frozenset(r for r, s in REGISTRY.items() if s.scope is Scope.SCHOOL)
 # Accounts of people outside the district's staff, each scoped to their company or seat.
-EXTERNAL_ROLES = frozenset({Role.SUPPLIER, Role.EVALUATOR})
+EXTERNAL_ROLES = frozenset(r for r, s in REGISTRY.items() if s.district_host_only)
 DISTRICT_STAFF_ROLES = DISTRICT_ROLES - EXTERNAL_ROLES
 # A school's staff: every school role but the students'.
 SCHOOL_STAFF_ROLES = SCHOOL_ROLES - {Role.STUDENT}

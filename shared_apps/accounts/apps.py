@@ -6,3 +6,11 @@ class AccountsConfig(AppConfig):
     name = "shared_apps.accounts"
     label = "accounts"
     verbose_name = _("Accounts and roles")
+
+    def ready(self) -> None:
+        from django.contrib.auth import signals
+
+        from shared_apps.accounts import signin
+
+        signals.user_login_failed.connect(signin.on_signin_failed, dispatch_uid="signin_failed")
+        signals.user_logged_in.connect(signin.on_signed_in, dispatch_uid="signin_known_device")

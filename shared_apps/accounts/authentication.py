@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
@@ -9,11 +10,13 @@ from rest_framework.request import Request
 
 from houqin import context
 from shared_apps.accounts.models import ApiToken, hash_token_key
+from shared_apps.accounts.services import token_mark_used
 
 
 class HostTokenAuthentication(authentication.BaseAuthentication):
-    """Looks the token up by its hash. A token identifies its user on any host, but grants only
-    what the user's roles grant there: on a school where they hold none, nothing."""
+    """Looks the token up by its hash; an expired or revoked token is refused (401). A token
+    identifies its user on any host, but grants only what the user's roles grant there: on a
+    school where they hold none, nothing."""
 
     keywords = ("token", "bearer")
 
@@ -30,7 +33,12 @@ class HostTokenAuthentication(authentication.BaseAuthentication):
         token = ApiToken.objects.select_related("user").filter(key_hash=hash_token_key(key)).first()
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
+        if token.revoked_at is not None:
+            raise exceptions.AuthenticationFailed(_("This token has been revoked."))
+        if token.expires_at <= timezone.now():
+            raise exceptions.AuthenticationFailed(_("This token has expired."))
         context.set_actor(token.user.pk)
+        token_mark_used(token=token)
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

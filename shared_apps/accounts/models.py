@@ -1,11 +1,13 @@
 """People who sign in, the roles they hold, and their API tokens. All live in the public schema."""
 
 import hashlib
+from datetime import datetime
 from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from houqin.roles import DISTRICT_ROLES, REGISTRY, Role
@@ -108,20 +110,42 @@ def hash_token_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def token_expiry() -> datetime:
+    return timezone.now() + settings.API_TOKEN_LIFETIME
+
+
+def working_tokens() -> models.Q:
+    """The tokens that still work: not revoked, not expired."""
+    return models.Q(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
 class ApiToken(models.Model):
-    """An API token. Only its hash is stored; the key is shown once, when it is created."""
+    """An API token. Only its hash is stored; the key is shown once, when it is created. It works
+    until it expires (API_TOKEN_LIFETIME after it was issued, however much it is used) or is
+    revoked, whichever comes first."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
     key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), default=token_expiry)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     audit_redacted_fields: ClassVar[tuple[str, ...]] = ("key_hash",)
 
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+        ordering = ["-id"]
 
     def __str__(self) -> str:
         return f"token {self.pk} of user {self.user_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -5,7 +5,7 @@ from collections.abc import Collection
 from django.db.models import Q, QuerySet
 
 from houqin.roles import SCHOOL_STAFF_ROLES, Role
-from shared_apps.accounts.models import Membership, User
+from shared_apps.accounts.models import ApiToken, Membership, User
 
 
 def role_names_for(*, user_id: int, school_id: int | None) -> list[str]:
@@ -52,3 +52,11 @@ def user_list(*, school_id: int | None) -> QuerySet[User]:
     return User.objects.filter(
         Q(memberships__school_id=school_id) | Q(school_id=school_id)
     ).distinct()
+
+
+def token_list(*, user_id: int | None = None) -> QuerySet[ApiToken]:
+    """API tokens, newest first, one user's when given: what they are, never their hashes."""
+    qs = ApiToken.objects.select_related("user").defer("key_hash")
+    if user_id is not None:
+        qs = qs.filter(user_id=user_id)
+    return qs.order_by("-id")

@@ -1,12 +1,16 @@
 """Writes about users, memberships and API tokens."""
 
 import secrets
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houqin.exceptions import Conflict, InvalidInput, NotPermitted, TooManyAttempts
@@ -21,6 +25,7 @@ from houqin.roles import (
 )
 from shared_apps.accounts.models import ApiToken, Membership, User, hash_token_key
 from shared_apps.accounts.selectors import role_names_for
+from shared_apps.accounts.signin import remember_device
 from shared_apps.audit.models import SecurityEvent
 from shared_apps.audit.services import security_event_record
 from tenants.models import School
@@ -205,7 +210,10 @@ def token_create(*, username: str, password: str, request: Any) -> str:
     user = authenticate(request, username=username, password=password)
     if getattr(request, "axes_locked_out", False):
         raise TooManyAttempts(
-            _("Too many wrong passwords: this account is locked for a while. Try again later."),
+            _(
+                "Too many wrong passwords: signing in is paused for a while. Try again later, "
+                "or from a browser you signed in with before."
+            ),
             code="locked_out",
         )
     if user is None or not roles_of(user):
@@ -221,11 +229,51 @@ def token_create(*, username: str, password: str, request: Any) -> str:
         )
     key = secrets.token_urlsafe(32)
     with transaction.atomic():
-        token = ApiToken.objects.create(user=user, key_hash=hash_token_key(key))
+        token = ApiToken.objects.create(
+            user=user,
+            key_hash=hash_token_key(key),
+            expires_at=timezone.now() + settings.API_TOKEN_LIFETIME,
+        )
         security_event_record(
             kind=SecurityEvent.Kind.TOKEN_CREATED,
             request=request,
             user=user,
-            detail={"token_id": token.pk},
+            detail={"token_id": token.pk, "expires_at": token.expires_at.isoformat()},
         )
+    remember_device(request, user.username)
     return key
+
+
+@transaction.atomic
+def token_revoke(*, token: ApiToken, actor: Any, request: Any) -> ApiToken:
+    """Stop `token` working now. The caller checked that `actor` may: their own token, or
+    anyone's for the district administrator."""
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is not None:
+        raise Conflict(_("This token has already been revoked."), code="already_revoked")
+    token.revoked_at = timezone.now()
+    token.revoked_by = actor
+    token.save(update_fields=["revoked_at", "revoked_by"])
+    security_event_record(
+        kind=SecurityEvent.Kind.TOKEN_REVOKED,
+        request=request,
+        user=actor,
+        detail={"token_id": token.pk, "owner_id": token.user_id},
+    )
+    return token
+
+
+# When a token was last used is kept to within this much: one write per token per quarter hour
+# of use, not one per request.
+_LAST_USED_PRECISION = timedelta(minutes=15)
+
+
+def token_mark_used(*, token: ApiToken) -> None:
+    now = timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at < _LAST_USED_PRECISION:
+        return
+    ApiToken.objects.filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - _LAST_USED_PRECISION),
+        pk=token.pk,
+    ).update(last_used_at=now)
+    token.last_used_at = now

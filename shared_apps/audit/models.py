@@ -35,15 +35,16 @@ class Change(models.Model):
 
 
 class SecurityEvent(models.Model):
-    """A sign-in, a failed sign-in, a sign-out, a token issued, a read of unmasked personal
-    data, or a read of what a tender kept sealed until its opening (bids' contents, reserve
-    prices). Appended by the application, never altered."""
+    """A sign-in, a failed sign-in, a sign-out, a token issued or revoked, a read of unmasked
+    personal data, or a read of what a tender kept sealed until its opening (bids' contents,
+    reserve prices). Appended by the application, never altered."""
 
     class Kind(models.TextChoices):
         LOGIN = "login", _("signed in")
         LOGIN_FAILED = "login_failed", _("sign-in failed")
         LOGOUT = "logout", _("signed out")
         TOKEN_CREATED = "token_created", _("API token issued")
+        TOKEN_REVOKED = "token_revoked", _("API token revoked")
         PERSONAL_DATA_READ = "personal_data_read", _("personal data read unmasked")
         SEALED_ITEM_READ = "sealed_item_read", _("sealed tender item read after opening")
 

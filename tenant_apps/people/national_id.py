@@ -4,9 +4,9 @@ hash that finds a student by number without decrypting anything.
 Keys. `settings.STUDENT_ID_KEY` is 32 random bytes in base64. Two keys are derived from it with
 HKDF under distinct labels, one for AES-256-GCM encryption and one for the HMAC-SHA256 look-up
 hash, so that neither use weakens the other and the look-up hash cannot be computed from the
-encryption key's output. When STUDENT_ID_KEY is empty (development and tests only; production
-settings refuse to run without it) a deterministic development key is derived from SECRET_KEY: it
-keeps demo and test data readable across restarts, and protects nothing.
+encryption key's output. There is no other source: every settings module refuses to start
+without STUDENT_ID_KEY (the tests and the demo set their own), and nothing is derived from
+SECRET_KEY.
 """
 
 import base64
@@ -46,7 +46,6 @@ _NONCE_BYTES = 12
 _ASSOCIATED_DATA = b"houqin/people/student.national_id"
 _ENCRYPTION_LABEL = b"houqin/people/national-id/encryption/v1"
 _LOOKUP_LABEL = b"houqin/people/national-id/lookup-hash/v1"
-_DEVELOPMENT_LABEL = b"houqin/people/national-id/development-key/v1"
 
 
 class InvalidNationalId(ValueError):
@@ -139,28 +138,20 @@ def _derive(master: bytes, label: bytes) -> bytes:
 
 
 @lru_cache(maxsize=4)
-def _keys(configured: str, secret_key: str, settings_module: str) -> tuple[bytes, bytes]:
-    if configured:
-        try:
-            master = base64.b64decode(configured, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise ImproperlyConfigured("STUDENT_ID_KEY is not valid base64.") from exc
-        if len(master) != 32:
-            raise ImproperlyConfigured("STUDENT_ID_KEY must be 32 bytes (base64-encoded).")
-    else:
-        if settings_module.endswith(".prod"):
-            raise ImproperlyConfigured(
-                "STUDENT_ID_KEY is required in production (see deploy/houqin.env.example)."
-            )
-        if not secret_key:
-            raise ImproperlyConfigured("STUDENT_ID_KEY and SECRET_KEY are both empty.")
-        # Development and tests only: a key derived from SECRET_KEY, stable across restarts.
-        master = _derive(secret_key.encode(), _DEVELOPMENT_LABEL)
+def _keys(configured: str) -> tuple[bytes, bytes]:
+    if not configured:
+        raise ImproperlyConfigured("STUDENT_ID_KEY is not set (see deploy/houqin.env.example).")
+    try:
+        master = base64.b64decode(configured, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ImproperlyConfigured("STUDENT_ID_KEY is not valid base64.") from exc
+    if len(master) != 32:
+        raise ImproperlyConfigured("STUDENT_ID_KEY must be 32 bytes (base64-encoded).")
     return _derive(master, _ENCRYPTION_LABEL), _derive(master, _LOOKUP_LABEL)
 
 
 def _current_keys() -> tuple[bytes, bytes]:
-    return _keys(settings.STUDENT_ID_KEY, settings.SECRET_KEY, str(settings.SETTINGS_MODULE or ""))
+    return _keys(settings.STUDENT_ID_KEY)
 
 
 def check_keys() -> None:

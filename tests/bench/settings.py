@@ -8,11 +8,14 @@ from houqin.devstack import ensure_services
 
 ensure_services(".bench")
 
+# The benchmarks' own keys: public, here, so they protect nothing.
+os.environ["SECRET_KEY"] = "houqin-benchmark-secret-key-not-for-any-real-use-0123456789"
+os.environ["STUDENT_ID_KEY"] = "Z8ZMcxKz1vZ8m3dQ0XJ3dF7Jc3m0wD0T9XbQk6m7u1E="
+os.environ["PROCUREMENT_SIGNING_KEY"] = "uHIx1Nm4ESGXdNqS4CJ7o0hN3W1W0qsXyLJ3yb8pGQU="
+
 from houqin.settings.base import *  # noqa: E402,F403
 from houqin.settings.base import MIDDLEWARE, TENANT_APPS, env  # noqa: E402
 
-SECRET_KEY = "houqin-benchmark-secret-key-not-for-any-real-use-0123456789"
-PROCUREMENT_SIGNING_KEY = "uHIx1Nm4ESGXdNqS4CJ7o0hN3W1W0qsXyLJ3yb8pGQU="
 DEBUG = False
 DATABASES["default"]["NAME"] = env.str("BENCH_DATABASE", default="houqin_bench")  # noqa: F405
 DATABASES["default"]["CONN_MAX_AGE"] = 600  # noqa: F405
@@ -21,7 +24,8 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "KEY_FUNCTION": "django_tenants.cache.make_key",
-    }
+    },
+    "global": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "global"},
 }
 SCHOOL_POOL_SIZE = 0
 TENANT_APPS = [*TENANT_APPS, "tests.bench.benchapp"]

@@ -1,15 +1,17 @@
-"""The platform's operations: the caller, users, memberships, schools, audit, feedback."""
+"""The platform's operations: the caller and their tokens, users, memberships, everyone's tokens,
+schools, audit, feedback."""
 
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 
-from shared_apps.accounts.models import Membership
+from houqin.roles import Role
+from shared_apps.accounts.models import ApiToken, Membership, hash_token_key
 from shared_apps.audit.models import Change, Finding, SecurityEvent
 from tenant_apps.feedback.models import Feedback
 from tests.conftest import SCHOOL_B
-from tests.factories import make_user
+from tests.factories import make_user, token_for
 from tests.matrix import (
     AUDITOR,
     DISTRICT_ADMIN,
@@ -23,12 +25,16 @@ from tests.matrix import (
     Scene,
 )
 
+NOBODY: frozenset[Role] = frozenset()
 PEOPLE_READERS = SCHOOL_MANAGERS | {R.AUDITOR, R.DISTRICT_ADMIN}
 PEOPLE_WRITERS = frozenset({R.LOGISTICS_DIRECTOR, R.DISTRICT_ADMIN})
 
 # (method, path) -> roles allowed, on a school's host.
 SCHOOL_OPERATIONS: Operations = {
-    ("GET", "/api/v1/me/"): EVERY_SCHOOL_ROLE | EVERY_DISTRICT_ROLE,
+    ("GET", "/api/v1/me/"): EVERY_SCHOOL_ROLE | DISTRICT_STAFF,
+    ("GET", "/api/v1/me/tokens/"): EVERY_SCHOOL_ROLE | DISTRICT_STAFF,
+    # Someone else's token: nobody revokes it here (one's own: tests/test_tokens.py).
+    ("POST", "/api/v1/me/tokens/{id}/revoke/"): NOBODY,
     ("GET", "/api/v1/feedback/"): EVERY_SCHOOL_ROLE | AUDITOR,
     ("POST", "/api/v1/feedback/"): EVERY_SCHOOL_ROLE,
     ("GET", "/api/v1/feedback/{id}/"): SCHOOL_MANAGERS | AUDITOR,
@@ -53,6 +59,11 @@ SCHOOL_OPERATIONS: Operations = {
 # (method, path) -> roles allowed, on the district centre's host.
 DISTRICT_OPERATIONS: Operations = {
     ("GET", "/api/v1/me/"): EVERY_DISTRICT_ROLE,
+    ("GET", "/api/v1/me/tokens/"): EVERY_DISTRICT_ROLE,
+    ("POST", "/api/v1/me/tokens/{id}/revoke/"): NOBODY,
+    ("GET", "/api/v1/tokens/"): DISTRICT_ADMIN | AUDITOR,
+    ("GET", "/api/v1/tokens/{id}/"): DISTRICT_ADMIN | AUDITOR,
+    ("POST", "/api/v1/tokens/{id}/revoke/"): DISTRICT_ADMIN,
     ("GET", "/api/v1/schools/"): DISTRICT_STAFF,
     ("POST", "/api/v1/schools/"): DISTRICT_ADMIN,
     ("POST", "/api/v1/schools/import/"): DISTRICT_ADMIN,
@@ -98,6 +109,10 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
             body = {"username": scene.member(R.CANTEEN_MANAGER).username}
         elif method == "POST":
             body = {"category": "suggestion", "subject": "建议", "body": "多一些蔬菜"}
+    elif "tokens/" in path:
+        if "{id}" in path:
+            key = token_for(scene.member())
+            params["id"] = ApiToken.objects.get(key_hash=hash_token_key(key)).pk
     elif "/memberships/" in path:
         if "{id}" in path:
             params["id"] = Membership.objects.filter(user=scene.member()).get().pk

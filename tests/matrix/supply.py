@@ -32,7 +32,15 @@ from shared_apps.procurement.models import (
 from shared_apps.procurement.services.suppliers import credit_code_check_character
 from tenants.models import School
 from tests.conftest import SCHOOL_A
-from tests.matrix import AUDITOR, EVERY_DISTRICT_ROLE, Built, Operations, R, Scene
+from tests.matrix import (
+    AUDITOR,
+    DISTRICT_STAFF,
+    EVERY_DISTRICT_ROLE,
+    Built,
+    Operations,
+    R,
+    Scene,
+)
 
 OFFICER = frozenset({R.PROCUREMENT_OFFICER})
 READERS = OFFICER | AUDITOR
@@ -70,10 +78,11 @@ DISTRICT_OPERATIONS: Operations = {
     ("GET", "/api/v1/procurement/spend/summary/"): READERS,
 }
 
+# Suppliers' accounts exist on the district host only: a school's host answers them nothing.
 SCHOOL_OPERATIONS: Operations = {
-    ("GET", "/api/v1/procurement/suppliers/"): BUYERS | OWN_READERS,
-    ("GET", "/api/v1/procurement/catalogue/"): BUYERS | EVERY_DISTRICT_ROLE,
-    ("GET", "/api/v1/procurement/contracts/"): BUYERS | OWN_READERS,
+    ("GET", "/api/v1/procurement/suppliers/"): BUYERS | READERS,
+    ("GET", "/api/v1/procurement/catalogue/"): BUYERS | DISTRICT_STAFF,
+    ("GET", "/api/v1/procurement/contracts/"): BUYERS | READERS,
     ("GET", "/api/v1/procurement/ratings/"): RATERS | {R.PRINCIPAL} | READERS,
     ("GET", "/api/v1/procurement/ratings/{id}/"): RATERS | {R.PRINCIPAL} | READERS,
     # The school rates its suppliers; the centre's officer reads the ratings.

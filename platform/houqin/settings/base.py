@@ -4,13 +4,36 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 ROOT_DIR = Path(__file__).resolve().parents[3]
 
 env = environ.Env()
 
-SECRET_KEY = env.str("SECRET_KEY", default="")
+
+def _required(name: str) -> str:
+    value = env.str(name, default="")
+    if not value:
+        raise ImproperlyConfigured(
+            f"{name} is not set. Every settings module reads SECRET_KEY, STUDENT_ID_KEY and "
+            "PROCUREMENT_SIGNING_KEY from the environment (deploy/houqin.env.example); only the "
+            "tests' and the demo's (DJANGO_SETTINGS_MODULE=houqin.settings.dev, as `make demo` "
+            "runs) bring their own."
+        )
+    return value
+
+
+# The keys: from the environment, in every settings module, or the process does not start.
+# Signing (sessions, the known-browser cookie); the national ID numbers' encryption and look-up
+# key (base64, 32 bytes), never derived from anything else; and the district's Ed25519 signing
+# key (its 32-byte seed, base64), which signs each tender key's fingerprint at publication. Kept
+# out of the database, so that whoever can write the database cannot swap a tender's key for one
+# of their own (bids are sealed only to a key it vouches for).
+SECRET_KEY = _required("SECRET_KEY")
+STUDENT_ID_KEY = _required("STUDENT_ID_KEY")
+PROCUREMENT_SIGNING_KEY = _required("PROCUREMENT_SIGNING_KEY")
+
 DEBUG = env.bool("DEBUG", default=False)
 
 DISTRICT_DOMAIN = env.str("DISTRICT_DOMAIN", default="localhost").lower()
@@ -75,6 +98,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "houqin.middleware.ActorContextMiddleware",
+    "shared_apps.accounts.signin.KnownDeviceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a lockout into a response.
@@ -113,18 +137,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
+    # Keys are prefixed with the schema in force: one school's entries never answer another's.
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
-    }
+    },
+    # Keys every host shares (sign-in counters and throttles), so that what is counted on one
+    # school's host counts on every other. No schema is named "global".
+    "global": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "global",
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    # First: refuses any sign-in to an account locked after repeated wrong passwords.
+    # First: refuses a username from an address that gave too many wrong passwords for it.
     "axes.backends.AxesStandaloneBackend",
+    # Then: refuses unknown browsers once an account took too many wrong passwords overall.
+    "shared_apps.accounts.signin.AccountCeilingBackend",
     "houqin.permissions.RoleBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -141,17 +175,26 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "admin:login"
 
-# Sign-in lockout (django-axes): an account is locked for AXES_COOLOFF_TIME after
-# AXES_FAILURE_LIMIT wrong passwords, wherever they came from.
+# Sign-in lockout (shared_apps/accounts/signin.py). A username is locked from one client address
+# for AXES_COOLOFF_TIME after AXES_FAILURE_LIMIT wrong passwords from that address, so a stranger
+# locks only their own address. From every address together, an account takes at most
+# SIGNIN_ACCOUNT_CEILING wrong passwords per SIGNIN_ACCOUNT_WINDOW from browsers it has not signed
+# in with; past that, only its known browsers (a signed cookie from a successful sign-in, kept
+# SIGNIN_KNOWN_DEVICE_DAYS) may try, each AXES_FAILURE_LIMIT times per cool-off.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# Not per address: a school's staff and students reach us through one shared address, and five
-# mistakes by anyone would lock the whole school out. Addresses are rate-limited by nginx.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_WHITELIST_CALLABLE = "shared_apps.accounts.signin.known_device_signin"
+# A refused attempt tests no password: it neither counts nor prolongs the lock.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]  # set from X-Forwarded-For by our middleware
 AXES_LOCKOUT_CALLABLE = "houqin.errors.locked_out"
+SIGNIN_ACCOUNT_CEILING = env.int("SIGNIN_ACCOUNT_CEILING", default=50)
+SIGNIN_ACCOUNT_WINDOW = timedelta(minutes=env.int("SIGNIN_ACCOUNT_WINDOW_MINUTES", default=60))
+SIGNIN_KNOWN_DEVICE_DAYS = env.int("SIGNIN_KNOWN_DEVICE_DAYS", default=90)
+# API tokens work for this long after they are issued (fixed, not renewed by use), unless revoked.
+API_TOKEN_LIFETIME = timedelta(days=env.int("API_TOKEN_LIFETIME_DAYS", default=30))
 
 # Content-Security-Policy sent with every response.
 CONTENT_SECURITY_POLICY = (
@@ -194,6 +237,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "houqin.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_THROTTLE_RATES": {"login": "20/min"},
+    # Throttles count by REMOTE_ADDR, which TrustedProxyMiddleware set from the one header our
+    # proxy writes; never by an X-Forwarded-For a client sent.
+    "NUM_PROXIES": 0,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -288,10 +334,6 @@ LOGGING = {
 PROCUREMENT_SEALING_RSA_BITS = env.int("PROCUREMENT_SEALING_RSA_BITS", default=3072)
 PROCUREMENT_SEALING_SCRYPT_COST = env.int("PROCUREMENT_SEALING_SCRYPT_COST", default=2**17)
 PROCUREMENT_CLUSTER_BAND_PERCENT = env.str("PROCUREMENT_CLUSTER_BAND_PERCENT", default="2")
-# The district's Ed25519 signing key (its 32-byte seed, base64): signs each tender key's
-# fingerprint at publication. Kept out of the database, so that whoever can write the database
-# cannot swap a tender's key for one of their own (bids are sealed only to a key it vouches for).
-PROCUREMENT_SIGNING_KEY = env.str("PROCUREMENT_SIGNING_KEY", default="")
 # Unified procurement: a supplier hears of a qualification this many days before it expires; a
 # supplier whose mean monthly rating across schools is below the threshold two months running is
 # suspended from new tenders; a contract or order price more than the tolerance (a fraction)
@@ -299,6 +341,3 @@ PROCUREMENT_SIGNING_KEY = env.str("PROCUREMENT_SIGNING_KEY", default="")
 PROCUREMENT_QUALIFICATION_NOTICE_DAYS = env.int("PROCUREMENT_QUALIFICATION_NOTICE_DAYS", default=30)
 PROCUREMENT_RATING_THRESHOLD = env.int("PROCUREMENT_RATING_THRESHOLD", default=60)
 PROCUREMENT_PRICE_TOLERANCE = env.str("PROCUREMENT_PRICE_TOLERANCE", default="0.10")
-
-# Student national ID numbers are encrypted with this key (base64, 32 bytes).
-STUDENT_ID_KEY = env.str("STUDENT_ID_KEY", default="")

@@ -1,18 +1,22 @@
-"""Development: embedded PostgreSQL and Redis unless DATABASE_URL / REDIS_URL are set; the
-embedded database is reached as the application's role, as in production."""
+"""Development and the demo (`make demo`): embedded PostgreSQL and Redis unless DATABASE_URL /
+REDIS_URL are set (the embedded database is reached as the application's role, as in
+production), and the demo's own keys."""
+
+import os
 
 from houqin.devstack import ensure_services
 
 ensure_services(".demo")
 
+# The demo's keys, unless the environment names others: public, here, so they protect nothing.
+# The national-ID key is the one earlier demos derived from this SECRET_KEY, so that a demo
+# database seeded before still reads.
+os.environ.setdefault("SECRET_KEY", "houqin-development-only-secret-key-do-not-use-in-production")
+os.environ.setdefault("STUDENT_ID_KEY", "6xFhxxQmxvyXeeUtNl4k7kjvO8cYYVsRtpMzvjpjwtc=")
+os.environ.setdefault("PROCUREMENT_SIGNING_KEY", "5tbP/+/YODbcUIyvydzdZeIU/Tdqw07hgE6W7/120zw=")
+
 from houqin.settings.base import *  # noqa: E402,F403
 from houqin.settings.base import env  # noqa: E402
 
 DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = SECRET_KEY or "houqin-development-only-secret-key-do-not-use-in-production"  # noqa: F405
 DEMO_DIR = ROOT_DIR / ".demo"  # noqa: F405
-# The demo district's key for signing tender keys; a deployment sets its own (prod requires it).
-PROCUREMENT_SIGNING_KEY = (
-    PROCUREMENT_SIGNING_KEY  # noqa: F405
-    or "5tbP/+/YODbcUIyvydzdZeIU/Tdqw07hgE6W7/120zw="
-)

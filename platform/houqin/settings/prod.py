@@ -1,13 +1,9 @@
-"""Production: every secret and address comes from the environment; HTTPS only."""
+"""Production: every secret and address comes from the environment (base refuses to start
+without the keys); HTTPS only. The default of manage.py, Celery, WSGI and ASGI."""
 
 from houqin.settings.base import *  # noqa: F403
 from houqin.settings.base import env
 
-SECRET_KEY = env.str("SECRET_KEY")
-# Encrypts national ID numbers; required, so a deployment never falls back to a derived key.
-STUDENT_ID_KEY = env.str("STUDENT_ID_KEY")
-# Signs tender keys' fingerprints; required (bidders pin its public half).
-PROCUREMENT_SIGNING_KEY = env.str("PROCUREMENT_SIGNING_KEY")
 DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -2,21 +2,28 @@
 The harness connects as the superuser, and sets its database up as production does
 (tests/conftest.py); the tests of the trail's roles connect as the application's role."""
 
+import os
+
 from houqin.devstack import ensure_services
 
 ensure_services(".test", superuser=True)
 
+# The tests' own keys, whatever the environment says: public, here, so they protect nothing.
+os.environ["SECRET_KEY"] = "houqin-test-secret-key-not-for-any-real-use-0123456789"
+os.environ["STUDENT_ID_KEY"] = "C3SjCTTH7G64embhOl5T3cBZJvu/TMfGQkEvav9T3N4="
+os.environ["PROCUREMENT_SIGNING_KEY"] = "JISZINaVhifvjvjGCNQHZ589L5CZYlyetd8VOsT9Vds="
+
 from houqin.settings.base import *  # noqa: E402,F403
 from houqin.settings.base import env  # noqa: E402
 
-SECRET_KEY = "houqin-test-secret-key-not-for-any-real-use-0123456789"
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "KEY_FUNCTION": "django_tenants.cache.make_key",
-    }
+    },
+    "global": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "global"},
 }
 SCHOOL_POOL_SIZE = 0
 # Processes started by tests (a worker, an import of the WSGI app) may reach a database the harness
@@ -29,4 +36,3 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"login": "1000/min"}  # noqa: F405
 # Sealing keys strong enough to test the behaviour, fast enough to make hundreds of them.
 PROCUREMENT_SEALING_RSA_BITS = 1024
 PROCUREMENT_SEALING_SCRYPT_COST = 2**10
-PROCUREMENT_SIGNING_KEY = "JISZINaVhifvjvjGCNQHZ589L5CZYlyetd8VOsT9Vds="

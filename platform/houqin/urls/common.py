@@ -1,15 +1,18 @@
-"""Routes every host serves: sign-in, the caller, the API schema and docs, health, admin."""
+"""Routes every host serves: sign-in, the caller and their tokens, the API schema and docs,
+health, admin."""
 
 from django.urls import URLPattern, URLResolver, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from houqin.admin import site
 from houqin.health import healthz
-from shared_apps.accounts.api.views import MeView, TokenView
+from shared_apps.accounts.api.views import MeTokenListView, MeTokenRevokeView, MeView, TokenView
 
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
     path("me/", MeView.as_view(), name="me"),
+    path("me/tokens/", MeTokenListView.as_view(), name="me-token-list"),
+    path("me/tokens/<int:pk>/revoke/", MeTokenRevokeView.as_view(), name="me-token-revoke"),
 ]
 
 

@@ -4,7 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from houqin.urls.common import api_v1, outside_api
-from shared_apps.accounts.api.views import MembershipViewSet, UserViewSet
+from shared_apps.accounts.api.views import MembershipViewSet, TokenViewSet, UserViewSet
 from shared_apps.audit.api.views import ChangeViewSet, FindingViewSet, SecurityEventViewSet
 from tenants.api.views import SchoolViewSet
 
@@ -12,6 +12,7 @@ router = SimpleRouter()
 router.register("schools", SchoolViewSet, basename="school")
 router.register("users", UserViewSet, basename="user")
 router.register("memberships", MembershipViewSet, basename="membership")
+router.register("tokens", TokenViewSet, basename="token")
 router.register("audit/changes", ChangeViewSet, basename="audit-change")
 router.register("audit/security-events", SecurityEventViewSet, basename="audit-security-event")
 router.register("audit/findings", FindingViewSet, basename="audit-finding")

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from houqin.roles import REGISTRY
-from shared_apps.accounts.models import ROLE_CHOICES, Membership, User
+from shared_apps.accounts.models import ROLE_CHOICES, ApiToken, Membership, User
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -12,6 +12,33 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    """What a token is, never its key or hash. `current`: the token this request came with."""
+
+    username = serializers.CharField(source="user.username", read_only=True)
+    active = serializers.BooleanField(source="is_active", read_only=True)
+    current = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ApiToken
+        fields = [
+            "id",
+            "user",
+            "username",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "revoked_at",
+            "active",
+            "current",
+        ]
+        read_only_fields = fields
+
+    def get_current(self, token: ApiToken) -> bool:
+        request = self.context.get("request")
+        return getattr(getattr(request, "auth", None), "pk", None) == token.pk
 
 
 class SchoolBriefSerializer(serializers.Serializer):

@@ -1,4 +1,4 @@
-"""Sign-in (tokens), the caller's own record, users and memberships."""
+"""Sign-in (tokens), the caller's own record and tokens, users, memberships, everyone's tokens."""
 
 from typing import Any
 
@@ -6,22 +6,23 @@ from django.db import connection
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status
+from rest_framework import generics, mixins, status
+from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from houqin.api.idempotency import IDEMPOTENCY_KEY, idempotent
+from houqin.api.throttling import SharedScopedRateThrottle
 from houqin.api.viewsets import RestrictedViewSet
 from houqin.db import tenant_db
 from houqin.exceptions import InvalidInput
 from houqin.permissions import current_school_id, roles_of
 from shared_apps.accounts import selectors, services
 from shared_apps.accounts.api import serializers as s
-from shared_apps.accounts.filters import MembershipFilter, UserFilter
-from shared_apps.accounts.models import Membership, User
+from shared_apps.accounts.filters import ApiTokenFilter, MembershipFilter, UserFilter
+from shared_apps.accounts.models import ApiToken, Membership, User
 from tenants.models import School
 
 
@@ -30,7 +31,7 @@ class TokenView(APIView):
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [SharedScopedRateThrottle]
     throttle_scope = "login"
 
     @extend_schema(request=s.TokenRequestSerializer, responses={201: s.TokenSerializer})
@@ -60,6 +61,56 @@ class MeView(APIView):
             "roles": [s.MeSerializer.describe(r) for r in sorted(roles_of(user))],
         }
         return Response(s.MeSerializer(body).data)
+
+
+TOKEN_ORDERING = ["id", "created_at", "expires_at", "last_used_at"]
+
+
+class MeTokenListView(generics.ListAPIView):
+    """The caller's own API tokens (like /me/, the caller's own record: no one else's rows)."""
+
+    serializer_class = s.ApiTokenSerializer
+    filterset_class = ApiTokenFilter
+    ordering_fields = TOKEN_ORDERING
+
+    def get_queryset(self) -> Any:
+        return selectors.token_list(user_id=self.request.user.pk)
+
+
+class MeTokenRevokeView(APIView):
+    """Revoke one of the caller's own tokens (the one in use too: signing out)."""
+
+    # A detail operation: RolePermission leaves it to the rows, and a caller who holds no role
+    # here reaches none of them (404, as for a token that is not theirs).
+    detail = True
+
+    @extend_schema(request=None, responses=s.ApiTokenSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        own = selectors.token_list(user_id=request.user.pk)
+        token = get_object_or_404(own if roles_of(request.user) else own.none(), pk=pk)
+        token = services.token_revoke(token=token, actor=request.user, request=request._request)
+        return Response(s.ApiTokenSerializer(token, context={"request": request}).data)
+
+
+class TokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
+    """Everyone's API tokens, on the district host: the district administrator revokes any."""
+
+    model = ApiToken
+    serializer_class = s.ApiTokenSerializer
+    filterset_class = ApiTokenFilter
+    ordering_fields = TOKEN_ORDERING
+    action_verbs = {"revoke": "revoke"}
+
+    def safely_get_queryset(self) -> Any:
+        return selectors.token_list()
+
+    @extend_schema(request=None, responses=s.ApiTokenSerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request: Request, pk: str | None = None) -> Response:
+        token = services.token_revoke(
+            token=self.get_object(), actor=request.user, request=request._request
+        )
+        return Response(self.get_serializer(token).data)
 
 
 def _school_here_or(code: str | None) -> School | None:

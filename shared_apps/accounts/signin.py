@@ -1,0 +1,171 @@
+"""Sign-in lockout that a stranger cannot turn against an account's owner.
+
+Three limits, each counted where every host sees it (django-axes' table in the public schema, the
+`global` cache), so that wrong passwords on one school's host count on every other host:
+
+- Per username and client address (django-axes, AXES_LOCKOUT_PARAMETERS): AXES_FAILURE_LIMIT wrong
+  passwords lock that username *from that address* for AXES_COOLOFF_TIME. A stranger elsewhere
+  locks only their own address, never the owner's.
+- Per username, from every address together: past SIGNIN_ACCOUNT_CEILING wrong passwords within
+  SIGNIN_ACCOUNT_WINDOW, browsers the account has not signed in with before are refused until the
+  window ends. Guessing spread over many addresses is bounded by the ceiling.
+- Per known browser: a successful sign-in leaves a signed cookie naming the browser and (as keyed
+  digests) the accounts that signed in with it. Such a browser is exempt from both limits above,
+  so the owner still signs in from it while either holds; it is itself held to AXES_FAILURE_LIMIT
+  wrong passwords per AXES_COOLOFF_TIME, after which it counts as unknown again.
+
+A refused attempt tests no password and counts nowhere.
+"""
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import caches
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.utils.crypto import salted_hmac
+
+COOKIE = "houqin_device"
+_SALT = "houqin.accounts.known-device"
+# Accounts one browser remembers (a school office's shared computer), most recent first.
+_MAX_ACCOUNTS = 20
+# Set on the request by the ceiling backend once django-axes let the attempt through: only then
+# does a wrong password count.
+_CHECKED = "signin_password_checked"
+_REMEMBER = "signin_remember_device"
+
+
+def _cache() -> Any:
+    return caches["global"]
+
+
+def _account_key(username: str) -> str:
+    return "signin:account:" + hashlib.sha256(username.encode()).hexdigest()
+
+
+def _device_key(device: str) -> str:
+    return f"signin:device:{device}"
+
+
+def _account_tag(username: str) -> str:
+    return salted_hmac(_SALT, username).hexdigest()[:20]
+
+
+def _count(key: str) -> int:
+    return int(_cache().get(key, 0))
+
+
+def _bump(key: str, window: timedelta) -> None:
+    """One more failure, in a window that starts at the first one."""
+    cache = _cache()
+    cache.add(key, 0, timeout=int(window.total_seconds()))
+    try:
+        cache.incr(key)
+    except ValueError:  # the window ended between the two calls
+        cache.set(key, 1, timeout=int(window.total_seconds()))
+
+
+def _read_cookie(request: HttpRequest) -> dict[str, Any] | None:
+    value = request.COOKIES.get(COOKIE)
+    if not value:
+        return None
+    try:
+        payload = signing.loads(
+            value, salt=_SALT, max_age=timedelta(days=settings.SIGNIN_KNOWN_DEVICE_DAYS)
+        )
+    except signing.BadSignature:
+        return None
+    if not isinstance(payload, dict) or not isinstance(payload.get("accounts"), list):
+        return None
+    return payload
+
+
+def _known_device(request: HttpRequest, username: str) -> str | None:
+    """The id of this browser when the account signed in with it and it is not locked itself."""
+    payload = _read_cookie(request)
+    if payload is None or _account_tag(username) not in payload["accounts"]:
+        return None
+    device = str(payload.get("device", ""))
+    if not device or _count(_device_key(device)) >= settings.AXES_FAILURE_LIMIT:
+        return None
+    return device
+
+
+def known_device_signin(request: HttpRequest, credentials: dict[str, Any] | None = None) -> bool:
+    """django-axes' AXES_WHITELIST_CALLABLE: a known browser is not held to the per-address lock."""
+    username = str((credentials or {}).get("username") or "")
+    return bool(username) and _known_device(request, username) is not None
+
+
+def remember_device(request: HttpRequest, username: str) -> None:
+    """After a successful sign-in: the response makes (or keeps) this browser known for it."""
+    payload = _read_cookie(request) or {}
+    device = str(payload.get("device") or secrets.token_urlsafe(16))
+    tag = _account_tag(username)
+    accounts = [tag, *(a for a in payload.get("accounts", []) if a != tag)][:_MAX_ACCOUNTS]
+    setattr(request, _REMEMBER, signing.dumps({"device": device, "accounts": accounts}, salt=_SALT))
+
+
+class AccountCeilingBackend:
+    """Second in AUTHENTICATION_BACKENDS, after django-axes' per-address lock: refuses unknown
+    browsers once the account took SIGNIN_ACCOUNT_CEILING wrong passwords in the window. It
+    authenticates nobody itself."""
+
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, **kwargs: Any
+    ) -> None:
+        if request is None or not username:
+            return None
+        if (
+            _known_device(request, username) is None
+            and _count(_account_key(username)) >= settings.SIGNIN_ACCOUNT_CEILING
+        ):
+            # Answered like django-axes' own lock (429), by its middleware or by token_create.
+            request.axes_locked_out = True  # type: ignore[attr-defined]
+            raise PermissionDenied
+        setattr(request, _CHECKED, True)
+        return None
+
+
+def on_signin_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    """A wrong password (not a refusal): it counts against the account and the known browser."""
+    if request is None or not getattr(request, _CHECKED, False):
+        return
+    username = str(credentials.get("username") or "")
+    _bump(_account_key(username), settings.SIGNIN_ACCOUNT_WINDOW)
+    device = _known_device(request, username)
+    if device is not None:
+        _bump(_device_key(device), settings.AXES_COOLOFF_TIME)
+
+
+def on_signed_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    if request is not None:
+        remember_device(request, user.get_username())
+
+
+class KnownDeviceMiddleware:
+    """Sets the known-browser cookie on the response to a successful sign-in."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        value = getattr(request, _REMEMBER, None)
+        if value:
+            response.set_cookie(
+                COOKIE,
+                value,
+                max_age=int(timedelta(days=settings.SIGNIN_KNOWN_DEVICE_DAYS).total_seconds()),
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
