@@ -8,6 +8,7 @@ from typing import Any
 
 import django.db
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models import Max
 from django_tenants.utils import schema_context
@@ -17,7 +18,9 @@ from houqin.roles import Role
 from shared_apps.accounts.models import ApiToken, hash_token_key
 from shared_apps.audit import triggers
 from shared_apps.audit.models import Change, SecurityEvent
+from shared_apps.audit.sealed import seal_trail
 from shared_apps.audit.services import security_event_record
+from shared_apps.procurement.models import Bid
 from tenant_apps.feedback.models import Feedback
 from tenants.models import School
 from tests.conftest import HostClient
@@ -455,3 +458,13 @@ def test_a_new_school_schema_is_wired(db: Any) -> None:
             Feedback.objects.create(author=author, category="praise", subject="s", body="b")
     [row] = changes_since(mark, table_name="feedback_feedback")
     assert (row.schema_name, row.request_id) == ("s_100099", "new-school")
+
+
+def test_a_sealed_trail_is_the_owners_one_declaration_of_its_district_rows() -> None:
+    # A school's rows are named by their schema too, which one selector's ids cannot say.
+    with pytest.raises(ImproperlyConfigured, match="every school's schema"):
+        seal_trail(Feedback, Feedback.objects.none)
+    # Procurement seals its bids; a second, different declaration would silently widen or
+    # narrow it.
+    with pytest.raises(ImproperlyConfigured, match="already sealed otherwise"):
+        seal_trail(Bid, Bid.objects.none)

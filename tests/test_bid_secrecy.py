@@ -15,6 +15,7 @@ import pytest
 
 from houqin.roles import DISTRICT_ROLES, REGISTRY, Role
 from shared_apps.accounts.models import User
+from shared_apps.audit.models import Change
 from shared_apps.procurement.models import Bid, Tender
 from tenants.models import School
 from tenants.services import school_host
@@ -22,18 +23,21 @@ from tests.conftest import HostClient
 from tests.factories import user_with_role
 from tests.matrix.tenders import (
     bid_on,
+    close,
     make_supplier,
     opened_tender,
+    present,
     published_tender,
     seats,
     supplier_account,
 )
+from tests.test_admin import admin_client, change_url
+from tests.test_tenders import _bid_body
 
 # Where a bid could be mentioned. Other apps' tables never refer to a bid.
 MENTIONING = ("/api/v1/procurement/", "/api/v1/audit/")
-# The district's audit trail is the one place left that shows a bid before the opening (see
-# test_the_auditors_change_list_shows_no_bid_before_the_opening).
 TRAIL = "/api/v1/audit/changes/"
+BIDS = "/api/v1/procurement/bids/"
 SHARED_PHONE = "13987650000"
 # What differs from one request to the next, whatever happened in between.
 VOLATILE = {"request_id", "generated_at"}
@@ -59,12 +63,10 @@ def _get_operations(host: str) -> list[str]:
     return sorted(p for p, ops in paths.items() if "get" in ops and p.startswith(MENTIONING))
 
 
-def _urls(host: str, district: bool, ids: dict[str, list[Any]]) -> Iterator[str]:
+def _urls(host: str, ids: dict[str, list[Any]]) -> Iterator[str]:
     """Every GET operation of the host that can mention a bid; a detail operation once per id in
     play of its kind (those without any are about no bid), bids' own detail apart."""
     for path in _get_operations(host):
-        if district and path == TRAIL:
-            continue
         if "{" not in path:
             yield path
             if path.endswith(("/bids/", "/seats/")):
@@ -104,11 +106,11 @@ def scene(school_a: School, district_host: str) -> dict[str, Any]:
         "/api/v1/procurement/seats/": [seat.pk for seat in seats(tender)],
         "/api/v1/procurement/suppliers/": [s.pk for s in bidders.values()],
     }
-    hosts = {district_host: True, school_host(school_a.code): False}
+    hosts = (district_host, school_host(school_a.code))
     clients = {
         (label, host): HostClient(host, user) for label, user in viewers.items() for host in hosts
     }
-    urls = {host: list(_urls(host, district, ids)) for host, district in hosts.items()}
+    urls = {host: list(_urls(host, ids)) for host in hosts}
     return {
         "tender": tender,
         "opened": opened,
@@ -193,13 +195,98 @@ def test_once_opened_the_bids_are_listed_with_their_bidders(scene: dict[str, Any
     assert lot["bid_count"] == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The district's audit trail lists every row it records, bids of unopened tenders "
-    "included; hiding them until the opening is the audit app's change list to do.",
-)
 def test_the_auditors_change_list_shows_no_bid_before_the_opening(client_for: Any) -> None:
     tender = published_tender()
     bid = bid_on(tender.lots.get())
     rows = client_for(None, Role.AUDITOR).get(f"{TRAIL}?table_name=procurement_bid&page_size=500")
     assert str(bid.pk) not in {row["row_id"] for row in rows.json()["results"]}
+
+
+def _trail(client: HostClient, **params: Any) -> list[dict[str, Any]]:
+    """Every row of the auditor's change list, over all its pages."""
+    response = client.get(TRAIL, {**params, "page_size": 500})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    rows: list[dict[str, Any]] = body["results"]
+    while body["next"]:
+        body = client.get(body["next"]).json()
+        rows += body["results"]
+    return rows
+
+
+def test_what_bidders_write_before_the_opening_reaches_the_trail_only_once_it_is_opened(
+    client_for: Any,
+) -> None:
+    tender = published_tender()
+    lot = tender.lots.get()
+    first, second = (client_for(None, supplier_account(make_supplier())) for _ in range(2))
+    auditor = client_for(None, Role.AUDITOR)
+    before = _trail(auditor)
+
+    # Submitted, replaced; submitted, withdrawn (with an Idempotency-Key, as a client retrying
+    # would send it).
+    kept = first.post(BIDS, _bid_body(lot, "9.90"), format="json")
+    assert kept.status_code == 201, kept.content
+    assert first.post(BIDS, _bid_body(lot, "9.50"), format="json").status_code == 201
+    gone = second.post(BIDS, _bid_body(lot, "9.70"), format="json")
+    assert gone.status_code == 201, gone.content
+    withdrawn = second.post(f"{BIDS}{gone.json()['id']}/withdraw/", HTTP_IDEMPOTENCY_KEY="wd-1")
+    assert withdrawn.status_code == 200, withdrawn.content
+
+    # The auditor's trail is row for row what it was, and so is its count.
+    assert _trail(auditor) == before
+    bids = {
+        name: Bid.objects.get(public_id=answer.json()["id"])
+        for name, answer in (("kept", kept), ("gone", gone))
+    }
+    recorded = Change.objects.filter(table_name="procurement_bid")
+    for bid in bids.values():
+        row = recorded.filter(row_id=str(bid.pk)).first()
+        assert row is not None  # recorded all the same
+        assert auditor.get(f"{TRAIL}{row.pk}/").status_code == 404
+
+    close(tender)
+    for seat in seats(tender)[: tender.threshold]:
+        present(seat)
+    # Opened: each bid's whole history, as recorded, the opening's own writes included.
+    operations = {}
+    for name, bid in bids.items():
+        listed = _trail(auditor, table_name="procurement_bid", row_id=str(bid.pk))
+        expected = recorded.filter(row_id=str(bid.pk)).order_by("-id")
+        assert [row["id"] for row in listed] == list(expected.values_list("pk", flat=True))
+        assert auditor.get(f"{TRAIL}{listed[-1]['id']}/").json()["actor_id"] == bid.submitted_by_id
+        operations[name] = [row["operation"] for row in listed]
+    # Inserted, replaced, opened; inserted, withdrawn (a withdrawn bid is not opened).
+    assert operations == {"kept": ["UPDATE", "UPDATE", "INSERT"], "gone": ["UPDATE", "INSERT"]}
+
+
+def test_the_auditors_admin_shows_no_bid_before_the_opening(db: Any, district_host: str) -> None:
+    tender = published_tender()
+    bid = bid_on(tender.lots.get())
+    row = Change.objects.get(table_name="procurement_bid", row_id=str(bid.pk))
+    browser = admin_client(district_host, user_with_role(Role.AUDITOR))
+
+    def listed() -> tuple[set[int], set[str]]:
+        """The rows the trail's admin page lists for the bid, and the tables its filter offers."""
+        page = browser.get("/admin/audit/change/", {"table_name": "procurement_bid"})
+        assert page.status_code == 200
+        changes = page.context["cl"]
+        tables = next(f for f in changes.filter_specs if f.field_path == "table_name")
+        return {c.pk for c in changes.result_list}, set(tables.lookup_choices)
+
+    rows, tables = listed()
+    assert row.pk not in rows and "procurement_bid" not in tables
+    missing = browser.get(change_url(Change(pk=Change.objects.order_by("-id")[0].pk + 1000)))
+    sealed = browser.get(change_url(row))
+    assert (sealed.status_code, sealed.get("Location")) == (
+        missing.status_code,
+        missing.get("Location"),
+    )
+    assert sealed.status_code != 200
+
+    close(tender)
+    for seat in seats(tender)[: tender.threshold]:
+        present(seat)
+    rows, tables = listed()
+    assert row.pk in rows and "procurement_bid" in tables
+    assert browser.get(change_url(row)).status_code == 200

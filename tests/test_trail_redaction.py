@@ -28,7 +28,14 @@ from tenants.models import School
 from tests.conftest import HostClient
 from tests.factories import make_user, token_for, user_with_role
 from tests.matrix.people import make_student
-from tests.matrix.tenders import bid_on, close, present, published_tender, seats
+from tests.matrix.tenders import (
+    bid_on,
+    close,
+    opened_tender,
+    present,
+    published_tender,
+    seats,
+)
 
 
 def secret_columns(model: type[models.Model]) -> set[str]:
@@ -82,8 +89,9 @@ def secrets_written(db: Any, school_a: School) -> int:
     """A row holding each kind of secret the models keep, written through the services: a
     published tender (its key pair; its evaluators' keys, public and locked; their seats' sealed
     shares), a sealed reserve price, a sealed bid, a presented share, a password, an API token's
-    hash, a student's encrypted national ID (the template's script is there already). Returns
-    the last trail row before them."""
+    hash, a student's encrypted national ID (the template's script is there already), and an
+    opened tender's bid (the auditors read a bid's trail only once its tender is opened).
+    Returns the last trail row before them."""
     mark = _last_change()
     tender = published_tender(ceiling=Decimal("2500.00"))
     lot = tender.lots.get()
@@ -91,6 +99,7 @@ def secrets_written(db: Any, school_a: School) -> int:
     bid_on(lot)
     close(tender)
     present(seats(tender)[0], open_when_ready=False)
+    opened_tender()
     token_for(make_user())
     make_student(school_a.schema_name)
     return mark

@@ -1,6 +1,11 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from houqin.admin import ReadOnlyModelAdmin, ScopedModelAdmin, site
+from houqin.permissions import restrict
+from shared_apps.audit import selectors
 from shared_apps.audit.models import Change, Finding, SecurityEvent
 
 
@@ -9,6 +14,11 @@ class ChangeAdmin(ReadOnlyModelAdmin):
     list_display = ["occurred_at", "schema_name", "table_name", "operation", "row_id", "actor_id"]
     list_filter = ["operation", "schema_name", "table_name"]
     search_fields = ["request_id", "row_id"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        # The trail as the API reads it, sealed rows left out: the list, its filters' choices,
+        # its search and each row's page all start here.
+        return restrict(selectors.change_list(), request.user, "view")
 
 
 @admin.register(SecurityEvent, site=site)

@@ -24,6 +24,8 @@ class ProcurementConfig(AppConfig):
     verbose_name = _("Unified procurement")
 
     def ready(self) -> None:
+        from shared_apps.audit.sealed import seal_trail
+
         # Registers the tenders' signal rules in signals.py's registry.
         # Registers the supply rules (orders outside contracts, prices above the reference)
         # in the auditors' signal registry.
@@ -31,5 +33,9 @@ class ProcurementConfig(AppConfig):
             supply_rules,  # noqa: F401
             tender_rules,  # noqa: F401
         )
+        from shared_apps.procurement.models import Bid
+        from shared_apps.procurement.selectors.tenders import unopened_bid_list
 
+        # Who bid, and how many did, stays out of the auditors' trail until the opening too.
+        seal_trail(Bid, unopened_bid_list)
         checks.register(signing_key_check)

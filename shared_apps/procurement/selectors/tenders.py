@@ -110,6 +110,13 @@ def bid_list(*, viewer: Any) -> QuerySet[Bid]:
     )
 
 
+def unopened_bid_list() -> QuerySet[Bid]:
+    """Bids of tenders not yet opened, whatever their status: the ones whose existence is their
+    bidder's business alone. The audit trail keeps their rows sealed until then (registered in
+    ProcurementConfig.ready)."""
+    return Bid.objects.filter(lot__tender__opened_at__isnull=True)
+
+
 def bid_ids(*, tender: Tender, public_ids: set[UUID]) -> dict[UUID, int]:
     """The ids of the tender's bids named by their public ids (those it has)."""
     return dict(
