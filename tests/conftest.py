@@ -63,8 +63,11 @@ def django_db_setup(
     itself goes on as the superuser."""
     superuser = os.environ["DATABASE_URL"]
     name = str(connection.settings_dict["TEST"]["NAME"])
+    # The server's maintenance database: the configured one need not exist (on a real server
+    # only the test database is made).
+    postgres = devstack.url_as(superuser, database="postgres")
     with django_db_blocker.unblock():
-        maintenance = psycopg2.connect(devstack.url_as(superuser, database="postgres"))
+        maintenance = psycopg2.connect(postgres)
         maintenance.autocommit = True
         try:
             with maintenance.cursor() as cursor:
@@ -73,7 +76,7 @@ def django_db_setup(
         finally:
             maintenance.close()
         # Made anew by bootstrap.sql, as production's is.
-        devstack.deploy_sql("bootstrap.sql", superuser, database=name, **devstack.DEV_PASSWORDS)
+        devstack.deploy_sql("bootstrap.sql", postgres, database=name, **devstack.DEV_PASSWORDS)
         with _acting_as(OWNER_ROLE):
             databases = setup_databases(
                 verbosity=0,
