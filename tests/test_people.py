@@ -853,6 +853,14 @@ def test_staff_list(school_a, school_b, client_for) -> None:
         "/api/v1/staff/", {"name": "外校", "position": "cook", "username": outsider.username}
     )
     assert refused.status_code == 400
+    # Only the school's own staff: not a student, a district officer or a supplier's account.
+    for role, school in ((R.STUDENT, school_a), (R.FINANCE_OFFICER, None), (R.SUPPLIER, None)):
+        account = user_with_role(role, school)
+        refused = director.post(
+            "/api/v1/staff/",
+            {"name": "非本校职工", "position": "cook", "username": account.username},
+        )
+        assert refused.status_code == 400, role
     left = director.patch(f"/api/v1/staff/{created.json()['id']}/", {"active": False})
     assert left.status_code == 200 and left.json()["left_on"] is not None
     listed = client_for(school_a, R.PRINCIPAL).get("/api/v1/staff/").json()["results"]

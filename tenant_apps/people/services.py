@@ -14,7 +14,8 @@ from django.utils.translation import ngettext
 
 from houqin.db import tenant_db
 from houqin.exceptions import Conflict, InvalidInput, NotPermitted, TooManyAttempts
-from houqin.permissions import has_perm, roles_of
+from houqin.permissions import current_school_id, has_perm
+from shared_apps.accounts.selectors import is_school_staff
 from shared_apps.audit.models import SecurityEvent
 from shared_apps.audit.services import security_event_record
 from tenant_apps.people import national_id, register, selectors
@@ -740,10 +741,12 @@ def subsidy_eligibility_update(
 def _check_staff_user(user: Any, *, staff_member: StaffMember | None) -> None:
     if user is None:
         return
-    if not roles_of(user):
+    # A staff record names one of the school's own staff: not a student, not a district officer
+    # (whose roles hold everywhere) and never a supplier's or an evaluator's account.
+    if not is_school_staff(user=user, school_id=current_school_id()):
         raise InvalidInput(
-            _("That user holds no role in this school."),
-            fields={"username": [_("Not a member.")]},
+            _("That user holds no staff role in this school."),
+            fields={"username": [_("Not a member of the staff.")]},
         )
     taken = _others(StaffMember.objects.filter(user=user), staff_member)
     if taken.exists():
