@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
@@ -19,7 +20,9 @@ class StrictFilterBackend(DjangoFilterBackend):
     a view's action reads itself, declared in the view's `query_parameters` (action -> names)."""
 
     def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
-        unknown = sorted(set(request.query_params) - self.known_parameters(request, queryset, view))
+        # The filterset is built once: to know its parameters, then to filter.
+        filterset = self.get_filterset(request, queryset, view)
+        unknown = sorted(set(request.query_params) - self.known_parameters(filterset, view))
         if unknown:
             message = _("This operation does not take this parameter.")
             raise InvalidInput(
@@ -31,15 +34,18 @@ class StrictFilterBackend(DjangoFilterBackend):
                 code="unknown_parameter",
                 fields={name: [message] for name in unknown},
             )
-        return super().filter_queryset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid() and self.raise_exception:
+            raise translate_validation(filterset.errors)
+        return filterset.qs
 
-    def known_parameters(self, request: Request, queryset: QuerySet, view: Any) -> set[str]:
+    def known_parameters(self, filterset: Any, view: Any) -> set[str]:
         extra: dict[str, tuple[str, ...]] = getattr(view, "query_parameters", {})
         known: set[str | None] = {
             api_settings.URL_FORMAT_OVERRIDE,
             *extra.get(getattr(view, "action", ""), ()),
         }
-        filterset = self.get_filterset(request, queryset, view)
         if filterset is not None:
             for name, field in filterset.form.fields.items():
                 # A range filter reads two parameters (`amount_min`, `amount_max`), one each.
