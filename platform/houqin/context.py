@@ -45,39 +45,48 @@ def acting(*, request_id: str | None, actor_id: int | None = None) -> Iterator[A
         _current.reset(token)
 
 
+@contextmanager
+def acting_for(actor_id: int | None) -> Iterator[ActorContext]:
+    """Name another actor, keeping the request id: a service acting for its `actor`."""
+    with acting(request_id=_current.get().request_id, actor_id=actor_id) as ctx:
+        yield ctx
+
+
 def set_actor(actor_id: int | None) -> None:
     """Name the actor of the current request once authentication has identified them."""
     _current.set(ActorContext(request_id=_current.get().request_id, actor_id=actor_id))
 
 
-_WRITES = ("INSERT", "UPDATE", "DELETE")
+# What the current transaction's settings hold, kept on the connection: both empty when a
+# transaction starts (the settings are transaction-local), unknown after a rollback to a savepoint.
+EMPTY: tuple[str, str] = ("", "")
+UNKNOWN: tuple[str, str] = ("?", "?")
+
+_SET_CONTEXT = (
+    "SELECT set_config('houqin.actor_id', %s, true), set_config('houqin.request_id', %s, true)"
+)
+
+
+def _settings(ctx: ActorContext) -> tuple[str, str]:
+    actor = "" if ctx.actor_id is None else str(int(ctx.actor_id))
+    request_id = ctx.request_id if ctx.request_id and _SAFE_REQUEST_ID.match(ctx.request_id) else ""
+    return actor, request_id
 
 
 def audit_context_wrapper(
     execute: Any, sql: Any, params: Any, many: bool, context: dict[str, Any]
 ) -> Any:
-    """Prefix every write with the actor and request id, scoped to its transaction. Inside a
-    transaction a write made with no context clears them, so that it is never credited to an
-    actor whose context has ended.
+    """Give the transaction the actor and request id in force before its next statement, whatever
+    the statement is (a CTE that writes, a function, a DO block): the audit triggers read them.
 
-    The values are inlined, not bound: the request id is checked against a safe pattern and the
-    actor id is an integer, and the prefix holds no `%`, so statements with or without parameters
-    reach the driver unchanged apart from it.
+    The settings are set once per transaction and again only when the context changes inside
+    it (a service acting for another actor), as bound parameters. Statements outside a
+    transaction carry no context: every write goes through a service, which opens one.
     """
-    ctx = _current.get()
-    if not isinstance(sql, str) or sql.lstrip()[:6].upper() not in _WRITES:
-        return execute(sql, params, many, context)
-    if (
-        ctx.actor_id is None
-        and ctx.request_id is None
-        and not context["connection"].in_atomic_block
-    ):
-        # Outside a transaction the settings of an earlier write are already gone.
-        return execute(sql, params, many, context)
-    actor = "" if ctx.actor_id is None else str(int(ctx.actor_id))
-    request_id = ctx.request_id if ctx.request_id and _SAFE_REQUEST_ID.match(ctx.request_id) else ""
-    prefix = (
-        f"SELECT set_config('houqin.actor_id', '{actor}', true), "
-        f"set_config('houqin.request_id', '{request_id}', true); "
-    )
-    return execute(prefix + sql, params, many, context)
+    connection = context["connection"]
+    if not connection.get_autocommit():
+        wanted = _settings(_current.get())
+        if getattr(connection, "audit_context", EMPTY) != wanted:
+            context["cursor"].cursor.execute(_SET_CONTEXT, wanted)
+            connection.audit_context = wanted
+    return execute(sql, params, many, context)

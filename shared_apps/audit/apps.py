@@ -11,14 +11,12 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth import signals as auth_signals
-        from django.db.backends.signals import connection_created
 
         from shared_apps.audit import capture, triggers
         from shared_apps.audit.checks import trail_check
 
         # Once per migrate run, in whichever schema it migrated.
         post_migrate.connect(triggers.install_after_migrate, sender=self, dispatch_uid="audit_trg")
-        connection_created.connect(capture.install_context_wrapper, dispatch_uid="audit_ctx")
         auth_signals.user_logged_in.connect(capture.on_login, dispatch_uid="audit_login")
         auth_signals.user_login_failed.connect(capture.on_login_failed, dispatch_uid="audit_fail")
         auth_signals.user_logged_out.connect(capture.on_logout, dispatch_uid="audit_logout")

@@ -1,18 +1,12 @@
-"""Hooks that feed the trail: the actor prefix on every write, and sign-in events."""
+"""Hooks that feed the trail: sign-in events (the actor of every write is set by the database
+backend, houqin.db_backend)."""
 
 from typing import Any
 
-from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest
 
-from houqin.context import audit_context_wrapper
 from shared_apps.audit.models import SecurityEvent
 from shared_apps.audit.services import security_event_record
-
-
-def install_context_wrapper(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
-    if audit_context_wrapper not in connection.execute_wrappers:
-        connection.execute_wrappers.append(audit_context_wrapper)
 
 
 def on_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:

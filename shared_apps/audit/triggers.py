@@ -3,7 +3,7 @@
 Every table of every app in every schema gets three statement-level triggers (insert, update,
 delete) with transition tables, so a bulk or queryset update of ten thousand rows costs one extra
 INSERT ... SELECT, not ten thousand. The actor and request id come from transaction-local settings
-that `capture.install_context_wrapper` prefixes to each write.
+that the database backend sets once per transaction (`houqin.context.audit_context_wrapper`).
 
 The trigger function runs as its owner (SECURITY DEFINER, with a fixed search_path), and its owner
 is the trail's role that nobody logs in as (deploy/postgres/trail_ownership.sql): the

@@ -1,17 +1,30 @@
-"""django-tenants' PostgreSQL backend, without the work Houqin does not need on every switch.
+"""django-tenants' PostgreSQL backend, without the work Houqin does not need on every switch, and
+with the audit context given to every transaction.
 
 Content types live in the public schema only (one table for the centre and every school), so the
 ContentType cache stays valid across schools: django-tenants' flush of it on every `set_tenant`
 is skipped. Switching to the schema already in force keeps the search_path already set, so a
 request issues at most one `SET search_path`.
+
+Every statement in a transaction passes `houqin.context.audit_context_wrapper`, which sets the
+actor and request id the triggers record when the transaction's settings differ from the context
+in force; the connection remembers what the transaction holds, and forgets it when the
+transaction ends or rolls back to a savepoint.
 """
 
 from typing import Any
 
 from django_tenants.postgresql_backend.base import DatabaseWrapper as TenantDatabaseWrapper
 
+from houqin.context import EMPTY, UNKNOWN, audit_context_wrapper
+
 
 class DatabaseWrapper(TenantDatabaseWrapper):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.audit_context = EMPTY
+        self.execute_wrappers.append(audit_context_wrapper)
+
     def set_tenant(self, tenant: Any, include_public: bool = True) -> None:
         unchanged = (
             getattr(self, "schema_name", None) == tenant.schema_name
@@ -23,3 +36,23 @@ class DatabaseWrapper(TenantDatabaseWrapper):
         self.set_settings_schema(self.schema_name)
         if not unchanged:
             self.search_path_set_schemas = None
+
+    def init_connection_state(self) -> None:
+        super().init_connection_state()
+        self.audit_context = EMPTY
+
+    def _commit(self) -> None:
+        try:
+            super()._commit()
+        finally:
+            self.audit_context = EMPTY
+
+    def _rollback(self) -> None:
+        try:
+            super()._rollback()
+        finally:
+            self.audit_context = EMPTY
+
+    def _savepoint_rollback(self, sid: str) -> None:
+        super()._savepoint_rollback(sid)
+        self.audit_context = UNKNOWN
