@@ -19,8 +19,15 @@ from houqin.exceptions import Conflict, InvalidInput
 from houqin.roles import Role
 from shared_apps.subsidies import services as subsidies
 from shared_apps.subsidies.models import Programme
-from tenant_apps.canteen import selectors, services
+from tenant_apps.canteen import selectors
 from tenant_apps.canteen.models import CalendarDay, MealSession, SchoolTerm, Serving
+from tenant_apps.canteen.services.calendar import (
+    holiday_add,
+    make_up_day_add,
+    school_term_add,
+    school_term_delete,
+)
+from tenant_apps.canteen.services.servings import meal_session_open, servings_record
 from tenant_apps.people.models import Student, SubsidyEligibility
 from tenants.models import School
 from tests.concurrency import at_once
@@ -47,7 +54,7 @@ def school(school_a: School) -> Iterator[School]:
 
 
 def autumn() -> SchoolTerm:
-    term = services.school_term_add(
+    term = school_term_add(
         school_year=2025,
         name="2025—2026学年第一学期",
         start_date=AUTUMN[0],
@@ -55,9 +62,9 @@ def autumn() -> SchoolTerm:
         actor=None,
     )
     for day in NATIONAL_DAY:
-        services.holiday_add(date=day, name="国庆节", actor=None)
+        holiday_add(date=day, name="国庆节", actor=None)
     for day in MAKE_UP:
-        services.make_up_day_add(date=day, name="国庆调休", actor=None)
+        make_up_day_add(date=day, name="国庆调休", actor=None)
     return term
 
 
@@ -65,7 +72,7 @@ def served(day: D, *, meal: str = "lunch", count: int = 1) -> MealSession:
     """A meal of `day` eaten by `count` new students (recorded as the canteen does)."""
     session = MealSession.objects.create(date=day, meal=meal)
     pupils = [make_student(tenant_db().schema_name) for _ in range(count)]
-    services.servings_record(session=session, source="card", student_ids=[p.pk for p in pupils])
+    servings_record(session=session, source="card", student_ids=[p.pk for p in pupils])
     return session
 
 
@@ -133,7 +140,7 @@ def test_a_claim_counts_the_calendars_school_days(school_a):
         )
         for day in (D(2025, 10, 9), D(2025, 10, 11)):
             session = MealSession.objects.create(date=day, meal="lunch")
-            services.servings_record(session=session, source="card", student_ids=[pupil.pk])
+            servings_record(session=session, source="card", student_ids=[pupil.pk])
     programme = Programme.objects.get(code="nutrition_improvement")
     make_budget(school_a, programme)
     claim = subsidies.claim_compute(
@@ -159,7 +166,7 @@ def test_meals_are_served_on_make_up_days_and_not_on_holidays_or_between_terms(s
             served(day)
         assert refused.value.code == "not_school_day"
         with pytest.raises(InvalidInput):
-            services.meal_session_open(date=day, meal="dinner", actor=None)
+            meal_session_open(date=day, meal="dinner", actor=None)
 
 
 # Changing the calendar ---------------------------------------------------------------------------
@@ -268,7 +275,7 @@ def test_a_first_term_may_not_leave_out_days_already_served(school):
     served on would take that day away."""
     served(D(2026, 1, 19))
     with pytest.raises(Conflict) as refused:
-        services.school_term_add(
+        school_term_add(
             school_year=2025,
             name="第一学期",
             start_date=AUTUMN[0],
@@ -278,7 +285,7 @@ def test_a_first_term_may_not_leave_out_days_already_served(school):
     assert refused.value.code == "servings_recorded"
     assert not SchoolTerm.objects.exists()
     # Recorded to its real end, it is accepted.
-    services.school_term_add(
+    school_term_add(
         school_year=2025, name="第一学期", start_date=AUTUMN[0], end_date=D(2026, 1, 23), actor=None
     )
 
@@ -286,14 +293,14 @@ def test_a_first_term_may_not_leave_out_days_already_served(school):
 def test_holidays_kept_from_before_the_calendar_join_the_term_that_covers_them(school):
     inside = CalendarDay.objects.create(date=D(2025, 10, 1), kind="holiday", name="国庆节")
     before = CalendarDay.objects.create(date=D(2025, 6, 2), kind="holiday", name="端午节")
-    term = services.school_term_add(
+    term = school_term_add(
         school_year=2025, name="第一学期", start_date=AUTUMN[0], end_date=AUTUMN[1], actor=None
     )
     inside.refresh_from_db()
     before.refresh_from_db()
     assert (inside.term, before.term) == (term, None)
     assert not selectors.is_school_day(D(2025, 10, 1))
-    services.school_term_delete(term=term, actor=None)
+    school_term_delete(term=term, actor=None)
     assert list(CalendarDay.objects.values_list("date", flat=True)) == [D(2025, 6, 2)]
 
 
@@ -357,7 +364,7 @@ def test_a_holiday_declared_while_meals_are_recorded_never_orphans_them(
     pupils: list[Student] = []
     committed.append(cleanup)
     with schema_context(schema):
-        services.school_term_add(
+        school_term_add(
             school_year=2025, name="并发学期", start_date=AUTUMN[0], end_date=AUTUMN[1], actor=None
         )
         sessions = [MealSession.objects.create(date=day, meal="lunch") for day in days]
@@ -367,8 +374,8 @@ def test_a_holiday_declared_while_meals_are_recorded_never_orphans_them(
         day = i // 2
         with schema_context(schema), transaction.atomic():
             if i % 2:
-                return services.holiday_add(date=days[day], name="临时停课", actor=None)
-            return services.servings_record(
+                return holiday_add(date=days[day], name="临时停课", actor=None)
+            return servings_record(
                 session=sessions[day], source="card", student_ids=[pupils[day].pk]
             )
 

@@ -14,7 +14,7 @@ from django_tenants.utils import schema_context
 from houqin.exceptions import Conflict, InvalidInput
 from houqin.roles import Role
 from shared_apps.subsidies.models import Programme
-from tenant_apps.canteen import selectors, services
+from tenant_apps.canteen import selectors
 from tenant_apps.canteen.models import (
     CalendarDay,
     ColdStorageReading,
@@ -23,6 +23,9 @@ from tenant_apps.canteen.models import (
     Menu,
     Serving,
 )
+from tenant_apps.canteen.services.food_safety import sample_discard, sample_record
+from tenant_apps.canteen.services.menus import OwnItemInput, menu_create_own
+from tenant_apps.canteen.services.servings import meal_session_open, servings_record
 from tenant_apps.people.models import Student, SubsidyEligibility
 from tenants.models import School
 from tests.matrix.canteen import published_plan, recipe
@@ -74,7 +77,7 @@ def session(day: datetime.date, meal: str = "lunch", cost: str = "0") -> MealSes
 
 
 def serve(meal: MealSession, who: list[Student]) -> None:
-    services.servings_record(session=meal, source="card", student_ids=[s.pk for s in who])
+    servings_record(session=meal, source="card", student_ids=[s.pk for s in who])
 
 
 # School days ------------------------------------------------------------------------------------
@@ -95,12 +98,12 @@ def test_without_terms_school_days_are_weekdays_without_holidays(school):
 
 def test_a_session_is_opened_only_on_a_school_day(school):
     with pytest.raises(InvalidInput) as saturday:
-        services.meal_session_open(date=datetime.date(2025, 3, 8), meal="lunch", actor=None)
+        meal_session_open(date=datetime.date(2025, 3, 8), meal="lunch", actor=None)
     assert saturday.value.code == "not_school_day"
-    opened = services.meal_session_open(date=MARCH, meal="lunch", actor=None)
+    opened = meal_session_open(date=MARCH, meal="lunch", actor=None)
     assert opened.pk
     with pytest.raises(Conflict):
-        services.meal_session_open(date=MARCH, meal="lunch", actor=None)
+        meal_session_open(date=MARCH, meal="lunch", actor=None)
 
 
 # Servings ---------------------------------------------------------------------------------------
@@ -153,7 +156,7 @@ def test_one_insert_per_batch_whatever_the_number_of_students(school):
     pupils = students(600)
     lunch = session(MARCH)
     with CaptureQueriesContext(connection) as queries:
-        result = services.servings_record(
+        result = servings_record(
             session=lunch, source="class_list", student_numbers=[p.student_number for p in pupils]
         )
     assert result.recorded == 600
@@ -224,13 +227,11 @@ def test_future_days_and_non_school_days_are_refused(client_for, school_a, in_sc
 def test_either_ids_or_numbers(school):
     lunch = session(MARCH)
     with pytest.raises(InvalidInput):
-        services.servings_record(session=lunch, source="card")
+        servings_record(session=lunch, source="card")
     with pytest.raises(InvalidInput):
-        services.servings_record(
-            session=lunch, source="card", student_ids=[1], student_numbers=["x"]
-        )
+        servings_record(session=lunch, source="card", student_ids=[1], student_numbers=["x"])
     with pytest.raises(InvalidInput):
-        services.servings_record(session=lunch, source="card", student_ids=[])
+        servings_record(session=lunch, source="card", student_ids=[])
 
 
 # The contract with the subsidies app ------------------------------------------------------------
@@ -304,13 +305,13 @@ def test_subsidised_student_days_is_one_query(school):
 
 def test_samples_default_to_125_g_for_48_hours_and_meals_without_one_are_flagged(school):
     sampled, unsampled = session(MARCH), session(MARCH, "dinner")
-    sample = services.sample_record(session=sampled, dish="红烧肉", actor=None)
+    sample = sample_record(session=sampled, dish="红烧肉", actor=None)
     assert sample.weight_g == Decimal("125")
     assert sample.kept_until - sample.taken_at == datetime.timedelta(hours=48)
     with pytest.raises(InvalidInput):
-        services.sample_record(session=sampled, dish="米饭", weight_g=Decimal("100"), actor=None)
+        sample_record(session=sampled, dish="米饭", weight_g=Decimal("100"), actor=None)
     with pytest.raises(InvalidInput):
-        services.sample_record(
+        sample_record(
             session=sampled,
             dish="米饭",
             taken_at=sample.taken_at,
@@ -320,7 +321,7 @@ def test_samples_default_to_125_g_for_48_hours_and_meals_without_one_are_flagged
     missing = selectors.sessions_without_sample(start=MARCH, end=MARCH)
     assert list(missing) == [unsampled]
     with pytest.raises(InvalidInput):
-        services.sample_discard(sample=sample, actor=None, at=sample.taken_at)
+        sample_discard(sample=sample, actor=None, at=sample.taken_at)
     assert FoodSample.objects.get(pk=sample.pk).discarded_at is None
 
 
@@ -329,9 +330,7 @@ def test_a_sample_is_discarded_over_the_api_once_its_keeping_time_has_passed(
 ):
     with in_school(school_a):
         taken = timezone.now() - datetime.timedelta(hours=47)
-        sample = services.sample_record(
-            session=session(MARCH), dish="红烧肉", taken_at=taken, actor=None
-        )
+        sample = sample_record(session=session(MARCH), dish="红烧肉", taken_at=taken, actor=None)
     url = f"/api/v1/samples/{sample.pk}/discard/"
     manager = client_for(school_a, Role.CANTEEN_MANAGER)
     early = manager.post(url)
@@ -358,7 +357,7 @@ def test_a_sample_is_discarded_over_the_api_once_its_keeping_time_has_passed(
 
 @override_settings(CANTEEN_SAMPLE_MIN_GRAMS="150", CANTEEN_SAMPLE_HOURS=72)
 def test_sample_defaults_are_configurable(school):
-    sample = services.sample_record(session=session(MARCH), dish="鱼", actor=None)
+    sample = sample_record(session=session(MARCH), dish="鱼", actor=None)
     assert sample.weight_g == Decimal("150")
     assert sample.kept_until - sample.taken_at == datetime.timedelta(hours=72)
 
@@ -522,11 +521,11 @@ def test_adopting_a_district_plan_copies_it(client_for, school_a, in_school):
 
 def test_an_own_menu_is_checked_against_the_targets(school):
     dish = recipe(901)
-    menu = services.menu_create_own(
+    menu = menu_create_own(
         start_date=MARCH,
         end_date=MARCH + datetime.timedelta(days=4),
         age_band="9-11",
-        items=[services.OwnItemInput(date=MARCH, meal="lunch", recipe=dish.pk)],
+        items=[OwnItemInput(date=MARCH, meal="lunch", recipe=dish.pk)],
         actor=None,
     )
     assert menu.origin == Menu.Origin.OWN
@@ -536,11 +535,11 @@ def test_an_own_menu_is_checked_against_the_targets(school):
     assert item.recipe_name == dish.name
     assert item.quantities
     with pytest.raises(InvalidInput):
-        services.menu_create_own(
+        menu_create_own(
             start_date=MARCH,
             end_date=MARCH,
             age_band="9-11",
-            items=[services.OwnItemInput(date=MARCH, meal="lunch", recipe=10**9)],
+            items=[OwnItemInput(date=MARCH, meal="lunch", recipe=10**9)],
             actor=None,
         )
 
@@ -588,7 +587,7 @@ def test_an_own_menu_is_edited_until_a_meal_is_served_from_it(client_for, school
 
     # Once a meal is served from it, it stays as it was served.
     with in_school(school_a):
-        lunch = services.meal_session_open(
+        lunch = meal_session_open(
             date=MARCH, meal="lunch", actor=None, menu=Menu.objects.get(pk=menu["id"])
         )
     # A meal opened from it is not yet a meal served.

@@ -15,8 +15,8 @@ from django_tenants.utils import schema_context
 
 from houqin.roles import REGISTRY, Role
 from shared_apps.subsidies.models import Programme
-from tenant_apps.canteen import services as canteen
 from tenant_apps.canteen.models import AccompaniedMeal, MealSession, Menu, MenuItem
+from tenant_apps.canteen.services.servings import servings_record
 from tenant_apps.disclosure.selectors import disclosure_for
 from tenant_apps.people.models import Student
 from tenants.models import School
@@ -82,7 +82,7 @@ def pupils(prefix: str, tag: str, count: int) -> list[Student]:
 
 def meal(day: datetime.date, kind: str, cost: str, who: list[Student]) -> MealSession:
     session = MealSession.objects.create(date=day, meal=kind, ingredient_cost=Decimal(cost))
-    canteen.servings_record(session=session, source="card", student_ids=[s.pk for s in who])
+    servings_record(session=session, source="card", student_ids=[s.pk for s in who])
     return session
 
 

@@ -34,9 +34,11 @@ from houqin.roles import DISTRICT_ROLES, Role, allows, grants_of
 from houqin.secret_fields import secret_fields_of, touches_secret
 from shared_apps.accounts.models import Membership, User
 from shared_apps.audit.models import SecurityEvent
-from tenant_apps.people import national_id, services
+from tenant_apps.people import national_id
 from tenant_apps.people.models import Student
 from tenant_apps.people.register import StudentRow
+from tenant_apps.people.services.importing import students_import
+from tenant_apps.people.services.students import NATIONAL_ID_LOOKUPS, UNMASK_PERMISSION
 from tenants.models import School
 from tenants.services import school_host
 from tests.factories import user_with_role
@@ -50,7 +52,7 @@ ADMIN_STUDENTS = "/admin/people/student/"
 
 
 def _holds_unmask(role: Role) -> bool:
-    return allows(grants_of(frozenset({role})), services.UNMASK_PERMISSION)
+    return allows(grants_of(frozenset({role})), UNMASK_PERMISSION)
 
 
 UNMASKERS = sorted(role for role in Role if _holds_unmask(role))
@@ -247,7 +249,7 @@ def director_in_both(school_a: School, school_b: School) -> User:
 def test_the_budget_per_user_and_school(school_a, school_b, target, client_for, director_in_both):
     student, number = target
     director = client_for(school_a, director_in_both)
-    budget = services.NATIONAL_ID_LOOKUPS
+    budget = NATIONAL_ID_LOOKUPS
     before = len(_events())
     for _attempt in range(budget):
         assert director.post(LOOKUP, {"national_id": number}, format="json").status_code == 200
@@ -309,9 +311,9 @@ def test_an_import_compares_numbers_only_for_unmaskers_and_logs_it(school_a, tar
     director = user_with_role(R.LOGISTICS_DIRECTOR, school_a)
     with tenant_context(school_a):
         with pytest.raises(NotPermitted):
-            services.students_import(rows=rows, actor=principal, dry_run=True)
+            students_import(rows=rows, actor=principal, dry_run=True)
         assert len(_events()) == before
-        report = services.students_import(rows=rows, actor=director, dry_run=True)
+        report = students_import(rows=rows, actor=director, dry_run=True)
     assert report.rows[0].reasons == ["duplicate_national_id"]
     (event,) = _events()[before:]
     assert event.user_id == director.pk and event.detail["via"] == "import"

@@ -27,7 +27,6 @@ from shared_apps.procurement.models import (
     Supplier,
 )
 from tenant_apps.canteen.models import InboundInspection
-from tenant_apps.orders import services
 from tenant_apps.orders.models import (
     Delivery,
     DeliveryLine,
@@ -37,6 +36,9 @@ from tenant_apps.orders.models import (
     Order,
     OrderLine,
 )
+from tenant_apps.orders.services.deliveries import DeliveryLineInput, delivery_record
+from tenant_apps.orders.services.invoices import InvoiceLineInput, invoice_record
+from tenant_apps.orders.services.placing import LineInput, order_place
 from tenants.models import School
 from tenants.services import school_host
 from tests.concurrency import at_once
@@ -182,13 +184,13 @@ def test_a_line_names_its_problem_and_only_that_line(
     school_a: School, priced: dict[str, Any]
 ) -> None:
     lines = [
-        services.LineInput(item=priced["rice"].pk, quantity=D("10")),
-        services.LineInput(item=priced["oil"].pk, quantity=D("1")),
-        services.LineInput(item=priced["rice"].pk, quantity=D("2")),
-        services.LineInput(item=priced["pot"].pk, quantity=D("1"), unit_price=D("70.00")),
+        LineInput(item=priced["rice"].pk, quantity=D("10")),
+        LineInput(item=priced["oil"].pk, quantity=D("1")),
+        LineInput(item=priced["rice"].pk, quantity=D("2")),
+        LineInput(item=priced["pot"].pk, quantity=D("1"), unit_price=D("70.00")),
     ]
     with in_school(school_a), pytest.raises(InvalidInput) as refused:
-        services.order_place(
+        order_place(
             contract=priced["contract"], due_on=timezone.localdate(), lines=lines, actor=None
         )
     by_line = refused.value.fields["lines"]
@@ -351,12 +353,12 @@ def test_a_delivery_of_food_makes_the_canteens_inbound_inspection(
 ) -> None:
     contract = priced["contract"]
     with in_school(school_a):
-        order = services.order_place(
+        order = order_place(
             contract=contract,
             due_on=timezone.localdate(),
             lines=[
-                services.LineInput(item=priced["rice"].pk, quantity=D("100")),
-                services.LineInput(item=priced["pot"].pk, quantity=D("1")),
+                LineInput(item=priced["rice"].pk, quantity=D("100")),
+                LineInput(item=priced["pot"].pk, quantity=D("1")),
             ],
             actor=None,
         )
@@ -418,10 +420,10 @@ def test_on_time_means_delivered_in_full_by_the_due_date(school_a: School) -> No
     def order_due(days_ago: int) -> Order:
         price = contract.prices.get()
         with in_school(school_a):
-            return services.order_place(
+            return order_place(
                 contract=contract,
                 due_on=today - timedelta(days=days_ago),
-                lines=[services.LineInput(item=price.item_id, quantity=D("10"))],
+                lines=[LineInput(item=price.item_id, quantity=D("10"))],
                 actor=None,
                 today=today - timedelta(days=20),
             )
@@ -429,9 +431,9 @@ def test_on_time_means_delivered_in_full_by_the_due_date(school_a: School) -> No
     def receive(order: Order, quantity: str, days_ago: int) -> SpendLine:
         with in_school(school_a):
             line = order.lines.get()
-            services.delivery_record(
+            delivery_record(
                 order=order,
-                lines=[services.DeliveryLineInput(line=line.pk, quantity=D(quantity))],
+                lines=[DeliveryLineInput(line=line.pk, quantity=D(quantity))],
                 received_on=today - timedelta(days=days_ago),
                 actor=None,
             )
@@ -451,9 +453,9 @@ def test_on_time_means_delivered_in_full_by_the_due_date(school_a: School) -> No
         line = pending.lines.get()
         for received_on in (today - timedelta(days=21), today + timedelta(days=1)):
             with pytest.raises(InvalidInput):
-                services.delivery_record(
+                delivery_record(
                     order=pending,
-                    lines=[services.DeliveryLineInput(line=line.pk, quantity=D("1"))],
+                    lines=[DeliveryLineInput(line=line.pk, quantity=D("1"))],
                     received_on=received_on,
                     actor=None,
                 )
@@ -573,52 +575,44 @@ def test_an_invoice_line_beyond_what_is_left_to_invoice_is_refused(school_a: Sch
     with in_school(school_a):
         line = order.lines.get()
         with pytest.raises(Conflict):
-            services.invoice_record(
+            invoice_record(
                 order=order,
                 number="FP-9",
                 issued_on=timezone.localdate(),
-                lines=[
-                    services.InvoiceLineInput(line=line.pk, quantity=D("1"), unit_price=D("9.50"))
-                ],
+                lines=[InvoiceLineInput(line=line.pk, quantity=D("1"), unit_price=D("9.50"))],
                 actor=None,
             )
     other = make_order(school_a, quantity=D("10"), delivered=D("4"))
     with in_school(school_a):
         line = other.lines.get()
-        services.invoice_record(
+        invoice_record(
             order=other,
             number="FP-10",
             issued_on=timezone.localdate(),
-            lines=[services.InvoiceLineInput(line=line.pk, quantity=D("4"), unit_price=D("9.50"))],
+            lines=[InvoiceLineInput(line=line.pk, quantity=D("4"), unit_price=D("9.50"))],
             actor=None,
         )
         with pytest.raises(InvalidInput) as refused:
-            services.invoice_record(
+            invoice_record(
                 order=other,
                 number="FP-11",
                 issued_on=timezone.localdate(),
-                lines=[
-                    services.InvoiceLineInput(
-                        line=line.pk, quantity=D("0.001"), unit_price=D("9.50")
-                    )
-                ],
+                lines=[InvoiceLineInput(line=line.pk, quantity=D("0.001"), unit_price=D("9.50"))],
                 actor=None,
             )
         assert refused.value.code == "invoice_mismatch"
         # The same supplier's invoice number twice is a conflict.
-        services.delivery_record(
+        delivery_record(
             order=other,
-            lines=[services.DeliveryLineInput(line=line.pk, quantity=D("1"))],
+            lines=[DeliveryLineInput(line=line.pk, quantity=D("1"))],
             actor=None,
         )
         with pytest.raises(Conflict) as duplicate:
-            services.invoice_record(
+            invoice_record(
                 order=other,
                 number="FP-10",
                 issued_on=timezone.localdate(),
-                lines=[
-                    services.InvoiceLineInput(line=line.pk, quantity=D("1"), unit_price=D("9.50"))
-                ],
+                lines=[InvoiceLineInput(line=line.pk, quantity=D("1"), unit_price=D("9.50"))],
                 actor=None,
             )
         assert duplicate.value.code == "duplicate_invoice"

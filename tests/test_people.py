@@ -23,7 +23,7 @@ from django_tenants.utils import schema_context
 from houqin.exceptions import Conflict, InvalidInput
 from houqin.roles import Role
 from shared_apps.audit.models import Change, SecurityEvent
-from tenant_apps.people import national_id, register, selectors, services
+from tenant_apps.people import national_id, register, selectors
 from tenant_apps.people.models import (
     OVERLAP_CONSTRAINT_PREFIX,
     StaffMember,
@@ -31,6 +31,7 @@ from tenant_apps.people.models import (
     SubsidyEligibility,
     SubsidyProgramme,
 )
+from tenant_apps.people.services.eligibility import subsidy_eligibility_create
 from tenants.models import School
 from tenants.services import school_host
 from tests.conftest import SCHOOL_A, HostClient
@@ -742,7 +743,7 @@ def test_concurrent_overlapping_periods_only_one_wins(committed_student) -> None
     def create(valid_from: date) -> SubsidyEligibility:
         with schema_context(schema):
             start.wait(timeout=10)
-            return services.subsidy_eligibility_create(
+            return subsidy_eligibility_create(
                 student=committed_student,
                 programme=NUTRITION,
                 reason="other",

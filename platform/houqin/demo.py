@@ -28,7 +28,6 @@ from shared_apps.standards import services as standards
 from shared_apps.standards.models import MealPlan, Recipe
 from shared_apps.subsidies import services as subsidies
 from shared_apps.subsidies.models import Budget, Claim, Programme
-from tenant_apps.canteen import services as canteen
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
     ColdStorageReading,
@@ -40,12 +39,20 @@ from tenant_apps.canteen.models import (
     Serving,
 )
 from tenant_apps.canteen.selectors import school_days_between
+from tenant_apps.canteen.services.food_safety import (
+    accompanied_meal_record,
+    cold_reading_record,
+    inspection_record,
+    sample_record,
+)
+from tenant_apps.canteen.services.menus import menu_adopt_plan
+from tenant_apps.canteen.services.servings import meal_session_open, servings_record
 from tenant_apps.feedback.models import Feedback
 from tenant_apps.feedback.services import feedback_submit
 from tenant_apps.people import national_id
 from tenant_apps.people.models import Student
 from tenant_apps.people.register import StudentRow
-from tenant_apps.people.services import students_import
+from tenant_apps.people.services.importing import students_import
 from tenants.models import School
 from tenants.services import school_create
 
@@ -413,9 +420,7 @@ def _seed_menus(
         for week in dates.weeks:
             for band in bands:
                 plan = plans[(week, band)]
-                menu = adopted.get(plan.pk) or canteen.menu_adopt_plan(
-                    plan_id=plan.pk, actor=manager
-                )
+                menu = adopted.get(plan.pk) or menu_adopt_plan(plan_id=plan.pk, actor=manager)
                 menus[(week, band)] = menu
     return menus
 
@@ -469,7 +474,7 @@ def _seed_month(school: School, dates: DemoDates, menus: dict[tuple[date, str], 
                 session = sessions.get((day, meal))
                 if session is None:
                     per_student = Decimal(450 + _stable(code, day, meal, "cost") % 201) / 100
-                    session = canteen.meal_session_open(
+                    session = meal_session_open(
                         date=day,
                         meal=meal,
                         actor=manager,
@@ -478,11 +483,11 @@ def _seed_month(school: School, dates: DemoDates, menus: dict[tuple[date, str], 
                         teachers_shared=meal == "lunch",
                     )
                 if session.pk not in served and eaters:
-                    canteen.servings_record(session=session, source="card", student_ids=eaters)
+                    servings_record(session=session, source="card", student_ids=eaters)
                 if session.pk not in sampled:
                     at = time(7, 10) if meal == "breakfast" else time(11, 20)
                     for dish in dishes.get(meal) or [f"{session.get_meal_display()}"]:
-                        canteen.sample_record(
+                        sample_record(
                             session=session,
                             dish=dish,
                             actor=manager,
@@ -493,7 +498,7 @@ def _seed_month(school: School, dates: DemoDates, menus: dict[tuple[date, str], 
                     leader = leaders[0] if day.isoweekday() != 3 else leaders[1]
                     if (session.pk, leader.pk) not in accompanied:
                         with context.acting(request_id=REQUEST_ID, actor_id=leader.pk):
-                            canteen.accompanied_meal_record(
+                            accompanied_meal_record(
                                 session=session,
                                 leader=leader,
                                 comments=LEADER_COMMENTS[_stable(code, day) % 3],
@@ -505,7 +510,7 @@ def _seed_month(school: School, dates: DemoDates, menus: dict[tuple[date, str], 
                 tenths = low + _stable(code, day, unit) % (high - low + 1)
                 if index == 0 and day == days[-2]:
                     tenths = 95  # the compressor failed one morning: an alert to look into
-                canteen.cold_reading_record(
+                cold_reading_record(
                     unit=unit,
                     unit_type=unit_type,
                     temperature_c=Decimal(tenths) / 10,
@@ -530,7 +535,7 @@ def _deliveries(code: str, day: date, manager: User, batches: set[str]) -> None:
     batch = f"{code[-4:]}-{day:%Y%m%d}-{day.isoweekday()}"
     if batch in batches:
         return
-    canteen.inspection_record(
+    inspection_record(
         supplier_name=supplier,
         batch=batch,
         received_on=day,

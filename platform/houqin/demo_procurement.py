@@ -72,8 +72,10 @@ from shared_apps.procurement.services import (
 )
 from shared_apps.procurement.services import tenders as tendering
 from shared_apps.procurement.services.suppliers import credit_code_check_character
-from tenant_apps.orders import services as orders
 from tenant_apps.orders.models import Expenditure, Order
+from tenant_apps.orders.services.deliveries import DeliveryLineInput, delivery_record
+from tenant_apps.orders.services.invoices import InvoiceLineInput, expenditure_pay, invoice_record
+from tenant_apps.orders.services.placing import LineInput, line_amount, order_place
 from tenants.models import School
 
 # The catalogue: code, name, category, unit, specification, market reference price (CNY per
@@ -756,11 +758,11 @@ def _contract_order(
         if order is None:
             buyer = _demo_user(spec.placed_by, spec.school)
             with _as(buyer):
-                order = orders.order_place(
+                order = order_place(
                     contract=contract,
                     due_on=today + timedelta(days=3),
                     lines=[
-                        orders.LineInput(quantity=Decimal(quantity), item=items[code].pk)
+                        LineInput(quantity=Decimal(quantity), item=items[code].pk)
                         for code, quantity in spec.lines
                     ],
                     note=spec.note,
@@ -770,10 +772,10 @@ def _contract_order(
             manager = _demo_user("canteen_manager", spec.school)
             line_of = {line.item_id: line.pk for line in order.lines.all()}
             with _as(manager):
-                orders.delivery_record(
+                delivery_record(
                     order=order,
                     lines=[
-                        orders.DeliveryLineInput(
+                        DeliveryLineInput(
                             line=line_of[items[code].pk],
                             quantity=Decimal(quantity),
                             rejected=Decimal(rejected),
@@ -791,7 +793,7 @@ def _contract_order(
         accountant = _demo_user("accountant", spec.school)
         if not order.invoices.exists():
             lines = [
-                orders.InvoiceLineInput(
+                InvoiceLineInput(
                     line=line.pk,
                     quantity=line.delivered_quantity - line.invoiced_quantity,
                     unit_price=line.unit_price,
@@ -800,14 +802,14 @@ def _contract_order(
                 if line.delivered_quantity > line.invoiced_quantity
             ]
             with _as(accountant):
-                orders.invoice_record(
+                invoice_record(
                     order=order,
                     # A 20-digit number, as the tax system's digital invoices (数电发票) have.
                     number=f"2653{today:%y}{spec.school[-4:]}{order.pk:010d}",
                     issued_on=today,
                     lines=lines,
                     amount=sum(
-                        (orders.line_amount(line.quantity, line.unit_price) for line in lines),
+                        (line_amount(line.quantity, line.unit_price) for line in lines),
                         Decimal(0),
                     ),
                     actor=accountant,
@@ -817,7 +819,7 @@ def _contract_order(
         unpaid = Expenditure.objects.filter(invoice__order=order, status=Expenditure.Status.UNPAID)
         for expenditure in unpaid:
             with _as(cashier):
-                orders.expenditure_pay(
+                expenditure_pay(
                     expenditure=expenditure,
                     paid_on=today,
                     reference=f"YHZZ{today:%Y%m%d}{expenditure.pk:06d}",
@@ -856,12 +858,12 @@ def _outside_order(companies: list[Supplier], items: dict[str, CatalogueItem], t
             return
         buyer = _demo_user(role, code)
         with _as(buyer):
-            orders.order_place(
+            order_place(
                 supplier=companies[number - 1],
                 outside_contract_reason=reason,
                 due_on=today + timedelta(days=2),
                 lines=[
-                    orders.LineInput(
+                    LineInput(
                         quantity=Decimal(quantity), item=items[item].pk, unit_price=Decimal(price)
                     )
                 ],

@@ -11,8 +11,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from houqin.admin import ScopedModelAdmin, site
-from tenant_apps.people import national_id, services
+from tenant_apps.people import national_id
 from tenant_apps.people.models import StaffMember, Student, SubsidyEligibility
+from tenant_apps.people.services.students import student_create, student_update
 
 
 class StudentForm(forms.ModelForm):
@@ -98,11 +99,9 @@ class StudentAdmin(ScopedModelAdmin):
                 for name in form.changed_data
                 if name in StudentForm.Meta.fields
             }
-            saved = services.student_update(
-                student=obj, actor=request.user, national_id=number, **changes
-            )
+            saved = student_update(student=obj, actor=request.user, national_id=number, **changes)
         else:
-            saved = services.student_create(
+            saved = student_create(
                 student_number=obj.student_number,
                 name=obj.name,
                 gender=obj.gender,

@@ -4,8 +4,8 @@ writing the files themselves is `houqin.tables`'s.
 
 Reading refuses a whole file that cannot be used (unsupported type, too large, unreadable,
 missing columns, too many rows) with `InvalidInput`; problems of single rows are reported per row
-by `services.students_import`, which uses `parse_row` here. Rows are numbered as a spreadsheet
-numbers them: the header is row 1, the first student is row 2.
+by `services.importing.students_import`, which uses `parse_row` here. Rows are numbered as a
+spreadsheet numbers them: the header is row 1, the first student is row 2.
 
 A spreadsheet cell comes as text: a date cell as "2025-09-01 00:00:00", a number as "2024001",
 an 18-digit ID number typed as a number as "1.10101200001012e+17" (reported as such).

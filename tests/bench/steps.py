@@ -252,7 +252,7 @@ def _serve_day(schools: list[School], day: date, naive: bool) -> int:
     """Open a meal in each school and serve every student; the naive baseline serves
     breakfast, the service lunch, so the two never meet."""
     from tenant_apps.canteen.models import Serving
-    from tenant_apps.canteen.services import meal_session_open, servings_record
+    from tenant_apps.canteen.services.servings import meal_session_open, servings_record
     from tenant_apps.people.models import Student
 
     served = 0

@@ -12,8 +12,10 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from shared_apps.procurement.models import FrameworkContract
-from tenant_apps.orders import services
 from tenant_apps.orders.models import Order
+from tenant_apps.orders.services.deliveries import DeliveryLineInput, delivery_record
+from tenant_apps.orders.services.invoices import InvoiceLineInput, invoice_record
+from tenant_apps.orders.services.placing import LineInput, order_place
 from tests.matrix import AUDITOR, Built, Operations, R, Scene
 from tests.matrix.supply import make_contract
 
@@ -54,26 +56,26 @@ def make_order(
     item = contract.prices.order_by("pk").first()
     assert item is not None
     with tenant_context(school):
-        order = services.order_place(
+        order = order_place(
             contract=contract,
             due_on=timezone.localdate(),
-            lines=[services.LineInput(item=item.item_id, quantity=quantity)],
+            lines=[LineInput(item=item.item_id, quantity=quantity)],
             actor=None,
         )
         line = order.lines.get()
         if delivered is not None:
-            services.delivery_record(
+            delivery_record(
                 order=order,
-                lines=[services.DeliveryLineInput(line=line.pk, quantity=delivered)],
+                lines=[DeliveryLineInput(line=line.pk, quantity=delivered)],
                 actor=None,
             )
         if invoiced:
-            services.invoice_record(
+            invoice_record(
                 order=order,
                 number=f"FP{order.pk:08d}",
                 issued_on=timezone.localdate(),
                 lines=[
-                    services.InvoiceLineInput(
+                    InvoiceLineInput(
                         line=line.pk, quantity=delivered or quantity, unit_price=line.unit_price
                     )
                 ],

@@ -17,7 +17,7 @@ from tenant_apps.canteen.models import (
     SchoolTerm,
     Serving,
 )
-from tenant_apps.canteen.services import MAX_SERVINGS_PER_REQUEST
+from tenant_apps.canteen.services.servings import MAX_SERVINGS_PER_REQUEST
 
 
 def money(**kwargs: Any) -> serializers.DecimalField:

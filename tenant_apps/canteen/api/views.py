@@ -1,6 +1,6 @@
 """The canteen of one school: its calendar (terms, holidays, make-up days), menus, meal sessions,
 real-name servings, food-safety records and alerts. Views parse input and call services; the rules
-live in services.py."""
+live in services/."""
 
 from collections.abc import Callable
 from datetime import timedelta
@@ -20,7 +20,7 @@ from houqin.api.viewsets import RestrictedViewSet
 from houqin.exceptions import InvalidInput
 from houqin.permissions import restrict
 from tenant_apps.canteen import filters as f
-from tenant_apps.canteen import selectors, services
+from tenant_apps.canteen import selectors
 from tenant_apps.canteen.api import serializers as s
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
@@ -34,6 +34,31 @@ from tenant_apps.canteen.models import (
     MenuItem,
     SchoolTerm,
     Serving,
+)
+from tenant_apps.canteen.services.calendar import (
+    calendar_day_delete,
+    holiday_add,
+    make_up_day_add,
+    school_term_add,
+    school_term_delete,
+)
+from tenant_apps.canteen.services.food_safety import (
+    accompanied_meal_record,
+    cold_reading_record,
+    inspection_record,
+    sample_discard,
+    sample_record,
+)
+from tenant_apps.canteen.services.menus import (
+    OwnItemInput,
+    menu_adopt_plan,
+    menu_create_own,
+    menu_update_own,
+)
+from tenant_apps.canteen.services.servings import (
+    meal_session_open,
+    meal_session_update,
+    servings_record,
 )
 
 # The longest period one alerts request covers.
@@ -72,11 +97,11 @@ class SchoolTermViewSet(
     def create(self, request: Request) -> Response:
         data = s.SchoolTermCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        term = services.school_term_add(actor=request.user, **data.validated_data)
+        term = school_term_add(actor=request.user, **data.validated_data)
         return Response(s.SchoolTermSerializer(term).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: SchoolTerm) -> None:
-        services.school_term_delete(term=instance, actor=self.request.user)
+        school_term_delete(term=instance, actor=self.request.user)
 
 
 class _CalendarDayViewSet(
@@ -106,21 +131,21 @@ class _CalendarDayViewSet(
         return Response(s.CalendarDaySerializer(day).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: CalendarDay) -> None:
-        services.calendar_day_delete(day=instance, actor=self.request.user)
+        calendar_day_delete(day=instance, actor=self.request.user)
 
 
 class HolidayViewSet(_CalendarDayViewSet):
     """The holidays (节假日) inside the school's terms: days without classes or meals."""
 
     kind = CalendarDay.Kind.HOLIDAY
-    add = staticmethod(services.holiday_add)
+    add = staticmethod(holiday_add)
 
 
 class MakeUpDayViewSet(_CalendarDayViewSet):
     """The Saturdays and Sundays of the school's terms worked as school days (调休上班)."""
 
     kind = CalendarDay.Kind.MAKE_UP_DAY
-    add = staticmethod(services.make_up_day_add)
+    add = staticmethod(make_up_day_add)
 
 
 class MenuViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
@@ -146,12 +171,12 @@ class MenuViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
         data = s.MenuCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        menu = services.menu_create_own(
+        menu = menu_create_own(
             start_date=values["start_date"],
             end_date=values["end_date"],
             age_band=values["age_band"],
             title=values["title"],
-            items=[services.OwnItemInput(**item) for item in values["items"]],
+            items=[OwnItemInput(**item) for item in values["items"]],
             actor=request.user,
         )
         return Response(s.MenuSerializer(menu).data, status=status.HTTP_201_CREATED)
@@ -164,10 +189,10 @@ class MenuViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
         data = s.MenuUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        services.menu_update_own(
+        menu_update_own(
             menu=menu,
             title=values.get("title"),
-            items=[services.OwnItemInput(**item) for item in values["items"]],
+            items=[OwnItemInput(**item) for item in values["items"]],
             actor=request.user,
         )
         return Response(s.MenuSerializer(self.get_object()).data)
@@ -182,7 +207,7 @@ class MenuViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
     def adopt(self, request: Request) -> Response:
         data = s.MenuAdoptSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        menu = services.menu_adopt_plan(plan_id=data.validated_data["plan"], actor=request.user)
+        menu = menu_adopt_plan(plan_id=data.validated_data["plan"], actor=request.user)
         return Response(s.MenuSerializer(menu).data, status=status.HTTP_201_CREATED)
 
 
@@ -216,7 +241,7 @@ class MealSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restr
             )
             if menu is None:
                 raise InvalidInput(_("No such menu."), fields={"menu": [_("Not found.")]})
-        session = services.meal_session_open(menu=menu, actor=request.user, **values)
+        session = meal_session_open(menu=menu, actor=request.user, **values)
         session.serving_count = 0  # type: ignore[attr-defined]
         return Response(s.MealSessionSerializer(session).data, status=status.HTTP_201_CREATED)
 
@@ -225,7 +250,7 @@ class MealSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restr
         session: MealSession = self.get_object()
         data = s.MealSessionUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.meal_session_update(session=session, actor=request.user, **data.validated_data)
+        meal_session_update(session=session, actor=request.user, **data.validated_data)
         return Response(s.MealSessionSerializer(self.get_object()).data)
 
     @extend_schema(
@@ -239,7 +264,7 @@ class MealSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restr
         session: MealSession = self.get_object()
         data = s.ServingsRecordSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        result = services.servings_record(
+        result = servings_record(
             session=session,
             source=data.validated_data["source"],
             student_ids=data.validated_data.get("student_ids"),
@@ -276,7 +301,7 @@ class AccompaniedMealViewSet(mixins.ListModelMixin, RestrictedViewSet):
     def create(self, request: Request) -> Response:
         data = s.AccompaniedMealCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        meal = services.accompanied_meal_record(
+        meal = accompanied_meal_record(
             session=_session_for(request, data.validated_data["session"]),
             leader=request.user,
             comments=data.validated_data["comments"],
@@ -305,7 +330,7 @@ class FoodSampleViewSet(mixins.ListModelMixin, RestrictedViewSet):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         session = _session_for(request, values.pop("session"))
-        sample = services.sample_record(session=session, actor=request.user, **values)
+        sample = sample_record(session=session, actor=request.user, **values)
         return Response(s.FoodSampleSerializer(sample).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=s.FoodSampleSerializer, parameters=[IDEMPOTENCY_KEY])
@@ -314,7 +339,7 @@ class FoodSampleViewSet(mixins.ListModelMixin, RestrictedViewSet):
     def discard(self, request: Request, pk: str | None = None) -> Response:
         """Record that the sample was thrown away: refused before its keeping time has passed
         (48 hours by default) and when it was already discarded."""
-        sample = services.sample_discard(sample=self.get_object(), actor=request.user)
+        sample = sample_discard(sample=self.get_object(), actor=request.user)
         return Response(s.FoodSampleSerializer(sample).data)
 
 
@@ -336,7 +361,7 @@ class InboundInspectionViewSet(mixins.ListModelMixin, RestrictedViewSet):
     def create(self, request: Request) -> Response:
         data = s.InboundInspectionCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        inspection = services.inspection_record(actor=request.user, **data.validated_data)
+        inspection = inspection_record(actor=request.user, **data.validated_data)
         return Response(
             s.InboundInspectionSerializer(inspection).data, status=status.HTTP_201_CREATED
         )
@@ -360,7 +385,7 @@ class ColdStorageReadingViewSet(mixins.ListModelMixin, RestrictedViewSet):
     def create(self, request: Request) -> Response:
         data = s.ColdStorageReadingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        reading = services.cold_reading_record(actor=request.user, **data.validated_data)
+        reading = cold_reading_record(actor=request.user, **data.validated_data)
         return Response(
             s.ColdStorageReadingSerializer(reading).data, status=status.HTTP_201_CREATED
         )

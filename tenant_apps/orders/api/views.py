@@ -17,9 +17,12 @@ from houqin.exceptions import InvalidInput
 from shared_apps.procurement.models import FrameworkContract, Supplier
 from shared_apps.procurement.selectors import suppliers as procurement
 from tenant_apps.orders import filters as f
-from tenant_apps.orders import selectors, services
+from tenant_apps.orders import selectors
 from tenant_apps.orders.api import serializers as s
 from tenant_apps.orders.models import Delivery, Expenditure, Invoice, Order
+from tenant_apps.orders.services.deliveries import DeliveryLineInput, delivery_record
+from tenant_apps.orders.services.invoices import InvoiceLineInput, expenditure_pay, invoice_record
+from tenant_apps.orders.services.placing import LineInput, order_cancel, order_place
 
 
 def _contract(request: Request, pk: int | None) -> FrameworkContract | None:
@@ -70,13 +73,13 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedV
         data = s.OrderCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        order = services.order_place(
+        order = order_place(
             contract=_contract(request, values["contract"]),
             supplier=_supplier(request, values["supplier"]),
             due_on=values["due_on"],
             outside_contract_reason=values["outside_contract_reason"],
             note=values["note"],
-            lines=[services.LineInput(**line) for line in values["lines"]],
+            lines=[LineInput(**line) for line in values["lines"]],
             actor=request.user,
         )
         return self._order_response(order, status.HTTP_201_CREATED)
@@ -90,9 +93,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedV
         order = self.get_object()
         data = s.OrderCancelSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        order = services.order_cancel(
-            order=order, reason=data.validated_data["reason"], actor=request.user
-        )
+        order = order_cancel(order=order, reason=data.validated_data["reason"], actor=request.user)
         return self._order_response(order)
 
     @extend_schema(
@@ -110,9 +111,9 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedV
         data = s.DeliveryCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        delivery = services.delivery_record(
+        delivery = delivery_record(
             order=order,
-            lines=[services.DeliveryLineInput(**line) for line in values.pop("lines")],
+            lines=[DeliveryLineInput(**line) for line in values.pop("lines")],
             actor=request.user,
             **values,
         )
@@ -134,9 +135,9 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedV
         data = s.InvoiceCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        invoice = services.invoice_record(
+        invoice = invoice_record(
             order=order,
-            lines=[services.InvoiceLineInput(**line) for line in values.pop("lines")],
+            lines=[InvoiceLineInput(**line) for line in values.pop("lines")],
             actor=request.user,
             **values,
         )
@@ -192,7 +193,7 @@ class ExpenditureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restr
         expenditure = self.get_object()
         data = s.ExpenditurePaySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        expenditure = services.expenditure_pay(
+        expenditure = expenditure_pay(
             expenditure=expenditure, actor=request.user, **data.validated_data
         )
         fresh = selectors.expenditure_list().get(pk=expenditure.pk)

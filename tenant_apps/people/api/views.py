@@ -27,10 +27,24 @@ from houqin.api.viewsets import RestrictedViewSet
 from houqin.exceptions import InvalidInput, NotPermitted
 from houqin.permissions import has_perm
 from shared_apps.accounts.models import User
-from tenant_apps.people import register, selectors, services
+from tenant_apps.people import register, selectors
 from tenant_apps.people.api import serializers as s
 from tenant_apps.people.filters import StaffMemberFilter, StudentFilter, SubsidyEligibilityFilter
 from tenant_apps.people.models import StaffMember, Student, SubsidyEligibility
+from tenant_apps.people.services.eligibility import (
+    subsidy_eligibility_create,
+    subsidy_eligibility_update,
+)
+from tenant_apps.people.services.importing import students_import
+from tenant_apps.people.services.staff import staff_member_create, staff_member_update
+from tenant_apps.people.services.students import (
+    UNMASK_PERMISSION,
+    student_create,
+    student_national_id_lookup,
+    student_national_id_reveal,
+    student_national_ids_reveal,
+    student_update,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -103,7 +117,7 @@ class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
     def create(self, request: Request) -> Response:
         data = s.StudentCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        student = services.student_create(actor=request.user, **data.validated_data)
+        student = student_create(actor=request.user, **data.validated_data)
         return Response(s.StudentSerializer(student).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.StudentUpdateSerializer, responses=s.StudentSerializer)
@@ -111,9 +125,7 @@ class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
         student: Student = self.get_object()
         data = s.StudentUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        student = services.student_update(
-            student=student, actor=request.user, **data.validated_data
-        )
+        student = student_update(student=student, actor=request.user, **data.validated_data)
         return Response(s.StudentSerializer(student).data)
 
     @extend_schema(request=None, responses=s.StudentNationalIdSerializer)
@@ -122,9 +134,7 @@ class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
         """The student's national ID number unmasked. Every call is recorded as a security
         event (personal data read), with who, when, from where and which student."""
         student: Student = self.get_object()
-        number = services.student_national_id_reveal(
-            student=student, actor=request.user, request=request
-        )
+        number = student_national_id_reveal(student=student, actor=request.user, request=request)
         body = {
             "student_id": student.pk,
             "student_number": student.student_number,
@@ -141,7 +151,7 @@ class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
         make a few per hour in a school, then 429."""
         data = s.StudentLookupSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        found = services.student_national_id_lookup(
+        found = student_national_id_lookup(
             number=data.validated_data["national_id"], actor=request.user, request=request
         )
         body = {"count": len(found), "results": s.StudentSerializer(found, many=True).data}
@@ -161,7 +171,7 @@ class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
         rows = register.read_student_rows(upload, upload.name)
-        report = services.students_import(
+        report = students_import(
             rows=rows,
             actor=request.user,
             dry_run=data.validated_data["dry_run"],
@@ -210,14 +220,14 @@ class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
     def export(self, request: Request) -> Response:
         """The register (filtered as the list is) as one file, or as JSON, without pages."""
         unmasked = _query_flag(request, "unmasked")
-        if unmasked and not has_perm(request.user, services.UNMASK_PERMISSION):
+        if unmasked and not has_perm(request.user, UNMASK_PERMISSION):
             raise NotPermitted(_("You may not read national ID numbers unmasked."))
         students = list(self.filter_queryset(self.get_queryset()))
         today = timezone.localdate()
         current = selectors.current_programmes(students, today)
         ids: dict[int, str] = {}
         if unmasked:
-            ids = services.student_national_ids_reveal(
+            ids = student_national_ids_reveal(
                 students=students, actor=request.user, request=request
             )
         fmt = request.accepted_renderer.format
@@ -270,9 +280,7 @@ class SubsidyEligibilityViewSet(
         if student is None:
             message = _("No such student in this school.")
             raise InvalidInput(message, code="unknown_student", fields={"student": [message]})
-        eligibility = services.subsidy_eligibility_create(
-            student=student, actor=request.user, **values
-        )
+        eligibility = subsidy_eligibility_create(student=student, actor=request.user, **values)
         return Response(
             s.SubsidyEligibilitySerializer(eligibility).data, status=status.HTTP_201_CREATED
         )
@@ -284,7 +292,7 @@ class SubsidyEligibilityViewSet(
         eligibility: SubsidyEligibility = self.get_object()
         data = s.SubsidyEligibilityUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        eligibility = services.subsidy_eligibility_update(
+        eligibility = subsidy_eligibility_update(
             eligibility=eligibility, actor=request.user, **data.validated_data
         )
         return Response(s.SubsidyEligibilitySerializer(eligibility).data)
@@ -314,7 +322,7 @@ class StaffMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restr
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         user = _user_named(values.pop("username"))
-        staff_member = services.staff_member_create(actor=request.user, user=user, **values)
+        staff_member = staff_member_create(actor=request.user, user=user, **values)
         return Response(s.StaffMemberSerializer(staff_member).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.StaffMemberUpdateSerializer, responses=s.StaffMemberSerializer)
@@ -325,7 +333,5 @@ class StaffMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restr
         values = dict(data.validated_data)
         if "username" in values:
             values["user"] = _user_named(values.pop("username"))
-        staff_member = services.staff_member_update(
-            staff_member=staff_member, actor=request.user, **values
-        )
+        staff_member = staff_member_update(staff_member=staff_member, actor=request.user, **values)
         return Response(s.StaffMemberSerializer(staff_member).data)

@@ -1,0 +1,215 @@
+"""Writes about food-safety records: accompanied meals (陪餐), samples kept (留样), deliveries
+inspected on arrival (进货查验) and cold-storage readings.
+
+Defaults a district may change in settings: `CANTEEN_SAMPLE_MIN_GRAMS` (125 g),
+`CANTEEN_SAMPLE_HOURS` (48 h), `CANTEEN_COLD_RANGES` (°C per type of unit).
+"""
+
+import calendar
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from houqin.exceptions import Conflict, InvalidInput
+from tenant_apps.canteen.models import (
+    AccompaniedMeal,
+    ColdStorageReading,
+    FoodSample,
+    InboundInspection,
+    MealSession,
+)
+
+DEFAULT_SAMPLE_MIN_GRAMS = Decimal("125")
+DEFAULT_SAMPLE_HOURS = 48
+DEFAULT_COLD_RANGES: dict[str, tuple[Decimal | None, Decimal | None]] = {
+    ColdStorageReading.UnitType.REFRIGERATOR: (Decimal("0"), Decimal("8")),
+    ColdStorageReading.UnitType.SAMPLE_FRIDGE: (Decimal("0"), Decimal("8")),
+    ColdStorageReading.UnitType.FREEZER: (None, Decimal("-18")),
+}
+# 进货查验 records: six months past the shelf life, and no less than two years.
+KEEP_MONTHS_PAST_SHELF_LIFE = 6
+KEEP_YEARS_MINIMUM = 2
+
+
+def sample_min_grams() -> Decimal:
+    return Decimal(str(getattr(settings, "CANTEEN_SAMPLE_MIN_GRAMS", DEFAULT_SAMPLE_MIN_GRAMS)))
+
+
+def sample_hours() -> int:
+    return int(getattr(settings, "CANTEEN_SAMPLE_HOURS", DEFAULT_SAMPLE_HOURS))
+
+
+def cold_range(unit_type: str) -> tuple[Decimal | None, Decimal | None]:
+    ranges = getattr(settings, "CANTEEN_COLD_RANGES", DEFAULT_COLD_RANGES)
+    low, high = ranges.get(unit_type, (None, None))
+    return (
+        None if low is None else Decimal(str(low)),
+        None if high is None else Decimal(str(high)),
+    )
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` moved by `months` calendar months, clamped to the last day of the target month."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def accompanied_meal_record(*, session: MealSession, leader: Any, comments: str) -> AccompaniedMeal:
+    """A leader ate this meal with the students (陪餐); once per leader and meal."""
+    if session.date > timezone.localdate():
+        raise InvalidInput(_("This meal has not been served yet."), code="future_date")
+    try:
+        with transaction.atomic():
+            return AccompaniedMeal.objects.create(
+                session=session, leader=leader, comments=comments.strip()
+            )
+    except IntegrityError:
+        raise Conflict(
+            _("You have already recorded accompanying this meal."), code="already_recorded"
+        ) from None
+
+
+def sample_record(
+    *,
+    session: MealSession,
+    dish: str,
+    actor: Any,
+    weight_g: Decimal | None = None,
+    taken_at: datetime | None = None,
+    kept_until: datetime | None = None,
+) -> FoodSample:
+    """A sample of one dish kept (留样): at least the configured weight (125 g), for at least the
+    configured time (48 h)."""
+    minimum = sample_min_grams()
+    weight_g = minimum if weight_g is None else weight_g
+    if weight_g < minimum:
+        raise InvalidInput(
+            _("A sample weighs at least %s g.") % minimum, fields={"weight_g": [str(weight_g)]}
+        )
+    if not dish.strip():
+        raise InvalidInput(_("Name the dish."), fields={"dish": [_("Required.")]})
+    taken_at = taken_at or timezone.now()
+    if not timezone.now() - timedelta(days=366) <= taken_at <= timezone.now() + timedelta(hours=1):
+        raise InvalidInput(
+            _("A sample is recorded when it is taken."), fields={"taken_at": [str(taken_at)]}
+        )
+    shortest = taken_at + timedelta(hours=sample_hours())
+    kept_until = kept_until or shortest
+    if kept_until < shortest:
+        raise InvalidInput(
+            _("A sample is kept at least %d hours.") % sample_hours(),
+            fields={"kept_until": [str(kept_until)]},
+        )
+    return FoodSample.objects.create(
+        session=session,
+        dish=dish.strip(),
+        weight_g=weight_g,
+        taken_at=taken_at,
+        kept_until=kept_until,
+        recorded_by=actor,
+    )
+
+
+@transaction.atomic
+def sample_discard(*, sample: FoodSample, actor: Any, at: datetime | None = None) -> FoodSample:
+    """Record that a sample was thrown away, once its keeping time has passed; once only."""
+    locked = FoodSample.objects.select_for_update().get(pk=sample.pk)
+    at = at or timezone.now()
+    if locked.discarded_at is not None:
+        raise Conflict(_("This sample was already discarded."), code="already_discarded")
+    if at < locked.kept_until:
+        raise InvalidInput(
+            _("This sample must be kept until %s.")
+            % f"{timezone.localtime(locked.kept_until):%Y-%m-%d %H:%M}",
+            code="still_kept",
+        )
+    locked.discarded_at = at
+    locked.save(update_fields=["discarded_at"])
+    return locked
+
+
+def inspection_keep_until(*, received_on: date, shelf_life_until: date) -> date:
+    """How long a delivery's inspection record is kept: six months past the shelf life, and no
+    less than two years after it arrived."""
+    return max(
+        add_months(shelf_life_until, KEEP_MONTHS_PAST_SHELF_LIFE),
+        add_months(received_on, 12 * KEEP_YEARS_MINIMUM),
+    )
+
+
+def inspection_record(
+    *,
+    supplier_name: str,
+    batch: str,
+    received_on: date,
+    shelf_life_until: date,
+    certificates: Sequence[str],
+    lines: Sequence[dict[str, Any]],
+    actor: Any,
+    accepted: bool = True,
+    note: str = "",
+) -> InboundInspection:
+    """One delivery checked on arrival (进货查验), kept as long as the rules say."""
+    if received_on > timezone.localdate():
+        raise InvalidInput(
+            _("A delivery cannot be received in the future."), fields={"received_on": ["future"]}
+        )
+    if not lines:
+        raise InvalidInput(_("List what was delivered."), fields={"lines": [_("Empty.")]})
+    if received_on.year < 1900 or shelf_life_until.year > 2200:
+        raise InvalidInput(
+            _("These dates are out of range."), fields={"shelf_life_until": [_("Out of range.")]}
+        )
+    if not supplier_name.strip() or not batch.strip():
+        raise InvalidInput(_("Name the supplier and the batch."))
+    return InboundInspection.objects.create(
+        supplier_name=supplier_name.strip(),
+        batch=batch.strip(),
+        certificates=list(certificates),
+        lines=list(lines),
+        received_on=received_on,
+        shelf_life_until=shelf_life_until,
+        keep_until=inspection_keep_until(
+            received_on=received_on, shelf_life_until=shelf_life_until
+        ),
+        accepted=accepted,
+        note=note,
+        inspected_by=actor,
+    )
+
+
+def cold_reading_record(
+    *,
+    unit: str,
+    unit_type: str,
+    temperature_c: Decimal,
+    actor: Any,
+    measured_at: datetime | None = None,
+) -> ColdStorageReading:
+    """One temperature reading, flagged when outside the range configured for its type."""
+    measured_at = measured_at or timezone.now()
+    if measured_at > timezone.now() + timedelta(minutes=5) or measured_at.year < 1900:
+        raise InvalidInput(
+            _("A reading cannot be taken in the future."), fields={"measured_at": ["future"]}
+        )
+    if not Decimal(-60) <= temperature_c <= Decimal(60):
+        raise InvalidInput(
+            _("No cold store reads this."), fields={"temperature_c": [str(temperature_c)]}
+        )
+    low, high = cold_range(unit_type)
+    out = (low is not None and temperature_c < low) or (high is not None and temperature_c > high)
+    return ColdStorageReading.objects.create(
+        unit=unit.strip(),
+        unit_type=unit_type,
+        temperature_c=temperature_c,
+        measured_at=measured_at,
+        out_of_range=out,
+        recorded_by=actor,
+    )

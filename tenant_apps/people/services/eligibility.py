@@ -1,0 +1,181 @@
+"""Writes about students' subsidy eligibility (补助资格): periods per programme, never
+overlapping, within the student's time at school."""
+
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from houqin.exceptions import Conflict, InvalidInput
+from tenant_apps.people.models import (
+    COMPULSORY_GRADES,
+    OVERLAP_CONSTRAINT_PREFIX,
+    Student,
+    SubsidyEligibility,
+)
+
+
+def overlaps(period: SubsidyEligibility, valid_from: date, valid_to: date | None) -> bool:
+    starts_before_other_ends = period.valid_to is None or valid_from <= period.valid_to
+    ends_after_other_starts = valid_to is None or period.valid_from <= valid_to
+    return starts_before_other_ends and ends_after_other_starts
+
+
+def overlap_message(clash: SubsidyEligibility) -> str:
+    return _(
+        "The student is already eligible for this programme from {start} to {end}; end that "
+        "period first."
+    ).format(start=clash.valid_from, end=clash.valid_to or _("no end date"))
+
+
+def ineligibility(
+    *,
+    programme: str,
+    valid_from: date,
+    valid_to: date | None,
+    grade: int,
+    boarding: bool,
+    enrolled_on: date | None,
+    left_on: date | None,
+) -> tuple[str, str] | None:
+    """(reason, message) when the student cannot hold this programme for this period."""
+    if valid_to is not None and valid_to < valid_from:
+        return "valid_to_before_valid_from", _("Eligibility ends before it starts.")
+    if (
+        programme == SubsidyEligibility.Programme.NUTRITION_IMPROVEMENT
+        and grade not in COMPULSORY_GRADES
+    ):
+        return "ineligible_grade", _(
+            "The nutrition improvement programme is for compulsory education (grades 1 to 9)."
+        )
+    if programme == SubsidyEligibility.Programme.BOARDING_LIVING and not boarding:
+        return "ineligible_not_boarding", _(
+            "The living allowance is for boarding students; this student is not boarding."
+        )
+    if enrolled_on is not None and valid_from < enrolled_on:
+        return "before_enrolment", _(
+            "Eligibility cannot start before the student enrolled ({day})."
+        ).format(day=enrolled_on)
+    if left_on is not None and (valid_to is None or valid_to > left_on):
+        return "after_leaving", _(
+            "The student left the school on {day}; eligibility must end by then."
+        ).format(day=left_on)
+    return None
+
+
+def _refuse_overlap(
+    student: Student,
+    programme: str,
+    valid_from: date,
+    valid_to: date | None,
+    *,
+    exclude: int | None,
+) -> None:
+    periods = student.eligibilities.filter(programme=programme)
+    if exclude is not None:
+        periods = periods.exclude(pk=exclude)
+    clash = next((p for p in periods if overlaps(p, valid_from, valid_to)), None)
+    if clash is not None:
+        raise Conflict(overlap_message(clash), code="eligibility_overlap")
+
+
+def _saved_or_conflict(eligibility: SubsidyEligibility) -> SubsidyEligibility:
+    """Save; the exclusion constraint refusing it (a writer that skipped the row lock) is the
+    same conflict as the check."""
+    try:
+        with transaction.atomic():
+            eligibility.save()
+    except IntegrityError as exc:
+        if OVERLAP_CONSTRAINT_PREFIX in str(exc):
+            raise Conflict(
+                _("The student is already eligible for this programme during that period."),
+                code="eligibility_overlap",
+            ) from exc
+        raise
+    return eligibility
+
+
+@transaction.atomic
+def subsidy_eligibility_create(
+    *,
+    student: Student,
+    programme: str,
+    reason: str,
+    valid_from: date,
+    valid_to: date | None = None,
+    note: str = "",
+    actor: Any,
+) -> SubsidyEligibility:
+    """Make `student` eligible for `programme` from `valid_from` to `valid_to` (inclusive; None:
+    until ended). Refused when the student cannot hold it (grade, boarding, enrolment, leaving)
+    or when it would overlap another period of the same programme. The student's row is locked,
+    so two such writes for one student run one after the other; the database's exclusion
+    constraint refuses an overlap whatever the path."""
+    locked = Student.objects.select_for_update().get(pk=student.pk)
+    problem = ineligibility(
+        programme=programme,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        grade=locked.grade,
+        boarding=locked.boarding,
+        enrolled_on=locked.enrolled_on,
+        left_on=locked.left_on,
+    )
+    if problem:
+        raise InvalidInput(problem[1], code=problem[0])
+    _refuse_overlap(locked, programme, valid_from, valid_to, exclude=None)
+    eligibility = SubsidyEligibility(
+        student=locked,
+        programme=programme,
+        reason=reason,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        note=note.strip(),
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    return _saved_or_conflict(eligibility)
+
+
+_UNSET: Any = object()
+
+
+@transaction.atomic
+def subsidy_eligibility_update(
+    *,
+    eligibility: SubsidyEligibility,
+    actor: Any,
+    valid_to: date | None = _UNSET,
+    reason: str | None = None,
+    note: str | None = None,
+) -> SubsidyEligibility:
+    """End (or re-end) a period, or correct its reason or note. The start and the programme
+    stay: a different period is a new one."""
+    locked_student = Student.objects.select_for_update().get(pk=eligibility.student_id)
+    locked = SubsidyEligibility.objects.select_for_update().get(pk=eligibility.pk)
+    if valid_to is not _UNSET:
+        if valid_to is not None and valid_to < locked.valid_from:
+            raise InvalidInput(
+                _("Eligibility cannot end before it starts ({day}).").format(day=locked.valid_from),
+                code="valid_to_before_valid_from",
+                fields={"valid_to": [_("Before the start of the period.")]},
+            )
+        if locked_student.left_on is not None and (
+            valid_to is None or valid_to > locked_student.left_on
+        ):
+            raise InvalidInput(
+                _("The student left the school on {day}; eligibility must end by then.").format(
+                    day=locked_student.left_on
+                ),
+                code="after_leaving",
+                fields={"valid_to": [_("After the student left.")]},
+            )
+        _refuse_overlap(
+            locked_student, locked.programme, locked.valid_from, valid_to, exclude=locked.pk
+        )
+        locked.valid_to = valid_to
+    if reason is not None:
+        locked.reason = reason
+    if note is not None:
+        locked.note = note.strip()
+    return _saved_or_conflict(locked)

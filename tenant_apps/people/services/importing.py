@@ -1,0 +1,303 @@
+"""Importing the register (学籍) from a spreadsheet: every row checked, then all written or
+none, with a report per row."""
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from houqin.exceptions import Conflict, NotPermitted
+from houqin.permissions import has_perm
+from shared_apps.audit.models import SecurityEvent
+from shared_apps.audit.services import security_event_record
+from tenant_apps.people import national_id, register
+from tenant_apps.people.models import Student, SubsidyEligibility
+from tenant_apps.people.register import ImportReport, ParsedRow, RowResult, RowStatus, StudentRow
+from tenant_apps.people.services._common import school_code
+from tenant_apps.people.services.eligibility import ineligibility, overlap_message, overlaps
+from tenant_apps.people.services.students import UNMASK_PERMISSION
+
+# Rows per statement when an import writes.
+BATCH = 500
+
+
+def students_import(
+    *,
+    rows: Iterable[StudentRow],
+    actor: Any,
+    dry_run: bool = False,
+    today: date | None = None,
+    request: Any = None,
+) -> ImportReport:
+    """Check every row, then create the new students and update those whose student number is
+    already registered (upsert by student number), all in one transaction: when any row has an
+    error nothing is written, and the report says which rows and why. An empty 身份证号 cell
+    leaves a registered number as it is; the masked form an export wrote counts as unchanged.
+    A row's eligibility period is added unless the student already has the very same one.
+    Students missing from the file are left as they are. With `dry_run` the report says what
+    would happen and nothing is written. Rows carrying ID numbers are compared with the register
+    by number, a dry run's too: that needs the unmasking permission and is a security event."""
+    rows = list(rows)
+    today = today or timezone.localdate()
+    report = ImportReport(dry_run=dry_run)
+    with transaction.atomic():
+        # One import at a time, and no single edits meanwhile: the checks below read the
+        # register, and what they read must still hold when the rows are written. Reads go on.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "LOCK TABLE people_student, people_subsidyeligibility IN SHARE ROW EXCLUSIVE MODE"
+            )
+        parsed = _check_rows(rows, report, today, actor=actor, request=request)
+        if report.errors or dry_run:
+            return report
+        try:
+            with transaction.atomic():
+                _write_rows(parsed, actor)
+        except IntegrityError as exc:
+            # Every check above ran under the lock; a constraint failing here is a bug, and the
+            # import is refused whole rather than half-saved.
+            raise Conflict(
+                _("The register could not be saved; nothing was imported. Try again."),
+                code="import_failed",
+            ) from exc
+        report.saved = True
+    return report
+
+
+def _duplicates(values: list[tuple[str, int]]) -> dict[str, list[int]]:
+    seen: dict[str, list[int]] = {}
+    for value, row in values:
+        if value:
+            seen.setdefault(value, []).append(row)
+    return {value: numbers for value, numbers in seen.items() if len(numbers) > 1}
+
+
+def _also_in(rows: list[int], row: int) -> str:
+    others = [str(n) for n in rows if n != row]
+    return ", ".join(others)
+
+
+Ready = tuple[ParsedRow, RowResult, Student | None]
+
+
+def _national_id_holders(hashes: Iterable[str], *, actor: Any, request: Any) -> dict[str, str]:
+    """Hash -> student number of the registered students holding these numbers. Comparing
+    numbers with the register finds students by number, as a look-up does: it needs the
+    unmasking permission, and it is a security event naming how many numbers were compared and
+    which students were found."""
+    wanted = sorted(set(hashes))
+    if not wanted:
+        return {}
+    if not has_perm(actor, UNMASK_PERMISSION):
+        raise NotPermitted(
+            _("Only those who may read national ID numbers unmasked may import them.")
+        )
+    found = list(
+        Student.objects.filter(national_id_hash__in=wanted).values_list(
+            "national_id_hash", "student_number", "pk"
+        )
+    )
+    security_event_record(
+        kind=SecurityEvent.Kind.PERSONAL_DATA_READ,
+        request=request,
+        user=actor,
+        detail={
+            "school": school_code(),
+            "via": "import",
+            "compared": len(wanted),
+            "student_ids": sorted(pk for _hash, _number, pk in found),
+        },
+    )
+    return {str(hash_): number for hash_, number, _pk in found}
+
+
+def _check_rows(
+    rows: list[StudentRow], report: ImportReport, today: date, *, actor: Any, request: Any
+) -> list[Ready]:
+    checked = [register.parse_row(row, today=today) for row in rows]
+    report.rows = [result for result, _parsed in checked]
+    numbers = _duplicates([(row.student_number, row.row) for row in rows])
+    hashes = {
+        parsed.row: national_id.lookup_hash(parsed.national_id)
+        for _result, parsed in checked
+        if parsed is not None and parsed.national_id
+    }
+    same_ids = _duplicates([(hash_, row) for row, hash_ in hashes.items()])
+    existing = {
+        student.student_number: student
+        for student in Student.objects.filter(
+            student_number__in=[row.student_number for row in rows if row.student_number]
+        ).prefetch_related("eligibilities")
+    }
+    holders = _national_id_holders(hashes.values(), actor=actor, request=request)
+    ready: list[Ready] = []
+    for row, (result, parsed) in zip(rows, checked, strict=True):
+        if row.student_number in numbers:
+            result.refuse(
+                "duplicate_in_file",
+                ngettext(
+                    "Student number {number} is also listed in row {rows}.",
+                    "Student number {number} is also listed in rows {rows}.",
+                    len(numbers[row.student_number]) - 1,
+                ).format(
+                    number=row.student_number, rows=_also_in(numbers[row.student_number], row.row)
+                ),
+            )
+        hash_ = hashes.get(row.row)
+        if hash_ is not None and hash_ in same_ids:
+            result.refuse(
+                "duplicate_national_id_in_file",
+                _("The same ID number is also given in row {rows}.").format(
+                    rows=_also_in(same_ids[hash_], row.row)
+                ),
+            )
+        if hash_ is not None and holders.get(hash_, row.student_number) != row.student_number:
+            result.refuse(
+                "duplicate_national_id",
+                _("This ID number is already registered for student {number}.").format(
+                    number=holders[hash_]
+                ),
+            )
+        if parsed is None or result.status == RowStatus.ERROR:
+            continue
+        student = existing.get(parsed.student_number)
+        _check_against_register(parsed, result, student)
+        if result.status != RowStatus.ERROR:
+            result.status = RowStatus.CREATED if student is None else _change_of(parsed, student)
+            ready.append((parsed, result, student))
+    return ready
+
+
+def _check_against_register(parsed: ParsedRow, result: RowResult, student: Student | None) -> None:
+    if parsed.national_id_masked and (
+        student is None or student.national_id_masked != parsed.national_id_masked
+    ):
+        result.refuse(
+            "national_id_masked",
+            _("The ID number is masked (an export?); write the full number or leave it empty."),
+        )
+    # An empty cell keeps the date on record.
+    enrolled_on = parsed.enrolled_on or (student.enrolled_on if student else None)
+    if student is not None and student.left_on and enrolled_on and student.left_on < enrolled_on:
+        result.refuse("enrolled_after_leaving", _("The student left before that enrolment date."))
+    wanted = parsed.eligibility
+    if wanted is None:
+        return
+    periods = list(student.eligibilities.all()) if student is not None else []
+    if any(_same_period(p, wanted) for p in periods):
+        return
+    problem = ineligibility(
+        programme=wanted.programme,
+        valid_from=wanted.valid_from,
+        valid_to=wanted.valid_to,
+        grade=parsed.grade,
+        boarding=parsed.boarding,
+        enrolled_on=enrolled_on,
+        left_on=student.left_on if student is not None else None,
+    )
+    if problem:
+        result.refuse(*problem)
+    clash = next(
+        (
+            p
+            for p in periods
+            if p.programme == wanted.programme and overlaps(p, wanted.valid_from, wanted.valid_to)
+        ),
+        None,
+    )
+    if clash is not None:
+        result.refuse("eligibility_overlap", overlap_message(clash))
+
+
+def _same_period(period: SubsidyEligibility, wanted: register.EligibilityInput) -> bool:
+    return (
+        period.programme == wanted.programme
+        and period.reason == wanted.reason
+        and period.valid_from == wanted.valid_from
+        and period.valid_to == wanted.valid_to
+    )
+
+
+def _change_of(parsed: ParsedRow, student: Student) -> RowStatus:
+    changed = (
+        student.name != parsed.name
+        or student.gender != parsed.gender
+        or student.grade != parsed.grade
+        or student.class_name != parsed.class_name
+        or student.boarding != parsed.boarding
+        or (parsed.enrolled_on is not None and student.enrolled_on != parsed.enrolled_on)
+        or (
+            bool(parsed.national_id)
+            and student.national_id_hash != national_id.lookup_hash(parsed.national_id)
+        )
+        or (
+            parsed.eligibility is not None
+            and not any(_same_period(p, parsed.eligibility) for p in student.eligibilities.all())
+        )
+    )
+    return RowStatus.UPDATED if changed else RowStatus.UNCHANGED
+
+
+IMPORTED_FIELDS = [
+    "name",
+    "gender",
+    "grade",
+    "class_name",
+    "boarding",
+    "enrolled_on",
+    "national_id_ciphertext",
+    "national_id_hash",
+    "national_id_masked",
+    "updated_at",
+]
+
+
+def _write_rows(ready: list[Ready], actor: Any) -> None:
+    """Write the checked rows in a few statements (the audit triggers record each statement's
+    rows in one go)."""
+    now = timezone.now()
+    new: list[Student] = []
+    changed: list[Student] = []
+    periods: list[tuple[Student, register.EligibilityInput]] = []
+    for parsed, result, found in ready:
+        if result.status == RowStatus.UNCHANGED:
+            continue
+        student = found or Student(student_number=parsed.student_number)
+        student.name = parsed.name
+        student.gender = parsed.gender
+        student.grade = parsed.grade
+        student.class_name = parsed.class_name
+        student.boarding = parsed.boarding
+        student.updated_at = now
+        if parsed.enrolled_on is not None:
+            student.enrolled_on = parsed.enrolled_on
+        if parsed.national_id:
+            student.national_id_ciphertext = national_id.encrypt(parsed.national_id)
+            student.national_id_hash = national_id.lookup_hash(parsed.national_id)
+            student.national_id_masked = national_id.mask(parsed.national_id)
+        (new if found is None else changed).append(student)
+        wanted = parsed.eligibility
+        held = found.eligibilities.all() if found is not None else []
+        if wanted is not None and not any(_same_period(p, wanted) for p in held):
+            periods.append((student, wanted))
+    Student.objects.bulk_create(new, batch_size=BATCH)
+    Student.objects.bulk_update(changed, IMPORTED_FIELDS, batch_size=BATCH)
+    created_by = actor if getattr(actor, "pk", None) else None
+    SubsidyEligibility.objects.bulk_create(
+        [
+            SubsidyEligibility(
+                student=student,
+                programme=wanted.programme,
+                reason=wanted.reason,
+                valid_from=wanted.valid_from,
+                valid_to=wanted.valid_to,
+                created_by=created_by,
+            )
+            for student, wanted in periods
+        ],
+        batch_size=BATCH,
+    )
