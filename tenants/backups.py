@@ -73,7 +73,7 @@ def school_backup(*, school: School, path: Path) -> BackupSummary:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         checksums = table_checksums(school.schema_name)
         memberships = list(
-            Membership.objects.filter(school=school).values("user_id", "role", "granted_by_id")
+            Membership.objects.for_school(school).values("user_id", "role", "granted_by_id")
         )
         manifest = {
             "format": FORMAT,
@@ -142,7 +142,7 @@ def school_restore(*, path: Path, code: str | None = None, actor: Any = None) ->
                 actor=actor,
             )
         _copy_in(school.schema_name, manifest["tables"], files)
-        Membership.objects.filter(school=school).delete()
+        Membership.objects.for_school(school).delete()
         Membership.objects.bulk_create(
             Membership(school=school, **membership) for membership in manifest["memberships"]
         )

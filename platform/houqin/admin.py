@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from houqin.db import tenant_db
 from houqin.permissions import restrict, roles_of
 from houqin.secret_fields import touches_secret
+from houqin.tenancy import school_paths, scoped_here
 
 
 def stored_here(model: type[models.Model]) -> bool:
@@ -63,6 +64,24 @@ class ScopedModelAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return restrict(super().get_queryset(request), request.user, "view")
+
+    # Rows that belong to schools (houqin.tenancy) are read here as everywhere: an inline's rows
+    # and a form's choices of them are this host's.
+    def get_formset_kwargs(
+        self, request: HttpRequest, obj: Any, inline: Any, prefix: str
+    ) -> dict[str, Any]:
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        kwargs["queryset"] = scoped_here(kwargs["queryset"])
+        return kwargs
+
+    def get_field_queryset(self, db: Any, db_field: Any, request: HttpRequest) -> Any:
+        queryset = super().get_field_queryset(db, db_field, request)
+        related = db_field.remote_field.model
+        if not school_paths(related):
+            return queryset
+        if queryset is None:
+            queryset = related._default_manager.using(db)
+        return scoped_here(queryset)
 
     def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
         # A change list filters by any column of its own named in the URL; never by a secret

@@ -680,6 +680,7 @@ def spend_month(args: argparse.Namespace) -> dict[str, Any]:
     bulk (placing orders is measured by the tests, not here); then the district's spend views
     for the month, figures and Excel workbook, against the same views computed naively (one
     query per school, sums in Python) and rendered alike. Both must agree to the fen."""
+    from houqin.tenancy import SchoolScope
     from shared_apps.procurement.api.supply_renderers import spend_xlsx
     from shared_apps.procurement.models import (
         CatalogueItem,
@@ -766,7 +767,9 @@ def spend_month(args: argparse.Namespace) -> dict[str, Any]:
         cursor.execute("ANALYZE procurement_spendline")
 
     started = time.perf_counter()
-    summary = spend_summary(date_from=month, date_to=month_end, today=today)
+    summary = spend_summary(
+        date_from=month, date_to=month_end, today=today, scope=SchoolScope.every()
+    )
     spend_xlsx(summary)
     ours = time.perf_counter() - started
 

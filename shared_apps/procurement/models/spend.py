@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from houqin.money import money
+from houqin.tenancy import SchoolOwnedQuerySet
 from shared_apps.procurement.models.catalogue import CatalogueItem, Category
 from shared_apps.procurement.models.contracts import FrameworkContract
 from shared_apps.procurement.models.suppliers import Supplier
@@ -47,6 +48,9 @@ class SpendLine(models.Model):
     last_delivery_on = models.DateField(_("last delivery on"), null=True, blank=True)
     invoiced_amount = money(_("invoiced and matched"), default=0)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    school_field = "school"
+    objects = SchoolOwnedQuerySet["SpendLine"].as_manager()
 
     class Meta:
         verbose_name = _("spend line")

@@ -165,7 +165,8 @@ def _build_lots(tender: Tender, requisitions: list[Requisition]) -> None:
     """One lot per category, one line per catalogue item with the quantities summed; each
     requisition line is linked to the tender line it landed in."""
     lines = list(
-        RequisitionLine.objects.filter(requisition__in=requisitions)
+        RequisitionLine.objects.across_schools()
+        .filter(requisition__in=requisitions)
         .select_related("item")
         .order_by("id")
     )
@@ -294,7 +295,8 @@ def tender_create(
             fields={"requisitions": [_("This list may not be empty.")]},
         )
     locked = list(
-        Requisition.objects.select_for_update()
+        Requisition.objects.across_schools()
+        .select_for_update()
         .filter(pk__in=[r.pk for r in requisitions])
         .order_by("pk")
     )

@@ -213,7 +213,7 @@ def delivery_record(
             raise Conflict(
                 _("More would be accepted than was ordered."), code="over_delivery"
             ) from None
-        spend = SpendLine.objects.get(school=school, order_line_id=line.pk)
+        spend = SpendLine.objects.for_school(school).get(order_line_id=line.pk)
         last = max(received_on, spend.last_delivery_on or received_on)
         complete = line.delivered_quantity == line.quantity
         spend.delivered_quantity = line.delivered_quantity

@@ -152,7 +152,7 @@ def invoice_record(
         OrderLine.objects.filter(pk=line.pk).update(
             invoiced_quantity=F("invoiced_quantity") + given.quantity
         )
-        SpendLine.objects.filter(school=school, order_line_id=line.pk).update(
+        SpendLine.objects.for_school(school).filter(order_line_id=line.pk).update(
             invoiced_amount=F("invoiced_amount") + line_amount(given.quantity, given.unit_price)
         )
     Expenditure.objects.create(

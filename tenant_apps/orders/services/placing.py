@@ -270,7 +270,7 @@ def order_cancel(*, order: Order, reason: str, actor: Any) -> Order:
     locked.cancelled_at = timezone.now()
     locked.cancelled_by = acting_user(actor)
     locked.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by"])
-    SpendLine.objects.filter(
-        school=current_school(), order_line_id__in=locked.lines.values_list("pk", flat=True)
+    SpendLine.objects.for_school(current_school()).filter(
+        order_line_id__in=locked.lines.values_list("pk", flat=True)
     ).delete()
     return locked
