@@ -455,9 +455,13 @@ def test_requisitions_to_payment_sealed_until_opened_and_audited(
     ]
     for schema, table, operation, client in steps:
         assert client.user is not None
-        assert Change.objects.filter(
-            schema_name=schema, table_name=table, operation=operation, actor_id=client.user.pk
-        ).exists(), (schema, table, operation, client.user.username)
+        assert (
+            Change.objects.across_schools()
+            .filter(
+                schema_name=schema, table_name=table, operation=operation, actor_id=client.user.pk
+            )
+            .exists()
+        ), (schema, table, operation, client.user.username)
 
     # School B's people see none of school A's orders, deliveries, invoices or requisitions.
     accountant_b_sees = accountant_b.get(f"/api/v1/expenditures/{invoice_a['expenditure']['id']}/")

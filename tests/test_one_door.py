@@ -25,11 +25,11 @@ FEEDBACK_INSERT = (
 
 
 def last_change_id() -> int:
-    return Change.objects.aggregate(m=Max("id"))["m"] or 0
+    return Change.objects.across_schools().aggregate(m=Max("id"))["m"] or 0
 
 
 def actors_of(mark: int, **filters: Any) -> list[tuple[int | None, str | None]]:
-    rows = Change.objects.filter(id__gt=mark, **filters).order_by("id")
+    rows = Change.objects.across_schools().filter(id__gt=mark, **filters).order_by("id")
     return [(row.actor_id, row.request_id) for row in rows]
 
 
@@ -104,7 +104,7 @@ def test_a_service_for_another_actor_inside_a_transaction_hands_the_actor_back(
         third = make_user()
     by_row = {
         row.row_id: row.actor_id
-        for row in Change.objects.filter(id__gt=mark, table_name="accounts_user")
+        for row in Change.objects.across_schools().filter(id__gt=mark, table_name="accounts_user")
     }
     assert by_row == {str(first.pk): outer.pk, str(second.pk): inner.pk, str(third.pk): outer.pk}
     assert second.created_by_id == inner.pk

@@ -64,7 +64,7 @@ def priced(db: Any) -> dict[str, Any]:
 
 
 def spend_lines(school: School) -> Any:
-    return SpendLine.objects.filter(school=school).order_by("order_line_id")
+    return SpendLine.objects.across_schools().filter(school=school).order_by("order_line_id")
 
 
 def in_school(school: School) -> Any:
@@ -307,7 +307,7 @@ def test_partial_deliveries_up_to_the_ordered_quantity_and_no_more(
     assert deliver(manager, order.pk, [{"line": line.pk, "quantity": "1"}]).status_code == 409
     with in_school(school_a), pytest.raises(IntegrityError), transaction.atomic():
         OrderLine.objects.filter(pk=line.pk).update(delivered_quantity=D("10.001"))
-    spend = SpendLine.objects.get(school=school_a, order_line_id=line.pk)
+    spend = SpendLine.objects.across_schools().get(school=school_a, order_line_id=line.pk)
     assert spend.delivered_quantity == D("10")
 
 
@@ -437,7 +437,7 @@ def test_on_time_means_delivered_in_full_by_the_due_date(school_a: School) -> No
                 received_on=today - timedelta(days=days_ago),
                 actor=None,
             )
-        return SpendLine.objects.get(school=school_a, order_line_id=line.pk)
+        return SpendLine.objects.across_schools().get(school=school_a, order_line_id=line.pk)
 
     early = order_due(days_ago=5)
     assert receive(early, "4", days_ago=8).delivered_on_time is None  # partly, not yet late
@@ -519,7 +519,7 @@ def test_a_matched_invoice_records_the_expenditure(client_for: Any, school_a: Sc
             order.supplier_id,
             timezone.localdate(),
         )
-    spend = SpendLine.objects.get(school=school_a, order_line_id=line.pk)
+    spend = SpendLine.objects.across_schools().get(school=school_a, order_line_id=line.pk)
     assert spend.invoiced_amount == D("95.00")
 
 
@@ -566,7 +566,7 @@ def test_each_invoice_mismatch_is_refused_naming_the_line_and_saves_nothing(
         assert not Expenditure.objects.filter(invoice__order=order).exists()
         own_line = OrderLine.objects.get(order=order)
         assert own_line.invoiced_quantity == 0
-    spend = SpendLine.objects.get(school=school_a, order_line_id=own_line.pk)
+    spend = SpendLine.objects.across_schools().get(school=school_a, order_line_id=own_line.pk)
     assert spend.invoiced_amount == D("0")
 
 
@@ -671,7 +671,9 @@ def _committed_order(
             DeliveryLine.objects.filter(delivery__order__in=orders).delete()
             Delivery.objects.filter(order__in=orders).delete()
             lines = OrderLine.objects.filter(order__in=orders)
-            SpendLine.objects.filter(school=school, order_line_id__in=lines.values("pk")).delete()
+            SpendLine.objects.across_schools().filter(
+                school=school, order_line_id__in=lines.values("pk")
+            ).delete()
             lines.delete()
             orders.delete()
             items = list(
@@ -713,7 +715,9 @@ def test_two_deliveries_at_once_never_accept_more_than_was_ordered(
         assert Delivery.objects.filter(order=order).count() == 1
         order.refresh_from_db()
         assert order.status == Order.Status.PARTLY_DELIVERED
-    assert SpendLine.objects.get(school=school, order_line_id=line.pk).delivered_quantity == D("6")
+    assert SpendLine.objects.across_schools().get(
+        school=school, order_line_id=line.pk
+    ).delivered_quantity == D("6")
 
 
 def test_two_payments_at_once_pay_an_expenditure_once(

@@ -164,6 +164,11 @@ class SchoolOwnedQuerySet(models.QuerySet[M]):
                 f"{label}.objects.here(), .for_school(school) or .across_schools()."
             )
 
+    def __repr__(self) -> str:
+        if getattr(self.query, "school_scope", None) is None and self._result_cache is None:
+            return f"<{type(self).__name__} of {self.model._meta.label}, not scoped yet>"
+        return super().__repr__()
+
     def _fetch_all(self) -> None:
         if self._result_cache is None:
             self._require_scope()

@@ -309,6 +309,9 @@ class TenderLineSource(models.Model):
     tender_line = models.ForeignKey(TenderLine, on_delete=models.CASCADE, related_name="sources")
     released = models.BooleanField(_("released (tender cancelled)"), default=False)
 
+    school_field = "requisition_line__requisition__school"
+    objects = SchoolOwnedQuerySet["TenderLineSource"].as_manager()
+
     class Meta:
         verbose_name = _("tender line source")
         verbose_name_plural = _("tender line sources")

@@ -170,7 +170,10 @@ def _build_lots(tender: Tender, requisitions: list[Requisition]) -> None:
         .select_related("item")
         .order_by("id")
     )
-    if TenderLineSource.objects.filter(requisition_line__in=lines, released=False).exists():
+    tendered = TenderLineSource.objects.across_schools().filter(
+        requisition_line__in=lines, released=False
+    )
+    if tendered.exists():
         raise Conflict(
             _("Some of these requisitions' lines are already in a tender."),
             code="already_tendered",
@@ -456,7 +459,9 @@ def tender_cancel(*, tender: Tender, reason: str, actor: Any) -> Tender:
     )
     if locked.lots.filter(award__isnull=False).exists():
         raise Conflict(_("A lot of this tender is awarded."), code="tender_awarded")
-    TenderLineSource.objects.filter(tender_line__lot__tender=locked).update(released=True)
+    TenderLineSource.objects.across_schools().filter(tender_line__lot__tender=locked).update(
+        released=True
+    )
     locked.status = Tender.Status.CANCELLED
     locked.cancel_reason = reason
     locked.cancelled_at = timezone.now()
