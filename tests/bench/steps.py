@@ -251,15 +251,18 @@ def meals_setup(args: argparse.Namespace) -> dict[str, Any]:
 def _serve_day(schools: list[School], day: date, naive: bool) -> int:
     """Open a meal in each school and serve every student; the naive baseline serves
     breakfast, the service lunch, so the two never meet."""
+    from houqin.door import SystemActor
     from tenant_apps.canteen.models import Serving
     from tenant_apps.canteen.services.servings import meal_session_open, servings_record
     from tenant_apps.people.models import Student
+
+    bench = SystemActor("bench.servings")
 
     served = 0
     for school in schools:
         with tenant_context(school):
             session = meal_session_open(
-                date=day, meal="breakfast" if naive else "lunch", actor=None
+                date=day, meal="breakfast" if naive else "lunch", actor=bench
             )
             ids = list(Student.objects.values_list("pk", flat=True))
             if naive:
@@ -271,7 +274,7 @@ def _serve_day(schools: list[School], day: date, naive: bool) -> int:
                         recorded_at=timezone.now(),
                     )
             else:
-                servings_record(session=session, source="card", student_ids=ids)
+                servings_record(actor=bench, session=session, source="card", student_ids=ids)
             served += len(ids)
     return served
 
