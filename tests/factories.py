@@ -11,8 +11,8 @@ from shared_apps.accounts.models import ApiToken, Membership, User, hash_token_k
 from tenants.models import School
 
 PASSWORD = "Test-password-2026"
-# Acting for no one in particular: rows it creates name no one, as a nightly job's do.
-SYSTEM = SystemActor("tests.system")
+# Who acts in a test's setting up: no person, like seeding or a job.
+SETUP = SystemActor("tests.setup")
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):
