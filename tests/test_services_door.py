@@ -10,15 +10,26 @@ import importlib.util
 import inspect
 import pkgutil
 from collections.abc import Callable
+from datetime import date
 from types import FunctionType, ModuleType
 from typing import Any
 
 import pytest
 from django.apps import apps
+from django.db.models import Max
 
+from houqin import context
 from houqin.door import is_service
 from shared_apps.accounts.actors import Actor
 from shared_apps.accounts.models import User
+from shared_apps.audit.models import Change
+from tenant_apps.canteen.services.daily_close import daily_close_record
+from tenant_apps.canteen.tasks import DAILY_CLOSE
+from tenant_apps.people.models import SubsidyEligibility
+from tenant_apps.people.services.eligibility import subsidy_eligibility_create
+from tenants.models import School
+from tests.factories import make_user
+from tests.matrix.people import make_student
 
 # The apps whose writes are services (the platform's own app holds the door, not services).
 BUSINESS = ("tenants", "shared_apps", "tenant_apps")
@@ -129,3 +140,42 @@ def test_the_check_tells_a_service_from_what_is_not() -> None:
     assert _problem(typed) is None
     assert _problem(plain) == "is not a @service"
     assert _problem(loose) is not None
+
+
+def _trail_actors(since: int, table_name: str, row_id: int) -> set[int | None]:
+    rows = Change.objects.filter(id__gt=since, table_name=table_name, row_id=str(row_id))
+    return set(rows.values_list("actor_id", flat=True))
+
+
+def _last_change() -> int:
+    return Change.objects.aggregate(m=Max("id"))["m"] or 0
+
+
+def test_a_write_from_a_shell_names_its_actor_in_the_trail_and_on_the_row(
+    db: Any, school_a: School, in_school: Any
+) -> None:
+    """No request around it, as from a shell or a command: the trail names the service's
+    actor, and so does the row's `created_by`."""
+    officer = make_user()
+    with in_school(school_a):
+        student = make_student(school_a.schema_name)
+        since = _last_change()
+        period = subsidy_eligibility_create(
+            student=student,
+            programme=SubsidyEligibility.Programme.NUTRITION_IMPROVEMENT,
+            reason="other",
+            valid_from=date(2025, 9, 1),
+            actor=officer,
+        )
+        assert period.created_by_id == officer.pk
+        assert _trail_actors(since, "people_subsidyeligibility", period.pk) == {officer.pk}
+
+
+def test_the_nightly_close_acts_for_no_one_whoever_is_in_the_context(
+    db: Any, school_a: School, in_school: Any
+) -> None:
+    someone = make_user()
+    with in_school(school_a), context.acting(request_id="queued", actor_id=someone.pk):
+        since = _last_change()
+        close = daily_close_record(day=date(2025, 3, 3), actor=DAILY_CLOSE)
+        assert _trail_actors(since, "canteen_dailyclose", close.pk) == {None}
