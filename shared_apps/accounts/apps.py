@@ -10,7 +10,11 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth import signals
 
-        from shared_apps.accounts import signin
+        from houqin import duties, permissions
+        from shared_apps.accounts import selectors, signin
 
+        # The core's permission checks and separation of duties read the memberships here.
+        permissions.role_names_from(selectors.role_names_for)
+        duties.delegations_from(selectors.holds_through)
         signals.user_login_failed.connect(signin.on_signin_failed, dispatch_uid="signin_failed")
         signals.user_logged_in.connect(signin.on_signed_in, dispatch_uid="signin_known_device")
