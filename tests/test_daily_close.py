@@ -116,7 +116,7 @@ def test_daily_close_defaults_to_yesterday(school_a: School) -> None:
 
 def test_beat_closes_every_school_at_one_in_the_morning() -> None:
     entry = app.conf.beat_schedule["canteen-daily-close-every-school"]
-    assert entry["task"] == "houqin.tasks.for_every_school_task"
+    assert entry["task"] == "tenants.tasks.for_every_school_task"
     assert entry["args"] == ("tenant_apps.canteen.tasks.canteen_daily_close_task",)
     assert entry["schedule"] == crontab(hour=1, minute=0)
     assert app.conf.timezone == "Asia/Shanghai"

@@ -13,8 +13,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from houqin.demo import DEMO_SCHOOLS, PAID_SCHOOLS, DemoDates, seed_demo
-from houqin.demo_procurement import TENDERS
+from demo_district.procurement import TENDERS
+from demo_district.seed import DEMO_SCHOOLS, PAID_SCHOOLS, DemoDates, seed_demo
 from houqin.roles import DISTRICT_ROLES, SCHOOL_ROLES
 from shared_apps.accounts.models import User
 from shared_apps.audit.models import Change

@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from houqin.api.renderers import PDF, XLSX
 from houqin.exceptions import InvalidInput
 from houqin.roles import Role
 from shared_apps.reporting import renderers, selectors
@@ -338,12 +339,12 @@ def test_district_statement_over_the_api(client_for, school_a, figures):
     assert body["totals"]["amount"] == "13227.99"
     xlsx = client.get(DISTRICT, {"month": MONTH_TEXT, "format": "xlsx"})
     assert xlsx.status_code == 200
-    assert xlsx["Content-Type"] == renderers.XLSX
+    assert xlsx["Content-Type"] == XLSX
     assert xlsx["Content-Disposition"] == 'attachment; filename="statement-2024-03-district.xlsx"'
     load_workbook(io.BytesIO(xlsx.content))
     pdf = client_for(None, R.AUDITOR).get(DISTRICT, {"month": MONTH_TEXT, "format": "pdf"})
     assert pdf.status_code == 200
-    assert pdf["Content-Type"] == renderers.PDF
+    assert pdf["Content-Type"] == PDF
     assert pdf.content.startswith(b"%PDF")
 
 

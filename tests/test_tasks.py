@@ -17,12 +17,12 @@ from django_tenants.utils import schema_context
 
 from houqin import context
 from houqin.celery import app
-from houqin.tasks import SchoolTask, for_every_school_task, spread_offset
+from houqin.tasks import SchoolTask, spread_offset
 from shared_apps.audit.models import Change
 from tenants.models import School
 from tenants.selectors import active_school_schemas
 from tenants.services import school_suspend
-from tenants.tasks import school_check_task
+from tenants.tasks import for_every_school_task, school_check_task
 from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db

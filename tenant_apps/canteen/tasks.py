@@ -1,5 +1,5 @@
 """The canteen's periodic jobs, run in one school's schema (the `_schema_name` header that
-`houqin.tasks.for_every_school_task` puts on each school's message)."""
+`tenants.tasks.for_every_school_task` puts on each school's message)."""
 
 from datetime import date, timedelta
 

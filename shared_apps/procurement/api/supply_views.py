@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from houqin.api.idempotency import IDEMPOTENCY_KEY, idempotent
+from houqin.api.renderers import XLSX, XlsxRenderer
 from houqin.api.viewsets import RestrictedViewSet
 from houqin.db import tenant_db
 from houqin.exceptions import InvalidInput, NotPermitted
@@ -43,8 +44,6 @@ from shared_apps.procurement.models import (
 from shared_apps.procurement.selectors import spend
 from shared_apps.procurement.selectors import suppliers as selectors
 from shared_apps.procurement.services import catalogue, ratings, suppliers
-from shared_apps.reporting.api.views import XlsxRenderer
-from shared_apps.reporting.renderers import XLSX
 
 
 def _supplier(request: Request, pk: int) -> Supplier:

@@ -1,4 +1,4 @@
-"""The demo district's unified procurement (统一采购), on top of its schools and people (demo.py).
+"""The demo district's unified procurement (统一采购), on top of its schools and people (seed.py).
 
 The procurement officer keeps a catalogue of what the canteens buy, registers four suppliers (with
 sign-in accounts and licences, which the officer verifies against their documents; one food
@@ -21,7 +21,7 @@ supplier's invoice (three-way matched; the accountant) and pay it (the cashier),
 supplier for the month. One school
 also buys milk outside any contract, above the market price.
 
-As in demo.py, every row is written by the services acting as the demo user whose step it is, and
+As in seed.py, every row is written by the services acting as the demo user whose step it is, and
 every step first looks for what it would make: a second run adds nothing. Orders, deliveries,
 invoices and ratings are dated the day the seed runs (the services place them today).
 """
@@ -33,8 +33,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from houqin import context
-from houqin.demo import (
+from demo_district.users import (
     DEMO_PASSWORD,
     REQUEST_ID,
     DemoLogin,
@@ -43,6 +42,7 @@ from houqin.demo import (
     _grant,
     _user,
 )
+from houqin import context
 from houqin.roles import Role
 from shared_apps.accounts.models import User
 from shared_apps.procurement.models import (
