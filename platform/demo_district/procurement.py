@@ -72,10 +72,11 @@ from shared_apps.procurement.services import (
 )
 from shared_apps.procurement.services import tenders as tendering
 from shared_apps.procurement.services.suppliers import credit_code_check_character
+from tenant_apps.orders.amounts import line_amount
 from tenant_apps.orders.models import Expenditure, Order
 from tenant_apps.orders.services.deliveries import DeliveryLineInput, delivery_record
 from tenant_apps.orders.services.invoices import InvoiceLineInput, expenditure_pay, invoice_record
-from tenant_apps.orders.services.placing import LineInput, line_amount, order_place
+from tenant_apps.orders.services.placing import LineInput, order_place
 from tenants.models import School
 
 # The catalogue: code, name, category, unit, specification, market reference price (CNY per

@@ -449,7 +449,9 @@ def _seed_month(school: School, dates: DemoDates, menus: dict[tuple[date, str], 
                         teachers_shared=meal == "lunch",
                     )
                 if session.pk not in served and eaters:
-                    servings_record(session=session, source="card", student_ids=eaters)
+                    servings_record(
+                        session=session, source="card", student_ids=eaters, actor=manager
+                    )
                 if session.pk not in sampled:
                     at = time(7, 10) if meal == "breakfast" else time(11, 20)
                     for dish in dishes.get(meal) or [f"{session.get_meal_display()}"]:
@@ -466,7 +468,7 @@ def _seed_month(school: School, dates: DemoDates, menus: dict[tuple[date, str], 
                         with context.acting(request_id=REQUEST_ID, actor_id=leader.pk):
                             accompanied_meal_record(
                                 session=session,
-                                leader=leader,
+                                actor=leader,
                                 comments=LEADER_COMMENTS[_stable(code, day) % 3],
                             )
             for index, (unit, unit_type, (low, high)) in enumerate(COLD_UNITS):
