@@ -19,7 +19,7 @@ from shared_apps.accounts.models import ApiToken, hash_token_key
 from shared_apps.audit import triggers
 from shared_apps.audit.models import Change, SecurityEvent
 from shared_apps.audit.sealed import seal_trail
-from shared_apps.audit.services import security_event_record
+from shared_apps.audit.services import SIGN_IN, security_event_record
 from shared_apps.procurement.models import Bid
 from tenant_apps.feedback.models import Feedback
 from tenants.models import School
@@ -302,7 +302,9 @@ TAMPERING = [
 def trail_rows(db: Any) -> dict[str, int]:
     """One row in each trail table (their ids, by table)."""
     make_user()
-    event = security_event_record(kind=SecurityEvent.Kind.LOGOUT, username="someone")
+    event = security_event_record(
+        kind=SecurityEvent.Kind.LOGOUT, actor=SIGN_IN, username="someone"
+    )
     return {"audit_change": last_change_id(), "audit_securityevent": event.pk}
 
 

@@ -217,7 +217,7 @@ def student_national_id_reveal(*, student: Student, actor: Any, request: Any = N
     security_event_record(
         kind=SecurityEvent.Kind.PERSONAL_DATA_READ,
         request=request,
-        user=actor,
+        actor=actor,
         detail=_reveal_detail([student], "api"),
     )
     return number
@@ -234,7 +234,7 @@ def student_national_ids_reveal(
     numbers = {s.pk: national_id.decrypt(s.national_id_ciphertext) for s in with_id}  # type: ignore[arg-type]
     detail = _reveal_detail(with_id, via)
     security_event_record(
-        kind=SecurityEvent.Kind.PERSONAL_DATA_READ, request=request, user=actor, detail=detail
+        kind=SecurityEvent.Kind.PERSONAL_DATA_READ, request=request, actor=actor, detail=detail
     )
     return numbers
 
@@ -266,7 +266,7 @@ def student_national_id_lookup(*, number: str, actor: Any, request: Any = None) 
         security_event_record(
             kind=SecurityEvent.Kind.PERSONAL_DATA_READ,
             request=request,
-            user=actor,
+            actor=actor,
             detail={**_reveal_detail([], "lookup"), "student_ids": [], "outcome": "refused"},
         )
         raise TooManyAttempts(
@@ -281,7 +281,7 @@ def student_national_id_lookup(*, number: str, actor: Any, request: Any = None) 
         "outcome": "found" if found else "not_found",
     }
     security_event_record(
-        kind=SecurityEvent.Kind.PERSONAL_DATA_READ, request=request, user=actor, detail=detail
+        kind=SecurityEvent.Kind.PERSONAL_DATA_READ, request=request, actor=actor, detail=detail
     )
     return found
 
@@ -368,7 +368,7 @@ def _national_id_holders(hashes: Iterable[str], *, actor: Any, request: Any) -> 
     security_event_record(
         kind=SecurityEvent.Kind.PERSONAL_DATA_READ,
         request=request,
-        user=actor,
+        actor=actor,
         detail={
             "school": _school_code(),
             "via": "import",

@@ -19,7 +19,7 @@ from houqin.api.viewsets import RestrictedViewSet
 from houqin.db import tenant_db
 from houqin.exceptions import InvalidInput
 from houqin.permissions import current_school_id, roles_of
-from shared_apps.accounts import selectors, services
+from shared_apps.accounts import selectors, services, signin
 from shared_apps.accounts.api import serializers as s
 from shared_apps.accounts.filters import ApiTokenFilter, MembershipFilter, UserFilter
 from shared_apps.accounts.models import ApiToken, Membership, User
@@ -38,7 +38,7 @@ class TokenView(APIView):
     def post(self, request: Request) -> Response:
         data = s.TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        key = services.token_create(
+        key = signin.token_sign_in(
             username=data.validated_data["username"],
             password=data.validated_data["password"],
             request=request._request,

@@ -271,7 +271,7 @@ def sealed_read_record(
     security_event_record(
         kind=SecurityEvent.Kind.SEALED_ITEM_READ,
         request=request,
-        user=request.user,
+        actor=request.user,
         detail={
             "tender": tender.pk,
             "number": tender.number,
