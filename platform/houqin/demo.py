@@ -115,7 +115,7 @@ def seed_demo(*, today: date | None = None) -> list[DemoLogin]:
                 if not Feedback.objects.exists():
                     student = User.objects.get(username=f"student.{code}")
                     feedback_submit(
-                        author=student,
+                        actor=student,
                         category=Feedback.Category.SUGGESTION,
                         subject="希望午餐多一些蔬菜",
                         body="最近的午餐肉类偏多，希望增加时令蔬菜。",

@@ -1,5 +1,8 @@
 """Who a service acts for: a signed-in user, or the system (`houqin.door.SystemActor`)."""
 
+from django.http import HttpRequest
+from rest_framework.request import Request
+
 from houqin.door import SystemActor
 from shared_apps.accounts.models import User
 
@@ -9,3 +12,12 @@ Actor = User | SystemActor
 def person(actor: Actor) -> User | None:
     """The user behind `actor`, for `created_by` and the like; None when the system acts."""
     return actor if isinstance(actor, User) else None
+
+
+def signed_in(request: HttpRequest | Request) -> User:
+    """The user a request acts for: the API and the admin let no one else reach a service (and
+    the door refuses anyone who is not an actor)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise TypeError(f"a service acts for a signed-in user, not {user!r}")
+    return user

@@ -8,6 +8,7 @@ from houqin import context
 from houqin.db import tenant_db
 from houqin.door import SystemActor, service
 from shared_apps.accounts.actors import Actor, person
+from shared_apps.accounts.models import User
 from shared_apps.audit.models import Finding, SecurityEvent
 from tenants.models import School
 
@@ -56,10 +57,11 @@ def security_event_record(
 
 @service
 def finding_create(
-    *, school: School | None, title: str, body: str, severity: str, actor: Actor
+    *, school: School | None, title: str, body: str, severity: str, actor: User
 ) -> Finding:
+    """An auditor's finding: a person's, whom it names."""
     return Finding.objects.create(
-        school=school, title=title, body=body, severity=severity, created_by=person(actor)
+        school=school, title=title, body=body, severity=severity, created_by=actor
     )
 
 

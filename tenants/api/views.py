@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from houqin.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from houqin.api.viewsets import RestrictedViewSet
+from shared_apps.accounts.actors import signed_in
 from tenants import onboarding, selectors, services
 from tenants.api import serializers as s
 from tenants.filters import SchoolFilter
@@ -44,7 +45,7 @@ class SchoolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
     def create(self, request: Request) -> Response:
         data = s.SchoolCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        school = services.school_create(actor=request.user, **data.validated_data)
+        school = services.school_create(actor=signed_in(request), **data.validated_data)
         return Response(s.SchoolSerializer(school).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -59,7 +60,7 @@ class SchoolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
         rows = onboarding.read_school_rows(upload, upload.name)
-        report = onboarding.schools_import(rows=rows, actor=request.user)
+        report = onboarding.schools_import(rows=rows, actor=signed_in(request))
         return Response(report.as_dict())
 
     def _status_change(self, request: Request, change: Any) -> Response:
@@ -74,7 +75,7 @@ class SchoolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
         return self._status_change(
             request,
             lambda school, reason: services.school_suspend(
-                school=school, reason=reason, actor=request.user
+                school=school, reason=reason, actor=signed_in(request)
             ),
         )
 
@@ -83,7 +84,7 @@ class SchoolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
     def reactivate(self, request: Request, code: str | None = None) -> Response:
         return self._status_change(
             request,
-            lambda school, reason: services.school_reactivate(school=school, actor=request.user),
+            lambda school, reason: services.school_reactivate(school=school, actor=signed_in(request)),
         )
 
     @extend_schema(request=s.SchoolStatusSerializer, responses=s.SchoolSerializer)
@@ -92,6 +93,6 @@ class SchoolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
         return self._status_change(
             request,
             lambda school, reason: services.school_archive(
-                school=school, reason=reason, actor=request.user
+                school=school, reason=reason, actor=signed_in(request)
             ),
         )

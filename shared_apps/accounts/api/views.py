@@ -20,6 +20,7 @@ from houqin.db import tenant_db
 from houqin.exceptions import InvalidInput
 from houqin.permissions import current_school_id, roles_of
 from shared_apps.accounts import selectors, services, signin
+from shared_apps.accounts.actors import signed_in
 from shared_apps.accounts.api import serializers as s
 from shared_apps.accounts.filters import ApiTokenFilter, MembershipFilter, UserFilter
 from shared_apps.accounts.models import ApiToken, Membership, User
@@ -88,7 +89,7 @@ class MeTokenRevokeView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         own = selectors.token_list(user_id=request.user.pk)
         token = get_object_or_404(own if roles_of(request.user) else own.none(), pk=pk)
-        token = services.token_revoke(token=token, actor=request.user, request=request._request)
+        token = services.token_revoke(token=token, actor=signed_in(request), request=request._request)
         return Response(s.ApiTokenSerializer(token, context={"request": request}).data)
 
 
@@ -108,7 +109,7 @@ class TokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedV
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, pk: str | None = None) -> Response:
         token = services.token_revoke(
-            token=self.get_object(), actor=request.user, request=request._request
+            token=self.get_object(), actor=signed_in(request), request=request._request
         )
         return Response(self.get_serializer(token).data)
 
@@ -141,7 +142,7 @@ class UserViewSet(
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         user = services.user_create(
-            actor=request.user, school=_school_here_or(values.pop("school")), **values
+            actor=signed_in(request), school=_school_here_or(values.pop("school")), **values
         )
         return Response(s.UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
@@ -150,7 +151,7 @@ class UserViewSet(
         user = self.get_object()
         data = s.UserUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_update(user=user, actor=request.user, **data.validated_data)
+        user = services.user_update(user=user, actor=signed_in(request), **data.validated_data)
         return Response(s.UserSerializer(user).data)
 
 
@@ -183,9 +184,9 @@ class MembershipViewSet(
             user=user,
             role=data.validated_data["role"],
             school=_school_here_or(data.validated_data["school"]),
-            actor=request.user,
+            actor=signed_in(request),
         )
         return Response(s.MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: Membership) -> None:
-        services.membership_revoke(membership=instance, actor=self.request.user)
+        services.membership_revoke(membership=instance, actor=signed_in(self.request))

@@ -13,6 +13,7 @@ from houqin.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from houqin.api.viewsets import RestrictedViewSet
 from houqin.db import tenant_db
 from houqin.permissions import current_school_id
+from shared_apps.accounts.actors import signed_in
 from shared_apps.audit import selectors, services
 from shared_apps.audit.api import serializers as s
 from shared_apps.audit.filters import ChangeFilter, FindingFilter, SecurityEventFilter
@@ -73,7 +74,7 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
             title=data.validated_data["title"],
             body=data.validated_data["body"],
             severity=data.validated_data["severity"],
-            actor=request.user,
+            actor=signed_in(request),
         )
         return Response(s.FindingSerializer(finding).data, status=status.HTTP_201_CREATED)
 
@@ -83,6 +84,6 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
         data = s.FindingUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         finding = services.finding_update(
-            finding=finding, actor=request.user, **data.validated_data
+            finding=finding, actor=signed_in(request), **data.validated_data
         )
         return Response(s.FindingSerializer(finding).data)
