@@ -302,9 +302,7 @@ TAMPERING = [
 def trail_rows(db: Any) -> dict[str, int]:
     """One row in each trail table (their ids, by table)."""
     make_user()
-    event = security_event_record(
-        kind=SecurityEvent.Kind.LOGOUT, actor=SIGN_IN, username="someone"
-    )
+    event = security_event_record(kind=SecurityEvent.Kind.LOGOUT, actor=SIGN_IN, username="someone")
     return {"audit_change": last_change_id(), "audit_securityevent": event.pk}
 
 

@@ -19,6 +19,7 @@ from houqin.exceptions import Conflict, InvalidInput
 from houqin.roles import Role
 from shared_apps.accounts.models import Membership, User
 from shared_apps.procurement import tasks
+from shared_apps.procurement.credit_codes import credit_code_cleaned
 from shared_apps.procurement.models import (
     CatalogueItem,
     Category,
@@ -31,7 +32,6 @@ from shared_apps.procurement.models import (
     SupplierUser,
 )
 from shared_apps.procurement.services import ratings, suppliers
-from shared_apps.procurement.services.suppliers import credit_code_cleaned
 from shared_apps.procurement.signals import signals
 from shared_apps.procurement.supply_rules import ABOVE_REFERENCE, OUTSIDE_CONTRACT
 from tenants.models import School

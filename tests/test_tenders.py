@@ -44,8 +44,8 @@ from shared_apps.procurement.models import (
 )
 from shared_apps.procurement.services import evaluation, evaluators, opening, suppliers
 from shared_apps.procurement.services import tenders as services
-from shared_apps.procurement.services.tenders import stored
 from shared_apps.procurement.signals import signals
+from shared_apps.procurement.tender_keys import stored
 from tests.conftest import HostClient
 from tests.factories import user_with_role
 from tests.matrix.tenders import (

@@ -45,6 +45,7 @@ from houqin.demo import (
 )
 from houqin.roles import Role
 from shared_apps.accounts.models import User
+from shared_apps.procurement.credit_codes import credit_code_check_character
 from shared_apps.procurement.models import (
     Award,
     Bid,
@@ -71,7 +72,6 @@ from shared_apps.procurement.services import (
     suppliers,
 )
 from shared_apps.procurement.services import tenders as tendering
-from shared_apps.procurement.services.suppliers import credit_code_check_character
 from tenant_apps.orders import services as orders
 from tenant_apps.orders.models import Expenditure, Order
 from tenants.models import School

@@ -84,7 +84,9 @@ class SchoolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
     def reactivate(self, request: Request, code: str | None = None) -> Response:
         return self._status_change(
             request,
-            lambda school, reason: services.school_reactivate(school=school, actor=signed_in(request)),
+            lambda school, reason: services.school_reactivate(
+                school=school, actor=signed_in(request)
+            ),
         )
 
     @extend_schema(request=s.SchoolStatusSerializer, responses=s.SchoolSerializer)

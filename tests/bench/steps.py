@@ -504,7 +504,7 @@ def _naive_open(tender: Any, sample: int) -> tuple[float, int]:
     from shared_apps.procurement import sealing
     from shared_apps.procurement.models import Bid, BidLine, PresentedShare
     from shared_apps.procurement.services.bids import BidContents
-    from shared_apps.procurement.services.tenders import sealed_amount
+    from shared_apps.procurement.tender_keys import sealed_amount
 
     shares = [
         (p.seat.index, bytes(p.share))
@@ -681,6 +681,7 @@ def spend_month(args: argparse.Namespace) -> dict[str, Any]:
     for the month, figures and Excel workbook, against the same views computed naively (one
     query per school, sums in Python) and rendered alike. Both must agree to the fen."""
     from shared_apps.procurement.api.supply_renderers import spend_xlsx
+    from shared_apps.procurement.credit_codes import credit_code_check_character
     from shared_apps.procurement.models import (
         CatalogueItem,
         Category,
@@ -689,7 +690,6 @@ def spend_month(args: argparse.Namespace) -> dict[str, Any]:
         Supplier,
     )
     from shared_apps.procurement.selectors.spend import spend_summary
-    from shared_apps.procurement.services.suppliers import credit_code_check_character
 
     today = date.today()
     month_end = today.replace(day=1) - timedelta(days=1)

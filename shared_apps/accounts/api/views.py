@@ -89,7 +89,9 @@ class MeTokenRevokeView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         own = selectors.token_list(user_id=request.user.pk)
         token = get_object_or_404(own if roles_of(request.user) else own.none(), pk=pk)
-        token = services.token_revoke(token=token, actor=signed_in(request), request=request._request)
+        token = services.token_revoke(
+            token=token, actor=signed_in(request), request=request._request
+        )
         return Response(s.ApiTokenSerializer(token, context={"request": request}).data)
 
 

@@ -220,7 +220,9 @@ class QualificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Res
             if own is None or named not in (None, own.pk):
                 raise NotPermitted(_("A supplier keeps its own company's qualifications only."))
             supplier = own
-        qualification = suppliers.qualification_add(supplier=supplier, actor=signed_in(request), **values)
+        qualification = suppliers.qualification_add(
+            supplier=supplier, actor=signed_in(request), **values
+        )
         return Response(
             s.QualificationSerializer(qualification).data, status=status.HTTP_201_CREATED
         )
@@ -253,7 +255,9 @@ class QualificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Res
         data = s.ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         qualification = suppliers.qualification_reject(
-            qualification=qualification, reason=data.validated_data["reason"], actor=signed_in(request)
+            qualification=qualification,
+            reason=data.validated_data["reason"],
+            actor=signed_in(request),
         )
         return self._respond(qualification)
 
@@ -304,7 +308,9 @@ class CatalogueItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Res
         item = self.get_object()
         data = s.CatalogueItemUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        item = catalogue.catalogue_item_update(item=item, actor=signed_in(request), **data.validated_data)
+        item = catalogue.catalogue_item_update(
+            item=item, actor=signed_in(request), **data.validated_data
+        )
         return Response(s.CatalogueItemSerializer(item).data)
 
     @extend_schema(

@@ -197,7 +197,9 @@ class EvaluatorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restric
         data = s.PassphraseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         evaluator = evaluators.evaluator_register_key(
-            evaluator=evaluator, passphrase=data.validated_data["passphrase"], actor=signed_in(request)
+            evaluator=evaluator,
+            passphrase=data.validated_data["passphrase"],
+            actor=signed_in(request),
         )
         return Response(s.EvaluatorSerializer(evaluator).data)
 
@@ -300,7 +302,9 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
         reserves = {row["lot"]: row["amount"] for row in data.validated_data["reserve_prices"]}
         if len(reserves) != len(data.validated_data["reserve_prices"]):
             raise _invalid("reserve_prices", _("Each lot once."))
-        tender = services.tender_seal_reserve(tender=tender, reserves=reserves, actor=signed_in(request))
+        tender = services.tender_seal_reserve(
+            tender=tender, reserves=reserves, actor=signed_in(request)
+        )
         return self._respond(tender)
 
     @extend_schema(

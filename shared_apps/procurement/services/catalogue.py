@@ -18,8 +18,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin.door import service
 from houqin.exceptions import Conflict, InvalidInput
 from houqin.tables import Row, read_table
+from shared_apps.accounts.actors import Actor
 from shared_apps.procurement.models import CatalogueItem, Category
 from shared_apps.standards.models import Food
 
@@ -195,8 +197,8 @@ def _refused(checked: CheckedItem) -> InvalidInput:
     return InvalidInput(message, fields=checked.fields)
 
 
-@transaction.atomic
-def catalogue_item_create(*, actor: Any, **values: Any) -> CatalogueItem:
+@service
+def catalogue_item_create(*, actor: Actor, **values: Any) -> CatalogueItem:
     checked = check_item(values)
     if checked.fields:
         raise _refused(checked)
@@ -211,8 +213,8 @@ def catalogue_item_create(*, actor: Any, **values: Any) -> CatalogueItem:
         ) from None
 
 
-@transaction.atomic
-def catalogue_item_update(*, item: CatalogueItem, actor: Any, **changes: Any) -> CatalogueItem:
+@service
+def catalogue_item_update(*, item: CatalogueItem, actor: Actor, **changes: Any) -> CatalogueItem:
     """Correct an item or give it a new reference price. Order lines already placed keep the
     reference price they were placed with."""
     locked = CatalogueItem.objects.select_for_update().get(pk=item.pk)
@@ -256,9 +258,9 @@ class CatalogueImportReport:
         }
 
 
-@transaction.atomic
+@service
 def catalogue_import(
-    *, rows: Sequence[Row], actor: Any, dry_run: bool = False
+    *, rows: Sequence[Row], actor: Actor, dry_run: bool = False
 ) -> CatalogueImportReport:
     """Create or update the items of a file, by code: all of them or, if any row has a problem,
     none (InvalidInput "invalid_rows", every faulty row with its messages under fields["rows"])."""

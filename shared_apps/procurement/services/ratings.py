@@ -12,7 +12,6 @@ not suspend it again.
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -20,7 +19,9 @@ from django.db.models import Avg, Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin.door import service
 from houqin.exceptions import Conflict, InvalidInput
+from shared_apps.accounts.actors import Actor, person
 from shared_apps.procurement.models import SpendLine, Supplier, SupplierEvent, SupplierRating
 from shared_apps.procurement.services.suppliers import supplier_suspend
 from shared_apps.reporting.selectors import month_end, previous_month
@@ -82,7 +83,7 @@ def _low_pair_reason(first: MonthMean, second: MonthMean, limit: int) -> str:
     }
 
 
-@transaction.atomic
+@service
 def supplier_rating_rule(*, supplier_id: int, months: list[date]) -> bool:
     """Apply the two-low-months rule to `supplier_id` for each pair of consecutive months ending
     in one of `months`; suspend it (once) when a pair is low. Returns whether it was suspended.
@@ -119,7 +120,7 @@ def _score(field: str, value: int) -> int:
     return value
 
 
-@transaction.atomic
+@service
 def rating_record(
     *,
     school: School,
@@ -129,7 +130,7 @@ def rating_record(
     punctuality: int,
     service: int,
     comment: str = "",
-    actor: Any,
+    actor: Actor,
     today: date | None = None,
 ) -> SupplierRating:
     """A school's rating of a supplier for a month (any day of it), once; then the rule."""
@@ -156,7 +157,7 @@ def rating_record(
                 month=month,
                 score=score,
                 comment=(comment or "").strip(),
-                rated_by=actor if getattr(actor, "pk", None) else None,
+                rated_by=person(actor),
                 **scores,
             )
     except IntegrityError:

@@ -4,14 +4,14 @@ approves or rejects them; approved ones wait to be aggregated into a tender."""
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin.door import service
 from houqin.duties import REQUISITION_APPROVAL, ensure_separate
 from houqin.exceptions import Conflict, InvalidInput
+from shared_apps.accounts.actors import Actor
 from shared_apps.procurement.models import CatalogueItem, Requisition, RequisitionLine
 from tenants.models import School
 
@@ -23,9 +23,9 @@ class RequestedLine:
     needed_by: date
 
 
-@transaction.atomic
+@service
 def requisition_raise(
-    *, school: School, lines: list[RequestedLine], note: str = "", actor: Any
+    *, school: School, lines: list[RequestedLine], note: str = "", actor: Actor
 ) -> Requisition:
     """A school's logistics director or canteen manager asks the centre for goods."""
     if not lines:
@@ -73,8 +73,8 @@ def _pending(requisition: Requisition) -> Requisition:
     return locked
 
 
-@transaction.atomic
-def requisition_approve(*, requisition: Requisition, actor: Any) -> Requisition:
+@service
+def requisition_approve(*, requisition: Requisition, actor: Actor) -> Requisition:
     """The principal approves: the centre may now tender the requisition's lines."""
     locked = _pending(requisition)
     ensure_separate(REQUISITION_APPROVAL, record=locked, actor=actor)
@@ -85,8 +85,8 @@ def requisition_approve(*, requisition: Requisition, actor: Any) -> Requisition:
     return locked
 
 
-@transaction.atomic
-def requisition_reject(*, requisition: Requisition, reason: str, actor: Any) -> Requisition:
+@service
+def requisition_reject(*, requisition: Requisition, reason: str, actor: Actor) -> Requisition:
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(
