@@ -31,6 +31,7 @@ from shared_apps.accounts.actors import signed_in
 from shared_apps.procurement.api import supply_filters as f
 from shared_apps.procurement.api import supply_serializers as s
 from shared_apps.procurement.api.supply_renderers import spend_xlsx
+from shared_apps.procurement.catalogue_files import read_catalogue_rows
 from shared_apps.procurement.models import (
     CatalogueItem,
     FrameworkContract,
@@ -326,7 +327,7 @@ class CatalogueItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Res
         data = s.CatalogueImportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
-        rows = catalogue.read_catalogue_rows(upload, upload.name)
+        rows = read_catalogue_rows(upload, upload.name)
         report = catalogue.catalogue_import(
             rows=rows, actor=signed_in(request), dry_run=data.validated_data["dry_run"]
         )

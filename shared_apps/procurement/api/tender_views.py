@@ -414,6 +414,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
             tender=tender,
             bids=[bid.public_id for lot in lots for bid in lot.opened],  # type: ignore[attr-defined]
             reserve_prices=[lot.pk for lot in lots if lot.reserve_price is not None],
+            actor=signed_in(request),
         )
         return Response(body)
 
@@ -430,6 +431,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
             tender=tender,
             bids=[bid.public_id for lot in lots for bid in lot.valid],  # type: ignore[attr-defined]
             reserve_prices=[],
+            actor=signed_in(request),
         )
         return Response(body)
 

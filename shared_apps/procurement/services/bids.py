@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from houqin.door import service
 from houqin.exceptions import Conflict, InvalidInput, NotPermitted
-from shared_apps.accounts.actors import Actor
+from shared_apps.accounts.actors import Actor, person
+from shared_apps.accounts.models import User
 from shared_apps.procurement import sealing
 from shared_apps.procurement.models import Bid, Lot, Supplier, Tender
 from shared_apps.procurement.selectors.suppliers import eligibility_problem
@@ -52,7 +53,8 @@ class BidContents:
 
 def _bidder(actor: Actor) -> Supplier:
     """The company a supplier account acts for."""
-    account = getattr(actor, "supplier_account", None) if getattr(actor, "pk", None) else None
+    user = person(actor)
+    account = getattr(user, "supplier_account", None) if user is not None else None
     if account is None:
         raise NotPermitted(_("Only a supplier's account can bid."), code="not_a_supplier")
     return account.supplier
@@ -66,7 +68,7 @@ def _open_for_bids(lot: Lot) -> Tender:
 
 
 @service
-def bid_submit(*, lot: Lot, contents: BidContents, key_fingerprint: str, actor: Actor) -> Bid:
+def bid_submit(*, lot: Lot, contents: BidContents, key_fingerprint: str, actor: User) -> Bid:
     """Submit (or replace) the actor's company's bid for `lot`, sealed to the tender's key, which
     must be the one whose fingerprint the bidder checked (`key_fingerprint`, from the notice)
     and the district signed."""

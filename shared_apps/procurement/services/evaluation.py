@@ -24,6 +24,7 @@ from houqin.door import service
 from houqin.duties import AWARD, ensure_separate
 from houqin.exceptions import Conflict, InvalidInput, NotPermitted
 from shared_apps.accounts.actors import Actor, person
+from shared_apps.accounts.models import User
 from shared_apps.procurement.models import (
     Award,
     Bid,
@@ -51,7 +52,7 @@ class GivenScore:
 
 
 def _member_seat(tender: Tender, actor: Actor) -> CommitteeSeat:
-    seat = tender.seats.filter(Q(evaluator__user_id=getattr(actor, "pk", None))).first()
+    seat = tender.seats.filter(Q(evaluator__user_id=actor.pk)).first()
     if seat is None:
         raise NotPermitted(_("Only the tender's committee members score its bids."))
     if seat.conflict is None:
@@ -189,7 +190,7 @@ def lot_award(
     bid: Bid | None = None,
     reason: str = "",
     justification: str = "",
-    actor: Actor,
+    actor: User,
 ) -> Award:
     """Award a lot to the recommended bid (or, with a reason, another valid one) and make the
     framework contract from the winning bid's unit prices, valid from today."""

@@ -68,9 +68,10 @@ def evaluator_update(*, evaluator: Evaluator, actor: Actor, **changes: Any) -> E
     return locked
 
 
+@service
 def evaluator_register_key(*, evaluator: Evaluator, passphrase: str, actor: Actor) -> Evaluator:
     """Make the evaluator's sealing key, locked under `passphrase`; only they may do it."""
-    if getattr(actor, "pk", None) != evaluator.user_id:
+    if actor.pk != evaluator.user_id:
         raise NotPermitted(_("Only the evaluator may register their own sealing key."))
     if len(passphrase or "") < MIN_PASSPHRASE:
         raise InvalidInput(

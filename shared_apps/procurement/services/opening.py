@@ -61,7 +61,7 @@ def _after_deadline(seat: CommitteeSeat, *statuses: str) -> Tender:
 
 
 def _own(seat: CommitteeSeat, actor: Actor) -> None:
-    if getattr(actor, "pk", None) != seat.evaluator.user_id:
+    if actor.pk != seat.evaluator.user_id:
         raise NotPermitted(_("Only the member in this seat can act for it."))
 
 
@@ -96,6 +96,7 @@ def seat_declare(*, seat: CommitteeSeat, conflict: bool, note: str, actor: Actor
     return locked
 
 
+@service
 def share_present(
     *, seat: CommitteeSeat, passphrase: str, open_when_ready: bool = True, actor: Actor
 ) -> CommitteeSeat:
@@ -260,8 +261,9 @@ def _insert_bid_lines(rows: list[tuple[int, int, Decimal, Decimal]]) -> None:
     )
 
 
+@service
 def sealed_read_record(
-    *, request: Any, tender: Tender, bids: list[UUID], reserve_prices: list[int]
+    *, request: Any, tender: Tender, bids: list[UUID], reserve_prices: list[int], actor: Actor
 ) -> None:
     """Log a read, through the API, of what was sealed until the opening (bids' contents, lots'
     reserve prices): who read which, when, from where. Auditors see these events."""
@@ -270,7 +272,7 @@ def sealed_read_record(
     security_event_record(
         kind=SecurityEvent.Kind.SEALED_ITEM_READ,
         request=request,
-        actor=request.user,
+        actor=actor,
         detail={
             "tender": tender.pk,
             "number": tender.number,

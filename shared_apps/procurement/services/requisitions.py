@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from houqin.door import service
 from houqin.duties import REQUISITION_APPROVAL, ensure_separate
 from houqin.exceptions import Conflict, InvalidInput
-from shared_apps.accounts.actors import Actor
+from shared_apps.accounts.actors import Actor, person
+from shared_apps.accounts.models import User
 from shared_apps.procurement.models import CatalogueItem, Requisition, RequisitionLine
 from tenants.models import School
 
@@ -25,7 +26,7 @@ class RequestedLine:
 
 @service
 def requisition_raise(
-    *, school: School, lines: list[RequestedLine], note: str = "", actor: Actor
+    *, school: School, lines: list[RequestedLine], note: str = "", actor: User
 ) -> Requisition:
     """A school's logistics director or canteen manager asks the centre for goods."""
     if not lines:
@@ -79,7 +80,7 @@ def requisition_approve(*, requisition: Requisition, actor: Actor) -> Requisitio
     locked = _pending(requisition)
     ensure_separate(REQUISITION_APPROVAL, record=locked, actor=actor)
     locked.status = Requisition.Status.APPROVED
-    locked.decided_by = actor
+    locked.decided_by = person(actor)
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "decided_by", "decided_at"])
     return locked
@@ -95,7 +96,7 @@ def requisition_reject(*, requisition: Requisition, reason: str, actor: Actor) -
     locked = _pending(requisition)
     locked.status = Requisition.Status.REJECTED
     locked.reason = reason
-    locked.decided_by = actor
+    locked.decided_by = person(actor)
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "reason", "decided_by", "decided_at"])
     return locked

@@ -18,9 +18,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from houqin.door import service
+from houqin.door import SystemActor, service
 from houqin.exceptions import Conflict, InvalidInput
-from houqin.roles import Role
 from shared_apps.accounts import services as accounts
 from shared_apps.accounts.actors import Actor, person
 from shared_apps.procurement.credit_codes import credit_code_cleaned
@@ -32,6 +31,8 @@ from shared_apps.procurement.models import (
     SupplierUser,
 )
 
+# Who notices qualifications about to expire: the daily job (or a command).
+EXPIRY_NOTICES = SystemActor("procurement.qualification_expiry")
 SUPPLIER_FIELDS = (
     "name",
     "credit_code",
@@ -152,7 +153,7 @@ def supplier_account_create(
     )
     # The procurement officer opens supplier accounts; granting this one external role is part
     # of it (other district roles are granted by the district administrator only).
-    accounts.membership_grant(user=user, role=Role.SUPPLIER.value, school=None, actor=None)
+    accounts.supplier_role_grant(user=user, actor=actor)
     account = SupplierUser.objects.create(user=user, supplier=supplier)
     return account, made_up
 
@@ -215,7 +216,7 @@ def qualification_verify(*, qualification: Qualification, actor: Actor) -> Quali
     now on it counts for tenders while in force. A rejected one may be verified after all."""
     locked = _decided(qualification, Qualification.Status.VERIFIED)
     locked.status = Qualification.Status.VERIFIED
-    locked.verified_by = actor
+    locked.verified_by = person(actor)
     locked.verified_at = timezone.now()
     locked.rejection_reason = ""
     locked.save(update_fields=["status", "verified_by", "verified_at", "rejection_reason"])
@@ -231,7 +232,7 @@ def qualification_reject(
     reason = _reason(reason)
     locked = _decided(qualification, Qualification.Status.REJECTED)
     locked.status = Qualification.Status.REJECTED
-    locked.verified_by = actor
+    locked.verified_by = person(actor)
     locked.verified_at = timezone.now()
     locked.rejection_reason = reason
     locked.save(update_fields=["status", "verified_by", "verified_at", "rejection_reason"])
@@ -243,7 +244,9 @@ def _expiry_notice_days() -> int:
 
 
 @service
-def qualification_expiry_notices(*, today: date | None = None, days: int | None = None) -> int:
+def qualification_expiry_notices(
+    *, actor: Actor, today: date | None = None, days: int | None = None
+) -> int:
     """Raise a QUALIFICATION_EXPIRING event for each verified qualification (one that counts)
     that expires within `days`
     (PROCUREMENT_QUALIFICATION_NOTICE_DAYS by default) from `today`, once per qualification,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from houqin.door import service
 from houqin.exceptions import Conflict, InvalidInput
 from shared_apps.accounts.actors import Actor
+from shared_apps.accounts.models import User
 from shared_apps.procurement import sealing
 from shared_apps.procurement.models import (
     Category,
@@ -183,7 +184,7 @@ def _apply_settings(
 
 @service
 def tender_create(
-    *, title: str, requisitions: list[Requisition], actor: Actor, **draft: Any
+    *, title: str, requisitions: list[Requisition], actor: User, **draft: Any
 ) -> Tender:
     """A draft tender aggregating the lines of approved requisitions (of any schools)."""
     if not requisitions:
