@@ -24,7 +24,7 @@ from shared_apps.procurement.models import Bid
 from tenant_apps.feedback.models import Feedback
 from tenants.models import School
 from tests.conftest import HostClient
-from tests.factories import PASSWORD, make_user, user_with_role
+from tests.factories import PASSWORD, SETUP, make_user, user_with_role
 
 ClientFor = Callable[..., HostClient]
 InSchool = Callable[[School], Any]
@@ -450,7 +450,7 @@ def test_a_new_school_schema_is_wired(db: Any) -> None:
     from tenants.services import school_create
 
     author = make_user()
-    school = school_create(code="100099", name="新建学校", kind=School.Kind.PRIMARY)
+    school = school_create(actor=SETUP, code="100099", name="新建学校", kind=School.Kind.PRIMARY)
     with schema_context(school.schema_name):
         assert triggers.missing_triggers(connection) == []
         with context.acting(request_id="new-school", actor_id=None):

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context, tenant_context
 
 from houqin import context
+from houqin.door import SystemActor
 from houqin.roles import DISTRICT_ROLES, SCHOOL_ROLES, Role
 from shared_apps.accounts.models import Membership, User
 from shared_apps.accounts.services import membership_grant, user_create
@@ -50,6 +51,7 @@ from tenants.models import School
 from tenants.services import school_create
 
 DEMO_PASSWORD = "Houqin-demo-2026"
+SEEDING = SystemActor("demo.seed")
 
 # Second holders of roles whose acts are separated (houqin.duties), as (role, username; `{code}`
 # is a school's code): the officer who awards what the first evaluated, and each school's cashier
@@ -79,13 +81,17 @@ def _user(username: str, display_name: str, school: School | None = None) -> Use
     if existing is not None:
         return existing
     return user_create(
-        username=username, password=DEMO_PASSWORD, display_name=display_name, school=school
+        username=username,
+        password=DEMO_PASSWORD,
+        display_name=display_name,
+        school=school,
+        actor=SEEDING,
     )
 
 
 def _grant(user: User, role: Role, school: School | None) -> None:
     if not Membership.objects.filter(user=user, role=role.value, school=school).exists():
-        membership_grant(user=user, role=role.value, school=school)
+        membership_grant(user=user, role=role.value, school=school, actor=SEEDING)
 
 
 def seed_demo(*, today: date | None = None) -> list[DemoLogin]:
@@ -101,7 +107,7 @@ def seed_demo(*, today: date | None = None) -> list[DemoLogin]:
             logins.append(DemoLogin(role.value, None, username, DEMO_PASSWORD))
         for code, name, kind, boarding, address in DEMO_SCHOOLS:
             school = School.objects.filter(code=code).first() or school_create(
-                code=code, name=name, kind=kind, boarding=boarding, address=address
+                code=code, name=name, kind=kind, boarding=boarding, address=address, actor=SEEDING
             )
             for role in sorted(SCHOOL_ROLES):
                 user = _user(f"{role.value}.{code}", f"{name} {role.value}", school)

@@ -61,6 +61,7 @@ from shared_apps.procurement.models import (
     SupplierUser,
     Tender,
 )
+from shared_apps.procurement.selectors.tenders import deadline_passed
 from shared_apps.procurement.services import (
     bids,
     catalogue,
@@ -466,7 +467,7 @@ def seed_procurement() -> list[DemoLogin]:
     companies = [_supplier(spec, officer, n, today) for n, spec in enumerate(SUPPLIERS, 1)]
     # What the daily job does: a notice for each licence about to expire (no one's act).
     with context.acting(request_id=REQUEST_ID):
-        suppliers.qualification_expiry_notices(today=today)
+        suppliers.qualification_expiry_notices(today=today, actor=suppliers.EXPIRY_NOTICES)
     members = [_evaluator(spec, officer, n) for n, spec in enumerate(EVALUATORS, 1)]
     made = [_tender(spec, officer, items, companies, members) for spec in TENDERS]
     contract = Award.objects.select_related("contract").get(lot__tender=made[0]).contract
@@ -624,7 +625,7 @@ def _tender(
     if tender.status == Tender.Status.DRAFT:
         with _as(officer):
             tender = tendering.tender_publish(tender=tender, actor=officer)
-    if tender.status == Tender.Status.PUBLISHED and not tendering.deadline_passed(tender):
+    if tender.status == Tender.Status.PUBLISHED and not deadline_passed(tender):
         _bidding(tender, spec, officer, companies)
         if spec.open_for is None:
             # The services take only deadlines in the future, and the demo cannot wait for one to

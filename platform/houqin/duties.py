@@ -9,7 +9,7 @@ own work.
 """
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.utils.functional import Promise
@@ -17,6 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from houqin.exceptions import Conflict
 from houqin.roles import roles_allowed
+
+if TYPE_CHECKING:
+    from shared_apps.accounts.actors import Actor
 
 
 @dataclass(frozen=True)
@@ -91,12 +94,12 @@ def preparers(duty: Duty, record: models.Model) -> set[int]:
     return found
 
 
-def ensure_separate(duty: Duty, *, record: models.Model, actor: Any) -> None:
+def ensure_separate(duty: Duty, *, record: models.Model, actor: "Actor") -> None:
     """Refuse `actor` the act of `duty` on `record` when they, or a role or an account they were
-    given by a preparer, prepared it. A system act (no actor) is not checked."""
+    given by a preparer, prepared it. A system act (a `SystemActor`) is not checked."""
     if record._meta.label_lower != duty.record:
         raise TypeError(f"{duty.act} approves a {duty.record}, not a {record._meta.label_lower}")
-    actor_id = getattr(actor, "pk", None)
+    actor_id = actor.pk
     if actor_id is None:
         return
     people = preparers(duty, record)
