@@ -10,10 +10,7 @@ from houqin.exceptions import Conflict, InvalidInput
 from shared_apps.accounts.actors import Actor
 from tenants import provisioning, routing
 from tenants.models import Domain, School, schema_name_for, validate_school_code
-
-
-def school_host(code: str) -> str:
-    return f"{code}.{settings.DISTRICT_DOMAIN}"
+from tenants.routing import school_host
 
 
 @service

@@ -24,7 +24,8 @@ from houqin.db import tenant_db
 from houqin.roles import Role
 from shared_apps.accounts.models import User
 from tenants.models import School
-from tenants.services import school_create, school_host
+from tenants.routing import school_host
+from tenants.services import school_create
 from tests.factories import SETUP, token_for, user_with_role
 
 SCHOOL_A = "100001"

@@ -38,7 +38,7 @@ from tenant_apps.people import national_id, services
 from tenant_apps.people.models import Student
 from tenant_apps.people.register import StudentRow
 from tenants.models import School
-from tenants.services import school_host
+from tenants.routing import school_host
 from tests.factories import user_with_role
 from tests.matrix.people import make_student
 

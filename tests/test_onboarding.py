@@ -32,6 +32,7 @@ from tenants.onboarding import (
     read_school_rows,
     schools_import,
 )
+from tenants.routing import school_host
 from tests.conftest import HostClient
 from tests.factories import SETUP
 
@@ -48,7 +49,7 @@ def _schema_exists(name: str) -> bool:
 def _nothing_of(code: str) -> bool:
     return (
         not School.objects.filter(code=code).exists()
-        and not Domain.objects.filter(domain=services.school_host(code)).exists()
+        and not Domain.objects.filter(domain=school_host(code)).exists()
         and not _schema_exists(schema_name_for(code))
     )
 
@@ -56,7 +57,7 @@ def _nothing_of(code: str) -> bool:
 def _provisioned(code: str) -> School:
     school = School.objects.get(code=code)
     assert _schema_exists(school.schema_name)
-    assert Domain.objects.filter(tenant=school, domain=services.school_host(code)).exists()
+    assert Domain.objects.filter(tenant=school, domain=school_host(code)).exists()
     return school
 
 
@@ -273,7 +274,7 @@ def _failing_for(code: str, step: str) -> AbstractContextManager[Any]:
         original_create = Domain.objects.create
 
         def create_domain(**kwargs: Any) -> Domain:
-            if kwargs["domain"] == services.school_host(code):
+            if kwargs["domain"] == school_host(code):
                 raise RuntimeError("domain step failed")
             return original_create(**kwargs)
 

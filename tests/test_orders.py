@@ -38,7 +38,7 @@ from tenant_apps.orders.models import (
     OrderLine,
 )
 from tenants.models import School
-from tenants.services import school_host
+from tenants.routing import school_host
 from tests.concurrency import at_once
 from tests.conftest import SCHOOL_A, HostClient
 from tests.factories import discard_user, user_with_role

@@ -32,7 +32,7 @@ from tenant_apps.people.models import (
     SubsidyProgramme,
 )
 from tenants.models import School
-from tenants.services import school_host
+from tenants.routing import school_host
 from tests.conftest import SCHOOL_A, HostClient
 from tests.factories import user_with_role
 from tests.matrix.people import make_student, national_id_for

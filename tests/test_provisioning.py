@@ -11,7 +11,8 @@ from houqin.devstack import APP_ROLE
 from houqin.roles import Role
 from tenants import provisioning
 from tenants.models import PoolSchema, SchemaTemplate
-from tenants.services import school_create, school_host
+from tenants.routing import school_host
+from tenants.services import school_create
 from tests.conftest import HostClient
 from tests.factories import SETUP, user_with_role
 

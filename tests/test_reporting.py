@@ -21,7 +21,8 @@ from houqin.roles import Role
 from shared_apps.reporting import renderers, selectors
 from shared_apps.subsidies.models import Budget, Claim, Programme
 from tenants.models import School
-from tenants.services import school_create, school_host
+from tenants.routing import school_host
+from tenants.services import school_create
 from tests.conftest import HostClient
 from tests.factories import SETUP, make_user, user_with_role
 from tests.matrix.subsidies import make_budget, make_programme

@@ -9,7 +9,8 @@ from houqin.db import tenant_db
 from houqin.roles import Role
 from tenants import routing
 from tenants.models import Domain
-from tenants.services import school_archive, school_host, school_suspend
+from tenants.routing import school_host
+from tenants.services import school_archive, school_suspend
 from tests.conftest import HostClient
 from tests.factories import SETUP
 

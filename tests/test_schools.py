@@ -9,7 +9,8 @@ from houqin.roles import Role
 from shared_apps.accounts.models import Membership
 from tenants.models import Domain, School
 from tenants.provisioning import schema_from_template
-from tenants.services import school_create, school_host
+from tenants.routing import school_host
+from tenants.services import school_create
 from tests.conftest import HostClient
 from tests.factories import SETUP, make_user, user_with_role
 

@@ -30,7 +30,7 @@ from shared_apps.subsidies.models import (
     Programme,
 )
 from tenants.models import School
-from tenants.services import school_host
+from tenants.routing import school_host
 from tests.concurrency import at_once
 from tests.conftest import SCHOOL_A, HostClient
 from tests.factories import SETUP, discard_user, user_with_role

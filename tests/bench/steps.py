@@ -39,7 +39,8 @@ from shared_apps.accounts.models import ApiToken, Membership, User, hash_token_k
 from tenant_apps.feedback.models import Feedback  # noqa: E402
 from tenants import provisioning  # noqa: E402
 from tenants.models import Domain, School, schema_name_for  # noqa: E402
-from tenants.services import school_archive, school_create, school_host  # noqa: E402
+from tenants.routing import school_host  # noqa: E402
+from tenants.services import school_archive, school_create  # noqa: E402
 
 # Who sets the benchmark's district up: no person.
 BENCH = SystemActor("bench.setup")
