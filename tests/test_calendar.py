@@ -145,7 +145,7 @@ def test_a_claim_counts_the_calendars_school_days(school_a):
     programme = Programme.objects.get(code="nutrition_improvement")
     make_budget(school_a, programme)
     claim = subsidies.claim_compute(
-        school=school_a, programme=programme, month=D(2025, 10, 1), actor=None
+        school=school_a, programme=programme, month=D(2025, 10, 1), actor=SETUP
     )
     # 23 weekdays in October 2025, six of them holidays, one Saturday worked.
     assert claim.school_days == 18

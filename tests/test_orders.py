@@ -40,7 +40,7 @@ from tenant_apps.orders.services.deliveries import DeliveryLineInput, delivery_r
 from tenant_apps.orders.services.invoices import InvoiceLineInput, invoice_record
 from tenant_apps.orders.services.placing import LineInput, order_place
 from tenants.models import School
-from tenants.services import school_host
+from tenants.routing import school_host
 from tests.concurrency import at_once
 from tests.conftest import SCHOOL_A, HostClient
 from tests.factories import SETUP, discard_user, user_with_role

@@ -33,7 +33,7 @@ from tenant_apps.people.models import (
 )
 from tenant_apps.people.services.eligibility import subsidy_eligibility_create
 from tenants.models import School
-from tenants.services import school_host
+from tenants.routing import school_host
 from tests.conftest import SCHOOL_A, HostClient
 from tests.factories import SETUP, user_with_role
 from tests.matrix.people import make_student, national_id_for

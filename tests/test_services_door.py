@@ -19,8 +19,7 @@ from django.apps import apps
 from django.db.models import Max
 
 from houqin import context
-from houqin.door import is_service
-from shared_apps.accounts.actors import Actor
+from houqin.door import Actor, is_service
 from shared_apps.accounts.models import User
 from shared_apps.audit.models import Change
 from tenant_apps.canteen.services.daily_close import daily_close_record

@@ -1,12 +1,10 @@
-"""Who a service acts for: a signed-in user, or the system (`houqin.door.SystemActor`)."""
+"""The user behind a service's actor (`houqin.door.Actor`), and the user a request acts for."""
 
 from django.http import HttpRequest
 from rest_framework.request import Request
 
-from houqin.door import SystemActor
+from houqin.door import Actor
 from shared_apps.accounts.models import User
-
-Actor = User | SystemActor
 
 
 def person(actor: Actor) -> User | None:

@@ -8,9 +8,8 @@ from datetime import date
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from houqin.door import service
+from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
-from shared_apps.accounts.actors import Actor
 from tenant_apps.canteen.models import CalendarDay, SchoolTerm, Serving
 from tenant_apps.canteen.selectors import calendar_read, term_list
 

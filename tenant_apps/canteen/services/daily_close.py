@@ -5,8 +5,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from houqin.door import service
-from shared_apps.accounts.actors import Actor
+from houqin.door import Actor, service
 from tenant_apps.canteen.models import DailyClose, MealSession, Serving
 from tenant_apps.canteen.selectors import alert_list
 

@@ -16,9 +16,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from houqin.door import service
+from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
-from shared_apps.accounts.actors import Actor, person
+from shared_apps.accounts.actors import person
 from shared_apps.accounts.models import User
 from tenant_apps.canteen.models import (
     AccompaniedMeal,

@@ -11,9 +11,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
-from houqin.door import service
+from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
-from shared_apps.accounts.actors import Actor, person
+from shared_apps.accounts.actors import person
 from shared_apps.standards import selectors as standards
 from shared_apps.standards.models import AgeBand
 from tenant_apps.canteen.models import MealSession, Menu, MenuItem, Serving

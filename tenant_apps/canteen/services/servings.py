@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houqin.db import insert_columns
-from houqin.door import service
+from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
-from shared_apps.accounts.actors import Actor, person
+from shared_apps.accounts.actors import person
 from tenant_apps.canteen.models import MealSession, Menu, Serving
 from tenant_apps.canteen.selectors import is_school_day
 from tenant_apps.canteen.services.calendar import _calendar_lock

@@ -17,9 +17,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from houqin.door import service
+from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
-from shared_apps.accounts.actors import Actor, person
+from shared_apps.accounts.actors import person
 from shared_apps.procurement.models import Category, SpendLine
 from tenant_apps.canteen.services.food_safety import inspection_record
 from tenant_apps.orders.models import Delivery, DeliveryLine, Order, OrderLine

@@ -15,10 +15,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from houqin.door import service
+from houqin.door import Actor, service
 from houqin.duties import PAYMENT, ensure_separate
 from houqin.exceptions import Conflict, InvalidInput
-from shared_apps.accounts.actors import Actor, person
+from shared_apps.accounts.actors import person
 from shared_apps.procurement.models import SpendLine
 from tenant_apps.orders.amounts import line_amount
 from tenant_apps.orders.models import Expenditure, Invoice, InvoiceLine, Order, OrderLine

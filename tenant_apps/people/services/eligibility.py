@@ -7,9 +7,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from houqin.door import service
+from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
-from shared_apps.accounts.actors import Actor, person
+from shared_apps.accounts.actors import person
 from tenant_apps.people.models import (
     COMPULSORY_GRADES,
     OVERLAP_CONSTRAINT_PREFIX,

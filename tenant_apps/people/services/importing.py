@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from houqin.door import service
+from houqin.door import Actor, service
 from houqin.exceptions import Conflict, NotPermitted
 from houqin.permissions import has_perm
-from shared_apps.accounts.actors import Actor, person
+from shared_apps.accounts.actors import person
 from shared_apps.audit.models import SecurityEvent
 from shared_apps.audit.services import security_event_record
 from tenant_apps.people import national_id, register
@@ -108,7 +108,7 @@ def _national_id_holders(hashes: Iterable[str], *, actor: Actor, request: Any) -
     security_event_record(
         kind=SecurityEvent.Kind.PERSONAL_DATA_READ,
         request=request,
-        user=actor,
+        actor=actor,
         detail={
             "school": school_code(),
             "via": "import",

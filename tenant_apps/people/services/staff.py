@@ -7,10 +7,9 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from houqin.door import service
+from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
 from houqin.permissions import current_school_id
-from shared_apps.accounts.actors import Actor
 from shared_apps.accounts.selectors import is_school_staff
 from tenant_apps.people.models import StaffMember
 from tenant_apps.people.services._common import others

@@ -9,9 +9,8 @@ from typing import Any
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
-from houqin.door import service
+from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput, TooManyAttempts
-from shared_apps.accounts.actors import Actor
 from shared_apps.audit.models import SecurityEvent
 from shared_apps.audit.services import security_event_record
 from tenant_apps.people import national_id, register, selectors
@@ -193,7 +192,7 @@ def student_national_id_reveal(
     security_event_record(
         kind=SecurityEvent.Kind.PERSONAL_DATA_READ,
         request=request,
-        user=actor,
+        actor=actor,
         detail=_reveal_detail([student], "api"),
     )
     return number
@@ -211,7 +210,7 @@ def student_national_ids_reveal(
     numbers = {s.pk: national_id.decrypt(s.national_id_ciphertext) for s in with_id}  # type: ignore[arg-type]
     detail = _reveal_detail(with_id, via)
     security_event_record(
-        kind=SecurityEvent.Kind.PERSONAL_DATA_READ, request=request, user=actor, detail=detail
+        kind=SecurityEvent.Kind.PERSONAL_DATA_READ, request=request, actor=actor, detail=detail
     )
     return numbers
 
@@ -266,7 +265,7 @@ def student_national_id_lookup(
         security_event_record(
             kind=SecurityEvent.Kind.PERSONAL_DATA_READ,
             request=request,
-            user=actor,
+            actor=actor,
             detail={**_reveal_detail([], "lookup"), "student_ids": [], "outcome": "refused"},
         )
         return NationalIdLookup(found=[], refused=True)
@@ -278,6 +277,6 @@ def student_national_id_lookup(
         "outcome": "found" if found else "not_found",
     }
     security_event_record(
-        kind=SecurityEvent.Kind.PERSONAL_DATA_READ, request=request, user=actor, detail=detail
+        kind=SecurityEvent.Kind.PERSONAL_DATA_READ, request=request, actor=actor, detail=detail
     )
     return NationalIdLookup(found=found)
