@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PYTHONPATH := $(CURDIR)/platform:$(CURDIR)
 
-.PHONY: install demo test check lint typecheck migrations-check pytest
+.PHONY: install demo test check lint typecheck imports migrations-check pytest
 
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ test: check pytest
 pytest: install
 	$(BIN)/python -m pytest
 
-check: lint typecheck migrations-check
+check: lint typecheck imports migrations-check
 
 lint: install
 	$(BIN)/ruff check .
@@ -34,6 +34,11 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy platform tenants shared_apps tenant_apps tests
+
+# The import contracts (pyproject.toml, [tool.importlinter]): the core imports no app, an app's
+# layers point down, only the URL confs import an app's API or pages, no import cycles.
+imports: install
+	$(BIN)/lint-imports --no-cache
 
 migrations-check: install
 	DJANGO_SETTINGS_MODULE=houqin.settings.test $(BIN)/python manage.py makemigrations --check --dry-run

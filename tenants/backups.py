@@ -1,7 +1,8 @@
 """Back up one school and restore it, into a new school or over itself.
 
 A backup is a gzipped tar: `manifest.json` (the school, the migrations fingerprint, every table's
-row count and checksum, and the school's rows in district tables: its memberships) and one
+row count and checksum, and the school's rows in district tables: its memberships, which the
+accounts app hands over in its AppConfig.ready with `keep_in_backups`) and one
 PostgreSQL COPY file per table of the school's schema. A restore into a new school builds
 its schema from the template (so the backup must come from the same migrations); a restore over
 the school it came from keeps its schema and replaces its rows (recorded in the trail like any
@@ -12,6 +13,7 @@ one transaction and checks the counts and checksums before it commits.
 import io
 import json
 import tarfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,13 +22,30 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from houqin import context
+from houqin.door import Actor, actor_id, service
 from houqin.exceptions import Conflict, InvalidInput
-from shared_apps.accounts.models import Membership
 from tenants import provisioning
 from tenants.models import School
 from tenants.services import school_create
 
 FORMAT = 1
+
+
+@dataclass(frozen=True)
+class DistrictRows:
+    """A school's rows in a district table: `dump` lists them, ready for JSON; `load` puts the
+    listed rows back in place of the school's."""
+
+    dump: Callable[[School], list[dict[str, Any]]]
+    load: Callable[[School, list[dict[str, Any]]], None]
+
+
+_district_rows: dict[str, DistrictRows] = {}
+
+
+def keep_in_backups(name: str, rows: DistrictRows) -> None:
+    """Keep a school's `rows` in its backups' manifest under `name`, and restore them with it."""
+    _district_rows[name] = rows
 
 
 def _q(name: str) -> str:
@@ -72,9 +91,6 @@ def school_backup(*, school: School, path: Path) -> BackupSummary:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         checksums = table_checksums(school.schema_name)
-        memberships = list(
-            Membership.objects.for_school(school).values("user_id", "role", "granted_by_id")
-        )
         manifest = {
             "format": FORMAT,
             "school": {
@@ -83,7 +99,7 @@ def school_backup(*, school: School, path: Path) -> BackupSummary:
             },
             "fingerprint": school.migration_fingerprint,
             "tables": checksums,
-            "memberships": memberships,
+            **{name: rows.dump(school) for name, rows in _district_rows.items()},
         }
         with tarfile.open(path, "w:gz") as archive:
             _add(archive, "manifest.json", json.dumps(manifest, ensure_ascii=False).encode())
@@ -119,7 +135,8 @@ def _read(path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
     return manifest, files
 
 
-def school_restore(*, path: Path, code: str | None = None, actor: Any = None) -> School:
+@service
+def school_restore(*, path: Path, code: str | None = None, actor: Actor) -> School:
     """Restore the backup at `path` as a new school `code`, or over the school it was taken
     from when `code` is None. All or nothing."""
     manifest, files = _read(path)
@@ -129,7 +146,7 @@ def school_restore(*, path: Path, code: str | None = None, actor: Any = None) ->
             code="backup_out_of_date",
         )
     source = manifest["school"]
-    with context.acting(request_id=f"restore-{source['code']}"), transaction.atomic():
+    with context.acting(request_id=f"restore-{source['code']}", actor_id=actor_id(actor)):
         if code is None:
             school = School.objects.select_for_update().get(code=source["code"])
         else:
@@ -142,10 +159,8 @@ def school_restore(*, path: Path, code: str | None = None, actor: Any = None) ->
                 actor=actor,
             )
         _copy_in(school.schema_name, manifest["tables"], files)
-        Membership.objects.for_school(school).delete()
-        Membership.objects.bulk_create(
-            Membership(school=school, **membership) for membership in manifest["memberships"]
-        )
+        for name, rows in _district_rows.items():
+            rows.load(school, manifest[name])
         restored = table_checksums(school.schema_name)
         if restored != manifest["tables"]:
             raise Conflict(_("The restored school does not match its backup."), code="mismatch")

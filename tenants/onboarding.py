@@ -23,6 +23,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from houqin.door import Actor
 from houqin.exceptions import Conflict, ServiceError
 from houqin.tables import Source, read_table
 from tenants.models import School, validate_school_code
@@ -239,7 +240,7 @@ def _duplicates(rows: Sequence[SchoolRow]) -> dict[str, list[int]]:
 def schools_import(
     *,
     rows: Iterable[SchoolRow],
-    actor: Any,
+    actor: Actor,
     progress: Callable[[int, int], None] | None = None,
     dry_run: bool = False,
 ) -> ImportReport:
@@ -315,7 +316,7 @@ def _exists(row: SchoolRow) -> RowResult:
     )
 
 
-def _create(valid: _Valid, actor: Any) -> RowResult:
+def _create(valid: _Valid, actor: Actor) -> RowResult:
     row = valid.row
     try:
         school_create(

@@ -1,14 +1,29 @@
-"""Periodic checks run in every school's schema."""
+"""The fan-out that runs a job in every active school, and the periodic checks of schools."""
 
 from celery import shared_task
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from houqin.db import tenant_db
+from houqin.tasks import queue_headers, spread_offset
 from shared_apps.audit.triggers import missing_triggers
 from tenants import provisioning
 from tenants.models import School
+from tenants.selectors import active_school_schemas
+
+
+@shared_task(name="tenants.tasks.for_every_school_task")
+def for_every_school_task(task_name: str, spread_seconds: int | None = None) -> int:
+    spread = settings.SCHOOL_JOB_SPREAD_SECONDS if spread_seconds is None else spread_seconds
+    schemas = active_school_schemas()
+    for schema_name in schemas:
+        with schema_context(schema_name):
+            for_every_school_task.app.send_task(
+                task_name, countdown=spread_offset(schema_name, spread), headers=queue_headers()
+            )
+    return len(schemas)
 
 
 @shared_task(name="tenants.tasks.pool_refill_task")

@@ -40,7 +40,7 @@ from tenant_apps.people.register import StudentRow
 from tenant_apps.people.services.importing import students_import
 from tenant_apps.people.services.students import NATIONAL_ID_LOOKUPS, UNMASK_PERMISSION
 from tenants.models import School
-from tenants.services import school_host
+from tenants.routing import school_host
 from tests.factories import user_with_role
 from tests.matrix.people import make_student
 

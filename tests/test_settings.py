@@ -143,3 +143,21 @@ def test_make_demo_names_the_development_settings():
     )
     demo = [line for line in result.stdout.splitlines() if "manage.py demo" in line]
     assert demo and "DJANGO_SETTINGS_MODULE=houqin.settings.dev" in demo[0], result.stdout
+
+
+def test_only_the_demo_installs_the_demo_district():
+    """The demo district's seeding and `manage.py demo` come with the demo's settings alone: a
+    production process has no command that seeds known passwords."""
+    keys = {
+        "SECRET_KEY": "k" * 20 + "a-long-random-production-secret-0123456789",
+        "STUDENT_ID_KEY": base64.b64encode(bytes(range(32))).decode(),
+        "PROCUREMENT_SIGNING_KEY": base64.b64encode(bytes(range(32, 64))).decode(),
+    }
+    for command in ("demo", "seed_demo"):
+        prod = _run(
+            ["manage.py", "help", command], DJANGO_SETTINGS_MODULE="houqin.settings.prod", **keys
+        )
+        assert prod.returncode != 0, prod.stdout[-2000:]
+        assert f"Unknown command: '{command}'" in prod.stderr, prod.stderr[-2000:]
+        demo = _run(["manage.py", "help", command], DJANGO_SETTINGS_MODULE="houqin.settings.dev")
+        assert demo.returncode == 0, demo.stderr[-2000:]

@@ -17,13 +17,13 @@ from django_tenants.utils import schema_context
 
 from houqin import context
 from houqin.celery import app
-from houqin.tasks import SchoolTask, for_every_school_task, spread_offset
+from houqin.tasks import SchoolTask, spread_offset
 from shared_apps.audit.models import Change
 from tenants.models import School
 from tenants.selectors import active_school_schemas
 from tenants.services import school_suspend
-from tenants.tasks import school_check_task
-from tests.factories import user_with_role
+from tenants.tasks import for_every_school_task, school_check_task
+from tests.factories import SETUP, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -197,7 +197,7 @@ def test_task_without_a_safe_request_id_gets_a_fresh_one(school_a: School) -> No
 def test_fan_out_queues_one_check_per_active_school_spread_out(
     school_a: School, school_b: School, sent: mock.MagicMock
 ) -> None:
-    school_suspend(school=school_b, reason="测试：暂停")
+    school_suspend(actor=SETUP, school=school_b, reason="测试：暂停")
     expected = active_school_schemas()
     assert school_a.schema_name in expected
     assert school_b.schema_name not in expected

@@ -16,13 +16,13 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.beat_schedule = {
     "school-pool-refill": {"task": "tenants.tasks.pool_refill_task", "schedule": 600},
     "school-check-every-school": {
-        "task": "houqin.tasks.for_every_school_task",
+        "task": "tenants.tasks.for_every_school_task",
         "schedule": 6 * 3600,
         "args": ("tenants.tasks.school_check_task",),
     },
     # Close yesterday in every school at 01:00 (CELERY_TIMEZONE, Asia/Shanghai): its alerts.
     "canteen-daily-close-every-school": {
-        "task": "houqin.tasks.for_every_school_task",
+        "task": "tenants.tasks.for_every_school_task",
         "schedule": crontab(hour=1, minute=0),
         "args": ("tenant_apps.canteen.tasks.canteen_daily_close_task",),
     },

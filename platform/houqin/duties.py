@@ -5,18 +5,22 @@ fields of the approved row that name who prepared it. The services call `ensure_
 they approve, and it refuses the act when the approver is one of the preparers, or when the
 approver holds a role that allows the act through a membership a preparer granted, or on an
 account a preparer opened (who knew its first password): a second account made to approve one's
-own work.
+own work. Who granted which membership, and who opened which account, is the accounts app's to
+say: it hands its selector over in its AppConfig.ready (`delegations_from`).
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from houqin.door import Actor, actor_id
 from houqin.exceptions import Conflict
-from houqin.roles import roles_allowed
+from houqin.roles import Role, roles_allowed
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,22 @@ DUTIES = (
 )
 
 
+class HoldsThrough(Protocol):
+    def __call__(
+        self, *, user_id: int, roles: Collection[Role], people: Collection[int]
+    ) -> bool: ...
+
+
+_holds_through: HoldsThrough | None = None
+
+
+def delegations_from(source: HoldsThrough) -> None:
+    """Answer whether a user holds one of `roles` through a membership one of `people` granted,
+    or on an account one of them opened, with `source`."""
+    global _holds_through
+    _holds_through = source
+
+
 def preparers(duty: Duty, record: models.Model) -> set[int]:
     """The ids of the users who prepared `record`, as `duty` names them."""
     found = set()
@@ -91,20 +111,20 @@ def preparers(duty: Duty, record: models.Model) -> set[int]:
     return found
 
 
-def ensure_separate(duty: Duty, *, record: models.Model, actor: Any) -> None:
+def ensure_separate(duty: Duty, *, record: models.Model, actor: Actor) -> None:
     """Refuse `actor` the act of `duty` on `record` when they, or a role or an account they were
-    given by a preparer, prepared it. A system act (no actor) is not checked."""
+    given by a preparer, prepared it. A system act (a `SystemActor`) is not checked."""
     if record._meta.label_lower != duty.record:
         raise TypeError(f"{duty.act} approves a {duty.record}, not a {record._meta.label_lower}")
-    actor_id = getattr(actor, "pk", None)
-    if actor_id is None:
+    user_id = actor_id(actor)
+    if user_id is None:
         return
     people = preparers(duty, record)
-    if actor_id in people:
+    if user_id in people:
         raise Conflict(str(duty.message), code="separation_of_duties")
-    from shared_apps.accounts.selectors import holds_through
-
-    if people and holds_through(user_id=actor_id, roles=roles_allowed(duty.act), people=people):
+    if _holds_through is None:
+        raise ImproperlyConfigured("No installed app says who granted which role.")
+    if people and _holds_through(user_id=user_id, roles=roles_allowed(duty.act), people=people):
         raise Conflict(
             _(
                 "%(rule)s Nor can an account its preparer opened, or a role they granted: "

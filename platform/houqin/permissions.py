@@ -1,10 +1,16 @@
 """The permission choke point: which roles a user holds on this host, what they may do, and the
-one restricting selector every API queryset goes through."""
+one restricting selector every API queryset goes through.
 
-from typing import Any, TypeVar
+Who holds which role is the accounts app's to say (its memberships): it hands its selector over
+in its AppConfig.ready (`role_names_from`), so that the choke point imports no app."""
 
+from collections.abc import Iterable
+from typing import Any, Protocol, TypeVar
+
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
 from houqin.roles import EXTERNAL_ROLES, Role, allows, allows_own, grants_of
@@ -14,6 +20,20 @@ M = TypeVar("M", bound=models.Model)
 AnyUser = AbstractBaseUser | AnonymousUser
 
 _ROLES_CACHE = "_houqin_roles"
+
+
+class RoleNames(Protocol):
+    def __call__(self, *, user_id: int, school_id: int | None) -> Iterable[str]: ...
+
+
+_role_names: RoleNames | None = None
+
+
+def role_names_from(source: RoleNames) -> None:
+    """Answer who holds which role with `source`: a user's district roles, plus their roles in
+    the school `school_id` when it is given."""
+    global _role_names
+    _role_names = source
 
 
 def current_school_id() -> int | None:
@@ -31,9 +51,9 @@ def roles_of(user: AnyUser) -> frozenset[Role]:
     school_id = current_school_id()
     memo: dict[int | None, frozenset[Role]] = user.__dict__.setdefault(_ROLES_CACHE, {})
     if school_id not in memo:
-        from shared_apps.accounts.selectors import role_names_for
-
-        roles = frozenset(Role(r) for r in role_names_for(user_id=user.pk, school_id=school_id))
+        if _role_names is None:
+            raise ImproperlyConfigured("No installed app says who holds which role.")
+        roles = frozenset(Role(r) for r in _role_names(user_id=user.pk, school_id=school_id))
         if school_id is not None and roles & EXTERNAL_ROLES:
             roles = frozenset()
         memo[school_id] = roles
@@ -89,8 +109,7 @@ class RoleBackend:
     def authenticate(
         self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any
     ) -> Any:
-        from shared_apps.accounts.models import User
-
+        User = get_user_model()
         if username is None or password is None:
             return None
         user = User.objects.filter(username=username).first()
@@ -102,9 +121,7 @@ class RoleBackend:
         return None
 
     def get_user(self, user_id: int) -> Any:
-        from shared_apps.accounts.models import User
-
-        return User.objects.filter(pk=user_id, is_active=True).first()
+        return get_user_model().objects.filter(pk=user_id, is_active=True).first()
 
     def has_perm(self, user_obj: AnyUser, perm: str, obj: Any = None) -> bool:
         if obj is not None:

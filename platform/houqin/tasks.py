@@ -1,4 +1,5 @@
-"""The base task class and the fan-out that runs a job in every active school.
+"""The base task class every task runs as, and the headers and spread a job run for every school
+carries (`tenants.tasks.for_every_school_task` fans it out).
 
 Tasks carry the school (tenant-schemas-celery's `_schema_name` header), the actor and the request
 id that queued them; they acknowledge late and are re-queued when a worker dies mid-task, so every
@@ -8,13 +9,9 @@ task must be idempotent. Queue them with `delay_on_commit()` from inside a trans
 import zlib
 from typing import Any
 
-from celery import shared_task
-from django.conf import settings
-from django_tenants.utils import schema_context
 from tenant_schemas_celery.task import TenantTask, headers_with_schema
 
 from houqin import context
-from tenants.selectors import active_school_schemas
 
 
 def _header(request: Any, name: str) -> Any:
@@ -62,15 +59,3 @@ def spread_offset(schema_name: str, spread_seconds: int) -> int:
     """A stable delay in [0, spread) per school, so a job run for every school starts spread out
     over the window instead of all at once."""
     return zlib.crc32(schema_name.encode()) % max(spread_seconds, 1)
-
-
-@shared_task(name="houqin.tasks.for_every_school_task")
-def for_every_school_task(task_name: str, spread_seconds: int | None = None) -> int:
-    spread = settings.SCHOOL_JOB_SPREAD_SECONDS if spread_seconds is None else spread_seconds
-    schemas = active_school_schemas()
-    for schema_name in schemas:
-        with schema_context(schema_name):
-            for_every_school_task.app.send_task(
-                task_name, countdown=spread_offset(schema_name, spread), headers=queue_headers()
-            )
-    return len(schemas)

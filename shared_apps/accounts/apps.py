@@ -10,7 +10,17 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth import signals
 
-        from shared_apps.accounts import signin
+        from houqin import duties, permissions
+        from shared_apps.accounts import backups, selectors, signin
+        from tenants.backups import DistrictRows, keep_in_backups
 
+        # The core's permission checks and separation of duties read the memberships here.
+        permissions.role_names_from(selectors.role_names_for)
+        duties.delegations_from(selectors.holds_through)
+        # A school's backup keeps its memberships.
+        keep_in_backups(
+            "memberships",
+            DistrictRows(dump=backups.school_memberships, load=backups.school_memberships_restore),
+        )
         signals.user_login_failed.connect(signin.on_signin_failed, dispatch_uid="signin_failed")
         signals.user_logged_in.connect(signin.on_signed_in, dispatch_uid="signin_known_device")

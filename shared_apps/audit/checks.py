@@ -6,10 +6,9 @@ from typing import Any
 
 from django.core import checks
 from django.db import DEFAULT_DB_ALIAS, DatabaseError
-from django_tenants.utils import get_public_schema_name
+from django_tenants.utils import get_public_schema_name, get_tenant_model
 
 from shared_apps.audit import triggers
-from tenants.models import School
 
 # Tables named per schema in a message; the rest are counted.
 _SHOWN = 5
@@ -19,7 +18,8 @@ def trail_problems() -> list[str]:
     """Everything that keeps the trail from recording every change: its functions and owners, the
     connected role owning tables that fire the triggers, and every tracked table in the public
     schema and every school's whose triggers are missing, disabled or wired otherwise."""
-    schemas = [get_public_schema_name(), *School.objects.values_list("schema_name", flat=True)]
+    schools = get_tenant_model().objects.values_list("schema_name", flat=True)
+    schemas = [get_public_schema_name(), *schools]
     problems = triggers.function_problems()
     owned: dict[str, list[str]] = {}
     for schema, table in triggers.tables_owned_by_connected_role(schemas):

@@ -1,13 +1,16 @@
 import django_filters
 from django.db.models import QuerySet
+from django_tenants.utils import get_public_schema_name, get_tenant_model
 
 from houqin.filters import DateTimeFilter
 from shared_apps.audit.models import Change, Finding, SecurityEvent
-from tenants.models import schema_name_for
 
 
 def _by_school(queryset: QuerySet, name: str, value: str) -> QuerySet:
-    return queryset.filter(schema_name="public" if value == "district" else schema_name_for(value))
+    if value == "district":
+        return queryset.filter(schema_name=get_public_schema_name())
+    schools = get_tenant_model().objects.filter(code=value)
+    return queryset.filter(schema_name__in=schools.values("schema_name"))
 
 
 class ChangeFilter(django_filters.FilterSet):

@@ -35,8 +35,6 @@ from shared_apps.reporting.selectors import (
     Totals,
 )
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PDF = "application/pdf"
 MONEY_FORMAT = "#,##0.00"
 COUNT_FORMAT = "#,##0"
 TIME_FORMAT = "yyyy-mm-dd hh:mm"

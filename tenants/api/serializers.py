@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from tenants.models import School
 from tenants.onboarding import RowStatus
-from tenants.services import school_host
+from tenants.routing import school_host
 
 
 class SchoolSerializer(serializers.ModelSerializer):

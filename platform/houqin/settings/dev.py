@@ -19,4 +19,7 @@ from houqin.settings.base import *  # noqa: E402,F403
 from houqin.settings.base import env  # noqa: E402
 
 DEBUG = env.bool("DEBUG", default=True)
+# The demo district's seeding and `manage.py demo` (web, worker and beat on the demo's servers).
+SHARED_APPS = [*SHARED_APPS, "demo_district"]  # noqa: F405
+INSTALLED_APPS = [*INSTALLED_APPS, "demo_district"]  # noqa: F405
 DEMO_DIR = ROOT_DIR / ".demo"  # noqa: F405

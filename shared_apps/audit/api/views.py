@@ -4,6 +4,7 @@ one school from its own host."""
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django_tenants.utils import get_tenant_model
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.request import Request
@@ -17,7 +18,6 @@ from shared_apps.audit import selectors, services
 from shared_apps.audit.api import serializers as s
 from shared_apps.audit.filters import ChangeFilter, FindingFilter, SecurityEventFilter
 from shared_apps.audit.models import Change, Finding, SecurityEvent
-from tenants.models import School
 
 
 class ChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
@@ -59,11 +59,11 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
     def create(self, request: Request) -> Response:
         data = s.FindingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        school: School | None = None
+        school: Any = None
         if current_school_id() is not None:
             school = tenant_db().tenant
         elif data.validated_data["school"]:
-            school = get_object_or_404(School, code=data.validated_data["school"])
+            school = get_object_or_404(get_tenant_model(), code=data.validated_data["school"])
         finding = services.finding_create(
             school=school,
             title=data.validated_data["title"],

@@ -23,14 +23,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from houqin.api.idempotency import IDEMPOTENCY_KEY, idempotent
+from houqin.api.renderers import XLSX, XlsxRenderer
 from houqin.api.viewsets import RestrictedViewSet
 from houqin.db import tenant_db
 from houqin.exceptions import InvalidInput, NotPermitted
 from houqin.permissions import has_perm
 from houqin.tenancy import SchoolScope
+from shared_apps.accounts.actors import signed_in
 from shared_apps.procurement.api import supply_filters as f
 from shared_apps.procurement.api import supply_serializers as s
 from shared_apps.procurement.api.supply_renderers import spend_xlsx
+from shared_apps.procurement.catalogue_files import read_catalogue_rows
 from shared_apps.procurement.models import (
     CatalogueItem,
     FrameworkContract,
@@ -44,8 +47,6 @@ from shared_apps.procurement.models import (
 from shared_apps.procurement.selectors import spend
 from shared_apps.procurement.selectors import suppliers as selectors
 from shared_apps.procurement.services import catalogue, ratings, suppliers
-from shared_apps.reporting.api.views import XlsxRenderer
-from shared_apps.reporting.renderers import XLSX
 
 
 def _supplier(request: Request, pk: int) -> Supplier:
@@ -81,7 +82,7 @@ class SupplierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restrict
     def create(self, request: Request) -> Response:
         data = s.SupplierWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        supplier = suppliers.supplier_create(actor=request.user, **data.validated_data)
+        supplier = suppliers.supplier_create(actor=signed_in(request), **data.validated_data)
         return Response(s.SupplierSerializer(supplier).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.SupplierWriteSerializer, responses=s.SupplierSerializer)
@@ -90,7 +91,7 @@ class SupplierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restrict
         data = s.SupplierWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         supplier = suppliers.supplier_update(
-            supplier=supplier, actor=request.user, **data.validated_data
+            supplier=supplier, actor=signed_in(request), **data.validated_data
         )
         return Response(s.SupplierSerializer(supplier).data)
 
@@ -105,7 +106,7 @@ class SupplierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restrict
         data = s.ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         supplier = suppliers.supplier_suspend(
-            supplier=supplier, reason=data.validated_data["reason"], actor=request.user
+            supplier=supplier, reason=data.validated_data["reason"], actor=signed_in(request)
         )
         return Response(s.SupplierSerializer(supplier).data)
 
@@ -120,7 +121,7 @@ class SupplierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restrict
         data = s.ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         supplier = suppliers.supplier_reinstate(
-            supplier=supplier, reason=data.validated_data["reason"], actor=request.user
+            supplier=supplier, reason=data.validated_data["reason"], actor=signed_in(request)
         )
         return Response(s.SupplierSerializer(supplier).data)
 
@@ -177,7 +178,7 @@ class SupplierAccountViewSet(mixins.ListModelMixin, RestrictedViewSet):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         account, password = suppliers.supplier_account_create(
-            supplier=_supplier(request, values.pop("supplier")), actor=request.user, **values
+            supplier=_supplier(request, values.pop("supplier")), actor=signed_in(request), **values
         )
         return Response(
             {**s.SupplierAccountSerializer(account).data, "password": password},
@@ -223,7 +224,9 @@ class QualificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Res
             if own is None or named not in (None, own.pk):
                 raise NotPermitted(_("A supplier keeps its own company's qualifications only."))
             supplier = own
-        qualification = suppliers.qualification_add(supplier=supplier, actor=request.user, **values)
+        qualification = suppliers.qualification_add(
+            supplier=supplier, actor=signed_in(request), **values
+        )
         return Response(
             s.QualificationSerializer(qualification).data, status=status.HTTP_201_CREATED
         )
@@ -239,7 +242,7 @@ class QualificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Res
         """Verify the licence against its document (or the issuer's register): from now on it
         counts for tenders while in force."""
         qualification = suppliers.qualification_verify(
-            qualification=self.get_object(), actor=request.user
+            qualification=self.get_object(), actor=signed_in(request)
         )
         return self._respond(qualification)
 
@@ -256,7 +259,9 @@ class QualificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Res
         data = s.ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         qualification = suppliers.qualification_reject(
-            qualification=qualification, reason=data.validated_data["reason"], actor=request.user
+            qualification=qualification,
+            reason=data.validated_data["reason"],
+            actor=signed_in(request),
         )
         return self._respond(qualification)
 
@@ -299,7 +304,7 @@ class CatalogueItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Res
     def create(self, request: Request) -> Response:
         data = s.CatalogueItemCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        item = catalogue.catalogue_item_create(actor=request.user, **data.validated_data)
+        item = catalogue.catalogue_item_create(actor=signed_in(request), **data.validated_data)
         return Response(s.CatalogueItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.CatalogueItemUpdateSerializer, responses=s.CatalogueItemSerializer)
@@ -307,7 +312,9 @@ class CatalogueItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Res
         item = self.get_object()
         data = s.CatalogueItemUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        item = catalogue.catalogue_item_update(item=item, actor=request.user, **data.validated_data)
+        item = catalogue.catalogue_item_update(
+            item=item, actor=signed_in(request), **data.validated_data
+        )
         return Response(s.CatalogueItemSerializer(item).data)
 
     @extend_schema(
@@ -323,9 +330,9 @@ class CatalogueItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Res
         data = s.CatalogueImportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
-        rows = catalogue.read_catalogue_rows(upload, upload.name)
+        rows = read_catalogue_rows(upload, upload.name)
         report = catalogue.catalogue_import(
-            rows=rows, actor=request.user, dry_run=data.validated_data["dry_run"]
+            rows=rows, actor=signed_in(request), dry_run=data.validated_data["dry_run"]
         )
         return Response(report.as_dict())
 
@@ -404,7 +411,7 @@ class SchoolRatingViewSet(RatingViewSet):
         rating = ratings.rating_record(
             school=tenant_db().tenant,
             supplier=_supplier(request, values.pop("supplier")),
-            actor=request.user,
+            actor=signed_in(request),
             **values,
         )
         fresh = selectors.rating_list().here().get(pk=rating.pk)

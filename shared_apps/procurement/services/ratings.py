@@ -12,7 +12,6 @@ not suspend it again.
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -20,20 +19,24 @@ from django.db.models import Avg, Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin.door import Actor, SystemActor, service
 from houqin.exceptions import Conflict, InvalidInput
+from shared_apps.accounts.actors import person
 from shared_apps.procurement.models import SpendLine, Supplier, SupplierEvent, SupplierRating
 from shared_apps.procurement.services.suppliers import supplier_suspend
 from shared_apps.reporting.selectors import month_end, previous_month
 from tenants.models import School
 
 SCORES = ("quality", "punctuality", "service")
+# Who suspends a supplier rated low: the rule, whoever's rating set it off.
+RATING_RULE = SystemActor("procurement.rating_rule")
 
 
-def threshold() -> int:
+def _threshold() -> int:
     return int(settings.PROCUREMENT_RATING_THRESHOLD)
 
 
-def month_after(month: date) -> date:
+def _month_after(month: date) -> date:
     return month_end(month) + timedelta(days=1)
 
 
@@ -50,7 +53,7 @@ class MonthMean:
     schools: int
 
 
-def month_means(supplier_ids: list[int], months: list[date]) -> dict[tuple[int, date], MonthMean]:
+def _month_means(supplier_ids: list[int], months: list[date]) -> dict[tuple[int, date], MonthMean]:
     """The mean score of each supplier in each month it was rated (one query)."""
     rows = (
         SupplierRating.objects.across_schools()
@@ -83,18 +86,17 @@ def _low_pair_reason(first: MonthMean, second: MonthMean, limit: int) -> str:
     }
 
 
-@transaction.atomic
-def supplier_rating_rule(*, supplier_id: int, months: list[date]) -> bool:
+def _rating_rule(*, supplier_id: int, months: list[date]) -> bool:
     """Apply the two-low-months rule to `supplier_id` for each pair of consecutive months ending
     in one of `months`; suspend it (once) when a pair is low. Returns whether it was suspended.
     The supplier's row is locked first, so concurrent ratings suspend it at most once. The
-    suspension is the rule's, whoever's rating set it off: its event names no actor."""
+    suspension is the rule's, whoever's rating set it off: it names no actor (`RATING_RULE`)."""
     supplier = Supplier.objects.select_for_update().get(pk=supplier_id)
     if supplier.status == Supplier.Status.SUSPENDED:
         return False
-    limit = threshold()
+    limit = _threshold()
     pairs = sorted({(previous_month(m), m) for m in months})
-    means = month_means([supplier_id], [m for pair in pairs for m in pair])
+    means = _month_means([supplier_id], [m for pair in pairs for m in pair])
     for first, second in pairs:
         a, b = means.get((supplier_id, first)), means.get((supplier_id, second))
         if a is None or b is None or a.mean >= limit or b.mean >= limit:
@@ -102,12 +104,15 @@ def supplier_rating_rule(*, supplier_id: int, months: list[date]) -> bool:
         reviewed = SupplierEvent.objects.filter(
             supplier_id=supplier_id,
             kind=SupplierEvent.Kind.REINSTATED,
-            occurred_at__gte=_month_start(month_after(second)),
+            occurred_at__gte=_month_start(_month_after(second)),
         ).exists()
         if reviewed:
             continue
         supplier_suspend(
-            supplier=supplier, reason=_low_pair_reason(a, b, limit), actor=None, automatic=True
+            supplier=supplier,
+            reason=_low_pair_reason(a, b, limit),
+            actor=RATING_RULE,
+            automatic=True,
         )
         return True
     return False
@@ -120,7 +125,7 @@ def _score(field: str, value: int) -> int:
     return value
 
 
-@transaction.atomic
+@service
 def rating_record(
     *,
     school: School,
@@ -130,7 +135,7 @@ def rating_record(
     punctuality: int,
     service: int,
     comment: str = "",
-    actor: Any,
+    actor: Actor,
     today: date | None = None,
 ) -> SupplierRating:
     """A school's rating of a supplier for a month (any day of it), once; then the rule."""
@@ -159,7 +164,7 @@ def rating_record(
                 month=month,
                 score=score,
                 comment=(comment or "").strip(),
-                rated_by=actor if getattr(actor, "pk", None) else None,
+                rated_by=person(actor),
                 **scores,
             )
     except IntegrityError:
@@ -169,13 +174,14 @@ def rating_record(
             code="already_rated",
         ) from None
     months = [month]
-    if month_after(month) <= today:
-        months.append(month_after(month))
-    supplier_rating_rule(supplier_id=supplier.pk, months=months)
+    if _month_after(month) <= today:
+        months.append(_month_after(month))
+    _rating_rule(supplier_id=supplier.pk, months=months)
     return rating
 
 
-def ratings_rule_for_month(*, month: date) -> list[int]:
+@service
+def ratings_rule_for_month(*, month: date, actor: Actor) -> list[int]:
     """The monthly pass: apply the rule to every supplier rated low in `month` whose previous
     month was low too. Returns the ids of the suppliers it suspended."""
     month = month.replace(day=1)
@@ -187,8 +193,8 @@ def ratings_rule_for_month(*, month: date) -> list[int]:
         .distinct()
         .order_by("supplier_id")
     )
-    means = month_means(rated, [first, month])
-    limit = threshold()
+    means = _month_means(rated, [first, month])
+    limit = _threshold()
     low = [
         supplier_id
         for supplier_id in rated
@@ -197,4 +203,4 @@ def ratings_rule_for_month(*, month: date) -> list[int]:
             for m in (first, month)
         )
     ]
-    return [s for s in low if supplier_rating_rule(supplier_id=s, months=[month])]
+    return [s for s in low if _rating_rule(supplier_id=s, months=[month])]

@@ -17,10 +17,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins
 from rest_framework.decorators import action
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from houqin.api.renderers import PDF, XLSX, PdfRenderer, XlsxRenderer
 from houqin.api.viewsets import RestrictedViewSet
 from houqin.exceptions import InvalidInput
 from houqin.permissions import current_school_id
@@ -29,27 +30,6 @@ from shared_apps.reporting.models import Statement
 from tenants.models import School
 
 FORMATS = ["json", "xlsx", "pdf"]
-
-
-class _FileRenderer(BaseRenderer):
-    """Lets `?format=` pick a file type; the handler has already made the file's bytes."""
-
-    charset: str | None = None
-
-    def render(
-        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
-    ) -> Any:
-        return data
-
-
-class XlsxRenderer(_FileRenderer):
-    media_type = renderers.XLSX
-    format = "xlsx"
-
-
-class PdfRenderer(_FileRenderer):
-    media_type = renderers.PDF
-    format = "pdf"
 
 
 STATEMENT_PARAMETERS = [
@@ -68,8 +48,8 @@ STATEMENT_PARAMETERS = [
 ]
 STATEMENT_RESPONSES = {
     (200, "application/json"): OpenApiTypes.OBJECT,
-    (200, renderers.XLSX): OpenApiTypes.BINARY,
-    (200, renderers.PDF): OpenApiTypes.BINARY,
+    (200, XLSX): OpenApiTypes.BINARY,
+    (200, PDF): OpenApiTypes.BINARY,
 }
 
 

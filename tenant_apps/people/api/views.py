@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from houqin.api.viewsets import RestrictedViewSet
 from houqin.exceptions import InvalidInput, NotPermitted
 from houqin.permissions import has_perm
+from shared_apps.accounts.actors import signed_in
 from shared_apps.accounts.models import User
 from tenant_apps.people import register, selectors
 from tenant_apps.people.api import serializers as s
@@ -117,7 +118,7 @@ class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
     def create(self, request: Request) -> Response:
         data = s.StudentCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        student = student_create(actor=request.user, **data.validated_data)
+        student = student_create(actor=signed_in(request), **data.validated_data)
         return Response(s.StudentSerializer(student).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.StudentUpdateSerializer, responses=s.StudentSerializer)
@@ -125,7 +126,7 @@ class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
         student: Student = self.get_object()
         data = s.StudentUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        student = student_update(student=student, actor=request.user, **data.validated_data)
+        student = student_update(student=student, actor=signed_in(request), **data.validated_data)
         return Response(s.StudentSerializer(student).data)
 
     @extend_schema(request=None, responses=s.StudentNationalIdSerializer)
@@ -134,7 +135,9 @@ class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
         """The student's national ID number unmasked. Every call is recorded as a security
         event (personal data read), with who, when, from where and which student."""
         student: Student = self.get_object()
-        number = student_national_id_reveal(student=student, actor=request.user, request=request)
+        number = student_national_id_reveal(
+            student=student, actor=signed_in(request), request=request
+        )
         body = {
             "student_id": student.pk,
             "student_number": student.student_number,
@@ -152,8 +155,8 @@ class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
         data = s.StudentLookupSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         found = student_national_id_lookup(
-            number=data.validated_data["national_id"], actor=request.user, request=request
-        )
+            number=data.validated_data["national_id"], actor=signed_in(request), request=request
+        ).students()
         body = {"count": len(found), "results": s.StudentSerializer(found, many=True).data}
         return Response(body, headers={"Cache-Control": "no-store"})
 
@@ -173,7 +176,7 @@ class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
         rows = register.read_student_rows(upload, upload.name)
         report = students_import(
             rows=rows,
-            actor=request.user,
+            actor=signed_in(request),
             dry_run=data.validated_data["dry_run"],
             request=request,
         )
@@ -228,7 +231,7 @@ class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
         ids: dict[int, str] = {}
         if unmasked:
             ids = student_national_ids_reveal(
-                students=students, actor=request.user, request=request
+                students=students, actor=signed_in(request), request=request
             )
         fmt = request.accepted_renderer.format
         if fmt == "json":
@@ -280,7 +283,9 @@ class SubsidyEligibilityViewSet(
         if student is None:
             message = _("No such student in this school.")
             raise InvalidInput(message, code="unknown_student", fields={"student": [message]})
-        eligibility = subsidy_eligibility_create(student=student, actor=request.user, **values)
+        eligibility = subsidy_eligibility_create(
+            student=student, actor=signed_in(request), **values
+        )
         return Response(
             s.SubsidyEligibilitySerializer(eligibility).data, status=status.HTTP_201_CREATED
         )
@@ -293,7 +298,7 @@ class SubsidyEligibilityViewSet(
         data = s.SubsidyEligibilityUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         eligibility = subsidy_eligibility_update(
-            eligibility=eligibility, actor=request.user, **data.validated_data
+            eligibility=eligibility, actor=signed_in(request), **data.validated_data
         )
         return Response(s.SubsidyEligibilitySerializer(eligibility).data)
 
@@ -322,7 +327,7 @@ class StaffMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restr
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         user = _user_named(values.pop("username"))
-        staff_member = staff_member_create(actor=request.user, user=user, **values)
+        staff_member = staff_member_create(actor=signed_in(request), user=user, **values)
         return Response(s.StaffMemberSerializer(staff_member).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.StaffMemberUpdateSerializer, responses=s.StaffMemberSerializer)
@@ -333,5 +338,7 @@ class StaffMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restr
         values = dict(data.validated_data)
         if "username" in values:
             values["user"] = _user_named(values.pop("username"))
-        staff_member = staff_member_update(staff_member=staff_member, actor=request.user, **values)
+        staff_member = staff_member_update(
+            staff_member=staff_member, actor=signed_in(request), **values
+        )
         return Response(s.StaffMemberSerializer(staff_member).data)

@@ -10,25 +10,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from houqin.door import Actor, service
 from houqin.exceptions import Conflict, NotPermitted
 from houqin.permissions import has_perm
+from shared_apps.accounts.actors import person
 from shared_apps.audit.models import SecurityEvent
 from shared_apps.audit.services import security_event_record
 from tenant_apps.people import national_id, register
 from tenant_apps.people.models import Student, SubsidyEligibility
 from tenant_apps.people.register import ImportReport, ParsedRow, RowResult, RowStatus, StudentRow
 from tenant_apps.people.services._common import school_code
-from tenant_apps.people.services.eligibility import ineligibility, overlap_message, overlaps
+from tenant_apps.people.services.eligibility import _ineligibility, _overlap_message, _overlaps
 from tenant_apps.people.services.students import UNMASK_PERMISSION
 
 # Rows per statement when an import writes.
 BATCH = 500
 
 
+@service
 def students_import(
     *,
     rows: Iterable[StudentRow],
-    actor: Any,
+    actor: Actor,
     dry_run: bool = False,
     today: date | None = None,
     request: Any = None,
@@ -84,7 +87,7 @@ def _also_in(rows: list[int], row: int) -> str:
 Ready = tuple[ParsedRow, RowResult, Student | None]
 
 
-def _national_id_holders(hashes: Iterable[str], *, actor: Any, request: Any) -> dict[str, str]:
+def _national_id_holders(hashes: Iterable[str], *, actor: Actor, request: Any) -> dict[str, str]:
     """Hash -> student number of the registered students holding these numbers. Comparing
     numbers with the register finds students by number, as a look-up does: it needs the
     unmasking permission, and it is a security event naming how many numbers were compared and
@@ -92,7 +95,8 @@ def _national_id_holders(hashes: Iterable[str], *, actor: Any, request: Any) -> 
     wanted = sorted(set(hashes))
     if not wanted:
         return {}
-    if not has_perm(actor, UNMASK_PERMISSION):
+    user = person(actor)
+    if user is None or not has_perm(user, UNMASK_PERMISSION):
         raise NotPermitted(
             _("Only those who may read national ID numbers unmasked may import them.")
         )
@@ -104,7 +108,7 @@ def _national_id_holders(hashes: Iterable[str], *, actor: Any, request: Any) -> 
     security_event_record(
         kind=SecurityEvent.Kind.PERSONAL_DATA_READ,
         request=request,
-        user=actor,
+        actor=actor,
         detail={
             "school": school_code(),
             "via": "import",
@@ -116,7 +120,7 @@ def _national_id_holders(hashes: Iterable[str], *, actor: Any, request: Any) -> 
 
 
 def _check_rows(
-    rows: list[StudentRow], report: ImportReport, today: date, *, actor: Any, request: Any
+    rows: list[StudentRow], report: ImportReport, today: date, *, actor: Actor, request: Any
 ) -> list[Ready]:
     checked = [register.parse_row(row, today=today) for row in rows]
     report.rows = [result for result, _parsed in checked]
@@ -190,7 +194,7 @@ def _check_against_register(parsed: ParsedRow, result: RowResult, student: Stude
     periods = list(student.eligibilities.all()) if student is not None else []
     if any(_same_period(p, wanted) for p in periods):
         return
-    problem = ineligibility(
+    problem = _ineligibility(
         programme=wanted.programme,
         valid_from=wanted.valid_from,
         valid_to=wanted.valid_to,
@@ -205,12 +209,12 @@ def _check_against_register(parsed: ParsedRow, result: RowResult, student: Stude
         (
             p
             for p in periods
-            if p.programme == wanted.programme and overlaps(p, wanted.valid_from, wanted.valid_to)
+            if p.programme == wanted.programme and _overlaps(p, wanted.valid_from, wanted.valid_to)
         ),
         None,
     )
     if clash is not None:
-        result.refuse("eligibility_overlap", overlap_message(clash))
+        result.refuse("eligibility_overlap", _overlap_message(clash))
 
 
 def _same_period(period: SubsidyEligibility, wanted: register.EligibilityInput) -> bool:
@@ -256,7 +260,7 @@ IMPORTED_FIELDS = [
 ]
 
 
-def _write_rows(ready: list[Ready], actor: Any) -> None:
+def _write_rows(ready: list[Ready], actor: Actor) -> None:
     """Write the checked rows in a few statements (the audit triggers record each statement's
     rows in one go)."""
     now = timezone.now()
@@ -286,7 +290,6 @@ def _write_rows(ready: list[Ready], actor: Any) -> None:
             periods.append((student, wanted))
     Student.objects.bulk_create(new, batch_size=BATCH)
     Student.objects.bulk_update(changed, IMPORTED_FIELDS, batch_size=BATCH)
-    created_by = actor if getattr(actor, "pk", None) else None
     SubsidyEligibility.objects.bulk_create(
         [
             SubsidyEligibility(
@@ -295,7 +298,7 @@ def _write_rows(ready: list[Ready], actor: Any) -> None:
                 reason=wanted.reason,
                 valid_from=wanted.valid_from,
                 valid_to=wanted.valid_to,
-                created_by=created_by,
+                created_by=person(actor),
             )
             for student, wanted in periods
         ],

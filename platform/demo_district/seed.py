@@ -9,8 +9,6 @@ runs: the previous full month is served and claimed, the current week is planned
 
 import json
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_CEILING, Decimal
@@ -20,10 +18,20 @@ from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context, tenant_context
 
+from demo_district.procurement import seed_procurement
+from demo_district.users import (
+    DEMO_PASSWORD,
+    REQUEST_ID,
+    SEEDING,
+    DemoLogin,
+    _as,
+    _demo_user,
+    _grant,
+    _user,
+)
 from houqin import context
 from houqin.roles import DISTRICT_ROLES, SCHOOL_ROLES, Role
-from shared_apps.accounts.models import Membership, User
-from shared_apps.accounts.services import membership_grant, user_create
+from shared_apps.accounts.models import User
 from shared_apps.standards import services as standards
 from shared_apps.standards.models import MealPlan, Recipe
 from shared_apps.subsidies import services as subsidies
@@ -56,8 +64,6 @@ from tenant_apps.people.services.importing import students_import
 from tenants.models import School
 from tenants.services import school_create
 
-DEMO_PASSWORD = "Houqin-demo-2026"
-
 # Second holders of roles whose acts are separated (houqin.duties), as (role, username; `{code}`
 # is a school's code): the officer who awards what the first evaluated, and each school's cashier
 # (出纳), who pays the invoices its accountant recorded.
@@ -69,31 +75,6 @@ DEMO_SCHOOLS = [
     ("3101010002", "红星中学", School.Kind.JUNIOR, True, "红星乡学府路 8 号"),
     ("3101010003", "青山九年一贯制学校", School.Kind.NINE_YEAR, True, "青山镇中心街 12 号"),
 ]
-
-
-@dataclass(frozen=True)
-class DemoLogin:
-    role: str
-    school: str | None
-    username: str
-    password: str
-    # An evaluator's passphrase, which unlocks their sealing key to present a tender's share.
-    passphrase: str | None = None
-
-
-def _user(username: str, display_name: str, school: School | None = None) -> User:
-    existing = User.objects.filter(username=username).first()
-    if existing is not None:
-        return existing
-    return user_create(
-        username=username, password=DEMO_PASSWORD, display_name=display_name, school=school
-    )
-
-
-def _grant(user: User, role: Role, school: School | None) -> None:
-    held = Membership.objects.across_schools().filter(user=user, role=role.value, school=school)
-    if not held.exists():
-        membership_grant(user=user, role=role.value, school=school)
 
 
 def seed_demo(*, today: date | None = None) -> list[DemoLogin]:
@@ -109,7 +90,7 @@ def seed_demo(*, today: date | None = None) -> list[DemoLogin]:
             logins.append(DemoLogin(role.value, None, username, DEMO_PASSWORD))
         for code, name, kind, boarding, address in DEMO_SCHOOLS:
             school = School.objects.filter(code=code).first() or school_create(
-                code=code, name=name, kind=kind, boarding=boarding, address=address
+                code=code, name=name, kind=kind, boarding=boarding, address=address, actor=SEEDING
             )
             for role in sorted(SCHOOL_ROLES):
                 user = _user(f"{role.value}.{code}", f"{name} {role.value}", school)
@@ -123,15 +104,12 @@ def seed_demo(*, today: date | None = None) -> list[DemoLogin]:
                 if not Feedback.objects.exists():
                     student = User.objects.get(username=f"student.{code}")
                     feedback_submit(
-                        author=student,
+                        actor=student,
                         category=Feedback.Category.SUGGESTION,
                         subject="希望午餐多一些蔬菜",
                         body="最近的午餐肉类偏多，希望增加时令蔬菜。",
                     )
     seed_flow(today=today or timezone.localdate())
-    # Imported here: the procurement seed builds on this module's helpers.
-    from houqin.demo_procurement import seed_procurement
-
     logins += seed_procurement()
     return logins
 
@@ -146,7 +124,6 @@ def write_logins(logins: list[DemoLogin], path: Path) -> None:
 # The flow of the nutrition improvement programme -------------------------------------------------
 
 PROGRAMME = "nutrition_improvement"
-REQUEST_ID = "seed-demo"
 CENT = Decimal("0.01")
 # The county each school's students are registered in (GB/T 2260: 昆明市富民县, 宜良县, 寻甸县).
 REGION_CODES = {"3101010001": "530124", "3101010002": "530125", "3101010003": "530129"}
@@ -254,17 +231,6 @@ def _band(grade: int) -> str:
 def _stable(*parts: object) -> int:
     """A number that depends only on `parts`: the demo's dice, the same on every run."""
     return zlib.crc32(":".join(map(str, parts)).encode())
-
-
-@contextmanager
-def _as(user: User) -> Iterator[User]:
-    """Act as `user`, in one transaction: every row written names them in the audit trail."""
-    with context.acting(request_id=REQUEST_ID, actor_id=user.pk), transaction.atomic():
-        yield user
-
-
-def _demo_user(role: str, school: str | None = None) -> User:
-    return User.objects.get(username=f"district.{role}" if school is None else f"{role}.{school}")
 
 
 # The district's recipes and plans --------------------------------------------------------------
@@ -484,7 +450,9 @@ def _seed_month(school: School, dates: DemoDates, menus: dict[tuple[date, str], 
                         teachers_shared=meal == "lunch",
                     )
                 if session.pk not in served and eaters:
-                    servings_record(session=session, source="card", student_ids=eaters)
+                    servings_record(
+                        session=session, source="card", student_ids=eaters, actor=manager
+                    )
                 if session.pk not in sampled:
                     at = time(7, 10) if meal == "breakfast" else time(11, 20)
                     for dish in dishes.get(meal) or [f"{session.get_meal_display()}"]:
@@ -501,7 +469,7 @@ def _seed_month(school: School, dates: DemoDates, menus: dict[tuple[date, str], 
                         with context.acting(request_id=REQUEST_ID, actor_id=leader.pk):
                             accompanied_meal_record(
                                 session=session,
-                                leader=leader,
+                                actor=leader,
                                 comments=LEADER_COMMENTS[_stable(code, day) % 3],
                             )
             for index, (unit, unit_type, (low, high)) in enumerate(COLD_UNITS):

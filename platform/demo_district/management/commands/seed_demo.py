@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from houqin.demo import seed_demo, write_logins
+from demo_district.seed import seed_demo, write_logins
 
 
 class Command(BaseCommand):
