@@ -338,12 +338,12 @@ def test_trail_refuses_update_delete_truncate(
 def test_trail_refuses_orm_update_and_delete(trail_rows: dict[str, int], model: Any) -> None:
     pk = trail_rows[model._meta.db_table]
     with pytest.raises(django.db.Error), transaction.atomic():
-        model.objects.filter(pk=pk).update(schema_name="tampered")
+        model.objects.across_schools().filter(pk=pk).update(schema_name="tampered")
     with pytest.raises(django.db.Error), transaction.atomic():
-        model.objects.filter(pk=pk).delete()
+        model.objects.across_schools().filter(pk=pk).delete()
     with pytest.raises(django.db.Error), transaction.atomic():
-        model.objects.get(pk=pk).delete()
-    assert model.objects.get(pk=pk).schema_name != "tampered"
+        model.objects.across_schools().get(pk=pk).delete()
+    assert model.objects.across_schools().get(pk=pk).schema_name != "tampered"
 
 
 PROBE = "houqin_app_probe"
