@@ -727,6 +727,7 @@ def test_draining_again_never_doubles_or_rolls_back_a_line(school_a: School) -> 
         drained.invoiced_amount,
         drained.source_version,
     )
+    assert entries[0].spend is not None
     first = SpendFacts.from_json(entries[0].spend)
     assert not spend_record(
         school=school_a,

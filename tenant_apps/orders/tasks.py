@@ -1,11 +1,12 @@
 """The orders' jobs, run in one school's schema (the `_schema_name` header the task was queued
 with, or that `houqin.tasks.for_every_school_task` puts on each school's message)."""
 
-from typing import Any
+from typing import Any, cast
 
 from celery import shared_task
 
 from houqin.door import SystemActor
+from houqin.tasks import SchoolTask
 from tenant_apps.orders.services.spend import spend_outbox_drain
 
 SPEND_DRAIN = SystemActor("orders.spend_drain")
@@ -23,3 +24,8 @@ def spend_drain_task(self: Any) -> int:
     if drained is None:
         raise self.retry(countdown=BUSY_RETRY_SECONDS, max_retries=BUSY_RETRIES)
     return drained
+
+
+def spend_drain_on_commit() -> None:
+    """Queue the school's drain for when the current transaction commits."""
+    cast(SchoolTask, spend_drain_task).delay_on_commit()

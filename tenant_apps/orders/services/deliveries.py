@@ -30,7 +30,7 @@ from tenant_apps.orders.services._common import (
     locked_order,
 )
 from tenant_apps.orders.services.spend import spend_outbox_add
-from tenant_apps.orders.tasks import spend_drain_task
+from tenant_apps.orders.tasks import spend_drain_on_commit
 
 
 @dataclass(frozen=True)
@@ -214,7 +214,7 @@ def delivery_record(
                 _("More would be accepted than was ordered."), code="over_delivery"
             ) from None
     spend_outbox_add([given.line for given in lines])
-    spend_drain_task.delay_on_commit()
+    spend_drain_on_commit()
     locked.status = _status_after_delivery(list(order_lines.values()))
     locked.save(update_fields=["status"])
     return delivery

@@ -29,7 +29,7 @@ from tenant_apps.orders.services._common import (
 )
 from tenant_apps.orders.services.placing import line_amount
 from tenant_apps.orders.services.spend import spend_outbox_add
-from tenant_apps.orders.tasks import spend_drain_task
+from tenant_apps.orders.tasks import spend_drain_on_commit
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,7 @@ def invoice_record(
             invoiced_quantity=F("invoiced_quantity") + given.quantity
         )
     spend_outbox_add([given.line for given in lines])
-    spend_drain_task.delay_on_commit()
+    spend_drain_on_commit()
     Expenditure.objects.create(
         invoice=invoice, supplier_id=locked.supplier_id, spent_on=issued_on, amount=total
     )

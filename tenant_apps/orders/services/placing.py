@@ -32,7 +32,7 @@ from tenant_apps.orders.services._common import (
     lines_given,
 )
 from tenant_apps.orders.services.spend import spend_outbox_add
-from tenant_apps.orders.tasks import spend_drain_task
+from tenant_apps.orders.tasks import spend_drain_on_commit
 
 CENT = Decimal("0.01")
 
@@ -227,7 +227,7 @@ def order_place(
         line.order = order
     OrderLine.objects.bulk_create(made)
     spend_outbox_add([line.pk for line in made])
-    spend_drain_task.delay_on_commit()
+    spend_drain_on_commit()
     return order
 
 
@@ -253,5 +253,5 @@ def order_cancel(*, order: Order, reason: str, actor: Any) -> Order:
     locked.cancelled_by = acting_user(actor)
     locked.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by"])
     spend_outbox_add(list(locked.lines.values_list("pk", flat=True)), removed=True)
-    spend_drain_task.delay_on_commit()
+    spend_drain_on_commit()
     return locked
