@@ -28,6 +28,7 @@ from shared_apps.subsidies.models import (
     ClaimEvent,
     Disbursement,
     Programme,
+    ProgrammeCode,
 )
 from tenant_apps.canteen import selectors as canteen
 from tenant_apps.canteen.models import CalendarDay, MealSession, Serving
@@ -190,6 +191,14 @@ def test_at_most_one_subsidised_meal_per_student_per_day_with_the_real_canteen(
     assert wednesday.isoformat() not in claim.breakdown
     assert claim.student_days == 4
     assert claim.amount == Decimal("20.00")
+
+
+def test_schools_record_eligibility_for_the_districts_programme_codes(db: Any) -> None:
+    """One definition of the programmes: people's eligibility takes its choices from subsidies'
+    `ProgrammeCode`, and the programme the district starts with is one of them."""
+    assert SubsidyEligibility.Programme is ProgrammeCode
+    assert SubsidyEligibility._meta.get_field("programme").choices == ProgrammeCode.choices
+    assert Programme.objects.get(code=ProgrammeCode.NUTRITION_IMPROVEMENT).active
 
 
 # The flow ------------------------------------------------------------------------------------
