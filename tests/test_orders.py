@@ -40,6 +40,7 @@ from tenant_apps.orders.models import (
     OrderLine,
     SpendOutbox,
 )
+from tenant_apps.orders.selectors import spend_outbox_pending
 from tenant_apps.orders.services.deliveries import DeliveryLineInput, delivery_record
 from tenant_apps.orders.services.invoices import InvoiceLineInput, invoice_record
 from tenant_apps.orders.services.placing import LineInput, order_place
@@ -127,7 +128,7 @@ def test_an_order_under_a_contract_takes_the_contracts_prices(
     # The school's transaction wrote only its own schema: its outbox holds the spend lines.
     assert not SpendLine.objects.filter(school=school_a).exists()
     with in_school(school_a):
-        assert SpendOutbox.objects.filter(drained_at__isnull=True).count() == 2
+        assert spend_outbox_pending().count() == 2
     # Drained, they are in the district's spend lines, with the reference prices of the day.
     lines = list(spend_lines(school_a))
     assert [(s.order_line_id, s.order_number) for s in lines] == [
@@ -693,7 +694,7 @@ def test_the_schools_changes_reach_the_districts_spend_only_through_its_outbox(
             lines=[InvoiceLineInput(line=line.pk, quantity=D("4"), unit_price=line.unit_price)],
             actor=None,
         )
-        assert SpendOutbox.objects.filter(line=line, drained_at__isnull=True).count() == 3
+        assert spend_outbox_pending().filter(line=line).count() == 3
     assert len(queued) == 3  # one drain queued by each change, on commit
     assert not SpendLine.objects.filter(school=school_a).exists()
     assert spend_drained(school_a) == 3

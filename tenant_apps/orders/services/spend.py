@@ -24,6 +24,7 @@ from houqin.door import service
 from shared_apps.accounts.actors import Actor
 from shared_apps.procurement.services.spend import SpendFacts, spend_record
 from tenant_apps.orders.models import DeliveryLine, InvoiceLine, OrderLine, SpendOutbox
+from tenant_apps.orders.selectors import spend_outbox_pending
 from tenant_apps.orders.services._common import ZERO, current_school
 
 BATCH = 200
@@ -101,11 +102,6 @@ def spend_outbox_add(line_ids: Collection[int], *, removed: bool = False) -> Non
     )
 
 
-def spend_outbox_pending() -> int:
-    """How many of this school's entries still wait to be drained."""
-    return SpendOutbox.objects.filter(drained_at__isnull=True).count()
-
-
 @contextmanager
 def _draining(schema_name: str) -> Iterator[bool]:
     """One drain per school at a time (a session-level advisory lock, held across the drain's
@@ -139,9 +135,7 @@ def spend_outbox_drain(*, actor: Actor) -> int | None:
         if not held:
             return None
         while True:
-            entries = list(
-                SpendOutbox.objects.filter(drained_at__isnull=True).order_by("pk")[:BATCH]
-            )
+            entries = list(spend_outbox_pending()[:BATCH])
             if not entries:
                 return drained
             for entry in entries:
