@@ -66,7 +66,7 @@ from tenant_apps.people.models import StaffMember, Student, SubsidyEligibility
 from tenants.models import Domain, School
 from tests.conftest import SCHOOL_A, SCHOOL_B
 from tests.factories import make_user
-from tests.matrix import R, Scene
+from tests.matrix import Operations, R, Scene
 from tests.matrix import canteen as canteen_rows
 from tests.matrix import orders as order_rows
 from tests.matrix import subsidies as subsidy_rows
@@ -74,8 +74,8 @@ from tests.matrix import supply as supply_rows
 from tests.matrix.people import make_student
 
 # The API's operations are declared by the other modules.
-SCHOOL_OPERATIONS: dict[tuple[str, str], frozenset[Role]] = {}
-DISTRICT_OPERATIONS: dict[tuple[str, str], frozenset[Role]] = {}
+SCHOOL_OPERATIONS: Operations = {}
+DISTRICT_OPERATIONS: Operations = {}
 
 ModelType = type[models.Model]
 
