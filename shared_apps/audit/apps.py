@@ -1,6 +1,5 @@
 from django.apps import AppConfig
 from django.core import checks
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,11 +12,9 @@ class AuditConfig(AppConfig):
         from django.contrib.auth import signals as auth_signals
         from django.db.backends.signals import connection_created
 
-        from shared_apps.audit import capture, triggers
+        from shared_apps.audit import capture
         from shared_apps.audit.checks import trail_check
 
-        # Once per migrate run, in whichever schema it migrated.
-        post_migrate.connect(triggers.install_after_migrate, sender=self, dispatch_uid="audit_trg")
         connection_created.connect(capture.install_context_wrapper, dispatch_uid="audit_ctx")
         auth_signals.user_logged_in.connect(capture.on_login, dispatch_uid="audit_login")
         auth_signals.user_login_failed.connect(capture.on_login_failed, dispatch_uid="audit_fail")
