@@ -4,16 +4,18 @@ import base64
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from django.conf import settings
+from django.conf import global_settings, settings
 
 from houqin import context
 from houqin.logging import ContextFilter, JsonFormatter
 from houqin.roles import Role
+from houqin.settings import base
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -69,6 +71,35 @@ def test_log_lines_are_json_with_request_id_and_school(client_for, school_a, cap
     ContextFilter().filter(logged[-1])
     assert getattr(logged[-1], "school", None) == school_a.schema_name
     assert getattr(logged[-1], "request_id", None)
+
+
+def _code() -> dict[Path, str]:
+    """The application's code, settings modules aside."""
+    folders = ("platform", "tenants", "shared_apps", "tenant_apps")
+    return {
+        path: path.read_text(encoding="utf-8")
+        for folder in folders
+        for path in (ROOT / folder).glob("**/*.py")
+        if "settings" not in path.relative_to(ROOT).parts and "migrations" not in path.parts
+    }
+
+
+def test_every_setting_the_code_reads_is_declared_in_base_and_read_directly():
+    """A setting is declared once, with its default and a comment, in houqin/settings/base.py
+    (or is Django's own); the code reads it as `settings.NAME`, so a misspelt name fails at once
+    instead of falling back to a default hidden where it is read."""
+    code = _code()
+    hidden = [
+        path.name for path, text in code.items() if re.search(r"getattr\(\s*settings\b", text)
+    ]
+    assert hidden == []
+    read = {
+        name
+        for text in code.values()
+        for name in re.findall(r"\bsettings\.([A-Z][A-Z0-9_]+)", text)
+    }
+    assert {"CANTEEN_COLD_RANGES", "SUBSIDY_DAILY_RATE", "DISTRICT_NAME"} <= read
+    assert sorted(read - set(dir(base)) - set(dir(global_settings))) == []
 
 
 # One key source ------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Writes about the canteen: menus, meal sessions, real-name servings and food-safety records.
 
-Defaults a district may change in settings: `CANTEEN_SAMPLE_MIN_GRAMS` (125 g),
+Settings a district may change (houqin/settings/base.py): `CANTEEN_SAMPLE_MIN_GRAMS` (125 g),
 `CANTEEN_SAMPLE_HOURS` (48 h), `CANTEEN_COLD_RANGES` (°C per type of unit).
 """
 
@@ -39,13 +39,6 @@ from tenant_apps.canteen.models import (
 from tenant_apps.canteen.selectors import alert_list, calendar_read, is_school_day, term_list
 from tenant_apps.people import selectors as people
 
-DEFAULT_SAMPLE_MIN_GRAMS = Decimal("125")
-DEFAULT_SAMPLE_HOURS = 48
-DEFAULT_COLD_RANGES: dict[str, tuple[Decimal | None, Decimal | None]] = {
-    ColdStorageReading.UnitType.REFRIGERATOR: (Decimal("0"), Decimal("8")),
-    ColdStorageReading.UnitType.SAMPLE_FRIDGE: (Decimal("0"), Decimal("8")),
-    ColdStorageReading.UnitType.FREEZER: (None, Decimal("-18")),
-}
 # One request records at most this many servings (a whole school's meal fits many times over).
 MAX_SERVINGS_PER_REQUEST = 20000
 # 进货查验 records: six months past the shelf life, and no less than two years.
@@ -54,16 +47,15 @@ KEEP_YEARS_MINIMUM = 2
 
 
 def sample_min_grams() -> Decimal:
-    return Decimal(str(getattr(settings, "CANTEEN_SAMPLE_MIN_GRAMS", DEFAULT_SAMPLE_MIN_GRAMS)))
+    return Decimal(str(settings.CANTEEN_SAMPLE_MIN_GRAMS))
 
 
 def sample_hours() -> int:
-    return int(getattr(settings, "CANTEEN_SAMPLE_HOURS", DEFAULT_SAMPLE_HOURS))
+    return int(settings.CANTEEN_SAMPLE_HOURS)
 
 
 def cold_range(unit_type: str) -> tuple[Decimal | None, Decimal | None]:
-    ranges = getattr(settings, "CANTEEN_COLD_RANGES", DEFAULT_COLD_RANGES)
-    low, high = ranges.get(unit_type, (None, None))
+    low, high = settings.CANTEEN_COLD_RANGES.get(unit_type, (None, None))
     return (
         None if low is None else Decimal(str(low)),
         None if high is None else Decimal(str(high)),
