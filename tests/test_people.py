@@ -8,8 +8,9 @@ import io
 import json
 import threading
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from unittest import mock
 
 import openpyxl
 import pytest
@@ -86,6 +87,20 @@ def test_invalid_numbers_are_refused_with_a_reason(raw: str, code: str) -> None:
         national_id.validate(raw, today=date(2026, 6, 1))
     assert refused.value.code == code
     assert refused.value.message
+
+
+def test_a_birth_date_is_checked_against_the_schools_day_not_the_servers() -> None:
+    """At 23:30 UTC it is already 07:30 the next morning in Asia/Shanghai: a child born that
+    morning has a valid number, one born the day after has not (whatever the server's clock and
+    time zone, and far from today, so that no real date can stand in)."""
+    utc_evening = datetime(2090, 6, 1, 23, 30, tzinfo=UTC)
+    born_this_morning = national_id_for(7, born="20900602")
+    with mock.patch("django.utils.timezone.now", return_value=utc_evening):
+        assert national_id.validate(born_this_morning) == born_this_morning
+        assert national_id.is_valid(born_this_morning)
+        with pytest.raises(national_id.InvalidNationalId) as refused:
+            national_id.validate(national_id_for(7, born="20900603"))
+    assert refused.value.code == "bad_birth_date"
 
 
 def test_numbers_are_normalized_before_checking() -> None:

@@ -32,7 +32,6 @@ from tenant_apps.canteen.models import (
 from tenant_apps.people import selectors as people
 
 CENT = Decimal("0.01")
-DEFAULT_SUBSIDY_DAILY_RATE = Decimal("5.00")
 DEFAULT_PROGRAMME = ProgrammeCode.NUTRITION_IMPROVEMENT.value
 
 
@@ -43,7 +42,7 @@ def subsidy_daily_rate(programme: str = DEFAULT_PROGRAMME) -> Decimal:
     active = subsidies.programme_active_get(code=programme)
     if active is not None:
         return active.daily_rate
-    return Decimal(str(getattr(settings, "SUBSIDY_DAILY_RATE", DEFAULT_SUBSIDY_DAILY_RATE)))
+    return Decimal(str(settings.SUBSIDY_DAILY_RATE))
 
 
 # School days -------------------------------------------------------------------------------------

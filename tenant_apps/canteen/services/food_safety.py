@@ -1,7 +1,7 @@
 """Writes about food-safety records: accompanied meals (陪餐), samples kept (留样), deliveries
 inspected on arrival (进货查验) and cold-storage readings.
 
-Defaults a district may change in settings: `CANTEEN_SAMPLE_MIN_GRAMS` (125 g),
+Settings a district may change (houqin/settings/base.py): `CANTEEN_SAMPLE_MIN_GRAMS` (125 g),
 `CANTEEN_SAMPLE_HOURS` (48 h), `CANTEEN_COLD_RANGES` (°C per type of unit).
 """
 
@@ -28,29 +28,21 @@ from tenant_apps.canteen.models import (
     MealSession,
 )
 
-DEFAULT_SAMPLE_MIN_GRAMS = Decimal("125")
-DEFAULT_SAMPLE_HOURS = 48
-DEFAULT_COLD_RANGES: dict[str, tuple[Decimal | None, Decimal | None]] = {
-    ColdStorageReading.UnitType.REFRIGERATOR: (Decimal("0"), Decimal("8")),
-    ColdStorageReading.UnitType.SAMPLE_FRIDGE: (Decimal("0"), Decimal("8")),
-    ColdStorageReading.UnitType.FREEZER: (None, Decimal("-18")),
-}
 # 进货查验 records: six months past the shelf life, and no less than two years.
 KEEP_MONTHS_PAST_SHELF_LIFE = 6
 KEEP_YEARS_MINIMUM = 2
 
 
 def _sample_min_grams() -> Decimal:
-    return Decimal(str(getattr(settings, "CANTEEN_SAMPLE_MIN_GRAMS", DEFAULT_SAMPLE_MIN_GRAMS)))
+    return Decimal(str(settings.CANTEEN_SAMPLE_MIN_GRAMS))
 
 
 def _sample_hours() -> int:
-    return int(getattr(settings, "CANTEEN_SAMPLE_HOURS", DEFAULT_SAMPLE_HOURS))
+    return int(settings.CANTEEN_SAMPLE_HOURS)
 
 
 def _cold_range(unit_type: str) -> tuple[Decimal | None, Decimal | None]:
-    ranges = getattr(settings, "CANTEEN_COLD_RANGES", DEFAULT_COLD_RANGES)
-    low, high = ranges.get(unit_type, (None, None))
+    low, high = settings.CANTEEN_COLD_RANGES.get(unit_type, (None, None))
     return (
         None if low is None else Decimal(str(low)),
         None if high is None else Decimal(str(high)),

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('procurement', '0005_tender_evaluated_by'),
+        ('procurement', '0006_audit_triggers'),
     ]
 
     operations = [

@@ -3,11 +3,13 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from shared_apps.audit.operations import AuditTriggers
+
 
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0001_initial'),
+        ('orders', '0002_audit_triggers'),
     ]
 
     operations = [
@@ -27,4 +29,5 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(condition=models.Q(('drained_at__isnull', True)), fields=['id'], name='orders_spend_outbox_pending')],
             },
         ),
+        AuditTriggers({"orders_spendoutbox": ["id"]}),
     ]
