@@ -1,8 +1,8 @@
 from decimal import Decimal
-from typing import Any
 
 from rest_framework import serializers
 
+from houqin.api.fields import money, object_id, quantity_field
 from shared_apps.procurement.models import (
     CatalogueItem,
     Category,
@@ -14,21 +14,6 @@ from shared_apps.procurement.models import (
     SupplierRating,
     SupplierUser,
 )
-
-
-def object_id(**kwargs: Any) -> serializers.IntegerField:
-    """A row's id, within what the database holds."""
-    return serializers.IntegerField(min_value=1, max_value=2**62, **kwargs)
-
-
-def money(**kwargs: Any) -> serializers.DecimalField:
-    """CNY with two places, as the models store it."""
-    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
-
-
-def quantity_field(**kwargs: Any) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=14, decimal_places=3, **kwargs)
-
 
 # Suppliers ---------------------------------------------------------------------------------------
 
