@@ -215,6 +215,13 @@ def test_list_detail_and_export_are_masked(role, school_a, client_for) -> None:
     assert _reads() == reads
 
 
+def test_an_export_in_an_unknown_format_is_bad_input(school_a, client_for) -> None:
+    response = client_for(school_a, R.PRINCIPAL).get(EXPORT, {"format": "pdf"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "csv" in response.json()["error"]["fields"]["format"][0]
+
+
 # Unmasked for the logistics director, every read logged ------------------------------------------
 
 
