@@ -5,7 +5,6 @@ Each service runs in one transaction. Services that move money lock the rows the
 the CHECK constraints on the rows are the last line of defence, turned into the same error.
 """
 
-import calendar
 import importlib
 from dataclasses import dataclass
 from datetime import date
@@ -25,6 +24,7 @@ from houqin.duties import (
     ensure_separate,
 )
 from houqin.exceptions import Conflict, InvalidInput, ServiceError
+from houqin.months import month_bounds
 from shared_apps.subsidies.models import (
     ZERO,
     Budget,
@@ -262,11 +262,6 @@ class Computation:
         return sum(self.per_day.values())
 
 
-def month_bounds(month: date) -> tuple[date, date]:
-    first = month.replace(day=1)
-    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
-
-
 def _canteen_selectors() -> Any:
     try:
         selectors: Any = importlib.import_module("tenant_apps.canteen.selectors")
@@ -493,7 +488,6 @@ __all__ = [
     "claim_reject",
     "claim_submit",
     "disbursement_record",
-    "month_bounds",
     "programme_create",
     "programme_update",
 ]

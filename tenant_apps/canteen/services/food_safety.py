@@ -5,7 +5,6 @@ Defaults a district may change in settings: `CANTEEN_SAMPLE_MIN_GRAMS` (125 g),
 `CANTEEN_SAMPLE_HOURS` (48 h), `CANTEEN_COLD_RANGES` (°C per type of unit).
 """
 
-import calendar
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houqin.exceptions import Conflict, InvalidInput
+from houqin.months import add_months
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
     ColdStorageReading,
@@ -52,13 +52,6 @@ def cold_range(unit_type: str) -> tuple[Decimal | None, Decimal | None]:
         None if low is None else Decimal(str(low)),
         None if high is None else Decimal(str(high)),
     )
-
-
-def add_months(day: date, months: int) -> date:
-    """`day` moved by `months` calendar months, clamped to the last day of the target month."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def accompanied_meal_record(*, session: MealSession, leader: Any, comments: str) -> AccompaniedMeal:
