@@ -431,7 +431,7 @@ def test_any_row_error_saves_nothing_and_each_row_says_why(director, school_a) -
     response = _upload(director, content)
     assert response.status_code == 400
     error = response.json()["error"]
-    assert error["code"] == "rows_invalid"
+    assert error["code"] == "invalid_rows"
     assert any(words in error["message"] for words in ("nothing was saved", "未保存", "没有保存"))
     by_row = {r["row"]: r for r in error["fields"]["rows"]}
     assert 2 not in by_row  # the good row is not an error: it is just not saved

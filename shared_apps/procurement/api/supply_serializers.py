@@ -3,6 +3,7 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from houqin.api.fields import money, object_id, quantity_field
+from houqin.api.imports import import_report_serializer
 from shared_apps.procurement.models import (
     CatalogueItem,
     Category,
@@ -248,20 +249,7 @@ class CatalogueImportSerializer(serializers.Serializer):
     )
 
 
-class CatalogueImportRowSerializer(serializers.Serializer):
-    row = serializers.IntegerField(help_text="The spreadsheet's row number: the header is row 1.")
-    code = serializers.CharField()
-    status = serializers.ChoiceField(choices=["created", "updated", "unchanged", "error"])
-    messages = serializers.ListField(child=serializers.CharField())
-    reasons = serializers.ListField(child=serializers.CharField())
-
-
-class CatalogueImportReportSerializer(serializers.Serializer):
-    dry_run = serializers.BooleanField()
-    created = serializers.IntegerField()
-    updated = serializers.IntegerField()
-    unchanged = serializers.IntegerField()
-    rows = CatalogueImportRowSerializer(many=True)
+CatalogueImportReportSerializer = import_report_serializer("CatalogueImport")
 
 
 # Contracts ---------------------------------------------------------------------------------------

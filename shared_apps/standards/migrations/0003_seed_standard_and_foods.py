@@ -15,12 +15,12 @@ def load(apps, schema_editor):
     food_model = apps.get_model("standards", "Food")
     with open(FOODS_FILE, "rb") as f:
         checked = check_rows(read_food_rows(f, FOODS_FILE.name, max_rows=None))
-    faulty = [row.as_dict("error") for row in checked if row.messages]
+    faulty = [row.as_dict() for row in checked if row.failed]
     if faulty:
         raise ValueError(f"data/foods.csv has faulty rows: {faulty}")
     present = set(food_model.objects.values_list("code", flat=True))
     food_model.objects.bulk_create(
-        food_model(**row.cleaned) for row in checked if row.code not in present
+        food_model(**row.cleaned) for row in checked if row.key not in present
     )
 
 

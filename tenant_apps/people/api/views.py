@@ -140,16 +140,6 @@ class StudentViewSet(
             dry_run=data.validated_data["dry_run"],
             request=request,
         )
-        if report.errors:
-            raise InvalidInput(
-                _("{count} of {total} rows have errors; nothing was saved.").format(
-                    count=report.errors, total=len(report.rows)
-                ),
-                code="rows_invalid",
-                fields={
-                    "rows": [r.as_dict() for r in report.rows if r.status == "error"],
-                },
-            )
         return Response(report.as_dict())
 
     @extend_schema(
