@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from houqin import context
+from houqin.door import Actor, actor_id, service
 from houqin.exceptions import Conflict, InvalidInput
 from tenants import provisioning
 from tenants.models import School
@@ -134,7 +135,8 @@ def _read(path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
     return manifest, files
 
 
-def school_restore(*, path: Path, code: str | None = None, actor: Any = None) -> School:
+@service
+def school_restore(*, path: Path, code: str | None = None, actor: Actor) -> School:
     """Restore the backup at `path` as a new school `code`, or over the school it was taken
     from when `code` is None. All or nothing."""
     manifest, files = _read(path)
@@ -144,7 +146,7 @@ def school_restore(*, path: Path, code: str | None = None, actor: Any = None) ->
             code="backup_out_of_date",
         )
     source = manifest["school"]
-    with context.acting(request_id=f"restore-{source['code']}"), transaction.atomic():
+    with context.acting(request_id=f"restore-{source['code']}", actor_id=actor_id(actor)):
         if code is None:
             school = School.objects.select_for_update().get(code=source["code"])
         else:

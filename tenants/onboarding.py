@@ -14,13 +14,13 @@ is row 2. That is the number the person who wrote the list sees beside the line 
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from houqin.door import Actor
 from houqin.exceptions import Conflict, ServiceError
 from houqin.imports import ImportReport, RowResult, RowStatus, listed_twice, other_rows
 from houqin.tables import Source, read_table
@@ -174,7 +174,7 @@ def _check(result: RowResult, row: SchoolRow) -> _Valid | None:
 def schools_import(
     *,
     rows: Iterable[SchoolRow],
-    actor: Any,
+    actor: Actor,
     progress: Callable[[int, int], None] | None = None,
     dry_run: bool = False,
 ) -> ImportReport:
@@ -249,7 +249,7 @@ def _failed(row: SchoolRow, reason: str, message: str) -> RowResult:
     return result
 
 
-def _create(valid: _Valid, actor: Any) -> RowResult:
+def _create(valid: _Valid, actor: Actor) -> RowResult:
     row = valid.row
     try:
         school_create(

@@ -19,6 +19,12 @@ from houqin.db import tenant_db
 from houqin.errors import error_response
 from tenants.models import Domain, School
 
+
+def school_host(code: str) -> str:
+    """The host school `code` answers on."""
+    return f"{code}.{settings.DISTRICT_DOMAIN}"
+
+
 HOST_CACHE_SECONDS = 300
 _UNKNOWN = "unknown"
 

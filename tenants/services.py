@@ -1,21 +1,18 @@
 """School lifecycle: create (schema and domain in one transaction), suspend, reactivate, archive."""
 
-from typing import Any
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
 from tenants import provisioning, routing
 from tenants.models import Domain, School, schema_name_for, validate_school_code
+from tenants.routing import school_host
 
 
-def school_host(code: str) -> str:
-    return f"{code}.{settings.DISTRICT_DOMAIN}"
-
-
+@service
 def school_create(
     *,
     code: str,
@@ -23,7 +20,7 @@ def school_create(
     kind: str,
     boarding: bool = False,
     address: str = "",
-    actor: Any = None,
+    actor: Actor,
 ) -> School:
     """Create a school, its schema (from the warm pool or the template, every migration applied)
     and its domain, all or nothing: a failure at any step leaves no school row, no domain and no
@@ -40,42 +37,41 @@ def school_create(
     if not name.strip():
         raise InvalidInput(_("A school needs a name."), fields={"name": [_("Required.")]})
     template = provisioning.current_template()
-    with transaction.atomic():
-        if School.objects.filter(code=code).exists():
-            raise Conflict(_("A school with this code already exists."), code="duplicate_code")
-        school = School(
-            code=code,
-            schema_name=schema_name_for(code),
-            name=name.strip(),
-            kind=kind,
-            boarding=boarding,
-            address=address,
-            migration_fingerprint=template.fingerprint,
-        )
-        school.save()
-        Domain.objects.create(domain=school_host(code), tenant=school, is_primary=True)
-        # Only a school that took a pooled schema leaves a gap to refill: a bulk import made
-        # from the template queues nothing.
-        if provisioning.schema_create(school.schema_name) and settings.SCHOOL_POOL_SIZE:
-            from tenants.tasks import pool_refill_task
+    if School.objects.filter(code=code).exists():
+        raise Conflict(_("A school with this code already exists."), code="duplicate_code")
+    school = School(
+        code=code,
+        schema_name=schema_name_for(code),
+        name=name.strip(),
+        kind=kind,
+        boarding=boarding,
+        address=address,
+        migration_fingerprint=template.fingerprint,
+    )
+    school.save()
+    Domain.objects.create(domain=school_host(code), tenant=school, is_primary=True)
+    # Only a school that took a pooled schema leaves a gap to refill: a bulk import made from the
+    # template queues nothing.
+    if provisioning.schema_create(school.schema_name) and settings.SCHOOL_POOL_SIZE:
+        from tenants.tasks import pool_refill_task
 
-            transaction.on_commit(pool_refill_task.delay)
+        transaction.on_commit(pool_refill_task.delay)
     return school
 
 
 def _set_status(school: School, status: str, reason: str) -> School:
-    with transaction.atomic():
-        locked = School.objects.select_for_update().get(pk=school.pk)
-        if locked.status == School.Status.ARCHIVED and status != School.Status.ARCHIVED:
-            raise Conflict(_("An archived school cannot be changed."), code="school_archived")
-        locked.status = status
-        locked.status_reason = reason
-        locked.save(update_fields=["status", "status_reason"])
-        routing.forget_school(locked)
+    locked = School.objects.select_for_update().get(pk=school.pk)
+    if locked.status == School.Status.ARCHIVED and status != School.Status.ARCHIVED:
+        raise Conflict(_("An archived school cannot be changed."), code="school_archived")
+    locked.status = status
+    locked.status_reason = reason
+    locked.save(update_fields=["status", "status_reason"])
+    routing.forget_school(locked)
     return locked
 
 
-def school_suspend(*, school: School, reason: str, actor: Any = None) -> School:
+@service
+def school_suspend(*, school: School, reason: str, actor: Actor) -> School:
     if not reason.strip():
         raise InvalidInput(
             _("Say why the school is suspended."), fields={"reason": [_("Required.")]}
@@ -83,10 +79,12 @@ def school_suspend(*, school: School, reason: str, actor: Any = None) -> School:
     return _set_status(school, School.Status.SUSPENDED, reason.strip())
 
 
-def school_reactivate(*, school: School, actor: Any = None) -> School:
+@service
+def school_reactivate(*, school: School, actor: Actor) -> School:
     return _set_status(school, School.Status.ACTIVE, "")
 
 
-def school_archive(*, school: School, reason: str = "", actor: Any = None) -> School:
+@service
+def school_archive(*, school: School, reason: str = "", actor: Actor) -> School:
     """Archive a school: its host stops serving, its schema and trail are kept for auditors."""
     return _set_status(school, School.Status.ARCHIVED, reason.strip())

@@ -24,8 +24,9 @@ from houqin.db import tenant_db
 from houqin.roles import Role
 from shared_apps.accounts.models import User
 from tenants.models import School
-from tenants.services import school_create, school_host
-from tests.factories import token_for, user_with_role
+from tenants.routing import school_host
+from tenants.services import school_create
+from tests.factories import SETUP, token_for, user_with_role
 
 SCHOOL_A = "100001"
 SCHOOL_B = "100002"
@@ -85,7 +86,7 @@ def django_db_setup(
                 aliases={"default"},  # type: ignore[arg-type]
             )
             for code, school_name in ((SCHOOL_A, "测试学校甲"), (SCHOOL_B, "测试学校乙")):
-                school_create(code=code, name=school_name, kind=School.Kind.PRIMARY)
+                school_create(actor=SETUP, code=code, name=school_name, kind=School.Kind.PRIMARY)
             # School B's ids start far above A's, so a B id used on A's host can only be found
             # by a leak, never by coincidence.
             with connection.cursor() as cursor:

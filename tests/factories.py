@@ -5,11 +5,14 @@ from typing import Any, cast
 import factory
 from django.utils import timezone
 
+from houqin.door import SystemActor
 from houqin.roles import Role
 from shared_apps.accounts.models import ApiToken, Membership, User, hash_token_key
 from tenants.models import School
 
 PASSWORD = "Test-password-2026"
+# Who acts in a test's setting up: no person, like seeding or a job.
+SETUP = SystemActor("tests.setup")
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):

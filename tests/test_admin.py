@@ -16,7 +16,7 @@ from shared_apps.accounts.models import Membership, User
 from shared_apps.audit.models import Change, Finding, SecurityEvent
 from tenant_apps.feedback.models import Feedback
 from tenants.models import Domain, School
-from tenants.services import school_host
+from tenants.routing import school_host
 from tests.factories import PASSWORD, user_with_role
 
 pytestmark = pytest.mark.django_db

@@ -19,12 +19,12 @@ from shared_apps.accounts.models import ApiToken, hash_token_key
 from shared_apps.audit import triggers
 from shared_apps.audit.models import Change, SecurityEvent
 from shared_apps.audit.sealed import seal_trail
-from shared_apps.audit.services import security_event_record
+from shared_apps.audit.services import SIGN_IN, security_event_record
 from shared_apps.procurement.models import Bid
 from tenant_apps.feedback.models import Feedback
 from tenants.models import School
 from tests.conftest import HostClient
-from tests.factories import PASSWORD, make_user, user_with_role
+from tests.factories import PASSWORD, SETUP, make_user, user_with_role
 
 ClientFor = Callable[..., HostClient]
 InSchool = Callable[[School], Any]
@@ -302,7 +302,7 @@ TAMPERING = [
 def trail_rows(db: Any) -> dict[str, int]:
     """One row in each trail table (their ids, by table)."""
     make_user()
-    event = security_event_record(kind=SecurityEvent.Kind.LOGOUT, username="someone")
+    event = security_event_record(kind=SecurityEvent.Kind.LOGOUT, actor=SIGN_IN, username="someone")
     return {"audit_change": last_change_id(), "audit_securityevent": event.pk}
 
 
@@ -450,7 +450,7 @@ def test_a_new_school_schema_is_wired(db: Any) -> None:
     from tenants.services import school_create
 
     author = make_user()
-    school = school_create(code="100099", name="新建学校", kind=School.Kind.PRIMARY)
+    school = school_create(actor=SETUP, code="100099", name="新建学校", kind=School.Kind.PRIMARY)
     with schema_context(school.schema_name):
         assert triggers.missing_triggers(connection) == []
         with context.acting(request_id="new-school", actor_id=None):

@@ -11,7 +11,7 @@ from django.test import Client, RequestFactory
 from houqin import context
 from houqin.roles import Role
 from shared_apps.audit.models import Change, Finding, SecurityEvent
-from shared_apps.audit.services import security_event_record
+from shared_apps.audit.services import SIGN_IN, security_event_record
 from tenant_apps.feedback.models import Feedback
 from tenants.models import School
 from tests.conftest import HostClient
@@ -160,7 +160,7 @@ def test_force_login_records_login(db: Any, district_host: str) -> None:
 def test_security_event_is_recorded_even_for_an_unexpected_host(db: Any) -> None:
     request = RequestFactory().post("/admin/login/", HTTP_HOST="evil.example")
     event = security_event_record(
-        kind=SecurityEvent.Kind.LOGIN_FAILED, request=request, username="x"
+        kind=SecurityEvent.Kind.LOGIN_FAILED, request=request, actor=SIGN_IN, username="x"
     )
     assert (event.host, event.username) == ("evil.example", "x")
 

@@ -17,12 +17,12 @@ from tenant_apps.feedback.services import feedback_assign
 from tenants.backups import school_backup, school_restore, table_checksums
 from tenants.models import School
 from tenants.services import school_create
-from tests.factories import user_with_role
+from tests.factories import SETUP, user_with_role
 
 
 @pytest.fixture
 def busy_school(db: Any) -> School:
-    school = school_create(code="600001", name="备份学校", kind="junior")
+    school = school_create(actor=SETUP, code="600001", name="备份学校", kind="junior")
     student = user_with_role(Role.STUDENT, school)
     cook = user_with_role(Role.CANTEEN_MANAGER, school)
     with tenant_context(school):
@@ -32,7 +32,7 @@ def busy_school(db: Any) -> School:
             )
             for i in range(5)
         ]
-        feedback_assign(feedback=items[0], assignee=cook, actor=None)
+        feedback_assign(feedback=items[0], assignee=cook, actor=SETUP)
     return school
 
 
@@ -40,7 +40,7 @@ def test_restore_as_a_new_school_matches_the_backup(busy_school: School, tmp_pat
     path = tmp_path / "600001.tar.gz"
     summary = school_backup(school=busy_school, path=path)
     assert summary.rows > 5
-    copy = school_restore(path=path, code="600002")
+    copy = school_restore(actor=SETUP, path=path, code="600002")
     assert table_checksums(copy.schema_name) == table_checksums(busy_school.schema_name)
     assert sorted(Membership.objects.filter(school=copy).values_list("user_id", "role")) == sorted(
         Membership.objects.filter(school=busy_school).values_list("user_id", "role")
@@ -64,7 +64,7 @@ def test_restore_over_itself_undoes_later_changes(busy_school: School, tmp_path:
         Feedback.objects.update(body="改动")
     Membership.objects.filter(school=busy_school, role="canteen_manager").delete()
     assert table_checksums(busy_school.schema_name) != before
-    school_restore(path=path)
+    school_restore(actor=SETUP, path=path)
     assert table_checksums(busy_school.schema_name) == before
     assert Membership.objects.filter(school=busy_school, role="canteen_manager").exists()
 

@@ -18,7 +18,7 @@ from shared_apps.accounts.models import User
 from shared_apps.audit.models import Change
 from shared_apps.procurement.models import Bid, Tender
 from tenants.models import School
-from tenants.services import school_host
+from tenants.routing import school_host
 from tests.conftest import HostClient
 from tests.factories import user_with_role
 from tests.matrix.tenders import (

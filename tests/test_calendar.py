@@ -32,6 +32,7 @@ from tenant_apps.people.models import Student, SubsidyEligibility
 from tenants.models import School
 from tests.concurrency import at_once
 from tests.conftest import SCHOOL_A
+from tests.factories import SETUP
 from tests.matrix.people import make_student
 from tests.matrix.subsidies import make_budget
 
@@ -59,12 +60,12 @@ def autumn() -> SchoolTerm:
         name="2025—2026学年第一学期",
         start_date=AUTUMN[0],
         end_date=AUTUMN[1],
-        actor=None,
+        actor=SETUP,
     )
     for day in NATIONAL_DAY:
-        holiday_add(date=day, name="国庆节", actor=None)
+        holiday_add(date=day, name="国庆节", actor=SETUP)
     for day in MAKE_UP:
-        make_up_day_add(date=day, name="国庆调休", actor=None)
+        make_up_day_add(date=day, name="国庆调休", actor=SETUP)
     return term
 
 
@@ -72,7 +73,7 @@ def served(day: D, *, meal: str = "lunch", count: int = 1) -> MealSession:
     """A meal of `day` eaten by `count` new students (recorded as the canteen does)."""
     session = MealSession.objects.create(date=day, meal=meal)
     pupils = [make_student(tenant_db().schema_name) for _ in range(count)]
-    servings_record(session=session, source="card", student_ids=[p.pk for p in pupils])
+    servings_record(actor=SETUP, session=session, source="card", student_ids=[p.pk for p in pupils])
     return session
 
 
@@ -140,11 +141,11 @@ def test_a_claim_counts_the_calendars_school_days(school_a):
         )
         for day in (D(2025, 10, 9), D(2025, 10, 11)):
             session = MealSession.objects.create(date=day, meal="lunch")
-            servings_record(session=session, source="card", student_ids=[pupil.pk])
+            servings_record(actor=SETUP, session=session, source="card", student_ids=[pupil.pk])
     programme = Programme.objects.get(code="nutrition_improvement")
     make_budget(school_a, programme)
     claim = subsidies.claim_compute(
-        school=school_a, programme=programme, month=D(2025, 10, 1), actor=None
+        school=school_a, programme=programme, month=D(2025, 10, 1), actor=SETUP
     )
     # 23 weekdays in October 2025, six of them holidays, one Saturday worked.
     assert claim.school_days == 18
@@ -166,7 +167,7 @@ def test_meals_are_served_on_make_up_days_and_not_on_holidays_or_between_terms(s
             served(day)
         assert refused.value.code == "not_school_day"
         with pytest.raises(InvalidInput):
-            meal_session_open(date=day, meal="dinner", actor=None)
+            meal_session_open(date=day, meal="dinner", actor=SETUP)
 
 
 # Changing the calendar ---------------------------------------------------------------------------
@@ -280,13 +281,17 @@ def test_a_first_term_may_not_leave_out_days_already_served(school):
             name="第一学期",
             start_date=AUTUMN[0],
             end_date=AUTUMN[1],
-            actor=None,
+            actor=SETUP,
         )
     assert refused.value.code == "servings_recorded"
     assert not SchoolTerm.objects.exists()
     # Recorded to its real end, it is accepted.
     school_term_add(
-        school_year=2025, name="第一学期", start_date=AUTUMN[0], end_date=D(2026, 1, 23), actor=None
+        school_year=2025,
+        name="第一学期",
+        start_date=AUTUMN[0],
+        end_date=D(2026, 1, 23),
+        actor=SETUP,
     )
 
 
@@ -294,13 +299,13 @@ def test_holidays_kept_from_before_the_calendar_join_the_term_that_covers_them(s
     inside = CalendarDay.objects.create(date=D(2025, 10, 1), kind="holiday", name="国庆节")
     before = CalendarDay.objects.create(date=D(2025, 6, 2), kind="holiday", name="端午节")
     term = school_term_add(
-        school_year=2025, name="第一学期", start_date=AUTUMN[0], end_date=AUTUMN[1], actor=None
+        school_year=2025, name="第一学期", start_date=AUTUMN[0], end_date=AUTUMN[1], actor=SETUP
     )
     inside.refresh_from_db()
     before.refresh_from_db()
     assert (inside.term, before.term) == (term, None)
     assert not selectors.is_school_day(D(2025, 10, 1))
-    school_term_delete(term=term, actor=None)
+    school_term_delete(term=term, actor=SETUP)
     assert list(CalendarDay.objects.values_list("date", flat=True)) == [D(2025, 6, 2)]
 
 
@@ -365,7 +370,11 @@ def test_a_holiday_declared_while_meals_are_recorded_never_orphans_them(
     committed.append(cleanup)
     with schema_context(schema):
         school_term_add(
-            school_year=2025, name="并发学期", start_date=AUTUMN[0], end_date=AUTUMN[1], actor=None
+            school_year=2025,
+            name="并发学期",
+            start_date=AUTUMN[0],
+            end_date=AUTUMN[1],
+            actor=SETUP,
         )
         sessions = [MealSession.objects.create(date=day, meal="lunch") for day in days]
         pupils.extend(make_student(schema) for _ in days)
@@ -374,9 +383,9 @@ def test_a_holiday_declared_while_meals_are_recorded_never_orphans_them(
         day = i // 2
         with schema_context(schema), transaction.atomic():
             if i % 2:
-                return holiday_add(date=days[day], name="临时停课", actor=None)
+                return holiday_add(date=days[day], name="临时停课", actor=SETUP)
             return servings_record(
-                session=sessions[day], source="card", student_ids=[pupils[day].pk]
+                actor=SETUP, session=sessions[day], source="card", student_ids=[pupils[day].pk]
             )
 
     results = at_once(2 * len(days), act)

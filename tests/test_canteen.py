@@ -28,6 +28,7 @@ from tenant_apps.canteen.services.menus import OwnItemInput, menu_create_own
 from tenant_apps.canteen.services.servings import meal_session_open, servings_record
 from tenant_apps.people.models import Student, SubsidyEligibility
 from tenants.models import School
+from tests.factories import SETUP
 from tests.matrix.canteen import published_plan, recipe
 
 NUTRITION = SubsidyEligibility.Programme.NUTRITION_IMPROVEMENT
@@ -77,7 +78,7 @@ def session(day: datetime.date, meal: str = "lunch", cost: str = "0") -> MealSes
 
 
 def serve(meal: MealSession, who: list[Student]) -> None:
-    servings_record(session=meal, source="card", student_ids=[s.pk for s in who])
+    servings_record(actor=SETUP, session=meal, source="card", student_ids=[s.pk for s in who])
 
 
 # School days ------------------------------------------------------------------------------------
@@ -98,12 +99,12 @@ def test_without_terms_school_days_are_weekdays_without_holidays(school):
 
 def test_a_session_is_opened_only_on_a_school_day(school):
     with pytest.raises(InvalidInput) as saturday:
-        meal_session_open(date=datetime.date(2025, 3, 8), meal="lunch", actor=None)
+        meal_session_open(date=datetime.date(2025, 3, 8), meal="lunch", actor=SETUP)
     assert saturday.value.code == "not_school_day"
-    opened = meal_session_open(date=MARCH, meal="lunch", actor=None)
+    opened = meal_session_open(date=MARCH, meal="lunch", actor=SETUP)
     assert opened.pk
     with pytest.raises(Conflict):
-        meal_session_open(date=MARCH, meal="lunch", actor=None)
+        meal_session_open(date=MARCH, meal="lunch", actor=SETUP)
 
 
 # Servings ---------------------------------------------------------------------------------------
@@ -157,7 +158,10 @@ def test_one_insert_per_batch_whatever_the_number_of_students(school):
     lunch = session(MARCH)
     with CaptureQueriesContext(connection) as queries:
         result = servings_record(
-            session=lunch, source="class_list", student_numbers=[p.student_number for p in pupils]
+            actor=SETUP,
+            session=lunch,
+            source="class_list",
+            student_numbers=[p.student_number for p in pupils],
         )
     assert result.recorded == 600
     inserts = [q for q in queries.captured_queries if 'INSERT INTO "canteen_serving"' in q["sql"]]
@@ -227,11 +231,13 @@ def test_future_days_and_non_school_days_are_refused(client_for, school_a, in_sc
 def test_either_ids_or_numbers(school):
     lunch = session(MARCH)
     with pytest.raises(InvalidInput):
-        servings_record(session=lunch, source="card")
+        servings_record(actor=SETUP, session=lunch, source="card")
     with pytest.raises(InvalidInput):
-        servings_record(session=lunch, source="card", student_ids=[1], student_numbers=["x"])
+        servings_record(
+            actor=SETUP, session=lunch, source="card", student_ids=[1], student_numbers=["x"]
+        )
     with pytest.raises(InvalidInput):
-        servings_record(session=lunch, source="card", student_ids=[])
+        servings_record(actor=SETUP, session=lunch, source="card", student_ids=[])
 
 
 # The contract with the subsidies app ------------------------------------------------------------
@@ -305,23 +311,23 @@ def test_subsidised_student_days_is_one_query(school):
 
 def test_samples_default_to_125_g_for_48_hours_and_meals_without_one_are_flagged(school):
     sampled, unsampled = session(MARCH), session(MARCH, "dinner")
-    sample = sample_record(session=sampled, dish="红烧肉", actor=None)
+    sample = sample_record(session=sampled, dish="红烧肉", actor=SETUP)
     assert sample.weight_g == Decimal("125")
     assert sample.kept_until - sample.taken_at == datetime.timedelta(hours=48)
     with pytest.raises(InvalidInput):
-        sample_record(session=sampled, dish="米饭", weight_g=Decimal("100"), actor=None)
+        sample_record(session=sampled, dish="米饭", weight_g=Decimal("100"), actor=SETUP)
     with pytest.raises(InvalidInput):
         sample_record(
             session=sampled,
             dish="米饭",
             taken_at=sample.taken_at,
             kept_until=sample.taken_at + datetime.timedelta(hours=24),
-            actor=None,
+            actor=SETUP,
         )
     missing = selectors.sessions_without_sample(start=MARCH, end=MARCH)
     assert list(missing) == [unsampled]
     with pytest.raises(InvalidInput):
-        sample_discard(sample=sample, actor=None, at=sample.taken_at)
+        sample_discard(sample=sample, actor=SETUP, at=sample.taken_at)
     assert FoodSample.objects.get(pk=sample.pk).discarded_at is None
 
 
@@ -330,7 +336,7 @@ def test_a_sample_is_discarded_over_the_api_once_its_keeping_time_has_passed(
 ):
     with in_school(school_a):
         taken = timezone.now() - datetime.timedelta(hours=47)
-        sample = sample_record(session=session(MARCH), dish="红烧肉", taken_at=taken, actor=None)
+        sample = sample_record(session=session(MARCH), dish="红烧肉", taken_at=taken, actor=SETUP)
     url = f"/api/v1/samples/{sample.pk}/discard/"
     manager = client_for(school_a, Role.CANTEEN_MANAGER)
     early = manager.post(url)
@@ -357,7 +363,7 @@ def test_a_sample_is_discarded_over_the_api_once_its_keeping_time_has_passed(
 
 @override_settings(CANTEEN_SAMPLE_MIN_GRAMS="150", CANTEEN_SAMPLE_HOURS=72)
 def test_sample_defaults_are_configurable(school):
-    sample = sample_record(session=session(MARCH), dish="鱼", actor=None)
+    sample = sample_record(session=session(MARCH), dish="鱼", actor=SETUP)
     assert sample.weight_g == Decimal("150")
     assert sample.kept_until - sample.taken_at == datetime.timedelta(hours=72)
 
@@ -526,7 +532,7 @@ def test_an_own_menu_is_checked_against_the_targets(school):
         end_date=MARCH + datetime.timedelta(days=4),
         age_band="9-11",
         items=[OwnItemInput(date=MARCH, meal="lunch", recipe=dish.pk)],
-        actor=None,
+        actor=SETUP,
     )
     assert menu.origin == Menu.Origin.OWN
     assert menu.report["flags"]  # one dish is not a whole lunch
@@ -540,7 +546,7 @@ def test_an_own_menu_is_checked_against_the_targets(school):
             end_date=MARCH,
             age_band="9-11",
             items=[OwnItemInput(date=MARCH, meal="lunch", recipe=10**9)],
-            actor=None,
+            actor=SETUP,
         )
 
 
@@ -588,7 +594,7 @@ def test_an_own_menu_is_edited_until_a_meal_is_served_from_it(client_for, school
     # Once a meal is served from it, it stays as it was served.
     with in_school(school_a):
         lunch = meal_session_open(
-            date=MARCH, meal="lunch", actor=None, menu=Menu.objects.get(pk=menu["id"])
+            date=MARCH, meal="lunch", actor=SETUP, menu=Menu.objects.get(pk=menu["id"])
         )
     # A meal opened from it is not yet a meal served.
     assert manager.patch(url, {"items": two_dishes[:1]}, format="json").status_code == 200

@@ -19,6 +19,7 @@ from tenant_apps.canteen.services.servings import meal_session_open, servings_re
 from tenant_apps.canteen.tasks import canteen_daily_close_task
 from tenant_apps.people.services.eligibility import subsidy_eligibility_create
 from tenants.models import School
+from tests.factories import SETUP
 from tests.matrix.people import make_student
 
 
@@ -46,32 +47,32 @@ def test_daily_close_records_the_days_alerts_once(school_a: School, school_b: Sc
             programme="nutrition_improvement",
             reason="rural_compulsory",
             valid_from=day - timedelta(days=30),
-            actor=None,
+            actor=SETUP,
         )
         # Lunch: no sample kept, and 3.00 CNY spent on one eligible student (rate 5.00).
         lunch = meal_session_open(
-            date=day, meal="lunch", actor=None, ingredient_cost=Decimal("3.00")
+            date=day, meal="lunch", actor=SETUP, ingredient_cost=Decimal("3.00")
         )
-        servings_record(session=lunch, source="card", student_ids=[student.pk])
+        servings_record(actor=SETUP, session=lunch, source="card", student_ids=[student.pk])
         # Breakfast: sampled, and well paid for.
         breakfast = meal_session_open(
-            date=day, meal="breakfast", actor=None, ingredient_cost=Decimal("8.00")
+            date=day, meal="breakfast", actor=SETUP, ingredient_cost=Decimal("8.00")
         )
-        servings_record(session=breakfast, source="card", student_ids=[student.pk])
+        servings_record(actor=SETUP, session=breakfast, source="card", student_ids=[student.pk])
         at = timezone.make_aware(datetime.combine(day, time(7, 30)))
-        sample_record(session=breakfast, dish="馒头", actor=None, taken_at=at)
+        sample_record(session=breakfast, dish="馒头", actor=SETUP, taken_at=at)
         cold_reading_record(
             unit="冷藏柜1",
             unit_type="refrigerator",
             temperature_c=Decimal("9.5"),
-            actor=None,
+            actor=SETUP,
             measured_at=at,
         )
         cold_reading_record(
             unit="冷冻柜1",
             unit_type="freezer",
             temperature_c=Decimal("-20.0"),
-            actor=None,
+            actor=SETUP,
             measured_at=at,
         )
 
@@ -91,7 +92,7 @@ def test_daily_close_records_the_days_alerts_once(school_a: School, school_b: Sc
         assert kinds == ["cold_out_of_range", "cost_below_subsidy", "no_sample"]
         first_closed_at = close.closed_at
         # The missing sample is kept after all; closing the day again updates the same row.
-        sample_record(session=lunch, dish="番茄炒蛋", actor=None, taken_at=at)
+        sample_record(session=lunch, dish="番茄炒蛋", actor=SETUP, taken_at=at)
 
     assert _close(school_a, day)["no_sample"] == 0
     with schema_context(school_a.schema_name):

@@ -19,6 +19,7 @@ from houqin.roles import DISTRICT_ROLES, SCHOOL_ROLES
 from shared_apps.accounts.models import User
 from shared_apps.audit.models import Change
 from shared_apps.procurement import sealing
+from shared_apps.procurement.credit_codes import credit_code_cleaned
 from shared_apps.procurement.models import (
     Award,
     Bid,
@@ -37,9 +38,9 @@ from shared_apps.procurement.models import (
     Tender,
     TenderEvent,
 )
-from shared_apps.procurement.services.suppliers import credit_code_cleaned
-from shared_apps.procurement.services.tenders import deadline_passed, stored
+from shared_apps.procurement.selectors.tenders import deadline_passed
 from shared_apps.procurement.signals import RULES
+from shared_apps.procurement.tender_keys import stored
 from shared_apps.standards.models import MealPlan, Recipe
 from shared_apps.subsidies.models import Budget, Claim, ClaimEvent, Disbursement
 from tenant_apps.canteen.models import (

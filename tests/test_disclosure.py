@@ -21,7 +21,7 @@ from tenant_apps.disclosure.selectors import disclosure_for
 from tenant_apps.people.models import Student
 from tenants.models import School
 from tests.conftest import HostClient
-from tests.factories import user_with_role
+from tests.factories import SETUP, user_with_role
 
 # A Wednesday: the week is 2025-03-10 … 03-14, the month so far 2025-03-03 … 03-12.
 TODAY = datetime.date(2025, 3, 12)
@@ -82,7 +82,7 @@ def pupils(prefix: str, tag: str, count: int) -> list[Student]:
 
 def meal(day: datetime.date, kind: str, cost: str, who: list[Student]) -> MealSession:
     session = MealSession.objects.create(date=day, meal=kind, ingredient_cost=Decimal(cost))
-    servings_record(session=session, source="card", student_ids=[s.pk for s in who])
+    servings_record(actor=SETUP, session=session, source="card", student_ids=[s.pk for s in who])
     return session
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from houqin.roles import Role
-from tenants.services import school_host
+from tenants.routing import school_host
 from tests.conftest import HostClient
 
 

@@ -4,7 +4,7 @@ from guardian.models import UserObjectPermission
 
 from houqin.db import tenant_db
 from houqin.roles import Role
-from tenants.services import school_host
+from tenants.routing import school_host
 from tests.conftest import HostClient
 from tests.factories import user_with_role
 

@@ -25,7 +25,7 @@ from schemathesis.checks import (
 
 from houqin.roles import DISTRICT_ROLES, Role
 from tenants.models import School
-from tenants.services import school_host
+from tenants.routing import school_host
 from tests.factories import token_for, user_with_role
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))

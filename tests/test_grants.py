@@ -19,7 +19,7 @@ from shared_apps.accounts import services
 from shared_apps.accounts.models import Membership, User
 from tenants.models import School
 from tests.conftest import HostClient
-from tests.factories import make_user, user_with_role
+from tests.factories import SETUP, make_user, user_with_role
 
 R = Role
 SCHOOL_STAFF_ROLES_DELEGATED = frozenset(
@@ -343,7 +343,7 @@ def test_opening_a_supplier_account_marks_it_external(school_a: School) -> None:
     user = User.objects.get(pk=account.user_id)
     assert user.external and user.created_by_id == officer.pk
     with pytest.raises(ServiceError) as refused:
-        services.membership_grant(user=user, role="staff", school=school_a, actor=None)
+        services.membership_grant(user=user, role="staff", school=school_a, actor=SETUP)
     assert refused.value.code == "external_account"
 
 

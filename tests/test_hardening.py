@@ -89,7 +89,7 @@ def _sign_in(host: str, username: str, password: str, address: str, client: Any 
 
 
 def test_a_stranger_cannot_lock_the_owner_out(db: Any, school_a: Any) -> None:
-    from tenants.services import school_host
+    from tenants.routing import school_host
 
     user = user_with_role(Role.PRINCIPAL, school_a)
     host = school_host(school_a.code)
@@ -99,7 +99,7 @@ def test_a_stranger_cannot_lock_the_owner_out(db: Any, school_a: Any) -> None:
 
 
 def test_the_strangers_own_address_is_locked(db: Any, school_a: Any) -> None:
-    from tenants.services import school_host
+    from tenants.routing import school_host
 
     user = user_with_role(Role.PRINCIPAL, school_a)
     host = school_host(school_a.code)
@@ -114,7 +114,7 @@ def test_the_strangers_own_address_is_locked(db: Any, school_a: Any) -> None:
 def test_failures_on_one_host_count_on_every_other(
     db: Any, school_a: Any, school_b: Any, district_host: str
 ) -> None:
-    from tenants.services import school_host
+    from tenants.routing import school_host
 
     user = user_with_role(Role.DISTRICT_ADMIN)
     hosts = [school_host(school_a.code), school_host(school_b.code), district_host]
@@ -128,7 +128,7 @@ def test_the_sign_in_throttle_counts_across_hosts(
     db: Any, school_a: Any, school_b: Any, monkeypatch: Any
 ) -> None:
     from houqin.api.throttling import SharedScopedRateThrottle
-    from tenants.services import school_host
+    from tenants.routing import school_host
 
     monkeypatch.setattr(SharedScopedRateThrottle, "THROTTLE_RATES", {"login": "3/min"})
     for _attempt in range(3):
@@ -143,7 +143,7 @@ def test_a_forged_forwarded_for_escapes_neither_throttle_nor_lockout(
     db: Any, school_a: Any, monkeypatch: Any
 ) -> None:
     from houqin.api.throttling import SharedScopedRateThrottle
-    from tenants.services import school_host
+    from tenants.routing import school_host
 
     host = school_host(school_a.code)
     user = user_with_role(Role.PRINCIPAL, school_a)
@@ -174,7 +174,7 @@ def test_a_forged_forwarded_for_escapes_neither_throttle_nor_lockout(
 def test_the_account_ceiling_bounds_guessing_from_many_addresses_but_not_the_owners_browser(
     db: Any, school_a: Any, district_host: str
 ) -> None:
-    from tenants.services import school_host
+    from tenants.routing import school_host
 
     user = user_with_role(Role.PRINCIPAL, school_a)
     host = school_host(school_a.code)
@@ -192,7 +192,7 @@ def test_the_account_ceiling_bounds_guessing_from_many_addresses_but_not_the_own
 
 
 def test_a_known_browser_is_held_to_the_failure_limit_itself(db: Any, school_a: Any) -> None:
-    from tenants.services import school_host
+    from tenants.routing import school_host
 
     user = user_with_role(Role.PRINCIPAL, school_a)
     host = school_host(school_a.code)
@@ -211,7 +211,7 @@ def test_the_known_browser_cookie_is_for_its_account_and_cannot_be_forged(
     db: Any, school_a: Any
 ) -> None:
     from shared_apps.accounts.signin import COOKIE
-    from tenants.services import school_host
+    from tenants.routing import school_host
 
     owner = user_with_role(Role.PRINCIPAL, school_a)
     other = user_with_role(Role.PRINCIPAL, school_a)

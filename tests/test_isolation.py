@@ -9,7 +9,7 @@ import pytest
 from houqin.roles import DISTRICT_ROLES, Role
 from shared_apps.audit.models import Change
 from tenants.models import School
-from tenants.services import school_host
+from tenants.routing import school_host
 from tests.conftest import HostClient
 from tests.factories import user_with_role
 from tests.matrix import SCHOOL_OPERATIONS, Scene

@@ -26,7 +26,9 @@ from tenants import provisioning, services
 from tenants.management.commands.import_schools import ProgressBar
 from tenants.models import Domain, School, schema_name_for
 from tenants.onboarding import SchoolRow, read_school_rows, schools_import
+from tenants.routing import school_host
 from tests.conftest import HostClient
+from tests.factories import SETUP
 
 CHINESE_HEADER = "学校代码,学校名称,学校类型,寄宿,地址"
 IMPORT_URL = "/api/v1/schools/import/"
@@ -41,7 +43,7 @@ def _schema_exists(name: str) -> bool:
 def _nothing_of(code: str) -> bool:
     return (
         not School.objects.filter(code=code).exists()
-        and not Domain.objects.filter(domain=services.school_host(code)).exists()
+        and not Domain.objects.filter(domain=school_host(code)).exists()
         and not _schema_exists(schema_name_for(code))
     )
 
@@ -49,7 +51,7 @@ def _nothing_of(code: str) -> bool:
 def _provisioned(code: str) -> School:
     school = School.objects.get(code=code)
     assert _schema_exists(school.schema_name)
-    assert Domain.objects.filter(tenant=school, domain=services.school_host(code)).exists()
+    assert Domain.objects.filter(tenant=school, domain=school_host(code)).exists()
     return school
 
 
@@ -60,7 +62,7 @@ def _csv(*lines: str, bom: bool = True) -> bytes:
 
 def _import(content: bytes, filename: str = "schools.csv", **kwargs: Any) -> ImportReport:
     rows = read_school_rows(io.BytesIO(content), filename)
-    return schools_import(rows=rows, actor=None, **kwargs)
+    return schools_import(rows=rows, actor=SETUP, **kwargs)
 
 
 def _counts(report: ImportReport) -> tuple[int, int, int]:
@@ -151,7 +153,7 @@ def test_english_headers_and_values_are_read_too(db: Any) -> None:
         ),
         SchoolRow(3, code="300022", name="South", kind="senior", boarding="0", address=""),
     ]
-    report = schools_import(rows=rows, actor=None, dry_run=True)
+    report = schools_import(rows=rows, actor=SETUP, dry_run=True)
     assert [r.status for r in report.rows] == [RowStatus.READY, RowStatus.READY]
     assert not School.objects.filter(code__in=["300021", "300022"]).exists()
 
@@ -254,7 +256,7 @@ def test_every_problem_of_a_row_is_reported(db: Any) -> None:
 def test_running_the_same_list_again_resumes(db: Any) -> None:
     content = _csv(CHINESE_HEADER, "300201,甲校,小学,否,", "300202,乙校,小学,否,")
     # An earlier run stopped after the first school.
-    services.school_create(code="300201", name="甲校", kind="primary")
+    services.school_create(actor=SETUP, code="300201", name="甲校", kind="primary")
     first = _import(content)
     assert [r.status for r in first.rows] == [RowStatus.EXISTS, RowStatus.CREATED]
     count = School.objects.count()
@@ -270,7 +272,7 @@ def _failing_for(code: str, step: str) -> AbstractContextManager[Any]:
         original_create = Domain.objects.create
 
         def create_domain(**kwargs: Any) -> Domain:
-            if kwargs["domain"] == services.school_host(code):
+            if kwargs["domain"] == school_host(code):
                 raise RuntimeError("domain step failed")
             return original_create(**kwargs)
 

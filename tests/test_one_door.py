@@ -14,7 +14,8 @@ from django.db.models import Max
 from houqin import context
 from houqin.door import SystemActor, service
 from shared_apps.accounts.models import User
-from shared_apps.audit.models import Change
+from shared_apps.audit import services as audit
+from shared_apps.audit.models import Change, Finding
 from tenants.models import School
 from tests.factories import make_user
 
@@ -147,3 +148,19 @@ def test_a_service_refuses_what_is_not_an_actor(db: Any, actor: Any) -> None:
 def test_a_service_called_without_its_actor_is_refused(db: Any) -> None:
     with pytest.raises(TypeError, match="actor"):
         open_account(username="nobody")  # type: ignore[call-arg]
+
+
+def test_a_service_called_outside_any_request_names_its_actor_in_the_trail_and_its_row(
+    db: Any,
+) -> None:
+    """A shell or a command: nothing in the context but what the service is given."""
+    auditor = make_user()
+    assert context.current().actor_id is None
+    mark = last_change_id()
+    finding = audit.finding_create(
+        school=None, title="t", body="b", severity=Finding.Severity.LOW, actor=auditor
+    )
+    audit.finding_update(finding=finding, status=Finding.Status.CLOSED, actor=auditor)
+    assert finding.created_by_id == auditor.pk
+    trail = Change.objects.filter(id__gt=mark, table_name="audit_finding")
+    assert [row.actor_id for row in trail] == [auditor.pk, auditor.pk]

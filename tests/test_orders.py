@@ -40,10 +40,10 @@ from tenant_apps.orders.services.deliveries import DeliveryLineInput, delivery_r
 from tenant_apps.orders.services.invoices import InvoiceLineInput, invoice_record
 from tenant_apps.orders.services.placing import LineInput, order_place
 from tenants.models import School
-from tenants.services import school_host
+from tenants.routing import school_host
 from tests.concurrency import at_once
 from tests.conftest import SCHOOL_A, HostClient
-from tests.factories import discard_user, user_with_role
+from tests.factories import SETUP, discard_user, user_with_role
 from tests.matrix.orders import make_order
 from tests.matrix.supply import make_contract, make_item, make_supplier
 
@@ -191,7 +191,7 @@ def test_a_line_names_its_problem_and_only_that_line(
     ]
     with in_school(school_a), pytest.raises(InvalidInput) as refused:
         order_place(
-            contract=priced["contract"], due_on=timezone.localdate(), lines=lines, actor=None
+            contract=priced["contract"], due_on=timezone.localdate(), lines=lines, actor=SETUP
         )
     by_line = refused.value.fields["lines"]
     assert by_line[0] == {}
@@ -360,7 +360,7 @@ def test_a_delivery_of_food_makes_the_canteens_inbound_inspection(
                 LineInput(item=priced["rice"].pk, quantity=D("100")),
                 LineInput(item=priced["pot"].pk, quantity=D("1")),
             ],
-            actor=None,
+            actor=SETUP,
         )
         rice, pot = order.lines.order_by("pk")
     manager = client_for(school_a, R.CANTEEN_MANAGER)
@@ -424,7 +424,7 @@ def test_on_time_means_delivered_in_full_by_the_due_date(school_a: School) -> No
                 contract=contract,
                 due_on=today - timedelta(days=days_ago),
                 lines=[LineInput(item=price.item_id, quantity=D("10"))],
-                actor=None,
+                actor=SETUP,
                 today=today - timedelta(days=20),
             )
 
@@ -435,7 +435,7 @@ def test_on_time_means_delivered_in_full_by_the_due_date(school_a: School) -> No
                 order=order,
                 lines=[DeliveryLineInput(line=line.pk, quantity=D(quantity))],
                 received_on=today - timedelta(days=days_ago),
-                actor=None,
+                actor=SETUP,
             )
         return SpendLine.objects.get(school=school_a, order_line_id=line.pk)
 
@@ -457,7 +457,7 @@ def test_on_time_means_delivered_in_full_by_the_due_date(school_a: School) -> No
                     order=pending,
                     lines=[DeliveryLineInput(line=line.pk, quantity=D("1"))],
                     received_on=received_on,
-                    actor=None,
+                    actor=SETUP,
                 )
 
 
@@ -580,7 +580,7 @@ def test_an_invoice_line_beyond_what_is_left_to_invoice_is_refused(school_a: Sch
                 number="FP-9",
                 issued_on=timezone.localdate(),
                 lines=[InvoiceLineInput(line=line.pk, quantity=D("1"), unit_price=D("9.50"))],
-                actor=None,
+                actor=SETUP,
             )
     other = make_order(school_a, quantity=D("10"), delivered=D("4"))
     with in_school(school_a):
@@ -590,7 +590,7 @@ def test_an_invoice_line_beyond_what_is_left_to_invoice_is_refused(school_a: Sch
             number="FP-10",
             issued_on=timezone.localdate(),
             lines=[InvoiceLineInput(line=line.pk, quantity=D("4"), unit_price=D("9.50"))],
-            actor=None,
+            actor=SETUP,
         )
         with pytest.raises(InvalidInput) as refused:
             invoice_record(
@@ -598,14 +598,14 @@ def test_an_invoice_line_beyond_what_is_left_to_invoice_is_refused(school_a: Sch
                 number="FP-11",
                 issued_on=timezone.localdate(),
                 lines=[InvoiceLineInput(line=line.pk, quantity=D("0.001"), unit_price=D("9.50"))],
-                actor=None,
+                actor=SETUP,
             )
         assert refused.value.code == "invoice_mismatch"
         # The same supplier's invoice number twice is a conflict.
         delivery_record(
             order=other,
             lines=[DeliveryLineInput(line=line.pk, quantity=D("1"))],
-            actor=None,
+            actor=SETUP,
         )
         with pytest.raises(Conflict) as duplicate:
             invoice_record(
@@ -613,7 +613,7 @@ def test_an_invoice_line_beyond_what_is_left_to_invoice_is_refused(school_a: Sch
                 number="FP-10",
                 issued_on=timezone.localdate(),
                 lines=[InvoiceLineInput(line=line.pk, quantity=D("1"), unit_price=D("9.50"))],
-                actor=None,
+                actor=SETUP,
             )
         assert duplicate.value.code == "duplicate_invoice"
         with pytest.raises(IntegrityError), transaction.atomic():

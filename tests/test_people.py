@@ -33,9 +33,9 @@ from tenant_apps.people.models import (
 )
 from tenant_apps.people.services.eligibility import subsidy_eligibility_create
 from tenants.models import School
-from tenants.services import school_host
+from tenants.routing import school_host
 from tests.conftest import SCHOOL_A, HostClient
-from tests.factories import user_with_role
+from tests.factories import SETUP, user_with_role
 from tests.matrix.people import make_student, national_id_for
 
 R = Role
@@ -755,7 +755,7 @@ def test_concurrent_overlapping_periods_only_one_wins(committed_student) -> None
                 programme=NUTRITION,
                 reason="other",
                 valid_from=valid_from,
-                actor=None,
+                actor=SETUP,
             )
 
     results = _in_threads(lambda: create(date(2025, 9, 1)), lambda: create(date(2025, 10, 1)))

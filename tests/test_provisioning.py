@@ -11,9 +11,10 @@ from houqin.devstack import APP_ROLE
 from houqin.roles import Role
 from tenants import provisioning
 from tenants.models import PoolSchema, SchemaTemplate
-from tenants.services import school_create, school_host
+from tenants.routing import school_host
+from tenants.services import school_create
 from tests.conftest import HostClient
-from tests.factories import user_with_role
+from tests.factories import SETUP, user_with_role
 
 
 def _describe(schema: str) -> dict[str, Any]:
@@ -53,7 +54,7 @@ def _describe(schema: str) -> dict[str, Any]:
 
 def test_a_provisioned_school_is_what_the_migrations_make(db):
     provisioning._migrate_into("houqin_probe")
-    school = school_create(code="300001", name="结构比对学校", kind="primary")
+    school = school_create(actor=SETUP, code="300001", name="结构比对学校", kind="primary")
     migrated = _describe("houqin_probe")
     provisioned = _describe(school.schema_name)
     assert migrated["columns"], "the probe schema has no tables"
@@ -62,7 +63,7 @@ def test_a_provisioned_school_is_what_the_migrations_make(db):
 
 
 def test_a_new_schools_identity_columns_continue_after_the_copied_rows(db, in_school):
-    school = school_create(code="300002", name="序列学校", kind="primary")
+    school = school_create(actor=SETUP, code="300002", name="序列学校", kind="primary")
     with in_school(school), connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO django_migrations (app, name, applied) VALUES ('x', 'y', now()) "
@@ -91,7 +92,7 @@ def test_a_new_school_takes_a_ready_schema_from_the_pool(db):
     assert provisioning.pool_refill(size=2) == 0
     pooled = set(PoolSchema.objects.values_list("schema_name", flat=True))
     with mock.patch("tenants.provisioning.schema_from_template") as from_template:
-        school = school_create(code="300004", name="池中学校", kind="junior")
+        school = school_create(actor=SETUP, code="300004", name="池中学校", kind="junior")
     from_template.assert_not_called()
     assert PoolSchema.objects.count() == 1
     with connection.cursor() as cursor:
@@ -131,10 +132,10 @@ def _owner(schema: str) -> str:
 
 def test_the_app_role_makes_schools_it_does_not_own_from_the_template_and_the_pool(db):
     _act_as_the_app()
-    from_template = school_create(code="300005", name="应用建校", kind="primary")
+    from_template = school_create(actor=SETUP, code="300005", name="应用建校", kind="primary")
     assert provisioning.pool_refill(size=1) == 1
     with mock.patch("tenants.provisioning.schema_from_template") as from_script:
-        from_pool = school_create(code="300006", name="池中建校", kind="primary")
+        from_pool = school_create(actor=SETUP, code="300006", name="池中建校", kind="primary")
     from_script.assert_not_called()
     for school in (from_template, from_pool):
         assert _owner(school.schema_name) == "houqin_owner"
@@ -150,4 +151,4 @@ def test_the_app_role_is_told_to_wait_for_a_template_it_may_not_build(db):
     provisioning._template = None
     _act_as_the_app()
     with pytest.raises(provisioning.TemplateOutOfDate):
-        school_create(code="300007", name="等待模板", kind="primary")
+        school_create(actor=SETUP, code="300007", name="等待模板", kind="primary")

@@ -10,6 +10,7 @@ from tenants import releases
 from tenants.models import School, SchoolMigration
 from tenants.provisioning import code_fingerprint
 from tenants.services import school_create
+from tests.factories import SETUP
 
 
 def _set_back(school: School, *, keep_table: bool = False) -> None:
@@ -85,6 +86,6 @@ def test_verify_corrects_recorded_fingerprints(school_a, school_b):
 
 
 def test_new_schools_are_recorded_at_the_target(db):
-    school = school_create(code="400001", name="新校", kind="primary")
+    school = school_create(actor=SETUP, code="400001", name="新校", kind="primary")
     assert school.migration_fingerprint == code_fingerprint()
     assert school.pk not in [pk for pk, _schema in releases.schools_behind(code_fingerprint())]

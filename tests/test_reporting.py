@@ -22,9 +22,10 @@ from houqin.roles import Role
 from shared_apps.reporting import renderers, selectors
 from shared_apps.subsidies.models import Budget, Claim, Programme
 from tenants.models import School
-from tenants.services import school_create, school_host
+from tenants.routing import school_host
+from tenants.services import school_create
 from tests.conftest import HostClient
-from tests.factories import make_user, user_with_role
+from tests.factories import SETUP, make_user, user_with_role
 from tests.matrix.subsidies import make_budget, make_programme
 
 R = Role
@@ -231,7 +232,9 @@ def test_district_statement_queries_do_not_grow_with_schools(school_a, school_b,
 
     before, schools_before = queries()
     for n in range(4):
-        school = school_create(code=f"rpt{n}", name=f"报表小学{n}", kind=School.Kind.PRIMARY)
+        school = school_create(
+            actor=SETUP, code=f"rpt{n}", name=f"报表小学{n}", kind=School.Kind.PRIMARY
+        )
         march_budget(school, figures["nutrition"], "10.00")
     after, schools_after = queries()
     assert schools_after == schools_before + 4

@@ -9,8 +9,10 @@ from houqin.db import tenant_db
 from houqin.roles import Role
 from tenants import routing
 from tenants.models import Domain
-from tenants.services import school_archive, school_host, school_suspend
+from tenants.routing import school_host
+from tenants.services import school_archive, school_suspend
 from tests.conftest import HostClient
+from tests.factories import SETUP
 
 
 def test_district_host_serves_the_district_api(client_for):
@@ -44,7 +46,7 @@ def test_foreign_or_malformed_host_is_400(db, host):
 
 def test_suspended_school_answers_403_with_the_reason(client_for, school_a):
     client = client_for(school_a, Role.PRINCIPAL)
-    school_suspend(school=school_a, reason="食品安全整改")
+    school_suspend(actor=SETUP, school=school_a, reason="食品安全整改")
     response = client.get("/api/v1/me/")
     assert response.status_code == 403
     error = response.json()["error"]
@@ -54,7 +56,7 @@ def test_suspended_school_answers_403_with_the_reason(client_for, school_a):
 
 def test_archived_school_answers_403(client_for, school_a):
     client = client_for(school_a, Role.PRINCIPAL)
-    school_archive(school=school_a, reason="撤并")
+    school_archive(actor=SETUP, school=school_a, reason="撤并")
     assert client.get("/api/v1/me/").json()["error"]["code"] == "school_archived"
 
 
@@ -70,7 +72,7 @@ def test_a_known_host_costs_no_query(school_a):
 def test_cache_is_invalidated_when_the_school_changes(school_a):
     host = school_host(school_a.code)
     routing.resolve_school(host)
-    school_suspend(school=school_a, reason="x")
+    school_suspend(actor=SETUP, school=school_a, reason="x")
     resolved = routing.resolve_school(host)
     assert resolved is not None
     assert resolved.status == "suspended"

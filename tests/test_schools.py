@@ -9,9 +9,10 @@ from houqin.roles import Role
 from shared_apps.accounts.models import Membership
 from tenants.models import Domain, School
 from tenants.provisioning import schema_from_template
-from tenants.services import school_create, school_host
+from tenants.routing import school_host
+from tenants.services import school_create
 from tests.conftest import HostClient
-from tests.factories import make_user, user_with_role
+from tests.factories import SETUP, make_user, user_with_role
 
 
 def _schema_exists(name: str) -> bool:
@@ -97,7 +98,7 @@ def _failing_once_the_schema_is_made(template, schema_name):
 )
 def test_a_failed_creation_leaves_no_school_no_domain_no_schema(db, failing_step, effect):
     with mock.patch(failing_step, side_effect=effect), pytest.raises(Exception):  # noqa: B017
-        school_create(code="200003", name="失败学校", kind="primary")
+        school_create(actor=SETUP, code="200003", name="失败学校", kind="primary")
     assert not School.objects.filter(code="200003").exists()
     assert not Domain.objects.filter(domain="200003.localhost").exists()
     assert not _schema_exists("s_200003")

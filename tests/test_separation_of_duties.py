@@ -22,7 +22,7 @@ from shared_apps.procurement.models import Award, Requisition
 from shared_apps.subsidies.models import Budget, BudgetSupplement, Claim
 from tenants.models import School
 from tests.conftest import HostClient
-from tests.factories import make_user, user_with_role
+from tests.factories import SETUP, make_user, user_with_role
 from tests.matrix.orders import make_order
 from tests.matrix.subsidies import make_budget, make_claim, make_programme
 from tests.matrix.tenders import make_item, make_requisition, opened_tender, score_all
@@ -315,7 +315,7 @@ def test_a_system_act_is_not_checked(school_a: School) -> None:
 
     budget = make_budget(school_a, make_programme(), start=date(2024, 1, 1), end=date(2024, 6, 30))
     supplement = services.budget_supplement(
-        budget=budget, amount=Decimal("5.00"), reason="追加", actor=None
+        budget=budget, amount=Decimal("5.00"), reason="追加", actor=SETUP
     )
-    services.budget_supplement_approve(supplement=supplement, actor=None)
+    services.budget_supplement_approve(supplement=supplement, actor=SETUP)
     assert Budget.objects.get(pk=budget.pk).supplemented == Decimal("5.00")

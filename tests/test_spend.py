@@ -22,6 +22,7 @@ from shared_apps.procurement.models import Category, Supplier
 from shared_apps.procurement.selectors.spend import SpendFigures, spend_period, spend_summary
 from shared_apps.procurement.services import suppliers
 from tenants.models import School
+from tests.factories import SETUP
 from tests.matrix.orders import make_order
 from tests.matrix.supply import make_contract, make_spend_line, make_supplier
 
@@ -326,7 +327,7 @@ def test_a_supplier_sees_the_orders_placed_with_it(
     client_for: Any, school_a: School, school_b: School, month: dict[str, Any]
 ) -> None:
     account, _password = suppliers.supplier_account_create(
-        supplier=month["s1"], username="jia-liangyou", actor=None
+        supplier=month["s1"], username="jia-liangyou", actor=SETUP
     )
     client = client_for(None, account.user)
     orders = client.get(f"/api/v1/procurement/suppliers/{month['s1'].pk}/orders/")

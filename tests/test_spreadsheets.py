@@ -41,7 +41,7 @@ from shared_apps.subsidies.models import Claim
 from tenant_apps.people import register
 from tenant_apps.people.models import Student
 from tenants.models import School
-from tenants.services import school_host
+from tenants.routing import school_host
 from tests.conftest import HostClient
 from tests.factories import make_user
 from tests.matrix.people import make_student

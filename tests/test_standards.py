@@ -35,7 +35,7 @@ from shared_apps.standards.models import (
 from shared_apps.standards.seed import FOODS_FILE
 from tests.concurrency import at_once
 from tests.conftest import HostClient
-from tests.factories import user_with_role
+from tests.factories import SETUP, user_with_role
 
 D = Decimal
 MONDAY = datetime.date(2030, 9, 2)
@@ -112,7 +112,7 @@ def _recipe(name: str, items: list[tuple[Food, str]], band: str = "9-11") -> Rec
         name=name,
         meal="lunch",
         items=[services.ItemInput(food=f.code, age_band=band, grams=D(g)) for f, g in items],
-        actor=None,
+        actor=SETUP,
     )
 
 
@@ -341,7 +341,7 @@ def _draft(recipes: dict[int, Recipe], week: datetime.date = MONDAY) -> MealPlan
         entries=[
             services.EntryInput(weekday=d, meal="lunch", recipe=r.pk) for d, r in recipes.items()
         ],
-        actor=None,
+        actor=SETUP,
     )
 
 
@@ -368,7 +368,7 @@ def test_publishing_freezes_a_version_and_a_revision_supersedes_it(
         assert response.json()["error"]["code"] == "plan_not_draft"
 
     # A correction to the catalogue reaches drafts, not what was published.
-    services.food_update(food=foods["grain"], actor=None, energy_kcal=D(350))
+    services.food_update(food=foods["grain"], actor=SETUP, energy_kcal=D(350))
     again = officer.get(f"/api/v1/meal-plans/{first['id']}/").json()
     assert again["nutrition"]["menus"] == v1["nutrition"]["menus"]
     assert again["entries"] == v1["entries"]
@@ -394,7 +394,7 @@ def test_publishing_freezes_a_version_and_a_revision_supersedes_it(
 
 
 def test_the_database_keeps_published_plans_as_they_were(foods: dict[str, Food]) -> None:
-    plan = services.plan_publish(plan=_draft({1: _dish(foods)}), actor=None)
+    plan = services.plan_publish(plan=_draft({1: _dish(foods)}), actor=SETUP)
     other = _recipe("另一道菜", [(foods["milk"], "100")])
     attempts: list[Callable[[], Any]] = [
         lambda: MealPlan.objects.filter(pk=plan.pk).update(title="改过"),
@@ -479,7 +479,7 @@ def test_a_plan_with_a_recipe_lacking_the_bands_quantities_is_refused(
     plan = _draft({1: dish})
     services.recipe_update(
         recipe=dish,
-        actor=None,
+        actor=SETUP,
         items=[services.ItemInput(food="TGRAIN", age_band="12-14", grams=D(180))],
     )
     published = officer.post(f"/api/v1/meal-plans/{plan.pk}/publish/")
@@ -800,7 +800,7 @@ def test_a_new_version_of_the_standard_checks_plans_published_from_then_on(
 
     from shared_apps.standards.seed import STANDARD_FILE
 
-    published_before = services.plan_publish(plan=_draft({1: _dish(foods)}), actor=None)
+    published_before = services.plan_publish(plan=_draft({1: _dish(foods)}), actor=SETUP)
     draft = _draft({1: _recipe("米饭", [(foods["grain"], "150")])}, MONDAY + datetime.timedelta(7))
     data = json.loads(STANDARD_FILE.read_text(encoding="utf-8"))
     data["version"] = 2
@@ -819,7 +819,7 @@ def test_a_new_version_of_the_standard_checks_plans_published_from_then_on(
             "energy_kcal"
         ]["target"]
 
-    assert energy_target(services.plan_publish(plan=draft, actor=None)) == (2, D(840))
+    assert energy_target(services.plan_publish(plan=draft, actor=SETUP)) == (2, D(840))
     published_before.refresh_from_db()
     assert energy_target(published_before) == (1, D(800))
     broken = tmp_path / "broken.json"
@@ -836,7 +836,7 @@ def test_other_apps_read_the_published_plan_through_selectors(foods: dict[str, F
     assert selectors.plan_get_published(week_start=MONDAY, age_band="9-11") is None
     draft = _draft({1: _dish(foods), 3: _recipe("午餐奶", [(foods["milk"], "200")])})
     assert selectors.plan_get_published(week_start=MONDAY, age_band="9-11") is None
-    services.plan_publish(plan=draft, actor=None)
+    services.plan_publish(plan=draft, actor=SETUP)
     plan = selectors.plan_get_published(week_start=MONDAY, age_band="9-11")
     assert plan is not None
     report = selectors.plan_report(plan=plan)
@@ -917,7 +917,7 @@ def test_list_queries_do_not_grow_with_rows(officer: HostClient, foods: dict[str
             recipe = _recipe(f"菜{i}", [(foods["grain"], "100"), (foods["milk"], "50")])
             plan = _draft({1: recipe}, MONDAY + datetime.timedelta(weeks=i))
             if i % 2:
-                services.plan_publish(plan=plan, actor=None)
+                services.plan_publish(plan=plan, actor=SETUP)
 
     some(2, 0)
     few = {p: _queries(officer, p) for p in ("/api/v1/recipes/", "/api/v1/meal-plans/")}
@@ -940,7 +940,7 @@ def test_the_nutrition_officer_keeps_drafts_in_the_admin_and_published_plans_are
     dish = _dish(foods)
     draft = _draft({1: dish})
     published = services.plan_publish(
-        plan=_draft({2: dish}, MONDAY + datetime.timedelta(weeks=1)), actor=None
+        plan=_draft({2: dish}, MONDAY + datetime.timedelta(weeks=1)), actor=SETUP
     )
     for model, obj in (
         ("nutritionstandard", selectors.standard_current()),
@@ -1001,7 +1001,7 @@ def _race_recipe(committed: list[Any]) -> Recipe:
         name="并发测试菜",
         meal="lunch",
         items=[services.ItemInput(food="CT001", age_band="9-11", grams=D(100))],
-        actor=None,
+        actor=SETUP,
     )
     committed.append(lambda: Recipe.objects.filter(pk=recipe.pk).delete())
     committed.append(lambda: _discard_plans(RACE_WEEK))
@@ -1016,7 +1016,7 @@ def test_concurrent_creations_of_one_weeks_plan_make_one_draft(committed: list[A
             week_start=RACE_WEEK,
             age_band="9-11",
             entries=[services.EntryInput(weekday=1, meal="lunch", recipe=recipe.pk)],
-            actor=None,
+            actor=SETUP,
         )
 
     results = at_once(4, create)
@@ -1035,16 +1035,16 @@ def test_concurrent_publications_publish_once_and_revisions_make_one_draft(
         week_start=RACE_WEEK,
         age_band="9-11",
         entries=[services.EntryInput(weekday=1, meal="lunch", recipe=recipe.pk)],
-        actor=None,
+        actor=SETUP,
     )
 
-    results = at_once(4, lambda _i: services.plan_publish(plan=draft, actor=None))
+    results = at_once(4, lambda _i: services.plan_publish(plan=draft, actor=SETUP))
     published = [r for r in results if isinstance(r, MealPlan)]
     refused = [r for r in results if isinstance(r, Conflict)]
     assert (len(published), len(refused)) == (1, 3), results
     assert {r.code for r in refused} == {"plan_not_draft"}
 
-    results = at_once(4, lambda _i: services.plan_revise(plan=draft, actor=None))
+    results = at_once(4, lambda _i: services.plan_revise(plan=draft, actor=SETUP))
     revised = [r for r in results if isinstance(r, MealPlan)]
     assert len(revised) == 1, results
     assert {r.code for r in results if isinstance(r, Conflict)} == {"draft_exists"}, results

@@ -30,10 +30,10 @@ from shared_apps.subsidies.models import (
     Programme,
 )
 from tenants.models import School
-from tenants.services import school_host
+from tenants.routing import school_host
 from tests.concurrency import at_once
 from tests.conftest import SCHOOL_A, HostClient
-from tests.factories import discard_user, user_with_role
+from tests.factories import SETUP, discard_user, user_with_role
 from tests.matrix.subsidies import canteen_ready, make_budget, make_claim, make_programme
 
 R = Role
@@ -88,7 +88,7 @@ def test_claim_amount_is_student_days_times_rate_to_the_fen(school_a: School) ->
     counts = {d: 800 + i for i, d in enumerate(days)}
     with canteen_says(counts, holidays={holiday}) as schemas:
         claim = services.claim_compute(
-            school=school_a, programme=programme, month=date(2025, 10, 17), actor=None
+            school=school_a, programme=programme, month=date(2025, 10, 17), actor=SETUP
         )
     # The canteen was read in the school's schema; the claim lives in the public one.
     assert set(schemas) == {school_a.schema_name}
@@ -113,7 +113,7 @@ def test_only_school_days_count_whatever_the_canteen_returns(school_a: School) -
     monday = date(2025, 10, 6)
     with canteen_says({saturday: 300, monday: 3}):
         claim = services.claim_compute(
-            school=school_a, programme=programme, month=OCTOBER, actor=None
+            school=school_a, programme=programme, month=OCTOBER, actor=SETUP
         )
     assert claim.student_days == 3
     assert claim.amount == Decimal("15.00")
@@ -125,17 +125,17 @@ def test_a_draft_is_recomputed_and_a_submitted_claim_is_not(school_a: School) ->
     monday = date(2025, 10, 6)
     with canteen_says({monday: 10}):
         first = services.claim_compute(
-            school=school_a, programme=programme, month=OCTOBER, actor=None
+            school=school_a, programme=programme, month=OCTOBER, actor=SETUP
         )
     with canteen_says({monday: 12}):
         again = services.claim_compute(
-            school=school_a, programme=programme, month=OCTOBER, actor=None
+            school=school_a, programme=programme, month=OCTOBER, actor=SETUP
         )
     assert again.pk == first.pk
     assert again.amount == Decimal("60.00")
-    services.claim_submit(claim=again, actor=None)
+    services.claim_submit(claim=again, actor=SETUP)
     with canteen_says({monday: 99}), pytest.raises(Conflict):
-        services.claim_compute(school=school_a, programme=programme, month=OCTOBER, actor=None)
+        services.claim_compute(school=school_a, programme=programme, month=OCTOBER, actor=SETUP)
     again.refresh_from_db()
     assert again.amount == Decimal("60.00")
     assert Claim.objects.filter(programme=programme).count() == 1
@@ -187,7 +187,7 @@ def test_at_most_one_subsidised_meal_per_student_per_day_with_the_real_canteen(
                 )
     programme = Programme.objects.get(code="nutrition_improvement")
     make_budget(school_a, programme)
-    claim = services.claim_compute(school=school_a, programme=programme, month=OCTOBER, actor=None)
+    claim = services.claim_compute(school=school_a, programme=programme, month=OCTOBER, actor=SETUP)
     assert claim.breakdown[monday.isoformat()] == 3
     assert claim.breakdown[tuesday.isoformat()] == 1
     assert wednesday.isoformat() not in claim.breakdown
@@ -285,11 +285,11 @@ def test_rejecting_needs_a_reason_and_the_school_may_claim_anew(
         "note": "人数与学籍不符",
     }
     with pytest.raises(InvalidInput):
-        services.claim_reject(claim=claim, reason="", actor=None)
+        services.claim_reject(claim=claim, reason="", actor=SETUP)
     # A rejected claim does not block the month: a new draft may be computed.
     with canteen_says({date(2025, 10, 6): 5}):
         again = services.claim_compute(
-            school=school_a, programme=claim.programme, month=OCTOBER, actor=None
+            school=school_a, programme=claim.programme, month=OCTOBER, actor=SETUP
         )
     assert again.pk != claim.pk
     assert again.status == Claim.Status.DRAFT
@@ -333,6 +333,7 @@ def test_the_database_refuses_an_overspent_budget(school_a: School) -> None:
 
 def test_whoever_submitted_cannot_approve(school_a: School) -> None:
     claim = make_claim(school_a, status=Claim.Status.SUBMITTED)
+    assert claim.submitted_by is not None
     with pytest.raises(Conflict):
         services.claim_approve(claim=claim, actor=claim.submitted_by)
 
@@ -520,7 +521,7 @@ def test_listing_budgets_with_their_supplements_does_not_grow_with_rows(
         budget = make_budget(school_a, make_programme())
         for amount in ("10.00", "20.00"):
             services.budget_supplement(
-                budget=budget, amount=Decimal(amount), reason="追加", actor=None
+                budget=budget, amount=Decimal(amount), reason="追加", actor=SETUP
             )
 
     supplemented_budget()
@@ -648,7 +649,7 @@ def test_surplus_carries_to_the_next_period_of_the_same_year(
         school_a, status=Claim.Status.SUBMITTED, budget=spring, month=date(2025, 4, 1)
     )
     with pytest.raises(Conflict):
-        services.claim_approve(claim=late, actor=None)
+        services.claim_approve(claim=late, actor=SETUP)
 
 
 def test_no_carry_over_when_the_rule_says_none(school_a: School) -> None:
@@ -656,7 +657,7 @@ def test_no_carry_over_when_the_rule_says_none(school_a: School) -> None:
     first = make_budget(school_a, programme, start=date(2025, 2, 1), end=date(2025, 7, 31))
     second = make_budget(school_a, programme, start=date(2025, 8, 1), end=date(2025, 12, 31))
     with pytest.raises(Conflict):
-        services.budget_carry_over(from_budget=first, to_budget=second, actor=None)
+        services.budget_carry_over(from_budget=first, to_budget=second, actor=SETUP)
     second.refresh_from_db()
     assert second.carried_in == Decimal("0.00")
 

@@ -19,6 +19,7 @@ from houqin.exceptions import Conflict, InvalidInput
 from houqin.roles import Role
 from shared_apps.accounts.models import Membership, User
 from shared_apps.procurement import tasks
+from shared_apps.procurement.credit_codes import credit_code_cleaned
 from shared_apps.procurement.models import (
     CatalogueItem,
     Category,
@@ -31,12 +32,11 @@ from shared_apps.procurement.models import (
     SupplierUser,
 )
 from shared_apps.procurement.services import ratings, suppliers
-from shared_apps.procurement.services.suppliers import credit_code_cleaned
 from shared_apps.procurement.signals import signals
 from shared_apps.procurement.supply_rules import ABOVE_REFERENCE, OUTSIDE_CONTRACT
 from tenants.models import School
 from tests.conftest import HostClient
-from tests.factories import user_with_role
+from tests.factories import SETUP, user_with_role
 from tests.matrix.supply import (
     credit_code,
     make_contract,
@@ -58,7 +58,7 @@ REAL_CODES = ["91350100M000100Y43", "91110000802100433B", "91440300708461136T"]
 def supplier_account(client_for: Any, supplier: Supplier) -> HostClient:
     """A client on the district host signed in as an account of `supplier`."""
     account, _password = suppliers.supplier_account_create(
-        supplier=supplier, username=f"acct-{supplier.pk}-{User.objects.count()}", actor=None
+        supplier=supplier, username=f"acct-{supplier.pk}-{User.objects.count()}", actor=SETUP
     )
     return client_for(None, account.user)
 
@@ -294,8 +294,8 @@ def test_qualification_notices_are_raised_once_per_qualification_and_period(db: 
             ).values_list("reason", flat=True)
         )
 
-    assert suppliers.qualification_expiry_notices(today=today) == 1
-    assert suppliers.qualification_expiry_notices(today=today) == 0
+    assert suppliers.qualification_expiry_notices(actor=SETUP, today=today) == 1
+    assert suppliers.qualification_expiry_notices(actor=SETUP, today=today) == 0
     assert tasks.qualification_expiry_task.apply(kwargs={"day": "2026-03-02"}).get() == 0
     assert len(notices()) == 1
     assert "SOON" in notices()[0] and "2026-03-31" in notices()[0]
@@ -311,12 +311,12 @@ def test_qualification_notices_are_raised_once_per_qualification_and_period(db: 
             notice_days=30,
         )
     # A shorter notice period is another threshold: one more notice, once.
-    assert suppliers.qualification_expiry_notices(today=today, days=7) == 0
-    assert suppliers.qualification_expiry_notices(today=date(2026, 3, 25), days=7) == 1
-    assert suppliers.qualification_expiry_notices(today=date(2026, 3, 26), days=7) == 0
+    assert suppliers.qualification_expiry_notices(actor=SETUP, today=today, days=7) == 0
+    assert suppliers.qualification_expiry_notices(actor=SETUP, today=date(2026, 3, 25), days=7) == 1
+    assert suppliers.qualification_expiry_notices(actor=SETUP, today=date(2026, 3, 26), days=7) == 0
     # Renewed (a later expiry), it is noticed again when that date comes near.
     Qualification.objects.filter(pk=soon.pk).update(expires_on=date(2027, 3, 31))
-    assert suppliers.qualification_expiry_notices(today=date(2027, 3, 10)) == 1
+    assert suppliers.qualification_expiry_notices(actor=SETUP, today=date(2027, 3, 10)) == 1
     assert len(notices()) == 3
     event = SupplierEvent.objects.filter(supplier=supplier).first()
     assert event is not None and event.automatic
@@ -483,7 +483,7 @@ def rate(school: School, supplier: Supplier, month: date, score: int, **scores: 
         school=school,
         supplier=supplier,
         month=month,
-        actor=None,
+        actor=SETUP,
         quality=values["quality"],
         punctuality=values["punctuality"],
         service=values["service"],
@@ -610,12 +610,12 @@ def test_the_monthly_task_applies_the_rule_once(school_a: School, settings: Any)
 
 def test_the_rule_leaves_a_supplier_already_suspended_as_it_is(school_a: School) -> None:
     supplier = make_supplier()
-    suppliers.supplier_suspend(supplier=supplier, reason="人工暂停", actor=None)
+    suppliers.supplier_suspend(supplier=supplier, reason="人工暂停", actor=SETUP)
     rate(school_a, supplier, JANUARY, 10)
     rate(school_a, supplier, FEBRUARY, 10)
     assert SupplierEvent.objects.filter(supplier=supplier, kind="suspended").count() == 1
     with pytest.raises(Conflict):
-        suppliers.supplier_suspend(supplier=supplier, reason="again", actor=None)
+        suppliers.supplier_suspend(supplier=supplier, reason="again", actor=SETUP)
 
 
 # Signals -----------------------------------------------------------------------------------------

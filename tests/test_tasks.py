@@ -23,7 +23,7 @@ from tenants.models import School
 from tenants.selectors import active_school_schemas
 from tenants.services import school_suspend
 from tenants.tasks import for_every_school_task, school_check_task
-from tests.factories import user_with_role
+from tests.factories import SETUP, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -191,7 +191,7 @@ def test_task_without_a_safe_request_id_gets_a_fresh_one(school_a: School) -> No
 def test_fan_out_queues_one_check_per_active_school_spread_out(
     school_a: School, school_b: School, sent: mock.MagicMock
 ) -> None:
-    school_suspend(school=school_b, reason="测试：暂停")
+    school_suspend(actor=SETUP, school=school_b, reason="测试：暂停")
     expected = active_school_schemas()
     assert school_a.schema_name in expected
     assert school_b.schema_name not in expected

@@ -44,10 +44,10 @@ from shared_apps.procurement.models import (
 )
 from shared_apps.procurement.services import evaluation, evaluators, opening, suppliers
 from shared_apps.procurement.services import tenders as services
-from shared_apps.procurement.services.tenders import stored
 from shared_apps.procurement.signals import signals
+from shared_apps.procurement.tender_keys import stored
 from tests.conftest import HostClient
-from tests.factories import user_with_role
+from tests.factories import SETUP, user_with_role
 from tests.matrix.tenders import (
     PASSPHRASE,
     bid_on,
@@ -212,7 +212,7 @@ def test_publication_needs_complete_settings_and_a_keyed_committee(client_for) -
         price_weight=50,
         committee=[*list(Evaluator.objects.filter(seats__tender=tender))[:1], unkeyed],
         threshold=3,
-        actor=None,
+        actor=SETUP,
     )
     response = officer_client.post(f"{API}/tenders/{bad.pk}/publish/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
@@ -226,7 +226,7 @@ def test_publication_needs_complete_settings_and_a_keyed_committee(client_for) -
         price_weight=40,
         committee=[make_evaluator() for _ in range(4)],
         threshold=3,
-        actor=None,
+        actor=SETUP,
     )
     published = officer_client.post(f"{API}/tenders/{tender.pk}/publish/")
     assert published.status_code == 200, published.content
@@ -848,7 +848,7 @@ def test_wrong_shares_open_nothing(db: Any) -> None:
 def test_the_opening_decrypts_rejects_over_the_ceiling_and_flags_few_bids(client_for) -> None:
     tender = published_tender(ceiling=Decimal("2500.00"), items_per_lot=2)
     lot = tender.lots.get()
-    services.tender_seal_reserve(tender=tender, reserves={lot.pk: Decimal("2300.00")}, actor=None)
+    services.tender_seal_reserve(tender=tender, reserves={lot.pk: Decimal("2300.00")}, actor=SETUP)
     under = bid_on(lot, [Decimal("10.00"), Decimal("12.00")])  # 2200.00
     over = bid_on(lot, Decimal("12.51"))  # 2502.00
     lowball = bid_on(lot, Decimal("0.01"))  # 2.00: there is no floor price
@@ -1201,7 +1201,7 @@ def test_signals_for_auditors(client_for, settings) -> None:
     # sharing a phone (written differently), a member sharing a bidder's address.
     tender = published_tender(ceiling=Decimal("2000.00"), items_per_lot=1, quantity=Decimal("1"))
     lot = tender.lots.get()
-    services.tender_seal_reserve(tender=tender, reserves={lot.pk: Decimal("1900.00")}, actor=None)
+    services.tender_seal_reserve(tender=tender, reserves={lot.pk: Decimal("1900.00")}, actor=SETUP)
     twin_a = make_supplier(contact_phone="+86 139-0000-1111", address="城关镇 幸福路１号")
     twin_b = make_supplier(contact_phone="13900001111")
     third = make_supplier()
@@ -1248,7 +1248,7 @@ def test_a_supplier_reads_published_notices_without_reserve_or_committee(client_
     draft = draft_tender()
     tender = published_tender()
     services.tender_seal_reserve(
-        tender=tender, reserves={tender.lots.get().pk: Decimal("100.00")}, actor=None
+        tender=tender, reserves={tender.lots.get().pk: Decimal("100.00")}, actor=SETUP
     )
     supplier = client_for(None, supplier_account(make_supplier()))
     listed = {row["id"] for row in supplier.get(f"{API}/notices/?page_size=500").json()["results"]}

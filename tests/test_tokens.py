@@ -12,7 +12,7 @@ from django.utils import timezone
 from houqin.roles import EXTERNAL_ROLES, Role
 from shared_apps.accounts.models import ApiToken, hash_token_key
 from shared_apps.audit.models import SecurityEvent
-from tenants.services import school_host
+from tenants.routing import school_host
 from tests.conftest import HostClient
 from tests.factories import PASSWORD, token_for, user_with_role
 

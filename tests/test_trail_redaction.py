@@ -26,7 +26,7 @@ from tenant_apps.feedback.models import Feedback
 from tenants import provisioning, releases
 from tenants.models import School
 from tests.conftest import HostClient
-from tests.factories import make_user, token_for, user_with_role
+from tests.factories import SETUP, make_user, token_for, user_with_role
 from tests.matrix.people import make_student
 from tests.matrix.tenders import (
     bid_on,
@@ -95,7 +95,7 @@ def secrets_written(db: Any, school_a: School) -> int:
     mark = _last_change()
     tender = published_tender(ceiling=Decimal("2500.00"))
     lot = tender.lots.get()
-    tenders.tender_seal_reserve(tender=tender, reserves={lot.pk: Decimal("2300.00")}, actor=None)
+    tenders.tender_seal_reserve(tender=tender, reserves={lot.pk: Decimal("2300.00")}, actor=SETUP)
     bid_on(lot)
     close(tender)
     present(seats(tender)[0], open_when_ready=False)

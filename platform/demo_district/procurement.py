@@ -45,6 +45,7 @@ from demo_district.users import (
 from houqin import context
 from houqin.roles import Role
 from shared_apps.accounts.models import User
+from shared_apps.procurement.credit_codes import credit_code_check_character
 from shared_apps.procurement.models import (
     Award,
     Bid,
@@ -60,6 +61,7 @@ from shared_apps.procurement.models import (
     SupplierUser,
     Tender,
 )
+from shared_apps.procurement.selectors.tenders import deadline_passed
 from shared_apps.procurement.services import (
     bids,
     catalogue,
@@ -71,11 +73,11 @@ from shared_apps.procurement.services import (
     suppliers,
 )
 from shared_apps.procurement.services import tenders as tendering
-from shared_apps.procurement.services.suppliers import credit_code_check_character
+from tenant_apps.orders.amounts import line_amount
 from tenant_apps.orders.models import Expenditure, Order
 from tenant_apps.orders.services.deliveries import DeliveryLineInput, delivery_record
 from tenant_apps.orders.services.invoices import InvoiceLineInput, expenditure_pay, invoice_record
-from tenant_apps.orders.services.placing import LineInput, line_amount, order_place
+from tenant_apps.orders.services.placing import LineInput, order_place
 from tenants.models import School
 
 # The catalogue: code, name, category, unit, specification, market reference price (CNY per
@@ -468,7 +470,7 @@ def seed_procurement() -> list[DemoLogin]:
     companies = [_supplier(spec, officer, n, today) for n, spec in enumerate(SUPPLIERS, 1)]
     # What the daily job does: a notice for each licence about to expire (no one's act).
     with context.acting(request_id=REQUEST_ID):
-        suppliers.qualification_expiry_notices(today=today)
+        suppliers.qualification_expiry_notices(today=today, actor=suppliers.EXPIRY_NOTICES)
     members = [_evaluator(spec, officer, n) for n, spec in enumerate(EVALUATORS, 1)]
     made = [_tender(spec, officer, items, companies, members) for spec in TENDERS]
     contract = Award.objects.select_related("contract").get(lot__tender=made[0]).contract
@@ -626,7 +628,7 @@ def _tender(
     if tender.status == Tender.Status.DRAFT:
         with _as(officer):
             tender = tendering.tender_publish(tender=tender, actor=officer)
-    if tender.status == Tender.Status.PUBLISHED and not tendering.deadline_passed(tender):
+    if tender.status == Tender.Status.PUBLISHED and not deadline_passed(tender):
         _bidding(tender, spec, officer, companies)
         if spec.open_for is None:
             # The services take only deadlines in the future, and the demo cannot wait for one to

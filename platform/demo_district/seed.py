@@ -22,6 +22,7 @@ from demo_district.procurement import seed_procurement
 from demo_district.users import (
     DEMO_PASSWORD,
     REQUEST_ID,
+    SEEDING,
     DemoLogin,
     _as,
     _demo_user,
@@ -89,7 +90,7 @@ def seed_demo(*, today: date | None = None) -> list[DemoLogin]:
             logins.append(DemoLogin(role.value, None, username, DEMO_PASSWORD))
         for code, name, kind, boarding, address in DEMO_SCHOOLS:
             school = School.objects.filter(code=code).first() or school_create(
-                code=code, name=name, kind=kind, boarding=boarding, address=address
+                code=code, name=name, kind=kind, boarding=boarding, address=address, actor=SEEDING
             )
             for role in sorted(SCHOOL_ROLES):
                 user = _user(f"{role.value}.{code}", f"{name} {role.value}", school)
@@ -103,7 +104,7 @@ def seed_demo(*, today: date | None = None) -> list[DemoLogin]:
                 if not Feedback.objects.exists():
                     student = User.objects.get(username=f"student.{code}")
                     feedback_submit(
-                        author=student,
+                        actor=student,
                         category=Feedback.Category.SUGGESTION,
                         subject="希望午餐多一些蔬菜",
                         body="最近的午餐肉类偏多，希望增加时令蔬菜。",
@@ -449,7 +450,9 @@ def _seed_month(school: School, dates: DemoDates, menus: dict[tuple[date, str], 
                         teachers_shared=meal == "lunch",
                     )
                 if session.pk not in served and eaters:
-                    servings_record(session=session, source="card", student_ids=eaters)
+                    servings_record(
+                        session=session, source="card", student_ids=eaters, actor=manager
+                    )
                 if session.pk not in sampled:
                     at = time(7, 10) if meal == "breakfast" else time(11, 20)
                     for dish in dishes.get(meal) or [f"{session.get_meal_display()}"]:
@@ -466,7 +469,7 @@ def _seed_month(school: School, dates: DemoDates, menus: dict[tuple[date, str], 
                         with context.acting(request_id=REQUEST_ID, actor_id=leader.pk):
                             accompanied_meal_record(
                                 session=session,
-                                leader=leader,
+                                actor=leader,
                                 comments=LEADER_COMMENTS[_stable(code, day) % 3],
                             )
             for index, (unit, unit_type, (low, high)) in enumerate(COLD_UNITS):

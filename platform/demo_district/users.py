@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from houqin import context
+from houqin.door import SystemActor
 from houqin.roles import Role
 from shared_apps.accounts.models import Membership, User
 from shared_apps.accounts.services import membership_grant, user_create
@@ -15,6 +16,7 @@ from tenants.models import School
 
 DEMO_PASSWORD = "Houqin-demo-2026"
 REQUEST_ID = "seed-demo"
+SEEDING = SystemActor("demo.seed")
 
 
 @dataclass(frozen=True)
@@ -32,13 +34,17 @@ def _user(username: str, display_name: str, school: School | None = None) -> Use
     if existing is not None:
         return existing
     return user_create(
-        username=username, password=DEMO_PASSWORD, display_name=display_name, school=school
+        username=username,
+        password=DEMO_PASSWORD,
+        display_name=display_name,
+        school=school,
+        actor=SEEDING,
     )
 
 
 def _grant(user: User, role: Role, school: School | None) -> None:
     if not Membership.objects.filter(user=user, role=role.value, school=school).exists():
-        membership_grant(user=user, role=role.value, school=school)
+        membership_grant(user=user, role=role.value, school=school, actor=SEEDING)
 
 
 @contextmanager

@@ -11,7 +11,7 @@ service was called from a request, a task, a command or a shell.
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 from django.db import transaction
 
@@ -23,6 +23,18 @@ R = TypeVar("R")
 SERVICE_MARK = "__houqin_service__"
 
 
+class Person(Protocol):
+    """What the core needs of a signed-in user (the accounts app's User is one)."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    def get_username(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class SystemActor:
     """A job, command or rule acting on no person's behalf: the trail records no actor for it,
@@ -32,6 +44,12 @@ class SystemActor:
 
     pk = None
     is_authenticated = False
+
+    def get_username(self) -> str:
+        return ""
+
+
+Actor = Person | SystemActor
 
 
 def actor_id(actor: object) -> int | None:

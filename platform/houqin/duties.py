@@ -18,6 +18,7 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from houqin.door import Actor, actor_id
 from houqin.exceptions import Conflict
 from houqin.roles import Role, roles_allowed
 
@@ -110,20 +111,20 @@ def preparers(duty: Duty, record: models.Model) -> set[int]:
     return found
 
 
-def ensure_separate(duty: Duty, *, record: models.Model, actor: Any) -> None:
+def ensure_separate(duty: Duty, *, record: models.Model, actor: Actor) -> None:
     """Refuse `actor` the act of `duty` on `record` when they, or a role or an account they were
-    given by a preparer, prepared it. A system act (no actor) is not checked."""
+    given by a preparer, prepared it. A system act (a `SystemActor`) is not checked."""
     if record._meta.label_lower != duty.record:
         raise TypeError(f"{duty.act} approves a {duty.record}, not a {record._meta.label_lower}")
-    actor_id = getattr(actor, "pk", None)
-    if actor_id is None:
+    user_id = actor_id(actor)
+    if user_id is None:
         return
     people = preparers(duty, record)
-    if actor_id in people:
+    if user_id in people:
         raise Conflict(str(duty.message), code="separation_of_duties")
     if _holds_through is None:
         raise ImproperlyConfigured("No installed app says who granted which role.")
-    if people and _holds_through(user_id=actor_id, roles=roles_allowed(duty.act), people=people):
+    if people and _holds_through(user_id=user_id, roles=roles_allowed(duty.act), people=people):
         raise Conflict(
             _(
                 "%(rule)s Nor can an account its preparer opened, or a role they granted: "

@@ -38,7 +38,7 @@ class HostTokenAuthentication(authentication.BaseAuthentication):
         if token.expires_at <= timezone.now():
             raise exceptions.AuthenticationFailed(_("This token has expired."))
         context.set_actor(token.user.pk)
-        token_mark_used(token=token)
+        token_mark_used(token=token, actor=token.user)
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

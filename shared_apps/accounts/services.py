@@ -5,7 +5,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -13,8 +12,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from houqin.exceptions import Conflict, InvalidInput, NotPermitted, TooManyAttempts
-from houqin.permissions import forget_roles, roles_of
+from houqin.door import Actor, service
+from houqin.exceptions import Conflict, InvalidInput, NotPermitted
+from houqin.permissions import forget_roles
 from houqin.roles import (
     DISTRICT_ROLES,
     DISTRICT_STAFF_ROLES,
@@ -23,14 +23,15 @@ from houqin.roles import (
     Role,
     appointable_by,
 )
+from shared_apps.accounts.actors import person
 from shared_apps.accounts.models import ApiToken, Membership, User, hash_token_key
 from shared_apps.accounts.selectors import role_names_for
-from shared_apps.accounts.signin import remember_device
 from shared_apps.audit.models import SecurityEvent
 from shared_apps.audit.services import security_event_record
 from tenants.models import School
 
 
+@service
 def user_create(
     *,
     username: str,
@@ -38,7 +39,7 @@ def user_create(
     display_name: str = "",
     email: str = "",
     school: School | None = None,
-    actor: Any = None,
+    actor: Actor,
 ) -> User:
     """Open an account: for `school` (only that school's roles are granted to it) or, without
     one, for the centre or an external person."""
@@ -50,7 +51,7 @@ def user_create(
         display_name=display_name,
         email=email,
         school=school,
-        created_by=actor if _acting(actor) else None,
+        created_by=person(actor),
     )
     try:
         validate_password(password, user=candidate)
@@ -67,16 +68,16 @@ def user_create(
     return candidate
 
 
-@transaction.atomic
+@service
 def user_update(
     *,
     user: User,
-    actor: Any = None,
+    actor: Actor,
     display_name: str | None = None,
     email: str | None = None,
     is_active: bool | None = None,
 ) -> User:
-    if is_active is False and actor is not None and actor.pk == user.pk:
+    if is_active is False and actor.pk == user.pk:
         raise InvalidInput(_("You cannot deactivate yourself."), code="self_deactivation")
     if display_name is not None:
         user.display_name = display_name
@@ -88,12 +89,7 @@ def user_update(
     return user
 
 
-def _acting(actor: Any) -> bool:
-    """Whether a person acts (an API caller, a service's actor); None is the system itself."""
-    return getattr(actor, "pk", None) is not None
-
-
-def _may_appoint(*, actor: Any, user_id: int, role: Role, school: School | None) -> None:
+def _may_appoint(*, actor: User, user_id: int, role: Role, school: School | None) -> None:
     """Refuse unless the actor's roles there appoint `role` (houqin.roles), for someone else."""
     if actor.pk == user_id:
         raise NotPermitted(_("Nobody grants or revokes their own roles."), code="own_role")
@@ -150,13 +146,11 @@ def _check_fits(*, user: User, role: Role, school: School | None) -> None:
         )
 
 
-@transaction.atomic
-def membership_grant(
-    *, user: User, role: str, school: School | None, actor: Any = None
-) -> Membership:
+@service
+def membership_grant(*, user: User, role: str, school: School | None, actor: Actor) -> Membership:
     """Give `user` a role: a district role (school None) or a role in `school`. A person grants
     only a role their own roles there appoint, never to themselves; whoever grants (the system
-    too: seeding, opening a supplier's account), the account must fit the role."""
+    too: seeding), the account must fit the role."""
     try:
         role_enum = Role(role)
     except ValueError as exc:
@@ -168,21 +162,29 @@ def membership_grant(
             else _("A school role needs a school.")
         )
         raise InvalidInput(message, code="role_scope", fields={"role": [message]})
-    if _acting(actor):
+    if isinstance(actor, User):
         _may_appoint(actor=actor, user_id=user.pk, role=role_enum, school=school)
-    # One grant at a time per account, so that two grants cannot both pass the check above.
+    return _grant(user=user, role=role_enum, school=school, actor=actor)
+
+
+@service
+def supplier_role_grant(*, user: User, actor: Actor) -> Membership:
+    """Give the supplier role to an account opened for a supplier's staff: part of opening it
+    (procurement's `supplier_account_create`, by the procurement officer), never appointed."""
+    return _grant(user=user, role=Role.SUPPLIER, school=None, actor=actor)
+
+
+def _grant(*, user: User, role: Role, school: School | None, actor: Actor) -> Membership:
+    # One grant at a time per account, so that two grants cannot both pass the checks.
     locked = User.objects.select_for_update().get(pk=user.pk)
-    _check_fits(user=locked, role=role_enum, school=school)
-    if role_enum in EXTERNAL_ROLES and not locked.external:
+    _check_fits(user=locked, role=role, school=school)
+    if role in EXTERNAL_ROLES and not locked.external:
         User.objects.filter(pk=locked.pk).update(external=True)
         user.external = True
     try:
         with transaction.atomic():
             membership = Membership.objects.create(
-                user=user,
-                role=role_enum.value,
-                school=school,
-                granted_by=actor if _acting(actor) else None,
+                user=user, role=role.value, school=school, granted_by=person(actor)
             )
     except IntegrityError as exc:
         raise Conflict(_("This user already holds this role here."), code="duplicate") from exc
@@ -190,10 +192,10 @@ def membership_grant(
     return membership
 
 
-@transaction.atomic
-def membership_revoke(*, membership: Membership, actor: Any = None) -> None:
+@service
+def membership_revoke(*, membership: Membership, actor: Actor) -> None:
     """Take a role away: by the same rule as granting it (never one's own)."""
-    if _acting(actor):
+    if isinstance(actor, User):
         _may_appoint(
             actor=actor,
             user_id=membership.user_id,
@@ -204,60 +206,39 @@ def membership_revoke(*, membership: Membership, actor: Any = None) -> None:
     forget_roles(membership.user)
 
 
-def token_create(*, username: str, password: str, request: Any) -> str:
-    """Check the credentials and issue a token for a user who holds a role on this host.
-    Returns the key; only its hash is stored."""
-    user = authenticate(request, username=username, password=password)
-    if getattr(request, "axes_locked_out", False):
-        raise TooManyAttempts(
-            _(
-                "Too many wrong passwords: signing in is paused for a while. Try again later, "
-                "or from a browser you signed in with before."
-            ),
-            code="locked_out",
-        )
-    if user is None or not roles_of(user):
-        if user is not None:
-            security_event_record(
-                kind=SecurityEvent.Kind.LOGIN_FAILED,
-                request=request,
-                user=user,
-                detail={"reason": "no role on this host"},
-            )
-        raise InvalidInput(
-            _("Unable to sign in here with these credentials."), code="invalid_credentials"
-        )
+@service
+def token_issue(*, actor: User, request: Any) -> str:
+    """Issue a token to `actor`, who signed in with their password (accounts.signin). Returns
+    the key; only its hash is stored."""
     key = secrets.token_urlsafe(32)
-    with transaction.atomic():
-        token = ApiToken.objects.create(
-            user=user,
-            key_hash=hash_token_key(key),
-            expires_at=timezone.now() + settings.API_TOKEN_LIFETIME,
-        )
-        security_event_record(
-            kind=SecurityEvent.Kind.TOKEN_CREATED,
-            request=request,
-            user=user,
-            detail={"token_id": token.pk, "expires_at": token.expires_at.isoformat()},
-        )
-    remember_device(request, user.username)
+    token = ApiToken.objects.create(
+        user=actor,
+        key_hash=hash_token_key(key),
+        expires_at=timezone.now() + settings.API_TOKEN_LIFETIME,
+    )
+    security_event_record(
+        kind=SecurityEvent.Kind.TOKEN_CREATED,
+        request=request,
+        actor=actor,
+        detail={"token_id": token.pk, "expires_at": token.expires_at.isoformat()},
+    )
     return key
 
 
-@transaction.atomic
-def token_revoke(*, token: ApiToken, actor: Any, request: Any) -> ApiToken:
+@service
+def token_revoke(*, token: ApiToken, actor: Actor, request: Any) -> ApiToken:
     """Stop `token` working now. The caller checked that `actor` may: their own token, or
     anyone's for the district administrator."""
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is not None:
         raise Conflict(_("This token has already been revoked."), code="already_revoked")
     token.revoked_at = timezone.now()
-    token.revoked_by = actor
+    token.revoked_by = person(actor)
     token.save(update_fields=["revoked_at", "revoked_by"])
     security_event_record(
         kind=SecurityEvent.Kind.TOKEN_REVOKED,
         request=request,
-        user=actor,
+        actor=actor,
         detail={"token_id": token.pk, "owner_id": token.user_id},
     )
     return token
@@ -268,7 +249,9 @@ def token_revoke(*, token: ApiToken, actor: Any, request: Any) -> ApiToken:
 _LAST_USED_PRECISION = timedelta(minutes=15)
 
 
-def token_mark_used(*, token: ApiToken) -> None:
+@service
+def token_mark_used(*, token: ApiToken, actor: Actor) -> None:
+    """Note that `token` was used (by its owner, `actor`), to within a quarter hour."""
     now = timezone.now()
     if token.last_used_at is not None and now - token.last_used_at < _LAST_USED_PRECISION:
         return

@@ -24,11 +24,20 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.core import signing
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+
+from houqin.exceptions import InvalidInput, TooManyAttempts
+from houqin.permissions import roles_of
+from shared_apps.accounts import services
+from shared_apps.accounts.models import User
+from shared_apps.audit.models import SecurityEvent
+from shared_apps.audit.services import security_event_record
 
 COOKIE = "houqin_device"
 _SALT = "houqin.accounts.known-device"
@@ -125,7 +134,7 @@ class AccountCeilingBackend:
             _known_device(request, username) is None
             and _count(_account_key(username)) >= settings.SIGNIN_ACCOUNT_CEILING
         ):
-            # Answered like django-axes' own lock (429), by its middleware or by token_create.
+            # Answered like django-axes' own lock (429), by its middleware or by token_sign_in.
             request.axes_locked_out = True  # type: ignore[attr-defined]
             raise PermissionDenied
         setattr(request, _CHECKED, True)
@@ -169,3 +178,31 @@ class KnownDeviceMiddleware:
                 samesite="Lax",
             )
         return response
+
+
+def token_sign_in(*, username: str, password: str, request: HttpRequest) -> str:
+    """Check the credentials and issue a token (`services.token_issue`) to a user who holds a
+    role on this host. Returns the key."""
+    user = authenticate(request, username=username, password=password)
+    if getattr(request, "axes_locked_out", False):
+        raise TooManyAttempts(
+            _(
+                "Too many wrong passwords: signing in is paused for a while. Try again later, "
+                "or from a browser you signed in with before."
+            ),
+            code="locked_out",
+        )
+    if not isinstance(user, User) or not roles_of(user):
+        if isinstance(user, User):
+            security_event_record(
+                kind=SecurityEvent.Kind.LOGIN_FAILED,
+                request=request,
+                actor=user,
+                detail={"reason": "no role on this host"},
+            )
+        raise InvalidInput(
+            _("Unable to sign in here with these credentials."), code="invalid_credentials"
+        )
+    key = services.token_issue(actor=user, request=request)
+    remember_device(request, user.username)
+    return key

@@ -6,11 +6,11 @@ from typing import Any
 from django.http import HttpRequest
 
 from shared_apps.audit.models import SecurityEvent
-from shared_apps.audit.services import security_event_record
+from shared_apps.audit.services import SIGN_IN, security_event_record
 
 
 def on_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    security_event_record(kind=SecurityEvent.Kind.LOGIN, request=request, user=user)
+    security_event_record(kind=SecurityEvent.Kind.LOGIN, request=request, actor=user)
 
 
 def on_login_failed(
@@ -19,9 +19,12 @@ def on_login_failed(
     security_event_record(
         kind=SecurityEvent.Kind.LOGIN_FAILED,
         request=request,
+        actor=SIGN_IN,
         username=str(credentials.get("username", ""))[:150],
     )
 
 
 def on_logout(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    security_event_record(kind=SecurityEvent.Kind.LOGOUT, request=request, user=user)
+    security_event_record(
+        kind=SecurityEvent.Kind.LOGOUT, request=request, actor=user if user is not None else SIGN_IN
+    )

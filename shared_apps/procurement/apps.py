@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 def signing_key_check(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
     """The district's key that signs tender keys is there and well formed, at start rather than
     at the first publication."""
-    from shared_apps.procurement.services.tenders import district_signing_key
+    from shared_apps.procurement.tender_keys import district_signing_key
 
     try:
         district_signing_key()

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from houqin.admin import ScopedModelAdmin, site
+from shared_apps.accounts.actors import signed_in
 from shared_apps.standards.models import (
     Food,
     MealPlan,
@@ -173,7 +174,7 @@ class MealPlanAdmin(ScopedModelAdmin):
                 age_band=obj.age_band,
                 title=obj.title,
                 entries=[],
-                actor=request.user,
+                actor=signed_in(request),
             )
             obj.pk = created.pk
             obj.refresh_from_db()

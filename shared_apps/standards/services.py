@@ -12,8 +12,10 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
 from houqin.imports import ImportReport, RowStatus, save_all_or_nothing
+from shared_apps.accounts.actors import person
 from shared_apps.standards import selectors
 from shared_apps.standards.importing import FoodRow, check_food, check_rows
 from shared_apps.standards.models import (
@@ -50,8 +52,8 @@ def _checked_food(values: dict[str, Any]) -> dict[str, Any]:
     return checked.cleaned
 
 
-@transaction.atomic
-def food_create(*, actor: Any, **values: Any) -> Food:
+@service
+def food_create(*, actor: Actor, **values: Any) -> Food:
     cleaned = _checked_food(values)
     if Food.objects.filter(code=cleaned["code"]).exists():
         raise Conflict(
@@ -62,8 +64,8 @@ def food_create(*, actor: Any, **values: Any) -> Food:
     return Food.objects.create(**cleaned)
 
 
-@transaction.atomic
-def food_update(*, food: Food, actor: Any, **changes: Any) -> Food:
+@service
+def food_update(*, food: Food, actor: Actor, **changes: Any) -> Food:
     """Correct a food. Recipes and draft plans see the new figures; published plans keep the
     figures they were published with."""
     locked = Food.objects.select_for_update().get(pk=food.pk)
@@ -76,9 +78,9 @@ def food_update(*, food: Food, actor: Any, **changes: Any) -> Food:
     return locked
 
 
-@transaction.atomic
+@service
 def food_import(
-    *, rows: Sequence[FoodRow], actor: Any, default_source: str = "", dry_run: bool = False
+    *, rows: Sequence[FoodRow], actor: Actor, default_source: str = "", dry_run: bool = False
 ) -> ImportReport:
     """Create or update the foods of a table, by code: all of them or, if any row has a problem,
     none (see `houqin.imports`). `default_source` cites the table for rows that do not cite one
@@ -187,14 +189,14 @@ def _checked_recipe_name(name: str, meal: str, *, exclude: int | None = None) ->
     return name
 
 
-@transaction.atomic
+@service
 def recipe_create(
-    *, name: str, meal: str, items: Sequence[ItemInput], actor: Any, description: str = ""
+    *, name: str, meal: str, items: Sequence[ItemInput], actor: Actor, description: str = ""
 ) -> Recipe:
     name = _checked_recipe_name(name, meal)
     built = _checked_items(items)
     recipe = Recipe.objects.create(
-        name=name, meal=meal, description=description.strip(), created_by=actor
+        name=name, meal=meal, description=description.strip(), created_by=person(actor)
     )
     for item in built:
         item.recipe = recipe
@@ -202,11 +204,11 @@ def recipe_create(
     return recipe
 
 
-@transaction.atomic
+@service
 def recipe_update(
     *,
     recipe: Recipe,
-    actor: Any,
+    actor: Actor,
     name: str | None = None,
     meal: str | None = None,
     description: str | None = None,
@@ -234,8 +236,8 @@ def recipe_update(
     return locked
 
 
-@transaction.atomic
-def recipe_delete(*, recipe: Recipe, actor: Any) -> None:
+@service
+def recipe_delete(*, recipe: Recipe, actor: Actor) -> None:
     locked = Recipe.objects.select_for_update().get(pk=recipe.pk)
     if MealPlanEntry.objects.filter(recipe=locked).exists():
         raise Conflict(
@@ -362,13 +364,13 @@ def _next_version(series: list[MealPlan]) -> int:
     return max((p.version for p in series), default=0) + 1
 
 
-@transaction.atomic
+@service
 def plan_create(
     *,
     week_start: datetime.date,
     age_band: str,
     entries: Sequence[EntryInput],
-    actor: Any,
+    actor: Actor,
     title: str = "",
 ) -> MealPlan:
     """A draft of the next version of one week's plan for one band, checked against the current
@@ -390,7 +392,7 @@ def plan_create(
                 age_band=age_band,
                 version=_next_version(series),
                 title=title.strip(),
-                created_by=actor,
+                created_by=person(actor),
             )
     except IntegrityError as exc:
         # A first version created by someone else meanwhile (there was no row to lock).
@@ -417,11 +419,11 @@ def _locked_draft(plan: MealPlan) -> MealPlan:
     return locked
 
 
-@transaction.atomic
+@service
 def plan_update(
     *,
     plan: MealPlan,
-    actor: Any,
+    actor: Actor,
     title: str | None = None,
     entries: Sequence[EntryInput] | None = None,
 ) -> MealPlan:
@@ -439,15 +441,15 @@ def plan_update(
     return locked
 
 
-@transaction.atomic
-def plan_delete(*, plan: MealPlan, actor: Any) -> None:
+@service
+def plan_delete(*, plan: MealPlan, actor: Actor) -> None:
     locked = _locked_draft(plan)
     MealPlanEntry.objects.filter(plan=locked).delete()
     locked.delete()
 
 
-@transaction.atomic
-def plan_publish(*, plan: MealPlan, actor: Any) -> MealPlan:
+@service
+def plan_publish(*, plan: MealPlan, actor: Actor) -> MealPlan:
     """Freeze a draft as the week's plan in force, with the nutrient report it is published
     with, and supersede the version published before it.
 
@@ -488,7 +490,7 @@ def plan_publish(*, plan: MealPlan, actor: Any) -> MealPlan:
             previous.save(update_fields=["status", "superseded_at", "superseded_by"])
     locked.status = MealPlan.Status.PUBLISHED
     locked.published_at = now
-    locked.published_by = actor
+    locked.published_by = person(actor)
     locked.published_report = report
     locked.save(
         update_fields=["standard", "status", "published_at", "published_by", "published_report"]
@@ -496,8 +498,8 @@ def plan_publish(*, plan: MealPlan, actor: Any) -> MealPlan:
     return locked
 
 
-@transaction.atomic
-def plan_revise(*, plan: MealPlan, actor: Any) -> MealPlan:
+@service
+def plan_revise(*, plan: MealPlan, actor: Actor) -> MealPlan:
     """A new draft version of a published (or superseded) plan, with the same entries, to be
     edited and published in its place."""
     series = _series(plan.week_start, plan.age_band)
@@ -512,7 +514,7 @@ def plan_revise(*, plan: MealPlan, actor: Any) -> MealPlan:
         age_band=source.age_band,
         version=_next_version(series),
         title=source.title,
-        created_by=actor,
+        created_by=person(actor),
     )
     MealPlanEntry.objects.bulk_create(
         MealPlanEntry(plan=revised, weekday=e.weekday, meal=e.meal, recipe_id=e.recipe_id)

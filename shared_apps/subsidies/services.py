@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, tenant_context
 
+from houqin.door import Actor, service
 from houqin.duties import (
     CLAIM_APPROVAL,
     CLAIM_SUBMISSION,
@@ -25,6 +26,7 @@ from houqin.duties import (
 )
 from houqin.exceptions import Conflict, InvalidInput, ServiceError
 from houqin.months import month_bounds
+from shared_apps.accounts.actors import person
 from shared_apps.subsidies.models import (
     ZERO,
     Budget,
@@ -68,7 +70,7 @@ def _over_budget(budget: Budget, amount: Decimal) -> Conflict:
 # Programmes ------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def programme_create(
     *,
     code: str,
@@ -76,7 +78,7 @@ def programme_create(
     daily_rate: Decimal = Decimal("5.00"),
     carry_over: str = Programme.CarryOver.NONE,
     active: bool = True,
-    actor: Any,
+    actor: Actor,
 ) -> Programme:
     if Programme.objects.filter(code=code).exists():
         raise Conflict(_("A programme with this code exists."), code="duplicate_programme")
@@ -89,8 +91,8 @@ def programme_create(
     )
 
 
-@transaction.atomic
-def programme_update(*, programme: Programme, actor: Any, **changes: Any) -> Programme:
+@service
+def programme_update(*, programme: Programme, actor: Actor, **changes: Any) -> Programme:
     """Change a programme's name, rate, rule or activity. A new rate applies to claims computed
     from now on; a claim keeps the rate it was computed with."""
     locked = Programme.objects.select_for_update().get(pk=programme.pk)
@@ -106,7 +108,7 @@ def programme_update(*, programme: Programme, actor: Any, **changes: Any) -> Pro
 # Budgets ---------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def budget_allocate(
     *,
     programme: Programme,
@@ -115,7 +117,7 @@ def budget_allocate(
     period_end: date,
     allocated: Decimal,
     budget_year: int | None = None,
-    actor: Any,
+    actor: Actor,
 ) -> Budget:
     if period_end < period_start:
         raise InvalidInput(
@@ -158,9 +160,9 @@ def _supplement_fits(budget: Budget, amount: Decimal) -> None:
         )
 
 
-@transaction.atomic
+@service
 def budget_supplement(
-    *, budget: Budget, amount: Decimal, reason: str, actor: Any
+    *, budget: Budget, amount: Decimal, reason: str, actor: Actor
 ) -> BudgetSupplement:
     """A finance officer proposes adding money to a school's budget after allocating it
     (追加预算), saying why. It counts once another finance officer approves it."""
@@ -173,12 +175,12 @@ def budget_supplement(
         )
     _supplement_fits(budget, amount)
     return BudgetSupplement.objects.create(
-        budget=budget, amount=amount, reason=reason, added_by=_user(actor)
+        budget=budget, amount=amount, reason=reason, added_by=person(actor)
     )
 
 
-@transaction.atomic
-def budget_supplement_approve(*, supplement: BudgetSupplement, actor: Any) -> BudgetSupplement:
+@service
+def budget_supplement_approve(*, supplement: BudgetSupplement, actor: Actor) -> BudgetSupplement:
     """Another finance officer approves a proposed supplement: the budget holds it from now on.
     The budget row is locked as claim approvals lock it, so a supplement and a claim approved at
     the same moment are taken one after the other and both count."""
@@ -192,14 +194,14 @@ def budget_supplement_approve(*, supplement: BudgetSupplement, actor: Any) -> Bu
     _supplement_fits(budget, locked.amount)
     Budget.objects.filter(pk=budget.pk).update(supplemented=F("supplemented") + locked.amount)
     locked.status = BudgetSupplement.Status.APPROVED
-    locked.approved_by = _user(actor)
+    locked.approved_by = person(actor)
     locked.approved_at = timezone.now()
     locked.save(update_fields=["status", "approved_by", "approved_at"])
     return locked
 
 
-@transaction.atomic
-def budget_carry_over(*, from_budget: Budget, to_budget: Budget, actor: Any) -> Budget:
+@service
+def budget_carry_over(*, from_budget: Budget, to_budget: Budget, actor: Actor) -> Budget:
     """Move what is left of `from_budget` into `to_budget`, by the programme's rule: only to the
     next period of the same programme, school and budget year. Returns the receiving budget."""
     # Lock both rows in id order, so two carry-overs never wait on each other in a circle.
@@ -275,7 +277,7 @@ def _canteen_selectors() -> Any:
     return selectors
 
 
-def claim_computation(*, school: School, programme: Programme, month: date) -> Computation:
+def _claim_computation(*, school: School, programme: Programme, month: date) -> Computation:
     """Count, in the school's own schema, the eligible students served on each school day of the
     month (the canteen counts each student at most once a day, however many meals they ate)."""
     canteen = _canteen_selectors()
@@ -293,12 +295,10 @@ def claim_computation(*, school: School, programme: Programme, month: date) -> C
     return Computation(per_day=per_day)
 
 
-def _event(claim: Claim, kind: str, actor: Any, *, amount: Decimal | None, note: str = "") -> None:
-    ClaimEvent.objects.create(claim=claim, kind=kind, actor=_user(actor), amount=amount, note=note)
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
+def _event(
+    claim: Claim, kind: str, actor: Actor, *, amount: Decimal | None, note: str = ""
+) -> None:
+    ClaimEvent.objects.create(claim=claim, kind=kind, actor=person(actor), amount=amount, note=note)
 
 
 def _budget_for(*, programme: Programme, school: School, month: date) -> Budget:
@@ -316,7 +316,8 @@ def _budget_for(*, programme: Programme, school: School, month: date) -> Budget:
     return budget
 
 
-def claim_compute(*, school: School, programme: Programme, month: date, actor: Any) -> Claim:
+@service
+def claim_compute(*, school: School, programme: Programme, month: date, actor: Actor) -> Claim:
     """Compute (or recompute, while still a draft) a school's claim for one month."""
     if not programme.active:
         raise InvalidInput(_("This programme is not active."), code="programme_inactive")
@@ -325,9 +326,9 @@ def claim_compute(*, school: School, programme: Programme, month: date, actor: A
         raise InvalidInput(
             _("A month can be claimed once it has begun."), fields={"month": [_("In the future.")]}
         )
-    # Read the school's records first, outside the public transaction: nothing is written there.
-    computation = claim_computation(school=school, programme=programme, month=month)
-    with schema_context("public"), transaction.atomic():
+    # Read the school's records first, before any row is locked: nothing is written there.
+    computation = _claim_computation(school=school, programme=programme, month=month)
+    with schema_context("public"):
         budget = _budget_for(programme=programme, school=school, month=month)
         rate = programme.daily_rate
         amount = (rate * computation.student_days).quantize(CENT)
@@ -339,7 +340,7 @@ def claim_compute(*, school: School, programme: Programme, month: date, actor: A
             "daily_rate": rate,
             "amount": amount,
             "computed_at": timezone.now(),
-            "computed_by": _user(actor),
+            "computed_by": person(actor),
         }
         claim = (
             Claim.objects.select_for_update()
@@ -388,8 +389,8 @@ def _locked(claim: Claim, *expected: str) -> Claim:
     return locked
 
 
-@transaction.atomic
-def claim_submit(*, claim: Claim, actor: Any) -> Claim:
+@service
+def claim_submit(*, claim: Claim, actor: Actor) -> Claim:
     """The principal submits the month's claim to the district."""
     locked = _locked(claim, Claim.Status.DRAFT)
     ensure_separate(CLAIM_SUBMISSION, record=locked, actor=actor)
@@ -398,14 +399,14 @@ def claim_submit(*, claim: Claim, actor: Any) -> Claim:
         raise _over_budget(budget, locked.amount)
     locked.status = Claim.Status.SUBMITTED
     locked.submitted_at = timezone.now()
-    locked.submitted_by = _user(actor)
+    locked.submitted_by = person(actor)
     locked.save(update_fields=["status", "submitted_at", "submitted_by"])
     _event(locked, ClaimEvent.Kind.SUBMITTED, actor, amount=locked.amount)
     return locked
 
 
-@transaction.atomic
-def claim_approve(*, claim: Claim, actor: Any) -> Claim:
+@service
+def claim_approve(*, claim: Claim, actor: Actor) -> Claim:
     """The district approves a submitted claim: its amount is committed against the budget."""
     locked = _locked(claim, Claim.Status.SUBMITTED)
     ensure_separate(CLAIM_APPROVAL, record=locked, actor=actor)
@@ -420,14 +421,14 @@ def claim_approve(*, claim: Claim, actor: Any) -> Claim:
         raise _over_budget(budget, locked.amount) from None
     locked.status = Claim.Status.APPROVED
     locked.decided_at = timezone.now()
-    locked.decided_by = _user(actor)
+    locked.decided_by = person(actor)
     locked.save(update_fields=["status", "decided_at", "decided_by"])
     _event(locked, ClaimEvent.Kind.APPROVED, actor, amount=locked.amount)
     return locked
 
 
-@transaction.atomic
-def claim_reject(*, claim: Claim, reason: str, actor: Any) -> Claim:
+@service
+def claim_reject(*, claim: Claim, reason: str, actor: Actor) -> Claim:
     """The district sends a submitted claim back, saying why; the school may compute it anew."""
     reason = (reason or "").strip()
     if not reason:
@@ -438,15 +439,15 @@ def claim_reject(*, claim: Claim, reason: str, actor: Any) -> Claim:
     locked.status = Claim.Status.REJECTED
     locked.reason = reason
     locked.decided_at = timezone.now()
-    locked.decided_by = _user(actor)
+    locked.decided_by = person(actor)
     locked.save(update_fields=["status", "reason", "decided_at", "decided_by"])
     _event(locked, ClaimEvent.Kind.REJECTED, actor, amount=None, note=reason)
     return locked
 
 
-@transaction.atomic
+@service
 def disbursement_record(
-    *, claim: Claim, amount: Decimal, paid_on: date, reference: str, actor: Any
+    *, claim: Claim, amount: Decimal, paid_on: date, reference: str, actor: Actor
 ) -> Disbursement:
     """Record money paid out against an approved claim; the claim is paid once it is all out."""
     amount = _money(amount, "amount", positive=True)
@@ -464,7 +465,7 @@ def disbursement_record(
             code="over_disbursed",
         )
     disbursement = Disbursement.objects.create(
-        claim=locked, amount=amount, paid_on=paid_on, reference=reference, recorded_by=_user(actor)
+        claim=locked, amount=amount, paid_on=paid_on, reference=reference, recorded_by=person(actor)
     )
     locked.disbursed += amount
     if locked.disbursed == locked.amount:
@@ -483,7 +484,6 @@ __all__ = [
     "budget_supplement",
     "budget_supplement_approve",
     "claim_approve",
-    "claim_computation",
     "claim_compute",
     "claim_reject",
     "claim_submit",

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from houqin.admin import ScopedModelAdmin, site
+from shared_apps.accounts.actors import signed_in
 from tenant_apps.feedback.models import Feedback
 from tenant_apps.feedback.services import feedback_submit
 
@@ -35,7 +36,7 @@ class FeedbackAdmin(ScopedModelAdmin):
     def save_model(self, request: HttpRequest, obj: Feedback, form: Any, change: bool) -> None:
         if not change:
             created = feedback_submit(
-                author=request.user, category=obj.category, subject=obj.subject, body=obj.body
+                actor=signed_in(request), category=obj.category, subject=obj.subject, body=obj.body
             )
             obj.pk = created.pk
             obj.refresh_from_db()

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from houqin.admin import ScopedModelAdmin, site
+from shared_apps.accounts.actors import signed_in
 from tenant_apps.people import national_id
 from tenant_apps.people.models import StaffMember, Student, SubsidyEligibility
 from tenant_apps.people.services.students import student_create, student_update
@@ -99,7 +100,9 @@ class StudentAdmin(ScopedModelAdmin):
                 for name in form.changed_data
                 if name in StudentForm.Meta.fields
             }
-            saved = student_update(student=obj, actor=request.user, national_id=number, **changes)
+            saved = student_update(
+                student=obj, actor=signed_in(request), national_id=number, **changes
+            )
         else:
             saved = student_create(
                 student_number=obj.student_number,
@@ -110,7 +113,7 @@ class StudentAdmin(ScopedModelAdmin):
                 boarding=obj.boarding,
                 enrolled_on=obj.enrolled_on,
                 national_id=number,
-                actor=request.user,
+                actor=signed_in(request),
             )
         obj.pk = saved.pk
         obj.refresh_from_db()

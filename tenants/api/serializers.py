@@ -3,7 +3,7 @@ from rest_framework import serializers
 from houqin.api.imports import import_report_serializer
 from houqin.imports import RowStatus
 from tenants.models import School
-from tenants.services import school_host
+from tenants.routing import school_host
 
 
 class SchoolSerializer(serializers.ModelSerializer):

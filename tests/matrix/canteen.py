@@ -17,6 +17,7 @@ from django_tenants.utils import tenant_context
 from shared_apps.standards import services as standards
 from shared_apps.standards.models import MealPlan, Recipe
 from tenant_apps.canteen.models import CalendarDay, FoodSample, MealSession, Menu, SchoolTerm
+from tests.factories import SETUP
 from tests.matrix import AUDITOR, EVERY_SCHOOL_ROLE, Built, Operations, R, Scene
 from tests.matrix.people import make_student
 
@@ -87,7 +88,7 @@ def recipe(n: int) -> Recipe:
             standards.ItemInput(food=EGG, age_band="9-11", grams=Decimal(50)),
             standards.ItemInput(food=TOMATO, age_band="9-11", grams=Decimal(100)),
         ],
-        actor=None,
+        actor=SETUP,
     )
 
 
@@ -100,9 +101,9 @@ def published_plan(n: int) -> MealPlan:
         entries=[
             standards.EntryInput(weekday=day, meal="lunch", recipe=dish.pk) for day in (1, 2, 3)
         ],
-        actor=None,
+        actor=SETUP,
     )
-    return standards.plan_publish(plan=plan, actor=None)
+    return standards.plan_publish(plan=plan, actor=SETUP)
 
 
 def make_session(scene: Scene, serial: int) -> MealSession:

@@ -16,6 +16,7 @@ from tenant_apps.orders.models import Order
 from tenant_apps.orders.services.deliveries import DeliveryLineInput, delivery_record
 from tenant_apps.orders.services.invoices import InvoiceLineInput, invoice_record
 from tenant_apps.orders.services.placing import LineInput, order_place
+from tests.factories import SETUP
 from tests.matrix import AUDITOR, Built, Operations, R, Scene
 from tests.matrix.supply import make_contract
 
@@ -60,14 +61,14 @@ def make_order(
             contract=contract,
             due_on=timezone.localdate(),
             lines=[LineInput(item=item.item_id, quantity=quantity)],
-            actor=None,
+            actor=SETUP,
         )
         line = order.lines.get()
         if delivered is not None:
             delivery_record(
                 order=order,
                 lines=[DeliveryLineInput(line=line.pk, quantity=delivered)],
-                actor=None,
+                actor=SETUP,
             )
         if invoiced:
             invoice_record(
@@ -79,7 +80,7 @@ def make_order(
                         line=line.pk, quantity=delivered or quantity, unit_price=line.unit_price
                     )
                 ],
-                actor=None,
+                actor=SETUP,
             )
         order.refresh_from_db()
     return order

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from shared_apps.standards import selectors, services
 from shared_apps.standards.models import Food, MealPlan, Recipe
+from tests.factories import SETUP
 from tests.matrix import Built, Operations, R, Scene
 
 READERS = frozenset({R.NUTRITION_OFFICER, R.AUDITOR})
@@ -53,7 +54,7 @@ def _recipe(n: int) -> Recipe:
             services.ItemInput(food=EGG, age_band="9-11", grams=Decimal(50)),
             services.ItemInput(food=TOMATO, age_band="9-11", grams=Decimal(100)),
         ],
-        actor=None,
+        actor=SETUP,
     )
 
 
@@ -68,7 +69,7 @@ def _plan(scene: Scene, n: int, *, published: bool = False) -> MealPlan:
         ],
         actor=scene.member(),
     )
-    return services.plan_publish(plan=plan, actor=None) if published else plan
+    return services.plan_publish(plan=plan, actor=SETUP) if published else plan
 
 
 def build(scene: Scene, method: str, path: str, n: int) -> Built:

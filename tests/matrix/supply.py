@@ -18,6 +18,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from shared_apps.procurement.credit_codes import credit_code_check_character
 from shared_apps.procurement.models import (
     CatalogueItem,
     Category,
@@ -29,7 +30,6 @@ from shared_apps.procurement.models import (
     SupplierEvent,
     SupplierRating,
 )
-from shared_apps.procurement.services.suppliers import credit_code_check_character
 from tenants.models import School
 from tests.conftest import SCHOOL_A
 from tests.matrix import (

@@ -19,7 +19,8 @@ from houqin.api.viewsets import RestrictedViewSet
 from houqin.db import tenant_db
 from houqin.exceptions import InvalidInput
 from houqin.permissions import current_school_id, roles_of
-from shared_apps.accounts import selectors, services
+from shared_apps.accounts import selectors, services, signin
+from shared_apps.accounts.actors import signed_in
 from shared_apps.accounts.api import serializers as s
 from shared_apps.accounts.filters import ApiTokenFilter, MembershipFilter, UserFilter
 from shared_apps.accounts.models import ApiToken, Membership, User
@@ -38,7 +39,7 @@ class TokenView(APIView):
     def post(self, request: Request) -> Response:
         data = s.TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        key = services.token_create(
+        key = signin.token_sign_in(
             username=data.validated_data["username"],
             password=data.validated_data["password"],
             request=request._request,
@@ -88,7 +89,9 @@ class MeTokenRevokeView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         own = selectors.token_list(user_id=request.user.pk)
         token = get_object_or_404(own if roles_of(request.user) else own.none(), pk=pk)
-        token = services.token_revoke(token=token, actor=request.user, request=request._request)
+        token = services.token_revoke(
+            token=token, actor=signed_in(request), request=request._request
+        )
         return Response(s.ApiTokenSerializer(token, context={"request": request}).data)
 
 
@@ -108,7 +111,7 @@ class TokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedV
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, pk: str | None = None) -> Response:
         token = services.token_revoke(
-            token=self.get_object(), actor=request.user, request=request._request
+            token=self.get_object(), actor=signed_in(request), request=request._request
         )
         return Response(self.get_serializer(token).data)
 
@@ -141,7 +144,7 @@ class UserViewSet(
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         user = services.user_create(
-            actor=request.user, school=_school_here_or(values.pop("school")), **values
+            actor=signed_in(request), school=_school_here_or(values.pop("school")), **values
         )
         return Response(s.UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
@@ -150,7 +153,7 @@ class UserViewSet(
         user = self.get_object()
         data = s.UserUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_update(user=user, actor=request.user, **data.validated_data)
+        user = services.user_update(user=user, actor=signed_in(request), **data.validated_data)
         return Response(s.UserSerializer(user).data)
 
 
@@ -183,9 +186,9 @@ class MembershipViewSet(
             user=user,
             role=data.validated_data["role"],
             school=_school_here_or(data.validated_data["school"]),
-            actor=request.user,
+            actor=signed_in(request),
         )
         return Response(s.MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: Membership) -> None:
-        services.membership_revoke(membership=instance, actor=self.request.user)
+        services.membership_revoke(membership=instance, actor=signed_in(self.request))

@@ -27,9 +27,11 @@ from houqin.api.viewsets import RestrictedViewSet
 from houqin.db import tenant_db
 from houqin.exceptions import InvalidInput, NotPermitted
 from houqin.permissions import current_school_id, has_perm
+from shared_apps.accounts.actors import signed_in
 from shared_apps.procurement.api import supply_filters as f
 from shared_apps.procurement.api import supply_serializers as s
 from shared_apps.procurement.api.supply_renderers import spend_xlsx
+from shared_apps.procurement.catalogue_files import read_catalogue_rows
 from shared_apps.procurement.models import (
     CatalogueItem,
     FrameworkContract,
@@ -78,7 +80,7 @@ class SupplierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restrict
     def create(self, request: Request) -> Response:
         data = s.SupplierWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        supplier = suppliers.supplier_create(actor=request.user, **data.validated_data)
+        supplier = suppliers.supplier_create(actor=signed_in(request), **data.validated_data)
         return Response(s.SupplierSerializer(supplier).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.SupplierWriteSerializer, responses=s.SupplierSerializer)
@@ -87,7 +89,7 @@ class SupplierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restrict
         data = s.SupplierWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         supplier = suppliers.supplier_update(
-            supplier=supplier, actor=request.user, **data.validated_data
+            supplier=supplier, actor=signed_in(request), **data.validated_data
         )
         return Response(s.SupplierSerializer(supplier).data)
 
@@ -102,7 +104,7 @@ class SupplierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restrict
         data = s.ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         supplier = suppliers.supplier_suspend(
-            supplier=supplier, reason=data.validated_data["reason"], actor=request.user
+            supplier=supplier, reason=data.validated_data["reason"], actor=signed_in(request)
         )
         return Response(s.SupplierSerializer(supplier).data)
 
@@ -117,7 +119,7 @@ class SupplierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restrict
         data = s.ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         supplier = suppliers.supplier_reinstate(
-            supplier=supplier, reason=data.validated_data["reason"], actor=request.user
+            supplier=supplier, reason=data.validated_data["reason"], actor=signed_in(request)
         )
         return Response(s.SupplierSerializer(supplier).data)
 
@@ -171,7 +173,7 @@ class SupplierAccountViewSet(mixins.ListModelMixin, RestrictedViewSet):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         account, password = suppliers.supplier_account_create(
-            supplier=_supplier(request, values.pop("supplier")), actor=request.user, **values
+            supplier=_supplier(request, values.pop("supplier")), actor=signed_in(request), **values
         )
         return Response(
             {**s.SupplierAccountSerializer(account).data, "password": password},
@@ -217,7 +219,9 @@ class QualificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Res
             if own is None or named not in (None, own.pk):
                 raise NotPermitted(_("A supplier keeps its own company's qualifications only."))
             supplier = own
-        qualification = suppliers.qualification_add(supplier=supplier, actor=request.user, **values)
+        qualification = suppliers.qualification_add(
+            supplier=supplier, actor=signed_in(request), **values
+        )
         return Response(
             s.QualificationSerializer(qualification).data, status=status.HTTP_201_CREATED
         )
@@ -233,7 +237,7 @@ class QualificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Res
         """Verify the licence against its document (or the issuer's register): from now on it
         counts for tenders while in force."""
         qualification = suppliers.qualification_verify(
-            qualification=self.get_object(), actor=request.user
+            qualification=self.get_object(), actor=signed_in(request)
         )
         return self._respond(qualification)
 
@@ -250,7 +254,9 @@ class QualificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Res
         data = s.ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         qualification = suppliers.qualification_reject(
-            qualification=qualification, reason=data.validated_data["reason"], actor=request.user
+            qualification=qualification,
+            reason=data.validated_data["reason"],
+            actor=signed_in(request),
         )
         return self._respond(qualification)
 
@@ -293,7 +299,7 @@ class CatalogueItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Res
     def create(self, request: Request) -> Response:
         data = s.CatalogueItemCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        item = catalogue.catalogue_item_create(actor=request.user, **data.validated_data)
+        item = catalogue.catalogue_item_create(actor=signed_in(request), **data.validated_data)
         return Response(s.CatalogueItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.CatalogueItemUpdateSerializer, responses=s.CatalogueItemSerializer)
@@ -301,7 +307,9 @@ class CatalogueItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Res
         item = self.get_object()
         data = s.CatalogueItemUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        item = catalogue.catalogue_item_update(item=item, actor=request.user, **data.validated_data)
+        item = catalogue.catalogue_item_update(
+            item=item, actor=signed_in(request), **data.validated_data
+        )
         return Response(s.CatalogueItemSerializer(item).data)
 
     @extend_schema(
@@ -317,9 +325,9 @@ class CatalogueItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Res
         data = s.CatalogueImportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
-        rows = catalogue.read_catalogue_rows(upload, upload.name)
+        rows = read_catalogue_rows(upload, upload.name)
         report = catalogue.catalogue_import(
-            rows=rows, actor=request.user, dry_run=data.validated_data["dry_run"]
+            rows=rows, actor=signed_in(request), dry_run=data.validated_data["dry_run"]
         )
         return Response(report.as_dict())
 
@@ -398,7 +406,7 @@ class SchoolRatingViewSet(RatingViewSet):
         rating = ratings.rating_record(
             school=tenant_db().tenant,
             supplier=_supplier(request, values.pop("supplier")),
-            actor=request.user,
+            actor=signed_in(request),
             **values,
         )
         fresh = selectors.rating_list().get(pk=rating.pk)

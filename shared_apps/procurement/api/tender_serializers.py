@@ -27,7 +27,7 @@ from shared_apps.procurement.models import (
     TenderEvent,
     TenderLine,
 )
-from shared_apps.procurement.services.tenders import district_verifying_key
+from shared_apps.procurement.tender_keys import district_verifying_key
 
 MAX_TEXT = 2000
 # A SHA-256 fingerprint in hex.

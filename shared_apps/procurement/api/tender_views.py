@@ -29,6 +29,7 @@ from houqin.api.viewsets import RestrictedViewSet
 from houqin.db import tenant_db
 from houqin.exceptions import Conflict, InvalidInput
 from houqin.permissions import current_school_id
+from shared_apps.accounts.actors import signed_in
 from shared_apps.accounts.models import User
 from shared_apps.procurement.api import tender_serializers as s
 from shared_apps.procurement.api.tender_filters import (
@@ -105,7 +106,7 @@ class SchoolRequisitionViewSet(_RequisitionViewSet):
                 for line in lines
             ],
             note=data.validated_data["note"],
-            actor=request.user,
+            actor=signed_in(request),
         )
         return self._respond(requisition, status.HTTP_201_CREATED)
 
@@ -114,7 +115,7 @@ class SchoolRequisitionViewSet(_RequisitionViewSet):
     @idempotent
     def approve(self, request: Request, pk: str | None = None) -> Response:
         requisition = requisitions.requisition_approve(
-            requisition=self.get_object(), actor=request.user
+            requisition=self.get_object(), actor=signed_in(request)
         )
         return self._respond(requisition)
 
@@ -128,7 +129,7 @@ class SchoolRequisitionViewSet(_RequisitionViewSet):
         data = s.ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         requisition = requisitions.requisition_reject(
-            requisition=requisition, reason=data.validated_data["reason"], actor=request.user
+            requisition=requisition, reason=data.validated_data["reason"], actor=signed_in(request)
         )
         return self._respond(requisition)
 
@@ -174,7 +175,7 @@ class EvaluatorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restric
         user = User.objects.filter(pk=values.pop("user"), is_active=True).first()
         if user is None:
             raise _invalid("user", _("No such user."))
-        evaluator = evaluators.evaluator_create(user=user, actor=request.user, **values)
+        evaluator = evaluators.evaluator_create(user=user, actor=signed_in(request), **values)
         return Response(s.EvaluatorSerializer(evaluator).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.EvaluatorUpdateSerializer, responses=s.EvaluatorSerializer)
@@ -183,7 +184,7 @@ class EvaluatorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restric
         data = s.EvaluatorUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         evaluator = evaluators.evaluator_update(
-            evaluator=evaluator, actor=request.user, **data.validated_data
+            evaluator=evaluator, actor=signed_in(request), **data.validated_data
         )
         return Response(s.EvaluatorSerializer(evaluator).data)
 
@@ -196,7 +197,9 @@ class EvaluatorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restric
         data = s.PassphraseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         evaluator = evaluators.evaluator_register_key(
-            evaluator=evaluator, passphrase=data.validated_data["passphrase"], actor=request.user
+            evaluator=evaluator,
+            passphrase=data.validated_data["passphrase"],
+            actor=signed_in(request),
         )
         return Response(s.EvaluatorSerializer(evaluator).data)
 
@@ -267,7 +270,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
         if set(ids) - set(found):
             raise _invalid("requisitions", _("No such approved requisition."))
         tender = services.tender_create(
-            requisitions=list(found.values()), actor=request.user, **values
+            requisitions=list(found.values()), actor=signed_in(request), **values
         )
         return self._respond(tender, status.HTTP_201_CREATED)
 
@@ -277,7 +280,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
         data = s.TenderUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         tender = services.tender_update(
-            tender=tender, actor=request.user, **_draft_values(data.validated_data)
+            tender=tender, actor=signed_in(request), **_draft_values(data.validated_data)
         )
         return self._respond(tender)
 
@@ -286,7 +289,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
     @idempotent
     def publish(self, request: Request, pk: str | None = None) -> Response:
         """Publish the draft: its key is made and sealed k of n to the committee."""
-        tender = services.tender_publish(tender=self.get_object(), actor=request.user)
+        tender = services.tender_publish(tender=self.get_object(), actor=signed_in(request))
         return self._respond(tender)
 
     @extend_schema(request=s.ReserveSerializer, responses=s.TenderSerializer)
@@ -299,7 +302,9 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
         reserves = {row["lot"]: row["amount"] for row in data.validated_data["reserve_prices"]}
         if len(reserves) != len(data.validated_data["reserve_prices"]):
             raise _invalid("reserve_prices", _("Each lot once."))
-        tender = services.tender_seal_reserve(tender=tender, reserves=reserves, actor=request.user)
+        tender = services.tender_seal_reserve(
+            tender=tender, reserves=reserves, actor=signed_in(request)
+        )
         return self._respond(tender)
 
     @extend_schema(
@@ -312,7 +317,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
         data = s.ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         tender = services.tender_cancel(
-            tender=tender, reason=data.validated_data["reason"], actor=request.user
+            tender=tender, reason=data.validated_data["reason"], actor=signed_in(request)
         )
         return self._respond(tender)
 
@@ -322,7 +327,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
     def open(self, request: Request, pk: str | None = None) -> Response:
         """Open the bids, once the deadline has passed and k members have presented their
         shares (left for the opening session: see `present`)."""
-        tender = opening.tender_open(tender=self.get_object(), actor=request.user)
+        tender = opening.tender_open(tender=self.get_object(), actor=signed_in(request))
         return self._respond(tender)
 
     @extend_schema(
@@ -349,7 +354,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
                 evaluation.GivenScore(ids[row["bid"]], row["criterion"], row["score"])
                 for row in rows
             ],
-            actor=request.user,
+            actor=signed_in(request),
         )
         return self._respond(tender)
 
@@ -358,7 +363,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
     @idempotent
     def evaluate(self, request: Request, pk: str | None = None) -> Response:
         """Rank every lot's valid bids and recommend the top one, once all scores are in."""
-        tender = evaluation.tender_evaluate(tender=self.get_object(), actor=request.user)
+        tender = evaluation.tender_evaluate(tender=self.get_object(), actor=signed_in(request))
         return self._respond(tender)
 
     @extend_schema(
@@ -386,7 +391,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
             bid=chosen,
             reason=data.validated_data["reason"],
             justification=data.validated_data["justification"],
-            actor=request.user,
+            actor=signed_in(request),
         )
         return Response(s.AwardResultSerializer(award).data, status=status.HTTP_201_CREATED)
 
@@ -409,6 +414,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
             tender=tender,
             bids=[bid.public_id for lot in lots for bid in lot.opened],  # type: ignore[attr-defined]
             reserve_prices=[lot.pk for lot in lots if lot.reserve_price is not None],
+            actor=signed_in(request),
         )
         return Response(body)
 
@@ -425,6 +431,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
             tender=tender,
             bids=[bid.public_id for lot in lots for bid in lot.valid],  # type: ignore[attr-defined]
             reserve_prices=[],
+            actor=signed_in(request),
         )
         return Response(body)
 
@@ -474,7 +481,7 @@ class SeatViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
         seat = self.get_object()
         data = s.DeclarationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        seat = opening.seat_declare(seat=seat, actor=request.user, **data.validated_data)
+        seat = opening.seat_declare(seat=seat, actor=signed_in(request), **data.validated_data)
         return self._respond(seat)
 
     @extend_schema(request=s.PresentationSerializer, responses=s.SeatSerializer)
@@ -489,7 +496,7 @@ class SeatViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
             seat=seat,
             passphrase=data.validated_data["passphrase"],
             open_when_ready=data.validated_data["open"],
-            actor=request.user,
+            actor=signed_in(request),
         )
         return self._respond(seat)
 
@@ -541,7 +548,7 @@ class BidViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVie
                 quality_statement=data.validated_data["quality_statement"],
             ),
             key_fingerprint=data.validated_data["key_fingerprint"],
-            actor=request.user,
+            actor=signed_in(request),
         )
         fresh = selectors.bid_list(viewer=request.user).get(pk=bid.pk)
         return Response(s.BidSerializer(fresh).data, status=status.HTTP_201_CREATED)
@@ -549,7 +556,7 @@ class BidViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVie
     @extend_schema(request=None, responses=s.BidSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
-        bid = bids.bid_withdraw(bid=self.get_object(), actor=request.user)
+        bid = bids.bid_withdraw(bid=self.get_object(), actor=signed_in(request))
         fresh = selectors.bid_list(viewer=request.user).get(pk=bid.pk)
         return Response(s.BidSerializer(fresh).data)
 

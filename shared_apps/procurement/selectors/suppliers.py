@@ -8,10 +8,12 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Count, Max, Prefetch, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from houqin.permissions import restrict
 from shared_apps.procurement.models import (
     CatalogueItem,
+    Category,
     ContractPrice,
     FrameworkContract,
     Qualification,
@@ -51,6 +53,23 @@ def valid_qualification_kinds(*, supplier_id: int, day: date) -> set[str]:
             expires_on__gte=day,
         ).values_list("kind", flat=True)
     )
+
+
+# Licences a lot of food needs besides the business licence every bidder holds: one of these.
+FOOD_LICENCES = (Qualification.Kind.FOOD_BUSINESS, Qualification.Kind.FOOD_PRODUCTION)
+
+
+def eligibility_problem(*, supplier: Supplier, category: str, day: date) -> str | None:
+    """Why `supplier` may not be chosen for a lot of `category` on `day` (None if it may): the
+    licences it needs, verified and in force that day."""
+    held = valid_qualification_kinds(supplier_id=supplier.pk, day=day)
+    if Qualification.Kind.BUSINESS not in held:
+        return _("No verified business licence valid on %(day)s.") % {"day": f"{day:%Y-%m-%d}"}
+    if category == Category.FOOD and not held & set(FOOD_LICENCES):
+        return _("No verified food business or food production licence valid on %(day)s.") % {
+            "day": f"{day:%Y-%m-%d}"
+        }
+    return None
 
 
 def supplier_event_list() -> QuerySet[SupplierEvent]:

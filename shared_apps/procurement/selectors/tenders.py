@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, When
+from django.utils import timezone
 
 from shared_apps.procurement.models import (
     Bid,
@@ -155,3 +156,7 @@ def evaluation_of(*, tender: Tender) -> QuerySet[Lot]:
     return tender.lots.select_related("recommended_bid").prefetch_related(
         Prefetch("bids", queryset=bids, to_attr="valid")
     )
+
+
+def deadline_passed(tender: Tender) -> bool:
+    return tender.deadline is not None and timezone.now() >= tender.deadline

@@ -6,22 +6,20 @@ names: what is stored is ciphertext and the bid's metadata (lot, supplier, time,
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput, NotPermitted
+from shared_apps.accounts.actors import person
+from shared_apps.accounts.models import User
 from shared_apps.procurement import sealing
 from shared_apps.procurement.models import Bid, Lot, Supplier, Tender
-from shared_apps.procurement.services.suppliers import eligibility_problem
-from shared_apps.procurement.services.tenders import (
-    deadline_passed,
-    locked_tender,
-    sealed_amount,
-    verified_public_key,
-)
+from shared_apps.procurement.selectors.suppliers import eligibility_problem
+from shared_apps.procurement.selectors.tenders import deadline_passed
+from shared_apps.procurement.services._tenders import locked_tender
+from shared_apps.procurement.tender_keys import sealed_amount, verified_public_key
 
 
 @dataclass(frozen=True)
@@ -53,9 +51,10 @@ class BidContents:
         )
 
 
-def supplier_of(actor: Any) -> Supplier:
+def _bidder(actor: Actor) -> Supplier:
     """The company a supplier account acts for."""
-    account = getattr(actor, "supplier_account", None) if getattr(actor, "pk", None) else None
+    user = person(actor)
+    account = getattr(user, "supplier_account", None) if user is not None else None
     if account is None:
         raise NotPermitted(_("Only a supplier's account can bid."), code="not_a_supplier")
     return account.supplier
@@ -68,12 +67,12 @@ def _open_for_bids(lot: Lot) -> Tender:
     return tender
 
 
-@transaction.atomic
-def bid_submit(*, lot: Lot, contents: BidContents, key_fingerprint: str, actor: Any) -> Bid:
+@service
+def bid_submit(*, lot: Lot, contents: BidContents, key_fingerprint: str, actor: User) -> Bid:
     """Submit (or replace) the actor's company's bid for `lot`, sealed to the tender's key, which
     must be the one whose fingerprint the bidder checked (`key_fingerprint`, from the notice)
     and the district signed."""
-    supplier = supplier_of(actor)
+    supplier = _bidder(actor)
     # The tender's lock orders this bid before any opening: none can start before it commits.
     tender = _open_for_bids(lot)
     supplier = Supplier.objects.get(pk=supplier.pk)
@@ -128,10 +127,10 @@ def bid_submit(*, lot: Lot, contents: BidContents, key_fingerprint: str, actor: 
     return bid
 
 
-@transaction.atomic
-def bid_withdraw(*, bid: Bid, actor: Any) -> Bid:
+@service
+def bid_withdraw(*, bid: Bid, actor: Actor) -> Bid:
     """Withdraw the company's bid before the deadline: its sealed contents are erased."""
-    if supplier_of(actor).pk != bid.supplier_id:
+    if _bidder(actor).pk != bid.supplier_id:
         raise NotPermitted(_("Only the bidder can withdraw its bid."))
     _open_for_bids(bid.lot)
     locked = Bid.objects.select_for_update().get(pk=bid.pk)

@@ -10,12 +10,13 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import IO, Any
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
 from houqin.imports import (
     ImportReport,
@@ -25,7 +26,8 @@ from houqin.imports import (
     other_rows,
     save_all_or_nothing,
 )
-from houqin.tables import Row, read_table
+from houqin.tables import Row
+from shared_apps.procurement.catalogue_files import REQUIRED
 from shared_apps.procurement.models import CatalogueItem, Category
 from shared_apps.standards.models import Food
 
@@ -40,17 +42,6 @@ ITEM_FIELDS = (
     "reference_date",
     "food",
 )
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "code": ("code", "编码", "代码", "品目编码"),
-    "name": ("name", "名称", "品名"),
-    "category": ("category", "类别", "品类"),
-    "unit": ("unit", "单位", "计量单位"),
-    "specification": ("specification", "spec", "规格", "规格型号"),
-    "reference_price": ("reference_price", "price", "市场参考价", "参考价"),
-    "reference_date": ("reference_date", "price_date", "参考价日期", "价格日期"),
-    "food": ("food", "food_code", "食物编码"),
-}
-REQUIRED = ("code", "name", "category", "unit", "reference_price", "reference_date")
 # Categories as people write them: the code or the Chinese word.
 CATEGORIES: dict[str, str] = {
     **{c.value: c.value for c in Category},
@@ -123,7 +114,7 @@ def _date(checked: RowResult, value: Any, today: date) -> date | None:
     return value
 
 
-def check_item(values: Mapping[str, Any], *, row: int = 0, today: date | None = None) -> RowResult:
+def _check_item(values: Mapping[str, Any], *, row: int = 0, today: date | None = None) -> RowResult:
     """The problems of one item's values (as typed or as written in a file), or the values ready
     to save."""
     today = today or timezone.localdate()
@@ -175,9 +166,9 @@ def _refused(checked: RowResult) -> InvalidInput:
     return InvalidInput(message, fields=checked.fields)
 
 
-@transaction.atomic
-def catalogue_item_create(*, actor: Any, **values: Any) -> CatalogueItem:
-    checked = check_item(values)
+@service
+def catalogue_item_create(*, actor: Actor, **values: Any) -> CatalogueItem:
+    checked = _check_item(values)
     if checked.failed:
         raise _refused(checked)
     try:
@@ -191,15 +182,15 @@ def catalogue_item_create(*, actor: Any, **values: Any) -> CatalogueItem:
         ) from None
 
 
-@transaction.atomic
-def catalogue_item_update(*, item: CatalogueItem, actor: Any, **changes: Any) -> CatalogueItem:
+@service
+def catalogue_item_update(*, item: CatalogueItem, actor: Actor, **changes: Any) -> CatalogueItem:
     """Correct an item or give it a new reference price. Order lines already placed keep the
     reference price they were placed with."""
     locked = CatalogueItem.objects.select_for_update().get(pk=item.pk)
     values: dict[str, Any] = {"code": locked.code, **{f: getattr(locked, f) for f in ITEM_FIELDS}}
     values["food"] = locked.food.code if locked.food else ""
     values.update({k: v for k, v in changes.items() if k in ITEM_FIELDS})
-    checked = check_item(values)
+    checked = _check_item(values)
     if checked.failed:
         raise _refused(checked)
     for name in ITEM_FIELDS:
@@ -211,16 +202,11 @@ def catalogue_item_update(*, item: CatalogueItem, actor: Any, **changes: Any) ->
 # Importing ---------------------------------------------------------------------------------------
 
 
-def read_catalogue_rows(file: IO[bytes], filename: str) -> list[Row]:
-    """The rows of a .csv or .xlsx catalogue (see `houqin.tables`)."""
-    return read_table(file, filename, columns=COLUMNS, required=REQUIRED)
-
-
-@transaction.atomic
-def catalogue_import(*, rows: Sequence[Row], actor: Any, dry_run: bool = False) -> ImportReport:
+@service
+def catalogue_import(*, rows: Sequence[Row], actor: Actor, dry_run: bool = False) -> ImportReport:
     """Create or update the items of a file, by code: all of them or, if any row has a problem,
     none (see `houqin.imports`)."""
-    checked = [check_item(values, row=number) for number, values in rows]
+    checked = [_check_item(values, row=number) for number, values in rows]
     twice = listed_twice((item.key, item.row) for item in checked)
     for item in checked:
         if item.key in twice:

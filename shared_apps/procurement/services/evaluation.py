@@ -14,16 +14,17 @@ the day. The award makes a framework contract whose prices are the winning bid's
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin.door import Actor, service
 from houqin.duties import AWARD, ensure_separate
 from houqin.exceptions import Conflict, InvalidInput, NotPermitted
 from houqin.months import add_months
+from shared_apps.accounts.actors import person
+from shared_apps.accounts.models import User
 from shared_apps.procurement.models import (
     Award,
     Bid,
@@ -37,8 +38,8 @@ from shared_apps.procurement.models import (
     Tender,
     TenderEvent,
 )
-from shared_apps.procurement.services.suppliers import eligibility_problem
-from shared_apps.procurement.services.tenders import locked_tender, tender_event
+from shared_apps.procurement.selectors.suppliers import eligibility_problem
+from shared_apps.procurement.services._tenders import locked_tender, tender_event
 
 CENT = Decimal("0.01")
 
@@ -50,8 +51,8 @@ class GivenScore:
     score: Decimal
 
 
-def _member_seat(tender: Tender, actor: Any) -> CommitteeSeat:
-    seat = tender.seats.filter(Q(evaluator__user_id=getattr(actor, "pk", None))).first()
+def _member_seat(tender: Tender, actor: Actor) -> CommitteeSeat:
+    seat = tender.seats.filter(Q(evaluator__user_id=actor.pk)).first()
     if seat is None:
         raise NotPermitted(_("Only the tender's committee members score its bids."))
     if seat.conflict is None:
@@ -64,8 +65,8 @@ def _member_seat(tender: Tender, actor: Any) -> CommitteeSeat:
     return seat
 
 
-@transaction.atomic
-def scores_record(*, tender: Tender, scores: list[GivenScore], actor: Any) -> list[Score]:
+@service
+def scores_record(*, tender: Tender, scores: list[GivenScore], actor: Actor) -> list[Score]:
     """Record (or correct, until the evaluation) the actor's scores of valid bids."""
     locked = locked_tender(tender, Tender.Status.OPENED)
     seat = _member_seat(locked, actor)
@@ -143,8 +144,8 @@ def _quality_scores(
     return quality
 
 
-@transaction.atomic
-def tender_evaluate(*, tender: Tender, actor: Any) -> Tender:
+@service
+def tender_evaluate(*, tender: Tender, actor: Actor) -> Tender:
     """Rank every lot's valid bids and recommend the top one, once every member without a
     conflict has scored every valid bid on every criterion."""
     locked = locked_tender(tender, Tender.Status.OPENED)
@@ -176,20 +177,20 @@ def tender_evaluate(*, tender: Tender, actor: Any) -> Tender:
     Lot.objects.bulk_update(lots, ["recommended_bid"])
     locked.status = Tender.Status.EVALUATED
     locked.evaluated_at = timezone.now()
-    locked.evaluated_by = actor if getattr(actor, "pk", None) else None
+    locked.evaluated_by = person(actor)
     locked.save(update_fields=["status", "evaluated_at", "evaluated_by"])
     tender_event(locked, TenderEvent.Kind.EVALUATED, actor)
     return locked
 
 
-@transaction.atomic
+@service
 def lot_award(
     *,
     lot: Lot,
     bid: Bid | None = None,
     reason: str = "",
     justification: str = "",
-    actor: Any,
+    actor: User,
 ) -> Award:
     """Award a lot to the recommended bid (or, with a reason, another valid one) and make the
     framework contract from the winning bid's unit prices, valid from today."""

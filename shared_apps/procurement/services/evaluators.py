@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput, NotPermitted
 from houqin.roles import Role
 from shared_apps.accounts.models import User
@@ -25,9 +26,9 @@ MIN_PASSPHRASE = 12
 SEALED_STATUSES = (Tender.Status.PUBLISHED, Tender.Status.CLOSED)
 
 
-@transaction.atomic
+@service
 def evaluator_create(
-    *, user: User, name: str, employer: str, address: str, phone: str, actor: Any
+    *, user: User, name: str, employer: str, address: str, phone: str, actor: Actor
 ) -> Evaluator:
     """Add a user holding the evaluator role to the pool. Whoever runs tenders cannot also sit on
     their committees."""
@@ -55,8 +56,8 @@ def evaluator_create(
         raise Conflict(_("This user is already in the pool."), code="duplicate_evaluator") from None
 
 
-@transaction.atomic
-def evaluator_update(*, evaluator: Evaluator, actor: Any, **changes: Any) -> Evaluator:
+@service
+def evaluator_update(*, evaluator: Evaluator, actor: Actor, **changes: Any) -> Evaluator:
     locked = Evaluator.objects.select_for_update().get(pk=evaluator.pk)
     for field in ("name", "employer", "address", "phone", "active"):
         if field in changes:
@@ -66,9 +67,10 @@ def evaluator_update(*, evaluator: Evaluator, actor: Any, **changes: Any) -> Eva
     return locked
 
 
-def evaluator_register_key(*, evaluator: Evaluator, passphrase: str, actor: Any) -> Evaluator:
+@service
+def evaluator_register_key(*, evaluator: Evaluator, passphrase: str, actor: Actor) -> Evaluator:
     """Make the evaluator's sealing key, locked under `passphrase`; only they may do it."""
-    if getattr(actor, "pk", None) != evaluator.user_id:
+    if actor.pk != evaluator.user_id:
         raise NotPermitted(_("Only the evaluator may register their own sealing key."))
     if len(passphrase or "") < MIN_PASSPHRASE:
         raise InvalidInput(

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houqin.db import insert_columns
+from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput, NotPermitted
 from shared_apps.audit.models import SecurityEvent
 from shared_apps.audit.services import security_event_record
@@ -28,13 +29,10 @@ from shared_apps.procurement.models import (
     Tender,
     TenderEvent,
 )
+from shared_apps.procurement.selectors.tenders import deadline_passed
+from shared_apps.procurement.services._tenders import locked_tender, tender_event
 from shared_apps.procurement.services.bids import BidContents
-from shared_apps.procurement.services.tenders import (
-    deadline_passed,
-    locked_tender,
-    stored,
-    tender_event,
-)
+from shared_apps.procurement.tender_keys import stored
 
 CENT = Decimal("0.01")
 MIN_VALID_BIDS = 3
@@ -61,13 +59,13 @@ def _after_deadline(seat: CommitteeSeat, *statuses: str) -> Tender:
     return tender
 
 
-def _own(seat: CommitteeSeat, actor: Any) -> None:
-    if getattr(actor, "pk", None) != seat.evaluator.user_id:
+def _own(seat: CommitteeSeat, actor: Actor) -> None:
+    if actor.pk != seat.evaluator.user_id:
         raise NotPermitted(_("Only the member in this seat can act for it."))
 
 
-@transaction.atomic
-def seat_declare(*, seat: CommitteeSeat, conflict: bool, note: str, actor: Any) -> CommitteeSeat:
+@service
+def seat_declare(*, seat: CommitteeSeat, conflict: bool, note: str, actor: Actor) -> CommitteeSeat:
     """A member declares whether they have a conflict of interest with the tender's bidders
     (once; a member with a conflict presents their share but does not score)."""
     _own(seat, actor)
@@ -97,8 +95,9 @@ def seat_declare(*, seat: CommitteeSeat, conflict: bool, note: str, actor: Any) 
     return locked
 
 
+@service
 def share_present(
-    *, seat: CommitteeSeat, passphrase: str, open_when_ready: bool = True, actor: Any
+    *, seat: CommitteeSeat, passphrase: str, open_when_ready: bool = True, actor: Actor
 ) -> CommitteeSeat:
     """A member presents their share: their passphrase unlocks their key, which decrypts the
     share sealed to them; the share is kept until the opening. Unless asked not to (to leave
@@ -142,15 +141,15 @@ def share_present(
         return locked
 
 
-@transaction.atomic
-def tender_open(*, tender: Tender, actor: Any) -> Tender:
+@service
+def tender_open(*, tender: Tender, actor: Actor) -> Tender:
     """Open the tender once its deadline has passed and k members have presented their shares."""
     locked = locked_tender(tender, *SEALED)
     _require_deadline_passed(locked)
     return _open(locked, actor)
 
 
-def _open(tender: Tender, actor: Any) -> Tender:
+def _open(tender: Tender, actor: Actor) -> Tender:
     """The opening itself, on a locked tender: any failure leaves everything as it was."""
     presented = list(
         PresentedShare.objects.filter(seat__tender=tender)
@@ -261,8 +260,9 @@ def _insert_bid_lines(rows: list[tuple[int, int, Decimal, Decimal]]) -> None:
     )
 
 
+@service
 def sealed_read_record(
-    *, request: Any, tender: Tender, bids: list[UUID], reserve_prices: list[int]
+    *, request: Any, tender: Tender, bids: list[UUID], reserve_prices: list[int], actor: Actor
 ) -> None:
     """Log a read, through the API, of what was sealed until the opening (bids' contents, lots'
     reserve prices): who read which, when, from where. Auditors see these events."""
@@ -271,7 +271,7 @@ def sealed_read_record(
     security_event_record(
         kind=SecurityEvent.Kind.SEALED_ITEM_READ,
         request=request,
-        user=request.user,
+        actor=actor,
         detail={
             "tender": tender.pk,
             "number": tender.number,

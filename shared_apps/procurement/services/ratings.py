@@ -12,7 +12,6 @@ not suspend it again.
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -20,16 +19,20 @@ from django.db.models import Avg, Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin.door import Actor, SystemActor, service
 from houqin.exceptions import Conflict, InvalidInput
 from houqin.months import month_end, next_month, previous_month
+from shared_apps.accounts.actors import person
 from shared_apps.procurement.models import SpendLine, Supplier, SupplierEvent, SupplierRating
 from shared_apps.procurement.services.suppliers import supplier_suspend
 from tenants.models import School
 
 SCORES = ("quality", "punctuality", "service")
+# Who suspends a supplier rated low: the rule, whoever's rating set it off.
+RATING_RULE = SystemActor("procurement.rating_rule")
 
 
-def threshold() -> int:
+def _threshold() -> int:
     return int(settings.PROCUREMENT_RATING_THRESHOLD)
 
 
@@ -46,7 +49,7 @@ class MonthMean:
     schools: int
 
 
-def month_means(supplier_ids: list[int], months: list[date]) -> dict[tuple[int, date], MonthMean]:
+def _month_means(supplier_ids: list[int], months: list[date]) -> dict[tuple[int, date], MonthMean]:
     """The mean score of each supplier in each month it was rated (one query)."""
     rows = (
         SupplierRating.objects.filter(supplier_id__in=supplier_ids, month__in=months)
@@ -78,18 +81,17 @@ def _low_pair_reason(first: MonthMean, second: MonthMean, limit: int) -> str:
     }
 
 
-@transaction.atomic
-def supplier_rating_rule(*, supplier_id: int, months: list[date]) -> bool:
+def _rating_rule(*, supplier_id: int, months: list[date]) -> bool:
     """Apply the two-low-months rule to `supplier_id` for each pair of consecutive months ending
     in one of `months`; suspend it (once) when a pair is low. Returns whether it was suspended.
     The supplier's row is locked first, so concurrent ratings suspend it at most once. The
-    suspension is the rule's, whoever's rating set it off: its event names no actor."""
+    suspension is the rule's, whoever's rating set it off: it names no actor (`RATING_RULE`)."""
     supplier = Supplier.objects.select_for_update().get(pk=supplier_id)
     if supplier.status == Supplier.Status.SUSPENDED:
         return False
-    limit = threshold()
+    limit = _threshold()
     pairs = sorted({(previous_month(m), m) for m in months})
-    means = month_means([supplier_id], [m for pair in pairs for m in pair])
+    means = _month_means([supplier_id], [m for pair in pairs for m in pair])
     for first, second in pairs:
         a, b = means.get((supplier_id, first)), means.get((supplier_id, second))
         if a is None or b is None or a.mean >= limit or b.mean >= limit:
@@ -102,7 +104,10 @@ def supplier_rating_rule(*, supplier_id: int, months: list[date]) -> bool:
         if reviewed:
             continue
         supplier_suspend(
-            supplier=supplier, reason=_low_pair_reason(a, b, limit), actor=None, automatic=True
+            supplier=supplier,
+            reason=_low_pair_reason(a, b, limit),
+            actor=RATING_RULE,
+            automatic=True,
         )
         return True
     return False
@@ -115,7 +120,7 @@ def _score(field: str, value: int) -> int:
     return value
 
 
-@transaction.atomic
+@service
 def rating_record(
     *,
     school: School,
@@ -125,7 +130,7 @@ def rating_record(
     punctuality: int,
     service: int,
     comment: str = "",
-    actor: Any,
+    actor: Actor,
     today: date | None = None,
 ) -> SupplierRating:
     """A school's rating of a supplier for a month (any day of it), once; then the rule."""
@@ -152,7 +157,7 @@ def rating_record(
                 month=month,
                 score=score,
                 comment=(comment or "").strip(),
-                rated_by=actor if getattr(actor, "pk", None) else None,
+                rated_by=person(actor),
                 **scores,
             )
     except IntegrityError:
@@ -164,11 +169,12 @@ def rating_record(
     months = [month]
     if next_month(month) <= today:
         months.append(next_month(month))
-    supplier_rating_rule(supplier_id=supplier.pk, months=months)
+    _rating_rule(supplier_id=supplier.pk, months=months)
     return rating
 
 
-def ratings_rule_for_month(*, month: date) -> list[int]:
+@service
+def ratings_rule_for_month(*, month: date, actor: Actor) -> list[int]:
     """The monthly pass: apply the rule to every supplier rated low in `month` whose previous
     month was low too. Returns the ids of the suppliers it suspended."""
     month = month.replace(day=1)
@@ -179,8 +185,8 @@ def ratings_rule_for_month(*, month: date) -> list[int]:
         .distinct()
         .order_by("supplier_id")
     )
-    means = month_means(rated, [first, month])
-    limit = threshold()
+    means = _month_means(rated, [first, month])
+    limit = _threshold()
     low = [
         supplier_id
         for supplier_id in rated
@@ -189,4 +195,4 @@ def ratings_rule_for_month(*, month: date) -> list[int]:
             for m in (first, month)
         )
     ]
-    return [s for s in low if supplier_rating_rule(supplier_id=s, months=[month])]
+    return [s for s in low if _rating_rule(supplier_id=s, months=[month])]

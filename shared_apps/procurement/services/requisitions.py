@@ -4,14 +4,15 @@ approves or rejects them; approved ones wait to be aggregated into a tender."""
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin.door import Actor, service
 from houqin.duties import REQUISITION_APPROVAL, ensure_separate
 from houqin.exceptions import Conflict, InvalidInput
+from shared_apps.accounts.actors import person
+from shared_apps.accounts.models import User
 from shared_apps.procurement.models import CatalogueItem, Requisition, RequisitionLine
 from tenants.models import School
 
@@ -23,9 +24,9 @@ class RequestedLine:
     needed_by: date
 
 
-@transaction.atomic
+@service
 def requisition_raise(
-    *, school: School, lines: list[RequestedLine], note: str = "", actor: Any
+    *, school: School, lines: list[RequestedLine], note: str = "", actor: User
 ) -> Requisition:
     """A school's logistics director or canteen manager asks the centre for goods."""
     if not lines:
@@ -73,20 +74,20 @@ def _pending(requisition: Requisition) -> Requisition:
     return locked
 
 
-@transaction.atomic
-def requisition_approve(*, requisition: Requisition, actor: Any) -> Requisition:
+@service
+def requisition_approve(*, requisition: Requisition, actor: Actor) -> Requisition:
     """The principal approves: the centre may now tender the requisition's lines."""
     locked = _pending(requisition)
     ensure_separate(REQUISITION_APPROVAL, record=locked, actor=actor)
     locked.status = Requisition.Status.APPROVED
-    locked.decided_by = actor
+    locked.decided_by = person(actor)
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "decided_by", "decided_at"])
     return locked
 
 
-@transaction.atomic
-def requisition_reject(*, requisition: Requisition, reason: str, actor: Any) -> Requisition:
+@service
+def requisition_reject(*, requisition: Requisition, reason: str, actor: Actor) -> Requisition:
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(
@@ -95,7 +96,7 @@ def requisition_reject(*, requisition: Requisition, reason: str, actor: Any) -> 
     locked = _pending(requisition)
     locked.status = Requisition.Status.REJECTED
     locked.reason = reason
-    locked.decided_by = actor
+    locked.decided_by = person(actor)
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "reason", "decided_by", "decided_at"])
     return locked

@@ -8,7 +8,6 @@ them; suspension bars it from new tenders (the bidding service checks `Supplier.
 Each service runs in one transaction; a change of standing locks the supplier's row first.
 """
 
-import re
 import secrets
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -19,9 +18,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin.door import Actor, SystemActor, service
 from houqin.exceptions import Conflict, InvalidInput
-from houqin.roles import Role
 from shared_apps.accounts import services as accounts
+from shared_apps.accounts.actors import person
+from shared_apps.procurement.credit_codes import credit_code_cleaned
 from shared_apps.procurement.models import (
     Category,
     Qualification,
@@ -29,18 +30,9 @@ from shared_apps.procurement.models import (
     SupplierEvent,
     SupplierUser,
 )
-from shared_apps.procurement.selectors.suppliers import valid_qualification_kinds
 
-# 统一社会信用代码 (GB 32100-2015): 17 characters and a check character, drawn from the digits and
-# the capital letters without I, O, Z, S and V. Characters 3 to 8 are the administrative
-# division code (digits).
-CREDIT_CODE_CHARACTERS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_CREDIT_CODE_WEIGHTS = [pow(3, i, 31) for i in range(17)]
-_CREDIT_CODE = re.compile(
-    rf"^[{CREDIT_CODE_CHARACTERS}]{{2}}[0-9]{{6}}[{CREDIT_CODE_CHARACTERS}]{{10}}$"
-)
-# Licences a lot of food needs besides the business licence every bidder holds: one of these.
-FOOD_LICENCES = (Qualification.Kind.FOOD_BUSINESS, Qualification.Kind.FOOD_PRODUCTION)
+# Who notices qualifications about to expire: the daily job (or a command).
+EXPIRY_NOTICES = SystemActor("procurement.qualification_expiry")
 SUPPLIER_FIELDS = (
     "name",
     "credit_code",
@@ -50,30 +42,6 @@ SUPPLIER_FIELDS = (
     "contact_email",
     "categories",
 )
-
-
-def credit_code_check_character(first_17: str) -> str:
-    """The 18th character of a unified social credit code whose first 17 are `first_17`."""
-    total = sum(
-        CREDIT_CODE_CHARACTERS.index(c) * w
-        for c, w in zip(first_17, _CREDIT_CODE_WEIGHTS, strict=True)
-    )
-    return CREDIT_CODE_CHARACTERS[(31 - total % 31) % 31]
-
-
-def credit_code_cleaned(value: str) -> str:
-    """The code as stored (trimmed, capitals), or InvalidInput saying what is wrong with it."""
-    code = (value or "").strip().upper()
-    if not _CREDIT_CODE.match(code):
-        message = _(
-            "A unified social credit code is 18 digits and capital letters (no I, O, S, V or Z), "
-            "the 3rd to 8th being digits."
-        )
-        raise InvalidInput(message, code="invalid_credit_code", fields={"credit_code": [message]})
-    if credit_code_check_character(code[:17]) != code[17]:
-        message = _("The last character of this unified social credit code does not check.")
-        raise InvalidInput(message, code="invalid_credit_code", fields={"credit_code": [message]})
-    return code
 
 
 def _categories(values: Sequence[str]) -> list[str]:
@@ -115,7 +83,7 @@ def _duplicate_code() -> Conflict:
     )
 
 
-@transaction.atomic
+@service
 def supplier_create(
     *,
     name: str,
@@ -125,7 +93,7 @@ def supplier_create(
     contact_phone: str,
     categories: Sequence[str],
     contact_email: str = "",
-    actor: Any,
+    actor: Actor,
 ) -> Supplier:
     values = _cleaned(
         {
@@ -145,8 +113,8 @@ def supplier_create(
         raise _duplicate_code() from None
 
 
-@transaction.atomic
-def supplier_update(*, supplier: Supplier, actor: Any, **changes: Any) -> Supplier:
+@service
+def supplier_update(*, supplier: Supplier, actor: Actor, **changes: Any) -> Supplier:
     """Change a supplier's record (not its standing: see suspend and reinstate)."""
     locked = Supplier.objects.select_for_update().get(pk=supplier.pk)
     for field, value in _cleaned(changes).items():
@@ -162,12 +130,12 @@ def supplier_update(*, supplier: Supplier, actor: Any, **changes: Any) -> Suppli
 # Accounts ----------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def supplier_account_create(
     *,
     supplier: Supplier,
     username: str,
-    actor: Any,
+    actor: Actor,
     display_name: str = "",
     email: str = "",
     password: str | None = None,
@@ -185,7 +153,7 @@ def supplier_account_create(
     )
     # The procurement officer opens supplier accounts; granting this one external role is part
     # of it (other district roles are granted by the district administrator only).
-    accounts.membership_grant(user=user, role=Role.SUPPLIER.value, school=None, actor=None)
+    accounts.supplier_role_grant(user=user, actor=actor)
     account = SupplierUser.objects.create(user=user, supplier=supplier)
     return account, made_up
 
@@ -193,7 +161,7 @@ def supplier_account_create(
 # Qualifications ----------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def qualification_add(
     *,
     supplier: Supplier,
@@ -202,7 +170,7 @@ def qualification_add(
     valid_from: date,
     expires_on: date,
     issued_by: str = "",
-    actor: Any,
+    actor: Actor,
 ) -> Qualification:
     """A licence as declared, awaiting the officer's verification against the document."""
     number = (number or "").strip()
@@ -242,52 +210,43 @@ def _decided(qualification: Qualification, status: str) -> Qualification:
     return locked
 
 
-@transaction.atomic
-def qualification_verify(*, qualification: Qualification, actor: Any) -> Qualification:
+@service
+def qualification_verify(*, qualification: Qualification, actor: Actor) -> Qualification:
     """The officer has checked the licence against its document (or the issuer's register): from
     now on it counts for tenders while in force. A rejected one may be verified after all."""
     locked = _decided(qualification, Qualification.Status.VERIFIED)
     locked.status = Qualification.Status.VERIFIED
-    locked.verified_by = actor
+    locked.verified_by = person(actor)
     locked.verified_at = timezone.now()
     locked.rejection_reason = ""
     locked.save(update_fields=["status", "verified_by", "verified_at", "rejection_reason"])
     return locked
 
 
-@transaction.atomic
-def qualification_reject(*, qualification: Qualification, reason: str, actor: Any) -> Qualification:
+@service
+def qualification_reject(
+    *, qualification: Qualification, reason: str, actor: Actor
+) -> Qualification:
     """The licence does not match its document, or was withdrawn by its issuer: it does not count
     (a verified one stops counting), and the supplier reads why."""
     reason = _reason(reason)
     locked = _decided(qualification, Qualification.Status.REJECTED)
     locked.status = Qualification.Status.REJECTED
-    locked.verified_by = actor
+    locked.verified_by = person(actor)
     locked.verified_at = timezone.now()
     locked.rejection_reason = reason
     locked.save(update_fields=["status", "verified_by", "verified_at", "rejection_reason"])
     return locked
 
 
-def eligibility_problem(*, supplier: Supplier, category: str, day: date) -> str | None:
-    """Why `supplier` may not be chosen for a lot of `category` on `day` (None if it may): the
-    licences it needs, verified and in force that day."""
-    held = valid_qualification_kinds(supplier_id=supplier.pk, day=day)
-    if Qualification.Kind.BUSINESS not in held:
-        return _("No verified business licence valid on %(day)s.") % {"day": f"{day:%Y-%m-%d}"}
-    if category == Category.FOOD and not held & set(FOOD_LICENCES):
-        return _("No verified food business or food production licence valid on %(day)s.") % {
-            "day": f"{day:%Y-%m-%d}"
-        }
-    return None
-
-
-def expiry_notice_days() -> int:
+def _expiry_notice_days() -> int:
     return int(settings.PROCUREMENT_QUALIFICATION_NOTICE_DAYS)
 
 
-@transaction.atomic
-def qualification_expiry_notices(*, today: date | None = None, days: int | None = None) -> int:
+@service
+def qualification_expiry_notices(
+    *, actor: Actor, today: date | None = None, days: int | None = None
+) -> int:
     """Raise a QUALIFICATION_EXPIRING event for each verified qualification (one that counts)
     that expires within `days`
     (PROCUREMENT_QUALIFICATION_NOTICE_DAYS by default) from `today`, once per qualification,
@@ -295,7 +254,7 @@ def qualification_expiry_notices(*, today: date | None = None, days: int | None 
     and a qualification renewed with a later expiry date is noticed again when that date comes
     near. Returns the number of events raised."""
     today = today or timezone.localdate()
-    days = expiry_notice_days() if days is None else days
+    days = _expiry_notice_days() if days is None else days
     expiring = list(
         Qualification.objects.filter(
             status=Qualification.Status.VERIFIED,
@@ -344,13 +303,13 @@ def _reason(reason: str) -> str:
     return reason
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
+def _user(actor: Actor) -> Any:
+    return person(actor)
 
 
-@transaction.atomic
+@service
 def supplier_suspend(
-    *, supplier: Supplier, reason: str, actor: Any, automatic: bool = False
+    *, supplier: Supplier, reason: str, actor: Actor, automatic: bool = False
 ) -> Supplier:
     """Suspend a supplier from new tenders, saying why; by the rating rule when `automatic`."""
     reason = _reason(reason)
@@ -365,13 +324,13 @@ def supplier_suspend(
         kind=SupplierEvent.Kind.SUSPENDED,
         automatic=automatic,
         reason=reason,
-        actor=_user(actor),
+        actor=person(actor),
     )
     return locked
 
 
-@transaction.atomic
-def supplier_reinstate(*, supplier: Supplier, reason: str, actor: Any) -> Supplier:
+@service
+def supplier_reinstate(*, supplier: Supplier, reason: str, actor: Actor) -> Supplier:
     """Lift a suspension, whoever or whatever imposed it, saying why."""
     reason = _reason(reason)
     locked = Supplier.objects.select_for_update().get(pk=supplier.pk)
@@ -381,6 +340,6 @@ def supplier_reinstate(*, supplier: Supplier, reason: str, actor: Any) -> Suppli
     locked.status_reason = ""
     locked.save(update_fields=["status", "status_reason"])
     SupplierEvent.objects.create(
-        supplier=locked, kind=SupplierEvent.Kind.REINSTATED, reason=reason, actor=_user(actor)
+        supplier=locked, kind=SupplierEvent.Kind.REINSTATED, reason=reason, actor=person(actor)
     )
     return locked

@@ -7,25 +7,21 @@ Every service runs in one transaction and locks the tender row first, so that a 
 happen one at a time; each step people read is a typed `TenderEvent`.
 """
 
-import base64
-import binascii
-import logging
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
-from Crypto.PublicKey.ECC import EccKey
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
+from shared_apps.accounts.models import User
 from shared_apps.procurement import sealing
 from shared_apps.procurement.models import (
     Category,
@@ -40,12 +36,17 @@ from shared_apps.procurement.models import (
     TenderLine,
     TenderLineSource,
 )
-
-logger = logging.getLogger(__name__)
+from shared_apps.procurement.selectors.tenders import deadline_passed
+from shared_apps.procurement.services._tenders import locked_tender, tender_event
+from shared_apps.procurement.tender_keys import (
+    district_signing_key,
+    key_statement,
+    sealed_amount,
+    stored,
+    verified_public_key,
+)
 
 MIN_COMMITTEE = 3
-# Amounts are sealed in a fixed width, so that sealed items of one kind are all the same size.
-AMOUNT_WIDTH = 15
 
 
 @dataclass(frozen=True)
@@ -53,109 +54,6 @@ class CriterionSpec:
     name: str
     weight: int
     max_score: int = 10
-
-
-def sealed_amount(value: Decimal) -> str:
-    """An amount of money as sealed: zero-padded to a fixed width, two places."""
-    return format(value.quantize(Decimal("0.01")), f"0{AMOUNT_WIDTH}.2f")
-
-
-def stored(value: bytes | memoryview | None) -> bytes:
-    """A binary column's value as bytes (the database driver reads bytea as a memoryview)."""
-    if value is None:
-        raise ValueError("nothing is stored here")
-    return bytes(value)
-
-
-@cache
-def _signing_key(seed: str) -> EccKey:
-    try:
-        return sealing.signing_key(base64.b64decode(seed, validate=True))
-    except (binascii.Error, ValueError) as exc:
-        raise ImproperlyConfigured(
-            "PROCUREMENT_SIGNING_KEY must be 32 bytes (an Ed25519 seed), base64-encoded."
-        ) from exc
-
-
-def district_signing_key() -> EccKey:
-    """The district's key that signs tender keys' fingerprints (settings, never the database)."""
-    if not settings.PROCUREMENT_SIGNING_KEY:
-        raise ImproperlyConfigured("PROCUREMENT_SIGNING_KEY is required to publish tenders.")
-    return _signing_key(settings.PROCUREMENT_SIGNING_KEY)
-
-
-def district_verifying_key() -> str:
-    """The public half of the district's signing key, base64 of its 32 raw bytes: what bidders
-    pin to check a notice's key signature."""
-    return base64.b64encode(sealing.verifying_key_raw(district_signing_key())).decode()
-
-
-def _statement(tender: Tender, fingerprint: str) -> bytes:
-    return sealing.key_statement(tender_id=tender.pk, number=tender.number, fingerprint=fingerprint)
-
-
-def verified_public_key(tender: Tender, *, declared: str | None = None) -> bytes:
-    """The tender's public key, once checked: its fingerprint is the one the district signed for
-    this tender at publication, and (given `declared`) the one the bidder checked. A key swapped
-    in the database, or a fingerprint and signature swapped with it, fail the check: nothing is
-    sealed to such a key (409)."""
-    public_key = stored(tender.public_key)
-    fingerprint = sealing.key_fingerprint(public_key)
-    signed = tender.key_signature is not None and sealing.signature_valid(
-        district_signing_key(),
-        _statement(tender, tender.key_fingerprint),
-        stored(tender.key_signature),
-    )
-    if not signed or fingerprint != tender.key_fingerprint:
-        logger.error(
-            "Tender %s: its public key is not the one signed at publication; nothing sealed.",
-            tender.number,
-        )
-        raise Conflict(
-            _(
-                "This tender's key is not the one the district signed at its publication: "
-                "nothing is sealed to it. Tell the procurement office."
-            ),
-            code="tender_key_unverified",
-        )
-    if declared is not None and declared != fingerprint:
-        raise Conflict(
-            _(
-                "Your bid names another key than this tender's (fingerprint %(fingerprint)s): "
-                "read the notice again and check its signature."
-            )
-            % {"fingerprint": fingerprint},
-            code="key_mismatch",
-            fields={"key_fingerprint": [_("Not this tender's key.")]},
-        )
-    return public_key
-
-
-def tender_event(
-    tender: Tender, kind: str, actor: Any, *, note: str = "", **subjects: Any
-) -> TenderEvent:
-    return TenderEvent.objects.create(
-        tender=tender,
-        kind=kind,
-        actor=actor if getattr(actor, "pk", None) else None,
-        note=note,
-        **subjects,
-    )
-
-
-def locked_tender(tender: Tender, *statuses: str) -> Tender:
-    """The tender's row, locked for this transaction, in one of `statuses` (409 otherwise)."""
-    locked = Tender.objects.select_for_update().get(pk=tender.pk)
-    if locked.status not in statuses:
-        raise Conflict(
-            _("The tender is %(status)s.") % {"status": locked.get_status_display()},
-            code=f"tender_{locked.status}",
-        )
-    return locked
-
-
-def deadline_passed(tender: Tender) -> bool:
-    return tender.deadline is not None and timezone.now() >= tender.deadline
 
 
 # Drafts ----------------------------------------------------------------------------------------
@@ -283,9 +181,9 @@ def _apply_settings(
             lots[category].save(update_fields=["ceiling"])
 
 
-@transaction.atomic
+@service
 def tender_create(
-    *, title: str, requisitions: list[Requisition], actor: Any, **draft: Any
+    *, title: str, requisitions: list[Requisition], actor: User, **draft: Any
 ) -> Tender:
     """A draft tender aggregating the lines of approved requisitions (of any schools)."""
     if not requisitions:
@@ -312,8 +210,8 @@ def tender_create(
     return tender
 
 
-@transaction.atomic
-def tender_update(*, tender: Tender, actor: Any, **draft: Any) -> Tender:
+@service
+def tender_update(*, tender: Tender, actor: Actor, **draft: Any) -> Tender:
     """Change a draft's settings."""
     locked = locked_tender(tender, Tender.Status.DRAFT)
     _apply_settings(locked, **draft)
@@ -352,8 +250,8 @@ def _publication_problems(tender: Tender, seats: list[CommitteeSeat]) -> list[st
     return problems
 
 
-@transaction.atomic
-def tender_publish(*, tender: Tender, actor: Any) -> Tender:
+@service
+def tender_publish(*, tender: Tender, actor: Actor) -> Tender:
     """Publish a draft: make the tender's key and seal it k of n to the committee."""
     locked = locked_tender(tender, Tender.Status.DRAFT)
     seats = list(locked.seats.order_by("index"))
@@ -381,7 +279,7 @@ def tender_publish(*, tender: Tender, actor: Any) -> Tender:
     locked.sealed_private_key = sealed.sealed_private_key
     locked.key_fingerprint = sealing.key_fingerprint(sealed.public_key)
     locked.key_signature = sealing.sign(
-        district_signing_key(), _statement(locked, locked.key_fingerprint)
+        district_signing_key(), key_statement(locked, locked.key_fingerprint)
     )
     locked.status = Tender.Status.PUBLISHED
     locked.published_at = timezone.now()
@@ -399,8 +297,8 @@ def tender_publish(*, tender: Tender, actor: Any) -> Tender:
     return locked
 
 
-@transaction.atomic
-def tender_seal_reserve(*, tender: Tender, reserves: dict[int, Decimal], actor: Any) -> Tender:
+@service
+def tender_seal_reserve(*, tender: Tender, reserves: dict[int, Decimal], actor: Actor) -> Tender:
     """Seal the reserve price (标底) of some lots, until the deadline; a lot's latest counts."""
     locked = locked_tender(tender, Tender.Status.PUBLISHED)
     if deadline_passed(locked):
@@ -436,8 +334,8 @@ def tender_seal_reserve(*, tender: Tender, reserves: dict[int, Decimal], actor: 
     return locked
 
 
-@transaction.atomic
-def tender_cancel(*, tender: Tender, reason: str, actor: Any) -> Tender:
+@service
+def tender_cancel(*, tender: Tender, reason: str, actor: Actor) -> Tender:
     """Cancel a tender not yet awarded; its requisition lines may be tendered again."""
     reason = (reason or "").strip()
     if not reason:

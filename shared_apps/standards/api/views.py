@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from houqin.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from houqin.api.viewsets import RestrictedViewSet
+from shared_apps.accounts.actors import signed_in
 from shared_apps.standards import selectors, services
 from shared_apps.standards.api import serializers as s
 from shared_apps.standards.filters import (
@@ -73,7 +74,7 @@ class FoodViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
     def create(self, request: Request) -> Response:
         data = s.FoodCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        food = services.food_create(actor=request.user, **data.validated_data)
+        food = services.food_create(actor=signed_in(request), **data.validated_data)
         return Response(s.FoodSerializer(food).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.FoodChangeSerializer, responses=s.FoodSerializer)
@@ -81,7 +82,7 @@ class FoodViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
         food = self.get_object()
         data = s.FoodChangeSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        food = services.food_update(food=food, actor=request.user, **data.validated_data)
+        food = services.food_update(food=food, actor=signed_in(request), **data.validated_data)
         return Response(s.FoodSerializer(food).data)
 
     @extend_schema(
@@ -100,7 +101,7 @@ class FoodViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
         rows = read_food_rows(upload, upload.name)
         report = services.food_import(
             rows=rows,
-            actor=request.user,
+            actor=signed_in(request),
             default_source=data.validated_data["source"],
             dry_run=data.validated_data["dry_run"],
         )
@@ -146,7 +147,7 @@ class RecipeViewSet(
             meal=values["meal"],
             description=values.get("description", ""),
             items=self._items(values["items"]),
-            actor=request.user,
+            actor=signed_in(request),
         )
         return Response(self._detail(recipe.pk), status=status.HTTP_201_CREATED)
 
@@ -158,11 +159,11 @@ class RecipeViewSet(
         values = dict(data.validated_data)
         if "items" in values:
             values["items"] = self._items(values["items"])
-        services.recipe_update(recipe=recipe, actor=request.user, **values)
+        services.recipe_update(recipe=recipe, actor=signed_in(request), **values)
         return Response(self._detail(recipe.pk))
 
     def perform_destroy(self, instance: Recipe) -> None:
-        services.recipe_delete(recipe=instance, actor=self.request.user)
+        services.recipe_delete(recipe=instance, actor=signed_in(self.request))
 
     def _detail(self, pk: int) -> Any:
         return s.RecipeDetailSerializer(selectors.recipe_list().get(pk=pk)).data
@@ -212,7 +213,7 @@ class MealPlanViewSet(
             age_band=values["age_band"],
             title=values["title"],
             entries=self._entries(values["entries"]),
-            actor=request.user,
+            actor=signed_in(request),
         )
         return Response(self._detail(plan), status=status.HTTP_201_CREATED)
 
@@ -224,18 +225,18 @@ class MealPlanViewSet(
         values = dict(data.validated_data)
         if "entries" in values:
             values["entries"] = self._entries(values["entries"])
-        plan = services.plan_update(plan=plan, actor=request.user, **values)
+        plan = services.plan_update(plan=plan, actor=signed_in(request), **values)
         return Response(self._detail(plan))
 
     def perform_destroy(self, instance: MealPlan) -> None:
-        services.plan_delete(plan=instance, actor=self.request.user)
+        services.plan_delete(plan=instance, actor=signed_in(self.request))
 
     @extend_schema(request=None, responses=s.PlanDetailSerializer, parameters=[IDEMPOTENCY_KEY])
     @action(detail=True, methods=["post"])
     @idempotent
     def publish(self, request: Request, pk: str | None = None) -> Response:
         """Publish a draft, with its flags (missing targets does not block publishing)."""
-        plan = services.plan_publish(plan=self.get_object(), actor=request.user)
+        plan = services.plan_publish(plan=self.get_object(), actor=signed_in(request))
         return Response(self._detail(plan))
 
     @extend_schema(
@@ -245,5 +246,5 @@ class MealPlanViewSet(
     @idempotent
     def revise(self, request: Request, pk: str | None = None) -> Response:
         """A new draft version of a published plan, with the same entries."""
-        plan = services.plan_revise(plan=self.get_object(), actor=request.user)
+        plan = services.plan_revise(plan=self.get_object(), actor=signed_in(request))
         return Response(self._detail(plan), status=status.HTTP_201_CREATED)

@@ -18,6 +18,7 @@ from houqin.api.viewsets import RestrictedViewSet
 from houqin.db import tenant_db
 from houqin.exceptions import InvalidInput
 from houqin.permissions import current_school_id
+from shared_apps.accounts.actors import signed_in
 from shared_apps.subsidies import selectors, services
 from shared_apps.subsidies.api import serializers as s
 from shared_apps.subsidies.filters import BudgetFilter, ClaimFilter, ProgrammeFilter
@@ -51,7 +52,7 @@ class ProgrammeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restric
     def create(self, request: Request) -> Response:
         data = s.ProgrammeCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        programme = services.programme_create(actor=request.user, **data.validated_data)
+        programme = services.programme_create(actor=signed_in(request), **data.validated_data)
         return Response(s.ProgrammeSerializer(programme).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.ProgrammeUpdateSerializer, responses=s.ProgrammeSerializer)
@@ -60,7 +61,7 @@ class ProgrammeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restric
         data = s.ProgrammeUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         programme = services.programme_update(
-            programme=programme, actor=request.user, **data.validated_data
+            programme=programme, actor=signed_in(request), **data.validated_data
         )
         return Response(s.ProgrammeSerializer(programme).data)
 
@@ -101,7 +102,7 @@ class BudgetViewSet(_BudgetViewSet):
         budget = services.budget_allocate(
             programme=_programme(values.pop("programme")),
             school=school,
-            actor=request.user,
+            actor=signed_in(request),
             **values,
         )
         return Response(s.BudgetSerializer(budget).data, status=status.HTTP_201_CREATED)
@@ -119,7 +120,7 @@ class BudgetViewSet(_BudgetViewSet):
         budget: Budget = self.get_object()
         data = s.BudgetSupplementCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.budget_supplement(budget=budget, actor=request.user, **data.validated_data)
+        services.budget_supplement(budget=budget, actor=signed_in(request), **data.validated_data)
         fresh = selectors.budget_list().get(pk=budget.pk)
         return Response(s.BudgetSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
@@ -138,7 +139,7 @@ class BudgetViewSet(_BudgetViewSet):
         data.is_valid(raise_exception=True)
         target = get_object_or_404(self.get_queryset(), pk=data.validated_data["to_budget"])
         target = services.budget_carry_over(
-            from_budget=source, to_budget=target, actor=request.user
+            from_budget=source, to_budget=target, actor=signed_in(request)
         )
         return Response(s.BudgetSerializer(target).data)
 
@@ -161,7 +162,7 @@ class SupplementViewSet(RestrictedViewSet):
     def approve(self, request: Request, pk: str | None = None) -> Response:
         """Approve a proposed supplement: the budget holds its amount from now on."""
         supplement = services.budget_supplement_approve(
-            supplement=self.get_object(), actor=request.user
+            supplement=self.get_object(), actor=signed_in(request)
         )
         fresh = selectors.budget_list().get(pk=supplement.budget_id)
         return Response(s.BudgetSerializer(fresh).data)
@@ -203,7 +204,7 @@ class SchoolClaimViewSet(_ClaimViewSet):
             school=tenant_db().tenant,
             programme=_programme(data.validated_data["programme"]),
             month=data.validated_data["month"],
-            actor=request.user,
+            actor=signed_in(request),
         )
         return self._claim_response(claim, status.HTTP_201_CREATED)
 
@@ -211,7 +212,7 @@ class SchoolClaimViewSet(_ClaimViewSet):
     @action(detail=True, methods=["post"])
     @idempotent
     def submit(self, request: Request, pk: str | None = None) -> Response:
-        claim = services.claim_submit(claim=self.get_object(), actor=request.user)
+        claim = services.claim_submit(claim=self.get_object(), actor=signed_in(request))
         return self._claim_response(claim)
 
 
@@ -224,7 +225,7 @@ class ClaimViewSet(_ClaimViewSet):
     @action(detail=True, methods=["post"])
     @idempotent
     def approve(self, request: Request, pk: str | None = None) -> Response:
-        claim = services.claim_approve(claim=self.get_object(), actor=request.user)
+        claim = services.claim_approve(claim=self.get_object(), actor=signed_in(request))
         return self._claim_response(claim)
 
     @extend_schema(
@@ -237,7 +238,7 @@ class ClaimViewSet(_ClaimViewSet):
         data = s.ClaimRejectSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         claim = services.claim_reject(
-            claim=claim, reason=data.validated_data["reason"], actor=request.user
+            claim=claim, reason=data.validated_data["reason"], actor=signed_in(request)
         )
         return self._claim_response(claim)
 
@@ -252,7 +253,7 @@ class ClaimViewSet(_ClaimViewSet):
         claim = self.get_object()
         data = s.DisbursementCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.disbursement_record(claim=claim, actor=request.user, **data.validated_data)
+        services.disbursement_record(claim=claim, actor=signed_in(request), **data.validated_data)
         return self._claim_response(claim, status.HTTP_201_CREATED)
 
 

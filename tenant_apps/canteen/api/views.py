@@ -19,6 +19,7 @@ from houqin.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from houqin.api.viewsets import RestrictedViewSet
 from houqin.exceptions import InvalidInput
 from houqin.permissions import restrict
+from shared_apps.accounts.actors import signed_in
 from tenant_apps.canteen import filters as f
 from tenant_apps.canteen import selectors
 from tenant_apps.canteen.api import serializers as s
@@ -97,11 +98,11 @@ class SchoolTermViewSet(
     def create(self, request: Request) -> Response:
         data = s.SchoolTermCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        term = school_term_add(actor=request.user, **data.validated_data)
+        term = school_term_add(actor=signed_in(request), **data.validated_data)
         return Response(s.SchoolTermSerializer(term).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: SchoolTerm) -> None:
-        school_term_delete(term=instance, actor=self.request.user)
+        school_term_delete(term=instance, actor=signed_in(self.request))
 
 
 class _CalendarDayViewSet(
@@ -127,11 +128,11 @@ class _CalendarDayViewSet(
     def create(self, request: Request) -> Response:
         data = s.CalendarDayCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        day = self.add(actor=request.user, **data.validated_data)
+        day = self.add(actor=signed_in(request), **data.validated_data)
         return Response(s.CalendarDaySerializer(day).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: CalendarDay) -> None:
-        calendar_day_delete(day=instance, actor=self.request.user)
+        calendar_day_delete(day=instance, actor=signed_in(self.request))
 
 
 class HolidayViewSet(_CalendarDayViewSet):
@@ -177,7 +178,7 @@ class MenuViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
             age_band=values["age_band"],
             title=values["title"],
             items=[OwnItemInput(**item) for item in values["items"]],
-            actor=request.user,
+            actor=signed_in(request),
         )
         return Response(s.MenuSerializer(menu).data, status=status.HTTP_201_CREATED)
 
@@ -193,7 +194,7 @@ class MenuViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
             menu=menu,
             title=values.get("title"),
             items=[OwnItemInput(**item) for item in values["items"]],
-            actor=request.user,
+            actor=signed_in(request),
         )
         return Response(s.MenuSerializer(self.get_object()).data)
 
@@ -207,7 +208,7 @@ class MenuViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
     def adopt(self, request: Request) -> Response:
         data = s.MenuAdoptSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        menu = menu_adopt_plan(plan_id=data.validated_data["plan"], actor=request.user)
+        menu = menu_adopt_plan(plan_id=data.validated_data["plan"], actor=signed_in(request))
         return Response(s.MenuSerializer(menu).data, status=status.HTTP_201_CREATED)
 
 
@@ -241,7 +242,7 @@ class MealSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restr
             )
             if menu is None:
                 raise InvalidInput(_("No such menu."), fields={"menu": [_("Not found.")]})
-        session = meal_session_open(menu=menu, actor=request.user, **values)
+        session = meal_session_open(menu=menu, actor=signed_in(request), **values)
         session.serving_count = 0  # type: ignore[attr-defined]
         return Response(s.MealSessionSerializer(session).data, status=status.HTTP_201_CREATED)
 
@@ -250,7 +251,7 @@ class MealSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restr
         session: MealSession = self.get_object()
         data = s.MealSessionUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        meal_session_update(session=session, actor=request.user, **data.validated_data)
+        meal_session_update(session=session, actor=signed_in(request), **data.validated_data)
         return Response(s.MealSessionSerializer(self.get_object()).data)
 
     @extend_schema(
@@ -266,6 +267,7 @@ class MealSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restr
         data.is_valid(raise_exception=True)
         result = servings_record(
             session=session,
+            actor=signed_in(request),
             source=data.validated_data["source"],
             student_ids=data.validated_data.get("student_ids"),
             student_numbers=data.validated_data.get("student_numbers"),
@@ -303,7 +305,7 @@ class AccompaniedMealViewSet(mixins.ListModelMixin, RestrictedViewSet):
         data.is_valid(raise_exception=True)
         meal = accompanied_meal_record(
             session=_session_for(request, data.validated_data["session"]),
-            leader=request.user,
+            actor=signed_in(request),
             comments=data.validated_data["comments"],
         )
         return Response(s.AccompaniedMealSerializer(meal).data, status=status.HTTP_201_CREATED)
@@ -330,7 +332,7 @@ class FoodSampleViewSet(mixins.ListModelMixin, RestrictedViewSet):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         session = _session_for(request, values.pop("session"))
-        sample = sample_record(session=session, actor=request.user, **values)
+        sample = sample_record(session=session, actor=signed_in(request), **values)
         return Response(s.FoodSampleSerializer(sample).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=s.FoodSampleSerializer, parameters=[IDEMPOTENCY_KEY])
@@ -339,7 +341,7 @@ class FoodSampleViewSet(mixins.ListModelMixin, RestrictedViewSet):
     def discard(self, request: Request, pk: str | None = None) -> Response:
         """Record that the sample was thrown away: refused before its keeping time has passed
         (48 hours by default) and when it was already discarded."""
-        sample = sample_discard(sample=self.get_object(), actor=request.user)
+        sample = sample_discard(sample=self.get_object(), actor=signed_in(request))
         return Response(s.FoodSampleSerializer(sample).data)
 
 
@@ -361,7 +363,7 @@ class InboundInspectionViewSet(mixins.ListModelMixin, RestrictedViewSet):
     def create(self, request: Request) -> Response:
         data = s.InboundInspectionCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        inspection = inspection_record(actor=request.user, **data.validated_data)
+        inspection = inspection_record(actor=signed_in(request), **data.validated_data)
         return Response(
             s.InboundInspectionSerializer(inspection).data, status=status.HTTP_201_CREATED
         )
@@ -385,7 +387,7 @@ class ColdStorageReadingViewSet(mixins.ListModelMixin, RestrictedViewSet):
     def create(self, request: Request) -> Response:
         data = s.ColdStorageReadingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        reading = cold_reading_record(actor=request.user, **data.validated_data)
+        reading = cold_reading_record(actor=signed_in(request), **data.validated_data)
         return Response(
             s.ColdStorageReadingSerializer(reading).data, status=status.HTTP_201_CREATED
         )

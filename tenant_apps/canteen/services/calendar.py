@@ -4,11 +4,11 @@ take a school day on which meals were served out of the calendar is refused."""
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
+from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
 from tenant_apps.canteen.models import CalendarDay, SchoolTerm, Serving
 from tenant_apps.canteen.selectors import calendar_read, term_list
@@ -20,7 +20,7 @@ _CALENDAR_LOCK = 0x63616C  # "cal"
 MAX_TERM_DAYS = 366
 
 
-def calendar_lock(*, shared: bool) -> None:
+def _calendar_lock(*, shared: bool) -> None:
     """Held until the transaction ends. Recording servings holds it shared, changing the calendar
     alone: a serving recorded while the calendar changes waits, then reads the new calendar; a
     change made while servings are recorded waits, then sees them."""
@@ -55,7 +55,7 @@ def _keeping_served_days(since: date, until: date = date.max) -> Iterator[None]:
     change is refused (409, and the caller's transaction undone) when a day on which meals were
     served would stop being a school day; those servings would drop out of the day's counts and
     the month's claim."""
-    calendar_lock(shared=False)
+    _calendar_lock(shared=False)
     before = _served_school_days(since, until)
     yield
     lost = sorted(before - _served_school_days(since, until))
@@ -72,9 +72,9 @@ def _keeping_served_days(since: date, until: date = date.max) -> Iterator[None]:
         )
 
 
-@transaction.atomic
+@service
 def school_term_add(
-    *, school_year: int, name: str, start_date: date, end_date: date, actor: Any
+    *, school_year: int, name: str, start_date: date, end_date: date, actor: Actor
 ) -> SchoolTerm:
     """Record a term (学期) of a school year: its weekdays become school days, except holidays.
     Refused when it overlaps another term, or when the days it leaves out of the calendar had
@@ -113,8 +113,8 @@ def school_term_add(
     return term
 
 
-@transaction.atomic
-def school_term_delete(*, term: SchoolTerm, actor: Any) -> None:
+@service
+def school_term_delete(*, term: SchoolTerm, actor: Actor) -> None:
     """Remove a term with its holidays and make-up days; refused when meals were served on its
     school days."""
     with _keeping_served_days(term.start_date):
@@ -147,21 +147,21 @@ def _calendar_day_add(*, day: date, kind: str, name: str) -> CalendarDay:
             ) from None
 
 
-@transaction.atomic
-def holiday_add(*, date: date, name: str, actor: Any) -> CalendarDay:
+@service
+def holiday_add(*, date: date, name: str, actor: Actor) -> CalendarDay:
     """A day of a term without classes or meals (节假日); refused outside every term, and when
     meals were served that day."""
     return _calendar_day_add(day=date, kind=CalendarDay.Kind.HOLIDAY, name=name)
 
 
-@transaction.atomic
-def make_up_day_add(*, date: date, name: str, actor: Any) -> CalendarDay:
+@service
+def make_up_day_add(*, date: date, name: str, actor: Actor) -> CalendarDay:
     """A Saturday or Sunday of a term worked as a school day (调休上班)."""
     return _calendar_day_add(day=date, kind=CalendarDay.Kind.MAKE_UP_DAY, name=name)
 
 
-@transaction.atomic
-def calendar_day_delete(*, day: CalendarDay, actor: Any) -> None:
+@service
+def calendar_day_delete(*, day: CalendarDay, actor: Actor) -> None:
     """Remove a holiday (the day is a school day again) or a make-up day (refused when meals were
     served that day)."""
     with _keeping_served_days(day.date, day.date):

@@ -3,17 +3,17 @@
 from collections import Counter
 from datetime import date
 
-from django.db import transaction
 from django.utils import timezone
 
+from houqin.door import Actor, service
 from tenant_apps.canteen.models import DailyClose, MealSession, Serving
 from tenant_apps.canteen.selectors import alert_list
 
 ALERT_KINDS = ("no_sample", "cold_out_of_range", "cost_below_subsidy")
 
 
-@transaction.atomic
-def daily_close_record(*, day: date) -> DailyClose:
+@service
+def daily_close_record(*, day: date, actor: Actor) -> DailyClose:
     """Record the alerts of `day` (meals without a sample, cold readings out of range, meals
     costing less than the subsidy pays) on the day's close; closing a day again updates it."""
     alerts = alert_list(start=day, end=day)

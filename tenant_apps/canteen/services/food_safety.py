@@ -15,8 +15,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
 from houqin.months import add_months
+from shared_apps.accounts.actors import person
+from shared_apps.accounts.models import User
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
     ColdStorageReading,
@@ -37,15 +40,15 @@ KEEP_MONTHS_PAST_SHELF_LIFE = 6
 KEEP_YEARS_MINIMUM = 2
 
 
-def sample_min_grams() -> Decimal:
+def _sample_min_grams() -> Decimal:
     return Decimal(str(getattr(settings, "CANTEEN_SAMPLE_MIN_GRAMS", DEFAULT_SAMPLE_MIN_GRAMS)))
 
 
-def sample_hours() -> int:
+def _sample_hours() -> int:
     return int(getattr(settings, "CANTEEN_SAMPLE_HOURS", DEFAULT_SAMPLE_HOURS))
 
 
-def cold_range(unit_type: str) -> tuple[Decimal | None, Decimal | None]:
+def _cold_range(unit_type: str) -> tuple[Decimal | None, Decimal | None]:
     ranges = getattr(settings, "CANTEEN_COLD_RANGES", DEFAULT_COLD_RANGES)
     low, high = ranges.get(unit_type, (None, None))
     return (
@@ -54,14 +57,15 @@ def cold_range(unit_type: str) -> tuple[Decimal | None, Decimal | None]:
     )
 
 
-def accompanied_meal_record(*, session: MealSession, leader: Any, comments: str) -> AccompaniedMeal:
-    """A leader ate this meal with the students (陪餐); once per leader and meal."""
+@service
+def accompanied_meal_record(*, session: MealSession, comments: str, actor: User) -> AccompaniedMeal:
+    """The acting leader ate this meal with the students (陪餐); once per leader and meal."""
     if session.date > timezone.localdate():
         raise InvalidInput(_("This meal has not been served yet."), code="future_date")
     try:
         with transaction.atomic():
             return AccompaniedMeal.objects.create(
-                session=session, leader=leader, comments=comments.strip()
+                session=session, leader=actor, comments=comments.strip()
             )
     except IntegrityError:
         raise Conflict(
@@ -69,18 +73,19 @@ def accompanied_meal_record(*, session: MealSession, leader: Any, comments: str)
         ) from None
 
 
+@service
 def sample_record(
     *,
     session: MealSession,
     dish: str,
-    actor: Any,
+    actor: Actor,
     weight_g: Decimal | None = None,
     taken_at: datetime | None = None,
     kept_until: datetime | None = None,
 ) -> FoodSample:
     """A sample of one dish kept (留样): at least the configured weight (125 g), for at least the
     configured time (48 h)."""
-    minimum = sample_min_grams()
+    minimum = _sample_min_grams()
     weight_g = minimum if weight_g is None else weight_g
     if weight_g < minimum:
         raise InvalidInput(
@@ -93,11 +98,11 @@ def sample_record(
         raise InvalidInput(
             _("A sample is recorded when it is taken."), fields={"taken_at": [str(taken_at)]}
         )
-    shortest = taken_at + timedelta(hours=sample_hours())
+    shortest = taken_at + timedelta(hours=_sample_hours())
     kept_until = kept_until or shortest
     if kept_until < shortest:
         raise InvalidInput(
-            _("A sample is kept at least %d hours.") % sample_hours(),
+            _("A sample is kept at least %d hours.") % _sample_hours(),
             fields={"kept_until": [str(kept_until)]},
         )
     return FoodSample.objects.create(
@@ -106,12 +111,12 @@ def sample_record(
         weight_g=weight_g,
         taken_at=taken_at,
         kept_until=kept_until,
-        recorded_by=actor,
+        recorded_by=person(actor),
     )
 
 
-@transaction.atomic
-def sample_discard(*, sample: FoodSample, actor: Any, at: datetime | None = None) -> FoodSample:
+@service
+def sample_discard(*, sample: FoodSample, actor: Actor, at: datetime | None = None) -> FoodSample:
     """Record that a sample was thrown away, once its keeping time has passed; once only."""
     locked = FoodSample.objects.select_for_update().get(pk=sample.pk)
     at = at or timezone.now()
@@ -128,7 +133,7 @@ def sample_discard(*, sample: FoodSample, actor: Any, at: datetime | None = None
     return locked
 
 
-def inspection_keep_until(*, received_on: date, shelf_life_until: date) -> date:
+def _inspection_keep_until(*, received_on: date, shelf_life_until: date) -> date:
     """How long a delivery's inspection record is kept: six months past the shelf life, and no
     less than two years after it arrived."""
     return max(
@@ -137,6 +142,7 @@ def inspection_keep_until(*, received_on: date, shelf_life_until: date) -> date:
     )
 
 
+@service
 def inspection_record(
     *,
     supplier_name: str,
@@ -145,7 +151,7 @@ def inspection_record(
     shelf_life_until: date,
     certificates: Sequence[str],
     lines: Sequence[dict[str, Any]],
-    actor: Any,
+    actor: Actor,
     accepted: bool = True,
     note: str = "",
 ) -> InboundInspection:
@@ -169,21 +175,22 @@ def inspection_record(
         lines=list(lines),
         received_on=received_on,
         shelf_life_until=shelf_life_until,
-        keep_until=inspection_keep_until(
+        keep_until=_inspection_keep_until(
             received_on=received_on, shelf_life_until=shelf_life_until
         ),
         accepted=accepted,
         note=note,
-        inspected_by=actor,
+        inspected_by=person(actor),
     )
 
 
+@service
 def cold_reading_record(
     *,
     unit: str,
     unit_type: str,
     temperature_c: Decimal,
-    actor: Any,
+    actor: Actor,
     measured_at: datetime | None = None,
 ) -> ColdStorageReading:
     """One temperature reading, flagged when outside the range configured for its type."""
@@ -196,7 +203,7 @@ def cold_reading_record(
         raise InvalidInput(
             _("No cold store reads this."), fields={"temperature_c": [str(temperature_c)]}
         )
-    low, high = cold_range(unit_type)
+    low, high = _cold_range(unit_type)
     out = (low is not None and temperature_c < low) or (high is not None and temperature_c > high)
     return ColdStorageReading.objects.create(
         unit=unit.strip(),
@@ -204,5 +211,5 @@ def cold_reading_record(
         temperature_c=temperature_c,
         measured_at=measured_at,
         out_of_range=out,
-        recorded_by=actor,
+        recorded_by=person(actor),
     )

@@ -11,7 +11,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
+from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
+from shared_apps.accounts.actors import person
 from shared_apps.standards import selectors as standards
 from shared_apps.standards.models import AgeBand
 from tenant_apps.canteen.models import MealSession, Menu, MenuItem, Serving
@@ -57,8 +59,8 @@ def _saved_menu(menu: Menu, items: list[MenuItem]) -> Menu:
     return menu
 
 
-@transaction.atomic
-def menu_adopt_plan(*, plan_id: int, actor: Any) -> Menu:
+@service
+def menu_adopt_plan(*, plan_id: int, actor: Actor) -> Menu:
     """Adopt the district's published plan `plan_id` as this school's menu for its week: its
     entries, quantities and nutrient check are copied; an earlier menu for that week and band is
     withdrawn."""
@@ -107,7 +109,7 @@ def menu_adopt_plan(*, plan_id: int, actor: Any) -> Menu:
             "flags": report["flags"],
             "weekly": report["weekly"],
         },
-        created_by=actor,
+        created_by=person(actor),
     )
     return _saved_menu(menu, items)
 
@@ -191,14 +193,14 @@ def _checked_own_items(
     return rows, report
 
 
-@transaction.atomic
+@service
 def menu_create_own(
     *,
     start_date: date,
     end_date: date,
     age_band: str,
     items: Sequence[OwnItemInput],
-    actor: Any,
+    actor: Actor,
     title: str = "",
 ) -> Menu:
     """The school's own menu, checked against the same targets as the district's plans (the
@@ -220,14 +222,14 @@ def menu_create_own(
         title=title,
         origin=Menu.Origin.OWN,
         report=report,
-        created_by=actor,
+        created_by=person(actor),
     )
     return _saved_menu(menu, rows)
 
 
-@transaction.atomic
+@service
 def menu_update_own(
-    *, menu: Menu, items: Sequence[OwnItemInput], actor: Any, title: str | None = None
+    *, menu: Menu, items: Sequence[OwnItemInput], actor: Actor, title: str | None = None
 ) -> Menu:
     """Replace the dishes of the school's own menu (and its title, when given), and check it
     again against the targets. Only the school's own menus in force, and only until a meal has

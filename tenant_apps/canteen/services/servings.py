@@ -13,21 +13,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houqin.db import insert_columns
+from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
+from shared_apps.accounts.actors import person
 from tenant_apps.canteen.models import MealSession, Menu, Serving
 from tenant_apps.canteen.selectors import is_school_day
-from tenant_apps.canteen.services.calendar import calendar_lock
+from tenant_apps.canteen.services.calendar import _calendar_lock
 from tenant_apps.people import selectors as people
 
 # One request records at most this many servings (a whole school's meal fits many times over).
 MAX_SERVINGS_PER_REQUEST = 20000
 
 
+@service
 def meal_session_open(
     *,
     date: date,
     meal: str,
-    actor: Any,
+    actor: Actor,
     ingredient_cost: Decimal = Decimal("0.00"),
     teachers_shared: bool = False,
     menu: Menu | None = None,
@@ -56,14 +59,14 @@ def meal_session_open(
                 ingredient_cost=ingredient_cost,
                 teachers_shared=teachers_shared,
                 menu=menu,
-                opened_by=actor,
+                opened_by=person(actor),
             )
     except IntegrityError:
         raise Conflict(_("This meal of this day is already open."), code="session_exists") from None
 
 
-@transaction.atomic
-def meal_session_update(*, session: MealSession, actor: Any, **changes: Any) -> MealSession:
+@service
+def meal_session_update(*, session: MealSession, actor: Actor, **changes: Any) -> MealSession:
     """Record the ingredient cost or the shared meal once known."""
     locked = MealSession.objects.select_for_update().get(pk=session.pk)
     allowed = {"ingredient_cost", "teachers_shared"}
@@ -141,11 +144,12 @@ def _resolve_students(
     return [found[k] for k in keys]
 
 
-@transaction.atomic
+@service
 def servings_record(
     *,
     session: MealSession,
     source: str,
+    actor: Actor,
     student_ids: Sequence[int] | None = None,
     student_numbers: Sequence[str] | None = None,
 ) -> ServingsResult:
@@ -158,7 +162,7 @@ def servings_record(
         raise InvalidInput(
             _("Servings cannot be recorded for a future day (%s).") % day, code="future_date"
         )
-    calendar_lock(shared=True)
+    _calendar_lock(shared=True)
     if not is_school_day(day):
         raise InvalidInput(_("%s is not a school day.") % day, code="not_school_day")
     ids = _resolve_students(day=day, student_ids=student_ids, student_numbers=student_numbers)

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from houqin.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from houqin.api.viewsets import RestrictedViewSet
 from houqin.exceptions import InvalidInput
+from shared_apps.accounts.actors import signed_in
 from shared_apps.accounts.models import User
 from tenant_apps.feedback import selectors, services
 from tenant_apps.feedback.api import serializers as s
@@ -37,7 +38,7 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restrict
     def create(self, request: Request) -> Response:
         data = s.FeedbackCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        feedback = services.feedback_submit(author=request.user, **data.validated_data)
+        feedback = services.feedback_submit(actor=signed_in(request), **data.validated_data)
         return Response(s.FeedbackSerializer(feedback).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.FeedbackRespondSerializer, responses=s.FeedbackSerializer)
@@ -47,7 +48,7 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restrict
         data = s.FeedbackRespondSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         feedback = services.feedback_respond(
-            feedback=feedback, response=data.validated_data["response"], actor=request.user
+            feedback=feedback, response=data.validated_data["response"], actor=signed_in(request)
         )
         return Response(s.FeedbackSerializer(feedback).data)
 
@@ -60,5 +61,5 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restrict
         assignee = User.objects.filter(username=data.validated_data["username"]).first()
         if assignee is None:
             raise InvalidInput(_("No such user."), fields={"username": [_("No such user.")]})
-        services.feedback_assign(feedback=feedback, assignee=assignee, actor=request.user)
+        services.feedback_assign(feedback=feedback, assignee=assignee, actor=signed_in(request))
         return Response(s.FeedbackSerializer(feedback).data)

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from houqin.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from houqin.api.viewsets import RestrictedViewSet
 from houqin.exceptions import InvalidInput
+from shared_apps.accounts.actors import signed_in
 from shared_apps.procurement.models import FrameworkContract, Supplier
 from shared_apps.procurement.selectors import suppliers as procurement
 from tenant_apps.orders import filters as f
@@ -80,7 +81,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedV
             outside_contract_reason=values["outside_contract_reason"],
             note=values["note"],
             lines=[LineInput(**line) for line in values["lines"]],
-            actor=request.user,
+            actor=signed_in(request),
         )
         return self._order_response(order, status.HTTP_201_CREATED)
 
@@ -93,7 +94,9 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedV
         order = self.get_object()
         data = s.OrderCancelSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        order = order_cancel(order=order, reason=data.validated_data["reason"], actor=request.user)
+        order = order_cancel(
+            order=order, reason=data.validated_data["reason"], actor=signed_in(request)
+        )
         return self._order_response(order)
 
     @extend_schema(
@@ -114,7 +117,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedV
         delivery = delivery_record(
             order=order,
             lines=[DeliveryLineInput(**line) for line in values.pop("lines")],
-            actor=request.user,
+            actor=signed_in(request),
             **values,
         )
         fresh = selectors.delivery_list().get(pk=delivery.pk)
@@ -138,7 +141,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedV
         invoice = invoice_record(
             order=order,
             lines=[InvoiceLineInput(**line) for line in values.pop("lines")],
-            actor=request.user,
+            actor=signed_in(request),
             **values,
         )
         fresh = selectors.invoice_list().get(pk=invoice.pk)
@@ -194,7 +197,7 @@ class ExpenditureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restr
         data = s.ExpenditurePaySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         expenditure = expenditure_pay(
-            expenditure=expenditure, actor=request.user, **data.validated_data
+            expenditure=expenditure, actor=signed_in(request), **data.validated_data
         )
         fresh = selectors.expenditure_list().get(pk=expenditure.pk)
         return Response(s.ExpenditureSerializer(fresh).data)

@@ -1,5 +1,5 @@
-"""What the writes about a school's orders share: the school in force, the acting user, the
-checks of a request's lines and the order locked with its lines."""
+"""What the writes about a school's orders share: the school in force, the checks of a request's
+lines and the order locked with its lines."""
 
 from collections.abc import Sequence
 from decimal import Decimal
@@ -14,10 +14,6 @@ from tenants.models import School
 
 ZERO = Decimal(0)
 MAX_LINES = 200
-
-
-def acting_user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
 
 
 def current_school() -> School:

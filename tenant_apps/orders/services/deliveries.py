@@ -17,14 +17,15 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
+from shared_apps.accounts.actors import person
 from shared_apps.procurement.models import Category, SpendLine
 from tenant_apps.canteen.services.food_safety import inspection_record
 from tenant_apps.orders.models import Delivery, DeliveryLine, Order, OrderLine
 from tenant_apps.orders.services._common import (
     ZERO,
     LineProblems,
-    acting_user,
     current_school,
     lines_given,
     locked_lines,
@@ -58,7 +59,7 @@ def _inspection(
     batch: str,
     certificates: Sequence[str],
     shelf_life_until: date | None,
-    actor: Any,
+    actor: Actor,
 ) -> Any:
     """The canteen's inbound inspection (进货查验) of the food lines of a delivery."""
     missing = [
@@ -105,12 +106,12 @@ def _inspection(
     )
 
 
-@transaction.atomic
+@service
 def delivery_record(
     *,
     order: Order,
     lines: Sequence[DeliveryLineInput],
-    actor: Any,
+    actor: Actor,
     received_on: date | None = None,
     batch: str = "",
     certificates: Sequence[str] = (),
@@ -188,7 +189,7 @@ def delivery_record(
         received_on=received_on,
         inspection=inspection,
         note=(note or "").strip(),
-        received_by=acting_user(actor),
+        received_by=person(actor),
     )
     DeliveryLine.objects.bulk_create(
         DeliveryLine(

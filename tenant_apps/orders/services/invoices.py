@@ -9,27 +9,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin.door import Actor, service
 from houqin.duties import PAYMENT, ensure_separate
 from houqin.exceptions import Conflict, InvalidInput
+from shared_apps.accounts.actors import person
 from shared_apps.procurement.models import SpendLine
+from tenant_apps.orders.amounts import line_amount
 from tenant_apps.orders.models import Expenditure, Invoice, InvoiceLine, Order, OrderLine
 from tenant_apps.orders.services._common import (
     ZERO,
     LineProblems,
-    acting_user,
     current_school,
     lines_given,
     locked_lines,
     locked_order,
 )
-from tenant_apps.orders.services.placing import line_amount
 
 
 @dataclass(frozen=True)
@@ -41,14 +41,14 @@ class InvoiceLineInput:
     unit_price: Decimal
 
 
-@transaction.atomic
+@service
 def invoice_record(
     *,
     order: Order,
     number: str,
     issued_on: date,
     lines: Sequence[InvoiceLineInput],
-    actor: Any,
+    actor: Actor,
     amount: Decimal | None = None,
 ) -> Invoice:
     """Record a supplier's invoice for an order, matched three ways: each line's quantity at
@@ -127,7 +127,7 @@ def invoice_record(
                 number=number,
                 issued_on=issued_on,
                 amount=total,
-                recorded_by=acting_user(actor),
+                recorded_by=person(actor),
             )
     except IntegrityError:
         raise Conflict(
@@ -166,9 +166,9 @@ def invoice_record(
     return invoice
 
 
-@transaction.atomic
+@service
 def expenditure_pay(
-    *, expenditure: Expenditure, paid_on: date, reference: str, actor: Any
+    *, expenditure: Expenditure, paid_on: date, reference: str, actor: Actor
 ) -> Expenditure:
     """Record that the school paid an expenditure: once. An invoiced order whose expenditures
     are all paid is closed."""
@@ -194,7 +194,7 @@ def expenditure_pay(
     locked.status = Expenditure.Status.PAID
     locked.paid_on = paid_on
     locked.payment_reference = reference
-    locked.paid_by = acting_user(actor)
+    locked.paid_by = person(actor)
     locked.paid_at = timezone.now()
     locked.save(update_fields=["status", "paid_on", "payment_reference", "paid_by", "paid_at"])
     order = Order.objects.select_for_update().get(pk=locked.invoice.order_id)

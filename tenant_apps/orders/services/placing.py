@@ -8,14 +8,14 @@ Each order line is mirrored in the district's `procurement.SpendLine` in the sam
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
+from shared_apps.accounts.actors import person
 from shared_apps.procurement.models import (
     CatalogueItem,
     Category,
@@ -24,21 +24,14 @@ from shared_apps.procurement.models import (
     SpendLine,
     Supplier,
 )
+from tenant_apps.orders.amounts import line_amount
 from tenant_apps.orders.models import Order, OrderLine
 from tenant_apps.orders.services._common import (
     ZERO,
     LineProblems,
-    acting_user,
     current_school,
     lines_given,
 )
-
-CENT = Decimal("0.01")
-
-
-def line_amount(quantity: Decimal, unit_price: Decimal) -> Decimal:
-    """Quantity × unit price, to the fen."""
-    return (quantity * unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -154,12 +147,12 @@ def _check_amounts(lines: Sequence[LineInput], problems: LineProblems) -> None:
             problems.add(index, "unit_price", _("a price above 0."))
 
 
-@transaction.atomic
+@service
 def order_place(
     *,
     due_on: date,
     lines: Sequence[LineInput],
-    actor: Any,
+    actor: Actor,
     contract: FrameworkContract | None = None,
     supplier: Supplier | None = None,
     outside_contract_reason: str = "",
@@ -221,7 +214,7 @@ def order_place(
         due_on=due_on,
         amount=sum((line.amount for line in made), ZERO),
         note=(note or "").strip(),
-        placed_by=acting_user(actor),
+        placed_by=person(actor),
     )
     for line in made:
         line.order = order
@@ -249,8 +242,8 @@ def order_place(
     return order
 
 
-@transaction.atomic
-def order_cancel(*, order: Order, reason: str, actor: Any) -> Order:
+@service
+def order_cancel(*, order: Order, reason: str, actor: Actor) -> Order:
     """Cancel an order before anything of it was accepted; it leaves the district's spend."""
     reason = (reason or "").strip()
     if not reason:
@@ -268,7 +261,7 @@ def order_cancel(*, order: Order, reason: str, actor: Any) -> Order:
     locked.status = Order.Status.CANCELLED
     locked.cancel_reason = reason
     locked.cancelled_at = timezone.now()
-    locked.cancelled_by = acting_user(actor)
+    locked.cancelled_by = person(actor)
     locked.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by"])
     SpendLine.objects.filter(
         school=current_school(), order_line_id__in=locked.lines.values_list("pk", flat=True)

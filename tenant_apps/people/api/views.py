@@ -25,7 +25,9 @@ from rest_framework.response import Response
 from houqin.api.renderers import XLSX, CsvRenderer, FileFormats, XlsxRenderer
 from houqin.api.viewsets import RestrictedViewSet
 from houqin.exceptions import InvalidInput, NotPermitted
+from houqin.imports import refuse_faulty
 from houqin.permissions import has_perm
+from shared_apps.accounts.actors import signed_in
 from shared_apps.accounts.models import User
 from tenant_apps.people import register, selectors
 from tenant_apps.people.api import serializers as s
@@ -80,7 +82,7 @@ class StudentViewSet(
     def create(self, request: Request) -> Response:
         data = s.StudentCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        student = student_create(actor=request.user, **data.validated_data)
+        student = student_create(actor=signed_in(request), **data.validated_data)
         return Response(s.StudentSerializer(student).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.StudentUpdateSerializer, responses=s.StudentSerializer)
@@ -88,7 +90,7 @@ class StudentViewSet(
         student: Student = self.get_object()
         data = s.StudentUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        student = student_update(student=student, actor=request.user, **data.validated_data)
+        student = student_update(student=student, actor=signed_in(request), **data.validated_data)
         return Response(s.StudentSerializer(student).data)
 
     @extend_schema(request=None, responses=s.StudentNationalIdSerializer)
@@ -97,7 +99,9 @@ class StudentViewSet(
         """The student's national ID number unmasked. Every call is recorded as a security
         event (personal data read), with who, when, from where and which student."""
         student: Student = self.get_object()
-        number = student_national_id_reveal(student=student, actor=request.user, request=request)
+        number = student_national_id_reveal(
+            student=student, actor=signed_in(request), request=request
+        )
         body = {
             "student_id": student.pk,
             "student_number": student.student_number,
@@ -115,8 +119,8 @@ class StudentViewSet(
         data = s.StudentLookupSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         found = student_national_id_lookup(
-            number=data.validated_data["national_id"], actor=request.user, request=request
-        )
+            number=data.validated_data["national_id"], actor=signed_in(request), request=request
+        ).students()
         body = {"count": len(found), "results": s.StudentSerializer(found, many=True).data}
         return Response(body, headers={"Cache-Control": "no-store"})
 
@@ -136,10 +140,11 @@ class StudentViewSet(
         rows = register.read_student_rows(upload, upload.name)
         report = students_import(
             rows=rows,
-            actor=request.user,
+            actor=signed_in(request),
             dry_run=data.validated_data["dry_run"],
             request=request,
         )
+        refuse_faulty(report)
         return Response(report.as_dict())
 
     @extend_schema(
@@ -181,7 +186,7 @@ class StudentViewSet(
         ids: dict[int, str] = {}
         if unmasked:
             ids = student_national_ids_reveal(
-                students=students, actor=request.user, request=request
+                students=students, actor=signed_in(request), request=request
             )
         fmt = request.accepted_renderer.format
         if fmt == "json":
@@ -233,7 +238,9 @@ class SubsidyEligibilityViewSet(
         if student is None:
             message = _("No such student in this school.")
             raise InvalidInput(message, code="unknown_student", fields={"student": [message]})
-        eligibility = subsidy_eligibility_create(student=student, actor=request.user, **values)
+        eligibility = subsidy_eligibility_create(
+            student=student, actor=signed_in(request), **values
+        )
         return Response(
             s.SubsidyEligibilitySerializer(eligibility).data, status=status.HTTP_201_CREATED
         )
@@ -246,7 +253,7 @@ class SubsidyEligibilityViewSet(
         data = s.SubsidyEligibilityUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         eligibility = subsidy_eligibility_update(
-            eligibility=eligibility, actor=request.user, **data.validated_data
+            eligibility=eligibility, actor=signed_in(request), **data.validated_data
         )
         return Response(s.SubsidyEligibilitySerializer(eligibility).data)
 
@@ -275,7 +282,7 @@ class StaffMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restr
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         user = _user_named(values.pop("username"))
-        staff_member = staff_member_create(actor=request.user, user=user, **values)
+        staff_member = staff_member_create(actor=signed_in(request), user=user, **values)
         return Response(s.StaffMemberSerializer(staff_member).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.StaffMemberUpdateSerializer, responses=s.StaffMemberSerializer)
@@ -286,5 +293,7 @@ class StaffMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restr
         values = dict(data.validated_data)
         if "username" in values:
             values["user"] = _user_named(values.pop("username"))
-        staff_member = staff_member_update(staff_member=staff_member, actor=request.user, **values)
+        staff_member = staff_member_update(
+            staff_member=staff_member, actor=signed_in(request), **values
+        )
         return Response(s.StaffMemberSerializer(staff_member).data)

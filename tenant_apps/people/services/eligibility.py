@@ -7,7 +7,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
+from shared_apps.accounts.actors import person
 from tenant_apps.people.models import (
     COMPULSORY_GRADES,
     OVERLAP_CONSTRAINT_PREFIX,
@@ -16,20 +18,20 @@ from tenant_apps.people.models import (
 )
 
 
-def overlaps(period: SubsidyEligibility, valid_from: date, valid_to: date | None) -> bool:
+def _overlaps(period: SubsidyEligibility, valid_from: date, valid_to: date | None) -> bool:
     starts_before_other_ends = period.valid_to is None or valid_from <= period.valid_to
     ends_after_other_starts = valid_to is None or period.valid_from <= valid_to
     return starts_before_other_ends and ends_after_other_starts
 
 
-def overlap_message(clash: SubsidyEligibility) -> str:
+def _overlap_message(clash: SubsidyEligibility) -> str:
     return _(
         "The student is already eligible for this programme from {start} to {end}; end that "
         "period first."
     ).format(start=clash.valid_from, end=clash.valid_to or _("no end date"))
 
 
-def ineligibility(
+def _ineligibility(
     *,
     programme: str,
     valid_from: date,
@@ -75,9 +77,9 @@ def _refuse_overlap(
     periods = student.eligibilities.filter(programme=programme)
     if exclude is not None:
         periods = periods.exclude(pk=exclude)
-    clash = next((p for p in periods if overlaps(p, valid_from, valid_to)), None)
+    clash = next((p for p in periods if _overlaps(p, valid_from, valid_to)), None)
     if clash is not None:
-        raise Conflict(overlap_message(clash), code="eligibility_overlap")
+        raise Conflict(_overlap_message(clash), code="eligibility_overlap")
 
 
 def _saved_or_conflict(eligibility: SubsidyEligibility) -> SubsidyEligibility:
@@ -96,7 +98,7 @@ def _saved_or_conflict(eligibility: SubsidyEligibility) -> SubsidyEligibility:
     return eligibility
 
 
-@transaction.atomic
+@service
 def subsidy_eligibility_create(
     *,
     student: Student,
@@ -105,7 +107,7 @@ def subsidy_eligibility_create(
     valid_from: date,
     valid_to: date | None = None,
     note: str = "",
-    actor: Any,
+    actor: Actor,
 ) -> SubsidyEligibility:
     """Make `student` eligible for `programme` from `valid_from` to `valid_to` (inclusive; None:
     until ended). Refused when the student cannot hold it (grade, boarding, enrolment, leaving)
@@ -113,7 +115,7 @@ def subsidy_eligibility_create(
     so two such writes for one student run one after the other; the database's exclusion
     constraint refuses an overlap whatever the path."""
     locked = Student.objects.select_for_update().get(pk=student.pk)
-    problem = ineligibility(
+    problem = _ineligibility(
         programme=programme,
         valid_from=valid_from,
         valid_to=valid_to,
@@ -132,7 +134,7 @@ def subsidy_eligibility_create(
         valid_from=valid_from,
         valid_to=valid_to,
         note=note.strip(),
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=person(actor),
     )
     return _saved_or_conflict(eligibility)
 
@@ -140,11 +142,11 @@ def subsidy_eligibility_create(
 _UNSET: Any = object()
 
 
-@transaction.atomic
+@service
 def subsidy_eligibility_update(
     *,
     eligibility: SubsidyEligibility,
-    actor: Any,
+    actor: Actor,
     valid_to: date | None = _UNSET,
     reason: str | None = None,
     note: str | None = None,

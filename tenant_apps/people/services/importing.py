@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from houqin.door import Actor, service
 from houqin.exceptions import Conflict, NotPermitted
 from houqin.imports import (
     ImportReport,
@@ -17,40 +18,42 @@ from houqin.imports import (
     RowStatus,
     listed_twice,
     other_rows,
-    refuse_faulty,
     save_all_or_nothing,
 )
 from houqin.permissions import has_perm
+from shared_apps.accounts.actors import person
 from shared_apps.audit.models import SecurityEvent
 from shared_apps.audit.services import security_event_record
 from tenant_apps.people import national_id, register
 from tenant_apps.people.models import Student, SubsidyEligibility
 from tenant_apps.people.register import ParsedRow, StudentRow
 from tenant_apps.people.services._common import school_code
-from tenant_apps.people.services.eligibility import ineligibility, overlap_message, overlaps
+from tenant_apps.people.services.eligibility import _ineligibility, _overlap_message, _overlaps
 from tenant_apps.people.services.students import UNMASK_PERMISSION
 
 # Rows per statement when an import writes.
 BATCH = 500
 
 
+@service
 def students_import(
     *,
     rows: Iterable[StudentRow],
-    actor: Any,
+    actor: Actor,
     dry_run: bool = False,
     today: date | None = None,
     request: Any = None,
 ) -> ImportReport:
     """Check every row, then create the new students and update those whose student number is
     already registered (upsert by student number), all in one transaction: when any row has an
-    error nothing is written, and the import is refused with each such row and why
-    (`houqin.imports`). An empty 身份证号 cell
-    leaves a registered number as it is; the masked form an export wrote counts as unchanged.
-    A row's eligibility period is added unless the student already has the very same one.
-    Students missing from the file are left as they are. With `dry_run` the report says what
-    would happen and nothing is written. Rows carrying ID numbers are compared with the register
-    by number, a dry run's too: that needs the unmasking permission and is a security event."""
+    error nothing is written, and the report says which rows and why (the caller refuses the
+    import with them, `houqin.imports.refuse_faulty`, once this transaction is over). An empty
+    身份证号 cell leaves a registered number as it is; the masked form an export wrote counts as
+    unchanged. A row's eligibility period is added unless the student already has the very same
+    one. Students missing from the file are left as they are. With `dry_run` the report says
+    what would happen and nothing is written. Rows carrying ID numbers are compared with the
+    register by number, a dry run's too: that needs the unmasking permission and is a security
+    event."""
     rows = list(rows)
     today = today or timezone.localdate()
     report = ImportReport(dry_run=dry_run, key="student_number")
@@ -62,23 +65,23 @@ def students_import(
                 "LOCK TABLE people_student, people_subsidyeligibility IN SHARE ROW EXCLUSIVE MODE"
             )
         parsed = _check_rows(rows, report, today, actor=actor, request=request)
-        if not report.errors:
-            # Every check above ran under the lock; a constraint failing here is a bug, and the
-            # import is refused whole rather than half-saved.
-            conflict = Conflict(
-                _("The register could not be saved; nothing was imported. Try again."),
-                code="import_failed",
-            )
-            save_all_or_nothing(report, lambda: _write_rows(parsed, actor), conflict=conflict)
-    # Refused once the transaction is over: the comparison with the register stays recorded.
-    refuse_faulty(report)
+        if report.errors:
+            # Returned, not refused here: the comparison with the register stays recorded.
+            return report
+        # Every check above ran under the lock; a constraint failing here is a bug, and the
+        # import is refused whole rather than half-saved.
+        conflict = Conflict(
+            _("The register could not be saved; nothing was imported. Try again."),
+            code="import_failed",
+        )
+        save_all_or_nothing(report, lambda: _write_rows(parsed, actor), conflict=conflict)
     return report
 
 
 Ready = tuple[ParsedRow, RowResult, Student | None]
 
 
-def _national_id_holders(hashes: Iterable[str], *, actor: Any, request: Any) -> dict[str, str]:
+def _national_id_holders(hashes: Iterable[str], *, actor: Actor, request: Any) -> dict[str, str]:
     """Hash -> student number of the registered students holding these numbers. Comparing
     numbers with the register finds students by number, as a look-up does: it needs the
     unmasking permission, and it is a security event naming how many numbers were compared and
@@ -86,7 +89,8 @@ def _national_id_holders(hashes: Iterable[str], *, actor: Any, request: Any) -> 
     wanted = sorted(set(hashes))
     if not wanted:
         return {}
-    if not has_perm(actor, UNMASK_PERMISSION):
+    user = person(actor)
+    if user is None or not has_perm(user, UNMASK_PERMISSION):
         raise NotPermitted(
             _("Only those who may read national ID numbers unmasked may import them.")
         )
@@ -98,7 +102,7 @@ def _national_id_holders(hashes: Iterable[str], *, actor: Any, request: Any) -> 
     security_event_record(
         kind=SecurityEvent.Kind.PERSONAL_DATA_READ,
         request=request,
-        user=actor,
+        actor=actor,
         detail={
             "school": school_code(),
             "via": "import",
@@ -110,7 +114,7 @@ def _national_id_holders(hashes: Iterable[str], *, actor: Any, request: Any) -> 
 
 
 def _check_rows(
-    rows: list[StudentRow], report: ImportReport, today: date, *, actor: Any, request: Any
+    rows: list[StudentRow], report: ImportReport, today: date, *, actor: Actor, request: Any
 ) -> list[Ready]:
     checked = [register.parse_row(row, today=today) for row in rows]
     report.rows = [result for result, _parsed in checked]
@@ -192,7 +196,7 @@ def _check_against_register(parsed: ParsedRow, result: RowResult, student: Stude
     periods = list(student.eligibilities.all()) if student is not None else []
     if any(_same_period(p, wanted) for p in periods):
         return
-    problem = ineligibility(
+    problem = _ineligibility(
         programme=wanted.programme,
         valid_from=wanted.valid_from,
         valid_to=wanted.valid_to,
@@ -207,12 +211,12 @@ def _check_against_register(parsed: ParsedRow, result: RowResult, student: Stude
         (
             p
             for p in periods
-            if p.programme == wanted.programme and overlaps(p, wanted.valid_from, wanted.valid_to)
+            if p.programme == wanted.programme and _overlaps(p, wanted.valid_from, wanted.valid_to)
         ),
         None,
     )
     if clash is not None:
-        result.problem("valid_from", "eligibility_overlap", overlap_message(clash))
+        result.problem("valid_from", "eligibility_overlap", _overlap_message(clash))
 
 
 def _same_period(period: SubsidyEligibility, wanted: register.EligibilityInput) -> bool:
@@ -258,7 +262,7 @@ IMPORTED_FIELDS = [
 ]
 
 
-def _write_rows(ready: list[Ready], actor: Any) -> None:
+def _write_rows(ready: list[Ready], actor: Actor) -> None:
     """Write the checked rows in a few statements (the audit triggers record each statement's
     rows in one go)."""
     now = timezone.now()
@@ -288,7 +292,6 @@ def _write_rows(ready: list[Ready], actor: Any) -> None:
             periods.append((student, wanted))
     Student.objects.bulk_create(new, batch_size=BATCH)
     Student.objects.bulk_update(changed, IMPORTED_FIELDS, batch_size=BATCH)
-    created_by = actor if getattr(actor, "pk", None) else None
     SubsidyEligibility.objects.bulk_create(
         [
             SubsidyEligibility(
@@ -297,7 +300,7 @@ def _write_rows(ready: list[Ready], actor: Any) -> None:
                 reason=wanted.reason,
                 valid_from=wanted.valid_from,
                 valid_to=wanted.valid_to,
-                created_by=created_by,
+                created_by=person(actor),
             )
             for student, wanted in periods
         ],

@@ -4,10 +4,10 @@ school's own staff accounts."""
 from datetime import date
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
 from houqin.permissions import current_school_id
 from shared_apps.accounts.selectors import is_school_staff
@@ -42,7 +42,7 @@ def _check_staff_dates(hired_on: date | None, left_on: date | None) -> None:
         )
 
 
-@transaction.atomic
+@service
 def staff_member_create(
     *,
     name: str,
@@ -50,7 +50,7 @@ def staff_member_create(
     phone: str = "",
     user: Any = None,
     hired_on: date | None = None,
-    actor: Any,
+    actor: Actor,
 ) -> StaffMember:
     if not name.strip():
         raise InvalidInput(_("The name is missing."), fields={"name": [_("Required.")]})
@@ -60,8 +60,8 @@ def staff_member_create(
     )
 
 
-@transaction.atomic
-def staff_member_update(*, staff_member: StaffMember, actor: Any, **changes: Any) -> StaffMember:
+@service
+def staff_member_update(*, staff_member: StaffMember, actor: Actor, **changes: Any) -> StaffMember:
     """Change a staff member's details; `active=False` without `left_on` records today."""
     locked = StaffMember.objects.select_for_update().get(pk=staff_member.pk)
     if "user" in changes:

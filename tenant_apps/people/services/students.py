@@ -2,13 +2,14 @@
 number is read unmasked or a student found by number (always logged as a security event)."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
 from django.utils.translation import gettext as _
 
+from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput, TooManyAttempts
 from shared_apps.audit.models import SecurityEvent
 from shared_apps.audit.services import security_event_record
@@ -68,7 +69,7 @@ def _check_student_number(number: str, *, student: Student | None) -> None:
         )
 
 
-@transaction.atomic
+@service
 def student_create(
     *,
     student_number: str,
@@ -79,7 +80,7 @@ def student_create(
     boarding: bool = False,
     enrolled_on: date | None = None,
     national_id: str = "",
-    actor: Any,
+    actor: Actor,
 ) -> Student:
     student_number = student_number.strip()
     _check_student_number(student_number, student=None)
@@ -106,8 +107,8 @@ def student_create(
 STUDENT_FIELDS = ("student_number", "name", "gender", "grade", "class_name", "boarding")
 
 
-@transaction.atomic
-def student_update(*, student: Student, actor: Any, **changes: Any) -> Student:
+@service
+def student_update(*, student: Student, actor: Actor, **changes: Any) -> Student:
     """Change a student's details. A `left_on` date (the last day at school) marks the student
     as left and ends every eligibility period that reached past that day; `left_on=None` brings
     them back (`status` may be given too, and must agree). `national_id` replaces the number
@@ -178,7 +179,10 @@ def _reveal_detail(students: Sequence[Student], via: str) -> dict[str, Any]:
     return detail
 
 
-def student_national_id_reveal(*, student: Student, actor: Any, request: Any = None) -> str | None:
+@service
+def student_national_id_reveal(
+    *, student: Student, actor: Actor, request: Any = None
+) -> str | None:
     """The student's national ID number in clear, after recording who read it (a security
     event of kind PERSONAL_DATA_READ). None, and nothing recorded, when none is stored. The
     caller has checked the permission (people.unmask_student)."""
@@ -188,14 +192,15 @@ def student_national_id_reveal(*, student: Student, actor: Any, request: Any = N
     security_event_record(
         kind=SecurityEvent.Kind.PERSONAL_DATA_READ,
         request=request,
-        user=actor,
+        actor=actor,
         detail=_reveal_detail([student], "api"),
     )
     return number
 
 
+@service
 def student_national_ids_reveal(
-    *, students: Sequence[Student], actor: Any, request: Any = None, via: str = "export"
+    *, students: Sequence[Student], actor: Actor, request: Any = None, via: str = "export"
 ) -> dict[int, str]:
     """Clear national ID numbers by student id, for an export: one security event names how
     many were read. Students without a number are left out (and not counted)."""
@@ -205,12 +210,12 @@ def student_national_ids_reveal(
     numbers = {s.pk: national_id.decrypt(s.national_id_ciphertext) for s in with_id}  # type: ignore[arg-type]
     detail = _reveal_detail(with_id, via)
     security_event_record(
-        kind=SecurityEvent.Kind.PERSONAL_DATA_READ, request=request, user=actor, detail=detail
+        kind=SecurityEvent.Kind.PERSONAL_DATA_READ, request=request, actor=actor, detail=detail
     )
     return numbers
 
 
-def _lookups_made(actor: Any) -> int:
+def _lookups_made(actor: Actor) -> int:
     """Counts one look-up by number against the actor's budget in this school, and returns how
     many they made in the current window, this one included. The window starts at the first."""
     key = f"people:national-id-lookups:{school_code()}:{actor.pk}"
@@ -223,27 +228,47 @@ def _lookups_made(actor: Any) -> int:
         return 1
 
 
-def student_national_id_lookup(*, number: str, actor: Any, request: Any = None) -> list[Student]:
+@dataclass(frozen=True)
+class NationalIdLookup:
+    """What a look-up by number found, or that it was refused: the refusal is recorded as the
+    look-up's service commits, and raised when the caller asks for the students."""
+
+    found: list[Student]
+    refused: bool = False
+
+    def students(self) -> list[Student]:
+        if self.refused:
+            raise TooManyAttempts(
+                _(
+                    "You have made as many national ID look-ups as allowed for now; "
+                    "try again later."
+                ),
+                code="lookup_budget_spent",
+            )
+        return self.found
+
+
+@service
+def student_national_id_lookup(
+    *, number: str, actor: Actor, request: Any = None
+) -> NationalIdLookup:
     """The students (at most one: the hash is unique) whose national ID number this is. The
     caller has checked the permission (people.unmask_student) and shows them masked.
 
     Each look-up is a security event of kind PERSONAL_DATA_READ naming the school and the
     students found, never the number. A user makes at most NATIONAL_ID_LOOKUPS in a school per
-    NATIONAL_ID_LOOKUP_WINDOW; past that the look-up is refused (TooManyAttempts) before the
-    register is read, and the refusal is an event too. A number that is not one is refused
-    (InvalidInput) without reading the register or counting."""
+    NATIONAL_ID_LOOKUP_WINDOW; past that the look-up is refused (TooManyAttempts, from
+    `students()`) before the register is read, and the refusal is an event too. A number that is
+    not one is refused (InvalidInput) without reading the register or counting."""
     normalized = _valid_national_id(number)
     if _lookups_made(actor) > NATIONAL_ID_LOOKUPS:
         security_event_record(
             kind=SecurityEvent.Kind.PERSONAL_DATA_READ,
             request=request,
-            user=actor,
+            actor=actor,
             detail={**_reveal_detail([], "lookup"), "student_ids": [], "outcome": "refused"},
         )
-        raise TooManyAttempts(
-            _("You have made as many national ID look-ups as allowed for now; try again later."),
-            code="lookup_budget_spent",
-        )
+        return NationalIdLookup(found=[], refused=True)
     student = selectors.student_get_by_national_id(normalized)
     found = [student] if student is not None else []
     detail = {
@@ -252,6 +277,6 @@ def student_national_id_lookup(*, number: str, actor: Any, request: Any = None) 
         "outcome": "found" if found else "not_found",
     }
     security_event_record(
-        kind=SecurityEvent.Kind.PERSONAL_DATA_READ, request=request, user=actor, detail=detail
+        kind=SecurityEvent.Kind.PERSONAL_DATA_READ, request=request, actor=actor, detail=detail
     )
-    return found
+    return NationalIdLookup(found=found)

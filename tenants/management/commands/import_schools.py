@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 
 from houqin import context
+from houqin.door import SystemActor
 from houqin.exceptions import ServiceError
 from houqin.imports import ImportReport, RowStatus
 from houqin.tables import csv_bytes
@@ -77,7 +78,10 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: {exc.message}") from exc
         with context.acting(request_id=f"import-schools-{uuid.uuid4().hex[:12]}"):
             report = schools_import(
-                rows=rows, actor=None, progress=ProgressBar(self.stderr), dry_run=options["dry_run"]
+                rows=rows,
+                actor=SystemActor("tenants.import_schools"),
+                progress=ProgressBar(self.stderr),
+                dry_run=options["dry_run"],
             )
         report_path = Path(options["report"]) if options["report"] else None
         if report_path is not None:

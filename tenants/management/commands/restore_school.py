@@ -3,6 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from houqin.door import SystemActor
 from houqin.exceptions import ServiceError
 from tenants.backups import school_restore
 
@@ -16,7 +17,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, path: Path, code: str | None, **options: Any) -> None:
         try:
-            school = school_restore(path=path, code=code)
+            school = school_restore(
+                path=path, code=code, actor=SystemActor("tenants.restore_school")
+            )
         except ServiceError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(f"restored into {school.code} ({school.schema_name})")

@@ -13,10 +13,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from houqin import context
+from houqin.door import SystemActor
 from houqin.exceptions import ServiceError
 from shared_apps.standards.importing import read_food_rows
 from shared_apps.standards.seed import FOODS_FILE
 from shared_apps.standards.services import food_import
+
+LOAD_FOODS = SystemActor("standards.load_foods")
 
 
 class Command(BaseCommand):
@@ -42,7 +45,7 @@ class Command(BaseCommand):
             with context.acting(request_id=f"load-foods-{uuid.uuid4().hex[:12]}"):
                 report = food_import(
                     rows=rows,
-                    actor=None,
+                    actor=LOAD_FOODS,
                     default_source=options["source"],
                     dry_run=options["dry_run"],
                 )
