@@ -29,7 +29,6 @@ from tenant_apps.people.models import (
     StaffMember,
     Student,
     SubsidyEligibility,
-    SubsidyProgramme,
 )
 from tenant_apps.people.services.eligibility import subsidy_eligibility_create
 from tenants.models import School
@@ -590,7 +589,7 @@ def test_overlapping_periods_are_refused(director, school_a) -> None:
 def test_the_database_refuses_overlaps_whatever_the_path(school_a, in_school) -> None:
     student = make_student(school_a.schema_name)
     names = {c.name for c in SubsidyEligibility._meta.constraints}
-    assert {f"{OVERLAP_CONSTRAINT_PREFIX}{p}" for p in SubsidyProgramme.values} <= names
+    assert {f"{OVERLAP_CONSTRAINT_PREFIX}{p}" for p in SubsidyEligibility.Programme.values} <= names
     with in_school(school_a):
         SubsidyEligibility.objects.create(
             student=student, programme=NUTRITION, reason="other", valid_from=date(2025, 9, 1)
