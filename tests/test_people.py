@@ -229,6 +229,13 @@ def test_list_detail_and_export_are_masked(role, school_a, client_for) -> None:
     assert _reads() == reads
 
 
+def test_an_export_in_an_unknown_format_is_bad_input(school_a, client_for) -> None:
+    response = client_for(school_a, R.PRINCIPAL).get(EXPORT, {"format": "pdf"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "csv" in response.json()["error"]["fields"]["format"][0]
+
+
 # Unmasked for the logistics director, every read logged ------------------------------------------
 
 
@@ -438,7 +445,7 @@ def test_any_row_error_saves_nothing_and_each_row_says_why(director, school_a) -
     response = _upload(director, content)
     assert response.status_code == 400
     error = response.json()["error"]
-    assert error["code"] == "rows_invalid"
+    assert error["code"] == "invalid_rows"
     assert any(words in error["message"] for words in ("nothing was saved", "未保存", "没有保存"))
     by_row = {r["row"]: r for r in error["fields"]["rows"]}
     assert 2 not in by_row  # the good row is not an error: it is just not saved

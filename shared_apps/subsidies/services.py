@@ -5,7 +5,6 @@ Each service runs in one transaction. Services that move money lock the rows the
 the CHECK constraints on the rows are the last line of defence, turned into the same error.
 """
 
-import calendar
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -25,6 +24,7 @@ from houqin.duties import (
     ensure_separate,
 )
 from houqin.exceptions import Conflict, InvalidInput
+from houqin.months import month_bounds
 from shared_apps.accounts.actors import person
 from shared_apps.subsidies.models import (
     ZERO,
@@ -259,15 +259,10 @@ class Computation:
         return sum(self.per_day.values())
 
 
-def _month_bounds(month: date) -> tuple[date, date]:
-    first = month.replace(day=1)
-    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
-
-
 def _claim_computation(*, school: School, programme: Programme, month: date) -> Computation:
     """Count, in the school's own schema, the eligible students served on each school day of the
     month (the canteen counts each student at most once a day, however many meals they ate)."""
-    start, end = _month_bounds(month)
+    start, end = month_bounds(month)
     with tenant_context(school):
         days = list(canteen.school_days_between(start, end))
         counts = canteen.subsidised_student_days(
@@ -288,7 +283,7 @@ def _event(
 
 
 def _budget_for(*, programme: Programme, school: School, month: date) -> Budget:
-    start, end = _month_bounds(month)
+    start, end = month_bounds(month)
     budget = Budget.objects.filter(
         programme=programme, school=school, period_start__lte=start, period_end__gte=end
     ).first()

@@ -5,7 +5,6 @@ Settings a district may change (houqin/settings/base.py): `CANTEEN_SAMPLE_MIN_GR
 `CANTEEN_SAMPLE_HOURS` (48 h), `CANTEEN_COLD_RANGES` (°C per type of unit).
 """
 
-import calendar
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
+from houqin.months import add_months
 from shared_apps.accounts.actors import person
 from shared_apps.accounts.models import User
 from tenant_apps.canteen.models import (
@@ -47,13 +47,6 @@ def _cold_range(unit_type: str) -> tuple[Decimal | None, Decimal | None]:
         None if low is None else Decimal(str(low)),
         None if high is None else Decimal(str(high)),
     )
-
-
-def _add_months(day: date, months: int) -> date:
-    """`day` moved by `months` calendar months, clamped to the last day of the target month."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 @service
@@ -136,8 +129,8 @@ def _inspection_keep_until(*, received_on: date, shelf_life_until: date) -> date
     """How long a delivery's inspection record is kept: six months past the shelf life, and no
     less than two years after it arrived."""
     return max(
-        _add_months(shelf_life_until, KEEP_MONTHS_PAST_SHELF_LIFE),
-        _add_months(received_on, 12 * KEEP_YEARS_MINIMUM),
+        add_months(shelf_life_until, KEEP_MONTHS_PAST_SHELF_LIFE),
+        add_months(received_on, 12 * KEEP_YEARS_MINIMUM),
     )
 
 
