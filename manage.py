@@ -15,6 +15,11 @@ def main() -> None:
     # Production unless told otherwise: it refuses to start without its keys, so nothing runs on
     # development keys by accident (`make demo` names houqin.settings.dev).
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "houqin.settings.prod")
+    # The demo's and the tests' settings run on embedded servers unless told of real ones: started
+    # here, before the settings are read, never by importing them.
+    from houqin.devstack import ensure_services_for
+
+    ensure_services_for(os.environ["DJANGO_SETTINGS_MODULE"])
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

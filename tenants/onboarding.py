@@ -12,11 +12,8 @@ is row 2. That is the number the person who wrote the list sees beside the line 
 """
 
 import logging
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Any
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -25,6 +22,7 @@ from django.utils.translation import ngettext
 
 from houqin.door import Actor
 from houqin.exceptions import Conflict, ServiceError
+from houqin.imports import ImportReport, RowResult, RowStatus, listed_twice, other_rows
 from houqin.tables import Source, read_table
 from tenants.models import School, validate_school_code
 from tenants.services import school_create
@@ -38,6 +36,8 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 # Creating a school touches every table of its new schema; PostgreSQL's per-connection catalog
 # caches grow with each, so a long run starts a fresh connection now and then (between schools).
 RECONNECT_EVERY = 200
+# What a row of the list becomes, besides an error.
+STATUSES = (RowStatus.CREATED, RowStatus.EXISTS, RowStatus.READY)
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "code": ("code", "学校代码"),
@@ -85,68 +85,6 @@ class SchoolRow:
     address: str = ""
 
 
-class RowStatus(StrEnum):
-    CREATED = "created"
-    EXISTS = "exists"  # already in the district: skipped, which is what makes a re-run resume
-    ERROR = "error"
-    READY = "ready"  # a dry run: valid and not yet in the district
-
-
-@dataclass(frozen=True)
-class RowResult:
-    """What became of one row: `messages` for people, `reasons` (stable codes) for programs."""
-
-    row: int
-    code: str
-    status: RowStatus
-    messages: tuple[str, ...] = ()
-    reasons: tuple[str, ...] = ()
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "row": self.row,
-            "code": self.code,
-            "status": self.status.value,
-            "messages": list(self.messages),
-            "reasons": list(self.reasons),
-        }
-
-
-@dataclass
-class ImportReport:
-    """The outcome of one import, one result per row in the order of the list."""
-
-    rows: list[RowResult] = field(default_factory=list)
-    dry_run: bool = False
-
-    def count(self, status: RowStatus) -> int:
-        return sum(1 for result in self.rows if result.status == status)
-
-    @property
-    def created(self) -> int:
-        return self.count(RowStatus.CREATED)
-
-    @property
-    def exists(self) -> int:
-        return self.count(RowStatus.EXISTS)
-
-    @property
-    def errors(self) -> int:
-        return self.count(RowStatus.ERROR)
-
-    @property
-    def ready(self) -> int:
-        return self.count(RowStatus.READY)
-
-    def as_dict(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"created": self.created, "exists": self.exists}
-        if self.dry_run:
-            body["ready"] = self.ready
-        body["errors"] = self.errors
-        body["rows"] = [result.as_dict() for result in self.rows]
-        return body
-
-
 # Reading -----------------------------------------------------------------------------------------
 
 
@@ -181,60 +119,56 @@ class _Valid:
     boarding: bool
 
 
-def _problems(row: SchoolRow) -> tuple[list[str], list[str], _Valid | None]:
-    """The messages and reason codes of one row's problems, or the row ready to create."""
-    messages: list[str] = []
-    reasons: list[str] = []
+def _check(result: RowResult, row: SchoolRow) -> _Valid | None:
+    """Add the problems of one row to its result; the row ready to create when it has none."""
     if not row.code:
-        messages.append(_("The school code is missing."))
-        reasons.append("required_code")
+        result.problem("code", "required_code", _("The school code is missing."))
     else:
         try:
             validate_school_code(row.code)
         except ValidationError as exc:
-            messages.append(
-                _("School code “{code}”: {problem}").format(code=row.code, problem=exc.messages[0])
+            result.problem(
+                "code",
+                exc.error_list[0].code or "invalid_code",
+                _("School code “{code}”: {problem}").format(code=row.code, problem=exc.messages[0]),
             )
-            reasons.append(exc.error_list[0].code or "invalid_code")
     if not row.name:
-        messages.append(_("The school name is missing."))
-        reasons.append("required_name")
+        result.problem("name", "required_name", _("The school name is missing."))
     elif len(row.name) > NAME_MAX:
-        messages.append(_("The school name is longer than {max} characters.").format(max=NAME_MAX))
-        reasons.append("name_too_long")
+        result.problem(
+            "name",
+            "name_too_long",
+            _("The school name is longer than {max} characters.").format(max=NAME_MAX),
+        )
     kind = KINDS.get(row.kind) or KINDS.get(row.kind.lower())
     if not row.kind:
-        messages.append(_("The kind of school is missing."))
-        reasons.append("required_kind")
+        result.problem("kind", "required_kind", _("The kind of school is missing."))
     elif kind is None:
-        messages.append(
+        result.problem(
+            "kind",
+            "unknown_kind",
             _("Unknown kind of school “{kind}”; use one of: {kinds}.").format(
                 kind=row.kind, kinds="小学, 初级中学, 高级中学, 九年一贯制学校, 完全中学"
-            )
+            ),
         )
-        reasons.append("unknown_kind")
     boarding = BOOLEANS.get(row.boarding.lower())
     if boarding is None:
-        messages.append(
+        result.problem(
+            "boarding",
+            "invalid_boarding",
             _("Boarding “{value}” is not understood; write 是 or 否 (yes or no).").format(
                 value=row.boarding
-            )
+            ),
         )
-        reasons.append("invalid_boarding")
     if len(row.address) > ADDRESS_MAX:
-        messages.append(_("The address is longer than {max} characters.").format(max=ADDRESS_MAX))
-        reasons.append("address_too_long")
-    if messages or kind is None or boarding is None:
-        return messages, reasons, None
-    return messages, reasons, _Valid(row=row, kind=kind, boarding=boarding)
-
-
-def _duplicates(rows: Sequence[SchoolRow]) -> dict[str, list[int]]:
-    seen: dict[str, list[int]] = defaultdict(list)
-    for row in rows:
-        if row.code:
-            seen[row.code].append(row.row)
-    return {code: numbers for code, numbers in seen.items() if len(numbers) > 1}
+        result.problem(
+            "address",
+            "address_too_long",
+            _("The address is longer than {max} characters.").format(max=ADDRESS_MAX),
+        )
+    if result.failed or kind is None or boarding is None:
+        return None
+    return _Valid(row=row, kind=kind, boarding=boarding)
 
 
 def schools_import(
@@ -250,60 +184,53 @@ def schools_import(
     rows are settled. With `dry_run`, nothing is created: valid new rows are reported "ready"."""
     rows = list(rows)
     total = len(rows)
-    duplicates = _duplicates(rows)
-    results: list[RowResult | None] = [None] * total
+    twice = listed_twice((row.code, row.row) for row in rows)
+    results = [RowResult(row.row, row.code) for row in rows]
     to_create: list[tuple[int, _Valid]] = []
-    for index, row in enumerate(rows):
-        messages, reasons, valid = _problems(row)
-        if row.code in duplicates:
-            others = [str(n) for n in duplicates[row.code] if n != row.row]
-            messages.insert(
-                0,
+    for index, (row, result) in enumerate(zip(rows, results, strict=True)):
+        if row.code in twice:
+            others = [n for n in twice[row.code] if n != row.row]
+            result.problem(
+                "code",
+                "duplicate_in_file",
                 ngettext(
                     "School code “{code}” is also listed in row {rows}; none of these rows is "
                     "created.",
                     "School code “{code}” is also listed in rows {rows}; none of these rows is "
                     "created.",
                     len(others),
-                ).format(code=row.code, rows=", ".join(others)),
+                ).format(code=row.code, rows=other_rows(twice[row.code], row.row)),
             )
-            reasons.insert(0, "duplicate_in_file")
-            valid = None
-        if valid is None:
-            results[index] = RowResult(
-                row.row, row.code, RowStatus.ERROR, tuple(messages), tuple(reasons)
-            )
-        else:
+        valid = _check(result, row)
+        if valid is not None:
             to_create.append((index, valid))
     existing = set(
         School.objects.filter(code__in=[v.row.code for _, v in to_create]).values_list(
             "code", flat=True
         )
     )
+    pending = []
     for index, valid in to_create:
         if valid.row.code in existing:
             results[index] = _exists(valid.row)
+        else:
+            pending.append((index, valid))
 
-    done = sum(1 for result in results if result is not None)
+    done = total - len(pending)
     if progress is not None:
         progress(done, total)
     created = 0
-    for index, valid in to_create:
-        if results[index] is not None:
-            continue
-        if dry_run:
-            result = RowResult(valid.row.row, valid.row.code, RowStatus.READY)
-        else:
-            result = _create(valid, actor)
-            if result.status == RowStatus.CREATED:
+    for index, valid in pending:
+        if not dry_run:
+            results[index] = _create(valid, actor)
+            if results[index].status == RowStatus.CREATED:
                 created += 1
                 if created % RECONNECT_EVERY == 0 and not connection.in_atomic_block:
                     connection.close()  # the next query opens a fresh one
-        results[index] = result
         done += 1
         if progress is not None:
             progress(done, total)
-    return ImportReport(rows=[r for r in results if r is not None], dry_run=dry_run)
+    return ImportReport(rows=results, dry_run=dry_run, saved=not dry_run, statuses=STATUSES)
 
 
 def _exists(row: SchoolRow) -> RowResult:
@@ -311,9 +238,15 @@ def _exists(row: SchoolRow) -> RowResult:
         row.row,
         row.code,
         RowStatus.EXISTS,
-        (_("A school with this code already exists; it was left as it is."),),
-        ("exists",),
+        [_("A school with this code already exists; it was left as it is.")],
+        ["exists"],
     )
+
+
+def _failed(row: SchoolRow, reason: str, message: str) -> RowResult:
+    result = RowResult(row.row, row.code)
+    result.problem("code", reason, message)
+    return result
 
 
 def _create(valid: _Valid, actor: Actor) -> RowResult:
@@ -330,19 +263,17 @@ def _create(valid: _Valid, actor: Actor) -> RowResult:
     except Conflict as exc:
         if exc.code == "duplicate_code":  # created meanwhile, by another run or person
             return _exists(row)
-        return RowResult(row.row, row.code, RowStatus.ERROR, (exc.message,), (exc.code,))
+        return _failed(row, exc.code, exc.message)
     except ServiceError as exc:
-        return RowResult(row.row, row.code, RowStatus.ERROR, (exc.message,), (exc.code,))
+        return _failed(row, exc.code, exc.message)
     except Exception:  # one school failing must not stop the others; school_create kept nothing
         if School.objects.filter(code=row.code).exists():
             # Not ours (ours was rolled back): another run created it between check and insert.
             return _exists(row)
         logger.exception("creating school %s (row %s) failed", row.code, row.row)
-        return RowResult(
-            row.row,
-            row.code,
-            RowStatus.ERROR,
-            (_("Creating this school failed; nothing of it was kept. Try the list again later."),),
-            ("create_failed",),
+        return _failed(
+            row,
+            "create_failed",
+            _("Creating this school failed; nothing of it was kept. Try the list again later."),
         )
     return RowResult(row.row, row.code, RowStatus.CREATED)

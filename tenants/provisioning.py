@@ -1,20 +1,23 @@
 """School schemas from a template: fast, all-or-nothing, and never out of date.
 
-The template schema is built by running every migration into it, once per set of migrations. Its
-structure is then read back from the catalog into one DDL script (tables, constraints with their
-names, indexes, triggers) plus the rows it holds (the migration records), with a placeholder for
-the schema name. A new school's schema is that script replayed in the caller's transaction: a few
-hundred milliseconds instead of running every migration again. A warm pool keeps schemas ready
-made from the same script; taking one is a rename.
+The template schema is built by running every migration into it, once per set of migrations (the
+audit triggers included: migrations install them). Its structure is then read back from the
+catalog into one DDL script (tables, constraints with their names, indexes, triggers) plus the
+rows it holds (the migration records), with a placeholder for the schema name. A new school's
+schema is that script replayed in the caller's transaction: a few hundred milliseconds instead of
+running every migration again. A warm pool keeps schemas ready made from the same script; taking
+one is a rename.
 
-The script is tied to the fingerprint of the code's migrations (and of how the code wires the
-audit triggers): a template built from other migrations is refused (`TemplateOutOfDate`) and
-rebuilt, by a role that may create schemas (the migrator, at a release).
+The script is tied to the fingerprint of the code's migrations: a template built from other
+migrations is refused (`TemplateOutOfDate`) and rebuilt, by a role that may create schemas (the
+migrator, at a release).
 
 The application's role may not create schemas, nor own what fires the audit triggers. It makes a
 school's schema through two functions that run as the owner of the school schemas (SECURITY
-DEFINER, `SCHEMA_FUNCTIONS_SQL`): one replays the stored script, which only the owner may write,
-into a new schema; the other renames a pool schema. The application hands them names, never SQL.
+DEFINER, installed by tenants/migrations/0003_schema_functions.py): one replays the stored
+script, which only the owner may write, into a new schema; the other renames a pool schema. The
+application hands them names, never SQL. They accept the names made here (POOL_PREFIX) and by
+`tenants.models.schema_name_for`.
 """
 
 import hashlib
@@ -31,73 +34,13 @@ from django.utils.translation import gettext as _
 
 from houqin.db import tenant_db
 from houqin.exceptions import Conflict
-from shared_apps.audit.triggers import FUNCTION_SEARCH_PATH, wiring_signature
-from tenants.models import CODE_PATTERN, SCHEMA_PREFIX, PoolSchema, SchemaTemplate
+from tenants.models import PoolSchema, SchemaTemplate
 
 TEMPLATE_SCHEMA = "houqin_template"
 POOL_PREFIX = "houqin_pool_"
 PLACEHOLDER = "__houqin_schema__"
-# The names the provisioning functions accept: a school's schema, a pool schema.
-SCHOOL_SCHEMA_PATTERN = f"^{SCHEMA_PREFIX}{CODE_PATTERN.pattern.removeprefix('^')}"
-POOL_SCHEMA_PATTERN = f"^{POOL_PREFIX}[0-9a-f]{{16}}$"
 # Serialises template builds and pool refills across processes.
 _LOCK_KEY = 0x686F7571  # "houq"
-
-
-# Run as the owner of the school schemas. The template's script is read from the table only that
-# owner may write (the migration revokes every other role's writes, and the function refuses to
-# run a script its caller could have written); names are checked against the patterns above.
-SCHEMA_FUNCTIONS_SQL = f"""
-CREATE OR REPLACE FUNCTION public.houqin_schema_from_template(target text, wanted text)
-RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = {FUNCTION_SEARCH_PATH} AS $body$
-DECLARE
-    script text;
-BEGIN
-    IF target !~ '{SCHOOL_SCHEMA_PATTERN}'
-       AND target !~ '{POOL_SCHEMA_PATTERN}' THEN
-        RAISE EXCEPTION 'not a school or pool schema name: %', target
-            USING ERRCODE = 'invalid_schema_name';
-    END IF;
-    IF has_table_privilege(session_user, 'public.tenants_schematemplate', 'INSERT, UPDATE')
-       AND NOT pg_has_role(session_user, current_user, 'MEMBER') THEN
-        RAISE EXCEPTION 'the school template is writable by %, who may not act as %',
-            session_user, current_user USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    SELECT t.script INTO script FROM public.tenants_schematemplate t
-    WHERE t.id = 1 AND t.fingerprint = wanted;
-    IF script IS NULL THEN
-        RAISE EXCEPTION 'no school template built from migrations %', wanted
-            USING ERRCODE = 'no_data_found';
-    END IF;
-    EXECUTE replace(script, '{PLACEHOLDER}', quote_ident(target));
-END $body$;
-
-CREATE OR REPLACE FUNCTION public.houqin_schema_take(pooled text, target text)
-RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = {FUNCTION_SEARCH_PATH} AS $body$
-BEGIN
-    IF pooled !~ '{POOL_SCHEMA_PATTERN}'
-       OR target !~ '{SCHOOL_SCHEMA_PATTERN}' THEN
-        RAISE EXCEPTION 'not a pool schema and a school schema: %, %', pooled, target
-            USING ERRCODE = 'invalid_schema_name';
-    END IF;
-    EXECUTE format('ALTER SCHEMA %I RENAME TO %I', pooled, target);
-END $body$;
-
-DO $revoke$
-DECLARE
-    grantee text;
-BEGIN
-    FOR grantee IN
-        SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END
-        FROM pg_class c, aclexplode(c.relacl) a
-        WHERE c.oid = 'public.tenants_schematemplate'::regclass
-          AND a.grantee <> c.relowner AND a.privilege_type <> 'SELECT'
-    LOOP
-        EXECUTE format('REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER '
-                       'ON public.tenants_schematemplate FROM %s', grantee);
-    END LOOP;
-END $revoke$;
-"""
 
 
 class TemplateOutOfDate(Conflict):
@@ -120,18 +63,16 @@ def code_migrations() -> frozenset[tuple[str, str]]:
 
 
 def code_fingerprint() -> str:
-    """A hash of every migration the code defines and of how it wires the audit triggers: what a
-    school schema must have."""
+    """A hash of every migration the code defines: what a school schema must have (its tables
+    and their audit triggers, which migrations install)."""
     return fingerprint_of(code_migrations())
 
 
 def fingerprint_of(applied: Any) -> str:
     """The fingerprint of a schema's applied migrations, counting only those the code still
-    defines (a squashed migration's predecessors are recorded too, and ignored here), with the
-    code's trigger wiring: a release that changes what the trail redacts brings every school
-    behind, and re-wires it (`releases.migrate_school` installs the triggers)."""
+    defines (a squashed migration's predecessors are recorded too, and ignored here)."""
     names = "\n".join(f"{app}.{name}" for app, name in sorted(set(applied) & code_migrations()))
-    return hashlib.sha256(f"{names}\n{wiring_signature()}".encode()).hexdigest()
+    return hashlib.sha256(names.encode()).hexdigest()
 
 
 def _quote(name: str) -> str:

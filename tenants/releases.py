@@ -22,7 +22,6 @@ from django.db.migrations.recorder import MigrationRecorder
 
 from houqin import context
 from houqin.db import reconnect_if_idle, tenant_db
-from shared_apps.audit import triggers
 from tenants.models import School, SchoolMigration
 from tenants.provisioning import code_fingerprint, fingerprint_of
 
@@ -69,7 +68,6 @@ def migrate_school(school_id: int, schema_name: str, target: str) -> Outcome:
             with transaction.atomic() if whole else nullcontext():
                 if plan:
                     executor.migrate(leaves, plan=plan)
-                triggers.install(connection)
                 reached = fingerprint_of(MigrationRecorder(connection).applied_migrations())
                 if reached != target:
                     raise RuntimeError("the schema did not reach the target migrations")

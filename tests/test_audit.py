@@ -1,8 +1,10 @@
 """The audit trail: what the triggers record (API writes, bulk and queryset writes), what they
-never copy (secrets), that the trail is append-only, and the install check. The trail against the
-application's own role: tests/test_trail_roles.py; redaction by rule: test_trail_redaction.py."""
+never copy (secrets), that the trail is append-only, that migrations wire every table (and
+unwire it when reversed), and the install check. The trail against the application's own role:
+tests/test_trail_roles.py; redaction by rule: test_trail_redaction.py."""
 
 import json
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -10,7 +12,9 @@ import django.db
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Max
+from django.db.models.signals import post_migrate
 from django_tenants.utils import schema_context
 
 from houqin import context
@@ -432,8 +436,6 @@ def test_dropping_a_trigger_is_reported(db: Any, schema: str, table: str, op: st
         cursor.execute(f'DROP TRIGGER houqin_audit_{op} ON "{schema}"."{table}"')
     with schema_context(schema):
         assert triggers.missing_triggers(connection) == [table]
-        assert triggers.install(connection) > 0
-        assert triggers.missing_triggers(connection) == []
     other = "public" if schema != "public" else "s_100002"
     with schema_context(other):
         assert triggers.missing_triggers(connection) == []
@@ -446,8 +448,60 @@ def test_disabling_a_trigger_is_reported(db: Any) -> None:
         )
     with schema_context("s_100001"):
         assert triggers.missing_triggers(connection) == ["feedback_feedback"]
-        triggers.install(connection)
+
+
+def _migrate_to(*targets: tuple[str, str]) -> None:
+    """Migrate the schema in force to `targets` (forwards or backwards), as a release does."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(list(targets))
+
+
+def _leaves() -> list[tuple[str, str]]:
+    return MigrationExecutor(connection).loader.graph.leaf_nodes()
+
+
+def test_the_migrations_wire_a_school_and_reversing_one_unwires_what_it_wired(
+    db: Any, school_a: School, in_school: InSchool
+) -> None:
+    """The triggers are part of the migration history (no hook after `migrate` adds them):
+    reversing the migration that wired feedback's table in a school takes its triggers away, and
+    only there; applying it again puts them back."""
+    with in_school(school_a):
+        _migrate_to(("feedback", "0001_initial"))
+        assert triggers.missing_triggers(connection) == ["feedback_feedback"]
+        assert not AUDIT_TRIGGERS & _audit_triggers(school_a.schema_name, "feedback_feedback")
+        assert _audit_triggers(school_a.schema_name, "people_student") >= AUDIT_TRIGGERS
+        _migrate_to(*_leaves())
         assert triggers.missing_triggers(connection) == []
+    with schema_context("s_100002"):
+        assert triggers.missing_triggers(connection) == []
+
+
+def test_the_migrations_wire_the_centre_and_reversing_one_unwires_what_it_wired(db: Any) -> None:
+    """The audit app's own migration wires Django's, the libraries' and the platform's tables:
+    reversed in the centre, those lose their triggers and the other apps' tables keep theirs."""
+    _migrate_to(("audit", "0005_token_revoked"))
+    unwired = set(triggers.missing_triggers(connection))
+    assert {"audit_finding", "auth_group", "django_admin_log", "axes_accessattempt"} <= unwired
+    assert {"guardian_userobjectpermission", "houqin_idempotencyrecord"} <= unwired
+    assert not {"accounts_user", "tenants_school", "procurement_bid"} & unwired
+    with schema_context("s_100001"):
+        # Guardian's tables in a school are wired by the school's own run of that migration.
+        assert triggers.missing_triggers(connection) == []
+    _migrate_to(*_leaves())
+    assert triggers.missing_triggers(connection) == []
+
+
+def test_nothing_of_the_application_listens_for_the_end_of_a_migrate_run() -> None:
+    """What `migrate` leaves is what the migrations made: no hook adds triggers afterwards, so a
+    release's executor, the school template's build and `migrate` agree."""
+    listening = [
+        ref() if isinstance(ref, weakref.ReferenceType) else ref
+        for _key, ref, _is_async in post_migrate.receivers
+    ]
+    modules = {str(getattr(receiver, "__module__", "")) for receiver in listening}
+    ours = ("houqin", "shared_apps", "tenant_apps", "tenants")
+    assert not [module for module in modules if module.split(".")[0] in ours]
 
 
 def test_a_new_school_schema_is_wired(db: Any) -> None:

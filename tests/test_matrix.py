@@ -6,6 +6,12 @@ another school, and anonymous callers are denied: 401 when anonymous, 404 on det
 (not allowed looks the same as not found), 403 otherwise; a denied call changes no row (the audit
 trail, which records every write, does not grow) and queues no task. `test_every_operation_is_
 declared` fails when an endpoint is added without an entry here.
+
+The admin's pages join the matrix (tests/matrix/admin.py): every model registered on the admin
+site, on its host, for every role, a member of another school and anonymous callers. Whoever
+holds no role on the host is sent to sign in; a role is let through a page when the registry
+grants it on the whole model and, to write, when the model admin writes through a service;
+everyone else gets 403, and a refused page writes nothing.
 """
 
 from collections.abc import Callable, Iterator
@@ -13,7 +19,11 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from django.conf import settings
+from django.db import models
+from django.test import Client
 
+from houqin.admin import site, stored_in_schools
 from houqin.roles import DISTRICT_ROLES, EXTERNAL_ROLES, SCHOOL_ROLES, Role
 from shared_apps.audit.models import Change
 from tenants.models import School
@@ -21,6 +31,7 @@ from tenants.routing import school_host
 from tests.conftest import SCHOOL_B, HostClient
 from tests.factories import user_with_role
 from tests.matrix import DISTRICT_OPERATIONS, SCHOOL_OPERATIONS, R, Scene
+from tests.matrix.admin import PAGES, WRITES, may, row_id
 
 # Operations meant for anonymous callers, tested in test_tokens.py.
 PUBLIC_OPERATIONS = {("POST", "/api/v1/auth/token/")}
@@ -127,3 +138,121 @@ def test_no_school_operation_answers_an_external_account():
     cells above try each of them on every school operation and expect a refusal."""
     for operation, allowed in SCHOOL_OPERATIONS.items():
         assert not allowed & EXTERNAL_ROLES, operation
+
+
+# The admin's pages ------------------------------------------------------------------------------
+
+ADMIN_MODELS = sorted(site._registry, key=lambda model: model._meta.label)
+
+
+def _admin_cells(school_models: bool) -> list[Any]:
+    extra = [OUTSIDER, ANONYMOUS] if school_models else [ANONYMOUS]
+    who: list[Any] = [*sorted(DISTRICT_ROLES), *sorted(SCHOOL_ROLES), *extra]
+    return [
+        pytest.param(model, w, id=f"admin {model._meta.label} as {w}")
+        for model in ADMIN_MODELS
+        if stored_in_schools(model) == school_models
+        for w in who
+    ]
+
+
+def _admin_browser(where: School | None, who: Any) -> tuple[Client, frozenset[Role]]:
+    """A browser on the host of `where` (the centre's for None), signed in as `who`, and the
+    roles `who` holds there."""
+    host = settings.DISTRICT_DOMAIN if where is None else school_host(where.code)
+    client = Client(HTTP_HOST=host)
+    if who == ANONYMOUS:
+        return client, frozenset()
+    school_b = School.objects.get(code=SCHOOL_B)
+    if who == OUTSIDER:
+        client.force_login(user_with_role(R.PRINCIPAL, school_b))
+        return client, frozenset()
+    if where is None and who in SCHOOL_ROLES:
+        # A school's member on the district host: they hold no role there.
+        client.force_login(user_with_role(who, school_b))
+        return client, frozenset()
+    client.force_login(user_with_role(who, None if who in DISTRICT_ROLES else where))
+    # An external account holds nothing on a school's host.
+    return client, frozenset() if where is not None and who in EXTERNAL_ROLES else frozenset({who})
+
+
+def _last_change() -> int | None:
+    # The trail's last id, read off its primary key: counting the trail takes longer.
+    return Change.objects.across_schools().order_by("-id").values_list("id", flat=True).first()
+
+
+def _run_admin_cell(where: School | None, model: type[models.Model], who: Any) -> None:
+    client, roles = _admin_browser(where, who)
+    base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+    # A row to open when the role may see the model; a refusal comes before any look-up.
+    pk = row_id(model, Scene(where)) if may(model, "view", roles) else 0
+    urls = {
+        "list": base,
+        "view": f"{base}{pk}/change/",
+        "add": f"{base}add/",
+        "change": f"{base}{pk}/change/",
+        "delete": f"{base}{pk}/delete/",
+    }
+    allowed = {page for page, _action, _write in PAGES if roles and may(model, page, roles)}
+    # Whatever is refused writes nothing: checked once for the cell when it writes nothing at
+    # all (a page at a time when it may write).
+    writes = {page for page, _action, write in PAGES if write} & allowed
+    last_change = _last_change()
+    for page, _action, write in PAGES:
+        if writes:
+            last_change = _last_change()
+        if write is None:
+            response = client.get(urls[page])
+        else:
+            response = client.post(urls[page], {"post": "yes"} if page == "delete" else {})
+        where_to = f"{page} {urls[page]}"
+        if not roles:
+            assert response.status_code == 302, (where_to, response.status_code)
+            assert response["Location"].startswith("/admin/login/"), where_to
+        elif page in allowed:
+            expected = {"list": (200,), "view": (200,), "delete": (302,)}.get(page, (200, 302))
+            assert response.status_code in expected, (where_to, response.status_code)
+        else:
+            assert response.status_code == 403, (where_to, response.status_code)
+        if writes and page not in allowed:
+            assert _last_change() == last_change, f"{where_to} wrote something"
+    if not writes:
+        assert _last_change() == last_change, "a refused page wrote something"
+
+
+@pytest.mark.parametrize(("model", "who"), _admin_cells(school_models=True))
+def test_school_admin_page(school_a, model, who):
+    _run_admin_cell(school_a, model, who)
+
+
+@pytest.mark.parametrize(("model", "who"), _admin_cells(school_models=False))
+def test_district_admin_page(school_a, model, who):
+    _run_admin_cell(None, model, who)
+
+
+@pytest.mark.parametrize("who", [*sorted(DISTRICT_ROLES), *sorted(SCHOOL_ROLES), ANONYMOUS])
+@pytest.mark.parametrize("on_school_host", [True, False], ids=["school host", "district host"])
+def test_the_other_schemas_models_answer_no_one(school_a, on_school_host, who):
+    """A model is opened only on the host whose schema stores it."""
+    client, roles = _admin_browser(school_a if on_school_host else None, who)
+    for model in ADMIN_MODELS:
+        if stored_in_schools(model) == on_school_host:
+            continue
+        base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        for response in (client.get(base), client.post(f"{base}add/", {})):
+            assert response.status_code == (403 if roles else 302), (model, response.status_code)
+
+
+def test_every_admin_write_is_declared():
+    """What each model admin writes (through its services) is what the matrix expects."""
+    declared = {}
+    for model, model_admin in site._registry.items():
+        writes = {
+            kind
+            for kind in ("add", "change", "delete")
+            if getattr(model_admin, f"{kind}_through") is not None
+        }
+        writes |= {getattr(action, "__name__", str(action)) for action in model_admin.actions or ()}
+        if writes:
+            declared[model] = frozenset(writes)
+    assert declared == WRITES

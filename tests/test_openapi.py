@@ -23,3 +23,12 @@ def test_schema_lists_the_hosts_own_operations(where, present, absent, school_a,
 
 def test_swagger_ui_is_served(school_a, district_host):
     assert HostClient(district_host).get("/api/docs/").status_code == 200
+
+
+def test_computing_a_claim_documents_no_unavailable_canteen(school_a, district_host):
+    """Subsidies reads the canteen through its selectors, a dependency it always has: computing a
+    claim has no 503 for a canteen that is not there."""
+    response = HostClient(f"{school_a.code}.{district_host}").get("/api/schema/?format=json")
+    compute = response.json()["paths"]["/api/v1/subsidies/claims/compute/"]["post"]
+    assert "201" in compute["responses"]
+    assert not any(code.startswith("5") for code in compute["responses"])

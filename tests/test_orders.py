@@ -5,6 +5,7 @@ separate connections), rejections returned with a reason, the canteen's inbound 
 for food; invoices matched three ways, each mismatch refused naming the line; an expenditure
 paid once; every line mirrored in the district's spend lines in the same transaction."""
 
+import threading
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
@@ -12,7 +13,8 @@ from functools import partial
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, transaction
+from celery.exceptions import Retry
+from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -26,6 +28,7 @@ from shared_apps.procurement.models import (
     SpendLine,
     Supplier,
 )
+from shared_apps.procurement.services.spend import SpendFacts, spend_record
 from tenant_apps.canteen.models import InboundInspection
 from tenant_apps.orders.models import (
     Delivery,
@@ -35,16 +38,20 @@ from tenant_apps.orders.models import (
     InvoiceLine,
     Order,
     OrderLine,
+    SpendOutbox,
 )
+from tenant_apps.orders.outbox import spend_outbox_drain
+from tenant_apps.orders.selectors import spend_outbox_pending
 from tenant_apps.orders.services.deliveries import DeliveryLineInput, delivery_record
 from tenant_apps.orders.services.invoices import InvoiceLineInput, invoice_record
 from tenant_apps.orders.services.placing import LineInput, order_place
+from tenant_apps.orders.tasks import SPEND_DRAIN, spend_drain_task
 from tenants.models import School
 from tenants.routing import school_host
 from tests.concurrency import at_once
 from tests.conftest import SCHOOL_A, HostClient
 from tests.factories import SETUP, discard_user, user_with_role
-from tests.matrix.orders import make_order
+from tests.matrix.orders import make_order, spend_drained
 from tests.matrix.supply import make_contract, make_item, make_supplier
 
 R = Role
@@ -64,7 +71,15 @@ def priced(db: Any) -> dict[str, Any]:
 
 
 def spend_lines(school: School) -> Any:
-    return SpendLine.objects.across_schools().filter(school=school).order_by("order_line_id")
+    """The school's lines in the district's spend, once its spend outbox is drained."""
+    spend_drained(school)
+    return SpendLine.objects.for_school(school).order_by("order_line_id")
+
+
+def spend_line(school: School, line: int) -> SpendLine:
+    """The district's spend line of the school's order line `line`, once drained."""
+    spend_drained(school)
+    return SpendLine.objects.across_schools().get(school=school, order_line_id=line)
 
 
 def in_school(school: School) -> Any:
@@ -110,7 +125,11 @@ def test_an_order_under_a_contract_takes_the_contracts_prices(
         ("汤锅", "75.00", "150.00"),
     ]
     assert order["number"].startswith(f"PO{timezone.localdate():%Y%m}-")
-    # Mirrored in the district's spend lines, with the reference prices of the day.
+    # The school's transaction wrote only its own schema: its outbox holds the spend lines.
+    assert not SpendLine.objects.across_schools().filter(school=school_a).exists()
+    with in_school(school_a):
+        assert spend_outbox_pending().count() == 2
+    # Drained, they are in the district's spend lines, with the reference prices of the day.
     lines = list(spend_lines(school_a))
     assert [(s.order_line_id, s.order_number) for s in lines] == [
         (line["id"], order["number"]) for line in order["lines"]
@@ -307,7 +326,7 @@ def test_partial_deliveries_up_to_the_ordered_quantity_and_no_more(
     assert deliver(manager, order.pk, [{"line": line.pk, "quantity": "1"}]).status_code == 409
     with in_school(school_a), pytest.raises(IntegrityError), transaction.atomic():
         OrderLine.objects.filter(pk=line.pk).update(delivered_quantity=D("10.001"))
-    spend = SpendLine.objects.across_schools().get(school=school_a, order_line_id=line.pk)
+    spend = spend_line(school_a, line.pk)
     assert spend.delivered_quantity == D("10")
 
 
@@ -437,7 +456,7 @@ def test_on_time_means_delivered_in_full_by_the_due_date(school_a: School) -> No
                 received_on=today - timedelta(days=days_ago),
                 actor=SETUP,
             )
-        return SpendLine.objects.across_schools().get(school=school_a, order_line_id=line.pk)
+        return spend_line(school_a, line.pk)
 
     early = order_due(days_ago=5)
     assert receive(early, "4", days_ago=8).delivered_on_time is None  # partly, not yet late
@@ -519,7 +538,7 @@ def test_a_matched_invoice_records_the_expenditure(client_for: Any, school_a: Sc
             order.supplier_id,
             timezone.localdate(),
         )
-    spend = SpendLine.objects.across_schools().get(school=school_a, order_line_id=line.pk)
+    spend = spend_line(school_a, line.pk)
     assert spend.invoiced_amount == D("95.00")
 
 
@@ -566,7 +585,7 @@ def test_each_invoice_mismatch_is_refused_naming_the_line_and_saves_nothing(
         assert not Expenditure.objects.filter(invoice__order=order).exists()
         own_line = OrderLine.objects.get(order=order)
         assert own_line.invoiced_quantity == 0
-    spend = SpendLine.objects.across_schools().get(school=school_a, order_line_id=own_line.pk)
+    spend = spend_line(school_a, own_line.pk)
     assert spend.invoiced_amount == D("0")
 
 
@@ -647,6 +666,129 @@ def test_an_expenditure_is_paid_once_and_closes_the_order(
             Expenditure.objects.filter(pk=expenditure.pk).update(payment_reference="")
 
 
+# The spend outbox -------------------------------------------------------------------------------
+
+
+def test_the_schools_changes_reach_the_districts_spend_only_through_its_outbox(
+    school_a: School, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    """Placing, delivering and invoicing write the school's own schema and queue the drain on
+    commit; the district's spend line follows once the outbox is drained."""
+    contract = make_contract()
+    price = contract.prices.get()
+    with in_school(school_a), django_capture_on_commit_callbacks() as queued:
+        order = order_place(
+            contract=contract,
+            due_on=timezone.localdate(),
+            lines=[LineInput(item=price.item_id, quantity=D("10"))],
+            actor=SETUP,
+        )
+        line = order.lines.get()
+        delivery_record(
+            order=order, lines=[DeliveryLineInput(line=line.pk, quantity=D("10"))], actor=SETUP
+        )
+        invoice_record(
+            order=order,
+            number="FP-OUTBOX",
+            issued_on=timezone.localdate(),
+            lines=[InvoiceLineInput(line=line.pk, quantity=D("4"), unit_price=line.unit_price)],
+            actor=SETUP,
+        )
+        assert spend_outbox_pending().filter(line=line).count() == 3
+    assert len(queued) == 3  # one drain queued by each change, on commit
+    assert not SpendLine.objects.across_schools().filter(school=school_a).exists()
+    assert spend_drained(school_a) == 3
+    spend = SpendLine.objects.across_schools().get(school=school_a, order_line_id=line.pk)
+    assert (spend.quantity, spend.delivered_quantity, spend.delivered_on_time) == (
+        D("10"),
+        D("10"),
+        True,
+    )
+    assert spend.invoiced_amount == line.unit_price * 4
+    assert spend_drained(school_a) == 0  # nothing left
+
+
+def test_draining_again_never_doubles_or_rolls_back_a_line(school_a: School) -> None:
+    """An entry applied but not marked drained (a worker lost between the two) is applied
+    again: nothing changes. An older entry never overwrites a newer one."""
+    order = make_order(school_a, quantity=D("10"), delivered=D("10"), invoiced=True)
+    with in_school(school_a):
+        line = order.lines.get()
+        entries = list(SpendOutbox.objects.filter(line=line).order_by("pk"))
+        assert len(entries) == 3 and all(entry.drained_at for entry in entries)
+    drained = SpendLine.objects.across_schools().get(school=school_a, order_line_id=line.pk)
+    assert drained.source_version == entries[-1].pk
+    with in_school(school_a):
+        SpendOutbox.objects.filter(line=line).update(drained_at=None)
+    assert spend_drained(school_a) == 3
+    again = SpendLine.objects.across_schools().get(school=school_a, order_line_id=line.pk)
+    assert SpendLine.objects.across_schools().filter(school=school_a).count() == 1
+    assert (again.delivered_quantity, again.invoiced_amount, again.source_version) == (
+        drained.delivered_quantity,
+        drained.invoiced_amount,
+        drained.source_version,
+    )
+    assert entries[0].spend is not None
+    first = SpendFacts.from_json(entries[0].spend)
+    assert not spend_record(
+        school=school_a,
+        order_line_id=line.pk,
+        version=entries[0].pk,
+        facts=first,
+        actor=SPEND_DRAIN,
+    )
+    assert SpendLine.objects.across_schools().get(
+        school=school_a, order_line_id=line.pk
+    ).invoiced_amount == (drained.invoiced_amount)
+
+
+def test_one_drain_per_school_at_a_time(school_a: School) -> None:
+    """While another drain holds the school, a drain does nothing and its task looks again
+    shortly."""
+    make_order(school_a)
+    with in_school(school_a):
+        [line] = OrderLine.objects.filter(order__status=Order.Status.PLACED)
+        order_cancel_entry = SpendOutbox.objects.create(line=line, spend=None)
+    held, release = threading.Event(), threading.Event()
+
+    def other_drain() -> None:
+        try:
+            with connections["default"].cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_lock(hashtext(%s))",
+                    [f"orders.spend_drain.{school_a.schema_name}"],
+                )
+                held.set()
+                release.wait(10)
+                cursor.execute(
+                    "SELECT pg_advisory_unlock(hashtext(%s))",
+                    [f"orders.spend_drain.{school_a.schema_name}"],
+                )
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=other_drain)
+    thread.start()
+    try:
+        assert held.wait(10)
+        with in_school(school_a):
+            assert spend_outbox_drain(actor=SPEND_DRAIN) is None
+        with pytest.raises(Retry):
+            spend_drain_task.apply(headers={"_schema_name": school_a.schema_name}, throw=True)
+    finally:
+        release.set()
+        thread.join()
+    assert spend_drained(school_a) == 1
+    with in_school(school_a):
+        order_cancel_entry.refresh_from_db()
+        assert order_cancel_entry.drained_at is not None
+    assert (
+        not SpendLine.objects.across_schools()
+        .filter(school=school_a, order_line_id=line.pk)
+        .exists()
+    )
+
+
 # Concurrency ------------------------------------------------------------------------------------
 
 
@@ -671,9 +813,10 @@ def _committed_order(
             DeliveryLine.objects.filter(delivery__order__in=orders).delete()
             Delivery.objects.filter(order__in=orders).delete()
             lines = OrderLine.objects.filter(order__in=orders)
-            SpendLine.objects.across_schools().filter(
-                school=school, order_line_id__in=lines.values("pk")
+            SpendLine.objects.for_school(school).filter(
+                order_line_id__in=lines.values("pk")
             ).delete()
+            SpendOutbox.objects.filter(line__in=lines).delete()
             lines.delete()
             orders.delete()
             items = list(
@@ -715,9 +858,7 @@ def test_two_deliveries_at_once_never_accept_more_than_was_ordered(
         assert Delivery.objects.filter(order=order).count() == 1
         order.refresh_from_db()
         assert order.status == Order.Status.PARTLY_DELIVERED
-    assert SpendLine.objects.across_schools().get(
-        school=school, order_line_id=line.pk
-    ).delivered_quantity == D("6")
+    assert spend_line(school, line.pk).delivered_quantity == D("6")
 
 
 def test_two_payments_at_once_pay_an_expenditure_once(

@@ -8,8 +8,9 @@ import io
 import json
 import threading
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from unittest import mock
 
 import openpyxl
 import pytest
@@ -29,7 +30,6 @@ from tenant_apps.people.models import (
     StaffMember,
     Student,
     SubsidyEligibility,
-    SubsidyProgramme,
 )
 from tenant_apps.people.services.eligibility import subsidy_eligibility_create
 from tenants.models import School
@@ -91,6 +91,20 @@ def test_invalid_numbers_are_refused_with_a_reason(raw: str, code: str) -> None:
         national_id.validate(raw, today=date(2026, 6, 1))
     assert refused.value.code == code
     assert refused.value.message
+
+
+def test_a_birth_date_is_checked_against_the_schools_day_not_the_servers() -> None:
+    """At 23:30 UTC it is already 07:30 the next morning in Asia/Shanghai: a child born that
+    morning has a valid number, one born the day after has not (whatever the server's clock and
+    time zone, and far from today, so that no real date can stand in)."""
+    utc_evening = datetime(2090, 6, 1, 23, 30, tzinfo=UTC)
+    born_this_morning = national_id_for(7, born="20900602")
+    with mock.patch("django.utils.timezone.now", return_value=utc_evening):
+        assert national_id.validate(born_this_morning) == born_this_morning
+        assert national_id.is_valid(born_this_morning)
+        with pytest.raises(national_id.InvalidNationalId) as refused:
+            national_id.validate(national_id_for(7, born="20900603"))
+    assert refused.value.code == "bad_birth_date"
 
 
 def test_numbers_are_normalized_before_checking() -> None:
@@ -219,6 +233,13 @@ def test_list_detail_and_export_are_masked(role, school_a, client_for) -> None:
     assert refused["Content-Type"] == "application/json"
     assert refused.json()["error"]["status"] == 403
     assert _reads() == reads
+
+
+def test_an_export_in_an_unknown_format_is_bad_input(school_a, client_for) -> None:
+    response = client_for(school_a, R.PRINCIPAL).get(EXPORT, {"format": "pdf"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "csv" in response.json()["error"]["fields"]["format"][0]
 
 
 # Unmasked for the logistics director, every read logged ------------------------------------------
@@ -434,7 +455,7 @@ def test_any_row_error_saves_nothing_and_each_row_says_why(director, school_a) -
     response = _upload(director, content)
     assert response.status_code == 400
     error = response.json()["error"]
-    assert error["code"] == "rows_invalid"
+    assert error["code"] == "invalid_rows"
     assert any(words in error["message"] for words in ("nothing was saved", "未保存", "没有保存"))
     by_row = {r["row"]: r for r in error["fields"]["rows"]}
     assert 2 not in by_row  # the good row is not an error: it is just not saved
@@ -593,7 +614,7 @@ def test_overlapping_periods_are_refused(director, school_a) -> None:
 def test_the_database_refuses_overlaps_whatever_the_path(school_a, in_school) -> None:
     student = make_student(school_a.schema_name)
     names = {c.name for c in SubsidyEligibility._meta.constraints}
-    assert {f"{OVERLAP_CONSTRAINT_PREFIX}{p}" for p in SubsidyProgramme.values} <= names
+    assert {f"{OVERLAP_CONSTRAINT_PREFIX}{p}" for p in SubsidyEligibility.Programme.values} <= names
     with in_school(school_a):
         SubsidyEligibility.objects.create(
             student=student, programme=NUTRITION, reason="other", valid_from=date(2025, 9, 1)

@@ -5,12 +5,13 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 
 from houqin.devstack import APP_ROLE
 from houqin.roles import Role
 from tenants import provisioning
-from tenants.models import PoolSchema, SchemaTemplate
+from tenants.models import PoolSchema, SchemaTemplate, schema_name_for
 from tenants.routing import school_host
 from tenants.services import school_create
 from tests.conftest import HostClient
@@ -152,3 +153,42 @@ def test_the_app_role_is_told_to_wait_for_a_template_it_may_not_build(db):
     _act_as_the_app()
     with pytest.raises(provisioning.TemplateOutOfDate):
         school_create(actor=SETUP, code="300007", name="等待模板", kind="primary")
+
+
+def _from_template(name: str) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT public.houqin_schema_from_template(%s, %s)", [name, "0" * 64])
+
+
+@pytest.mark.parametrize("name", [schema_name_for("ab"), schema_name_for("3101010001" * 3)])
+def test_the_provisioning_functions_take_the_names_the_code_makes(db, name):
+    """The functions' SQL is written out in their migration: the names they accept are still the
+    ones the code gives a school's schema and a pool schema (refused only for the template)."""
+    for accepted in (name, f"{provisioning.POOL_PREFIX}{'0123456789abcdef'}"):
+        with pytest.raises(DatabaseError, match="no school template built from migrations"):
+            _from_template(accepted)
+    for refused in ("public", "s_AB", f"{name}; DROP SCHEMA public", "houqin_pool_xyz"):
+        with pytest.raises(DatabaseError, match="not a school or pool schema name"):
+            _from_template(refused)
+
+
+def _privileges() -> tuple[bool, bool, bool]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT has_table_privilege(%s, 'public.tenants_schematemplate', 'SELECT'), "
+            "has_table_privilege(%s, 'public.tenants_schematemplate', 'INSERT, UPDATE, DELETE'), "
+            "to_regprocedure('public.houqin_schema_from_template(text, text)') IS NOT NULL",
+            [APP_ROLE, APP_ROLE],
+        )
+        return cursor.fetchone()
+
+
+def test_the_provisioning_functions_migration_reverses(db):
+    """Reversed, the functions go and the template is writable as its owner's default privileges
+    made it; applied again, the functions are back and only the owner may write it."""
+    assert _privileges() == (True, False, True)
+    MigrationExecutor(connection).migrate([("tenants", "0002_provisioning")])
+    assert _privileges() == (True, True, False)
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert _privileges() == (True, False, True)

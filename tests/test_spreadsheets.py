@@ -454,7 +454,7 @@ UPLOADS = {
         "district",
         "/api/v1/procurement/catalogue/import/",
         R.PROCUREMENT_OFFICER,
-        "shared_apps.procurement.services.catalogue",
+        "shared_apps.procurement.catalogue_files",
         ["编码", "名称", "类别", "单位", "参考价", "参考价日期"],
         lambda n: [f"B{n:05d}", f"物品{n}", "食品", "kg", "5.20", "2025-03-01"],
         saved=lambda school, ns: CatalogueItem.objects.filter(

@@ -28,16 +28,20 @@ from shared_apps.subsidies.models import (
     ClaimEvent,
     Disbursement,
     Programme,
+    ProgrammeCode,
 )
+from tenant_apps.canteen import selectors as canteen
+from tenant_apps.canteen.models import CalendarDay, MealSession, Serving
+from tenant_apps.people.models import SubsidyEligibility
 from tenants.models import School
 from tenants.routing import school_host
 from tests.concurrency import at_once
 from tests.conftest import SCHOOL_A, HostClient
 from tests.factories import SETUP, discard_user, user_with_role
-from tests.matrix.subsidies import canteen_ready, make_budget, make_claim, make_programme
+from tests.matrix.people import make_student
+from tests.matrix.subsidies import make_budget, make_claim, make_programme
 
 R = Role
-CANTEEN = "tenant_apps.canteen.selectors"
 OCTOBER = date(2025, 10, 1)
 CLAIMS = "/api/v1/subsidies/claims/"
 
@@ -67,8 +71,8 @@ def canteen_says(
         return {d: n for d, n in counts.items() if start <= d <= end}
 
     with (
-        mock.patch(f"{CANTEEN}.school_days_between", school_days_between, create=True),
-        mock.patch(f"{CANTEEN}.subsidised_student_days", subsidised_student_days, create=True),
+        mock.patch.object(canteen, "school_days_between", school_days_between),
+        mock.patch.object(canteen, "subsidised_student_days", subsidised_student_days),
     ):
         yield schemas
 
@@ -159,12 +163,6 @@ def test_at_most_one_subsidised_meal_per_student_per_day_with_the_real_canteen(
 ) -> None:
     """Through the canteen's real selectors: breakfast and lunch on one day count once; a
     student who is not eligible, and a holiday, count nothing."""
-    if not canteen_ready(school_a):
-        pytest.skip("tenant_apps.canteen's selectors or tables are not in yet")
-    from tenant_apps.canteen.models import CalendarDay, MealSession, Serving
-    from tenant_apps.people.models import SubsidyEligibility
-    from tests.matrix.people import make_student
-
     schema = school_a.schema_name
     eligible = [make_student(schema) for _ in range(3)]
     not_eligible = make_student(schema)
@@ -195,6 +193,14 @@ def test_at_most_one_subsidised_meal_per_student_per_day_with_the_real_canteen(
     assert wednesday.isoformat() not in claim.breakdown
     assert claim.student_days == 4
     assert claim.amount == Decimal("20.00")
+
+
+def test_schools_record_eligibility_for_the_districts_programme_codes(db: Any) -> None:
+    """One definition of the programmes: people's eligibility takes its choices from subsidies'
+    `ProgrammeCode`, and the programme the district starts with is one of them."""
+    assert SubsidyEligibility.Programme is ProgrammeCode
+    assert SubsidyEligibility._meta.get_field("programme").choices == ProgrammeCode.choices
+    assert Programme.objects.get(code=ProgrammeCode.NUTRITION_IMPROVEMENT).active
 
 
 # The flow ------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from houqin import context
 from houqin.celery import app
 from houqin.tasks import SchoolTask, spread_offset
 from shared_apps.audit.models import Change
+from tenant_apps.orders.tasks import spend_drain_task
 from tenants.models import School
 from tenants.selectors import active_school_schemas
 from tenants.services import school_suspend
@@ -266,6 +267,13 @@ def test_beat_runs_the_school_check_through_the_fan_out() -> None:
         e for e in app.conf.beat_schedule.values() if e["task"] == for_every_school_task.name
     ]
     assert any(e["args"][0] == CHECK_TASK for e in entries)
+
+
+def test_beat_sweeps_every_schools_spend_outbox_through_the_fan_out() -> None:
+    entries = [
+        e for e in app.conf.beat_schedule.values() if e["task"] == for_every_school_task.name
+    ]
+    assert any(e["args"][0] == spend_drain_task.name for e in entries)
 
 
 # 9. Surviving a killed worker, and one task class for the whole project.

@@ -2,7 +2,7 @@
 binary column of every model of every app, and every column a model declares in
 `audit_redacted_fields`, is absent from every trail row written for it (as a column and as a
 value); the auditors' `/audit/changes/` answers for procurement tables carry none of them; and a
-change of what is redacted re-wires every schema at the next release."""
+change of what is redacted is a migration, which re-wires the tables and reverses."""
 
 import json
 from decimal import Decimal
@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.core.management import call_command
 from django.db import connection, models
+from django.db.migrations.state import ProjectState
 from django.db.models import Max
 from django_tenants.routers import TenantSyncRouter
 
@@ -20,10 +20,10 @@ from houqin import context
 from houqin.roles import Role
 from shared_apps.audit import triggers
 from shared_apps.audit.models import Change
+from shared_apps.audit.operations import AuditTriggers
 from shared_apps.procurement.models import Evaluator
 from shared_apps.procurement.services import tenders
 from tenant_apps.feedback.models import Feedback
-from tenants import provisioning, releases
 from tenants.models import School
 from tests.conftest import HostClient
 from tests.factories import SETUP, make_user, token_for, user_with_role
@@ -181,44 +181,56 @@ def test_the_auditors_answer_for_procurement_tables_carries_no_key_material(
     assert not [value for value in values if value in body]
 
 
-def test_a_change_of_redaction_rewires_every_schema_at_the_next_release(
-    db: Any, school_a: School, school_b: School, monkeypatch: pytest.MonkeyPatch, in_school: Any
+def _apply(operation: AuditTriggers, app_label: str, *, backwards: bool = False) -> None:
+    state = ProjectState()
+    with connection.schema_editor() as editor:
+        if backwards:
+            operation.database_backwards(app_label, editor, state, state)
+        else:
+            operation.database_forwards(app_label, editor, state, state)
+
+
+def test_a_change_of_redaction_is_a_migration_that_rewires_and_reverses(
+    db: Any, school_a: School, monkeypatch: pytest.MonkeyPatch, in_school: Any
 ) -> None:
-    """The wiring is part of the fingerprint a release brings schools to: with one more column
-    redacted, every school is behind, `migrate_schools` re-wires it, and the public schema is
-    re-wired by its migrate, before anything is written with the old redaction."""
-    before = provisioning.code_fingerprint()
+    """Migrations wire what the trail redacts: with one more column redacted in the code, the
+    trail check reports the table (web and worker would not start) until a migration re-wires it,
+    in the centre and in every school where its app lives; reversing that migration puts the
+    previous wiring back."""
     monkeypatch.setattr(Feedback, "audit_redacted_fields", ("body",), raising=False)
     monkeypatch.setattr(Evaluator, "audit_redacted_fields", ("phone",), raising=False)
-    triggers.wiring_signature.cache_clear()
-    try:
-        assert provisioning.code_fingerprint() != before
-        with in_school(school_a):
-            assert triggers.missing_triggers(connection) == ["feedback_feedback"]
-        assert triggers.missing_triggers(connection) == ["procurement_evaluator"]
+    feedback = AuditTriggers(
+        {"feedback_feedback": ["id", "body"]}, previous={"feedback_feedback": ["id"]}
+    )
+    evaluator = AuditTriggers(
+        {"procurement_evaluator": ["id", "locked_private_key", "phone", "public_key"]},
+        previous={"procurement_evaluator": ["id", "locked_private_key", "public_key"]},
+    )
+    with in_school(school_a):
+        assert triggers.missing_triggers(connection) == ["feedback_feedback"]
+    assert triggers.missing_triggers(connection) == ["procurement_evaluator"]
 
-        call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-        outcomes = releases.migrate_schools(workers=1)
-
-        assert {o.schema_name for o in outcomes if o.status == "done"} >= {
-            school_a.schema_name,
-            school_b.schema_name,
-        }
+    # A school app's operation does nothing in the centre, a centre app's nothing in a school.
+    _apply(feedback, "feedback")
+    _apply(evaluator, "procurement")
+    with in_school(school_a):
+        _apply(evaluator, "procurement")
+        _apply(feedback, "feedback")
         assert triggers.missing_triggers(connection) == []
-        author = make_user()
-        for school in (school_a, school_b):
-            with in_school(school):
-                assert triggers.missing_triggers(connection) == []
-                mark = _last_change()
-                with context.acting(request_id="new-redaction"):
-                    Feedback.objects.create(
-                        author=author, category="praise", subject="s", body="不应留在日志"
-                    )
-                [row] = Change.objects.across_schools().filter(
-                    id__gt=mark, table_name="feedback_feedback"
-                )
-                assert row.after is not None
-                assert "body" not in row.after and row.after["subject"] == "s"
-    finally:
-        monkeypatch.undo()
-        triggers.wiring_signature.cache_clear()
+        mark = _last_change()
+        with context.acting(request_id="new-redaction"):
+            Feedback.objects.create(
+                author=make_user(), category="praise", subject="s", body="不应留在日志"
+            )
+        [row] = Change.objects.across_schools().filter(id__gt=mark, table_name="feedback_feedback")
+        assert row.after is not None
+        assert "body" not in row.after and row.after["subject"] == "s"
+    assert triggers.missing_triggers(connection) == []
+
+    with in_school(school_a):
+        _apply(feedback, "feedback", backwards=True)
+    _apply(evaluator, "procurement", backwards=True)
+    monkeypatch.undo()
+    assert triggers.missing_triggers(connection) == []
+    with in_school(school_a):
+        assert triggers.missing_triggers(connection) == []

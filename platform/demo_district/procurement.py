@@ -75,9 +75,11 @@ from shared_apps.procurement.services import (
 from shared_apps.procurement.services import tenders as tendering
 from tenant_apps.orders.amounts import line_amount
 from tenant_apps.orders.models import Expenditure, Order
+from tenant_apps.orders.outbox import spend_outbox_drain
 from tenant_apps.orders.services.deliveries import DeliveryLineInput, delivery_record
 from tenant_apps.orders.services.invoices import InvoiceLineInput, expenditure_pay, invoice_record
 from tenant_apps.orders.services.placing import LineInput, order_place
+from tenant_apps.orders.tasks import SPEND_DRAIN
 from tenants.models import School
 
 # The catalogue: code, name, category, unit, specification, market reference price (CNY per
@@ -827,6 +829,8 @@ def _contract_order(
                     reference=f"YHZZ{today:%Y%m%d}{expenditure.pk:06d}",
                     actor=cashier,
                 )
+        # What the worker does after each commit: the district's spend lines.
+        spend_outbox_drain(actor=SPEND_DRAIN)
 
 
 def _rating(
@@ -872,3 +876,4 @@ def _outside_order(companies: list[Supplier], items: dict[str, CatalogueItem], t
                 note=note,
                 actor=buyer,
             )
+        spend_outbox_drain(actor=SPEND_DRAIN)

@@ -26,6 +26,13 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=1, minute=0),
         "args": ("tenant_apps.canteen.tasks.canteen_daily_close_task",),
     },
+    # Every school's spend outbox into the district's spend lines: each change queues its own
+    # drain on commit; this sweep picks up what a lost message or a busy drain left.
+    "orders-spend-drain-every-school": {
+        "task": "houqin.tasks.for_every_school_task",
+        "schedule": 600,
+        "args": ("tenant_apps.orders.tasks.spend_drain_task", 300),
+    },
     # The district centre's procurement jobs (public schema): qualification notices at 06:00,
     # the suppliers' rating rule for last month on the 1st at 03:00.
     "procurement-qualification-expiry": {

@@ -5,6 +5,11 @@ When `DATABASE_URL` / `REDIS_URL` are unset, `ensure_services()` starts a Postgr
 the variables so that every child process (web, worker, beat) reaches the same servers. With the
 variables set, nothing is started and the real servers are used.
 
+The entry points start them, before Django reads the settings: `manage.py` (the demo, runserver,
+any command run against the demo district or with the tests' settings) and the tests' pytest
+plugin (tests/servers.py), through `ensure_services_for`. Importing a settings module starts
+nothing: mypy's Django plugin imports the tests' settings, and a type check boots no database.
+
 The embedded database is set up as production sets it up, by the same script
 (deploy/postgres/bootstrap.sql): the demo's processes connect as the application's role
 (`houqin_app`); the process that started the server knows the migrator's and the superuser's
@@ -28,6 +33,14 @@ MIGRATOR_ROLE = "houqin_migrator"
 DEV_PASSWORDS = {
     "app_password": os.environ.get("HOUQIN_APP_PASSWORD", "houqin-development-app"),
     "migrator_password": os.environ.get("HOUQIN_MIGRATOR_PASSWORD", "houqin-development-migrator"),
+}
+
+# The settings modules that run on embedded servers when DATABASE_URL / REDIS_URL are unset: the
+# folder their data lives in, and whether the database is reached as the superuser (the test
+# harness, which sets its database up itself) rather than as the application's role.
+EMBEDDED: dict[str, tuple[str, bool]] = {
+    "houqin.settings.dev": (".demo", False),
+    "houqin.settings.test": (".test", True),
 }
 
 # Handles to the servers this process started; they stop when the last process using them exits.
@@ -91,6 +104,15 @@ def ensure_services(
         _handles.append(redis)
         os.environ["REDIS_URL"] = f"unix://{redis.socket_file}?db=0"
         os.environ.setdefault("CELERY_BROKER_URL", f"redis+socket://{redis.socket_file}")
+
+
+def ensure_services_for(settings_module: str) -> None:
+    """Start what the settings module `settings_module` runs on, if it runs on embedded servers
+    and they are not configured; nothing for any other (production's). Called by the entry
+    points before Django reads the settings."""
+    if settings_module in EMBEDDED:
+        state_dir, superuser = EMBEDDED[settings_module]
+        ensure_services(state_dir, superuser=superuser)
 
 
 def embedded_url(role: str | None = None) -> str | None:

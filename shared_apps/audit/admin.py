@@ -3,14 +3,14 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from houqin.admin import ReadOnlyModelAdmin, ScopedModelAdmin, site
+from houqin.admin import ScopedModelAdmin, ServiceCall, site
 from houqin.permissions import restrict
-from shared_apps.audit import selectors
+from shared_apps.audit import selectors, services
 from shared_apps.audit.models import Change, Finding, SecurityEvent
 
 
 @admin.register(Change, site=site)
-class ChangeAdmin(ReadOnlyModelAdmin):
+class ChangeAdmin(ScopedModelAdmin):
     list_display = ["occurred_at", "schema_name", "table_name", "operation", "row_id", "actor_id"]
     list_filter = ["operation", "schema_name", "table_name"]
     search_fields = ["request_id", "row_id"]
@@ -22,7 +22,7 @@ class ChangeAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(SecurityEvent, site=site)
-class SecurityEventAdmin(ReadOnlyModelAdmin):
+class SecurityEventAdmin(ScopedModelAdmin):
     list_display = ["occurred_at", "kind", "username", "schema_name", "ip"]
     list_filter = ["kind"]
     search_fields = ["username", "request_id"]
@@ -30,11 +30,14 @@ class SecurityEventAdmin(ReadOnlyModelAdmin):
 
 @admin.register(Finding, site=site)
 class FindingAdmin(ScopedModelAdmin):
+    """Auditors record findings and follow their rectification, through the services."""
+
     list_display = ["title", "school", "severity", "status", "created_at"]
     list_filter = ["status", "severity"]
     readonly_fields = ["created_by", "created_at", "updated_at"]
-
-    def save_model(self, request: object, obj: Finding, form: object, change: bool) -> None:
-        if not change:
-            obj.created_by = request.user  # type: ignore[attr-defined]
-        super().save_model(request, obj, form, change)  # type: ignore[arg-type]
+    add_through = ServiceCall(
+        services.finding_create, fields=("school", "title", "body", "severity")
+    )
+    change_through = ServiceCall(
+        services.finding_update, fields=("title", "body", "severity", "status"), row="finding"
+    )

@@ -1,6 +1,5 @@
 from django.apps import AppConfig
 from django.core import checks
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,11 +11,9 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth import signals as auth_signals
 
-        from shared_apps.audit import capture, triggers
+        from shared_apps.audit import capture
         from shared_apps.audit.checks import trail_check
 
-        # Once per migrate run, in whichever schema it migrated.
-        post_migrate.connect(triggers.install_after_migrate, sender=self, dispatch_uid="audit_trg")
         auth_signals.user_logged_in.connect(capture.on_login, dispatch_uid="audit_login")
         auth_signals.user_login_failed.connect(capture.on_login_failed, dispatch_uid="audit_fail")
         auth_signals.user_logged_out.connect(capture.on_logout, dispatch_uid="audit_logout")

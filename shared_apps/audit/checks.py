@@ -12,6 +12,11 @@ from shared_apps.audit import triggers
 
 # Tables named per schema in a message; the rest are counted.
 _SHOWN = 5
+HINT = (
+    "See deploy/README.md, 'The audit trail's roles'. A table's triggers come from its app's "
+    "migrations (shared_apps.audit.operations.AuditTriggers): a new table, or a change of what "
+    "the trail redacts from one, needs a migration that wires it."
+)
 
 
 def trail_problems() -> list[str]:
@@ -52,7 +57,7 @@ def trail_check(databases: Any = None, **kwargs: Any) -> list[checks.CheckMessag
     return [
         checks.Error(
             problem,
-            hint="See deploy/README.md, 'The audit trail's roles'.",
+            hint=HINT,
             id="audit.E001",
         )
         for problem in problems

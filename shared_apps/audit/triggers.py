@@ -1,9 +1,13 @@
-"""The database triggers that write the audit trail, and what they must look like.
+"""The database triggers that write the audit trail: what they must look like, and the check that
+they do.
 
 Every table of every app in every schema gets three statement-level triggers (insert, update,
 delete) with transition tables, so a bulk or queryset update of ten thousand rows costs one extra
 INSERT ... SELECT, not ten thousand. The actor and request id come from transaction-local settings
 that the database backend sets once per transaction (`houqin.context.audit_context_wrapper`).
+Migrations install the functions and attach the triggers
+(`shared_apps.audit.operations.AuditTriggers`), each with the SQL written out in it; this module
+says what the code expects them to be, from the models, and finds where the database differs.
 
 The trigger function runs as its owner (SECURITY DEFINER, with a fixed search_path), and its owner
 is the trail's role that nobody logs in as (deploy/postgres/trail_ownership.sql): the
@@ -13,9 +17,7 @@ or ciphertext: every binary column is redacted, whatever it is called, and so is
 model names in `audit_redacted_fields`.
 """
 
-import functools
 import hashlib
-from typing import Any
 
 from django.apps import apps
 from django.conf import settings
@@ -73,47 +75,19 @@ BEGIN
 END """
 
 
-def _function_sql(name: str, body: str, *, definer: bool) -> str:
-    security = "SECURITY DEFINER " if definer else ""
-    return (
-        f"CREATE OR REPLACE FUNCTION public.{name}() RETURNS trigger LANGUAGE plpgsql "
-        f"{security}SET search_path = {FUNCTION_SEARCH_PATH} AS $body${body}$body$;\n"
-    )
-
-
-# name -> (body, SECURITY DEFINER?): what the code installs, and what the trail check expects.
+# name -> (body, SECURITY DEFINER?): the functions the latest audit migration installs
+# (0004_trail_functions_run_as_the_trail), as the trail check expects them.
 TRAIL_FUNCTIONS = {
     "houqin_audit_rows": (AUDIT_ROWS_BODY, True),
     "houqin_append_only": (APPEND_ONLY_BODY, False),
 }
-
-AUDIT_FUNCTION_SQL = "".join(
-    _function_sql(name, body, definer=definer) for name, (body, definer) in TRAIL_FUNCTIONS.items()
-)
 
 
 def body_hash(body: str) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-GUARD_SQL = """
-CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON public.{table}
-    FOR EACH ROW EXECUTE FUNCTION public.houqin_append_only();
-CREATE OR REPLACE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON public.{table}
-    FOR EACH STATEMENT EXECUTE FUNCTION public.houqin_append_only();
-REVOKE UPDATE, DELETE, TRUNCATE ON public.{table} FROM PUBLIC;
-"""
-
-_TRIGGER_SQL = """
-CREATE OR REPLACE TRIGGER houqin_audit_{op} AFTER {op} ON {table}
-    REFERENCING {refs} FOR EACH STATEMENT EXECUTE FUNCTION public.houqin_audit_rows({args});
-"""
-_REFS = {
-    "insert": "NEW TABLE AS new_rows",
-    "update": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-    "delete": "OLD TABLE AS old_rows",
-}
-TRIGGER_NAMES = tuple(f"houqin_audit_{op}" for op in _REFS)
+TRIGGER_NAMES = ("houqin_audit_insert", "houqin_audit_update", "houqin_audit_delete")
 
 
 def redacted_columns(model: type[models.Model]) -> tuple[str, ...]:
@@ -147,48 +121,6 @@ def tracked_tables(*, public: bool) -> dict[str, tuple[str, ...]]:
         if table not in UNTRACKED_TABLES:
             tables[table] = (str(model._meta.pk.column), *redacted_columns(model))
     return tables
-
-
-@functools.cache
-def wiring_signature() -> str:
-    """A hash of how the code wires the triggers (which tables, with which key and redacted
-    columns). Part of the fingerprint a school's schema is brought to by a release, so that a
-    change of redaction re-wires every school and rebuilds the template."""
-    lines = [
-        f"{scope}.{table}({','.join(args)})"
-        for scope, public in (("public", True), ("school", False))
-        for table, args in sorted(tracked_tables(public=public).items())
-    ]
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
-
-
-def _present_tables(conn: BaseDatabaseWrapper, schema: str) -> set[str]:
-    with conn.cursor() as cursor:
-        cursor.execute(
-            "SELECT table_name FROM information_schema.tables "
-            "WHERE table_schema = %s AND table_type = 'BASE TABLE'",
-            [schema],
-        )
-        return {row[0] for row in cursor.fetchall()}
-
-
-def install(conn: BaseDatabaseWrapper = connection) -> int:
-    """Attach the audit triggers to every tracked table of the current schema, with the code's
-    redaction; returns how many tables were (re)wired. Idempotent."""
-    schema = conn.schema_name  # type: ignore[attr-defined]
-    present = _present_tables(conn, schema)
-    wired = 0
-    with conn.cursor() as cursor:
-        tables = tracked_tables(public=schema == get_public_schema_name())
-        for table, args in sorted(tables.items()):
-            if table not in present:
-                continue
-            qualified = conn.ops.quote_name(schema) + "." + conn.ops.quote_name(table)
-            quoted = ", ".join(f"'{name}'" for name in args)
-            for op, refs in _REFS.items():
-                cursor.execute(_TRIGGER_SQL.format(op=op, table=qualified, refs=refs, args=quoted))
-            wired += 1
-    return wired
 
 
 def _trigger_args(args: tuple[str, ...]) -> bytes:
@@ -325,9 +257,3 @@ def tables_owned_by_connected_role(
             [schemas],
         )
         return [(schema, table) for schema, table in cursor.fetchall()]
-
-
-def install_after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
-    from django.db import connections
-
-    install(connections[using])

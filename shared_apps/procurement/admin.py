@@ -1,9 +1,6 @@
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from houqin.admin import ReadOnlyModelAdmin, site
+from houqin.admin import ReadOnlyInline, ScopedModelAdmin, site
 from shared_apps.procurement.models import (
     CatalogueItem,
     ContractPrice,
@@ -20,14 +17,14 @@ from shared_apps.procurement.models import (
 
 
 @admin.register(Supplier, site=site)
-class SupplierAdmin(ReadOnlyModelAdmin):
+class SupplierAdmin(ScopedModelAdmin):
     list_display = ["name", "credit_code", "status", "contact_name", "contact_phone"]
     list_filter = ["status"]
     search_fields = ["name", "credit_code"]
 
 
 @admin.register(Qualification, site=site)
-class QualificationAdmin(ReadOnlyModelAdmin):
+class QualificationAdmin(ScopedModelAdmin):
     list_display = ["supplier", "kind", "number", "valid_from", "expires_on", "status"]
     list_filter = ["kind", "status"]
     search_fields = ["number", "supplier__name"]
@@ -35,32 +32,26 @@ class QualificationAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(SupplierEvent, site=site)
-class SupplierEventAdmin(ReadOnlyModelAdmin):
+class SupplierEventAdmin(ScopedModelAdmin):
     list_display = ["supplier", "kind", "automatic", "occurred_at", "actor"]
     list_filter = ["kind", "automatic"]
     list_select_related = ["supplier", "actor"]
 
 
 @admin.register(CatalogueItem, site=site)
-class CatalogueItemAdmin(ReadOnlyModelAdmin):
+class CatalogueItemAdmin(ScopedModelAdmin):
     list_display = ["code", "name", "category", "unit", "reference_price", "reference_date"]
     list_filter = ["category"]
     search_fields = ["code", "name"]
 
 
-class ContractPriceInline(admin.TabularInline):
+class ContractPriceInline(ReadOnlyInline):
     model = ContractPrice
-    extra = 0
-    can_delete = False
-    fields = ["item", "unit_price"]
-    readonly_fields = ["item", "unit_price"]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    fields = readonly_fields = ("item", "unit_price")
 
 
 @admin.register(FrameworkContract, site=site)
-class FrameworkContractAdmin(ReadOnlyModelAdmin):
+class FrameworkContractAdmin(ScopedModelAdmin):
     list_display = ["number", "supplier", "category", "valid_from", "valid_to", "status"]
     list_filter = ["status", "category"]
     search_fields = ["number", "supplier__name"]
@@ -69,13 +60,13 @@ class FrameworkContractAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(SupplierRating, site=site)
-class SupplierRatingAdmin(ReadOnlyModelAdmin):
+class SupplierRatingAdmin(ScopedModelAdmin):
     list_display = ["month", "school", "supplier", "score", "quality", "punctuality", "service"]
     list_select_related = ["school", "supplier"]
 
 
 @admin.register(SpendLine, site=site)
-class SpendLineAdmin(ReadOnlyModelAdmin):
+class SpendLineAdmin(ScopedModelAdmin):
     list_display = [
         "ordered_on",
         "school",

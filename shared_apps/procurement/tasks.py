@@ -6,8 +6,8 @@ from datetime import date
 from celery import shared_task
 from django.utils import timezone
 
+from houqin.months import previous_month
 from shared_apps.procurement.services import ratings, suppliers
-from shared_apps.reporting.selectors import previous_month
 
 
 @shared_task(name="shared_apps.procurement.tasks.qualification_expiry_task")

@@ -106,7 +106,7 @@ def school_title(statement: SchoolStatement) -> str:
 
 def district_name() -> str:
     """The district's name, when the deployment sets DISTRICT_NAME."""
-    return str(getattr(settings, "DISTRICT_NAME", "") or _("District logistics centre"))
+    return str(settings.DISTRICT_NAME or _("District logistics centre"))
 
 
 def district_title(statement: DistrictStatement) -> str:

@@ -10,7 +10,6 @@ Budget figures are the budget's as they stand when the statement is built (a bud
 semester or a year, not the month); claim figures are the month's.
 """
 
-import calendar
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houqin.exceptions import InvalidInput
+from houqin.months import month_end, parse_month, previous_month
 from houqin.tenancy import SchoolScope
 from shared_apps.subsidies.models import Budget, Claim
 from tenants.models import School
@@ -36,21 +36,6 @@ STATUSES = [*Claim.Status.values, NO_CLAIM]
 # Months -----------------------------------------------------------------------------------------
 
 
-def month_end(month: date) -> date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
-def previous_month(today: date | None = None) -> date:
-    """The first day of the month before `today`'s (today in Asia/Shanghai by default)."""
-    today = today or timezone.localdate()
-    first = today.replace(day=1)
-    return (
-        first.replace(year=first.year - 1, month=12)
-        if first.month == 1
-        else first.replace(month=first.month - 1)
-    )
-
-
 def month_parse(value: str | None, *, today: date | None = None) -> date:
     """The first day of the month `value` ("YYYY-MM") names; the previous month when `value` is
     empty. A malformed month, or one that has not begun, is an InvalidInput."""
@@ -58,9 +43,7 @@ def month_parse(value: str | None, *, today: date | None = None) -> date:
         return previous_month(today)
     text = value.strip()
     try:
-        if len(text) != 7 or text[4] != "-":
-            raise ValueError(text)
-        month = date(int(text[:4]), int(text[5:]), 1)
+        month = parse_month(text)
     except ValueError as exc:
         message = _("A month is written YYYY-MM, e.g. 2026-10.")
         raise InvalidInput(message, fields={"month": [message]}) from exc

@@ -1,10 +1,15 @@
+"""The nutrition standard and its targets are loaded (`manage.py load_standard FILE`) and a
+recipe is written with its items through the API: here they are read. Foods, and a meal plan's
+draft (its week, band and title; its entries through the API), are written here through the
+services, which check them as they check the API's."""
+
 from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
 
-from houqin.admin import ScopedModelAdmin, site
-from shared_apps.accounts.actors import signed_in
+from houqin.admin import ReadOnlyInline, ScopedModelAdmin, ServiceCall, site
+from shared_apps.standards import services
 from shared_apps.standards.models import (
     Food,
     MealPlan,
@@ -17,58 +22,21 @@ from shared_apps.standards.models import (
 )
 
 
-def _published(standard: NutritionStandard | None) -> bool:
-    return standard is not None and standard.is_published
-
-
-class StandardTargetInline(admin.TabularInline):
+class StandardTargetInline(ReadOnlyInline):
     model = StandardTarget
-    extra = 0
     fields = ["age_band", "meal", "energy_kcal", "protein_g", "calcium_mg", "iron_mg"]
     show_change_link = True
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not _published(obj) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not _published(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not _published(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(NutritionStandard, site=site)
 class NutritionStandardAdmin(ScopedModelAdmin):
-    """A published version is not edited: a correction is a new version (`manage.py
-    load_standard FILE`, or a copy made here), which plans published afterwards are checked
-    against."""
-
     list_display = ["code", "version", "title", "is_published", "published_on"]
     list_filter = ["code", "is_published"]
     inlines = [StandardTargetInline]
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not _published(obj) and super().has_change_permission(request, obj)
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not _published(obj) and super().has_delete_permission(request, obj)
-
-
-class FoodGroupTargetInline(admin.TabularInline):
+class FoodGroupTargetInline(ReadOnlyInline):
     model = StandardFoodGroupTarget
-    extra = 0
-
-    def _frozen(self, obj: Any) -> bool:
-        return obj is not None and _published(obj.standard)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not self._frozen(obj) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not self._frozen(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not self._frozen(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(StandardTarget, site=site)
@@ -77,26 +45,19 @@ class StandardTargetAdmin(ScopedModelAdmin):
     list_filter = ["standard", "age_band", "meal"]
     inlines = [FoodGroupTargetInline]
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        frozen = obj is not None and _published(obj.standard)
-        return not frozen and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        frozen = obj is not None and _published(obj.standard)
-        return not frozen and super().has_delete_permission(request, obj)
-
 
 @admin.register(Food, site=site)
 class FoodAdmin(ScopedModelAdmin):
     list_display = ["code", "name", "food_group", "edible_pct", "energy_kcal", "protein_g"]
     list_filter = ["food_group"]
     search_fields = ["code", "name", "alias"]
+    readonly_fields = ["created_at", "updated_at"]
+    add_through = ServiceCall(services.food_create, fields=("code", *services.FOOD_FIELDS))
+    change_through = ServiceCall(services.food_update, fields=services.FOOD_FIELDS, row="food")
 
 
-class RecipeItemInline(admin.TabularInline):
+class RecipeItemInline(ReadOnlyInline):
     model = RecipeItem
-    extra = 0
-    autocomplete_fields = ["food"]
 
 
 @admin.register(Recipe, site=site)
@@ -108,29 +69,14 @@ class RecipeAdmin(ScopedModelAdmin):
     inlines = [RecipeItemInline]
 
 
-class MealPlanEntryInline(admin.TabularInline):
+class MealPlanEntryInline(ReadOnlyInline):
     model = MealPlanEntry
-    extra = 0
-    autocomplete_fields = ["recipe"]
-
-    def _draft(self, obj: Any) -> bool:
-        return obj is None or obj.status == MealPlan.Status.DRAFT
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._draft(obj) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._draft(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._draft(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(MealPlan, site=site)
 class MealPlanAdmin(ScopedModelAdmin):
-    """Drafts are edited here; publishing (which freezes a plan and computes its report) is the
-    API's publish action. Published and superseded plans are read-only, as the database keeps
-    them."""
+    """Publishing (which freezes a plan and computes its report) is the API's publish action.
+    Published and superseded plans are read-only, as the database keeps them."""
 
     list_display = ["week_start", "age_band", "version", "status", "title", "published_at"]
     list_filter = ["status", "age_band"]
@@ -147,36 +93,18 @@ class MealPlanAdmin(ScopedModelAdmin):
         "superseded_by",
         "published_report",
     ]
+    add_through = ServiceCall(
+        services.plan_create, fields=("week_start", "age_band", "title"), fixed={"entries": ()}
+    )
+    change_through = ServiceCall(services.plan_update, fields=("title",), row="plan")
+    delete_through = ServiceCall(services.plan_delete, row="plan")
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        if obj is None:
-            return ["week_start", "age_band", "title"]  # the rest comes from plan_create
-        return super().get_fields(request, obj)
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        if obj is None:
-            return []
-        if obj.status != MealPlan.Status.DRAFT:
-            return [f.name for f in self.model._meta.fields]
-        return [*self.readonly_fields, "standard", "week_start", "age_band"]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _draft(obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is not None and obj.status != MealPlan.Status.DRAFT:
-            return False
-        return super().has_delete_permission(request, obj)
+        return _draft(obj) and super().has_delete_permission(request, obj)
 
-    def save_model(self, request: HttpRequest, obj: MealPlan, form: Any, change: bool) -> None:
-        if not change:
-            from shared_apps.standards.services import plan_create
 
-            created = plan_create(
-                week_start=obj.week_start,
-                age_band=obj.age_band,
-                title=obj.title,
-                entries=[],
-                actor=signed_in(request),
-            )
-            obj.pk = created.pk
-            obj.refresh_from_db()
-            return
-        super().save_model(request, obj, form, change)
+def _draft(plan: MealPlan | None) -> bool:
+    return plan is None or plan.status == MealPlan.Status.DRAFT

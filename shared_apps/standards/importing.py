@@ -13,13 +13,13 @@ a spreadsheet numbers them: the header is row 1.
 """
 
 import re
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import IO, Any
+from typing import IO
 
 from django.utils.translation import gettext as _
 
+from houqin.imports import RowResult, listed_twice, other_rows
 from houqin.tables import read_table
 from shared_apps.standards.models import CODE_REGEX, FOOD_NUTRIENTS, FoodGroup
 
@@ -112,33 +112,6 @@ class FoodRow:
         return self.values.get("code", "")
 
 
-@dataclass
-class CheckedRow:
-    """A row with its problems, or its values ready to save (`cleaned`)."""
-
-    row: int
-    code: str
-    messages: list[str] = field(default_factory=list)
-    reasons: list[str] = field(default_factory=list)
-    # The same messages by column, for forms and the API's `fields`.
-    fields: dict[str, list[str]] = field(default_factory=dict)
-    cleaned: dict[str, Any] = field(default_factory=dict)
-
-    def problem(self, message: str, reason: str, column: str) -> None:
-        self.messages.append(message)
-        self.reasons.append(reason)
-        self.fields.setdefault(column, []).append(message)
-
-    def as_dict(self, status: str) -> dict[str, Any]:
-        return {
-            "row": self.row,
-            "code": self.code,
-            "status": status,
-            "messages": list(self.messages),
-            "reasons": list(self.reasons),
-        }
-
-
 # Reading -----------------------------------------------------------------------------------------
 
 
@@ -193,103 +166,103 @@ def _number(text: str) -> Decimal | None:
 
 
 def _checked_amount(
-    checked: CheckedRow, column: str, label: str, text: str, places: int, high: Decimal
+    checked: RowResult, column: str, label: str, text: str, places: int, high: Decimal
 ) -> Decimal | None:
     value = _number(text)
     if value is None:
         checked.problem(
-            _("{label}: “{text}” is not a number.").format(label=label, text=text[:40]),
-            f"{column}_not_a_number",
             column,
+            f"{column}_not_a_number",
+            _("{label}: “{text}” is not a number.").format(label=label, text=text[:40]),
         )
         return None
     value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     if value < 0 or value > high:
         checked.problem(
+            column,
+            f"{column}_out_of_range",
             _("{label}: {value} is outside 0 to {high}.").format(
                 label=label, value=value, high=high
             ),
-            f"{column}_out_of_range",
-            column,
         )
         return None
     return value
 
 
-def check_food(values: dict[str, str], *, row: int = 0, default_source: str = "") -> CheckedRow:
+def check_food(values: dict[str, str], *, row: int = 0, default_source: str = "") -> RowResult:
     """The problems of one food's values (as written), or the values ready to save."""
     code = values.get("code", "").strip()
-    checked = CheckedRow(row=row, code=code)
+    checked = RowResult(row=row, key=code)
     if not code:
-        checked.problem(_("The food code is missing."), "code_required", "code")
+        checked.problem("code", "code_required", _("The food code is missing."))
     elif not re.match(CODE_REGEX, code):
         checked.problem(
+            "code",
+            "code_invalid",
             _("Food code “{code}”: 1 to 32 letters, digits, dots, dashes or underscores.").format(
                 code=code[:40]
             ),
-            "code_invalid",
-            "code",
         )
     name = values.get("name", "").strip()
     if not name:
-        checked.problem(_("The food name is missing."), "name_required", "name")
+        checked.problem("name", "name_required", _("The food name is missing."))
     elif len(name) > NAME_MAX:
         checked.problem(
-            _("The name is longer than {max} characters.").format(max=NAME_MAX),
-            "name_too_long",
             "name",
+            "name_too_long",
+            _("The name is longer than {max} characters.").format(max=NAME_MAX),
         )
     alias = values.get("alias", "").strip()
     if len(alias) > ALIAS_MAX:
         checked.problem(
-            _("The alias is longer than {max} characters.").format(max=ALIAS_MAX),
-            "alias_too_long",
             "alias",
+            "alias_too_long",
+            _("The alias is longer than {max} characters.").format(max=ALIAS_MAX),
         )
     written_group = values.get("food_group", "").strip()
     group = GROUPS.get(written_group) or GROUPS.get(written_group.lower())
     if not written_group:
-        checked.problem(_("The food group is missing."), "food_group_required", "food_group")
+        checked.problem("food_group", "food_group_required", _("The food group is missing."))
     elif written_group in AMBIGUOUS_GROUPS:
         checked.problem(
+            "food_group",
+            "food_group_ambiguous",
             _("“{group}” mixes soybeans and other pulses: write 大豆类 or 杂豆类.").format(
                 group=written_group
             ),
-            "food_group_ambiguous",
-            "food_group",
         )
     elif group is None:
         checked.problem(
+            "food_group",
+            "food_group_unknown",
             _("Unknown food group “{group}”; use one of: {groups}.").format(
                 group=written_group[:40],
                 groups="谷薯类, 蔬菜类, 水果类, 畜禽肉类, 鱼虾类, 蛋类, 奶类, 大豆类, 坚果类, "
                 "油脂类, 调味品类, 其他",
             ),
-            "food_group_unknown",
-            "food_group",
         )
     source = values.get("source", "").strip() or default_source.strip()
     if not source:
         checked.problem(
-            _("The source is missing: cite the table the figures come from."),
-            "source_required",
             "source",
+            "source_required",
+            _("The source is missing: cite the table the figures come from."),
         )
     elif len(source) > SOURCE_MAX:
         checked.problem(
-            _("The source is longer than {max} characters.").format(max=SOURCE_MAX),
-            "source_too_long",
             "source",
+            "source_too_long",
+            _("The source is longer than {max} characters.").format(max=SOURCE_MAX),
         )
     edible_text = values.get("edible_pct", "").strip()
     edible = _number(edible_text) if edible_text else None
     if edible is None or not Decimal(0) < edible <= 100:
         checked.problem(
+            "edible_pct",
+            "edible_pct_invalid",
             _("Edible part: “{text}” is not a percentage above 0 and at most 100.").format(
                 text=edible_text[:40]
             ),
-            "edible_pct_invalid",
-            "edible_pct",
         )
     else:
         edible = edible.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
@@ -300,16 +273,16 @@ def check_food(values: dict[str, str], *, row: int = 0, default_source: str = ""
             kilojoules = _number(values["energy_kj"])
             text = "x" if kilojoules is None else str(kilojoules / KJ_PER_KCAL)
         if column == "energy_kcal" and not text.strip():
-            checked.problem(_("The energy is missing."), "energy_kcal_required", "energy_kcal")
+            checked.problem("energy_kcal", "energy_kcal_required", _("The energy is missing."))
             amounts[column] = None
             continue
         amounts[column] = _checked_amount(checked, column, label, text, places, Decimal(high))
     macro = [amounts.get(k) for k in ("protein_g", "fat_g", "carbohydrate_g")]
     if all(v is not None for v in macro) and sum(v for v in macro if v is not None) > 101:
         checked.problem(
-            _("Protein, fat and carbohydrate add up to more than 100 g per 100 g."),
-            "macronutrients_over_100g",
             "protein_g",
+            "macronutrients_over_100g",
+            _("Protein, fat and carbohydrate add up to more than 100 g per 100 g."),
         )
     if not checked.messages:
         checked.cleaned = {
@@ -325,21 +298,20 @@ def check_food(values: dict[str, str], *, row: int = 0, default_source: str = ""
     return checked
 
 
-def check_rows(rows: list[FoodRow], *, default_source: str = "") -> list[CheckedRow]:
+def check_rows(rows: list[FoodRow], *, default_source: str = "") -> list[RowResult]:
     """Every row checked; a code listed twice is a problem on each row that lists it."""
-    counts = Counter(row.code.strip() for row in rows if row.code.strip())
+    twice = listed_twice((row.code.strip(), row.row) for row in rows)
     checked = []
     for row in rows:
         result = check_food(row.values, row=row.row, default_source=default_source)
         code = row.code.strip()
-        if counts[code] > 1:
-            others = [str(r.row) for r in rows if r.code.strip() == code and r.row != row.row]
+        if code in twice:
             result.problem(
-                _("Food code “{code}” is also listed in row(s) {rows}.").format(
-                    code=code, rows=", ".join(others)
-                ),
-                "duplicate_in_file",
                 "code",
+                "duplicate_in_file",
+                _("Food code “{code}” is also listed in row(s) {rows}.").format(
+                    code=code, rows=other_rows(twice[code], row.row)
+                ),
             )
             result.cleaned = {}
         checked.append(result)

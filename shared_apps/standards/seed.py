@@ -1,7 +1,7 @@
 """The seed data in `data/`: the WS/T 554-2017 targets (`ws_t_554_2017.json`) and the common
-foods (`foods.csv`). Loaded by the data migration (with the migration's historical models) and
-by `manage.py load_foods` (the foods, through `food_import`). See `data/README.md` for where the
-figures come from and how far to trust them."""
+foods (`foods.csv`), loaded by `manage.py load_standard` and `manage.py load_foods` (through
+`food_import`); the migration that seeded them holds its own copy of what they gave then. See
+`data/README.md` for where the figures come from and how far to trust them."""
 
 import json
 from decimal import ROUND_HALF_UP, Decimal

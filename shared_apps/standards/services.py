@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
+from houqin.imports import ImportReport, RowStatus, save_all_or_nothing
 from shared_apps.accounts.actors import person
 from shared_apps.standards import selectors
 from shared_apps.standards.importing import FoodRow, check_food, check_rows
@@ -46,7 +47,7 @@ def _as_text(value: Any) -> str:
 def _checked_food(values: dict[str, Any]) -> dict[str, Any]:
     """The catalogue's one set of rules (shared with imports), or InvalidInput by field."""
     checked = check_food({k: _as_text(v) for k, v in values.items()})
-    if checked.messages:
+    if checked.failed:
         raise InvalidInput(_("Some values of the food are invalid."), fields=checked.fields)
     return checked.cleaned
 
@@ -77,51 +78,26 @@ def food_update(*, food: Food, actor: Actor, **changes: Any) -> Food:
     return locked
 
 
-@dataclass(frozen=True)
-class FoodImportReport:
-    """What an import did (or, in a dry run, would do), one entry per row of the file."""
-
-    rows: list[dict[str, Any]]
-    dry_run: bool
-
-    def count(self, status: str) -> int:
-        return sum(1 for row in self.rows if row["status"] == status)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "dry_run": self.dry_run,
-            "created": self.count("created"),
-            "updated": self.count("updated"),
-            "unchanged": self.count("unchanged"),
-            "rows": self.rows,
-        }
-
-
 @service
 def food_import(
     *, rows: Sequence[FoodRow], actor: Actor, default_source: str = "", dry_run: bool = False
-) -> FoodImportReport:
+) -> ImportReport:
     """Create or update the foods of a table, by code: all of them or, if any row has a problem,
-    none (InvalidInput "invalid_rows", every faulty row with its messages under fields["rows"]).
-    `default_source` cites the table for rows that do not cite one themselves."""
-    checked = check_rows(list(rows), default_source=default_source)
-    faulty = [row for row in checked if row.messages]
-    if faulty:
-        raise InvalidInput(
-            _("{count} of {total} rows have problems; nothing was saved.").format(
-                count=len(faulty), total=len(checked)
-            ),
-            code="invalid_rows",
-            fields={"rows": [row.as_dict("error") for row in faulty]},
-        )
-    codes = [row.code for row in checked]
-    existing = {f.code: f for f in Food.objects.select_for_update().filter(code__in=codes)}
-    report, to_create, to_update = [], [], []
-    for row in checked:
-        food = existing.get(row.code)
+    none (see `houqin.imports`). `default_source` cites the table for rows that do not cite one
+    themselves."""
+    report = ImportReport(
+        rows=check_rows(list(rows), default_source=default_source), dry_run=dry_run
+    )
+    ready = [row for row in report.rows if not row.failed]
+    existing = {
+        f.code: f for f in Food.objects.select_for_update().filter(code__in=[r.key for r in ready])
+    }
+    to_create, to_update = [], []
+    for row in ready:
+        food = existing.get(row.key)
         if food is None:
             to_create.append(Food(**row.cleaned))
-            report.append(row.as_dict("created"))
+            row.status = RowStatus.CREATED
             continue
         changed = [f for f in FOOD_FIELDS if getattr(food, f) != row.cleaned[f]]
         for name in changed:
@@ -129,19 +105,19 @@ def food_import(
         if changed:
             food.updated_at = timezone.now()
             to_update.append(food)
-        report.append(row.as_dict("updated" if changed else "unchanged"))
-    if not dry_run:
-        try:
-            with transaction.atomic():
-                Food.objects.bulk_create(to_create, batch_size=500)
-                Food.objects.bulk_update(to_update, [*FOOD_FIELDS, "updated_at"], batch_size=500)
-        except IntegrityError as exc:
-            # Created meanwhile by another import of the same codes: try again.
-            raise Conflict(
-                _("Another import saved some of these foods at the same time; try again."),
-                code="concurrent_import",
-            ) from exc
-    return FoodImportReport(rows=report, dry_run=dry_run)
+        row.status = RowStatus.UPDATED if changed else RowStatus.UNCHANGED
+
+    def write() -> None:
+        Food.objects.bulk_create(to_create, batch_size=500)
+        Food.objects.bulk_update(to_update, [*FOOD_FIELDS, "updated_at"], batch_size=500)
+
+    # A constraint failing: created meanwhile by another import of the same codes.
+    conflict = Conflict(
+        _("Another import saved some of these foods at the same time; try again."),
+        code="concurrent_import",
+    )
+    save_all_or_nothing(report, write, conflict=conflict)
+    return report
 
 
 # Recipes -----------------------------------------------------------------------------------------

@@ -1,9 +1,7 @@
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from houqin.admin import ReadOnlyModelAdmin, ScopedModelAdmin, site
+from houqin.admin import ReadOnlyInline, ScopedModelAdmin, ServiceCall, site
+from shared_apps.subsidies import services
 from shared_apps.subsidies.models import (
     Budget,
     BudgetSupplement,
@@ -16,17 +14,25 @@ from shared_apps.subsidies.models import (
 
 @admin.register(Programme, site=site)
 class ProgrammeAdmin(ScopedModelAdmin):
+    """Programmes are set up and changed through the services (a new rate applies to claims
+    computed from then on); never deleted: budgets and claims keep pointing at them."""
+
     list_display = ["code", "name", "daily_rate", "carry_over", "active"]
     list_filter = ["active", "carry_over"]
     search_fields = ["code", "name"]
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    add_through = ServiceCall(
+        services.programme_create, fields=("code", "name", "daily_rate", "carry_over", "active")
+    )
+    change_through = ServiceCall(
+        services.programme_update,
+        fields=("name", "daily_rate", "carry_over", "active"),
+        row="programme",
+    )
 
 
 # Money moves only through the services (API): the admin shows budgets, claims and payments.
 @admin.register(Budget, site=site)
-class BudgetAdmin(ReadOnlyModelAdmin):
+class BudgetAdmin(ScopedModelAdmin):
     list_display = [
         "school",
         "programme",
@@ -44,25 +50,19 @@ class BudgetAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(BudgetSupplement, site=site)
-class BudgetSupplementAdmin(ReadOnlyModelAdmin):
+class BudgetSupplementAdmin(ScopedModelAdmin):
     list_display = ["budget", "amount", "reason", "status", "added_by", "approved_by"]
     list_select_related = ["budget", "added_by", "approved_by"]
     search_fields = ["budget__school__code", "reason"]
 
 
-class ClaimEventInline(admin.TabularInline):
+class ClaimEventInline(ReadOnlyInline):
     model = ClaimEvent
-    extra = 0
-    can_delete = False
-    fields = ["kind", "actor", "occurred_at", "amount", "note"]
-    readonly_fields = ["kind", "actor", "occurred_at", "amount", "note"]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    fields = readonly_fields = ("kind", "actor", "occurred_at", "amount", "note")
 
 
 @admin.register(Claim, site=site)
-class ClaimAdmin(ReadOnlyModelAdmin):
+class ClaimAdmin(ScopedModelAdmin):
     list_display = ["school", "programme", "month", "status", "student_days", "amount", "disbursed"]
     list_filter = ["status", "programme"]
     search_fields = ["school__code", "school__name"]
@@ -70,6 +70,6 @@ class ClaimAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(Disbursement, site=site)
-class DisbursementAdmin(ReadOnlyModelAdmin):
+class DisbursementAdmin(ScopedModelAdmin):
     list_display = ["claim", "amount", "paid_on", "reference", "recorded_by"]
     search_fields = ["reference"]

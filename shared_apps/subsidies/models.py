@@ -18,8 +18,18 @@ from houqin.money import ZERO, money
 from houqin.tenancy import SchoolOwnedQuerySet
 
 
+class ProgrammeCode(models.TextChoices):
+    """The programmes schools record their students' eligibility for (people's
+    `SubsidyEligibility`), by the code of the district's `Programme` that pays for them: the one
+    definition both sides use."""
+
+    NUTRITION_IMPROVEMENT = "nutrition_improvement", _("nutrition improvement programme")
+    BOARDING_LIVING = "boarding_living", _("living allowance for boarding students")
+
+
 class Programme(models.Model):
-    """A subsidy programme: who pays how much per eligible student per school day."""
+    """A subsidy programme: who pays how much per eligible student per school day. Students
+    are eligible for it in a school when its code is one of `ProgrammeCode`."""
 
     class CarryOver(models.TextChoices):
         NONE = "none", _("no carry-over: surplus lapses")

@@ -5,8 +5,6 @@ Each service runs in one transaction. Services that move money lock the rows the
 the CHECK constraints on the rows are the last line of defence, turned into the same error.
 """
 
-import calendar
-import importlib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -25,7 +23,8 @@ from houqin.duties import (
     SUPPLEMENT_APPROVAL,
     ensure_separate,
 )
-from houqin.exceptions import Conflict, InvalidInput, ServiceError
+from houqin.exceptions import Conflict, InvalidInput
+from houqin.months import month_bounds
 from shared_apps.accounts.actors import person
 from shared_apps.subsidies.models import (
     ZERO,
@@ -36,15 +35,11 @@ from shared_apps.subsidies.models import (
     Disbursement,
     Programme,
 )
+from tenant_apps.canteen import selectors as canteen
 from tenants.models import School
 
 CENT = Decimal("0.01")
 MAX_MONEY = Decimal("999999999999.99")
-
-
-class CanteenUnavailable(ServiceError):
-    status = 503
-    code = "canteen_unavailable"
 
 
 def _money(value: Decimal, field: str, *, positive: bool = False) -> Decimal:
@@ -262,29 +257,10 @@ class Computation:
         return sum(self.per_day.values())
 
 
-def _month_bounds(month: date) -> tuple[date, date]:
-    first = month.replace(day=1)
-    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
-
-
-def _canteen_selectors() -> Any:
-    try:
-        selectors: Any = importlib.import_module("tenant_apps.canteen.selectors")
-    except ImportError:
-        selectors = None
-    ready = selectors is not None and all(
-        hasattr(selectors, name) for name in ("school_days_between", "subsidised_student_days")
-    )
-    if not ready:
-        raise CanteenUnavailable(_("The canteen's serving records are not available yet."))
-    return selectors
-
-
 def _claim_computation(*, school: School, programme: Programme, month: date) -> Computation:
     """Count, in the school's own schema, the eligible students served on each school day of the
     month (the canteen counts each student at most once a day, however many meals they ate)."""
-    canteen = _canteen_selectors()
-    start, end = _month_bounds(month)
+    start, end = month_bounds(month)
     with tenant_context(school):
         days = list(canteen.school_days_between(start, end))
         counts = canteen.subsidised_student_days(
@@ -305,7 +281,7 @@ def _event(
 
 
 def _budget_for(*, programme: Programme, school: School, month: date) -> Budget:
-    start, end = _month_bounds(month)
+    start, end = month_bounds(month)
     budget = (
         Budget.objects.for_school(school)
         .filter(programme=programme, period_start__lte=start, period_end__gte=end)
@@ -484,7 +460,6 @@ def disbursement_record(
 
 __all__ = [
     "ZERO",
-    "CanteenUnavailable",
     "Computation",
     "budget_allocate",
     "budget_carry_over",

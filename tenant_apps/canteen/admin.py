@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from houqin.admin import ReadOnlyModelAdmin, site
+from houqin.admin import ScopedModelAdmin, site
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
     CalendarDay,
@@ -19,13 +19,13 @@ from tenant_apps.canteen.models import (
 # read. The calendar above all: its services refuse a change that would leave served meals on a
 # day that is no longer a school day.
 @admin.register(SchoolTerm, site=site)
-class SchoolTermAdmin(ReadOnlyModelAdmin):
+class SchoolTermAdmin(ScopedModelAdmin):
     list_display = ["school_year", "name", "start_date", "end_date"]
     list_filter = ["school_year"]
 
 
 @admin.register(CalendarDay, site=site)
-class CalendarDayAdmin(ReadOnlyModelAdmin):
+class CalendarDayAdmin(ScopedModelAdmin):
     list_display = ["date", "kind", "name", "term"]
     list_filter = ["kind"]
     list_select_related = ["term"]
@@ -33,20 +33,20 @@ class CalendarDayAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(Menu, site=site)
-class MenuAdmin(ReadOnlyModelAdmin):
+class MenuAdmin(ScopedModelAdmin):
     list_display = ["start_date", "end_date", "age_band", "origin", "plan_version", "status"]
     list_filter = ["status", "origin", "age_band"]
 
 
 @admin.register(MealSession, site=site)
-class MealSessionAdmin(ReadOnlyModelAdmin):
+class MealSessionAdmin(ScopedModelAdmin):
     list_display = ["date", "meal", "ingredient_cost", "teachers_shared"]
     list_filter = ["meal", "teachers_shared"]
     date_hierarchy = "date"
 
 
 @admin.register(Serving, site=site)
-class ServingAdmin(ReadOnlyModelAdmin):
+class ServingAdmin(ScopedModelAdmin):
     list_display = ["session", "student", "source", "recorded_at"]
     list_filter = ["source"]
     list_select_related = ["session", "student"]
@@ -54,31 +54,31 @@ class ServingAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(AccompaniedMeal, site=site)
-class AccompaniedMealAdmin(ReadOnlyModelAdmin):
+class AccompaniedMealAdmin(ScopedModelAdmin):
     list_display = ["session", "leader", "created_at"]
     list_select_related = ["session", "leader"]
 
 
 @admin.register(FoodSample, site=site)
-class FoodSampleAdmin(ReadOnlyModelAdmin):
+class FoodSampleAdmin(ScopedModelAdmin):
     list_display = ["session", "dish", "weight_g", "taken_at", "kept_until", "discarded_at"]
     list_select_related = ["session"]
 
 
 @admin.register(InboundInspection, site=site)
-class InboundInspectionAdmin(ReadOnlyModelAdmin):
+class InboundInspectionAdmin(ScopedModelAdmin):
     list_display = ["received_on", "supplier_name", "batch", "accepted", "keep_until"]
     list_filter = ["accepted"]
     search_fields = ["supplier_name", "batch"]
 
 
 @admin.register(ColdStorageReading, site=site)
-class ColdStorageReadingAdmin(ReadOnlyModelAdmin):
+class ColdStorageReadingAdmin(ScopedModelAdmin):
     list_display = ["unit", "unit_type", "temperature_c", "measured_at", "out_of_range"]
     list_filter = ["unit_type", "out_of_range"]
 
 
 @admin.register(DailyClose, site=site)
-class DailyCloseAdmin(ReadOnlyModelAdmin):
+class DailyCloseAdmin(ScopedModelAdmin):
     list_display = ["date", "counts", "closed_at"]
     date_hierarchy = "date"

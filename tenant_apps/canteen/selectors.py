@@ -11,10 +11,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from shared_apps.subsidies import selectors as subsidies
+from shared_apps.subsidies.models import ProgrammeCode
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
     CalendarDay,
@@ -29,11 +30,9 @@ from tenant_apps.canteen.models import (
     Serving,
 )
 from tenant_apps.people import selectors as people
-from tenant_apps.people.models import SubsidyEligibility, SubsidyProgramme
 
 CENT = Decimal("0.01")
-DEFAULT_SUBSIDY_DAILY_RATE = Decimal("5.00")
-DEFAULT_PROGRAMME = SubsidyProgramme.NUTRITION_IMPROVEMENT.value
+DEFAULT_PROGRAMME = ProgrammeCode.NUTRITION_IMPROVEMENT.value
 
 
 def subsidy_daily_rate(programme: str = DEFAULT_PROGRAMME) -> Decimal:
@@ -43,7 +42,7 @@ def subsidy_daily_rate(programme: str = DEFAULT_PROGRAMME) -> Decimal:
     active = subsidies.programme_active_get(code=programme)
     if active is not None:
         return active.daily_rate
-    return Decimal(str(getattr(settings, "SUBSIDY_DAILY_RATE", DEFAULT_SUBSIDY_DAILY_RATE)))
+    return Decimal(str(settings.SUBSIDY_DAILY_RATE))
 
 
 # School days -------------------------------------------------------------------------------------
@@ -123,14 +122,9 @@ def calendar_day_list(*, kind: str | None = None) -> QuerySet[CalendarDay]:
 
 def _eligible_on_session_day(programme: str) -> Exists:
     """The served student holds an eligibility period for `programme` covering the session's
-    day (both ends inclusive, an empty end open)."""
-    return Exists(
-        SubsidyEligibility.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=OuterRef("session__date")),
-            student=OuterRef("student"),
-            programme=programme,
-            valid_from__lte=OuterRef("session__date"),
-        )
+    day (people's rule: both ends inclusive, an empty end open)."""
+    return people.eligibility_in_force(
+        student=OuterRef("student"), on=OuterRef("session__date"), programme=programme
     )
 
 
@@ -139,7 +133,7 @@ def subsidised_student_days(
 ) -> dict[date, int]:
     """For the current school's schema: per school day in [start, end], the number of distinct
     students who were served at least one meal that day and were eligible for `programme` that
-    day (people's SubsidyEligibility: valid_from ≤ day ≤ valid_to or valid_to null). At most one
+    day (people's eligibility periods: valid_from ≤ day ≤ valid_to or valid_to null). At most one
     per student per day.
 
     Every day of `school_days` within [start, end] is a key (0 when nobody eligible ate); days

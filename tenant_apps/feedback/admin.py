@@ -1,23 +1,22 @@
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from houqin.admin import ScopedModelAdmin, site
-from shared_apps.accounts.actors import signed_in
+from houqin.admin import ScopedModelAdmin, ServiceCall, site
+from tenant_apps.feedback import services
 from tenant_apps.feedback.models import Feedback
-from tenant_apps.feedback.services import feedback_submit
 
 
 @admin.register(Feedback, site=site)
 class FeedbackAdmin(ScopedModelAdmin):
+    """Feedback is written by its author, through the service; answers and assignments go
+    through the API's actions. Once written it is read here."""
+
     list_display = ["subject", "category", "status", "author", "due_at"]
     list_filter = ["status", "category"]
     search_fields = ["subject"]
-    # Answers go through the API's respond action (one service, one rule); here feedback is
-    # written by its author and read by managers.
-    written_by_author = ["category", "subject", "body"]
-    readonly_fields = [
+    fields = [
+        "category",
+        "subject",
+        "body",
         "status",
         "response",
         "author",
@@ -26,17 +25,5 @@ class FeedbackAdmin(ScopedModelAdmin):
         "due_at",
         "created_at",
     ]
-    fields = [*written_by_author, *readonly_fields]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        if obj is not None:
-            return self.fields
-        return self.readonly_fields
-
-    def save_model(self, request: HttpRequest, obj: Feedback, form: Any, change: bool) -> None:
-        if not change:
-            created = feedback_submit(
-                actor=signed_in(request), category=obj.category, subject=obj.subject, body=obj.body
-            )
-            obj.pk = created.pk
-            obj.refresh_from_db()
+    readonly_fields = ["created_at"]
+    add_through = ServiceCall(services.feedback_submit, fields=("category", "subject", "body"))

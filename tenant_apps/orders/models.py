@@ -5,8 +5,9 @@ what was accepted, invoice), and the expenditure each matched invoice records.
 
 The quantities that guard money are CHECK constraints on the order line (never more accepted
 than ordered, never more invoiced than accepted), and every service that changes them locks the
-order and its lines first. Each line is mirrored in the district's `procurement.SpendLine`, in
-the same transaction.
+order and its lines first. Each line is mirrored in the district's `procurement.SpendLine`
+through the school's outbox (`SpendOutbox`): the change that moves a line writes its entry in the
+same transaction, and a task drains the entries into the public schema.
 """
 
 from decimal import Decimal
@@ -304,3 +305,33 @@ class Expenditure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice_id} {self.amount} {self.status}"
+
+
+class SpendOutbox(models.Model):
+    """What the district's spend line of one order line is to become, written in the same
+    transaction as the school's change that moves it (an order placed or cancelled, a delivery,
+    an invoice). `tenant_apps.orders.tasks.spend_drain_task` drains the entries, oldest first,
+    into `procurement.SpendLine` in the public schema; the entry's id is the version the spend
+    line keeps, so draining one twice changes nothing."""
+
+    line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="+")
+    # `procurement.services.spend.SpendFacts` as JSON; null when the line leaves the district's
+    # spend (its order was cancelled).
+    spend = models.JSONField(_("spend line"), null=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    drained_at = models.DateTimeField(_("drained at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("spend outbox entry")
+        verbose_name_plural = _("spend outbox entries")
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["id"],
+                condition=Q(drained_at__isnull=True),
+                name="orders_spend_outbox_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line_id} #{self.pk}{'' if self.drained_at else ' (pending)'}"

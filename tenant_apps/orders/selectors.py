@@ -10,6 +10,7 @@ from tenant_apps.orders.models import (
     InvoiceLine,
     Order,
     OrderLine,
+    SpendOutbox,
 )
 
 
@@ -36,3 +37,8 @@ def invoice_list() -> QuerySet[Invoice]:
 
 def expenditure_list() -> QuerySet[Expenditure]:
     return Expenditure.objects.select_related("invoice", "supplier", "paid_by")
+
+
+def spend_outbox_pending() -> QuerySet[SpendOutbox]:
+    """The school's spend outbox entries not drained yet, oldest first (a partial index)."""
+    return SpendOutbox.objects.filter(drained_at__isnull=True).order_by("pk")

@@ -3,18 +3,14 @@ masked form only; reading it unmasked is the API's logged `national-id/` action)
 entered or replaced, never read back. Writes go through the services, so the rules are the
 API's."""
 
-from typing import Any
-
 from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from houqin.admin import ScopedModelAdmin, site
-from shared_apps.accounts.actors import signed_in
-from tenant_apps.people import national_id
+from houqin.admin import ScopedModelAdmin, ServiceCall, site
 from tenant_apps.people.models import StaffMember, Student, SubsidyEligibility
-from tenant_apps.people.services.students import student_create, student_update
+from tenant_apps.people.services.staff import staff_member_create, staff_member_update
+from tenant_apps.people.services.students import STUDENT_FIELDS, student_create, student_update
 
 
 class StudentForm(forms.ModelForm):
@@ -26,53 +22,11 @@ class StudentForm(forms.ModelForm):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
-    class Meta:
-        model = Student
-        fields = [
-            "student_number",
-            "name",
-            "gender",
-            "grade",
-            "class_name",
-            "boarding",
-            "enrolled_on",
-            "status",
-            "left_on",
-        ]
-
-    def clean_national_id(self) -> str:
-        value = self.cleaned_data.get("national_id") or ""
-        if not value.strip():
-            return ""
-        try:
-            number = national_id.validate(value)
-        except national_id.InvalidNationalId as exc:
-            raise forms.ValidationError(exc.message, code=exc.code) from exc
-        holders = Student.objects.filter(national_id_hash=national_id.lookup_hash(number))
-        if holders.exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(
-                _("This ID number is already registered for another student."), code="duplicate"
-            )
-        return number
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        left_on = cleaned.get("left_on")
-        leaving = cleaned.get("status") == Student.Status.LEFT and left_on
-        if (
-            self.instance.pk
-            and leaving
-            and self.instance.eligibilities.filter(valid_from__gt=left_on).exists()
-        ):
-            raise forms.ValidationError(
-                _("The student has eligibility starting after that day; end it first."),
-                code="eligibility_after_leaving",
-            )
-        return cleaned
-
 
 @admin.register(Student, site=site)
 class StudentAdmin(ScopedModelAdmin):
+    """A student who leaves is marked left, never deleted: the register keeps them."""
+
     form = StudentForm
     list_display = [
         "student_number",
@@ -87,36 +41,22 @@ class StudentAdmin(ScopedModelAdmin):
     list_filter = ["grade", "boarding", "status", "gender"]
     search_fields = ["student_number", "name"]
     readonly_fields = ["national_id_masked", "created_at", "updated_at"]
-    fields = [*StudentForm.Meta.fields, "national_id", *readonly_fields]
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # a student who leaves is marked left; the register keeps them
-
-    def save_model(self, request: HttpRequest, obj: Student, form: Any, change: bool) -> None:
-        number = form.cleaned_data.get("national_id", "")
-        if change:
-            changes = {
-                name: form.cleaned_data[name]
-                for name in form.changed_data
-                if name in StudentForm.Meta.fields
-            }
-            saved = student_update(
-                student=obj, actor=signed_in(request), national_id=number, **changes
-            )
-        else:
-            saved = student_create(
-                student_number=obj.student_number,
-                name=obj.name,
-                gender=obj.gender,
-                grade=obj.grade,
-                class_name=obj.class_name,
-                boarding=obj.boarding,
-                enrolled_on=obj.enrolled_on,
-                national_id=number,
-                actor=signed_in(request),
-            )
-        obj.pk = saved.pk
-        obj.refresh_from_db()
+    fields = [
+        *STUDENT_FIELDS,
+        "enrolled_on",
+        "status",
+        "left_on",
+        "national_id",
+        *readonly_fields,
+    ]
+    add_through = ServiceCall(
+        student_create, fields=(*STUDENT_FIELDS, "enrolled_on", "national_id")
+    )
+    change_through = ServiceCall(
+        student_update,
+        fields=(*STUDENT_FIELDS, "enrolled_on", "status", "left_on", "national_id"),
+        row="student",
+    )
 
 
 @admin.register(SubsidyEligibility, site=site)
@@ -129,15 +69,6 @@ class SubsidyEligibilityAdmin(ScopedModelAdmin):
     search_fields = ["student__student_number", "student__name"]
     list_select_related = ["student"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(StaffMember, site=site)
 class StaffMemberAdmin(ScopedModelAdmin):
@@ -146,3 +77,11 @@ class StaffMemberAdmin(ScopedModelAdmin):
     search_fields = ["name"]
     raw_id_fields = ["user"]
     fields = ["name", "position", "phone", "user", "active", "hired_on", "left_on"]
+    add_through = ServiceCall(
+        staff_member_create, fields=("name", "position", "phone", "user", "hired_on")
+    )
+    change_through = ServiceCall(
+        staff_member_update,
+        fields=("name", "position", "phone", "user", "hired_on", "left_on", "active"),
+        row="staff_member",
+    )

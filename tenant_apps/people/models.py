@@ -14,6 +14,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shared_apps.subsidies.models import ProgrammeCode
+
 GRADES = range(1, 13)
 # Compulsory education (义务教育): primary grades 1-6 and junior secondary grades 7-9.
 COMPULSORY_GRADES = range(1, 10)
@@ -125,17 +127,12 @@ class Student(models.Model):
         return f"{self.student_number} {self.name}"
 
 
-class SubsidyProgramme(models.TextChoices):
-    """The programmes a school records eligibility for (the district sets their money)."""
-
-    NUTRITION_IMPROVEMENT = "nutrition_improvement", _("nutrition improvement programme")
-    BOARDING_LIVING = "boarding_living", _("living allowance for boarding students")
-
-
 class SubsidyEligibility(models.Model):
-    """A period in which one student may receive one subsidy programme, and the reason why."""
+    """A period in which one student may receive one subsidy programme, and the reason why.
+    The programmes are the district's (`subsidies.ProgrammeCode`): a claim for the programme
+    with that code counts the students eligible under it."""
 
-    Programme = SubsidyProgramme
+    Programme = ProgrammeCode
 
     class Reason(models.TextChoices):
         RURAL_COMPULSORY = "rural_compulsory", _("rural compulsory-education student")
@@ -185,7 +182,7 @@ class SubsidyEligibility(models.Model):
                     ],
                     condition=models.Q(programme=programme),
                 )
-                for programme in SubsidyProgramme.values
+                for programme in ProgrammeCode.values
             ],
         ]
 

@@ -13,14 +13,14 @@ an 18-digit ID number typed as a number as "1.10101200001012e+17" (reported as s
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
 from houqin.filters import YEARS
+from houqin.imports import RowResult
 from houqin.tables import csv_bytes, read_table, xlsx_bytes
 from tenant_apps.people import national_id
 from tenant_apps.people.models import GRADES, Student, SubsidyEligibility
@@ -180,66 +180,6 @@ class ParsedRow:
     eligibility: EligibilityInput | None
 
 
-class RowStatus(StrEnum):
-    CREATED = "created"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    ERROR = "error"
-
-
-@dataclass
-class RowResult:
-    """What became of one row: `messages` for people, `reasons` (stable codes) for programs."""
-
-    row: int
-    student_number: str
-    status: RowStatus
-    messages: list[str] = field(default_factory=list)
-    reasons: list[str] = field(default_factory=list)
-
-    def refuse(self, reason: str, message: str) -> None:
-        self.status = RowStatus.ERROR
-        self.reasons.append(reason)
-        self.messages.append(message)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "row": self.row,
-            "student_number": self.student_number,
-            "status": self.status.value,
-            "messages": list(self.messages),
-            "reasons": list(self.reasons),
-        }
-
-
-@dataclass
-class ImportReport:
-    """The outcome of one import: one result per row, in the order of the file. `saved` is
-    false when any row has an error (then nothing was written) or on a dry run."""
-
-    rows: list[RowResult] = field(default_factory=list)
-    saved: bool = False
-    dry_run: bool = False
-
-    def count(self, status: RowStatus) -> int:
-        return sum(1 for result in self.rows if result.status == status)
-
-    @property
-    def errors(self) -> int:
-        return self.count(RowStatus.ERROR)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "saved": self.saved,
-            "dry_run": self.dry_run,
-            "created": self.count(RowStatus.CREATED),
-            "updated": self.count(RowStatus.UPDATED),
-            "unchanged": self.count(RowStatus.UNCHANGED),
-            "errors": self.errors,
-            "rows": [result.as_dict() for result in self.rows],
-        }
-
-
 # Reading a file ----------------------------------------------------------------------------------
 
 
@@ -313,38 +253,44 @@ def parse_row(row: StudentRow, *, today: date) -> tuple[RowResult, ParsedRow | N
     """Check one row on its own (the register and the other rows are checked by the import).
     Returns its result (an error with every problem found, or pending) and the parsed row when
     every value was understood."""
-    result = RowResult(row.row, row.student_number, RowStatus.UNCHANGED)
+    result = RowResult(row.row, row.student_number)
     problem = student_number_problem(row.student_number)
     if problem:
-        result.refuse(*problem)
+        result.problem("student_number", *problem)
     if not row.name:
-        result.refuse("required_name", _("The name is missing."))
+        result.problem("name", "required_name", _("The name is missing."))
     elif len(row.name) > NAME_MAX:
-        result.refuse(
-            "name_too_long", _("The name is longer than {max} characters.").format(max=NAME_MAX)
+        result.problem(
+            "name",
+            "name_too_long",
+            _("The name is longer than {max} characters.").format(max=NAME_MAX),
         )
     gender = GENDERS.get(row.gender.strip().lower())
     if gender is None:
-        result.refuse(
+        result.problem(
+            "gender",
             "unknown_gender" if row.gender else "required_gender",
             _("Gender “{value}” is not understood; write 男 or 女.").format(value=row.gender),
         )
     grade = parse_grade(row.grade)
     if grade is None:
-        result.refuse(
+        result.problem(
+            "grade",
             "unknown_grade" if row.grade else "required_grade",
             _("Unknown grade “{value}”; write 1 to 12, 一年级 to 九年级, 初一 to 高三.").format(
                 value=row.grade
             ),
         )
     if len(row.class_name) > CLASS_MAX:
-        result.refuse(
+        result.problem(
+            "class_name",
             "class_too_long",
             _("The class is longer than {max} characters.").format(max=CLASS_MAX),
         )
     boarding = BOOLEANS.get(row.boarding.strip().lower())
     if boarding is None:
-        result.refuse(
+        result.problem(
+            "boarding",
             "invalid_boarding",
             _("Boarding “{value}” is not understood; write 是 or 否.").format(value=row.boarding),
         )
@@ -356,14 +302,18 @@ def parse_row(row: StudentRow, *, today: date) -> tuple[RowResult, ParsedRow | N
             try:
                 number = national_id.validate(row.national_id, today=today)
             except national_id.InvalidNationalId as exc:
-                result.refuse(f"national_id_{exc.code}", exc.message)
+                result.problem("national_id", f"national_id_{exc.code}", exc.message)
     enrolled_on = None
     if row.enrolled_on:
         enrolled_on = parse_date(row.enrolled_on)
         if enrolled_on is None:
-            result.refuse("invalid_enrolled_on", _date_message(_("Enrolled on"), row.enrolled_on))
+            result.problem(
+                "enrolled_on",
+                "invalid_enrolled_on",
+                _date_message(_("Enrolled on"), row.enrolled_on),
+            )
     eligibility = _parse_eligibility(row, result)
-    if result.status == RowStatus.ERROR:
+    if result.failed:
         return result, None
     assert gender is not None and grade is not None and boarding is not None
     return result, ParsedRow(
@@ -391,14 +341,16 @@ def _parse_eligibility(row: StudentRow, result: RowResult) -> EligibilityInput |
     if not (row.programme or row.reason or row.valid_from or row.valid_to):
         return None
     if not row.programme:
-        result.refuse(
+        result.problem(
+            "programme",
             "required_programme",
             _("A reason or dates of eligibility are given, but no programme (补助资格)."),
         )
         return None
     programme = PROGRAMMES.get(row.programme.strip()) or PROGRAMMES.get(row.programme.lower())
     if programme is None:
-        result.refuse(
+        result.problem(
+            "programme",
             "unknown_programme",
             _("Unknown programme “{value}”; use one of: {known}.").format(
                 value=row.programme, known=", ".join(PROGRAMME_NAMES.values())
@@ -406,7 +358,8 @@ def _parse_eligibility(row: StudentRow, result: RowResult) -> EligibilityInput |
         )
     reason = REASONS.get(row.reason.strip()) or REASONS.get(row.reason.lower())
     if reason is None:
-        result.refuse(
+        result.problem(
+            "reason",
             "unknown_reason" if row.reason else "required_reason",
             _("Unknown reason of eligibility “{value}”; use one of: {known}.").format(
                 value=row.reason, known=", ".join(REASON_NAMES.values())
@@ -414,7 +367,8 @@ def _parse_eligibility(row: StudentRow, result: RowResult) -> EligibilityInput |
         )
     valid_from = parse_date(row.valid_from) if row.valid_from else None
     if valid_from is None:
-        result.refuse(
+        result.problem(
+            "valid_from",
             "invalid_valid_from" if row.valid_from else "required_valid_from",
             _date_message(_("Eligible from"), row.valid_from),
         )
@@ -422,10 +376,14 @@ def _parse_eligibility(row: StudentRow, result: RowResult) -> EligibilityInput |
     if row.valid_to:
         valid_to = parse_date(row.valid_to)
         if valid_to is None:
-            result.refuse("invalid_valid_to", _date_message(_("Eligible to"), row.valid_to))
+            result.problem(
+                "valid_to", "invalid_valid_to", _date_message(_("Eligible to"), row.valid_to)
+            )
     if valid_from and valid_to and valid_to < valid_from:
-        result.refuse(
-            "valid_to_before_valid_from", _("Eligibility ends before it starts (资格截止).")
+        result.problem(
+            "valid_to",
+            "valid_to_before_valid_from",
+            _("Eligibility ends before it starts (资格截止)."),
         )
     if programme is None or reason is None or valid_from is None:
         return None

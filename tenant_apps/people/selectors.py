@@ -4,6 +4,7 @@ national ID number: look-up by number goes through the keyed hash, and what come
 the masked form only (so nothing here is logged as a read of personal data)."""
 
 from datetime import date
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -33,8 +34,9 @@ def student_get_by_national_id(number: str) -> Student | None:
     return Student.objects.filter(national_id_hash=national_id.lookup_hash(normalized)).first()
 
 
-def _in_force_on(on: date) -> Q:
-    """Periods covering the day `on` (both ends inclusive, an empty end open)."""
+def _in_force_on(on: Any) -> Q:
+    """Periods covering the day `on` (both ends inclusive, an empty end open); `on` is a date
+    or an expression (an `OuterRef`)."""
     return Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=on))
 
 
@@ -57,13 +59,22 @@ def eligibility_on(
     return periods
 
 
+def eligibility_in_force(*, student: Any, on: Any, programme: str | None = None) -> Exists:
+    """A condition for another app's query: the student held an eligibility period covering the
+    day `on` (for `programme`, or for any programme). `student` and `on` are values or
+    expressions of the outer query, e.g. `OuterRef("student")`, `OuterRef("session__date")`."""
+    periods = SubsidyEligibility.objects.filter(_in_force_on(on), student=student)
+    if programme is not None:
+        periods = periods.filter(programme=programme)
+    return Exists(periods)
+
+
 def students_eligible_on(on: date, programme: str | None = None) -> QuerySet[Student]:
     """Students at school on `on` with an eligibility period covering that day (for
     `programme`, or for any programme)."""
-    periods = SubsidyEligibility.objects.filter(_in_force_on(on), student=OuterRef("pk"))
-    if programme is not None:
-        periods = periods.filter(programme=programme)
-    return students_at_school_on(on).filter(Exists(periods))
+    return students_at_school_on(on).filter(
+        eligibility_in_force(student=OuterRef("pk"), on=on, programme=programme)
+    )
 
 
 def subsidy_eligibility_list() -> QuerySet[SubsidyEligibility]:

@@ -1,7 +1,8 @@
 from rest_framework import serializers
 
+from houqin.api.imports import import_report_serializer
+from houqin.imports import RowStatus
 from tenants.models import School
-from tenants.onboarding import RowStatus
 from tenants.routing import school_host
 
 
@@ -46,20 +47,6 @@ class SchoolImportSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="A .csv (UTF-8) or .xlsx list of schools.")
 
 
-class SchoolImportRowSerializer(serializers.Serializer):
-    row = serializers.IntegerField(help_text="The spreadsheet's row number: the header is row 1.")
-    code = serializers.CharField()
-    status = serializers.ChoiceField(
-        choices=[RowStatus.CREATED.value, RowStatus.EXISTS.value, RowStatus.ERROR.value]
-    )
-    messages = serializers.ListField(child=serializers.CharField())
-    reasons = serializers.ListField(child=serializers.CharField())
-
-
-class SchoolImportReportSerializer(serializers.Serializer):
-    created = serializers.IntegerField()
-    exists = serializers.IntegerField()
-    # DRF takes declared fields off the class, so this does not hide Serializer.errors at run
-    # time; the type checker only sees the class body.
-    errors = serializers.IntegerField()  # type: ignore[assignment]
-    rows = SchoolImportRowSerializer(many=True)
+SchoolImportReportSerializer = import_report_serializer(
+    "SchoolImport", statuses=(RowStatus.CREATED, RowStatus.EXISTS, RowStatus.READY)
+)

@@ -1,20 +1,17 @@
 """Benchmark settings: a database of its own, the bench-only school app at the stage that
 BENCH_STAGE names, and (BENCH_NO_TENANCY=1) the same API served without tenancy, for the
-throughput baseline."""
+throughput baseline. `tests.bench.run` starts the servers (embedded under .bench/ unless
+DATABASE_URL / REDIS_URL are set) before its steps read these settings."""
 
 import os
-
-from houqin.devstack import ensure_services
-
-ensure_services(".bench")
 
 # The benchmarks' own keys: public, here, so they protect nothing.
 os.environ["SECRET_KEY"] = "houqin-benchmark-secret-key-not-for-any-real-use-0123456789"
 os.environ["STUDENT_ID_KEY"] = "Z8ZMcxKz1vZ8m3dQ0XJ3dF7Jc3m0wD0T9XbQk6m7u1E="
 os.environ["PROCUREMENT_SIGNING_KEY"] = "uHIx1Nm4ESGXdNqS4CJ7o0hN3W1W0qsXyLJ3yb8pGQU="
 
-from houqin.settings.base import *  # noqa: E402,F403
-from houqin.settings.base import MIDDLEWARE, TENANT_APPS, env  # noqa: E402
+from houqin.settings.base import *  # noqa: F403
+from houqin.settings.base import MIDDLEWARE, TENANT_APPS, env
 
 DEBUG = False
 DATABASES["default"]["NAME"] = env.str("BENCH_DATABASE", default="houqin_bench")  # noqa: F405

@@ -82,7 +82,7 @@ def _stock_create(code: str) -> None:
 
 def provision_cold(args: argparse.Namespace) -> dict[str, Any]:
     ours = [
-        _timed(school_create, code=f"c{i:05d}", name="冷启动", kind="primary")
+        _timed(school_create, actor=BENCH, code=f"c{i:05d}", name="冷启动", kind="primary")
         for i in range(args.samples)
     ]
     stock = [_timed(_stock_create, f"b{i:05d}") for i in range(args.samples)]

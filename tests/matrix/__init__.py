@@ -4,7 +4,7 @@ Each module of this package declares, for the operations of one area, the roles 
 school's host (`SCHOOL_OPERATIONS`) and on the district host (`DISTRICT_OPERATIONS`), and a
 `build(scene, method, path, n)` that makes what one call of such an operation needs: its path
 parameters and its body. A new endpoint fails `test_every_operation_is_declared` until some
-module declares it.
+module declares it. `admin.py` declares no operation: it declares the admin's pages.
 """
 
 import importlib

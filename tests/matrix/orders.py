@@ -16,6 +16,7 @@ from tenant_apps.orders.models import Order
 from tenant_apps.orders.services.deliveries import DeliveryLineInput, delivery_record
 from tenant_apps.orders.services.invoices import InvoiceLineInput, invoice_record
 from tenant_apps.orders.services.placing import LineInput, order_place
+from tenant_apps.orders.tasks import spend_drain_task
 from tests.factories import SETUP
 from tests.matrix import AUDITOR, Built, Operations, R, Scene
 from tests.matrix.supply import make_contract
@@ -43,6 +44,13 @@ SCHOOL_OPERATIONS: Operations = {
 DISTRICT_OPERATIONS: Operations = {}
 
 
+def spend_drained(school: Any) -> int:
+    """Drain the school's spend outbox into the district's spend lines as a worker would: the
+    task, in the school's schema. Returns how many entries it drained."""
+    result = spend_drain_task.apply(headers={"_schema_name": school.schema_name}, throw=True)
+    return int(result.get())
+
+
 def make_order(
     school: Any,
     contract: FrameworkContract | None = None,
@@ -52,7 +60,8 @@ def make_order(
     invoiced: bool = False,
 ) -> Order:
     """An order for `quantity` of the first item of `contract` (a new kitchen contract when none
-    is given), placed today in `school`; delivered (that much accepted) and invoiced if asked."""
+    is given), placed today in `school`; delivered (that much accepted) and invoiced if asked;
+    the school's spend outbox drained."""
     contract = contract or make_contract()
     item = contract.prices.order_by("pk").first()
     assert item is not None
@@ -83,6 +92,7 @@ def make_order(
                 actor=SETUP,
             )
         order.refresh_from_db()
+    spend_drained(school)
     return order
 
 

@@ -9,10 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import pytest
-from django.db import connection
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from shared_apps.subsidies import services
 from shared_apps.subsidies.models import Budget, Claim, Programme
@@ -122,17 +119,6 @@ def make_claim(
     return claim
 
 
-def canteen_ready(school: School) -> bool:
-    """Whether the canteen's selectors and tables exist yet (built concurrently)."""
-    try:
-        services._canteen_selectors()
-    except services.CanteenUnavailable:
-        return False
-    with schema_context(school.schema_name):
-        tables = connection.introspection.table_names()
-    return "canteen_serving" in tables and "canteen_calendarday" in tables
-
-
 def build(scene: Scene, method: str, path: str, n: int) -> Built:
     school = scene.school or School.objects.get(code=SCHOOL_A)
     params: dict[str, Any] = {}
@@ -182,8 +168,6 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
                 "allocated": "250000.00",
             }
     elif path.endswith("/compute/"):
-        if not canteen_ready(school):
-            pytest.skip("the canteen's selectors or tables (tenant_apps/canteen) are not in yet")
         programme = make_programme()
         make_budget(school, programme)
         body = {"programme": programme.code, "month": MONTH.isoformat()}

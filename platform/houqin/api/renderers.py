@@ -1,10 +1,18 @@
 """Renderers of the views that answer a file: `?format=` picks its type, and the handler has
-already made the file's bytes."""
+already made the file's bytes; `FileFormats` is the content negotiation of such views."""
 
 from collections.abc import Mapping
 from typing import Any
 
-from rest_framework.renderers import BaseRenderer
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from houqin.exceptions import InvalidInput
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
@@ -30,3 +38,29 @@ class XlsxRenderer(FileRenderer):
 class PdfRenderer(FileRenderer):
     media_type = PDF
     format = "pdf"
+
+
+class CsvRenderer(FileRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+
+class FileFormats(APIView):
+    """A view that answers files as `?format=` asks (its `renderer_classes`): an unknown format
+    is bad input (DRF's own answer is 404), and errors keep the one JSON error shape whatever file
+    was asked for. Put it before the view's base class."""
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        try:
+            return super().perform_content_negotiation(request, force)
+        except (exceptions.NotFound, Http404) as exc:
+            formats = ", ".join(renderer.format for renderer in self.get_renderers())
+            message = _("Unknown format: choose one of {formats}.").format(formats=formats)
+            raise InvalidInput(message, fields={"format": [message]}) from exc
+
+    def handle_exception(self, exc: Exception) -> Response:
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response

@@ -37,6 +37,8 @@ PROCUREMENT_SIGNING_KEY = _required("PROCUREMENT_SIGNING_KEY")
 DEBUG = env.bool("DEBUG", default=False)
 
 DISTRICT_DOMAIN = env.str("DISTRICT_DOMAIN", default="localhost").lower()
+# The district's name on the statements the centre prints; empty: "District logistics centre".
+DISTRICT_NAME = env.str("DISTRICT_NAME", default="")
 ALLOWED_HOSTS = [DISTRICT_DOMAIN, f".{DISTRICT_DOMAIN}", *env.list("ALLOWED_HOSTS", default=[])]
 
 # Apps whose tables live in the public schema: the district centre.
@@ -334,6 +336,19 @@ LOGGING = {
 PROCUREMENT_SEALING_RSA_BITS = env.int("PROCUREMENT_SEALING_RSA_BITS", default=3072)
 PROCUREMENT_SEALING_SCRYPT_COST = env.int("PROCUREMENT_SEALING_SCRYPT_COST", default=2**17)
 PROCUREMENT_CLUSTER_BAND_PERCENT = env.str("PROCUREMENT_CLUSTER_BAND_PERCENT", default="2")
+# Canteen food safety: a sample of every dish weighs at least CANTEEN_SAMPLE_MIN_GRAMS and is kept
+# at least CANTEEN_SAMPLE_HOURS (留样: 125 g, 48 hours); a cold-storage reading outside its unit
+# type's range (°C, either end open) is an alert.
+CANTEEN_SAMPLE_MIN_GRAMS = env.str("CANTEEN_SAMPLE_MIN_GRAMS", default="125")
+CANTEEN_SAMPLE_HOURS = env.int("CANTEEN_SAMPLE_HOURS", default=48)
+CANTEEN_COLD_RANGES: dict[str, tuple[str | None, str | None]] = {
+    "refrigerator": ("0", "8"),
+    "sample_fridge": ("0", "8"),
+    "freezer": (None, "-18"),
+}
+# What the nutrition programme pays per eligible student per school day (CNY) while no programme
+# is active: the district sets the rate on the programme itself.
+SUBSIDY_DAILY_RATE = env.str("SUBSIDY_DAILY_RATE", default="5.00")
 # Unified procurement: a supplier hears of a qualification this many days before it expires; a
 # supplier whose mean monthly rating across schools is below the threshold two months running is
 # suspended from new tenders; a contract or order price more than the tolerance (a fraction)

@@ -1,12 +1,9 @@
 """Development and the demo (`make demo`): embedded PostgreSQL and Redis unless DATABASE_URL /
 REDIS_URL are set (the embedded database is reached as the application's role, as in
-production), and the demo's own keys."""
+production), and the demo's own keys. manage.py starts the embedded servers before it reads these
+settings (houqin.devstack.ensure_services_for); importing them starts nothing."""
 
 import os
-
-from houqin.devstack import ensure_services
-
-ensure_services(".demo")
 
 # The demo's keys, unless the environment names others: public, here, so they protect nothing.
 # The national-ID key is the one earlier demos derived from this SECRET_KEY, so that a demo
@@ -15,11 +12,10 @@ os.environ.setdefault("SECRET_KEY", "houqin-development-only-secret-key-do-not-u
 os.environ.setdefault("STUDENT_ID_KEY", "6xFhxxQmxvyXeeUtNl4k7kjvO8cYYVsRtpMzvjpjwtc=")
 os.environ.setdefault("PROCUREMENT_SIGNING_KEY", "5tbP/+/YODbcUIyvydzdZeIU/Tdqw07hgE6W7/120zw=")
 
-from houqin.settings.base import *  # noqa: E402,F403
-from houqin.settings.base import env  # noqa: E402
+from houqin.settings.base import *  # noqa: F403
+from houqin.settings.base import env
 
 DEBUG = env.bool("DEBUG", default=True)
 # The demo district's seeding and `manage.py demo` (web, worker and beat on the demo's servers).
 SHARED_APPS = [*SHARED_APPS, "demo_district"]  # noqa: F405
 INSTALLED_APPS = [*INSTALLED_APPS, "demo_district"]  # noqa: F405
-DEMO_DIR = ROOT_DIR / ".demo"  # noqa: F405

@@ -1,20 +1,19 @@
 """Tests: embedded servers unless DATABASE_URL / REDIS_URL are set, fast hashing, local cache.
 The harness connects as the superuser, and sets its database up as production does
-(tests/conftest.py); the tests of the trail's roles connect as the application's role."""
+(tests/conftest.py); the tests of the trail's roles connect as the application's role. The
+tests' pytest plugin (tests/servers.py) and manage.py start the embedded servers before they
+read these settings (houqin.devstack.ensure_services_for); importing them starts nothing, so
+mypy's Django plugin, which imports them, boots no database."""
 
 import os
-
-from houqin.devstack import ensure_services
-
-ensure_services(".test", superuser=True)
 
 # The tests' own keys, whatever the environment says: public, here, so they protect nothing.
 os.environ["SECRET_KEY"] = "houqin-test-secret-key-not-for-any-real-use-0123456789"
 os.environ["STUDENT_ID_KEY"] = "C3SjCTTH7G64embhOl5T3cBZJvu/TMfGQkEvav9T3N4="
 os.environ["PROCUREMENT_SIGNING_KEY"] = "JISZINaVhifvjvjGCNQHZ589L5CZYlyetd8VOsT9Vds="
 
-from houqin.settings.base import *  # noqa: E402,F403
-from houqin.settings.base import env  # noqa: E402
+from houqin.settings.base import *  # noqa: F403
+from houqin.settings.base import env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -6,7 +6,8 @@ from django.db import migrations, models
 
 
 def mark_external_accounts(apps, schema_editor):
-    """Accounts already holding a supplier's or an evaluator's role are external."""
+    """Accounts already holding a supplier's or an evaluator's role are external. Reversed, the
+    column goes: nothing to undo here."""
     User = apps.get_model("accounts", "User")
     User.objects.filter(memberships__role__in=["supplier", "evaluator"]).update(external=True)
 

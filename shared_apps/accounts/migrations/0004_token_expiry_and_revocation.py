@@ -8,7 +8,8 @@ from django.db import migrations, models
 
 def expire_from_issue(apps, schema_editor):
     """Tokens issued before expiry existed hold to the same rule as every other: they work for
-    API_TOKEN_LIFETIME after their issue, so the old ones stop at once."""
+    API_TOKEN_LIFETIME after their issue, so the old ones stop at once. Reversed, the column
+    goes: nothing to undo here."""
     ApiToken = apps.get_model("accounts", "ApiToken")
     ApiToken.objects.update(expires_at=models.F("created_at") + settings.API_TOKEN_LIFETIME)
 

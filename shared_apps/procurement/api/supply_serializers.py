@@ -1,8 +1,9 @@
 from decimal import Decimal
-from typing import Any
 
 from rest_framework import serializers
 
+from houqin.api.fields import money, object_id, quantity_field
+from houqin.api.imports import import_report_serializer
 from shared_apps.procurement.models import (
     CatalogueItem,
     Category,
@@ -14,21 +15,6 @@ from shared_apps.procurement.models import (
     SupplierRating,
     SupplierUser,
 )
-
-
-def object_id(**kwargs: Any) -> serializers.IntegerField:
-    """A row's id, within what the database holds."""
-    return serializers.IntegerField(min_value=1, max_value=2**62, **kwargs)
-
-
-def money(**kwargs: Any) -> serializers.DecimalField:
-    """CNY with two places, as the models store it."""
-    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
-
-
-def quantity_field(**kwargs: Any) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=14, decimal_places=3, **kwargs)
-
 
 # Suppliers ---------------------------------------------------------------------------------------
 
@@ -263,20 +249,7 @@ class CatalogueImportSerializer(serializers.Serializer):
     )
 
 
-class CatalogueImportRowSerializer(serializers.Serializer):
-    row = serializers.IntegerField(help_text="The spreadsheet's row number: the header is row 1.")
-    code = serializers.CharField()
-    status = serializers.ChoiceField(choices=["created", "updated", "unchanged", "error"])
-    messages = serializers.ListField(child=serializers.CharField())
-    reasons = serializers.ListField(child=serializers.CharField())
-
-
-class CatalogueImportReportSerializer(serializers.Serializer):
-    dry_run = serializers.BooleanField()
-    created = serializers.IntegerField()
-    updated = serializers.IntegerField()
-    unchanged = serializers.IntegerField()
-    rows = CatalogueImportRowSerializer(many=True)
+CatalogueImportReportSerializer = import_report_serializer("CatalogueImport")
 
 
 # Contracts ---------------------------------------------------------------------------------------

@@ -10,12 +10,11 @@ contracts in force with their prices (to order from), and the school's own month
 
 from typing import Any
 
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, mixins, status
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
@@ -23,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from houqin.api.idempotency import IDEMPOTENCY_KEY, idempotent
-from houqin.api.renderers import XLSX, XlsxRenderer
+from houqin.api.renderers import XLSX, FileFormats, XlsxRenderer
 from houqin.api.viewsets import RestrictedViewSet
 from houqin.db import tenant_db
 from houqin.exceptions import InvalidInput, NotPermitted
@@ -437,7 +436,7 @@ SPEND_PARAMETERS = [
 ]
 
 
-class SpendViewSet(RestrictedViewSet):
+class SpendViewSet(FileFormats, RestrictedViewSet):
     """What the schools ordered over a month or a period of up to a year: by school, category
     and supplier, savings against market reference prices, on-time delivery and orders outside
     contracts; read from the district's spend lines, as JSON or an Excel workbook."""
@@ -447,21 +446,6 @@ class SpendViewSet(RestrictedViewSet):
     pagination_class = None
     filter_backends: list[Any] = []
     action_verbs = {"summary": "view"}
-
-    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
-        # DRF answers an unknown `?format=` with 404; it is bad input.
-        try:
-            return super().perform_content_negotiation(request, force)
-        except (exceptions.NotFound, Http404) as exc:
-            message = _("Unknown format: choose json or xlsx.")
-            raise InvalidInput(message, fields={"format": [message]}) from exc
-
-    def handle_exception(self, exc: Exception) -> Response:
-        # Errors are JSON in the one error shape, whatever file `?format=` asked for.
-        response = super().handle_exception(exc)
-        self.request.accepted_renderer = JSONRenderer()
-        self.request.accepted_media_type = JSONRenderer.media_type
-        return response
 
     @extend_schema(
         parameters=SPEND_PARAMETERS,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from houqin.api.fields import money, quantity_field
 from shared_apps.procurement.models import (
     Bid,
     BidLine,
@@ -31,15 +32,6 @@ from shared_apps.procurement.tender_keys import district_verifying_key
 MAX_TEXT = 2000
 # A SHA-256 fingerprint in hex.
 FINGERPRINT = r"^[0-9a-fA-F]{64}$"
-
-
-def money(**kwargs: Any) -> serializers.DecimalField:
-    """CNY with two places, as the models store it."""
-    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
-
-
-def quantity(**kwargs: Any) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=14, decimal_places=3, **kwargs)
 
 
 def points(**kwargs: Any) -> serializers.DecimalField:
@@ -101,7 +93,7 @@ class RequisitionSerializer(serializers.ModelSerializer):
 
 class RequisitionLineInputSerializer(serializers.Serializer):
     item = serializers.CharField(max_length=32, help_text="The catalogue item's code.")
-    quantity = quantity(min_value=Decimal("0.001"))
+    quantity = quantity_field(min_value=Decimal("0.001"))
     needed_by = serializers.DateField()
 
 
@@ -403,7 +395,7 @@ class AwardResultSerializer(serializers.Serializer):
 
 class BidLineSerializer(serializers.ModelSerializer):
     item = serializers.CharField(source="line.item.code", read_only=True)
-    quantity = quantity(source="line.quantity", read_only=True)
+    quantity = quantity_field(source="line.quantity", read_only=True)
 
     class Meta:
         model = BidLine

@@ -4,30 +4,36 @@ import base64
 import uuid
 
 import django.db.models.deletion
+from Crypto.Hash import SHA256
+from Crypto.PublicKey import ECC, RSA
+from Crypto.Signature import eddsa
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import migrations, models
 
-from shared_apps.procurement import sealing
-
 
 def sign_published_keys(apps, schema_editor):
-    """Tenders published before keys were signed: the district signs the key each holds now."""
+    """Tenders published before keys were signed: the district signs the key each holds now. The
+    fingerprint (SHA-256 of the public key's DER) and the signed statement (Ed25519, RFC 8032)
+    are written out here as shared_apps/procurement/sealing.py made them when this migration was
+    written. Reversed, the columns go: nothing to undo here."""
     Tender = apps.get_model("procurement", "Tender")
     published = list(Tender.objects.filter(public_key__isnull=False).order_by("pk"))
     if not published:
         return
     if not settings.PROCUREMENT_SIGNING_KEY:
         raise ImproperlyConfigured("PROCUREMENT_SIGNING_KEY is needed to sign published tenders.")
-    key = sealing.signing_key(base64.b64decode(settings.PROCUREMENT_SIGNING_KEY))
+    seed = base64.b64decode(settings.PROCUREMENT_SIGNING_KEY)
+    if len(seed) != 32:
+        raise ValueError("an Ed25519 signing key is a 32-byte seed")
+    signer = eddsa.new(ECC.construct(curve="Ed25519", seed=seed), "rfc8032")
     for tender in published:
-        tender.key_fingerprint = sealing.key_fingerprint(bytes(tender.public_key))
-        tender.key_signature = sealing.sign(
-            key,
-            sealing.key_statement(
-                tender_id=tender.pk, number=tender.number, fingerprint=tender.key_fingerprint
-            ),
+        der = RSA.import_key(bytes(tender.public_key)).export_key(format="DER")
+        tender.key_fingerprint = SHA256.new(bytes(der)).hexdigest()
+        statement = (
+            f"houqin tender key v1\n{tender.pk}\n{tender.number}\n{tender.key_fingerprint}\n"
         )
+        tender.key_signature = bytes(signer.sign(statement.encode()))
     Tender.objects.bulk_update(published, ["key_fingerprint", "key_signature"])
 
 
@@ -58,6 +64,7 @@ class Migration(migrations.Migration):
             name='public_id',
             field=models.UUIDField(editable=False, null=True, verbose_name='public id'),
         ),
+        # Reversed, the column goes: nothing to undo.
         migrations.RunSQL(
             "UPDATE procurement_bid SET public_id = gen_random_uuid()", migrations.RunSQL.noop
         ),

@@ -1,6 +1,7 @@
 """The spend facts the district views read: each line of a school's orders, mirrored in the
 public schema. A line names its school by foreign key to the tenant and carries the id of the
-school's own row (never a foreign key into a school's schema)."""
+school's own row (never a foreign key into a school's schema). The lines are written from the
+schools' outboxes (`shared_apps.procurement.services.spend`), never by a school's transaction."""
 
 from django.db import models
 from django.db.models import F, Q
@@ -16,8 +17,8 @@ from shared_apps.procurement.models.suppliers import Supplier
 class SpendLine(models.Model):
     """One line of a school's order as the district reads it: what was bought, from whom, at what
     price against the contract and the market reference, and how it was delivered and invoiced.
-    Written in the same transaction as the school's own rows; `order_line_id` is the id of the
-    school's row."""
+    `order_line_id` is the id of the school's row; `source_version` the id of the school's
+    outbox entry it was last written from (an older entry never overwrites it)."""
 
     school = models.ForeignKey("tenants.School", on_delete=models.PROTECT, related_name="+")
     order_line_id = models.BigIntegerField(_("the school's order line"))
@@ -47,6 +48,7 @@ class SpendLine(models.Model):
     delivered_on_time = models.BooleanField(_("delivered in full by the due date"), null=True)
     last_delivery_on = models.DateField(_("last delivery on"), null=True, blank=True)
     invoiced_amount = money(_("invoiced and matched"), default=0)
+    source_version = models.BigIntegerField(_("the school's outbox entry written from"), default=0)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     school_field = "school"

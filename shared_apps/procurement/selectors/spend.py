@@ -36,9 +36,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houqin.exceptions import InvalidInput
+from houqin.months import month_end
 from houqin.tenancy import SchoolScope
 from shared_apps.procurement.models import Category, SpendLine
-from shared_apps.reporting.selectors import month_end, month_parse
+from shared_apps.reporting.selectors import month_parse
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")

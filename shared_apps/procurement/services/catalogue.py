@@ -7,9 +7,7 @@ does not rewrite what savings were.
 """
 
 import re
-from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,6 +18,14 @@ from django.utils.translation import gettext as _
 
 from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
+from houqin.imports import (
+    ImportReport,
+    RowResult,
+    RowStatus,
+    listed_twice,
+    other_rows,
+    save_all_or_nothing,
+)
 from houqin.tables import Row
 from shared_apps.procurement.catalogue_files import REQUIRED
 from shared_apps.procurement.models import CatalogueItem, Category
@@ -52,31 +58,7 @@ CATEGORIES: dict[str, str] = {
 }
 
 
-@dataclass
-class CheckedItem:
-    """One item's values with their problems by field, or ready to save (`cleaned`)."""
-
-    row: int
-    code: str
-    fields: dict[str, list[str]] = field(default_factory=dict)
-    reasons: list[str] = field(default_factory=list)
-    cleaned: dict[str, Any] = field(default_factory=dict)
-
-    def problem(self, column: str, reason: str, message: str) -> None:
-        self.fields.setdefault(column, []).append(message)
-        self.reasons.append(reason)
-
-    def as_dict(self, status: str) -> dict[str, Any]:
-        return {
-            "row": self.row,
-            "code": self.code,
-            "status": status,
-            "messages": [m for messages in self.fields.values() for m in messages],
-            "reasons": list(self.reasons),
-        }
-
-
-def _text(checked: CheckedItem, values: Mapping[str, Any], column: str, limit: int) -> str:
+def _text(checked: RowResult, values: Mapping[str, Any], column: str, limit: int) -> str:
     text = str(values.get(column) or "").strip()
     if column in REQUIRED and not text:
         checked.problem(column, f"{column}_required", _("This field is required."))
@@ -89,7 +71,7 @@ def _text(checked: CheckedItem, values: Mapping[str, Any], column: str, limit: i
     return text
 
 
-def _price(checked: CheckedItem, value: Any) -> Decimal | None:
+def _price(checked: RowResult, value: Any) -> Decimal | None:
     try:
         price = Decimal(str(value).strip().replace(",", ""))
     except InvalidOperation:
@@ -109,7 +91,7 @@ def _price(checked: CheckedItem, value: Any) -> Decimal | None:
     return price.quantize(Decimal("0.01"))
 
 
-def _date(checked: CheckedItem, value: Any, today: date) -> date | None:
+def _date(checked: RowResult, value: Any, today: date) -> date | None:
     if isinstance(value, datetime):
         value = value.date()
     if not isinstance(value, date):
@@ -132,14 +114,12 @@ def _date(checked: CheckedItem, value: Any, today: date) -> date | None:
     return value
 
 
-def _check_item(
-    values: Mapping[str, Any], *, row: int = 0, today: date | None = None
-) -> CheckedItem:
+def _check_item(values: Mapping[str, Any], *, row: int = 0, today: date | None = None) -> RowResult:
     """The problems of one item's values (as typed or as written in a file), or the values ready
     to save."""
     today = today or timezone.localdate()
     code = str(values.get("code") or "").strip()
-    checked = CheckedItem(row=row, code=code)
+    checked = RowResult(row=row, key=code)
     if not CODE.match(code):
         checked.problem(
             "code",
@@ -167,7 +147,7 @@ def _check_item(
         food = Food.objects.filter(code=food_code).first()
         if food is None:
             checked.problem("food", "food_unknown", _("No food with this code."))
-    if not checked.fields:
+    if not checked.failed:
         checked.cleaned = {
             "code": code,
             "name": name,
@@ -181,7 +161,7 @@ def _check_item(
     return checked
 
 
-def _refused(checked: CheckedItem) -> InvalidInput:
+def _refused(checked: RowResult) -> InvalidInput:
     message = next(iter(checked.fields.values()))[0]
     return InvalidInput(message, fields=checked.fields)
 
@@ -189,14 +169,14 @@ def _refused(checked: CheckedItem) -> InvalidInput:
 @service
 def catalogue_item_create(*, actor: Actor, **values: Any) -> CatalogueItem:
     checked = _check_item(values)
-    if checked.fields:
+    if checked.failed:
         raise _refused(checked)
     try:
         with transaction.atomic():
             return CatalogueItem.objects.create(**checked.cleaned)
     except IntegrityError:
         raise Conflict(
-            _("An item with the code {code} is in the catalogue.").format(code=checked.code),
+            _("An item with the code {code} is in the catalogue.").format(code=checked.key),
             code="duplicate_code",
             fields={"code": [_("Already in the catalogue.")]},
         ) from None
@@ -211,7 +191,7 @@ def catalogue_item_update(*, item: CatalogueItem, actor: Actor, **changes: Any) 
     values["food"] = locked.food.code if locked.food else ""
     values.update({k: v for k, v in changes.items() if k in ITEM_FIELDS})
     checked = _check_item(values)
-    if checked.fields:
+    if checked.failed:
         raise _refused(checked)
     for name in ITEM_FIELDS:
         setattr(locked, name, checked.cleaned[name])
@@ -222,77 +202,50 @@ def catalogue_item_update(*, item: CatalogueItem, actor: Actor, **changes: Any) 
 # Importing ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CatalogueImportReport:
-    """What an import did (or, in a dry run, would do), one entry per row of the file."""
-
-    rows: list[dict[str, Any]]
-    dry_run: bool
-
-    def count(self, status: str) -> int:
-        return sum(1 for row in self.rows if row["status"] == status)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "dry_run": self.dry_run,
-            "created": self.count("created"),
-            "updated": self.count("updated"),
-            "unchanged": self.count("unchanged"),
-            "rows": self.rows,
-        }
-
-
 @service
-def catalogue_import(
-    *, rows: Sequence[Row], actor: Actor, dry_run: bool = False
-) -> CatalogueImportReport:
+def catalogue_import(*, rows: Sequence[Row], actor: Actor, dry_run: bool = False) -> ImportReport:
     """Create or update the items of a file, by code: all of them or, if any row has a problem,
-    none (InvalidInput "invalid_rows", every faulty row with its messages under fields["rows"])."""
+    none (see `houqin.imports`)."""
     checked = [_check_item(values, row=number) for number, values in rows]
-    counts = Counter(item.code for item in checked if item.code)
+    twice = listed_twice((item.key, item.row) for item in checked)
     for item in checked:
-        if counts[item.code] > 1:
-            others = [str(o.row) for o in checked if o.code == item.code and o.row != item.row]
+        if item.key in twice:
             item.problem(
                 "code",
                 "duplicate_in_file",
                 _("The code {code} is also listed in row(s) {rows}.").format(
-                    code=item.code, rows=", ".join(others)
+                    code=item.key, rows=other_rows(twice[item.key], item.row)
                 ),
             )
-    faulty = [item for item in checked if item.fields]
-    if faulty:
-        raise InvalidInput(
-            _("{count} of {total} rows have problems; nothing was saved.").format(
-                count=len(faulty), total=len(checked)
-            ),
-            code="invalid_rows",
-            fields={"rows": [item.as_dict("error") for item in faulty]},
-        )
+    report = ImportReport(rows=checked, dry_run=dry_run)
+    ready = [item for item in checked if not item.failed]
     existing = {
-        i.code: i for i in CatalogueItem.objects.select_for_update().filter(code__in=list(counts))
+        i.code: i
+        for i in CatalogueItem.objects.select_for_update().filter(
+            code__in=[item.key for item in ready]
+        )
     }
-    report, to_create, to_update = [], [], []
-    for item in checked:
-        current = existing.get(item.code)
+    to_create, to_update = [], []
+    for item in ready:
+        current = existing.get(item.key)
         if current is None:
             to_create.append(CatalogueItem(**item.cleaned))
-            report.append(item.as_dict("created"))
+            item.status = RowStatus.CREATED
             continue
         changed = [f for f in ITEM_FIELDS if getattr(current, f) != item.cleaned[f]]
         for name in changed:
             setattr(current, name, item.cleaned[name])
         if changed:
             to_update.append(current)
-        report.append(item.as_dict("updated" if changed else "unchanged"))
-    if not dry_run:
-        try:
-            with transaction.atomic():
-                CatalogueItem.objects.bulk_create(to_create, batch_size=500)
-                CatalogueItem.objects.bulk_update(to_update, list(ITEM_FIELDS), batch_size=500)
-        except IntegrityError as exc:
-            raise Conflict(
-                _("Another import saved some of these items at the same time; try again."),
-                code="concurrent_import",
-            ) from exc
-    return CatalogueImportReport(rows=report, dry_run=dry_run)
+        item.status = RowStatus.UPDATED if changed else RowStatus.UNCHANGED
+
+    def write() -> None:
+        CatalogueItem.objects.bulk_create(to_create, batch_size=500)
+        CatalogueItem.objects.bulk_update(to_update, list(ITEM_FIELDS), batch_size=500)
+
+    conflict = Conflict(
+        _("Another import saved some of these items at the same time; try again."),
+        code="concurrent_import",
+    )
+    save_all_or_nothing(report, write, conflict=conflict)
+    return report

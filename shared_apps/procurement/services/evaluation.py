@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from dateutil.relativedelta import relativedelta
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from houqin.door import Actor, service
 from houqin.duties import AWARD, ensure_separate
 from houqin.exceptions import Conflict, InvalidInput, NotPermitted
+from houqin.months import add_months
 from shared_apps.accounts.actors import person
 from shared_apps.accounts.models import User
 from shared_apps.procurement.models import (
@@ -237,7 +237,7 @@ def lot_award(
         supplier=supplier,
         category=lot.category,
         valid_from=today,
-        valid_to=today + relativedelta(months=tender.contract_months) - timedelta(days=1),
+        valid_to=add_months(today, tender.contract_months) - timedelta(days=1),
     )
     ContractPrice.objects.bulk_create(
         ContractPrice(contract=contract, item_id=line.line.item_id, unit_price=line.unit_price)

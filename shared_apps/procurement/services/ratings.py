@@ -10,7 +10,7 @@ not suspend it again.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 
 from houqin.door import Actor, SystemActor, service
 from houqin.exceptions import Conflict, InvalidInput
+from houqin.months import month_end, next_month, previous_month
 from shared_apps.accounts.actors import person
 from shared_apps.procurement.models import SpendLine, Supplier, SupplierEvent, SupplierRating
 from shared_apps.procurement.services.suppliers import supplier_suspend
-from shared_apps.reporting.selectors import month_end, previous_month
 from tenants.models import School
 
 SCORES = ("quality", "punctuality", "service")
@@ -34,10 +34,6 @@ RATING_RULE = SystemActor("procurement.rating_rule")
 
 def _threshold() -> int:
     return int(settings.PROCUREMENT_RATING_THRESHOLD)
-
-
-def _month_after(month: date) -> date:
-    return month_end(month) + timedelta(days=1)
 
 
 def _month_start(month: date) -> datetime:
@@ -104,7 +100,7 @@ def _rating_rule(*, supplier_id: int, months: list[date]) -> bool:
         reviewed = SupplierEvent.objects.filter(
             supplier_id=supplier_id,
             kind=SupplierEvent.Kind.REINSTATED,
-            occurred_at__gte=_month_start(_month_after(second)),
+            occurred_at__gte=_month_start(next_month(second)),
         ).exists()
         if reviewed:
             continue
@@ -174,8 +170,8 @@ def rating_record(
             code="already_rated",
         ) from None
     months = [month]
-    if _month_after(month) <= today:
-        months.append(_month_after(month))
+    if next_month(month) <= today:
+        months.append(next_month(month))
     _rating_rule(supplier_id=supplier.pk, months=months)
     return rating
 

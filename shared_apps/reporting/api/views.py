@@ -10,20 +10,17 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, mixins
+from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from houqin.api.renderers import PDF, XLSX, PdfRenderer, XlsxRenderer
+from houqin.api.renderers import PDF, XLSX, FileFormats, PdfRenderer, XlsxRenderer
 from houqin.api.viewsets import RestrictedViewSet
-from houqin.exceptions import InvalidInput
 from houqin.permissions import current_school_id
 from shared_apps.reporting import renderers, selectors
 from shared_apps.reporting.models import Statement
@@ -66,28 +63,13 @@ def _json(value: Any) -> Any:
     return value
 
 
-class _StatementViewSet(RestrictedViewSet):
+class _StatementViewSet(FileFormats, RestrictedViewSet):
     model = Statement
     renderer_classes = [JSONRenderer, XlsxRenderer, PdfRenderer]
     pagination_class = None
     filter_backends: list[Any] = []
     # `retrieve` and the extra actions read statements.
     action_verbs = {"district": "view", "school": "view"}
-
-    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
-        # DRF answers an unknown `?format=` with 404; it is bad input.
-        try:
-            return super().perform_content_negotiation(request, force)
-        except (exceptions.NotFound, Http404) as exc:
-            message = _("Unknown format: choose json, xlsx or pdf.")
-            raise InvalidInput(message, fields={"format": [message]}) from exc
-
-    def handle_exception(self, exc: Exception) -> Response:
-        # Errors are JSON in the one error shape, whatever file `?format=` asked for.
-        response = super().handle_exception(exc)
-        self.request.accepted_renderer = JSONRenderer()
-        self.request.accepted_media_type = JSONRenderer.media_type
-        return response
 
     def month(self) -> date:
         return selectors.month_parse(self.request.query_params.get("month"))

@@ -4,6 +4,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from houqin.api.imports import import_report_serializer
 from shared_apps.standards import selectors
 from shared_apps.standards.models import (
     GRAMS_MAX,
@@ -229,20 +230,7 @@ class FoodImportSerializer(serializers.Serializer):
     )
 
 
-class FoodImportRowSerializer(serializers.Serializer):
-    row = serializers.IntegerField(help_text="The spreadsheet's row number: the header is row 1.")
-    code = serializers.CharField()
-    status = serializers.ChoiceField(choices=["created", "updated", "unchanged", "error"])
-    messages = serializers.ListField(child=serializers.CharField())
-    reasons = serializers.ListField(child=serializers.CharField())
-
-
-class FoodImportReportSerializer(serializers.Serializer):
-    dry_run = serializers.BooleanField()
-    created = serializers.IntegerField()
-    updated = serializers.IntegerField()
-    unchanged = serializers.IntegerField()
-    rows = FoodImportRowSerializer(many=True)
+FoodImportReportSerializer = import_report_serializer("FoodImport")
 
 
 # Recipes -----------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 from decimal import Decimal
-from typing import Any
 
 from rest_framework import serializers
 
+from houqin.api.fields import money
 from shared_apps.subsidies.models import (
     Budget,
     BudgetSupplement,
@@ -11,11 +11,6 @@ from shared_apps.subsidies.models import (
     Disbursement,
     Programme,
 )
-
-
-def money(**kwargs: Any) -> serializers.DecimalField:
-    """CNY with two places, as the models store it."""
-    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):

@@ -7,7 +7,7 @@ school sees its own claims and budgets (with their supplements), the logistics d
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -186,13 +186,7 @@ class SchoolClaimViewSet(_ClaimViewSet):
 
     action_verbs = {"compute": "prepare", "submit": "submit"}
 
-    @extend_schema(
-        request=s.ClaimComputeSerializer,
-        responses={
-            201: s.ClaimSerializer,
-            503: OpenApiResponse(description="The canteen's records cannot be read now."),
-        },
-    )
+    @extend_schema(request=s.ClaimComputeSerializer, responses={201: s.ClaimSerializer})
     @action(detail=False, methods=["post"])
     def compute(self, request: Request) -> Response:
         """Compute (or recompute, while a draft) this school's claim for a month from the

@@ -16,7 +16,16 @@ def create(apps, schema_editor):
     )
 
 
+def delete(apps, schema_editor):
+    """The foreign keys refuse while a budget or a claim is under the programme."""
+    if schema_editor.connection.schema_name != "public":
+        return
+    schema_editor.execute(
+        "DELETE FROM subsidies_programme WHERE code = %s", ["nutrition_improvement"]
+    )
+
+
 class Migration(migrations.Migration):
     dependencies = [("subsidies", "0001_initial")]
 
-    operations = [migrations.RunPython(create, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(create, delete)]

@@ -6,7 +6,8 @@ from django.db import migrations, models
 
 
 def approve_existing(apps, schema_editor):
-    """Supplements added before approval existed already count in their budgets."""
+    """Supplements added before approval existed already count in their budgets. Reversed, the
+    columns go: nothing to undo here."""
     BudgetSupplement = apps.get_model("subsidies", "BudgetSupplement")
     BudgetSupplement.objects.update(status="approved", approved_at=models.F("added_at"))
 

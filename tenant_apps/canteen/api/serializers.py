@@ -1,8 +1,8 @@
 from decimal import Decimal
-from typing import Any
 
 from rest_framework import serializers
 
+from houqin.api.fields import money
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
     CalendarDay,
@@ -18,12 +18,6 @@ from tenant_apps.canteen.models import (
     Serving,
 )
 from tenant_apps.canteen.services.servings import MAX_SERVINGS_PER_REQUEST
-
-
-def money(**kwargs: Any) -> serializers.DecimalField:
-    return serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=Decimal("0"), **kwargs
-    )
 
 
 class SchoolTermSerializer(serializers.ModelSerializer):
@@ -129,13 +123,15 @@ class MealSessionSerializer(serializers.ModelSerializer):
 class MealSessionCreateSerializer(serializers.Serializer):
     date = serializers.DateField()
     meal = serializers.ChoiceField(choices=Meal.choices)
-    ingredient_cost = money(required=False, default=Decimal("0.00"))
+    ingredient_cost = money(
+        max_digits=12, min_value=Decimal("0"), required=False, default=Decimal("0.00")
+    )
     teachers_shared = serializers.BooleanField(required=False, default=False)
     menu = serializers.IntegerField(min_value=1, max_value=2**62, required=False)
 
 
 class MealSessionUpdateSerializer(serializers.Serializer):
-    ingredient_cost = money(required=False)
+    ingredient_cost = money(max_digits=12, min_value=Decimal("0"), required=False)
     teachers_shared = serializers.BooleanField(required=False)
 
 

@@ -1,11 +1,10 @@
 """Writes about food-safety records: accompanied meals (陪餐), samples kept (留样), deliveries
 inspected on arrival (进货查验) and cold-storage readings.
 
-Defaults a district may change in settings: `CANTEEN_SAMPLE_MIN_GRAMS` (125 g),
+Settings a district may change (houqin/settings/base.py): `CANTEEN_SAMPLE_MIN_GRAMS` (125 g),
 `CANTEEN_SAMPLE_HOURS` (48 h), `CANTEEN_COLD_RANGES` (°C per type of unit).
 """
 
-import calendar
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
+from houqin.months import add_months
 from shared_apps.accounts.actors import person
 from shared_apps.accounts.models import User
 from tenant_apps.canteen.models import (
@@ -28,40 +28,25 @@ from tenant_apps.canteen.models import (
     MealSession,
 )
 
-DEFAULT_SAMPLE_MIN_GRAMS = Decimal("125")
-DEFAULT_SAMPLE_HOURS = 48
-DEFAULT_COLD_RANGES: dict[str, tuple[Decimal | None, Decimal | None]] = {
-    ColdStorageReading.UnitType.REFRIGERATOR: (Decimal("0"), Decimal("8")),
-    ColdStorageReading.UnitType.SAMPLE_FRIDGE: (Decimal("0"), Decimal("8")),
-    ColdStorageReading.UnitType.FREEZER: (None, Decimal("-18")),
-}
 # 进货查验 records: six months past the shelf life, and no less than two years.
 KEEP_MONTHS_PAST_SHELF_LIFE = 6
 KEEP_YEARS_MINIMUM = 2
 
 
 def _sample_min_grams() -> Decimal:
-    return Decimal(str(getattr(settings, "CANTEEN_SAMPLE_MIN_GRAMS", DEFAULT_SAMPLE_MIN_GRAMS)))
+    return Decimal(str(settings.CANTEEN_SAMPLE_MIN_GRAMS))
 
 
 def _sample_hours() -> int:
-    return int(getattr(settings, "CANTEEN_SAMPLE_HOURS", DEFAULT_SAMPLE_HOURS))
+    return int(settings.CANTEEN_SAMPLE_HOURS)
 
 
 def _cold_range(unit_type: str) -> tuple[Decimal | None, Decimal | None]:
-    ranges = getattr(settings, "CANTEEN_COLD_RANGES", DEFAULT_COLD_RANGES)
-    low, high = ranges.get(unit_type, (None, None))
+    low, high = settings.CANTEEN_COLD_RANGES.get(unit_type, (None, None))
     return (
         None if low is None else Decimal(str(low)),
         None if high is None else Decimal(str(high)),
     )
-
-
-def _add_months(day: date, months: int) -> date:
-    """`day` moved by `months` calendar months, clamped to the last day of the target month."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 @service
@@ -144,8 +129,8 @@ def _inspection_keep_until(*, received_on: date, shelf_life_until: date) -> date
     """How long a delivery's inspection record is kept: six months past the shelf life, and no
     less than two years after it arrived."""
     return max(
-        _add_months(shelf_life_until, KEEP_MONTHS_PAST_SHELF_LIFE),
-        _add_months(received_on, 12 * KEEP_YEARS_MINIMUM),
+        add_months(shelf_life_until, KEEP_MONTHS_PAST_SHELF_LIFE),
+        add_months(received_on, 12 * KEEP_YEARS_MINIMUM),
     )
 
 

@@ -1,8 +1,8 @@
 from decimal import Decimal
-from typing import Any
 
 from rest_framework import serializers
 
+from houqin.api.fields import money, object_id, quantity_field
 from shared_apps.procurement.models import Category
 from tenant_apps.orders.models import (
     Delivery,
@@ -13,21 +13,6 @@ from tenant_apps.orders.models import (
     Order,
     OrderLine,
 )
-
-
-def object_id(**kwargs: Any) -> serializers.IntegerField:
-    """A row's id, within what the database holds."""
-    return serializers.IntegerField(min_value=1, max_value=2**62, **kwargs)
-
-
-def money(**kwargs: Any) -> serializers.DecimalField:
-    """CNY with two places, as the models store it."""
-    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
-
-
-def quantity_field(**kwargs: Any) -> serializers.DecimalField:
-    """A quantity in the line's unit, to three places."""
-    return serializers.DecimalField(max_digits=14, decimal_places=3, **kwargs)
 
 
 class OrderLineSerializer(serializers.ModelSerializer):

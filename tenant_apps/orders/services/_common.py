@@ -1,4 +1,4 @@
-"""What the writes about a school's orders share: the school in force, the checks of a request's
+"""What the writes about a school's orders share: the checks of a request's
 lines and the order locked with its lines."""
 
 from collections.abc import Sequence
@@ -7,23 +7,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from houqin.db import tenant_db
 from houqin.exceptions import Conflict, InvalidInput
 from tenant_apps.orders.models import Order, OrderLine
-from tenants.models import School
 
 ZERO = Decimal(0)
 MAX_LINES = 200
-
-
-def current_school() -> School:
-    """The school whose schema is in force (a task or command may have only its schema)."""
-    db = tenant_db()
-    if db.schema_name == "public":
-        raise RuntimeError("orders live in a school's schema")
-    if isinstance(db.tenant, School):
-        return db.tenant
-    return School.objects.get(schema_name=db.schema_name)
 
 
 class LineProblems:

@@ -3,7 +3,7 @@ canteen's inbound inspection (进货查验), made in the same transaction.
 
 The order and then its lines are locked (`SELECT ... FOR UPDATE`) before the rule is checked; the
 CHECK constraints on the lines are the last line of defence, turned into the same error. The
-district's spend lines follow each delivery.
+district's spend lines follow each delivery, through the school's spend outbox.
 """
 
 from collections.abc import Sequence
@@ -20,17 +20,18 @@ from django.utils.translation import gettext as _
 from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
 from shared_apps.accounts.actors import person
-from shared_apps.procurement.models import Category, SpendLine
+from shared_apps.procurement.models import Category
 from tenant_apps.canteen.services.food_safety import inspection_record
 from tenant_apps.orders.models import Delivery, DeliveryLine, Order, OrderLine
+from tenant_apps.orders.outbox import spend_outbox_add
 from tenant_apps.orders.services._common import (
     ZERO,
     LineProblems,
-    current_school,
     lines_given,
     locked_lines,
     locked_order,
 )
+from tenant_apps.orders.tasks import spend_drain_on_commit
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,6 @@ def delivery_record(
         )
         for given in lines
     )
-    school = current_school()
     for given in lines:
         line = order_lines[given.line]
         line.delivered_quantity += given.quantity - given.rejected
@@ -214,16 +214,8 @@ def delivery_record(
             raise Conflict(
                 _("More would be accepted than was ordered."), code="over_delivery"
             ) from None
-        spend = SpendLine.objects.for_school(school).get(order_line_id=line.pk)
-        last = max(received_on, spend.last_delivery_on or received_on)
-        complete = line.delivered_quantity == line.quantity
-        spend.delivered_quantity = line.delivered_quantity
-        spend.last_delivery_on = last
-        # Decided once complete; already late when a delivery comes after the due date short.
-        spend.delivered_on_time = (
-            last <= locked.due_on if complete else (False if last > locked.due_on else None)
-        )
-        spend.save(update_fields=["delivered_quantity", "last_delivery_on", "delivered_on_time"])
+    spend_outbox_add([given.line for given in lines])
+    spend_drain_on_commit()
     locked.status = _status_after_delivery(list(order_lines.values()))
     locked.save(update_fields=["status"])
     return delivery

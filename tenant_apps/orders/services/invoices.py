@@ -2,7 +2,7 @@
 and paying the expenditure it records.
 
 The order and then its lines are locked (`SELECT ... FOR UPDATE`) before the invoice is matched;
-the district's spend lines follow each invoice.
+the district's spend lines follow each invoice, through the school's spend outbox.
 """
 
 from collections.abc import Sequence
@@ -19,17 +19,17 @@ from houqin.door import Actor, service
 from houqin.duties import PAYMENT, ensure_separate
 from houqin.exceptions import Conflict, InvalidInput
 from shared_apps.accounts.actors import person
-from shared_apps.procurement.models import SpendLine
 from tenant_apps.orders.amounts import line_amount
 from tenant_apps.orders.models import Expenditure, Invoice, InvoiceLine, Order, OrderLine
+from tenant_apps.orders.outbox import spend_outbox_add
 from tenant_apps.orders.services._common import (
     ZERO,
     LineProblems,
-    current_school,
     lines_given,
     locked_lines,
     locked_order,
 )
+from tenant_apps.orders.tasks import spend_drain_on_commit
 
 
 @dataclass(frozen=True)
@@ -145,16 +145,14 @@ def invoice_record(
         )
         for g in lines
     )
-    school = current_school()
     for given in lines:
         line = order_lines[given.line]
         line.invoiced_quantity += given.quantity
         OrderLine.objects.filter(pk=line.pk).update(
             invoiced_quantity=F("invoiced_quantity") + given.quantity
         )
-        SpendLine.objects.for_school(school).filter(order_line_id=line.pk).update(
-            invoiced_amount=F("invoiced_amount") + line_amount(given.quantity, given.unit_price)
-        )
+    spend_outbox_add([given.line for given in lines])
+    spend_drain_on_commit()
     Expenditure.objects.create(
         invoice=invoice, supplier_id=locked.supplier_id, spent_on=issued_on, amount=total
     )

@@ -1,8 +1,9 @@
 """Placing an order (at the prices of a framework contract in force, or outside any contract with
 a reason) and cancelling it before anything of it was accepted.
 
-Each order line is mirrored in the district's `procurement.SpendLine` in the same transaction
-(the public schema is on the search path), so the district's views never visit a school's schema.
+Each order line is mirrored in the district's `procurement.SpendLine` through the school's spend
+outbox (`tenant_apps.orders.outbox`), so the district's views never visit a school's
+schema and the school's transaction writes only its own schema.
 """
 
 from collections.abc import Sequence
@@ -21,17 +22,17 @@ from shared_apps.procurement.models import (
     Category,
     ContractPrice,
     FrameworkContract,
-    SpendLine,
     Supplier,
 )
 from tenant_apps.orders.amounts import line_amount
 from tenant_apps.orders.models import Order, OrderLine
+from tenant_apps.orders.outbox import spend_outbox_add
 from tenant_apps.orders.services._common import (
     ZERO,
     LineProblems,
-    current_school,
     lines_given,
 )
+from tenant_apps.orders.tasks import spend_drain_on_commit
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,6 @@ def order_place(
 ) -> Order:
     """Place an order with a supplier: at the prices of one framework contract in force today,
     or outside any contract (every line then flagged, with the reason the district sees)."""
-    school = current_school()
     today = today or timezone.localdate()
     lines_given(lines)
     if due_on < today:
@@ -219,26 +219,8 @@ def order_place(
     for line in made:
         line.order = order
     OrderLine.objects.bulk_create(made)
-    SpendLine.objects.bulk_create(
-        SpendLine(
-            school=school,
-            order_line_id=line.pk,
-            order_number=order.number,
-            supplier=supplier,
-            contract=contract,
-            item=line.item,
-            description=line.description,
-            category=line.category,
-            ordered_on=order.ordered_on,
-            due_on=order.due_on,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            amount=line.amount,
-            reference_price=line.reference_price,
-            outside_contract_reason=order.outside_contract_reason,
-        )
-        for line in made
-    )
+    spend_outbox_add([line.pk for line in made])
+    spend_drain_on_commit()
     return order
 
 
@@ -263,7 +245,6 @@ def order_cancel(*, order: Order, reason: str, actor: Actor) -> Order:
     locked.cancelled_at = timezone.now()
     locked.cancelled_by = person(actor)
     locked.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by"])
-    SpendLine.objects.for_school(current_school()).filter(
-        order_line_id__in=locked.lines.values_list("pk", flat=True)
-    ).delete()
+    spend_outbox_add(list(locked.lines.values_list("pk", flat=True)), removed=True)
+    spend_drain_on_commit()
     return locked

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
+from houqin.api.imports import import_report_serializer
 from tenant_apps.people.models import GRADES, StaffMember, Student, SubsidyEligibility
-from tenant_apps.people.register import RowStatus
 
 
 class StudentSerializer(serializers.ModelSerializer):
@@ -94,24 +94,7 @@ class StudentImportSerializer(serializers.Serializer):
     )
 
 
-class StudentImportRowSerializer(serializers.Serializer):
-    row = serializers.IntegerField(help_text="The spreadsheet's row number: the header is row 1.")
-    student_number = serializers.CharField()
-    status = serializers.ChoiceField(choices=[status.value for status in RowStatus])
-    messages = serializers.ListField(child=serializers.CharField())
-    reasons = serializers.ListField(child=serializers.CharField())
-
-
-class StudentImportReportSerializer(serializers.Serializer):
-    saved = serializers.BooleanField()
-    dry_run = serializers.BooleanField()
-    created = serializers.IntegerField()
-    updated = serializers.IntegerField()
-    unchanged = serializers.IntegerField()
-    # DRF takes declared fields off the class, so this does not hide Serializer.errors at run
-    # time; the type checker only sees the class body.
-    errors = serializers.IntegerField()  # type: ignore[assignment]
-    rows = StudentImportRowSerializer(many=True)
+StudentImportReportSerializer = import_report_serializer("StudentImport", key="student_number")
 
 
 class StudentExportRowSerializer(StudentSerializer):

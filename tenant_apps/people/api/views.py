@@ -9,7 +9,6 @@ no access log), each look-up a security event, a few per hour per user and schoo
 filters, searches or orders by the number or its hash.
 """
 
-from collections.abc import Mapping
 from typing import Any
 
 from django.utils import timezone
@@ -19,12 +18,14 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from houqin.api.renderers import XLSX, CsvRenderer, FileFormats, XlsxRenderer
 from houqin.api.viewsets import RestrictedViewSet
 from houqin.exceptions import InvalidInput, NotPermitted
+from houqin.imports import refuse_faulty
 from houqin.permissions import has_perm
 from shared_apps.accounts.actors import signed_in
 from shared_apps.accounts.models import User
@@ -47,33 +48,6 @@ from tenant_apps.people.services.students import (
     student_update,
 )
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class _FileRenderer(BaseRenderer):
-    """Lets `?format=` pick a file type; the handler has already made the file's bytes."""
-
-    charset: str | None = None
-
-    def render(
-        self,
-        data: Any,
-        accepted_media_type: str | None = None,
-        renderer_context: Mapping[str, Any] | None = None,
-    ) -> Any:
-        return data
-
-
-class XlsxRenderer(_FileRenderer):
-    media_type = XLSX
-    format = "xlsx"
-
-
-class CsvRenderer(_FileRenderer):
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
 
 def _query_flag(request: Request, name: str) -> bool:
     value = request.query_params.get(name)
@@ -86,7 +60,9 @@ def _query_flag(request: Request, name: str) -> bool:
     return parsed
 
 
-class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
+class StudentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, FileFormats, RestrictedViewSet
+):
     model = Student
     serializer_class = s.StudentSerializer
     filterset_class = StudentFilter
@@ -101,18 +77,6 @@ class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
 
     def safely_get_queryset(self) -> Any:
         return selectors.student_list()
-
-    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
-        # An export asked for as a file still answers its errors in the one JSON error shape.
-        renderer = getattr(request, "accepted_renderer", None)
-        if (
-            isinstance(response, Response)
-            and response.status_code >= 400
-            and not isinstance(renderer, JSONRenderer)
-        ):
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
 
     @extend_schema(request=s.StudentCreateSerializer, responses={201: s.StudentSerializer})
     def create(self, request: Request) -> Response:
@@ -180,16 +144,7 @@ class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
             dry_run=data.validated_data["dry_run"],
             request=request,
         )
-        if report.errors:
-            raise InvalidInput(
-                _("{count} of {total} rows have errors; nothing was saved.").format(
-                    count=report.errors, total=len(report.rows)
-                ),
-                code="rows_invalid",
-                fields={
-                    "rows": [r.as_dict() for r in report.rows if r.status == "error"],
-                },
-            )
+        refuse_faulty(report)
         return Response(report.as_dict())
 
     @extend_schema(

@@ -5,20 +5,28 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from houqin.door import Actor, service
 from houqin.exceptions import Conflict, NotPermitted
+from houqin.imports import (
+    ImportReport,
+    RowResult,
+    RowStatus,
+    listed_twice,
+    other_rows,
+    save_all_or_nothing,
+)
 from houqin.permissions import has_perm
 from shared_apps.accounts.actors import person
 from shared_apps.audit.models import SecurityEvent
 from shared_apps.audit.services import security_event_record
 from tenant_apps.people import national_id, register
 from tenant_apps.people.models import Student, SubsidyEligibility
-from tenant_apps.people.register import ImportReport, ParsedRow, RowResult, RowStatus, StudentRow
+from tenant_apps.people.register import ParsedRow, StudentRow
 from tenant_apps.people.services._common import school_code
 from tenant_apps.people.services.eligibility import _ineligibility, _overlap_message, _overlaps
 from tenant_apps.people.services.students import UNMASK_PERMISSION
@@ -38,15 +46,17 @@ def students_import(
 ) -> ImportReport:
     """Check every row, then create the new students and update those whose student number is
     already registered (upsert by student number), all in one transaction: when any row has an
-    error nothing is written, and the report says which rows and why. An empty 身份证号 cell
-    leaves a registered number as it is; the masked form an export wrote counts as unchanged.
-    A row's eligibility period is added unless the student already has the very same one.
-    Students missing from the file are left as they are. With `dry_run` the report says what
-    would happen and nothing is written. Rows carrying ID numbers are compared with the register
-    by number, a dry run's too: that needs the unmasking permission and is a security event."""
+    error nothing is written, and the report says which rows and why (the caller refuses the
+    import with them, `houqin.imports.refuse_faulty`, once this transaction is over). An empty
+    身份证号 cell leaves a registered number as it is; the masked form an export wrote counts as
+    unchanged. A row's eligibility period is added unless the student already has the very same
+    one. Students missing from the file are left as they are. With `dry_run` the report says
+    what would happen and nothing is written. Rows carrying ID numbers are compared with the
+    register by number, a dry run's too: that needs the unmasking permission and is a security
+    event."""
     rows = list(rows)
     today = today or timezone.localdate()
-    report = ImportReport(dry_run=dry_run)
+    report = ImportReport(dry_run=dry_run, key="student_number")
     with transaction.atomic():
         # One import at a time, and no single edits meanwhile: the checks below read the
         # register, and what they read must still hold when the rows are written. Reads go on.
@@ -55,33 +65,17 @@ def students_import(
                 "LOCK TABLE people_student, people_subsidyeligibility IN SHARE ROW EXCLUSIVE MODE"
             )
         parsed = _check_rows(rows, report, today, actor=actor, request=request)
-        if report.errors or dry_run:
+        if report.errors:
+            # Returned, not refused here: the comparison with the register stays recorded.
             return report
-        try:
-            with transaction.atomic():
-                _write_rows(parsed, actor)
-        except IntegrityError as exc:
-            # Every check above ran under the lock; a constraint failing here is a bug, and the
-            # import is refused whole rather than half-saved.
-            raise Conflict(
-                _("The register could not be saved; nothing was imported. Try again."),
-                code="import_failed",
-            ) from exc
-        report.saved = True
+        # Every check above ran under the lock; a constraint failing here is a bug, and the
+        # import is refused whole rather than half-saved.
+        conflict = Conflict(
+            _("The register could not be saved; nothing was imported. Try again."),
+            code="import_failed",
+        )
+        save_all_or_nothing(report, lambda: _write_rows(parsed, actor), conflict=conflict)
     return report
-
-
-def _duplicates(values: list[tuple[str, int]]) -> dict[str, list[int]]:
-    seen: dict[str, list[int]] = {}
-    for value, row in values:
-        if value:
-            seen.setdefault(value, []).append(row)
-    return {value: numbers for value, numbers in seen.items() if len(numbers) > 1}
-
-
-def _also_in(rows: list[int], row: int) -> str:
-    others = [str(n) for n in rows if n != row]
-    return ", ".join(others)
 
 
 Ready = tuple[ParsedRow, RowResult, Student | None]
@@ -124,13 +118,13 @@ def _check_rows(
 ) -> list[Ready]:
     checked = [register.parse_row(row, today=today) for row in rows]
     report.rows = [result for result, _parsed in checked]
-    numbers = _duplicates([(row.student_number, row.row) for row in rows])
+    numbers = listed_twice([(row.student_number, row.row) for row in rows])
     hashes = {
         parsed.row: national_id.lookup_hash(parsed.national_id)
         for _result, parsed in checked
         if parsed is not None and parsed.national_id
     }
-    same_ids = _duplicates([(hash_, row) for row, hash_ in hashes.items()])
+    same_ids = listed_twice([(hash_, row) for row, hash_ in hashes.items()])
     existing = {
         student.student_number: student
         for student in Student.objects.filter(
@@ -141,36 +135,39 @@ def _check_rows(
     ready: list[Ready] = []
     for row, (result, parsed) in zip(rows, checked, strict=True):
         if row.student_number in numbers:
-            result.refuse(
+            result.problem(
+                "student_number",
                 "duplicate_in_file",
                 ngettext(
                     "Student number {number} is also listed in row {rows}.",
                     "Student number {number} is also listed in rows {rows}.",
                     len(numbers[row.student_number]) - 1,
                 ).format(
-                    number=row.student_number, rows=_also_in(numbers[row.student_number], row.row)
+                    number=row.student_number, rows=other_rows(numbers[row.student_number], row.row)
                 ),
             )
         hash_ = hashes.get(row.row)
         if hash_ is not None and hash_ in same_ids:
-            result.refuse(
+            result.problem(
+                "national_id",
                 "duplicate_national_id_in_file",
                 _("The same ID number is also given in row {rows}.").format(
-                    rows=_also_in(same_ids[hash_], row.row)
+                    rows=other_rows(same_ids[hash_], row.row)
                 ),
             )
         if hash_ is not None and holders.get(hash_, row.student_number) != row.student_number:
-            result.refuse(
+            result.problem(
+                "national_id",
                 "duplicate_national_id",
                 _("This ID number is already registered for student {number}.").format(
                     number=holders[hash_]
                 ),
             )
-        if parsed is None or result.status == RowStatus.ERROR:
+        if parsed is None or result.failed:
             continue
         student = existing.get(parsed.student_number)
         _check_against_register(parsed, result, student)
-        if result.status != RowStatus.ERROR:
+        if not result.failed:
             result.status = RowStatus.CREATED if student is None else _change_of(parsed, student)
             ready.append((parsed, result, student))
     return ready
@@ -180,14 +177,19 @@ def _check_against_register(parsed: ParsedRow, result: RowResult, student: Stude
     if parsed.national_id_masked and (
         student is None or student.national_id_masked != parsed.national_id_masked
     ):
-        result.refuse(
+        result.problem(
+            "national_id",
             "national_id_masked",
             _("The ID number is masked (an export?); write the full number or leave it empty."),
         )
     # An empty cell keeps the date on record.
     enrolled_on = parsed.enrolled_on or (student.enrolled_on if student else None)
     if student is not None and student.left_on and enrolled_on and student.left_on < enrolled_on:
-        result.refuse("enrolled_after_leaving", _("The student left before that enrolment date."))
+        result.problem(
+            "enrolled_on",
+            "enrolled_after_leaving",
+            _("The student left before that enrolment date."),
+        )
     wanted = parsed.eligibility
     if wanted is None:
         return
@@ -204,7 +206,7 @@ def _check_against_register(parsed: ParsedRow, result: RowResult, student: Stude
         left_on=student.left_on if student is not None else None,
     )
     if problem:
-        result.refuse(*problem)
+        result.problem("programme", *problem)
     clash = next(
         (
             p
@@ -214,7 +216,7 @@ def _check_against_register(parsed: ParsedRow, result: RowResult, student: Stude
         None,
     )
     if clash is not None:
-        result.refuse("eligibility_overlap", _overlap_message(clash))
+        result.problem("valid_from", "eligibility_overlap", _overlap_message(clash))
 
 
 def _same_period(period: SubsidyEligibility, wanted: register.EligibilityInput) -> bool:

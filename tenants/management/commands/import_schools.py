@@ -14,8 +14,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from houqin import context
 from houqin.door import SystemActor
 from houqin.exceptions import ServiceError
+from houqin.imports import ImportReport, RowStatus
 from houqin.tables import csv_bytes
-from tenants.onboarding import ImportReport, RowStatus, read_school_rows, schools_import
+from tenants.onboarding import read_school_rows, schools_import
 
 BAR_WIDTH = 30
 
@@ -94,25 +95,26 @@ class Command(BaseCommand):
             )
 
     def _summarise(self, report: ImportReport, report_path: Path | None) -> None:
+        ready, exists = report.count(RowStatus.READY), report.count(RowStatus.EXISTS)
         if report.dry_run:
             self.stdout.write(
-                f"Dry run, nothing created: {report.ready} ready to create, "
-                f"{report.exists} already exist, {report.errors} with errors "
+                f"Dry run, nothing created: {ready} ready to create, "
+                f"{exists} already exist, {report.errors} with errors "
                 f"({len(report.rows)} rows)."
             )
         else:
             self.stdout.write(
-                f"{report.created} created, {report.exists} already existed, "
+                f"{report.count(RowStatus.CREATED)} created, {exists} already existed, "
                 f"{report.errors} with errors ({len(report.rows)} rows)."
             )
         for result in report.rows:
-            if result.status == RowStatus.ERROR:
-                self.stdout.write(f"  row {result.row} {result.code}: {'; '.join(result.messages)}")
+            if result.failed:
+                self.stdout.write(f"  row {result.row} {result.key}: {'; '.join(result.messages)}")
         if report_path:
             self.stdout.write(f"Report written to {report_path}")
 
 
 def write_report(report: ImportReport, path: Path) -> None:
     """One line per row, in a CSV file that Excel opens as it is (see `houqin.tables`)."""
-    lines = [[r.row, r.code, r.status, "; ".join(r.messages)] for r in report.rows]
+    lines = [[r.row, r.key, r.status, "; ".join(r.messages)] for r in report.rows]
     path.write_bytes(csv_bytes([["row", "code", "status", "message"], *lines]))

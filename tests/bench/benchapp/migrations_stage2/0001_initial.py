@@ -1,9 +1,11 @@
 from django.db import migrations, models
 
+from shared_apps.audit.operations import AuditTriggers
+
 
 class Migration(migrations.Migration):
     initial = True
-    dependencies: list[tuple[str, str]] = []
+    dependencies = [("audit", "0002_trail_triggers")]
     operations = [
         migrations.CreateModel(
             name="MeterReading",
@@ -14,4 +16,5 @@ class Migration(migrations.Migration):
                 ("read_at", models.DateTimeField()),
             ],
         ),
+        AuditTriggers({"benchapp_meterreading": ["id"]}),
     ]
