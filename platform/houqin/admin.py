@@ -339,7 +339,7 @@ class ScopedModelAdmin(admin.ModelAdmin):
             }
             if not values:
                 return
-            stored = self.model._default_manager.get(pk=obj.pk)
+            stored = scoped_here(self.model._default_manager.all()).get(pk=obj.pk)
             self._write(self.change_through, request, row=stored, values=values)
         else:
             call = self.add_through
