@@ -9,6 +9,8 @@ from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
+from houqin.tenancy import SchoolOwnedQuerySet
+
 # Lower-case letters and digits only: the code becomes both a DNS label and part of a schema name.
 CODE_PATTERN = re.compile(r"^[a-z0-9]{2,32}$")
 RESERVED_CODES = frozenset({"www", "api", "admin", "static", "media", "public", "district", "mail"})
@@ -128,6 +130,9 @@ class SchoolMigration(models.Model):
     error = models.TextField(blank=True)
     seconds = models.FloatField(default=0)
     finished_at = models.DateTimeField(auto_now=True)
+
+    school_field = "school"
+    objects = SchoolOwnedQuerySet["SchoolMigration"].as_manager()
 
     class Meta:
         constraints = [

@@ -88,7 +88,7 @@ def migrate_school(school_id: int, schema_name: str, target: str) -> Outcome:
 def _record(
     school_id: int, target: str, status: str, applied: list[str], started: float, error: str
 ) -> None:
-    SchoolMigration.objects.update_or_create(
+    SchoolMigration.objects.for_school(school_id).update_or_create(
         school_id=school_id,
         target=target,
         defaults={

@@ -55,6 +55,6 @@ def token_for(user: User) -> str:
 def discard_user(user: User) -> None:
     """Delete a user a committed test made. Not through the ORM's cascade, which would look for
     rows pointing at the user in school tables the public schema does not have."""
-    Membership.objects.filter(user=user).delete()
+    Membership.objects.across_schools().filter(user=user).delete()
     ApiToken.objects.filter(user=user).delete()
     User.objects.filter(pk=user.pk)._raw_delete(using="default")

@@ -188,10 +188,14 @@ def _url(model: type[models.Model], kind: str, pk: Any = None) -> str:
 @contextmanager
 def _writes() -> Iterator[list[str]]:
     """The tables written to in the block, read from the audit trail once it ends."""
-    before = Change.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    before = (
+        Change.objects.across_schools().order_by("-id").values_list("id", flat=True).first() or 0
+    )
     tables: list[str] = []
     yield tables
-    tables += Change.objects.filter(id__gt=before).values_list("table_name", flat=True)
+    tables += (
+        Change.objects.across_schools().filter(id__gt=before).values_list("table_name", flat=True)
+    )
 
 
 def _posted(page: Any, typed: dict[str, Any]) -> dict[str, Any]:
@@ -286,7 +290,7 @@ def test_what_no_service_writes_is_refused(
     request = RequestFactory().get("/", HTTP_HOST=_host(where))
     request.user = user
     with _in(where):
-        obj = None if pk is None else model._default_manager.get(pk=pk)
+        obj = None if pk is None else model._base_manager.get(pk=pk)
         if kind == "add":
             assert not model_admin.has_add_permission(request)
         else:
@@ -320,7 +324,7 @@ def test_a_write_reaches_its_service_and_nothing_else_writes(
     assert call is not None
     pk = row_id(model, Scene(where))  # the row changed or deleted; the one a fake add returns
     with _in(where):
-        row = model._default_manager.get(pk=pk)
+        row = model._base_manager.get(pk=pk)
     service = mock.Mock(return_value=row)
     with mock.patch.object(call, "service", service), _writes() as written:
         response = _submit(model, kind, client, pk)
@@ -357,7 +361,7 @@ def test_a_refusal_from_the_service_is_shown_and_leaves_nothing(
         assert response["Location"] == _url(model, "change", pk)
         assert (messages.ERROR, "Refused by the service.") in _messages(response)
         with _in(where):
-            assert model._default_manager.filter(pk=pk).exists()
+            assert model._base_manager.filter(pk=pk).exists()
     else:
         errors = _form_errors(response)
         assert errors["__all__"] == ["Refused by the service."]
@@ -370,11 +374,11 @@ def test_the_service_does_the_write(school_a: School, model: type[models.Model],
     client = _browser(where, _holder_of_every_role(where))
     pk = row_id(model, Scene(where))
     with _in(where):
-        before = model._default_manager.count()
+        before = model._base_manager.count()
     response = _submit(model, kind, client, pk)
     assert response.status_code == 302, _form_errors(response)
     with _in(where):
-        rows = model._default_manager
+        rows = model._base_manager
         if kind == "add":
             assert rows.count() == before + 1
         elif kind == "delete":

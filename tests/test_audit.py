@@ -37,11 +37,11 @@ FEEDBACK = {"category": "complaint", "subject": "米饭太硬", "body": "今天�
 
 
 def last_change_id() -> int:
-    return Change.objects.aggregate(m=Max("id"))["m"] or 0
+    return Change.objects.across_schools().aggregate(m=Max("id"))["m"] or 0
 
 
 def changes_since(mark: int, **filters: Any) -> list[Change]:
-    return list(Change.objects.filter(id__gt=mark, **filters).order_by("id"))
+    return list(Change.objects.across_schools().filter(id__gt=mark, **filters).order_by("id"))
 
 
 # --- API writes on a school host -----------------------------------------------------------
@@ -190,12 +190,16 @@ def test_bulk_and_queryset_writes_make_one_row_per_row(
             assert row.before is not None and row.before["subject"] == "改过了"
 
         assert Feedback.objects.filter(pk=untouched.pk).exists()
-    assert not Change.objects.filter(
-        schema_name="s_100001",
-        table_name="feedback_feedback",
-        row_id=str(untouched.pk),
-        operation__in=["UPDATE", "DELETE"],
-    ).exists()
+    assert (
+        not Change.objects.across_schools()
+        .filter(
+            schema_name="s_100001",
+            table_name="feedback_feedback",
+            row_id=str(untouched.pk),
+            operation__in=["UPDATE", "DELETE"],
+        )
+        .exists()
+    )
 
 
 def test_writes_in_public_schema_are_recorded_with_public_schema(db: Any) -> None:
@@ -338,12 +342,12 @@ def test_trail_refuses_update_delete_truncate(
 def test_trail_refuses_orm_update_and_delete(trail_rows: dict[str, int], model: Any) -> None:
     pk = trail_rows[model._meta.db_table]
     with pytest.raises(django.db.Error), transaction.atomic():
-        model.objects.filter(pk=pk).update(schema_name="tampered")
+        model.objects.across_schools().filter(pk=pk).update(schema_name="tampered")
     with pytest.raises(django.db.Error), transaction.atomic():
-        model.objects.filter(pk=pk).delete()
+        model.objects.across_schools().filter(pk=pk).delete()
     with pytest.raises(django.db.Error), transaction.atomic():
-        model.objects.get(pk=pk).delete()
-    assert model.objects.get(pk=pk).schema_name != "tampered"
+        model.objects.across_schools().get(pk=pk).delete()
+    assert model.objects.across_schools().get(pk=pk).schema_name != "tampered"
 
 
 PROBE = "houqin_app_probe"

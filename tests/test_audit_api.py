@@ -26,11 +26,13 @@ FINDINGS = "/api/v1/audit/findings/"
 
 
 def last_event_id() -> int:
-    return SecurityEvent.objects.aggregate(m=Max("id"))["m"] or 0
+    return SecurityEvent.objects.across_schools().aggregate(m=Max("id"))["m"] or 0
 
 
 def events_since(mark: int, **filters: Any) -> list[SecurityEvent]:
-    return list(SecurityEvent.objects.filter(id__gt=mark, **filters).order_by("id"))
+    return list(
+        SecurityEvent.objects.across_schools().filter(id__gt=mark, **filters).order_by("id")
+    )
 
 
 # --- Security events -----------------------------------------------------------------------
@@ -184,14 +186,14 @@ def test_security_events_cannot_be_written_through_the_api(
 ) -> None:
     user = user_with_role(Role.AUDITOR)
     client_for(None).post("/api/v1/auth/token/", {"username": user.username, "password": "x"})
-    event = SecurityEvent.objects.get(username=user.username)
-    count = SecurityEvent.objects.count()
+    event = SecurityEvent.objects.across_schools().get(username=user.username)
+    count = SecurityEvent.objects.across_schools().count()
     for role in (Role.AUDITOR, Role.DISTRICT_ADMIN):
         client = client_for(None, role)
         path = EVENTS if method == "post" else f"{EVENTS}{event.pk}/"
         response = getattr(client, method)(path, {"username": "tampered"})
         assert response.status_code in (403, 404, 405), (role, response.content)
-    assert SecurityEvent.objects.count() == count
+    assert SecurityEvent.objects.across_schools().count() == count
     event.refresh_from_db()
     assert event.username == user.username
 
@@ -221,7 +223,7 @@ def trail(db: Any, in_school: InSchool, school_a: School, school_b: School) -> d
         "b": actor_b,
         "public": actor_public,
         "a_ids": {str(a1.pk), str(a2.pk)},
-        "b_change": Change.objects.get(request_id="trail-b"),
+        "b_change": Change.objects.across_schools().get(request_id="trail-b"),
     }
 
 
@@ -256,7 +258,7 @@ def test_auditor_on_the_district_host_filters_changes_by_school(
 
     everything = _all(auditor, CHANGES)
     assert {"s_100001", "s_100002", "public"} <= {r["schema_name"] for r in everything}
-    assert len(everything) == Change.objects.count()
+    assert len(everything) == Change.objects.across_schools().count()
 
 
 def test_change_filters(client_for: ClientFor, trail: dict[str, Any]) -> None:
@@ -352,14 +354,14 @@ def test_no_role_can_write_a_change_through_the_api(
     client = client_for(None if where is None else school_a, role)
     with context.acting(request_id="target", actor_id=None):
         author = make_user()
-    target = Change.objects.get(
+    target = Change.objects.across_schools().get(
         table_name="accounts_user", row_id=str(author.pk), operation="INSERT"
     )
     with context.acting(request_id="target-a", actor_id=None), in_school(school_a):
         Feedback.objects.create(author=author, category="praise", subject="x", body="b")
-    target_a = Change.objects.get(request_id="target-a")
+    target_a = Change.objects.across_schools().get(request_id="target-a")
     snapshot = {c.pk: (c.schema_name, c.row_id, c.before, c.after) for c in (target, target_a)}
-    count = Change.objects.count()
+    count = Change.objects.across_schools().count()
     body = {"schema_name": "x", "table_name": "x", "operation": "DELETE", "row_id": "1"}
 
     for change in (target, target_a):
@@ -375,8 +377,8 @@ def test_no_role_can_write_a_change_through_the_api(
             response = getattr(client, method)(path, body)
             assert response.status_code in (403, 404, 405), (method, path, response.content)
 
-    assert Change.objects.count() == count
-    for c in Change.objects.filter(pk__in=snapshot):
+    assert Change.objects.across_schools().count() == count
+    for c in Change.objects.across_schools().filter(pk__in=snapshot):
         assert (c.schema_name, c.row_id, c.before, c.after) == snapshot[c.pk]
 
 
@@ -404,9 +406,11 @@ def test_auditor_creates_a_finding_and_follows_it_up(
     assert finding["school"] == "100001"
     assert (finding["status"], finding["severity"]) == ("open", "high")
     assert finding["created_by"] == auditor.user.pk
-    stored = Finding.objects.get(pk=finding["id"])
+    stored = Finding.objects.across_schools().get(pk=finding["id"])
     assert stored.school_id == school_a.pk
-    [insert] = Change.objects.filter(table_name="audit_finding", row_id=str(stored.pk))
+    [insert] = Change.objects.across_schools().filter(
+        table_name="audit_finding", row_id=str(stored.pk)
+    )
     assert (insert.operation, insert.actor_id) == ("INSERT", auditor.user.pk)
     assert insert.request_id == response["X-Request-ID"]
 
@@ -416,7 +420,7 @@ def test_auditor_creates_a_finding_and_follows_it_up(
     assert response.json()["status"] == "rectifying"
     stored.refresh_from_db()
     assert stored.status == Finding.Status.RECTIFYING
-    [update] = Change.objects.filter(
+    [update] = Change.objects.across_schools().filter(
         table_name="audit_finding", row_id=str(stored.pk), operation="UPDATE"
     )
     assert update.before is not None and update.after is not None
@@ -442,7 +446,7 @@ def test_auditor_on_a_school_host_files_findings_against_that_school(
     other = client_for(school_b, Role.AUDITOR)
     assert finding_id not in {f["id"] for f in _all(other, FINDINGS)}
     assert other.patch(f"{FINDINGS}{finding_id}/", {"status": "closed"}).status_code == 404
-    assert Finding.objects.get(pk=finding_id).status == "open"
+    assert Finding.objects.across_schools().get(pk=finding_id).status == "open"
 
 
 def test_finding_for_unknown_school_is_a_404(client_for: ClientFor) -> None:
@@ -450,7 +454,7 @@ def test_finding_for_unknown_school_is_a_404(client_for: ClientFor) -> None:
         FINDINGS, {"school": "999999", "title": "t", "body": "b", "severity": "low"}
     )
     assert response.status_code == 404
-    assert not Finding.objects.exists()
+    assert not Finding.objects.across_schools().exists()
 
 
 def test_district_admin_cannot_create_or_change_findings(
@@ -463,25 +467,25 @@ def test_district_admin_cannot_create_or_change_findings(
     assert created.status_code == 201, created.content
     finding_id = created.json()["id"]
     admin = client_for(None, Role.DISTRICT_ADMIN)
-    count = Finding.objects.count()
+    count = Finding.objects.across_schools().count()
 
     response = admin.post(
         FINDINGS, {"school": "100001", "title": "t", "body": "b", "severity": "low"}
     )
     assert response.status_code == 403, response.content
-    assert Finding.objects.count() == count
+    assert Finding.objects.across_schools().count() == count
 
     # A row the caller may not change answers like a missing one (404), or 403.
     response = admin.patch(f"{FINDINGS}{finding_id}/", {"status": "closed"})
     assert response.status_code in (403, 404), response.content
-    assert Finding.objects.get(pk=finding_id).status == "open"
+    assert Finding.objects.across_schools().get(pk=finding_id).status == "open"
 
     assert admin.get(FINDINGS).status_code == 403
     for method in ("put", "delete"):
         for client in (auditor, admin):
             response = getattr(client, method)(f"{FINDINGS}{finding_id}/", {"title": "x"})
             assert response.status_code in (403, 404, 405), response.content
-    assert Finding.objects.filter(pk=finding_id, title="t").exists()
+    assert Finding.objects.across_schools().filter(pk=finding_id, title="t").exists()
 
 
 @pytest.mark.parametrize(

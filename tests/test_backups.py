@@ -42,12 +42,16 @@ def test_restore_as_a_new_school_matches_the_backup(busy_school: School, tmp_pat
     assert summary.rows > 5
     copy = school_restore(actor=SETUP, path=path, code="600002")
     assert table_checksums(copy.schema_name) == table_checksums(busy_school.schema_name)
-    assert sorted(Membership.objects.filter(school=copy).values_list("user_id", "role")) == sorted(
-        Membership.objects.filter(school=busy_school).values_list("user_id", "role")
+    assert sorted(
+        Membership.objects.across_schools().filter(school=copy).values_list("user_id", "role")
+    ) == sorted(
+        Membership.objects.across_schools()
+        .filter(school=busy_school)
+        .values_list("user_id", "role")
     )
     with schema_context(copy.schema_name):
         new = Feedback.objects.create(
-            author_id=Membership.objects.filter(school=copy).first().user_id,  # type: ignore[union-attr]
+            author_id=Membership.objects.across_schools().filter(school=copy).first().user_id,  # type: ignore[union-attr]
             category="praise",
             subject="恢复后",
             body="新",
@@ -62,11 +66,15 @@ def test_restore_over_itself_undoes_later_changes(busy_school: School, tmp_path:
     with schema_context(busy_school.schema_name):
         Feedback.objects.filter(subject="第1条").delete()
         Feedback.objects.update(body="改动")
-    Membership.objects.filter(school=busy_school, role="canteen_manager").delete()
+    Membership.objects.across_schools().filter(school=busy_school, role="canteen_manager").delete()
     assert table_checksums(busy_school.schema_name) != before
     school_restore(actor=SETUP, path=path)
     assert table_checksums(busy_school.schema_name) == before
-    assert Membership.objects.filter(school=busy_school, role="canteen_manager").exists()
+    assert (
+        Membership.objects.across_schools()
+        .filter(school=busy_school, role="canteen_manager")
+        .exists()
+    )
 
 
 def test_commands_and_bad_input(busy_school: School, tmp_path: Path) -> None:

@@ -239,7 +239,7 @@ def test_what_bidders_write_before_the_opening_reaches_the_trail_only_once_it_is
         name: Bid.objects.get(public_id=answer.json()["id"])
         for name, answer in (("kept", kept), ("gone", gone))
     }
-    recorded = Change.objects.filter(table_name="procurement_bid")
+    recorded = Change.objects.across_schools().filter(table_name="procurement_bid")
     for bid in bids.values():
         row = recorded.filter(row_id=str(bid.pk)).first()
         assert row is not None  # recorded all the same
@@ -263,7 +263,7 @@ def test_what_bidders_write_before_the_opening_reaches_the_trail_only_once_it_is
 def test_the_auditors_admin_shows_no_bid_before_the_opening(db: Any, district_host: str) -> None:
     tender = published_tender()
     bid = bid_on(tender.lots.get())
-    row = Change.objects.get(table_name="procurement_bid", row_id=str(bid.pk))
+    row = Change.objects.across_schools().get(table_name="procurement_bid", row_id=str(bid.pk))
     browser = admin_client(district_host, user_with_role(Role.AUDITOR))
 
     def listed() -> tuple[set[int], set[str]]:
@@ -276,7 +276,9 @@ def test_the_auditors_admin_shows_no_bid_before_the_opening(db: Any, district_ho
 
     rows, tables = listed()
     assert row.pk not in rows and "procurement_bid" not in tables
-    missing = browser.get(change_url(Change(pk=Change.objects.order_by("-id")[0].pk + 1000)))
+    missing = browser.get(
+        change_url(Change(pk=Change.objects.across_schools().order_by("-id")[0].pk + 1000))
+    )
     sealed = browser.get(change_url(row))
     assert (sealed.status_code, sealed.get("Location")) == (
         missing.status_code,

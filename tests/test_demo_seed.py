@@ -108,7 +108,8 @@ PUBLIC_MODELS: list[Any] = [
 
 
 def _counts() -> dict[str, int]:
-    counts = {m.__name__: m.objects.count() for m in PUBLIC_MODELS}
+    # Every school's rows, and the centre's.
+    counts = {m.__name__: m._base_manager.count() for m in PUBLIC_MODELS}
     for code, *_rest in DEMO_SCHOOLS:
         with tenant_context(School.objects.get(code=code)):
             counts.update({f"{code}.{m.__name__}": m.objects.count() for m in SCHOOL_MODELS})
@@ -146,12 +147,12 @@ def test_seed_demo_twice(db: Any) -> None:
             ).count()
             assert served > students * 10
             assert not MealSession.objects.exclude(samples__isnull=False).exists()
-        claim = Claim.objects.get(school=school, month=dates.month_start)
+        claim = Claim.objects.across_schools().get(school=school, month=dates.month_start)
         statuses.append(claim.status)
         assert claim.student_days > 0
         assert claim.amount == (claim.student_days * claim.daily_rate).quantize(Decimal("0.01"))
         budget = claim.budget
-        committed = Claim.objects.filter(
+        committed = Claim.objects.across_schools().filter(
             budget=budget, status__in=[Claim.Status.APPROVED, Claim.Status.PAID]
         ).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
         assert budget.committed == committed
@@ -160,7 +161,7 @@ def test_seed_demo_twice(db: Any) -> None:
             assert claim.disbursed == claim.amount
             assert claim.disbursements.aggregate(total=Sum("amount"))["total"] == claim.amount
             assert budget.committed == claim.amount
-            approvals = Change.objects.filter(
+            approvals = Change.objects.across_schools().filter(
                 table_name="subsidies_claim",
                 row_id=str(claim.pk),
                 operation="UPDATE",
@@ -229,10 +230,12 @@ def test_the_demo_procurement_as_auditors_and_the_district_read_it(db: Any) -> N
         price.item.code: price.unit_price
         for price in ContractPrice.objects.filter(contract=contract).select_related("item")
     } == {code: Decimal(price) for code, price in TENDERS[0].bids[1].items()}
-    bids = Change.objects.filter(table_name="procurement_bid", operation="INSERT")
+    bids = Change.objects.across_schools().filter(table_name="procurement_bid", operation="INSERT")
     assert set(bids.values_list("actor_id", flat=True)) <= {a.pk for a in accounts}
     # One officer evaluates, another awards (houqin.duties).
-    awarded = Change.objects.filter(table_name="procurement_award", operation="INSERT")
+    awarded = Change.objects.across_schools().filter(
+        table_name="procurement_award", operation="INSERT"
+    )
     second = User.objects.get(username="district.procurement_officer.2")
     assert set(awarded.values_list("actor_id", flat=True)) == {second.pk}
     assert {food.evaluated_by_id, suspicious.evaluated_by_id} == {officer.pk}
@@ -259,7 +262,7 @@ def test_the_demo_procurement_as_auditors_and_the_district_read_it(db: Any) -> N
             assert orders.get(contract=contract).status == Order.Status.PARTLY_DELIVERED
             rejected = DeliveryLine.objects.filter(rejected_quantity__gt=0).count()
             assert rejected == (1 if code == "3101010002" else 0)
-    assert SupplierRating.objects.filter(supplier=contract.supplier).count() == 2
+    assert SupplierRating.objects.across_schools().filter(supplier=contract.supplier).count() == 2
 
     # The open tender: its two bids and its reserve price are sealed, and say so.
     assert still_open.status == Tender.Status.PUBLISHED

@@ -182,7 +182,7 @@ def test_plan_to_payment_agrees_to_the_fen_and_is_audited(
     )
     assert (paid["status"], paid["disbursed"]) == ("paid", "50.00")
 
-    held = Budget.objects.get(pk=budget["id"])
+    held = Budget.objects.across_schools().get(pk=budget["id"])
     assert (held.committed, held.available) == (Decimal("50.00"), Decimal("950.00"))
     own = _ok(principal.get("/api/v1/statements/school/", {"month": MONTH[:7]}))
     district = _ok(finance.get("/api/v1/statements/district/", {"month": MONTH[:7]}))
@@ -206,8 +206,12 @@ def test_plan_to_payment_agrees_to_the_fen_and_is_audited(
         "subsidies_disbursement": finance.user.pk,
     }
     for table, actor in actors.items():
-        assert Change.objects.filter(table_name=table, actor_id=actor).exists(), table
-    claim_steps = Change.objects.filter(table_name="subsidies_claim", row_id=str(claim["id"]))
+        assert Change.objects.across_schools().filter(table_name=table, actor_id=actor).exists(), (
+            table
+        )
+    claim_steps = Change.objects.across_schools().filter(
+        table_name="subsidies_claim", row_id=str(claim["id"])
+    )
     assert {director.user.pk, principal.user.pk, finance.user.pk} <= set(
         claim_steps.values_list("actor_id", flat=True)
     )

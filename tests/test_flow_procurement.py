@@ -458,12 +458,16 @@ def test_requisitions_to_payment_sealed_until_opened_and_audited(
     ]
     for schema, table, operation, client in steps:
         assert client.user is not None
-        assert Change.objects.filter(
-            schema_name=schema, table_name=table, operation=operation, actor_id=client.user.pk
-        ).exists(), (schema, table, operation, client.user.username)
+        assert (
+            Change.objects.across_schools()
+            .filter(
+                schema_name=schema, table_name=table, operation=operation, actor_id=client.user.pk
+            )
+            .exists()
+        ), (schema, table, operation, client.user.username)
     # The district's spend lines are written by the drain, which acts for no one.
-    spend_lines = SpendLine.objects.filter(school__in=[school_a, school_b])
-    spend_writes = Change.objects.filter(
+    spend_lines = SpendLine.objects.across_schools().filter(school__in=[school_a, school_b])
+    spend_writes = Change.objects.across_schools().filter(
         schema_name="public",
         table_name="procurement_spendline",
         row_id__in=[str(pk) for pk in spend_lines.values_list("pk", flat=True)],

@@ -112,7 +112,7 @@ def test_grant_table(school_a: School, school_b: School, grantor_role: Role, kin
     for role in EVERY_ROLE:
         school = None if role in DISTRICT_ROLES else school_a
         user = _target(kind, grantor=grantor, role=role, school_a=school_a, school_b=school_b)
-        before = Membership.objects.count()
+        before = Membership.objects.across_schools().count()
         got[role] = _outcome(
             partial(
                 services.membership_grant,
@@ -123,7 +123,7 @@ def test_grant_table(school_a: School, school_b: School, grantor_role: Role, kin
             )
         )
         expected[role] = _expected(grantor_role, role, kind)
-        assert Membership.objects.count() - before == (got[role] == GRANTED), role
+        assert Membership.objects.across_schools().count() - before == (got[role] == GRANTED), role
     assert got == expected
 
 
@@ -142,11 +142,13 @@ def test_revoke_table(school_a: School, grantor_role: Role) -> None:
         expected[role] = (
             GRANTED if role in EXPECTED_APPOINTS.get(grantor_role, frozenset()) else REFUSED
         )
-        assert Membership.objects.filter(pk=membership.pk).exists() == (got[role] != GRANTED)
+        assert Membership.objects.across_schools().filter(pk=membership.pk).exists() == (
+            got[role] != GRANTED
+        )
     assert got == expected
-    own = Membership.objects.get(user=grantor)
+    own = Membership.objects.across_schools().get(user=grantor)
     assert _outcome(lambda: services.membership_revoke(membership=own, actor=grantor)) == REFUSED
-    assert Membership.objects.filter(pk=own.pk).exists()
+    assert Membership.objects.across_schools().filter(pk=own.pk).exists()
 
 
 def _covers(grants: frozenset[str], grant: str) -> bool:
@@ -209,19 +211,23 @@ def test_a_director_cannot_make_themselves_or_a_second_account_principal(
         "/api/v1/memberships/", {"username": second.username, "role": "staff"}, format="json"
     )
     assert staff.status_code == 201, staff.content
-    assert Membership.objects.get(user=second, role="staff").granted_by_id == me.pk
-    assert not Membership.objects.filter(role="principal", user__in=[me, second]).exists()
+    assert Membership.objects.across_schools().get(user=second, role="staff").granted_by_id == me.pk
+    assert (
+        not Membership.objects.across_schools()
+        .filter(role="principal", user__in=[me, second])
+        .exists()
+    )
 
 
 def test_a_director_cannot_revoke_the_principal(client_for: Any, school_a: School) -> None:
     principal = user_with_role(R.PRINCIPAL, school_a)
-    membership = Membership.objects.get(user=principal)
+    membership = Membership.objects.across_schools().get(user=principal)
     director = client_for(school_a, R.LOGISTICS_DIRECTOR)
     response = director.delete(f"/api/v1/memberships/{membership.pk}/")
     assert _status(response) == (403, "not_appointable")
-    assert Membership.objects.filter(pk=membership.pk).exists()
+    assert Membership.objects.across_schools().filter(pk=membership.pk).exists()
     # Nor their own role.
-    own = Membership.objects.get(user=director.user)
+    own = Membership.objects.across_schools().get(user=director.user)
     assert _status(director.delete(f"/api/v1/memberships/{own.pk}/")) == (403, "own_role")
 
 
@@ -243,9 +249,9 @@ def test_a_supplier_never_gets_a_school_role(client_for: Any, school_a: School) 
         format="json",
     )
     assert _status(from_centre) == (400, "external_account")
-    assert list(Membership.objects.filter(user=supplier).values_list("role", flat=True)) == [
-        "supplier"
-    ]
+    assert list(
+        Membership.objects.across_schools().filter(user=supplier).values_list("role", flat=True)
+    ) == ["supplier"]
     # So the supplier still cannot read the school's student register.
     register = HostClient(client_for(school_a).host, supplier).get("/api/v1/students/")
     assert register.status_code in (401, 403)
@@ -262,9 +268,9 @@ def test_the_district_admin_cannot_make_themselves_auditor_or_procurement_office
             "/api/v1/memberships/", {"username": me.username, "role": role}, format="json"
         )
         assert _status(response) == (403, "own_role"), role
-    assert list(Membership.objects.filter(user=me).values_list("role", flat=True)) == [
-        "district_admin"
-    ]
+    assert list(
+        Membership.objects.across_schools().filter(user=me).values_list("role", flat=True)
+    ) == ["district_admin"]
     # Nor another district administrator.
     colleague = make_user()
     response = admin.post(
@@ -358,12 +364,12 @@ def test_the_admin_site_grants_nothing(db: Any, district_host: str) -> None:
     assert client.get("/admin/accounts/membership/add/").status_code == 403
     added = client.post("/admin/accounts/membership/add/", {"user": admin.pk, "role": "auditor"})
     assert added.status_code == 403
-    own = Membership.objects.get(user=admin)
+    own = Membership.objects.across_schools().get(user=admin)
     assert client.post(change_url(own), {"user": admin.pk, "role": "auditor"}).status_code == 403
     page = client.get(change_url(admin))
     assert page.status_code == 200
     assert b"memberships-0-role" not in page.content
     assert client.get("/admin/accounts/user/add/").status_code == 403
-    assert list(Membership.objects.filter(user=admin).values_list("role", flat=True)) == [
-        "district_admin"
-    ]
+    assert list(
+        Membership.objects.across_schools().filter(user=admin).values_list("role", flat=True)
+    ) == ["district_admin"]

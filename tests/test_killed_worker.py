@@ -106,7 +106,7 @@ def test_a_killed_worker_loses_no_task_and_duplicates_no_effect(
     queue = f"q-{marker}"
     attempts = tmp_path / "attempts"
     attempts.touch()
-    committed.append(lambda: IdempotencyRecord.objects.filter(key=marker).delete())
+    committed.append(lambda: IdempotencyRecord.objects.across_schools().filter(key=marker).delete())
     with Connection(broker) as conn:
         slow_effect_task.apply_async(  # type: ignore[call-arg]
             args=(marker, 3.0, str(attempts)), queue=queue, connection=conn
@@ -116,10 +116,12 @@ def test_a_killed_worker_loses_no_task_and_duplicates_no_effect(
         assert _wait_for(lambda: attempts.read_text().count("\n") >= 1, 60), "never started"
         os.killpg(first.pid, signal.SIGKILL)  # the worker and its pool, mid-task
         first.wait(timeout=30)
-        assert not IdempotencyRecord.objects.filter(key=marker).exists()
+        assert not IdempotencyRecord.objects.across_schools().filter(key=marker).exists()
         second = _worker(broker, queue, sweep=True)
         try:
-            done = _wait_for(lambda: IdempotencyRecord.objects.filter(key=marker).exists(), 90)
+            done = _wait_for(
+                lambda: IdempotencyRecord.objects.across_schools().filter(key=marker).exists(), 90
+            )
             assert done, "the task was lost with the killed worker"
         finally:
             os.killpg(second.pid, signal.SIGTERM)
@@ -128,4 +130,6 @@ def test_a_killed_worker_loses_no_task_and_duplicates_no_effect(
         if first.poll() is None:
             os.killpg(first.pid, signal.SIGKILL)
     assert attempts.read_text().count("\n") >= 2  # it really ran again
-    assert IdempotencyRecord.objects.filter(key=marker).count() == 1  # and took effect once
+    assert (
+        IdempotencyRecord.objects.across_schools().filter(key=marker).count() == 1
+    )  # and took effect once

@@ -100,7 +100,9 @@ def target(school_a: School) -> tuple[Student, str]:
 
 def _events() -> list[SecurityEvent]:
     return list(
-        SecurityEvent.objects.filter(kind=SecurityEvent.Kind.PERSONAL_DATA_READ).order_by("id")
+        SecurityEvent.objects.across_schools()
+        .filter(kind=SecurityEvent.Kind.PERSONAL_DATA_READ)
+        .order_by("id")
     )
 
 

@@ -26,11 +26,11 @@ FEEDBACK_INSERT = (
 
 
 def last_change_id() -> int:
-    return Change.objects.aggregate(m=Max("id"))["m"] or 0
+    return Change.objects.across_schools().aggregate(m=Max("id"))["m"] or 0
 
 
 def actors_of(mark: int, **filters: Any) -> list[tuple[int | None, str | None]]:
-    rows = Change.objects.filter(id__gt=mark, **filters).order_by("id")
+    rows = Change.objects.across_schools().filter(id__gt=mark, **filters).order_by("id")
     return [(row.actor_id, row.request_id) for row in rows]
 
 
@@ -105,7 +105,7 @@ def test_a_service_for_another_actor_inside_a_transaction_hands_the_actor_back(
         third = make_user()
     by_row = {
         row.row_id: row.actor_id
-        for row in Change.objects.filter(id__gt=mark, table_name="accounts_user")
+        for row in Change.objects.across_schools().filter(id__gt=mark, table_name="accounts_user")
     }
     assert by_row == {str(first.pk): outer.pk, str(second.pk): inner.pk, str(third.pk): outer.pk}
     assert second.created_by_id == inner.pk
@@ -162,5 +162,5 @@ def test_a_service_called_outside_any_request_names_its_actor_in_the_trail_and_i
     )
     audit.finding_update(finding=finding, status=Finding.Status.CLOSED, actor=auditor)
     assert finding.created_by_id == auditor.pk
-    trail = Change.objects.filter(id__gt=mark, table_name="audit_finding")
+    trail = Change.objects.across_schools().filter(id__gt=mark, table_name="audit_finding")
     assert [row.actor_id for row in trail] == [auditor.pk, auditor.pk]

@@ -73,13 +73,13 @@ def priced(db: Any) -> dict[str, Any]:
 def spend_lines(school: School) -> Any:
     """The school's lines in the district's spend, once its spend outbox is drained."""
     spend_drained(school)
-    return SpendLine.objects.filter(school=school).order_by("order_line_id")
+    return SpendLine.objects.for_school(school).order_by("order_line_id")
 
 
 def spend_line(school: School, line: int) -> SpendLine:
     """The district's spend line of the school's order line `line`, once drained."""
     spend_drained(school)
-    return SpendLine.objects.get(school=school, order_line_id=line)
+    return SpendLine.objects.across_schools().get(school=school, order_line_id=line)
 
 
 def in_school(school: School) -> Any:
@@ -126,7 +126,7 @@ def test_an_order_under_a_contract_takes_the_contracts_prices(
     ]
     assert order["number"].startswith(f"PO{timezone.localdate():%Y%m}-")
     # The school's transaction wrote only its own schema: its outbox holds the spend lines.
-    assert not SpendLine.objects.filter(school=school_a).exists()
+    assert not SpendLine.objects.across_schools().filter(school=school_a).exists()
     with in_school(school_a):
         assert spend_outbox_pending().count() == 2
     # Drained, they are in the district's spend lines, with the reference prices of the day.
@@ -696,9 +696,9 @@ def test_the_schools_changes_reach_the_districts_spend_only_through_its_outbox(
         )
         assert spend_outbox_pending().filter(line=line).count() == 3
     assert len(queued) == 3  # one drain queued by each change, on commit
-    assert not SpendLine.objects.filter(school=school_a).exists()
+    assert not SpendLine.objects.across_schools().filter(school=school_a).exists()
     assert spend_drained(school_a) == 3
-    spend = SpendLine.objects.get(school=school_a, order_line_id=line.pk)
+    spend = SpendLine.objects.across_schools().get(school=school_a, order_line_id=line.pk)
     assert (spend.quantity, spend.delivered_quantity, spend.delivered_on_time) == (
         D("10"),
         D("10"),
@@ -716,13 +716,13 @@ def test_draining_again_never_doubles_or_rolls_back_a_line(school_a: School) -> 
         line = order.lines.get()
         entries = list(SpendOutbox.objects.filter(line=line).order_by("pk"))
         assert len(entries) == 3 and all(entry.drained_at for entry in entries)
-    drained = SpendLine.objects.get(school=school_a, order_line_id=line.pk)
+    drained = SpendLine.objects.across_schools().get(school=school_a, order_line_id=line.pk)
     assert drained.source_version == entries[-1].pk
     with in_school(school_a):
         SpendOutbox.objects.filter(line=line).update(drained_at=None)
     assert spend_drained(school_a) == 3
-    again = SpendLine.objects.get(school=school_a, order_line_id=line.pk)
-    assert SpendLine.objects.filter(school=school_a).count() == 1
+    again = SpendLine.objects.across_schools().get(school=school_a, order_line_id=line.pk)
+    assert SpendLine.objects.across_schools().filter(school=school_a).count() == 1
     assert (again.delivered_quantity, again.invoiced_amount, again.source_version) == (
         drained.delivered_quantity,
         drained.invoiced_amount,
@@ -737,9 +737,9 @@ def test_draining_again_never_doubles_or_rolls_back_a_line(school_a: School) -> 
         facts=first,
         actor=SPEND_DRAIN,
     )
-    assert SpendLine.objects.get(school=school_a, order_line_id=line.pk).invoiced_amount == (
-        drained.invoiced_amount
-    )
+    assert SpendLine.objects.across_schools().get(
+        school=school_a, order_line_id=line.pk
+    ).invoiced_amount == (drained.invoiced_amount)
 
 
 def test_one_drain_per_school_at_a_time(school_a: School) -> None:
@@ -782,7 +782,11 @@ def test_one_drain_per_school_at_a_time(school_a: School) -> None:
     with in_school(school_a):
         order_cancel_entry.refresh_from_db()
         assert order_cancel_entry.drained_at is not None
-    assert not SpendLine.objects.filter(school=school_a, order_line_id=line.pk).exists()
+    assert (
+        not SpendLine.objects.across_schools()
+        .filter(school=school_a, order_line_id=line.pk)
+        .exists()
+    )
 
 
 # Concurrency ------------------------------------------------------------------------------------
@@ -809,7 +813,9 @@ def _committed_order(
             DeliveryLine.objects.filter(delivery__order__in=orders).delete()
             Delivery.objects.filter(order__in=orders).delete()
             lines = OrderLine.objects.filter(order__in=orders)
-            SpendLine.objects.filter(school=school, order_line_id__in=lines.values("pk")).delete()
+            SpendLine.objects.for_school(school).filter(
+                order_line_id__in=lines.values("pk")
+            ).delete()
             SpendOutbox.objects.filter(line__in=lines).delete()
             lines.delete()
             orders.delete()

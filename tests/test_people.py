@@ -56,7 +56,11 @@ def _nothing_in(school: School) -> int:
 
 
 def _reads() -> int:
-    return SecurityEvent.objects.filter(kind=SecurityEvent.Kind.PERSONAL_DATA_READ).count()
+    return (
+        SecurityEvent.objects.across_schools()
+        .filter(kind=SecurityEvent.Kind.PERSONAL_DATA_READ)
+        .count()
+    )
 
 
 # National ID numbers -----------------------------------------------------------------------------
@@ -171,9 +175,11 @@ def test_stored_row_and_audit_trail_hold_no_clear_number(school_a, client_for) -
     assert number.encode() not in bytes(ciphertext)
     assert number not in hash_ and number not in whole_row
     assert masked == national_id.mask(number)
-    trail = Change.objects.filter(
-        schema_name=school_a.schema_name, table_name="people_student"
-    ).latest("id")
+    trail = (
+        Change.objects.across_schools()
+        .filter(schema_name=school_a.schema_name, table_name="people_student")
+        .latest("id")
+    )
     assert trail.after is not None
     assert "national_id_ciphertext" not in trail.after
     assert "national_id_hash" not in trail.after
@@ -255,7 +261,9 @@ def test_unmasking_is_for_the_director_and_each_read_is_logged(school_a, client_
         }
         assert response["Cache-Control"] == "no-store"
     events = list(
-        SecurityEvent.objects.filter(kind=SecurityEvent.Kind.PERSONAL_DATA_READ).order_by("id")
+        SecurityEvent.objects.across_schools()
+        .filter(kind=SecurityEvent.Kind.PERSONAL_DATA_READ)
+        .order_by("id")
     )[before:]
     assert len(events) == 2
     for event in events:
@@ -305,7 +313,9 @@ def test_director_export_with_clear_numbers_is_logged_once_with_the_count(school
     assert lines[0] == tuple(register.EXPORT_HEADERS)
     ids = {line[6] for line in lines[1:]}
     assert set(numbers) <= ids
-    events = SecurityEvent.objects.filter(kind=SecurityEvent.Kind.PERSONAL_DATA_READ)
+    events = SecurityEvent.objects.across_schools().filter(
+        kind=SecurityEvent.Kind.PERSONAL_DATA_READ
+    )
     assert events.count() == before + 1
     event = events.latest("id")
     assert event.detail["count"] == 3 and event.detail["via"] == "export"
@@ -428,7 +438,7 @@ def test_xlsx_cells_as_excel_types_them(director, school_a, in_school) -> None:
 
 
 def test_any_row_error_saves_nothing_and_each_row_says_why(director, school_a) -> None:
-    before, trail = _nothing_in(school_a), Change.objects.count()
+    before, trail = _nothing_in(school_a), Change.objects.across_schools().count()
     bad_check = national_id_for(3)[:-1] + ("0" if national_id_for(3)[-1] != "0" else "1")
     content = _csv(
         HEADER,
@@ -458,7 +468,7 @@ def test_any_row_error_saves_nothing_and_each_row_says_why(director, school_a) -
     assert by_row[10]["reasons"] == ["unknown_gender"]
     assert all(r["status"] == "error" and r["messages"] for r in by_row.values())
     assert _nothing_in(school_a) == before
-    assert Change.objects.count() == trail
+    assert Change.objects.across_schools().count() == trail
 
 
 def test_reimport_upserts_by_student_number(director, school_a, in_school) -> None:

@@ -49,7 +49,9 @@ def test_a_school_behind_is_migrated_in_one_transaction_and_recorded(school_a, s
     assert _has_table(school_b, "feedback_feedback")
     school_b.refresh_from_db()
     assert school_b.migration_fingerprint == code_fingerprint()
-    record = SchoolMigration.objects.get(school=school_b, target=code_fingerprint())
+    record = SchoolMigration.objects.across_schools().get(
+        school=school_b, target=code_fingerprint()
+    )
     assert record.status == "done"
     with schema_context(school_b.schema_name):
         assert missing_triggers(connection) == []
@@ -68,7 +70,9 @@ def test_a_failing_school_is_left_as_it_was_and_the_others_carry_on(school_a, sc
             f"SELECT count(*) FROM {school_a.schema_name}.django_migrations WHERE app = 'feedback'"
         )
         assert cursor.fetchone()[0] == 0  # nothing of the failed attempt was kept
-    failed = SchoolMigration.objects.get(school=school_a, target=code_fingerprint())
+    failed = SchoolMigration.objects.across_schools().get(
+        school=school_a, target=code_fingerprint()
+    )
     assert failed.status == "failed"
     # Mend the school and run again: only it is visited, and it succeeds.
     with connection.cursor() as cursor:

@@ -70,7 +70,9 @@ def claim_for(
         reason=reason,
     )
     if status in (Claim.Status.APPROVED, Claim.Status.PAID):
-        Budget.objects.filter(pk=budget.pk).update(committed=budget.committed + amount)
+        Budget.objects.across_schools().filter(pk=budget.pk).update(
+            committed=budget.committed + amount
+        )
         budget.refresh_from_db()
     return claim
 
@@ -85,7 +87,7 @@ def march_budget(school: School, programme: Programme, allocated: str, **values:
         year=2024,
     )
     if values:
-        Budget.objects.filter(pk=budget.pk).update(**values)
+        Budget.objects.across_schools().filter(pk=budget.pk).update(**values)
         budget.refresh_from_db()
     return budget
 
@@ -189,11 +191,13 @@ def test_district_totals_agree_with_rows_budgets_and_claims(school_a, school_b, 
     assert totals.approved == totals.amount
     assert totals.disbursed == Decimal("1000.03")
     # The live claims of the month, straight from the table.
-    live = Claim.objects.filter(month=MONTH).exclude(status=Claim.Status.REJECTED)
+    live = Claim.objects.across_schools().filter(month=MONTH).exclude(status=Claim.Status.REJECTED)
     assert totals.amount == live.aggregate(s=Sum("amount"))["s"]
     assert totals.student_days == live.aggregate(s=Sum("student_days"))["s"]
     # The budgets covering the month, straight from the table.
-    budgets = Budget.objects.filter(period_start__lte=date(2024, 3, 31), period_end__gte=MONTH)
+    budgets = Budget.objects.across_schools().filter(
+        period_start__lte=date(2024, 3, 31), period_end__gte=MONTH
+    )
     sums = budgets.aggregate(
         allocated=Sum("allocated"), carried_in=Sum("carried_in"), committed=Sum("committed")
     )

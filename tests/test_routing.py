@@ -118,7 +118,8 @@ def test_client_address_comes_from_the_trusted_proxy_only(school_a):
         "/api/v1/auth/token/", body, format="json"
     )
     ips = list(
-        SecurityEvent.objects.filter(user_id=user.pk, kind="token_created")
+        SecurityEvent.objects.across_schools()
+        .filter(user_id=user.pk, kind="token_created")
         .order_by("id")
         .values_list("ip", flat=True)
     )

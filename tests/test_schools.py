@@ -132,7 +132,11 @@ def test_district_admin_grants_a_school_role_from_the_centre(client_for, school_
         format="json",
     )
     assert response.status_code == 201, response.content
-    assert Membership.objects.filter(user=user, school=school_a, role="principal").exists()
+    assert (
+        Membership.objects.across_schools()
+        .filter(user=user, school=school_a, role="principal")
+        .exists()
+    )
     wrong_scope = admin.post(
         "/api/v1/memberships/", {"username": user.username, "role": "principal"}, format="json"
     )
@@ -153,4 +157,4 @@ def test_a_school_cannot_grant_district_roles(client_for, school_a):
         "/api/v1/memberships/", {"username": user.username, "role": "auditor"}, format="json"
     )
     assert response.status_code == 400
-    assert not Membership.objects.filter(user=user).exists()
+    assert not Membership.objects.across_schools().filter(user=user).exists()

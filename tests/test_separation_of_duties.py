@@ -107,7 +107,7 @@ def test_a_requisition_is_not_approved_by_its_raiser_nor_their_second_account(
         format="json",
     )
     assert raised.status_code == 201, raised.content
-    requisition = Requisition.objects.get(pk=raised.json()["id"])
+    requisition = Requisition.objects.across_schools().get(pk=raised.json()["id"])
     # The raiser, also principal of the school.
     _grant_in_school(raiser, R.PRINCIPAL, school_a)
     _refused(_approve_requisition(client_for(school_a, raiser), requisition))
@@ -143,7 +143,7 @@ def test_a_requisition_is_not_approved_by_its_raiser_nor_their_second_account(
 
 def _draft_claim(school: School, preparer: User) -> Claim:
     claim = make_claim(school)
-    Claim.objects.filter(pk=claim.pk).update(computed_by=preparer)
+    Claim.objects.across_schools().filter(pk=claim.pk).update(computed_by=preparer)
     claim.refresh_from_db()
     return claim
 
@@ -178,7 +178,9 @@ def test_a_claim_is_not_approved_by_whoever_prepared_or_submitted_it(
 ) -> None:
     preparer, submitter = make_user(), make_user()
     claim = make_claim(school_a, status=Claim.Status.SUBMITTED)
-    Claim.objects.filter(pk=claim.pk).update(computed_by=preparer, submitted_by=submitter)
+    Claim.objects.across_schools().filter(pk=claim.pk).update(
+        computed_by=preparer, submitted_by=submitter
+    )
     approve = f"/api/v1/subsidies/claims/{claim.pk}/approve/"
     for person in (preparer, submitter):
         Membership.objects.create(user=person, role=R.FINANCE_OFFICER.value)
@@ -211,7 +213,7 @@ def test_a_supplement_is_not_approved_through_an_account_its_proposer_made_offic
         format="json",
     )
     assert proposed.status_code == 201, proposed.content
-    supplement = BudgetSupplement.objects.get(budget=budget)
+    supplement = BudgetSupplement.objects.across_schools().get(budget=budget)
     approve = f"/api/v1/subsidies/supplements/{supplement.pk}/approve/"
     _refused(client.post(approve))
     opened = client.post(
@@ -318,4 +320,4 @@ def test_a_system_act_is_not_checked(school_a: School) -> None:
         budget=budget, amount=Decimal("5.00"), reason="追加", actor=SETUP
     )
     services.budget_supplement_approve(supplement=supplement, actor=SETUP)
-    assert Budget.objects.get(pk=budget.pk).supplemented == Decimal("5.00")
+    assert Budget.objects.across_schools().get(pk=budget.pk).supplemented == Decimal("5.00")

@@ -147,12 +147,14 @@ def test_the_check_tells_a_service_from_what_is_not() -> None:
 
 
 def _trail_actors(since: int, table_name: str, row_id: int) -> set[int | None]:
-    rows = Change.objects.filter(id__gt=since, table_name=table_name, row_id=str(row_id))
+    rows = Change.objects.across_schools().filter(
+        id__gt=since, table_name=table_name, row_id=str(row_id)
+    )
     return set(rows.values_list("actor_id", flat=True))
 
 
 def _last_change() -> int:
-    return Change.objects.aggregate(m=Max("id"))["m"] or 0
+    return Change.objects.across_schools().aggregate(m=Max("id"))["m"] or 0
 
 
 def test_a_write_from_a_shell_names_its_actor_in_the_trail_and_on_the_row(

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 
 from houqin.exceptions import InvalidInput
 from houqin.roles import Role
+from houqin.tenancy import SchoolScope
 from shared_apps.procurement.api.supply_renderers import figure_columns
 from shared_apps.procurement.models import Category, Supplier
 from shared_apps.procurement.selectors.spend import SpendFigures, spend_period, spend_summary
@@ -104,7 +105,9 @@ def figures(**values: Any) -> SpendFigures:
 def test_a_crafted_month_to_the_fen(
     school_a: School, school_b: School, month: dict[str, Any]
 ) -> None:
-    summary = spend_summary(date_from=MARCH[0], date_to=MARCH[1], today=READ_ON)
+    summary = spend_summary(
+        date_from=MARCH[0], date_to=MARCH[1], today=READ_ON, scope=SchoolScope.every()
+    )
     # Savings: (5 − 4.60) × 100 + (80 − 75) × 2 + (5 − 4.60) × 33.333 + (12 − 13) × 10
     # = 53.3332 on a reference of 946.665.
     assert summary.totals == figures(
@@ -198,7 +201,9 @@ def test_a_crafted_month_to_the_fen(
         (school_b.code, "PO-B2", "乙日杂公司", 1, D("130.00"), "合同外急需"),
     ]
     # Over February and March, February's line counts too.
-    both = spend_summary(date_from=date(2025, 2, 1), date_to=MARCH[1], today=READ_ON)
+    both = spend_summary(
+        date_from=date(2025, 2, 1), date_to=MARCH[1], today=READ_ON, scope=SchoolScope.every()
+    )
     assert both.totals.amount == D("1967.32")
 
 
@@ -207,7 +212,9 @@ def test_the_figures_take_five_queries_whatever_the_number_of_lines(
 ) -> None:
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
-            spend_summary(date_from=MARCH[0], date_to=MARCH[1], today=READ_ON)
+            spend_summary(
+                date_from=MARCH[0], date_to=MARCH[1], today=READ_ON, scope=SchoolScope.every()
+            )
         return len(captured.captured_queries)
 
     before = queries()
@@ -356,7 +363,9 @@ def test_a_schools_real_order_reaches_the_district_figures(school_a: School) -> 
     today = timezone.localdate()
     contract = make_contract()
     order = make_order(school_a, contract, quantity=D("10"), delivered=D("10"), invoiced=True)
-    summary = spend_summary(date_from=today.replace(day=1), date_to=today)
+    summary = spend_summary(
+        date_from=today.replace(day=1), date_to=today, scope=SchoolScope.every()
+    )
     assert summary.totals.amount == order.amount == D("95.00")
     assert summary.totals.invoiced == D("95.00")
     assert (summary.totals.on_time, summary.totals.late) == (1, 0)

@@ -78,7 +78,9 @@ def canteen_says(
 
 
 def event_kinds(claim: Claim) -> list[str]:
-    return list(ClaimEvent.objects.filter(claim=claim).values_list("kind", flat=True))
+    return list(
+        ClaimEvent.objects.across_schools().filter(claim=claim).values_list("kind", flat=True)
+    )
 
 
 # Computing a claim ---------------------------------------------------------------------------
@@ -142,7 +144,7 @@ def test_a_draft_is_recomputed_and_a_submitted_claim_is_not(school_a: School) ->
         services.claim_compute(school=school_a, programme=programme, month=OCTOBER, actor=SETUP)
     again.refresh_from_db()
     assert again.amount == Decimal("60.00")
-    assert Claim.objects.filter(programme=programme).count() == 1
+    assert Claim.objects.across_schools().filter(programme=programme).count() == 1
 
 
 def test_a_month_without_a_budget_is_a_clear_400(client_for: Any, school_a: School) -> None:
@@ -153,7 +155,7 @@ def test_a_month_without_a_budget_is_a_clear_400(client_for: Any, school_a: Scho
         )
     assert response.status_code == 400, response.content
     assert response.json()["error"]["code"] == "no_budget"
-    assert not Claim.objects.filter(programme=programme).exists()
+    assert not Claim.objects.across_schools().filter(programme=programme).exists()
 
 
 def test_at_most_one_subsidised_meal_per_student_per_day_with_the_real_canteen(
@@ -260,7 +262,7 @@ def test_compute_submit_approve_disburse_with_events(client_for: Any, school_a: 
         "paid",
         "paid",
     ]
-    assert Disbursement.objects.filter(claim_id=claim_id).count() == 2
+    assert Disbursement.objects.across_schools().filter(claim_id=claim_id).count() == 2
 
     # Auditors see every step, on the district host and on the school's.
     for where in (None, school_a):
@@ -318,7 +320,7 @@ def test_an_approval_over_budget_is_409_and_changes_nothing(
     assert claim.status == Claim.Status.SUBMITTED
     assert claim.decided_at is None
     assert event_kinds(claim) == []
-    assert not IdempotencyRecord.objects.filter(key="over-budget-1").exists()
+    assert not IdempotencyRecord.objects.across_schools().filter(key="over-budget-1").exists()
 
 
 def test_a_submission_over_budget_is_409(client_for: Any, school_a: School) -> None:
@@ -334,7 +336,7 @@ def test_a_submission_over_budget_is_409(client_for: Any, school_a: School) -> N
 def test_the_database_refuses_an_overspent_budget(school_a: School) -> None:
     budget = make_budget(school_a, make_programme(), allocated=Decimal("10.00"))
     with pytest.raises(IntegrityError), transaction.atomic():
-        Budget.objects.filter(pk=budget.pk).update(committed=Decimal("10.01"))
+        Budget.objects.across_schools().filter(pk=budget.pk).update(committed=Decimal("10.01"))
 
 
 def test_whoever_submitted_cannot_approve(school_a: School) -> None:
@@ -358,12 +360,14 @@ def test_a_paid_or_decided_claim_cannot_be_decided_again(client_for: Any, school
 
 
 def _cleanup_money(programme_ids: list[int]) -> None:
-    claims = Claim.objects.filter(programme_id__in=programme_ids)
-    BudgetSupplement.objects.filter(budget__programme_id__in=programme_ids).delete()
-    Disbursement.objects.filter(claim__in=claims).delete()
-    ClaimEvent.objects.filter(claim__in=claims).delete()
+    claims = Claim.objects.across_schools().filter(programme_id__in=programme_ids)
+    BudgetSupplement.objects.across_schools().filter(
+        budget__programme_id__in=programme_ids
+    ).delete()
+    Disbursement.objects.across_schools().filter(claim__in=claims).delete()
+    ClaimEvent.objects.across_schools().filter(claim__in=claims).delete()
     claims.delete()
-    Budget.objects.filter(programme_id__in=programme_ids).delete()
+    Budget.objects.across_schools().filter(programme_id__in=programme_ids).delete()
     Programme.objects.filter(pk__in=programme_ids).delete()
 
 
@@ -380,7 +384,7 @@ def _committed_setup(
     users = [finance]
 
     def cleanup() -> None:
-        IdempotencyRecord.objects.filter(user_id=finance.pk).delete()
+        IdempotencyRecord.objects.across_schools().filter(user_id=finance.pk).delete()
         _cleanup_money([programme.pk])
         for user in users:
             discard_user(user)
@@ -424,10 +428,16 @@ def test_concurrent_approvals_never_overspend_a_budget(committed: list[Any]) -> 
     )
     budget.refresh_from_db()
     assert budget.committed == Decimal("300.00") <= budget.allocated
-    approved = Claim.objects.filter(budget=budget, status=Claim.Status.APPROVED)
+    approved = Claim.objects.across_schools().filter(budget=budget, status=Claim.Status.APPROVED)
     assert approved.count() == k
-    assert Claim.objects.filter(budget=budget, status=Claim.Status.SUBMITTED).count() == n - k
-    assert ClaimEvent.objects.filter(claim__budget=budget, kind="approved").count() == k
+    assert (
+        Claim.objects.across_schools().filter(budget=budget, status=Claim.Status.SUBMITTED).count()
+        == n - k
+    )
+    assert (
+        ClaimEvent.objects.across_schools().filter(claim__budget=budget, kind="approved").count()
+        == k
+    )
 
 
 def test_five_concurrent_replays_of_one_approval_approve_once(committed: list[Any]) -> None:
@@ -445,7 +455,7 @@ def test_five_concurrent_replays_of_one_approval_approve_once(committed: list[An
     assert len({r.content for r in responses}) == 1  # type: ignore[union-attr]
     budget.refresh_from_db()
     assert budget.committed == Decimal("100.00")
-    assert ClaimEvent.objects.filter(claim=claim, kind="approved").count() == 1
+    assert ClaimEvent.objects.across_schools().filter(claim=claim, kind="approved").count() == 1
 
 
 # Supplementary budgets (追加预算) ----------------------------------------------------------------
@@ -480,7 +490,7 @@ def test_a_supplement_raises_what_a_budget_holds_once_another_officer_approves_i
         url, {"amount": "150.50", "reason": reason}, format="json", HTTP_IDEMPOTENCY_KEY="sup-1"
     )
     assert replay.json() == body
-    supplement = BudgetSupplement.objects.get(budget=budget)
+    supplement = BudgetSupplement.objects.across_schools().get(budget=budget)
     approve = f"/api/v1/subsidies/supplements/{supplement.pk}/approve/"
     # Whoever proposed it does not approve it.
     own = finance.post(approve)
@@ -496,7 +506,7 @@ def test_a_supplement_raises_what_a_budget_holds_once_another_officer_approves_i
     assert colleague.post(approve).json()["error"]["code"] == "supplement_approved"
     budget.refresh_from_db()
     assert budget.supplemented == Decimal("150.50")
-    assert BudgetSupplement.objects.filter(budget=budget).count() == 1
+    assert BudgetSupplement.objects.across_schools().filter(budget=budget).count() == 1
     # The claim the budget could not hold now fits.
     assert finance.post(f"{CLAIMS}{claim.pk}/approve/").status_code == 200
     budget.refresh_from_db()
@@ -558,7 +568,7 @@ def test_a_supplement_needs_a_positive_amount_and_a_reason(
     assert response.status_code == 400, response.content
     budget.refresh_from_db()
     assert budget.supplemented == Decimal("0.00")
-    assert not BudgetSupplement.objects.filter(budget=budget).exists()
+    assert not BudgetSupplement.objects.across_schools().filter(budget=budget).exists()
 
 
 def test_the_database_refuses_supplements_without_amount_or_reason(school_a: School) -> None:
@@ -567,7 +577,7 @@ def test_the_database_refuses_supplements_without_amount_or_reason(school_a: Sch
         with pytest.raises(IntegrityError), transaction.atomic():
             BudgetSupplement.objects.create(budget=budget, **values)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Budget.objects.filter(pk=budget.pk).update(supplemented=Decimal("-0.01"))
+        Budget.objects.across_schools().filter(pk=budget.pk).update(supplemented=Decimal("-0.01"))
 
 
 def test_supplements_and_approvals_at_once_end_consistent(committed: list[Any]) -> None:
@@ -580,7 +590,7 @@ def test_supplements_and_approvals_at_once_end_consistent(committed: list[Any]) 
     proposer = user_with_role(R.FINANCE_OFFICER)
 
     def cleanup() -> None:
-        BudgetSupplement.objects.filter(added_by=proposer).delete()
+        BudgetSupplement.objects.across_schools().filter(added_by=proposer).delete()
         discard_user(proposer)
 
     committed.append(cleanup)
@@ -605,8 +615,12 @@ def test_supplements_and_approvals_at_once_end_consistent(committed: list[Any]) 
     assert set(approvals) <= {200, 409}
     budget.refresh_from_db()
     assert budget.supplemented == Decimal("100.00")
-    assert sum(s.amount for s in BudgetSupplement.objects.filter(budget=budget)) == Decimal("100")
-    approved = Claim.objects.filter(budget=budget, status=Claim.Status.APPROVED).count()
+    assert sum(
+        s.amount for s in BudgetSupplement.objects.across_schools().filter(budget=budget)
+    ) == Decimal("100")
+    approved = (
+        Claim.objects.across_schools().filter(budget=budget, status=Claim.Status.APPROVED).count()
+    )
     assert approved == approvals.count(200) >= 2
     assert budget.committed == Decimal("50.00") * approved <= Decimal("200.00")
     assert budget.available == Decimal("200.00") - budget.committed
@@ -685,7 +699,7 @@ def test_budgets_of_one_school_and_programme_do_not_overlap(
         format="json",
     )
     assert response.status_code == 409
-    assert Budget.objects.filter(programme=programme).count() == 1
+    assert Budget.objects.across_schools().filter(programme=programme).count() == 1
 
 
 # Isolation -------------------------------------------------------------------------------------

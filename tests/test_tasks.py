@@ -169,9 +169,11 @@ def test_task_runs_with_the_actor_and_request_id_from_its_headers(school_a: Scho
     }
     school_check_task.apply(headers=headers, throw=True).get()
     # The task's UPDATE of the school row is in the trail under the queuing request and actor.
-    change = Change.objects.filter(
-        table_name="tenants_school", operation="UPDATE", request_id="req-7-from-web"
-    ).get()
+    change = (
+        Change.objects.across_schools()
+        .filter(table_name="tenants_school", operation="UPDATE", request_id="req-7-from-web")
+        .get()
+    )
     assert change.actor_id == actor.pk
     assert change.row_id == str(school_a.pk)
     assert context.current() == context.ActorContext()  # nothing leaks out of the task
@@ -181,7 +183,11 @@ def test_task_without_a_safe_request_id_gets_a_fresh_one(school_a: School) -> No
     headers = {"_schema_name": school_a.schema_name, "_request_id": "bad id; DROP TABLE x"}
     result = school_check_task.apply(headers=headers, throw=True)
     result.get()
-    change = Change.objects.filter(table_name="tenants_school", row_id=str(school_a.pk)).first()
+    change = (
+        Change.objects.across_schools()
+        .filter(table_name="tenants_school", row_id=str(school_a.pk))
+        .first()
+    )
     assert change is not None
     assert change.request_id not in (None, "bad id; DROP TABLE x")
 

@@ -104,7 +104,7 @@ def test_a_school_raises_and_its_principal_approves_or_rejects(client_for, schoo
     assert body["status"] == "pending" and body["school"] == school_a.code
     assert body["lines"][0]["quantity"] == "300.500"
     # Whoever raised it cannot approve it; the principal can.
-    requisition = Requisition.objects.get(pk=body["id"])
+    requisition = Requisition.objects.across_schools().get(pk=body["id"])
     with pytest.raises(Conflict):
         from shared_apps.procurement.services.requisitions import requisition_approve
 
@@ -140,7 +140,7 @@ def test_a_rejection_needs_a_reason_and_bad_lines_are_400(client_for, school_a) 
     ):
         response = manager.post(f"{API}/requisitions/", {"lines": lines}, format="json")
         assert response.status_code == 400, (lines, response.content)
-    assert not Requisition.objects.filter(raised_by=manager.user).exists()
+    assert not Requisition.objects.across_schools().filter(raised_by=manager.user).exists()
 
 
 def test_the_canteen_manager_sees_their_own_requisitions(client_for, school_a) -> None:
@@ -180,8 +180,8 @@ def test_approved_requisitions_aggregate_into_lots_by_category(
     assert quantities == {rice.code: "140.500", oil.code: "40.500"}
     assert lots["food"]["lines"][0]["specification"] == "国标一级"
     # Each requisition line is linked to the tender line it landed in, once.
-    lines = RequisitionLine.objects.filter(requisition__in=[first, second])
-    assert TenderLineSource.objects.filter(requisition_line__in=lines).count() == 4
+    lines = RequisitionLine.objects.across_schools().filter(requisition__in=[first, second])
+    assert TenderLineSource.objects.across_schools().filter(requisition_line__in=lines).count() == 4
     again = officer_client.post(
         f"{API}/tenders/", {"title": "重复", "requisitions": [second.pk]}, format="json"
     )
@@ -283,7 +283,7 @@ def test_an_evaluator_registers_their_own_key_and_the_passphrase_is_nowhere(
     evaluator.refresh_from_db()
     assert sealing.unlock_private_key(stored(evaluator.locked_private_key), passphrase)
     assert _tables_containing([passphrase]) == []
-    assert not IdempotencyRecord.objects.filter(key="key-1").exists()
+    assert not IdempotencyRecord.objects.across_schools().filter(key="key-1").exists()
 
 
 def test_a_key_is_replaced_only_while_on_no_unopened_committee(db: Any) -> None:
@@ -713,7 +713,11 @@ def test_before_the_opening_no_price_is_in_any_table_the_audit_trail_or_the_logs
             present(seat)
     assert _tables_containing(SECRET_TEXTS) == []
     # Neither the reserve price nor the bid left an idempotency record (a hash of a price).
-    assert not IdempotencyRecord.objects.filter(key__in=["reserve-1", "bid-1"]).exists()
+    assert (
+        not IdempotencyRecord.objects.across_schools()
+        .filter(key__in=["reserve-1", "bid-1"])
+        .exists()
+    )
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert not [text for text in SECRET_TEXTS if text in logged]
     # Once opened, the plaintext rows hold them.
@@ -810,7 +814,9 @@ def test_an_opening_attempted_early_or_with_too_few_shares_is_refused(client_for
     assert too_few.status_code == 409
     assert too_few.json()["error"]["code"] == "too_few_shares"
     # The presented share waits for the opening, but never in the audit trail.
-    kept = Change.objects.get(table_name="procurement_presentedshare", after__seat_id=member.pk)
+    kept = Change.objects.across_schools().get(
+        table_name="procurement_presentedshare", after__seat_id=member.pk
+    )
     assert kept.after is not None and "share" not in kept.after
     assert "1 of 2 shares presented" in too_few.json()["error"]["message"]
     # Nobody else acts in a member's seat.
@@ -877,7 +883,9 @@ def test_the_opening_decrypts_rejects_over_the_ceiling_and_flags_few_bids(client
     assert not PresentedShare.objects.filter(seat__tender=tender).exists()
     assert kinds(tender)[-3:] == ["opened", "bid_rejected", "few_bids"]
     # Every step is in the audit trail too, with its actor.
-    trail = Change.objects.filter(table_name="procurement_tenderevent", operation="INSERT")
+    trail = Change.objects.across_schools().filter(
+        table_name="procurement_tenderevent", operation="INSERT"
+    )
     opened_row = trail.filter(after__tender_id=tender.pk, after__kind="opened").get()
     assert opened_row.actor_id is not None
     assert (
@@ -897,7 +905,7 @@ def test_after_the_opening_reads_of_what_was_sealed_are_logged(client_for) -> No
     lot = bids_read.json()[0]
     assert lot["reserve_price"] == str(RESERVE)
     assert lot["bids"][0]["lines"][0]["unit_price"] == str(UNIT_PRICE)
-    event = SecurityEvent.objects.filter(kind="sealed_item_read").latest("id")
+    event = SecurityEvent.objects.across_schools().filter(kind="sealed_item_read").latest("id")
     assert event.user_id == member.user.pk
     assert event.detail["bids"] == [str(bid.public_id)]
     assert event.detail["reserve_prices"] == [lot["id"]]
@@ -959,7 +967,7 @@ def _discard_tender(tender_id: int) -> None:
     Bid.objects.filter(lot__in=lots).delete()
     PresentedShare.objects.filter(seat__tender_id=tender_id).delete()
     CommitteeSeat.objects.filter(tender_id=tender_id).delete()
-    TenderLineSource.objects.filter(tender_line__lot__in=lots).delete()
+    TenderLineSource.objects.across_schools().filter(tender_line__lot__in=lots).delete()
     TenderLine.objects.filter(lot__in=lots).delete()
     lots.delete()
     Tender.objects.filter(pk=tender_id).delete()

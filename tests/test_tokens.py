@@ -44,7 +44,9 @@ def test_no_token_on_a_school_where_the_user_holds_no_role(school_a, school_b):
     response = _issue(school_host(school_b.code), user.username)
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_credentials"
-    assert SecurityEvent.objects.filter(kind="login_failed", user_id=user.pk).exists()
+    assert (
+        SecurityEvent.objects.across_schools().filter(kind="login_failed", user_id=user.pk).exists()
+    )
 
 
 def test_a_token_grants_nothing_on_another_school(school_a, school_b):
@@ -64,13 +66,17 @@ def test_wrong_password_is_a_clear_400_and_is_recorded(school_a):
     response = _issue(school_host(school_a.code), user.username, "wrong")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_credentials"
-    assert SecurityEvent.objects.filter(kind="login_failed", username=user.username).exists()
+    assert (
+        SecurityEvent.objects.across_schools()
+        .filter(kind="login_failed", username=user.username)
+        .exists()
+    )
 
 
 def test_token_creation_is_recorded(school_a):
     user = user_with_role(Role.STAFF, school_a)
     _issue(school_host(school_a.code), user.username)
-    event = SecurityEvent.objects.get(kind="token_created", user_id=user.pk)
+    event = SecurityEvent.objects.across_schools().get(kind="token_created", user_id=user.pk)
     assert event.schema_name == school_a.schema_name
     assert event.host == school_host(school_a.code)
 
@@ -220,7 +226,7 @@ def test_the_owner_lists_and_revokes_their_own_tokens(school_a):
     assert refused.status_code == 401
     assert refused.json()["error"]["message"] == "此令牌已被撤销。"
     assert _client_with(host, someone_else).get("/api/v1/me/").status_code == 200
-    event = SecurityEvent.objects.get(kind="token_revoked", user_id=user.pk)
+    event = SecurityEvent.objects.across_schools().get(kind="token_revoked", user_id=user.pk)
     assert event.detail == {"token_id": _token_of(first).pk, "owner_id": user.pk}
     assert event.schema_name == school_a.schema_name
 
@@ -246,7 +252,9 @@ def test_the_district_administrator_revokes_anyones_token(school_a, client_for, 
     assert _client_with(school_host(school_a.code), key).get("/api/v1/me/").status_code == 401
     token.refresh_from_db()
     assert token.revoked_by_id == admin.user.pk
-    event = SecurityEvent.objects.get(kind="token_revoked", detail__token_id=token.pk)
+    event = SecurityEvent.objects.across_schools().get(
+        kind="token_revoked", detail__token_id=token.pk
+    )
     assert event.user_id == admin.user.pk and event.detail["owner_id"] == owner.pk
     inactive = admin.get("/api/v1/tokens/", {"username": owner.username, "active": False}).json()
     assert [t["id"] for t in inactive["results"]] == [token.pk]

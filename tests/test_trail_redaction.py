@@ -76,7 +76,7 @@ def _schemas_of(model: type[models.Model], school: School) -> list[str]:
 
 
 def _last_change() -> int:
-    return Change.objects.aggregate(m=Max("id"))["m"] or 0
+    return Change.objects.across_schools().aggregate(m=Max("id"))["m"] or 0
 
 
 def _as_text(value: Any) -> str:
@@ -136,7 +136,7 @@ def test_no_secret_of_any_model_reaches_the_trail_after_a_write(
                     continue
                 with context.acting(request_id="redaction-scan"):
                     cursor.execute(f"UPDATE {qualified} SET {q(pk)} = {q(pk)}")
-            rows = Change.objects.filter(
+            rows = Change.objects.across_schools().filter(
                 id__gt=secrets_written, schema_name=schema, table_name=table
             )
             if not rows.filter(operation="UPDATE", request_id="redaction-scan").exists():
@@ -222,7 +222,7 @@ def test_a_change_of_redaction_is_a_migration_that_rewires_and_reverses(
             Feedback.objects.create(
                 author=make_user(), category="praise", subject="s", body="不应留在日志"
             )
-        [row] = Change.objects.filter(id__gt=mark, table_name="feedback_feedback")
+        [row] = Change.objects.across_schools().filter(id__gt=mark, table_name="feedback_feedback")
         assert row.after is not None
         assert "body" not in row.after and row.after["subject"] == "s"
     assert triggers.missing_triggers(connection) == []

@@ -15,7 +15,7 @@ def slow_effect_task(self: Task, marker: str, seconds: float, attempts_file: str
     with Path(attempts_file).open("a") as attempts:
         attempts.write(f"{self.request.id}\n")
     time.sleep(seconds)
-    IdempotencyRecord.objects.get_or_create(
+    IdempotencyRecord.objects.across_schools().get_or_create(
         schema_name="public",
         user_id=0,
         key=marker,

@@ -581,7 +581,7 @@ def _evaluator(spec: DemoEvaluator, officer: User, n: int) -> Evaluator:
 def _requisition(spec: DemoRequisition, items: dict[str, CatalogueItem]) -> Requisition:
     """Raised by the school's logistics director or canteen manager, approved by its principal."""
     school = School.objects.get(code=spec.school)
-    requisition = Requisition.objects.filter(school=school, note=spec.note).first()
+    requisition = Requisition.objects.for_school(school).filter(note=spec.note).first()
     if requisition is None:
         raiser = _demo_user(spec.raised_by, spec.school)
         needed_by = timezone.localdate() + timedelta(days=30)
@@ -838,7 +838,7 @@ def _rating(
 ) -> None:
     """The school's logistics director rates the supplier for the month it ordered in."""
     school = School.objects.get(code=code)
-    if SupplierRating.objects.filter(school=school, supplier=supplier).exists():
+    if SupplierRating.objects.for_school(school).filter(supplier=supplier).exists():
         return
     director = _demo_user("logistics_director", code)
     quality, punctuality, service = scores

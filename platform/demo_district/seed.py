@@ -528,9 +528,11 @@ def _seed_school(school: School, dates: DemoDates, plans: dict[tuple[date, str],
 def _seed_money(school: School, dates: DemoDates, programme: Programme) -> Claim:
     """A budget for the month, then the month's claim as far as the demo takes it."""
     finance = _demo_user("finance_officer")
-    budget = Budget.objects.filter(
-        programme=programme, school=school, period_start=dates.month_start
-    ).first()
+    budget = (
+        Budget.objects.for_school(school)
+        .filter(programme=programme, period_start=dates.month_start)
+        .first()
+    )
     if budget is None:
         with tenant_context(school):
             students = Student.objects.count()
@@ -546,7 +548,7 @@ def _seed_money(school: School, dates: DemoDates, programme: Programme) -> Claim
                 allocated=Decimal(allocated),
                 actor=finance,
             )
-    claims = Claim.objects.filter(programme=programme, school=school, month=dates.month_start)
+    claims = Claim.objects.for_school(school).filter(programme=programme, month=dates.month_start)
     claim = claims.exclude(status=Claim.Status.REJECTED).first()
     if claim is None:
         director = _demo_user("logistics_director", school.code)

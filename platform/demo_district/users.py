@@ -43,7 +43,8 @@ def _user(username: str, display_name: str, school: School | None = None) -> Use
 
 
 def _grant(user: User, role: Role, school: School | None) -> None:
-    if not Membership.objects.filter(user=user, role=role.value, school=school).exists():
+    held = Membership.objects.across_schools().filter(user=user, role=role.value, school=school)
+    if not held.exists():
         membership_grant(user=user, role=role.value, school=school, actor=SEEDING)
 
 

@@ -30,6 +30,7 @@ from houqin.db import tenant_db
 from houqin.exceptions import ServiceError
 from houqin.permissions import permission_name, restrict, roles_of
 from houqin.secret_fields import secret_fields_of, touches_secret
+from houqin.tenancy import school_paths, scoped_here
 
 
 def stored_here(model: type[models.Model]) -> bool:
@@ -225,6 +226,24 @@ class ScopedModelAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> Any:
         return restrict(super().get_queryset(request), request.user, "view")
 
+    # Rows that belong to schools (houqin.tenancy) are read here as everywhere: an inline's rows
+    # and a form's choices of them are this host's.
+    def get_formset_kwargs(
+        self, request: HttpRequest, obj: Any, inline: Any, prefix: str
+    ) -> dict[str, Any]:
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        kwargs["queryset"] = scoped_here(kwargs["queryset"])
+        return kwargs
+
+    def get_field_queryset(self, db: Any, db_field: Any, request: HttpRequest) -> Any:
+        queryset = super().get_field_queryset(db, db_field, request)
+        related = db_field.remote_field.model
+        if not school_paths(related):
+            return queryset
+        if queryset is None:
+            queryset = related._default_manager.using(db)
+        return scoped_here(queryset)
+
     def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
         # A change list filters by any column of its own named in the URL; never by a secret
         # (houqin.secret_fields): the answer would say whether a guessed number is a student's.
@@ -320,7 +339,7 @@ class ScopedModelAdmin(admin.ModelAdmin):
             }
             if not values:
                 return
-            stored = self.model._default_manager.get(pk=obj.pk)
+            stored = scoped_here(self.model._default_manager.all()).get(pk=obj.pk)
             self._write(self.change_through, request, row=stored, values=values)
         else:
             call = self.add_through

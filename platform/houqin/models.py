@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from houqin.tenancy import SchoolOwnedQuerySet
+
 
 class IdempotencyRecord(models.Model):
     """The response given to one request made with an Idempotency-Key, replayed to its retries."""
@@ -16,6 +18,9 @@ class IdempotencyRecord(models.Model):
     # The rendered JSON, kept as text: jsonb would reorder its keys.
     body = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    school_field = "schema_name"
+    objects = SchoolOwnedQuerySet["IdempotencyRecord"].as_manager()
 
     class Meta:
         constraints = [

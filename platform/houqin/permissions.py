@@ -13,8 +13,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
-from houqin.db import tenant_db
 from houqin.roles import EXTERNAL_ROLES, Role, allows, allows_own, grants_of
+from houqin.tenancy import SchoolScope, scoped_here
 
 M = TypeVar("M", bound=models.Model)
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -38,9 +38,7 @@ def role_names_from(source: RoleNames) -> None:
 
 def current_school_id() -> int | None:
     """The school whose schema is in force, or None in the district centre (public schema)."""
-    if tenant_db().schema_name == "public":
-        return None
-    return getattr(tenant_db().tenant, "pk", None)
+    return SchoolScope.here().school_id
 
 
 def roles_of(user: AnyUser) -> frozenset[Role]:
@@ -77,10 +75,12 @@ def has_perm(user: AnyUser, perm: str) -> bool:
 def restrict(queryset: "models.QuerySet[M]", user: AnyUser, action: str) -> "models.QuerySet[M]":
     """The rows of `queryset` that `user` may `action` here; nothing when they may not.
 
-    Whole-model grants come from the role registry; `:own` grants narrow to the rows the user owns
-    (the model's `owner_field`); object grants (django-guardian, in the school's schema) add the
-    single rows someone was given.
+    On a school's host, rows that belong to schools are that school's (houqin.tenancy), whatever
+    the caller asked. Whole-model grants come from the role registry; `:own` grants narrow to the
+    rows the user owns (the model's `owner_field`); object grants (django-guardian, in the
+    school's schema) add the single rows someone was given.
     """
+    queryset = scoped_here(queryset)
     model = queryset.model
     perm = permission_name(model, action)
     grants = grants_of(roles_of(user))

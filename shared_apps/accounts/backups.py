@@ -7,10 +7,10 @@ from shared_apps.accounts.models import Membership
 
 
 def school_memberships(school: Any) -> list[dict[str, Any]]:
-    rows = Membership.objects.filter(school=school).values("user_id", "role", "granted_by_id")
+    rows = Membership.objects.for_school(school).values("user_id", "role", "granted_by_id")
     return [dict(row) for row in rows]
 
 
 def school_memberships_restore(school: Any, rows: list[dict[str, Any]]) -> None:
-    Membership.objects.filter(school=school).delete()
+    Membership.objects.for_school(school).delete()
     Membership.objects.bulk_create(Membership(school=school, **row) for row in rows)

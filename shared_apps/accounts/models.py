@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from houqin.roles import DISTRICT_ROLES, REGISTRY, Role
+from houqin.tenancy import SchoolOwnedQuerySet
 
 
 class User(AbstractUser):
@@ -38,6 +39,8 @@ class User(AbstractUser):
 
     # Columns the audit trail never copies.
     audit_redacted_fields: ClassVar[tuple[str, ...]] = ("password",)
+
+    school_field = ("school", "memberships__school")
 
     class Meta:
         verbose_name = _("user")
@@ -78,6 +81,9 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    school_field = "school"
+    objects = SchoolOwnedQuerySet["Membership"].as_manager()
 
     class Meta:
         verbose_name = _("membership")

@@ -5,6 +5,7 @@ from collections.abc import Collection
 from django.db.models import Q, QuerySet
 
 from houqin.roles import SCHOOL_STAFF_ROLES, Role
+from houqin.tenancy import SchoolOwnedQuerySet
 from shared_apps.accounts.models import ApiToken, Membership, User
 
 
@@ -13,7 +14,9 @@ def role_names_for(*, user_id: int, school_id: int | None) -> list[str]:
     scope = Q(school__isnull=True)
     if school_id is not None:
         scope |= Q(school_id=school_id)
-    return list(Membership.objects.filter(scope, user_id=user_id).values_list("role", flat=True))
+    # The schools are the query's own: the district (none), and `school_id`.
+    held = Membership.objects.across_schools().filter(scope, user_id=user_id)
+    return list(held.values_list("role", flat=True))
 
 
 def is_school_staff(*, user: User, school_id: int | None) -> bool:
@@ -21,37 +24,34 @@ def is_school_staff(*, user: User, school_id: int | None) -> bool:
     not only the district's (a supplier's or an officer's roles hold everywhere)."""
     if school_id is None or not user.is_active:
         return False
-    return Membership.objects.filter(
-        user=user, school_id=school_id, role__in=[r.value for r in SCHOOL_STAFF_ROLES]
-    ).exists()
+    return (
+        Membership.objects.for_school(school_id)
+        .filter(user=user, role__in=[r.value for r in SCHOOL_STAFF_ROLES])
+        .exists()
+    )
 
 
 def holds_through(*, user_id: int, roles: Collection[Role], people: Collection[int]) -> bool:
     """Whether the user holds one of `roles` through a membership one of `people` granted, or on
     an account one of them opened."""
     return (
-        Membership.objects.filter(user_id=user_id, role__in=[r.value for r in roles])
+        Membership.objects.across_schools()
+        .filter(user_id=user_id, role__in=[r.value for r in roles])
         .filter(Q(granted_by_id__in=people) | Q(user__created_by_id__in=people))
         .exists()
     )
 
 
-def membership_list(*, school_id: int | None) -> QuerySet[Membership]:
-    """Memberships visible from here: the district's on the centre, one school's on its host."""
-    qs = Membership.objects.select_related("user", "school")
-    if school_id is None:
-        return qs
-    return qs.filter(school_id=school_id)
+def membership_list() -> SchoolOwnedQuerySet[Membership]:
+    """Memberships. They belong to schools (houqin.tenancy): the caller says whose it reads, as
+    `restrict()` does for the API (every one on the centre, one school's on its host)."""
+    return Membership.objects.select_related("user", "school")
 
 
-def user_list(*, school_id: int | None) -> QuerySet[User]:
-    """Users visible from here: everyone on the centre; on a school's host, its members and the
-    accounts it opened."""
-    if school_id is None:
-        return User.objects.all()
-    return User.objects.filter(
-        Q(memberships__school_id=school_id) | Q(school_id=school_id)
-    ).distinct()
+def user_list() -> QuerySet[User]:
+    """Users: everyone on the centre; `restrict()` keeps, on a school's host, its members and
+    the accounts it opened (`User.school_field`)."""
+    return User.objects.all()
 
 
 def token_list(*, user_id: int | None = None) -> QuerySet[ApiToken]:

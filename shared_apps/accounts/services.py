@@ -115,7 +115,8 @@ def _check_fits(*, user: User, role: Role, school: School | None) -> None:
     roles only to that school's accounts (opened for it, or already holding a role there)."""
     others = [
         (Role(name), school_id)
-        for name, school_id in Membership.objects.filter(user=user)
+        for name, school_id in Membership.objects.across_schools()
+        .filter(user=user)
         .exclude(role=role.value, school=school)
         .values_list("role", "school_id")
     ]

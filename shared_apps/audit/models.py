@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from houqin.tenancy import SchoolOwnedQuerySet
+
 
 class Change(models.Model):
     """One inserted, updated or deleted row, in any schema; appended by a trigger, never altered."""
@@ -23,6 +25,9 @@ class Change(models.Model):
     after = models.JSONField(_("after"), null=True)
     actor_id = models.BigIntegerField(_("actor"), null=True, db_index=True)
     request_id = models.CharField(_("request id"), max_length=64, null=True, db_index=True)
+
+    school_field = "schema_name"
+    objects = SchoolOwnedQuerySet["Change"].as_manager()
 
     class Meta:
         verbose_name = _("change")
@@ -57,6 +62,9 @@ class SecurityEvent(models.Model):
     ip = models.GenericIPAddressField(_("IP address"), null=True)
     request_id = models.CharField(_("request id"), max_length=64, null=True)
     detail = models.JSONField(_("detail"), default=dict)
+
+    school_field = "schema_name"
+    objects = SchoolOwnedQuerySet["SecurityEvent"].as_manager()
 
     class Meta:
         verbose_name = _("security event")
@@ -94,6 +102,9 @@ class Finding(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    school_field = "school"
+    objects = SchoolOwnedQuerySet["Finding"].as_manager()
 
     class Meta:
         verbose_name = _("finding")

@@ -26,7 +26,8 @@ def tolerance() -> Decimal:
 def orders_outside_contract() -> Iterator[Signal]:
     """Each order line a school placed outside any framework contract, with its reason."""
     lines = (
-        SpendLine.objects.filter(contract__isnull=True)
+        SpendLine.objects.across_schools()
+        .filter(contract__isnull=True)
         .select_related("supplier")
         .order_by("ordered_on", "school_id", "order_line_id")
     )
@@ -77,9 +78,11 @@ def prices_above_reference() -> Iterator[Signal]:
                 "above_pct": _over(price.unit_price, price.item.reference_price),
             },
         )
-    lines = SpendLine.objects.filter(
-        reference_price__isnull=False, unit_price__gt=F("reference_price") * ceiling
-    ).order_by("ordered_on", "school_id", "order_line_id")
+    lines = (
+        SpendLine.objects.across_schools()
+        .filter(reference_price__isnull=False, unit_price__gt=F("reference_price") * ceiling)
+        .order_by("ordered_on", "school_id", "order_line_id")
+    )
     for line in lines.iterator(chunk_size=2000):
         reference = cast(Decimal, line.reference_price)  # the filter leaves no line without one
         yield Signal(

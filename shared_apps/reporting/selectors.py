@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from houqin.exceptions import InvalidInput
 from houqin.months import month_end, parse_month, previous_month
+from houqin.tenancy import SchoolScope
 from shared_apps.subsidies.models import Budget, Claim
 from tenants.models import School
 
@@ -141,17 +142,19 @@ class DistrictStatement:
 # Building them ------------------------------------------------------------------------------------
 
 
-def _claims(month: date) -> QuerySet[Claim]:
+def _claims(month: date, scope: SchoolScope) -> QuerySet[Claim]:
     return (
-        Claim.objects.filter(month=month)
+        Claim.objects.scoped(scope)
+        .filter(month=month)
         .select_related("programme", "school", "budget", "decided_by")
         .order_by("id")
     )
 
 
-def _budgets(month: date) -> QuerySet[Budget]:
+def _budgets(month: date, scope: SchoolScope) -> QuerySet[Budget]:
     return (
-        Budget.objects.filter(period_start__lte=month_end(month), period_end__gte=month)
+        Budget.objects.scoped(scope)
+        .filter(period_start__lte=month_end(month), period_end__gte=month)
         .select_related("programme", "school")
         .order_by("period_start", "id")
     )
@@ -288,8 +291,8 @@ def _totals(rows: list[StatementRow]) -> Totals:
 def school_statement(*, school: School, month: date) -> SchoolStatement:
     """`school`'s statement for `month` (its first day), with each claim's student-days per
     school day. Two queries."""
-    claims = list(_claims(month).filter(school=school))
-    budgets = list(_budgets(month).filter(school=school))
+    claims = list(_claims(month, SchoolScope.of(school)))
+    budgets = list(_budgets(month, SchoolScope.of(school)))
     rows = _rows([school], claims, budgets, with_days=True)
     return SchoolStatement(
         school_id=school.pk,
@@ -307,7 +310,9 @@ def district_statement(*, month: date) -> DistrictStatement:
     claim or a budget that month), with totals and claims counted by status. Three queries,
     whatever the number of schools; no school's schema is visited."""
     schools = School.objects.filter(status=School.Status.ACTIVE).only("id", "code", "name")
-    rows = _rows(list(schools), list(_claims(month)), list(_budgets(month)), with_days=False)
+    every = SchoolScope.every()
+    claims, budgets = list(_claims(month, every)), list(_budgets(month, every))
+    rows = _rows(list(schools), claims, budgets, with_days=False)
     counts = Counter(r.status for r in rows)
     return DistrictStatement(
         month=month,

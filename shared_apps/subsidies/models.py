@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from houqin.money import ZERO, money
+from houqin.tenancy import SchoolOwnedQuerySet
 
 
 class ProgrammeCode(models.TextChoices):
@@ -74,6 +75,9 @@ class Budget(models.Model):
     carried_out = money(_("carried out to the next period"), default=ZERO)
     committed = money(_("committed (approved claims)"), default=ZERO)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    school_field = "school"
+    objects = SchoolOwnedQuerySet["Budget"].as_manager()
 
     class Meta:
         verbose_name = _("budget")
@@ -141,6 +145,9 @@ class BudgetSupplement(models.Model):
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
 
+    school_field = "budget__school"
+    objects = SchoolOwnedQuerySet["BudgetSupplement"].as_manager()
+
     class Meta:
         verbose_name = _("supplementary budget")
         verbose_name_plural = _("supplementary budgets")
@@ -201,6 +208,9 @@ class Claim(models.Model):
     )
     reason = models.TextField(_("reason for rejection"), blank=True)
 
+    school_field = "school"
+    objects = SchoolOwnedQuerySet["Claim"].as_manager()
+
     class Meta:
         verbose_name = _("claim")
         verbose_name_plural = _("claims")
@@ -255,6 +265,9 @@ class ClaimEvent(models.Model):
     amount = money(_("amount"), null=True)
     note = models.TextField(_("note"), blank=True)
 
+    school_field = "claim__school"
+    objects = SchoolOwnedQuerySet["ClaimEvent"].as_manager()
+
     class Meta:
         verbose_name = _("claim event")
         verbose_name_plural = _("claim events")
@@ -275,6 +288,9 @@ class Disbursement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    school_field = "claim__school"
+    objects = SchoolOwnedQuerySet["Disbursement"].as_manager()
 
     class Meta:
         verbose_name = _("disbursement")

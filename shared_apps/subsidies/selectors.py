@@ -1,7 +1,11 @@
-"""Reads about subsidies: the district reads every school's rows, a school only its own."""
+"""Reads about subsidies: the district reads every school's rows, a school only its own.
+
+Budgets, supplements and claims belong to schools (houqin.tenancy): the lists below run once
+their caller says whose rows they read, as `restrict()` does for the API."""
 
 from django.db.models import Prefetch, QuerySet
 
+from houqin.tenancy import SchoolOwnedQuerySet
 from shared_apps.subsidies.models import (
     Budget,
     BudgetSupplement,
@@ -22,29 +26,25 @@ def programme_active_get(*, code: str) -> Programme | None:
     return Programme.objects.filter(code=code, active=True).first()
 
 
-def budget_list(*, school_id: int | None = None) -> QuerySet[Budget]:
-    """Budgets with their supplements, of one school when `school_id` is given (a school's
-    host), else of all."""
-    qs = Budget.objects.select_related("programme", "school").prefetch_related(
+def budget_list() -> SchoolOwnedQuerySet[Budget]:
+    """Budgets with their supplements."""
+    return Budget.objects.select_related("programme", "school").prefetch_related(
         Prefetch(
             "supplements",
             queryset=BudgetSupplement.objects.select_related("added_by", "approved_by"),
         )
     )
-    return qs if school_id is None else qs.filter(school_id=school_id)
 
 
-def supplement_list() -> QuerySet[BudgetSupplement]:
-    """Every school's supplementary budgets, proposed and approved."""
+def supplement_list() -> SchoolOwnedQuerySet[BudgetSupplement]:
+    """Supplementary budgets, proposed and approved."""
     return BudgetSupplement.objects.select_related("budget", "added_by", "approved_by")
 
 
-def claim_list(*, school_id: int | None = None) -> QuerySet[Claim]:
-    """Claims with their events and disbursements, of one school when `school_id` is given."""
-    qs = Claim.objects.select_related(
+def claim_list() -> SchoolOwnedQuerySet[Claim]:
+    """Claims with their events and disbursements."""
+    events: Prefetch = Prefetch("events", queryset=ClaimEvent.objects.select_related("actor"))
+    paid: Prefetch = Prefetch("disbursements", queryset=Disbursement.objects.order_by("id"))
+    return Claim.objects.select_related(
         "programme", "school", "submitted_by", "decided_by", "computed_by"
-    ).prefetch_related(
-        Prefetch("events", queryset=ClaimEvent.objects.select_related("actor")),
-        Prefetch("disbursements", queryset=Disbursement.objects.order_by("id")),
-    )
-    return qs if school_id is None else qs.filter(school_id=school_id)
+    ).prefetch_related(events, paid)

@@ -119,9 +119,8 @@ def budget_allocate(
             _("The period ends before it starts."), fields={"period_end": [_("Before start.")]}
         )
     allocated = _money(allocated, "allocated")
-    overlapping = Budget.objects.filter(
+    overlapping = Budget.objects.for_school(school).filter(
         programme=programme,
-        school=school,
         period_start__lte=period_end,
         period_end__gte=period_start,
     )
@@ -179,15 +178,16 @@ def budget_supplement_approve(*, supplement: BudgetSupplement, actor: Actor) -> 
     """Another finance officer approves a proposed supplement: the budget holds it from now on.
     The budget row is locked as claim approvals lock it, so a supplement and a claim approved at
     the same moment are taken one after the other and both count."""
-    locked = BudgetSupplement.objects.select_for_update().get(pk=supplement.pk)
+    locked = BudgetSupplement.objects.across_schools().select_for_update().get(pk=supplement.pk)
     if locked.status != BudgetSupplement.Status.PROPOSED:
         raise Conflict(
             _("This supplementary budget is already approved."), code="supplement_approved"
         )
     ensure_separate(SUPPLEMENT_APPROVAL, record=locked, actor=actor)
-    budget = Budget.objects.select_for_update().get(pk=locked.budget_id)
+    budgets = Budget.objects.across_schools()
+    budget = budgets.select_for_update().get(pk=locked.budget_id)
     _supplement_fits(budget, locked.amount)
-    Budget.objects.filter(pk=budget.pk).update(supplemented=F("supplemented") + locked.amount)
+    budgets.filter(pk=budget.pk).update(supplemented=F("supplemented") + locked.amount)
     locked.status = BudgetSupplement.Status.APPROVED
     locked.approved_by = person(actor)
     locked.approved_at = timezone.now()
@@ -201,7 +201,8 @@ def budget_carry_over(*, from_budget: Budget, to_budget: Budget, actor: Actor) -
     next period of the same programme, school and budget year. Returns the receiving budget."""
     # Lock both rows in id order, so two carry-overs never wait on each other in a circle.
     ids = sorted([from_budget.pk, to_budget.pk])
-    locked = {b.pk: b for b in Budget.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    budgets = Budget.objects.across_schools()
+    locked = {b.pk: b for b in budgets.select_for_update().filter(pk__in=ids).order_by("pk")}
     source, target = locked[from_budget.pk], locked[to_budget.pk]
     programme = source.programme
     if programme.carry_over != Programme.CarryOver.NEXT_PERIOD:
@@ -220,11 +221,8 @@ def budget_carry_over(*, from_budget: Budget, to_budget: Budget, actor: Actor) -
             code="carry_over_not_allowed",
         )
     next_period = (
-        Budget.objects.filter(
-            programme_id=source.programme_id,
-            school_id=source.school_id,
-            period_start__gt=source.period_end,
-        )
+        Budget.objects.for_school(source.school_id)
+        .filter(programme_id=source.programme_id, period_start__gt=source.period_end)
         .order_by("period_start")
         .first()
     )
@@ -239,8 +237,8 @@ def budget_carry_over(*, from_budget: Budget, to_budget: Budget, actor: Actor) -
     surplus = source.available
     if surplus <= 0:
         raise Conflict(_("Nothing is left to carry over."), code="nothing_to_carry")
-    Budget.objects.filter(pk=source.pk).update(carried_out=F("carried_out") + surplus)
-    Budget.objects.filter(pk=target.pk).update(carried_in=F("carried_in") + surplus)
+    budgets.filter(pk=source.pk).update(carried_out=F("carried_out") + surplus)
+    budgets.filter(pk=target.pk).update(carried_in=F("carried_in") + surplus)
     target.refresh_from_db()
     return target
 
@@ -284,9 +282,11 @@ def _event(
 
 def _budget_for(*, programme: Programme, school: School, month: date) -> Budget:
     start, end = month_bounds(month)
-    budget = Budget.objects.filter(
-        programme=programme, school=school, period_start__lte=start, period_end__gte=end
-    ).first()
+    budget = (
+        Budget.objects.for_school(school)
+        .filter(programme=programme, period_start__lte=start, period_end__gte=end)
+        .first()
+    )
     if budget is None:
         raise InvalidInput(
             _("No budget of %(programme)s covers %(month)s for this school.")
@@ -324,8 +324,9 @@ def claim_compute(*, school: School, programme: Programme, month: date, actor: A
             "computed_by": person(actor),
         }
         claim = (
-            Claim.objects.select_for_update()
-            .filter(programme=programme, school=school, month=month)
+            Claim.objects.for_school(school)
+            .select_for_update()
+            .filter(programme=programme, month=month)
             .exclude(status=Claim.Status.REJECTED)
             .first()
         )
@@ -361,7 +362,7 @@ def claim_compute(*, school: School, programme: Programme, month: date, actor: A
 
 
 def _locked(claim: Claim, *expected: str) -> Claim:
-    locked = Claim.objects.select_for_update().get(pk=claim.pk)
+    locked = Claim.objects.for_school(claim.school_id).select_for_update().get(pk=claim.pk)
     if locked.status not in expected:
         raise Conflict(
             _("The claim is %(status)s.") % {"status": locked.get_status_display()},
@@ -375,7 +376,7 @@ def claim_submit(*, claim: Claim, actor: Actor) -> Claim:
     """The principal submits the month's claim to the district."""
     locked = _locked(claim, Claim.Status.DRAFT)
     ensure_separate(CLAIM_SUBMISSION, record=locked, actor=actor)
-    budget = Budget.objects.get(pk=locked.budget_id)
+    budget = Budget.objects.for_school(locked.school_id).get(pk=locked.budget_id)
     if locked.amount > budget.available:
         raise _over_budget(budget, locked.amount)
     locked.status = Claim.Status.SUBMITTED
@@ -392,12 +393,13 @@ def claim_approve(*, claim: Claim, actor: Actor) -> Claim:
     locked = _locked(claim, Claim.Status.SUBMITTED)
     ensure_separate(CLAIM_APPROVAL, record=locked, actor=actor)
     # The budget row lock serialises every approval against this budget.
-    budget = Budget.objects.select_for_update().get(pk=locked.budget_id)
+    budgets = Budget.objects.for_school(locked.school_id)
+    budget = budgets.select_for_update().get(pk=locked.budget_id)
     if locked.amount > budget.available:
         raise _over_budget(budget, locked.amount)
     try:
         with transaction.atomic():
-            Budget.objects.filter(pk=budget.pk).update(committed=F("committed") + locked.amount)
+            budgets.filter(pk=budget.pk).update(committed=F("committed") + locked.amount)
     except IntegrityError:
         raise _over_budget(budget, locked.amount) from None
     locked.status = Claim.Status.APPROVED

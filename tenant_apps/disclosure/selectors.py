@@ -372,7 +372,8 @@ def _leader_labels(school: School | None, leader_ids: set[int]) -> dict[int, str
     roles: dict[int, set[str]] = defaultdict(set)
     if school is not None and leader_ids:
         memberships = (
-            accounts.membership_list(school_id=school.pk)
+            accounts.membership_list()
+            .for_school(school)
             .filter(user_id__in=leader_ids)
             .values_list("user_id", "role")
         )

@@ -58,7 +58,7 @@ def _timed(action: Callable[..., Any], *args: Any, **kwargs: Any) -> float:
 
 def _user_with_token(username: str, role: Role, key: str) -> None:
     user, _created = User.objects.get_or_create(username=username)
-    Membership.objects.get_or_create(user=user, role=role.value, school=None)
+    Membership.objects.across_schools().get_or_create(user=user, role=role.value, school=None)
     ApiToken.objects.get_or_create(user=user, key_hash=hash_token_key(key))
 
 
@@ -617,9 +617,11 @@ def _naive_spend(schools: list[School], first: date, last: date, today: date) ->
     names: dict[Any, str] = {}
     outside: dict[tuple[str, str], Any] = {}
     for school in schools:
-        lines = SpendLine.objects.filter(
-            school=school, ordered_on__gte=first, ordered_on__lte=last
-        ).select_related("supplier")
+        lines = (
+            SpendLine.objects.across_schools()
+            .filter(school=school, ordered_on__gte=first, ordered_on__lte=last)
+            .select_related("supplier")
+        )
         for row in lines:
             names[row.supplier_id] = row.supplier.name
             keys = (school.code, row.category, row.supplier_id)
@@ -687,6 +689,7 @@ def spend_month(args: argparse.Namespace) -> dict[str, Any]:
     bulk (placing orders is measured by the tests, not here); then the district's spend views
     for the month, figures and Excel workbook, against the same views computed naively (one
     query per school, sums in Python) and rendered alike. Both must agree to the fen."""
+    from houqin.tenancy import SchoolScope
     from shared_apps.procurement.api.supply_renderers import spend_xlsx
     from shared_apps.procurement.credit_codes import credit_code_check_character
     from shared_apps.procurement.models import (
@@ -773,7 +776,9 @@ def spend_month(args: argparse.Namespace) -> dict[str, Any]:
         cursor.execute("ANALYZE procurement_spendline")
 
     started = time.perf_counter()
-    summary = spend_summary(date_from=month, date_to=month_end, today=today)
+    summary = spend_summary(
+        date_from=month, date_to=month_end, today=today, scope=SchoolScope.every()
+    )
     spend_xlsx(summary)
     ours = time.perf_counter() - started
 

@@ -163,7 +163,7 @@ def _disbursement(scene: Scene) -> Disbursement:
 
 def _change(scene: Scene) -> Change:
     make_user()  # an INSERT into accounts_user, recorded by the trigger
-    return Change.objects.latest("id")
+    return Change.objects.across_schools().latest("id")
 
 
 def _finding(scene: Scene) -> Finding:
@@ -280,7 +280,7 @@ ROWS: dict[ModelType, Callable[[Scene], models.Model]] = {
     School: lambda scene: School.objects.get(code=SCHOOL_B),
     Domain: lambda scene: Domain.objects.get(tenant__code=SCHOOL_B, is_primary=True),
     User: lambda scene: make_user(),
-    Membership: lambda scene: Membership.objects.get(user=scene.member()),
+    Membership: lambda scene: Membership.objects.across_schools().get(user=scene.member()),
     Change: _change,
     SecurityEvent: lambda scene: SecurityEvent.objects.create(kind="login", schema_name="public"),
     Finding: _finding,

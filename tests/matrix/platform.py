@@ -115,7 +115,7 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
             params["id"] = ApiToken.objects.get(key_hash=hash_token_key(key)).pk
     elif "/memberships/" in path:
         if "{id}" in path:
-            params["id"] = Membership.objects.filter(user=scene.member()).get().pk
+            params["id"] = Membership.objects.across_schools().filter(user=scene.member()).get().pk
         elif method == "POST":
             # An account of this school (of the centre) for its role.
             role = R.STAFF if scene.school else R.NUTRITION_OFFICER
@@ -131,7 +131,7 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
             }
     elif "/audit/changes/" in path:
         _feedback(scene) if scene.school else make_user()
-        params["id"] = Change.objects.latest("id").pk
+        params["id"] = Change.objects.across_schools().latest("id").pk
     elif "/audit/security-events/" in path:
         params["id"] = SecurityEvent.objects.create(kind="login", schema_name="public").pk
     elif "/audit/findings/" in path:

@@ -115,7 +115,7 @@ def make_claim(
         decided_at=now if decided else None,
     )
     if decided:
-        Budget.objects.filter(pk=budget.pk).update(committed=amount)
+        Budget.objects.across_schools().filter(pk=budget.pk).update(committed=amount)
     return claim
 
 

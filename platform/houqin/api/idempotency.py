@@ -74,7 +74,7 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
                     )
             except IntegrityError:
                 # Another request holds the key: the insert waited for it to commit.
-                earlier = IdempotencyRecord.objects.get(**identity)
+                earlier = IdempotencyRecord.objects.here().get(**identity)
                 if earlier.request_hash != fingerprint:
                     raise KeyReused(
                         _("This Idempotency-Key was used for a different request.")

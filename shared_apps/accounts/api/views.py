@@ -136,7 +136,7 @@ class UserViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def safely_get_queryset(self) -> Any:
-        return selectors.user_list(school_id=current_school_id())
+        return selectors.user_list()
 
     @extend_schema(request=s.UserCreateSerializer, responses={201: s.UserSerializer})
     def create(self, request: Request) -> Response:
@@ -168,7 +168,7 @@ class MembershipViewSet(
     ordering_fields = ["id", "role"]
 
     def safely_get_queryset(self) -> Any:
-        return selectors.membership_list(school_id=current_school_id())
+        return selectors.membership_list()
 
     @extend_schema(
         request=s.MembershipCreateSerializer,

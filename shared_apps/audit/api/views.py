@@ -20,10 +20,6 @@ from shared_apps.audit.filters import ChangeFilter, FindingFilter, SecurityEvent
 from shared_apps.audit.models import Change, Finding, SecurityEvent
 
 
-def _schema_here() -> str | None:
-    return None if current_school_id() is None else tenant_db().schema_name
-
-
 class ChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
     model = Change
     serializer_class = s.ChangeSerializer
@@ -31,7 +27,7 @@ class ChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
     ordering_fields = ["id", "occurred_at"]
 
     def safely_get_queryset(self) -> Any:
-        return selectors.change_list(schema_name=_schema_here())
+        return selectors.change_list()
 
 
 class SecurityEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
@@ -41,7 +37,7 @@ class SecurityEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Res
     ordering_fields = ["id", "occurred_at"]
 
     def safely_get_queryset(self) -> Any:
-        return selectors.security_event_list(schema_name=_schema_here())
+        return selectors.security_event_list()
 
 
 class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
@@ -52,7 +48,7 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def safely_get_queryset(self) -> Any:
-        return selectors.finding_list(school_id=current_school_id())
+        return selectors.finding_list()
 
     @extend_schema(
         request=s.FindingCreateSerializer,

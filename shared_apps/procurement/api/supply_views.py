@@ -26,7 +26,8 @@ from houqin.api.renderers import XLSX, FileFormats, XlsxRenderer
 from houqin.api.viewsets import RestrictedViewSet
 from houqin.db import tenant_db
 from houqin.exceptions import InvalidInput, NotPermitted
-from houqin.permissions import current_school_id, has_perm
+from houqin.permissions import has_perm
+from houqin.tenancy import SchoolScope
 from shared_apps.accounts.actors import signed_in
 from shared_apps.procurement.api import supply_filters as f
 from shared_apps.procurement.api import supply_serializers as s
@@ -129,10 +130,13 @@ class SupplierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restrict
         """The orders schools placed with this supplier, newest first, with their lines: what
         was ordered, delivered (and whether on time) and invoiced."""
         supplier = self.get_object()
-        page = self.paginate_queryset(selectors.supplier_order_list(supplier_id=supplier.pk))
+        here = SchoolScope.here()
+        page = self.paginate_queryset(
+            selectors.supplier_order_list(supplier_id=supplier.pk, scope=here)
+        )
         assert page is not None
         keys = [(row["school_id"], row["order_number"]) for row in page]
-        lines = selectors.supplier_order_lines(supplier_id=supplier.pk, orders=keys)
+        lines = selectors.supplier_order_lines(supplier_id=supplier.pk, orders=keys, scope=here)
         rows = [{**row, "lines": lines[key]} for row, key in zip(page, keys, strict=True)]
         return self.get_paginated_response(s.SupplierOrderSerializer(rows, many=True).data)
 
@@ -384,7 +388,7 @@ class RatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
     ordering_fields = ["id", "month"]
 
     def safely_get_queryset(self) -> Any:
-        return selectors.rating_list(school_id=current_school_id())
+        return selectors.rating_list()
 
 
 class SchoolRatingViewSet(RatingViewSet):
@@ -409,7 +413,7 @@ class SchoolRatingViewSet(RatingViewSet):
             actor=signed_in(request),
             **values,
         )
-        fresh = selectors.rating_list().get(pk=rating.pk)
+        fresh = selectors.rating_list().here().get(pk=rating.pk)
         return Response(s.RatingSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
 
@@ -455,7 +459,9 @@ class SpendViewSet(FileFormats, RestrictedViewSet):
         query = s.SpendQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         date_from, date_to = spend.spend_period(**query.validated_data)
-        summary = spend.spend_summary(date_from=date_from, date_to=date_to)
+        summary = spend.spend_summary(
+            date_from=date_from, date_to=date_to, scope=SchoolScope.here()
+        )
         if request.accepted_renderer.format != "xlsx":
             return Response(s.SpendSummarySerializer(summary).data)
         filename = f"spend-{date_from:%Y%m%d}-{date_to:%Y%m%d}.xlsx"

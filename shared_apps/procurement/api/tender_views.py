@@ -28,7 +28,6 @@ from houqin.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from houqin.api.viewsets import RestrictedViewSet
 from houqin.db import tenant_db
 from houqin.exceptions import Conflict, InvalidInput
-from houqin.permissions import current_school_id
 from shared_apps.accounts.actors import signed_in
 from shared_apps.accounts.models import User
 from shared_apps.procurement.api import tender_serializers as s
@@ -75,10 +74,10 @@ class SchoolRequisitionViewSet(_RequisitionViewSet):
     action_verbs = {"approve": "approve", "reject": "approve"}
 
     def safely_get_queryset(self) -> QuerySet[Requisition]:
-        return selectors.requisition_list(school_id=current_school_id())
+        return selectors.requisition_list()
 
     def _respond(self, requisition: Requisition, code: int = status.HTTP_200_OK) -> Response:
-        fresh = selectors.requisition_list().get(pk=requisition.pk)
+        fresh = selectors.requisition_list().here().get(pk=requisition.pk)
         return Response(s.RequisitionSerializer(fresh).data, status=code)
 
     @extend_schema(
@@ -266,7 +265,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
         data.is_valid(raise_exception=True)
         values = _draft_values(data.validated_data)
         ids = values.pop("requisitions")
-        found = selectors.requisition_list(approved_only=True).in_bulk(ids)
+        found = selectors.requisition_list(approved_only=True).here().in_bulk(ids)
         if set(ids) - set(found):
             raise _invalid("requisitions", _("No such approved requisition."))
         tender = services.tender_create(

@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from houqin.money import money
+from houqin.tenancy import SchoolOwnedQuerySet
 from shared_apps.procurement.models.catalogue import CatalogueItem, Category
 from shared_apps.procurement.models.contracts import FrameworkContract
 from shared_apps.procurement.models.suppliers import Supplier
@@ -49,6 +50,9 @@ class SpendLine(models.Model):
     invoiced_amount = money(_("invoiced and matched"), default=0)
     source_version = models.BigIntegerField(_("the school's outbox entry written from"), default=0)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    school_field = "school"
+    objects = SchoolOwnedQuerySet["SpendLine"].as_manager()
 
     class Meta:
         verbose_name = _("spend line")

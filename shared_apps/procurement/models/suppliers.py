@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from houqin.tenancy import SchoolOwnedQuerySet
+
 
 class Supplier(models.Model):
     """A company that sells to the district's schools. Its people sign in on the district host
@@ -208,6 +210,9 @@ class SupplierRating(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     rated_at = models.DateTimeField(_("rated at"), auto_now_add=True)
+
+    school_field = "school"
+    objects = SchoolOwnedQuerySet["SupplierRating"].as_manager()
 
     class Meta:
         verbose_name = _("supplier rating")

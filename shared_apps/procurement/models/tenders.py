@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from houqin.money import money
+from houqin.tenancy import SchoolOwnedQuerySet
 from shared_apps.procurement.models.catalogue import CatalogueItem, Category
 from shared_apps.procurement.models.contracts import FrameworkContract
 from shared_apps.procurement.models.suppliers import Supplier
@@ -50,6 +51,8 @@ class Requisition(models.Model):
     reason = models.TextField(_("reason for rejection"), blank=True)
 
     owner_field = "raised_by"
+    school_field = "school"
+    objects = SchoolOwnedQuerySet["Requisition"].as_manager()
 
     class Meta:
         verbose_name = _("requisition")
@@ -75,6 +78,9 @@ class RequisitionLine(models.Model):
     item = models.ForeignKey(CatalogueItem, on_delete=models.PROTECT, related_name="+")
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
     needed_by = models.DateField(_("needed by"))
+
+    school_field = "requisition__school"
+    objects = SchoolOwnedQuerySet["RequisitionLine"].as_manager()
 
     class Meta:
         verbose_name = _("requisition line")
@@ -302,6 +308,9 @@ class TenderLineSource(models.Model):
     )
     tender_line = models.ForeignKey(TenderLine, on_delete=models.CASCADE, related_name="sources")
     released = models.BooleanField(_("released (tender cancelled)"), default=False)
+
+    school_field = "requisition_line__requisition__school"
+    objects = SchoolOwnedQuerySet["TenderLineSource"].as_manager()
 
     class Meta:
         verbose_name = _("tender line source")

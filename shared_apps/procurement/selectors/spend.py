@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from houqin.exceptions import InvalidInput
 from houqin.months import month_end
+from houqin.tenancy import SchoolScope
 from shared_apps.procurement.models import Category, SpendLine
 from shared_apps.reporting.selectors import month_parse
 
@@ -202,10 +203,15 @@ def _grouped(lines: QuerySet[SpendLine], fields: list[str], today: date) -> list
     return list(lines.values(*fields).annotate(**_aggregates(today)).order_by(*fields))
 
 
-def spend_summary(*, date_from: date, date_to: date, today: date | None = None) -> SpendSummary:
-    """The district's spend over the orders placed from `date_from` to `date_to`."""
+def spend_summary(
+    *, date_from: date, date_to: date, scope: SchoolScope, today: date | None = None
+) -> SpendSummary:
+    """The spend of the schools of `scope` over the orders placed from `date_from` to
+    `date_to`."""
     today = today or timezone.localdate()
-    lines = SpendLine.objects.filter(ordered_on__gte=date_from, ordered_on__lte=date_to)
+    lines = SpendLine.objects.scoped(scope).filter(
+        ordered_on__gte=date_from, ordered_on__lte=date_to
+    )
     totals = _figures(lines.aggregate(**_aggregates(today)))
     labels = dict(Category.choices)
     by_school = [

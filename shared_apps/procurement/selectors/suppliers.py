@@ -11,6 +11,7 @@ from django.db.models import Count, Max, Prefetch, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from houqin.permissions import restrict
+from houqin.tenancy import SchoolOwnedQuerySet, SchoolScope
 from shared_apps.procurement.models import (
     CatalogueItem,
     Category,
@@ -98,17 +99,18 @@ def contract_list(*, in_force_on: date | None = None) -> QuerySet[FrameworkContr
     )
 
 
-def rating_list(*, school_id: int | None = None) -> QuerySet[SupplierRating]:
-    """Ratings, of one school when `school_id` is given (a school's host), else of all."""
-    qs = SupplierRating.objects.select_related("school", "supplier", "rated_by")
-    return qs if school_id is None else qs.filter(school_id=school_id)
+def rating_list() -> SchoolOwnedQuerySet[SupplierRating]:
+    """Ratings. They belong to schools (houqin.tenancy): the caller says whose it reads."""
+    return SupplierRating.objects.select_related("school", "supplier", "rated_by")
 
 
-def supplier_order_list(*, supplier_id: int) -> QuerySet[Any]:
-    """The orders placed with a supplier, newest first, one row per school's order (from the
-    district's spend lines): school, number, dates, line count, amount, delivered lines."""
+def supplier_order_list(*, supplier_id: int, scope: SchoolScope) -> QuerySet[Any]:
+    """The orders placed with a supplier by the schools of `scope`, newest first, one row per
+    school's order (from the district's spend lines): school, number, dates, line count,
+    amount, delivered lines."""
     return (
-        SpendLine.objects.filter(supplier_id=supplier_id)
+        SpendLine.objects.scoped(scope)
+        .filter(supplier_id=supplier_id)
         .values("school_id", "school__code", "school__name", "order_number")
         .annotate(
             ordered_on=Max("ordered_on"),
@@ -122,7 +124,7 @@ def supplier_order_list(*, supplier_id: int) -> QuerySet[Any]:
 
 
 def supplier_order_lines(
-    *, supplier_id: int, orders: list[tuple[int, str]]
+    *, supplier_id: int, orders: list[tuple[int, str]], scope: SchoolScope
 ) -> dict[tuple[int, str], list[SpendLine]]:
     """The lines of the given orders (school id, order number), by order (one query)."""
     if not orders:
@@ -130,9 +132,11 @@ def supplier_order_lines(
     schools = {school_id for school_id, _number in orders}
     numbers = {number for _school_id, number in orders}
     lines: dict[tuple[int, str], list[SpendLine]] = {key: [] for key in orders}
-    for line in SpendLine.objects.filter(
-        supplier_id=supplier_id, school_id__in=schools, order_number__in=numbers
-    ).order_by("order_line_id"):
+    for line in (
+        SpendLine.objects.scoped(scope)
+        .filter(supplier_id=supplier_id, school_id__in=schools, order_number__in=numbers)
+        .order_by("order_line_id")
+    ):
         key = (line.school_id, line.order_number)
         if key in lines:
             lines[key].append(line)

@@ -9,6 +9,7 @@ from uuid import UUID
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 
+from houqin.tenancy import SchoolOwnedQuerySet
 from shared_apps.procurement.models import (
     Bid,
     BidLine,
@@ -31,16 +32,12 @@ NOTICE_STATUSES = [s for s in Tender.Status if s != Tender.Status.DRAFT]
 OPENED_STATUSES = [Tender.Status.OPENED, Tender.Status.EVALUATED, Tender.Status.AWARDED]
 
 
-def requisition_list(
-    *, school_id: int | None = None, approved_only: bool = False
-) -> QuerySet[Requisition]:
-    """Requisitions with their lines: one school's on its host; on the district host, the
-    approved ones of every school."""
+def requisition_list(*, approved_only: bool = False) -> SchoolOwnedQuerySet[Requisition]:
+    """Requisitions with their lines, the approved ones only when asked. They belong to schools
+    (houqin.tenancy): the caller says whose it reads."""
     qs = Requisition.objects.select_related("school", "raised_by", "decided_by").prefetch_related(
         Prefetch("lines", queryset=RequisitionLine.objects.select_related("item"))
     )
-    if school_id is not None:
-        qs = qs.filter(school_id=school_id)
     if approved_only:
         qs = qs.filter(status=Requisition.Status.APPROVED)
     return qs

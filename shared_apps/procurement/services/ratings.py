@@ -52,7 +52,8 @@ class MonthMean:
 def _month_means(supplier_ids: list[int], months: list[date]) -> dict[tuple[int, date], MonthMean]:
     """The mean score of each supplier in each month it was rated (one query)."""
     rows = (
-        SupplierRating.objects.filter(supplier_id__in=supplier_ids, month__in=months)
+        SupplierRating.objects.across_schools()
+        .filter(supplier_id__in=supplier_ids, month__in=months)
         .values("supplier_id", "month")
         .annotate(mean=Avg("score"), schools=Count("id"))
         .order_by()
@@ -140,9 +141,11 @@ def rating_record(
         message = _("A month can be rated once it has begun.")
         raise InvalidInput(message, fields={"month": [message]})
     scores = {f: _score(f, v) for f, v in zip(SCORES, (quality, punctuality, service), strict=True)}
-    ordered = SpendLine.objects.filter(
-        school=school, supplier=supplier, ordered_on__gte=month, ordered_on__lte=month_end(month)
-    ).exists()
+    ordered = (
+        SpendLine.objects.for_school(school)
+        .filter(supplier=supplier, ordered_on__gte=month, ordered_on__lte=month_end(month))
+        .exists()
+    )
     if not ordered:
         message = _("This school placed no order with this supplier in %(month)s.") % {
             "month": f"{month:%Y-%m}"
@@ -180,7 +183,8 @@ def ratings_rule_for_month(*, month: date, actor: Actor) -> list[int]:
     month = month.replace(day=1)
     first = previous_month(month)
     rated = list(
-        SupplierRating.objects.filter(month=month)
+        SupplierRating.objects.across_schools()
+        .filter(month=month)
         .values_list("supplier_id", flat=True)
         .distinct()
         .order_by("supplier_id")

@@ -65,7 +65,11 @@ def requisition_raise(
 
 
 def _pending(requisition: Requisition) -> Requisition:
-    locked = Requisition.objects.select_for_update().get(pk=requisition.pk)
+    locked = (
+        Requisition.objects.for_school(requisition.school_id)
+        .select_for_update()
+        .get(pk=requisition.pk)
+    )
     if locked.status != Requisition.Status.PENDING:
         raise Conflict(
             _("The requisition is already %(status)s.") % {"status": locked.get_status_display()},

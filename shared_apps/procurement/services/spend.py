@@ -72,8 +72,9 @@ class SpendFacts:
 
 def _locked(school: School, order_line_id: int) -> SpendLine | None:
     return (
-        SpendLine.objects.select_for_update()
-        .filter(school=school, order_line_id=order_line_id)
+        SpendLine.objects.for_school(school)
+        .select_for_update()
+        .filter(order_line_id=order_line_id)
         .first()
     )
 

@@ -63,11 +63,15 @@ def _build_lots(tender: Tender, requisitions: list[Requisition]) -> None:
     """One lot per category, one line per catalogue item with the quantities summed; each
     requisition line is linked to the tender line it landed in."""
     lines = list(
-        RequisitionLine.objects.filter(requisition__in=requisitions)
+        RequisitionLine.objects.across_schools()
+        .filter(requisition__in=requisitions)
         .select_related("item")
         .order_by("id")
     )
-    if TenderLineSource.objects.filter(requisition_line__in=lines, released=False).exists():
+    tendered = TenderLineSource.objects.across_schools().filter(
+        requisition_line__in=lines, released=False
+    )
+    if tendered.exists():
         raise Conflict(
             _("Some of these requisitions' lines are already in a tender."),
             code="already_tendered",
@@ -192,7 +196,8 @@ def tender_create(
             fields={"requisitions": [_("This list may not be empty.")]},
         )
     locked = list(
-        Requisition.objects.select_for_update()
+        Requisition.objects.across_schools()
+        .select_for_update()
         .filter(pk__in=[r.pk for r in requisitions])
         .order_by("pk")
     )
@@ -352,7 +357,9 @@ def tender_cancel(*, tender: Tender, reason: str, actor: Actor) -> Tender:
     )
     if locked.lots.filter(award__isnull=False).exists():
         raise Conflict(_("A lot of this tender is awarded."), code="tender_awarded")
-    TenderLineSource.objects.filter(tender_line__lot__tender=locked).update(released=True)
+    TenderLineSource.objects.across_schools().filter(tender_line__lot__tender=locked).update(
+        released=True
+    )
     locked.status = Tender.Status.CANCELLED
     locked.cancel_reason = reason
     locked.cancelled_at = timezone.now()

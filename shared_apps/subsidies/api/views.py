@@ -17,7 +17,6 @@ from houqin.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from houqin.api.viewsets import RestrictedViewSet
 from houqin.db import tenant_db
 from houqin.exceptions import InvalidInput
-from houqin.permissions import current_school_id
 from shared_apps.accounts.actors import signed_in
 from shared_apps.subsidies import selectors, services
 from shared_apps.subsidies.api import serializers as s
@@ -73,7 +72,7 @@ class _BudgetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
     ordering_fields = ["id", "period_start"]
 
     def safely_get_queryset(self) -> QuerySet[Budget]:
-        return selectors.budget_list(school_id=current_school_id())
+        return selectors.budget_list()
 
 
 class SchoolBudgetViewSet(_BudgetViewSet):
@@ -121,7 +120,7 @@ class BudgetViewSet(_BudgetViewSet):
         data = s.BudgetSupplementCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.budget_supplement(budget=budget, actor=signed_in(request), **data.validated_data)
-        fresh = selectors.budget_list().get(pk=budget.pk)
+        fresh = selectors.budget_list().here().get(pk=budget.pk)
         return Response(s.BudgetSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -164,7 +163,7 @@ class SupplementViewSet(RestrictedViewSet):
         supplement = services.budget_supplement_approve(
             supplement=self.get_object(), actor=signed_in(request)
         )
-        fresh = selectors.budget_list().get(pk=supplement.budget_id)
+        fresh = selectors.budget_list().here().get(pk=supplement.budget_id)
         return Response(s.BudgetSerializer(fresh).data)
 
 
@@ -175,10 +174,10 @@ class _ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
     ordering_fields = ["id", "month"]
 
     def safely_get_queryset(self) -> QuerySet[Claim]:
-        return selectors.claim_list(school_id=current_school_id())
+        return selectors.claim_list()
 
     def _claim_response(self, claim: Claim, code: int = status.HTTP_200_OK) -> Response:
-        fresh = selectors.claim_list().get(pk=claim.pk)
+        fresh = selectors.claim_list().here().get(pk=claim.pk)
         return Response(s.ClaimSerializer(fresh).data, status=code)
 
 
