@@ -29,7 +29,7 @@ app.conf.beat_schedule = {
     # Every school's spend outbox into the district's spend lines: each change queues its own
     # drain on commit; this sweep picks up what a lost message or a busy drain left.
     "orders-spend-drain-every-school": {
-        "task": "houqin.tasks.for_every_school_task",
+        "task": "tenants.tasks.for_every_school_task",
         "schedule": 600,
         "args": ("tenant_apps.orders.tasks.spend_drain_task", 300),
     },
