@@ -38,7 +38,8 @@ from shared_apps.subsidies.models import Programme
 from tenant_apps.feedback.models import Feedback
 from tenant_apps.people.models import StaffMember, Student
 from tenants.models import School
-from tenants.services import school_archive, school_host
+from tenants.routing import school_host
+from tenants.services import school_archive
 from tests.conftest import SCHOOL_A
 from tests.factories import SETUP, make_user, user_with_role
 from tests.matrix import Scene

@@ -441,7 +441,8 @@ def plan_report(*, plan: MealPlan) -> dict[str, Any]:
     answers with what it was published with, whatever was corrected in the catalogue since; a
     draft is computed as it stands."""
     if plan.published_report is not None:
-        return _revived(plan.published_report)
+        published: dict[str, Any] = _revived(plan.published_report)
+        return published
     return plan_compute_report(plan=plan)
 
 

@@ -27,7 +27,6 @@ from houqin.duties import (
 from houqin.exceptions import Conflict, InvalidInput
 from shared_apps.accounts.actors import person
 from shared_apps.subsidies.models import (
-    ZERO,
     Budget,
     BudgetSupplement,
     Claim,
@@ -462,7 +461,6 @@ def disbursement_record(
 
 
 __all__ = [
-    "ZERO",
     "Computation",
     "budget_allocate",
     "budget_carry_over",

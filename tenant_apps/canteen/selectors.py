@@ -42,7 +42,8 @@ def subsidy_daily_rate(programme: str = DEFAULT_PROGRAMME) -> Decimal:
     programme is active."""
     active = subsidies.programme_active_get(code=programme)
     if active is not None:
-        return active.daily_rate
+        rate: Decimal = active.daily_rate
+        return rate
     return Decimal(str(getattr(settings, "SUBSIDY_DAILY_RATE", DEFAULT_SUBSIDY_DAILY_RATE)))
 
 

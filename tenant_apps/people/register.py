@@ -197,6 +197,10 @@ class RowResult:
     messages: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
 
+    @property
+    def refused(self) -> bool:
+        return self.status is RowStatus.ERROR
+
     def refuse(self, reason: str, message: str) -> None:
         self.status = RowStatus.ERROR
         self.reasons.append(reason)

@@ -410,7 +410,7 @@ def _sealed_tender(bid_count: int, lines: int) -> Any:
     from shared_apps.procurement.services import tenders as services
 
     admin = User.objects.get(username="bench-admin")
-    school = School.objects.filter(code__startswith="s").order_by("pk").first()
+    school = School.objects.filter(code__startswith="s").earliest("pk")
     items = CatalogueItem.objects.bulk_create(
         CatalogueItem(
             code=f"BT{i:05d}",

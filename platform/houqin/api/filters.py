@@ -38,7 +38,8 @@ class StrictFilterBackend(DjangoFilterBackend):
             return queryset
         if not filterset.is_valid() and self.raise_exception:
             raise translate_validation(filterset.errors)
-        return filterset.qs
+        filtered: QuerySet = filterset.qs
+        return filtered
 
     def known_parameters(self, filterset: Any, view: Any) -> set[str]:
         extra: dict[str, tuple[str, ...]] = getattr(view, "query_parameters", {})

@@ -109,7 +109,7 @@ def _price(checked: CheckedItem, value: Any) -> Decimal | None:
     return price.quantize(Decimal("0.01"))
 
 
-def _date(checked: CheckedItem, value: Any, today: date) -> date | None:
+def _date(checked: CheckedItem, value: object, today: date) -> date | None:
     if isinstance(value, datetime):
         value = value.date()
     if not isinstance(value, date):

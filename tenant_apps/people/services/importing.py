@@ -170,7 +170,7 @@ def _check_rows(
             continue
         student = existing.get(parsed.student_number)
         _check_against_register(parsed, result, student)
-        if result.status != RowStatus.ERROR:
+        if not result.refused:
             result.status = RowStatus.CREATED if student is None else _change_of(parsed, student)
             ready.append((parsed, result, student))
     return ready
