@@ -210,7 +210,7 @@ def sessions_without_sample(*, start: date, end: date) -> QuerySet[MealSession]:
     )
 
 
-def cold_readings_out_of_range(*, since: Any) -> QuerySet[ColdStorageReading]:
+def cold_readings_out_of_range(*, since: datetime) -> QuerySet[ColdStorageReading]:
     return ColdStorageReading.objects.filter(measured_at__gte=since, out_of_range=True)
 
 

@@ -89,7 +89,7 @@ def _text(checked: CheckedItem, values: Mapping[str, Any], column: str, limit: i
     return text
 
 
-def _price(checked: CheckedItem, value: Any) -> Decimal | None:
+def _price(checked: CheckedItem, value: object) -> Decimal | None:
     try:
         price = Decimal(str(value).strip().replace(",", ""))
     except InvalidOperation:
@@ -187,7 +187,7 @@ def _refused(checked: CheckedItem) -> InvalidInput:
 
 
 @service
-def catalogue_item_create(*, actor: Actor, **values: Any) -> CatalogueItem:
+def catalogue_item_create(*, actor: Actor, **values: object) -> CatalogueItem:
     checked = _check_item(values)
     if checked.fields:
         raise _refused(checked)
@@ -203,7 +203,7 @@ def catalogue_item_create(*, actor: Actor, **values: Any) -> CatalogueItem:
 
 
 @service
-def catalogue_item_update(*, item: CatalogueItem, actor: Actor, **changes: Any) -> CatalogueItem:
+def catalogue_item_update(*, item: CatalogueItem, actor: Actor, **changes: object) -> CatalogueItem:
     """Correct an item or give it a new reference price. Order lines already placed keep the
     reference price they were placed with."""
     locked = CatalogueItem.objects.select_for_update().get(pk=item.pk)
