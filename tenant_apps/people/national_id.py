@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 LENGTH = 18
@@ -103,7 +104,7 @@ def validate(raw: str, *, today: date | None = None) -> str:
             "unknown_region", _("The ID number does not start with a known region code.")
         )
     born = birth_date_of(number)
-    today = today or date.today()
+    today = today or timezone.localdate()
     if born is None or born.year < EARLIEST_BIRTH_YEAR or born > today:
         raise InvalidNationalId(
             "bad_birth_date", _("The ID number's birth date (digits 7 to 14) is not a real date.")
