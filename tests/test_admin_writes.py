@@ -27,6 +27,7 @@ from django.contrib.admin import ModelAdmin
 from django.db import models
 from django.test import Client, RequestFactory
 from django_tenants.utils import schema_context
+from typing_extensions import override
 
 from houqin.admin import ScopedModelAdmin, ServiceAction, ServiceCall, site, stored_in_schools
 from houqin.exceptions import Conflict
@@ -258,6 +259,7 @@ def test_a_model_admin_cannot_save_or_delete_by_itself() -> None:
     with pytest.raises(TypeError, match="write around its services"):
 
         class Sneaky(ScopedModelAdmin):
+            @override
             def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
                 obj.save()
 
