@@ -33,6 +33,9 @@ def schema_name_for(code: str) -> str:
 class School(TenantMixin):
     """A school: one tenant, one PostgreSQL schema."""
 
+    # django-tenants is untyped: the manager Django gives the model, named for the type checker.
+    objects: ClassVar["models.Manager[School]"]
+
     class Kind(models.TextChoices):
         PRIMARY = "primary", _("Primary school")
         JUNIOR = "junior", _("Junior secondary school")

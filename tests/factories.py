@@ -24,8 +24,9 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     display_name = factory.Faker("name", locale="zh_CN")
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
+    # factory_boy's hook, called with `results=`.
     @classmethod
-    def _after_postgeneration(cls, instance: Any, create: bool, results: Any = None) -> None:
+    def _after_postgeneration(cls, instance: Any, create: bool, results: Any = None) -> None:  # noqa: ARG003
         if create:
             instance.save()
 

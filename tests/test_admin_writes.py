@@ -27,6 +27,7 @@ from django.contrib.admin import ModelAdmin
 from django.db import models
 from django.test import Client, RequestFactory
 from django_tenants.utils import schema_context
+from typing_extensions import override
 
 from houqin.admin import ScopedModelAdmin, ServiceAction, ServiceCall, site, stored_in_schools
 from houqin.exceptions import Conflict
@@ -38,7 +39,8 @@ from shared_apps.subsidies.models import Programme
 from tenant_apps.feedback.models import Feedback
 from tenant_apps.people.models import StaffMember, Student
 from tenants.models import School
-from tenants.services import school_archive, school_host
+from tenants.routing import school_host
+from tenants.services import school_archive
 from tests.conftest import SCHOOL_A
 from tests.factories import SETUP, make_user, user_with_role
 from tests.matrix import Scene
@@ -261,6 +263,7 @@ def test_a_model_admin_cannot_save_or_delete_by_itself() -> None:
     with pytest.raises(TypeError, match="write around its services"):
 
         class Sneaky(ScopedModelAdmin):
+            @override
             def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
                 obj.save()
 

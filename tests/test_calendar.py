@@ -336,7 +336,8 @@ def test_the_holidays_recorded_before_the_calendar_are_kept_by_its_migration(sch
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes("canteen"))
     kept = CalendarDay.objects.order_by("date").values_list("date", "kind", "name", "term")
-    assert list(kept) == [
+    # The rows as that older model read them: no term yet.
+    assert list(kept) == [  # type: ignore[comparison-overlap]
         (D(2025, 5, 1), "holiday", "劳动节", None),
         (D(2025, 10, 1), "holiday", "国庆节", None),
     ]

@@ -424,7 +424,9 @@ def test_xlsx_import_with_english_headers(director, school_a, in_school) -> None
 def test_xlsx_cells_as_excel_types_them(director, school_a, in_school) -> None:
     header = HEADER.split(",")
     dated = ["S8001", "张三", "男", 3, "1班", True, None, "营养改善计划", "低保"]
-    response = _upload(director, _xlsx([header, [*dated, datetime(2025, 9, 1), None]]), "r.xlsx")
+    # A spreadsheet's date cell holds no time zone.
+    enrolled = datetime(2025, 9, 1)  # noqa: DTZ001
+    response = _upload(director, _xlsx([header, [*dated, enrolled, None]]), "r.xlsx")
     assert response.status_code == 200, response.content
     with in_school(school_a):
         period = Student.objects.get(student_number="S8001").eligibilities.get()

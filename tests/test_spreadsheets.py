@@ -409,7 +409,9 @@ class Upload:
     row: Callable[[int], list[Any]] = field(repr=False)
     form: dict[str, str] = field(default_factory=dict)
     # How many of the rows `row(n)` makes are saved, in school A (or the centre).
-    saved: Callable[[School, list[int]], int] = field(repr=False, default=lambda s, n: 0)
+    saved: Callable[[School, list[int]], int] = field(
+        repr=False, default=lambda _school, _numbers: 0
+    )
     # The status a real row reads as in the report.
     status: str = ""
 
@@ -437,7 +439,7 @@ UPLOADS = {
         "tenants.onboarding",
         ["学校代码", "学校名称", "学校类型"],
         lambda n: [f"{700000 + n}", f"学校{n}", "小学"],
-        saved=lambda school, ns: School.objects.filter(
+        saved=lambda _school, ns: School.objects.filter(
             code__in=[f"{700000 + n}" for n in ns]
         ).count(),
         status="created",
@@ -450,7 +452,7 @@ UPLOADS = {
         ["食物编码", "食物名称", "食物类别", "可食部", "能量(kcal)", "蛋白质"],
         lambda n: [f"B{n:05d}", f"食物{n}", "谷薯类", 100, 350, 8],
         form={"source": "测试来源"},
-        saved=lambda school, ns: Food.objects.filter(code__in=[f"B{n:05d}" for n in ns]).count(),
+        saved=lambda _school, ns: Food.objects.filter(code__in=[f"B{n:05d}" for n in ns]).count(),
         status="created",
     ),
     ("district", "/api/v1/procurement/catalogue/import/"): Upload(
@@ -460,7 +462,7 @@ UPLOADS = {
         "shared_apps.procurement.catalogue_files",
         ["编码", "名称", "类别", "单位", "参考价", "参考价日期"],
         lambda n: [f"B{n:05d}", f"物品{n}", "食品", "kg", "5.20", "2025-03-01"],
-        saved=lambda school, ns: CatalogueItem.objects.filter(
+        saved=lambda _school, ns: CatalogueItem.objects.filter(
             code__in=[f"B{n:05d}" for n in ns], category=Category.FOOD
         ).count(),
         status="created",

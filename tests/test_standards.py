@@ -24,6 +24,7 @@ from houqin.roles import Role
 from shared_apps.standards import selectors, services
 from shared_apps.standards.importing import MAX_FILE_BYTES
 from shared_apps.standards.models import (
+    FOOD_NUTRIENT_FIELDS,
     Food,
     MealPlan,
     MealPlanEntry,
@@ -59,7 +60,7 @@ def _food(code: str, **values: Any) -> Food:
         "food_group": "cereals_tubers",
         "edible_pct": D(100),
         "source": SOURCE,
-        **{name: D(0) for name in selectors.FOOD_NUTRIENT_FIELDS},
+        **{name: D(0) for name in FOOD_NUTRIENT_FIELDS},
     }
     fields.update(values)
     return Food.objects.create(code=code, **fields)
@@ -601,7 +602,7 @@ def test_a_food_code_is_created_once(officer: HostClient, foods: dict[str, Food]
         "food_group": "fruit",
         "edible_pct": "90",
         "energy_kcal": "50",
-        **{name: "0" for name in selectors.FOOD_NUTRIENT_FIELDS if name != "energy_kcal"},
+        **{name: "0" for name in FOOD_NUTRIENT_FIELDS if name != "energy_kcal"},
         "source": SOURCE,
     }
     response = officer.post("/api/v1/foods/", body, format="json")

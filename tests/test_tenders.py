@@ -93,7 +93,7 @@ def test_a_school_raises_and_its_principal_approves_or_rejects(client_for, schoo
                 {
                     "item": item.code,
                     "quantity": "300.5",
-                    "needed_by": (date.today() + timedelta(days=9)).isoformat(),
+                    "needed_by": (timezone.localdate() + timedelta(days=9)).isoformat(),
                 }
             ],
         },

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from typing_extensions import override
 
 from houqin.db import tenant_db
 from houqin.exceptions import ServiceError
@@ -175,12 +176,15 @@ class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    @override
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    @override
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    @override
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
@@ -266,9 +270,11 @@ class ScopedModelAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return self.add_through is not None and self.may(request, "add")
 
+    @override
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.change_through is not None and self.may(request, "change")
 
+    @override
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.delete_through is not None and self.may(request, "delete")
 
@@ -287,6 +293,7 @@ class ScopedModelAdmin(admin.ModelAdmin):
             return list(self.add_through.fields)
         return super().get_fields(request, obj)
 
+    @override
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return ()
@@ -351,6 +358,7 @@ class ScopedModelAdmin(admin.ModelAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """Nothing: inlines are read-only, and what a service takes it saves itself."""
 
+    @override
     def construct_change_message(
         self, request: HttpRequest, form: Any, formsets: Any, add: bool = False
     ) -> Any:

@@ -84,4 +84,5 @@ def insert_columns(
     with connection.cursor() as cursor:
         # As text, so that the audit context's prefix still applies to it.
         cursor.execute(statement.as_string(cursor.connection), [*fixed.values(), *arrays])
-        return cursor.rowcount
+        written: int = cursor.rowcount
+        return written

@@ -85,9 +85,9 @@ def ensure_services(
     if not os.environ.get("DATABASE_URL"):
         # pgserver asks platformdirs for a runtime folder it does not need when pgdata is short.
         warnings.filterwarnings("ignore", module="platformdirs")
-        import pgserver
+        from pgserver.postgres_server import get_server
 
-        server = pgserver.get_server(state / "pg", cleanup_mode="stop")
+        server = get_server(state / "pg", cleanup_mode="stop")
         _handles.append(server)
         global _superuser_url
         _superuser_url = server.get_uri(database)

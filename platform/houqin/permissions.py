@@ -107,7 +107,11 @@ class RoleBackend:
     the admin and `user.has_perm` agree with the API."""
 
     def authenticate(
-        self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any
+        self,
+        request: Any,  # noqa: ARG002 (Django's backend signature)
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
     ) -> Any:
         User = get_user_model()
         if username is None or password is None:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
+from typing_extensions import override
 
 from houqin import context
 from shared_apps.accounts.models import ApiToken, hash_token_key
@@ -41,6 +42,7 @@ class HostTokenAuthentication(authentication.BaseAuthentication):
         token_mark_used(token=token, actor=token.user)
         return token.user, token
 
+    @override
     def authenticate_header(self, request: Request) -> str:
         return "Token"
 
@@ -49,6 +51,7 @@ class HostTokenAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = HostTokenAuthentication
     name = "tokenAuth"
 
+    @override
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
         return {
             "type": "apiKey",

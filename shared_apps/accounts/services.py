@@ -2,13 +2,13 @@
 
 import secrets
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -208,7 +208,7 @@ def membership_revoke(*, membership: Membership, actor: Actor) -> None:
 
 
 @service
-def token_issue(*, actor: User, request: Any) -> str:
+def token_issue(*, actor: User, request: HttpRequest) -> str:
     """Issue a token to `actor`, who signed in with their password (accounts.signin). Returns
     the key; only its hash is stored."""
     key = secrets.token_urlsafe(32)
@@ -227,7 +227,7 @@ def token_issue(*, actor: User, request: Any) -> str:
 
 
 @service
-def token_revoke(*, token: ApiToken, actor: Actor, request: Any) -> ApiToken:
+def token_revoke(*, token: ApiToken, actor: Actor, request: HttpRequest) -> ApiToken:
     """Stop `token` working now. The caller checked that `actor` may: their own token, or
     anyone's for the district administrator."""
     token = ApiToken.objects.select_for_update().get(pk=token.pk)

@@ -18,6 +18,7 @@ from django.db import router
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.operations.base import Operation
 from django.db.migrations.state import ProjectState
+from typing_extensions import override
 
 # (trigger name, event, transition tables) for each of the three triggers.
 _TRIGGERS = (
@@ -62,9 +63,11 @@ class AuditTriggers(Operation):
             kwargs["app_label"] = self.app_label
         return (self.__class__.__qualname__, [], kwargs)
 
+    @override
     def state_forwards(self, app_label: str, state: ProjectState) -> None:
         pass
 
+    @override
     def database_forwards(
         self,
         app_label: str,
@@ -76,6 +79,7 @@ class AuditTriggers(Operation):
             for table, args in self.tables.items():
                 self._wire(schema_editor, table, args)
 
+    @override
     def database_backwards(
         self,
         app_label: str,

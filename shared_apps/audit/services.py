@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.exceptions import DisallowedHost
 from django.db.models import Model
+from django.http import HttpRequest
 
 from houqin import context
 from houqin.db import tenant_db
@@ -14,7 +15,7 @@ from shared_apps.audit.models import Finding, SecurityEvent
 SIGN_IN = SystemActor("audit.sign_in")
 
 
-def _client_ip(request: Any) -> str | None:
+def _client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
     return request.META.get("REMOTE_ADDR") or None
@@ -25,7 +26,7 @@ def security_event_record(
     *,
     kind: str,
     actor: Actor,
-    request: Any = None,
+    request: HttpRequest | None = None,
     username: str = "",
     detail: dict[str, Any] | None = None,
 ) -> SecurityEvent:
@@ -71,7 +72,7 @@ def finding_create(
 
 
 @service
-def finding_update(*, finding: Finding, actor: Actor, **changes: Any) -> Finding:
+def finding_update(*, finding: Finding, actor: Actor, **changes: object) -> Finding:
     for field in ("title", "body", "severity", "status"):
         if field in changes:
             setattr(finding, field, changes[field])

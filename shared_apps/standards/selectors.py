@@ -441,14 +441,14 @@ def plan_report(*, plan: MealPlan) -> dict[str, Any]:
     answers with what it was published with, whatever was corrected in the catalogue since; a
     draft is computed as it stands."""
     if plan.published_report is not None:
-        return _revived(plan.published_report)
+        return {key: _revived(value, key) for key, value in plan.published_report.items()}
     return plan_compute_report(plan=plan)
 
 
 _NUMBERS = {"actual", "target", "lower", "upper", "percent_of_target", "grams"}
 
 
-def _revived(value: Any, key: str = "") -> Any:
+def _revived(value: object, key: str = "") -> object:
     """A stored report with its decimals back as Decimal (JSON keeps them as strings)."""
     if isinstance(value, dict):
         if key in ("nutrients", "food_groups"):

@@ -40,7 +40,7 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 # Foods -------------------------------------------------------------------------------------------
 
 
-def _as_text(value: Any) -> str:
+def _as_text(value: object) -> str:
     return "" if value is None else str(value)
 
 
@@ -53,7 +53,7 @@ def _checked_food(values: dict[str, Any]) -> dict[str, Any]:
 
 
 @service
-def food_create(*, actor: Actor, **values: Any) -> Food:
+def food_create(*, actor: Actor, **values: object) -> Food:
     cleaned = _checked_food(values)
     if Food.objects.filter(code=cleaned["code"]).exists():
         raise Conflict(
@@ -65,7 +65,7 @@ def food_create(*, actor: Actor, **values: Any) -> Food:
 
 
 @service
-def food_update(*, food: Food, actor: Actor, **changes: Any) -> Food:
+def food_update(*, food: Food, actor: Actor, **changes: object) -> Food:
     """Correct a food. Recipes and draft plans see the new figures; published plans keep the
     figures they were published with."""
     locked = Food.objects.select_for_update().get(pk=food.pk)

@@ -43,8 +43,10 @@ def supplement_list() -> SchoolOwnedQuerySet[BudgetSupplement]:
 
 def claim_list() -> SchoolOwnedQuerySet[Claim]:
     """Claims with their events and disbursements."""
-    events: Prefetch = Prefetch("events", queryset=ClaimEvent.objects.select_related("actor"))
-    paid: Prefetch = Prefetch("disbursements", queryset=Disbursement.objects.order_by("id"))
+    events: QuerySet[ClaimEvent] = ClaimEvent.objects.select_related("actor")
+    paid: QuerySet[Disbursement] = Disbursement.objects.order_by("id")
     return Claim.objects.select_related(
         "programme", "school", "submitted_by", "decided_by", "computed_by"
-    ).prefetch_related(events, paid)
+    ).prefetch_related(
+        Prefetch("events", queryset=events), Prefetch("disbursements", queryset=paid)
+    )

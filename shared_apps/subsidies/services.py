@@ -8,7 +8,7 @@ the CHECK constraints on the rows are the last line of defence, turned into the 
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TypedDict, Unpack
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -27,7 +27,6 @@ from houqin.exceptions import Conflict, InvalidInput
 from houqin.months import month_bounds
 from shared_apps.accounts.actors import person
 from shared_apps.subsidies.models import (
-    ZERO,
     Budget,
     BudgetSupplement,
     Claim,
@@ -86,8 +85,17 @@ def programme_create(
     )
 
 
+class ProgrammeChanges(TypedDict, total=False):
+    name: str
+    daily_rate: Decimal
+    carry_over: str
+    active: bool
+
+
 @service
-def programme_update(*, programme: Programme, actor: Actor, **changes: Any) -> Programme:
+def programme_update(
+    *, programme: Programme, actor: Actor, **changes: Unpack[ProgrammeChanges]
+) -> Programme:
     """Change a programme's name, rate, rule or activity. A new rate applies to claims computed
     from now on; a claim keeps the rate it was computed with."""
     locked = Programme.objects.select_for_update().get(pk=programme.pk)
@@ -459,7 +467,6 @@ def disbursement_record(
 
 
 __all__ = [
-    "ZERO",
     "Computation",
     "budget_allocate",
     "budget_carry_over",

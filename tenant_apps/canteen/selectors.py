@@ -41,7 +41,8 @@ def subsidy_daily_rate(programme: str = DEFAULT_PROGRAMME) -> Decimal:
     programme is active."""
     active = subsidies.programme_active_get(code=programme)
     if active is not None:
-        return active.daily_rate
+        rate: Decimal = active.daily_rate
+        return rate
     return Decimal(str(settings.SUBSIDY_DAILY_RATE))
 
 
@@ -208,7 +209,7 @@ def sessions_without_sample(*, start: date, end: date) -> QuerySet[MealSession]:
     )
 
 
-def cold_readings_out_of_range(*, since: Any) -> QuerySet[ColdStorageReading]:
+def cold_readings_out_of_range(*, since: datetime) -> QuerySet[ColdStorageReading]:
     return ColdStorageReading.objects.filter(measured_at__gte=since, out_of_range=True)
 
 

@@ -172,7 +172,7 @@ def _meal_label(meal: str) -> str:
     return str(Meal(meal).label) if meal in Meal.values else meal
 
 
-def _decimal(value: Any) -> Decimal | None:
+def _decimal(value: object) -> Decimal | None:
     if value is None or value == "":
         return None
     try:

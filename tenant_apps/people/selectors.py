@@ -4,9 +4,9 @@ national ID number: look-up by number goes through the keyed hash, and what come
 the masked form only (so nothing here is logged as a read of personal data)."""
 
 from datetime import date
-from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import Combinable
 
 from tenant_apps.people import national_id
 from tenant_apps.people.models import StaffMember, Student, SubsidyEligibility
@@ -34,7 +34,7 @@ def student_get_by_national_id(number: str) -> Student | None:
     return Student.objects.filter(national_id_hash=national_id.lookup_hash(normalized)).first()
 
 
-def _in_force_on(on: Any) -> Q:
+def _in_force_on(on: date | Combinable) -> Q:
     """Periods covering the day `on` (both ends inclusive, an empty end open); `on` is a date
     or an expression (an `OuterRef`)."""
     return Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=on))
@@ -59,7 +59,9 @@ def eligibility_on(
     return periods
 
 
-def eligibility_in_force(*, student: Any, on: Any, programme: str | None = None) -> Exists:
+def eligibility_in_force(
+    *, student: Student | Combinable, on: date | Combinable, programme: str | None = None
+) -> Exists:
     """A condition for another app's query: the student held an eligibility period covering the
     day `on` (for `programme`, or for any programme). `student` and `on` are values or
     expressions of the outer query, e.g. `OuterRef("student")`, `OuterRef("session__date")`."""

@@ -83,7 +83,7 @@ class SchoolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
     def reactivate(self, request: Request, code: str | None = None) -> Response:
         return self._status_change(
             request,
-            lambda school, reason: services.school_reactivate(school=school, actor=request.user),
+            lambda school, _reason: services.school_reactivate(school=school, actor=request.user),
         )
 
     @extend_schema(request=s.SchoolStatusSerializer, responses=s.SchoolSerializer)

@@ -286,7 +286,7 @@ def _serve_day(schools: list[School], day: date, naive: bool) -> int:
 def servings_day(args: argparse.Namespace) -> dict[str, Any]:
     """Record one day's lunch for schools [start, stop) through the servings service; with
     --naive, the first --samples schools one INSERT per serving instead."""
-    day = _last_school_day(date.today())
+    day = _last_school_day(timezone.localdate())
     schools = list(School.objects.filter(code__startswith="s").order_by("pk"))
     chosen = schools[: args.samples] if args.naive else schools[args.start : args.stop]
     started = time.perf_counter()
@@ -303,7 +303,7 @@ def claim_month(args: argparse.Namespace) -> dict[str, Any]:
     from tenant_apps.canteen.selectors import school_days_between
     from tenant_apps.people.models import Student, SubsidyEligibility
 
-    today = date.today()
+    today = timezone.localdate()
     month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     month_end = today.replace(day=1) - timedelta(days=1)
     school = school_create(actor=BENCH, code=LARGE_SCHOOL, name="大规模学校", kind="nine_year")
@@ -361,7 +361,7 @@ def statements(args: argparse.Namespace) -> dict[str, Any]:
     from shared_apps.subsidies.models import Programme
     from shared_apps.subsidies.services import budget_allocate, claim_compute
 
-    day = _last_school_day(date.today())
+    day = _last_school_day(timezone.localdate())
     month = day.replace(day=1)
     month_end = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     programme = Programme.objects.get(code=NUTRITION)
@@ -410,7 +410,7 @@ def _sealed_tender(bid_count: int, lines: int) -> Any:
     from shared_apps.procurement.services import tenders as services
 
     admin = User.objects.get(username="bench-admin")
-    school = School.objects.filter(code__startswith="s").order_by("pk").first()
+    school = School.objects.filter(code__startswith="s").earliest("pk")
     items = CatalogueItem.objects.bulk_create(
         CatalogueItem(
             code=f"BT{i:05d}",
@@ -418,7 +418,7 @@ def _sealed_tender(bid_count: int, lines: int) -> Any:
             category="food",
             unit="kg",
             reference_price=Decimal("10.00"),
-            reference_date=date.today(),
+            reference_date=timezone.localdate(),
         )
         for i in range(lines)
     )
@@ -430,7 +430,7 @@ def _sealed_tender(bid_count: int, lines: int) -> Any:
             requisition=requisition,
             item=item,
             quantity=Decimal("120.500"),
-            needed_by=date.today() + timedelta(days=30),
+            needed_by=timezone.localdate() + timedelta(days=30),
         )
         for item in items
     )
@@ -473,7 +473,7 @@ def _sealed_tender(bid_count: int, lines: int) -> Any:
                 kind=kind,
                 number=f"{kind}-{b}",
                 valid_from=date(2020, 1, 1),
-                expires_on=date.today() + timedelta(days=365),
+                expires_on=timezone.localdate() + timedelta(days=365),
                 status=Qualification.Status.VERIFIED,
                 verified_by=admin,
                 verified_at=timezone.now(),
@@ -701,7 +701,7 @@ def spend_month(args: argparse.Namespace) -> dict[str, Any]:
     )
     from shared_apps.procurement.selectors.spend import spend_summary
 
-    today = date.today()
+    today = timezone.localdate()
     month_end = today.replace(day=1) - timedelta(days=1)
     month = month_end.replace(day=1)
     categories = list(Category.values)

@@ -277,28 +277,28 @@ def _eligibility(scene: Scene) -> SubsidyEligibility:
 
 # model -> a fresh row of it for the scene (made in the scene's school for a school's models).
 ROWS: dict[ModelType, Callable[[Scene], models.Model]] = {
-    School: lambda scene: School.objects.get(code=SCHOOL_B),
-    Domain: lambda scene: Domain.objects.get(tenant__code=SCHOOL_B, is_primary=True),
-    User: lambda scene: make_user(),
+    School: lambda _scene: School.objects.get(code=SCHOOL_B),
+    Domain: lambda _scene: Domain.objects.get(tenant__code=SCHOOL_B, is_primary=True),
+    User: lambda _scene: make_user(),
     Membership: lambda scene: Membership.objects.across_schools().get(user=scene.member()),
     Change: _change,
-    SecurityEvent: lambda scene: SecurityEvent.objects.create(kind="login", schema_name="public"),
+    SecurityEvent: lambda _scene: SecurityEvent.objects.create(kind="login", schema_name="public"),
     Finding: _finding,
-    Supplier: lambda scene: supply_rows.make_supplier(),
+    Supplier: lambda _scene: supply_rows.make_supplier(),
     Qualification: _qualification,
     SupplierEvent: _supplier_event,
-    CatalogueItem: lambda scene: supply_rows.make_item(),
-    FrameworkContract: lambda scene: supply_rows.make_contract(),
+    CatalogueItem: lambda _scene: supply_rows.make_item(),
+    FrameworkContract: lambda _scene: supply_rows.make_contract(),
     SupplierRating: lambda scene: supply_rows.make_rating(_school_a(scene)),
     SpendLine: lambda scene: supply_rows.make_spend_line(
         _school_a(scene), supply_rows.make_supplier()
     ),
     NutritionStandard: _standard,
     StandardTarget: _target,
-    Food: lambda scene: Food.objects.get(code=canteen_rows.RICE),
-    Recipe: lambda scene: canteen_rows.recipe(next(_serial)),
+    Food: lambda _scene: Food.objects.get(code=canteen_rows.RICE),
+    Recipe: lambda _scene: canteen_rows.recipe(next(_serial)),
     MealPlan: _draft_plan,
-    Programme: lambda scene: subsidy_rows.make_programme(),
+    Programme: lambda _scene: subsidy_rows.make_programme(),
     Budget: lambda scene: subsidy_rows.make_budget(_school_a(scene), subsidy_rows.make_programme()),
     BudgetSupplement: _supplement,
     Claim: lambda scene: subsidy_rows.make_claim(_school_a(scene)),
@@ -322,7 +322,7 @@ ROWS: dict[ModelType, Callable[[Scene], models.Model]] = {
     Expenditure: lambda scene: _invoice(scene).expenditure,
     Student: _student,
     SubsidyEligibility: _eligibility,
-    StaffMember: lambda scene: StaffMember.objects.create(name="赵六", position="cook"),
+    StaffMember: lambda _scene: StaffMember.objects.create(name="赵六", position="cook"),
 }
 
 

@@ -160,7 +160,7 @@ def make_supplier(
         **values,
     }
     supplier = Supplier.objects.create(**fields)
-    expiry = expires_on or date.today() + timedelta(days=365)
+    expiry = expires_on or timezone.localdate() + timedelta(days=365)
     kinds = [Qualification.Kind.BUSINESS] if qualified else []
     if qualified and food_licence:
         kinds.append(Qualification.Kind.FOOD_BUSINESS)
@@ -223,7 +223,7 @@ def make_requisition(
             requisition=requisition,
             item=item,
             quantity=quantity,
-            needed_by=date.today() + timedelta(days=30),
+            needed_by=timezone.localdate() + timedelta(days=30),
         )
         for item in items
     )
@@ -364,7 +364,7 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
                     {
                         "item": make_item().code,
                         "quantity": "250.000",
-                        "needed_by": (date.today() + timedelta(days=10)).isoformat(),
+                        "needed_by": (timezone.localdate() + timedelta(days=10)).isoformat(),
                     }
                 ],
             }

@@ -19,7 +19,9 @@ class StrictFilterBackend(DjangoFilterBackend):
     """Known parameters are the filterset's, the ordering and page parameters, `format`, and those
     a view's action reads itself, declared in the view's `query_parameters` (action -> names)."""
 
-    def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
+    def filter_queryset(
+        self, request: Request, queryset: QuerySet[Any], view: Any
+    ) -> QuerySet[Any]:
         # The filterset is built once: to know its parameters, then to filter.
         filterset = self.get_filterset(request, queryset, view)
         unknown = sorted(set(request.query_params) - self.known_parameters(filterset, view))
@@ -38,7 +40,8 @@ class StrictFilterBackend(DjangoFilterBackend):
             return queryset
         if not filterset.is_valid() and self.raise_exception:
             raise translate_validation(filterset.errors)
-        return filterset.qs
+        filtered: QuerySet[Any] = filterset.qs
+        return filtered
 
     def known_parameters(self, filterset: Any, view: Any) -> set[str]:
         extra: dict[str, tuple[str, ...]] = getattr(view, "query_parameters", {})

@@ -1,6 +1,7 @@
 """The API's shape of an import's report (`houqin.imports.ImportReport.as_dict`)."""
 
 from collections.abc import Sequence
+from typing import Any
 
 from rest_framework import serializers
 
@@ -9,7 +10,7 @@ from houqin.imports import UPSERT, RowStatus
 
 def import_report_serializer(
     name: str, *, key: str = "code", statuses: Sequence[RowStatus] = UPSERT
-) -> type[serializers.Serializer]:
+) -> type[serializers.Serializer[Any]]:
     """`<name>ReportSerializer`, for an import whose rows are named by `key` and given
     `statuses` (besides error)."""
     row = type(

@@ -13,7 +13,7 @@ env = environ.Env()
 
 
 def _required(name: str) -> str:
-    value = env.str(name, default="")
+    value: str = env.str(name, default="")
     if not value:
         raise ImproperlyConfigured(
             f"{name} is not set. Every settings module reads SECRET_KEY, STUDENT_ID_KEY and "

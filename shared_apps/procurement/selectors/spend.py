@@ -31,6 +31,7 @@ from django.db.models import (
     Sum,
     Value,
 )
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -134,9 +135,9 @@ class SpendSummary:
     outside_contract: list[OutsideOrder]
 
 
-def _money_sum(expression: Any, **extra: Any) -> Coalesce:
+def _money_sum(expression: str | Combinable, *, filter: Q | None = None) -> Coalesce:
     return Coalesce(
-        Sum(expression, **extra),
+        Sum(expression, filter=filter),
         Value(ZERO),
         output_field=DecimalField(max_digits=20, decimal_places=5),
     )

@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Count, Max, Prefetch, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from houqin.permissions import restrict
+from houqin.permissions import AnyUser, restrict
 from houqin.tenancy import SchoolOwnedQuerySet, SchoolScope
 from shared_apps.procurement.models import (
     CatalogueItem,
@@ -30,8 +30,10 @@ def supplier_list() -> QuerySet[Supplier]:
     return Supplier.objects.all()
 
 
-def supplier_of(user: Any) -> Supplier | None:
+def supplier_of(user: AnyUser) -> Supplier | None:
     """The company a supplier account acts for, or None for anyone else."""
+    if user.pk is None:
+        return None
     account = SupplierUser.objects.filter(user_id=user.pk).select_related("supplier").first()
     return account.supplier if account else None
 
@@ -143,11 +145,11 @@ def supplier_order_lines(
     return lines
 
 
-def supplier_get(*, user: Any, pk: int) -> Supplier | None:
+def supplier_get(*, user: AnyUser, pk: int) -> Supplier | None:
     """The supplier `pk`, if `user` may see it here (not there and not visible answer alike)."""
     return restrict(Supplier.objects.all(), user, "view").filter(pk=pk).first()
 
 
-def contract_get(*, user: Any, pk: int) -> FrameworkContract | None:
+def contract_get(*, user: AnyUser, pk: int) -> FrameworkContract | None:
     """The framework contract `pk`, if `user` may see it here."""
     return restrict(FrameworkContract.objects.all(), user, "view").filter(pk=pk).first()

@@ -3,12 +3,12 @@ sealed column: before the opening there is nothing readable to read. Nor does an
 anyone but a bidder itself, before the opening, who bid, how many did or when (招标投标法 art.
 22): bids of a tender not yet opened are the bidder's own business."""
 
-from typing import Any
 from uuid import UUID
 
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 
+from houqin.permissions import AnyUser
 from houqin.tenancy import SchoolOwnedQuerySet
 from shared_apps.procurement.models import (
     Bid,
@@ -95,12 +95,14 @@ def seat_list() -> QuerySet[CommitteeSeat]:
     return CommitteeSeat.objects.select_related("tender", "evaluator")
 
 
-def bid_list(*, viewer: Any) -> QuerySet[Bid]:
+def bid_list(*, viewer: AnyUser) -> QuerySet[Bid]:
     """Bids' metadata (lot, supplier, status, time) that `viewer` may know exist: those of opened
     tenders, and their own company's at any stage. Whatever the viewer's role, the bids of a
     tender not yet opened are nobody else's to list, count or order."""
-    accounts = SupplierUser.objects.all() if viewer.pk else SupplierUser.objects.none()
-    own = accounts.filter(user_id=viewer.pk).values("supplier_id")
+    accounts = (
+        SupplierUser.objects.filter(user_id=viewer.pk) if viewer.pk else SupplierUser.objects.none()
+    )
+    own = accounts.values("supplier_id")
     return (
         Bid.objects.filter(Q(lot__tender__opened_at__isnull=False) | Q(supplier_id__in=own))
         .select_related("lot__tender", "supplier")

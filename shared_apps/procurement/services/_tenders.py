@@ -1,8 +1,6 @@
 """What the tender services share: the tender's row locked in the state a step needs, and the
 typed event each step leaves for people to read."""
 
-from typing import Any
-
 from django.utils.translation import gettext as _
 
 from houqin.door import Actor
@@ -12,7 +10,7 @@ from shared_apps.procurement.models import Tender, TenderEvent
 
 
 def tender_event(
-    tender: Tender, kind: str, actor: Actor, *, note: str = "", **subjects: Any
+    tender: Tender, kind: str, actor: Actor, *, note: str = "", **subjects: object
 ) -> TenderEvent:
     return TenderEvent.objects.create(
         tender=tender,

@@ -15,7 +15,7 @@ from houqin.exceptions import Conflict, InvalidInput, NotPermitted
 from shared_apps.accounts.actors import person
 from shared_apps.accounts.models import User
 from shared_apps.procurement import sealing
-from shared_apps.procurement.models import Bid, Lot, Supplier, Tender
+from shared_apps.procurement.models import Bid, Lot, Supplier, SupplierUser, Tender
 from shared_apps.procurement.selectors.suppliers import eligibility_problem
 from shared_apps.procurement.selectors.tenders import deadline_passed
 from shared_apps.procurement.services._tenders import locked_tender
@@ -54,7 +54,9 @@ class BidContents:
 def _bidder(actor: Actor) -> Supplier:
     """The company a supplier account acts for."""
     user = person(actor)
-    account = getattr(user, "supplier_account", None) if user is not None else None
+    account: SupplierUser | None = (
+        getattr(user, "supplier_account", None) if user is not None else None
+    )
     if account is None:
         raise NotPermitted(_("Only a supplier's account can bid."), code="not_a_supplier")
     return account.supplier

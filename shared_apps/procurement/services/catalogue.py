@@ -71,7 +71,7 @@ def _text(checked: RowResult, values: Mapping[str, Any], column: str, limit: int
     return text
 
 
-def _price(checked: RowResult, value: Any) -> Decimal | None:
+def _price(checked: RowResult, value: object) -> Decimal | None:
     try:
         price = Decimal(str(value).strip().replace(",", ""))
     except InvalidOperation:
@@ -91,7 +91,7 @@ def _price(checked: RowResult, value: Any) -> Decimal | None:
     return price.quantize(Decimal("0.01"))
 
 
-def _date(checked: RowResult, value: Any, today: date) -> date | None:
+def _date(checked: RowResult, value: object, today: date) -> date | None:
     if isinstance(value, datetime):
         value = value.date()
     if not isinstance(value, date):
@@ -167,7 +167,7 @@ def _refused(checked: RowResult) -> InvalidInput:
 
 
 @service
-def catalogue_item_create(*, actor: Actor, **values: Any) -> CatalogueItem:
+def catalogue_item_create(*, actor: Actor, **values: object) -> CatalogueItem:
     checked = _check_item(values)
     if checked.failed:
         raise _refused(checked)
@@ -183,7 +183,7 @@ def catalogue_item_create(*, actor: Actor, **values: Any) -> CatalogueItem:
 
 
 @service
-def catalogue_item_update(*, item: CatalogueItem, actor: Actor, **changes: Any) -> CatalogueItem:
+def catalogue_item_update(*, item: CatalogueItem, actor: Actor, **changes: object) -> CatalogueItem:
     """Correct an item or give it a new reference price. Order lines already placed keep the
     reference price they were placed with."""
     locked = CatalogueItem.objects.select_for_update().get(pk=item.pk)

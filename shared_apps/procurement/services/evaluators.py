@@ -6,8 +6,6 @@ passphrase. Shares of tender keys are sealed to the public half at publication, 
 replaced only while its holder sits on no published, unopened committee.
 """
 
-from typing import Any
-
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -57,7 +55,7 @@ def evaluator_create(
 
 
 @service
-def evaluator_update(*, evaluator: Evaluator, actor: Actor, **changes: Any) -> Evaluator:
+def evaluator_update(*, evaluator: Evaluator, actor: Actor, **changes: object) -> Evaluator:
     locked = Evaluator.objects.select_for_update().get(pk=evaluator.pk)
     for field in ("name", "employer", "address", "phone", "active"):
         if field in changes:

@@ -7,10 +7,11 @@ the audit trail). Reads of what was sealed, once opened, are security events for
 """
 
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 from uuid import UUID
 
+from Crypto.PublicKey.RSA import RsaKey
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -210,7 +211,7 @@ def _open(tender: Tender, actor: Actor) -> Tender:
     return tender
 
 
-def _open_bids(lot: Lot, key: Any) -> list[Bid]:
+def _open_bids(lot: Lot, key: RsaKey) -> list[Bid]:
     """Decrypt the lot's sealed bids into lines and totals, rejecting those above the ceiling
     (there is no floor). Returns the bids opened."""
     quantities = {line.pk: line.quantity for line in lot.lines.all()}
@@ -262,7 +263,12 @@ def _insert_bid_lines(rows: list[tuple[int, int, Decimal, Decimal]]) -> None:
 
 @service
 def sealed_read_record(
-    *, request: Any, tender: Tender, bids: list[UUID], reserve_prices: list[int], actor: Actor
+    *,
+    request: HttpRequest,
+    tender: Tender,
+    bids: list[UUID],
+    reserve_prices: list[int],
+    actor: Actor,
 ) -> None:
     """Log a read, through the API, of what was sealed until the opening (bids' contents, lots'
     reserve prices): who read which, when, from where. Auditors see these events."""

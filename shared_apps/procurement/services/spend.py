@@ -57,7 +57,7 @@ class SpendFacts:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "SpendFacts":
-        def parsed(name: str) -> Any:
+        def parsed(name: str) -> object:
             value = data[name]
             if value is None:
                 return None
@@ -67,7 +67,8 @@ class SpendFacts:
                 return Decimal(value)
             return value
 
-        return cls(**{field.name: parsed(field.name) for field in fields(cls)})
+        values: dict[str, Any] = {field.name: parsed(field.name) for field in fields(cls)}
+        return cls(**values)
 
 
 def _locked(school: School, order_line_id: int) -> SpendLine | None:

@@ -22,6 +22,7 @@ from houqin.door import Actor, SystemActor, service
 from houqin.exceptions import Conflict, InvalidInput
 from shared_apps.accounts import services as accounts
 from shared_apps.accounts.actors import person
+from shared_apps.accounts.models import User
 from shared_apps.procurement.credit_codes import credit_code_cleaned
 from shared_apps.procurement.models import (
     Category,
@@ -114,7 +115,7 @@ def supplier_create(
 
 
 @service
-def supplier_update(*, supplier: Supplier, actor: Actor, **changes: Any) -> Supplier:
+def supplier_update(*, supplier: Supplier, actor: Actor, **changes: object) -> Supplier:
     """Change a supplier's record (not its standing: see suspend and reinstate)."""
     locked = Supplier.objects.select_for_update().get(pk=supplier.pk)
     for field, value in _cleaned(changes).items():
@@ -303,7 +304,7 @@ def _reason(reason: str) -> str:
     return reason
 
 
-def _user(actor: Actor) -> Any:
+def _user(actor: Actor) -> User | None:
     return person(actor)
 
 

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TypedDict, Unpack
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -107,6 +107,20 @@ def _build_lots(tender: Tender, requisitions: list[Requisition]) -> None:
         ) from None
 
 
+class TenderSettings(TypedDict, total=False):
+    deadline: datetime | None
+    price_weight: int | None
+    contract_months: int | None
+    threshold: int | None
+    criteria: list[CriterionSpec] | None
+    committee: list[Evaluator] | None
+    ceilings: dict[str, Decimal] | None
+
+
+class TenderDraft(TenderSettings, total=False):
+    title: str | None
+
+
 def _apply_settings(
     tender: Tender,
     *,
@@ -187,7 +201,7 @@ def _apply_settings(
 
 @service
 def tender_create(
-    *, title: str, requisitions: list[Requisition], actor: User, **draft: Any
+    *, title: str, requisitions: list[Requisition], actor: User, **draft: Unpack[TenderSettings]
 ) -> Tender:
     """A draft tender aggregating the lines of approved requisitions (of any schools)."""
     if not requisitions:
@@ -216,7 +230,7 @@ def tender_create(
 
 
 @service
-def tender_update(*, tender: Tender, actor: Actor, **draft: Any) -> Tender:
+def tender_update(*, tender: Tender, actor: Actor, **draft: Unpack[TenderDraft]) -> Tender:
     """Change a draft's settings."""
     locked = locked_tender(tender, Tender.Status.DRAFT)
     _apply_settings(locked, **draft)

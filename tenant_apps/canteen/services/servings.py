@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -65,8 +65,15 @@ def meal_session_open(
         raise Conflict(_("This meal of this day is already open."), code="session_exists") from None
 
 
+class MealSessionChanges(TypedDict, total=False):
+    ingredient_cost: Decimal
+    teachers_shared: bool
+
+
 @service
-def meal_session_update(*, session: MealSession, actor: Actor, **changes: Any) -> MealSession:
+def meal_session_update(
+    *, session: MealSession, actor: Actor, **changes: Unpack[MealSessionChanges]
+) -> MealSession:
     """Record the ingredient cost or the shared meal once known."""
     locked = MealSession.objects.select_for_update().get(pk=session.pk)
     allowed = {"ingredient_cost", "teachers_shared"}
@@ -75,7 +82,7 @@ def meal_session_update(*, session: MealSession, actor: Actor, **changes: Any) -
             raise InvalidInput(
                 _("%s cannot be changed.") % field, fields={field: [_("Read-only.")]}
             )
-        if field == "ingredient_cost" and value < 0:
+        if field == "ingredient_cost" and changes["ingredient_cost"] < 0:
             raise InvalidInput(
                 _("A cost cannot be negative."), fields={"ingredient_cost": [_("Negative.")]}
             )

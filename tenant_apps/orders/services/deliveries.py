@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -21,6 +20,7 @@ from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
 from shared_apps.accounts.actors import person
 from shared_apps.procurement.models import Category
+from tenant_apps.canteen.models import InboundInspection
 from tenant_apps.canteen.services.food_safety import inspection_record
 from tenant_apps.orders.models import Delivery, DeliveryLine, Order, OrderLine
 from tenant_apps.orders.outbox import spend_outbox_add
@@ -61,7 +61,7 @@ def _inspection(
     certificates: Sequence[str],
     shelf_life_until: date | None,
     actor: Actor,
-) -> Any:
+) -> InboundInspection:
     """The canteen's inbound inspection (进货查验) of the food lines of a delivery."""
     missing = [
         field

@@ -3,9 +3,9 @@ none, with a report per row."""
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
 from django.db import connection, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -42,7 +42,7 @@ def students_import(
     actor: Actor,
     dry_run: bool = False,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> ImportReport:
     """Check every row, then create the new students and update those whose student number is
     already registered (upsert by student number), all in one transaction: when any row has an
@@ -81,7 +81,9 @@ def students_import(
 Ready = tuple[ParsedRow, RowResult, Student | None]
 
 
-def _national_id_holders(hashes: Iterable[str], *, actor: Actor, request: Any) -> dict[str, str]:
+def _national_id_holders(
+    hashes: Iterable[str], *, actor: Actor, request: HttpRequest | None
+) -> dict[str, str]:
     """Hash -> student number of the registered students holding these numbers. Comparing
     numbers with the register finds students by number, as a look-up does: it needs the
     unmasking permission, and it is a security event naming how many numbers were compared and
@@ -114,7 +116,12 @@ def _national_id_holders(hashes: Iterable[str], *, actor: Actor, request: Any) -
 
 
 def _check_rows(
-    rows: list[StudentRow], report: ImportReport, today: date, *, actor: Actor, request: Any
+    rows: list[StudentRow],
+    report: ImportReport,
+    today: date,
+    *,
+    actor: Actor,
+    request: HttpRequest | None,
 ) -> list[Ready]:
     checked = [register.parse_row(row, today=today) for row in rows]
     report.rows = [result for result, _parsed in checked]

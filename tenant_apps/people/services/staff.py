@@ -2,7 +2,7 @@
 school's own staff accounts."""
 
 from datetime import date
-from typing import Any
+from typing import TypedDict, Unpack
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
 from houqin.permissions import current_school_id
+from shared_apps.accounts.models import User
 from shared_apps.accounts.selectors import is_school_staff
 from tenant_apps.people.models import StaffMember
 from tenant_apps.people.services._common import others
 
 
-def _check_staff_user(user: Any, *, staff_member: StaffMember | None) -> None:
+def _check_staff_user(user: User | None, *, staff_member: StaffMember | None) -> None:
     if user is None:
         return
     # A staff record names one of the school's own staff: not a student, not a district officer
@@ -48,7 +49,7 @@ def staff_member_create(
     name: str,
     position: str,
     phone: str = "",
-    user: Any = None,
+    user: User | None = None,
     hired_on: date | None = None,
     actor: Actor,
 ) -> StaffMember:
@@ -60,8 +61,20 @@ def staff_member_create(
     )
 
 
+class StaffMemberChanges(TypedDict, total=False):
+    name: str
+    position: str
+    phone: str
+    user: User | None
+    hired_on: date | None
+    left_on: date | None
+    active: bool
+
+
 @service
-def staff_member_update(*, staff_member: StaffMember, actor: Actor, **changes: Any) -> StaffMember:
+def staff_member_update(
+    *, staff_member: StaffMember, actor: Actor, **changes: Unpack[StaffMemberChanges]
+) -> StaffMember:
     """Change a staff member's details; `active=False` without `left_on` records today."""
     locked = StaffMember.objects.select_for_update().get(pk=staff_member.pk)
     if "user" in changes:

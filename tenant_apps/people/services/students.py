@@ -4,9 +4,10 @@ number is read unmasked or a student found by number (always logged as a securit
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.core.cache import cache
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from houqin.door import Actor, service
@@ -107,8 +108,21 @@ def student_create(
 STUDENT_FIELDS = ("student_number", "name", "gender", "grade", "class_name", "boarding")
 
 
+class StudentChanges(TypedDict, total=False):
+    student_number: str
+    name: str
+    gender: str
+    grade: int
+    class_name: str
+    boarding: bool
+    enrolled_on: date | None
+    national_id: str
+    status: str
+    left_on: date | None
+
+
 @service
-def student_update(*, student: Student, actor: Actor, **changes: Any) -> Student:
+def student_update(*, student: Student, actor: Actor, **changes: Unpack[StudentChanges]) -> Student:
     """Change a student's details. A `left_on` date (the last day at school) marks the student
     as left and ends every eligibility period that reached past that day; `left_on=None` brings
     them back (`status` may be given too, and must agree). `national_id` replaces the number
@@ -119,9 +133,8 @@ def student_update(*, student: Student, actor: Actor, **changes: Any) -> Student
         _check_student_number(changes["student_number"], student=locked)
     if "name" in changes and not changes["name"].strip():
         raise InvalidInput(_("The name is missing."), fields={"name": [_("Required.")]})
-    for key in (*STUDENT_FIELDS, "enrolled_on"):
-        if key in changes:
-            value = changes[key]
+    for key, value in changes.items():
+        if key in (*STUDENT_FIELDS, "enrolled_on"):
             setattr(locked, key, value.strip() if isinstance(value, str) else value)
     raw_id = changes.get("national_id") or ""
     if raw_id.strip():
@@ -181,7 +194,7 @@ def _reveal_detail(students: Sequence[Student], via: str) -> dict[str, Any]:
 
 @service
 def student_national_id_reveal(
-    *, student: Student, actor: Actor, request: Any = None
+    *, student: Student, actor: Actor, request: HttpRequest | None = None
 ) -> str | None:
     """The student's national ID number in clear, after recording who read it (a security
     event of kind PERSONAL_DATA_READ). None, and nothing recorded, when none is stored. The
@@ -200,7 +213,11 @@ def student_national_id_reveal(
 
 @service
 def student_national_ids_reveal(
-    *, students: Sequence[Student], actor: Actor, request: Any = None, via: str = "export"
+    *,
+    students: Sequence[Student],
+    actor: Actor,
+    request: HttpRequest | None = None,
+    via: str = "export",
 ) -> dict[int, str]:
     """Clear national ID numbers by student id, for an export: one security event names how
     many were read. Students without a number are left out (and not counted)."""
@@ -250,7 +267,7 @@ class NationalIdLookup:
 
 @service
 def student_national_id_lookup(
-    *, number: str, actor: Actor, request: Any = None
+    *, number: str, actor: Actor, request: HttpRequest | None = None
 ) -> NationalIdLookup:
     """The students (at most one: the hash is unique) whose national ID number this is. The
     caller has checked the permission (people.unmask_student) and shows them masked.

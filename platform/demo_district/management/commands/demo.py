@@ -25,7 +25,7 @@ from houqin import devstack
 MIGRATION_URL = "MIGRATION_DATABASE_URL"
 
 
-def _interrupt(signum: int, frame: Any) -> None:
+def _interrupt(_signum: int, _frame: Any) -> None:
     raise KeyboardInterrupt
 
 
