@@ -37,10 +37,10 @@ from demo_district.users import (
     DEMO_PASSWORD,
     REQUEST_ID,
     DemoLogin,
-    _as,
-    _demo_user,
-    _grant,
-    _user,
+    acting_as,
+    demo_account,
+    demo_user,
+    grant_role,
 )
 from houqin import context
 from houqin.roles import Role
@@ -467,7 +467,7 @@ OUTSIDE_ORDER = (
 def seed_procurement() -> list[DemoLogin]:
     """Create what is missing of the demo's procurement; the suppliers' and evaluators' logins."""
     today = timezone.localdate()
-    officer = _demo_user("procurement_officer")
+    officer = demo_user("procurement_officer")
     items = _catalogue(officer, today)
     companies = [_supplier(spec, officer, n, today) for n, spec in enumerate(SUPPLIERS, 1)]
     # What the daily job does: a notice for each licence about to expire (no one's act).
@@ -493,7 +493,7 @@ def seed_procurement() -> list[DemoLogin]:
 def _catalogue(officer: User, today: date) -> dict[str, CatalogueItem]:
     items = CatalogueItem.objects.in_bulk([row[0] for row in CATALOGUE], field_name="code")
     missing = [row for row in CATALOGUE if row[0] not in items]
-    with _as(officer):
+    with acting_as(officer):
         for code, name, category, unit, specification, price, food in missing:
             items[code] = catalogue.catalogue_item_create(
                 code=code,
@@ -511,7 +511,7 @@ def _catalogue(officer: User, today: date) -> dict[str, CatalogueItem]:
 
 def _supplier(spec: DemoSupplier, officer: User, n: int, today: date) -> Supplier:
     """The company, its sign-in account supplier.<n> and its licences, verified by the officer."""
-    with _as(officer):
+    with acting_as(officer):
         supplier = Supplier.objects.filter(credit_code=spec.credit_code).first()
         if supplier is None:
             supplier = suppliers.supplier_create(
@@ -556,12 +556,12 @@ def _supplier(spec: DemoSupplier, officer: User, n: int, today: date) -> Supplie
 def _evaluator(spec: DemoEvaluator, officer: User, n: int) -> Evaluator:
     """The district administrator gives evaluator.<n> the role, the officer puts them in the
     pool, and they register their sealing key under their passphrase."""
-    with _as(_demo_user("district_admin")):
-        user = _user(f"evaluator.{n}", spec.name)
-        _grant(user, Role.EVALUATOR, None)
+    with acting_as(demo_user("district_admin")):
+        user = demo_account(f"evaluator.{n}", spec.name)
+        grant_role(user, Role.EVALUATOR, None)
     member = Evaluator.objects.filter(user=user).first()
     if member is None:
-        with _as(officer):
+        with acting_as(officer):
             member = evaluators.evaluator_create(
                 user=user,
                 name=spec.name,
@@ -571,7 +571,7 @@ def _evaluator(spec: DemoEvaluator, officer: User, n: int) -> Evaluator:
                 actor=officer,
             )
     if member.key_registered_at is None:
-        with _as(user):
+        with acting_as(user):
             member = evaluators.evaluator_register_key(
                 evaluator=member, passphrase=spec.passphrase, actor=user
             )
@@ -583,9 +583,9 @@ def _requisition(spec: DemoRequisition, items: dict[str, CatalogueItem]) -> Requ
     school = School.objects.get(code=spec.school)
     requisition = Requisition.objects.for_school(school).filter(note=spec.note).first()
     if requisition is None:
-        raiser = _demo_user(spec.raised_by, spec.school)
+        raiser = demo_user(spec.raised_by, spec.school)
         needed_by = timezone.localdate() + timedelta(days=30)
-        with _as(raiser):
+        with acting_as(raiser):
             requisition = requisitions.requisition_raise(
                 school=school,
                 lines=[
@@ -596,8 +596,8 @@ def _requisition(spec: DemoRequisition, items: dict[str, CatalogueItem]) -> Requ
                 actor=raiser,
             )
     if requisition.status == Requisition.Status.PENDING:
-        principal = _demo_user("principal", spec.school)
-        with _as(principal):
+        principal = demo_user("principal", spec.school)
+        with acting_as(principal):
             requisition = requisitions.requisition_approve(requisition=requisition, actor=principal)
     return requisition
 
@@ -614,7 +614,7 @@ def _tender(
     tender = Tender.objects.filter(title=spec.title).exclude(status=Tender.Status.CANCELLED).first()
     if tender is None:
         raised = [_requisition(r, items) for r in spec.requisitions]
-        with _as(officer):
+        with acting_as(officer):
             tender = tendering.tender_create(
                 title=spec.title,
                 requisitions=raised,
@@ -628,7 +628,7 @@ def _tender(
                 actor=officer,
             )
     if tender.status == Tender.Status.DRAFT:
-        with _as(officer):
+        with acting_as(officer):
             tender = tendering.tender_publish(tender=tender, actor=officer)
     if tender.status == Tender.Status.PUBLISHED and not deadline_passed(tender):
         _bidding(tender, spec, officer, companies)
@@ -637,7 +637,7 @@ def _tender(
             # pass: with every bid in, the deadline is moved to a minute ago by a queryset update
             # (as the tests' `close` does). Nothing sealed is touched: the committee still opens
             # the tender with its shares.
-            with _as(officer):
+            with acting_as(officer):
                 Tender.objects.filter(pk=tender.pk).update(
                     deadline=timezone.now() - timedelta(minutes=1)
                 )
@@ -658,7 +658,7 @@ def _bidding(tender: Tender, spec: DemoTender, officer: User, companies: list[Su
         if lots[category].sealed_reserve is None
     }
     if unsealed:
-        with _as(officer):
+        with acting_as(officer):
             tendering.tender_seal_reserve(tender=tender, reserves=unsealed, actor=officer)
     for number, prices in spec.bids.items():
         supplier = companies[number - 1]
@@ -670,7 +670,7 @@ def _bidding(tender: Tender, spec: DemoTender, officer: User, companies: list[Su
                 continue
             if Bid.objects.filter(lot=lot, supplier=supplier).exists():
                 continue
-            with _as(account):
+            with acting_as(account):
                 bids.bid_submit(
                     lot=lot,
                     contents=bids.BidContents(
@@ -690,7 +690,7 @@ def _opening(tender: Tender, passphrases: dict[int, str]) -> None:
     for seat in seats:
         if seat.conflict is None:
             member = seat.evaluator.user
-            with _as(member):
+            with acting_as(member):
                 opening.seat_declare(seat=seat, conflict=False, note="无利害关系", actor=member)
     for seat in seats:
         tender.refresh_from_db()
@@ -699,7 +699,7 @@ def _opening(tender: Tender, passphrases: dict[int, str]) -> None:
         seat.refresh_from_db()
         if seat.presented_at is None:
             member = seat.evaluator.user
-            with _as(member):
+            with acting_as(member):
                 opening.share_present(
                     seat=seat, passphrase=passphrases[seat.evaluator_id], actor=member
                 )
@@ -723,9 +723,9 @@ def _evaluation(tender: Tender, spec: DemoTender, officer: User, companies: list
                 for bid in valid
                 for i, criterion in enumerate(criteria)
             ]
-            with _as(member):
+            with acting_as(member):
                 evaluation.scores_record(tender=tender, scores=given, actor=member)
-        with _as(officer):
+        with acting_as(officer):
             tender = evaluation.tender_evaluate(tender=tender, actor=officer)
     if tender.status != Tender.Status.EVALUATED:
         return
@@ -738,7 +738,7 @@ def _evaluation(tender: Tender, spec: DemoTender, officer: User, companies: list
             if award.supplier is None
             else Bid.objects.get(lot=lot, supplier=companies[award.supplier - 1])
         )
-        with _as(awarding):
+        with acting_as(awarding):
             evaluation.lot_award(
                 lot=lot,
                 bid=chosen,
@@ -760,8 +760,8 @@ def _contract_order(
     with tenant_context(school):
         order = Order.objects.filter(note=spec.note, contract=contract).first()
         if order is None:
-            buyer = _demo_user(spec.placed_by, spec.school)
-            with _as(buyer):
+            buyer = demo_user(spec.placed_by, spec.school)
+            with acting_as(buyer):
                 order = order_place(
                     contract=contract,
                     due_on=today + timedelta(days=3),
@@ -773,9 +773,9 @@ def _contract_order(
                     actor=buyer,
                 )
         if not order.deliveries.exists():
-            manager = _demo_user("canteen_manager", spec.school)
+            manager = demo_user("canteen_manager", spec.school)
             line_of = {line.item_id: line.pk for line in order.lines.all()}
-            with _as(manager):
+            with acting_as(manager):
                 delivery_record(
                     order=order,
                     lines=[
@@ -794,7 +794,7 @@ def _contract_order(
                     note=spec.delivery_note,
                     actor=manager,
                 )
-        accountant = _demo_user("accountant", spec.school)
+        accountant = demo_user("accountant", spec.school)
         if not order.invoices.exists():
             lines = [
                 InvoiceLineInput(
@@ -805,7 +805,7 @@ def _contract_order(
                 for line in order.lines.order_by("pk")
                 if line.delivered_quantity > line.invoiced_quantity
             ]
-            with _as(accountant):
+            with acting_as(accountant):
                 invoice_record(
                     order=order,
                     # A 20-digit number, as the tax system's digital invoices (数电发票) have.
@@ -819,10 +819,10 @@ def _contract_order(
                     actor=accountant,
                 )
         # The cashier pays what the accountant recorded (houqin.duties).
-        cashier = _demo_user("cashier", spec.school)
+        cashier = demo_user("cashier", spec.school)
         unpaid = Expenditure.objects.filter(invoice__order=order, status=Expenditure.Status.UNPAID)
         for expenditure in unpaid:
-            with _as(cashier):
+            with acting_as(cashier):
                 expenditure_pay(
                     expenditure=expenditure,
                     paid_on=today,
@@ -840,9 +840,9 @@ def _rating(
     school = School.objects.get(code=code)
     if SupplierRating.objects.for_school(school).filter(supplier=supplier).exists():
         return
-    director = _demo_user("logistics_director", code)
+    director = demo_user("logistics_director", code)
     quality, punctuality, service = scores
-    with _as(director):
+    with acting_as(director):
         ratings.rating_record(
             school=school,
             supplier=supplier,
@@ -862,8 +862,8 @@ def _outside_order(companies: list[Supplier], items: dict[str, CatalogueItem], t
     with tenant_context(School.objects.get(code=code)):
         if Order.objects.filter(note=note, contract__isnull=True).exists():
             return
-        buyer = _demo_user(role, code)
-        with _as(buyer):
+        buyer = demo_user(role, code)
+        with acting_as(buyer):
             order_place(
                 supplier=companies[number - 1],
                 outside_contract_reason=reason,

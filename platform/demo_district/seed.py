@@ -24,10 +24,10 @@ from demo_district.users import (
     REQUEST_ID,
     SEEDING,
     DemoLogin,
-    _as,
-    _demo_user,
-    _grant,
-    _user,
+    acting_as,
+    demo_account,
+    demo_user,
+    grant_role,
 )
 from houqin import context
 from houqin.roles import DISTRICT_ROLES, SCHOOL_ROLES, Role
@@ -82,23 +82,23 @@ def seed_demo(*, today: date | None = None) -> list[DemoLogin]:
     logins: list[DemoLogin] = []
     with context.acting(request_id="seed-demo"), transaction.atomic():
         for role in sorted(DISTRICT_ROLES):
-            user = _user(f"district.{role.value}", str(role.value))
-            _grant(user, role, None)
+            user = demo_account(f"district.{role.value}", str(role.value))
+            grant_role(user, role, None)
             logins.append(DemoLogin(role.value, None, user.username, DEMO_PASSWORD))
         for role, username in SECOND_DISTRICT_USERS:
-            _grant(_user(username, f"{role.value} 2"), role, None)
+            grant_role(demo_account(username, f"{role.value} 2"), role, None)
             logins.append(DemoLogin(role.value, None, username, DEMO_PASSWORD))
         for code, name, kind, boarding, address in DEMO_SCHOOLS:
             school = School.objects.filter(code=code).first() or school_create(
                 code=code, name=name, kind=kind, boarding=boarding, address=address, actor=SEEDING
             )
             for role in sorted(SCHOOL_ROLES):
-                user = _user(f"{role.value}.{code}", f"{name} {role.value}", school)
-                _grant(user, role, school)
+                user = demo_account(f"{role.value}.{code}", f"{name} {role.value}", school)
+                grant_role(user, role, school)
                 logins.append(DemoLogin(role.value, code, user.username, DEMO_PASSWORD))
             for role, username in SECOND_SCHOOL_USERS:
-                user = _user(username.format(code=code), f"{name} {role.value} 2", school)
-                _grant(user, role, school)
+                user = demo_account(username.format(code=code), f"{name} {role.value} 2", school)
+                grant_role(user, role, school)
                 logins.append(DemoLogin(role.value, code, user.username, DEMO_PASSWORD))
             with schema_context(school.schema_name):
                 if not Feedback.objects.exists():
@@ -365,8 +365,8 @@ def roster_rows(school: School, dates: DemoDates) -> list[StudentRow]:
 
 
 def _seed_roster(school: School, dates: DemoDates) -> None:
-    director = _demo_user("logistics_director", school.code)
-    with _as(director):
+    director = demo_user("logistics_director", school.code)
+    with acting_as(director):
         if Student.objects.exists():
             return
         report = students_import(rows=roster_rows(school, dates), actor=director, today=dates.today)
@@ -379,10 +379,10 @@ def _seed_menus(
     school: School, dates: DemoDates, plans: dict[tuple[date, str], MealPlan]
 ) -> dict[tuple[date, str], Menu]:
     """Adopt the district's plans for the bands the school has; its menus by (week, band)."""
-    manager = _demo_user("canteen_manager", school.code)
+    manager = demo_user("canteen_manager", school.code)
     bands = sorted({_band(g) for g in ROSTERS[school.kind][0]}, key=list(BAND_FACTORS).index)
     menus = {}
-    with _as(manager):
+    with acting_as(manager):
         adopted = {m.plan_id: m for m in Menu.objects.filter(status=Menu.Status.ACTIVE)}
         for week in dates.weeks:
             for band in bands:
@@ -400,8 +400,8 @@ def _seed_month(school: School, dates: DemoDates, menus: dict[tuple[date, str], 
     """Every school day of the previous month: sessions, servings, samples, leaders' meals, cold
     readings and deliveries."""
     code = school.code
-    manager = _demo_user("canteen_manager", code)
-    leaders = [_demo_user("principal", code), _demo_user("logistics_director", code)]
+    manager = demo_user("canteen_manager", code)
+    leaders = [demo_user("principal", code), demo_user("logistics_director", code)]
     main_band = min(menus, key=lambda k: list(BAND_FACTORS).index(k[1]))[1]
     meals = ["breakfast", "lunch"] if school.boarding else ["lunch"]
     students = list(
@@ -431,7 +431,7 @@ def _seed_month(school: School, dates: DemoDates, menus: dict[tuple[date, str], 
                 "meal", "recipe_name"
             ):
                 dishes.setdefault(meal, []).append(name)
-        with _as(manager):
+        with acting_as(manager):
             for meal in meals:
                 eaters = [
                     pk
@@ -527,7 +527,7 @@ def _seed_school(school: School, dates: DemoDates, plans: dict[tuple[date, str],
 
 def _seed_money(school: School, dates: DemoDates, programme: Programme) -> Claim:
     """A budget for the month, then the month's claim as far as the demo takes it."""
-    finance = _demo_user("finance_officer")
+    finance = demo_user("finance_officer")
     budget = (
         Budget.objects.for_school(school)
         .filter(programme=programme, period_start=dates.month_start)
@@ -539,7 +539,7 @@ def _seed_money(school: School, dates: DemoDates, programme: Programme) -> Claim
             days = len(school_days_between(dates.month_start, dates.month_end))
         needed = programme.daily_rate * students * days
         allocated = (needed / 1000).to_integral_value(rounding=ROUND_CEILING) * 1000 + 1000
-        with _as(finance):
+        with acting_as(finance):
             budget = subsidies.budget_allocate(
                 programme=programme,
                 school=school,
@@ -551,22 +551,22 @@ def _seed_money(school: School, dates: DemoDates, programme: Programme) -> Claim
     claims = Claim.objects.for_school(school).filter(programme=programme, month=dates.month_start)
     claim = claims.exclude(status=Claim.Status.REJECTED).first()
     if claim is None:
-        director = _demo_user("logistics_director", school.code)
-        with _as(director):
+        director = demo_user("logistics_director", school.code)
+        with acting_as(director):
             claim = subsidies.claim_compute(
                 school=school, programme=programme, month=dates.month_start, actor=director
             )
     if claim.status == Claim.Status.DRAFT:
-        principal = _demo_user("principal", school.code)
-        with _as(principal):
+        principal = demo_user("principal", school.code)
+        with acting_as(principal):
             claim = subsidies.claim_submit(claim=claim, actor=principal)
     if school.code not in PAID_SCHOOLS:
         return claim
     if claim.status == Claim.Status.SUBMITTED:
-        with _as(finance):
+        with acting_as(finance):
             claim = subsidies.claim_approve(claim=claim, actor=finance)
     if claim.status == Claim.Status.APPROVED:
-        with _as(finance):
+        with acting_as(finance):
             subsidies.disbursement_record(
                 claim=claim,
                 amount=claim.amount - claim.disbursed,
@@ -582,8 +582,8 @@ def seed_flow(*, today: date) -> None:
     """The programme's month in the demo district, from the district's recipes to the money paid:
     whatever of it is missing."""
     dates = DemoDates.of(today)
-    officer = _demo_user("nutrition_officer")
-    with _as(officer):
+    officer = demo_user("nutrition_officer")
+    with acting_as(officer):
         recipes = _recipes(officer)
         plans = _plans(officer, recipes, dates)
     programme = Programme.objects.get(code=PROGRAMME)

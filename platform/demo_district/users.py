@@ -29,7 +29,7 @@ class DemoLogin:
     passphrase: str | None = None
 
 
-def _user(username: str, display_name: str, school: School | None = None) -> User:
+def demo_account(username: str, display_name: str, school: School | None = None) -> User:
     existing = User.objects.filter(username=username).first()
     if existing is not None:
         return existing
@@ -42,18 +42,18 @@ def _user(username: str, display_name: str, school: School | None = None) -> Use
     )
 
 
-def _grant(user: User, role: Role, school: School | None) -> None:
+def grant_role(user: User, role: Role, school: School | None) -> None:
     held = Membership.objects.across_schools().filter(user=user, role=role.value, school=school)
     if not held.exists():
         membership_grant(user=user, role=role.value, school=school, actor=SEEDING)
 
 
 @contextmanager
-def _as(user: User) -> Iterator[User]:
+def acting_as(user: User) -> Iterator[User]:
     """Act as `user`, in one transaction: every row written names them in the audit trail."""
     with context.acting(request_id=REQUEST_ID, actor_id=user.pk), transaction.atomic():
         yield user
 
 
-def _demo_user(role: str, school: str | None = None) -> User:
+def demo_user(role: str, school: str | None = None) -> User:
     return User.objects.get(username=f"district.{role}" if school is None else f"{role}.{school}")
