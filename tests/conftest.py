@@ -7,12 +7,15 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+from unittest import mock
 
 import psycopg2
 import pytest
+from celery import Celery
 from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.backends.signals import connection_created
+from django.test import TestCase
 from django.test.utils import setup_databases, teardown_databases
 from django.utils import translation
 from django_tenants.utils import schema_context
@@ -120,6 +123,25 @@ def _schema_is_public_after_each_test() -> Iterator[None]:
     for cache in caches.all():
         cache.clear()
     assert tenant_db().schema_name == "public", f"schema {tenant_db().schema_name} leaked"
+
+
+@contextmanager
+def tasks_queued() -> Iterator[list[str]]:
+    """The names of the tasks the block queues, those it queues on commit included, in order;
+    nothing reaches a broker. A test's transaction is rolled back, never committed, so the
+    on-commit callbacks the block registers run at its end, as its commit would run them: those
+    of a savepoint the block rolled back are dropped, as they are in production."""
+    queued: list[str] = []
+
+    def send_task(app: Celery, name: str, *args: Any, **kwargs: Any) -> Any:
+        queued.append(name)
+        return mock.DEFAULT
+
+    with (
+        mock.patch.object(Celery, "send_task", autospec=True, side_effect=send_task),
+        TestCase.captureOnCommitCallbacks(execute=True),
+    ):
+        yield queued
 
 
 @pytest.fixture

@@ -542,7 +542,11 @@ def _send(
 
 CLAIMS = "A1:XFD1048576"
 
+# The timed tests run with coverage's tracer paused (no_cover): it slows Python code about
+# twofold, and the time asserted is the code's.
 
+
+@pytest.mark.no_cover
 @pytest.mark.parametrize("key", list(UPLOADS), ids=lambda key: key[1])
 def test_a_huge_dimension_costs_nothing(
     client_for: Any, school_a: School, key: tuple[str, str]
@@ -556,6 +560,7 @@ def test_a_huge_dimension_costs_nothing(
     assert seconds < 1, seconds
 
 
+@pytest.mark.no_cover
 @pytest.mark.parametrize("key", list(UPLOADS), ids=lambda key: key[1])
 def test_one_cell_far_down_costs_nothing(
     client_for: Any, school_a: School, settings: Any, key: tuple[str, str]
@@ -578,6 +583,7 @@ def test_one_cell_far_down_costs_nothing(
         assert upload.saved(school_a, [2]) == 1
 
 
+@pytest.mark.no_cover
 @pytest.mark.parametrize("key", list(UPLOADS), ids=lambda key: key[1])
 def test_a_file_past_the_row_limit_is_refused_whole(
     client_for: Any, school_a: School, settings: Any, key: tuple[str, str]
@@ -610,6 +616,7 @@ def _strings(count: int) -> dict[str, bytes]:
     return {"xl/sharedStrings.xml": head + b"<si><t>x</t></si>" * count + b"</sst>"}
 
 
+@pytest.mark.no_cover
 @pytest.mark.parametrize("key", list(UPLOADS), ids=lambda key: key[1])
 def test_a_zip_bomb_is_refused_before_it_is_unpacked(
     client_for: Any, school_a: School, key: tuple[str, str]
@@ -656,6 +663,7 @@ def test_a_register_of_twenty_thousand_students_is_read_whole(db: Any) -> None:
     assert (len(rows), rows[-1].row, rows[-1].student_number) == (20000, 20001, "G0019999")
 
 
+@pytest.mark.no_cover
 def test_rows_are_read_as_wide_as_the_header(db: Any) -> None:
     """Every row, the header's too, with a cell in Excel's last column (XFD): read as wide as
     the header's titles, not as wide as the cells."""
