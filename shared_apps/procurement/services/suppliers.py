@@ -22,7 +22,6 @@ from houqin.door import Actor, SystemActor, service
 from houqin.exceptions import Conflict, InvalidInput
 from shared_apps.accounts import services as accounts
 from shared_apps.accounts.actors import person
-from shared_apps.accounts.models import User
 from shared_apps.procurement.credit_codes import credit_code_cleaned
 from shared_apps.procurement.models import (
     Category,
@@ -302,10 +301,6 @@ def _reason(reason: str) -> str:
     if not reason:
         raise InvalidInput(_("Give the reason."), fields={"reason": [_("This field is required.")]})
     return reason
-
-
-def _user(actor: Actor) -> User | None:
-    return person(actor)
 
 
 @service
