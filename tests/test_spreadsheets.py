@@ -663,7 +663,6 @@ def test_a_register_of_twenty_thousand_students_is_read_whole(db: Any) -> None:
     assert (len(rows), rows[-1].row, rows[-1].student_number) == (20000, 20001, "G0019999")
 
 
-@pytest.mark.no_cover
 def test_rows_are_read_as_wide_as_the_header(db: Any) -> None:
     """Every row, the header's too, with a cell in Excel's last column (XFD): read as wide as
     the header's titles, not as wide as the cells."""
