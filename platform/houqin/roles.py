@@ -261,6 +261,8 @@ REGISTRY: dict[Role, RoleSpec] = {
                 "canteen.*",
                 "subsidies.view_*",
                 "subsidies.prepare_claim",
+                # A change to a month closed by its claim, recorded as a correction.
+                "subsidies.correct_claim",
                 "procurement.view_requisition",
                 "procurement.add_requisition",
             }

@@ -20,8 +20,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin.api import deprecation
 from houqin.exceptions import InvalidInput
-from houqin.months import month_end, parse_month, previous_month
+from houqin.months import month_end, names_a_day, parse_month, previous_month
 from houqin.tenancy import SchoolScope
 from shared_apps.subsidies.models import Budget, Claim
 from tenants.models import School
@@ -42,6 +43,8 @@ def month_parse(value: str | None, *, today: date | None = None) -> date:
     if value is None or not value.strip():
         return previous_month(today)
     text = value.strip()
+    if names_a_day(text):
+        deprecation.used("month")
     try:
         month = parse_month(text)
     except ValueError as exc:

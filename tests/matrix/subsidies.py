@@ -11,11 +11,12 @@ from typing import Any
 
 from django.utils import timezone
 
+from houqin.door import Actor
 from shared_apps.subsidies import services
 from shared_apps.subsidies.models import Budget, Claim, Programme
 from tenants.models import School
 from tests.conftest import SCHOOL_A
-from tests.factories import make_user
+from tests.factories import SETUP, make_user
 from tests.matrix import AUDITOR, Built, Operations, R, Scene
 
 FINANCE = frozenset({R.FINANCE_OFFICER})
@@ -119,6 +120,14 @@ def make_claim(
     return claim
 
 
+def computed_claim(school: School, *, actor: Actor = SETUP) -> Claim:
+    """A draft claim computed from the school's records for `MONTH` (none: 0.00 CNY), as the
+    submission checks it against them."""
+    programme = make_programme()
+    make_budget(school, programme)
+    return services.claim_compute(school=school, programme=programme, month=MONTH, actor=actor)
+
+
 def build(scene: Scene, method: str, path: str, n: int) -> Built:
     school = scene.school or School.objects.get(code=SCHOOL_A)
     params: dict[str, Any] = {}
@@ -172,7 +181,7 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
         make_budget(school, programme)
         body = {"programme": programme.code, "month": MONTH.isoformat()}
     elif path.endswith("/submit/"):
-        params["id"] = make_claim(school).pk
+        params["id"] = computed_claim(school).pk
     elif path.endswith("/approve/"):
         params["id"] = make_claim(school, status=Claim.Status.SUBMITTED).pk
     elif path.endswith("/reject/"):
