@@ -394,7 +394,7 @@ def test_csv_import_in_utf8_or_gbk(encoding, director, school_a, in_school) -> N
         assert first.national_id_masked == national_id.mask(national_id_for(1))
         assert (second.name, second.grade, second.national_id_masked) == ("李小红", 7, "")
         period = first.eligibilities.get()
-        assert (period.programme, period.reason, period.valid_from, period.valid_to) == (
+        assert (period.programme.code, period.reason, period.valid_from, period.valid_to) == (
             NUTRITION,
             "minimum_living",
             date(2025, 9, 1),

@@ -205,12 +205,15 @@ def test_at_most_one_subsidised_meal_per_student_per_day_with_the_real_canteen(
     assert claim.amount == Decimal("20.00")
 
 
-def test_schools_record_eligibility_for_the_districts_programme_codes(db: Any) -> None:
-    """One definition of the programmes: people's eligibility takes its choices from subsidies'
-    `ProgrammeCode`, and the programme the district starts with is one of them."""
-    assert SubsidyEligibility.Programme is ProgrammeCode
-    assert SubsidyEligibility._meta.get_field("programme").choices == ProgrammeCode.choices
-    assert Programme.objects.get(code=ProgrammeCode.NUTRITION_IMPROVEMENT).active
+def test_the_programmes_the_district_starts_with_declare_how_they_pay(db: Any) -> None:
+    """The programmes are rows: the two the district starts with say whom they are for and
+    how they pay; nothing else in the code lists programmes."""
+    nutrition = Programme.objects.get(code=ProgrammeCode.NUTRITION_IMPROVEMENT)
+    boarding = Programme.objects.get(code=ProgrammeCode.BOARDING_LIVING)
+    assert (nutrition.basis, nutrition.students) == ("served_day", "compulsory")
+    assert (boarding.basis, boarding.students) == ("semester", "boarders")
+    field = SubsidyEligibility._meta.get_field("programme")
+    assert field.related_model is Programme and not field.choices
 
 
 # The flow ------------------------------------------------------------------------------------

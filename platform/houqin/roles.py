@@ -304,7 +304,9 @@ REGISTRY: dict[Role, RoleSpec] = {
             }
             | _BUYING
             # The supplier's invoice matched against the order and what was accepted, and paid.
-            | {"orders.view_*", "orders.invoice_order", "orders.pay_expenditure"},
+            | {"orders.view_*", "orders.invoice_order", "orders.pay_expenditure"}
+            # Returns and price changes after an invoice was paid: credit and debit notes.
+            | {"orders.note_invoice", "orders.settle_invoicenote"},
         ),
         RoleSpec(Role.ASSET_KEEPER, Scope.SCHOOL, _("Asset keeper"), _MEMBER),
         RoleSpec(Role.STAFF, Scope.SCHOOL, _("Staff"), _MEMBER),

@@ -40,8 +40,8 @@ class CorrectionFilter(django_filters.FilterSet):
     month = MonthFilter(field_name="month")
     month_from = MonthFilter(field_name="month", lookup_expr="gte")
     month_to = MonthFilter(field_name="month", lookup_expr="lte")
-    corrected_at_from = DateTimeFilter(field_name="corrected_at", lookup_expr="gte")
-    corrected_at_to = DateTimeFilter(field_name="corrected_at", lookup_expr="lte")
+    corrected_from = DateTimeFilter(field_name="corrected_at", lookup_expr="gte")
+    corrected_to = DateTimeFilter(field_name="corrected_at", lookup_expr="lte")
 
     class Meta:
         model = MonthCorrection

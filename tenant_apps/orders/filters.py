@@ -1,6 +1,6 @@
 import django_filters
 
-from tenant_apps.orders.models import Delivery, Expenditure, Invoice, Order
+from tenant_apps.orders.models import Delivery, Expenditure, Invoice, InvoiceNote, Order
 
 
 class OrderFilter(django_filters.FilterSet):
@@ -41,3 +41,12 @@ class ExpenditureFilter(django_filters.FilterSet):
     class Meta:
         model = Expenditure
         fields = ["status", "supplier"]
+
+
+class InvoiceNoteFilter(django_filters.FilterSet):
+    issued_from = django_filters.DateFilter(field_name="issued_on", lookup_expr="gte")
+    issued_to = django_filters.DateFilter(field_name="issued_on", lookup_expr="lte")
+
+    class Meta:
+        model = InvoiceNote
+        fields = ["invoice", "kind", "status"]

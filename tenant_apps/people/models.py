@@ -142,8 +142,10 @@ class SubsidyEligibility(models.Model):
         OTHER = "other", _("other")
 
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="eligibilities")
+    # The database's foreign key refuses to delete a programme a period names; the ORM's own
+    # check would look for this school table from the public schema, where it is not.
     programme = models.ForeignKey(
-        Programme, on_delete=models.PROTECT, related_name="+", verbose_name=_("programme")
+        Programme, on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("programme")
     )
     reason = models.CharField(_("reason"), max_length=32, choices=Reason.choices)
     note = models.CharField(_("note"), max_length=200, blank=True)

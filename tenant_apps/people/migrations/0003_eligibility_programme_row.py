@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
             name="programme_row",
             field=models.ForeignKey(
                 null=True,
-                on_delete=django.db.models.deletion.PROTECT,
+                on_delete=django.db.models.deletion.DO_NOTHING,
                 related_name="+",
                 to="subsidies.programme",
             ),
@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
             model_name="subsidyeligibility",
             name="programme",
             field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
+                on_delete=django.db.models.deletion.DO_NOTHING,
                 related_name="+",
                 to="subsidies.programme",
                 verbose_name="programme",
