@@ -7,9 +7,10 @@ from typing import Any
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from houqin.api import deprecation
-from houqin.months import names_a_day, parse_month
+from houqin.months import MONTH_PATTERN, names_a_day, parse_month
 
 YEARS = range(1900, 2200)
 MAX_OFFSET = timedelta(hours=14)
@@ -54,6 +55,7 @@ class MonthFormField(forms.CharField):
         return month
 
 
+@extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2026-10"})
 class MonthFilter(django_filters.Filter):
     """Rows of a month (`lookup_expr` "gte"/"lte" for the bounds of a range), the month given
     as `MonthFormField` reads it."""

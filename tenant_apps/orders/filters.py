@@ -6,6 +6,7 @@ from tenant_apps.orders.models import Delivery, Expenditure, Invoice, InvoiceNot
 class OrderFilter(django_filters.FilterSet):
     ordered_from = django_filters.DateFilter(field_name="ordered_on", lookup_expr="gte")
     ordered_to = django_filters.DateFilter(field_name="ordered_on", lookup_expr="lte")
+    due_from = django_filters.DateFilter(field_name="due_on", lookup_expr="gte")
     due_to = django_filters.DateFilter(field_name="due_on", lookup_expr="lte")
     outside_contract = django_filters.BooleanFilter(
         field_name="contract", lookup_expr="isnull", label="Placed outside any contract"

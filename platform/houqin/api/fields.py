@@ -3,10 +3,12 @@
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from houqin.api import deprecation
-from houqin.months import names_a_day, parse_month
+from houqin.months import MONTH_PATTERN, names_a_day, parse_month
 
 
 def money(**kwargs: Any) -> serializers.DecimalField:
@@ -42,12 +44,13 @@ def correction_reason() -> serializers.CharField:
     )
 
 
+@extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2026-10"})
 class MonthField(serializers.Field):
     """A month in a request body: "YYYY-MM", or (the older form, answered with a `Deprecation`
     header) any day of it, "YYYY-MM-DD". The value is the month's first day; a response shows it
     as that date."""
 
-    default_error_messages = {"invalid": "A month is written YYYY-MM, e.g. 2026-10."}
+    default_error_messages = {"invalid": _("A month is written YYYY-MM, e.g. 2026-10.")}
 
     def to_internal_value(self, data: Any) -> date:
         text = data.strip() if isinstance(data, str) else ""
