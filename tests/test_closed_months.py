@@ -11,19 +11,25 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from houqin.exceptions import Conflict
 from houqin.months import month_end, previous_month
 from houqin.roles import Role
 from shared_apps.subsidies import services
 from shared_apps.subsidies.models import (
+    MonthCorrection,
     Programme,
 )
-from tenant_apps.canteen.models import MealSession
-from tenant_apps.people.models import Student
+from tenant_apps.canteen.models import CalendarDay, MealSession
+from tenant_apps.canteen.services.calendar import school_term_add
+from tenant_apps.canteen.services.servings import meal_session_open, servings_record
+from tenant_apps.people.models import Student, SubsidyEligibility
 from tenants.models import School
 from tests.conftest import HostClient
+from tests.factories import SETUP, user_with_role
 from tests.matrix.people import make_student
 from tests.matrix.subsidies import make_budget
 
@@ -210,3 +216,254 @@ def test_a_paid_month_and_the_canteens_records_agree_through_a_paid_adjustment(
 def username(client: HostClient) -> str:
     assert client.user is not None
     return client.user.username
+
+
+def _eligibility_id(school: School, student: Student) -> int:
+    with schema_context(school.schema_name):
+        return SubsidyEligibility.objects.get(student=student).pk
+
+
+def test_a_shorter_eligibility_opens_a_negative_adjustment_that_returns_money(
+    client_for: Any, school_a: School
+) -> None:
+    month = Month(client_for, school_a)
+    first, second = school_days(2)
+    ok(month.serve(month.director, first, month.students), 201)
+    ok(month.serve(month.director, second, month.students), 201)
+    claim = month.claim_paid()
+    assert claim["amount"] == "20.00"
+    period = _eligibility_id(school_a, month.students[1])
+    refused(
+        month.director.patch(f"/api/v1/eligibility/{period}/", {"valid_to": first.isoformat()}),
+        400,
+        "correction_reason_required",
+    )
+    ok(
+        month.director.patch(
+            f"/api/v1/eligibility/{period}/",
+            {"valid_to": first.isoformat(), "correction_reason": "该生十月初已转学，资格应截止"},
+        )
+    )
+    correction = MonthCorrection.objects.across_schools().get(claim_id=claim["id"])
+    assert correction.change == MonthCorrection.Change.ELIGIBILITY
+    adjustment = correction.adjustment
+    assert adjustment is not None
+    assert (adjustment.amount, adjustment.claimed_before) == (Decimal("-5.00"), Decimal("20.00"))
+    ok(month.principal.post(f"{CLAIMS}{adjustment.pk}/submit/"))
+    ok(month.finance.post(f"{CLAIMS}{adjustment.pk}/approve/"))
+    month.budget.refresh_from_db()
+    # A negative adjustment returns its amount to the budget.
+    assert month.budget.committed == Decimal("15.00")
+    returned = ok(
+        month.finance.post(
+            f"{CLAIMS}{adjustment.pk}/disburse/",
+            {"amount": "5.00", "paid_on": TODAY, "reference": "TH-1"},
+            format="json",
+        ),
+        201,
+    )
+    assert (returned["status"], returned["disbursed"]) == ("paid", "-5.00")
+    assert returned["events"][-1]["kind"] == "returned"
+    over = month.finance.post(
+        f"{CLAIMS}{adjustment.pk}/disburse/",
+        {"amount": "0.01", "paid_on": TODAY, "reference": "TH-2"},
+        format="json",
+    )
+    refused(over, 409, "claim_paid")
+
+
+def test_a_negative_adjustment_larger_than_what_was_paid_is_409(
+    client_for: Any, school_a: School
+) -> None:
+    month = Month(client_for, school_a)
+    (first,) = school_days(1)
+    ok(month.serve(month.director, first, month.students), 201)
+    claim = ok(
+        month.director.post(
+            f"{CLAIMS}compute/", {"programme": month.code, "month": f"{MONTH:%Y-%m}"}
+        ),
+        201,
+    )
+    ok(month.principal.post(f"{CLAIMS}{claim['id']}/submit/"))
+    ok(month.finance.post(f"{CLAIMS}{claim['id']}/approve/"))
+    # Approved, nothing paid yet: taking 5.00 back is more than was paid.
+    period = _eligibility_id(school_a, month.students[0])
+    before = MONTH - timedelta(days=1)
+    ok(month.director.patch(f"/api/v1/eligibility/{period}/", {"note": "核对"}))
+    with schema_context(school_a.schema_name):
+        SubsidyEligibility.objects.filter(pk=period).update(valid_from=before)
+    response = month.director.patch(
+        f"/api/v1/eligibility/{period}/",
+        {"valid_to": before.isoformat(), "correction_reason": "资格录入有误"},
+    )
+    refused(response, 409, "adjustment_exceeds_paid")
+    with schema_context(school_a.schema_name):
+        assert SubsidyEligibility.objects.get(pk=period).valid_to is None
+    assert not MonthCorrection.objects.across_schools().filter(claim_id=claim["id"]).exists()
+
+
+def test_a_calendar_change_in_a_closed_month_is_a_correction(
+    client_for: Any, school_a: School
+) -> None:
+    month = Month(client_for, school_a)
+    first, second = school_days(2)
+    ok(month.serve(month.director, first, month.students), 201)
+    claim = month.claim_paid()
+    with schema_context(school_a.schema_name):
+        school_term_add(
+            school_year=MONTH.year - 1 if MONTH.month < 8 else MONTH.year,
+            name="本学期",
+            start_date=MONTH.replace(day=1) - timedelta(days=60),
+            end_date=month_end(MONTH) + timedelta(days=60),
+            actor=SETUP,
+            correction_reason="补录学期",
+        )
+    body = {"date": second.isoformat(), "name": "临时停课"}
+    error = refused(month.canteen.post("/api/v1/calendar/holidays/", body), 409, "month_closed")
+    assert error["fields"]["claim"] == [str(claim["id"])]
+    holiday = ok(
+        month.director.post(
+            "/api/v1/calendar/holidays/", {**body, "correction_reason": "区教育局通知停课"}
+        ),
+        201,
+    )
+    correction = (
+        MonthCorrection.objects.across_schools()
+        .filter(claim_id=claim["id"], change="calendar")
+        .latest("pk")
+    )
+    assert correction.reason == "区教育局通知停课"
+    # One school day fewer, nobody served on it: the money is the same, nothing to adjust.
+    assert correction.adjustment is None
+    removed = month.canteen.delete(f"/api/v1/calendar/holidays/{holiday['id']}/")
+    refused(removed, 409, "month_closed")
+    gone = month.director.delete(
+        f"/api/v1/calendar/holidays/{holiday['id']}/?correction_reason=误录"
+    )
+    assert gone.status_code == 204, gone.content
+    with schema_context(school_a.schema_name):
+        assert not CalendarDay.objects.filter(pk=holiday["id"]).exists()
+
+
+def test_a_programme_paid_per_head_counts_students_not_meals(school_a: School) -> None:
+    programme = services.programme_create(
+        code="per-head-test",
+        name="按人头补助",
+        daily_rate=Decimal("30.00"),
+        basis=Programme.Basis.PER_HEAD,
+        actor=SETUP,
+    )
+    make_budget(school_a, programme, start=MONTH, end=month_end(MONTH))
+    schema = school_a.schema_name
+    eligible = [make_student(schema) for _ in range(3)]
+    with schema_context(schema):
+        for i, student in enumerate(eligible):
+            SubsidyEligibility.objects.create(
+                student=student,
+                programme=programme,
+                reason="other",
+                # The last one only after the month: not counted.
+                valid_from=MONTH if i < 2 else month_end(MONTH) + timedelta(days=1),
+            )
+    claim = services.claim_compute(school=school_a, programme=programme, month=MONTH, actor=SETUP)
+    assert (claim.basis, claim.student_days, claim.amount) == ("per_head", 2, Decimal("60.00"))
+
+
+def test_a_programme_paid_per_term_counts_the_students_on_the_terms_first_day(
+    school_a: School,
+) -> None:
+    programme = services.programme_create(
+        code="per-term-test",
+        name="寄宿生生活补助（测试）",
+        daily_rate=Decimal("500.00"),
+        basis=Programme.Basis.SEMESTER,
+        students=Programme.Students.BOARDERS,
+        actor=SETUP,
+    )
+    make_budget(school_a, programme, start=MONTH, end=month_end(MONTH))
+    schema = school_a.schema_name
+    boarders = [make_student(schema, boarding=True) for _ in range(2)]
+    first, second = school_days(2)
+    with schema_context(schema):
+        school_term_add(
+            school_year=first.year,
+            name="测试学期",
+            start_date=first,
+            end_date=first + timedelta(90),
+            actor=SETUP,
+        )
+        SubsidyEligibility.objects.create(
+            student=boarders[0], programme=programme, reason="other", valid_from=first
+        )
+        SubsidyEligibility.objects.create(
+            student=boarders[1], programme=programme, reason="other", valid_from=second
+        )
+    claim = services.claim_compute(school=school_a, programme=programme, month=MONTH, actor=SETUP)
+    assert claim.breakdown == {first.isoformat(): 1}
+    assert (claim.student_days, claim.amount) == (1, Decimal("500.00"))
+
+
+def test_a_new_programme_is_one_schools_record_eligibility_for_with_its_own_rule(
+    client_for: Any, school_a: School
+) -> None:
+    """No list of programmes in the code: eligibility for a programme the finance officer just
+    created is accepted, its rule (boarders only) applied, and the database keeps its periods
+    apart."""
+    finance = client_for(None, R.FINANCE_OFFICER)
+    ok(
+        finance.post(
+            "/api/v1/subsidies/programmes/",
+            {
+                "code": "boarders-new",
+                "name": "新寄宿补助",
+                "students": "boarders",
+                "basis": "semester",
+            },
+            format="json",
+        ),
+        201,
+    )
+    director = client_for(school_a, R.LOGISTICS_DIRECTOR)
+    day = MONTH.isoformat()
+    day_pupil = make_student(school_a.schema_name, boarding=False)
+    boarder = make_student(school_a.schema_name, boarding=True)
+    body = {"programme": "boarders-new", "reason": "other", "valid_from": day}
+    refused(
+        director.post("/api/v1/eligibility/", {**body, "student": day_pupil.pk}, format="json"),
+        400,
+        "ineligible_not_boarding",
+    )
+    created = ok(
+        director.post("/api/v1/eligibility/", {**body, "student": boarder.pk}, format="json"), 201
+    )
+    assert created["programme"] == "boarders-new"
+    again = director.post("/api/v1/eligibility/", {**body, "student": boarder.pk}, format="json")
+    refused(again, 409, "eligibility_overlap")
+    unknown = director.post(
+        "/api/v1/eligibility/",
+        {**body, "programme": "no-such", "student": boarder.pk},
+        format="json",
+    )
+    assert unknown.status_code == 400
+
+
+def test_a_serving_in_a_closed_month_by_a_role_without_the_grant_is_refused_in_the_service(
+    client_for: Any, school_a: School
+) -> None:
+    month = Month(client_for, school_a)
+    (first,) = school_days(1)
+    ok(month.serve(month.director, first, month.students), 201)
+    month.claim_paid()
+    canteen_manager = user_with_role(R.CANTEEN_MANAGER, school_a)
+    with schema_context(school_a.schema_name), pytest.raises(Conflict) as refused_:
+        session = MealSession.objects.get(date=first, meal="lunch")
+        servings_record(
+            session=session,
+            source="card",
+            student_ids=[month.students[0].pk],
+            actor=canteen_manager,
+            correction_reason="补录",
+        )
+    assert refused_.value.code == "month_closed"
+    with schema_context(school_a.schema_name), pytest.raises(Conflict):
+        meal_session_open(date=first, meal="dinner", actor=canteen_manager, correction_reason="x")
