@@ -38,7 +38,7 @@ class DateTimeFilter(django_filters.IsoDateTimeFilter):
 class MonthFormField(forms.CharField):
     """A month, "YYYY-MM" (or, the older form, any day of it "YYYY-MM-DD"): its first day."""
 
-    def to_python(self, value: Any) -> date | None:
+    def to_python(self, value: Any) -> date | None:  # type: ignore[override]
         text = (super().to_python(value) or "").strip()
         if not text:
             return None

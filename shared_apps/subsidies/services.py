@@ -567,11 +567,13 @@ def _chain(month_claim: Claim) -> SchoolOwnedQuerySet[Claim]:
 def _paid_for_month(month_claim: Claim) -> Decimal:
     """What the district paid for the month so far, less what the school returned."""
     live = _chain(month_claim).exclude(status__in=[Claim.Status.DRAFT, Claim.Status.REJECTED])
-    return month_claim.disbursed + sum((c.disbursed for c in live), ZERO)
+    paid: Decimal = month_claim.disbursed + sum((c.disbursed for c in live), ZERO)
+    return paid
 
 
 def _refuse_returning_more_than_paid(claim: Claim, month_claim: Claim | None = None) -> None:
-    month_claim = month_claim or Claim.objects.for_school(claim.school_id).get(pk=claim.corrects_id)
+    month_claim = month_claim or claim.corrects
+    assert month_claim is not None
     paid = _paid_for_month(month_claim)
     if -claim.amount > paid:
         raise Conflict(

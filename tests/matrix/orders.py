@@ -176,12 +176,14 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
         invoice = paid_invoice(school)
         params["id"] = invoice.pk
         with tenant_context(school):
-            line = invoice.lines.get()
+            invoice_line = invoice.lines.get()
         body = {
             "number": f"HZ-M{invoice.pk}-{n}",
             "issued_on": today.isoformat(),
             "reason": "合同调价，按新价结算",
-            "lines": [{"invoice_line": line.pk, "unit_price": str(line.unit_price - 1)}],
+            "lines": [
+                {"invoice_line": invoice_line.pk, "unit_price": str(invoice_line.unit_price - 1)}
+            ],
         }
     elif path.startswith("/api/v1/invoice-notes/{id}/"):
         params["id"] = make_note(school).pk

@@ -45,7 +45,7 @@ def correction_reason() -> serializers.CharField:
 
 
 @extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2026-10"})
-class MonthField(serializers.Field):
+class MonthField(serializers.Field):  # type: ignore[type-arg]
     """A month in a request body: "YYYY-MM", or (the older form, answered with a `Deprecation`
     header) any day of it, "YYYY-MM-DD". The value is the month's first day; a response shows it
     as that date."""

@@ -288,7 +288,9 @@ class InvoiceNoteCreateSerializer(serializers.Serializer):
     number = serializers.CharField(max_length=64)
     issued_on = serializers.DateField()
     reason = serializers.CharField(max_length=2000)
-    lines = InvoiceNoteLineInputSerializer(many=True, max_length=200)
+    lines = InvoiceNoteLineInputSerializer(  # type: ignore[call-arg]  # ListSerializer takes it
+        many=True, max_length=200
+    )
 
 
 class InvoiceNoteSettleSerializer(serializers.Serializer):
