@@ -20,16 +20,20 @@ from houqin.months import month_end, previous_month
 from houqin.roles import Role
 from shared_apps.subsidies import services
 from shared_apps.subsidies.models import (
+    Budget,
+    Claim,
+    ClaimEvent,
     MonthCorrection,
     Programme,
 )
-from tenant_apps.canteen.models import CalendarDay, MealSession
+from tenant_apps.canteen.models import CalendarDay, MealSession, Serving
 from tenant_apps.canteen.services.calendar import school_term_add
 from tenant_apps.canteen.services.servings import meal_session_open, servings_record
 from tenant_apps.people.models import Student, SubsidyEligibility
 from tenants.models import School
-from tests.conftest import HostClient
-from tests.factories import SETUP, user_with_role
+from tests.concurrency import at_once
+from tests.conftest import SCHOOL_A, HostClient
+from tests.factories import SETUP, discard_user, user_with_role
 from tests.matrix.people import make_student
 from tests.matrix.subsidies import make_budget
 
@@ -467,3 +471,72 @@ def test_a_serving_in_a_closed_month_by_a_role_without_the_grant_is_refused_in_t
     assert refused_.value.code == "month_closed"
     with schema_context(school_a.schema_name), pytest.raises(Conflict):
         meal_session_open(date=first, meal="dinner", actor=canteen_manager, correction_reason="x")
+
+
+def test_a_serving_and_the_months_submission_at_once_never_both_count(
+    committed: list[Callable[[], Any]],
+) -> None:
+    """On two connections at once: the principal submits the month's claim while the canteen
+    manager records a serving in it. Either the submission waits and finds the records changed
+    (409 `claim_stale`), or the serving waits and finds the month closed (409 `month_closed`):
+    never a closed month that misses a serving."""
+    school = School.objects.get(code=SCHOOL_A)
+    schema = school.schema_name
+    programme = services.programme_create(
+        code=f"race-{id(committed)}", name="并发测试", actor=SETUP
+    )
+    make_budget(school, programme, start=MONTH, end=month_end(MONTH))
+    principal = user_with_role(R.PRINCIPAL, school)
+    canteen_manager = user_with_role(R.CANTEEN_MANAGER, school)
+    (day,) = school_days(1)
+    with schema_context(schema):
+        students = [make_student(schema) for _ in range(2)]
+        for student in students:
+            SubsidyEligibility.objects.create(
+                student=student, programme=programme, reason="other", valid_from=MONTH
+            )
+        session = meal_session_open(date=day, meal="supper", actor=SETUP)
+        servings_record(session=session, source="card", student_ids=[students[0].pk], actor=SETUP)
+
+    def cleanup() -> None:
+        claims = Claim.objects.across_schools().filter(programme=programme)
+        MonthCorrection.objects.across_schools().filter(claim__in=claims).delete()
+        ClaimEvent.objects.across_schools().filter(claim__in=claims).delete()
+        claims.delete()
+        Budget.objects.across_schools().filter(programme=programme).delete()
+        with schema_context(schema):
+            Serving.objects.filter(session=session).delete()
+            MealSession.objects.filter(pk=session.pk).delete()
+            SubsidyEligibility.objects.filter(programme=programme).delete()
+            Student.objects.filter(pk__in=[s.pk for s in students]).delete()
+        Programme.objects.filter(pk=programme.pk).delete()
+        for user in (principal, canteen_manager):
+            discard_user(user)
+
+    committed.append(cleanup)
+    claim = services.claim_compute(school=school, programme=programme, month=MONTH, actor=SETUP)
+    host = f"{school.code}.localhost"
+    clients = [HostClient(host, principal), HostClient(host, canteen_manager)]
+
+    def act(i: int) -> Any:
+        if i == 0:
+            return clients[0].post(f"{CLAIMS}{claim.pk}/submit/")
+        return clients[1].post(
+            f"/api/v1/sessions/{session.pk}/servings/",
+            {"student_ids": [students[1].pk], "source": "card"},
+            format="json",
+        )
+
+    submitted, served = at_once(2, act)
+    assert not isinstance(submitted, BaseException) and not isinstance(served, BaseException)
+    outcome = (submitted.status_code, served.status_code)
+    assert outcome in ((200, 409), (409, 201)), (submitted.content, served.content)
+    refusal = served if outcome == (200, 409) else submitted
+    assert refusal.json()["error"]["code"] in ("month_closed", "claim_stale")
+    claim.refresh_from_db()
+    with schema_context(schema):
+        recorded = Serving.objects.filter(session=session).count()
+    if claim.status == Claim.Status.SUBMITTED:
+        assert (claim.student_days, recorded) == (1, 1)
+    else:
+        assert (claim.status, recorded) == (Claim.Status.DRAFT, 2)

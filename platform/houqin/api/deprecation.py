@@ -6,7 +6,8 @@ from contextvars import ContextVar
 
 from rest_framework.response import Response
 
-GRAMMAR = "/docs/api.md"
+# The grammar is docs/api.md in the repository; the served API docs link to the schema.
+GRAMMAR = "/api/docs/"
 _used: ContextVar[tuple[str, ...]] = ContextVar("houqin_deprecated_forms", default=())
 
 
