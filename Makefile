@@ -61,5 +61,5 @@ fuzz: install
 # Translate the new and fuzzy entries of the .po, then run it again; commit both files.
 .PHONY: messages
 messages: install
-	DJANGO_SETTINGS_MODULE=houqin.settings.test $(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete
+	DJANGO_SETTINGS_MODULE=houqin.settings.test $(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --add-location file
 	DJANGO_SETTINGS_MODULE=houqin.settings.test $(BIN)/python manage.py compilemessages -l zh_Hans

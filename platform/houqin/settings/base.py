@@ -51,6 +51,7 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.admin",
+    "django_htmx",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -95,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "tenants.routing.SchoolRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The project's own static files (htmx, charts, styles): no CDN, the machines are offline.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -102,6 +105,7 @@ MIDDLEWARE = [
     "houqin.middleware.ActorContextMiddleware",
     "shared_apps.accounts.signin.KnownDeviceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a lockout into a response.
     "axes.middleware.AxesMiddleware",
@@ -120,6 +124,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "houqin.web.frame.frame",
             ],
         },
     },
@@ -175,7 +180,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+# The pages' sign-in (the admin's sign-in sends there too).
+LOGIN_URL = "signin"
+LOGIN_REDIRECT_URL = "home"
+# How long a signed hand-over from the district host to a school's host stays good.
+SIGNIN_HANDOVER_SECONDS = env.int("SIGNIN_HANDOVER_SECONDS", default=60)
 
 # Sign-in lockout (shared_apps/accounts/signin.py). A username is locked from one client address
 # for AXES_COOLOFF_TIME after AXES_FAILURE_LIMIT wrong passwords from that address, so a stranger
@@ -200,7 +209,7 @@ API_TOKEN_LIFETIME = timedelta(days=env.int("API_TOKEN_LIFETIME_DAYS", default=3
 
 # Content-Security-Policy sent with every response.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
     "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
@@ -214,7 +223,17 @@ USE_TZ = True
 CURRENCY = "CNY"
 
 STATIC_URL = "/static/"
-STATIC_ROOT = env.path("STATIC_ROOT", default=str(ROOT_DIR / ".static"))
+# Where `collectstatic` writes (production); unset, the files are served from the apps' folders.
+STATIC_ROOT = env.str("STATIC_ROOT", default="") or None
+MEDIA_URL = "/media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(ROOT_DIR / ".media"))
+# Static files straight from the apps' folders (the demo and the tests); production serves the
+# collected, fingerprinted copies (settings/prod.py).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
 
 # Session and CSRF cookies stay on the host that set them: a school's session never reaches
 # another school's host or the district centre.
