@@ -29,7 +29,7 @@ test: check pytest
 # Chromium; it says what to install when it finds no Chromium).
 pytest: install
 	$(BIN)/python -m pytest --cov --cov-report=
-	$(BIN)/python -m pytest --browser --cov --cov-append --cov-report=
+	HOUQIN_TEST_DB=test_houqin_browser $(BIN)/python -m pytest --browser --cov --cov-append --cov-report=
 
 check: lint typecheck imports migrations-check
 

@@ -31,6 +31,8 @@ urlpatterns = [
     path("api/v1/", include("shared_apps.reporting.api.urls")),
     path("api/v1/", include("shared_apps.procurement.api.urls")),
     path("api/v1/", include("shared_apps.procurement.api.supply_urls")),
+    # Pages.
+    path("standards/", include("shared_apps.standards.web.urls")),
     *outside_api(__name__),
 ]
 
