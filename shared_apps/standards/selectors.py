@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from shared_apps.standards.models import (
     FOOD_NUTRIENT_FIELDS,
     TARGET_GROUPS,
+    AgeBand,
     Food,
     FoodGroup,
     Meal,
@@ -411,6 +412,16 @@ def plan_previous(*, plan: MealPlan) -> MealPlan | None:
         earlier.filter(status=MealPlan.Status.PUBLISHED).first()
         or earlier.order_by("-version").first()
     )
+
+
+def bands_without_plan(*, week_start: datetime.date) -> list[str]:
+    """The age bands with no published plan for the week."""
+    published = set(
+        plan_list()
+        .filter(week_start=week_start, status=MealPlan.Status.PUBLISHED)
+        .values_list("age_band", flat=True)
+    )
+    return [band for band in AgeBand.values if band not in published]
 
 
 def recipes_for(*, meal: str, age_band: str, search: str = "") -> QuerySet[Recipe]:

@@ -15,7 +15,7 @@ def next_monday() -> datetime.date:
 class PlanCreateForm(forms.Form):
     week_start = forms.DateField(
         label=_("Week starting (Monday)"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         initial=next_monday,
     )
     age_band = forms.ChoiceField(label=_("Age band"), choices=AgeBand.choices)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from houqin.exceptions import Conflict
 from houqin.permissions import has_perm, restrict
+from houqin.web.home import Panel, Waiting
 from houqin.web.once import once
 from houqin.web.pages import FormPage, Nav, Page, listing, run
 from shared_apps.accounts.actors import signed_in
@@ -25,7 +26,7 @@ from shared_apps.standards.models import (
     MealPlan,
     Recipe,
 )
-from shared_apps.standards.web.forms import EntryForm, PlanCreateForm
+from shared_apps.standards.web.forms import EntryForm, PlanCreateForm, next_monday
 
 MEALS = gettext_lazy("Meals and nutrition")
 WEEKDAYS = [
@@ -315,3 +316,27 @@ class FoodListPage(Page):
             rows=[(food, [getattr(food, name) for name in names]) for food in shown.page],
             **kwargs,
         )
+
+
+def home_panel(request: HttpRequest) -> Panel | None:
+    """For whoever composes plans: drafts waiting, and next week's bands with no plan in force."""
+    if not has_perm(request.user, "standards.change_mealplan"):
+        return None
+    week = next_monday()
+    plans = reverse("standards:plans")
+    return Panel(
+        _("Meal plans"),
+        [
+            Waiting(
+                _("Drafts not yet published"),
+                selectors.plan_list().filter(status=MealPlan.Status.DRAFT).count(),
+                f"{plans}?status=draft",
+            ),
+            Waiting(
+                _("Age bands without a published plan next week"),
+                len(selectors.bands_without_plan(week_start=week)),
+                f"{plans}?week_start={week.isoformat()}",
+                warn=True,
+            ),
+        ],
+    )
