@@ -89,7 +89,7 @@ def months_depreciated(asset: Asset, on: date) -> int:
 
 
 def monthly_depreciation(asset: Asset) -> Decimal:
-    return (asset.cost / asset.service_life_months).quantize(FEN, rounding=ROUND_HALF_UP)
+    return Decimal(asset.cost / asset.service_life_months).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
 def book_value(asset: Asset, on: date) -> Decimal:
@@ -101,7 +101,7 @@ def book_value(asset: Asset, on: date) -> Decimal:
     months = months_depreciated(asset, on)
     if months >= asset.service_life_months and asset.kind == Asset.Kind.FIXED:
         return ZERO
-    return asset.cost - monthly_depreciation(asset) * months
+    return Decimal(asset.cost) - monthly_depreciation(asset) * months
 
 
 # Three ledgers and a card ------------------------------------------------------------------------

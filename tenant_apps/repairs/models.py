@@ -341,7 +341,7 @@ class RepairPhoto(models.Model):
         ordering = ["request_id", "id"]
 
     def __str__(self) -> str:
-        return self.image.name
+        return str(self.image.name)
 
 
 class RepairEvent(models.Model):

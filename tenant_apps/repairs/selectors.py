@@ -76,10 +76,6 @@ def request_list() -> QuerySet[RepairRequest]:
     ).prefetch_related("photos", "materials")
 
 
-def request_events(request: RepairRequest) -> QuerySet[RepairRequest]:
-    return request.events.select_related("actor", "team").order_by("id")
-
-
 def photo_list() -> QuerySet[RepairPhoto]:
     return RepairPhoto.objects.select_related("request")
 

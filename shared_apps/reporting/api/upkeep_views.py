@@ -3,7 +3,7 @@ school's open and overdue repair requests, times, satisfaction, assets and this 
 stock-take; and each school's assets by category. Read from the district's rollup tables, which
 the schools' jobs write: no query visits a school's schema."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -59,10 +59,10 @@ class _Figures(FileFormats, mixins.ListModelMixin, RestrictedViewSet):
     renderer_classes = [JSONRenderer, XlsxRenderer]
     pagination_class = None
     title = ""
+    columns: ClassVar[list[str]]
 
     def rows(self, data: list[dict[str, Any]]) -> list[list[Any]]:
-        fields = list(self.get_serializer_class()().fields)
-        return [fields, *([row[name] for name in fields] for row in data)]
+        return [self.columns, *([row[name] for name in self.columns] for row in data)]
 
     @extend_schema(
         parameters=[FORMAT],
@@ -86,6 +86,7 @@ class UpkeepViewSet(_Figures):
 
     model = SchoolUpkeep
     serializer_class = UpkeepSerializer
+    columns = UpkeepSerializer.Meta.fields
     title = _("Upkeep")
 
     def safely_get_queryset(self) -> QuerySet[SchoolUpkeep]:
@@ -97,6 +98,7 @@ class AssetCategoryViewSet(_Figures):
 
     model = SchoolAssetCategory
     serializer_class = AssetCategorySerializer
+    columns = AssetCategorySerializer.Meta.fields
     title = _("Assets")
 
     def safely_get_queryset(self) -> QuerySet[SchoolAssetCategory]:

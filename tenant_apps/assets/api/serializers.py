@@ -24,27 +24,27 @@ class BuildingSerializer(serializers.ModelSerializer):
 
 
 class RoomSerializer(serializers.ModelSerializer):
-    label = serializers.SerializerMethodField()
+    label_code = serializers.SerializerMethodField()
 
     class Meta:
         model = Room
-        fields = ["id", "building", "code", "name", "kind", "charged", "label"]
-        read_only_fields = ["id", "charged", "label"]
+        fields = ["id", "building", "code", "name", "kind", "charged", "label_code"]
+        read_only_fields = ["id", "charged", "label_code"]
 
-    def get_label(self, room: Room) -> str:
+    def get_label_code(self, room: Room) -> str:
         return str(Label(self.context["school_code"], ROOM, str(room.pk)))
 
 
 class AssetSerializer(serializers.ModelSerializer):
     custodian = serializers.CharField(source="custodian.username", read_only=True, allow_null=True)
-    label = serializers.SerializerMethodField()
+    label_code = serializers.SerializerMethodField()
 
     class Meta:
         model = Asset
         fields = [
             "id",
             "number",
-            "label",
+            "label_code",
             "name",
             "category",
             "kind",
@@ -65,7 +65,7 @@ class AssetSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_label(self, asset: Asset) -> str:
+    def get_label_code(self, asset: Asset) -> str:
         return str(Label(self.context["school_code"], ASSET, asset.number))
 
 

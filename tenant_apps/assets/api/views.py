@@ -4,6 +4,7 @@ ask for disposals; the principal approves disposals and the district's finance o
 those above the threshold; the accountant records the finance ledger's balances; every member
 reads the buildings and rooms to report a fault. Views parse input and call services."""
 
+from datetime import date
 from typing import Any, TypeVar
 
 from django.db import models
@@ -136,7 +137,7 @@ class AssetViewSet(_Labelled, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         asset = self.get_object()
         on = request.query_params.get("on")
         try:
-            day = timezone.localdate() if on is None else timezone.datetime.fromisoformat(on).date()
+            day = timezone.localdate() if on is None else date.fromisoformat(on)
         except ValueError:
             raise InvalidInput(_("A date, YYYY-MM-DD."), fields={"on": [on or ""]}) from None
         asset.book_value = selectors.book_value(asset, day)
@@ -416,7 +417,7 @@ class LedgerBalanceViewSet(mixins.ListModelMixin, RestrictedViewSet):
         register's assets no custodian answers for."""
         on = request.query_params.get("on")
         try:
-            day = timezone.localdate() if on is None else timezone.datetime.fromisoformat(on).date()
+            day = timezone.localdate() if on is None else date.fromisoformat(on)
         except ValueError:
             raise InvalidInput(_("A date, YYYY-MM-DD."), fields={"on": [on or ""]}) from None
         rows = selectors.reconciliation(day)

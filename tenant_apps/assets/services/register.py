@@ -121,7 +121,7 @@ def asset_move(
         if custodian is None or due_back is None or due_back < timezone.localdate():
             message = _("A loan names the borrower and the day it comes back.")
             raise InvalidInput(message, fields={"due_back": [message]})
-        status = Asset.Status.ON_LOAN
+        status: str = Asset.Status.ON_LOAN
     elif kind == AssetMove.Kind.RETURN:
         if locked.status != Asset.Status.ON_LOAN:
             raise Conflict(_("The asset is not on loan."), code="not_on_loan")

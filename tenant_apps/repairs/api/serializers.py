@@ -1,3 +1,5 @@
+from typing import Any
+
 from rest_framework import serializers
 
 from houqin.api.fields import money, object_id, quantity_field
@@ -183,7 +185,7 @@ class PolicySerializer(serializers.ModelSerializer):
 
 
 class TeamSerializer(serializers.ModelSerializer):
-    members = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
+    members = serializers.SlugRelatedField[Any](slug_field="username", many=True, read_only=True)
 
     class Meta:
         model = Team

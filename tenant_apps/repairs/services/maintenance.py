@@ -94,6 +94,7 @@ def _work_orders(plan: MaintenancePlan, due: datetime | None, actor: Actor) -> i
     finish = max(regular.finish, due) if due is not None else regular.finish
     raised = 0
     for asset in assets.select_related("room"):
+        assert asset.room is not None
         order = RepairRequest.objects.create(
             kind=RepairRequest.Kind.MAINTENANCE,
             room=asset.room,
