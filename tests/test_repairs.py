@@ -104,7 +104,7 @@ def _photo(fmt: str = "JPEG", size: tuple[int, int] = (3000, 2000)) -> io.BytesI
     image = Image.new("RGB", size, (90, 120, 200))
     exif = Image.Exif()
     exif[0x010F] = "PhoneMaker"
-    exif[0x8825] = {2: ((31, 1), (14, 1), (0, 1))}  # GPS latitude
+    exif[0x8825] = {1: "N", 2: (31.0, 14.0, 0.0)}  # GPS latitude
     out = io.BytesIO()
     image.save(out, format=fmt, exif=exif.tobytes())
     out.seek(0)

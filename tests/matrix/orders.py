@@ -1,7 +1,7 @@
 """A school's orders, deliveries, invoices and expenditures, on its host.
 
-Grants in houqin/roles.py: `orders.view_*` for the principal, logistics director, asset keeper, canteen
-manager and accountant (and `*.view_*` for auditors); placing, cancelling and receiving
+Grants in houqin/roles.py: `orders.view_*` for the principal, logistics director, asset keeper,
+canteen manager and accountant (and `*.view_*` for auditors); placing, cancelling and receiving
 deliveries for the logistics director and canteen manager; recording invoices and paying for
 the accountant."""
 

@@ -28,7 +28,7 @@ from tenant_apps.assets.services.register import asset_register, building_create
 from tenant_apps.repairs.models import MaintenancePlan, RepairRequest, Team
 from tenant_apps.repairs.services import desk, maintenance, work
 from tenant_apps.repairs.services.scorecards import scorecard_record
-from tests.factories import SETUP
+from tests.factories import SETUP, make_user
 from tests.matrix import AUDITOR, EVERY_SCHOOL_ROLE, Built, Operations, R, Scene
 
 DESK = frozenset({R.LOGISTICS_DIRECTOR})
@@ -139,7 +139,7 @@ def make_request(
 ) -> RepairRequest:
     """A request in `status`, reported by `requester` (the last account made when not given:
     the caller's, in the matrix), walked there through the services."""
-    requester = requester or User.objects.latest("pk")
+    requester = requester or User.objects.order_by("-pk").first() or make_user()
     room = kwargs.pop("room", None) or make_room(school)
     team = make_team(school) if status != S.SUBMITTED else None
     with tenant_context(school):

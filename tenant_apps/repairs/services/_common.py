@@ -15,7 +15,9 @@ from tenant_apps.repairs.service_levels import WorkingTime, working_time
 
 def locked_request(request: RepairRequest, *allowed: str) -> RepairRequest:
     locked = (
-        RepairRequest.objects.select_for_update().select_related("room", "team").get(pk=request.pk)
+        RepairRequest.objects.select_for_update(of=("self",))
+        .select_related("room", "team")
+        .get(pk=request.pk)
     )
     if locked.status not in allowed:
         raise Conflict(

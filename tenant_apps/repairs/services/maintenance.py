@@ -128,7 +128,7 @@ def plans_raise(*, actor: Actor, today: date | None = None) -> int:
     closes = policy_get().closes_at
     raised = 0
     due = MaintenancePlan.objects.filter(active=True, next_due__isnull=False).exclude(unit=U.METER)
-    for plan in due.select_for_update().select_related("asset"):
+    for plan in due.select_for_update(of=("self",)).select_related("asset"):
         assert plan.next_due is not None
         if plan.next_due - timedelta(days=plan.lead_days) > today:
             continue
