@@ -61,14 +61,15 @@ WORK = WorkingTime(
 @pytest.mark.parametrize(
     ("reported", "dispatch", "respond", "finish"),
     [
-        # A Monday morning: within the hours, the next working day, three working days on.
+        # A Monday morning: within the hours, the next working day, three working days on
+        # (past the holidays and the weekend).
         (
             _at(date(2025, 4, 28), 9),
             _at(date(2025, 4, 28), 9, 30),
             _at(date(2025, 4, 29), 9),
-            _at(date(2025, 5, 6), 9),
+            _at(date(2025, 5, 5), 9),
         ),
-        # Wednesday at 17:15: 15 minutes today, 15 on Saturday? No: the holidays, then Monday.
+        # Wednesday at 17:15: 15 minutes today and 15 on Monday, past the holidays.
         (
             _at(date(2025, 4, 30), 17, 15),
             _at(date(2025, 5, 5), 8, 15),
@@ -212,9 +213,10 @@ def test_bad_input_is_refused_whole(client_for, school_a, school_b, in_school):
         assert field in response.json()["error"]["fields"]
     with in_school(school_a):
         assert RepairRequest.objects.count() == before
-    repair = make_request(school_a, requester=None)
+    member = user_with_role(R.STAFF, school_a)
+    repair = make_request(school_a, requester=member)
     url = f"/api/v1/repairs/requests/{repair.pk}"
-    mine = client_for(school_a, repair.requester)
+    mine = client_for(school_a, member)
     not_image = io.BytesIO(b"%PDF-1.4 not a photo")
     not_image.name = "x.jpg"
     answer = mine.post(f"{url}/photos/", {"image": not_image}, format="multipart")
@@ -227,8 +229,9 @@ def test_bad_input_is_refused_whole(client_for, school_a, school_b, in_school):
 
 def test_too_large_a_photo_is_refused(client_for, school_a, settings):
     settings.REPAIRS_PHOTO_MAX_BYTES = 1000
-    repair = make_request(school_a)
-    client = client_for(school_a, repair.requester)
+    member = user_with_role(R.STAFF, school_a)
+    repair = make_request(school_a, requester=member)
+    client = client_for(school_a, member)
     answer = client.post(
         f"/api/v1/repairs/requests/{repair.pk}/photos/", {"image": _photo()}, format="multipart"
     )
