@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django_tenants.utils import schema_context, tenant_context
 
 from demo_district.procurement import seed_procurement
+from demo_district.upkeep import seed_upkeep
 from demo_district.users import (
     DEMO_PASSWORD,
     REQUEST_ID,
@@ -113,6 +114,7 @@ def seed_demo(*, today: date | None = None) -> list[DemoLogin]:
                     )
     seed_flow(today=today or timezone.localdate())
     logins += seed_procurement()
+    seed_upkeep()
     return logins
 
 

@@ -70,6 +70,18 @@ AWARD = Duty(
     ("evaluated_by",),
     _("Whoever evaluated a tender cannot award its lots."),
 )
+DISPOSAL_APPROVAL = Duty(
+    "assets.disposal",
+    "assets.approve_disposal",
+    ("requested_by",),
+    _("Whoever asked for a disposal cannot approve it."),
+)
+DISPOSAL_CONFIRMATION = Duty(
+    "assets.disposal",
+    "assets.confirm_disposal",
+    ("requested_by", "approved_by"),
+    _("Whoever asked for or approved a disposal cannot confirm it."),
+)
 
 DUTIES = (
     REQUISITION_APPROVAL,
@@ -78,6 +90,8 @@ DUTIES = (
     SUPPLEMENT_APPROVAL,
     PAYMENT,
     AWARD,
+    DISPOSAL_APPROVAL,
+    DISPOSAL_CONFIRMATION,
 )
 
 

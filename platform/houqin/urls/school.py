@@ -32,6 +32,8 @@ urlpatterns = [
     # A school's own requisitions (district tables, this school's rows).
     path("api/v1/", include("shared_apps.procurement.api.school_urls")),
     path("api/v1/", include("tenant_apps.orders.api.urls")),
+    path("api/v1/", include("tenant_apps.assets.api.urls")),
+    path("api/v1/", include("tenant_apps.repairs.api.urls")),
     # The catalogue, suppliers and contracts to order from; the school's supplier ratings.
     path("api/v1/", include("shared_apps.procurement.api.supply_school_urls")),
     # Public pages for parents: no sign-in.
