@@ -148,7 +148,8 @@ def test_school_statement_figures_to_the_fen(school_a, figures):
     assert claimed.amount == Decimal("10501.11")  # 2403 x 4.37
     assert claimed.approved == Decimal("10501.11")
     # People appear by their username, as in the claim's own events (docs/api.md).
-    decider = Claim.objects.across_schools().select_related("decided_by").get(pk=claimed.claim_id)
+    decider = figures["a_claim"]
+    decider.refresh_from_db()
     assert decider.decided_by is not None
     assert claimed.decided_by == decider.decided_by.username != "王会计"
     assert claimed.decided_at is not None

@@ -76,6 +76,18 @@ AWARD = Duty(
     ("evaluated_by",),
     _("Whoever evaluated a tender cannot award its lots."),
 )
+DISPOSAL_APPROVAL = Duty(
+    "assets.disposal",
+    "assets.approve_disposal",
+    ("requested_by",),
+    _("Whoever asked for a disposal cannot approve it."),
+)
+DISPOSAL_CONFIRMATION = Duty(
+    "assets.disposal",
+    "assets.confirm_disposal",
+    ("requested_by", "approved_by"),
+    _("Whoever asked for or approved a disposal cannot confirm it."),
+)
 
 DUTIES = (
     REQUISITION_APPROVAL,
@@ -85,6 +97,8 @@ DUTIES = (
     PAYMENT,
     NOTE_SETTLEMENT,
     AWARD,
+    DISPOSAL_APPROVAL,
+    DISPOSAL_CONFIRMATION,
 )
 
 

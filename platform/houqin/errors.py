@@ -38,7 +38,11 @@ def error_response(
     body = error_body(status, code, message, fields)
     if wants_json(request):
         return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
-    html = render_to_string("houqin/error.html", {"error": body["error"]}, request=None)
+    # In the frame, but a server error's page is drawn without the request: whatever failed must
+    # not fail again while it is explained.
+    html = render_to_string(
+        "houqin/error.html", {"error": body["error"]}, request=request if status < 500 else None
+    )
     return HttpResponse(html, status=status)
 
 

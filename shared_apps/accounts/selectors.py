@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from houqin.roles import SCHOOL_STAFF_ROLES, Role
 from houqin.tenancy import SchoolOwnedQuerySet
 from shared_apps.accounts.models import ApiToken, Membership, User
+from tenants.models import School
 
 
 def role_names_for(*, user_id: int, school_id: int | None) -> list[str]:
@@ -60,3 +61,14 @@ def token_list(*, user_id: int | None = None) -> QuerySet[ApiToken]:
     if user_id is not None:
         qs = qs.filter(user_id=user_id)
     return qs.order_by("-id")
+
+
+def schools_of(*, user: User) -> list[School]:
+    """The active schools where the user holds a role, by name: where the district host sends a
+    member of a school after signing in."""
+    held = Membership.objects.across_schools().filter(user=user, school__isnull=False)
+    return list(
+        School.objects.filter(pk__in=held.values("school_id"), status=School.Status.ACTIVE)
+        .exclude(schema_name="public")
+        .order_by("name")
+    )

@@ -89,6 +89,26 @@ def user_update(
     return user
 
 
+@service
+def password_change(*, current: str, new: str, actor: User) -> None:
+    """The signed-in person changes their own password: the current one first, then the same
+    rules as for a new account."""
+    if not actor.check_password(current):
+        raise InvalidInput(
+            _("The current password is not right."),
+            code="wrong_password",
+            fields={"current": [_("The current password is not right.")]},
+        )
+    try:
+        validate_password(new, user=actor)
+    except ValidationError as exc:
+        raise InvalidInput(
+            exc.messages[0], code="weak_password", fields={"new": exc.messages}
+        ) from exc
+    actor.set_password(new)
+    actor.save(update_fields=["password"])
+
+
 def _may_appoint(*, actor: User, user_id: int, role: Role, school: School | None) -> None:
     """Refuse unless the actor's roles there appoint `role` (houqin.roles), for someone else."""
     if actor.pk == user_id:

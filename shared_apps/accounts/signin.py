@@ -24,7 +24,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, login
 from django.core import signing
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
@@ -33,11 +33,13 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from houqin.exceptions import InvalidInput, TooManyAttempts
-from houqin.permissions import roles_of
+from houqin.permissions import current_school_id, roles_of
 from shared_apps.accounts import services
 from shared_apps.accounts.models import User
+from shared_apps.accounts.selectors import schools_of
 from shared_apps.audit.models import SecurityEvent
 from shared_apps.audit.services import security_event_record
+from tenants.models import School
 
 COOKIE = "houqin_device"
 _SALT = "houqin.accounts.known-device"
@@ -47,6 +49,9 @@ _MAX_ACCOUNTS = 20
 # does a wrong password count.
 _CHECKED = "signin_password_checked"
 _REMEMBER = "signin_remember_device"
+_HANDOVER_SALT = "houqin.accounts.handover"
+# The backend a session names: the one that checks passwords and answers from the role registry.
+_BACKEND = "houqin.permissions.RoleBackend"
 
 
 def _cache() -> Any:
@@ -180,9 +185,15 @@ class KnownDeviceMiddleware:
         return response
 
 
-def token_sign_in(*, username: str, password: str, request: HttpRequest) -> str:
-    """Check the credentials and issue a token (`services.token_issue`) to a user who holds a
-    role on this host. Returns the key."""
+def _checked_user(
+    *,
+    username: str,
+    password: str,
+    request: HttpRequest,
+    may_here: Callable[[User], object] = roles_of,
+) -> User:
+    """The account these credentials open, when it holds a role on this host; the lockout and
+    the refusals speak as plainly as the sign-in page shows them."""
     user = authenticate(request, username=username, password=password)
     if getattr(request, "axes_locked_out", False):
         raise TooManyAttempts(
@@ -192,7 +203,7 @@ def token_sign_in(*, username: str, password: str, request: HttpRequest) -> str:
             ),
             code="locked_out",
         )
-    if not isinstance(user, User) or not roles_of(user):
+    if not isinstance(user, User) or not may_here(user):
         if isinstance(user, User):
             security_event_record(
                 kind=SecurityEvent.Kind.LOGIN_FAILED,
@@ -203,6 +214,58 @@ def token_sign_in(*, username: str, password: str, request: HttpRequest) -> str:
         raise InvalidInput(
             _("Unable to sign in here with these credentials."), code="invalid_credentials"
         )
+    return user
+
+
+def token_sign_in(*, username: str, password: str, request: HttpRequest) -> str:
+    """Check the credentials and issue a token (`services.token_issue`) to a user who holds a
+    role on this host. Returns the key."""
+    user = _checked_user(username=username, password=password, request=request)
     key = services.token_issue(actor=user, request=request)
     remember_device(request, user.username)
     return key
+
+
+def _member_here(user: User) -> bool:
+    """Who may sign in to the pages here: a holder of a role here, and on the district host a
+    member of a school too (the front door then sends them to their school's host)."""
+    return bool(roles_of(user)) or (current_school_id() is None and bool(schools_of(user=user)))
+
+
+def session_sign_in(*, username: str, password: str, request: HttpRequest) -> User:
+    """Check the credentials of the pages' sign-in and open a session on this host (the browser
+    becomes known for the account through `user_logged_in`)."""
+    user = _checked_user(
+        username=username, password=password, request=request, may_here=_member_here
+    )
+    login(request, user, backend=_BACKEND)
+    return user
+
+
+def handover_issue(*, user: User, school: School) -> str:
+    """A signed, single-use pass that signs `user` in on `school`'s host within
+    SIGNIN_HANDOVER_SECONDS: sessions belong to one host, and the district host sends a school's
+    member on without a second password."""
+    payload = {"user": user.pk, "school": school.pk, "nonce": secrets.token_urlsafe(16)}
+    return signing.dumps(payload, salt=_HANDOVER_SALT)
+
+
+def handover_take(*, value: str, request: HttpRequest) -> User | None:
+    """Sign in with a pass from `handover_issue`, once, on the host of the school it names, for a
+    user holding a role there; None for anything else (expired, reused, forged, elsewhere)."""
+    try:
+        payload = signing.loads(
+            value, salt=_HANDOVER_SALT, max_age=settings.SIGNIN_HANDOVER_SECONDS
+        )
+    except signing.BadSignature:
+        return None
+    if not isinstance(payload, dict) or payload.get("school") != current_school_id():
+        return None
+    nonce = str(payload.get("nonce", ""))
+    if not _cache().add(f"signin:handover:{nonce}", 1, timeout=settings.SIGNIN_HANDOVER_SECONDS):
+        return None
+    user = User.objects.filter(pk=int(payload.get("user") or 0), is_active=True).first()
+    if user is None or not roles_of(user):
+        return None
+    login(request, user, backend=_BACKEND)
+    return user

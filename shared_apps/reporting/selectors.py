@@ -24,6 +24,7 @@ from houqin.api import deprecation
 from houqin.exceptions import InvalidInput
 from houqin.months import month_end, names_a_day, parse_month, previous_month
 from houqin.tenancy import SchoolScope
+from shared_apps.reporting.models import SchoolAssetCategory, SchoolUpkeep
 from shared_apps.subsidies.models import Budget, Claim
 from tenants.models import School
 
@@ -352,3 +353,12 @@ def district_statement(*, month: date) -> DistrictStatement:
         school_count=len({r.school_id for r in rows}),
         status_counts={s: counts.get(s, 0) for s in STATUSES},
     )
+
+
+def upkeep_list() -> "QuerySet[SchoolUpkeep]":
+    """Every school's repair and asset figures, as their jobs last wrote them."""
+    return SchoolUpkeep.objects.select_related("school")
+
+
+def asset_category_list() -> "QuerySet[SchoolAssetCategory]":
+    return SchoolAssetCategory.objects.select_related("school")

@@ -1,7 +1,7 @@
 """A school's orders, deliveries, invoices and expenditures, on its host.
 
-Grants in houqin/roles.py: `orders.view_*` for the principal, logistics director, canteen
-manager and accountant (and `*.view_*` for auditors); placing, cancelling and receiving
+Grants in houqin/roles.py: `orders.view_*` for the principal, logistics director, asset keeper,
+canteen manager and accountant (and `*.view_*` for auditors); placing, cancelling and receiving
 deliveries for the logistics director and canteen manager; recording invoices and paying for
 the accountant."""
 
@@ -27,7 +27,10 @@ from tests.factories import SETUP
 from tests.matrix import AUDITOR, Built, Operations, R, Scene
 from tests.matrix.supply import make_contract
 
-READERS = frozenset({R.PRINCIPAL, R.LOGISTICS_DIRECTOR, R.CANTEEN_MANAGER, R.ACCOUNTANT}) | AUDITOR
+READERS = (
+    frozenset({R.PRINCIPAL, R.LOGISTICS_DIRECTOR, R.CANTEEN_MANAGER, R.ACCOUNTANT, R.ASSET_KEEPER})
+    | AUDITOR
+)
 BUYERS = frozenset({R.LOGISTICS_DIRECTOR, R.CANTEEN_MANAGER})
 ACCOUNTANT = frozenset({R.ACCOUNTANT})
 

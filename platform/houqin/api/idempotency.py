@@ -46,40 +46,52 @@ def _fingerprint(request: Request) -> str:
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
 
 
+def check_key(key: str) -> None:
+    if not _KEY.match(key):
+        raise ServiceError(
+            _("An Idempotency-Key is 1 to 100 letters, digits or ._:- characters."),
+            code="invalid_idempotency_key",
+        )
+
+
+def claim(
+    *, key: str, user_id: int | None, method: str, path: str, fingerprint: str
+) -> tuple[IdempotencyRecord, bool]:
+    """Inside an atomic block: the new record and True for the first request with `key`; the
+    earlier record and False for a retry of it (which waited for the first to commit); KeyReused
+    when the key served a different request. The pages' submits use it too (houqin.web.once)."""
+    identity = {"schema_name": tenant_db().schema_name, "user_id": user_id, "key": key}
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(
+                **identity, method=method, path=path, request_hash=fingerprint
+            )
+    except IntegrityError:
+        # Another request holds the key: the insert waited for it to commit.
+        earlier = IdempotencyRecord.objects.here().get(**identity)
+        if earlier.request_hash != fingerprint:
+            raise KeyReused(_("This Idempotency-Key was used for a different request.")) from None
+        return earlier, False
+    return record, True
+
+
 def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
     @wraps(handler)
     def wrapper(view: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
         key = request.headers.get(HEADER)
         if key is None:
             return handler(view, request, *args, **kwargs)
-        if not _KEY.match(key):
-            raise ServiceError(
-                _("An Idempotency-Key is 1 to 100 letters, digits or ._:- characters."),
-                code="invalid_idempotency_key",
-            )
-        fingerprint = _fingerprint(request)
-        identity = {
-            "schema_name": tenant_db().schema_name,
-            "user_id": request.user.pk,
-            "key": key,
-        }
+        check_key(key)
         with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    record = IdempotencyRecord.objects.create(
-                        **identity,
-                        method=request.method or "",
-                        path=request.path,
-                        request_hash=fingerprint,
-                    )
-            except IntegrityError:
-                # Another request holds the key: the insert waited for it to commit.
-                earlier = IdempotencyRecord.objects.here().get(**identity)
-                if earlier.request_hash != fingerprint:
-                    raise KeyReused(
-                        _("This Idempotency-Key was used for a different request.")
-                    ) from None
-                return Response(json.loads(earlier.body), status=earlier.status_code)
+            record, first = claim(
+                key=key,
+                user_id=request.user.pk,
+                method=request.method or "",
+                path=request.path,
+                fingerprint=_fingerprint(request),
+            )
+            if not first:
+                return Response(json.loads(record.body), status=record.status_code)
             response = handler(view, request, *args, **kwargs)
             record.status_code = response.status_code
             record.body = json.dumps(response.data, cls=JSONEncoder, ensure_ascii=False)

@@ -51,6 +51,7 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.admin",
+    "django_htmx",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -74,6 +75,8 @@ TENANT_APPS = [
     "tenant_apps.canteen",
     "tenant_apps.disclosure",
     "tenant_apps.orders",
+    "tenant_apps.assets",
+    "tenant_apps.repairs",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -95,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "tenants.routing.SchoolRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The project's own static files (htmx, charts, styles): no CDN, the machines are offline.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -102,6 +107,7 @@ MIDDLEWARE = [
     "houqin.middleware.ActorContextMiddleware",
     "shared_apps.accounts.signin.KnownDeviceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a lockout into a response.
     "axes.middleware.AxesMiddleware",
@@ -120,6 +126,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "houqin.web.frame.frame",
             ],
         },
     },
@@ -175,7 +182,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+# The pages' sign-in (the admin's sign-in sends there too).
+LOGIN_URL = "signin"
+LOGIN_REDIRECT_URL = "home"
+# How long a signed hand-over from the district host to a school's host stays good.
+SIGNIN_HANDOVER_SECONDS = env.int("SIGNIN_HANDOVER_SECONDS", default=60)
 
 # Sign-in lockout (shared_apps/accounts/signin.py). A username is locked from one client address
 # for AXES_COOLOFF_TIME after AXES_FAILURE_LIMIT wrong passwords from that address, so a stranger
@@ -199,10 +210,11 @@ SIGNIN_KNOWN_DEVICE_DAYS = env.int("SIGNIN_KNOWN_DEVICE_DAYS", default=90)
 API_TOKEN_LIFETIME = timedelta(days=env.int("API_TOKEN_LIFETIME_DAYS", default=30))
 
 # Content-Security-Policy sent with every response.
+# Forms may lead to the schools' hosts: signing in at the district host ends on one's school.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
     "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
-    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    f"frame-ancestors 'none'; base-uri 'self'; form-action 'self' *.{DISTRICT_DOMAIN}:*"
 )
 
 LANGUAGE_CODE = "zh-hans"
@@ -214,7 +226,19 @@ USE_TZ = True
 CURRENCY = "CNY"
 
 STATIC_URL = "/static/"
-STATIC_ROOT = env.path("STATIC_ROOT", default=str(ROOT_DIR / ".static"))
+# Where `collectstatic` writes (production); unset, the files are served from the apps' folders.
+STATIC_ROOT = env.str("STATIC_ROOT", default="") or None
+# Files users upload (repair photos) go through the storage API: the filesystem here; production
+# may name an S3-compatible backend (django-storages) in STORAGES. Never served as static files:
+# the API answers each after the role check.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(ROOT_DIR / ".media"))
+# Static files straight from the apps' folders (the demo and the tests); production serves the
+# collected, fingerprinted copies (settings/prod.py).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
 
 # Session and CSRF cookies stay on the host that set them: a school's session never reaches
 # another school's host or the district centre.
@@ -356,3 +380,17 @@ SUBSIDY_DAILY_RATE = env.str("SUBSIDY_DAILY_RATE", default="5.00")
 PROCUREMENT_QUALIFICATION_NOTICE_DAYS = env.int("PROCUREMENT_QUALIFICATION_NOTICE_DAYS", default=30)
 PROCUREMENT_RATING_THRESHOLD = env.int("PROCUREMENT_RATING_THRESHOLD", default=60)
 PROCUREMENT_PRICE_TOLERANCE = env.str("PROCUREMENT_PRICE_TOLERANCE", default="0.10")
+# Repairs: a photo's largest upload (bytes) and longest side once stored (pixels); a school's
+# working hours and major-work threshold (CNY) until its logistics director sets its own.
+REPAIRS_PHOTO_MAX_BYTES = env.int("REPAIRS_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+REPAIRS_PHOTO_MAX_SIDE = env.int("REPAIRS_PHOTO_MAX_SIDE", default=1600)
+REPAIRS_WORKING_HOURS = (
+    env.str("REPAIRS_OPENS_AT", default="08:00"),
+    env.str("REPAIRS_CLOSES_AT", default="17:30"),
+)
+REPAIRS_MAJOR_WORK_THRESHOLD = env.str("REPAIRS_MAJOR_WORK_THRESHOLD", default="5000.00")
+# Assets: a disposal whose book value is above this (CNY) is confirmed by the district's finance
+# officer after the principal's approval.
+ASSETS_DISTRICT_DISPOSAL_THRESHOLD = env.str(
+    "ASSETS_DISTRICT_DISPOSAL_THRESHOLD", default="50000.00"
+)

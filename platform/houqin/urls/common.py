@@ -1,7 +1,9 @@
-"""Routes every host serves: sign-in, the caller and their tokens, the API schema and docs,
-health, admin."""
+"""Routes every host serves: the front door, the caller and their tokens, the API schema and
+docs, health, admin."""
 
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, include, path
+from django.views.generic import RedirectView
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from houqin.admin import site
@@ -14,6 +16,16 @@ api_v1: list[URLPattern | URLResolver] = [
     path("me/tokens/", MeTokenListView.as_view(), name="me-token-list"),
     path("me/tokens/<int:pk>/revoke/", MeTokenRevokeView.as_view(), name="me-token-revoke"),
 ]
+
+
+def front_door() -> list[URLPattern | URLResolver]:
+    """Sign-in, sign-out, password change and the hand-over between hosts; the language switch;
+    the favicon browsers ask for at the root."""
+    return [
+        path("", include("shared_apps.accounts.web.urls")),
+        path("i18n/setlang/", set_language, name="set_language"),
+        path("favicon.ico", RedirectView.as_view(url="/static/houqin/favicon.svg", permanent=True)),
+    ]
 
 
 def outside_api(urlconf: str) -> list[URLPattern | URLResolver]:

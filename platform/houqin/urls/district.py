@@ -3,9 +3,12 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from houqin.urls.common import api_v1, outside_api
+from houqin.urls.common import api_v1, front_door, outside_api
+from houqin.web.home import HomePanel
 from shared_apps.accounts.api.views import MembershipViewSet, TokenViewSet, UserViewSet
+from shared_apps.accounts.web.views import HomePage
 from shared_apps.audit.api.views import ChangeViewSet, FindingViewSet, SecurityEventViewSet
+from shared_apps.standards.web import views as standards_pages
 from tenants.api.views import SchoolViewSet
 
 router = SimpleRouter()
@@ -17,13 +20,20 @@ router.register("audit/changes", ChangeViewSet, basename="audit-change")
 router.register("audit/security-events", SecurityEventViewSet, basename="audit-security-event")
 router.register("audit/findings", FindingViewSet, basename="audit-finding")
 
+# What waits for each person on the home page, area by area.
+HOME_PANELS: list[HomePanel] = [standards_pages.home_panel]
+
 urlpatterns = [
+    path("", HomePage.as_view(panels=HOME_PANELS), name="home"),
+    *front_door(),
     path("api/v1/", include(api_v1 + router.urls)),
     path("api/v1/", include("shared_apps.standards.api.urls")),
     path("api/v1/", include("shared_apps.subsidies.api.urls")),
     path("api/v1/", include("shared_apps.reporting.api.urls")),
     path("api/v1/", include("shared_apps.procurement.api.urls")),
     path("api/v1/", include("shared_apps.procurement.api.supply_urls")),
+    # Pages.
+    path("standards/", include("shared_apps.standards.web.urls")),
     *outside_api(__name__),
 ]
 

@@ -3,8 +3,10 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from houqin.urls.common import api_v1, outside_api
+from houqin.urls.common import api_v1, front_door, outside_api
+from houqin.web.home import HomePanel
 from shared_apps.accounts.api.views import MembershipViewSet, UserViewSet
+from shared_apps.accounts.web.views import HomePage
 from shared_apps.audit.api.views import ChangeViewSet, FindingViewSet
 from tenant_apps.feedback.api.views import FeedbackViewSet
 
@@ -15,7 +17,12 @@ router.register("feedback", FeedbackViewSet, basename="feedback")
 router.register("audit/changes", ChangeViewSet, basename="audit-change")
 router.register("audit/findings", FindingViewSet, basename="audit-finding")
 
+# What waits for each person on the home page, area by area.
+HOME_PANELS: list[HomePanel] = []
+
 urlpatterns = [
+    path("", HomePage.as_view(panels=HOME_PANELS), name="home"),
+    *front_door(),
     path("api/v1/", include(api_v1 + router.urls)),
     path("api/v1/", include("tenant_apps.people.api.urls")),
     path("api/v1/", include("tenant_apps.canteen.api.urls")),
@@ -25,6 +32,8 @@ urlpatterns = [
     # A school's own requisitions (district tables, this school's rows).
     path("api/v1/", include("shared_apps.procurement.api.school_urls")),
     path("api/v1/", include("tenant_apps.orders.api.urls")),
+    path("api/v1/", include("tenant_apps.assets.api.urls")),
+    path("api/v1/", include("tenant_apps.repairs.api.urls")),
     # The catalogue, suppliers and contracts to order from; the school's supplier ratings.
     path("api/v1/", include("shared_apps.procurement.api.supply_school_urls")),
     # Public pages for parents: no sign-in.
