@@ -64,6 +64,12 @@ PAYMENT = Duty(
     ("invoice.recorded_by",),
     _("Whoever recorded an invoice cannot pay it."),
 )
+NOTE_SETTLEMENT = Duty(
+    "orders.invoicenote",
+    "orders.settle_invoicenote",
+    ("recorded_by",),
+    _("Whoever recorded a credit or debit note cannot settle it."),
+)
 AWARD = Duty(
     "procurement.tender",
     "procurement.award_tender",
@@ -89,6 +95,7 @@ DUTIES = (
     CLAIM_APPROVAL,
     SUPPLEMENT_APPROVAL,
     PAYMENT,
+    NOTE_SETTLEMENT,
     AWARD,
     DISPOSAL_APPROVAL,
     DISPOSAL_CONFIRMATION,

@@ -331,6 +331,8 @@ REGISTRY: dict[Role, RoleSpec] = {
                 "canteen.*",
                 "subsidies.view_*",
                 "subsidies.prepare_claim",
+                # A change to a month closed by its claim, recorded as a correction.
+                "subsidies.correct_claim",
                 "procurement.view_requisition",
                 "procurement.add_requisition",
             }
@@ -377,6 +379,8 @@ REGISTRY: dict[Role, RoleSpec] = {
             | _BUYING
             # The supplier's invoice matched against the order and what was accepted, and paid.
             | {"orders.view_*", "orders.invoice_order", "orders.pay_expenditure"}
+            # Returns and price changes after an invoice was paid: credit and debit notes.
+            | {"orders.note_invoice", "orders.settle_invoicenote"}
             # The finance ledger's fixed-asset balances, reconciled with the register.
             | {"assets.view_*", "assets.add_ledgerbalance"},
         ),

@@ -2,6 +2,7 @@
 
 import django_filters
 
+from houqin.filters import MonthFilter
 from tenant_apps.assets.models import (
     Asset,
     DepreciationRun,
@@ -35,9 +36,11 @@ class AssetFilter(django_filters.FilterSet):
 
 
 class DepreciationRunFilter(django_filters.FilterSet):
+    month = MonthFilter(field_name="month")
+
     class Meta:
         model = DepreciationRun
-        fields = ["month"]
+        fields: list[str] = []
 
 
 class StockTakeFilter(django_filters.FilterSet):

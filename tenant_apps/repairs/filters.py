@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from houqin.filters import MonthFilter
 from tenant_apps.repairs import categories
 from tenant_apps.repairs.models import MaintenancePlan, RepairRequest, Scorecard, Team
 from tenant_apps.repairs.selectors import OPEN, overdue_q
@@ -51,9 +52,11 @@ class TeamFilter(django_filters.FilterSet):
 
 
 class ScorecardFilter(django_filters.FilterSet):
+    month = MonthFilter(field_name="month")
+
     class Meta:
         model = Scorecard
-        fields = ["team", "month", "grade"]
+        fields = ["team", "grade"]
 
 
 class MaintenancePlanFilter(django_filters.FilterSet):

@@ -41,6 +41,7 @@ from tenants import provisioning  # noqa: E402
 from tenants.models import Domain, School, schema_name_for  # noqa: E402
 from tenants.routing import school_host  # noqa: E402
 from tenants.services import school_archive, school_create  # noqa: E402
+from tests.factories import programme_row  # noqa: E402
 
 # Who sets the benchmark's district up: no person.
 BENCH = SystemActor("bench.setup")
@@ -237,7 +238,10 @@ def _roster(count: int, enrolled: date) -> None:
     )
     SubsidyEligibility.objects.bulk_create(
         SubsidyEligibility(
-            student=s, programme=NUTRITION, reason="rural_compulsory", valid_from=enrolled
+            student=s,
+            programme=programme_row(NUTRITION),
+            reason="rural_compulsory",
+            valid_from=enrolled,
         )
         for s in students[: count * 85 // 100]
     )
@@ -336,7 +340,7 @@ def claim_month(args: argparse.Namespace) -> dict[str, Any]:
         for student_id in sample:
             for day in days:
                 eligible = SubsidyEligibility.objects.filter(
-                    student_id=student_id, programme=NUTRITION, valid_from__lte=day
+                    student_id=student_id, programme__code=NUTRITION, valid_from__lte=day
                 ).exists()
                 if (
                     eligible

@@ -47,6 +47,7 @@ from shared_apps.subsidies.models import (
     Claim,
     Disbursement,
     Programme,
+    ProgrammeCode,
 )
 from tenant_apps.assets.models import Asset
 from tenant_apps.canteen.models import (
@@ -67,7 +68,7 @@ from tenant_apps.people.models import StaffMember, Student, SubsidyEligibility
 from tenant_apps.repairs.models import RepairRequest
 from tenants.models import Domain, School
 from tests.conftest import SCHOOL_A, SCHOOL_B
-from tests.factories import SETUP, make_user
+from tests.factories import SETUP, make_user, programme_row
 from tests.matrix import Operations, R, Scene
 from tests.matrix import canteen as canteen_rows
 from tests.matrix import orders as order_rows
@@ -272,7 +273,7 @@ def _student(scene: Scene) -> Student:
 def _eligibility(scene: Scene) -> SubsidyEligibility:
     return SubsidyEligibility.objects.create(
         student=_student(scene),
-        programme=SubsidyEligibility.Programme.NUTRITION_IMPROVEMENT,
+        programme=programme_row(ProgrammeCode.NUTRITION_IMPROVEMENT),
         reason=SubsidyEligibility.Reason.RURAL_COMPULSORY,
         valid_from=datetime.date(2025, 9, 1),
     )
