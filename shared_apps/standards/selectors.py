@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import BooleanField, Prefetch, QuerySet, TextChoices
 from django.db.models.fields.json import KeyTransform
@@ -313,9 +313,11 @@ def _band_order(band: str) -> int:
     return int(band.split("-", 1)[0])
 
 
-def recipe_nutrients(*, recipe: Recipe, age_band: str) -> Nutrients:
-    """One serving of `recipe` for `age_band` (nothing when it has no quantities for the band)."""
-    return items_nutrients((item.food, item.grams) for item in _items(recipe, age_band))
+def recipe_nutrients(*, recipe: Recipe, age_band: str, portion_pct: Decimal = HUNDRED) -> Nutrients:
+    """One serving of `recipe` for `age_band`, scaled to `portion_pct` % of the recipe's
+    (nothing when it has no quantities for the band)."""
+    share = portion_pct / HUNDRED
+    return items_nutrients((item.food, item.grams * share) for item in _items(recipe, age_band))
 
 
 def recipe_report(
@@ -383,15 +385,40 @@ def plan_published_list(*, age_band: str | None = None) -> QuerySet[MealPlan]:
 MEAL_ORDER = {meal.value: index for index, meal in enumerate(Meal)}
 
 
+class PlannedEntry(Protocol):
+    """One recipe served at one meal of one day, at a portion: a plan's entry, or a draft's
+    that is not a plan yet (the optimiser's proposals). Its recipe's items are prefetched."""
+
+    @property
+    def pk(self) -> int | None: ...
+
+    weekday: int
+    meal: str
+    recipe: Recipe
+    portion_pct: Decimal
+
+
 def plan_compute_report(*, plan: MealPlan) -> dict[str, Any]:
     """The plan as it stands: its entries with their quantities, each menu (one meal of one day)
     and each meal's weekly average checked against the band's targets, and the weekly flags."""
-    targets = _targets_by_meal(plan.standard, plan.age_band)
-    entries = list(plan_entries(plan=plan))
+    return entries_report(
+        standard=plan.standard, age_band=plan.age_band, entries=list(plan_entries(plan=plan))
+    )
+
+
+def entries_report(
+    *, standard: NutritionStandard, age_band: str, entries: Sequence[PlannedEntry]
+) -> dict[str, Any]:
+    """The plan validator: `entries` (a week's, for `age_band`) with their quantities, each menu
+    (one meal of one day) and each meal's weekly average checked against the band's targets of
+    `standard`, and the weekly flags; `meets_standard` when there are none."""
+    targets = _targets_by_meal(standard, age_band)
     menus: dict[tuple[int, str], Nutrients] = defaultdict(Nutrients)
     for entry in entries:
         key = (entry.weekday, entry.meal)
-        menus[key] = menus[key] + recipe_nutrients(recipe=entry.recipe, age_band=plan.age_band)
+        menus[key] = menus[key] + recipe_nutrients(
+            recipe=entry.recipe, age_band=age_band, portion_pct=entry.portion_pct
+        )
     ordered = sorted(menus, key=lambda k: (k[0], MEAL_ORDER[k[1]]))
     weekly: list[dict[str, Any]] = []
     flags: list[dict[str, Any]] = []
@@ -404,13 +431,9 @@ def plan_compute_report(*, plan: MealPlan) -> dict[str, Any]:
         weekly.append({"meal": meal, "days": len(days), **assessed})
         flags.extend({"meal": meal, **flag} for flag in assessed["flags"])
     return {
-        "standard": {
-            "id": plan.standard_id,
-            "code": plan.standard.code,
-            "version": plan.standard.version,
-        },
-        "age_band": plan.age_band,
-        "entries": [_entry_snapshot(entry, plan.age_band) for entry in entries],
+        "standard": {"id": standard.pk, "code": standard.code, "version": standard.version},
+        "age_band": age_band,
+        "entries": [_entry_snapshot(entry, age_band) for entry in entries],
         "menus": [
             {"weekday": day, "meal": meal, **_assessment(menus[(day, meal)], targets.get(meal))}
             for day, meal in ordered
@@ -422,15 +445,21 @@ def plan_compute_report(*, plan: MealPlan) -> dict[str, Any]:
     }
 
 
-def _entry_snapshot(entry: MealPlanEntry, age_band: str) -> dict[str, Any]:
+def _entry_snapshot(entry: PlannedEntry, age_band: str) -> dict[str, Any]:
+    share = entry.portion_pct / HUNDRED
     return {
         "id": entry.pk,
         "weekday": entry.weekday,
         "meal": entry.meal,
-        "recipe": entry.recipe_id,
+        "recipe": entry.recipe.pk,
         "recipe_name": entry.recipe.name,
+        "portion_pct": entry.portion_pct,
         "items": [
-            {"food": item.food.code, "food_name": item.food.name, "grams": item.grams}
+            {
+                "food": item.food.code,
+                "food_name": item.food.name,
+                "grams": (item.grams * share).quantize(TENTH, rounding=ROUND_HALF_UP),
+            }
             for item in _items(entry.recipe, age_band)
         ],
     }
@@ -445,7 +474,7 @@ def plan_report(*, plan: MealPlan) -> dict[str, Any]:
     return plan_compute_report(plan=plan)
 
 
-_NUMBERS = {"actual", "target", "lower", "upper", "percent_of_target", "grams"}
+_NUMBERS = {"actual", "target", "lower", "upper", "percent_of_target", "grams", "portion_pct"}
 
 
 def _revived(value: object, key: str = "") -> object:
