@@ -132,11 +132,11 @@ def meal_goals(
             target.carbohydrate_energy_pct_max,
         ),
     ):
-        least = (float(low) + SHARE_MARGIN) / 100
-        most = (float(high) - SHARE_MARGIN) / 100
+        share_low = (float(low) + SHARE_MARGIN) / 100
+        share_high = (float(high) - SHARE_MARGIN) / 100
         goals.add(
             f"{name}_min",
-            {nutrient: kcal, "energy_kcal": -least},
+            {nutrient: kcal, "energy_kcal": -share_low},
             0.0,
             None,
             scale=energy,
@@ -145,7 +145,7 @@ def meal_goals(
         )
         goals.add(
             f"{name}_max",
-            {nutrient: kcal, "energy_kcal": -most},
+            {nutrient: kcal, "energy_kcal": -share_high},
             None,
             0.0,
             scale=energy,
@@ -162,8 +162,8 @@ def meal_goals(
             scale=wanted,
             weight="nutrient",
         )
-    for key, most in (("salt_g", target.salt_g_max), ("oil_g", target.oil_g_max)):
-        goals.add(key, {key: 1.0}, None, float(most), scale=float(most), weight=key)
+    for key, limit in (("salt_g", target.salt_g_max), ("oil_g", target.oil_g_max)):
+        goals.add(key, {key: 1.0}, None, float(limit), scale=float(limit), weight=key)
     for group, least, most in groups:
         goals.add(
             f"{group}_g",

@@ -31,11 +31,13 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from importlib.metadata import version
 from typing import TypeVar
 
 import highspy
 import numpy as np
 
+SOLVER = f"HiGHS (highspy {version('highspy')})"
 # Yuan charged per 100 % of a goal missed (times its weight). A week costs tens of yuan: a miss of
 # a thousandth of a target outweighs any saving.
 MISS_COST = 100_000.0
@@ -47,6 +49,8 @@ INFINITY = highspy.kHighsInf
 ABSOLUTE_GAP = 0.01
 # The share of the time limit step 1 may take; step 2 has the rest.
 STEP_ONE_SHARE = 0.7
+# HiGHS's constructor, typed (its stub leaves it untyped).
+_highs: Callable[[], highspy.Highs] = highspy.Highs
 T = TypeVar("T")
 U = TypeVar("U")
 
@@ -244,7 +248,7 @@ class _Run:
 
 
 def _run(model: _Model, time_limit: float, gap: float) -> _Run:
-    highs = highspy.Highs()
+    highs = _highs()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("time_limit", float(time_limit))
     highs.setOptionValue("mip_rel_gap", float(gap))

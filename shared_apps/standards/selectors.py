@@ -20,9 +20,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
-from django.db.models import BooleanField, Prefetch, QuerySet, TextChoices
+from django.db.models import BooleanField, Model, Prefetch, QuerySet, TextChoices
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -42,6 +42,7 @@ from shared_apps.standards.models import (
     StandardTarget,
 )
 
+M = TypeVar("M", bound=Model)
 STANDARD_CODE = "WS/T 554-2017"
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")
@@ -362,13 +363,31 @@ def plan_brief_list() -> QuerySet[MealPlan]:
     )
 
 
+def _band_items(age_band: str) -> "QuerySet[RecipeItem]":
+    return RecipeItem.objects.filter(age_band=age_band).select_related("food").order_by("id")
+
+
+def with_band_items(entries: "QuerySet[M]", *, age_band: str) -> "QuerySet[M]":
+    """`entries` (rows with a `recipe`: a plan's, or another app's drafts) with their recipes
+    and the recipes' quantities for `age_band`, as the validator reads them."""
+    return entries.select_related("recipe").prefetch_related(
+        Prefetch("recipe__items", queryset=_band_items(age_band))
+    )
+
+
 def plan_entries(*, plan: MealPlan) -> QuerySet[MealPlanEntry]:
-    items = RecipeItem.objects.filter(age_band=plan.age_band).select_related("food").order_by("id")
+    return with_band_items(
+        MealPlanEntry.objects.filter(plan=plan), age_band=plan.age_band
+    ).order_by("weekday", "meal", "id")
+
+
+def recipe_list_for_band(*, age_band: str, meals: Sequence[str]) -> QuerySet[Recipe]:
+    """The recipes of `meals`, each with its quantities for `age_band` only (none: it has no
+    quantities for the band)."""
     return (
-        MealPlanEntry.objects.filter(plan=plan)
-        .select_related("recipe")
-        .prefetch_related(Prefetch("recipe__items", queryset=items))
-        .order_by("weekday", "meal", "id")
+        Recipe.objects.filter(meal__in=meals)
+        .prefetch_related(Prefetch("items", queryset=_band_items(age_band)))
+        .order_by("id")
     )
 
 
@@ -470,11 +489,27 @@ def plan_report(*, plan: MealPlan) -> dict[str, Any]:
     answers with what it was published with, whatever was corrected in the catalogue since; a
     draft is computed as it stands."""
     if plan.published_report is not None:
-        return {key: _revived(value, key) for key, value in plan.published_report.items()}
+        return revived_report(plan.published_report)
     return plan_compute_report(plan=plan)
 
 
-_NUMBERS = {"actual", "target", "lower", "upper", "percent_of_target", "grams", "portion_pct"}
+def revived_report(stored: Mapping[str, Any]) -> dict[str, Any]:
+    """A report as stored (JSON), with its figures back as Decimal."""
+    return {key: _revived(value, key) for key, value in stored.items()}
+
+
+# The figures of a stored report (a report of another app may add its own money figures).
+_NUMBERS = {
+    "actual",
+    "target",
+    "lower",
+    "upper",
+    "percent_of_target",
+    "grams",
+    "portion_pct",
+    "cost",
+    "budget",
+}
 
 
 def _revived(value: object, key: str = "") -> object:

@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/v1/", include("shared_apps.reporting.api.urls")),
     path("api/v1/", include("shared_apps.procurement.api.urls")),
     path("api/v1/", include("shared_apps.procurement.api.supply_urls")),
+    path("api/v1/", include("shared_apps.optimiser.api.urls")),
     *outside_api(__name__),
 ]
 
