@@ -25,6 +25,10 @@ FIGURES = {
     "district_statement",
     "tender_open_score_50x500",
     "district_spend_month",
+    "optimiser_week_one_band",
+    "optimiser_week_every_band",
+    "optimiser_week_cost",
+    "optimiser_checks_met",
 }
 
 

@@ -8,7 +8,10 @@ The optimiser composes the demo's weekly plans from these (see `seed._plans`).""
 from dataclasses import dataclass
 from decimal import Decimal
 
+from shared_apps.accounts.models import User
 from shared_apps.procurement.models import Category
+from shared_apps.standards import services as standards
+from shared_apps.standards.models import Recipe
 
 # Grams per serving for each band, from the 9-11 figure.
 BAND_SCALE = {
@@ -16,6 +19,14 @@ BAND_SCALE = {
     "9-11": Decimal("1"),
     "12-14": Decimal("1.15"),
     "15-17": Decimal("1.3"),
+}
+# What the district adds to the nutrition programme's daily rate for each meal (CNY), by band:
+# the oldest eat most.
+BUDGET_ADDITIONS = {
+    "6-8": Decimal("1.00"),
+    "9-11": Decimal("1.00"),
+    "12-14": Decimal("1.00"),
+    "15-17": Decimal("2.00"),
 }
 COOL_SEASON = (1, 2, 3, 4, 10, 11, 12)
 WARM_SEASON = (5, 6, 7, 8, 9, 10)
@@ -416,3 +427,53 @@ FOOD_ITEMS: list[tuple[str, str, str, str, str, str, str]] = [
 ]
 # Grams of the food one unit holds, for the catalogue's items not sold by weight.
 GRAMS_PER_UNIT = {"FD-003": "920", "FD-008": "258", "FD-016": "1150"}
+
+
+def _traits(spec: DemoRecipe) -> standards.Traits:
+    return standards.Traits(
+        course=spec.course,
+        deep_fried=spec.deep_fried,
+        season_months=spec.months,
+        allergens=spec.allergens,
+        portion_min_pct=Decimal(spec.portion[0]),
+        portion_max_pct=Decimal(spec.portion[1]),
+    )
+
+
+def _items(spec: DemoRecipe) -> list[standards.ItemInput]:
+    return [
+        standards.ItemInput(
+            food=code, age_band=band, grams=(Decimal(grams) * scale).quantize(Decimal("0.1"))
+        )
+        for code, grams in spec.items
+        for band, scale in BAND_SCALE.items()
+    ]
+
+
+def seed_library(officer: User) -> dict[str, Recipe]:
+    """The library's recipes by name: created where missing, and brought up to date where an
+    earlier demo made one of the same name that names no course."""
+    existing = {
+        (r.name, r.meal): r for r in Recipe.objects.filter(name__in=[s.name for s in LIBRARY])
+    }
+    recipes = {}
+    for spec in LIBRARY:
+        recipe = existing.get((spec.name, spec.meal))
+        if recipe is None:
+            recipe = standards.recipe_create(
+                name=spec.name,
+                meal=spec.meal,
+                description="演示食谱",
+                items=_items(spec),
+                traits=_traits(spec),
+                actor=officer,
+            )
+        elif recipe.course != spec.course:
+            recipe = standards.recipe_update(
+                recipe=recipe,
+                items=_items(spec),
+                traits=vars(_traits(spec)),
+                actor=officer,
+            )
+        recipes[spec.name] = recipe
+    return recipes

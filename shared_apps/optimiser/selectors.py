@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import QuerySet, TextChoices
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +45,13 @@ def price_book(*, on: datetime.date, school_id: int | None = None) -> dict[str, 
     return food_prices(on=on, school_id=school_id)
 
 
+def _date(value: datetime.date | str | None) -> datetime.date | None:
+    """A date as recorded: itself before the proposal is saved, a string after."""
+    if isinstance(value, str):
+        return datetime.date.fromisoformat(value)
+    return value
+
+
 def prices_recorded(recorded: Mapping[str, Mapping[str, Any]]) -> dict[str, FoodPrice]:
     """The prices a proposal recorded among its inputs, as they were."""
     return {
@@ -58,11 +65,7 @@ def prices_recorded(recorded: Mapping[str, Mapping[str, Any]]) -> dict[str, Food
             grams_per_unit=Decimal(price["grams_per_unit"]),
             contract=price["contract"],
             supplier=price["supplier"],
-            reference_date=(
-                datetime.date.fromisoformat(price["reference_date"])
-                if price["reference_date"]
-                else None
-            ),
+            reference_date=_date(price["reference_date"]),
         )
         for food, price in recorded.items()
     }
@@ -286,11 +289,17 @@ def _check(value: dict[str, Any], *, kind: str, meal: str, weekday: int | None) 
     }
 
 
+class CostedEntry(standards.PlannedEntry, Protocol):
+    """An entry with its cost per serving (a proposal's, or one a benchmark composes)."""
+
+    cost: Decimal
+
+
 def entries_check(
     *,
     standard: NutritionStandard,
     age_band: str,
-    entries: Sequence[ProposalEntry],
+    entries: Sequence[CostedEntry],
     budget: Decimal | None,
     daily_energy: bool,
 ) -> dict[str, Any]:
