@@ -90,12 +90,11 @@ class ItemCost:
 
 @dataclass(frozen=True)
 class RecipeCost:
-    """A serving of a recipe for one band, at a portion: its foods' costs and their sum (None
-    when a food has no price)."""
+    """A serving of a recipe for one band: its foods' costs and their sum (None when a food has
+    no price)."""
 
     recipe: Recipe
     age_band: str
-    portion_pct: Decimal
     items: tuple[ItemCost, ...]
 
     @property
@@ -116,20 +115,17 @@ def recipe_cost(
     recipe: Recipe,
     age_band: str,
     prices: Mapping[str, FoodPrice],
-    portion_pct: Decimal = HUNDRED_PCT,
 ) -> RecipeCost:
     """What one serving of `recipe` for `age_band` costs at `prices` (its items for the band
     prefetched, or read)."""
-    share = portion_pct / HUNDRED_PCT
     return RecipeCost(
         recipe=recipe,
         age_band=age_band,
-        portion_pct=portion_pct,
         items=tuple(
             ItemCost(
                 food=item.food.code,
                 food_name=item.food.name,
-                grams=item.grams * share,
+                grams=item.grams,
                 price=prices.get(item.food.code),
             )
             for item in recipe.items.all()
@@ -138,11 +134,9 @@ def recipe_cost(
     )
 
 
-def recipe_cost_list(
-    *, age_band: str, on: datetime.date, school_id: int | None = None
-) -> list[RecipeCost]:
-    """Every recipe with quantities for `age_band`, costed at the prices of `on`."""
-    prices = price_book(on=on, school_id=school_id)
+def recipe_cost_list(*, age_band: str, on: datetime.date) -> list[RecipeCost]:
+    """Every recipe with quantities for `age_band`, costed at the district's prices of `on`."""
+    prices = price_book(on=on)
     recipes = standards.recipe_list_for_band(age_band=age_band, meals=Meal.values)
     return [
         recipe_cost(recipe=recipe, age_band=age_band, prices=prices)

@@ -197,10 +197,10 @@ def _meals(schools: int, samples: int, smoke: bool) -> list[dict[str, Any]]:
 
 
 def _optimiser(schools: int, smoke: bool) -> list[dict[str, Any]]:
-    """A week of breakfasts and lunches composed from 300 recipes (60 in a smoke run), for one
+    """A week of breakfasts and lunches composed from 300 recipes (110 in a smoke run), for one
     band and for every band, against the cheapest week a greedy heuristic finds: time, cost and
     the standard's checks each meets."""
-    recipes, samples, rounds = ("60", "1", "3") if smoke else ("300", "5", "20")
+    recipes, samples, rounds = ("110", "1", "3") if smoke else ("300", "5", "20")
     week = _step(
         "optimiser", "--recipes", recipes, "--samples", samples, "--rounds", rounds, stage=2
     )
