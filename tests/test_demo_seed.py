@@ -193,11 +193,12 @@ def test_seed_demo_twice(db: Any, client_for: Any) -> None:
         page = client_for(School.objects.get(code=code)).get("/disclosure/", {"format": "json"})
         assert page.json()["menus"][0]["meets_standard"] is True, code
 
-    # A school's proposal is priced at its own contracts: those its requisitions went into.
+    # A school's proposal is priced at its own contracts (those its requisitions went into,
+    # in force from the award, the seed's day, so next week).
     tendered = {requisition.school for requisition in TENDERS[0].requisitions}
     for code, *_rest in DEMO_SCHOOLS:
         proposal = optimiser.proposal_request(
-            week_start=monday,
+            week_start=monday + timedelta(weeks=1),
             age_band="9-11",
             meals=["lunch"],
             rules=Rules(days=(1,)),

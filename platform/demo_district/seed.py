@@ -34,9 +34,11 @@ from houqin import context
 from houqin.roles import DISTRICT_ROLES, SCHOOL_ROLES, Role
 from shared_apps.accounts.models import User
 from shared_apps.optimiser import services as optimiser
+from shared_apps.optimiser.models import Proposal
 from shared_apps.optimiser.rules import Rules
 from shared_apps.standards import services as standards
 from shared_apps.standards.models import MealPlan
+from shared_apps.standards.selectors import plan_report
 from shared_apps.subsidies import services as subsidies
 from shared_apps.subsidies.models import Budget, Claim, Programme
 from tenant_apps.canteen.models import (
@@ -180,6 +182,7 @@ class DemoDates:
     school_year_start: date
     # Mondays of the planned weeks: the previous month's, this one and the next
     weeks: tuple[date, ...]
+    ahead: tuple[date, ...]  # this week's Monday and the next's
 
     @classmethod
     def of(cls, today: date) -> "DemoDates":
@@ -192,10 +195,9 @@ class DemoDates:
             weeks.append(monday)
             monday += timedelta(weeks=1)
         this_week = today - timedelta(days=today.weekday())
-        for week in (this_week, this_week + timedelta(weeks=1)):
-            if week not in weeks:
-                weeks.append(week)
-        return cls(today, month_start, month_end, date(year, 9, 1), tuple(weeks))
+        ahead = (this_week, this_week + timedelta(weeks=1))
+        weeks += [week for week in ahead if week not in weeks]
+        return cls(today, month_start, month_end, date(year, 9, 1), tuple(weeks), ahead)
 
 
 def _band(grade: int) -> str:
@@ -210,35 +212,62 @@ def _stable(*parts: object) -> int:
 # The district's recipes and plans --------------------------------------------------------------
 
 
+def _published(week: date, band: str) -> MealPlan | None:
+    """The plan in force for the week and band, if it meets the standard (an earlier demo's,
+    composed by hand, does not)."""
+    plan = MealPlan.objects.filter(
+        week_start=week, age_band=band, status=MealPlan.Status.PUBLISHED
+    ).first()
+    return plan if plan is not None and plan_report(plan=plan)["meets_standard"] else None
+
+
 def _plans(officer: User, dates: DemoDates) -> dict[tuple[date, str], MealPlan]:
-    """The published plan of every planned week and band: composed by the optimiser from the
-    demo's recipes and published, where there is none or where the one in force misses the
-    standard (an earlier demo's, composed by hand)."""
+    """The published plan of every planned week and band, where there is none that meets the
+    standard: this week's and the next's each composed by the optimiser from the demo's recipes;
+    the previous month's weeks serve one composed week in turn, as canteens repeat a month's
+    menu (and as the optimiser would compose them again: the same recipes, prices and season)."""
     seed_library(officer)
     plans = {}
+    repeated: dict[str, Proposal] = {}
     for week in dates.weeks:
         for band in PLANNED_BANDS:
-            plan = MealPlan.objects.filter(
-                week_start=week, age_band=band, status=MealPlan.Status.PUBLISHED
-            ).first()
-            if plan is None or not (plan.published_report or {}).get("meets_standard"):
+            plan = _published(week, band)
+            if plan is None:
                 draft = MealPlan.objects.filter(
                     week_start=week, age_band=band, status=MealPlan.Status.DRAFT
                 ).first()
                 if draft is not None:
                     standards.plan_delete(plan=draft, actor=officer)
-                proposal = optimiser.proposal_request(
-                    week_start=week,
-                    age_band=band,
-                    meals=PLANNED_MEALS,
-                    rules=Rules(budget_addition=BUDGET_ADDITIONS[band]),
-                    actor=officer,
-                )
-                plan = optimiser.proposal_publish(
-                    proposal=proposal,
-                    title=f"{week:%Y年%m月%d日}起一周带量食谱（{band}岁）",
-                    actor=officer,
-                )
+                title = f"{week:%Y年%m月%d日}起一周带量食谱（{band}岁）"
+                month = repeated.get(band)
+                if month is None or week in dates.ahead:
+                    proposal = optimiser.proposal_request(
+                        week_start=week,
+                        age_band=band,
+                        meals=PLANNED_MEALS,
+                        rules=Rules(budget_addition=BUDGET_ADDITIONS[band]),
+                        actor=officer,
+                    )
+                    plan = optimiser.proposal_publish(proposal=proposal, title=title, actor=officer)
+                    if week not in dates.ahead:
+                        repeated[band] = proposal
+                else:
+                    draft = standards.plan_create(
+                        week_start=week,
+                        age_band=band,
+                        entries=[
+                            standards.EntryInput(
+                                weekday=e.weekday,
+                                meal=e.meal,
+                                recipe=e.recipe_id,
+                                portion_pct=e.portion_pct,
+                            )
+                            for e in month.entries.order_by("weekday", "meal", "id")
+                        ],
+                        title=title,
+                        actor=officer,
+                    )
+                    plan = standards.plan_publish(plan=draft, actor=officer)
             plans[(week, band)] = plan
     return plans
 
