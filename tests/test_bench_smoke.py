@@ -28,6 +28,10 @@ FIGURES = {
     "page_p95_worst",
     "page_p95_median",
     "page_first_load",
+    "optimiser_week_one_band",
+    "optimiser_week_every_band",
+    "optimiser_week_cost",
+    "optimiser_checks_met",
 }
 
 

@@ -185,6 +185,10 @@ _PROCUREMENT_OFFICE = frozenset(
         ),
     }
 )
+# Asking the meal-plan optimiser for a week priced at the school's own contracts, and editing it.
+_PROPOSING = frozenset(
+    {"optimiser.view_proposal", "optimiser.add_proposal", "optimiser.change_proposal"}
+)
 # Placing orders, receiving deliveries (with inspection and returns), and rating the school's
 # suppliers each month. Recording invoices and paying them is the accountant's.
 _ORDERING = _BUYING | {
@@ -234,7 +238,7 @@ REGISTRY: dict[Role, RoleSpec] = {
             Role.NUTRITION_OFFICER,
             Scope.DISTRICT,
             _("Nutrition officer"),
-            frozenset({"tenants.view_school", "standards.*"}) | _CATALOGUE,
+            frozenset({"tenants.view_school", "standards.*", "optimiser.*"}) | _CATALOGUE,
         ),
         RoleSpec(
             Role.PROCUREMENT_OFFICER,
@@ -338,7 +342,8 @@ REGISTRY: dict[Role, RoleSpec] = {
             }
             | _ORDERING
             | _REPAIR_DESK
-            | _ASSET_KEEPING,
+            | _ASSET_KEEPING
+            | _PROPOSING,
             appoints=_DELEGATED,
         ),
         RoleSpec(
@@ -353,7 +358,8 @@ REGISTRY: dict[Role, RoleSpec] = {
                 "procurement.add_requisition",
                 "procurement.view_requisition:own",
             }
-            | _ORDERING,
+            | _ORDERING
+            | _PROPOSING,
         ),
         RoleSpec(
             Role.DORM_MANAGER,

@@ -36,6 +36,7 @@ from houqin.db import in_each_schema, tenant_db  # noqa: E402
 from houqin.door import SystemActor  # noqa: E402
 from houqin.roles import DISTRICT_ROLES, Role  # noqa: E402
 from shared_apps.accounts.models import ApiToken, Membership, User, hash_token_key  # noqa: E402
+from shared_apps.standards.models import AgeBand  # noqa: E402
 from tenant_apps.feedback.models import Feedback  # noqa: E402
 from tenants import provisioning  # noqa: E402
 from tenants.models import Domain, School, schema_name_for  # noqa: E402
@@ -866,6 +867,36 @@ def pages(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def optimiser(args: argparse.Namespace) -> dict[str, Any]:
+    """A week of breakfasts and lunches from `--recipes` recipes: for one band (median of
+    `--samples` runs) and for every band in turn (median of half as many), each against the
+    greedy heuristic's best of `--rounds` passes; their costs and the checks each week meets."""
+    from tests.bench.optimiser import build_library, checks_met, greedy, optimised
+
+    recipes = build_library(args.recipes)
+    one = [optimised("9-11") for _run in range(args.samples)]
+    proposal = one[-1][1]
+    greedy_seconds, greedy_cost, greedy_checks = greedy(proposal, args.rounds)
+    every: list[float] = []
+    every_greedy: list[float] = []
+    for _run in range(max(args.samples // 2, 1)):
+        weeks = [optimised(band) for band in AgeBand.values]
+        every.append(sum(seconds for seconds, _p in weeks))
+        every_greedy.append(sum(greedy(week, args.rounds)[0] for _s, week in weeks))
+    return {
+        "recipes": recipes,
+        "one_band": statistics.median(seconds for seconds, _p in one),
+        "one_band_greedy": greedy_seconds,
+        "every_band": statistics.median(every),
+        "every_band_greedy": statistics.median(every_greedy),
+        "cost": float(proposal.cost),
+        "greedy_cost": float(greedy_cost),
+        "checks": checks_met(proposal.report),
+        "greedy_checks": greedy_checks,
+        "timed_out": any(p.solver["timed_out"] for _s, p in one),
+    }
+
+
 STEPS = {
     f.__name__: f
     for f in [
@@ -884,6 +915,7 @@ STEPS = {
         tender_open,
         spend_month,
         pages,
+        optimiser,
     ]
 }
 
@@ -903,6 +935,7 @@ def main() -> None:
     parser.add_argument("--bids", type=int, default=50)
     # Lines per tender lot (tender_open) or order lines per school (spend_month).
     parser.add_argument("--lines", type=int, default=500)
+    parser.add_argument("--recipes", type=int, default=300)
     args = parser.parse_args()
     print(json.dumps(STEPS[args.step](args)))
 

@@ -65,6 +65,7 @@ SHARED_APPS = [
     "shared_apps.subsidies",
     "shared_apps.procurement",
     "shared_apps.reporting",
+    "shared_apps.optimiser",
 ]
 
 # Apps whose tables live in every school's schema. Object-level grants (guardian) are per school.
@@ -336,6 +337,11 @@ SCHOOL_JOB_SPREAD_SECONDS = env.int("SCHOOL_JOB_SPREAD_SECONDS", default=600)
 # Rows one uploaded spreadsheet may hold below its header, blank rows included (a large school's
 # register with room to spare); a longer file is refused whole before anything is saved.
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
+
+# The meal-plan optimiser: the seconds a proposal's search may take (it then answers with the
+# best week found, saying so), and how close to the cheapest week it must prove it is (a share).
+OPTIMISER_TIME_LIMIT = env.float("OPTIMISER_TIME_LIMIT", default=10.0)
+OPTIMISER_MIP_GAP = env.float("OPTIMISER_MIP_GAP", default=0.01)
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {

@@ -36,6 +36,8 @@ urlpatterns = [
     path("api/v1/", include("tenant_apps.repairs.api.urls")),
     # The catalogue, suppliers and contracts to order from; the school's supplier ratings.
     path("api/v1/", include("shared_apps.procurement.api.supply_school_urls")),
+    # The school's own meal-plan proposals (district tables, this school's rows).
+    path("api/v1/", include("shared_apps.optimiser.api.school_urls")),
     # Public pages for parents: no sign-in.
     path("disclosure/", include("tenant_apps.disclosure.urls")),
     *outside_api(__name__),
