@@ -25,8 +25,12 @@ test: check pytest
 
 # The suite measures branch coverage ([tool.coverage] in pyproject.toml), prints the total and
 # fails under its floor; `$(BIN)/coverage report --skip-covered` lists the files afterwards.
+# It runs on TEST_WORKERS processes (pytest-xdist; one a core by default, 0 for this process
+# alone), each on a test database of its own (tests/servers.py); tests marked
+# `xdist_group` run on one worker together.
+TEST_WORKERS ?= auto
 pytest: install
-	$(BIN)/python -m pytest --cov --cov-report=
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --cov --cov-report=
 
 check: lint typecheck imports migrations-check
 

@@ -75,12 +75,17 @@ def django_db_setup(
         maintenance.autocommit = True
         try:
             with maintenance.cursor() as cursor:
+                # The roles belong to the whole server: runs in parallel (pytest -n, several
+                # checkouts on one server) make and grant them one at a time.
+                cursor.execute("SELECT pg_advisory_lock(hashtext('houqin tests: bootstrap.sql'))")
                 drop = "DROP DATABASE IF EXISTS {} WITH (FORCE)"
                 cursor.execute(sql.SQL(drop).format(sql.Identifier(name)))
+                # Made anew by bootstrap.sql, as production's is.
+                devstack.deploy_sql(
+                    "bootstrap.sql", postgres, database=name, **devstack.DEV_PASSWORDS
+                )
         finally:
             maintenance.close()
-        # Made anew by bootstrap.sql, as production's is.
-        devstack.deploy_sql("bootstrap.sql", postgres, database=name, **devstack.DEV_PASSWORDS)
         with _acting_as(OWNER_ROLE):
             databases = setup_databases(
                 verbosity=0,

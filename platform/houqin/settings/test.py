@@ -35,3 +35,6 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"login": "1000/min"}  # noqa: F405
 # Sealing keys strong enough to test the behaviour, fast enough to make hundreds of them.
 PROCUREMENT_SEALING_RSA_BITS = 1024
 PROCUREMENT_SEALING_SCRYPT_COST = 2**10
+# Axes's banner at start-up: pytest-xdist's controller, which collects no test, would print it
+# below the run's summary.
+LOGGING["loggers"]["axes.apps"] = {"level": "WARNING"}  # noqa: F405
