@@ -55,6 +55,13 @@ def _acting_as(role: str) -> Iterator[None]:
         connection.close()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first, the others in their order: spread over the workers of a parallel
+    run from its start, rather than one worker running the last of them while the others, done,
+    wait (make pytest)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(
     django_test_environment: Any, django_db_blocker: Any, django_db_modify_db_settings: Any
