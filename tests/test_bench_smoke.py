@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,6 +36,7 @@ FIGURES = {
 }
 
 
+@pytest.mark.slow
 def test_bench_at_ten_schools_prints_every_figure_with_its_baseline(db):
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     result = subprocess.run(

@@ -37,3 +37,6 @@ PROCUREMENT_SEALING_RSA_BITS = 1024
 PROCUREMENT_SEALING_SCRYPT_COST = 2**10
 # Uploaded files (repair photos) under the tests' own folder.
 MEDIA_ROOT = ROOT_DIR / ".test" / "media"  # noqa: F405
+# Axes's banner at start-up: pytest-xdist's controller, which collects no test, would print it
+# below the run's summary.
+LOGGING["loggers"]["axes.apps"] = {"level": "WARNING"}  # noqa: F405
