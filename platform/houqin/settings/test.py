@@ -6,6 +6,7 @@ read these settings (houqin.devstack.ensure_services_for); importing them starts
 mypy's Django plugin, which imports them, boots no database."""
 
 import os
+from typing import Any, cast
 
 # The tests' own keys, whatever the environment says: public, here, so they protect nothing.
 os.environ["SECRET_KEY"] = "houqin-test-secret-key-not-for-any-real-use-0123456789"
@@ -39,4 +40,4 @@ PROCUREMENT_SEALING_SCRYPT_COST = 2**10
 MEDIA_ROOT = ROOT_DIR / ".test" / "media"  # noqa: F405
 # Axes's banner at start-up: pytest-xdist's controller, which collects no test, would print it
 # below the run's summary.
-LOGGING["loggers"]["axes.apps"] = {"level": "WARNING"}  # noqa: F405
+cast(dict[str, Any], LOGGING["loggers"])["axes.apps"] = {"level": "WARNING"}  # noqa: F405
