@@ -595,6 +595,25 @@ class PlanOffer:
             for entry in self.report.get("entries") or []
         )
 
+    @property
+    def adopted(self) -> bool:
+        """The menu in force is this version of the plan."""
+        return self.in_force is not None and self.in_force.plan_id == self.plan.pk
+
+    @property
+    def older_version_adopted(self) -> bool:
+        return (
+            self.in_force is not None
+            and self.in_force.origin == Menu.Origin.PLAN
+            and self.in_force.plan_id != self.plan.pk
+        )
+
+    @property
+    def waiting(self) -> bool:
+        """Nothing is in force for the week (or an older version of the plan is): the school
+        has the plan to adopt. A school's own menu in force is its choice, not a wait."""
+        return self.in_force is None or self.older_version_adopted
+
 
 def plan_offers(
     *, week_from: date, week_to: date | None = None, age_band: str | None = None
