@@ -8,6 +8,7 @@ from houqin.web.home import HomePanel
 from shared_apps.accounts.api.views import MembershipViewSet, TokenViewSet, UserViewSet
 from shared_apps.accounts.web.views import HomePage
 from shared_apps.audit.api.views import ChangeViewSet, FindingViewSet, SecurityEventViewSet
+from shared_apps.standards.web import views as standards_pages
 from tenants.api.views import SchoolViewSet
 
 router = SimpleRouter()
@@ -20,7 +21,7 @@ router.register("audit/security-events", SecurityEventViewSet, basename="audit-s
 router.register("audit/findings", FindingViewSet, basename="audit-finding")
 
 # What waits for each person on the home page, area by area.
-HOME_PANELS: list[HomePanel] = []
+HOME_PANELS: list[HomePanel] = [standards_pages.home_panel]
 
 urlpatterns = [
     path("", HomePage.as_view(panels=HOME_PANELS), name="home"),
@@ -31,6 +32,8 @@ urlpatterns = [
     path("api/v1/", include("shared_apps.reporting.api.urls")),
     path("api/v1/", include("shared_apps.procurement.api.urls")),
     path("api/v1/", include("shared_apps.procurement.api.supply_urls")),
+    # Pages.
+    path("standards/", include("shared_apps.standards.web.urls")),
     *outside_api(__name__),
 ]
 
