@@ -196,6 +196,12 @@ def test_the_panel_is_only_for_those_who_run_the_canteen(school_a, today):
     assert "食堂今日" not in html
 
 
+def test_a_principal_is_shown_the_meals_to_accompany(school_a, today):
+    lunch(school_a)
+    html = page(signed_in(school_a, user_with_role(Role.PRINCIPAL, school_a)), "/")
+    assert "无领导陪餐的餐次" in html and "待开餐" not in html
+
+
 # A meal ------------------------------------------------------------------------------------------
 
 

@@ -109,19 +109,24 @@ class TodayPage(Page):
 
 
 def canteen_waiting(request: HttpRequest) -> Panel | None:
-    """The home page's panel for whoever runs the canteen: what waits today."""
-    if not has_perm(request.user, RUNS_THE_CANTEEN):
+    """The home page's panel: what waits in the canteen today for whoever runs it; for a leader
+    who only eats with the students (the principal), the meals no leader accompanied yet."""
+    runs = has_perm(request.user, RUNS_THE_CANTEEN)
+    if not runs and not has_perm(request.user, "canteen.add_accompaniedmeal"):
         return None
     board = selectors.canteen_day_get(day=timezone.localdate())
     today = reverse("canteen:today")
+    unaccompanied = Waiting(
+        _("Meals no leader accompanied"), board.without_accompanied_meal, today, warn=True
+    )
+    if not runs:
+        return Panel(_("Canteen today"), [unaccompanied])
     return Panel(
         _("Canteen today"),
         [
             Waiting(_("Meals to open"), board.meals_to_open, reverse("canteen:session-open")),
             Waiting(_("Meals without a food sample"), board.without_sample, today, warn=True),
-            Waiting(
-                _("Meals no leader accompanied"), board.without_accompanied_meal, today, warn=True
-            ),
+            unaccompanied,
             Waiting(
                 _("Cold-storage readings out of range"),
                 board.cold_out_of_range,
