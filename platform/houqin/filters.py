@@ -6,6 +6,7 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
@@ -61,3 +62,21 @@ class MonthFilter(django_filters.Filter):
     as `MonthFormField` reads it."""
 
     field_class = MonthFormField
+
+
+class LabelledFilterSet(django_filters.FilterSet):
+    """A FilterSet for pages as well as the API: the filters it makes from the model's fields
+    (`Meta.fields`) are labelled with the field's verbose name. django-filter's own labels add
+    words for the lookup that it translates to no language of ours, and it looks them up even
+    where it then drops them."""
+
+    @classmethod
+    def filter_for_field(
+        cls, field: Any, field_name: str, lookup_expr: str | None = None
+    ) -> django_filters.Filter | None:
+        made: django_filters.Filter | None = super().filter_for_field(
+            field, field_name, lookup_expr
+        )
+        if made is not None and made.lookup_expr == "exact":
+            made.label = capfirst(field.verbose_name)
+        return made

@@ -26,6 +26,7 @@ from django.db.models import BooleanField, Model, Prefetch, QuerySet, TextChoice
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from shared_apps.standards.models import (
@@ -582,3 +583,46 @@ def missing_quantities(*, recipes: Sequence[Recipe], age_band: str) -> list[Reci
         )
     )
     return [recipe for recipe in recipes if recipe.pk not in with_band]
+
+
+# In plain words ----------------------------------------------------------------------------------
+
+
+def _number(value: object) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
+def check_text(flag: Mapping[str, Any]) -> str:
+    """A figure of a nutrient check (a `Check.as_dict()` with the meal it concerns and, for one
+    day's menu, its date) in plain words: which meal, which nutrient, how much, and the bound
+    it misses."""
+    nutrient = str(flag.get("nutrient", ""))
+    label, unit = NUTRIENT_WORDS.get(nutrient, (nutrient, ""))
+    meal = str(flag.get("meal", ""))
+    meal_label = Meal(meal).label if meal in Meal.values else meal
+    day = flag.get("date")
+    if isinstance(day, str):
+        day = datetime.date.fromisoformat(day)
+    when = (
+        gettext("%(meal)s on %(date)s") % {"meal": meal_label, "date": day.isoformat()}
+        if isinstance(day, datetime.date)
+        else gettext("%(meal)s, weekly average") % {"meal": meal_label}
+    )
+    figures = {"when": when, "nutrient": label, "actual": _number(flag.get("actual")), "unit": unit}
+    status = str(flag.get("status", ""))
+    if status == CheckStatus.LOW:
+        return gettext(
+            "%(when)s: %(nutrient)s %(actual)s %(unit)s, "
+            "below the target (at least %(bound)s %(unit)s)."
+        ) % {**figures, "bound": _number(flag.get("lower"))}
+    if status == CheckStatus.HIGH:
+        return gettext(
+            "%(when)s: %(nutrient)s %(actual)s %(unit)s, "
+            "above the limit (at most %(bound)s %(unit)s)."
+        ) % {**figures, "bound": _number(flag.get("upper"))}
+    return gettext("%(when)s: %(nutrient)s %(actual)s %(unit)s.") % figures

@@ -52,3 +52,12 @@ def expenditure_list() -> QuerySet[Expenditure]:
 def spend_outbox_pending() -> QuerySet[SpendOutbox]:
     """The school's spend outbox entries not drained yet, oldest first (a partial index)."""
     return SpendOutbox.objects.filter(drained_at__isnull=True).order_by("pk")
+
+
+def orders_awaiting_delivery() -> QuerySet[Order]:
+    """Orders placed and not (wholly) delivered yet, the soonest due first."""
+    return (
+        order_list()
+        .filter(status__in=[Order.Status.PLACED, Order.Status.PARTLY_DELIVERED])
+        .order_by("due_on", "pk")
+    )

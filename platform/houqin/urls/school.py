@@ -8,7 +8,9 @@ from houqin.web.home import HomePanel
 from shared_apps.accounts.api.views import MembershipViewSet, UserViewSet
 from shared_apps.accounts.web.views import HomePage
 from shared_apps.audit.api.views import ChangeViewSet, FindingViewSet
+from tenant_apps.canteen.web.views import canteen_waiting
 from tenant_apps.feedback.api.views import FeedbackViewSet
+from tenant_apps.orders.web.views import deliveries_waiting
 
 router = SimpleRouter()
 router.register("users", UserViewSet, basename="user")
@@ -18,11 +20,13 @@ router.register("audit/changes", ChangeViewSet, basename="audit-change")
 router.register("audit/findings", FindingViewSet, basename="audit-finding")
 
 # What waits for each person on the home page, area by area.
-HOME_PANELS: list[HomePanel] = []
+HOME_PANELS: list[HomePanel] = [canteen_waiting, deliveries_waiting]
 
 urlpatterns = [
     path("", HomePage.as_view(panels=HOME_PANELS), name="home"),
     *front_door(),
+    path("canteen/", include("tenant_apps.canteen.web.urls")),
+    path("orders/", include("tenant_apps.orders.web.urls")),
     path("api/v1/", include(api_v1 + router.urls)),
     path("api/v1/", include("tenant_apps.people.api.urls")),
     path("api/v1/", include("tenant_apps.canteen.api.urls")),

@@ -3,6 +3,7 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from houqin.api.fields import correction_reason, money
+from houqin.api.imports import import_report_serializer
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
     CalendarDay,
@@ -17,6 +18,7 @@ from tenant_apps.canteen.models import (
     SchoolTerm,
     Serving,
 )
+from tenant_apps.canteen.services.importing import STATUSES as SERVINGS_IMPORT_STATUSES
 from tenant_apps.canteen.services.servings import MAX_SERVINGS_PER_REQUEST
 
 
@@ -157,6 +159,19 @@ class ServingsResultSerializer(serializers.Serializer):
     session = serializers.IntegerField()
     recorded = serializers.IntegerField()
     already_recorded = serializers.IntegerField()
+
+
+class ServingsImportSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="A card terminal's export, .csv (UTF-8 or GBK) or .xlsx, whose first row names "
+        "the columns: the student's number (学号, or the card's, 卡号), and when the terminal "
+        "writes them the name (姓名) and the time of the swipe (刷卡时间)."
+    )
+
+
+ServingsImportReportSerializer = import_report_serializer(
+    "ServingsImport", key="student_number", statuses=SERVINGS_IMPORT_STATUSES
+)
 
 
 class ServingSerializer(serializers.ModelSerializer):

@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -20,6 +21,7 @@ from houqin.api.fields import CORRECTION_REASON_HELP
 from houqin.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from houqin.api.viewsets import RestrictedViewSet
 from houqin.exceptions import InvalidInput
+from houqin.imports import refuse_faulty
 from houqin.permissions import restrict
 from shared_apps.accounts.actors import signed_in
 from tenant_apps.canteen import filters as f
@@ -52,6 +54,7 @@ from tenant_apps.canteen.services.food_safety import (
     sample_discard,
     sample_record,
 )
+from tenant_apps.canteen.services.importing import servings_import
 from tenant_apps.canteen.services.menus import (
     OwnItemInput,
     menu_adopt_plan,
@@ -63,6 +66,7 @@ from tenant_apps.canteen.services.servings import (
     meal_session_update,
     servings_record,
 )
+from tenant_apps.canteen.terminal import read_swipes
 
 # The longest period one alerts request covers.
 MAX_ALERT_DAYS = 366
@@ -240,7 +244,7 @@ class MealSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restr
     filterset_class = f.MealSessionFilter
     ordering_fields = ["id", "date"]
     http_method_names = ["get", "post", "patch", "head", "options"]
-    action_verbs = {"servings": "change"}
+    action_verbs = {"servings": "change", "import_servings": "change"}
 
     def safely_get_queryset(self) -> Any:
         return selectors.meal_session_list()
@@ -296,6 +300,28 @@ class MealSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restr
             correction_reason=data.validated_data["correction_reason"],
         )
         return Response(result.as_dict(), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request={"multipart/form-data": s.ServingsImportSerializer},
+        responses=s.ServingsImportReportSerializer,
+    )
+    @action(
+        detail=True, methods=["post"], parser_classes=[MultiPartParser], url_path="servings/import"
+    )
+    def import_servings(self, request: Request, pk: str | None = None) -> Response:
+        """Record the students a card terminal's export lists as eating this meal (source:
+        card). All or nothing: 200 with a per-row report (a student already recorded, or swiped
+        twice, is reported and recorded once); 400 with the rows in error (fields.rows) when any
+        row is wrong, and then nothing is recorded."""
+        session: MealSession = self.get_object()
+        data = s.ServingsImportSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        report = servings_import(
+            session=session, swipes=read_swipes(upload, upload.name), actor=signed_in(request)
+        )
+        refuse_faulty(report)
+        return Response(report.as_dict())
 
 
 class ServingViewSet(mixins.ListModelMixin, RestrictedViewSet):
