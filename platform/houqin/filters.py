@@ -1,12 +1,14 @@
 """Filter fields shared by every app's filters.py: values PostgreSQL can hold, checked before any
 query runs, so that a strange value is a 400, never a database error."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from houqin.months import parse_month
 
 YEARS = range(1900, 2200)
 MAX_OFFSET = timedelta(hours=14)
@@ -29,3 +31,28 @@ class BoundedIsoDateTimeField(forms.DateTimeField):
 
 class DateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = BoundedIsoDateTimeField
+
+
+class MonthFormField(forms.Field):
+    """A month, "YYYY-MM": its first day."""
+
+    def to_python(self, value: Any) -> date | None:
+        text = str(value or "").strip()
+        if not text:
+            return None
+        try:
+            month = parse_month(text)
+        except ValueError:
+            raise forms.ValidationError(
+                _("A month is written YYYY-MM, e.g. 2026-10."), code="invalid_month"
+            ) from None
+        if month.year not in YEARS:
+            raise forms.ValidationError(_("Out of range."), code="out_of_range")
+        return month
+
+
+class MonthFilter(django_filters.Filter):
+    """Rows of a month (`lookup_expr` "gte"/"lte" for the bounds of a range), the month given
+    as `MonthFormField` reads it."""
+
+    field_class = MonthFormField

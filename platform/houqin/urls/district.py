@@ -8,6 +8,7 @@ from houqin.web.home import HomePanel
 from shared_apps.accounts.api.views import MembershipViewSet, TokenViewSet, UserViewSet
 from shared_apps.accounts.web.views import HomePage
 from shared_apps.audit.api.views import ChangeViewSet, FindingViewSet, SecurityEventViewSet
+from shared_apps.subsidies.web.views import district_panel as subsidies_panel
 from tenants.api.views import SchoolViewSet
 
 router = SimpleRouter()
@@ -20,11 +21,13 @@ router.register("audit/security-events", SecurityEventViewSet, basename="audit-s
 router.register("audit/findings", FindingViewSet, basename="audit-finding")
 
 # What waits for each person on the home page, area by area.
-HOME_PANELS: list[HomePanel] = []
+HOME_PANELS: list[HomePanel] = [subsidies_panel]
 
 urlpatterns = [
     path("", HomePage.as_view(panels=HOME_PANELS), name="home"),
     *front_door(),
+    path("subsidies/", include("shared_apps.subsidies.web.district_urls")),
+    path("statements/", include("shared_apps.reporting.web.urls")),
     path("api/v1/", include(api_v1 + router.urls)),
     path("api/v1/", include("shared_apps.standards.api.urls")),
     path("api/v1/", include("shared_apps.subsidies.api.urls")),
