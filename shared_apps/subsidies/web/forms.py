@@ -60,6 +60,10 @@ class BudgetListFilter(BudgetFilter):
     school = CharFilter(field_name="school__code", label=_("School code"), max_length=32)
     programme = CharFilter(field_name="programme__code", label=_("Programme code"), max_length=64)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["budget_year"].label = _("Budget year")
+
 
 class SchoolBudgetListFilter(_OwnSchool, BudgetListFilter):
     pass
