@@ -8,7 +8,7 @@ from houqin.web.home import HomePanel
 from shared_apps.accounts.api.views import MembershipViewSet, UserViewSet
 from shared_apps.accounts.web.views import HomePage
 from shared_apps.audit.api.views import ChangeViewSet, FindingViewSet
-from shared_apps.subsidies.web.views import school_panel as subsidies_panel
+from shared_apps.subsidies.web import views as subsidies_pages
 from tenant_apps.feedback.api.views import FeedbackViewSet
 
 router = SimpleRouter()
@@ -19,12 +19,11 @@ router.register("audit/changes", ChangeViewSet, basename="audit-change")
 router.register("audit/findings", FindingViewSet, basename="audit-finding")
 
 # What waits for each person on the home page, area by area.
-HOME_PANELS: list[HomePanel] = [subsidies_panel]
+HOME_PANELS: list[HomePanel] = [subsidies_pages.school_panel]
 
 urlpatterns = [
     path("", HomePage.as_view(panels=HOME_PANELS), name="home"),
     *front_door(),
-    path("subsidies/", include("shared_apps.subsidies.web.school_urls")),
     path("api/v1/", include(api_v1 + router.urls)),
     path("api/v1/", include("tenant_apps.people.api.urls")),
     path("api/v1/", include("tenant_apps.canteen.api.urls")),
@@ -36,6 +35,8 @@ urlpatterns = [
     path("api/v1/", include("tenant_apps.orders.api.urls")),
     # The catalogue, suppliers and contracts to order from; the school's supplier ratings.
     path("api/v1/", include("shared_apps.procurement.api.supply_school_urls")),
+    # Pages.
+    path("subsidies/", include("shared_apps.subsidies.web.school_urls")),
     # Public pages for parents: no sign-in.
     path("disclosure/", include("tenant_apps.disclosure.urls")),
     *outside_api(__name__),
