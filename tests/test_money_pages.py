@@ -363,7 +363,7 @@ def test_the_lists_cost_the_same_whatever_their_rows(school_a: School, district_
     for n in range(8):
         make_claim(school_a, status=Claim.Status.APPROVED, month=date(2024, 1 + n, 1))
         services.budget_supplement(
-            budget=Budget.objects.across_schools().order_by("-id").first(),
+            budget=Budget.objects.across_schools().latest("id"),
             amount=Decimal("10.00"),
             reason="追加",
             actor=user_with_role(R.FINANCE_OFFICER, None),
