@@ -1,5 +1,6 @@
 """The demo district, seeded as `make demo` seeds it, twice: the whole programme's month is there
-(students, servings, a claim per school, two paid and one pending), the money agrees to the fen,
+(students, servings, a claim per school: one paid, one awaiting the district, one a draft for the
+principal; a school year's budget each), the money agrees to the fen,
 the audit trail names the actors, and the second run adds nothing. Its procurement: the auditors'
 signals show every registered rule, contracts carry the winning bids' prices, the spend view
 agrees with the schools' orders and invoices, and the open tender's bids stay sealed."""
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from demo_district.procurement import TENDERS
-from demo_district.seed import DEMO_SCHOOLS, PAID_SCHOOLS, PLANNED_BANDS, DemoDates, seed_demo
+from demo_district.seed import CLAIM_STAGES, DEMO_SCHOOLS, PLANNED_BANDS, DemoDates, seed_demo
 from houqin.roles import DISTRICT_ROLES, SCHOOL_ROLES
 from shared_apps.accounts.models import User
 from shared_apps.audit.models import Change
@@ -171,7 +172,9 @@ def test_seed_demo_twice(db: Any, client_for: Any) -> None:
             budget=budget, status__in=[Claim.Status.APPROVED, Claim.Status.PAID]
         ).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
         assert budget.committed == committed
-        if code in PAID_SCHOOLS:
+        assert budget.period_start <= dates.month_start < dates.month_end <= budget.period_end
+        assert claim.status == CLAIM_STAGES[code]
+        if claim.status == Claim.Status.PAID:
             assert claim.status == Claim.Status.PAID
             assert claim.disbursed == claim.amount
             assert claim.disbursements.aggregate(total=Sum("amount"))["total"] == claim.amount
@@ -185,9 +188,8 @@ def test_seed_demo_twice(db: Any, client_for: Any) -> None:
             assert approvals.exists()
             assert set(approvals.values_list("actor_id", flat=True)) == {finance_id}
         else:
-            assert claim.status == Claim.Status.SUBMITTED
             assert budget.committed == 0
-    assert sorted(statuses) == ["paid", "paid", "submitted"]
+    assert sorted(statuses) == ["draft", "paid", "submitted"]
     # The repair desks and the registers: requests in every state but one, one escalated; a
     # stock-take's discrepancies, a disposal waiting, a maintenance plan; the district's figures.
     for code, *_rest in DEMO_SCHOOLS:

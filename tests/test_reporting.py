@@ -5,6 +5,7 @@ only its own statement; bad months and formats are 400s."""
 
 import io
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -13,7 +14,7 @@ import pytest
 from django.db import connection
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from houqin.api.renderers import PDF, XLSX
@@ -253,15 +254,26 @@ def test_district_statement_queries_do_not_grow_with_schools(school_a, school_b,
 
 
 def _pdf_text(pdf: bytes) -> str:
-    """The text of an uncompressed reportlab PDF's strings (UTF-16 in the CID font)."""
-    texts = []
-    for raw in re.findall(rb"\(((?:\\.|[^\\)])*)\) Tj", pdf, flags=re.S):
+    """The text of an uncompressed reportlab PDF, each string read through the ToUnicode map of
+    the font subset it is set in (one byte a character)."""
+    objects = dict(re.findall(rb"(\d+) 0 obj\s*(.*?)\s*endobj", pdf, flags=re.S))
+    maps: dict[bytes, dict[int, str]] = {}
+    for body in objects.values():
+        name, to_unicode = re.search(rb"/Name /(\S+)", body), re.search(rb"/ToUnicode (\d+)", body)
+        if name and to_unicode:
+            pairs = re.findall(rb"<([0-9A-F]{2})> <([0-9A-F]{4})>", objects[to_unicode.group(1)])
+            maps[name.group(1)] = {int(code, 16): chr(int(u, 16)) for code, u in pairs}
+    texts, font = [], b""
+    for name, raw in re.findall(rb"/(\S+) [\d.]+ Tf|\(((?:\\.|[^\\)])*)\) Tj", pdf, flags=re.S):
+        if name:
+            font = name
+            continue
         unescaped = re.sub(
             rb"\\([0-7]{1,3}|.)",
             lambda m: bytes([int(m.group(1), 8)]) if m.group(1)[:1].isdigit() else m.group(1),
             raw,
         )
-        texts.append(unescaped.decode("utf-16-be", errors="replace"))
+        texts.append("".join(maps.get(font, {}).get(b, chr(b)) for b in unescaped))
     return "".join(texts)
 
 
@@ -319,6 +331,25 @@ def test_statements_as_pdf(school_a, figures):
     assert renderers.district_statement_pdf(selectors.district_statement(month=MONTH)).startswith(
         b"%PDF"
     )
+
+
+def test_the_pdf_embeds_its_font_and_has_every_character(school_a, figures):
+    """Every character a statement writes is in the font the PDF embeds (no reader falls back
+    to a font of its own, nothing shows as an empty box): Chinese text in the translation too,
+    and names with rarer characters of GBK."""
+    statement = selectors.district_statement(month=MONTH)
+    row = statement.rows[0]
+    rare = replace(row, school_name="堃喆犇淼镕昇学校", programme_name="寄宿生（初中）")
+    statement = replace(statement, rows=[rare, *statement.rows[1:]])
+    with translation.override("zh-hans"):
+        pdf = renderers.district_statement_pdf(statement, compress=False)
+    assert re.search(rb"/BaseFont /[A-Z]{6}\+WenQuanYiMicroHei", pdf)
+    assert b"/FontFile2" in pdf
+    text = _pdf_text(pdf)
+    for shown in ("堃喆犇淼镕昇学校", "寄宿生（初中）", "补助月度报表", "合计"):
+        assert shown in text
+    glyphs = renderers.pdf_font().face.charToGlyph
+    assert {c for c in text if not c.isspace() and ord(c) not in glyphs} == set()
 
 
 # Months -----------------------------------------------------------------------------------------

@@ -143,8 +143,15 @@ PROGRAMME = "nutrition_improvement"
 CENT = Decimal("0.01")
 # The county each school's students are registered in (GB/T 2260: 昆明市富民县, 宜良县, 寻甸县).
 REGION_CODES = {"3101010001": "530124", "3101010002": "530125", "3101010003": "530129"}
-# Schools whose claim is approved and paid; the others' stay submitted, awaiting the district.
-PAID_SCHOOLS = ("3101010001", "3101010002")
+# How far each school's claim of the month goes: paid, submitted and awaiting the district, or
+# computed by the logistics director and waiting for the principal to submit it.
+CLAIM_STAGES = {
+    "3101010001": Claim.Status.PAID,
+    "3101010002": Claim.Status.SUBMITTED,
+    "3101010003": Claim.Status.DRAFT,
+}
+# A school year's budget: what a month of the demo costs, for this many months.
+BUDGET_MONTHS = 10
 # (grades, classes per grade, students per class) by kind of school.
 ROSTERS: dict[str, tuple[range, int, int]] = {
     School.Kind.PRIMARY: (range(1, 7), 2, 10),
@@ -509,29 +516,39 @@ def _seed_school(school: School, dates: DemoDates, plans: dict[tuple[date, str],
 # The district's money --------------------------------------------------------------------------
 
 
+def _school_year_end(dates: DemoDates) -> date:
+    start = dates.school_year_start
+    return start.replace(year=start.year + 1) - timedelta(days=1)
+
+
 def _seed_money(school: School, dates: DemoDates, programme: Programme) -> Claim:
-    """A budget for the month, then the month's claim as far as the demo takes it."""
+    """A budget for the school year, then the month's claim as far as the demo takes it."""
     finance = demo_user("finance_officer")
     budget = (
         Budget.objects.for_school(school)
-        .filter(programme=programme, period_start=dates.month_start)
+        .filter(
+            programme=programme,
+            period_start__lte=dates.month_start,
+            period_end__gte=dates.month_end,
+        )
         .first()
     )
     if budget is None:
         with tenant_context(school):
             students = Student.objects.count()
             days = len(school_days_between(dates.month_start, dates.month_end))
-        needed = programme.daily_rate * students * days
-        allocated = (needed / 1000).to_integral_value(rounding=ROUND_CEILING) * 1000 + 1000
+        needed = programme.daily_rate * students * days * BUDGET_MONTHS
+        allocated = (needed / 1000).to_integral_value(rounding=ROUND_CEILING) * 1000
         with acting_as(finance):
             budget = subsidies.budget_allocate(
                 programme=programme,
                 school=school,
-                period_start=dates.month_start,
-                period_end=dates.month_end,
+                period_start=dates.school_year_start,
+                period_end=_school_year_end(dates),
                 allocated=Decimal(allocated),
                 actor=finance,
             )
+    stage = CLAIM_STAGES[school.code]
     claims = Claim.objects.for_school(school).filter(programme=programme, month=dates.month_start)
     claim = claims.exclude(status=Claim.Status.REJECTED).first()
     if claim is None:
@@ -540,11 +557,11 @@ def _seed_money(school: School, dates: DemoDates, programme: Programme) -> Claim
             claim = subsidies.claim_compute(
                 school=school, programme=programme, month=dates.month_start, actor=director
             )
-    if claim.status == Claim.Status.DRAFT:
+    if claim.status == Claim.Status.DRAFT and stage != Claim.Status.DRAFT:
         principal = demo_user("principal", school.code)
         with acting_as(principal):
             claim = subsidies.claim_submit(claim=claim, actor=principal)
-    if school.code not in PAID_SCHOOLS:
+    if stage != Claim.Status.PAID:
         return claim
     if claim.status == Claim.Status.SUBMITTED:
         with acting_as(finance):

@@ -300,10 +300,12 @@ REGISTRY: dict[Role, RoleSpec] = {
                 "canteen.view_*",
                 # Leaders record the meals they eat with students (陪餐).
                 "canteen.add_accompaniedmeal",
-                # The principal approves the school's money decisions: the monthly claim, and
+                # The principal approves the school's money decisions: the monthly claim, the
+                # supplementary budgets the school asks for (the district confirms them), and
                 # what the school asks the centre to buy.
                 "subsidies.view_*",
                 "subsidies.submit_claim",
+                "subsidies.supplement_budget",
                 "procurement.view_requisition",
                 "procurement.approve_requisition",
                 "reporting.view_*",

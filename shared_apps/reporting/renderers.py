@@ -1,7 +1,9 @@
 """Statements as files: Excel (openpyxl, through `houqin.tables`) and PDF (reportlab).
 
-The PDF uses reportlab's built-in CID font STSong-Light (Adobe's Song, in every PDF reader),
-which renders Chinese without shipping a font file.
+The PDF embeds its font, so that every reader shows every character the same: WenQuanYi Micro
+Hei (文泉驿微米黑, Apache-2.0, fonts/), cut down to what statements write: Latin, punctuation,
+full-width forms and the 20,902 CJK Unified Ideographs (all of GBK's). reportlab embeds the
+glyphs a document uses, no more. The font is read on the first PDF, not on import.
 """
 
 import io
@@ -9,6 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -23,7 +27,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -39,9 +43,18 @@ MONEY_FORMAT = "#,##0.00"
 COUNT_FORMAT = "#,##0"
 TIME_FORMAT = "yyyy-mm-dd hh:mm"
 DATE_FORMAT = "yyyy-mm-dd"
-FONT = "STSong-Light"
+FONT = "WenQuanYiMicroHei"
+FONT_FILE = Path(__file__).resolve().parent / "fonts" / "WenQuanYiMicroHei-Subset.ttf"
 
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+@cache
+def pdf_font() -> TTFont:
+    """The statements' font, registered with reportlab under FONT."""
+    font = TTFont(FONT, str(FONT_FILE))
+    pdfmetrics.registerFont(font)
+    # One face: paragraphs' bold and italic are set in it too.
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT, italic=FONT, boldItalic=FONT)
+    return font
 
 
 @dataclass(frozen=True)
@@ -251,7 +264,10 @@ def district_statement_xlsx(statement: DistrictStatement) -> bytes:
 
 _TITLE = ParagraphStyle("title", fontName=FONT, fontSize=15, leading=20, spaceAfter=4)
 _TEXT = ParagraphStyle("text", fontName=FONT, fontSize=9, leading=13)
-_CELL = ParagraphStyle("cell", fontName=FONT, fontSize=7, leading=9)
+# Small enough for the wide district table's figures to fit their columns.
+CELL_SIZE = 6.5
+CELL_PADDING = 3
+_CELL = ParagraphStyle("cell", fontName=FONT, fontSize=CELL_SIZE, leading=8.5)
 
 
 def _pdf_text(value: Any, kind: str) -> str:
@@ -266,27 +282,35 @@ def _pdf_text(value: Any, kind: str) -> str:
     return str(value)
 
 
+def _pdf_cell(text: str, column: Column, room: float) -> Any:
+    """A cell's text, wrapped (a Paragraph) when it is long text or does not fit its column:
+    a Paragraph per cell is what makes big tables slow, so only those wrap."""
+    if column.wrap or pdfmetrics.stringWidth(text, FONT, CELL_SIZE) > room:
+        return Paragraph(escape(text), _CELL)
+    return text
+
+
 def _pdf_table(
     columns: Sequence[Column], rows: Sequence[StatementRow], totals: Totals, width: float
 ) -> Table:
+    scale = width / sum(c.width for c in columns)
+    widths = [c.width * scale for c in columns]
     data: list[list[Any]] = [[Paragraph(escape(c.title), _CELL) for c in columns]]
     for row in rows:
-        # Only the long texts (names) wrap: a Paragraph per cell is what makes big tables slow.
         data.append(
             [
-                Paragraph(escape(_pdf_text(c.value(row), c.kind)), _CELL)
-                if c.wrap
-                else _pdf_text(c.value(row), c.kind)
-                for c in columns
+                _pdf_cell(_pdf_text(c.value(row), c.kind), c, w - 2 * CELL_PADDING)
+                for c, w in zip(columns, widths, strict=True)
             ]
         )
     data.append([_pdf_text(c.total(totals), c.kind) if c.total else "" for c in columns])
     data[-1][0] = _("Total")
-    scale = width / sum(c.width for c in columns)
-    table = Table(data, colWidths=[c.width * scale for c in columns], repeatRows=1)
+    table = Table(data, colWidths=widths, repeatRows=1)
     style: list[tuple[Any, ...]] = [
         ("FONTNAME", (0, 0), (-1, -1), FONT),
-        ("FONTSIZE", (0, 0), (-1, -1), 7),
+        ("FONTSIZE", (0, 0), (-1, -1), CELL_SIZE),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
         ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDEBF7")),
         ("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#F2F2F2")),
@@ -303,7 +327,8 @@ class _NumberedCanvas(Canvas):
     """Writes "page n of N" on every page once the number of pages is known."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        # The embedded font from the first page on: no other font is named in the file.
+        super().__init__(*args, **{**kwargs, "initialFontName": FONT})
         self._pages: list[dict[str, Any]] = []
 
     def showPage(self) -> None:
@@ -357,6 +382,7 @@ def _usable_width(wide: bool) -> float:
 
 def school_statement_pdf(statement: SchoolStatement, *, compress: bool = True) -> bytes:
     """A4 landscape: the month by programme with totals, then the student-days per school day."""
+    pdf_font()
     width = _usable_width(True)
     subtitle = " · ".join(
         [
@@ -396,6 +422,7 @@ def school_statement_pdf(statement: SchoolStatement, *, compress: bool = True) -
 
 def district_statement_pdf(statement: DistrictStatement, *, compress: bool = True) -> bytes:
     """A4 landscape: every school's row with totals, then the claims counted by status."""
+    pdf_font()
     width = _usable_width(True)
     counts = ", ".join(
         f"{status_label(status)} {count}" for status, count in statement.status_counts.items()

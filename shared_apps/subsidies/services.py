@@ -430,6 +430,24 @@ def _counted_days(breakdown: dict[str, int]) -> dict[str, int]:
     return {day: units for day, units in breakdown.items() if units}
 
 
+@service
+def claim_compute_after_month(
+    *, school: School, programme: Programme, month: date, actor: Actor
+) -> Claim:
+    """Compute (or recompute) a month's claim as `claim_compute` does, once the month's school
+    days are over: from its last school day on. Before that it is refused, saying from when."""
+    start, end = month_bounds(month)
+    with tenant_context(school):
+        days = canteen.school_days_between(start, end)
+    last = days[-1] if days else end
+    if timezone.localdate() < last:
+        message = _(
+            "%(month)s is not over: its claim can be computed from its last school day, %(day)s."
+        ) % {"month": f"{start:%Y-%m}", "day": last.isoformat()}
+        raise InvalidInput(message, code="month_not_over", fields={"month": [message]})
+    return claim_compute(school=school, programme=programme, month=start, actor=actor)
+
+
 def _locked(claim: Claim, *expected: str) -> Claim:
     locked = Claim.objects.for_school(claim.school_id).select_for_update().get(pk=claim.pk)
     if locked.status not in expected:
@@ -669,6 +687,7 @@ __all__ = [
     "budget_supplement_approve",
     "claim_approve",
     "claim_compute",
+    "claim_compute_after_month",
     "claim_reject",
     "claim_submit",
     "disbursement_record",

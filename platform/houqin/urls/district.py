@@ -9,6 +9,7 @@ from shared_apps.accounts.api.views import MembershipViewSet, TokenViewSet, User
 from shared_apps.accounts.web.views import HomePage
 from shared_apps.audit.api.views import ChangeViewSet, FindingViewSet, SecurityEventViewSet
 from shared_apps.standards.web import views as standards_pages
+from shared_apps.subsidies.web import views as subsidies_pages
 from tenants.api.views import SchoolViewSet
 
 router = SimpleRouter()
@@ -21,7 +22,7 @@ router.register("audit/security-events", SecurityEventViewSet, basename="audit-s
 router.register("audit/findings", FindingViewSet, basename="audit-finding")
 
 # What waits for each person on the home page, area by area.
-HOME_PANELS: list[HomePanel] = [standards_pages.home_panel]
+HOME_PANELS: list[HomePanel] = [standards_pages.home_panel, subsidies_pages.district_panel]
 
 urlpatterns = [
     path("", HomePage.as_view(panels=HOME_PANELS), name="home"),
@@ -35,6 +36,8 @@ urlpatterns = [
     path("api/v1/", include("shared_apps.optimiser.api.urls")),
     # Pages.
     path("standards/", include("shared_apps.standards.web.urls")),
+    path("subsidies/", include("shared_apps.subsidies.web.district_urls")),
+    path("statements/", include("shared_apps.reporting.web.urls")),
     *outside_api(__name__),
 ]
 

@@ -8,6 +8,7 @@ from houqin.web.home import HomePanel
 from shared_apps.accounts.api.views import MembershipViewSet, UserViewSet
 from shared_apps.accounts.web.views import HomePage
 from shared_apps.audit.api.views import ChangeViewSet, FindingViewSet
+from shared_apps.subsidies.web import views as subsidies_pages
 from tenant_apps.canteen.web.views import canteen_waiting
 from tenant_apps.feedback.api.views import FeedbackViewSet
 from tenant_apps.orders.web.views import deliveries_waiting
@@ -20,7 +21,7 @@ router.register("audit/changes", ChangeViewSet, basename="audit-change")
 router.register("audit/findings", FindingViewSet, basename="audit-finding")
 
 # What waits for each person on the home page, area by area.
-HOME_PANELS: list[HomePanel] = [canteen_waiting, deliveries_waiting]
+HOME_PANELS: list[HomePanel] = [canteen_waiting, deliveries_waiting, subsidies_pages.school_panel]
 
 urlpatterns = [
     path("", HomePage.as_view(panels=HOME_PANELS), name="home"),
@@ -42,6 +43,8 @@ urlpatterns = [
     path("api/v1/", include("shared_apps.procurement.api.supply_school_urls")),
     # The school's own meal-plan proposals (district tables, this school's rows).
     path("api/v1/", include("shared_apps.optimiser.api.school_urls")),
+    # Pages.
+    path("subsidies/", include("shared_apps.subsidies.web.school_urls")),
     # Public pages for parents: no sign-in.
     path("disclosure/", include("tenant_apps.disclosure.urls")),
     *outside_api(__name__),

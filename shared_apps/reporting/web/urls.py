@@ -1,0 +1,10 @@
+"""The district host's statement pages."""
+
+from django.urls import path
+
+from shared_apps.reporting.web import views
+
+app_name = "reporting"
+urlpatterns = [
+    path("", views.DistrictStatementPage.as_view(), name="district-statement"),
+]
