@@ -1,7 +1,7 @@
 """Filter fields shared by every app's filters.py: values PostgreSQL can hold, checked before any
 query runs, so that a strange value is a 400, never a database error."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import django_filters
@@ -29,3 +29,20 @@ class BoundedIsoDateTimeField(forms.DateTimeField):
 
 class DateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = BoundedIsoDateTimeField
+
+
+class BoundedDateField(forms.DateField):
+    """An ISO date within the years PostgreSQL and people use."""
+
+    input_formats = ["%Y-%m-%d"]
+    widget = forms.DateInput(attrs={"type": "date"})
+
+    def to_python(self, value: Any) -> date | None:
+        result = super().to_python(value)
+        if result is not None and result.year not in YEARS:
+            raise forms.ValidationError(_("Out of range."), code="out_of_range")
+        return result
+
+
+class DateFilter(django_filters.DateFilter):
+    field_class = BoundedDateField
