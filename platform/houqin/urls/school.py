@@ -23,6 +23,8 @@ HOME_PANELS: list[HomePanel] = []
 urlpatterns = [
     path("", HomePage.as_view(panels=HOME_PANELS), name="home"),
     *front_door(),
+    path("accounts/", include("shared_apps.accounts.web.account_urls")),
+    path("people/", include("tenant_apps.people.web.urls")),
     path("api/v1/", include(api_v1 + router.urls)),
     path("api/v1/", include("tenant_apps.people.api.urls")),
     path("api/v1/", include("tenant_apps.canteen.api.urls")),
