@@ -25,8 +25,11 @@ test: check pytest
 
 # The suite measures branch coverage ([tool.coverage] in pyproject.toml), prints the total and
 # fails under its floor; `$(BIN)/coverage report --skip-covered` lists the files afterwards.
+# Then the browser suite, in a session of its own (tests/browser/: the demo district in Debian's
+# Chromium; it says what to install when it finds no Chromium).
 pytest: install
 	$(BIN)/python -m pytest --cov --cov-report=
+	HOUQIN_TEST_DB=test_houqin_browser $(BIN)/python -m pytest --browser --cov --cov-append --cov-report=
 
 check: lint typecheck imports migrations-check
 

@@ -6,6 +6,7 @@ search_path behind."""
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -214,3 +215,23 @@ def client_for(db: Any, district_host: str) -> Callable[..., HostClient]:
 def in_school() -> Callable[[School], Any]:
     """in_school(school) -> a context manager that runs ORM calls in that school's schema."""
     return lambda school: schema_context(school.schema_name)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--browser",
+        action="store_true",
+        help="run the browser suite (tests/browser/, Chromium) instead of the others",
+    )
+
+
+BROWSER_SUITE = Path(__file__).parent / "browser"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The browser suite commits its district to the test database, so it runs in a session of
+    its own (`make pytest` runs both): `--browser` runs it and nothing else."""
+    inside = collection_path == BROWSER_SUITE or BROWSER_SUITE in collection_path.parents
+    if config.getoption("--browser"):
+        return None if inside or collection_path in BROWSER_SUITE.parents else True
+    return True if inside else None

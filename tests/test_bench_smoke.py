@@ -25,6 +25,9 @@ FIGURES = {
     "district_statement",
     "tender_open_score_50x500",
     "district_spend_month",
+    "page_p95_worst",
+    "page_p95_median",
+    "page_first_load",
 }
 
 

@@ -13,7 +13,7 @@ from django_tenants.utils import schema_context
 
 from houqin.exceptions import Conflict, InvalidInput
 from houqin.roles import Role
-from shared_apps.subsidies.models import Programme
+from shared_apps.subsidies.models import Programme, ProgrammeCode
 from tenant_apps.canteen import selectors
 from tenant_apps.canteen.models import (
     CalendarDay,
@@ -28,11 +28,11 @@ from tenant_apps.canteen.services.menus import OwnItemInput, menu_create_own
 from tenant_apps.canteen.services.servings import meal_session_open, servings_record
 from tenant_apps.people.models import Student, SubsidyEligibility
 from tenants.models import School
-from tests.factories import SETUP
+from tests.factories import SETUP, programme_row
 from tests.matrix.canteen import published_plan, recipe
 
-NUTRITION = SubsidyEligibility.Programme.NUTRITION_IMPROVEMENT
-BOARDING = SubsidyEligibility.Programme.BOARDING_LIVING
+NUTRITION = ProgrammeCode.NUTRITION_IMPROVEMENT
+BOARDING = ProgrammeCode.BOARDING_LIVING
 # A month with a holiday in it: Monday 2025-03-03 … Monday 2025-03-31.
 MARCH = datetime.date(2025, 3, 3)
 
@@ -66,7 +66,7 @@ def eligible(
 ) -> SubsidyEligibility:
     return SubsidyEligibility.objects.create(
         student=student,
-        programme=programme,
+        programme=programme_row(programme),
         reason=SubsidyEligibility.Reason.RURAL_COMPULSORY,
         valid_from=valid_from,
         valid_to=valid_to,

@@ -41,8 +41,10 @@ from shared_apps.procurement.models import (
 from shared_apps.procurement.selectors.tenders import deadline_passed
 from shared_apps.procurement.signals import RULES
 from shared_apps.procurement.tender_keys import stored
+from shared_apps.reporting.models import SchoolUpkeep
 from shared_apps.standards.models import MealPlan, Recipe
 from shared_apps.subsidies.models import Budget, Claim, ClaimEvent, Disbursement
+from tenant_apps.assets.models import Asset, Discrepancy, Disposal
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
     ColdStorageReading,
@@ -62,10 +64,16 @@ from tenant_apps.orders.models import (
 )
 from tenant_apps.people import national_id
 from tenant_apps.people.models import Student, SubsidyEligibility
+from tenant_apps.repairs.models import MaintenancePlan, RepairEvent, RepairRequest
 from tenants.models import School
 from tests.conftest import HostClient
 
 SCHOOL_MODELS: list[Any] = [
+    RepairRequest,
+    RepairEvent,
+    Asset,
+    Discrepancy,
+    Disposal,
     Student,
     SubsidyEligibility,
     Menu,
@@ -173,6 +181,17 @@ def test_seed_demo_twice(db: Any) -> None:
             assert claim.status == Claim.Status.SUBMITTED
             assert budget.committed == 0
     assert sorted(statuses) == ["paid", "paid", "submitted"]
+    # The repair desks and the registers: requests in every state but one, one escalated; a
+    # stock-take's discrepancies, a disposal waiting, a maintenance plan; the district's figures.
+    for code, *_rest in DEMO_SCHOOLS:
+        school = School.objects.get(code=code)
+        with tenant_context(school):
+            states = set(RepairRequest.objects.values_list("status", flat=True))
+            assert set(RepairRequest.Status.values) == states, states
+            assert RepairEvent.objects.filter(kind="escalated").exists()
+            assert Discrepancy.objects.count() == 2 and Disposal.objects.get().status == "requested"
+            assert MaintenancePlan.objects.exists()
+        assert SchoolUpkeep.objects.for_school(school).get().overdue_requests >= 1
 
 
 def test_the_demo_procurement_as_auditors_and_the_district_read_it(db: Any) -> None:

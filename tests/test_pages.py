@@ -89,6 +89,9 @@ def _run_cell(
 ) -> None:
     client = _client(host, who, school_a)
     url = reverse(name, urlconf=urlconf, kwargs=spec.build(Scene(school_a)))
+    page = resolve(url, urlconf=urlconf).func.view_class  # type: ignore[attr-defined]
+    if "get" not in page.http_method_names:
+        return _run_act_cell(client, url, spec, who)
     with untranslated() as missing:
         response = client.get(url)
     if who == ANONYMOUS:
@@ -101,10 +104,29 @@ def _run_cell(
         assert response.status_code == 302
     else:
         assert response.status_code == 404, (response.status_code, response.content[:300])
-        if hasattr(resolve(url, urlconf=urlconf).func.view_class, "post"):  # type: ignore[attr-defined]
+        if hasattr(page, "post"):
             before = Change.objects.across_schools().count()
             assert client.post(url, {}).status_code == 404
             assert Change.objects.across_schools().count() == before, "a refused POST wrote"
+
+
+def _run_act_cell(client: Client, url: str, spec: Declared, who: Any) -> None:
+    """An act (a POST-only page: publish, add a dish...), posted empty: anonymous callers are
+    sent to sign in, those who may act get an answer (a refusal of the empty form, or done),
+    everyone else finds nothing and changes nothing."""
+    before = Change.objects.across_schools().count()
+    with untranslated() as missing:
+        response = client.post(url, {})
+    if who == ANONYMOUS:
+        assert response.status_code == 302
+        assert response["Location"] == f"/signin/?next={quote(url)}"
+    elif who in spec.roles:
+        assert response.status_code in (302, 400, 409), response.content[:300]
+        assert missing == set(), f"untranslated on {url}: {sorted(missing)}"
+    else:
+        assert response.status_code == 404, (response.status_code, response.content[:300])
+    if who not in spec.roles:
+        assert Change.objects.across_schools().count() == before, "a refused POST wrote"
 
 
 @pytest.mark.parametrize(("name", "who"), _cells(SCHOOL_PAGES, [OUTSIDER, ANONYMOUS]))

@@ -15,10 +15,11 @@ from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tenants.utils import schema_context, tenant_context
 
 from demo_district.procurement import seed_procurement
+from demo_district.upkeep import seed_upkeep
 from demo_district.users import (
     DEMO_PASSWORD,
     REQUEST_ID,
@@ -30,7 +31,7 @@ from demo_district.users import (
     grant_role,
 )
 from houqin import context
-from houqin.roles import DISTRICT_ROLES, SCHOOL_ROLES, Role
+from houqin.roles import DISTRICT_ROLES, REGISTRY, SCHOOL_ROLES, Role
 from shared_apps.accounts.models import User
 from shared_apps.standards import services as standards
 from shared_apps.standards.models import MealPlan, Recipe
@@ -82,22 +83,24 @@ def seed_demo(*, today: date | None = None) -> list[DemoLogin]:
     logins: list[DemoLogin] = []
     with context.acting(request_id="seed-demo"), transaction.atomic():
         for role in sorted(DISTRICT_ROLES):
-            user = demo_account(f"district.{role.value}", str(role.value))
+            user = demo_account(f"district.{role.value}", f"区后勤中心{_label(role)}")
             grant_role(user, role, None)
             logins.append(DemoLogin(role.value, None, user.username, DEMO_PASSWORD))
         for role, username in SECOND_DISTRICT_USERS:
-            grant_role(demo_account(username, f"{role.value} 2"), role, None)
+            grant_role(demo_account(username, f"区后勤中心{_label(role)}（二）"), role, None)
             logins.append(DemoLogin(role.value, None, username, DEMO_PASSWORD))
         for code, name, kind, boarding, address in DEMO_SCHOOLS:
             school = School.objects.filter(code=code).first() or school_create(
                 code=code, name=name, kind=kind, boarding=boarding, address=address, actor=SEEDING
             )
             for role in sorted(SCHOOL_ROLES):
-                user = demo_account(f"{role.value}.{code}", f"{name} {role.value}", school)
+                user = demo_account(f"{role.value}.{code}", f"{name}{_label(role)}", school)
                 grant_role(user, role, school)
                 logins.append(DemoLogin(role.value, code, user.username, DEMO_PASSWORD))
             for role, username in SECOND_SCHOOL_USERS:
-                user = demo_account(username.format(code=code), f"{name} {role.value} 2", school)
+                user = demo_account(
+                    username.format(code=code), f"{name}{_label(role)}（出纳）", school
+                )
                 grant_role(user, role, school)
                 logins.append(DemoLogin(role.value, code, user.username, DEMO_PASSWORD))
             with schema_context(school.schema_name):
@@ -111,7 +114,14 @@ def seed_demo(*, today: date | None = None) -> list[DemoLogin]:
                     )
     seed_flow(today=today or timezone.localdate())
     logins += seed_procurement()
+    seed_upkeep()
     return logins
+
+
+def _label(role: Role) -> str:
+    """The role's name as the district's people read it, whatever language the seed runs in."""
+    with translation.override("zh-hans"):
+        return str(REGISTRY[role].label)
 
 
 def write_logins(logins: list[DemoLogin], path: Path) -> None:

@@ -7,6 +7,10 @@ from typing import Any
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+
+from houqin.api import deprecation
+from houqin.months import MONTH_PATTERN, names_a_day, parse_month
 
 YEARS = range(1900, 2200)
 MAX_OFFSET = timedelta(hours=14)
@@ -29,6 +33,34 @@ class BoundedIsoDateTimeField(forms.DateTimeField):
 
 class DateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = BoundedIsoDateTimeField
+
+
+class MonthFormField(forms.CharField):
+    """A month, "YYYY-MM" (or, the older form, any day of it "YYYY-MM-DD"): its first day."""
+
+    def to_python(self, value: Any) -> date | None:  # type: ignore[override]
+        text = (super().to_python(value) or "").strip()
+        if not text:
+            return None
+        try:
+            month = parse_month(text)
+        except ValueError:
+            raise forms.ValidationError(
+                _("A month is written YYYY-MM, e.g. 2026-10."), code="invalid_month"
+            ) from None
+        if month.year not in YEARS:
+            raise forms.ValidationError(_("Out of range."), code="out_of_range")
+        if names_a_day(text):
+            deprecation.used("month")
+        return month
+
+
+@extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2026-10"})
+class MonthFilter(django_filters.Filter):
+    """Rows of a month (`lookup_expr` "gte"/"lte" for the bounds of a range), the month given
+    as `MonthFormField` reads it."""
+
+    field_class = MonthFormField
 
 
 class BoundedDateField(forms.DateField):

@@ -1,5 +1,6 @@
 import django_filters
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from shared_apps.standards.models import (
     AgeBand,
@@ -29,10 +30,11 @@ def _search_foods(queryset: QuerySet, name: str, value: str) -> QuerySet:
 
 
 class FoodFilter(django_filters.FilterSet):
-    food_group = django_filters.ChoiceFilter(choices=FoodGroup.choices)
+    food_group = django_filters.ChoiceFilter(choices=FoodGroup.choices, label=_("Food group"))
     search = django_filters.CharFilter(
-        method=_search_foods, max_length=100, label="name or alias contains, or code is"
+        method=_search_foods, max_length=100, label=_("Name, alias or code")
     )
+    code = django_filters.CharFilter(label=_("Code"))
 
     class Meta:
         model = Food
@@ -44,11 +46,13 @@ def _with_band(queryset: QuerySet, name: str, value: str) -> QuerySet:
 
 
 class RecipeFilter(django_filters.FilterSet):
-    meal = django_filters.ChoiceFilter(choices=Meal.choices)
+    meal = django_filters.ChoiceFilter(choices=Meal.choices, label=_("Meal"))
     age_band = django_filters.ChoiceFilter(
-        choices=AgeBand.choices, method=_with_band, label="has quantities for this age band"
+        choices=AgeBand.choices, method=_with_band, label=_("Has quantities for ages")
     )
-    search = django_filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=100)
+    search = django_filters.CharFilter(
+        field_name="name", lookup_expr="icontains", max_length=100, label=_("Name contains")
+    )
 
     class Meta:
         model = Recipe
@@ -56,11 +60,15 @@ class RecipeFilter(django_filters.FilterSet):
 
 
 class MealPlanFilter(django_filters.FilterSet):
-    age_band = django_filters.ChoiceFilter(choices=AgeBand.choices)
-    status = django_filters.ChoiceFilter(choices=MealPlan.Status.choices)
-    week_start = django_filters.DateFilter()
-    week_from = django_filters.DateFilter(field_name="week_start", lookup_expr="gte")
-    week_to = django_filters.DateFilter(field_name="week_start", lookup_expr="lte")
+    age_band = django_filters.ChoiceFilter(choices=AgeBand.choices, label=_("Age band"))
+    status = django_filters.ChoiceFilter(choices=MealPlan.Status.choices, label=_("Status"))
+    week_start = django_filters.DateFilter(label=_("Week starting"))
+    week_from = django_filters.DateFilter(
+        field_name="week_start", lookup_expr="gte", label=_("Weeks from")
+    )
+    week_to = django_filters.DateFilter(
+        field_name="week_start", lookup_expr="lte", label=_("Weeks to")
+    )
 
     class Meta:
         model = MealPlan

@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from shared_apps.standards.models import (
     FOOD_NUTRIENT_FIELDS,
     TARGET_GROUPS,
+    AgeBand,
     Food,
     FoodGroup,
     Meal,
@@ -381,6 +382,54 @@ def plan_published_list(*, age_band: str | None = None) -> QuerySet[MealPlan]:
 
 
 MEAL_ORDER = {meal.value: index for index, meal in enumerate(Meal)}
+
+# The figures the standard checks, in plain words, with their units.
+NUTRIENT_WORDS: dict[str, tuple[Any, str]] = {
+    "energy_kcal": (_("energy"), "kcal"),
+    "protein_g": (_("protein"), "g"),
+    "fat_energy_pct": (_("share of energy from fat"), "%"),
+    "carbohydrate_energy_pct": (_("share of energy from carbohydrate"), "%"),
+    "calcium_mg": (_("calcium"), "mg"),
+    "iron_mg": (_("iron"), "mg"),
+    "zinc_mg": (_("zinc"), "mg"),
+    "vitamin_a_ug": (_("vitamin A"), "μg"),
+    "vitamin_b1_mg": (_("vitamin B1"), "mg"),
+    "vitamin_b2_mg": (_("vitamin B2"), "mg"),
+    "vitamin_c_mg": (_("vitamin C"), "mg"),
+    "fibre_g": (_("dietary fibre"), "g"),
+    "salt_g": (_("salt"), "g"),
+    "oil_g": (_("cooking oil"), "g"),
+    **{f"{group.value}_g": (group.label, "g") for group in FoodGroup},
+}
+
+
+def plan_previous(*, plan: MealPlan) -> MealPlan | None:
+    """The plan of the week before for the same band: its published version, else its latest."""
+    earlier = plan_list().filter(
+        week_start=plan.week_start - datetime.timedelta(days=7), age_band=plan.age_band
+    )
+    return (
+        earlier.filter(status=MealPlan.Status.PUBLISHED).first()
+        or earlier.order_by("-version").first()
+    )
+
+
+def bands_without_plan(*, week_start: datetime.date) -> list[str]:
+    """The age bands with no published plan for the week."""
+    published = set(
+        plan_list()
+        .filter(week_start=week_start, status=MealPlan.Status.PUBLISHED)
+        .values_list("age_band", flat=True)
+    )
+    return [band for band in AgeBand.values if band not in published]
+
+
+def recipes_for(*, meal: str, age_band: str, search: str = "") -> QuerySet[Recipe]:
+    """The recipes for `meal` with quantities for `age_band`, by name, `search` in the name."""
+    found = Recipe.objects.filter(meal=meal, items__age_band=age_band).distinct()
+    if search:
+        found = found.filter(name__icontains=search)
+    return found.order_by("name")
 
 
 def plan_compute_report(*, plan: MealPlan) -> dict[str, Any]:

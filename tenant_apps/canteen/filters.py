@@ -50,6 +50,8 @@ class MealSessionFilter(django_filters.FilterSet):
 
 class ServingFilter(django_filters.FilterSet):
     date = django_filters.DateFilter(field_name="session__date")
+    date_from = django_filters.DateFilter(field_name="session__date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="session__date", lookup_expr="lte")
 
     class Meta:
         model = Serving

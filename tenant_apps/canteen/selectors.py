@@ -105,6 +105,20 @@ def school_days_between(start: date, end: date) -> list[date]:
     return [day for day in days if calendar.is_school_day(day)]
 
 
+def term_first_days_between(start: date, end: date) -> list[date]:
+    """The first school day of each term that begins in [start, end] (a term whose first day
+    is no school day begins on its first school day, when that falls in [start, end])."""
+    calendar = calendar_read(start, end + timedelta(days=31))
+    firsts = []
+    for term_start, term_end in calendar.terms:
+        if start <= term_start <= end:
+            days = (term_start + timedelta(days=i) for i in range((term_end - term_start).days + 1))
+            first = next((day for day in days if calendar.is_school_day(day)), None)
+            if first is not None and first <= end:
+                firsts.append(first)
+    return sorted(firsts)
+
+
 def is_school_day(day: date) -> bool:
     return calendar_read(day, day).is_school_day(day)
 

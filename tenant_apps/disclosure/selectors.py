@@ -15,15 +15,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
 from houqin.db import tenant_db
 from houqin.roles import REGISTRY, Role
 from shared_apps.accounts import selectors as accounts
-from shared_apps.standards.models import FoodGroup
-from shared_apps.standards.selectors import MEAL_ORDER, STANDARD_CODE
+from shared_apps.standards.selectors import MEAL_ORDER, NUTRIENT_WORDS, STANDARD_CODE
 from shared_apps.subsidies import selectors as subsidies
 from tenant_apps.canteen import selectors as canteen
 from tenant_apps.canteen.models import Meal, Menu
@@ -43,25 +41,6 @@ LEADER_ROLES = (
     Role.REPAIR_TECHNICIAN,
     Role.STAFF,
 )
-
-# The figures the standard checks, in plain words, with their units.
-NUTRIENT_WORDS: dict[str, tuple[Promise, str]] = {
-    "energy_kcal": (gettext_lazy("energy"), "kcal"),
-    "protein_g": (gettext_lazy("protein"), "g"),
-    "fat_energy_pct": (gettext_lazy("share of energy from fat"), "%"),
-    "carbohydrate_energy_pct": (gettext_lazy("share of energy from carbohydrate"), "%"),
-    "calcium_mg": (gettext_lazy("calcium"), "mg"),
-    "iron_mg": (gettext_lazy("iron"), "mg"),
-    "zinc_mg": (gettext_lazy("zinc"), "mg"),
-    "vitamin_a_ug": (gettext_lazy("vitamin A"), "μg"),
-    "vitamin_b1_mg": (gettext_lazy("vitamin B1"), "mg"),
-    "vitamin_b2_mg": (gettext_lazy("vitamin B2"), "mg"),
-    "vitamin_c_mg": (gettext_lazy("vitamin C"), "mg"),
-    "fibre_g": (gettext_lazy("dietary fibre"), "g"),
-    "salt_g": (gettext_lazy("salt"), "g"),
-    "oil_g": (gettext_lazy("cooking oil"), "g"),
-    **{f"{group.value}_g": (group.label, "g") for group in FoodGroup},
-}
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ from tenant_apps.orders.models import (
     Expenditure,
     Invoice,
     InvoiceLine,
+    InvoiceNote,
+    InvoiceNoteLine,
     Order,
     OrderLine,
     SpendOutbox,
@@ -29,10 +31,18 @@ def delivery_list() -> QuerySet[Delivery]:
 
 
 def invoice_list() -> QuerySet[Invoice]:
-    """Invoices with their lines and the expenditure each records."""
+    """Invoices with their lines, the expenditure each records and their notes."""
     return Invoice.objects.select_related("order", "supplier", "expenditure").prefetch_related(
-        Prefetch("lines", queryset=InvoiceLine.objects.select_related("line").order_by("pk"))
+        Prefetch("lines", queryset=InvoiceLine.objects.select_related("line").order_by("pk")),
+        Prefetch("notes", queryset=invoice_note_list().order_by("pk")),
     )
+
+
+def invoice_note_list() -> QuerySet[InvoiceNote]:
+    """Credit and debit notes with their lines."""
+    return InvoiceNote.objects.select_related(
+        "invoice", "recorded_by", "settled_by"
+    ).prefetch_related(Prefetch("lines", queryset=InvoiceNoteLine.objects.order_by("pk")))
 
 
 def expenditure_list() -> QuerySet[Expenditure]:

@@ -161,6 +161,17 @@ def run(schools: int, samples: int, smoke: bool) -> list[dict[str, Any]]:
             schools,
         )
     )
+    shown = _step("pages", "--samples", "3" if smoke else "30", *(["--naive"] if smoke else []))
+    sys.stderr.write(f"slowest pages (p95 ms): {shown['slowest']}\n")
+    figures.append(
+        _figure("page_p95_worst", shown["worst_p95_ms"], "ms", shown["healthz_p95_ms"], schools)
+    )
+    figures.append(
+        _figure("page_p95_median", shown["median_p95_ms"], "ms", shown["healthz_p95_ms"], schools)
+    )
+    figures.append(
+        _figure("page_first_load", shown["heaviest_kb"], "KB", shown["frame_kb"], schools)
+    )
     return figures
 
 

@@ -45,7 +45,7 @@ RICE, EGG, TOMATO = "CT001", "EG001", "VG022"
 FIRST_MONDAY = datetime.date(2031, 1, 6)
 
 
-def _recipe(n: int) -> Recipe:
+def make_recipe(n: int) -> Recipe:
     return services.recipe_create(
         name=f"番茄炒蛋盖饭 {n}-{Recipe.objects.count()}",
         meal="lunch",
@@ -58,9 +58,9 @@ def _recipe(n: int) -> Recipe:
     )
 
 
-def _plan(scene: Scene, n: int, *, published: bool = False) -> MealPlan:
+def make_plan(scene: Scene, n: int, *, published: bool = False) -> MealPlan:
     week = FIRST_MONDAY + datetime.timedelta(weeks=n + MealPlan.objects.count())
-    recipe = _recipe(n)
+    recipe = make_recipe(n)
     plan = services.plan_create(
         week_start=week,
         age_band="9-11",
@@ -114,7 +114,7 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
             }
     elif path.startswith("/api/v1/recipes/"):
         if "{id}" in path:
-            params["id"] = _recipe(n).pk
+            params["id"] = make_recipe(n).pk
             body = {"description": "少油"} if method == "PATCH" else None
         elif method == "POST":
             body = {
@@ -128,13 +128,13 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
     elif path.startswith("/api/v1/meal-plans/"):
         if "{id}" in path:
             published = path.endswith("/revise/")
-            params["id"] = _plan(scene, n, published=published).pk
+            params["id"] = make_plan(scene, n, published=published).pk
             body = {"title": "第一周"} if method == "PATCH" else None
         elif method == "POST":
             week = FIRST_MONDAY - datetime.timedelta(weeks=n + 1 + MealPlan.objects.count())
             body = {
                 "week_start": week.isoformat(),
                 "age_band": "9-11",
-                "entries": [{"weekday": 1, "meal": "lunch", "recipe": _recipe(n).pk}],
+                "entries": [{"weekday": 1, "meal": "lunch", "recipe": make_recipe(n).pk}],
             }
     return params, body

@@ -75,6 +75,8 @@ TENANT_APPS = [
     "tenant_apps.canteen",
     "tenant_apps.disclosure",
     "tenant_apps.orders",
+    "tenant_apps.assets",
+    "tenant_apps.repairs",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -208,10 +210,11 @@ SIGNIN_KNOWN_DEVICE_DAYS = env.int("SIGNIN_KNOWN_DEVICE_DAYS", default=90)
 API_TOKEN_LIFETIME = timedelta(days=env.int("API_TOKEN_LIFETIME_DAYS", default=30))
 
 # Content-Security-Policy sent with every response.
+# Forms may lead to the schools' hosts: signing in at the district host ends on one's school.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; "
     "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
-    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    f"frame-ancestors 'none'; base-uri 'self'; form-action 'self' *.{DISTRICT_DOMAIN}:*"
 )
 
 LANGUAGE_CODE = "zh-hans"
@@ -225,7 +228,9 @@ CURRENCY = "CNY"
 STATIC_URL = "/static/"
 # Where `collectstatic` writes (production); unset, the files are served from the apps' folders.
 STATIC_ROOT = env.str("STATIC_ROOT", default="") or None
-MEDIA_URL = "/media/"
+# Files users upload (repair photos) go through the storage API: the filesystem here; production
+# may name an S3-compatible backend (django-storages) in STORAGES. Never served as static files:
+# the API answers each after the role check.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(ROOT_DIR / ".media"))
 # Static files straight from the apps' folders (the demo and the tests); production serves the
 # collected, fingerprinted copies (settings/prod.py).
@@ -381,3 +386,17 @@ SUBSIDY_DAILY_RATE = env.str("SUBSIDY_DAILY_RATE", default="5.00")
 PROCUREMENT_QUALIFICATION_NOTICE_DAYS = env.int("PROCUREMENT_QUALIFICATION_NOTICE_DAYS", default=30)
 PROCUREMENT_RATING_THRESHOLD = env.int("PROCUREMENT_RATING_THRESHOLD", default=60)
 PROCUREMENT_PRICE_TOLERANCE = env.str("PROCUREMENT_PRICE_TOLERANCE", default="0.10")
+# Repairs: a photo's largest upload (bytes) and longest side once stored (pixels); a school's
+# working hours and major-work threshold (CNY) until its logistics director sets its own.
+REPAIRS_PHOTO_MAX_BYTES = env.int("REPAIRS_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+REPAIRS_PHOTO_MAX_SIDE = env.int("REPAIRS_PHOTO_MAX_SIDE", default=1600)
+REPAIRS_WORKING_HOURS = (
+    env.str("REPAIRS_OPENS_AT", default="08:00"),
+    env.str("REPAIRS_CLOSES_AT", default="17:30"),
+)
+REPAIRS_MAJOR_WORK_THRESHOLD = env.str("REPAIRS_MAJOR_WORK_THRESHOLD", default="5000.00")
+# Assets: a disposal whose book value is above this (CNY) is confirmed by the district's finance
+# officer after the principal's approval.
+ASSETS_DISTRICT_DISPOSAL_THRESHOLD = env.str(
+    "ASSETS_DISTRICT_DISPOSAL_THRESHOLD", default="50000.00"
+)

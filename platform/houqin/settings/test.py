@@ -35,3 +35,5 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"login": "1000/min"}  # noqa: F405
 # Sealing keys strong enough to test the behaviour, fast enough to make hundreds of them.
 PROCUREMENT_SEALING_RSA_BITS = 1024
 PROCUREMENT_SEALING_SCRYPT_COST = 2**10
+# Uploaded files (repair photos) under the tests' own folder.
+MEDIA_ROOT = ROOT_DIR / ".test" / "media"  # noqa: F405

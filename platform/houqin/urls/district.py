@@ -9,6 +9,7 @@ from shared_apps.accounts.api.views import MembershipViewSet, TokenViewSet, User
 from shared_apps.accounts.web.views import HomePage
 from shared_apps.audit.api.views import ChangeViewSet, FindingViewSet, SecurityEventViewSet
 from shared_apps.audit.web.views import findings_panel
+from shared_apps.standards.web import views as standards_pages
 from tenants.api.views import SchoolViewSet
 from tenants.web.views import onboarding_panel
 
@@ -22,20 +23,22 @@ router.register("audit/security-events", SecurityEventViewSet, basename="audit-s
 router.register("audit/findings", FindingViewSet, basename="audit-finding")
 
 # What waits for each person on the home page, area by area.
-HOME_PANELS: list[HomePanel] = [onboarding_panel, findings_panel]
+HOME_PANELS: list[HomePanel] = [standards_pages.home_panel, onboarding_panel, findings_panel]
 
 urlpatterns = [
     path("", HomePage.as_view(panels=HOME_PANELS), name="home"),
     *front_door(),
-    path("accounts/", include("shared_apps.accounts.web.account_urls")),
-    path("schools/", include("tenants.web.urls")),
-    path("audit/", include("shared_apps.audit.web.urls")),
     path("api/v1/", include(api_v1 + router.urls)),
     path("api/v1/", include("shared_apps.standards.api.urls")),
     path("api/v1/", include("shared_apps.subsidies.api.urls")),
     path("api/v1/", include("shared_apps.reporting.api.urls")),
     path("api/v1/", include("shared_apps.procurement.api.urls")),
     path("api/v1/", include("shared_apps.procurement.api.supply_urls")),
+    # Pages.
+    path("standards/", include("shared_apps.standards.web.urls")),
+    path("accounts/", include("shared_apps.accounts.web.account_urls")),
+    path("schools/", include("tenants.web.urls")),
+    path("audit/", include("shared_apps.audit.web.urls")),
     *outside_api(__name__),
 ]
 

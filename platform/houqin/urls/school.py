@@ -23,8 +23,6 @@ HOME_PANELS: list[HomePanel] = []
 urlpatterns = [
     path("", HomePage.as_view(panels=HOME_PANELS), name="home"),
     *front_door(),
-    path("accounts/", include("shared_apps.accounts.web.account_urls")),
-    path("people/", include("tenant_apps.people.web.urls")),
     path("api/v1/", include(api_v1 + router.urls)),
     path("api/v1/", include("tenant_apps.people.api.urls")),
     path("api/v1/", include("tenant_apps.canteen.api.urls")),
@@ -34,8 +32,13 @@ urlpatterns = [
     # A school's own requisitions (district tables, this school's rows).
     path("api/v1/", include("shared_apps.procurement.api.school_urls")),
     path("api/v1/", include("tenant_apps.orders.api.urls")),
+    path("api/v1/", include("tenant_apps.assets.api.urls")),
+    path("api/v1/", include("tenant_apps.repairs.api.urls")),
     # The catalogue, suppliers and contracts to order from; the school's supplier ratings.
     path("api/v1/", include("shared_apps.procurement.api.supply_school_urls")),
+    # Pages.
+    path("accounts/", include("shared_apps.accounts.web.account_urls")),
+    path("people/", include("tenant_apps.people.web.urls")),
     # Public pages for parents: no sign-in.
     path("disclosure/", include("tenant_apps.disclosure.urls")),
     *outside_api(__name__),

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from houqin.api.fields import money, object_id, quantity_field
+from houqin.api.fields import MonthField, money, object_id, quantity_field
 from houqin.api.imports import import_report_serializer
 from shared_apps.procurement.models import (
     CatalogueItem,
@@ -316,7 +316,7 @@ class RatingSerializer(serializers.ModelSerializer):
 
 class RatingCreateSerializer(serializers.Serializer):
     supplier = object_id()
-    month = serializers.DateField(help_text="Any day of the month; the first day is stored.")
+    month = MonthField(help_text="The month, YYYY-MM (a day of it, YYYY-MM-DD, is read too).")
     quality = serializers.IntegerField(min_value=0, max_value=100)
     punctuality = serializers.IntegerField(min_value=0, max_value=100)
     service = serializers.IntegerField(min_value=0, max_value=100)

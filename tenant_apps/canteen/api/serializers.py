@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from houqin.api.fields import money
+from houqin.api.fields import correction_reason, money
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
     CalendarDay,
@@ -34,6 +34,7 @@ class SchoolTermCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     start_date = serializers.DateField()
     end_date = serializers.DateField()
+    correction_reason = correction_reason()
 
 
 class CalendarDaySerializer(serializers.ModelSerializer):
@@ -46,6 +47,7 @@ class CalendarDaySerializer(serializers.ModelSerializer):
 class CalendarDayCreateSerializer(serializers.Serializer):
     date = serializers.DateField()
     name = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    correction_reason = correction_reason()
 
 
 class MenuItemSerializer(serializers.ModelSerializer):
@@ -128,6 +130,7 @@ class MealSessionCreateSerializer(serializers.Serializer):
     )
     teachers_shared = serializers.BooleanField(required=False, default=False)
     menu = serializers.IntegerField(min_value=1, max_value=2**62, required=False)
+    correction_reason = correction_reason()
 
 
 class MealSessionUpdateSerializer(serializers.Serializer):
@@ -147,6 +150,7 @@ class ServingsRecordSerializer(serializers.Serializer):
         max_length=MAX_SERVINGS_PER_REQUEST,
     )
     source = serializers.ChoiceField(choices=Serving.Source.choices)  # type: ignore[assignment]
+    correction_reason = correction_reason()
 
 
 class ServingsResultSerializer(serializers.Serializer):

@@ -9,12 +9,14 @@ from typing import Any, ClassVar
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from houqin.api.fields import CORRECTION_REASON_HELP
 from houqin.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from houqin.api.viewsets import RestrictedViewSet
 from houqin.exceptions import InvalidInput
@@ -64,6 +66,22 @@ from tenant_apps.canteen.services.servings import (
 
 # The longest period one alerts request covers.
 MAX_ALERT_DAYS = 366
+CORRECTION_REASON = OpenApiParameter(
+    "correction_reason", OpenApiTypes.STR, description=CORRECTION_REASON_HELP
+)
+
+
+class _CorrectableDestroy(mixins.DestroyModelMixin, RestrictedViewSet):
+    """A removal that may change a closed month: its reason as a query parameter."""
+
+    query_parameters = {"destroy": ("correction_reason",)}
+
+    def correction_reason(self) -> str:
+        return self.request.query_params.get("correction_reason", "")
+
+    @extend_schema(parameters=[CORRECTION_REASON])
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().destroy(request, *args, **kwargs)
 
 
 def _session_for(request: Request, session_id: int, field: str = "session") -> MealSession:
@@ -75,9 +93,7 @@ def _session_for(request: Request, session_id: int, field: str = "session") -> M
     return session
 
 
-class SchoolTermViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, RestrictedViewSet
-):
+class SchoolTermViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _CorrectableDestroy):
     """The school's terms (学期): every member reads them; the logistics director and the canteen
     manager record and remove them."""
 
@@ -102,12 +118,14 @@ class SchoolTermViewSet(
         return Response(s.SchoolTermSerializer(term).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: SchoolTerm) -> None:
-        school_term_delete(term=instance, actor=signed_in(self.request))
+        school_term_delete(
+            term=instance,
+            actor=signed_in(self.request),
+            correction_reason=self.correction_reason(),
+        )
 
 
-class _CalendarDayViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, RestrictedViewSet
-):
+class _CalendarDayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _CorrectableDestroy):
     model = CalendarDay
     serializer_class = s.CalendarDaySerializer
     filterset_class = f.CalendarDayFilter
@@ -132,7 +150,11 @@ class _CalendarDayViewSet(
         return Response(s.CalendarDaySerializer(day).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: CalendarDay) -> None:
-        calendar_day_delete(day=instance, actor=signed_in(self.request))
+        calendar_day_delete(
+            day=instance,
+            actor=signed_in(self.request),
+            correction_reason=self.correction_reason(),
+        )
 
 
 class HolidayViewSet(_CalendarDayViewSet):
@@ -271,6 +293,7 @@ class MealSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restr
             source=data.validated_data["source"],
             student_ids=data.validated_data.get("student_ids"),
             student_numbers=data.validated_data.get("student_numbers"),
+            correction_reason=data.validated_data["correction_reason"],
         )
         return Response(result.as_dict(), status=status.HTTP_201_CREATED)
 

@@ -124,11 +124,12 @@ class Command(BaseCommand):
         lines = [
             "",
             "Houqin demo district is running. Ctrl-C stops it.",
-            f"  district centre   http://{domain}:{port}/admin/   API http://{domain}:{port}/api/docs/",
+            f"  sign in           http://{domain}:{port}/  (school staff land at their school)",
+            f"  API               http://{domain}:{port}/api/docs/",
         ]
         codes = sorted({entry["school"] for entry in logins if entry["school"]})
         for code in codes:
-            lines.append(f"  school {code}  http://{code}.{domain}:{port}/admin/")
+            lines.append(f"  school {code}  http://{code}.{domain}:{port}/")
         lines.append(f"  logins (password {logins[0]['password']}): .demo/logins.json, e.g.")
         for entry in logins:
             if entry["school"] in (None, codes[0]):
