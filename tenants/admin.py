@@ -38,7 +38,10 @@ class SchoolAdmin(ScopedModelAdmin):
             reason=True,
         ),
         ServiceAction(
-            services.school_reactivate, _("Reactivate the selected schools"), row="school"
+            services.school_reactivate,
+            _("Reactivate the selected schools (say why)"),
+            row="school",
+            reason=True,
         ),
         ServiceAction(
             services.school_archive,

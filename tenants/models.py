@@ -3,6 +3,7 @@
 import re
 from typing import ClassVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Concat
@@ -63,7 +64,9 @@ class School(TenantMixin):
     checked_at = models.DateTimeField(_("last checked at"), null=True, blank=True)
     check_problems = models.JSONField(_("problems found at the last check"), default=list)
     # Fingerprint of the migrations applied in the school's schema (see tenants.provisioning).
-    migration_fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
+    migration_fingerprint = models.CharField(
+        _("migrations fingerprint"), max_length=64, blank=True, db_index=True
+    )
 
     # Schemas are created and dropped by the school services, inside their own transaction.
     auto_create_schema = False
@@ -97,12 +100,16 @@ class SchemaTemplate(models.Model):
     """The script that recreates a school schema, read from the template schema, and the
     fingerprint of the migrations it was built from."""
 
-    fingerprint = models.CharField(max_length=64)
-    script = models.TextField()
-    built_at = models.DateTimeField(auto_now=True)
+    fingerprint = models.CharField(_("migrations fingerprint"), max_length=64)
+    script = models.TextField(_("script"))
+    built_at = models.DateTimeField(_("built at"), auto_now=True)
 
     # Bulky and rebuilt on every release; the trail keeps the fingerprint.
     audit_redacted_fields: ClassVar[tuple[str, ...]] = ("script",)
+
+    class Meta:
+        verbose_name = _("school schema template")
+        verbose_name_plural = _("school schema templates")
 
     def __str__(self) -> str:
         return f"template {self.fingerprint[:12]}"
@@ -111,9 +118,13 @@ class SchemaTemplate(models.Model):
 class PoolSchema(models.Model):
     """A ready, empty school schema waiting in the warm pool to be renamed for a new school."""
 
-    schema_name = models.CharField(max_length=63, unique=True)
-    fingerprint = models.CharField(max_length=64, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    schema_name = models.CharField(_("schema"), max_length=63, unique=True)
+    fingerprint = models.CharField(_("migrations fingerprint"), max_length=64, db_index=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ready school schema")
+        verbose_name_plural = _("ready school schemas")
 
     def __str__(self) -> str:
         return self.schema_name
@@ -126,24 +137,69 @@ class SchoolMigration(models.Model):
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="migrations")
-    target = models.CharField(max_length=64)
-    status = models.CharField(max_length=8, choices=Status.choices)
-    applied = models.JSONField(default=list)
-    error = models.TextField(blank=True)
-    seconds = models.FloatField(default=0)
-    finished_at = models.DateTimeField(auto_now=True)
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="migrations", verbose_name=_("school")
+    )
+    target = models.CharField(_("release"), max_length=64)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices)
+    applied = models.JSONField(_("migrations applied"), default=list)
+    error = models.TextField(_("error"), blank=True)
+    seconds = models.FloatField(_("seconds taken"), default=0)
+    finished_at = models.DateTimeField(_("finished at"), auto_now=True)
 
     school_field = "school"
     objects = SchoolOwnedQuerySet["SchoolMigration"].as_manager()
 
     class Meta:
+        verbose_name = _("school migration")
+        verbose_name_plural = _("school migrations")
         constraints = [
             models.UniqueConstraint(fields=["school", "target"], name="school_migration_once")
         ]
 
     def __str__(self) -> str:
         return f"{self.school_id} {self.target[:12]} {self.status}"
+
+
+class SchoolImport(models.Model):
+    """One list of schools the district administrator uploaded: its rows as written, queued for
+    a task that creates the schools (its progress is the Celery task's state), then the per-row
+    report of what became of each."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+
+    file_name = models.CharField(_("file"), max_length=200)
+    # The rows as the file wrote them (tenants.onboarding.SchoolRow), until the report is in.
+    rows = models.JSONField(_("rows"), default=list)
+    total = models.PositiveIntegerField(_("rows in the file"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
+    task_id = models.CharField(_("task"), max_length=64, unique=True)
+    report = models.JSONField(_("report"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("school list import")
+        verbose_name_plural = _("school list imports")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def finished(self) -> bool:
+        return self.status == self.Status.DONE
 
 
 class Domain(DomainMixin):

@@ -2,14 +2,17 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
+from houqin.tasks import queue_on_commit
 from tenants import provisioning, routing
 from tenants.models import Domain, School, schema_name_for, validate_school_code
 from tenants.routing import school_host
+
+# By name: the task that runs an import of schools calls these services (tenants.school_imports).
+POOL_REFILL_TASK = "tenants.tasks.pool_refill_task"
 
 
 @service
@@ -53,9 +56,7 @@ def school_create(
     # Only a school that took a pooled schema leaves a gap to refill: a bulk import made from the
     # template queues nothing.
     if provisioning.schema_create(school.schema_name) and settings.SCHOOL_POOL_SIZE:
-        from tenants.tasks import pool_refill_task
-
-        transaction.on_commit(pool_refill_task.delay)
+        queue_on_commit(POOL_REFILL_TASK)
     return school
 
 
@@ -80,8 +81,10 @@ def school_suspend(*, school: School, reason: str, actor: Actor) -> School:
 
 
 @service
-def school_reactivate(*, school: School, actor: Actor) -> School:
-    return _set_status(school, School.Status.ACTIVE, "")
+def school_reactivate(*, school: School, reason: str = "", actor: Actor) -> School:
+    """Reinstate a suspended school: its host serves again; the reason, when given, stays on the
+    school (and in its trail) as why."""
+    return _set_status(school, School.Status.ACTIVE, reason.strip())
 
 
 @service

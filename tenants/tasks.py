@@ -1,6 +1,8 @@
 """The fan-out that runs a job in every active school, and the periodic checks of schools."""
 
-from celery import shared_task
+from typing import Any
+
+from celery import Task, shared_task
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
@@ -9,9 +11,9 @@ from django_tenants.utils import schema_context
 from houqin.db import tenant_db
 from houqin.tasks import queue_headers, spread_offset
 from shared_apps.audit.triggers import missing_triggers
-from tenants import provisioning
+from tenants import onboarding, provisioning, school_imports
 from tenants.models import School
-from tenants.selectors import active_school_schemas
+from tenants.selectors import PROGRESS, active_school_schemas, school_import_get
 
 
 @shared_task(name="tenants.tasks.for_every_school_task")
@@ -41,3 +43,25 @@ def school_check_task() -> list[str]:
         checked_at=timezone.now(), check_problems=problems
     )
     return problems
+
+
+@shared_task(name="tenants.tasks.schools_import_task", bind=True)
+def schools_import_task(self: Task[Any, Any], import_id: int) -> None:
+    """Create the schools of an uploaded list (tenants.school_imports), as the person who
+    uploaded it, saying how far it got. Idempotent: a finished import is left alone, and one run
+    again resumes (the schools made before count as existing)."""
+    school_import = school_import_get(import_id=import_id)
+    if school_import is None or school_import.finished:
+        return
+    actor = school_import.created_by
+    school_imports.school_import_begin(school_import=school_import, actor=actor)
+
+    def progress(done: int, total: int) -> None:
+        self.update_state(state=PROGRESS, meta={"done": done, "total": total})
+
+    report = onboarding.schools_import(
+        rows=[onboarding.SchoolRow(**row) for row in school_import.rows],
+        actor=actor,
+        progress=progress,
+    )
+    school_imports.school_import_finish(school_import=school_import, report=report, actor=actor)

@@ -104,6 +104,7 @@ def ensure_services(
         _handles.append(redis)
         os.environ["REDIS_URL"] = f"unix://{redis.socket_file}?db=0"
         os.environ.setdefault("CELERY_BROKER_URL", f"redis+socket://{redis.socket_file}")
+        os.environ.setdefault("CELERY_RESULT_BACKEND", f"redis+socket://{redis.socket_file}")
 
 
 def ensure_services_for(settings_module: str) -> None:

@@ -4,9 +4,10 @@ Each `Duty` pairs an approving act (the permission it takes, in the role registr
 fields of the approved row that name who prepared it. The services call `ensure_separate()` as
 they approve, and it refuses the act when the approver is one of the preparers, or when the
 approver holds a role that allows the act through a membership a preparer granted, or on an
-account a preparer opened (who knew its first password): a second account made to approve one's
-own work. Who granted which membership, and who opened which account, is the accounts app's to
-say: it hands its selector over in its AppConfig.ready (`delegations_from`).
+account a preparer opened or set a new password for (who knew its password): a second account
+made to approve one's own work. Who granted which membership, and who opened which account, is
+the accounts app's to say: it hands its selector over in its AppConfig.ready
+(`delegations_from`).
 """
 
 from collections.abc import Collection
@@ -113,7 +114,7 @@ _holds_through: HoldsThrough | None = None
 
 def delegations_from(source: HoldsThrough) -> None:
     """Answer whether a user holds one of `roles` through a membership one of `people` granted,
-    or on an account one of them opened, with `source`."""
+    or on an account one of them opened or set the password of, with `source`."""
     global _holds_through
     _holds_through = source
 

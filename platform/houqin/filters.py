@@ -80,3 +80,20 @@ class LabelledFilterSet(django_filters.FilterSet):
         if made is not None and made.lookup_expr == "exact":
             made.label = capfirst(field.verbose_name)
         return made
+
+
+class BoundedDateField(forms.DateField):
+    """An ISO date within the years PostgreSQL and people use."""
+
+    input_formats = ["%Y-%m-%d"]
+    widget = forms.DateInput(attrs={"type": "date"})
+
+    def to_python(self, value: Any) -> date | None:
+        result = super().to_python(value)
+        if result is not None and result.year not in YEARS:
+            raise forms.ValidationError(_("Out of range."), code="out_of_range")
+        return result
+
+
+class DateFilter(django_filters.DateFilter):
+    field_class = BoundedDateField

@@ -20,6 +20,11 @@ Who gives roles (`RoleSpec.appoints`: the roles a holder may grant, and revoke a
 - Nobody else appoints anyone. Supplier accounts are opened by the procurement officer with
   their company (procurement's `supplier_account_create`), never through a membership grant.
 
+Who sets a new password for someone who lost theirs (`accounts.set_password_user`, see
+`accounts.services.user_password_set`): the district administrator for anyone but a district
+administrator, a logistics director for the accounts of their school holding only roles they
+appoint; nobody for themselves (they change their own with their current password).
+
 Whoever grants, nobody grants or revokes a role of their own (never to themselves), and the
 account must fit the role (see `accounts.services.membership_grant`): a school role only to a
 user of that school (an account created for that school, or already holding a role there), a
@@ -332,6 +337,7 @@ REGISTRY: dict[Role, RoleSpec] = {
                 "accounts.delete_membership",
                 "accounts.view_user",
                 "accounts.add_user",
+                "accounts.set_password_user",
                 # The student register and staff list, national ID numbers unmasked included.
                 "people.*",
                 "canteen.*",

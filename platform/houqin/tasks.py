@@ -9,6 +9,8 @@ task must be idempotent. Queue them with `delay_on_commit()` from inside a trans
 import zlib
 from typing import Any
 
+from celery import current_app
+from django.db import transaction
 from tenant_schemas_celery.task import TenantTask, headers_with_schema
 
 from houqin import context
@@ -26,6 +28,16 @@ def queue_headers(headers: dict[str, Any] | None = None) -> dict[str, Any]:
     headers.setdefault("_actor_id", ctx.actor_id)
     headers.setdefault("_request_id", ctx.request_id)
     return headers
+
+
+def queue_on_commit(name: str, *args: Any, task_id: str | None = None) -> None:
+    """Queue the task called `name` once the transaction in force commits, with the school, actor
+    and request id in force now: for a service whose task calls back into the module that
+    queues it (the task's module could not be imported there without an import cycle)."""
+    headers = queue_headers()
+    transaction.on_commit(
+        lambda: current_app.send_task(name, args=args, task_id=task_id, headers=headers)
+    )
 
 
 class SchoolTask(TenantTask):

@@ -31,7 +31,21 @@ class User(AbstractUser):
     # Who opened the account, and so once knew its password: an approval never goes through an
     # account its preparer opened (houqin.duties).
     created_by = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
+    # Who last set the password for the account's owner, and so knew it too (houqin.duties).
+    password_set_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("password set by"),
     )
     # Once given a supplier's or evaluator's role, an account stays external: it never holds a
     # staff role, even after that role is revoked.
@@ -67,7 +81,10 @@ class Membership(models.Model):
     """One role held by one user: in the district centre (no school) or in one school."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
     )
     school = models.ForeignKey(
         "tenants.School",
@@ -75,12 +92,17 @@ class Membership(models.Model):
         null=True,
         blank=True,
         related_name="memberships",
+        verbose_name=_("school"),
     )
     role = models.CharField(_("role"), max_length=32, choices=ROLE_CHOICES)
     granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("granted by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("granted at"), auto_now_add=True)
 
     school_field = "school"
     objects = SchoolOwnedQuerySet["Membership"].as_manager()
@@ -105,7 +127,7 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id}:{self.role}@{self.school_id or 'district'}"
+        return str(REGISTRY[self.role_enum].label)
 
     @property
     def role_enum(self) -> Role:

@@ -3,10 +3,12 @@
 from collections.abc import Collection
 
 from django.db.models import Q, QuerySet
+from django_tenants.utils import get_public_schema_name
 
-from houqin.roles import SCHOOL_STAFF_ROLES, Role
+from houqin.roles import REGISTRY, SCHOOL_STAFF_ROLES, Role
 from houqin.tenancy import SchoolOwnedQuerySet
 from shared_apps.accounts.models import ApiToken, Membership, User
+from shared_apps.audit.readable import Person
 from tenants.models import School
 
 
@@ -34,11 +36,15 @@ def is_school_staff(*, user: User, school_id: int | None) -> bool:
 
 def holds_through(*, user_id: int, roles: Collection[Role], people: Collection[int]) -> bool:
     """Whether the user holds one of `roles` through a membership one of `people` granted, or on
-    an account one of them opened."""
+    an account one of them opened or last set the password of (either knew the password)."""
     return (
         Membership.objects.across_schools()
         .filter(user_id=user_id, role__in=[r.value for r in roles])
-        .filter(Q(granted_by_id__in=people) | Q(user__created_by_id__in=people))
+        .filter(
+            Q(granted_by_id__in=people)
+            | Q(user__created_by_id__in=people)
+            | Q(user__password_set_by_id__in=people)
+        )
         .exists()
     )
 
@@ -72,3 +78,37 @@ def schools_of(*, user: User) -> list[School]:
         .exclude(schema_name="public")
         .order_by("name")
     )
+
+
+def people_named(user_ids: Collection[int]) -> dict[int, Person]:
+    """Who these users are, for the audit trail: their names and, by the schema where they hold
+    them, their roles' labels. Two queries, however many users."""
+    roles: dict[int, dict[str, list[str]]] = {}
+    held = (
+        Membership.objects.across_schools()
+        .filter(user_id__in=user_ids)
+        .values_list("user_id", "school__schema_name", "role")
+        .order_by("user_id", "id")
+    )
+    for user_id, schema_name, role in held:
+        where = schema_name or get_public_schema_name()
+        roles.setdefault(user_id, {}).setdefault(where, []).append(str(REGISTRY[Role(role)].label))
+    return {
+        user.pk: Person(
+            name=user.display_name or user.username,
+            roles={where: tuple(labels) for where, labels in roles.get(user.pk, {}).items()},
+        )
+        for user in User.objects.filter(pk__in=user_ids).only("username", "display_name")
+    }
+
+
+def people_matching(text: str) -> QuerySet[User, int]:
+    """The ids of the users whose username or name holds `text`, for a subquery."""
+    return User.objects.filter(
+        Q(username__icontains=text) | Q(display_name__icontains=text)
+    ).values_list("pk", flat=True)
+
+
+def memberships_of(*, user: User) -> SchoolOwnedQuerySet[Membership]:
+    """A user's roles, district ones first. They belong to schools: the caller says whose."""
+    return membership_list().filter(user=user).order_by("school__name", "role", "id")

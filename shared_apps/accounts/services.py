@@ -109,15 +109,80 @@ def password_change(*, current: str, new: str, actor: User) -> None:
     actor.save(update_fields=["password"])
 
 
+def _held_here(actor: User, school: School | None) -> frozenset[Role]:
+    """The actor's roles where they act: the district's, plus the school's when given."""
+    return frozenset(
+        Role(name)
+        for name in role_names_for(user_id=actor.pk, school_id=school.pk if school else None)
+    )
+
+
+def _may_set_password(*, actor: User, user: User, school: School | None) -> None:
+    """Refuse unless `actor` may set `user`'s password where they act (`school`, None on the
+    district host): the district administrator for anyone but a district administrator; a
+    school's logistics director for an account of their school holding only roles they appoint
+    there. Never one's own: that is the password page, with the current password."""
+    if actor.pk == user.pk:
+        raise NotPermitted(
+            _("Change your own password on the password page, with your current one."),
+            code="own_password",
+        )
+    # Every role the person holds, anywhere: the schools are the query's own.
+    held = Membership.objects.across_schools().filter(user=user)
+    roles = {(Role(name), where) for name, where in held.values_list("role", "school_id")}
+    mine = _held_here(actor, school)
+    if Role.DISTRICT_ADMIN in mine:
+        if any(role == Role.DISTRICT_ADMIN for role, _where in roles):
+            raise NotPermitted(
+                _("A district administrator's password is set only outside the application."),
+                code="district_admin_password",
+            )
+        return
+    appointed = appointable_by(mine)
+    of_school = school is not None and (
+        user.school_id == school.pk or any(where == school.pk for _role, where in roles)
+    )
+    if not appointed or not of_school:
+        raise NotPermitted(
+            _("Your roles here do not let you set this person's password."),
+            code="not_password_setter",
+        )
+    assert school is not None
+    if any(role not in appointed or where != school.pk for role, where in roles):
+        raise NotPermitted(
+            _(
+                "This person holds a role you do not appoint; the district centre sets their "
+                "password."
+            ),
+            code="not_password_setter",
+        )
+
+
+@service
+def user_password_set(*, user: User, password: str, school: School | None, actor: Actor) -> User:
+    """Set a new password for someone who lost theirs, as `actor` acting on the district host
+    (`school` None) or on `school`'s host: see `_may_set_password` for who may. The same rules as
+    for a new account; whoever sets it knew it, as whoever opened the account did
+    (houqin.duties)."""
+    if isinstance(actor, User):
+        _may_set_password(actor=actor, user=user, school=school)
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        raise InvalidInput(
+            exc.messages[0], code="weak_password", fields={"password": exc.messages}
+        ) from exc
+    user.set_password(password)
+    user.password_set_by = person(actor)
+    user.save(update_fields=["password", "password_set_by"])
+    return user
+
+
 def _may_appoint(*, actor: User, user_id: int, role: Role, school: School | None) -> None:
     """Refuse unless the actor's roles there appoint `role` (houqin.roles), for someone else."""
     if actor.pk == user_id:
         raise NotPermitted(_("Nobody grants or revokes their own roles."), code="own_role")
-    held = frozenset(
-        Role(name)
-        for name in role_names_for(user_id=actor.pk, school_id=school.pk if school else None)
-    )
-    if role not in appointable_by(held):
+    if role not in appointable_by(_held_here(actor, school)):
         raise NotPermitted(
             _("Your roles here do not let you grant or revoke the role %(role)s.")
             % {"role": REGISTRY[role].label},

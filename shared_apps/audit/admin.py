@@ -32,12 +32,14 @@ class SecurityEventAdmin(ScopedModelAdmin):
 class FindingAdmin(ScopedModelAdmin):
     """Auditors record findings and follow their rectification, through the services."""
 
-    list_display = ["title", "school", "severity", "status", "created_at"]
+    list_display = ["title", "school", "severity", "status", "rectify_by", "created_at"]
     list_filter = ["status", "severity"]
     readonly_fields = ["created_by", "created_at", "updated_at"]
     add_through = ServiceCall(
-        services.finding_create, fields=("school", "title", "body", "severity")
+        services.finding_create, fields=("school", "title", "body", "severity", "rectify_by")
     )
     change_through = ServiceCall(
-        services.finding_update, fields=("title", "body", "severity", "status"), row="finding"
+        services.finding_update,
+        fields=("title", "body", "severity", "status", "rectify_by"),
+        row="finding",
     )

@@ -89,7 +89,12 @@ class Finding(models.Model):
         CLOSED = "closed", _("closed")
 
     school = models.ForeignKey(
-        "tenants.School", on_delete=models.PROTECT, null=True, blank=True, related_name="findings"
+        "tenants.School",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="findings",
+        verbose_name=_("school"),
     )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"))
@@ -97,11 +102,16 @@ class Finding(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
     )
+    # The day by which whoever it concerns must have rectified it (整改期限); none: no deadline.
+    rectify_by = models.DateField(_("rectify by"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     school_field = "school"
     objects = SchoolOwnedQuerySet["Finding"].as_manager()
@@ -110,6 +120,7 @@ class Finding(models.Model):
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
         ordering = ["-id"]
+        indexes = [models.Index(fields=["status", "rectify_by"], name="audit_finding_due")]
 
     def __str__(self) -> str:
         return self.title

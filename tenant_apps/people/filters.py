@@ -1,4 +1,3 @@
-from datetime import date
 from typing import Any
 
 import django_filters
@@ -6,25 +5,9 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from houqin.filters import YEARS
+from houqin.filters import DateFilter
 from tenant_apps.people.models import GRADES, StaffMember, Student, SubsidyEligibility
 from tenant_apps.people.selectors import students_at_school_on, students_eligible_on
-
-
-class BoundedDateField(forms.DateField):
-    """An ISO date within the years PostgreSQL and people use."""
-
-    input_formats = ["%Y-%m-%d"]
-
-    def to_python(self, value: Any) -> date | None:
-        result = super().to_python(value)
-        if result is not None and result.year not in YEARS:
-            raise forms.ValidationError(_("Out of range."), code="out_of_range")
-        return result
-
-
-class DateFilter(django_filters.DateFilter):
-    field_class = BoundedDateField
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -40,11 +23,11 @@ class StudentFilter(django_filters.FilterSet):
     """No filter here reads the national ID number or its hash (Student.secret_fields): finding
     a student by number is the logged, rate-limited `students/lookup/`."""
 
-    grade = django_filters.TypedChoiceFilter(choices=GRADE_CHOICES, coerce=int)
-    class_name = django_filters.CharFilter(max_length=32)
-    boarding = django_filters.BooleanFilter()
-    gender = django_filters.ChoiceFilter(choices=Student.Gender.choices)
-    status = django_filters.ChoiceFilter(choices=Student.Status.choices)
+    grade = django_filters.TypedChoiceFilter(choices=GRADE_CHOICES, coerce=int, label=_("Grade"))
+    class_name = django_filters.CharFilter(max_length=32, label=_("Class"))
+    boarding = django_filters.BooleanFilter(label=_("Boarding"))
+    gender = django_filters.ChoiceFilter(choices=Student.Gender.choices, label=_("Gender"))
+    status = django_filters.ChoiceFilter(choices=Student.Status.choices, label=_("Status"))
     search = django_filters.CharFilter(
         method="filter_search", max_length=50, label=_("Name or student number")
     )
@@ -104,9 +87,13 @@ class SubsidyEligibilityFilter(django_filters.FilterSet):
 
 
 class StaffMemberFilter(django_filters.FilterSet):
-    position = django_filters.ChoiceFilter(choices=StaffMember.Position.choices)
-    active = django_filters.BooleanFilter()
-    search = django_filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=50)
+    position = django_filters.ChoiceFilter(
+        choices=StaffMember.Position.choices, label=_("Position")
+    )
+    active = django_filters.BooleanFilter(label=_("Active"))
+    search = django_filters.CharFilter(
+        field_name="name", lookup_expr="icontains", max_length=50, label=_("Full name")
+    )
 
     class Meta:
         model = StaffMember

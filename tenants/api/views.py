@@ -78,12 +78,14 @@ class SchoolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
             ),
         )
 
-    @extend_schema(request=None, responses=s.SchoolSerializer)
+    @extend_schema(request=s.SchoolStatusSerializer, responses=s.SchoolSerializer)
     @action(detail=True, methods=["post"])
     def reactivate(self, request: Request, code: str | None = None) -> Response:
         return self._status_change(
             request,
-            lambda school, _reason: services.school_reactivate(school=school, actor=request.user),
+            lambda school, reason: services.school_reactivate(
+                school=school, reason=reason, actor=request.user
+            ),
         )
 
     @extend_schema(request=s.SchoolStatusSerializer, responses=s.SchoolSerializer)

@@ -322,6 +322,12 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Where a long task says how far it got (`update_state`), for the page that shows its progress
+# (an import of schools): Redis by default. Results themselves are kept in the database by the
+# services the tasks call, so a task stores none (`ignore_result`) and progress lasts a day.
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL)
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_EXPIRES = 24 * 3600
 # Redis: a task whose worker died unacknowledged is delivered again after this many seconds
 # (RabbitMQ redelivers as soon as the dead worker's connection drops).
 # Workers look for such tasks every interval x throttle seconds.

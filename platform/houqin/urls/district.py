@@ -8,9 +8,11 @@ from houqin.web.home import HomePanel
 from shared_apps.accounts.api.views import MembershipViewSet, TokenViewSet, UserViewSet
 from shared_apps.accounts.web.views import HomePage
 from shared_apps.audit.api.views import ChangeViewSet, FindingViewSet, SecurityEventViewSet
+from shared_apps.audit.web.views import findings_panel
 from shared_apps.standards.web import views as standards_pages
 from shared_apps.subsidies.web import views as subsidies_pages
 from tenants.api.views import SchoolViewSet
+from tenants.web.views import onboarding_panel
 
 router = SimpleRouter()
 router.register("schools", SchoolViewSet, basename="school")
@@ -22,7 +24,12 @@ router.register("audit/security-events", SecurityEventViewSet, basename="audit-s
 router.register("audit/findings", FindingViewSet, basename="audit-finding")
 
 # What waits for each person on the home page, area by area.
-HOME_PANELS: list[HomePanel] = [standards_pages.home_panel, subsidies_pages.district_panel]
+HOME_PANELS: list[HomePanel] = [
+    standards_pages.home_panel,
+    subsidies_pages.district_panel,
+    onboarding_panel,
+    findings_panel,
+]
 
 urlpatterns = [
     path("", HomePage.as_view(panels=HOME_PANELS), name="home"),
@@ -38,6 +45,9 @@ urlpatterns = [
     path("standards/", include("shared_apps.standards.web.urls")),
     path("subsidies/", include("shared_apps.subsidies.web.district_urls")),
     path("statements/", include("shared_apps.reporting.web.urls")),
+    path("accounts/", include("shared_apps.accounts.web.account_urls")),
+    path("schools/", include("tenants.web.urls")),
+    path("audit/", include("shared_apps.audit.web.urls")),
     *outside_api(__name__),
 ]
 

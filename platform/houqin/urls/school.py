@@ -45,6 +45,8 @@ urlpatterns = [
     path("api/v1/", include("shared_apps.optimiser.api.school_urls")),
     # Pages.
     path("subsidies/", include("shared_apps.subsidies.web.school_urls")),
+    path("accounts/", include("shared_apps.accounts.web.account_urls")),
+    path("people/", include("tenant_apps.people.web.urls")),
     # Public pages for parents: no sign-in.
     path("disclosure/", include("tenant_apps.disclosure.urls")),
     *outside_api(__name__),

@@ -48,6 +48,9 @@ class Page(TemplateView):
     for_anyone_signed_in: ClassVar[bool] = False
     title: ClassVar[Promise | str] = ""
     nav: ClassVar[Nav | None] = None
+    # The model one row of which this page shows, its route naming the row as `pk`: the audit
+    # trail links that model's rows here (houqin.web.frame.object_path).
+    shows: ClassVar[type[models.Model] | None] = None
 
     @override
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -77,9 +80,10 @@ class Page(TemplateView):
         return context
 
 
-def run(form: forms.Form, call: Callable[[], T]) -> T | None:
+def run(form: forms.Form, call: Callable[[], T], *, field: str | None = None) -> T | None:
     """Call a service for a valid form: its result, or None with what it refused put on the
-    form (next to the fields it names, else above the form), so that `form.errors` tells."""
+    form (next to the fields it names, else next to `field` when given, else above the form), so
+    that `form.errors` tells."""
     try:
         return call()
     except ServiceError as error:
@@ -91,7 +95,7 @@ def run(form: forms.Form, call: Callable[[], T]) -> T | None:
                     form.add_error(name, str(message))
                 named = True
         if not named:
-            form.add_error(None, error.message)
+            form.add_error(field, error.message)
         return None
 
 

@@ -49,6 +49,7 @@ class FindingSerializer(serializers.ModelSerializer):
             "body",
             "severity",
             "status",
+            "rectify_by",
             "created_by",
             "created_at",
             "updated_at",
@@ -61,6 +62,7 @@ class FindingCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     body = serializers.CharField(max_length=20000)
     severity = serializers.ChoiceField(choices=Finding.Severity.choices)
+    rectify_by = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 class FindingUpdateSerializer(serializers.Serializer):
@@ -68,3 +70,4 @@ class FindingUpdateSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=20000, required=False)
     severity = serializers.ChoiceField(choices=Finding.Severity.choices, required=False)
     status = serializers.ChoiceField(choices=Finding.Status.choices, required=False)
+    rectify_by = serializers.DateField(required=False, allow_null=True)

@@ -69,6 +69,7 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
             title=data.validated_data["title"],
             body=data.validated_data["body"],
             severity=data.validated_data["severity"],
+            rectify_by=data.validated_data["rectify_by"],
             actor=request.user,
         )
         return Response(s.FindingSerializer(finding).data, status=status.HTTP_201_CREATED)
