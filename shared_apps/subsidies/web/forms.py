@@ -98,7 +98,9 @@ class RejectForm(forms.Form):
 
 class PayForm(forms.Form):
     amount = _amount(_("Amount paid (CNY)"))
-    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(
+        label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     reference = forms.CharField(label=_("Payment reference"), max_length=100)
 
 
