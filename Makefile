@@ -25,10 +25,14 @@ test: check pytest
 
 # The suite measures branch coverage ([tool.coverage] in pyproject.toml), prints the total and
 # fails under its floor; `$(BIN)/coverage report --skip-covered` lists the files afterwards.
-# Then the browser suite, in a session of its own (tests/browser/: the demo district in Debian's
-# Chromium; it says what to install when it finds no Chromium).
+# It runs on TEST_WORKERS processes (pytest-xdist; one a core by default, 0 for this process
+# alone), each on a test database of its own (tests/servers.py); tests marked
+# `xdist_group` run on one worker together. Then the browser suite, in a session of its own
+# (tests/browser/: the demo district in Debian's Chromium; it says what to install when it
+# finds no Chromium).
+TEST_WORKERS ?= auto
 pytest: install
-	$(BIN)/python -m pytest --cov --cov-report=
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --cov --cov-report=
 	HOUQIN_TEST_DB=test_houqin_browser $(BIN)/python -m pytest --browser --cov --cov-append --cov-report=
 
 check: lint typecheck imports migrations-check

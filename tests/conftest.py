@@ -56,6 +56,13 @@ def _acting_as(role: str) -> Iterator[None]:
         connection.close()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first, the others in their order: spread over the workers of a parallel
+    run from its start, rather than one worker running the last of them while the others, done,
+    wait (make pytest)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(
     django_test_environment: Any, django_db_blocker: Any, django_db_modify_db_settings: Any
@@ -76,12 +83,17 @@ def django_db_setup(
         maintenance.autocommit = True
         try:
             with maintenance.cursor() as cursor:
+                # The roles belong to the whole server: runs in parallel (pytest -n, several
+                # checkouts on one server) make and grant them one at a time.
+                cursor.execute("SELECT pg_advisory_lock(hashtext('houqin tests: bootstrap.sql'))")
                 drop = "DROP DATABASE IF EXISTS {} WITH (FORCE)"
                 cursor.execute(sql.SQL(drop).format(sql.Identifier(name)))
+                # Made anew by bootstrap.sql, as production's is.
+                devstack.deploy_sql(
+                    "bootstrap.sql", postgres, database=name, **devstack.DEV_PASSWORDS
+                )
         finally:
             maintenance.close()
-        # Made anew by bootstrap.sql, as production's is.
-        devstack.deploy_sql("bootstrap.sql", postgres, database=name, **devstack.DEV_PASSWORDS)
         with _acting_as(OWNER_ROLE):
             databases = setup_databases(
                 verbosity=0,

@@ -8,6 +8,7 @@ from django.utils import timezone
 from houqin.door import SystemActor
 from houqin.roles import Role
 from shared_apps.accounts.models import ApiToken, Membership, User, hash_token_key
+from shared_apps.subsidies.models import Programme
 from tenants.models import School
 
 PASSWORD = "Test-password-2026"
@@ -59,3 +60,8 @@ def discard_user(user: User) -> None:
     Membership.objects.across_schools().filter(user=user).delete()
     ApiToken.objects.filter(user=user).delete()
     User.objects.filter(pk=user.pk)._raw_delete(using="default")
+
+
+def programme_row(code: str) -> Programme:
+    """The district's programme with this code (the migrations make those of `ProgrammeCode`)."""
+    return Programme.objects.get(code=code)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,9 +26,17 @@ FIGURES = {
     "district_statement",
     "tender_open_score_50x500",
     "district_spend_month",
+    "page_p95_worst",
+    "page_p95_median",
+    "page_first_load",
+    "optimiser_week_one_band",
+    "optimiser_week_every_band",
+    "optimiser_week_cost",
+    "optimiser_checks_met",
 }
 
 
+@pytest.mark.slow
 def test_bench_at_ten_schools_prints_every_figure_with_its_baseline(db):
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     result = subprocess.run(

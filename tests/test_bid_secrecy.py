@@ -136,6 +136,7 @@ def _differences(before: dict[Any, Any], after: dict[Any, Any]) -> list[Any]:
     return [key[1:] for key in before if before[key] != after[key]]
 
 
+@pytest.mark.slow
 def test_before_the_opening_nobody_learns_who_bid_how_many_or_in_what_order(
     scene: dict[str, Any],
 ) -> None:

@@ -32,7 +32,7 @@ from tenant_apps.people.models import Student, SubsidyEligibility
 from tenants.models import School
 from tests.concurrency import at_once
 from tests.conftest import SCHOOL_A
-from tests.factories import SETUP
+from tests.factories import SETUP, programme_row
 from tests.matrix.people import make_student
 from tests.matrix.subsidies import make_budget
 
@@ -135,7 +135,7 @@ def test_a_claim_counts_the_calendars_school_days(school_a):
         pupil = make_student(schema)
         SubsidyEligibility.objects.create(
             student=pupil,
-            programme="nutrition_improvement",
+            programme=programme_row("nutrition_improvement"),
             reason="rural_compulsory",
             valid_from=D(2025, 9, 1),
         )

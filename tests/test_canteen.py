@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
@@ -13,7 +14,7 @@ from django_tenants.utils import schema_context
 
 from houqin.exceptions import Conflict, InvalidInput
 from houqin.roles import Role
-from shared_apps.subsidies.models import Programme
+from shared_apps.subsidies.models import Programme, ProgrammeCode
 from tenant_apps.canteen import selectors
 from tenant_apps.canteen.models import (
     CalendarDay,
@@ -28,11 +29,11 @@ from tenant_apps.canteen.services.menus import OwnItemInput, menu_create_own
 from tenant_apps.canteen.services.servings import meal_session_open, servings_record
 from tenant_apps.people.models import Student, SubsidyEligibility
 from tenants.models import School
-from tests.factories import SETUP
+from tests.factories import SETUP, programme_row
 from tests.matrix.canteen import published_plan, recipe
 
-NUTRITION = SubsidyEligibility.Programme.NUTRITION_IMPROVEMENT
-BOARDING = SubsidyEligibility.Programme.BOARDING_LIVING
+NUTRITION = ProgrammeCode.NUTRITION_IMPROVEMENT
+BOARDING = ProgrammeCode.BOARDING_LIVING
 # A month with a holiday in it: Monday 2025-03-03 … Monday 2025-03-31.
 MARCH = datetime.date(2025, 3, 3)
 
@@ -66,7 +67,7 @@ def eligible(
 ) -> SubsidyEligibility:
     return SubsidyEligibility.objects.create(
         student=student,
-        programme=programme,
+        programme=programme_row(programme),
         reason=SubsidyEligibility.Reason.RURAL_COMPULSORY,
         valid_from=valid_from,
         valid_to=valid_to,
@@ -620,3 +621,47 @@ def test_an_adopted_menu_is_not_edited(client_for, school_a):
     assert response.status_code == 409, response.content
     assert response.json()["error"]["code"] == "adopted_menu"
     assert manager.get(f"/api/v1/menus/{menu['id']}/").json()["items"] == menu["items"]
+
+
+# A card terminal's export ------------------------------------------------------------------------
+
+
+def _swipes(rows: list[str]) -> SimpleUploadedFile:
+    content = "\n".join(["学号,姓名,刷卡时间", *rows]).encode()
+    return SimpleUploadedFile("swipes.csv", content, content_type="text/csv")
+
+
+def test_a_terminals_export_is_imported_all_or_nothing(client_for, school_a, in_school):
+    with in_school(school_a):
+        pupils = students(3, prefix="T")
+        lunch = session(MARCH)
+    manager = client_for(school_a, Role.CANTEEN_MANAGER)
+    url = f"/api/v1/sessions/{lunch.pk}/servings/import/"
+    first, second, third = (p.student_number for p in pupils)
+    refused = manager.post(
+        url,
+        {"file": _swipes([f"{first},学生0,2025-03-03 11:30", "NOBODY,,", f"{second},,2025-03-04"])},
+        format="multipart",
+    )
+    assert refused.status_code == 400, refused.content
+    rows = refused.json()["error"]["fields"]["rows"]
+    assert [(r["row"], r["reasons"]) for r in rows] == [
+        (3, ["unknown_student"]),
+        (4, ["another_day"]),
+    ]
+    with in_school(school_a):
+        assert not Serving.objects.filter(session=lunch).exists()
+    done = manager.post(url, {"file": _swipes([first, second, first, third])}, format="multipart")
+    assert done.status_code == 200, done.content
+    report = done.json()
+    assert (report["saved"], report["created"], report["exists"], report["errors"]) == (
+        True,
+        3,
+        1,
+        0,
+    )
+    assert report["rows"][2]["reasons"] == ["repeated_in_file"]
+    again = manager.post(url, {"file": _swipes([first])}, format="multipart").json()
+    assert (again["created"], again["rows"][0]["reasons"]) == (0, ["already_recorded"])
+    with in_school(school_a):
+        assert Serving.objects.filter(session=lunch, source="card").count() == 3

@@ -19,7 +19,7 @@ from tenant_apps.canteen.services.servings import meal_session_open, servings_re
 from tenant_apps.canteen.tasks import canteen_daily_close_task
 from tenant_apps.people.services.eligibility import subsidy_eligibility_create
 from tenants.models import School
-from tests.factories import SETUP
+from tests.factories import SETUP, programme_row
 from tests.matrix.people import make_student
 
 
@@ -44,7 +44,7 @@ def test_daily_close_records_the_days_alerts_once(school_a: School, school_b: Sc
         student = make_student(school_a.schema_name, enrolled_on=day - timedelta(days=30))
         subsidy_eligibility_create(
             student=student,
-            programme="nutrition_improvement",
+            programme=programme_row("nutrition_improvement"),
             reason="rural_compulsory",
             valid_from=day - timedelta(days=30),
             actor=SETUP,

@@ -6,6 +6,7 @@ signals show every registered rule, contracts carry the winning bids' prices, th
 agrees with the schools' orders and invoices, and the open tender's bids stay sealed."""
 
 import time
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -15,10 +16,13 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from demo_district.procurement import TENDERS
-from demo_district.seed import CLAIM_STAGES, DEMO_SCHOOLS, DemoDates, seed_demo
+from demo_district.seed import CLAIM_STAGES, DEMO_SCHOOLS, PLANNED_BANDS, DemoDates, seed_demo
 from houqin.roles import DISTRICT_ROLES, SCHOOL_ROLES
 from shared_apps.accounts.models import User
 from shared_apps.audit.models import Change
+from shared_apps.optimiser import services as optimiser
+from shared_apps.optimiser.models import Proposal
+from shared_apps.optimiser.rules import Rules
 from shared_apps.procurement import sealing
 from shared_apps.procurement.credit_codes import credit_code_cleaned
 from shared_apps.procurement.models import (
@@ -42,8 +46,11 @@ from shared_apps.procurement.models import (
 from shared_apps.procurement.selectors.tenders import deadline_passed
 from shared_apps.procurement.signals import RULES
 from shared_apps.procurement.tender_keys import stored
+from shared_apps.reporting.models import SchoolUpkeep
 from shared_apps.standards.models import MealPlan, Recipe
+from shared_apps.standards.selectors import plan_report
 from shared_apps.subsidies.models import Budget, Claim, ClaimEvent, Disbursement
+from tenant_apps.assets.models import Asset, Discrepancy, Disposal
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
     ColdStorageReading,
@@ -63,10 +70,17 @@ from tenant_apps.orders.models import (
 )
 from tenant_apps.people import national_id
 from tenant_apps.people.models import Student, SubsidyEligibility
+from tenant_apps.repairs.models import MaintenancePlan, RepairEvent, RepairRequest
 from tenants.models import School
 from tests.conftest import HostClient
+from tests.factories import SETUP
 
 SCHOOL_MODELS: list[Any] = [
+    RepairRequest,
+    RepairEvent,
+    Asset,
+    Discrepancy,
+    Disposal,
     Student,
     SubsidyEligibility,
     Menu,
@@ -86,6 +100,7 @@ PUBLIC_MODELS: list[Any] = [
     School,
     Recipe,
     MealPlan,
+    Proposal,
     Budget,
     Claim,
     ClaimEvent,
@@ -117,7 +132,7 @@ def _counts() -> dict[str, int]:
     return counts
 
 
-def test_seed_demo_twice(db: Any) -> None:
+def test_seed_demo_twice(db: Any, client_for: Any) -> None:
     started = time.monotonic()
     logins = seed_demo()
     first_run = time.monotonic() - started
@@ -175,6 +190,44 @@ def test_seed_demo_twice(db: Any) -> None:
         else:
             assert budget.committed == 0
     assert sorted(statuses) == ["draft", "paid", "submitted"]
+    # The repair desks and the registers: requests in every state but one, one escalated; a
+    # stock-take's discrepancies, a disposal waiting, a maintenance plan; the district's figures.
+    for code, *_rest in DEMO_SCHOOLS:
+        school = School.objects.get(code=code)
+        with tenant_context(school):
+            states = set(RepairRequest.objects.values_list("status", flat=True))
+            assert set(RepairRequest.Status.values) == states, states
+            assert RepairEvent.objects.filter(kind="escalated").exists()
+            assert Discrepancy.objects.count() == 2 and Disposal.objects.get().status == "requested"
+            assert MaintenancePlan.objects.exists()
+        assert SchoolUpkeep.objects.for_school(school).get().overdue_requests >= 1
+
+    # This week's plans and the next's, every band's, composed by the optimiser, meet the
+    # standard; each school's page for parents leads with a menu that meets it.
+    monday = dates.today - timedelta(days=dates.today.weekday())
+    for week in (monday, monday + timedelta(weeks=1)):
+        for band in PLANNED_BANDS:
+            plan = MealPlan.objects.get(week_start=week, age_band=band, status="published")
+            assert plan_report(plan=plan)["meets_standard"], (week, band)
+            assert Proposal.objects.across_schools().filter(plan=plan).exists()
+    for code, *_rest in DEMO_SCHOOLS:
+        page = client_for(School.objects.get(code=code)).get("/disclosure/", {"format": "json"})
+        assert page.json()["menus"][0]["meets_standard"] is True, code
+
+    # A school's proposal is priced at its own contracts (those its requisitions went into,
+    # in force from the award, the seed's day, so next week).
+    tendered = {requisition.school for requisition in TENDERS[0].requisitions}
+    for code, *_rest in DEMO_SCHOOLS:
+        proposal = optimiser.proposal_request(
+            week_start=monday + timedelta(weeks=1),
+            age_band="9-11",
+            meals=["lunch"],
+            rules=Rules(days=(1,)),
+            school=School.objects.get(code=code),
+            actor=SETUP,
+        )
+        rice = proposal.inputs["prices"]["CT002"]
+        assert rice["source"] == ("contract" if code in tendered else "reference"), code
 
 
 def test_the_demo_procurement_as_auditors_and_the_district_read_it(db: Any) -> None:

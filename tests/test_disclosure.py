@@ -225,6 +225,28 @@ def test_the_selector_gathers_the_figures(school_a, school_a_data):
     assert (entry.date.day, entry.meal, entry.comments) == (11, "lunch", "甲校饭菜温度合适")
 
 
+def test_the_page_leads_with_what_parents_look_for(anonymous, school_a, school_a_data):
+    html = page(anonymous(school_a)).content.decode()
+    # First: today's dishes, the week's cost per student and meal, the month's meals.
+    order = [html.index(f'id="{part}"') for part in ("glance", "menu", "cost", "servings")]
+    assert order == sorted(order)
+    glance = html[html.index('id="glance"') : html.index('id="menu"')]
+    assert "甲校番茄炒蛋3号" in glance  # TODAY, Wednesday, the menu's third day
+    # (7.50 + 18.00 + 9.00) over 3 + 3 + 3 served.
+    assert "¥3.83" in glance and "¥5.00" in glance
+    assert "<strong>11</strong>" in glance
+    # The nutrient check in one line, its figures folded.
+    check = html[html.index('<details class="check flagged">') :]
+    summary = check[: check.index("</summary>")]
+    assert "1" in summary and "250.00" not in summary
+    assert "250.00" in check[: check.index("</details>")]
+
+
+def test_a_menu_meeting_the_standard_says_so_in_one_line(anonymous, school_b, school_b_data):
+    html = page(anonymous(school_b)).content.decode()
+    assert '<p class="check ok">' in html and "<details" not in html
+
+
 def test_each_school_shows_only_its_own_records(
     anonymous, school_a, school_b, school_a_data, school_b_data
 ):

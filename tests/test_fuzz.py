@@ -93,6 +93,7 @@ def _fuzz(app: WSGIHandler, callers: list[dict[str, str]]) -> int:
     return sent
 
 
+@pytest.mark.slow
 def test_school_api_fuzzed(wsgi_app: WSGIHandler, school_a: School) -> None:
     callers = _callers(
         school_host(school_a.code), [Role.PRINCIPAL, Role.STAFF, Role.AUDITOR], school_a
@@ -102,6 +103,7 @@ def test_school_api_fuzzed(wsgi_app: WSGIHandler, school_a: School) -> None:
     assert sent > 0
 
 
+@pytest.mark.slow
 def test_district_api_fuzzed(wsgi_app: WSGIHandler) -> None:
     callers = _callers("localhost", [Role.DISTRICT_ADMIN, Role.AUDITOR], None)
     sent = _fuzz(wsgi_app, callers)

@@ -95,6 +95,7 @@ BROKERS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("broker_url", BROKERS)
 def test_a_killed_worker_loses_no_task_and_duplicates_no_effect(
     committed: list[Any], tmp_path: Path, broker_url: Any

@@ -27,7 +27,7 @@ from tenant_apps.canteen.models import MealSession, Serving
 from tenant_apps.people.models import SubsidyEligibility
 from tenants.models import School
 from tenants.routing import school_host
-from tests.factories import user_with_role
+from tests.factories import programme_row, user_with_role
 from tests.matrix.people import make_student
 from tests.matrix.subsidies import make_budget, make_claim, make_programme
 
@@ -76,7 +76,7 @@ def _served_october(school: School) -> Programme:
         for student in students:
             SubsidyEligibility.objects.create(
                 student=student,
-                programme="nutrition_improvement",
+                programme=programme_row("nutrition_improvement"),
                 reason="rural_compulsory",
                 valid_from=date(2025, 9, 1),
             )

@@ -38,8 +38,9 @@ def test_a_month_is_named_by_its_first_day() -> None:
     assert previous_month(date(2026, 3, 31)) == date(2026, 2, 1)
 
 
-def test_parse_month_reads_year_dash_month_only() -> None:
+def test_parse_month_reads_year_dash_month_and_a_day_of_it() -> None:
     assert parse_month("2026-02") == date(2026, 2, 1)
-    for text in ("2026-2", "2026-13", "202602", "2026/02", "2026-02-01", ""):
+    assert parse_month("2026-02-01") == parse_month("2026-02-17") == date(2026, 2, 1)
+    for text in ("2026-2", "2026-13", "202602", "2026/02", "2026-02-30", "2026-0a", "+2026-02", ""):
         with pytest.raises(ValueError):
             parse_month(text)

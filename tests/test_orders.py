@@ -36,6 +36,7 @@ from tenant_apps.orders.models import (
     Expenditure,
     Invoice,
     InvoiceLine,
+    InvoiceNote,
     Order,
     OrderLine,
     SpendOutbox,
@@ -43,7 +44,11 @@ from tenant_apps.orders.models import (
 from tenant_apps.orders.outbox import spend_outbox_drain
 from tenant_apps.orders.selectors import spend_outbox_pending
 from tenant_apps.orders.services.deliveries import DeliveryLineInput, delivery_record
-from tenant_apps.orders.services.invoices import InvoiceLineInput, invoice_record
+from tenant_apps.orders.services.invoices import (
+    InvoiceLineInput,
+    expenditure_pay,
+    invoice_record,
+)
 from tenant_apps.orders.services.placing import LineInput, order_place
 from tenant_apps.orders.tasks import SPEND_DRAIN, spend_drain_task
 from tenants.models import School
@@ -51,7 +56,7 @@ from tenants.routing import school_host
 from tests.concurrency import at_once
 from tests.conftest import SCHOOL_A, HostClient
 from tests.factories import SETUP, discard_user, user_with_role
-from tests.matrix.orders import make_order, spend_drained
+from tests.matrix.orders import make_note, make_order, paid_invoice, spend_drained
 from tests.matrix.supply import make_contract, make_item, make_supplier
 
 R = Role
@@ -807,6 +812,7 @@ def _committed_order(
     def cleanup() -> None:
         with in_school(school):
             orders = Order.objects.filter(contract=contract)
+            InvoiceNote.objects.filter(invoice__order__in=orders).delete()
             Expenditure.objects.filter(invoice__order__in=orders).delete()
             InvoiceLine.objects.filter(invoice__order__in=orders).delete()
             Invoice.objects.filter(order__in=orders).delete()
@@ -914,3 +920,112 @@ def test_orders_are_read_by_the_schools_roles_and_written_by_theirs(
     )
     assert refused.status_code == 404
     assert date.fromisoformat(director.get(f"{ORDERS}{order.pk}/").json()["ordered_on"])
+
+
+# Credit and debit notes on paid invoices --------------------------------------------------------
+
+
+def _note(client: HostClient, invoice: Invoice, number: str, **line: Any) -> Any:
+    with in_school(School.objects.get(code=SCHOOL_A)):
+        invoice_line = invoice.lines.get()
+    return client.post(
+        f"/api/v1/invoices/{invoice.pk}/notes/",
+        {
+            "number": number,
+            "issued_on": timezone.localdate().isoformat(),
+            "reason": "付款后退货或调价",
+            "lines": [{"invoice_line": invoice_line.pk, **line}],
+        },
+        format="json",
+    )
+
+
+def test_a_return_after_payment_is_a_credit_note_and_a_price_rise_a_debit_note(
+    client_for: Any, school_a: School
+) -> None:
+    accountant = client_for(school_a, R.ACCOUNTANT)
+    invoice = paid_invoice(school_a)
+    with in_school(school_a):
+        invoice_line = invoice.lines.select_related("line").get()
+        order_line = invoice_line.line
+    price = invoice_line.unit_price
+    credit = _note(accountant, invoice, "HZ-1", returned="2")
+    assert credit.status_code == 201, credit.content
+    assert (credit.json()["kind"], D(credit.json()["amount"])) == ("credit", -2 * price)
+    with in_school(school_a):
+        order_line.refresh_from_db()
+        assert (order_line.delivered_quantity, order_line.invoiced_quantity) == (D("8"), D("8"))
+    # The kept 8 at one yuan more.
+    debit = _note(accountant, invoice, "BK-1", unit_price=str(price + 1))
+    assert debit.status_code == 201, debit.content
+    assert (debit.json()["kind"], debit.json()["amount"]) == ("debit", "8.00")
+    spend_drained(school_a)
+    assert spend_line(school_a, order_line.pk).invoiced_amount == 10 * price - 2 * price + 8
+    # More returned than is kept, nothing changed, the same number twice: refused.
+    assert _note(accountant, invoice, "HZ-2", returned="9").status_code == 400
+    same = _note(accountant, invoice, "HZ-3", unit_price=str(price + 1))
+    assert same.json()["error"]["code"] == "invalid_note"
+    assert _note(accountant, invoice, "HZ-1", returned="1").json()["error"]["code"] == (
+        "duplicate_note"
+    )
+    listed = accountant.get(f"/api/v1/invoices/{invoice.pk}/").json()["notes"]
+    assert [n["number"] for n in listed] == ["HZ-1", "BK-1"]
+
+
+def test_an_unpaid_invoice_takes_no_note(client_for: Any, school_a: School) -> None:
+    order = make_order(school_a, delivered=D("10"), invoiced=True)
+    with in_school(school_a):
+        invoice = order.invoices.get()
+    response = _note(client_for(school_a, R.ACCOUNTANT), invoice, "HZ-9", returned="1")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "invoice_not_paid"
+
+
+def test_a_note_is_settled_once_and_not_by_whoever_recorded_it(
+    client_for: Any, school_a: School
+) -> None:
+    recorder = user_with_role(R.ACCOUNTANT, school_a)
+    note = make_note(school_a, recorded_by=recorder)
+    today = timezone.localdate().isoformat()
+    body = {"settled_on": today, "reference": "TK-1"}
+    own = client_for(school_a, recorder).post(f"/api/v1/invoice-notes/{note.pk}/settle/", body)
+    assert own.status_code == 409, own.content
+    assert own.json()["error"]["code"] == "separation_of_duties"
+    cashier = client_for(school_a, R.ACCOUNTANT)
+    settled = cashier.post(f"/api/v1/invoice-notes/{note.pk}/settle/", body)
+    assert settled.status_code == 200, settled.content
+    assert (settled.json()["status"], settled.json()["settled_by"]) == (
+        "settled",
+        cashier.user.username if cashier.user else None,
+    )
+    again = cashier.post(f"/api/v1/invoice-notes/{note.pk}/settle/", body)
+    assert again.json()["error"]["code"] == "already_settled"
+
+
+def test_two_returns_at_once_never_return_more_than_was_kept(
+    committed: list[Callable[[], Any]],
+) -> None:
+    school = School.objects.get(code=SCHOOL_A)
+    accountants = [user_with_role(R.ACCOUNTANT, school) for _ in range(2)]
+    committed.extend(partial(discard_user, user) for user in accountants)
+    school, order = _committed_order(committed, quantity=D("10"), delivered=D("10"), invoiced=True)
+    with in_school(school):
+        invoice = order.invoices.select_related("expenditure").get()
+        expenditure_pay(
+            expenditure=invoice.expenditure,
+            paid_on=timezone.localdate(),
+            reference="ZF-race",
+            actor=SETUP,
+        )
+    clients = [HostClient(school_host(school.code), user) for user in accountants]
+
+    def give_back(i: int) -> Any:
+        return _note(clients[i], invoice, f"HZ-race-{i}", returned="6")
+
+    responses = at_once(2, give_back)
+    assert all(not isinstance(r, BaseException) for r in responses), responses
+    assert sorted(r.status_code for r in responses) == [201, 400]  # type: ignore[union-attr]
+    with in_school(school):
+        line = order.lines.get()
+        assert (line.delivered_quantity, line.invoiced_quantity) == (D("4"), D("4"))
+        assert InvoiceNote.objects.filter(invoice=invoice).count() == 1

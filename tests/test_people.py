@@ -24,9 +24,10 @@ from django_tenants.utils import schema_context
 from houqin.exceptions import Conflict, InvalidInput
 from houqin.roles import Role
 from shared_apps.audit.models import Change, SecurityEvent
+from shared_apps.subsidies.models import ProgrammeCode
 from tenant_apps.people import national_id, register, selectors
 from tenant_apps.people.models import (
-    OVERLAP_CONSTRAINT_PREFIX,
+    OVERLAP_CONSTRAINT,
     StaffMember,
     Student,
     SubsidyEligibility,
@@ -35,7 +36,7 @@ from tenant_apps.people.services.eligibility import subsidy_eligibility_create
 from tenants.models import School
 from tenants.routing import school_host
 from tests.conftest import SCHOOL_A, HostClient
-from tests.factories import SETUP, user_with_role
+from tests.factories import SETUP, programme_row, user_with_role
 from tests.matrix.people import make_student, national_id_for
 
 R = Role
@@ -43,8 +44,8 @@ STUDENTS = "/api/v1/students/"
 IMPORT = "/api/v1/students/import/"
 EXPORT = "/api/v1/students/export/"
 ELIGIBILITY = "/api/v1/eligibility/"
-NUTRITION = SubsidyEligibility.Programme.NUTRITION_IMPROVEMENT
-BOARDING = SubsidyEligibility.Programme.BOARDING_LIVING
+NUTRITION = ProgrammeCode.NUTRITION_IMPROVEMENT
+BOARDING = ProgrammeCode.BOARDING_LIVING
 HEADER = "学籍号,姓名,性别,年级,班级,寄宿,身份证号,补助资格,资格原因,资格起始,资格截止"
 # The example of GB 11643-1999 itself, and a number made by the same rule.
 KNOWN_VALID = ["11010519491231002X", national_id_for(1)]
@@ -393,7 +394,7 @@ def test_csv_import_in_utf8_or_gbk(encoding, director, school_a, in_school) -> N
         assert first.national_id_masked == national_id.mask(national_id_for(1))
         assert (second.name, second.grade, second.national_id_masked) == ("李小红", 7, "")
         period = first.eligibilities.get()
-        assert (period.programme, period.reason, period.valid_from, period.valid_to) == (
+        assert (period.programme.code, period.reason, period.valid_from, period.valid_to) == (
             NUTRITION,
             "minimum_living",
             date(2025, 9, 1),
@@ -508,7 +509,10 @@ def test_import_refuses_what_the_register_contradicts(director, school_a, in_sch
     held = make_student(school_a.schema_name, student_number="S4001", grade=11)
     with in_school(school_a):
         SubsidyEligibility.objects.create(
-            student=held, programme=BOARDING, reason="orphan", valid_from=date(2025, 9, 1)
+            student=held,
+            programme=programme_row(BOARDING),
+            reason="orphan",
+            valid_from=date(2025, 9, 1),
         )
     before = _nothing_in(school_a)
     content = _csv(
@@ -616,15 +620,18 @@ def test_overlapping_periods_are_refused(director, school_a) -> None:
 def test_the_database_refuses_overlaps_whatever_the_path(school_a, in_school) -> None:
     student = make_student(school_a.schema_name)
     names = {c.name for c in SubsidyEligibility._meta.constraints}
-    assert {f"{OVERLAP_CONSTRAINT_PREFIX}{p}" for p in SubsidyEligibility.Programme.values} <= names
+    assert OVERLAP_CONSTRAINT in names
     with in_school(school_a):
         SubsidyEligibility.objects.create(
-            student=student, programme=NUTRITION, reason="other", valid_from=date(2025, 9, 1)
+            student=student,
+            programme=programme_row(NUTRITION),
+            reason="other",
+            valid_from=date(2025, 9, 1),
         )
         with pytest.raises(IntegrityError), transaction.atomic():
             SubsidyEligibility.objects.create(
                 student=student,
-                programme=NUTRITION,
+                programme=programme_row(NUTRITION),
                 reason="other",
                 valid_from=date(2024, 1, 1),
                 valid_to=date(2025, 9, 1),
@@ -632,7 +639,7 @@ def test_the_database_refuses_overlaps_whatever_the_path(school_a, in_school) ->
         with pytest.raises(IntegrityError), transaction.atomic():
             SubsidyEligibility.objects.create(
                 student=student,
-                programme=BOARDING,
+                programme=programme_row(BOARDING),
                 reason="other",
                 valid_from=date(2025, 9, 2),
                 valid_to=date(2025, 9, 1),
@@ -703,22 +710,29 @@ def test_students_eligible_on_a_date(school_a, in_school, client_for) -> None:
     )
     with in_school(school_a):
         make = SubsidyEligibility.objects.create
-        make(student=eligible, programme=NUTRITION, reason="other", valid_from=date(2025, 9, 1))
+        make(
+            student=eligible,
+            programme=programme_row(NUTRITION),
+            reason="other",
+            valid_from=date(2025, 9, 1),
+        )
         make(
             student=ended,
-            programme=NUTRITION,
+            programme=programme_row(NUTRITION),
             reason="other",
             valid_from=date(2025, 9, 1),
             valid_to=date(2026, 3, 1),
         )
         make(
             student=left,
-            programme=NUTRITION,
+            programme=programme_row(NUTRITION),
             reason="other",
             valid_from=date(2025, 9, 1),
             valid_to=date(2026, 2, 27),
         )
-        make(student=boarding_only, programme=BOARDING, reason="other", valid_from=day)
+        make(
+            student=boarding_only, programme=programme_row(BOARDING), reason="other", valid_from=day
+        )
         assert set(selectors.students_eligible_on(day)) == {eligible, boarding_only}
         assert set(selectors.students_eligible_on(day, NUTRITION)) == {eligible}
         assert set(selectors.students_eligible_on(date(2026, 3, 1), NUTRITION)) == {
@@ -778,7 +792,7 @@ def test_concurrent_overlapping_periods_only_one_wins(committed_student) -> None
             start.wait(timeout=10)
             return subsidy_eligibility_create(
                 student=committed_student,
-                programme=NUTRITION,
+                programme=programme_row(NUTRITION),
                 reason="other",
                 valid_from=valid_from,
                 actor=SETUP,
@@ -799,7 +813,7 @@ def test_concurrent_inserts_bypassing_the_lock_meet_the_constraint(committed_stu
         with schema_context(schema), transaction.atomic():
             SubsidyEligibility.objects.create(
                 student=committed_student,
-                programme=NUTRITION,
+                programme=programme_row(NUTRITION),
                 reason="other",
                 valid_from=date(2025, 9, 1),
             )
@@ -811,7 +825,7 @@ def test_concurrent_inserts_bypassing_the_lock_meet_the_constraint(committed_stu
         with schema_context(schema), transaction.atomic():
             SubsidyEligibility.objects.create(
                 student=committed_student,
-                programme=NUTRITION,
+                programme=programme_row(NUTRITION),
                 reason="other",
                 valid_from=date(2026, 1, 1),
             )
@@ -820,7 +834,7 @@ def test_concurrent_inserts_bypassing_the_lock_meet_the_constraint(committed_stu
     results = _in_threads(first, second)
     assert results[0] == "committed"
     assert isinstance(results[1], IntegrityError), results
-    assert OVERLAP_CONSTRAINT_PREFIX in str(results[1])
+    assert OVERLAP_CONSTRAINT in str(results[1])
 
 
 # Students and staff through the API --------------------------------------------------------------

@@ -53,6 +53,7 @@ def _describe(schema: str) -> dict[str, Any]:
     return described
 
 
+@pytest.mark.slow
 def test_a_provisioned_school_is_what_the_migrations_make(db):
     provisioning._migrate_into("houqin_probe")
     school = school_create(actor=SETUP, code="300001", name="结构比对学校", kind="primary")
@@ -80,6 +81,7 @@ def test_a_template_from_other_migrations_is_refused(db):
         provisioning.schema_from_template(provisioning.Template("0" * 64), "s_300003")
 
 
+@pytest.mark.slow
 def test_an_out_of_date_template_is_rebuilt_before_use(db):
     SchemaTemplate.objects.filter(pk=1).update(fingerprint="f" * 64)
     provisioning._template = None
@@ -108,6 +110,7 @@ def test_a_new_school_takes_a_ready_schema_from_the_pool(db):
     assert response.status_code == 201
 
 
+@pytest.mark.slow
 def test_stale_pool_schemas_are_dropped_when_the_template_is_rebuilt(db):
     provisioning.pool_refill(size=1)
     PoolSchema.objects.update(fingerprint="e" * 64)

@@ -24,7 +24,7 @@ from tenants.models import School
 from tests.conftest import HostClient
 from tests.factories import SETUP, make_user, user_with_role
 from tests.matrix.orders import make_order
-from tests.matrix.subsidies import make_budget, make_claim, make_programme
+from tests.matrix.subsidies import computed_claim, make_budget, make_claim, make_programme
 from tests.matrix.tenders import make_item, make_requisition, opened_tender, score_all
 
 R = Role
@@ -142,10 +142,7 @@ def test_a_requisition_is_not_approved_by_its_raiser_nor_their_second_account(
 
 
 def _draft_claim(school: School, preparer: User) -> Claim:
-    claim = make_claim(school)
-    Claim.objects.across_schools().filter(pk=claim.pk).update(computed_by=preparer)
-    claim.refresh_from_db()
-    return claim
+    return computed_claim(school, actor=preparer)
 
 
 def _submit(client: HostClient, claim: Claim) -> Any:

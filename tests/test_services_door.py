@@ -22,12 +22,12 @@ from houqin import context
 from houqin.door import Actor, is_service
 from shared_apps.accounts.models import User
 from shared_apps.audit.models import Change
+from shared_apps.subsidies.models import ProgrammeCode
 from tenant_apps.canteen.services.daily_close import daily_close_record
 from tenant_apps.canteen.tasks import DAILY_CLOSE
-from tenant_apps.people.models import SubsidyEligibility
 from tenant_apps.people.services.eligibility import subsidy_eligibility_create
 from tenants.models import School
-from tests.factories import make_user
+from tests.factories import make_user, programme_row
 from tests.matrix.people import make_student
 
 # The apps whose writes are services (the platform's own app holds the door, not services).
@@ -168,7 +168,7 @@ def test_a_write_from_a_shell_names_its_actor_in_the_trail_and_on_the_row(
         since = _last_change()
         period = subsidy_eligibility_create(
             student=student,
-            programme=SubsidyEligibility.Programme.NUTRITION_IMPROVEMENT,
+            programme=programme_row(ProgrammeCode.NUTRITION_IMPROVEMENT),
             reason="other",
             valid_from=date(2025, 9, 1),
             actor=officer,

@@ -206,6 +206,7 @@ def test_make_demo_names_the_development_settings():
     assert demo and "DJANGO_SETTINGS_MODULE=houqin.settings.dev" in demo[0], result.stdout
 
 
+@pytest.mark.slow
 def test_only_the_demo_installs_the_demo_district():
     """The demo district's seeding and `manage.py demo` come with the demo's settings alone: a
     production process has no command that seeds known passwords."""

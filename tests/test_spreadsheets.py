@@ -645,6 +645,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(
     assert upload.saved(school_a, [20, 21]) == 0
 
 
+@pytest.mark.slow
 def test_a_register_of_twenty_thousand_students_is_read_whole(db: Any) -> None:
     """The limit's worth of rows in a dozen columns, as a school's export from the national
     register would have them, passes every cap on the file."""

@@ -1060,6 +1060,7 @@ def test_concurrent_publications_publish_once_and_revisions_make_one_draft(
 # Fuzzing as the nutrition officer ----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_standards_api_fuzzed_as_the_nutrition_officer(db: Any, foods: dict[str, Food]) -> None:
     """tests/test_fuzz.py calls the district's operations as roles that may only read these;
     here every operation of this app is fuzzed as the role that may write."""

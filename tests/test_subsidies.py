@@ -37,7 +37,7 @@ from tenants.models import School
 from tenants.routing import school_host
 from tests.concurrency import at_once
 from tests.conftest import SCHOOL_A, HostClient
-from tests.factories import SETUP, discard_user, user_with_role
+from tests.factories import SETUP, discard_user, programme_row, user_with_role
 from tests.matrix.people import make_student
 from tests.matrix.subsidies import make_budget, make_claim, make_programme
 
@@ -139,12 +139,22 @@ def test_a_draft_is_recomputed_and_a_submitted_claim_is_not(school_a: School) ->
         )
     assert again.pk == first.pk
     assert again.amount == Decimal("60.00")
-    services.claim_submit(claim=again, actor=SETUP)
-    with canteen_says({monday: 99}), pytest.raises(Conflict):
-        services.claim_compute(school=school_a, programme=programme, month=OCTOBER, actor=SETUP)
+    with canteen_says({monday: 12}):
+        services.claim_submit(claim=again, actor=SETUP)
+        # The records agree with the submitted claim: nothing to adjust.
+        with pytest.raises(Conflict) as refused:
+            services.claim_compute(school=school_a, programme=programme, month=OCTOBER, actor=SETUP)
+    assert refused.value.code == "nothing_to_adjust"
+    # Computing a closed month computes its adjustment: the claim itself stays as submitted.
+    with canteen_says({monday: 99}):
+        adjustment = services.claim_compute(
+            school=school_a, programme=programme, month=OCTOBER, actor=SETUP
+        )
     again.refresh_from_db()
     assert again.amount == Decimal("60.00")
-    assert Claim.objects.across_schools().filter(programme=programme).count() == 1
+    assert (adjustment.kind, adjustment.corrects_id) == (Claim.Kind.ADJUSTMENT, again.pk)
+    assert (adjustment.student_days, adjustment.amount) == (99, Decimal("435.00"))
+    assert adjustment.claimed_before == Decimal("60.00")
 
 
 def test_a_month_without_a_budget_is_a_clear_400(client_for: Any, school_a: School) -> None:
@@ -171,7 +181,7 @@ def test_at_most_one_subsidised_meal_per_student_per_day_with_the_real_canteen(
         for student in eligible:
             SubsidyEligibility.objects.create(
                 student=student,
-                programme="nutrition_improvement",
+                programme=programme_row(ProgrammeCode.NUTRITION_IMPROVEMENT),
                 reason="rural_compulsory",
                 valid_from=date(2025, 9, 1),
             )
@@ -195,12 +205,15 @@ def test_at_most_one_subsidised_meal_per_student_per_day_with_the_real_canteen(
     assert claim.amount == Decimal("20.00")
 
 
-def test_schools_record_eligibility_for_the_districts_programme_codes(db: Any) -> None:
-    """One definition of the programmes: people's eligibility takes its choices from subsidies'
-    `ProgrammeCode`, and the programme the district starts with is one of them."""
-    assert SubsidyEligibility.Programme is ProgrammeCode
-    assert SubsidyEligibility._meta.get_field("programme").choices == ProgrammeCode.choices
-    assert Programme.objects.get(code=ProgrammeCode.NUTRITION_IMPROVEMENT).active
+def test_the_programmes_the_district_starts_with_declare_how_they_pay(db: Any) -> None:
+    """The programmes are rows: the two the district starts with say whom they are for and
+    how they pay; nothing else in the code lists programmes."""
+    nutrition = Programme.objects.get(code=ProgrammeCode.NUTRITION_IMPROVEMENT)
+    boarding = Programme.objects.get(code=ProgrammeCode.BOARDING_LIVING)
+    assert (nutrition.basis, nutrition.students) == ("served_day", "compulsory")
+    assert (boarding.basis, boarding.students) == ("semester", "boarders")
+    field = SubsidyEligibility._meta.get_field("programme")
+    assert field.related_model is Programme and not field.choices
 
 
 # The flow ------------------------------------------------------------------------------------
@@ -223,7 +236,8 @@ def test_compute_submit_approve_disburse_with_events(client_for: Any, school_a: 
 
     # The director prepares, the principal submits; not the other way round.
     assert director.post(f"{CLAIMS}{claim_id}/submit/").status_code == 404
-    submitted = principal.post(f"{CLAIMS}{claim_id}/submit/")
+    with canteen_says({date(2025, 10, 6): 80, date(2025, 10, 7): 78}):
+        submitted = principal.post(f"{CLAIMS}{claim_id}/submit/")
     assert submitted.status_code == 200, submitted.content
     assert submitted.json()["status"] == "submitted"
 
@@ -326,7 +340,8 @@ def test_an_approval_over_budget_is_409_and_changes_nothing(
 def test_a_submission_over_budget_is_409(client_for: Any, school_a: School) -> None:
     budget = make_budget(school_a, make_programme(), allocated=Decimal("100.00"))
     claim = make_claim(school_a, budget=budget)
-    response = client_for(school_a, R.PRINCIPAL).post(f"{CLAIMS}{claim.pk}/submit/")
+    with canteen_says({OCTOBER: 100}):
+        response = client_for(school_a, R.PRINCIPAL).post(f"{CLAIMS}{claim.pk}/submit/")
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "over_budget"
     claim.refresh_from_db()

@@ -764,6 +764,7 @@ def _everything_visible(client: HostClient, tender: Tender, bid: Bid) -> str:
     return "\n".join(client.get(path).content.decode() for path in paths)
 
 
+@pytest.mark.slow
 def test_no_role_sees_a_price_through_the_api_before_the_opening(db: Any) -> None:
     tender, account, bid = _sealed_tender()
     close(tender)

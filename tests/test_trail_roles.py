@@ -355,6 +355,7 @@ def _start(argv: list[str], **extra: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_web_and_worker_refuse_to_start_as_the_app_on_a_silenced_trail(
     committed: list[Callable[[], Any]],
 ) -> None:

@@ -33,6 +33,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from demo_district.recipes import FOOD_ITEMS, GRAMS_PER_UNIT
 from demo_district.users import (
     DEMO_PASSWORD,
     REQUEST_ID,
@@ -106,6 +107,7 @@ CATALOGUE: list[tuple[str, str, str, str, str, str, str]] = [
     ("KT-003", "一次性食品手套", Category.KITCHEN, "盒", "PE 100只/盒", "15.00", ""),
     ("CL-001", "洗洁精", Category.CLEANING, "瓶", "食品用 1.5kg/瓶", "12.00", ""),
     ("CL-002", "消毒液", Category.CLEANING, "瓶", "84消毒液 500mL/瓶", "8.50", ""),
+    *FOOD_ITEMS,
 ]
 
 
@@ -468,7 +470,7 @@ def seed_procurement() -> list[DemoLogin]:
     """Create what is missing of the demo's procurement; the suppliers' and evaluators' logins."""
     today = timezone.localdate()
     officer = demo_user("procurement_officer")
-    items = _catalogue(officer, today)
+    items = seed_catalogue(officer, today)
     companies = [_supplier(spec, officer, n, today) for n, spec in enumerate(SUPPLIERS, 1)]
     # What the daily job does: a notice for each licence about to expire (no one's act).
     with context.acting(request_id=REQUEST_ID):
@@ -490,7 +492,9 @@ def seed_procurement() -> list[DemoLogin]:
     ]
 
 
-def _catalogue(officer: User, today: date) -> dict[str, CatalogueItem]:
+def seed_catalogue(officer: User, today: date) -> dict[str, CatalogueItem]:
+    """The catalogue's items, with the grams per unit of those not sold by weight (given to
+    items an earlier demo made without them)."""
     items = CatalogueItem.objects.in_bulk([row[0] for row in CATALOGUE], field_name="code")
     missing = [row for row in CATALOGUE if row[0] not in items]
     with acting_as(officer):
@@ -504,8 +508,14 @@ def _catalogue(officer: User, today: date) -> dict[str, CatalogueItem]:
                 reference_price=price,
                 reference_date=today.replace(day=1),
                 food=food,
+                grams_per_unit=GRAMS_PER_UNIT.get(code),
                 actor=officer,
             )
+        for code, grams in GRAMS_PER_UNIT.items():
+            if items[code].grams_per_unit is None:
+                items[code] = catalogue.catalogue_item_update(
+                    item=items[code], grams_per_unit=grams, actor=officer
+                )
     return items
 
 

@@ -4,7 +4,7 @@ whole flow of the nutrition improvement programme on top of them (see `seed_flow
 Every business row is written by the services, inside `context.acting(...)` with the acting
 user's id, so the audit trail names who did what. Every step first looks for what it would make
 and skips it when it is there: a second run adds nothing. Dates are relative to the day the seed
-runs: the previous full month is served and claimed, the current week is planned.
+runs: the previous full month is served and claimed, this week and the next are planned.
 """
 
 import json
@@ -19,6 +19,8 @@ from django.utils import timezone, translation
 from django_tenants.utils import schema_context, tenant_context
 
 from demo_district.procurement import seed_procurement
+from demo_district.recipes import BUDGET_ADDITIONS, seed_library
+from demo_district.upkeep import seed_upkeep
 from demo_district.users import (
     DEMO_PASSWORD,
     REQUEST_ID,
@@ -32,8 +34,12 @@ from demo_district.users import (
 from houqin import context
 from houqin.roles import DISTRICT_ROLES, REGISTRY, SCHOOL_ROLES, Role
 from shared_apps.accounts.models import User
+from shared_apps.optimiser import services as optimiser
+from shared_apps.optimiser.models import Proposal
+from shared_apps.optimiser.rules import Rules
 from shared_apps.standards import services as standards
-from shared_apps.standards.models import MealPlan, Recipe
+from shared_apps.standards.models import MealPlan
+from shared_apps.standards.selectors import plan_report
 from shared_apps.subsidies import services as subsidies
 from shared_apps.subsidies.models import Budget, Claim, Programme
 from tenant_apps.canteen.models import (
@@ -111,8 +117,10 @@ def seed_demo(*, today: date | None = None) -> list[DemoLogin]:
                         subject="希望午餐多一些蔬菜",
                         body="最近的午餐肉类偏多，希望增加时令蔬菜。",
                     )
-    seed_flow(today=today or timezone.localdate())
+    # The district's prices (its catalogue and contracts) first: the plans are costed at them.
     logins += seed_procurement()
+    seed_flow(today=today or timezone.localdate())
+    seed_upkeep()
     return logins
 
 
@@ -166,41 +174,9 @@ REASONS = (
     ("孤儿", 2),
     ("残疾", 2),
 )
-BAND_FACTORS = {"6-8": Decimal("0.8"), "9-11": Decimal("1.0"), "12-14": Decimal("1.2")}
-# name -> (meal, [(food code, grams per serving at ages 9-11)]); other bands are scaled.
-RECIPES: dict[str, tuple[str, list[tuple[str, int]]]] = {
-    "米饭": ("lunch", [("CT001", 110)]),
-    "番茄炒蛋": ("lunch", [("VG022", 100), ("EG001", 50), ("OL001", 6), ("CD001", 1)]),
-    "土豆烧肉": ("lunch", [("CT027", 80), ("MT002", 50), ("OL001", 6), ("CD002", 5)]),
-    "青椒肉丝": ("lunch", [("VG025", 80), ("MT001", 40), ("OL001", 6), ("CD001", 1)]),
-    "红烧鸡腿": ("lunch", [("MT015", 90), ("CD002", 5), ("OL001", 4)]),
-    "红烧草鱼": ("lunch", [("AQ001", 90), ("OL001", 6), ("CD002", 4)]),
-    "麻婆豆腐": ("lunch", [("SN003", 80), ("MT001", 15), ("CD005", 4), ("OL001", 5)]),
-    "清炒小白菜": ("lunch", [("VG002", 150), ("OL001", 5), ("CD001", 1)]),
-    "手撕包菜": ("lunch", [("VG012", 150), ("OL001", 5), ("CD001", 1)]),
-    "胡萝卜炒蛋": ("lunch", [("VG027", 100), ("EG001", 30), ("OL001", 5)]),
-    "紫菜蛋花汤": ("lunch", [("VG059", 3), ("EG001", 15), ("CD001", 1)]),
-    "馒头": ("breakfast", [("CT012", 80)]),
-    "肉包子": ("breakfast", [("CT008", 60), ("MT002", 20), ("VG001", 30)]),
-    "煮鸡蛋": ("breakfast", [("EG001", 50)]),
-    "牛奶": ("breakfast", [("DY001", 200)]),
-    "小米粥": ("breakfast", [("CT017", 25)]),
-}
-# Monday to Friday: (main dish, side dish); rice every day, soup on Tuesday and Thursday.
-LUNCH_WEEK = [
-    ("番茄炒蛋", "清炒小白菜"),
-    ("土豆烧肉", "手撕包菜"),
-    ("红烧鸡腿", "胡萝卜炒蛋"),
-    ("青椒肉丝", "清炒小白菜"),
-    ("红烧草鱼", "麻婆豆腐"),
-]
-BREAKFAST_WEEK = [
-    ("馒头", "煮鸡蛋", "牛奶"),
-    ("肉包子", "小米粥"),
-    ("馒头", "煮鸡蛋", "小米粥"),
-    ("肉包子", "牛奶"),
-    ("馒头", "煮鸡蛋", "牛奶"),
-]
+# The age bands of the demo's pupils (grades 1-3, 4-6, 7-9), each with its weekly plan.
+PLANNED_BANDS = ("6-8", "9-11", "12-14")
+PLANNED_MEALS = ["breakfast", "lunch"]
 LEADER_COMMENTS = [
     "饭菜温度适宜，分量足。",
     "菜品口味偏咸，已提醒后厨。",
@@ -221,7 +197,9 @@ class DemoDates:
     month_start: date  # the previous full month
     month_end: date
     school_year_start: date
-    weeks: tuple[date, ...]  # Mondays of the planned weeks: the previous month's and this one
+    # Mondays of the planned weeks: the previous month's, this one and the next
+    weeks: tuple[date, ...]
+    ahead: tuple[date, ...]  # this week's Monday and the next's
 
     @classmethod
     def of(cls, today: date) -> "DemoDates":
@@ -234,9 +212,9 @@ class DemoDates:
             weeks.append(monday)
             monday += timedelta(weeks=1)
         this_week = today - timedelta(days=today.weekday())
-        if this_week not in weeks:
-            weeks.append(this_week)
-        return cls(today, month_start, month_end, date(year, 9, 1), tuple(weeks))
+        ahead = (this_week, this_week + timedelta(weeks=1))
+        weeks += [week for week in ahead if week not in weeks]
+        return cls(today, month_start, month_end, date(year, 9, 1), tuple(weeks), ahead)
 
 
 def _band(grade: int) -> str:
@@ -251,64 +229,62 @@ def _stable(*parts: object) -> int:
 # The district's recipes and plans --------------------------------------------------------------
 
 
-def _recipes(officer: User) -> dict[str, Recipe]:
-    existing = {(r.name, r.meal): r for r in Recipe.objects.filter(name__in=list(RECIPES))}
-    recipes = {}
-    for name, (meal, items) in RECIPES.items():
-        recipe = existing.get((name, meal))
-        if recipe is None:
-            recipe = standards.recipe_create(
-                name=name,
-                meal=meal,
-                description="演示食谱",
-                items=[
-                    standards.ItemInput(food=code, age_band=band, grams=Decimal(grams) * factor)
-                    for code, grams in items
-                    for band, factor in BAND_FACTORS.items()
-                ],
-                actor=officer,
-            )
-        recipes[name] = recipe
-    return recipes
+def _published(week: date, band: str) -> MealPlan | None:
+    """The plan in force for the week and band, if it meets the standard (an earlier demo's,
+    composed by hand, does not)."""
+    plan = MealPlan.objects.filter(
+        week_start=week, age_band=band, status=MealPlan.Status.PUBLISHED
+    ).first()
+    return plan if plan is not None and plan_report(plan=plan)["meets_standard"] else None
 
 
-def _week_entries(recipes: dict[str, Recipe], week_index: int) -> list[standards.EntryInput]:
-    entries = []
-    for weekday in range(1, 6):
-        main, side = LUNCH_WEEK[(weekday - 1 + week_index) % 5]
-        lunch = ["米饭", main, side] + (["紫菜蛋花汤"] if weekday in (2, 4) else [])
-        breakfast = BREAKFAST_WEEK[(weekday - 1 + week_index) % 5]
-        entries += [
-            standards.EntryInput(weekday=weekday, meal="lunch", recipe=recipes[n].pk) for n in lunch
-        ]
-        entries += [
-            standards.EntryInput(weekday=weekday, meal="breakfast", recipe=recipes[n].pk)
-            for n in breakfast
-        ]
-    return entries
-
-
-def _plans(
-    officer: User, recipes: dict[str, Recipe], dates: DemoDates
-) -> dict[tuple[date, str], MealPlan]:
-    """The published plan of every planned week and band, published now where there is none."""
+def _plans(officer: User, dates: DemoDates) -> dict[tuple[date, str], MealPlan]:
+    """The published plan of every planned week and band, where there is none that meets the
+    standard: this week's and the next's each composed by the optimiser from the demo's recipes;
+    the previous month's weeks serve one composed week in turn, as canteens repeat a month's
+    menu (and as the optimiser would compose them again: the same recipes, prices and season)."""
+    seed_library(officer)
     plans = {}
+    repeated: dict[str, Proposal] = {}
     for week in dates.weeks:
-        for band in BAND_FACTORS:
-            plan = MealPlan.objects.filter(
-                week_start=week, age_band=band, status=MealPlan.Status.PUBLISHED
-            ).first()
+        for band in PLANNED_BANDS:
+            plan = _published(week, band)
             if plan is None:
                 draft = MealPlan.objects.filter(
                     week_start=week, age_band=band, status=MealPlan.Status.DRAFT
-                ).first() or standards.plan_create(
-                    week_start=week,
-                    age_band=band,
-                    entries=_week_entries(recipes, week.isocalendar().week),
-                    title=f"{week:%Y年%m月%d日}起一周带量食谱（{band}岁）",
-                    actor=officer,
-                )
-                plan = standards.plan_publish(plan=draft, actor=officer)
+                ).first()
+                if draft is not None:
+                    standards.plan_delete(plan=draft, actor=officer)
+                title = f"{week:%Y年%m月%d日}起一周带量食谱（{band}岁）"
+                month = repeated.get(band)
+                if month is None or week in dates.ahead:
+                    proposal = optimiser.proposal_request(
+                        week_start=week,
+                        age_band=band,
+                        meals=PLANNED_MEALS,
+                        rules=Rules(budget_addition=BUDGET_ADDITIONS[band]),
+                        actor=officer,
+                    )
+                    plan = optimiser.proposal_publish(proposal=proposal, title=title, actor=officer)
+                    if week not in dates.ahead:
+                        repeated[band] = proposal
+                else:
+                    draft = standards.plan_create(
+                        week_start=week,
+                        age_band=band,
+                        entries=[
+                            standards.EntryInput(
+                                weekday=e.weekday,
+                                meal=e.meal,
+                                recipe=e.recipe_id,
+                                portion_pct=e.portion_pct,
+                            )
+                            for e in month.entries.order_by("weekday", "meal", "id")
+                        ],
+                        title=title,
+                        actor=officer,
+                    )
+                    plan = standards.plan_publish(plan=draft, actor=officer)
             plans[(week, band)] = plan
     return plans
 
@@ -395,7 +371,7 @@ def _seed_menus(
 ) -> dict[tuple[date, str], Menu]:
     """Adopt the district's plans for the bands the school has; its menus by (week, band)."""
     manager = demo_user("canteen_manager", school.code)
-    bands = sorted({_band(g) for g in ROSTERS[school.kind][0]}, key=list(BAND_FACTORS).index)
+    bands = sorted({_band(g) for g in ROSTERS[school.kind][0]}, key=PLANNED_BANDS.index)
     menus = {}
     with acting_as(manager):
         adopted = {m.plan_id: m for m in Menu.objects.filter(status=Menu.Status.ACTIVE)}
@@ -417,7 +393,7 @@ def _seed_month(school: School, dates: DemoDates, menus: dict[tuple[date, str], 
     code = school.code
     manager = demo_user("canteen_manager", code)
     leaders = [demo_user("principal", code), demo_user("logistics_director", code)]
-    main_band = min(menus, key=lambda k: list(BAND_FACTORS).index(k[1]))[1]
+    main_band = min(menus, key=lambda k: PLANNED_BANDS.index(k[1]))[1]
     meals = ["breakfast", "lunch"] if school.boarding else ["lunch"]
     students = list(
         Student.objects.order_by("student_number").values_list("pk", "student_number", "boarding")
@@ -609,8 +585,7 @@ def seed_flow(*, today: date) -> None:
     dates = DemoDates.of(today)
     officer = demo_user("nutrition_officer")
     with acting_as(officer):
-        recipes = _recipes(officer)
-        plans = _plans(officer, recipes, dates)
+        plans = _plans(officer, dates)
     programme = Programme.objects.get(code=PROGRAMME)
     for code, *_rest in DEMO_SCHOOLS:
         school = School.objects.get(code=code)

@@ -33,6 +33,29 @@ app.conf.beat_schedule = {
         "schedule": 600,
         "args": ("tenant_apps.orders.tasks.spend_drain_task", 300),
     },
+    # Repairs: every school's timers swept every five minutes (escalations, auto-confirmation,
+    # its figures for the district), maintenance plans' work orders raised at 05:00.
+    "repairs-sweep-every-school": {
+        "task": "tenants.tasks.for_every_school_task",
+        "schedule": 300,
+        "args": ("tenant_apps.repairs.tasks.repairs_sweep_task", 240),
+    },
+    "repairs-maintenance-every-school": {
+        "task": "tenants.tasks.for_every_school_task",
+        "schedule": crontab(hour=5, minute=0),
+        "args": ("tenant_apps.repairs.tasks.maintenance_raise_task",),
+    },
+    # Assets: last month's depreciation on the 1st at 02:00, the district's figures nightly.
+    "assets-depreciation-every-school": {
+        "task": "tenants.tasks.for_every_school_task",
+        "schedule": crontab(day_of_month=1, hour=2, minute=0),
+        "args": ("tenant_apps.assets.tasks.depreciation_task",),
+    },
+    "assets-figures-every-school": {
+        "task": "tenants.tasks.for_every_school_task",
+        "schedule": crontab(hour=2, minute=30),
+        "args": ("tenant_apps.assets.tasks.assets_figures_task",),
+    },
     # The district centre's procurement jobs (public schema): qualification notices at 06:00,
     # the suppliers' rating rule for last month on the 1st at 03:00.
     "procurement-qualification-expiry": {

@@ -86,3 +86,20 @@ def insert_columns(
         cursor.execute(statement.as_string(cursor.connection), [*fixed.values(), *arrays])
         written: int = cursor.rowcount
         return written
+
+
+def advisory_xact_locks(namespace: int, names: Iterable[str], *, shared: bool) -> None:
+    """Hold PostgreSQL's transaction-level advisory lock `(namespace, hashtext(name))` for each
+    of `names` until the transaction ends: shared locks wait only for an exclusive one, an
+    exclusive one for any. Taken in one statement, in the names' order, so that two callers never
+    wait on each other in a circle. Two names hashing alike share a lock: they only wait more."""
+    ordered = sorted(set(names))
+    if not ordered:
+        return
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {function}(%s, hashtext(name)) "  # noqa: S608 - one of two literal names
+            "FROM (SELECT name FROM unnest(%s::text[]) AS name ORDER BY name) AS names",
+            [namespace, ordered],
+        )

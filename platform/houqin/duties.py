@@ -64,11 +64,29 @@ PAYMENT = Duty(
     ("invoice.recorded_by",),
     _("Whoever recorded an invoice cannot pay it."),
 )
+NOTE_SETTLEMENT = Duty(
+    "orders.invoicenote",
+    "orders.settle_invoicenote",
+    ("recorded_by",),
+    _("Whoever recorded a credit or debit note cannot settle it."),
+)
 AWARD = Duty(
     "procurement.tender",
     "procurement.award_tender",
     ("evaluated_by",),
     _("Whoever evaluated a tender cannot award its lots."),
+)
+DISPOSAL_APPROVAL = Duty(
+    "assets.disposal",
+    "assets.approve_disposal",
+    ("requested_by",),
+    _("Whoever asked for a disposal cannot approve it."),
+)
+DISPOSAL_CONFIRMATION = Duty(
+    "assets.disposal",
+    "assets.confirm_disposal",
+    ("requested_by", "approved_by"),
+    _("Whoever asked for or approved a disposal cannot confirm it."),
 )
 
 DUTIES = (
@@ -77,7 +95,10 @@ DUTIES = (
     CLAIM_APPROVAL,
     SUPPLEMENT_APPROVAL,
     PAYMENT,
+    NOTE_SETTLEMENT,
     AWARD,
+    DISPOSAL_APPROVAL,
+    DISPOSAL_CONFIRMATION,
 )
 
 

@@ -33,8 +33,20 @@ def previous_month(today: date | None = None) -> date:
     return add_months((today or timezone.localdate()).replace(day=1), -1)
 
 
+# How the API writes a month: "YYYY-MM"; "YYYY-MM-DD" (the month holding that day) is read too.
+MONTH_PATTERN = r"^\d{4}-\d{2}(-\d{2})?$"
+
+
 def parse_month(text: str) -> date:
-    """The first day of the month "YYYY-MM" names; ValueError for anything else."""
-    if len(text) != 7 or text[4] != "-":
+    """The first day of the month "YYYY-MM" names, or of the month holding the day "YYYY-MM-DD";
+    ValueError for anything else."""
+    if len(text) == 10 and text[7] == "-":
+        return date.fromisoformat(text).replace(day=1)
+    if len(text) != 7 or text[4] != "-" or not (text[:4] + text[5:]).isdigit():
         raise ValueError(text)
     return date(int(text[:4]), int(text[5:]), 1)
+
+
+def names_a_day(text: str) -> bool:
+    """Whether a month was written as one of its days ("YYYY-MM-DD"), the older form."""
+    return len(text.strip()) == 10

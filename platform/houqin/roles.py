@@ -76,8 +76,9 @@ class RoleSpec:
     district_host_only: bool = False
 
 
-# What every member of a school may do: their own feedback, and read the menu and the school's
-# calendar.
+# What every member of a school may do: their own feedback, read the menu and the school's
+# calendar, and report faults (choosing the building and room), follow, photograph, cancel,
+# confirm and rate, and reopen their own repair requests.
 _MEMBER = frozenset(
     {
         "feedback.add_feedback",
@@ -86,6 +87,63 @@ _MEMBER = frozenset(
         "canteen.view_menuitem",
         "canteen.view_schoolterm",
         "canteen.view_calendarday",
+        "assets.view_building",
+        "assets.view_room",
+        "repairs.add_repairrequest",
+        *(
+            f"repairs.{verb}_repairrequest:own"
+            for verb in ("view", "photo", "cancel", "confirm", "reopen")
+        ),
+        "repairs.view_repairphoto:own",
+    }
+)
+# The repair desk's work: the team's acts on the requests assigned to it (the services check
+# the technician is on the team), attending maintenance plans' meters, and reading the desk and
+# the register of what they repair.
+_REPAIR_WORK = frozenset(
+    {
+        "repairs.view_*",
+        "assets.view_asset",
+        *(
+            f"repairs.{verb}_repairrequest"
+            for verb in ("photo", "accept", "reject", "start", "complete")
+        ),
+        "repairs.meter_maintenanceplan",
+    }
+)
+# Running the repair desk (the logistics director): the policy, teams, dispatch rules and
+# dispatching, extensions, scorecards and maintenance plans. Approving major work is the
+# principal's.
+_REPAIR_DESK = _REPAIR_WORK | {
+    "repairs.add_policy",
+    "repairs.add_team",
+    "repairs.change_team",
+    "repairs.add_dispatchrule",
+    "repairs.delete_dispatchrule",
+    "repairs.dispatch_repairrequest",
+    "repairs.extend_repairrequest",
+    "repairs.add_scorecard",
+    "repairs.add_maintenanceplan",
+}
+# Keeping the register (the asset keeper, and the logistics director): rooms and assets,
+# custody, labels, depreciation, stock-takes and their discrepancies, and asking for disposals.
+# Approving disposals is the principal's (and the district's above its threshold); the finance
+# ledger's balances are the accountant's.
+_ASSET_KEEPING = frozenset(
+    {
+        "assets.view_*",
+        "assets.add_building",
+        "assets.add_room",
+        "assets.add_asset",
+        "assets.move_asset",
+        "assets.label_asset",
+        "assets.add_depreciationrun",
+        "assets.add_stocktake",
+        "assets.scan_stocktake",
+        "assets.close_stocktake",
+        "assets.assign_discrepancy",
+        "assets.resolve_discrepancy",
+        "assets.add_disposal",
     }
 )
 # Reading everything a school holds, without personal-data unmasking.
@@ -126,6 +184,10 @@ _PROCUREMENT_OFFICE = frozenset(
             )
         ),
     }
+)
+# Asking the meal-plan optimiser for a week priced at the school's own contracts, and editing it.
+_PROPOSING = frozenset(
+    {"optimiser.view_proposal", "optimiser.add_proposal", "optimiser.change_proposal"}
 )
 # Placing orders, receiving deliveries (with inspection and returns), and rating the school's
 # suppliers each month. Recording invoices and paying them is the accountant's.
@@ -176,7 +238,7 @@ REGISTRY: dict[Role, RoleSpec] = {
             Role.NUTRITION_OFFICER,
             Scope.DISTRICT,
             _("Nutrition officer"),
-            frozenset({"tenants.view_school", "standards.*"}) | _CATALOGUE,
+            frozenset({"tenants.view_school", "standards.*", "optimiser.*"}) | _CATALOGUE,
         ),
         RoleSpec(
             Role.PROCUREMENT_OFFICER,
@@ -209,6 +271,12 @@ REGISTRY: dict[Role, RoleSpec] = {
                     "subsidies.approve_claim",
                     "subsidies.disburse_claim",
                     "reporting.*",
+                    # Disposals of assets whose book value is above the district's threshold,
+                    # confirmed on the school's host after the principal's approval.
+                    "assets.view_disposal",
+                    "assets.view_asset",
+                    "assets.confirm_disposal",
+                    "assets.reject_disposal",
                 }
             )
             | _CATALOGUE,
@@ -243,6 +311,12 @@ REGISTRY: dict[Role, RoleSpec] = {
                 "reporting.view_*",
                 "orders.view_*",
                 "procurement.view_supplierrating",
+                # Major repair work, and disposals of the school's assets.
+                "repairs.view_*",
+                "repairs.approve_repairrequest",
+                "assets.view_*",
+                "assets.approve_disposal",
+                "assets.reject_disposal",
             }
             | _BUYING,
         ),
@@ -263,10 +337,15 @@ REGISTRY: dict[Role, RoleSpec] = {
                 "canteen.*",
                 "subsidies.view_*",
                 "subsidies.prepare_claim",
+                # A change to a month closed by its claim, recorded as a correction.
+                "subsidies.correct_claim",
                 "procurement.view_requisition",
                 "procurement.add_requisition",
             }
-            | _ORDERING,
+            | _ORDERING
+            | _REPAIR_DESK
+            | _ASSET_KEEPING
+            | _PROPOSING,
             appoints=_DELEGATED,
         ),
         RoleSpec(
@@ -281,7 +360,8 @@ REGISTRY: dict[Role, RoleSpec] = {
                 "procurement.add_requisition",
                 "procurement.view_requisition:own",
             }
-            | _ORDERING,
+            | _ORDERING
+            | _PROPOSING,
         ),
         RoleSpec(
             Role.DORM_MANAGER,
@@ -289,7 +369,9 @@ REGISTRY: dict[Role, RoleSpec] = {
             _("Dormitory manager"),
             _MEMBER | {"people.view_student"},
         ),
-        RoleSpec(Role.REPAIR_TECHNICIAN, Scope.SCHOOL, _("Repair technician"), _MEMBER),
+        RoleSpec(
+            Role.REPAIR_TECHNICIAN, Scope.SCHOOL, _("Repair technician"), _MEMBER | _REPAIR_WORK
+        ),
         RoleSpec(
             Role.ACCOUNTANT,
             Scope.SCHOOL,
@@ -304,9 +386,19 @@ REGISTRY: dict[Role, RoleSpec] = {
             }
             | _BUYING
             # The supplier's invoice matched against the order and what was accepted, and paid.
-            | {"orders.view_*", "orders.invoice_order", "orders.pay_expenditure"},
+            | {"orders.view_*", "orders.invoice_order", "orders.pay_expenditure"}
+            # Returns and price changes after an invoice was paid: credit and debit notes.
+            | {"orders.note_invoice", "orders.settle_invoicenote"}
+            # The finance ledger's fixed-asset balances, reconciled with the register.
+            | {"assets.view_*", "assets.add_ledgerbalance"},
         ),
-        RoleSpec(Role.ASSET_KEEPER, Scope.SCHOOL, _("Asset keeper"), _MEMBER),
+        RoleSpec(
+            Role.ASSET_KEEPER,
+            Scope.SCHOOL,
+            _("Asset keeper"),
+            # The orders and invoices that bought what is registered.
+            _MEMBER | _ASSET_KEEPING | {"orders.view_*", "repairs.view_*"},
+        ),
         RoleSpec(Role.STAFF, Scope.SCHOOL, _("Staff"), _MEMBER),
         RoleSpec(Role.STUDENT, Scope.SCHOOL, _("Student"), _MEMBER),
         RoleSpec(

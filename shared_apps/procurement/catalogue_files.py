@@ -14,6 +14,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "reference_price": ("reference_price", "price", "市场参考价", "参考价"),
     "reference_date": ("reference_date", "price_date", "参考价日期", "价格日期"),
     "food": ("food", "food_code", "食物编码"),
+    "grams_per_unit": ("grams_per_unit", "每单位克数", "单位克重"),
 }
 REQUIRED = ("code", "name", "category", "unit", "reference_price", "reference_date")
 

@@ -77,6 +77,16 @@ def status_label(status: str) -> str:
     return _("no claim")
 
 
+def row_label(row: StatementRow) -> str:
+    """The programme, and for an adjustment's own line which claim it adjusts."""
+    if row.adjusts is None:
+        return row.programme_name
+    return _("%(programme)s: adjustment of claim #%(claim)s") % {
+        "programme": row.programme_name,
+        "claim": row.adjusts,
+    }
+
+
 def _columns(*, district: bool) -> list[Column]:
     school = (
         [
@@ -88,7 +98,7 @@ def _columns(*, district: bool) -> list[Column]:
     )
     return [
         *school,
-        Column(_("Programme"), lambda r: r.programme_name, width=24, wrap=True),
+        Column(_("Programme"), row_label, width=24, wrap=True),
         Column(_("Status"), lambda r: status_label(r.status), width=10),
         Column(_("School days"), lambda r: r.school_days, "count", 10),
         Column(_("Student-days"), lambda r: r.student_days, "count", 12, lambda t: t.student_days),

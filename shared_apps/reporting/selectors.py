@@ -20,9 +20,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin.api import deprecation
 from houqin.exceptions import InvalidInput
-from houqin.months import month_end, parse_month, previous_month
+from houqin.months import month_end, names_a_day, parse_month, previous_month
 from houqin.tenancy import SchoolScope
+from shared_apps.reporting.models import SchoolAssetCategory, SchoolUpkeep
 from shared_apps.subsidies.models import Budget, Claim
 from tenants.models import School
 
@@ -42,6 +44,8 @@ def month_parse(value: str | None, *, today: date | None = None) -> date:
     if value is None or not value.strip():
         return previous_month(today)
     text = value.strip()
+    if names_a_day(text):
+        deprecation.used("month")
     try:
         month = parse_month(text)
     except ValueError as exc:
@@ -70,8 +74,10 @@ class DayCount:
 
 @dataclass(frozen=True)
 class StatementRow:
-    """One school under one programme for the month: its claim (if any) and its budget (if any).
-    A school with neither has one row of zeros."""
+    """One school under one programme for the month: its claim (if any) and its budget (if any),
+    or one adjustment of the month's claim (`kind` "adjustment", `adjusts` the claim): the
+    difference it claims, in units and in money, positive or negative. A school with neither
+    has one row of zeros."""
 
     school_id: int
     school_code: str
@@ -96,6 +102,8 @@ class StatementRow:
     committed: Decimal
     remaining: Decimal
     days: tuple[DayCount, ...] = ()
+    kind: str = Claim.Kind.CLAIM
+    adjusts: int | None = None
 
 
 @dataclass(frozen=True)
@@ -193,10 +201,17 @@ def _school_fields(school: School) -> dict[str, object]:
     return {"school_id": school.pk, "school_code": school.code, "school_name": school.name}
 
 
+def _units(claim: Claim) -> int:
+    """What a row counts: the claim's units, or, for an adjustment, the units it adds (or takes
+    back) over what was claimed before, at the month's rate."""
+    if claim.kind == Claim.Kind.CLAIM or claim.claimed_before is None:
+        return claim.student_days
+    return claim.student_days - int(claim.claimed_before / claim.daily_rate)
+
+
 def _claim_row(claim: Claim, *, with_days: bool) -> StatementRow:
-    decided_by = ""
-    if claim.decided_by is not None:
-        decided_by = claim.decided_by.display_name or claim.decided_by.username
+    # People appear by their username, as in every other response.
+    decided_by = claim.decided_by.username if claim.decided_by is not None else ""
     approved = claim.status in (Claim.Status.APPROVED, Claim.Status.PAID)
     return StatementRow(
         **_school_fields(claim.school),  # type: ignore[arg-type]
@@ -205,14 +220,16 @@ def _claim_row(claim: Claim, *, with_days: bool) -> StatementRow:
         claim_id=claim.pk,
         status=claim.status,
         school_days=claim.school_days,
-        student_days=claim.student_days,
+        student_days=_units(claim),
         daily_rate=claim.daily_rate,
         amount=claim.amount,
         approved=claim.amount if approved else ZERO,
         disbursed=claim.disbursed,
         decided_at=timezone.localtime(claim.decided_at) if claim.decided_at else None,
         decided_by=decided_by,
-        days=_days(claim) if with_days else (),
+        days=_days(claim) if with_days and claim.kind == Claim.Kind.CLAIM else (),
+        kind=claim.kind,
+        adjusts=claim.corrects_id,
         **_budget_figures(claim.budget),  # type: ignore[arg-type]
     )
 
@@ -244,10 +261,16 @@ def _rows(
     with_days: bool,
 ) -> list[StatementRow]:
     """One row per school and programme: the live claim (else the latest rejected one) with its
-    budget; budgets covering the month that no claim drew on get a row of their own; schools
-    with neither a row of zeros. Every claimed programme and every budget appears once."""
+    budget, then a row for each adjustment of it not rejected; budgets covering the month that
+    no claim drew on get a row of their own; schools with neither a row of zeros. Every claimed
+    programme and every budget appears once."""
     chosen: dict[tuple[int, int], Claim] = {}
+    adjustments: list[Claim] = []
     for claim in claims:  # by id: a later claim replaces an earlier one unless it is rejected
+        if claim.kind == Claim.Kind.ADJUSTMENT:
+            if claim.status != Claim.Status.REJECTED:
+                adjustments.append(claim)
+            continue
         key = (claim.school_id, claim.programme_id)
         current = chosen.get(key)
         if (
@@ -256,7 +279,7 @@ def _rows(
             or claim.status != Claim.Status.REJECTED
         ):
             chosen[key] = claim
-    rows = [_claim_row(claim, with_days=with_days) for claim in chosen.values()]
+    rows = [_claim_row(claim, with_days=with_days) for claim in [*chosen.values(), *adjustments]]
     used = {claim.budget_id for claim in chosen.values()}
     seen_schools = {claim.school_id for claim in chosen.values()}
     for budget in budgets:
@@ -268,7 +291,15 @@ def _rows(
         if school.pk not in seen_schools:
             seen_schools.add(school.pk)
             rows.append(_empty_row(school, None))
-    rows.sort(key=lambda r: (r.school_code, r.programme_code, r.claim_id or 0, r.budget_id or 0))
+    rows.sort(
+        key=lambda r: (
+            r.school_code,
+            r.programme_code,
+            r.adjusts or r.claim_id or 0,
+            r.claim_id or 0,
+            r.budget_id or 0,
+        )
+    )
     return rows
 
 
@@ -322,3 +353,12 @@ def district_statement(*, month: date) -> DistrictStatement:
         school_count=len({r.school_id for r in rows}),
         status_counts={s: counts.get(s, 0) for s in STATUSES},
     )
+
+
+def upkeep_list() -> "QuerySet[SchoolUpkeep]":
+    """Every school's repair and asset figures, as their jobs last wrote them."""
+    return SchoolUpkeep.objects.select_related("school")
+
+
+def asset_category_list() -> "QuerySet[SchoolAssetCategory]":
+    return SchoolAssetCategory.objects.select_related("school")

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
@@ -312,11 +313,63 @@ class Food(models.Model):
         return f"{self.code} {self.name}"
 
 
+class Course(models.TextChoices):
+    """What part of a menu a dish is (a lunch has a staple, a protein dish and a vegetable)."""
+
+    STAPLE = "staple", _("staple")
+    PROTEIN = "protein", _("protein dish")
+    VEGETABLE = "vegetable", _("vegetable dish")
+    SOUP = "soup", _("soup")
+    FRUIT = "fruit", _("fruit")
+    DAIRY = "dairy", _("milk or dairy")
+    OTHER = "other", _("other")
+
+
+class Allergen(models.TextChoices):
+    """The allergens GB 7718-2011 asks prepackaged food to declare."""
+
+    GLUTEN = "gluten", _("cereals containing gluten")
+    CRUSTACEAN = "crustacean", _("crustaceans")
+    FISH = "fish", _("fish")
+    EGG = "egg", _("eggs")
+    PEANUT = "peanut", _("peanuts")
+    SOY = "soy", _("soybeans")
+    MILK = "milk", _("milk")
+    TREE_NUT = "tree_nut", _("tree nuts")
+
+
+# How far a plan may scale a recipe's serving, in percent (100: as written).
+PORTION_MIN_PCT = Decimal(10)
+PORTION_MAX_PCT = Decimal(300)
+HUNDRED_PCT = Decimal(100)
+
+
 class Recipe(models.Model):
     """A dish (or set meal) with its quantities per serving for each age band it is made for."""
 
     name = models.CharField(_("name"), max_length=100)
     meal = models.CharField(_("meal"), max_length=9, choices=Meal.choices)
+    course = models.CharField(
+        _("course"), max_length=10, choices=Course.choices, default=Course.OTHER
+    )
+    deep_fried = models.BooleanField(_("deep-fried"), default=False)
+    # The months (1-12) the dish is in season; none: all year.
+    season_months = ArrayField(
+        models.PositiveSmallIntegerField(), verbose_name=_("in season"), default=list, blank=True
+    )
+    allergens = ArrayField(
+        models.CharField(max_length=10, choices=Allergen.choices),
+        verbose_name=_("allergens"),
+        default=list,
+        blank=True,
+    )
+    # How far a plan may scale the serving (100-100: served as written).
+    portion_min_pct = models.DecimalField(
+        _("portion, at least (%)"), max_digits=4, decimal_places=1, default=HUNDRED_PCT
+    )
+    portion_max_pct = models.DecimalField(
+        _("portion, at most (%)"), max_digits=4, decimal_places=1, default=HUNDRED_PCT
+    )
     description = models.TextField(_("description"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
@@ -331,6 +384,19 @@ class Recipe(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["name", "meal"], name="recipe_name_meal_unique"),
             models.CheckConstraint(condition=~Q(name=""), name="recipe_has_a_name"),
+            models.CheckConstraint(
+                condition=Q(
+                    portion_min_pct__gte=PORTION_MIN_PCT,
+                    portion_min_pct__lte=HUNDRED_PCT,
+                    portion_max_pct__gte=HUNDRED_PCT,
+                    portion_max_pct__lte=PORTION_MAX_PCT,
+                ),
+                name="recipe_portion_bounds_sane",
+            ),
+            models.CheckConstraint(
+                condition=Q(season_months__contained_by=list(range(1, 13))),
+                name="recipe_season_months_known",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -456,6 +522,10 @@ class MealPlanEntry(models.Model):
     weekday = models.PositiveSmallIntegerField(_("weekday (1 = Monday)"))
     meal = models.CharField(_("meal"), max_length=9, choices=Meal.choices)
     recipe = models.ForeignKey(Recipe, on_delete=models.PROTECT, related_name="+")
+    # The serving as a percentage of the recipe's (within the recipe's portion bounds).
+    portion_pct = models.DecimalField(
+        _("portion (%)"), max_digits=8, decimal_places=4, default=HUNDRED_PCT
+    )
 
     class Meta:
         verbose_name = _("meal plan entry")
@@ -470,6 +540,10 @@ class MealPlanEntry(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(meal__in=[m.value for m in Meal]), name="plan_entry_meal_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(portion_pct__gte=PORTION_MIN_PCT, portion_pct__lte=PORTION_MAX_PCT),
+                name="plan_entry_portion_sane",
             ),
         ]
 

@@ -20,12 +20,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
-from django.db.models import BooleanField, Prefetch, QuerySet, TextChoices
+from django.db.models import BooleanField, Model, Prefetch, QuerySet, TextChoices
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from shared_apps.standards.models import (
@@ -43,6 +44,7 @@ from shared_apps.standards.models import (
     StandardTarget,
 )
 
+M = TypeVar("M", bound=Model)
 STANDARD_CODE = "WS/T 554-2017"
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")
@@ -314,9 +316,11 @@ def _band_order(band: str) -> int:
     return int(band.split("-", 1)[0])
 
 
-def recipe_nutrients(*, recipe: Recipe, age_band: str) -> Nutrients:
-    """One serving of `recipe` for `age_band` (nothing when it has no quantities for the band)."""
-    return items_nutrients((item.food, item.grams) for item in _items(recipe, age_band))
+def recipe_nutrients(*, recipe: Recipe, age_band: str, portion_pct: Decimal = HUNDRED) -> Nutrients:
+    """One serving of `recipe` for `age_band`, scaled to `portion_pct` % of the recipe's
+    (nothing when it has no quantities for the band)."""
+    share = portion_pct / HUNDRED
+    return items_nutrients((item.food, item.grams * share) for item in _items(recipe, age_band))
 
 
 def recipe_report(
@@ -361,13 +365,31 @@ def plan_brief_list() -> QuerySet[MealPlan]:
     )
 
 
+def _band_items(age_band: str) -> "QuerySet[RecipeItem]":
+    return RecipeItem.objects.filter(age_band=age_band).select_related("food").order_by("id")
+
+
+def with_band_items(entries: "QuerySet[M]", *, age_band: str) -> "QuerySet[M]":
+    """`entries` (rows with a `recipe`: a plan's, or another app's drafts) with their recipes
+    and the recipes' quantities for `age_band`, as the validator reads them."""
+    return entries.select_related("recipe").prefetch_related(
+        Prefetch("recipe__items", queryset=_band_items(age_band))
+    )
+
+
 def plan_entries(*, plan: MealPlan) -> QuerySet[MealPlanEntry]:
-    items = RecipeItem.objects.filter(age_band=plan.age_band).select_related("food").order_by("id")
+    return with_band_items(
+        MealPlanEntry.objects.filter(plan=plan), age_band=plan.age_band
+    ).order_by("weekday", "meal", "id")
+
+
+def recipe_list_for_band(*, age_band: str, meals: Sequence[str]) -> QuerySet[Recipe]:
+    """The recipes of `meals`, each with its quantities for `age_band` only (none: it has no
+    quantities for the band)."""
     return (
-        MealPlanEntry.objects.filter(plan=plan)
-        .select_related("recipe")
-        .prefetch_related(Prefetch("recipe__items", queryset=items))
-        .order_by("weekday", "meal", "id")
+        Recipe.objects.filter(meal__in=meals)
+        .prefetch_related(Prefetch("items", queryset=_band_items(age_band)))
+        .order_by("id")
     )
 
 
@@ -432,15 +454,40 @@ def recipes_for(*, meal: str, age_band: str, search: str = "") -> QuerySet[Recip
     return found.order_by("name")
 
 
+class PlannedEntry(Protocol):
+    """One recipe served at one meal of one day, at a portion: a plan's entry, or a draft's
+    that is not a plan yet (the optimiser's proposals). Its recipe's items are prefetched."""
+
+    @property
+    def pk(self) -> int | None: ...
+
+    weekday: int
+    meal: str
+    recipe: Recipe
+    portion_pct: Decimal
+
+
 def plan_compute_report(*, plan: MealPlan) -> dict[str, Any]:
     """The plan as it stands: its entries with their quantities, each menu (one meal of one day)
     and each meal's weekly average checked against the band's targets, and the weekly flags."""
-    targets = _targets_by_meal(plan.standard, plan.age_band)
-    entries = list(plan_entries(plan=plan))
+    return entries_report(
+        standard=plan.standard, age_band=plan.age_band, entries=list(plan_entries(plan=plan))
+    )
+
+
+def entries_report(
+    *, standard: NutritionStandard, age_band: str, entries: Sequence[PlannedEntry]
+) -> dict[str, Any]:
+    """The plan validator: `entries` (a week's, for `age_band`) with their quantities, each menu
+    (one meal of one day) and each meal's weekly average checked against the band's targets of
+    `standard`, and the weekly flags; `meets_standard` when there are none."""
+    targets = _targets_by_meal(standard, age_band)
     menus: dict[tuple[int, str], Nutrients] = defaultdict(Nutrients)
     for entry in entries:
         key = (entry.weekday, entry.meal)
-        menus[key] = menus[key] + recipe_nutrients(recipe=entry.recipe, age_band=plan.age_band)
+        menus[key] = menus[key] + recipe_nutrients(
+            recipe=entry.recipe, age_band=age_band, portion_pct=entry.portion_pct
+        )
     ordered = sorted(menus, key=lambda k: (k[0], MEAL_ORDER[k[1]]))
     weekly: list[dict[str, Any]] = []
     flags: list[dict[str, Any]] = []
@@ -453,13 +500,9 @@ def plan_compute_report(*, plan: MealPlan) -> dict[str, Any]:
         weekly.append({"meal": meal, "days": len(days), **assessed})
         flags.extend({"meal": meal, **flag} for flag in assessed["flags"])
     return {
-        "standard": {
-            "id": plan.standard_id,
-            "code": plan.standard.code,
-            "version": plan.standard.version,
-        },
-        "age_band": plan.age_band,
-        "entries": [_entry_snapshot(entry, plan.age_band) for entry in entries],
+        "standard": {"id": standard.pk, "code": standard.code, "version": standard.version},
+        "age_band": age_band,
+        "entries": [_entry_snapshot(entry, age_band) for entry in entries],
         "menus": [
             {"weekday": day, "meal": meal, **_assessment(menus[(day, meal)], targets.get(meal))}
             for day, meal in ordered
@@ -471,15 +514,21 @@ def plan_compute_report(*, plan: MealPlan) -> dict[str, Any]:
     }
 
 
-def _entry_snapshot(entry: MealPlanEntry, age_band: str) -> dict[str, Any]:
+def _entry_snapshot(entry: PlannedEntry, age_band: str) -> dict[str, Any]:
+    share = entry.portion_pct / HUNDRED
     return {
         "id": entry.pk,
         "weekday": entry.weekday,
         "meal": entry.meal,
-        "recipe": entry.recipe_id,
+        "recipe": entry.recipe.pk,
         "recipe_name": entry.recipe.name,
+        "portion_pct": entry.portion_pct,
         "items": [
-            {"food": item.food.code, "food_name": item.food.name, "grams": item.grams}
+            {
+                "food": item.food.code,
+                "food_name": item.food.name,
+                "grams": (item.grams * share).quantize(TENTH, rounding=ROUND_HALF_UP),
+            }
             for item in _items(entry.recipe, age_band)
         ],
     }
@@ -490,11 +539,27 @@ def plan_report(*, plan: MealPlan) -> dict[str, Any]:
     answers with what it was published with, whatever was corrected in the catalogue since; a
     draft is computed as it stands."""
     if plan.published_report is not None:
-        return {key: _revived(value, key) for key, value in plan.published_report.items()}
+        return revived_report(plan.published_report)
     return plan_compute_report(plan=plan)
 
 
-_NUMBERS = {"actual", "target", "lower", "upper", "percent_of_target", "grams"}
+def revived_report(stored: Mapping[str, Any]) -> dict[str, Any]:
+    """A report as stored (JSON), with its figures back as Decimal."""
+    return {key: _revived(value, key) for key, value in stored.items()}
+
+
+# The figures of a stored report (a report of another app may add its own money figures).
+_NUMBERS = {
+    "actual",
+    "target",
+    "lower",
+    "upper",
+    "percent_of_target",
+    "grams",
+    "portion_pct",
+    "cost",
+    "budget",
+}
 
 
 def _revived(value: object, key: str = "") -> object:
@@ -518,3 +583,46 @@ def missing_quantities(*, recipes: Sequence[Recipe], age_band: str) -> list[Reci
         )
     )
     return [recipe for recipe in recipes if recipe.pk not in with_band]
+
+
+# In plain words ----------------------------------------------------------------------------------
+
+
+def _number(value: object) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
+def check_text(flag: Mapping[str, Any]) -> str:
+    """A figure of a nutrient check (a `Check.as_dict()` with the meal it concerns and, for one
+    day's menu, its date) in plain words: which meal, which nutrient, how much, and the bound
+    it misses."""
+    nutrient = str(flag.get("nutrient", ""))
+    label, unit = NUTRIENT_WORDS.get(nutrient, (nutrient, ""))
+    meal = str(flag.get("meal", ""))
+    meal_label = Meal(meal).label if meal in Meal.values else meal
+    day = flag.get("date")
+    if isinstance(day, str):
+        day = datetime.date.fromisoformat(day)
+    when = (
+        gettext("%(meal)s on %(date)s") % {"meal": meal_label, "date": day.isoformat()}
+        if isinstance(day, datetime.date)
+        else gettext("%(meal)s, weekly average") % {"meal": meal_label}
+    )
+    figures = {"when": when, "nutrient": label, "actual": _number(flag.get("actual")), "unit": unit}
+    status = str(flag.get("status", ""))
+    if status == CheckStatus.LOW:
+        return gettext(
+            "%(when)s: %(nutrient)s %(actual)s %(unit)s, "
+            "below the target (at least %(bound)s %(unit)s)."
+        ) % {**figures, "bound": _number(flag.get("lower"))}
+    if status == CheckStatus.HIGH:
+        return gettext(
+            "%(when)s: %(nutrient)s %(actual)s %(unit)s, "
+            "above the limit (at most %(bound)s %(unit)s)."
+        ) % {**figures, "bound": _number(flag.get("upper"))}
+    return gettext("%(when)s: %(nutrient)s %(actual)s %(unit)s.") % figures

@@ -3,12 +3,13 @@ to published. Each runs in one transaction; bad input raises `InvalidInput` (400
 forbids the change raises `Conflict` (409), and nothing is half-saved."""
 
 import datetime
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +22,12 @@ from shared_apps.standards.importing import FoodRow, check_food, check_rows
 from shared_apps.standards.models import (
     FOOD_NUTRIENT_FIELDS,
     GRAMS_MAX,
+    HUNDRED_PCT,
+    PORTION_MAX_PCT,
+    PORTION_MIN_PCT,
     AgeBand,
+    Allergen,
+    Course,
     Food,
     Meal,
     MealPlan,
@@ -34,6 +40,8 @@ from shared_apps.standards.models import (
 FOOD_FIELDS = ("name", "alias", "food_group", "edible_pct", *FOOD_NUTRIENT_FIELDS, "source", "note")
 MAX_RECIPE_ITEMS = 100
 MAX_PLAN_ENTRIES = 200
+# A plan entry's portion is kept to four places of a percent.
+PORTION_PLACES = Decimal("0.0001")
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
@@ -171,6 +179,54 @@ def _checked_items(items: Sequence[ItemInput]) -> list[RecipeItem]:
     return built
 
 
+@dataclass(frozen=True)
+class Traits:
+    """What plans are composed by besides nutrients: the dish's course, whether it is
+    deep-fried, the months it is in season (none: all year), its allergens, and how far a plan
+    may scale its serving (percent; 100-100: as written)."""
+
+    course: str = Course.OTHER
+    deep_fried: bool = False
+    season_months: Sequence[int] = ()
+    allergens: Sequence[str] = ()
+    portion_min_pct: Decimal = HUNDRED_PCT
+    portion_max_pct: Decimal = HUNDRED_PCT
+
+    @classmethod
+    def of(cls, recipe: Recipe) -> "Traits":
+        return cls(**{name: getattr(recipe, name) for name in TRAITS})
+
+
+TRAITS = tuple(Traits.__dataclass_fields__)
+
+
+def _checked_traits(traits: Traits) -> dict[str, Any]:
+    problems: dict[str, list[str]] = {}
+    if traits.course not in Course.values:
+        problems["course"] = [_("Unknown course.")]
+    if any(not 1 <= month <= 12 for month in traits.season_months):
+        problems["season_months"] = [_("Months are 1 to 12.")]
+    unknown = sorted(set(traits.allergens) - set(Allergen.values))
+    if unknown:
+        problems["allergens"] = [
+            _("Unknown allergens: {names}.").format(names=", ".join(a[:20] for a in unknown))
+        ]
+    if not PORTION_MIN_PCT <= traits.portion_min_pct <= HUNDRED_PCT:
+        problems["portion_min_pct"] = [_("From {least} to 100 (%).").format(least=PORTION_MIN_PCT)]
+    if not HUNDRED_PCT <= traits.portion_max_pct <= PORTION_MAX_PCT:
+        problems["portion_max_pct"] = [_("From 100 to {most} (%).").format(most=PORTION_MAX_PCT)]
+    if problems:
+        raise InvalidInput(_("Some values of the recipe are invalid."), fields=problems)
+    return {
+        "course": traits.course,
+        "deep_fried": traits.deep_fried,
+        "season_months": sorted(set(traits.season_months)),
+        "allergens": sorted(set(traits.allergens)),
+        "portion_min_pct": traits.portion_min_pct,
+        "portion_max_pct": traits.portion_max_pct,
+    }
+
+
 def _checked_recipe_name(name: str, meal: str, *, exclude: int | None = None) -> str:
     name = name.strip()
     if not name:
@@ -191,12 +247,22 @@ def _checked_recipe_name(name: str, meal: str, *, exclude: int | None = None) ->
 
 @service
 def recipe_create(
-    *, name: str, meal: str, items: Sequence[ItemInput], actor: Actor, description: str = ""
+    *,
+    name: str,
+    meal: str,
+    items: Sequence[ItemInput],
+    actor: Actor,
+    description: str = "",
+    traits: Traits = Traits(),
 ) -> Recipe:
     name = _checked_recipe_name(name, meal)
     built = _checked_items(items)
     recipe = Recipe.objects.create(
-        name=name, meal=meal, description=description.strip(), created_by=person(actor)
+        name=name,
+        meal=meal,
+        description=description.strip(),
+        created_by=person(actor),
+        **_checked_traits(traits),
     )
     for item in built:
         item.recipe = recipe
@@ -213,10 +279,17 @@ def recipe_update(
     meal: str | None = None,
     description: str | None = None,
     items: Sequence[ItemInput] | None = None,
+    traits: Mapping[str, Any] | None = None,
 ) -> Recipe:
-    """Change a recipe; `items`, when given, replace all of its quantities. Draft plans that use
-    it see the change; published plans keep what they were published with."""
+    """Change a recipe; `items`, when given, replace all of its quantities, and `traits` (by
+    the names of `Traits`) replace those it names. Draft plans that use it see the change;
+    published plans keep what they were published with."""
     locked = Recipe.objects.select_for_update().get(pk=recipe.pk)
+    if traits:
+        current = Traits.of(locked)
+        changed = replace(current, **{k: v for k, v in traits.items() if k in TRAITS})
+        for field_name, value in _checked_traits(changed).items():
+            setattr(locked, field_name, value)
     if name is not None or meal is not None:
         locked.name = _checked_recipe_name(
             locked.name if name is None else name,
@@ -239,11 +312,16 @@ def recipe_update(
 @service
 def recipe_delete(*, recipe: Recipe, actor: Actor) -> None:
     locked = Recipe.objects.select_for_update().get(pk=recipe.pk)
+    in_use = Conflict(
+        _("This recipe is used in meal plans; it cannot be deleted."), code="recipe_in_use"
+    )
     if MealPlanEntry.objects.filter(recipe=locked).exists():
-        raise Conflict(
-            _("This recipe is used in meal plans; it cannot be deleted."), code="recipe_in_use"
-        )
-    locked.delete()
+        raise in_use
+    try:
+        with transaction.atomic():
+            locked.delete()
+    except ProtectedError as exc:  # a draft of another app (the optimiser's proposals)
+        raise in_use from exc
 
 
 # Meal plans --------------------------------------------------------------------------------------
@@ -251,11 +329,13 @@ def recipe_delete(*, recipe: Recipe, actor: Actor) -> None:
 
 @dataclass(frozen=True)
 class EntryInput:
-    """One recipe at one meal on one day (1 = Monday) of a plan's week."""
+    """One recipe at one meal on one day (1 = Monday) of a plan's week, at `portion_pct` % of
+    the recipe's serving."""
 
     weekday: int
     meal: str
     recipe: int  # the recipe's id
+    portion_pct: Decimal = HUNDRED_PCT
 
 
 def _checked_entries(entries: Sequence[EntryInput], age_band: str) -> list[MealPlanEntry]:
@@ -290,6 +370,12 @@ def _checked_entries(entries: Sequence[EntryInput], age_band: str) -> list[MealP
                     name=recipe.name, band=age_band
                 )
             ]
+        elif not recipe.portion_min_pct <= entry.portion_pct <= recipe.portion_max_pct:
+            problem["portion_pct"] = [
+                _("The portion of “{name}” is {least} to {most} (%).").format(
+                    name=recipe.name, least=recipe.portion_min_pct, most=recipe.portion_max_pct
+                )
+            ]
         key = (entry.weekday, entry.meal, entry.recipe)
         if key in seen:
             problem["non_field_errors"] = [
@@ -299,7 +385,14 @@ def _checked_entries(entries: Sequence[EntryInput], age_band: str) -> list[MealP
         if problem:
             problems[str(index)] = problem
         if not problem and recipe is not None:
-            built.append(MealPlanEntry(weekday=entry.weekday, meal=entry.meal, recipe=recipe))
+            built.append(
+                MealPlanEntry(
+                    weekday=entry.weekday,
+                    meal=entry.meal,
+                    recipe=recipe,
+                    portion_pct=entry.portion_pct.quantize(PORTION_PLACES),
+                )
+            )
     if problems:
         raise InvalidInput(_("Some entries of the plan are invalid."), fields={"entries": problems})
     return built
@@ -517,7 +610,13 @@ def plan_revise(*, plan: MealPlan, actor: Actor) -> MealPlan:
         created_by=person(actor),
     )
     MealPlanEntry.objects.bulk_create(
-        MealPlanEntry(plan=revised, weekday=e.weekday, meal=e.meal, recipe_id=e.recipe_id)
+        MealPlanEntry(
+            plan=revised,
+            weekday=e.weekday,
+            meal=e.meal,
+            recipe_id=e.recipe_id,
+            portion_pct=e.portion_pct,
+        )
         for e in MealPlanEntry.objects.filter(plan=source)
     )
     return revised

@@ -1,12 +1,13 @@
 import django_filters
 
-from shared_apps.subsidies.models import Budget, Claim, Programme
+from houqin.filters import DateTimeFilter, MonthFilter
+from shared_apps.subsidies.models import Budget, Claim, MonthCorrection, Programme
 
 
 class ProgrammeFilter(django_filters.FilterSet):
     class Meta:
         model = Programme
-        fields = ["code", "active", "carry_over"]
+        fields = ["code", "active", "carry_over", "basis", "students"]
 
 
 class BudgetFilter(django_filters.FilterSet):
@@ -23,9 +24,25 @@ class BudgetFilter(django_filters.FilterSet):
 class ClaimFilter(django_filters.FilterSet):
     school = django_filters.CharFilter(field_name="school__code")
     programme = django_filters.CharFilter(field_name="programme__code")
-    month_from = django_filters.DateFilter(field_name="month", lookup_expr="gte")
-    month_to = django_filters.DateFilter(field_name="month", lookup_expr="lte")
+    month = MonthFilter(field_name="month")
+    month_from = MonthFilter(field_name="month", lookup_expr="gte")
+    month_to = MonthFilter(field_name="month", lookup_expr="lte")
 
     class Meta:
         model = Claim
-        fields = ["school", "programme", "status", "month"]
+        fields = ["school", "programme", "status", "kind"]
+
+
+class CorrectionFilter(django_filters.FilterSet):
+    school = django_filters.CharFilter(field_name="school__code", max_length=32)
+    programme = django_filters.CharFilter(field_name="claim__programme__code", max_length=64)
+    claim = django_filters.NumberFilter(field_name="claim", min_value=1, max_value=2**62)
+    month = MonthFilter(field_name="month")
+    month_from = MonthFilter(field_name="month", lookup_expr="gte")
+    month_to = MonthFilter(field_name="month", lookup_expr="lte")
+    corrected_from = DateTimeFilter(field_name="corrected_at", lookup_expr="gte")
+    corrected_to = DateTimeFilter(field_name="corrected_at", lookup_expr="lte")
+
+    class Meta:
+        model = MonthCorrection
+        fields = ["change"]

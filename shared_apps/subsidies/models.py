@@ -19,25 +19,43 @@ from houqin.tenancy import SchoolOwnedQuerySet
 
 
 class ProgrammeCode(models.TextChoices):
-    """The programmes schools record their students' eligibility for (people's
-    `SubsidyEligibility`), by the code of the district's `Programme` that pays for them: the one
-    definition both sides use."""
+    """The codes of the programmes the district starts with (made by this app's migrations).
+    Any other programme the finance officer creates works the same way: schools record their
+    students' eligibility against the programme's row (people's `SubsidyEligibility`), and its
+    claims count by what the row declares."""
 
     NUTRITION_IMPROVEMENT = "nutrition_improvement", _("nutrition improvement programme")
     BOARDING_LIVING = "boarding_living", _("living allowance for boarding students")
 
 
 class Programme(models.Model):
-    """A subsidy programme: who pays how much per eligible student per school day. Students
-    are eligible for it in a school when its code is one of `ProgrammeCode`."""
+    """A subsidy programme: which students it is for, what it pays per what (`basis`), and what
+    happens to a surplus. Schools record eligibility against it; nothing in the code names it."""
 
     class CarryOver(models.TextChoices):
         NONE = "none", _("no carry-over: surplus lapses")
         NEXT_PERIOD = "next_period", _("carry to the next period of the same budget year")
 
+    class Basis(models.TextChoices):
+        SERVED_DAY = "served_day", _("per eligible student served, per school day")
+        PER_HEAD = "per_head", _("per eligible student at school in the month")
+        SEMESTER = "semester", _("per eligible student at the start of each term")
+
+    class Students(models.TextChoices):
+        ANY = "any", _("any student")
+        COMPULSORY = "compulsory", _("compulsory education (grades 1 to 9)")
+        BOARDERS = "boarders", _("boarding students")
+
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
-    daily_rate = money(_("daily rate (CNY per student per school day)"), default=Decimal("5.00"))
+    # Named for the first basis; for the others it is the rate per head or per term.
+    daily_rate = money(_("rate (CNY per unit of its basis)"), default=Decimal("5.00"))
+    basis = models.CharField(
+        _("pays"), max_length=16, choices=Basis.choices, default=Basis.SERVED_DAY
+    )
+    students = models.CharField(
+        _("for"), max_length=16, choices=Students.choices, default=Students.ANY
+    )
     carry_over = models.CharField(
         _("carry-over rule"), max_length=16, choices=CarryOver.choices, default=CarryOver.NONE
     )
@@ -168,8 +186,14 @@ class BudgetSupplement(models.Model):
 
 
 class Claim(models.Model):
-    """A school's monthly claim under a programme: student-days served on school days, at the
-    programme's rate, from draft to paid."""
+    """A school's monthly claim under a programme, counted by the programme's basis from the
+    school's records, from draft to paid; or an adjustment of a closed month: the difference
+    between what the records now say and what was claimed for the month before, positive or
+    negative, decided and paid (or returned) the same way.
+
+    Submitting a month's claim closes the school's month for what it counted (servings,
+    sessions, eligibility, calendar days): a later change to them is refused, or recorded as a
+    `MonthCorrection` that opens the month's adjustment."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
@@ -178,21 +202,48 @@ class Claim(models.Model):
         REJECTED = "rejected", _("rejected")
         PAID = "paid", _("paid")
 
+    class Kind(models.TextChoices):
+        CLAIM = "claim", _("monthly claim")
+        ADJUSTMENT = "adjustment", _("adjustment (补报)")
+
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="claims")
     school = models.ForeignKey(
         "tenants.School", on_delete=models.PROTECT, related_name="subsidy_claims"
     )
     budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="claims")
     month = models.DateField(_("month (its first day)"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.CLAIM)
+    # An adjustment's month claim: the claim whose submission closed the month.
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="adjustments",
+        verbose_name=_("adjusts"),
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
     )
-    # {"2025-09-01": 812, ...}: eligible students served on each school day of the month.
-    breakdown = models.JSONField(_("student-days per school day"), default=dict)
+    basis = models.CharField(
+        _("counted"),
+        max_length=16,
+        choices=Programme.Basis.choices,
+        default=Programme.Basis.SERVED_DAY,
+    )
+    # {"2025-09-01": 812, ...}: the units counted on each day (eligible students served, for a
+    # programme paid per served day; eligible students at school, per head or per term).
+    breakdown = models.JSONField(_("units per day counted"), default=dict)
     school_days = models.PositiveSmallIntegerField(_("school days"), default=0)
-    student_days = models.PositiveIntegerField(_("student-days"), default=0)
-    daily_rate = money(_("daily rate applied"))
+    # Student-days, or students for a programme paid per head or per term: the month's whole
+    # count, for an adjustment too.
+    student_days = models.PositiveIntegerField(_("units counted"), default=0)
+    daily_rate = money(_("rate applied"))
+    # What this claim asks for: an adjustment's is the difference, and may be negative.
     amount = money(_("amount"))
+    # An adjustment's: what the month's claim and its earlier adjustments asked for.
+    claimed_before = money(_("claimed before"), null=True, blank=True)
+    # Paid out; for a negative adjustment, returned by the school (down to its amount).
     disbursed = money(_("disbursed"), default=ZERO)
     computed_at = models.DateTimeField(_("computed at"))
     computed_by = models.ForeignKey(
@@ -220,18 +271,30 @@ class Claim(models.Model):
             ("submit_claim", _("Can submit a school's monthly claim")),
             ("approve_claim", _("Can approve or reject a monthly claim")),
             ("disburse_claim", _("Can record a disbursement of a claim")),
+            ("correct_claim", _("Can change a closed month's records, as a correction")),
         ]
         constraints = [
             models.UniqueConstraint(
                 fields=["programme", "school", "month"],
-                condition=~Q(status="rejected"),
+                condition=~Q(status="rejected") & Q(kind="claim"),
                 name="subsidies_claim_one_live_per_month",
+            ),
+            models.UniqueConstraint(
+                fields=["programme", "school", "month"],
+                condition=Q(status="draft") & Q(kind="adjustment"),
+                name="subsidies_claim_one_open_adjustment",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="claim", corrects__isnull=True, claimed_before__isnull=True)
+                | Q(kind="adjustment", corrects__isnull=False, claimed_before__isnull=False),
+                name="subsidies_claim_adjustment_corrects_a_claim",
             ),
             models.CheckConstraint(
                 condition=Q(month__day=1), name="subsidies_claim_month_first_day"
             ),
             models.CheckConstraint(
-                condition=Q(amount__gte=0) & Q(disbursed__gte=0) & Q(disbursed__lte=F("amount")),
+                condition=Q(amount__gte=0) & Q(disbursed__gte=0) & Q(disbursed__lte=F("amount"))
+                | Q(kind="adjustment", amount__lt=0, disbursed__lte=0, disbursed__gte=F("amount")),
                 name="subsidies_claim_disbursed_within_amount",
             ),
             models.CheckConstraint(
@@ -242,12 +305,64 @@ class Claim(models.Model):
         indexes = [models.Index(fields=["school", "status"])]
 
     def __str__(self) -> str:
-        return f"{self.programme_id}/{self.school_id} {self.month:%Y-%m} {self.status}"
+        return f"{self.programme_id}/{self.school_id} {self.month:%Y-%m} {self.kind} {self.status}"
+
+    @property
+    def closes_month(self) -> bool:
+        """A month claim submitted (and not sent back) closes its month."""
+        return self.kind == self.Kind.CLAIM and self.status in CLOSING_STATUSES
+
+
+CLOSING_STATUSES = (Claim.Status.SUBMITTED, Claim.Status.APPROVED, Claim.Status.PAID)
+
+
+class MonthCorrection(models.Model):
+    """A change to a closed month's records (a serving, a meal session, an eligibility period,
+    a calendar day), who made it and why, and the adjustment it opened (none when the month's
+    figures came out the same)."""
+
+    class Change(models.TextChoices):
+        SERVING = "serving", _("servings")
+        SESSION = "session", _("meal session")
+        ELIGIBILITY = "eligibility", _("eligibility")
+        CALENDAR = "calendar", _("calendar")
+
+    school = models.ForeignKey("tenants.School", on_delete=models.PROTECT, related_name="+")
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="corrections")
+    month = models.DateField(_("month (its first day)"))
+    change = models.CharField(_("change"), max_length=16, choices=Change.choices)
+    detail = models.TextField(_("what changed"))
+    reason = models.TextField(_("reason"))
+    adjustment = models.ForeignKey(
+        Claim, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    corrected_at = models.DateTimeField(_("corrected at"), auto_now_add=True)
+
+    school_field = "school"
+    objects = SchoolOwnedQuerySet["MonthCorrection"].as_manager()
+
+    class Meta:
+        verbose_name = _("correction of a closed month")
+        verbose_name_plural = _("corrections of closed months")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="subsidies_correction_has_reason"),
+            models.CheckConstraint(
+                condition=Q(month__day=1), name="subsidies_correction_month_first_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.change} {self.month:%Y-%m} #{self.claim_id}"
 
 
 class ClaimEvent(models.Model):
     """One step in a claim's life that people read: computed, submitted, approved, rejected,
-    paid (each disbursement)."""
+    paid (each disbursement), returned (each repayment of a negative adjustment), and each
+    correction of the month it closed."""
 
     class Kind(models.TextChoices):
         COMPUTED = "computed", _("computed")
@@ -255,6 +370,8 @@ class ClaimEvent(models.Model):
         APPROVED = "approved", _("approved")
         REJECTED = "rejected", _("rejected")
         PAID = "paid", _("paid")
+        RETURNED = "returned", _("returned")
+        CORRECTED = "corrected", _("month corrected")
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -278,7 +395,8 @@ class ClaimEvent(models.Model):
 
 
 class Disbursement(models.Model):
-    """Money paid out against an approved claim."""
+    """Money paid out against an approved claim, or, for a negative adjustment, returned by the
+    school to the district."""
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="disbursements")
     amount = money(_("amount"))

@@ -3,6 +3,7 @@
 Budgets, supplements and claims belong to schools (houqin.tenancy): the lists below run once
 their caller says whose rows they read, as `restrict()` does for the API."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -11,21 +12,32 @@ from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Sum
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
+from houqin.db import advisory_xact_locks
 from houqin.money import ZERO
 from houqin.months import add_months, month_bounds
 from houqin.tenancy import SchoolOwnedQuerySet
 from shared_apps.subsidies.models import (
+    CLOSING_STATUSES,
     Budget,
     BudgetSupplement,
     Claim,
     ClaimEvent,
     Disbursement,
+    MonthCorrection,
     Programme,
 )
+
+# The first key of the advisory locks that order a school-month's records against the
+# submission of its claim (the second names the school and the month).
+_MONTH_LOCK = 0x6D6F6E  # "mon"
 
 
 def programme_list() -> QuerySet[Programme]:
     return Programme.objects.all()
+
+
+def programme_get(*, code: str) -> Programme | None:
+    return Programme.objects.filter(code=code).first()
 
 
 def programme_active_list() -> QuerySet[Programme]:
@@ -62,6 +74,38 @@ def claim_list() -> SchoolOwnedQuerySet[Claim]:
     ).prefetch_related(
         Prefetch("events", queryset=events), Prefetch("disbursements", queryset=paid)
     )
+
+
+def correction_list() -> SchoolOwnedQuerySet[MonthCorrection]:
+    """Changes made to closed months, by whom and why, newest first."""
+    return MonthCorrection.objects.select_related("school", "claim__programme", "corrected_by")
+
+
+# Closed months -----------------------------------------------------------------------------------
+
+
+def months_hold(*, school_id: int, months: Iterable[date], exclusive: bool = False) -> None:
+    """Hold these months of the school still until the transaction ends. A write to a month's
+    records holds it shared (writes go on side by side); submitting the month's claim holds it
+    alone, so it waits for the writes under way and the writes after it see the month closed."""
+    advisory_xact_locks(
+        _MONTH_LOCK,
+        (f"{school_id}:{month:%Y-%m}" for month in months),
+        shared=not exclusive,
+    )
+
+
+def closing_claims(
+    *, school_id: int, months: Iterable[date], programme: str | None = None
+) -> list[Claim]:
+    """The submitted, approved or paid month claims that closed any of `months` (first days) of
+    the school, under `programme` (a code) or any programme; oldest month first."""
+    claims = Claim.objects.for_school(school_id).filter(
+        kind=Claim.Kind.CLAIM, status__in=CLOSING_STATUSES, month__in=list(months)
+    )
+    if programme is not None:
+        claims = claims.filter(programme__code=programme)
+    return list(claims.select_related("programme").order_by("month", "programme__code"))
 
 
 def budget_total(budget: Budget) -> Decimal:

@@ -5,6 +5,7 @@ Each service runs in one transaction. Services that move money lock the rows the
 the CHECK constraints on the rows are the last line of defence, turned into the same error.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -24,17 +25,22 @@ from houqin.duties import (
     ensure_separate,
 )
 from houqin.exceptions import Conflict, InvalidInput
+from houqin.money import ZERO
 from houqin.months import month_bounds
+from houqin.tenancy import SchoolOwnedQuerySet
 from shared_apps.accounts.actors import person
+from shared_apps.subsidies import selectors
 from shared_apps.subsidies.models import (
     Budget,
     BudgetSupplement,
     Claim,
     ClaimEvent,
     Disbursement,
+    MonthCorrection,
     Programme,
 )
 from tenant_apps.canteen import selectors as canteen
+from tenant_apps.people import selectors as people
 from tenants.models import School
 
 CENT = Decimal("0.01")
@@ -70,16 +76,23 @@ def programme_create(
     code: str,
     name: str,
     daily_rate: Decimal = Decimal("5.00"),
+    basis: str = Programme.Basis.SERVED_DAY,
+    students: str = Programme.Students.ANY,
     carry_over: str = Programme.CarryOver.NONE,
     active: bool = True,
     actor: Actor,
 ) -> Programme:
+    """A new programme: whom it is for (`students`) and what it pays per what (`basis`,
+    `daily_rate`). Schools record eligibility for it and claim under it from then on, with no
+    change to the code."""
     if Programme.objects.filter(code=code).exists():
         raise Conflict(_("A programme with this code exists."), code="duplicate_programme")
     return Programme.objects.create(
         code=code,
         name=name.strip(),
         daily_rate=_money(daily_rate, "daily_rate", positive=True),
+        basis=basis,
+        students=students,
         carry_over=carry_over,
         active=active,
     )
@@ -256,30 +269,57 @@ def budget_carry_over(*, from_budget: Budget, to_budget: Budget, actor: Actor) -
 
 @dataclass(frozen=True)
 class Computation:
-    """What the canteen's records say about one month: student-days per school day."""
+    """What the school's records say about one month under one programme: the units its basis
+    counts on each day (eligible students served per school day; eligible students at school
+    per school day, or on the first school day of each term), and the units to pay."""
 
     per_day: dict[date, int]
+    units: int
+    school_days: int
 
     @property
     def student_days(self) -> int:
-        return sum(self.per_day.values())
+        return self.units
+
+    def amount(self, rate: Decimal) -> Decimal:
+        return (rate * self.units).quantize(CENT)
+
+    def breakdown(self) -> dict[str, int]:
+        return {day.isoformat(): n for day, n in self.per_day.items()}
 
 
 def _claim_computation(*, school: School, programme: Programme, month: date) -> Computation:
-    """Count, in the school's own schema, the eligible students served on each school day of the
-    month (the canteen counts each student at most once a day, however many meals they ate)."""
+    """Count, in the school's own schema, what `programme` pays for in the month, by its basis:
+    per served school day, the eligible students served each school day (each at most once a
+    day, however many meals they ate); per head, the eligible students at school on at least
+    one school day; per term, the eligible students at school on the first school day of each
+    term beginning in the month."""
     start, end = month_bounds(month)
     with tenant_context(school):
         days = list(canteen.school_days_between(start, end))
-        counts = canteen.subsidised_student_days(
-            start=start, end=end, programme=programme.code, school_days=days
-        )
-    school_days = set(days)
-    # Only school days count, whatever else a selector returns.
-    per_day = {day: int(counts.get(day, 0)) for day in sorted(school_days)}
+        if programme.basis == Programme.Basis.SERVED_DAY:
+            counts = canteen.subsidised_student_days(
+                start=start, end=end, programme=programme.code, school_days=days
+            )
+            # Only school days count, whatever else a selector returns.
+            per_day = {day: int(counts.get(day, 0)) for day in sorted(set(days))}
+            units = sum(per_day.values())
+        else:
+            counted = (
+                days
+                if programme.basis == Programme.Basis.PER_HEAD
+                else canteen.term_first_days_between(start, end)
+            )
+            students = people.eligible_students_by_day(programme=programme.code, days=counted)
+            per_day = {day: len(students[day]) for day in sorted(students)}
+            units = (
+                len(set().union(*students.values()))
+                if programme.basis == Programme.Basis.PER_HEAD
+                else sum(per_day.values())
+            )
     if any(n < 0 for n in per_day.values()):
         raise InvalidInput(_("The canteen reported a negative count."))
-    return Computation(per_day=per_day)
+    return Computation(per_day=per_day, units=units, school_days=len(days))
 
 
 def _event(
@@ -305,9 +345,40 @@ def _budget_for(*, programme: Programme, school: School, month: date) -> Budget:
     return budget
 
 
+def _counted(claim: Claim, computation: Computation) -> None:
+    """Put what the records say on the claim (not saved)."""
+    claim.basis = claim.programme.basis
+    claim.breakdown = computation.breakdown()
+    claim.school_days = computation.school_days
+    claim.student_days = computation.units
+
+
+def _computed_note(claim: Claim) -> str:
+    return _("%(units)s units (%(basis)s) on %(school_days)s school days at %(rate)s CNY") % {
+        "units": claim.student_days,
+        "basis": claim.get_basis_display(),
+        "school_days": claim.school_days,
+        "rate": claim.daily_rate,
+    }
+
+
+def _month_claim(*, school: School, programme: Programme, month: date) -> Claim | None:
+    """The month's live claim (not rejected), locked."""
+    return (
+        Claim.objects.for_school(school)
+        .select_for_update()
+        .filter(programme=programme, month=month, kind=Claim.Kind.CLAIM)
+        .exclude(status=Claim.Status.REJECTED)
+        .first()
+    )
+
+
 @service
 def claim_compute(*, school: School, programme: Programme, month: date, actor: Actor) -> Claim:
-    """Compute (or recompute, while still a draft) a school's claim for one month."""
+    """Compute (or recompute, while still a draft) a school's claim for one month. Once the
+    month is closed (its claim submitted), compute its adjustment instead: the difference
+    between what the records now say and what was claimed (409 `nothing_to_adjust` when they
+    agree)."""
     if not programme.active:
         raise InvalidInput(_("This programme is not active."), code="programme_inactive")
     month = month.replace(day=1)
@@ -319,54 +390,44 @@ def claim_compute(*, school: School, programme: Programme, month: date, actor: A
     computation = _claim_computation(school=school, programme=programme, month=month)
     with schema_context("public"):
         budget = _budget_for(programme=programme, school=school, month=month)
-        rate = programme.daily_rate
-        amount = (rate * computation.student_days).quantize(CENT)
-        values = {
-            "budget": budget,
-            "breakdown": {d.isoformat(): n for d, n in computation.per_day.items()},
-            "school_days": len(computation.per_day),
-            "student_days": computation.student_days,
-            "daily_rate": rate,
-            "amount": amount,
-            "computed_at": timezone.now(),
-            "computed_by": person(actor),
-        }
-        claim = (
-            Claim.objects.for_school(school)
-            .select_for_update()
-            .filter(programme=programme, month=month)
-            .exclude(status=Claim.Status.REJECTED)
-            .first()
-        )
+        claim = _month_claim(school=school, programme=programme, month=month)
         if claim is not None and claim.status != Claim.Status.DRAFT:
-            raise Conflict(
-                _("The claim for this month is already %(status)s.")
-                % {"status": claim.get_status_display()},
-                code="claim_not_draft",
-            )
+            adjustment = _adjustment_computed(claim, computation, actor=actor)
+            if adjustment is None:
+                raise Conflict(
+                    _(
+                        "The claim for this month is already %(status)s, and the school's records "
+                        "agree with it: there is nothing to adjust."
+                    )
+                    % {"status": claim.get_status_display()},
+                    code="nothing_to_adjust",
+                )
+            return adjustment
+        rate = programme.daily_rate
+        if claim is None:
+            claim = Claim(programme=programme, school=school, month=month)
+        _counted(claim, computation)
+        claim.budget = budget
+        claim.daily_rate = rate
+        claim.amount = computation.amount(rate)
+        claim.computed_at = timezone.now()
+        claim.computed_by = person(actor)
         try:
             with transaction.atomic():
-                if claim is None:
-                    claim = Claim.objects.create(
-                        programme=programme, school=school, month=month, **values
-                    )
-                else:
-                    for field, value in values.items():
-                        setattr(claim, field, value)
-                    claim.save()
+                claim.save()
         except IntegrityError:
             raise Conflict(
                 _("Someone else is computing this claim; try again."), code="claim_busy"
             ) from None
         _event(
-            claim,
-            ClaimEvent.Kind.COMPUTED,
-            actor,
-            amount=amount,
-            note=_("%(days)s student-days on %(school_days)s school days at %(rate)s CNY")
-            % {"days": claim.student_days, "school_days": claim.school_days, "rate": rate},
+            claim, ClaimEvent.Kind.COMPUTED, actor, amount=claim.amount, note=_computed_note(claim)
         )
         return claim
+
+
+def _counted_days(breakdown: dict[str, int]) -> dict[str, int]:
+    """The days on which a claim counted anything, and what."""
+    return {day: units for day, units in breakdown.items() if units}
 
 
 @service
@@ -399,9 +460,31 @@ def _locked(claim: Claim, *expected: str) -> Claim:
 
 @service
 def claim_submit(*, claim: Claim, actor: Actor) -> Claim:
-    """The principal submits the month's claim to the district."""
+    """The principal submits the month's claim (or an adjustment of it) to the district.
+    Submitting the month's claim closes the school's month for what it counted: it waits for
+    the changes to the month under way, and is refused (409 `claim_stale`) when they changed
+    what the draft counted; changes after it are corrections."""
     locked = _locked(claim, Claim.Status.DRAFT)
     ensure_separate(CLAIM_SUBMISSION, record=locked, actor=actor)
+    if locked.kind == Claim.Kind.CLAIM:
+        selectors.months_hold(school_id=locked.school_id, months=[locked.month], exclusive=True)
+        now = _claim_computation(
+            school=locked.school, programme=locked.programme, month=locked.month
+        )
+        if _counted_days(now.breakdown()) != _counted_days(locked.breakdown):
+            raise Conflict(
+                _(
+                    "The school's records for %(month)s changed since the claim was computed: "
+                    "compute it again, then submit it."
+                )
+                % {"month": f"{locked.month:%Y-%m}"},
+                code="claim_stale",
+            )
+    elif locked.amount == 0:
+        raise Conflict(
+            _("This adjustment comes to 0.00 CNY: there is nothing to submit."),
+            code="nothing_to_adjust",
+        )
     budget = Budget.objects.for_school(locked.school_id).get(pk=locked.budget_id)
     if locked.amount > budget.available:
         raise _over_budget(budget, locked.amount)
@@ -415,7 +498,8 @@ def claim_submit(*, claim: Claim, actor: Actor) -> Claim:
 
 @service
 def claim_approve(*, claim: Claim, actor: Actor) -> Claim:
-    """The district approves a submitted claim: its amount is committed against the budget."""
+    """The district approves a submitted claim: its amount is committed against the budget. A
+    negative adjustment returns its amount to the budget."""
     locked = _locked(claim, Claim.Status.SUBMITTED)
     ensure_separate(CLAIM_APPROVAL, record=locked, actor=actor)
     # The budget row lock serialises every approval against this budget.
@@ -423,6 +507,8 @@ def claim_approve(*, claim: Claim, actor: Actor) -> Claim:
     budget = budgets.select_for_update().get(pk=locked.budget_id)
     if locked.amount > budget.available:
         raise _over_budget(budget, locked.amount)
+    if locked.amount < 0:
+        _refuse_returning_more_than_paid(locked)
     try:
         with transaction.atomic():
             budgets.filter(pk=budget.pk).update(committed=F("committed") + locked.amount)
@@ -438,7 +524,8 @@ def claim_approve(*, claim: Claim, actor: Actor) -> Claim:
 
 @service
 def claim_reject(*, claim: Claim, reason: str, actor: Actor) -> Claim:
-    """The district sends a submitted claim back, saying why; the school may compute it anew."""
+    """The district sends a submitted claim back, saying why; the school may compute it anew
+    (a month claim sent back opens its month again)."""
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(
@@ -458,7 +545,8 @@ def claim_reject(*, claim: Claim, reason: str, actor: Actor) -> Claim:
 def disbursement_record(
     *, claim: Claim, amount: Decimal, paid_on: date, reference: str, actor: Actor
 ) -> Disbursement:
-    """Record money paid out against an approved claim; the claim is paid once it is all out."""
+    """Record money paid out against an approved claim; the claim is paid once it is all out.
+    For a negative adjustment, record money the school returned, up to the adjustment."""
     amount = _money(amount, "amount", positive=True)
     reference = (reference or "").strip()
     if not reference:
@@ -467,21 +555,128 @@ def disbursement_record(
             fields={"reference": [_("This field is required.")]},
         )
     locked = _locked(claim, Claim.Status.APPROVED)
-    if locked.disbursed + amount > locked.amount:
+    returned = locked.amount < 0
+    moved = -amount if returned else amount
+    if abs(locked.disbursed + moved) > abs(locked.amount):
         raise Conflict(
-            _("This would pay out %(total)s CNY on a claim of %(amount)s CNY.")
-            % {"total": locked.disbursed + amount, "amount": locked.amount},
+            _("This would move %(total)s CNY on a claim of %(amount)s CNY.")
+            % {"total": abs(locked.disbursed + moved), "amount": abs(locked.amount)},
             code="over_disbursed",
         )
     disbursement = Disbursement.objects.create(
         claim=locked, amount=amount, paid_on=paid_on, reference=reference, recorded_by=person(actor)
     )
-    locked.disbursed += amount
+    locked.disbursed += moved
     if locked.disbursed == locked.amount:
         locked.status = Claim.Status.PAID
     locked.save(update_fields=["disbursed", "status"])
-    _event(locked, ClaimEvent.Kind.PAID, actor, amount=amount, note=reference)
+    kind = ClaimEvent.Kind.RETURNED if returned else ClaimEvent.Kind.PAID
+    _event(locked, kind, actor, amount=amount, note=reference)
     return disbursement
+
+
+# Closed months: corrections and adjustments ------------------------------------------------------
+
+
+def _chain(month_claim: Claim) -> SchoolOwnedQuerySet[Claim]:
+    return Claim.objects.for_school(month_claim.school_id).filter(corrects=month_claim)
+
+
+def _paid_for_month(month_claim: Claim) -> Decimal:
+    """What the district paid for the month so far, less what the school returned."""
+    live = _chain(month_claim).exclude(status__in=[Claim.Status.DRAFT, Claim.Status.REJECTED])
+    paid: Decimal = month_claim.disbursed + sum((c.disbursed for c in live), ZERO)
+    return paid
+
+
+def _refuse_returning_more_than_paid(claim: Claim, month_claim: Claim | None = None) -> None:
+    month_claim = month_claim or claim.corrects
+    assert month_claim is not None
+    paid = _paid_for_month(month_claim)
+    if -claim.amount > paid:
+        raise Conflict(
+            _(
+                "The adjustment would take back %(amount)s CNY, but %(paid)s CNY was paid for "
+                "%(month)s: decide and pay the month's claim first."
+            )
+            % {"amount": -claim.amount, "paid": paid, "month": f"{claim.month:%Y-%m}"},
+            code="adjustment_exceeds_paid",
+        )
+
+
+def _adjustment_computed(
+    month_claim: Claim, computation: Computation, *, actor: Actor
+) -> Claim | None:
+    """The month's open adjustment, computed anew from `computation` at the rate the month was
+    claimed at: the difference from what the month's claim and its live adjustments asked for.
+    Opened when the difference is not zero; None when there is no open one and nothing to
+    adjust. Refused (409 `adjustment_exceeds_paid`) when it would take back more than was paid."""
+    claims = _chain(month_claim)
+    asked = claims.exclude(status__in=[Claim.Status.DRAFT, Claim.Status.REJECTED])
+    before = month_claim.amount + sum((c.amount for c in asked), ZERO)
+    total = computation.amount(month_claim.daily_rate)
+    draft = claims.select_for_update().filter(status=Claim.Status.DRAFT).first()
+    if draft is None and total == before:
+        return None
+    if draft is None:
+        draft = Claim(
+            programme=month_claim.programme,
+            school=month_claim.school,
+            budget=month_claim.budget,
+            month=month_claim.month,
+            kind=Claim.Kind.ADJUSTMENT,
+            corrects=month_claim,
+            daily_rate=month_claim.daily_rate,
+        )
+    _counted(draft, computation)
+    draft.amount = total - before
+    draft.claimed_before = before
+    draft.computed_at = timezone.now()
+    draft.computed_by = person(actor)
+    if draft.amount < 0:
+        _refuse_returning_more_than_paid(draft, month_claim)
+    draft.save()
+    _event(draft, ClaimEvent.Kind.COMPUTED, actor, amount=draft.amount, note=_computed_note(draft))
+    return draft
+
+
+@service
+def month_corrections_record(
+    *, claims: Sequence[Claim], change: str, detail: str, reason: str, actor: Actor
+) -> list[MonthCorrection]:
+    """Record a change made to closed months (`claims`: the claims that closed them), who made
+    it and why, and compute each month's adjustment from the school's records as they now are
+    (in the same transaction as the change). The caller (`closing`) checked that the actor may
+    correct them and gave a reason; the table refuses a correction without one."""
+    reason = (reason or "").strip()
+    corrections = []
+    for claim in claims:
+        month_claim = Claim.objects.for_school(claim.school_id).select_for_update().get(pk=claim.pk)
+        computation = _claim_computation(
+            school=month_claim.school, programme=month_claim.programme, month=month_claim.month
+        )
+        with schema_context("public"):
+            adjustment = _adjustment_computed(month_claim, computation, actor=actor)
+            corrections.append(
+                MonthCorrection.objects.create(
+                    school_id=month_claim.school_id,
+                    claim=month_claim,
+                    month=month_claim.month,
+                    change=change,
+                    detail=detail,
+                    reason=reason,
+                    adjustment=adjustment,
+                    corrected_by=person(actor),
+                )
+            )
+            _event(
+                month_claim,
+                ClaimEvent.Kind.CORRECTED,
+                actor,
+                amount=None,
+                note=f"{detail}: {reason}",
+            )
+    return corrections
 
 
 __all__ = [
@@ -496,6 +691,7 @@ __all__ = [
     "claim_reject",
     "claim_submit",
     "disbursement_record",
+    "month_corrections_record",
     "programme_create",
     "programme_update",
 ]

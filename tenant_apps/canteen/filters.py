@@ -1,6 +1,11 @@
-import django_filters
+"""The canteen's filters, for its API and its pages (the labels and widgets are the pages')."""
 
-from houqin.filters import DateTimeFilter
+import django_filters
+from django import forms
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from houqin.filters import DateTimeFilter, LabelledFilterSet
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
     CalendarDay,
@@ -13,6 +18,15 @@ from tenant_apps.canteen.models import (
     SchoolTerm,
     Serving,
 )
+
+DATE = forms.DateInput(attrs={"type": "date"})
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"})
+
+
+def _date(field_name: str, lookup_expr: str, label: Promise) -> django_filters.DateFilter:
+    return django_filters.DateFilter(
+        field_name=field_name, lookup_expr=lookup_expr, label=label, widget=DATE
+    )
 
 
 class SchoolTermFilter(django_filters.FilterSet):
@@ -33,23 +47,26 @@ class CalendarDayFilter(django_filters.FilterSet):
         fields = ["date", "term"]
 
 
-class MenuFilter(django_filters.FilterSet):
+class MenuFilter(LabelledFilterSet):
     class Meta:
         model = Menu
         fields = ["status", "origin", "age_band", "start_date"]
 
 
-class MealSessionFilter(django_filters.FilterSet):
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+class MealSessionFilter(LabelledFilterSet):
+    date = django_filters.DateFilter(label=_("date"), widget=DATE)
+    date_from = _date("date", "gte", _("From"))
+    date_to = _date("date", "lte", _("To"))
 
     class Meta:
         model = MealSession
-        fields = ["date", "meal", "teachers_shared"]
+        fields = ["date", "date_from", "date_to", "meal", "teachers_shared"]
 
 
 class ServingFilter(django_filters.FilterSet):
     date = django_filters.DateFilter(field_name="session__date")
+    date_from = django_filters.DateFilter(field_name="session__date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="session__date", lookup_expr="lte")
 
     class Meta:
         model = Serving
@@ -62,24 +79,42 @@ class AccompaniedMealFilter(django_filters.FilterSet):
         fields = ["session"]
 
 
-class FoodSampleFilter(django_filters.FilterSet):
+class FoodSampleFilter(LabelledFilterSet):
+    taken_on = _date("taken_at__date", "exact", _("taken on"))
+    discarded = django_filters.BooleanFilter(
+        field_name="discarded_at", lookup_expr="isnull", exclude=True, label=_("discarded")
+    )
+
     class Meta:
         model = FoodSample
-        fields = ["session"]
+        fields = ["session", "taken_on", "discarded"]
 
 
-class InboundInspectionFilter(django_filters.FilterSet):
-    received_from = django_filters.DateFilter(field_name="received_on", lookup_expr="gte")
-    received_to = django_filters.DateFilter(field_name="received_on", lookup_expr="lte")
+class FoodSampleListFilter(FoodSampleFilter):
+    """The samples page's: by day and state (a list of every meal is no filter for a person)."""
+
+    class Meta:
+        model = FoodSample
+        fields = ["taken_on", "discarded"]
+
+
+class InboundInspectionFilter(LabelledFilterSet):
+    received_from = _date("received_on", "gte", _("Received from"))
+    received_to = _date("received_on", "lte", _("Received until"))
 
     class Meta:
         model = InboundInspection
         fields = ["accepted"]
 
 
-class ColdStorageReadingFilter(django_filters.FilterSet):
-    measured_from = DateTimeFilter(field_name="measured_at", lookup_expr="gte")
-    measured_to = DateTimeFilter(field_name="measured_at", lookup_expr="lte")
+class ColdStorageReadingFilter(LabelledFilterSet):
+    unit = django_filters.CharFilter(label=_("Refrigerator or freezer"), max_length=100)
+    measured_from = DateTimeFilter(
+        field_name="measured_at", lookup_expr="gte", label=_("Measured from"), widget=DATETIME
+    )
+    measured_to = DateTimeFilter(
+        field_name="measured_at", lookup_expr="lte", label=_("Measured until"), widget=DATETIME
+    )
 
     class Meta:
         model = ColdStorageReading

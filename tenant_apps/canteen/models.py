@@ -309,6 +309,16 @@ class FoodSample(models.Model):
         return f"{self.session} {self.dish}"
 
 
+# The papers a delivery of food usually comes with (the forms offer them; others are typed in).
+USUAL_CERTIFICATES = (
+    "营业执照",
+    "食品经营许可证",
+    "检验检疫合格证明",
+    "动物检疫合格证明",
+    "产品检验合格报告",
+)
+
+
 class InboundInspection(models.Model):
     """One delivery checked on arrival (进货查验): supplier, batch, certificates, quantities; the
     record is kept six months past the shelf life and no less than two years."""

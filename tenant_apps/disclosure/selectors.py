@@ -16,18 +16,17 @@ from typing import Any
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from houqin.db import tenant_db
 from houqin.roles import REGISTRY, Role
 from shared_apps.accounts import selectors as accounts
-from shared_apps.standards.selectors import MEAL_ORDER, NUTRIENT_WORDS, STANDARD_CODE
+from shared_apps.standards import selectors as standards
+from shared_apps.standards.selectors import MEAL_ORDER
 from shared_apps.subsidies import selectors as subsidies
 from tenant_apps.canteen import selectors as canteen
 from tenant_apps.canteen.models import Meal, Menu
 from tenants.models import School
 
-CENT = Decimal("0.01")
 ONE = Decimal("1")
 
 # Who a leader is, in the order a parent would expect them named: the first role they hold here.
@@ -143,6 +142,22 @@ class Disclosure:
     def is_empty(self) -> bool:
         return not (self.menus or self.costs or self.meals_total or self.accompanied_meals)
 
+    @property
+    def today_meals(self) -> list[MenuMeal]:
+        """What the menus serve today (the first menu that serves anything today)."""
+        for menu in self.menus:
+            for day in menu.days:
+                if day.date == self.today and day.meals:
+                    return day.meals
+        return []
+
+    @property
+    def week_cost_per_student(self) -> Decimal | None:
+        """The week's ingredient cost over the students served, all meals together."""
+        served = sum(cost.students_served for cost in self.costs)
+        spent = sum((cost.ingredient_cost for cost in self.costs), Decimal(0))
+        return canteen.per_serving(spent, served)
+
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -172,53 +187,17 @@ def _school() -> School | None:
 
 
 def _flag(raw: dict[str, Any]) -> NutrientFlag:
-    nutrient = str(raw.get("nutrient", ""))
-    label, unit = NUTRIENT_WORDS.get(nutrient, (nutrient, ""))
-    meal = str(raw.get("meal", ""))
     day = date.fromisoformat(raw["date"]) if isinstance(raw.get("date"), str) else raw.get("date")
-    actual, lower, upper = (_decimal(raw.get(k)) for k in ("actual", "lower", "upper"))
-    when = (
-        _("%(meal)s on %(date)s") % {"meal": _meal_label(meal), "date": day.isoformat()}
-        if isinstance(day, date)
-        else _("%(meal)s, weekly average") % {"meal": _meal_label(meal)}
+    return NutrientFlag(
+        meal=str(raw.get("meal", "")),
+        date=day,
+        nutrient=str(raw.get("nutrient", "")),
+        status=str(raw.get("status", "")),
+        actual=_decimal(raw.get("actual")),
+        lower=_decimal(raw.get("lower")),
+        upper=_decimal(raw.get("upper")),
+        text=standards.check_text(raw),
     )
-    figures = {"when": when, "nutrient": label, "actual": actual, "unit": unit}
-    status = str(raw.get("status", ""))
-    if status == "low":
-        text = _(
-            "%(when)s: %(nutrient)s %(actual)s %(unit)s, "
-            "below the target (at least %(bound)s %(unit)s)."
-        ) % {
-            **figures,
-            "bound": lower,
-        }
-    elif status == "high":
-        text = _(
-            "%(when)s: %(nutrient)s %(actual)s %(unit)s, "
-            "above the limit (at most %(bound)s %(unit)s)."
-        ) % {
-            **figures,
-            "bound": upper,
-        }
-    else:
-        text = _("%(when)s: %(nutrient)s %(actual)s %(unit)s.") % figures
-    return NutrientFlag(meal, day, nutrient, status, actual, lower, upper, text)
-
-
-def _summary(menu: Menu, flags: list[NutrientFlag]) -> tuple[str, bool | None]:
-    report = menu.report or {}
-    standard = (report.get("standard") or {}).get("code") or STANDARD_CODE
-    if flags:
-        text = ngettext(
-            "This menu misses %(count)d target of the nutrition standard %(standard)s:",
-            "This menu misses %(count)d targets of the nutrition standard %(standard)s:",
-            len(flags),
-        )
-        return text % {"count": len(flags), "standard": standard}, False
-    # Not met, yet nothing flagged anywhere: no target applied (nothing was checked).
-    if not report.get("meets_standard") and not report.get("flags"):
-        return _("This menu has not been checked against a nutrition standard."), None
-    return _("This menu meets every target of the nutrition standard %s.") % standard, True
 
 
 def week_menus(*, week_start: date, week_end: date) -> list[WeekMenu]:
@@ -250,24 +229,17 @@ def week_menus(*, week_start: date, week_end: date) -> list[WeekMenu]:
                     )
                 )
             menu_days.append(MenuDay(date=day, meals=meals))
-        raw_flags = (menu.report or {}).get("flags") or []
         # An own menu's flags are per day: only this week's days concern this page.
-        flags = [
-            _flag(raw)
-            for raw in raw_flags
-            if not raw.get("date")
-            or week_start.isoformat() <= str(raw["date"]) <= week_end.isoformat()
-        ]
-        summary, meets = _summary(menu, flags)
+        check = canteen.nutrient_check(menu.report or {}, start=week_start, end=week_end)
         menus.append(
             WeekMenu(
                 age_band=menu.age_band,
                 title=menu.title,
                 origin=str(Menu.Origin(menu.origin).label),
                 standard=str(((menu.report or {}).get("standard") or {}).get("code") or ""),
-                meets_standard=meets,
-                summary=summary,
-                flags=flags,
+                meets_standard=check.meets,
+                summary=check.summary,
+                flags=[_flag(raw) for raw in check.flags],
                 days=menu_days,
             )
         )
@@ -301,11 +273,7 @@ def week_costs(*, week_start: date, week_end: date, rate: Decimal) -> list[MealC
     costs = []
     for session in sorted(sessions, key=lambda s: (s.date, MEAL_ORDER.get(s.meal, 99))):
         served: int = session.serving_count  # type: ignore[attr-defined]
-        per_student = (
-            (session.ingredient_cost / served).quantize(CENT, rounding=ROUND_HALF_UP)
-            if served
-            else None
-        )
+        per_student = canteen.per_serving(session.ingredient_cost, served)
         costs.append(
             MealCost(
                 date=session.date,

@@ -1,11 +1,12 @@
 import django_filters
 
-from tenant_apps.orders.models import Delivery, Expenditure, Invoice, Order
+from tenant_apps.orders.models import Delivery, Expenditure, Invoice, InvoiceNote, Order
 
 
 class OrderFilter(django_filters.FilterSet):
     ordered_from = django_filters.DateFilter(field_name="ordered_on", lookup_expr="gte")
     ordered_to = django_filters.DateFilter(field_name="ordered_on", lookup_expr="lte")
+    due_from = django_filters.DateFilter(field_name="due_on", lookup_expr="gte")
     due_to = django_filters.DateFilter(field_name="due_on", lookup_expr="lte")
     outside_contract = django_filters.BooleanFilter(
         field_name="contract", lookup_expr="isnull", label="Placed outside any contract"
@@ -41,3 +42,12 @@ class ExpenditureFilter(django_filters.FilterSet):
     class Meta:
         model = Expenditure
         fields = ["status", "supplier"]
+
+
+class InvoiceNoteFilter(django_filters.FilterSet):
+    issued_from = django_filters.DateFilter(field_name="issued_on", lookup_expr="gte")
+    issued_to = django_filters.DateFilter(field_name="issued_on", lookup_expr="lte")
+
+    class Meta:
+        model = InvoiceNote
+        fields = ["invoice", "kind", "status"]

@@ -233,6 +233,7 @@ class Invoice(models.Model):
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
         ordering = ["-issued_on", "-id"]
+        permissions = [("note_invoice", _("Can record a credit or debit note on a paid invoice"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["supplier", "number"], name="orders_invoice_number_once"
@@ -305,6 +306,86 @@ class Expenditure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice_id} {self.amount} {self.status}"
+
+
+class InvoiceNote(models.Model):
+    """A credit or debit note (红字发票 / 补开发票) against a paid invoice: goods returned after
+    it was paid, or a price changed, as the difference it makes (a credit note's is negative:
+    the supplier owes the school), settled once by a payment either way."""
+
+    class Kind(models.TextChoices):
+        CREDIT = "credit", _("credit note")
+        DEBIT = "debit", _("debit note")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        SETTLED = "settled", _("settled")
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="notes")
+    number = models.CharField(_("note number"), max_length=64)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    issued_on = models.DateField(_("issued on"))
+    reason = models.TextField(_("reason"))
+    amount = money(_("amount (negative for a credit note)"))
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default="open")
+    settled_on = models.DateField(_("settled on"), null=True, blank=True)
+    settlement_reference = models.CharField(_("settlement reference"), max_length=100, blank=True)
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("credit or debit note")
+        verbose_name_plural = _("credit and debit notes")
+        ordering = ["-issued_on", "-id"]
+        permissions = [("settle_invoicenote", _("Can record the settlement of a note"))]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "number"], name="orders_note_number_once"),
+            models.CheckConstraint(
+                condition=Q(kind="credit", amount__lt=0) | Q(kind="debit", amount__gt=0),
+                name="orders_note_sign_of_kind",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="orders_note_has_reason"),
+            models.CheckConstraint(
+                condition=(Q(status="open") & Q(settled_on__isnull=True))
+                | (Q(status="settled") & Q(settled_on__isnull=False) & ~Q(settlement_reference="")),
+                name="orders_note_settled_with_date_and_reference",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.amount}"
+
+
+class InvoiceNoteLine(models.Model):
+    """One invoice line in a note: the quantity returned (at the price in force) and the new
+    unit price of what is kept, and the difference they make."""
+
+    note = models.ForeignKey(InvoiceNote, on_delete=models.CASCADE, related_name="lines")
+    invoice_line = models.ForeignKey(
+        InvoiceLine, on_delete=models.PROTECT, related_name="note_lines"
+    )
+    returned_quantity = quantity_field(_("returned"), default=0)
+    unit_price = money(_("unit price from now on"))
+    amount = money(_("amount"))
+
+    class Meta:
+        verbose_name = _("note line")
+        verbose_name_plural = _("note lines")
+        ordering = ["note_id", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(returned_quantity__gte=0) & Q(unit_price__gt=0),
+                name="orders_note_line_quantities",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_line_id} {self.amount}"
 
 
 class SpendOutbox(models.Model):

@@ -22,7 +22,13 @@ from django_tenants.utils import schema_context
 
 from houqin.door import Actor, service
 from shared_apps.procurement.services.spend import SpendFacts, spend_record
-from tenant_apps.orders.models import DeliveryLine, InvoiceLine, OrderLine, SpendOutbox
+from tenant_apps.orders.models import (
+    DeliveryLine,
+    InvoiceLine,
+    InvoiceNoteLine,
+    OrderLine,
+    SpendOutbox,
+)
 from tenant_apps.orders.selectors import spend_outbox_pending
 from tenants.selectors import current_school
 
@@ -80,16 +86,21 @@ def spend_outbox_add(line_ids: Collection[int], *, removed: bool = False) -> Non
         .annotate(total=Sum("amount"))
         .values("total")
     )
+    # Credit and debit notes against the line's paid invoices change what it cost.
+    noted = (
+        InvoiceNoteLine.objects.filter(invoice_line__line=OuterRef("pk"))
+        .values("invoice_line__line")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    money = DecimalField(max_digits=14, decimal_places=2)
     lines = (
         OrderLine.objects.filter(pk__in=line_ids)
         .select_related("order")
         .annotate(
             last_delivery_on=Subquery(last_delivery),
-            invoiced_amount=Coalesce(
-                Subquery(invoiced),
-                Value(ZERO),
-                output_field=DecimalField(max_digits=14, decimal_places=2),
-            ),
+            invoiced_amount=Coalesce(Subquery(invoiced), Value(ZERO), output_field=money)
+            + Coalesce(Subquery(noted), Value(ZERO), output_field=money),
         )
         .order_by("pk")
     )

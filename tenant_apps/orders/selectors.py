@@ -8,6 +8,8 @@ from tenant_apps.orders.models import (
     Expenditure,
     Invoice,
     InvoiceLine,
+    InvoiceNote,
+    InvoiceNoteLine,
     Order,
     OrderLine,
     SpendOutbox,
@@ -29,10 +31,18 @@ def delivery_list() -> QuerySet[Delivery]:
 
 
 def invoice_list() -> QuerySet[Invoice]:
-    """Invoices with their lines and the expenditure each records."""
+    """Invoices with their lines, the expenditure each records and their notes."""
     return Invoice.objects.select_related("order", "supplier", "expenditure").prefetch_related(
-        Prefetch("lines", queryset=InvoiceLine.objects.select_related("line").order_by("pk"))
+        Prefetch("lines", queryset=InvoiceLine.objects.select_related("line").order_by("pk")),
+        Prefetch("notes", queryset=invoice_note_list().order_by("pk")),
     )
+
+
+def invoice_note_list() -> QuerySet[InvoiceNote]:
+    """Credit and debit notes with their lines."""
+    return InvoiceNote.objects.select_related(
+        "invoice", "recorded_by", "settled_by"
+    ).prefetch_related(Prefetch("lines", queryset=InvoiceNoteLine.objects.order_by("pk")))
 
 
 def expenditure_list() -> QuerySet[Expenditure]:
@@ -42,3 +52,12 @@ def expenditure_list() -> QuerySet[Expenditure]:
 def spend_outbox_pending() -> QuerySet[SpendOutbox]:
     """The school's spend outbox entries not drained yet, oldest first (a partial index)."""
     return SpendOutbox.objects.filter(drained_at__isnull=True).order_by("pk")
+
+
+def orders_awaiting_delivery() -> QuerySet[Order]:
+    """Orders placed and not (wholly) delivered yet, the soonest due first."""
+    return (
+        order_list()
+        .filter(status__in=[Order.Status.PLACED, Order.Status.PARTLY_DELIVERED])
+        .order_by("due_on", "pk")
+    )

@@ -49,8 +49,8 @@ class StudentFilter(django_filters.FilterSet):
         method="filter_search", max_length=50, label=_("Name or student number")
     )
     eligible_on = DateFilter(method="filter_eligible_on", label=_("Eligible for a subsidy on"))
-    programme = django_filters.ChoiceFilter(
-        choices=SubsidyEligibility.Programme.choices,
+    programme = django_filters.CharFilter(
+        max_length=64,
         method="filter_programme",
         label=_("Programme (with eligible_on)"),
     )
@@ -85,7 +85,7 @@ class StudentFilter(django_filters.FilterSet):
 
 class SubsidyEligibilityFilter(django_filters.FilterSet):
     student = IdFilter(field_name="student_id", min_value=1, max_value=2**63 - 1)
-    programme = django_filters.ChoiceFilter(choices=SubsidyEligibility.Programme.choices)
+    programme = django_filters.CharFilter(field_name="programme__code", max_length=64)
     reason = django_filters.ChoiceFilter(choices=SubsidyEligibility.Reason.choices)
     in_force_on = DateFilter(method="filter_in_force_on", label=_("In force on"))
 

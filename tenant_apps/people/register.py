@@ -12,7 +12,7 @@ an 18-digit ID number typed as a number as "1.10101200001012e+17" (reported as s
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import IO, Any
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from houqin.filters import YEARS
 from houqin.imports import RowResult
 from houqin.tables import csv_bytes, read_table, xlsx_bytes
+from shared_apps.subsidies.models import Programme, ProgrammeCode
 from tenant_apps.people import national_id
 from tenant_apps.people.models import GRADES, Student, SubsidyEligibility
 
@@ -89,16 +90,17 @@ GRADE_NAMES: dict[str, int] = {
     **{f"初{name}": 6 + number for name, number in _CHINESE_NUMBERS.items() if number <= 3},
     **{f"高{name}": 9 + number for name, number in _CHINESE_NUMBERS.items() if number <= 3},
 }
-PROGRAMMES: dict[str, str] = {
-    **{value: value for value in SubsidyEligibility.Programme.values},
-    "营养改善计划": SubsidyEligibility.Programme.NUTRITION_IMPROVEMENT,
-    "农村义务教育学生营养改善计划": SubsidyEligibility.Programme.NUTRITION_IMPROVEMENT,
-    "寄宿生生活补助": SubsidyEligibility.Programme.BOARDING_LIVING,
-    "家庭经济困难寄宿生生活补助": SubsidyEligibility.Programme.BOARDING_LIVING,
+# The names schools use for the programmes the district starts with, besides each programme's
+# own code and name (`programme_spellings`).
+PROGRAMME_ALIASES: dict[str, str] = {
+    "营养改善计划": ProgrammeCode.NUTRITION_IMPROVEMENT,
+    "农村义务教育学生营养改善计划": ProgrammeCode.NUTRITION_IMPROVEMENT,
+    "寄宿生生活补助": ProgrammeCode.BOARDING_LIVING,
+    "家庭经济困难寄宿生生活补助": ProgrammeCode.BOARDING_LIVING,
 }
 PROGRAMME_NAMES = {
-    SubsidyEligibility.Programme.NUTRITION_IMPROVEMENT: "营养改善计划",
-    SubsidyEligibility.Programme.BOARDING_LIVING: "寄宿生生活补助",
+    ProgrammeCode.NUTRITION_IMPROVEMENT: "营养改善计划",
+    ProgrammeCode.BOARDING_LIVING: "寄宿生生活补助",
 }
 REASONS: dict[str, str] = {
     **{value: value for value in SubsidyEligibility.Reason.values},
@@ -155,7 +157,7 @@ class StudentRow:
 
 @dataclass(frozen=True)
 class EligibilityInput:
-    programme: str
+    programme: Programme
     reason: str
     valid_from: date
     valid_to: date | None
@@ -249,10 +251,30 @@ def student_number_problem(number: str) -> tuple[str, str] | None:
     return None
 
 
-def parse_row(row: StudentRow, *, today: date) -> tuple[RowResult, ParsedRow | None]:
+def programme_spellings(programmes: Iterable[Programme]) -> dict[str, Programme]:
+    """How a register may name each programme: its code, its name, and the usual names of the
+    programmes the district starts with."""
+    spellings: dict[str, Programme] = {}
+    for programme in programmes:
+        spellings[programme.code.lower()] = programme
+        spellings[programme.name] = programme
+        spellings.update(
+            {
+                alias: programme
+                for alias, code in PROGRAMME_ALIASES.items()
+                if code == programme.code
+            }
+        )
+    return spellings
+
+
+def parse_row(
+    row: StudentRow, *, today: date, programmes: Mapping[str, Programme]
+) -> tuple[RowResult, ParsedRow | None]:
     """Check one row on its own (the register and the other rows are checked by the import).
-    Returns its result (an error with every problem found, or pending) and the parsed row when
-    every value was understood."""
+    `programmes` is how the register may name each programme (`programme_spellings`). Returns
+    its result (an error with every problem found, or pending) and the parsed row when every
+    value was understood."""
     result = RowResult(row.row, row.student_number)
     problem = student_number_problem(row.student_number)
     if problem:
@@ -312,7 +334,7 @@ def parse_row(row: StudentRow, *, today: date) -> tuple[RowResult, ParsedRow | N
                 "invalid_enrolled_on",
                 _date_message(_("Enrolled on"), row.enrolled_on),
             )
-    eligibility = _parse_eligibility(row, result)
+    eligibility = _parse_eligibility(row, result, programmes)
     if result.failed:
         return result, None
     assert gender is not None and grade is not None and boarding is not None
@@ -337,7 +359,9 @@ def _date_message(label: str, value: str) -> str:
     )
 
 
-def _parse_eligibility(row: StudentRow, result: RowResult) -> EligibilityInput | None:
+def _parse_eligibility(
+    row: StudentRow, result: RowResult, programmes: Mapping[str, Programme]
+) -> EligibilityInput | None:
     if not (row.programme or row.reason or row.valid_from or row.valid_to):
         return None
     if not row.programme:
@@ -347,13 +371,15 @@ def _parse_eligibility(row: StudentRow, result: RowResult) -> EligibilityInput |
             _("A reason or dates of eligibility are given, but no programme (补助资格)."),
         )
         return None
-    programme = PROGRAMMES.get(row.programme.strip()) or PROGRAMMES.get(row.programme.lower())
+    given = row.programme.strip()
+    programme = programmes.get(given) or programmes.get(given.lower())
     if programme is None:
+        known = sorted({p.name for p in programmes.values()})
         result.problem(
             "programme",
             "unknown_programme",
             _("Unknown programme “{value}”; use one of: {known}.").format(
-                value=row.programme, known=", ".join(PROGRAMME_NAMES.values())
+                value=row.programme, known=", ".join(known)
             ),
         )
     reason = REASONS.get(row.reason.strip()) or REASONS.get(row.reason.lower())

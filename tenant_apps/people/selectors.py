@@ -3,6 +3,7 @@ other school apps (the canteen's real-name servings, subsidy claims). Nothing he
 national ID number: look-up by number goes through the keyed hash, and what comes back shows
 the masked form only (so nothing here is logged as a read of personal data)."""
 
+from collections.abc import Collection
 from datetime import date
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -52,10 +53,11 @@ def eligibility_on(
     student: Student, on: date, programme: str | None = None
 ) -> QuerySet[SubsidyEligibility]:
     """The student's eligibility periods covering `on`: at most one per programme (the database
-    refuses overlaps), so with `programme` given `.first()` answers "eligible, and why?"."""
+    refuses overlaps), so with `programme` (a code) given `.first()` answers "eligible, and
+    why?"."""
     periods = SubsidyEligibility.objects.filter(_in_force_on(on), student=student)
     if programme is not None:
-        periods = periods.filter(programme=programme)
+        periods = periods.filter(programme__code=programme)
     return periods
 
 
@@ -63,11 +65,12 @@ def eligibility_in_force(
     *, student: Student | Combinable, on: date | Combinable, programme: str | None = None
 ) -> Exists:
     """A condition for another app's query: the student held an eligibility period covering the
-    day `on` (for `programme`, or for any programme). `student` and `on` are values or
-    expressions of the outer query, e.g. `OuterRef("student")`, `OuterRef("session__date")`."""
+    day `on` (for `programme`, a programme's code, or for any programme). `student` and `on`
+    are values or expressions of the outer query, e.g. `OuterRef("student")`,
+    `OuterRef("session__date")`."""
     periods = SubsidyEligibility.objects.filter(_in_force_on(on), student=student)
     if programme is not None:
-        periods = periods.filter(programme=programme)
+        periods = periods.filter(programme__code=programme)
     return Exists(periods)
 
 
@@ -79,17 +82,47 @@ def students_eligible_on(on: date, programme: str | None = None) -> QuerySet[Stu
     )
 
 
+def eligible_students_by_day(*, programme: str, days: Collection[date]) -> dict[date, set[int]]:
+    """Day -> the ids of the students at school that day and eligible for `programme` (a code)
+    that day, for each of `days`: one query, whatever the number of days."""
+    by_day: dict[date, set[int]] = {day: set() for day in days}
+    if not by_day:
+        return by_day
+    first, last = min(by_day), max(by_day)
+    periods = (
+        SubsidyEligibility.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=first),
+            programme__code=programme,
+            valid_from__lte=last,
+        )
+        .filter(
+            Q(student__enrolled_on__isnull=True) | Q(student__enrolled_on__lte=last),
+            Q(student__left_on__isnull=True) | Q(student__left_on__gte=first),
+        )
+        .values_list(
+            "student_id", "valid_from", "valid_to", "student__enrolled_on", "student__left_on"
+        )
+    )
+    for student_id, valid_from, valid_to, enrolled_on, left_on in periods:
+        since = max(valid_from, enrolled_on or valid_from)
+        until = min(valid_to or date.max, left_on or date.max)
+        for day in by_day:
+            if since <= day <= until:
+                by_day[day].add(student_id)
+    return by_day
+
+
 def subsidy_eligibility_list() -> QuerySet[SubsidyEligibility]:
-    return SubsidyEligibility.objects.select_related("student")
+    return SubsidyEligibility.objects.select_related("student", "programme")
 
 
 def current_programmes(students: list[Student], on: date) -> dict[int, list[str]]:
-    """Student id -> the programmes each is eligible for on `on`, in one query."""
+    """Student id -> the codes of the programmes each is eligible for on `on`, in one query."""
     current: dict[int, list[str]] = {}
     periods = (
         SubsidyEligibility.objects.filter(_in_force_on(on), student__in=students)
-        .order_by("student_id", "programme")
-        .values_list("student_id", "programme")
+        .order_by("student_id", "programme__code")
+        .values_list("student_id", "programme__code")
     )
     for student_id, programme in periods:
         current.setdefault(student_id, []).append(programme)

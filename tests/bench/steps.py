@@ -34,13 +34,15 @@ from django_tenants.utils import tenant_context  # noqa: E402
 
 from houqin.db import in_each_schema, tenant_db  # noqa: E402
 from houqin.door import SystemActor  # noqa: E402
-from houqin.roles import Role  # noqa: E402
+from houqin.roles import DISTRICT_ROLES, Role  # noqa: E402
 from shared_apps.accounts.models import ApiToken, Membership, User, hash_token_key  # noqa: E402
+from shared_apps.standards.models import AgeBand  # noqa: E402
 from tenant_apps.feedback.models import Feedback  # noqa: E402
 from tenants import provisioning  # noqa: E402
 from tenants.models import Domain, School, schema_name_for  # noqa: E402
 from tenants.routing import school_host  # noqa: E402
 from tenants.services import school_archive, school_create  # noqa: E402
+from tests.factories import programme_row  # noqa: E402
 
 # Who sets the benchmark's district up: no person.
 BENCH = SystemActor("bench.setup")
@@ -237,7 +239,10 @@ def _roster(count: int, enrolled: date) -> None:
     )
     SubsidyEligibility.objects.bulk_create(
         SubsidyEligibility(
-            student=s, programme=NUTRITION, reason="rural_compulsory", valid_from=enrolled
+            student=s,
+            programme=programme_row(NUTRITION),
+            reason="rural_compulsory",
+            valid_from=enrolled,
         )
         for s in students[: count * 85 // 100]
     )
@@ -336,7 +341,7 @@ def claim_month(args: argparse.Namespace) -> dict[str, Any]:
         for student_id in sample:
             for day in days:
                 eligible = SubsidyEligibility.objects.filter(
-                    student_id=student_id, programme=NUTRITION, valid_from__lte=day
+                    student_id=student_id, programme__code=NUTRITION, valid_from__lte=day
                 ).exists()
                 if (
                     eligible
@@ -796,6 +801,102 @@ def spend_month(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[int(0.95 * (len(ordered) - 1))]
+
+
+def _weight(client: Client, html: bytes) -> int:
+    """What a first visit loads: the page and every stylesheet and script it names."""
+    import re
+
+    total = len(html)
+    for asset in re.findall(rb'(?:href|src)="(/static/[^"]+)"', html):
+        total += len(b"".join(client.get(asset.decode()).streaming_content))  # type: ignore[attr-defined]
+    return total
+
+
+def pages(args: argparse.Namespace) -> dict[str, Any]:
+    """Every page of both hosts (tests/pages/ declares them), opened `samples` times by a role
+    that may open it: the slowest page's p95 and the median page's p95 in ms, against /healthz's
+    p95 (a request that does nothing); the heaviest first load in KB, against the sign-in page's
+    (the frame alone)."""
+    from django.urls import resolve, reverse
+
+    from demo_district.seed import seed_demo
+    from tests.factories import user_with_role
+    from tests.matrix import Scene
+    from tests.pages import DISTRICT_PAGES, SCHOOL_PAGES
+
+    if not args.naive:  # --naive: the pages on the tests' rows only (the smoke run)
+        seed_demo()
+    school = School.objects.exclude(schema_name="public").order_by("pk").first()
+    assert school is not None
+    hosts = [
+        (school_host(school.code), "houqin.urls.school", SCHOOL_PAGES),
+        ("localhost", "houqin.urls.district", DISTRICT_PAGES),
+    ]
+    p95s: dict[str, float] = {}
+    heaviest = 0
+    for host, urlconf, declared in hosts:
+        for name, spec in declared.items():
+            if not spec.roles:
+                continue
+            url = reverse(name, urlconf=urlconf, kwargs=spec.build(Scene(school)))
+            if "get" not in resolve(url, urlconf=urlconf).func.view_class.http_method_names:  # type: ignore[attr-defined]
+                continue
+            role = sorted(spec.roles)[0]
+            client = Client(SERVER_NAME=host)
+            client.force_login(user_with_role(role, None if role in DISTRICT_ROLES else school))
+            first = client.get(url)
+            heaviest = max(heaviest, _weight(client, first.content))
+            p95s[f"{host}{url}"] = _p95(
+                [_timed(client.get, url) * 1000 for _sample in range(args.samples)]
+            )
+    client = Client(SERVER_NAME="localhost")
+    health = _p95([_timed(client.get, "/healthz") * 1000 for _sample in range(args.samples)])
+    frame = _weight(client, client.get("/signin/").content)
+    return {
+        "worst_p95_ms": max(p95s.values()),
+        "median_p95_ms": statistics.median(p95s.values()),
+        "healthz_p95_ms": health,
+        "heaviest_kb": heaviest / 1024,
+        "frame_kb": frame / 1024,
+        "pages": len(p95s),
+        "slowest": sorted(p95s.items(), key=lambda item: -item[1])[:5],
+    }
+
+
+def optimiser(args: argparse.Namespace) -> dict[str, Any]:
+    """A week of breakfasts and lunches from `--recipes` recipes: for one band (median of
+    `--samples` runs) and for every band in turn (median of half as many), each against the
+    greedy heuristic's best of `--rounds` passes; their costs and the checks each week meets."""
+    from tests.bench.optimiser import build_library, checks_met, greedy, optimised
+
+    recipes = build_library(args.recipes)
+    one = [optimised("9-11") for _run in range(args.samples)]
+    proposal = one[-1][1]
+    greedy_seconds, greedy_cost, greedy_checks = greedy(proposal, args.rounds)
+    every: list[float] = []
+    every_greedy: list[float] = []
+    for _run in range(max(args.samples // 2, 1)):
+        weeks = [optimised(band) for band in AgeBand.values]
+        every.append(sum(seconds for seconds, _p in weeks))
+        every_greedy.append(sum(greedy(week, args.rounds)[0] for _s, week in weeks))
+    return {
+        "recipes": recipes,
+        "one_band": statistics.median(seconds for seconds, _p in one),
+        "one_band_greedy": greedy_seconds,
+        "every_band": statistics.median(every),
+        "every_band_greedy": statistics.median(every_greedy),
+        "cost": float(proposal.cost),
+        "greedy_cost": float(greedy_cost),
+        "checks": checks_met(proposal.report),
+        "greedy_checks": greedy_checks,
+        "timed_out": any(p.solver["timed_out"] for _s, p in one),
+    }
+
+
 STEPS = {
     f.__name__: f
     for f in [
@@ -813,6 +914,8 @@ STEPS = {
         statements,
         tender_open,
         spend_month,
+        pages,
+        optimiser,
     ]
 }
 
@@ -832,6 +935,7 @@ def main() -> None:
     parser.add_argument("--bids", type=int, default=50)
     # Lines per tender lot (tender_open) or order lines per school (spend_month).
     parser.add_argument("--lines", type=int, default=500)
+    parser.add_argument("--recipes", type=int, default=300)
     args = parser.parse_args()
     print(json.dumps(STEPS[args.step](args)))
 

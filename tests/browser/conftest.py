@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test.testcases import LiveServerThread
 from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_playwright
 
@@ -86,6 +87,13 @@ def site(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Site]:
             yield Site(server.port)
         finally:
             server.terminate()
+            # The server's request threads may still hold connections: the test database is
+            # dropped after the session.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
 
 
 @pytest.fixture(autouse=True)

@@ -47,7 +47,9 @@ from shared_apps.subsidies.models import (
     Claim,
     Disbursement,
     Programme,
+    ProgrammeCode,
 )
+from tenant_apps.assets.models import Asset
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
     CalendarDay,
@@ -63,12 +65,14 @@ from tenant_apps.canteen.models import (
 from tenant_apps.feedback.models import Feedback
 from tenant_apps.orders.models import Delivery, Expenditure, Invoice, Order
 from tenant_apps.people.models import StaffMember, Student, SubsidyEligibility
+from tenant_apps.repairs.models import RepairRequest
 from tenants.models import Domain, School
 from tests.conftest import SCHOOL_A, SCHOOL_B
-from tests.factories import SETUP, make_user
+from tests.factories import SETUP, make_user, programme_row
 from tests.matrix import Operations, R, Scene
 from tests.matrix import canteen as canteen_rows
 from tests.matrix import orders as order_rows
+from tests.matrix import repairs as repair_rows
 from tests.matrix import subsidies as subsidy_rows
 from tests.matrix import supply as supply_rows
 from tests.matrix.people import make_student
@@ -269,7 +273,7 @@ def _student(scene: Scene) -> Student:
 def _eligibility(scene: Scene) -> SubsidyEligibility:
     return SubsidyEligibility.objects.create(
         student=_student(scene),
-        programme=SubsidyEligibility.Programme.NUTRITION_IMPROVEMENT,
+        programme=programme_row(ProgrammeCode.NUTRITION_IMPROVEMENT),
         reason=SubsidyEligibility.Reason.RURAL_COMPULSORY,
         valid_from=datetime.date(2025, 9, 1),
     )
@@ -317,6 +321,8 @@ ROWS: dict[ModelType, Callable[[Scene], models.Model]] = {
     DailyClose: _daily_close,
     Feedback: _feedback,
     Order: _order,
+    RepairRequest: lambda scene: repair_rows.make_request(_school_a(scene)),
+    Asset: lambda scene: repair_rows.make_asset(_school_a(scene)),
     Delivery: _delivery,
     Invoice: _invoice,
     Expenditure: lambda scene: _invoice(scene).expenditure,

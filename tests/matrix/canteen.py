@@ -11,6 +11,7 @@ import itertools
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -48,6 +49,7 @@ SCHOOL_OPERATIONS: Operations = {
     ("GET", "/api/v1/sessions/{id}/"): READERS,
     ("PATCH", "/api/v1/sessions/{id}/"): WRITERS,
     ("POST", "/api/v1/sessions/{id}/servings/"): WRITERS,
+    ("POST", "/api/v1/sessions/{id}/servings/import/"): WRITERS,
     ("GET", "/api/v1/servings/"): READERS,
     ("GET", "/api/v1/accompanied-meals/"): READERS,
     ("POST", "/api/v1/accompanied-meals/"): WRITERS | {R.PRINCIPAL},
@@ -214,6 +216,10 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
             if path.endswith("/servings/"):
                 student = make_student(scene.school.schema_name)
                 body = {"student_numbers": [student.student_number], "source": "card"}
+            elif path.endswith("/servings/import/"):
+                student = make_student(scene.school.schema_name)
+                swipes = f"学号\n{student.student_number}\n".encode()
+                body = {"file": SimpleUploadedFile("swipes.csv", swipes, content_type="text/csv")}
             elif method == "PATCH":
                 body = {"ingredient_cost": "1234.50", "teachers_shared": True}
         elif method == "POST":

@@ -1,7 +1,7 @@
 """A school's orders, deliveries, invoices and expenditures, on its host.
 
-Grants in houqin/roles.py: `orders.view_*` for the principal, logistics director, canteen
-manager and accountant (and `*.view_*` for auditors); placing, cancelling and receiving
+Grants in houqin/roles.py: `orders.view_*` for the principal, logistics director, asset keeper,
+canteen manager and accountant (and `*.view_*` for auditors); placing, cancelling and receiving
 deliveries for the logistics director and canteen manager; recording invoices and paying for
 the accountant."""
 
@@ -12,16 +12,25 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from shared_apps.procurement.models import FrameworkContract
-from tenant_apps.orders.models import Order
+from tenant_apps.orders.models import Invoice, InvoiceNote, Order
 from tenant_apps.orders.services.deliveries import DeliveryLineInput, delivery_record
-from tenant_apps.orders.services.invoices import InvoiceLineInput, invoice_record
+from tenant_apps.orders.services.invoices import (
+    InvoiceLineInput,
+    NoteLineInput,
+    expenditure_pay,
+    invoice_note_record,
+    invoice_record,
+)
 from tenant_apps.orders.services.placing import LineInput, order_place
 from tenant_apps.orders.tasks import spend_drain_task
 from tests.factories import SETUP
 from tests.matrix import AUDITOR, Built, Operations, R, Scene
 from tests.matrix.supply import make_contract
 
-READERS = frozenset({R.PRINCIPAL, R.LOGISTICS_DIRECTOR, R.CANTEEN_MANAGER, R.ACCOUNTANT}) | AUDITOR
+READERS = (
+    frozenset({R.PRINCIPAL, R.LOGISTICS_DIRECTOR, R.CANTEEN_MANAGER, R.ACCOUNTANT, R.ASSET_KEEPER})
+    | AUDITOR
+)
 BUYERS = frozenset({R.LOGISTICS_DIRECTOR, R.CANTEEN_MANAGER})
 ACCOUNTANT = frozenset({R.ACCOUNTANT})
 
@@ -39,6 +48,10 @@ SCHOOL_OPERATIONS: Operations = {
     ("GET", "/api/v1/expenditures/"): READERS,
     ("GET", "/api/v1/expenditures/{id}/"): READERS,
     ("POST", "/api/v1/expenditures/{id}/pay/"): ACCOUNTANT,
+    ("POST", "/api/v1/invoices/{id}/notes/"): ACCOUNTANT,
+    ("GET", "/api/v1/invoice-notes/"): READERS,
+    ("GET", "/api/v1/invoice-notes/{id}/"): READERS,
+    ("POST", "/api/v1/invoice-notes/{id}/settle/"): ACCOUNTANT,
 }
 
 DISTRICT_OPERATIONS: Operations = {}
@@ -96,6 +109,35 @@ def make_order(
     return order
 
 
+def paid_invoice(school: Any) -> Invoice:
+    """An invoice for 10 delivered, paid (by the system: whoever pays is not who recorded)."""
+    order = make_order(school, delivered=Decimal("10"), invoiced=True)
+    with tenant_context(school):
+        invoice = order.invoices.select_related("expenditure").get()
+        expenditure_pay(
+            expenditure=invoice.expenditure,
+            paid_on=timezone.localdate(),
+            reference=f"ZF-{invoice.pk}",
+            actor=SETUP,
+        )
+    return invoice
+
+
+def make_note(school: Any, *, recorded_by: Any = SETUP) -> InvoiceNote:
+    """A credit note for 2 of the 10 on a paid invoice returned."""
+    invoice = paid_invoice(school)
+    with tenant_context(school):
+        line = invoice.lines.get()
+        return invoice_note_record(
+            invoice=invoice,
+            number=f"HZ{invoice.pk:08d}",
+            issued_on=timezone.localdate(),
+            reason="两箱鸡蛋付款后发现破损，退回供应商",
+            lines=[NoteLineInput(invoice_line=line.pk, returned=Decimal("2"))],
+            actor=recorded_by,
+        )
+
+
 def build(scene: Scene, method: str, path: str, n: int) -> Built:
     assert scene.school is not None
     school = scene.school
@@ -133,6 +175,23 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
         order = make_order(school, delivered=Decimal("3"))
         with tenant_context(school):
             params["id"] = order.deliveries.get().pk
+    elif path == "/api/v1/invoices/{id}/notes/":
+        invoice = paid_invoice(school)
+        params["id"] = invoice.pk
+        with tenant_context(school):
+            invoice_line = invoice.lines.get()
+        body = {
+            "number": f"HZ-M{invoice.pk}-{n}",
+            "issued_on": today.isoformat(),
+            "reason": "合同调价，按新价结算",
+            "lines": [
+                {"invoice_line": invoice_line.pk, "unit_price": str(invoice_line.unit_price - 1)}
+            ],
+        }
+    elif path.startswith("/api/v1/invoice-notes/{id}/"):
+        params["id"] = make_note(school).pk
+        if path.endswith("/settle/"):
+            body = {"settled_on": today.isoformat(), "reference": f"TK-{n}"}
     elif path.startswith(("/api/v1/invoices/{id}/", "/api/v1/expenditures/{id}/")):
         order = make_order(school, delivered=Decimal("10"), invoiced=True)
         with tenant_context(school):

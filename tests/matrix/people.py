@@ -7,8 +7,10 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 
+from shared_apps.subsidies.models import ProgrammeCode
 from tenant_apps.people import national_id
 from tenant_apps.people.models import StaffMember, Student, SubsidyEligibility
+from tests.factories import programme_row
 from tests.matrix import AUDITOR, Built, Operations, R, Scene
 
 # Grants in houqin/roles.py: people.view_student for these; people.view_* for the principal;
@@ -114,7 +116,7 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
             with schema_context(schema):
                 eligibility = SubsidyEligibility.objects.create(
                     student=student,
-                    programme=SubsidyEligibility.Programme.NUTRITION_IMPROVEMENT,
+                    programme=programme_row(ProgrammeCode.NUTRITION_IMPROVEMENT),
                     reason=SubsidyEligibility.Reason.RURAL_COMPULSORY,
                     valid_from=date(2025, 9, 1),
                 )

@@ -11,11 +11,12 @@ from typing import Any
 
 from django.utils import timezone
 
+from houqin.door import Actor
 from shared_apps.subsidies import services
-from shared_apps.subsidies.models import Budget, Claim, Programme
+from shared_apps.subsidies.models import Budget, Claim, MonthCorrection, Programme
 from tenants.models import School
 from tests.conftest import SCHOOL_A
-from tests.factories import make_user
+from tests.factories import SETUP, make_user
 from tests.matrix import AUDITOR, Built, Operations, R, Scene
 
 FINANCE = frozenset({R.FINANCE_OFFICER})
@@ -34,6 +35,8 @@ SCHOOL_OPERATIONS: Operations = {
     ("GET", "/api/v1/subsidies/claims/{id}/"): SCHOOL_READERS,
     ("POST", "/api/v1/subsidies/claims/compute/"): frozenset({R.LOGISTICS_DIRECTOR}),
     ("POST", "/api/v1/subsidies/claims/{id}/submit/"): frozenset({R.PRINCIPAL}),
+    ("GET", "/api/v1/subsidies/corrections/"): SCHOOL_READERS,
+    ("GET", "/api/v1/subsidies/corrections/{id}/"): SCHOOL_READERS,
 }
 
 DISTRICT_OPERATIONS: Operations = {
@@ -52,6 +55,8 @@ DISTRICT_OPERATIONS: Operations = {
     ("POST", "/api/v1/subsidies/claims/{id}/approve/"): FINANCE,
     ("POST", "/api/v1/subsidies/claims/{id}/reject/"): FINANCE,
     ("POST", "/api/v1/subsidies/claims/{id}/disburse/"): FINANCE,
+    ("GET", "/api/v1/subsidies/corrections/"): DISTRICT_READERS,
+    ("GET", "/api/v1/subsidies/corrections/{id}/"): DISTRICT_READERS,
 }
 
 # Programme codes unique across every scene of a run.
@@ -119,6 +124,28 @@ def make_claim(
     return claim
 
 
+def computed_claim(school: School, *, actor: Actor = SETUP) -> Claim:
+    """A draft claim computed from the school's records for `MONTH` (none: 0.00 CNY), as the
+    submission checks it against them."""
+    programme = make_programme()
+    make_budget(school, programme)
+    return services.claim_compute(school=school, programme=programme, month=MONTH, actor=actor)
+
+
+def make_correction(school: School) -> MonthCorrection:
+    """A correction of a month closed by a submitted claim (the serving it recorded counted
+    nothing: no adjustment)."""
+    claim = make_claim(school, status=Claim.Status.SUBMITTED)
+    return MonthCorrection.objects.create(
+        school=school,
+        claim=claim,
+        month=claim.month,
+        change=MonthCorrection.Change.SERVING,
+        detail="1 名学生补录午餐",
+        reason="刷卡机故障，按纸质签到补录",
+    )
+
+
 def build(scene: Scene, method: str, path: str, n: int) -> Built:
     school = scene.school or School.objects.get(code=SCHOOL_A)
     params: dict[str, Any] = {}
@@ -172,7 +199,7 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
         make_budget(school, programme)
         body = {"programme": programme.code, "month": MONTH.isoformat()}
     elif path.endswith("/submit/"):
-        params["id"] = make_claim(school).pk
+        params["id"] = computed_claim(school).pk
     elif path.endswith("/approve/"):
         params["id"] = make_claim(school, status=Claim.Status.SUBMITTED).pk
     elif path.endswith("/reject/"):
@@ -181,6 +208,8 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
     elif path.endswith("/disburse/"):
         params["id"] = make_claim(school, status=Claim.Status.APPROVED).pk
         body = {"amount": "500.00", "paid_on": "2025-11-20", "reference": f"GK-{n}"}
+    elif path.startswith("/api/v1/subsidies/corrections/{id}/"):
+        params["id"] = make_correction(school).pk
     elif "/claims/" in path and "{id}" in path:
         params["id"] = make_claim(school).pk
     return params, body

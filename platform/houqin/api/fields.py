@@ -1,8 +1,14 @@
 """Serializer fields every app's API shares, shaped as the models store the values."""
 
+from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from houqin.api import deprecation
+from houqin.months import MONTH_PATTERN, names_a_day, parse_month
 
 
 def money(**kwargs: Any) -> serializers.DecimalField:
@@ -19,3 +25,44 @@ def quantity_field(**kwargs: Any) -> serializers.DecimalField:
 def object_id(**kwargs: Any) -> serializers.IntegerField:
     """A row's id, within what the database holds."""
     return serializers.IntegerField(min_value=1, max_value=2**62, **kwargs)
+
+
+CORRECTION_REASON_HELP = (
+    "Only for a change to a month closed by its submitted claim, by those who may correct one: "
+    "why the change is made. It is recorded with the change, which opens the month's adjustment."
+)
+
+
+def correction_reason() -> serializers.CharField:
+    """Why a change to a closed month is made (a correction); empty for an open month."""
+    return serializers.CharField(
+        max_length=2000,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text=CORRECTION_REASON_HELP,
+    )
+
+
+@extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2026-10"})
+class MonthField(serializers.Field):  # type: ignore[type-arg]
+    """A month in a request body: "YYYY-MM", or (the older form, answered with a `Deprecation`
+    header) any day of it, "YYYY-MM-DD". The value is the month's first day; a response shows it
+    as that date."""
+
+    default_error_messages = {"invalid": _("A month is written YYYY-MM, e.g. 2026-10.")}
+
+    def to_internal_value(self, data: Any) -> date:
+        text = data.strip() if isinstance(data, str) else ""
+        try:
+            month = parse_month(text)
+        except ValueError:
+            self.fail("invalid")
+        if not 1900 <= month.year < 2200:
+            self.fail("invalid")
+        if names_a_day(text):
+            deprecation.used(self.field_name or "month")
+        return month
+
+    def to_representation(self, value: date) -> str:
+        return value.isoformat()

@@ -10,6 +10,7 @@ from rest_framework import exceptions
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from houqin.exceptions import InvalidInput
@@ -47,15 +48,22 @@ class CsvRenderer(FileRenderer):
 
 
 class FileFormats(APIView):
-    """A view that answers files as `?format=` asks (its `renderer_classes`): an unknown format
-    is bad input (DRF's own answer is 404), and errors keep the one JSON error shape whatever file
-    was asked for. Put it before the view's base class."""
+    """A view that answers files as `?format=` asks (its `renderer_classes`): the parameter wins
+    over the Accept header (a client's default `Accept: application/json` does not turn an
+    explicit `?format=xlsx` into a 406), an unknown format is bad input (DRF's own answer is
+    404), and errors keep the one JSON error shape whatever file was asked for. Put it before the
+    view's base class."""
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        asked = request.query_params.get(api_settings.URL_FORMAT_OVERRIDE or "format")
+        renderers = self.get_renderers()
+        chosen = next((r for r in renderers if asked and r.format == asked), None)
+        if chosen is not None:
+            return chosen, chosen.media_type
         try:
             return super().perform_content_negotiation(request, force)
         except (exceptions.NotFound, Http404) as exc:
-            formats = ", ".join(renderer.format for renderer in self.get_renderers())
+            formats = ", ".join(renderer.format for renderer in renderers)
             message = _("Unknown format: choose one of {formats}.").format(formats=formats)
             raise InvalidInput(message, fields={"format": [message]}) from exc
 

@@ -6,7 +6,10 @@ from typing import Any, ClassVar
 
 from django.db import models
 from rest_framework import viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
 
+from houqin.api import deprecation
 from houqin.permissions import permission_name, restrict
 
 _ACTION_VERBS = {
@@ -46,3 +49,12 @@ class RestrictedViewSet(viewsets.GenericViewSet):
 
     def get_queryset(self) -> "models.QuerySet[Any]":
         return restrict(self.safely_get_queryset(), self.request.user, self.permission_action())
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        deprecation.forget()
+        super().initial(request, *args, **kwargs)
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        return deprecation.mark(super().finalize_response(request, response, *args, **kwargs))

@@ -65,6 +65,7 @@ SHARED_APPS = [
     "shared_apps.subsidies",
     "shared_apps.procurement",
     "shared_apps.reporting",
+    "shared_apps.optimiser",
 ]
 
 # Apps whose tables live in every school's schema. Object-level grants (guardian) are per school.
@@ -75,6 +76,8 @@ TENANT_APPS = [
     "tenant_apps.canteen",
     "tenant_apps.disclosure",
     "tenant_apps.orders",
+    "tenant_apps.assets",
+    "tenant_apps.repairs",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -226,7 +229,9 @@ CURRENCY = "CNY"
 STATIC_URL = "/static/"
 # Where `collectstatic` writes (production); unset, the files are served from the apps' folders.
 STATIC_ROOT = env.str("STATIC_ROOT", default="") or None
-MEDIA_URL = "/media/"
+# Files users upload (repair photos) go through the storage API: the filesystem here; production
+# may name an S3-compatible backend (django-storages) in STORAGES. Never served as static files:
+# the API answers each after the role check.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(ROOT_DIR / ".media"))
 # Static files straight from the apps' folders (the demo and the tests); production serves the
 # collected, fingerprinted copies (settings/prod.py).
@@ -333,6 +338,11 @@ SCHOOL_JOB_SPREAD_SECONDS = env.int("SCHOOL_JOB_SPREAD_SECONDS", default=600)
 # register with room to spare); a longer file is refused whole before anything is saved.
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
 
+# The meal-plan optimiser: the seconds a proposal's search may take (it then answers with the
+# best week found, saying so), and how close to the cheapest week it must prove it is (a share).
+OPTIMISER_TIME_LIMIT = env.float("OPTIMISER_TIME_LIMIT", default=10.0)
+OPTIMISER_MIP_GAP = env.float("OPTIMISER_MIP_GAP", default=0.01)
+
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
@@ -376,3 +386,17 @@ SUBSIDY_DAILY_RATE = env.str("SUBSIDY_DAILY_RATE", default="5.00")
 PROCUREMENT_QUALIFICATION_NOTICE_DAYS = env.int("PROCUREMENT_QUALIFICATION_NOTICE_DAYS", default=30)
 PROCUREMENT_RATING_THRESHOLD = env.int("PROCUREMENT_RATING_THRESHOLD", default=60)
 PROCUREMENT_PRICE_TOLERANCE = env.str("PROCUREMENT_PRICE_TOLERANCE", default="0.10")
+# Repairs: a photo's largest upload (bytes) and longest side once stored (pixels); a school's
+# working hours and major-work threshold (CNY) until its logistics director sets its own.
+REPAIRS_PHOTO_MAX_BYTES = env.int("REPAIRS_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+REPAIRS_PHOTO_MAX_SIDE = env.int("REPAIRS_PHOTO_MAX_SIDE", default=1600)
+REPAIRS_WORKING_HOURS = (
+    env.str("REPAIRS_OPENS_AT", default="08:00"),
+    env.str("REPAIRS_CLOSES_AT", default="17:30"),
+)
+REPAIRS_MAJOR_WORK_THRESHOLD = env.str("REPAIRS_MAJOR_WORK_THRESHOLD", default="5000.00")
+# Assets: a disposal whose book value is above this (CNY) is confirmed by the district's finance
+# officer after the principal's approval.
+ASSETS_DISTRICT_DISPOSAL_THRESHOLD = env.str(
+    "ASSETS_DISTRICT_DISPOSAL_THRESHOLD", default="50000.00"
+)

@@ -19,3 +19,5 @@ DEBUG = env.bool("DEBUG", default=True)
 # The demo district's seeding and `manage.py demo` (web, worker and beat on the demo's servers).
 SHARED_APPS = [*SHARED_APPS, "demo_district"]  # noqa: F405
 INSTALLED_APPS = [*INSTALLED_APPS, "demo_district"]  # noqa: F405
+# Uploaded files (repair photos) beside the demo's database.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(ROOT_DIR / ".demo" / "media"))  # noqa: F405

@@ -6,6 +6,7 @@ read these settings (houqin.devstack.ensure_services_for); importing them starts
 mypy's Django plugin, which imports them, boots no database."""
 
 import os
+from typing import Any, cast
 
 # The tests' own keys, whatever the environment says: public, here, so they protect nothing.
 os.environ["SECRET_KEY"] = "houqin-test-secret-key-not-for-any-real-use-0123456789"
@@ -35,3 +36,8 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"login": "1000/min"}  # noqa: F405
 # Sealing keys strong enough to test the behaviour, fast enough to make hundreds of them.
 PROCUREMENT_SEALING_RSA_BITS = 1024
 PROCUREMENT_SEALING_SCRYPT_COST = 2**10
+# Uploaded files (repair photos) under the tests' own folder.
+MEDIA_ROOT = ROOT_DIR / ".test" / "media"  # noqa: F405
+# Axes's banner at start-up: pytest-xdist's controller, which collects no test, would print it
+# below the run's summary.
+cast(dict[str, Any], LOGGING["loggers"])["axes.apps"] = {"level": "WARNING"}  # noqa: F405

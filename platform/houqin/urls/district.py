@@ -33,6 +33,7 @@ urlpatterns = [
     path("api/v1/", include("shared_apps.reporting.api.urls")),
     path("api/v1/", include("shared_apps.procurement.api.urls")),
     path("api/v1/", include("shared_apps.procurement.api.supply_urls")),
+    path("api/v1/", include("shared_apps.optimiser.api.urls")),
     # Pages.
     path("standards/", include("shared_apps.standards.web.urls")),
     path("subsidies/", include("shared_apps.subsidies.web.district_urls")),

@@ -9,7 +9,9 @@ from shared_apps.accounts.api.views import MembershipViewSet, UserViewSet
 from shared_apps.accounts.web.views import HomePage
 from shared_apps.audit.api.views import ChangeViewSet, FindingViewSet
 from shared_apps.subsidies.web import views as subsidies_pages
+from tenant_apps.canteen.web.views import canteen_waiting
 from tenant_apps.feedback.api.views import FeedbackViewSet
+from tenant_apps.orders.web.views import deliveries_waiting
 
 router = SimpleRouter()
 router.register("users", UserViewSet, basename="user")
@@ -19,11 +21,13 @@ router.register("audit/changes", ChangeViewSet, basename="audit-change")
 router.register("audit/findings", FindingViewSet, basename="audit-finding")
 
 # What waits for each person on the home page, area by area.
-HOME_PANELS: list[HomePanel] = [subsidies_pages.school_panel]
+HOME_PANELS: list[HomePanel] = [canteen_waiting, deliveries_waiting, subsidies_pages.school_panel]
 
 urlpatterns = [
     path("", HomePage.as_view(panels=HOME_PANELS), name="home"),
     *front_door(),
+    path("canteen/", include("tenant_apps.canteen.web.urls")),
+    path("orders/", include("tenant_apps.orders.web.urls")),
     path("api/v1/", include(api_v1 + router.urls)),
     path("api/v1/", include("tenant_apps.people.api.urls")),
     path("api/v1/", include("tenant_apps.canteen.api.urls")),
@@ -33,8 +37,12 @@ urlpatterns = [
     # A school's own requisitions (district tables, this school's rows).
     path("api/v1/", include("shared_apps.procurement.api.school_urls")),
     path("api/v1/", include("tenant_apps.orders.api.urls")),
+    path("api/v1/", include("tenant_apps.assets.api.urls")),
+    path("api/v1/", include("tenant_apps.repairs.api.urls")),
     # The catalogue, suppliers and contracts to order from; the school's supplier ratings.
     path("api/v1/", include("shared_apps.procurement.api.supply_school_urls")),
+    # The school's own meal-plan proposals (district tables, this school's rows).
+    path("api/v1/", include("shared_apps.optimiser.api.school_urls")),
     # Pages.
     path("subsidies/", include("shared_apps.subsidies.web.school_urls")),
     # Public pages for parents: no sign-in.

@@ -35,7 +35,7 @@ class TokenView(APIView):
     throttle_classes = [SharedScopedRateThrottle]
     throttle_scope = "login"
 
-    @extend_schema(request=s.TokenRequestSerializer, responses={201: s.TokenSerializer})
+    @extend_schema(request=s.TokenRequestSerializer, responses={200: s.TokenSerializer})
     def post(self, request: Request) -> Response:
         data = s.TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -44,7 +44,7 @@ class TokenView(APIView):
             password=data.validated_data["password"],
             request=request._request,
         )
-        return Response({"token": key}, status=status.HTTP_201_CREATED)
+        return Response({"token": key}, status=status.HTTP_200_OK)
 
 
 class MeView(APIView):

@@ -5,6 +5,7 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 
+from houqin.filters import MonthFilter
 from shared_apps.procurement.models import (
     CatalogueItem,
     Category,
@@ -71,9 +72,10 @@ class ContractFilter(django_filters.FilterSet):
 
 class RatingFilter(django_filters.FilterSet):
     school = django_filters.CharFilter(field_name="school__code", max_length=32)
-    month_from = django_filters.DateFilter(field_name="month", lookup_expr="gte")
-    month_to = django_filters.DateFilter(field_name="month", lookup_expr="lte")
+    month = MonthFilter(field_name="month")
+    month_from = MonthFilter(field_name="month", lookup_expr="gte")
+    month_to = MonthFilter(field_name="month", lookup_expr="lte")
 
     class Meta:
         model = SupplierRating
-        fields = ["supplier", "month"]
+        fields = ["supplier"]

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from houqin.api.fields import money, object_id, quantity_field
+from houqin.api.fields import MonthField, money, object_id, quantity_field
 from houqin.api.imports import import_report_serializer
 from shared_apps.procurement.models import (
     CatalogueItem,
@@ -204,6 +204,7 @@ class CatalogueItemSerializer(serializers.ModelSerializer):
             "reference_price",
             "reference_date",
             "food",
+            "grams_per_unit",
             "created_at",
         ]
         read_only_fields = fields
@@ -226,6 +227,15 @@ class CatalogueItemCreateSerializer(serializers.Serializer):
         allow_blank=True,
         help_text="The food's code, for an item the canteen inspects on arrival.",
     )
+    grams_per_unit = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=1,
+        min_value=Decimal("0.1"),
+        required=False,
+        allow_null=True,
+        help_text="Grams of the food one unit holds, where the unit is not a weight "
+        "(kg, g and 斤 are known).",
+    )
 
 
 class CatalogueItemUpdateSerializer(serializers.Serializer):
@@ -236,13 +246,23 @@ class CatalogueItemUpdateSerializer(serializers.Serializer):
     reference_price = money(min_value=Decimal("0.01"), required=False)
     reference_date = serializers.DateField(required=False)
     food = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    grams_per_unit = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=1,
+        min_value=Decimal("0.1"),
+        required=False,
+        allow_null=True,
+        help_text="Grams of the food one unit holds, where the unit is not a weight "
+        "(kg, g and 斤 are known).",
+    )
 
 
 class CatalogueImportSerializer(serializers.Serializer):
     file = serializers.FileField(
         help_text="A .csv (UTF-8 or GBK) or .xlsx, at most 5 MB, first row naming the columns: "
         "code/编码, name/名称, category/类别, unit/单位, specification/规格, "
-        "reference_price/参考价, reference_date/参考价日期, food/食物编码."
+        "reference_price/参考价, reference_date/参考价日期, food/食物编码, "
+        "grams_per_unit/每单位克数."
     )
     dry_run = serializers.BooleanField(
         default=False, help_text="Check every row and report, but save nothing."
@@ -316,7 +336,7 @@ class RatingSerializer(serializers.ModelSerializer):
 
 class RatingCreateSerializer(serializers.Serializer):
     supplier = object_id()
-    month = serializers.DateField(help_text="Any day of the month; the first day is stored.")
+    month = MonthField(help_text="The month, YYYY-MM (a day of it, YYYY-MM-DD, is read too).")
     quality = serializers.IntegerField(min_value=0, max_value=100)
     punctuality = serializers.IntegerField(min_value=0, max_value=100)
     service = serializers.IntegerField(min_value=0, max_value=100)

@@ -26,6 +26,7 @@ from houqin.api.renderers import XLSX, FileFormats, XlsxRenderer
 from houqin.api.viewsets import RestrictedViewSet
 from houqin.db import tenant_db
 from houqin.exceptions import InvalidInput, NotPermitted
+from houqin.months import MONTH_PATTERN
 from houqin.permissions import has_perm
 from houqin.tenancy import SchoolScope
 from shared_apps.accounts.actors import signed_in
@@ -423,7 +424,7 @@ SPEND_PARAMETERS = [
     OpenApiParameter(
         "month",
         OpenApiTypes.STR,
-        pattern=r"^\d{4}-\d{2}$",
+        pattern=MONTH_PATTERN,
         description="The month, YYYY-MM (the previous month when no period is given).",
     ),
     OpenApiParameter("date_from", OpenApiTypes.DATE, description="A period's first day."),

@@ -30,6 +30,11 @@ class CatalogueItem(models.Model):
     specification = models.CharField(_("specification"), max_length=300, blank=True)
     reference_price = money(_("market reference price per unit"))
     reference_date = models.DateField(_("reference price as of"))
+    # Grams of the food one unit holds, to price recipes by: needed where the unit is not a
+    # weight (a box of milk, a litre of oil).
+    grams_per_unit = models.DecimalField(
+        _("grams per unit"), max_digits=9, decimal_places=1, null=True, blank=True
+    )
     # A food's composition, for items the canteen inspects on arrival.
     food = models.ForeignKey(
         "standards.Food", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -43,6 +48,10 @@ class CatalogueItem(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(reference_price__gt=0), name="procurement_item_reference_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(grams_per_unit__isnull=True) | Q(grams_per_unit__gt=0),
+                name="procurement_item_grams_positive",
             ),
         ]
 

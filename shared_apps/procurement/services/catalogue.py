@@ -41,7 +41,9 @@ ITEM_FIELDS = (
     "reference_price",
     "reference_date",
     "food",
+    "grams_per_unit",
 )
+MAX_GRAMS = Decimal("99999999.9")
 # Categories as people write them: the code or the Chinese word.
 CATEGORIES: dict[str, str] = {
     **{c.value: c.value for c in Category},
@@ -89,6 +91,25 @@ def _price(checked: RowResult, value: object) -> Decimal | None:
         )
         return None
     return price.quantize(Decimal("0.01"))
+
+
+def _grams(checked: RowResult, value: object) -> Decimal | None:
+    """Grams per unit: optional, above 0, to 0.1 g."""
+    text = str(value if value is not None else "").strip()
+    if not text:
+        return None
+    try:
+        grams = Decimal(text)
+    except InvalidOperation:
+        grams = None
+    if grams is None or not grams.is_finite() or not 0 < grams <= MAX_GRAMS:
+        checked.problem(
+            "grams_per_unit",
+            "grams_per_unit_invalid",
+            _("The grams one unit holds, above 0, e.g. 258 for a 250 mL box of milk."),
+        )
+        return None
+    return grams.quantize(Decimal("0.1"))
 
 
 def _date(checked: RowResult, value: object, today: date) -> date | None:
@@ -141,6 +162,7 @@ def _check_item(values: Mapping[str, Any], *, row: int = 0, today: date | None =
     specification = _text(checked, values, "specification", 300)
     price = _price(checked, values.get("reference_price"))
     on = _date(checked, values.get("reference_date"), today)
+    grams = _grams(checked, values.get("grams_per_unit"))
     food = None
     food_code = str(values.get("food") or "").strip()
     if food_code:
@@ -157,6 +179,7 @@ def _check_item(values: Mapping[str, Any], *, row: int = 0, today: date | None =
             "reference_price": price,
             "reference_date": on,
             "food": food,
+            "grams_per_unit": grams,
         }
     return checked
 

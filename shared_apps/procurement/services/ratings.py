@@ -151,6 +151,28 @@ def rating_record(
             "month": f"{month:%Y-%m}"
         }
         raise InvalidInput(message, code="no_order_that_month", fields={"supplier": [message]})
+    return _rating_save(
+        school=school,
+        supplier=supplier,
+        month=month,
+        scores=scores,
+        comment=comment,
+        actor=actor,
+        today=today,
+    )
+
+
+def _rating_save(
+    *,
+    school: School,
+    supplier: Supplier,
+    month: date,
+    scores: dict[str, int],
+    comment: str,
+    actor: Actor,
+    today: date,
+) -> SupplierRating:
+    """Save a school's rating of a supplier for a month, once; then the rule."""
     score = int((Decimal(sum(scores.values())) / 3).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     try:
         with transaction.atomic():
@@ -174,6 +196,39 @@ def rating_record(
         months.append(next_month(month))
     _rating_rule(supplier_id=supplier.pk, months=months)
     return rating
+
+
+@service
+def rating_record_from_scorecard(
+    *,
+    school: School,
+    supplier: Supplier,
+    month: date,
+    quality: int,
+    punctuality: int,
+    service: int,
+    comment: str,
+    actor: Actor,
+) -> SupplierRating:
+    """A school's monthly rating of a supplier that serves it as an outsourced repair provider,
+    from the provider's scorecard (the repairs' managing department's score as quality, the
+    share finished on time as punctuality, the requesters' ratings as service): no order is
+    needed, the scorecard being the school's evidence. Once a month, then the rule."""
+    today = timezone.localdate()
+    month = month.replace(day=1)
+    if month >= today.replace(day=1):
+        message = _("A month is rated from its scorecard once it has ended.")
+        raise InvalidInput(message, fields={"month": [message]})
+    scores = {f: _score(f, v) for f, v in zip(SCORES, (quality, punctuality, service), strict=True)}
+    return _rating_save(
+        school=school,
+        supplier=supplier,
+        month=month,
+        scores=scores,
+        comment=comment,
+        actor=actor,
+        today=today,
+    )
 
 
 @service

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 
 from houqin.api.renderers import PDF, XLSX, FileFormats, PdfRenderer, XlsxRenderer
 from houqin.api.viewsets import RestrictedViewSet
+from houqin.months import MONTH_PATTERN
 from houqin.permissions import current_school_id
 from shared_apps.reporting import renderers, selectors
 from shared_apps.reporting.models import Statement
@@ -33,7 +34,7 @@ STATEMENT_PARAMETERS = [
     OpenApiParameter(
         "month",
         OpenApiTypes.STR,
-        pattern=r"^\d{4}-\d{2}$",
+        pattern=MONTH_PATTERN,
         description="The month, YYYY-MM (the previous month when absent; never a future month).",
     ),
     OpenApiParameter(

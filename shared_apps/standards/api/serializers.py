@@ -8,7 +8,12 @@ from houqin.api.imports import import_report_serializer
 from shared_apps.standards import selectors
 from shared_apps.standards.models import (
     GRAMS_MAX,
+    HUNDRED_PCT,
+    PORTION_MAX_PCT,
+    PORTION_MIN_PCT,
     AgeBand,
+    Allergen,
+    Course,
     Food,
     FoodGroup,
     Meal,
@@ -259,10 +264,26 @@ class RecipeBandNutritionSerializer(AssessmentSerializer):
     meal = serializers.ChoiceField(choices=Meal.choices, read_only=True)
 
 
+def _portion_bound(least: Decimal, most: Decimal, **kwargs: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=4, decimal_places=1, min_value=least, max_value=most, **kwargs
+    )
+
+
 class RecipeSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
     meal = serializers.ChoiceField(choices=Meal.choices, read_only=True)
+    course = serializers.ChoiceField(choices=Course.choices, read_only=True)
+    deep_fried = serializers.BooleanField(read_only=True)
+    season_months = serializers.ListField(
+        child=serializers.IntegerField(), read_only=True, help_text="Empty: all year."
+    )
+    allergens = serializers.ListField(
+        child=serializers.ChoiceField(choices=Allergen.choices), read_only=True
+    )
+    portion_min_pct = _portion_bound(PORTION_MIN_PCT, HUNDRED_PCT, read_only=True)
+    portion_max_pct = _portion_bound(HUNDRED_PCT, PORTION_MAX_PCT, read_only=True)
     description = serializers.CharField(read_only=True)
     age_bands = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField(read_only=True)
@@ -290,6 +311,29 @@ class RecipeWriteSerializer(serializers.Serializer):
     items = RecipeItemSerializer(  # type: ignore[call-arg]  # ListSerializer takes max_length
         many=True, allow_empty=False, max_length=100
     )
+    course = serializers.ChoiceField(choices=Course.choices, required=False)
+    deep_fried = serializers.BooleanField(required=False)
+    season_months = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=12),
+        required=False,
+        max_length=12,
+        help_text="The months (1-12) the dish is in season; empty: all year.",
+    )
+    allergens = serializers.ListField(
+        child=serializers.ChoiceField(choices=Allergen.choices), required=False, max_length=8
+    )
+    portion_min_pct = _portion_bound(
+        PORTION_MIN_PCT,
+        HUNDRED_PCT,
+        required=False,
+        help_text="How far a plan may scale the serving down (100: not at all).",
+    )
+    portion_max_pct = _portion_bound(
+        HUNDRED_PCT,
+        PORTION_MAX_PCT,
+        required=False,
+        help_text="How far a plan may scale the serving up (100: not at all).",
+    )
 
 
 # Meal plans --------------------------------------------------------------------------------------
@@ -299,6 +343,15 @@ class PlanEntryWriteSerializer(serializers.Serializer):
     weekday = serializers.IntegerField(min_value=1, max_value=7, help_text="1 = Monday.")
     meal = serializers.ChoiceField(choices=Meal.choices)
     recipe = serializers.IntegerField(min_value=1, max_value=2**62, help_text="A recipe's id.")
+    portion_pct = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=4,
+        min_value=PORTION_MIN_PCT,
+        max_value=PORTION_MAX_PCT,
+        required=False,
+        default=HUNDRED_PCT,
+        help_text="The serving, % of the recipe's (within the recipe's portion bounds).",
+    )
 
 
 class PlanCreateSerializer(serializers.Serializer):
@@ -369,6 +422,9 @@ class PlanEntrySerializer(serializers.Serializer):
     meal = serializers.ChoiceField(choices=Meal.choices, read_only=True)
     recipe = serializers.IntegerField(read_only=True)
     recipe_name = serializers.CharField(read_only=True)
+    portion_pct = serializers.DecimalField(
+        max_digits=8, decimal_places=4, read_only=True, default=HUNDRED_PCT
+    )
     items = PlanEntryItemSerializer(many=True, read_only=True)
 
 

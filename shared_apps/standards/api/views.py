@@ -147,6 +147,7 @@ class RecipeViewSet(
             meal=values["meal"],
             description=values.get("description", ""),
             items=self._items(values["items"]),
+            traits=services.Traits(**{k: values[k] for k in services.TRAITS if k in values}),
             actor=signed_in(request),
         )
         return Response(self._detail(recipe.pk), status=status.HTTP_201_CREATED)
@@ -159,7 +160,8 @@ class RecipeViewSet(
         values = dict(data.validated_data)
         if "items" in values:
             values["items"] = self._items(values["items"])
-        services.recipe_update(recipe=recipe, actor=signed_in(request), **values)
+        traits = {k: values.pop(k) for k in services.TRAITS if k in values}
+        services.recipe_update(recipe=recipe, actor=signed_in(request), traits=traits, **values)
         return Response(self._detail(recipe.pk))
 
     def perform_destroy(self, instance: Recipe) -> None:

@@ -2,10 +2,15 @@
 
 from rest_framework.routers import SimpleRouter
 
-from shared_apps.subsidies.api.views import SchoolBudgetViewSet, SchoolClaimViewSet
+from shared_apps.subsidies.api.views import (
+    CorrectionViewSet,
+    SchoolBudgetViewSet,
+    SchoolClaimViewSet,
+)
 
 router = SimpleRouter()
 router.register("subsidies/budgets", SchoolBudgetViewSet, basename="school-subsidy-budget")
 router.register("subsidies/claims", SchoolClaimViewSet, basename="school-subsidy-claim")
+router.register("subsidies/corrections", CorrectionViewSet, basename="school-subsidy-correction")
 
 urlpatterns = router.urls

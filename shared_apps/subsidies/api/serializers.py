@@ -2,13 +2,14 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from houqin.api.fields import money
+from houqin.api.fields import MonthField, money
 from shared_apps.subsidies.models import (
     Budget,
     BudgetSupplement,
     Claim,
     ClaimEvent,
     Disbursement,
+    MonthCorrection,
     Programme,
 )
 
@@ -16,14 +17,32 @@ from shared_apps.subsidies.models import (
 class ProgrammeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Programme
-        fields = ["id", "code", "name", "daily_rate", "carry_over", "active", "created_at"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "daily_rate",
+            "basis",
+            "students",
+            "carry_over",
+            "active",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
 class ProgrammeCreateSerializer(serializers.Serializer):
     code = serializers.SlugField(max_length=64)
     name = serializers.CharField(max_length=200)
-    daily_rate = money(min_value=Decimal("0.01"), default="5.00")
+    daily_rate = money(
+        min_value=Decimal("0.01"), default="5.00", help_text="CNY per unit of its basis."
+    )
+    basis = serializers.ChoiceField(
+        choices=Programme.Basis.choices, default=Programme.Basis.SERVED_DAY
+    )
+    students = serializers.ChoiceField(
+        choices=Programme.Students.choices, default=Programme.Students.ANY
+    )
     carry_over = serializers.ChoiceField(
         choices=Programme.CarryOver.choices, default=Programme.CarryOver.NONE
     )
@@ -139,12 +158,16 @@ class ClaimSerializer(serializers.ModelSerializer):
             "programme",
             "school",
             "month",
+            "kind",
+            "corrects",
             "status",
             "budget",
+            "basis",
             "school_days",
             "student_days",
             "daily_rate",
             "amount",
+            "claimed_before",
             "disbursed",
             "breakdown",
             "computed_at",
@@ -159,9 +182,34 @@ class ClaimSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class MonthCorrectionSerializer(serializers.ModelSerializer):
+    school = serializers.CharField(source="school.code", read_only=True)
+    programme = serializers.CharField(source="claim.programme.code", read_only=True)
+    corrected_by = serializers.CharField(
+        source="corrected_by.username", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = MonthCorrection
+        fields = [
+            "id",
+            "school",
+            "programme",
+            "month",
+            "claim",
+            "change",
+            "detail",
+            "reason",
+            "adjustment",
+            "corrected_by",
+            "corrected_at",
+        ]
+        read_only_fields = fields
+
+
 class ClaimComputeSerializer(serializers.Serializer):
     programme = serializers.SlugField(max_length=64)
-    month = serializers.DateField(help_text="Any day of the month; the first day is stored.")
+    month = MonthField(help_text="The month, YYYY-MM (a day of it, YYYY-MM-DD, is read too).")
 
 
 class ClaimRejectSerializer(serializers.Serializer):

@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 from shared_apps.subsidies.api.views import (
     BudgetViewSet,
     ClaimViewSet,
+    CorrectionViewSet,
     ProgrammeViewSet,
     SupplementViewSet,
 )
@@ -14,5 +15,6 @@ router.register("subsidies/programmes", ProgrammeViewSet, basename="subsidy-prog
 router.register("subsidies/budgets", BudgetViewSet, basename="subsidy-budget")
 router.register("subsidies/claims", ClaimViewSet, basename="subsidy-claim")
 router.register("subsidies/supplements", SupplementViewSet, basename="subsidy-supplement")
+router.register("subsidies/corrections", CorrectionViewSet, basename="subsidy-correction")
 
 urlpatterns = router.urls

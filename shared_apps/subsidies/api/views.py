@@ -20,8 +20,19 @@ from houqin.exceptions import InvalidInput
 from shared_apps.accounts.actors import signed_in
 from shared_apps.subsidies import selectors, services
 from shared_apps.subsidies.api import serializers as s
-from shared_apps.subsidies.filters import BudgetFilter, ClaimFilter, ProgrammeFilter
-from shared_apps.subsidies.models import Budget, BudgetSupplement, Claim, Programme
+from shared_apps.subsidies.filters import (
+    BudgetFilter,
+    ClaimFilter,
+    CorrectionFilter,
+    ProgrammeFilter,
+)
+from shared_apps.subsidies.models import (
+    Budget,
+    BudgetSupplement,
+    Claim,
+    MonthCorrection,
+    Programme,
+)
 from tenants.models import School
 
 
@@ -250,9 +261,23 @@ class ClaimViewSet(_ClaimViewSet):
         return self._claim_response(claim, status.HTTP_201_CREATED)
 
 
+class CorrectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
+    """Changes made to closed months: what changed, who changed it and why, and the adjustment
+    each opened (the school's own on its host, every school's on the district's)."""
+
+    model = MonthCorrection
+    serializer_class = s.MonthCorrectionSerializer
+    filterset_class = CorrectionFilter
+    ordering_fields = ["id", "month", "corrected_at"]
+
+    def safely_get_queryset(self) -> QuerySet[MonthCorrection]:
+        return selectors.correction_list()
+
+
 __all__ = [
     "BudgetViewSet",
     "ClaimViewSet",
+    "CorrectionViewSet",
     "ProgrammeViewSet",
     "SchoolBudgetViewSet",
     "SchoolClaimViewSet",

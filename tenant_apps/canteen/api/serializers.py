@@ -2,7 +2,8 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from houqin.api.fields import money
+from houqin.api.fields import correction_reason, money
+from houqin.api.imports import import_report_serializer
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
     CalendarDay,
@@ -17,6 +18,7 @@ from tenant_apps.canteen.models import (
     SchoolTerm,
     Serving,
 )
+from tenant_apps.canteen.services.importing import STATUSES as SERVINGS_IMPORT_STATUSES
 from tenant_apps.canteen.services.servings import MAX_SERVINGS_PER_REQUEST
 
 
@@ -34,6 +36,7 @@ class SchoolTermCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     start_date = serializers.DateField()
     end_date = serializers.DateField()
+    correction_reason = correction_reason()
 
 
 class CalendarDaySerializer(serializers.ModelSerializer):
@@ -46,6 +49,7 @@ class CalendarDaySerializer(serializers.ModelSerializer):
 class CalendarDayCreateSerializer(serializers.Serializer):
     date = serializers.DateField()
     name = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    correction_reason = correction_reason()
 
 
 class MenuItemSerializer(serializers.ModelSerializer):
@@ -128,6 +132,7 @@ class MealSessionCreateSerializer(serializers.Serializer):
     )
     teachers_shared = serializers.BooleanField(required=False, default=False)
     menu = serializers.IntegerField(min_value=1, max_value=2**62, required=False)
+    correction_reason = correction_reason()
 
 
 class MealSessionUpdateSerializer(serializers.Serializer):
@@ -147,12 +152,26 @@ class ServingsRecordSerializer(serializers.Serializer):
         max_length=MAX_SERVINGS_PER_REQUEST,
     )
     source = serializers.ChoiceField(choices=Serving.Source.choices)  # type: ignore[assignment]
+    correction_reason = correction_reason()
 
 
 class ServingsResultSerializer(serializers.Serializer):
     session = serializers.IntegerField()
     recorded = serializers.IntegerField()
     already_recorded = serializers.IntegerField()
+
+
+class ServingsImportSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="A card terminal's export, .csv (UTF-8 or GBK) or .xlsx, whose first row names "
+        "the columns: the student's number (学号, or the card's, 卡号), and when the terminal "
+        "writes them the name (姓名) and the time of the swipe (刷卡时间)."
+    )
+
+
+ServingsImportReportSerializer = import_report_serializer(
+    "ServingsImport", key="student_number", statuses=SERVINGS_IMPORT_STATUSES
+)
 
 
 class ServingSerializer(serializers.ModelSerializer):

@@ -9,15 +9,19 @@ from typing import Any, ClassVar
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from houqin.api.fields import CORRECTION_REASON_HELP
 from houqin.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from houqin.api.viewsets import RestrictedViewSet
 from houqin.exceptions import InvalidInput
+from houqin.imports import refuse_faulty
 from houqin.permissions import restrict
 from shared_apps.accounts.actors import signed_in
 from tenant_apps.canteen import filters as f
@@ -50,6 +54,7 @@ from tenant_apps.canteen.services.food_safety import (
     sample_discard,
     sample_record,
 )
+from tenant_apps.canteen.services.importing import servings_import
 from tenant_apps.canteen.services.menus import (
     OwnItemInput,
     menu_adopt_plan,
@@ -61,9 +66,26 @@ from tenant_apps.canteen.services.servings import (
     meal_session_update,
     servings_record,
 )
+from tenant_apps.canteen.terminal import read_swipes
 
 # The longest period one alerts request covers.
 MAX_ALERT_DAYS = 366
+CORRECTION_REASON = OpenApiParameter(
+    "correction_reason", OpenApiTypes.STR, description=CORRECTION_REASON_HELP
+)
+
+
+class _CorrectableDestroy(mixins.DestroyModelMixin, RestrictedViewSet):
+    """A removal that may change a closed month: its reason as a query parameter."""
+
+    query_parameters = {"destroy": ("correction_reason",)}
+
+    def correction_reason(self) -> str:
+        return self.request.query_params.get("correction_reason", "")
+
+    @extend_schema(parameters=[CORRECTION_REASON])
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().destroy(request, *args, **kwargs)
 
 
 def _session_for(request: Request, session_id: int, field: str = "session") -> MealSession:
@@ -75,9 +97,7 @@ def _session_for(request: Request, session_id: int, field: str = "session") -> M
     return session
 
 
-class SchoolTermViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, RestrictedViewSet
-):
+class SchoolTermViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _CorrectableDestroy):
     """The school's terms (学期): every member reads them; the logistics director and the canteen
     manager record and remove them."""
 
@@ -102,12 +122,14 @@ class SchoolTermViewSet(
         return Response(s.SchoolTermSerializer(term).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: SchoolTerm) -> None:
-        school_term_delete(term=instance, actor=signed_in(self.request))
+        school_term_delete(
+            term=instance,
+            actor=signed_in(self.request),
+            correction_reason=self.correction_reason(),
+        )
 
 
-class _CalendarDayViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, RestrictedViewSet
-):
+class _CalendarDayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _CorrectableDestroy):
     model = CalendarDay
     serializer_class = s.CalendarDaySerializer
     filterset_class = f.CalendarDayFilter
@@ -132,7 +154,11 @@ class _CalendarDayViewSet(
         return Response(s.CalendarDaySerializer(day).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: CalendarDay) -> None:
-        calendar_day_delete(day=instance, actor=signed_in(self.request))
+        calendar_day_delete(
+            day=instance,
+            actor=signed_in(self.request),
+            correction_reason=self.correction_reason(),
+        )
 
 
 class HolidayViewSet(_CalendarDayViewSet):
@@ -218,7 +244,7 @@ class MealSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restr
     filterset_class = f.MealSessionFilter
     ordering_fields = ["id", "date"]
     http_method_names = ["get", "post", "patch", "head", "options"]
-    action_verbs = {"servings": "change"}
+    action_verbs = {"servings": "change", "import_servings": "change"}
 
     def safely_get_queryset(self) -> Any:
         return selectors.meal_session_list()
@@ -271,8 +297,31 @@ class MealSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restr
             source=data.validated_data["source"],
             student_ids=data.validated_data.get("student_ids"),
             student_numbers=data.validated_data.get("student_numbers"),
+            correction_reason=data.validated_data["correction_reason"],
         )
         return Response(result.as_dict(), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request={"multipart/form-data": s.ServingsImportSerializer},
+        responses=s.ServingsImportReportSerializer,
+    )
+    @action(
+        detail=True, methods=["post"], parser_classes=[MultiPartParser], url_path="servings/import"
+    )
+    def import_servings(self, request: Request, pk: str | None = None) -> Response:
+        """Record the students a card terminal's export lists as eating this meal (source:
+        card). All or nothing: 200 with a per-row report (a student already recorded, or swiped
+        twice, is reported and recorded once); 400 with the rows in error (fields.rows) when any
+        row is wrong, and then nothing is recorded."""
+        session: MealSession = self.get_object()
+        data = s.ServingsImportSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        report = servings_import(
+            session=session, swipes=read_swipes(upload, upload.name), actor=signed_in(request)
+        )
+        refuse_faulty(report)
+        return Response(report.as_dict())
 
 
 class ServingViewSet(mixins.ListModelMixin, RestrictedViewSet):

@@ -6,12 +6,16 @@ from contextlib import contextmanager
 from datetime import date
 
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
+from houqin.months import month_bounds
+from shared_apps.subsidies import closing
+from shared_apps.subsidies.models import MonthCorrection
 from tenant_apps.canteen.models import CalendarDay, SchoolTerm, Serving
-from tenant_apps.canteen.selectors import calendar_read, term_list
+from tenant_apps.canteen.selectors import calendar_read, school_days_between, term_list
 
 # The first key of the advisory lock that orders changes to a school's calendar and the servings
 # recorded on its days (the second is the school's schema).
@@ -72,9 +76,39 @@ def _keeping_served_days(since: date, until: date = date.max) -> Iterator[None]:
         )
 
 
+@contextmanager
+def _keeping_closed_months(
+    since: date, until: date, *, what: str, reason: str, actor: Actor
+) -> Iterator[None]:
+    """Around a change to the calendar that may change which days of [since, until] are school
+    days: in a month closed by its claim that it changes, refused (409 `month_closed`) unless
+    the actor may correct it and says why, when it is recorded as a correction
+    (`shared_apps.subsidies.closing`)."""
+    last = min(until, timezone.localdate())
+    months = closing.months_between(since, last) if since <= last else []
+    claims = closing.closed(months=months)
+    by_month = {claim.month for claim in claims}
+    before = {month: school_days_between(*month_bounds(month)) for month in by_month}
+    yield
+    changed = {m for m in by_month if school_days_between(*month_bounds(m)) != before[m]}
+    closing.corrections_record(
+        [claim for claim in claims if claim.month in changed],
+        change=MonthCorrection.Change.CALENDAR,
+        detail=what,
+        reason=reason,
+        actor=actor,
+    )
+
+
 @service
 def school_term_add(
-    *, school_year: int, name: str, start_date: date, end_date: date, actor: Actor
+    *,
+    school_year: int,
+    name: str,
+    start_date: date,
+    end_date: date,
+    actor: Actor,
+    correction_reason: str = "",
 ) -> SchoolTerm:
     """Record a term (学期) of a school year: its weekdays become school days, except holidays.
     Refused when it overlaps another term, or when the days it leaves out of the calendar had
@@ -94,7 +128,17 @@ def school_term_add(
             % {"first": school_year, "next": school_year + 1},
             fields={"start_date": [str(start_date)]},
         )
-    with _keeping_served_days(start_date):
+    what = _("term %(name)s (%(start)s to %(end)s) added") % {
+        "name": name,
+        "start": start_date,
+        "end": end_date,
+    }
+    with (
+        _keeping_served_days(start_date),
+        _keeping_closed_months(
+            start_date, date.max, what=what, reason=correction_reason, actor=actor
+        ),
+    ):
         other = term_list().filter(start_date__lte=end_date, end_date__gte=start_date).first()
         if other is not None:
             raise Conflict(_("This term overlaps the term %s.") % other, code="term_overlaps")
@@ -114,21 +158,33 @@ def school_term_add(
 
 
 @service
-def school_term_delete(*, term: SchoolTerm, actor: Actor) -> None:
+def school_term_delete(*, term: SchoolTerm, actor: Actor, correction_reason: str = "") -> None:
     """Remove a term with its holidays and make-up days; refused when meals were served on its
     school days."""
-    with _keeping_served_days(term.start_date):
+    what = _("term %(name)s removed") % {"name": term.name}
+    with (
+        _keeping_served_days(term.start_date),
+        _keeping_closed_months(
+            term.start_date, date.max, what=what, reason=correction_reason, actor=actor
+        ),
+    ):
         SchoolTerm.objects.filter(pk=term.pk).delete()
 
 
-def _calendar_day_add(*, day: date, kind: str, name: str) -> CalendarDay:
+def _calendar_day_add(
+    *, day: date, kind: str, name: str, actor: Actor, correction_reason: str
+) -> CalendarDay:
     if kind == CalendarDay.Kind.MAKE_UP_DAY and day.isoweekday() <= 5:
         raise InvalidInput(
             _("A make-up day is a Saturday or a Sunday worked; %s is a weekday.") % day,
             code="not_a_weekend",
             fields={"date": [str(day)]},
         )
-    with _keeping_served_days(day, day):
+    what = _("%(date)s made a %(kind)s") % {"date": day, "kind": CalendarDay.Kind(kind).label}
+    with (
+        _keeping_served_days(day, day),
+        _keeping_closed_months(day, day, what=what, reason=correction_reason, actor=actor),
+    ):
         term = term_list().filter(start_date__lte=day, end_date__gte=day).first()
         if term is None:
             raise Conflict(
@@ -148,21 +204,44 @@ def _calendar_day_add(*, day: date, kind: str, name: str) -> CalendarDay:
 
 
 @service
-def holiday_add(*, date: date, name: str, actor: Actor) -> CalendarDay:
+def holiday_add(*, date: date, name: str, actor: Actor, correction_reason: str = "") -> CalendarDay:
     """A day of a term without classes or meals (节假日); refused outside every term, and when
     meals were served that day."""
-    return _calendar_day_add(day=date, kind=CalendarDay.Kind.HOLIDAY, name=name)
+    return _calendar_day_add(
+        day=date,
+        kind=CalendarDay.Kind.HOLIDAY,
+        name=name,
+        actor=actor,
+        correction_reason=correction_reason,
+    )
 
 
 @service
-def make_up_day_add(*, date: date, name: str, actor: Actor) -> CalendarDay:
+def make_up_day_add(
+    *, date: date, name: str, actor: Actor, correction_reason: str = ""
+) -> CalendarDay:
     """A Saturday or Sunday of a term worked as a school day (调休上班)."""
-    return _calendar_day_add(day=date, kind=CalendarDay.Kind.MAKE_UP_DAY, name=name)
+    return _calendar_day_add(
+        day=date,
+        kind=CalendarDay.Kind.MAKE_UP_DAY,
+        name=name,
+        actor=actor,
+        correction_reason=correction_reason,
+    )
 
 
 @service
-def calendar_day_delete(*, day: CalendarDay, actor: Actor) -> None:
+def calendar_day_delete(*, day: CalendarDay, actor: Actor, correction_reason: str = "") -> None:
     """Remove a holiday (the day is a school day again) or a make-up day (refused when meals were
     served that day)."""
-    with _keeping_served_days(day.date, day.date):
+    what = _("%(date)s is no longer a %(kind)s") % {
+        "date": day.date,
+        "kind": CalendarDay.Kind(day.kind).label,
+    }
+    with (
+        _keeping_served_days(day.date, day.date),
+        _keeping_closed_months(
+            day.date, day.date, what=what, reason=correction_reason, actor=actor
+        ),
+    ):
         CalendarDay.objects.filter(pk=day.pk).delete()

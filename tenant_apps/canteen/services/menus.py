@@ -5,6 +5,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -78,7 +79,11 @@ def menu_adopt_plan(*, plan_id: int, actor: Actor) -> Menu:
     for entry in entries:
         recipe = recipes.get(entry["recipe"])
         nutrients = (
-            standards.recipe_nutrients(recipe=recipe, age_band=plan.age_band).values()
+            standards.recipe_nutrients(
+                recipe=recipe,
+                age_band=plan.age_band,
+                portion_pct=Decimal(entry.get("portion_pct", 100)),
+            ).values()
             if recipe is not None
             else {}
         )

@@ -16,6 +16,8 @@ from houqin.db import insert_columns
 from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
 from shared_apps.accounts.actors import person
+from shared_apps.subsidies import closing
+from shared_apps.subsidies.models import MonthCorrection
 from tenant_apps.canteen.models import MealSession, Menu, Serving
 from tenant_apps.canteen.selectors import is_school_day
 from tenant_apps.canteen.services.calendar import _calendar_lock
@@ -34,8 +36,10 @@ def meal_session_open(
     ingredient_cost: Decimal = Decimal("0.00"),
     teachers_shared: bool = False,
     menu: Menu | None = None,
+    correction_reason: str = "",
 ) -> MealSession:
-    """Open one meal of one school day (one per day and meal)."""
+    """Open one meal of one school day (one per day and meal). In a closed month, a correction
+    (`shared_apps.subsidies.closing`)."""
     if not is_school_day(date):
         raise InvalidInput(
             _("%s is not a school day.") % date, code="not_school_day", fields={"date": [str(date)]}
@@ -48,21 +52,31 @@ def meal_session_open(
         raise InvalidInput(
             _("The menu does not cover this day."), fields={"menu": [_("Another period.")]}
         )
-    try:
-        with transaction.atomic():
-            if menu is not None:
-                # An edit of the menu waits for the meal opened from it, and the other way round.
-                Menu.objects.select_for_update().filter(pk=menu.pk).exists()
-            return MealSession.objects.create(
-                date=date,
-                meal=meal,
-                ingredient_cost=ingredient_cost,
-                teachers_shared=teachers_shared,
-                menu=menu,
-                opened_by=person(actor),
-            )
-    except IntegrityError:
-        raise Conflict(_("This meal of this day is already open."), code="session_exists") from None
+    with closing.month_change(
+        days=[date], change=MonthCorrection.Change.SESSION, reason=correction_reason, actor=actor
+    ) as change:
+        try:
+            with transaction.atomic():
+                if menu is not None:
+                    # An edit of the menu waits for the meal opened from it, and the other way.
+                    Menu.objects.select_for_update().filter(pk=menu.pk).exists()
+                session = MealSession.objects.create(
+                    date=date,
+                    meal=meal,
+                    ingredient_cost=ingredient_cost,
+                    teachers_shared=teachers_shared,
+                    menu=menu,
+                    opened_by=person(actor),
+                )
+        except IntegrityError:
+            raise Conflict(
+                _("This meal of this day is already open."), code="session_exists"
+            ) from None
+        change.detail = _("%(meal)s of %(date)s opened") % {
+            "meal": session.get_meal_display(),
+            "date": date,
+        }
+    return session
 
 
 class MealSessionChanges(TypedDict, total=False):
@@ -159,9 +173,11 @@ def servings_record(
     actor: Actor,
     student_ids: Sequence[int] | None = None,
     student_numbers: Sequence[str] | None = None,
+    correction_reason: str = "",
 ) -> ServingsResult:
     """Record that these students ate this meal: all of them or none. Recording a student twice
-    (a replayed card-reader batch) adds nothing; one INSERT … ON CONFLICT DO NOTHING."""
+    (a replayed card-reader batch) adds nothing; one INSERT … ON CONFLICT DO NOTHING. In a
+    closed month, a correction (`shared_apps.subsidies.closing`)."""
     if source not in Serving.Source.values:
         raise InvalidInput(_("Unknown source."), fields={"source": [source]})
     day = session.date
@@ -173,12 +189,20 @@ def servings_record(
     if not is_school_day(day):
         raise InvalidInput(_("%s is not a school day.") % day, code="not_school_day")
     ids = _resolve_students(day=day, student_ids=student_ids, student_numbers=student_numbers)
-    # One statement; a recording of the same meal at the same moment waits for this one and
-    # skips what it inserted, so both counts are exact.
-    recorded = insert_columns(
-        Serving._meta.db_table,
-        {"student_id": ("bigint[]", ids)},
-        constant={"session_id": session.pk, "source": source, "recorded_at": timezone.now()},
-        on_conflict_do_nothing=True,
-    )
+    with closing.month_change(
+        days=[day], change=MonthCorrection.Change.SERVING, reason=correction_reason, actor=actor
+    ) as change:
+        # One statement; a recording of the same meal at the same moment waits for this one
+        # and skips what it inserted, so both counts are exact.
+        recorded = insert_columns(
+            Serving._meta.db_table,
+            {"student_id": ("bigint[]", ids)},
+            constant={"session_id": session.pk, "source": source, "recorded_at": timezone.now()},
+            on_conflict_do_nothing=True,
+        )
+        change.detail = _("%(count)s students recorded for %(meal)s of %(date)s") % {
+            "count": recorded,
+            "meal": session.get_meal_display(),
+            "date": day,
+        }
     return ServingsResult(session, recorded, len(ids) - recorded)

@@ -10,6 +10,8 @@ from tenant_apps.orders.models import (
     Expenditure,
     Invoice,
     InvoiceLine,
+    InvoiceNote,
+    InvoiceNoteLine,
     Order,
     OrderLine,
 )
@@ -229,9 +231,77 @@ class ExpenditureSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class InvoiceNoteLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InvoiceNoteLine
+        fields = ["id", "invoice_line", "returned_quantity", "unit_price", "amount"]
+        read_only_fields = fields
+
+
+class InvoiceNoteSerializer(serializers.ModelSerializer):
+    lines = InvoiceNoteLineSerializer(many=True, read_only=True)
+    invoice_number = serializers.CharField(source="invoice.number", read_only=True)
+    recorded_by = serializers.CharField(
+        source="recorded_by.username", read_only=True, allow_null=True
+    )
+    settled_by = serializers.CharField(
+        source="settled_by.username", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = InvoiceNote
+        fields = [
+            "id",
+            "invoice",
+            "invoice_number",
+            "number",
+            "kind",
+            "issued_on",
+            "reason",
+            "amount",
+            "status",
+            "settled_on",
+            "settlement_reference",
+            "settled_by",
+            "recorded_by",
+            "recorded_at",
+            "lines",
+        ]
+        read_only_fields = fields
+
+
+class InvoiceNoteLineInputSerializer(serializers.Serializer):
+    invoice_line = object_id(help_text="The invoice line's id.")
+    returned = quantity_field(
+        min_value=Decimal("0"), required=False, default=Decimal("0"), help_text="Returned since."
+    )
+    unit_price = money(
+        min_value=Decimal("0.01"),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The unit price from now on (omitted: unchanged).",
+    )
+
+
+class InvoiceNoteCreateSerializer(serializers.Serializer):
+    number = serializers.CharField(max_length=64)
+    issued_on = serializers.DateField()
+    reason = serializers.CharField(max_length=2000)
+    lines = InvoiceNoteLineInputSerializer(  # type: ignore[call-arg]  # ListSerializer takes it
+        many=True, max_length=200
+    )
+
+
+class InvoiceNoteSettleSerializer(serializers.Serializer):
+    settled_on = serializers.DateField()
+    reference = serializers.CharField(max_length=100)
+
+
 class InvoiceSerializer(serializers.ModelSerializer):
     lines = InvoiceLineSerializer(many=True, read_only=True)
     expenditure = ExpenditureSerializer(read_only=True)
+    notes = InvoiceNoteSerializer(many=True, read_only=True)
 
     class Meta:
         model = Invoice
@@ -245,6 +315,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "recorded_at",
             "lines",
             "expenditure",
+            "notes",
         ]
         read_only_fields = fields
 

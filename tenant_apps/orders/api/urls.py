@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from tenant_apps.orders.api.views import (
     DeliveryViewSet,
     ExpenditureViewSet,
+    InvoiceNoteViewSet,
     InvoiceViewSet,
     OrderViewSet,
 )
@@ -15,5 +16,6 @@ router.register("orders", OrderViewSet, basename="orders-order")
 router.register("deliveries", DeliveryViewSet, basename="orders-delivery")
 router.register("invoices", InvoiceViewSet, basename="orders-invoice")
 router.register("expenditures", ExpenditureViewSet, basename="orders-expenditure")
+router.register("invoice-notes", InvoiceNoteViewSet, basename="orders-invoice-note")
 
 urlpatterns = router.urls

@@ -20,9 +20,16 @@ from shared_apps.procurement.selectors import suppliers as procurement
 from tenant_apps.orders import filters as f
 from tenant_apps.orders import selectors
 from tenant_apps.orders.api import serializers as s
-from tenant_apps.orders.models import Delivery, Expenditure, Invoice, Order
+from tenant_apps.orders.models import Delivery, Expenditure, Invoice, InvoiceNote, Order
 from tenant_apps.orders.services.deliveries import DeliveryLineInput, delivery_record
-from tenant_apps.orders.services.invoices import InvoiceLineInput, expenditure_pay, invoice_record
+from tenant_apps.orders.services.invoices import (
+    InvoiceLineInput,
+    NoteLineInput,
+    expenditure_pay,
+    invoice_note_record,
+    invoice_note_settle,
+    invoice_record,
+)
 from tenant_apps.orders.services.placing import LineInput, order_cancel, order_place
 
 
@@ -167,9 +174,63 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
     serializer_class = s.InvoiceSerializer
     filterset_class = f.InvoiceFilter
     ordering_fields = ["id", "issued_on"]
+    action_verbs = {"notes": "note"}
 
     def safely_get_queryset(self) -> QuerySet[Invoice]:
         return selectors.invoice_list()
+
+    @extend_schema(
+        request=s.InvoiceNoteCreateSerializer,
+        responses={201: s.InvoiceNoteSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def notes(self, request: Request, pk: str | None = None) -> Response:
+        """Record a credit or debit note against this paid invoice: per invoice line the
+        quantity returned since and the unit price from now on (409 `invoice_not_paid` for an
+        invoice not paid yet)."""
+        invoice = self.get_object()
+        data = s.InvoiceNoteCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        note = invoice_note_record(
+            invoice=invoice,
+            lines=[NoteLineInput(**line) for line in values.pop("lines")],
+            actor=signed_in(request),
+            **values,
+        )
+        fresh = selectors.invoice_note_list().get(pk=note.pk)
+        return Response(s.InvoiceNoteSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+
+class InvoiceNoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
+    """Credit and debit notes against this school's paid invoices, and their settlement."""
+
+    model = InvoiceNote
+    serializer_class = s.InvoiceNoteSerializer
+    filterset_class = f.InvoiceNoteFilter
+    ordering_fields = ["id", "issued_on"]
+    action_verbs = {"settle": "settle"}
+
+    def safely_get_queryset(self) -> QuerySet[InvoiceNote]:
+        return selectors.invoice_note_list()
+
+    @extend_schema(
+        request=s.InvoiceNoteSettleSerializer,
+        responses=s.InvoiceNoteSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def settle(self, request: Request, pk: str | None = None) -> Response:
+        """Record the settlement of this note: once (409 `already_settled` after), not by whoever
+        recorded it."""
+        note = self.get_object()
+        data = s.InvoiceNoteSettleSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        note = invoice_note_settle(note=note, actor=signed_in(request), **data.validated_data)
+        return Response(s.InvoiceNoteSerializer(selectors.invoice_note_list().get(pk=note.pk)).data)
 
 
 class ExpenditureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):

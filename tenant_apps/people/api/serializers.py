@@ -1,6 +1,8 @@
 from rest_framework import serializers
 
+from houqin.api.fields import correction_reason
 from houqin.api.imports import import_report_serializer
+from shared_apps.subsidies import selectors as subsidies
 from tenant_apps.people.models import GRADES, StaffMember, Student, SubsidyEligibility
 
 
@@ -66,6 +68,7 @@ class StudentUpdateSerializer(serializers.Serializer):
     national_id = serializers.CharField(
         max_length=32, required=False, allow_blank=True, write_only=True
     )
+    correction_reason = correction_reason()
 
 
 class StudentNationalIdSerializer(serializers.Serializer):
@@ -120,6 +123,7 @@ class StudentExportSerializer(serializers.Serializer):
 class SubsidyEligibilitySerializer(serializers.ModelSerializer):
     student_number = serializers.CharField(source="student.student_number", read_only=True)
     student_name = serializers.CharField(source="student.name", read_only=True)
+    programme = serializers.CharField(source="programme.code", read_only=True)
 
     class Meta:
         model = SubsidyEligibility
@@ -141,11 +145,16 @@ class SubsidyEligibilitySerializer(serializers.ModelSerializer):
 
 class SubsidyEligibilityCreateSerializer(serializers.Serializer):
     student = serializers.IntegerField(min_value=1, help_text="The student's id.")
-    programme = serializers.ChoiceField(choices=SubsidyEligibility.Programme.choices)
+    programme = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=subsidies.programme_list(),
+        help_text="The code of one of the district's programmes.",
+    )
     reason = serializers.ChoiceField(choices=SubsidyEligibility.Reason.choices)
     valid_from = serializers.DateField()
     valid_to = serializers.DateField(required=False, allow_null=True, default=None)
     note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    correction_reason = correction_reason()
 
 
 class SubsidyEligibilityUpdateSerializer(serializers.Serializer):
@@ -154,6 +163,7 @@ class SubsidyEligibilityUpdateSerializer(serializers.Serializer):
     )
     reason = serializers.ChoiceField(choices=SubsidyEligibility.Reason.choices, required=False)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    correction_reason = correction_reason()
 
 
 class StaffMemberSerializer(serializers.ModelSerializer):

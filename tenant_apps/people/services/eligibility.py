@@ -1,18 +1,22 @@
 """Writes about students' subsidy eligibility (补助资格): periods per programme, never
 overlapping, within the student's time at school."""
 
-from datetime import date
+from contextlib import AbstractContextManager
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
 from shared_apps.accounts.actors import person
+from shared_apps.subsidies import closing
+from shared_apps.subsidies.models import MonthCorrection, Programme
 from tenant_apps.people.models import (
     COMPULSORY_GRADES,
-    OVERLAP_CONSTRAINT_PREFIX,
+    OVERLAP_CONSTRAINT,
     Student,
     SubsidyEligibility,
 )
@@ -33,7 +37,7 @@ def _overlap_message(clash: SubsidyEligibility) -> str:
 
 def _ineligibility(
     *,
-    programme: str,
+    programme: Programme,
     valid_from: date,
     valid_to: date | None,
     grade: int,
@@ -44,17 +48,14 @@ def _ineligibility(
     """(reason, message) when the student cannot hold this programme for this period."""
     if valid_to is not None and valid_to < valid_from:
         return "valid_to_before_valid_from", _("Eligibility ends before it starts.")
-    if (
-        programme == SubsidyEligibility.Programme.NUTRITION_IMPROVEMENT
-        and grade not in COMPULSORY_GRADES
-    ):
+    if programme.students == Programme.Students.COMPULSORY and grade not in COMPULSORY_GRADES:
         return "ineligible_grade", _(
-            "The nutrition improvement programme is for compulsory education (grades 1 to 9)."
-        )
-    if programme == SubsidyEligibility.Programme.BOARDING_LIVING and not boarding:
+            "The programme {name} is for compulsory education (grades 1 to 9)."
+        ).format(name=programme.name)
+    if programme.students == Programme.Students.BOARDERS and not boarding:
         return "ineligible_not_boarding", _(
-            "The living allowance is for boarding students; this student is not boarding."
-        )
+            "The programme {name} is for boarding students; this student is not boarding."
+        ).format(name=programme.name)
     if enrolled_on is not None and valid_from < enrolled_on:
         return "before_enrolment", _(
             "Eligibility cannot start before the student enrolled ({day})."
@@ -68,7 +69,7 @@ def _ineligibility(
 
 def _refuse_overlap(
     student: Student,
-    programme: str,
+    programme: Programme,
     valid_from: date,
     valid_to: date | None,
     *,
@@ -89,7 +90,7 @@ def _saved_or_conflict(eligibility: SubsidyEligibility) -> SubsidyEligibility:
         with transaction.atomic():
             eligibility.save()
     except IntegrityError as exc:
-        if OVERLAP_CONSTRAINT_PREFIX in str(exc):
+        if OVERLAP_CONSTRAINT in str(exc):
             raise Conflict(
                 _("The student is already eligible for this programme during that period."),
                 code="eligibility_overlap",
@@ -102,18 +103,20 @@ def _saved_or_conflict(eligibility: SubsidyEligibility) -> SubsidyEligibility:
 def subsidy_eligibility_create(
     *,
     student: Student,
-    programme: str,
+    programme: Programme,
     reason: str,
     valid_from: date,
     valid_to: date | None = None,
     note: str = "",
     actor: Actor,
+    correction_reason: str = "",
 ) -> SubsidyEligibility:
     """Make `student` eligible for `programme` from `valid_from` to `valid_to` (inclusive; None:
     until ended). Refused when the student cannot hold it (grade, boarding, enrolment, leaving)
     or when it would overlap another period of the same programme. The student's row is locked,
     so two such writes for one student run one after the other; the database's exclusion
-    constraint refuses an overlap whatever the path."""
+    constraint refuses an overlap whatever the path. In a closed month, a correction
+    (`shared_apps.subsidies.closing`)."""
     locked = Student.objects.select_for_update().get(pk=student.pk)
     problem = _ineligibility(
         programme=programme,
@@ -136,7 +139,17 @@ def subsidy_eligibility_create(
         note=note.strip(),
         created_by=person(actor),
     )
-    return _saved_or_conflict(eligibility)
+    with _closed_months_kept(
+        valid_from, valid_to, programme=programme, reason=correction_reason, actor=actor
+    ) as change:
+        _saved_or_conflict(eligibility)
+        change.detail = _("%(student)s eligible for %(programme)s from %(start)s to %(end)s") % {
+            "student": locked.student_number,
+            "programme": programme.name,
+            "start": valid_from,
+            "end": valid_to or _("no end date"),
+        }
+    return eligibility
 
 
 _UNSET: Any = object()
@@ -150,9 +163,11 @@ def subsidy_eligibility_update(
     valid_to: date | None = _UNSET,
     reason: str | None = None,
     note: str | None = None,
+    correction_reason: str = "",
 ) -> SubsidyEligibility:
     """End (or re-end) a period, or correct its reason or note. The start and the programme
-    stay: a different period is a new one."""
+    stay: a different period is a new one. A new end in a closed month is a correction
+    (`shared_apps.subsidies.closing`)."""
     locked_student = Student.objects.select_for_update().get(pk=eligibility.student_id)
     locked = SubsidyEligibility.objects.select_for_update().get(pk=eligibility.pk)
     if valid_to is not _UNSET:
@@ -180,4 +195,36 @@ def subsidy_eligibility_update(
         locked.reason = reason
     if note is not None:
         locked.note = note.strip()
-    return _saved_or_conflict(locked)
+    if valid_to is _UNSET or valid_to == eligibility.valid_to:
+        return _saved_or_conflict(locked)
+    ends = sorted([eligibility.valid_to or date.max, valid_to or date.max])
+    with _closed_months_kept(
+        ends[0] + timedelta(days=1),
+        ends[1],
+        programme=locked.programme,
+        reason=correction_reason,
+        actor=actor,
+    ) as change:
+        _saved_or_conflict(locked)
+        change.detail = _("%(student)s eligible for %(programme)s until %(end)s") % {
+            "student": locked_student.student_number,
+            "programme": locked.programme.name,
+            "end": valid_to or _("no end date"),
+        }
+    return locked
+
+
+def _closed_months_kept(
+    first: date, last: date | None, *, programme: Programme, reason: str, actor: Actor
+) -> AbstractContextManager[closing.Change]:
+    """A change to eligibility under `programme` on the days [first, last] (an open end: until
+    today), through the closed-months guard."""
+    last = min(last or date.max, timezone.localdate())
+    months = closing.months_between(first, last) if first <= last else []
+    return closing.month_change(
+        days=months,
+        change=MonthCorrection.Change.ELIGIBILITY,
+        reason=reason,
+        actor=actor,
+        programme=programme.code,
+    )

@@ -24,6 +24,9 @@ from houqin.permissions import has_perm
 from shared_apps.accounts.actors import person
 from shared_apps.audit.models import SecurityEvent
 from shared_apps.audit.services import security_event_record
+from shared_apps.subsidies import closing
+from shared_apps.subsidies import selectors as subsidies
+from shared_apps.subsidies.models import Claim
 from tenant_apps.people import national_id, register
 from tenant_apps.people.models import Student, SubsidyEligibility
 from tenant_apps.people.register import ParsedRow, StudentRow
@@ -123,7 +126,8 @@ def _check_rows(
     actor: Actor,
     request: HttpRequest | None,
 ) -> list[Ready]:
-    checked = [register.parse_row(row, today=today) for row in rows]
+    programmes = register.programme_spellings(subsidies.programme_list())
+    checked = [register.parse_row(row, today=today, programmes=programmes) for row in rows]
     report.rows = [result for result, _parsed in checked]
     numbers = listed_twice([(row.student_number, row.row) for row in rows])
     hashes = {
@@ -139,6 +143,7 @@ def _check_rows(
         ).prefetch_related("eligibilities")
     }
     holders = _national_id_holders(hashes.values(), actor=actor, request=request)
+    closed = _closed_months([parsed for _result, parsed in checked if parsed is not None], today)
     ready: list[Ready] = []
     for row, (result, parsed) in zip(rows, checked, strict=True):
         if row.student_number in numbers:
@@ -173,14 +178,33 @@ def _check_rows(
         if parsed is None or result.failed:
             continue
         student = existing.get(parsed.student_number)
-        _check_against_register(parsed, result, student)
+        _check_against_register(parsed, result, student, closed, today)
         if not result.failed:
             result.status = RowStatus.CREATED if student is None else _change_of(parsed, student)
             ready.append((parsed, result, student))
     return ready
 
 
-def _check_against_register(parsed: ParsedRow, result: RowResult, student: Student | None) -> None:
+def _months_of(period: register.EligibilityInput, today: date) -> list[date]:
+    last = min(period.valid_to or today, today)
+    return closing.months_between(period.valid_from, last) if period.valid_from <= last else []
+
+
+def _closed_months(parsed: list[ParsedRow], today: date) -> dict[tuple[int, date], Claim]:
+    """(programme id, month) -> the claim that closed it, for the months the rows' eligibility
+    periods reach (held until the import's transaction ends). An import corrects no closed
+    month: a row reaching into one is refused, and the correction is made on its own."""
+    months = {m for row in parsed if row.eligibility for m in _months_of(row.eligibility, today)}
+    return {(claim.programme_id, claim.month): claim for claim in closing.closed(months=months)}
+
+
+def _check_against_register(
+    parsed: ParsedRow,
+    result: RowResult,
+    student: Student | None,
+    closed: dict[tuple[int, date], Claim],
+    today: date,
+) -> None:
     if parsed.national_id_masked and (
         student is None or student.national_id_masked != parsed.national_id_masked
     ):
@@ -218,17 +242,35 @@ def _check_against_register(parsed: ParsedRow, result: RowResult, student: Stude
         (
             p
             for p in periods
-            if p.programme == wanted.programme and _overlaps(p, wanted.valid_from, wanted.valid_to)
+            if p.programme_id == wanted.programme.pk
+            and _overlaps(p, wanted.valid_from, wanted.valid_to)
         ),
         None,
     )
     if clash is not None:
         result.problem("valid_from", "eligibility_overlap", _overlap_message(clash))
+    closing_claim = next(
+        (
+            closed[(wanted.programme.pk, month)]
+            for month in _months_of(wanted, today)
+            if (wanted.programme.pk, month) in closed
+        ),
+        None,
+    )
+    if closing_claim is not None:
+        result.problem(
+            "valid_from",
+            "month_closed",
+            _(
+                "The period reaches into {month}, closed by claim #{claim}: record it on its own, "
+                "as a correction."
+            ).format(month=f"{closing_claim.month:%Y-%m}", claim=closing_claim.pk),
+        )
 
 
 def _same_period(period: SubsidyEligibility, wanted: register.EligibilityInput) -> bool:
     return (
-        period.programme == wanted.programme
+        period.programme_id == wanted.programme.pk
         and period.reason == wanted.reason
         and period.valid_from == wanted.valid_from
         and period.valid_to == wanted.valid_to

@@ -8,12 +8,16 @@ from typing import Any, TypedDict, Unpack
 
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput, TooManyAttempts
+from houqin.months import add_months
 from shared_apps.audit.models import SecurityEvent
 from shared_apps.audit.services import security_event_record
+from shared_apps.subsidies import closing
+from shared_apps.subsidies.models import MonthCorrection
 from tenant_apps.people import national_id, register, selectors
 from tenant_apps.people.models import Student
 from tenant_apps.people.services._common import others, school_code
@@ -122,12 +126,20 @@ class StudentChanges(TypedDict, total=False):
 
 
 @service
-def student_update(*, student: Student, actor: Actor, **changes: Unpack[StudentChanges]) -> Student:
+def student_update(
+    *,
+    student: Student,
+    actor: Actor,
+    correction_reason: str = "",
+    **changes: Unpack[StudentChanges],
+) -> Student:
     """Change a student's details. A `left_on` date (the last day at school) marks the student
     as left and ends every eligibility period that reached past that day; `left_on=None` brings
     them back (`status` may be given too, and must agree). `national_id` replaces the number
-    (it is never cleared here)."""
+    (it is never cleared here). A change of the days the student was at school that reaches
+    into a closed month is a correction (`shared_apps.subsidies.closing`)."""
     locked = Student.objects.select_for_update().get(pk=student.pk)
+    was_at_school = (locked.enrolled_on, locked.left_on)
     if "student_number" in changes:
         changes["student_number"] = changes["student_number"].strip()
         _check_student_number(changes["student_number"], student=locked)
@@ -159,7 +171,6 @@ def student_update(*, student: Student, actor: Actor, **changes: Unpack[StudentC
                 _("The student cannot leave before enrolling."),
                 fields={"left_on": [_("Before the enrolment date.")]},
             )
-        _end_eligibility_at(locked, left_on)
     elif changes.get("left_on") is not None:
         raise InvalidInput(
             _("A student at school has no leaving date."),
@@ -169,8 +180,37 @@ def student_update(*, student: Student, actor: Actor, **changes: Unpack[StudentC
         left_on = None
     locked.status = status
     locked.left_on = left_on
-    locked.save()
+    with closing.month_change(
+        days=_days_moved(was_at_school, (locked.enrolled_on, left_on)),
+        change=MonthCorrection.Change.ELIGIBILITY,
+        reason=correction_reason,
+        actor=actor,
+    ) as change:
+        if left_on is not None:
+            _end_eligibility_at(locked, left_on)
+        locked.save()
+        change.detail = _("%(student)s at school from %(start)s to %(end)s") % {
+            "student": locked.student_number,
+            "start": locked.enrolled_on or "…",
+            "end": left_on or "…",
+        }
     return locked
+
+
+def _days_moved(
+    before: tuple[date | None, date | None], after: tuple[date | None, date | None]
+) -> list[date]:
+    """The first days of the months (up to this one, at most `closing.MAX_MONTHS` back) in
+    which a student's time at school, [enrolled, left], changed."""
+    today = timezone.localdate()
+    earliest = add_months(today.replace(day=1), 1 - closing.MAX_MONTHS)
+    months: set[date] = set()
+    for old, new in zip(before, after, strict=True):
+        if old != new:
+            first = max(min(old or date.min, new or date.min), earliest)
+            last = min(max(old or date.max, new or date.max), today)
+            months.update(closing.months_between(first, last) if first <= last else [])
+    return sorted(months)
 
 
 def _end_eligibility_at(student: Student, left_on: date) -> None:

@@ -1,0 +1,65 @@
+"""Filters of the repair desk's lists, for the API and the pages alike."""
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from houqin.filters import MonthFilter
+from tenant_apps.repairs import categories
+from tenant_apps.repairs.models import MaintenancePlan, RepairRequest, Scorecard, Team
+from tenant_apps.repairs.selectors import OPEN, overdue_q
+
+
+class RepairRequestFilter(django_filters.FilterSet):
+    """The board: by status, team, place, asset, category and urgency; the open ones; those one
+    of whose timers has run out; those of a fault group; a technician's own queue (`mine`)."""
+
+    open = django_filters.BooleanFilter(method="filter_open", label="Open (not finished)")
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="A timer has run out")
+    group = django_filters.ChoiceFilter(
+        choices=list(categories.GROUPS.items()), method="filter_group", label="Fault group"
+    )
+    building = django_filters.NumberFilter(field_name="room__building")
+    mine = django_filters.BooleanFilter(method="filter_mine", label="Assigned to my teams")
+    submitted_from = django_filters.DateFilter(field_name="submitted_at__date", lookup_expr="gte")
+    submitted_to = django_filters.DateFilter(field_name="submitted_at__date", lookup_expr="lte")
+
+    class Meta:
+        model = RepairRequest
+        fields = ["status", "kind", "team", "room", "asset", "category", "urgency", "plan"]
+
+    def filter_open(self, queryset: QuerySet[RepairRequest], name: str, value: bool) -> QuerySet:
+        q = Q(status__in=OPEN)
+        return queryset.filter(q) if value else queryset.exclude(q)
+
+    def filter_overdue(self, queryset: QuerySet[RepairRequest], name: str, value: bool) -> QuerySet:
+        q = overdue_q(timezone.now())
+        return queryset.filter(q) if value else queryset.exclude(q)
+
+    def filter_group(self, queryset: QuerySet[RepairRequest], name: str, value: str) -> QuerySet:
+        return queryset.filter(category__startswith=f"{value}.")
+
+    def filter_mine(self, queryset: QuerySet[RepairRequest], name: str, value: bool) -> QuerySet:
+        user_id = self.request.user.pk if self.request is not None else None
+        q = Q(team__in=Team.objects.filter(members=user_id)) | Q(technician=user_id)
+        return queryset.filter(q) if value else queryset.exclude(q)
+
+
+class TeamFilter(django_filters.FilterSet):
+    class Meta:
+        model = Team
+        fields = ["kind", "active", "supplier"]
+
+
+class ScorecardFilter(django_filters.FilterSet):
+    month = MonthFilter(field_name="month")
+
+    class Meta:
+        model = Scorecard
+        fields = ["team", "grade"]
+
+
+class MaintenancePlanFilter(django_filters.FilterSet):
+    class Meta:
+        model = MaintenancePlan
+        fields = ["team", "asset", "asset_category", "unit", "active"]
