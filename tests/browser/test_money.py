@@ -5,6 +5,7 @@ finance officer sends a claim back with a reason, approves and pays the one the 
 again, confirms a supplementary budget beside its burn-down, and reads the district's monthly
 statement on screen, as Excel and as PDF."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.utils import timezone
@@ -36,8 +37,10 @@ def _month_not_over(school: School) -> str:
     return f"{month:%Y-%m}"
 
 
-def _claim(code: str, month: object) -> Claim:
-    claims = Claim.objects.across_schools().filter(school__code=code, month=month)
+def _claim(code: str, month: date) -> Claim:
+    claims = Claim.objects.across_schools().filter(
+        school__code=code, month=month, kind=Claim.Kind.CLAIM
+    )
     return claims.exclude(status=Claim.Status.REJECTED).get()
 
 
