@@ -123,7 +123,6 @@ def budget_spent_share(budget: Budget) -> Decimal:
 
 # A budget is nearly spent once its approved claims hold this share of it.
 NEARLY_SPENT = Decimal("0.90")
-LIVE_CLAIM = (Claim.Status.DRAFT, Claim.Status.SUBMITTED, Claim.Status.APPROVED, Claim.Status.PAID)
 
 
 def budgets_nearly_spent(*, today: date | None = None) -> SchoolOwnedQuerySet[Budget]:
@@ -139,14 +138,16 @@ def budgets_nearly_spent(*, today: date | None = None) -> SchoolOwnedQuerySet[Bu
 
 
 def programmes_to_claim(*, school_id: int, month: date) -> QuerySet[Programme]:
-    """The active programmes with a budget of the school covering `month` and no claim for it
-    yet (none, or only rejected ones): the month's claims still to compute."""
+    """The active programmes with a budget of the school covering `month` and no month's claim
+    for it yet (none, or only rejected ones): the month's claims still to compute."""
     start, end = month_bounds(month)
     covered = Budget.objects.for_school(school_id).filter(
         programme=OuterRef("pk"), period_start__lte=start, period_end__gte=end
     )
-    claimed = Claim.objects.for_school(school_id).filter(
-        programme=OuterRef("pk"), month=start, status__in=LIVE_CLAIM
+    claimed = (
+        Claim.objects.for_school(school_id)
+        .filter(programme=OuterRef("pk"), month=start, kind=Claim.Kind.CLAIM)
+        .exclude(status=Claim.Status.REJECTED)
     )
     return Programme.objects.filter(Exists(covered), ~Exists(claimed), active=True)
 

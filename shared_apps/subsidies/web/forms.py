@@ -33,6 +33,7 @@ class ClaimListFilter(ClaimFilter):
     school = CharFilter(field_name="school__code", label=_("School code"), max_length=32)
     programme = CharFilter(field_name="programme__code", label=_("Programme code"), max_length=64)
     status = ChoiceFilter(choices=Claim.Status.choices, label=_("Status"))
+    kind = ChoiceFilter(choices=Claim.Kind.choices, label=_("Kind"))
     month = MonthFilter(field_name="month", label=_("Month"), widget=MONTH_INPUT)
     month_from = MonthFilter(
         field_name="month", lookup_expr="gte", label=_("From month"), widget=MONTH_INPUT
@@ -98,7 +99,9 @@ class RejectForm(forms.Form):
 
 class PayForm(forms.Form):
     amount = _amount(_("Amount paid (CNY)"))
-    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(
+        label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     reference = forms.CharField(label=_("Payment reference"), max_length=100)
 
 

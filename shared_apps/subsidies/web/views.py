@@ -53,7 +53,7 @@ CLAIM_SORTS = {
     "status": gettext_lazy("Status"),
 }
 BUDGET_SORTS = {
-    "period_start": gettext_lazy("Period"),
+    "period_start": gettext_lazy("Budget period"),
     "school__code": gettext_lazy("School"),
     "committed": gettext_lazy("Committed"),
 }
