@@ -8,12 +8,14 @@ from datetime import date
 from decimal import Decimal as D
 from functools import partial
 from typing import Any
+from unittest import mock
 
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from houqin.roles import Role as R
 from tenant_apps.assets.models import Asset, Building, Disposal, Room
+from tenant_apps.assets.renderers import labels_pdf
 from tenant_apps.assets.selectors import book_value
 from tenant_apps.assets.services.register import asset_register
 from tenants.models import School
@@ -196,6 +198,19 @@ def test_labels_print_as_a_pdf(client_for, school_a):
     make_asset(school_a)
     answer = client_for(school_a, R.ASSET_KEEPER).get("/api/v1/assets/labels/?format=pdf")
     assert answer.status_code == 200 and answer.content.startswith(b"%PDF")
+
+
+def test_a_label_sheet_holds_only_its_own_schools_assets(client_for, school_a, school_b):
+    own = make_asset(school_a)
+    other = make_asset(school_b)
+    with mock.patch("tenant_apps.assets.api.views.labels_pdf", wraps=labels_pdf) as sheet:
+        answer = client_for(school_a, R.ASSET_KEEPER).get("/api/v1/assets/labels/?format=pdf")
+    assert answer.status_code == 200
+    (printed,) = sheet.call_args.args
+    codes = {code for code, _number, _name in printed}
+    assert label_of(school_a, own.number) in codes
+    assert label_of(school_b, other.number) not in codes
+    assert all(code == label_of(school_a, number) for code, number, _name in printed)
 
 
 def test_two_disposals_of_one_asset_at_once_make_one(committed: list[Callable[[], Any]]) -> None:

@@ -152,11 +152,13 @@ def test_revoke_table(school_a: School, grantor_role: Role) -> None:
 
 
 def _covers(grants: frozenset[str], grant: str) -> bool:
-    """Whether `grants` hold `grant` (read as a plain permission, `*` in it matched literally
-    by a `*` of the holder's)."""
+    """Whether `grants` hold `grant`: the same grant, or for a grant on one's own rows
+    (`:own`) the plain permission; `*` in it matched literally by a `*` of the holder's."""
     from fnmatch import fnmatchcase
 
-    return any(fnmatchcase(grant.removesuffix(":own"), held) for held in grants)
+    return any(
+        fnmatchcase(grant, held) or fnmatchcase(grant.removesuffix(":own"), held) for held in grants
+    )
 
 
 def test_a_director_delegates_only_powers_they_hold() -> None:

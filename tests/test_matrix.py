@@ -33,7 +33,7 @@ from tenants.routing import school_host
 from tenants.tasks import pool_refill_task, school_check_task
 from tests.conftest import SCHOOL_B, HostClient, tasks_queued
 from tests.factories import user_with_role
-from tests.matrix import DISTRICT_OPERATIONS, SCHOOL_OPERATIONS, R, Scene
+from tests.matrix import DISTRICT_OPERATIONS, SCHOOL_OPERATIONS, R, Scene, send
 from tests.matrix.admin import PAGES, WRITES, may, row_id
 
 # Operations meant for anonymous callers, tested in test_tokens.py.
@@ -48,12 +48,6 @@ def _denied_status(method: str, path: str, anonymous: bool) -> int:
     if anonymous:
         return 401
     return 404 if "{" in path else 403
-
-
-def _call(client: HostClient, method: str, path: str, body: dict[str, Any] | None) -> Any:
-    # A body that carries a file is an upload, sent as multipart; every other body as JSON.
-    upload = body is not None and any(hasattr(value, "read") for value in body.values())
-    return getattr(client, method.lower())(path, body, format="multipart" if upload else "json")
 
 
 def _cells(operations: dict[tuple[str, str], frozenset[Role]], extra: list[str]) -> list[Any]:
@@ -95,7 +89,7 @@ def _run_cell(
     url, body = scene.path_and_body(method, path)
     changes_before = Change.objects.across_schools().count()
     with tasks_queued() as queued:
-        response = _call(client, method, url, body)
+        response = send(client, method, url, body)
     if who in allowed:
         expected = SUCCESS[method]
         assert response.status_code in (expected if isinstance(expected, tuple) else (expected,)), (

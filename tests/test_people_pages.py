@@ -119,7 +119,7 @@ def test_a_register_with_a_bad_row_saves_nothing_and_says_which_row(school_a: Sc
     assert sent.status_code == 400
     page = sent.content.decode()
     assert "1 行有问题" in page
-    assert re.search(r'<td data-label="行" class="num">3</td>', page)
+    assert re.search(r'<td data-label="行号" class="num">3</td>', page)
     with schema_context(school_a.schema_name):
         assert not Student.objects.filter(student_number__in=["S0000101", "S0000102"]).exists()
 

@@ -23,7 +23,10 @@ def _describe(schema: str) -> dict[str, Any]:
     queries = {
         "columns": """
             SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-                   pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated, a.attnum
+                   pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated,
+                   -- The column's place among the live ones (a dropped column leaves a gap in
+                   -- attnum that the replayed script has no reason to keep).
+                   row_number() OVER (PARTITION BY c.oid ORDER BY a.attnum)
             FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace
             LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum

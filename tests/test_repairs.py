@@ -5,6 +5,9 @@ escalated once by the sweep; scorecards feeding a district supplier's rating; ma
 bad input refused whole; two technicians accepting at once."""
 
 import io
+import struct
+import time as time_module
+import zlib
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal as D
@@ -12,6 +15,7 @@ from functools import partial
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 from PIL import Image
@@ -236,6 +240,35 @@ def test_too_large_a_photo_is_refused(client_for, school_a, settings):
         f"/api/v1/repairs/requests/{repair.pk}/photos/", {"image": _photo()}, format="multipart"
     )
     assert (answer.status_code, answer.json()["error"]["code"]) == (400, "photo_too_large")
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    """A PNG a few dozen bytes long whose header claims `width` × `height` pixels."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )
+
+
+def test_a_decompression_bomb_is_refused_before_it_is_unpacked(client_for, school_a):
+    member = user_with_role(R.STAFF, school_a)
+    repair = make_request(school_a, requester=member)
+    client = client_for(school_a, member)
+    bomb = SimpleUploadedFile("bomb.png", _png_claiming(40_000, 40_000), content_type="image/png")
+    started = time_module.perf_counter()
+    answer = client.post(
+        f"/api/v1/repairs/requests/{repair.pk}/photos/", {"image": bomb}, format="multipart"
+    )
+    assert time_module.perf_counter() - started < 1
+    assert (answer.status_code, answer.json()["error"]["code"]) == (400, "photo_too_large")
+    with tenant_context(school_a):
+        assert not RepairPhoto.objects.filter(request=repair).exists()
 
 
 def test_the_sweep_escalates_once_confirms_late_work_and_feeds_the_district(school_a, in_school):

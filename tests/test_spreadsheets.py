@@ -39,8 +39,10 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from houqin.roles import Role
 from houqin.tables import MAX_COLUMNS
 from shared_apps.procurement.models import CatalogueItem, Category
+from shared_apps.reporting.models import SchoolAssetCategory, SchoolUpkeep
 from shared_apps.standards.models import Food
 from shared_apps.subsidies.models import Claim
+from tenant_apps.canteen.models import MealSession, Serving
 from tenant_apps.people import register
 from tenant_apps.people.models import Student
 from tenants.models import School
@@ -207,6 +209,23 @@ def _plant_spend(school_a: School, school_b: School) -> list[str]:
     return PAYLOADS
 
 
+def _plant_upkeep(school_a: School, school_b: School) -> list[str]:
+    School.objects.filter(pk=school_a.pk).update(name=PAYLOADS[0])
+    School.objects.filter(pk=school_b.pk).update(name=PAYLOADS[1])
+    for school in (school_a, school_b):
+        SchoolUpkeep.objects.create(school=school, open_requests=3, assets=7)
+        for n, payload in enumerate(PAYLOADS):
+            SchoolAssetCategory.objects.create(
+                school=school, category=payload[:9], kind=str(n), count=2, cost=Decimal("-5.00")
+            )
+    return PAYLOADS[:2]
+
+
+def _plant_asset_categories(school_a: School, school_b: School) -> list[str]:
+    _plant_upkeep(school_a, school_b)
+    return [payload[:9] for payload in PAYLOADS]
+
+
 DOWNLOADS = {
     ("school", "/api/v1/students/export/"): Download(
         "school",
@@ -252,6 +271,24 @@ DOWNLOADS = {
         ("xlsx",),
         "shared_apps.procurement.api.supply_renderers",
         _plant_spend,
+    ),
+    ("district", "/api/v1/upkeep/schools/"): Download(
+        "district",
+        "/api/v1/upkeep/schools/",
+        R.AUDITOR,
+        {},
+        ("xlsx",),
+        "shared_apps.reporting.api.upkeep_views",
+        _plant_upkeep,
+    ),
+    ("district", "/api/v1/upkeep/assets/"): Download(
+        "district",
+        "/api/v1/upkeep/assets/",
+        R.FINANCE_OFFICER,
+        {},
+        ("xlsx",),
+        "shared_apps.reporting.api.upkeep_views",
+        _plant_asset_categories,
     ),
 }
 # Files written by commands rather than served: the module, and the test that covers it.
@@ -414,6 +451,40 @@ class Upload:
     )
     # The status a real row reads as in the report.
     status: str = ""
+    # Where to send the file in school A, once what its rows name exists (for `path`'s `{id}`).
+    target: Callable[[School], str] | None = field(repr=False, default=None)
+
+    def path_in(self, school: School) -> str:
+        return self.path if self.target is None else self.target(school)
+
+
+SWIPED_ON = date(2025, 3, 12)
+
+
+def _meal_with_pupils(school: School) -> str:
+    """A lunch, and the pupils `C0000000` to `C0000029` a terminal's rows name."""
+    with schema_context(school.schema_name):
+        Student.objects.bulk_create(
+            (
+                Student(
+                    student_number=f"C{n:07d}",
+                    name=f"学生{n}",
+                    gender=Student.Gender.MALE,
+                    grade=3,
+                )
+                for n in range(30)
+            ),
+            ignore_conflicts=True,
+        )
+        session, _new = MealSession.objects.get_or_create(
+            date=SWIPED_ON, meal="lunch", defaults={"ingredient_cost": Decimal("300.00")}
+        )
+    return f"/api/v1/sessions/{session.pk}/servings/import/"
+
+
+def _servings_saved(school: School, ns: list[int]) -> int:
+    with schema_context(school.schema_name):
+        return Serving.objects.filter(student__student_number__in=[f"C{n:07d}" for n in ns]).count()
 
 
 def _students_saved(school: School, ns: list[int]) -> int:
@@ -467,7 +538,20 @@ UPLOADS = {
         ).count(),
         status="created",
     ),
+    ("school", "/api/v1/sessions/{id}/servings/import/"): Upload(
+        "school",
+        "/api/v1/sessions/{id}/servings/import/",
+        R.CANTEEN_MANAGER,
+        "tenant_apps.canteen.terminal",
+        ["卡号", "刷卡时间"],
+        lambda n: [f"C{n:07d}", "2025-03-12 11:31"],
+        saved=_servings_saved,
+        status="created",
+        target=_meal_with_pupils,
+    ),
 }
+# Files that are not tables: their own tests (photos: a decompression bomb, EXIF stripped).
+OTHER_UPLOADS = {("school", "/api/v1/repairs/requests/{id}/photos/")}
 
 
 def test_every_upload_is_declared(school_a: School, district_host: str) -> None:
@@ -479,7 +563,7 @@ def test_every_upload_is_declared(school_a: School, district_host: str) -> None:
                 content = operation.get("requestBody", {}).get("content", {})
                 if set(content) == {"multipart/form-data"}:
                     found.add((name, path))
-    assert found == set(UPLOADS)
+    assert found == set(UPLOADS) | OTHER_UPLOADS
     readers = _modules_importing(_uses_tables({"read_table"}))
     assert readers == {u.reader for u in UPLOADS.values()}
 
@@ -536,7 +620,7 @@ def _send(
     client = client_for(school if upload.host == "school" else None, upload.role)
     body = {"file": SimpleUploadedFile(filename, content), **upload.form}
     started = time.perf_counter()
-    response = client.post(upload.path, body, format="multipart")
+    response = client.post(upload.path_in(school), body, format="multipart")
     return response, time.perf_counter() - started
 
 

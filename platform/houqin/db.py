@@ -1,10 +1,13 @@
 """The default connection as django-tenants extends it: which schema is in force, switching, and
 visiting every school without letting the connection grow with the district."""
 
+import operator
 from collections.abc import Iterable, Iterator
+from functools import reduce
 from typing import Any, Protocol, cast
 
 from django.db import connection
+from django.db.models import Q
 from psycopg2 import sql
 
 # PostgreSQL keeps per-connection caches of every catalog entry a connection has touched; with
@@ -103,3 +106,11 @@ def advisory_xact_locks(namespace: int, names: Iterable[str], *, shared: bool) -
             "FROM (SELECT name FROM unnest(%s::text[]) AS name ORDER BY name) AS names",
             [namespace, ordered],
         )
+
+
+def one_of(field: str, values: Iterable[Any]) -> Q:
+    """`field` equal to one of `values`, for a check constraint on a school's table. Written as
+    equalities joined by OR rather than `__in`: PostgreSQL prints `IN` on a text column as an
+    array of casts that it reads back as another expression, and a school's schema is made by
+    replaying what the template's catalog prints (tenants.provisioning)."""
+    return reduce(operator.or_, (Q(**{field: value}) for value in values))

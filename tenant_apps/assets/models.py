@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from houqin.db import one_of
 from houqin.money import money
 from tenant_apps.assets import classification
 
@@ -143,7 +144,7 @@ class Asset(models.Model):
                         Q(cost__gte=classification.SPECIAL_THRESHOLD)
                         | (
                             Q(cost__gte=classification.FIXED_THRESHOLD)
-                            & ~Q(category__in=classification.SPECIAL_CODES)
+                            & ~one_of("category", classification.SPECIAL_CODES)
                         )
                     )
                 ),

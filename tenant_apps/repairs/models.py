@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from houqin.db import one_of
 from houqin.money import money
 from tenant_apps.assets import classification
 from tenant_apps.repairs import categories
@@ -281,11 +282,12 @@ class RepairRequest(models.Model):
                 name="repairs_request_rating_1_to_5",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["submitted", "cancelled"]) | Q(team__isnull=False),
+                condition=one_of("status", ["submitted", "cancelled"]) | Q(team__isnull=False),
                 name="repairs_request_dispatched_to_a_team",
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["completed", "confirmed"]) | Q(completed_at__isnull=False),
+                condition=~one_of("status", ["completed", "confirmed"])
+                | Q(completed_at__isnull=False),
                 name="repairs_request_completed_with_time",
             ),
             models.CheckConstraint(
@@ -390,7 +392,10 @@ class RepairEvent(models.Model):
         ordering = ["request_id", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind="escalated", stage__in=["dispatch", "accept", "respond", "finish"])
+                condition=(
+                    Q(kind="escalated")
+                    & one_of("stage", ["dispatch", "accept", "respond", "finish"])
+                )
                 | (~Q(kind="escalated") & Q(stage="")),
                 name="repairs_event_escalation_names_its_timer",
             ),

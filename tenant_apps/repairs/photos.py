@@ -39,14 +39,17 @@ def photo_store(upload: IO[bytes], *, size: int) -> StoredPhoto:
         limit = settings.REPAIRS_PHOTO_MAX_BYTES // (1024 * 1024)
         raise _refuse(_("A photo of at most %(mb)d MB.") % {"mb": limit}, "photo_too_large")
     data = upload.read(settings.REPAIRS_PHOTO_MAX_BYTES + 1)
+    too_many = _refuse(_("The photo has too many pixels."), "photo_too_large")
     try:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.width * probe.height > MAX_PIXELS:
-                raise _refuse(_("The photo has too many pixels."), "photo_too_large")
+                raise too_many
             probe.verify()
         with Image.open(io.BytesIO(data)) as image:
             upright = ImageOps.exif_transpose(image).convert("RGB")
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+    except Image.DecompressionBombError:
+        raise too_many from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise _refuse(_("This file is not a photo (JPEG, PNG or WebP)."), "not_an_image") from None
     side = settings.REPAIRS_PHOTO_MAX_SIDE
     upright.thumbnail((side, side))

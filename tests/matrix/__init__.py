@@ -30,6 +30,15 @@ DISTRICT_ADMIN = frozenset({R.DISTRICT_ADMIN})
 SCHOOL_MANAGERS = frozenset({R.PRINCIPAL, R.LOGISTICS_DIRECTOR})
 
 Operations = dict[tuple[str, str], frozenset[Role]]
+
+
+def send(client: Any, method: str, path: str, body: dict[str, Any] | None) -> Any:
+    """One call of an operation: a body that carries a file is an upload, sent as multipart;
+    every other body as JSON."""
+    upload = body is not None and any(hasattr(value, "read") for value in body.values())
+    return getattr(client, method.lower())(path, body, format="multipart" if upload else "json")
+
+
 Built = tuple[dict[str, Any], dict[str, Any] | None]
 
 

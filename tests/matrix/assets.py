@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from tenant_apps.assets.labels import ASSET, Label
-from tenant_apps.assets.models import Disposal, Room, StockTake
+from tenant_apps.assets.models import Building, Disposal, Room, StockTake
 from tenant_apps.assets.services import disposals, stocktakes
 from tenant_apps.assets.services.register import building_create
 from tests.factories import SETUP
@@ -71,7 +71,10 @@ def label_of(school: Any, number: str) -> str:
 
 
 def open_stock_take(school: Any, room: Room) -> StockTake:
+    """A count of `room`, once the count under way (one at a time) is closed."""
     with tenant_context(school):
+        for under_way in StockTake.objects.filter(status=StockTake.Status.OPEN):
+            stocktakes.stock_take_close(stock_take=under_way, actor=SETUP)
         return stocktakes.stock_take_start(name="期末盘点", full=False, rooms=[room], actor=SETUP)
 
 
@@ -98,7 +101,8 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
         body = {"code": f"NB{n}", "name": "新教学楼"}
     elif path == "/api/v1/assets/buildings/{id}/":
         with tenant_context(school):
-            params["id"] = building_create(code=f"X{n}", name="实验楼", actor=SETUP).pk
+            serial = Building.objects.count() + 1
+            params["id"] = building_create(code=f"X{serial}", name="实验楼", actor=SETUP).pk
     elif path == "/api/v1/assets/rooms/" and method == "POST":
         body = {"building": make_room(school).building_id, "code": "202", "kind": "office"}
     elif path == "/api/v1/assets/rooms/{id}/":

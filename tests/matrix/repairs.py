@@ -250,7 +250,9 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
         team = make_team(school)
         if "{id}" in path:
             with tenant_context(school):
-                params["id"] = work.rule_create(category="hvac", team=team, actor=SETUP).pk
+                params["id"] = work.rule_create(
+                    category="hvac", team=team, building=make_room(school).building, actor=SETUP
+                ).pk
         elif method == "POST":
             body = {"category": "electric", "team": team.pk}
     elif path.startswith("/api/v1/repairs/scorecards/"):

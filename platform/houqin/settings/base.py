@@ -310,6 +310,18 @@ SPECTACULAR_SETTINGS = {
         "FeedbackCategoryEnum": "tenant_apps.feedback.models.Feedback.Category",
         "SchoolKindEnum": "tenants.models.School.Kind",
         "ImportRowStatusEnum": ["created", "updated", "unchanged", "error"],
+        # Repairs, assets and the optimiser: a category, kind or status of their own each.
+        "RepairFaultEnum": "tenant_apps.repairs.categories.CHOICES",
+        "RepairRuleCategoryEnum": "tenant_apps.repairs.categories.RULE_CHOICES",
+        "RepairKindEnum": "tenant_apps.repairs.models.RepairRequest.Kind",
+        "RepairStatusEnum": "tenant_apps.repairs.models.RepairRequest.Status",
+        "RepairPhotoKindEnum": "tenant_apps.repairs.models.RepairPhoto.Kind",
+        "TeamKindEnum": "tenant_apps.repairs.models.Team.Kind",
+        "AssetCategoryEnum": "tenant_apps.assets.classification.CHOICES",
+        "AssetKindEnum": "tenant_apps.assets.models.Asset.Kind",
+        "AssetStatusEnum": "tenant_apps.assets.models.Asset.Status",
+        "ProposalStatusEnum": "shared_apps.optimiser.models.Proposal.Status",
+        "CourseEnum": "shared_apps.standards.models.Course",
     },
 }
 

@@ -161,6 +161,8 @@ class RecipeCostViewSet(mixins.ListModelMixin, RestrictedViewSet):
 
     model = Recipe
     pagination_class = None
+    # The list is the costs' own selector's, in its order; no filter of the recipes applies.
+    filter_backends = []
 
     def safely_get_queryset(self) -> Any:
         return standards.recipe_list()

@@ -19,6 +19,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from houqin.api.filters import StrictFilterBackend
 from houqin.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from houqin.api.renderers import PDF, FileFormats, PdfRenderer
 from houqin.api.viewsets import RestrictedViewSet
@@ -190,6 +191,8 @@ class AssetLabelViewSet(FileFormats, RestrictedViewSet):
     model = Asset
     renderer_classes = [PdfRenderer, JSONRenderer]
     filterset_class = f.AssetFilter
+    # The register's filters pick the assets; the sheet is always in the order of their numbers.
+    filter_backends = [StrictFilterBackend]
     pagination_class = None
     action_verbs = {"list": "label"}
 

@@ -252,7 +252,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='asset',
-            constraint=models.CheckConstraint(condition=models.Q(('kind', 'low_value'), models.Q(('depreciation_ends__isnull', False), ('service_life_months__gt', 12), models.Q(('cost__gte', Decimal('1500.00')), models.Q(('cost__gte', Decimal('1000.00')), models.Q(('category__in', ['A02320000', 'A02340000']), _negated=True)), _connector='OR')), _connector='OR'), name='assets_asset_fixed_threshold'),
+            constraint=models.CheckConstraint(condition=models.Q(('kind', 'low_value'), models.Q(('depreciation_ends__isnull', False), ('service_life_months__gt', 12), models.Q(('cost__gte', Decimal('1500.00')), models.Q(('cost__gte', Decimal('1000.00')), models.Q(('category', 'A02320000'), ('category', 'A02340000'), _connector='OR', _negated=True)), _connector='OR')), _connector='OR'), name='assets_asset_fixed_threshold'),
         ),
         migrations.AddConstraint(
             model_name='asset',

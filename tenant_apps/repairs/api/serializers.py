@@ -122,7 +122,7 @@ class PhotoUploadSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=RepairPhoto.Kind.choices, default=RepairPhoto.Kind.FAULT)
 
 
-class ReasonSerializer(serializers.Serializer):
+class OptionalReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
 
 

@@ -300,11 +300,11 @@ class RepairRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Res
         )
         return self._answer(repair)
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.RepairRequestDetailSerializer)
+    @extend_schema(request=s.OptionalReasonSerializer, responses=s.RepairRequestDetailSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         repair = self.get_object()
-        data = s.ReasonSerializer(data=request.data)
+        data = s.OptionalReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         repair = desk.request_cancel(
             request=repair, reason=data.validated_data["reason"], actor=signed_in(request)
@@ -316,6 +316,7 @@ class RepairPhotoViewSet(mixins.RetrieveModelMixin, RestrictedViewSet):
     """A photo of a request, as stored (JPEG), for whoever may read the request's photos."""
 
     model = RepairPhoto
+    filter_backends = []
 
     def safely_get_queryset(self) -> QuerySet[RepairPhoto]:
         return selectors.photo_list()

@@ -265,11 +265,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='repairrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['submitted', 'cancelled']), ('team__isnull', False), _connector='OR'), name='repairs_request_dispatched_to_a_team'),
+            constraint=models.CheckConstraint(condition=models.Q(('status', 'submitted'), ('status', 'cancelled'), ('team__isnull', False), _connector='OR'), name='repairs_request_dispatched_to_a_team'),
         ),
         migrations.AddConstraint(
             model_name='repairrequest',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['completed', 'confirmed']), _negated=True), ('completed_at__isnull', False), _connector='OR'), name='repairs_request_completed_with_time'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'completed'), ('status', 'confirmed'), _connector='OR', _negated=True), ('completed_at__isnull', False), _connector='OR'), name='repairs_request_completed_with_time'),
         ),
         migrations.AddConstraint(
             model_name='repairrequest',
@@ -285,7 +285,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='repairevent',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'escalated'), ('stage__in', ['dispatch', 'accept', 'respond', 'finish'])), models.Q(models.Q(('kind', 'escalated'), _negated=True), ('stage', '')), _connector='OR'), name='repairs_event_escalation_names_its_timer'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'escalated'), models.Q(('stage', 'dispatch'), ('stage', 'accept'), ('stage', 'respond'), ('stage', 'finish'), _connector='OR')), models.Q(models.Q(('kind', 'escalated'), _negated=True), ('stage', '')), _connector='OR'), name='repairs_event_escalation_names_its_timer'),
         ),
         migrations.AddConstraint(
             model_name='repairevent',
