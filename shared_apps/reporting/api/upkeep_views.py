@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -64,13 +64,6 @@ class _Figures(FileFormats, mixins.ListModelMixin, RestrictedViewSet):
     def rows(self, data: list[dict[str, Any]]) -> list[list[Any]]:
         return [self.columns, *([row[name] for name in self.columns] for row in data)]
 
-    @extend_schema(
-        parameters=[FORMAT],
-        responses={
-            (200, "application/json"): OpenApiTypes.OBJECT,
-            (200, XLSX): OpenApiTypes.BINARY,
-        },
-    )
     def list(self, request: Request) -> Response:
         data = self.get_serializer(self.filter_queryset(self.get_queryset()), many=True).data
         if request.accepted_renderer.format != "xlsx":
@@ -81,6 +74,20 @@ class _Figures(FileFormats, mixins.ListModelMixin, RestrictedViewSet):
         )
 
 
+def _figures_schema(rows: type[serializers.Serializer]) -> Any:
+    """The list's schema: its rows as JSON, or the workbook."""
+    return extend_schema_view(
+        list=extend_schema(
+            parameters=[FORMAT],
+            responses={
+                (200, "application/json"): rows(many=True),
+                (200, XLSX): OpenApiTypes.BINARY,
+            },
+        )
+    )
+
+
+@_figures_schema(UpkeepSerializer)
 class UpkeepViewSet(_Figures):
     """Every school's repair desk and property, one row each."""
 
@@ -93,6 +100,7 @@ class UpkeepViewSet(_Figures):
         return selectors.upkeep_list()
 
 
+@_figures_schema(AssetCategorySerializer)
 class AssetCategoryViewSet(_Figures):
     """Every school's assets held, by category and kind."""
 
