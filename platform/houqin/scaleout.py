@@ -37,6 +37,8 @@ REFERENCE_TABLES: frozenset[str] = frozenset(
         # The school that opened an account: users are reference tables, so what they point at is
         # one too (a few hundred rows, written when a school is created or suspended).
         "tenants.School",
+        # The programme a student's eligibility is for: a handful of rows the centre defines.
+        "subsidies.Programme",
     }
 )
 

@@ -462,13 +462,10 @@ class Scorecard(models.Model):
     total = models.DecimalField(_("total"), max_digits=5, decimal_places=2)
     grade = models.CharField(_("grade"), max_length=9, choices=Grade.choices)
     note = models.TextField(_("note"), blank=True)
-    supplier_rating = models.ForeignKey(
-        "procurement.SupplierRating",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    # The district's monthly rating of the team's supplier this scorecard recorded: its id, not
+    # a foreign key (the ratings are the district's rows of every school, a distributed table
+    # under scale-out, which a school's table may not point at).
+    supplier_rating_id = models.BigIntegerField(_("supplier rating"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )

@@ -223,6 +223,10 @@ class RuleCreateSerializer(serializers.Serializer):
 
 
 class ScorecardSerializer(serializers.ModelSerializer):
+    supplier_rating = serializers.IntegerField(
+        source="supplier_rating_id", read_only=True, allow_null=True
+    )
+
     class Meta:
         model = Scorecard
         fields = [

@@ -141,7 +141,7 @@ class Migration(migrations.Migration):
                 ('note', models.TextField(blank=True, verbose_name='note')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('supplier_rating', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='procurement.supplierrating')),
+                ('supplier_rating_id', models.BigIntegerField(blank=True, null=True, verbose_name='supplier rating')),
                 ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='scorecards', to='repairs.team')),
             ],
             options={

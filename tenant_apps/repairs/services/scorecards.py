@@ -30,7 +30,7 @@ GRADES = (
 CENT = Decimal("0.01")
 
 
-def grade_of(total: Decimal) -> str:
+def _grade_of(total: Decimal) -> str:
     return next((grade for floor, grade in GRADES if total >= floor), Scorecard.Grade.FAIL)
 
 
@@ -76,7 +76,7 @@ def scorecard_record(
                 department_score=department_score,
                 users_score=users,
                 total=total,
-                grade=grade_of(total),
+                grade=_grade_of(total),
                 note=(note or "").strip(),
                 created_by=person(actor),
             )
@@ -91,7 +91,7 @@ def scorecard_record(
             if done["completed"]
             else int(department_score)
         )
-        scorecard.supplier_rating = rating_record_from_scorecard(
+        rating = rating_record_from_scorecard(
             school=current_school(),
             supplier=team.supplier,
             month=month,
@@ -102,5 +102,6 @@ def scorecard_record(
             % {"total": total, "grade": scorecard.get_grade_display()},
             actor=actor,
         )
-        scorecard.save(update_fields=["supplier_rating"])
+        scorecard.supplier_rating_id = rating.pk
+        scorecard.save(update_fields=["supplier_rating_id"])
     return scorecard
