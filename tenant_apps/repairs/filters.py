@@ -58,8 +58,8 @@ class RepairDeskFilter(RepairRequestFilter):
     to pick among hundreds)."""
 
     team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("team"))
-    building = None  # type: ignore[assignment]
-    mine = None  # type: ignore[assignment]
+    building = None
+    mine = None
 
     class Meta(RepairRequestFilter.Meta):
         fields = ["status", "team", "category", "urgency"]

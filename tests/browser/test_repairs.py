@@ -90,7 +90,7 @@ def test_a_fault_reported_dispatched_repaired_and_rated_on_phones(
     technician.get_by_label("照片").set_input_files(_photo(tmp_path / "done.jpg", (60, 160, 80)))
     technician.get_by_role("button", name="上传照片").click()
     expect(technician.get_by_role("status")).to_contain_text("照片已上传")
-    technician.get_by_role("link", name="完工").click()
+    technician.get_by_role("link", name="完工", exact=True).click()
     technician.get_by_label("维修内容").fill("更换电话线水晶头")
     technician.get_by_label("人工费（元）").fill("40.00")
     technician.get_by_label("材料 1").fill("水晶头")
@@ -99,7 +99,7 @@ def test_a_fault_reported_dispatched_repaired_and_rated_on_phones(
     technician.locator("#id_m0_unit_cost").fill("2.50")
     check_accessibility(technician)
     screenshot(technician, "repairs-complete")
-    technician.get_by_role("button", name="完工").click()
+    technician.get_by_role("button", name="完工", exact=True).click()
     expect(technician.get_by_role("status")).to_contain_text("维修已完工")
     assert _status(number) == RepairRequest.Status.COMPLETED
 

@@ -73,13 +73,13 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["room"]
         assert isinstance(field, RoomField)
-        field.queryset = rooms  # type: ignore[assignment]
+        field.queryset = rooms
         grouped: dict[str, list[tuple[int, str]]] = {}
         for room in rooms:
             grouped.setdefault(room.building.name, []).append(
                 (room.pk, field.label_from_instance(room))
             )
-        field.choices = [("", "---------"), *grouped.items()]  # type: ignore[assignment]
+        field.choices = [("", "---------"), *grouped.items()]
 
 
 class PhotoForm(forms.Form):

@@ -52,7 +52,7 @@ def repairs_waiting(request: HttpRequest) -> Panel | None:
             ],
         )
     if has_perm(request.user, WORKS):
-        queue = selectors.team_queue(request.user.pk).count()
+        queue = selectors.team_queue(signed_in(request).pk).count()
         return Panel(_("Repairs"), [Waiting(_("Repairs to do"), queue, reverse("repairs:work"))])
     return None
 
@@ -128,7 +128,7 @@ class MinePage(Page):
     template_name = "repairs/mine.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        mine = selectors.request_list().filter(requester=self.request.user)
+        mine = selectors.request_list().filter(requester=signed_in(self.request))
         found = listing(
             self.request,
             mine,
@@ -408,7 +408,7 @@ class WorkPage(Page):
     template_name = "repairs/work.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        queue = selectors.team_queue(self.request.user.pk).order_by("finish_due", "pk")
+        queue = selectors.team_queue(signed_in(self.request).pk).order_by("finish_due", "pk")
         return super().get_context_data(requests=queue, **kwargs)
 
 
