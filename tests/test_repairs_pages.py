@@ -221,3 +221,26 @@ def test_the_desk_list_costs_the_same_however_many_requests(
     with django_assert_max_num_queries(14):  # type: ignore[operator]
         more = client.get("/repairs/desk/?status=&sort=finish_due").content.decode()
     assert page.count("/repairs/") < more.count("/repairs/")
+
+
+def test_the_home_page_counts_what_waits_for_the_desk_and_the_technicians(
+    school_a: School,
+) -> None:
+    technician_client, _technician = _browser(school_a, R.REPAIR_TECHNICIAN)
+    requester = user_with_role(R.STAFF, school_a)
+    make_request(school_a, S.SUBMITTED, requester=requester)
+    make_request(school_a, S.ASSIGNED, requester=requester)
+    make_request(school_a, S.COMPLETED, requester=requester)
+    desk, _director = _browser(school_a, R.LOGISTICS_DIRECTOR)
+    home = desk.get("/").content.decode()
+    waiting = re.search(r'href="/repairs/desk/\?status=submitted"[^>]*>(.*?)</a>', home, re.S)
+    assert waiting is not None and "待派单的报修" in waiting.group(1)
+    assert re.search(r"\b1\b", waiting.group(1))
+    # The technician's: the request with their team not finished (the completed one is, and the
+    # one waiting for dispatch is with no team).
+    mine = technician_client.get("/").content.decode()
+    work = re.search(r'class="tile[^"]*" href="/repairs/work/">(.*?)</a>', mine, re.S)
+    assert work is not None and "待办维修" in work.group(1)
+    assert re.search(r"\b1\b", work.group(1))
+    # A member who is neither sees no repairs panel.
+    assert "/repairs/work/" not in _browser(school_a, R.STAFF)[0].get("/").content.decode()
