@@ -1,28 +1,36 @@
 """Filters of the repair desk's lists, for the API and the pages alike."""
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from houqin.filters import MonthFilter
+from houqin.filters import LabelledFilterSet, MonthFilter
 from tenant_apps.repairs import categories
 from tenant_apps.repairs.models import MaintenancePlan, RepairRequest, Scorecard, Team
 from tenant_apps.repairs.selectors import OPEN, overdue_q
 
+DATE = forms.DateInput(attrs={"type": "date"})
 
-class RepairRequestFilter(django_filters.FilterSet):
+
+class RepairRequestFilter(LabelledFilterSet):
     """The board: by status, team, place, asset, category and urgency; the open ones; those one
     of whose timers has run out; those of a fault group; a technician's own queue (`mine`)."""
 
-    open = django_filters.BooleanFilter(method="filter_open", label="Open (not finished)")
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label="A timer has run out")
+    open = django_filters.BooleanFilter(method="filter_open", label=_("open (not finished)"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("overdue"))
     group = django_filters.ChoiceFilter(
-        choices=list(categories.GROUPS.items()), method="filter_group", label="Fault group"
+        choices=list(categories.GROUPS.items()), method="filter_group", label=_("fault group")
     )
     building = django_filters.NumberFilter(field_name="room__building")
-    mine = django_filters.BooleanFilter(method="filter_mine", label="Assigned to my teams")
-    submitted_from = django_filters.DateFilter(field_name="submitted_at__date", lookup_expr="gte")
-    submitted_to = django_filters.DateFilter(field_name="submitted_at__date", lookup_expr="lte")
+    mine = django_filters.BooleanFilter(method="filter_mine", label=_("assigned to my teams"))
+    submitted_from = django_filters.DateFilter(
+        field_name="submitted_at__date", lookup_expr="gte", label=_("reported from"), widget=DATE
+    )
+    submitted_to = django_filters.DateFilter(
+        field_name="submitted_at__date", lookup_expr="lte", label=_("reported until"), widget=DATE
+    )
 
     class Meta:
         model = RepairRequest
@@ -43,6 +51,18 @@ class RepairRequestFilter(django_filters.FilterSet):
         user_id = self.request.user.pk if self.request is not None else None
         q = Q(team__in=Team.objects.filter(members=user_id)) | Q(technician=user_id)
         return queryset.filter(q) if value else queryset.exclude(q)
+
+
+class RepairDeskFilter(RepairRequestFilter):
+    """The board's filters on the pages, each chosen from a short list (no room, asset or plan
+    to pick among hundreds)."""
+
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("team"))
+    building = None
+    mine = None
+
+    class Meta(RepairRequestFilter.Meta):
+        fields = ["status", "team", "category", "urgency"]
 
 
 class TeamFilter(django_filters.FilterSet):

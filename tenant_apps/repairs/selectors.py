@@ -9,10 +9,12 @@ from django.conf import settings
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
 
+from shared_apps.accounts.models import User
 from tenant_apps.repairs.models import (
     DispatchRule,
     MaintenancePlan,
     Policy,
+    RepairEvent,
     RepairPhoto,
     RepairRequest,
     Scorecard,
@@ -141,3 +143,44 @@ def figures(now: datetime | None = None) -> RepairFigures:
         if recent["rating"] is None
         else Decimal(recent["rating"]).quantize(Decimal("0.01")),
     )
+
+
+def team_queue(user_id: int) -> QuerySet[RepairRequest]:
+    """The requests with a technician's teams (or named to them) that are not finished: their
+    work to accept, start and complete."""
+    return (
+        request_list()
+        .filter(
+            Q(team__members=user_id) | Q(technician=user_id),
+            status__in=[S.ASSIGNED, S.AWAITING_APPROVAL, S.ACCEPTED, S.IN_PROGRESS],
+        )
+        .distinct()
+    )
+
+
+def request_events(request: RepairRequest) -> QuerySet[RepairEvent]:
+    """A request's history, oldest first, with who acted and the team."""
+    return RepairEvent.objects.filter(request=request).select_related("actor", "team")
+
+
+def technician_list() -> QuerySet[User]:
+    """The technicians of the school's active teams, for naming one when dispatching."""
+    return User.objects.filter(pk__in=Team.objects.filter(active=True).values("members")).order_by(
+        "username"
+    )
+
+
+@dataclass(frozen=True)
+class DeskCounts:
+    """What waits at the desk: requests to dispatch, and open ones with a timer run out."""
+
+    to_dispatch: int
+    overdue: int
+
+
+def desk_counts(now: datetime | None = None) -> DeskCounts:
+    counts = RepairRequest.objects.aggregate(
+        to_dispatch=Count("id", filter=Q(status=S.SUBMITTED)),
+        overdue=Count("id", filter=overdue_q(now or timezone.now())),
+    )
+    return DeskCounts(counts["to_dispatch"], counts["overdue"])

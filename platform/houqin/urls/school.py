@@ -12,6 +12,7 @@ from shared_apps.subsidies.web import views as subsidies_pages
 from tenant_apps.canteen.web.views import canteen_waiting
 from tenant_apps.feedback.api.views import FeedbackViewSet
 from tenant_apps.orders.web.views import deliveries_waiting
+from tenant_apps.repairs.web.views import repairs_waiting
 
 router = SimpleRouter()
 router.register("users", UserViewSet, basename="user")
@@ -21,13 +22,19 @@ router.register("audit/changes", ChangeViewSet, basename="audit-change")
 router.register("audit/findings", FindingViewSet, basename="audit-finding")
 
 # What waits for each person on the home page, area by area.
-HOME_PANELS: list[HomePanel] = [canteen_waiting, deliveries_waiting, subsidies_pages.school_panel]
+HOME_PANELS: list[HomePanel] = [
+    canteen_waiting,
+    deliveries_waiting,
+    repairs_waiting,
+    subsidies_pages.school_panel,
+]
 
 urlpatterns = [
     path("", HomePage.as_view(panels=HOME_PANELS), name="home"),
     *front_door(),
     path("canteen/", include("tenant_apps.canteen.web.urls")),
     path("orders/", include("tenant_apps.orders.web.urls")),
+    path("repairs/", include("tenant_apps.repairs.web.urls")),
     path("api/v1/", include(api_v1 + router.urls)),
     path("api/v1/", include("tenant_apps.people.api.urls")),
     path("api/v1/", include("tenant_apps.canteen.api.urls")),

@@ -1,0 +1,42 @@
+"""The repair desk's pages on a school's host (tenant_apps/repairs/web).
+
+Grants in houqin/roles.py: every member reports faults and follows, photographs, cancels,
+confirms and rates, and reopens their own requests (`:own`); the repair technicians work the
+requests of their teams (and read the whole desk); the logistics director runs the desk; the
+principal approves major work; the auditor reads every request. A request a page shows is the
+caller's own (tests.matrix.repairs.make_request: the last account made is the caller's), with a
+team of every technician of the school, the caller among them when they are one."""
+
+from collections.abc import Callable
+from typing import Any
+
+from tests.matrix import AUDITOR, EVERY_SCHOOL_ROLE, R, Scene
+from tests.matrix.repairs import DESK, WORKERS, S, make_request
+from tests.pages import Declared, Pages
+
+
+def request_in(status: str) -> Callable[[Scene], dict[str, Any]]:
+    def build(scene: Scene) -> dict[str, Any]:
+        return {"pk": make_request(scene.school, status).pk}
+
+    return build
+
+
+SCHOOL_PAGES: Pages = {
+    "repairs:mine": Declared(EVERY_SCHOOL_ROLE),
+    "repairs:report": Declared(EVERY_SCHOOL_ROLE),
+    "repairs:desk": Declared(DESK),
+    "repairs:work": Declared(WORKERS),
+    "repairs:request": Declared(EVERY_SCHOOL_ROLE | AUDITOR, request_in(S.SUBMITTED)),
+    "repairs:photo": Declared(EVERY_SCHOOL_ROLE, request_in(S.SUBMITTED)),
+    "repairs:cancel": Declared(EVERY_SCHOOL_ROLE, request_in(S.SUBMITTED)),
+    "repairs:confirm": Declared(EVERY_SCHOOL_ROLE, request_in(S.COMPLETED)),
+    "repairs:reopen": Declared(EVERY_SCHOOL_ROLE, request_in(S.COMPLETED)),
+    "repairs:dispatch": Declared(DESK, request_in(S.SUBMITTED)),
+    "repairs:extend": Declared(DESK, request_in(S.ASSIGNED)),
+    "repairs:approve": Declared(frozenset({R.PRINCIPAL}), request_in(S.AWAITING_APPROVAL)),
+    "repairs:accept": Declared(WORKERS, request_in(S.ASSIGNED)),
+    "repairs:reject": Declared(WORKERS, request_in(S.ASSIGNED)),
+    "repairs:start": Declared(WORKERS, request_in(S.ACCEPTED)),
+    "repairs:complete": Declared(WORKERS, request_in(S.IN_PROGRESS)),
+}
