@@ -34,7 +34,10 @@ class RoomsChoiceField(forms.ModelMultipleChoiceField):
 
 
 class AssetForm(forms.Form):
-    number = forms.CharField(label=_("asset number"), max_length=40)
+    """An asset to register. The number is not named `number`: the service's refusal of a number
+    in use names the number itself, and is said above the form."""
+
+    asset_number = forms.CharField(label=_("asset number"), max_length=40)
     name = forms.CharField(label=_("name"), max_length=200)
     category = forms.ChoiceField(label=_("category"), choices=classification.CHOICES)
     specification = forms.CharField(

@@ -142,6 +142,7 @@ class AssetAddPage(FormPage):
             return None
         data = dict(form.cleaned_data)
         data.pop("custodian")
+        data["number"] = data.pop("asset_number")
         asset = run(
             form,
             lambda: register.asset_register(
