@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django_tenants.utils import tenant_context
 
-from houqin.roles import Role
+from houqin.roles import DISTRICT_ROLES, Role
 from shared_apps.accounts.models import User
 from tenant_apps.assets.models import Asset, Discrepancy, Disposal, StockTake
 from tenants.models import School
@@ -27,7 +27,7 @@ R = Role
 
 
 def _browser(school: School, role: Role) -> tuple[Client, User]:
-    user = user_with_role(role, school)
+    user = user_with_role(role, None if role in DISTRICT_ROLES else school)
     client = Client(SERVER_NAME=school_host(school.code))
     client.force_login(user, backend="houqin.permissions.RoleBackend")
     return client, user
@@ -170,6 +170,24 @@ def test_the_principal_approves_a_disposal(school_a: School) -> None:
     # The keeper who asked may not approve.
     keeper, _user = _browser(school_a, R.ASSET_KEEPER)
     assert keeper.get(approve).status_code == 404
+
+
+def test_the_district_confirms_a_disposal_above_the_threshold(school_a: School) -> None:
+    disposal = make_disposal(school_a, needs_district=True)
+    principal, _user = _browser(school_a, R.PRINCIPAL)
+    page = principal.get(f"/assets/disposals/{disposal.pk}/").content.decode()
+    assert (
+        _zh("Approved by the school: it waits for the district finance officer's confirmation.")
+        in page
+    )
+    assert "/approve/" not in page and "/confirm/" not in page
+    client, officer = _browser(school_a, R.FINANCE_OFFICER)
+    confirm = f"/assets/disposals/{disposal.pk}/confirm/"
+    assert confirm in client.get(f"/assets/disposals/{disposal.pk}/").content.decode()
+    assert client.post(confirm, {"once": _key(client, confirm)}).status_code == 302
+    with tenant_context(school_a):
+        disposal.refresh_from_db()
+        assert disposal.status == Disposal.Status.DISPOSED and disposal.confirmed_by == officer
 
 
 def test_a_rejection_without_a_reason_is_refused(school_a: School) -> None:
