@@ -46,10 +46,6 @@ def disposal(scene: Scene) -> dict[str, Any]:
     return {"pk": make_disposal(scene.school).pk}
 
 
-def approved_disposal(scene: Scene) -> dict[str, Any]:
-    return {"pk": make_disposal(scene.school, needs_district=True).pk}
-
-
 SCHOOL_PAGES: Pages = {
     "assets:register": Declared(REGISTER_READERS),
     "assets:labels": Declared(KEEPERS),
@@ -72,7 +68,6 @@ SCHOOL_PAGES: Pages = {
     "assets:disposals": Declared(READERS | FINANCE),
     "assets:disposal": Declared(READERS | FINANCE, disposal),
     "assets:disposal-approve": Declared(frozenset({R.PRINCIPAL}), disposal),
-    "assets:disposal-confirm": Declared(FINANCE, approved_disposal),
     "assets:disposal-reject": Declared(frozenset({R.PRINCIPAL}) | FINANCE, disposal),
     "assets:reconciliation": Declared(READERS),
 }

@@ -40,9 +40,6 @@ urlpatterns = [
     path(
         "disposals/<int:pk>/approve/", views.DisposalApprovePage.as_view(), name="disposal-approve"
     ),
-    path(
-        "disposals/<int:pk>/confirm/", views.DisposalConfirmPage.as_view(), name="disposal-confirm"
-    ),
     path("disposals/<int:pk>/reject/", views.DisposalRejectPage.as_view(), name="disposal-reject"),
     path("reconciliation/", views.ReconciliationPage.as_view(), name="reconciliation"),
 ]

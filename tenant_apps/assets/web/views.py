@@ -651,8 +651,6 @@ class DisposalPage(_DisposalMixin, Page):
             disposal=disposal,
             may_approve=disposal.status == Disposal.Status.REQUESTED
             and has_perm(request.user, "assets.approve_disposal"),
-            may_confirm=disposal.status == Disposal.Status.APPROVED
-            and has_perm(request.user, "assets.confirm_disposal"),
             may_reject=waiting and has_perm(request.user, "assets.reject_disposal"),
         )
         return self.render_to_response(context)
@@ -692,37 +690,6 @@ class DisposalApprovePage(_DisposalMixin, FormPage):
             messages.info(self.request, _("Approved: it waits for the district's confirmation."))
         else:
             messages.success(self.request, _("Approved: the asset is disposed of."))
-        return reverse("assets:disposal", args=[done.pk])
-
-
-class DisposalConfirmPage(_DisposalMixin, FormPage):
-    """The district finance officer's confirmation of a disposal above the threshold, on the
-    school's host: the asset is disposed of."""
-
-    permission = "assets.confirm_disposal"
-    title = gettext_lazy("Confirm the disposal")
-    template_name = "assets/disposal_decide.html"
-    form_class = f.ConfirmForm
-    action = "confirm"
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        confirm = _("Confirm the disposal? The asset is disposed of; this cannot be undone.")
-        return super().get_context_data(disposal=self.disposal, confirm=confirm, **kwargs)
-
-    @once
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return super().post(request, *args, **kwargs)
-
-    def act(self, form: forms.Form) -> str | None:
-        done = run(
-            form,
-            lambda: disposals.disposal_confirm(
-                disposal=self.disposal, actor=signed_in(self.request)
-            ),
-        )
-        if done is None:
-            return None
-        messages.success(self.request, _("Confirmed: the asset is disposed of."))
         return reverse("assets:disposal", args=[done.pk])
 
 
