@@ -536,7 +536,7 @@ class DiscrepanciesPage(Page):
             request,
             _rows(request, selectors.discrepancy_list()),
             filters.DiscrepancyListFilter,
-            sorts={"id": _("found")},
+            sorts={"id": _("stock-take")},
             default_sort="-id",
         )
         return self.render_to_response(self.get_context_data(listing=found))
