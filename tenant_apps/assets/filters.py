@@ -1,10 +1,13 @@
-"""Filters of the property's lists, for the API and the pages alike."""
+"""Filters of the property's lists, for the API and the pages alike; the pages' own narrow the
+API's where a select of every user, order or asset would be no filter for a person."""
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
-from houqin.filters import MonthFilter
+from houqin.filters import DateFilter, LabelledFilterSet, MonthFilter
 from tenant_apps.assets.models import (
     Asset,
+    Building,
     DepreciationRun,
     Discrepancy,
     Disposal,
@@ -14,25 +17,54 @@ from tenant_apps.assets.models import (
 )
 
 
-class RoomFilter(django_filters.FilterSet):
+class RoomFilter(LabelledFilterSet):
     class Meta:
         model = Room
         fields = ["building", "kind", "code"]
 
 
-class AssetFilter(django_filters.FilterSet):
+class RoomListFilter(RoomFilter):
+    """The rooms page's: by building (named), kind and number."""
+
+    building = django_filters.ModelChoiceFilter(
+        queryset=Building.objects.all(), label=_("building")
+    )
+
+
+class AssetFilter(LabelledFilterSet):
     """The register: by category, kind, status, place, custodian and funding; acquired between
     two dates; those bought under an order."""
 
-    acquired_from = django_filters.DateFilter(field_name="acquired_on", lookup_expr="gte")
-    acquired_to = django_filters.DateFilter(field_name="acquired_on", lookup_expr="lte")
-    building = django_filters.NumberFilter(field_name="room__building")
-    number = django_filters.CharFilter(lookup_expr="iexact")
-    name = django_filters.CharFilter(lookup_expr="icontains")
+    acquired_from = DateFilter(
+        field_name="acquired_on", lookup_expr="gte", label=_("acquired from")
+    )
+    acquired_to = DateFilter(field_name="acquired_on", lookup_expr="lte", label=_("acquired until"))
+    building = django_filters.NumberFilter(field_name="room__building", label=_("building"))
+    number = django_filters.CharFilter(lookup_expr="iexact", label=_("asset number"))
+    name = django_filters.CharFilter(lookup_expr="icontains", label=_("name"))
 
     class Meta:
         model = Asset
         fields = ["category", "kind", "status", "room", "custodian", "funding", "order"]
+
+
+class RegisterFilter(AssetFilter):
+    """The register page's: the API's, with the room and the building named, and the custodian
+    by username."""
+
+    building = django_filters.ModelChoiceFilter(
+        field_name="room__building", queryset=Building.objects.all(), label=_("building")
+    )
+    room = django_filters.ModelChoiceFilter(
+        queryset=Room.objects.select_related("building"), label=_("room")
+    )
+    custodian = django_filters.CharFilter(
+        field_name="custodian__username", max_length=150, label=_("custodian (username)")
+    )
+
+    class Meta:
+        model = Asset
+        fields = ["category", "kind", "status", "funding"]
 
 
 class DepreciationRunFilter(django_filters.FilterSet):
@@ -43,25 +75,45 @@ class DepreciationRunFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
-class StockTakeFilter(django_filters.FilterSet):
+class StockTakeFilter(LabelledFilterSet):
     class Meta:
         model = StockTake
         fields = ["status", "full"]
 
 
-class DiscrepancyFilter(django_filters.FilterSet):
+class DiscrepancyFilter(LabelledFilterSet):
     class Meta:
         model = Discrepancy
         fields = ["stock_take", "kind", "status", "assignee"]
 
 
-class DisposalFilter(django_filters.FilterSet):
+class DiscrepancyListFilter(DiscrepancyFilter):
+    """The discrepancies page's: by count, kind and state, and whoever it is assigned to by
+    username."""
+
+    stock_take = django_filters.ModelChoiceFilter(
+        queryset=StockTake.objects.all(), label=_("stock-take")
+    )
+    assignee = django_filters.CharFilter(
+        field_name="assignee__username", max_length=150, label=_("assigned to (username)")
+    )
+
+
+class DisposalFilter(LabelledFilterSet):
     class Meta:
         model = Disposal
         fields = ["status", "asset", "needs_district"]
 
 
-class LedgerBalanceFilter(django_filters.FilterSet):
+class DisposalListFilter(DisposalFilter):
+    """The disposals page's: by state, the asset by its number."""
+
+    asset = django_filters.CharFilter(
+        field_name="asset__number", max_length=40, label=_("asset number")
+    )
+
+
+class LedgerBalanceFilter(LabelledFilterSet):
     class Meta:
         model = LedgerBalance
         fields = ["category", "as_of"]

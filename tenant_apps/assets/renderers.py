@@ -16,6 +16,8 @@ from reportlab.pdfgen.canvas import Canvas
 FONT = "STSong-Light"
 COLUMNS, ROWS = 3, 8
 QR_SIDE = 24 * mm
+# The most labels one sheet is made with (20 pages).
+MAX_LABELS = 480
 
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 

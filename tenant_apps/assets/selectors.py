@@ -22,6 +22,7 @@ from tenant_apps.assets.models import (
     LedgerBalance,
     Room,
     StockTake,
+    StockTakeScan,
 )
 
 FEN = Decimal("0.01")
@@ -206,3 +207,63 @@ def last_full_count(year: int) -> StockTake | None:
 
 def category_name(code: str) -> str:
     return str(classification.BY_CODE[code].name)
+
+
+# The pages ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoomProgress:
+    """One room of a stock-take under way: the assets the register holds there, the labels
+    scanned there, and how many of those are the room's own."""
+
+    room: Room
+    expected: int
+    scanned: int
+    in_place: int
+
+
+def stock_take_progress(stock_take: StockTake) -> list[RoomProgress]:
+    """Per counted room (every room of a full count), scanned against expected: three queries."""
+    rooms = room_list() if stock_take.full else room_list().filter(pk__in=stock_take.rooms.all())
+    held = (
+        Asset.objects.exclude(status=Asset.Status.DISPOSED)
+        .filter(room__isnull=False)
+        .values("room")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    expected = {row["room"]: row["n"] for row in held}
+    scanned: dict[int, int] = defaultdict(int)
+    in_place: dict[int, int] = defaultdict(int)
+    for room_id, asset_room in stock_take.scans.values_list("room_id", "asset__room_id"):
+        scanned[room_id] += 1
+        in_place[room_id] += asset_room == room_id
+    return [
+        RoomProgress(room, expected.get(room.pk, 0), scanned[room.pk], in_place[room.pk])
+        for room in rooms
+    ]
+
+
+def stock_take_open() -> StockTake | None:
+    """The count under way, if any (one at a time)."""
+    return stock_take_list().filter(status=StockTake.Status.OPEN).first()
+
+
+def scans_latest(stock_take: StockTake, room: Room, limit: int = 10) -> list[StockTakeScan]:
+    """The labels scanned last in `room` in this count, the latest first."""
+    scans = stock_take.scans.filter(room=room).select_related("asset__room__building")
+    return list(scans.order_by("-id")[:limit])
+
+
+def moves_of(asset: Asset) -> QuerySet[AssetMove]:
+    """An asset's moves and loans, the latest first."""
+    return asset_move_list().filter(asset=asset)
+
+
+def disposals_of(asset: Asset) -> QuerySet[Disposal]:
+    return disposal_list().filter(asset=asset)
+
+
+def room_assets(room: Room) -> QuerySet[Asset]:
+    return asset_list().filter(room=room).exclude(status=Asset.Status.DISPOSED)

@@ -9,6 +9,7 @@ from shared_apps.accounts.api.views import MembershipViewSet, UserViewSet
 from shared_apps.accounts.web.views import HomePage
 from shared_apps.audit.api.views import ChangeViewSet, FindingViewSet
 from shared_apps.subsidies.web import views as subsidies_pages
+from tenant_apps.assets.web.views import assets_waiting
 from tenant_apps.canteen.web.views import canteen_waiting
 from tenant_apps.feedback.api.views import FeedbackViewSet
 from tenant_apps.orders.web.views import deliveries_waiting
@@ -26,6 +27,7 @@ HOME_PANELS: list[HomePanel] = [
     canteen_waiting,
     deliveries_waiting,
     repairs_waiting,
+    assets_waiting,
     subsidies_pages.school_panel,
 ]
 
@@ -54,6 +56,7 @@ urlpatterns = [
     path("subsidies/", include("shared_apps.subsidies.web.school_urls")),
     path("accounts/", include("shared_apps.accounts.web.account_urls")),
     path("people/", include("tenant_apps.people.web.urls")),
+    path("assets/", include("tenant_apps.assets.web.urls")),
     # Public pages for parents: no sign-in.
     path("disclosure/", include("tenant_apps.disclosure.urls")),
     *outside_api(__name__),

@@ -41,13 +41,12 @@ from tenant_apps.assets.models import (
     Room,
     StockTake,
 )
-from tenant_apps.assets.renderers import labels_pdf
+from tenant_apps.assets.renderers import MAX_LABELS, labels_pdf
 from tenant_apps.assets.services import depreciation, disposals, ledger, register, stocktakes
 from tenant_apps.orders import selectors as orders
 from tenants.selectors import current_school
 
 M = TypeVar("M", bound=models.Model)
-MAX_LABELS = 480
 
 
 def _found(queryset: "QuerySet[M]", pk: Any, field: str) -> M:
