@@ -27,6 +27,7 @@ def test_ask_for_a_week_read_its_misses_and_publish_it(sign_in: SignIn) -> None:
     page.get_by_label("年龄段").select_option(BAND)
     page.get_by_label("乳", exact=True).check()
     check_accessibility(page)
+    screenshot(page, "optimiser-request")
     page.get_by_role("button", name="编排本周食谱").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(week.isoformat())
 
