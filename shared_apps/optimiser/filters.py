@@ -1,12 +1,14 @@
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from shared_apps.optimiser.models import Proposal
 from shared_apps.standards.models import AgeBand
 
 
 class ProposalFilter(django_filters.FilterSet):
-    age_band = django_filters.ChoiceFilter(choices=AgeBand.choices)
-    status = django_filters.ChoiceFilter(choices=Proposal.Status.choices)
+    week_start = django_filters.DateFilter(label=_("Week starting (Monday)"))
+    age_band = django_filters.ChoiceFilter(choices=AgeBand.choices, label=_("Age band"))
+    status = django_filters.ChoiceFilter(choices=Proposal.Status.choices, label=_("Status"))
 
     class Meta:
         model = Proposal

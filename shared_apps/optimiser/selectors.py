@@ -260,7 +260,9 @@ def budget_per_meal(rules: Rules) -> Decimal | None:
 
 def proposal_list() -> SchoolOwnedQuerySet[Proposal]:
     """Proposals. They may belong to schools (houqin.tenancy): the caller says whose it reads."""
-    return Proposal.objects.select_related("standard", "created_by", "published_by", "plan")
+    return Proposal.objects.select_related(
+        "standard", "school", "created_by", "published_by", "plan"
+    )
 
 
 def proposal_entries(*, proposal: Proposal) -> "QuerySet[ProposalEntry]":
@@ -342,6 +344,7 @@ def proposal_week(*, proposal: Proposal) -> dict[str, Any]:
     report = standards.revived_report(proposal.report)
     menus = {(m["weekday"], m["meal"]): m for m in report["menus"]}
     dishes: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
+    prices = proposal.inputs["prices"]
     for entry in proposal_entries(proposal=proposal):
         dishes[(entry.weekday, entry.meal)].append(
             {
@@ -353,6 +356,14 @@ def proposal_week(*, proposal: Proposal) -> dict[str, Any]:
                 "allergens": entry.recipe.allergens,
                 "portion_pct": entry.portion_pct,
                 "cost": entry.cost,
+                # Where its foods' prices come from: contracts, market references, or both.
+                "sources": sorted(
+                    {
+                        prices[item.food.code]["source"]
+                        for item in entry.recipe.items.all()
+                        if item.food.code in prices
+                    }
+                ),
             }
         )
     days = []

@@ -43,6 +43,7 @@ urlpatterns = [
     path("api/v1/", include("shared_apps.optimiser.api.urls")),
     # Pages.
     path("standards/", include("shared_apps.standards.web.urls")),
+    path("meal-plans/proposals/", include("shared_apps.optimiser.web.urls")),
     path("subsidies/", include("shared_apps.subsidies.web.district_urls")),
     path("statements/", include("shared_apps.reporting.web.urls")),
     path("accounts/", include("shared_apps.accounts.web.account_urls")),
