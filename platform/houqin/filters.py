@@ -5,7 +5,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import django_filters
-from django_filters.constants import EMPTY_VALUES
 from django import forms
 from django.db import models
 from django.db.models import Q
@@ -13,6 +12,7 @@ from django.db.models.constants import LOOKUP_SEP
 from django.utils.functional import Promise
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 from drf_spectacular.utils import extend_schema_field
 
 from houqin.api import deprecation
