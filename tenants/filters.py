@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from houqin.filters import date_range
 from houqin.roles import REGISTRY, SCHOOL_STAFF_ROLES, Role
 from tenants.models import School
 from tenants.selectors import schools_lacking
@@ -19,6 +20,7 @@ class SchoolFilter(django_filters.FilterSet):
         method="filter_lacking",
         label=_("Nobody holds the role"),
     )
+    created_from, created_to = date_range("created_at", _("Created"))
 
     class Meta:
         model = School

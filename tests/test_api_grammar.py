@@ -110,3 +110,65 @@ def test_a_month_is_read_as_yyyy_mm_and_its_older_form_is_deprecated(
     assert bad.json()["error"]["fields"]["month"]
     # The next request of the same process carries no leftover header.
     assert "Deprecation" not in client.get("/api/v1/subsidies/claims/")
+
+
+# Lists with a date in their rows where a range would narrow nothing a user looks for.
+NO_RANGE = {
+    # One row: the school's repair timers, their date the last time they were changed.
+    "/api/v1/repairs/policy/",
+    # The ledger against the register on one day, chosen by `on`: a range has no meaning.
+    "/api/v1/assets/ledger/reconciliation/",
+    # A person's own few tokens.
+    "/api/v1/me/tokens/",
+    # The versions of the national nutrition standard: one every several years.
+    "/api/v1/standards/",
+}
+
+
+def _rows(schema: dict[str, Any], operation: dict[str, Any]) -> dict[str, Any] | None:
+    """The schema of one row of a list operation's JSON answer, None for anything else."""
+    answer = operation.get("responses", {}).get("200", {}).get("content", {})
+    body = answer.get("application/json", {}).get("schema")
+    if body is None:
+        return None
+    components = schema["components"]["schemas"]
+
+    def resolve(part: dict[str, Any]) -> dict[str, Any]:
+        ref = part.get("$ref")
+        return components[ref.rsplit("/", 1)[-1]] if ref else part
+
+    body = resolve(body)
+    if body.get("type") == "object" and "results" in body.get("properties", {}):
+        body = resolve(body["properties"]["results"])
+    if body.get("type") != "array":
+        return None
+    return resolve(body.get("items", {}))
+
+
+def _stem(name: str) -> str:
+    """`issued_on`, `created_at`, `start_date` → issued, created, start; a period's two ends
+    (`valid_from`/`valid_to`, `period_start`/`period_end`, `week_start`) → valid, period, week."""
+    for end in ("_on", "_at", "_date", "_from", "_to", "_start", "_end"):
+        if name.endswith(end):
+            return name[: -len(end)]
+    return name
+
+
+def test_every_list_with_a_date_takes_a_range(schemas: dict[str, Any]) -> None:
+    missing = []
+    for where, schema in schemas.items():
+        for method, path, operation in _operations(schema):
+            if method != "get" or "{" in path or path in NO_RANGE:
+                continue
+            row = _rows(schema, operation)
+            if row is None:
+                continue
+            dates = [
+                name
+                for name, field in row.get("properties", {}).items()
+                if field.get("format") in ("date", "date-time")
+            ]
+            names = set(_query(operation))
+            if dates and not any({f"{_stem(d)}_from", f"{_stem(d)}_to"} <= names for d in dates):
+                missing.append((where, path, dates))
+    assert not missing, "\n".join(map(str, missing))

@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from houqin.filters import date_range
 from shared_apps.accounts.models import ROLE_CHOICES, ApiToken, Membership, User, working_tokens
 
 
@@ -15,6 +16,7 @@ class UserFilter(django_filters.FilterSet):
     )
     role = django_filters.ChoiceFilter(choices=ROLE_CHOICES, method="filter_role", label=_("Role"))
     is_active = django_filters.BooleanFilter(label=_("Active"))
+    date_joined_from, date_joined_to = date_range("date_joined", _("Joined"))
 
     class Meta:
         model = User
@@ -35,6 +37,7 @@ class MembershipFilter(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(choices=ROLE_CHOICES)
     school = django_filters.CharFilter(field_name="school__code")
     username = django_filters.CharFilter(field_name="user__username")
+    created_from, created_to = date_range("created_at", _("Created"))
 
     class Meta:
         model = Membership
@@ -44,6 +47,7 @@ class MembershipFilter(django_filters.FilterSet):
 class ApiTokenFilter(django_filters.FilterSet):
     username = django_filters.CharFilter(field_name="user__username")
     active = django_filters.BooleanFilter(method="_active", label="still works")
+    created_from, created_to = date_range("created_at", _("Created"))
 
     class Meta:
         model = ApiToken

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name, get_tenant_model
 
-from houqin.filters import DateFilter, DateTimeFilter
+from houqin.filters import DateFilter, DateTimeFilter, date_range
 from shared_apps.audit.models import Change, Finding, SecurityEvent
 from shared_apps.audit.readable import object_types, people_matching
 from shared_apps.audit.selectors import due
@@ -76,6 +76,7 @@ class ChangeFilter(django_filters.FilterSet):
     until = _moment("lt")
     date_from = _day("gte")
     date_to = _day("lte")
+    occurred_from, occurred_to = date_range("occurred_at", _("Occurred"))
 
     class Meta:
         model = Change
@@ -132,6 +133,7 @@ class SecurityEventFilter(django_filters.FilterSet):
     until = _moment("lt")
     date_from = _day("gte")
     date_to = _day("lte")
+    occurred_from, occurred_to = date_range("occurred_at", _("Occurred"))
 
     class Meta:
         model = SecurityEvent
@@ -160,6 +162,7 @@ class FindingFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Finding.Status.choices, label=_("Status"))
     severity = django_filters.ChoiceFilter(choices=Finding.Severity.choices, label=_("Severity"))
     due = django_filters.BooleanFilter(method="filter_due", label=_("Rectification due"))
+    created_from, created_to = date_range("created_at", _("Created"))
 
     class Meta:
         model = Finding

@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from houqin.filters import date_range
 from shared_apps.standards.models import (
     AgeBand,
     Food,
@@ -35,6 +36,7 @@ class FoodFilter(django_filters.FilterSet):
         method=_search_foods, max_length=100, label=_("Name, alias or code")
     )
     code = django_filters.CharFilter(label=_("Code"))
+    created_from, created_to = date_range("created_at", _("Created"))
 
     class Meta:
         model = Food
@@ -53,6 +55,7 @@ class RecipeFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
         field_name="name", lookup_expr="icontains", max_length=100, label=_("Name contains")
     )
+    created_from, created_to = date_range("created_at", _("Created"))
 
     class Meta:
         model = Recipe

@@ -1,10 +1,13 @@
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
-from houqin.filters import DateTimeFilter, MonthFilter
+from houqin.filters import DateTimeFilter, MonthFilter, date_range, period_range
 from shared_apps.subsidies.models import Budget, Claim, MonthCorrection, Programme
 
 
 class ProgrammeFilter(django_filters.FilterSet):
+    created_from, created_to = date_range("created_at", _("Created"))
+
     class Meta:
         model = Programme
         fields = ["code", "active", "carry_over", "basis", "students"]
@@ -15,6 +18,7 @@ class BudgetFilter(django_filters.FilterSet):
     programme = django_filters.CharFilter(field_name="programme__code")
     # Bounded, so that a strange number is a 400, not a database error.
     budget_year = django_filters.NumberFilter(min_value=1900, max_value=2200)
+    period_from, period_to = period_range("period_start", "period_end", _("Period"))
 
     class Meta:
         model = Budget

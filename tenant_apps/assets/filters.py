@@ -4,7 +4,7 @@ API's where a select of every user, order or asset would be no filter for a pers
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from houqin.filters import DateFilter, LabelledFilterSet, MonthFilter
+from houqin.filters import DateFilter, LabelledFilterSet, MonthFilter, date_range, month_range
 from tenant_apps.assets.models import (
     Asset,
     Building,
@@ -69,6 +69,7 @@ class RegisterFilter(AssetFilter):
 
 class DepreciationRunFilter(django_filters.FilterSet):
     month = MonthFilter(field_name="month")
+    month_from, month_to = month_range("month", _("Month"))
 
     class Meta:
         model = DepreciationRun
@@ -76,12 +77,16 @@ class DepreciationRunFilter(django_filters.FilterSet):
 
 
 class StockTakeFilter(LabelledFilterSet):
+    started_from, started_to = date_range("started_at", _("Started"))
+
     class Meta:
         model = StockTake
         fields = ["status", "full"]
 
 
 class DiscrepancyFilter(LabelledFilterSet):
+    resolved_from, resolved_to = date_range("resolved_at", _("Resolved"))
+
     class Meta:
         model = Discrepancy
         fields = ["stock_take", "kind", "status", "assignee"]
@@ -100,6 +105,8 @@ class DiscrepancyListFilter(DiscrepancyFilter):
 
 
 class DisposalFilter(LabelledFilterSet):
+    requested_from, requested_to = date_range("requested_at", _("Requested"))
+
     class Meta:
         model = Disposal
         fields = ["status", "asset", "needs_district"]
@@ -114,6 +121,8 @@ class DisposalListFilter(DisposalFilter):
 
 
 class LedgerBalanceFilter(LabelledFilterSet):
+    as_of_from, as_of_to = date_range("as_of", _("Balance as of"))
+
     class Meta:
         model = LedgerBalance
         fields = ["category", "as_of"]

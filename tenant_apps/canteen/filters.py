@@ -5,7 +5,7 @@ from django import forms
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from houqin.filters import DateTimeFilter, LabelledFilterSet
+from houqin.filters import DateTimeFilter, LabelledFilterSet, date_range
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
     CalendarDay,
@@ -32,6 +32,7 @@ def _date(field_name: str, lookup_expr: str, label: Promise) -> django_filters.D
 class SchoolTermFilter(django_filters.FilterSet):
     # Bounded, so that a strange number is a 400, not a database error.
     school_year = django_filters.NumberFilter(min_value=1900, max_value=2200)
+    start_from, start_to = date_range("start_date", _("First day"))
 
     class Meta:
         model = SchoolTerm
@@ -48,6 +49,8 @@ class CalendarDayFilter(django_filters.FilterSet):
 
 
 class MenuFilter(LabelledFilterSet):
+    start_from, start_to = date_range("start_date", _("First day"))
+
     class Meta:
         model = Menu
         fields = ["status", "origin", "age_band", "start_date"]
@@ -74,6 +77,8 @@ class ServingFilter(django_filters.FilterSet):
 
 
 class AccompaniedMealFilter(django_filters.FilterSet):
+    date_from, date_to = date_range("session__date", _("Date"))
+
     class Meta:
         model = AccompaniedMeal
         fields = ["session"]
@@ -81,6 +86,7 @@ class AccompaniedMealFilter(django_filters.FilterSet):
 
 class FoodSampleFilter(LabelledFilterSet):
     taken_on = _date("taken_at__date", "exact", _("taken on"))
+    taken_from, taken_to = date_range("taken_at", _("Taken"))
     discarded = django_filters.BooleanFilter(
         field_name="discarded_at", lookup_expr="isnull", exclude=True, label=_("discarded")
     )

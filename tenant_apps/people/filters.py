@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from houqin.filters import DateFilter
+from houqin.filters import DateFilter, date_range, period_range
 from tenant_apps.people.models import GRADES, StaffMember, Student, SubsidyEligibility
 from tenant_apps.people.selectors import students_at_school_on, students_eligible_on
 
@@ -38,6 +38,7 @@ class StudentFilter(django_filters.FilterSet):
         label=_("Programme (with eligible_on)"),
     )
     at_school_on = DateFilter(method="filter_at_school_on", label=_("At school on"))
+    enrolled_from, enrolled_to = date_range("enrolled_on", _("Enrolled"))
 
     class Meta:
         model = Student
@@ -71,6 +72,7 @@ class SubsidyEligibilityFilter(django_filters.FilterSet):
     programme = django_filters.CharFilter(field_name="programme__code", max_length=64)
     reason = django_filters.ChoiceFilter(choices=SubsidyEligibility.Reason.choices)
     in_force_on = DateFilter(method="filter_in_force_on", label=_("In force on"))
+    valid_from, valid_to = period_range("valid_from", "valid_to", _("In force"))
 
     class Meta:
         model = SubsidyEligibility
@@ -94,6 +96,7 @@ class StaffMemberFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
         field_name="name", lookup_expr="icontains", max_length=50, label=_("Full name")
     )
+    hired_from, hired_to = date_range("hired_on", _("Hired"))
 
     class Meta:
         model = StaffMember

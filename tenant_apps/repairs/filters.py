@@ -6,9 +6,15 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from houqin.filters import LabelledFilterSet, MonthFilter
+from houqin.filters import LabelledFilterSet, MonthFilter, date_range, month_range
 from tenant_apps.repairs import categories
-from tenant_apps.repairs.models import MaintenancePlan, RepairRequest, Scorecard, Team
+from tenant_apps.repairs.models import (
+    DispatchRule,
+    MaintenancePlan,
+    RepairRequest,
+    Scorecard,
+    Team,
+)
 from tenant_apps.repairs.selectors import OPEN, overdue_q
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -66,6 +72,8 @@ class RepairDeskFilter(RepairRequestFilter):
 
 
 class TeamFilter(django_filters.FilterSet):
+    created_from, created_to = date_range("created_at", _("Created"))
+
     class Meta:
         model = Team
         fields = ["kind", "active", "supplier"]
@@ -73,6 +81,7 @@ class TeamFilter(django_filters.FilterSet):
 
 class ScorecardFilter(django_filters.FilterSet):
     month = MonthFilter(field_name="month")
+    month_from, month_to = month_range("month", _("Month"))
 
     class Meta:
         model = Scorecard
@@ -80,6 +89,16 @@ class ScorecardFilter(django_filters.FilterSet):
 
 
 class MaintenancePlanFilter(django_filters.FilterSet):
+    next_due_from, next_due_to = date_range("next_due", _("Next due"))
+
     class Meta:
         model = MaintenancePlan
         fields = ["team", "asset", "asset_category", "unit", "active"]
+
+
+class RuleFilter(django_filters.FilterSet):
+    created_from, created_to = date_range("created_at", _("Created"))
+
+    class Meta:
+        model = DispatchRule
+        fields: list[str] = []

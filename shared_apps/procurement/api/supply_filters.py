@@ -4,8 +4,9 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
-from houqin.filters import MonthFilter
+from houqin.filters import MonthFilter, date_range, period_range
 from shared_apps.procurement.models import (
     CatalogueItem,
     Category,
@@ -23,6 +24,7 @@ class SupplierFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(
         choices=Category.choices, method="supplying", label="Supplies this category"
     )
+    created_from, created_to = date_range("created_at", _("Created"))
 
     class Meta:
         model = Supplier
@@ -33,6 +35,8 @@ class SupplierFilter(django_filters.FilterSet):
 
 
 class SupplierAccountFilter(django_filters.FilterSet):
+    created_from, created_to = date_range("created_at", _("Created"))
+
     class Meta:
         model = SupplierUser
         fields = ["supplier"]
@@ -40,6 +44,7 @@ class SupplierAccountFilter(django_filters.FilterSet):
 
 class QualificationFilter(django_filters.FilterSet):
     expires_before = django_filters.DateFilter(field_name="expires_on", lookup_expr="lte")
+    expires_from, expires_to = date_range("expires_on", _("Expires"))
 
     class Meta:
         model = Qualification
@@ -47,6 +52,8 @@ class QualificationFilter(django_filters.FilterSet):
 
 
 class SupplierEventFilter(django_filters.FilterSet):
+    occurred_from, occurred_to = date_range("occurred_at", _("Occurred"))
+
     class Meta:
         model = SupplierEvent
         fields = ["supplier", "kind", "automatic"]
@@ -54,6 +61,7 @@ class SupplierEventFilter(django_filters.FilterSet):
 
 class CatalogueItemFilter(django_filters.FilterSet):
     name = django_filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=200)
+    reference_from, reference_to = date_range("reference_date", _("Reference price as of"))
 
     class Meta:
         model = CatalogueItem
@@ -64,6 +72,7 @@ class ContractFilter(django_filters.FilterSet):
     item = django_filters.NumberFilter(
         field_name="prices__item", min_value=1, max_value=2**62, label="Prices this item"
     )
+    valid_from, valid_to = period_range("valid_from", "valid_to", _("In force"))
 
     class Meta:
         model = FrameworkContract

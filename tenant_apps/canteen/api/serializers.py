@@ -296,6 +296,11 @@ class AlertSerializer(serializers.Serializer):
 
 
 class AlertQuerySerializer(serializers.Serializer):
+    """The period of the alerts: `date_from`/`date_to` as every list's range, or the older
+    `start`/`end` (the same days)."""
+
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
     start = serializers.DateField(required=False)
     end = serializers.DateField(required=False)
 

@@ -444,7 +444,8 @@ class ColdStorageReadingViewSet(mixins.ListModelMixin, RestrictedViewSet):
 
 class AlertViewSet(RestrictedViewSet):
     """Meals with no sample, cold readings out of range, meals costing less than the subsidy
-    pays (克扣), for a period (the last 30 days unless `start`/`end` say otherwise)."""
+    pays (克扣), for a period (the last 30 days unless `date_from`/`date_to`, or the older
+    `start`/`end`, say otherwise)."""
 
     model = MealSession
     serializer_class = s.AlertSerializer
@@ -454,14 +455,17 @@ class AlertViewSet(RestrictedViewSet):
     def list(self, request: Request) -> Response:
         query = s.AlertQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        end = query.validated_data.get("end") or timezone.localdate()
+        given = query.validated_data
+        end_name = "date_to" if "date_to" in given else "end"
+        start_name = "date_from" if "date_from" in given else "start"
+        end = given.get(end_name) or timezone.localdate()
         if end.year < 1900 or end.year > 2200:
-            raise InvalidInput(_("Out of range."), fields={"end": [str(end)]})
-        start = query.validated_data.get("start") or end - timedelta(days=30)
+            raise InvalidInput(_("Out of range."), fields={end_name: [str(end)]})
+        start = given.get(start_name) or end - timedelta(days=30)
         if start > end or (end - start).days > MAX_ALERT_DAYS:
             raise InvalidInput(
                 _("Choose a period of at most %d days, start before end.") % MAX_ALERT_DAYS,
-                fields={"start": [str(start)], "end": [str(end)]},
+                fields={start_name: [str(start)], end_name: [str(end)]},
             )
         alerts = selectors.alert_list(start=start, end=end)
         page = self.paginate_queryset(alerts)

@@ -402,6 +402,7 @@ class RuleViewSet(
 
     model = DispatchRule
     serializer_class = s.RuleSerializer
+    filterset_class = f.RuleFilter
     ordering_fields = ["id", "category"]
 
     def safely_get_queryset(self) -> QuerySet[DispatchRule]:
