@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from houqin.db import one_of
 from houqin.money import money
@@ -197,7 +198,7 @@ class RepairRequest(models.Model):
         SUBMITTED = "submitted", _("awaiting dispatch")
         ASSIGNED = "assigned", _("assigned")
         AWAITING_APPROVAL = "awaiting_approval", _("major work awaiting approval")
-        ACCEPTED = "accepted", _("accepted")
+        ACCEPTED = "accepted", pgettext_lazy("repair request", "accepted")
         IN_PROGRESS = "in_progress", _("in progress")
         COMPLETED = "completed", _("completed")
         CONFIRMED = "confirmed", _("confirmed")
@@ -354,7 +355,7 @@ class RepairEvent(models.Model):
         ASSIGNED = "assigned", _("assigned")
         TRANSFERRED = "transferred", _("transferred")
         REJECTED = "rejected", _("handed back")
-        ACCEPTED = "accepted", _("accepted")
+        ACCEPTED = "accepted", pgettext_lazy("repair request", "accepted")
         APPROVED = "approved", _("major work approved")
         STARTED = "started", _("work started")
         COMPLETED = "completed", _("completed")
