@@ -30,6 +30,7 @@ from shared_apps.accounts.models import User
 from tenants.models import School
 from tenants.routing import school_host
 from tenants.services import school_create
+from tests.browser.chromium import INSTALL_CHROMIUM, chromium_path
 from tests.factories import SETUP, token_for, user_with_role
 
 SCHOOL_A = "100001"
@@ -238,6 +239,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 BROWSER_SUITE = Path(__file__).parent / "browser"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The browser suite needs Chromium, said in one line when there is none; and its journeys
+    read the database from the thread where Playwright's synchronous API runs an event loop."""
+    if config.getoption("--browser"):
+        if chromium_path() is None:
+            raise pytest.UsageError(INSTALL_CHROMIUM)
+        os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:

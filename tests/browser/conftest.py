@@ -9,8 +9,6 @@ the page, check the page with axe-core (vendored), and leave a screenshot of the
 docs/screenshots/.
 """
 
-import os
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,32 +23,13 @@ from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_pl
 from demo_district.seed import seed_demo
 from demo_district.users import DEMO_PASSWORD
 from tenants.routing import school_host
+from tests.browser.chromium import chromium_path
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
-CHROMIUM_NAMES = ("chromium", "chromium-browser")
-INSTALL_CHROMIUM = (
-    "The browser tests need Debian's Chromium and found none: install it with "
-    "`sudo apt-get install chromium` (or set CHROMIUM to a Chromium binary)."
-)
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 PHONE: ViewportSize = {"width": 390, "height": 844}
-
-
-def chromium_path() -> str | None:
-    named = os.environ.get("CHROMIUM")
-    if named:
-        return named if Path(named).exists() else None
-    return next((p for p in map(shutil.which, CHROMIUM_NAMES) if p), None)
-
-
-def pytest_sessionstart(session: pytest.Session) -> None:
-    if chromium_path() is None:
-        raise pytest.UsageError(INSTALL_CHROMIUM)
-    # Playwright's synchronous API runs an event loop in this thread; the tests' own ORM calls
-    # (setting up, checking the database) are plain synchronous code all the same.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @dataclass(frozen=True)
