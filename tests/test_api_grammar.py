@@ -122,6 +122,8 @@ NO_RANGE = {
     "/api/v1/me/tokens/",
     # The versions of the national nutrition standard: one every several years.
     "/api/v1/standards/",
+    # One row per school, as of the schools' last figures: its dates say how fresh each is.
+    "/api/v1/upkeep/schools/",
 }
 
 
