@@ -4,7 +4,7 @@ reconciliation each figure is measured against (bench-only: the app has the set-
 
 Imported by `tests.bench.steps` once Django is set up."""
 
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -119,7 +119,7 @@ def naive_depreciation(month: date) -> dict[str, Decimal]:
     """The month's depreciation asset by asset: every asset loaded, its amount worked out in
     Python and the asset saved (one UPDATE each, as a register keeping each asset's book value on
     its row would). Rolled back; returns the amounts by category."""
-    by_category: Counter[str] = Counter()
+    by_category: defaultdict[str, Decimal] = defaultdict(Decimal)
     with transaction.atomic():
         for asset in Asset.objects.filter(kind=Asset.Kind.FIXED):
             if not (
