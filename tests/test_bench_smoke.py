@@ -33,6 +33,9 @@ FIGURES = {
     "optimiser_week_every_band",
     "optimiser_week_cost",
     "optimiser_checks_met",
+    "repairs_sweep_district",
+    "depreciation_month_20000",
+    "stocktake_close_5000",
 }
 
 
