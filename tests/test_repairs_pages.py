@@ -5,18 +5,27 @@ request not found; the desk's list costs the same however many requests it shows
 
 import io
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 from PIL import Image
 
 from houqin.roles import Role
 from shared_apps.accounts.models import User
-from tenant_apps.repairs.models import RepairEvent, RepairPhoto, RepairRequest
+from tenant_apps.repairs.models import (
+    DispatchRule,
+    Policy,
+    RepairEvent,
+    RepairPhoto,
+    RepairRequest,
+    Scorecard,
+)
 from tenants.models import School
 from tenants.routing import school_host
 from tests.factories import user_with_role
@@ -244,3 +253,90 @@ def test_the_home_page_counts_what_waits_for_the_desk_and_the_technicians(
     assert re.search(r"\b1\b", work.group(1))
     # A member who is neither sees no repairs panel.
     assert "/repairs/work/" not in _browser(school_a, R.STAFF)[0].get("/").content.decode()
+
+
+# The director's desk configuration ---------------------------------------------------------------
+
+
+def test_a_rule_the_director_adds_sends_the_next_fault_to_its_team(school_a: School) -> None:
+    user_with_role(R.REPAIR_TECHNICIAN, school_a)
+    team = make_team(school_a)
+    room = make_room(school_a)
+    client, director = _browser(school_a, R.LOGISTICS_DIRECTOR)
+    url = "/repairs/rules/add/"
+    typed = {"category": "electric", "building": room.building_id, "team": team.pk}
+    response = client.post(url, {**typed, "once": _once(client, url)})
+    assert response.status_code == 302 and response["Location"] == "/repairs/rules/"
+    listed = client.get("/repairs/rules/").content.decode()
+    assert team.name in listed and room.building.name in listed
+
+    # The same fault in the same place again: refused, shown above the form, nothing added.
+    again = client.post(url, {**typed, "once": _once(client, url)})
+    assert again.status_code == 400
+    assert "已有规则将此处的此类故障派给班组。" in again.content.decode()
+
+    teacher = user_with_role(R.STAFF, school_a)
+    repair = make_request(school_a, requester=teacher, room=room)
+    with tenant_context(school_a):
+        repair.refresh_from_db()
+        rule = DispatchRule.objects.get()
+        assert (repair.team, repair.status) == (team, S.ASSIGNED)
+        assert (rule.category, rule.building_id, rule.created_by) == (
+            "electric",
+            room.building_id,
+            director,
+        )
+    # Deleted, the rule routes nothing: the next such fault waits for the desk.
+    delete = f"/repairs/rules/{rule.pk}/delete/"
+    assert client.post(delete, {"once": _once(client, delete)}).status_code == 302
+    later = make_request(school_a, requester=teacher, room=room)
+    with tenant_context(school_a):
+        later.refresh_from_db()
+        assert (later.team, later.status) == (None, S.SUBMITTED)
+
+
+def test_the_director_records_a_scorecard_shown_with_its_grade(school_a: School) -> None:
+    user_with_role(R.REPAIR_TECHNICIAN, school_a)
+    team = make_team(school_a)
+    client, _director = _browser(school_a, R.LOGISTICS_DIRECTOR)
+    url = "/repairs/scorecards/add/"
+    last_month = (timezone.localdate().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    typed = {"team": team.pk, "month": last_month, "department_score": "92", "note": ""}
+    response = client.post(url, {**typed, "once": _once(client, url)})
+    assert response.status_code == 302
+    with tenant_context(school_a):
+        card = Scorecard.objects.get()
+        # No ratings that month: the department's score stands for the users' part.
+        assert (card.team, card.total, card.grade) == (team, Decimal("92.00"), "excellent")
+        assert card.supplier_rating_id is None
+    listed = client.get(f"/repairs/scorecards/?month={last_month}&team={team.pk}").content.decode()
+    assert team.name in listed and "优秀" in listed
+    # A reader sees the list, not the button.
+    reader, _principal = _browser(school_a, R.PRINCIPAL)
+    read = reader.get("/repairs/scorecards/").content.decode()
+    assert team.name in read and "/repairs/scorecards/add/" not in read
+    assert reader.post(url, typed).status_code == 404
+
+
+def test_refused_input_is_shown_next_to_its_field_and_nothing_is_saved(school_a: School) -> None:
+    client, _director = _browser(school_a, R.LOGISTICS_DIRECTOR)
+    url = "/repairs/policy/edit/"
+    typed = {"opens_at": "17:00", "closes_at": "08:00", "major_work_threshold": "5000"}
+    response = client.post(url, {**typed, "once": _once(client, url)})
+    assert response.status_code == 400
+    assert 'id="id_closes_at_error">下班时间须晚于上班时间。' in response.content.decode()
+
+    team = make_team(school_a)
+    scorecard = "/repairs/scorecards/add/"
+    this_month = timezone.localdate().strftime("%Y-%m")
+    typed = {"team": team.pk, "month": this_month, "department_score": "80"}
+    response = client.post(scorecard, {**typed, "once": _once(client, scorecard)})
+    assert response.status_code == 400
+    assert 'id="id_month_error">月份结束后才能考核。' in response.content.decode()
+    with tenant_context(school_a):
+        assert not Policy.objects.exists() and not Scorecard.objects.exists()
+
+    typed = {"opens_at": "07:30", "closes_at": "17:30", "major_work_threshold": "8000"}
+    assert client.post(url, {**typed, "once": _once(client, url)}).status_code == 302
+    page = client.get("/repairs/policy/").content.decode()
+    assert "07:30–17:30" in page and "8000" in page
