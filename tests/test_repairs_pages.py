@@ -29,7 +29,7 @@ from tenant_apps.repairs.models import (
 from tenants.models import School
 from tenants.routing import school_host
 from tests.factories import user_with_role
-from tests.matrix.repairs import make_request, make_room, make_team
+from tests.matrix.repairs import make_asset, make_request, make_room, make_team
 
 pytestmark = pytest.mark.django_db
 R = Role
@@ -340,3 +340,19 @@ def test_refused_input_is_shown_next_to_its_field_and_nothing_is_saved(school_a:
     assert client.post(url, {**typed, "once": _once(client, url)}).status_code == 302
     page = client.get("/repairs/policy/").content.decode()
     assert "07:30–17:30" in page and "8000" in page
+
+
+def test_an_assets_page_links_its_repair_history_with_what_it_cost(school_a: School) -> None:
+    user_with_role(R.REPAIR_TECHNICIAN, school_a)
+    asset = make_asset(school_a)
+    teacher = user_with_role(R.STAFF, school_a)
+    repaired = make_request(school_a, S.COMPLETED, requester=teacher, asset=asset)
+    waiting = make_request(school_a, S.SUBMITTED, requester=teacher, asset=asset)
+    other = make_request(school_a, S.SUBMITTED, requester=teacher)
+    with tenant_context(school_a):
+        RepairRequest.objects.filter(pk=repaired.pk).update(cost=Decimal("350.00"))
+    client, _keeper = _browser(school_a, R.ASSET_KEEPER)
+    assert f"/repairs/assets/{asset.pk}/" in client.get(f"/assets/{asset.pk}/").content.decode()
+    page = client.get(f"/repairs/assets/{asset.pk}/").content.decode()
+    assert repaired.number in page and waiting.number in page and other.number not in page
+    assert "¥350.00" in page

@@ -18,7 +18,16 @@ from django_tenants.utils import tenant_context
 from tenant_apps.repairs.services import work
 from tests.factories import SETUP
 from tests.matrix import AUDITOR, EVERY_SCHOOL_ROLE, R, Scene
-from tests.matrix.repairs import DESK, READERS, WORKERS, S, make_plan, make_request, make_team
+from tests.matrix.repairs import (
+    DESK,
+    READERS,
+    WORKERS,
+    S,
+    make_asset,
+    make_plan,
+    make_request,
+    make_team,
+)
 from tests.pages import Declared, Pages
 
 
@@ -27,6 +36,10 @@ def request_in(status: str) -> Callable[[Scene], dict[str, Any]]:
         return {"pk": make_request(scene.school, status).pk}
 
     return build
+
+
+def an_asset(scene: Scene) -> dict[str, Any]:
+    return {"pk": make_asset(scene.school).pk}
 
 
 def a_team(scene: Scene) -> dict[str, Any]:
@@ -49,6 +62,7 @@ SCHOOL_PAGES: Pages = {
     "repairs:report": Declared(EVERY_SCHOOL_ROLE),
     "repairs:desk": Declared(DESK),
     "repairs:work": Declared(WORKERS),
+    "repairs:asset": Declared(READERS, an_asset),
     "repairs:policy": Declared(READERS),
     "repairs:policy-edit": Declared(DESK),
     "repairs:teams": Declared(READERS),

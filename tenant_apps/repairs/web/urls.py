@@ -11,6 +11,7 @@ urlpatterns = [
     path("report/", views.ReportPage.as_view(), name="report"),
     path("desk/", views.DeskPage.as_view(), name="desk"),
     path("work/", views.WorkPage.as_view(), name="work"),
+    path("assets/<int:pk>/", views.AssetRepairsPage.as_view(), name="asset"),
     path("policy/", config.PolicyPage.as_view(), name="policy"),
     path("policy/edit/", config.PolicyEditPage.as_view(), name="policy-edit"),
     path("teams/", config.TeamsPage.as_view(), name="teams"),
