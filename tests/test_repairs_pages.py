@@ -1,7 +1,9 @@
 """The repair desk's pages through Django's test client: a member reports a fault with a photo
 (stored without its EXIF), the desk dispatches, the technician completes with materials, the
 member confirms and rates; the services' refusals shown next to the field; another member's
-request not found; the desk's list costs the same however many requests it shows."""
+request not found; the desk's list costs the same however many requests it shows. The director's
+configuration: a dispatch rule added routes the next fault, a scorecard recorded, refused input
+next to its field; an asset's repair history; the district's upkeep page."""
 
 import io
 import re
@@ -18,6 +20,7 @@ from PIL import Image
 
 from houqin.roles import Role
 from shared_apps.accounts.models import User
+from shared_apps.reporting.services import repair_figures_record
 from tenant_apps.repairs.models import (
     DispatchRule,
     Policy,
@@ -28,7 +31,7 @@ from tenant_apps.repairs.models import (
 )
 from tenants.models import School
 from tenants.routing import school_host
-from tests.factories import user_with_role
+from tests.factories import SETUP, user_with_role
 from tests.matrix.repairs import make_asset, make_request, make_room, make_team
 
 pytestmark = pytest.mark.django_db
@@ -356,3 +359,34 @@ def test_an_assets_page_links_its_repair_history_with_what_it_cost(school_a: Sch
     page = client.get(f"/repairs/assets/{asset.pk}/").content.decode()
     assert repaired.number in page and waiting.number in page and other.number not in page
     assert "¥350.00" in page
+
+
+def test_the_district_upkeep_page_lists_each_schools_figures(
+    school_a: School, school_b: School, settings: object
+) -> None:
+    repair_figures_record(
+        school=school_a,
+        open_requests=7,
+        overdue_requests=3,
+        completed_30_days=20,
+        mean_hours_to_finish=Decimal("18.5"),
+        satisfaction=Decimal("4.60"),
+        actor=SETUP,
+    )
+    officer = user_with_role(R.FINANCE_OFFICER)
+    client = Client(SERVER_NAME=str(settings.DISTRICT_DOMAIN))  # type: ignore[attr-defined]
+    client.force_login(officer, backend="houqin.permissions.RoleBackend")
+    response = client.get("/statements/upkeep/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    row = re.search(rf"<tr>\s*<td[^>]*>{re.escape(school_a.name)}</td>(.*?)</tr>", page, re.S)
+    assert row is not None
+    assert re.findall(r'class="num">(?:<span class="badge bad">)?([^<]+)<', row.group(1))[:4] == [
+        "7",
+        "3",
+        "18.5",
+        "4.60",
+    ]
+    # A school that has not reported yet is not listed; the workbook is the API's.
+    assert school_b.name not in page
+    assert "/api/v1/upkeep/schools/?format=xlsx" in page
