@@ -332,8 +332,8 @@ def test_refused_input_is_shown_next_to_its_field_and_nothing_is_saved(school_a:
     team = make_team(school_a)
     scorecard = "/repairs/scorecards/add/"
     this_month = timezone.localdate().strftime("%Y-%m")
-    typed = {"team": team.pk, "month": this_month, "department_score": "80"}
-    response = client.post(scorecard, {**typed, "once": _once(client, scorecard)})
+    score = {"team": team.pk, "month": this_month, "department_score": "80"}
+    response = client.post(scorecard, {**score, "once": _once(client, scorecard)})
     assert response.status_code == 400
     assert 'id="id_month_error">月份结束后才能考核。' in response.content.decode()
     with tenant_context(school_a):
