@@ -1,26 +1,38 @@
 """The repair desk's pages through Django's test client: a member reports a fault with a photo
 (stored without its EXIF), the desk dispatches, the technician completes with materials, the
 member confirms and rates; the services' refusals shown next to the field; another member's
-request not found; the desk's list costs the same however many requests it shows."""
+request not found; the desk's list costs the same however many requests it shows. The director's
+configuration: a dispatch rule added routes the next fault, a scorecard recorded, refused input
+next to its field; an asset's repair history; the district's upkeep page."""
 
 import io
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 from PIL import Image
 
 from houqin.roles import Role
 from shared_apps.accounts.models import User
-from tenant_apps.repairs.models import RepairEvent, RepairPhoto, RepairRequest
+from shared_apps.reporting.services import repair_figures_record
+from tenant_apps.repairs.models import (
+    DispatchRule,
+    Policy,
+    RepairEvent,
+    RepairPhoto,
+    RepairRequest,
+    Scorecard,
+)
 from tenants.models import School
 from tenants.routing import school_host
-from tests.factories import user_with_role
-from tests.matrix.repairs import make_request, make_room, make_team
+from tests.factories import SETUP, user_with_role
+from tests.matrix.repairs import make_asset, make_request, make_room, make_team
 
 pytestmark = pytest.mark.django_db
 R = Role
@@ -244,3 +256,137 @@ def test_the_home_page_counts_what_waits_for_the_desk_and_the_technicians(
     assert re.search(r"\b1\b", work.group(1))
     # A member who is neither sees no repairs panel.
     assert "/repairs/work/" not in _browser(school_a, R.STAFF)[0].get("/").content.decode()
+
+
+# The director's desk configuration ---------------------------------------------------------------
+
+
+def test_a_rule_the_director_adds_sends_the_next_fault_to_its_team(school_a: School) -> None:
+    user_with_role(R.REPAIR_TECHNICIAN, school_a)
+    team = make_team(school_a)
+    room = make_room(school_a)
+    client, director = _browser(school_a, R.LOGISTICS_DIRECTOR)
+    url = "/repairs/rules/add/"
+    typed = {"category": "electric", "building": room.building_id, "team": team.pk}
+    response = client.post(url, {**typed, "once": _once(client, url)})
+    assert response.status_code == 302 and response["Location"] == "/repairs/rules/"
+    listed = client.get("/repairs/rules/").content.decode()
+    assert team.name in listed and room.building.name in listed
+
+    # The same fault in the same place again: refused, shown above the form, nothing added.
+    again = client.post(url, {**typed, "once": _once(client, url)})
+    assert again.status_code == 400
+    assert "已有规则将此处的此类故障派给班组。" in again.content.decode()
+
+    teacher = user_with_role(R.STAFF, school_a)
+    repair = make_request(school_a, requester=teacher, room=room)
+    with tenant_context(school_a):
+        repair.refresh_from_db()
+        rule = DispatchRule.objects.get()
+        assert (repair.team, repair.status) == (team, S.ASSIGNED)
+        assert (rule.category, rule.building_id, rule.created_by) == (
+            "electric",
+            room.building_id,
+            director,
+        )
+    # Deleted, the rule routes nothing: the next such fault waits for the desk.
+    delete = f"/repairs/rules/{rule.pk}/delete/"
+    assert client.post(delete, {"once": _once(client, delete)}).status_code == 302
+    later = make_request(school_a, requester=teacher, room=room)
+    with tenant_context(school_a):
+        later.refresh_from_db()
+        assert (later.team, later.status) == (None, S.SUBMITTED)
+
+
+def test_the_director_records_a_scorecard_shown_with_its_grade(school_a: School) -> None:
+    user_with_role(R.REPAIR_TECHNICIAN, school_a)
+    team = make_team(school_a)
+    client, _director = _browser(school_a, R.LOGISTICS_DIRECTOR)
+    url = "/repairs/scorecards/add/"
+    last_month = (timezone.localdate().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    typed = {"team": team.pk, "month": last_month, "department_score": "92", "note": ""}
+    response = client.post(url, {**typed, "once": _once(client, url)})
+    assert response.status_code == 302
+    with tenant_context(school_a):
+        card = Scorecard.objects.get()
+        # No ratings that month: the department's score stands for the users' part.
+        assert (card.team, card.total, card.grade) == (team, Decimal("92.00"), "excellent")
+        assert card.supplier_rating_id is None
+    listed = client.get(f"/repairs/scorecards/?month={last_month}&team={team.pk}").content.decode()
+    assert team.name in listed and "优秀" in listed
+    # A reader sees the list, not the button.
+    reader, _principal = _browser(school_a, R.PRINCIPAL)
+    read = reader.get("/repairs/scorecards/").content.decode()
+    assert team.name in read and "/repairs/scorecards/add/" not in read
+    assert reader.post(url, typed).status_code == 404
+
+
+def test_refused_input_is_shown_next_to_its_field_and_nothing_is_saved(school_a: School) -> None:
+    client, _director = _browser(school_a, R.LOGISTICS_DIRECTOR)
+    url = "/repairs/policy/edit/"
+    typed = {"opens_at": "17:00", "closes_at": "08:00", "major_work_threshold": "5000"}
+    response = client.post(url, {**typed, "once": _once(client, url)})
+    assert response.status_code == 400
+    assert 'id="id_closes_at_error">下班时间须晚于上班时间。' in response.content.decode()
+
+    team = make_team(school_a)
+    scorecard = "/repairs/scorecards/add/"
+    this_month = timezone.localdate().strftime("%Y-%m")
+    score = {"team": team.pk, "month": this_month, "department_score": "80"}
+    response = client.post(scorecard, {**score, "once": _once(client, scorecard)})
+    assert response.status_code == 400
+    assert 'id="id_month_error">月份结束后才能考核。' in response.content.decode()
+    with tenant_context(school_a):
+        assert not Policy.objects.exists() and not Scorecard.objects.exists()
+
+    typed = {"opens_at": "07:30", "closes_at": "17:30", "major_work_threshold": "8000"}
+    assert client.post(url, {**typed, "once": _once(client, url)}).status_code == 302
+    page = client.get("/repairs/policy/").content.decode()
+    assert "07:30–17:30" in page and "8000" in page
+
+
+def test_an_assets_page_links_its_repair_history_with_what_it_cost(school_a: School) -> None:
+    user_with_role(R.REPAIR_TECHNICIAN, school_a)
+    asset = make_asset(school_a)
+    teacher = user_with_role(R.STAFF, school_a)
+    repaired = make_request(school_a, S.COMPLETED, requester=teacher, asset=asset)
+    waiting = make_request(school_a, S.SUBMITTED, requester=teacher, asset=asset)
+    other = make_request(school_a, S.SUBMITTED, requester=teacher)
+    with tenant_context(school_a):
+        RepairRequest.objects.filter(pk=repaired.pk).update(cost=Decimal("350.00"))
+    client, _keeper = _browser(school_a, R.ASSET_KEEPER)
+    assert f"/repairs/assets/{asset.pk}/" in client.get(f"/assets/{asset.pk}/").content.decode()
+    page = client.get(f"/repairs/assets/{asset.pk}/").content.decode()
+    assert repaired.number in page and waiting.number in page and other.number not in page
+    assert "¥350.00" in page
+
+
+def test_the_district_upkeep_page_lists_each_schools_figures(
+    school_a: School, school_b: School, settings: object
+) -> None:
+    repair_figures_record(
+        school=school_a,
+        open_requests=7,
+        overdue_requests=3,
+        completed_30_days=20,
+        mean_hours_to_finish=Decimal("18.5"),
+        satisfaction=Decimal("4.60"),
+        actor=SETUP,
+    )
+    officer = user_with_role(R.FINANCE_OFFICER)
+    client = Client(SERVER_NAME=str(settings.DISTRICT_DOMAIN))  # type: ignore[attr-defined]
+    client.force_login(officer, backend="houqin.permissions.RoleBackend")
+    response = client.get("/statements/upkeep/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    row = re.search(rf"<tr>\s*<td[^>]*>{re.escape(school_a.name)}</td>(.*?)</tr>", page, re.S)
+    assert row is not None
+    assert re.findall(r'class="num">(?:<span class="badge bad">)?([^<]+)<', row.group(1))[:4] == [
+        "7",
+        "3",
+        "18.5",
+        "4.60",
+    ]
+    # A school that has not reported yet is not listed; the workbook is the API's.
+    assert school_b.name not in page
+    assert "/api/v1/upkeep/schools/?format=xlsx" in page

@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from houqin.filters import LabelledFilterSet, MonthFilter, date_range, month_range
 from tenant_apps.repairs import categories
@@ -71,7 +72,8 @@ class RepairDeskFilter(RepairRequestFilter):
         fields = ["status", "team", "category", "urgency"]
 
 
-class TeamFilter(django_filters.FilterSet):
+class TeamFilter(LabelledFilterSet):
+    supplier = django_filters.NumberFilter(label=_("district supplier"))
     created_from, created_to = date_range("created_at", _("Created"))
 
     class Meta:
@@ -79,8 +81,12 @@ class TeamFilter(django_filters.FilterSet):
         fields = ["kind", "active", "supplier"]
 
 
-class ScorecardFilter(django_filters.FilterSet):
-    month = MonthFilter(field_name="month")
+class ScorecardFilter(LabelledFilterSet):
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("team"))
+    grade = django_filters.ChoiceFilter(
+        choices=Scorecard.Grade.choices, label=pgettext_lazy("scorecard", "grade")
+    )
+    month = MonthFilter(field_name="month", label=_("month"))
     month_from, month_to = month_range("month", _("Month"))
 
     class Meta:
@@ -88,7 +94,9 @@ class ScorecardFilter(django_filters.FilterSet):
         fields = ["team", "grade"]
 
 
-class MaintenancePlanFilter(django_filters.FilterSet):
+class MaintenancePlanFilter(LabelledFilterSet):
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("team"))
+    asset = django_filters.NumberFilter(label=_("asset"))
     next_due_from, next_due_to = date_range("next_due", _("Next due"))
 
     class Meta:
@@ -96,7 +104,7 @@ class MaintenancePlanFilter(django_filters.FilterSet):
         fields = ["team", "asset", "asset_category", "unit", "active"]
 
 
-class RuleFilter(django_filters.FilterSet):
+class RuleFilter(LabelledFilterSet):
     created_from, created_to = date_range("created_at", _("Created"))
 
     class Meta:

@@ -78,6 +78,11 @@ def request_list() -> QuerySet[RepairRequest]:
     ).prefetch_related("photos", "materials")
 
 
+def requests_of_asset(asset_id: int) -> QuerySet[RepairRequest]:
+    """The repair requests naming an asset, newest first: its repair history."""
+    return request_list().filter(asset_id=asset_id).order_by("-submitted_at", "-pk")
+
+
 def photo_list() -> QuerySet[RepairPhoto]:
     return RepairPhoto.objects.select_related("request")
 

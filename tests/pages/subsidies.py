@@ -68,4 +68,5 @@ DISTRICT_PAGES: Pages = {
     "subsidies:claim-reject": Declared(FINANCE, _claim(Claim.Status.SUBMITTED)),
     "subsidies:claim-pay": Declared(FINANCE, _claim(Claim.Status.APPROVED)),
     "reporting:district-statement": Declared(DISTRICT_READERS),
+    "reporting:upkeep": Declared(DISTRICT_READERS),
 }

@@ -7,4 +7,5 @@ from shared_apps.reporting.web import views
 app_name = "reporting"
 urlpatterns = [
     path("", views.DistrictStatementPage.as_view(), name="district-statement"),
+    path("upkeep/", views.UpkeepPage.as_view(), name="upkeep"),
 ]

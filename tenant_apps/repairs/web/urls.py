@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tenant_apps.repairs.web import views
+from tenant_apps.repairs.web import config, views
 
 app_name = "repairs"
 
@@ -11,6 +11,20 @@ urlpatterns = [
     path("report/", views.ReportPage.as_view(), name="report"),
     path("desk/", views.DeskPage.as_view(), name="desk"),
     path("work/", views.WorkPage.as_view(), name="work"),
+    path("assets/<int:pk>/", views.AssetRepairsPage.as_view(), name="asset"),
+    path("policy/", config.PolicyPage.as_view(), name="policy"),
+    path("policy/edit/", config.PolicyEditPage.as_view(), name="policy-edit"),
+    path("teams/", config.TeamsPage.as_view(), name="teams"),
+    path("teams/add/", config.TeamAddPage.as_view(), name="team-add"),
+    path("teams/<int:pk>/edit/", config.TeamEditPage.as_view(), name="team-edit"),
+    path("rules/", config.RulesPage.as_view(), name="rules"),
+    path("rules/add/", config.RuleAddPage.as_view(), name="rule-add"),
+    path("rules/<int:pk>/delete/", config.RuleDeletePage.as_view(), name="rule-delete"),
+    path("scorecards/", config.ScorecardsPage.as_view(), name="scorecards"),
+    path("scorecards/add/", config.ScorecardAddPage.as_view(), name="scorecard-add"),
+    path("plans/", config.PlansPage.as_view(), name="plans"),
+    path("plans/add/", config.PlanAddPage.as_view(), name="plan-add"),
+    path("plans/<int:pk>/meter/", config.MeterPage.as_view(), name="plan-meter"),
     path("<int:pk>/", views.RequestPage.as_view(), name="request"),
     path("<int:pk>/photo/", views.PhotoPage.as_view(), name="photo"),
     path("<int:pk>/cancel/", views.CancelPage.as_view(), name="cancel"),

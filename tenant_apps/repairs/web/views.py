@@ -5,6 +5,7 @@ principal approves major work; the technicians work their teams' requests (accep
 start, photograph and complete). Pages read through the repair selectors and write through the
 repair services; the rules are theirs."""
 
+from decimal import Decimal
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -299,6 +300,27 @@ class PhotoPage(_ActPage):
             actor=signed_in(self.request),
         )
         return self.repair
+
+
+class AssetRepairsPage(Page):
+    """An asset's repair history: every request naming it, and what its finished repairs
+    cost."""
+
+    permission = "repairs.view_repairrequest"
+    title = gettext_lazy("Repair history")
+    template_name = "repairs/asset.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        asset = assets.asset_list().filter(pk=self.kwargs["pk"]).first()
+        if asset is None:
+            raise Http404
+        history = list(selectors.requests_of_asset(asset.pk))
+        return super().get_context_data(
+            asset=asset,
+            history=history,
+            total=sum((repair.cost for repair in history), Decimal(0)),
+            **kwargs,
+        )
 
 
 # The desk ----------------------------------------------------------------------------------------
