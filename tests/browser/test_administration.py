@@ -7,6 +7,8 @@ checked in the database, every page checked by axe-core."""
 
 from urllib.parse import urlsplit
 
+from django.conf import settings
+from django.utils import translation
 from django_tenants.utils import tenant_context
 from playwright.sync_api import Browser, expect
 
@@ -14,8 +16,9 @@ from houqin.tables import csv_bytes
 from shared_apps.accounts.models import Membership, User
 from shared_apps.audit.models import Finding
 from tenant_apps.people.models import Student
-from tenants.models import School
+from tenants.models import School, SchoolImport
 from tenants.routing import school_host
+from tenants.tasks import schools_import_task
 from tests.browser.conftest import SignIn, Site, check_accessibility, screenshot
 
 SCHOOL = "3101010001"
@@ -63,6 +66,51 @@ def test_the_district_administrator_opens_an_account_for_a_principal(
     principal.wait_for_url(lambda url: urlsplit(url).hostname == school_host(SCHOOL))
     expect(principal.get_by_role("heading", level=1)).to_contain_text("林新校长")
     context.close()
+
+
+def test_the_district_administrator_onboards_schools_and_suspends_one(
+    sign_in: SignIn, site: Site, tmp_path
+) -> None:
+    """A list of schools uploaded, its progress followed while the worker imports it (the test
+    runs the queued task as the worker would), a report per row; then a school suspended with the
+    reason and reinstated."""
+    listing = tmp_path / "新学年学校名单.csv"
+    rows = [["学校代码", "学校名称", "学校类型"], ["3101019001", "城南新区小学", "小学"]]
+    listing.write_bytes(csv_bytes([*rows, ["BAD CODE", "坏代码学校", "小学"]]))
+    page = sign_in("district.district_admin")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(site.url(None, "/schools/import/"))
+    check_accessibility(page)
+    page.get_by_label("学校名单（.xlsx 或 .csv）").set_input_files(str(listing))
+    page.get_by_role("button", name="上传并导入").click()
+    page.wait_for_url(lambda url: "/schools/imports/" in url)
+    school_import = SchoolImport.objects.latest("pk")
+    assert school_import.status == SchoolImport.Status.QUEUED
+    with translation.override(settings.LANGUAGE_CODE):  # a worker's language: the default
+        schools_import_task.apply(
+            args=(school_import.pk,), task_id=school_import.task_id, throw=True
+        )
+    # The page asks again by itself and shows what became of each row.
+    expect(page.get_by_role("cell", name="3101019001")).to_be_visible(timeout=10_000)
+    expect(page.get_by_role("cell", name="BAD CODE", exact=True)).to_be_visible()
+    expect(page.get_by_text("未创建").first).to_be_visible()
+    assert School.objects.filter(code="3101019001", name="城南新区小学").exists()
+    check_accessibility(page)
+    screenshot(page, "district_admin_import")
+
+    opened = School.objects.get(code="3101019001")
+    page.goto(site.url(None, f"/schools/{opened.pk}/"))
+    page.get_by_label("停用原因").fill("校舍改造，本学期暂不启用")
+    page.get_by_role("button", name="停用", exact=True).click()
+    expect(page.get_by_label("恢复原因")).to_be_visible()
+    opened.refresh_from_db()
+    assert opened.status == School.Status.SUSPENDED
+    page.get_by_label("恢复原因").fill("改造完成")
+    page.get_by_role("button", name="恢复", exact=True).click()
+    expect(page.get_by_label("停用原因")).to_be_visible()
+    opened.refresh_from_db()
+    assert opened.status == School.Status.ACTIVE
+    check_accessibility(page)
 
 
 def test_the_director_imports_the_register_and_reads_a_number(

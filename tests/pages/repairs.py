@@ -26,6 +26,7 @@ from tests.matrix.repairs import (
     make_asset,
     make_plan,
     make_request,
+    make_room,
     make_team,
 )
 from tests.pages import Declared, Pages
@@ -49,7 +50,10 @@ def a_team(scene: Scene) -> dict[str, Any]:
 def a_rule(scene: Scene) -> dict[str, Any]:
     team = make_team(scene.school)
     with tenant_context(scene.school):
-        rule = work.rule_create(category="electric", team=team, actor=SETUP)
+        # In a building of its own: the school may route electric faults anywhere already.
+        rule = work.rule_create(
+            category="electric", team=team, building=make_room(scene.school).building, actor=SETUP
+        )
     return {"pk": rule.pk}
 
 
