@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -25,6 +26,7 @@ def _test_database_url() -> str:
 def test_worker_runs_a_task_in_the_school_that_queued_it(school_a, school_b):
     before_a = School.objects.get(pk=school_a.pk).checked_at
     before_b = School.objects.get(pk=school_b.pk).checked_at
+    queue = f"test-worker-{uuid.uuid4().hex}"
     env = {
         **os.environ,
         "DATABASE_URL": _test_database_url(),
@@ -42,6 +44,9 @@ def test_worker_runs_a_task_in_the_school_that_queued_it(school_a, school_b):
             "--without-mingle",
             "--without-gossip",
             "--loglevel=WARNING",
+            # A queue of this test's own: a task another test queued and left (its school long
+            # gone) is not this worker's to take.
+            f"--queues={queue}",
         ],
         cwd=ROOT,
         env=env,
@@ -51,7 +56,7 @@ def test_worker_runs_a_task_in_the_school_that_queued_it(school_a, school_b):
     )
     try:
         with tenant_context(school_a):
-            school_check_task.apply_async()
+            school_check_task.apply_async(queue=queue)
         deadline = time.monotonic() + 60
         checked = before_a
         while time.monotonic() < deadline and checked == before_a:
