@@ -87,16 +87,7 @@ class ProposalRequestSerializer(serializers.Serializer):
     )
 
     def rules(self) -> Rules:
-        values = self.validated_data
-        return Rules(
-            days=tuple(values["days"]),
-            repeatable=tuple(values["repeatable"]),
-            max_deep_fried=values["max_deep_fried"],
-            exclude_allergens=tuple(values["exclude_allergens"]),
-            programme=values["programme"],
-            budget_addition=values["budget_addition"],
-            daily_energy=values["daily_energy"],
-        )
+        return Rules.from_dict(self.validated_data)
 
 
 class EntryAddSerializer(serializers.Serializer):

@@ -118,16 +118,7 @@ class ProposalRequestForm(forms.Form):
         ]
 
     def rules(self) -> Rules:
-        values = self.cleaned_data
-        return Rules(
-            days=tuple(values["days"]),
-            repeatable=tuple(values["repeatable"]),
-            max_deep_fried=values["max_deep_fried"],
-            exclude_allergens=tuple(values["exclude_allergens"]),
-            programme=values["programme"],
-            budget_addition=values["budget_addition"],
-            daily_energy=values["daily_energy"],
-        )
+        return Rules.from_dict(self.cleaned_data)
 
 
 class EntryChangeForm(forms.Form):
