@@ -10,6 +10,7 @@ from houqin.months import MONTH_PATTERN, previous_month
 from houqin.roles import Role
 from tenants.models import School
 from tests.conftest import HostClient
+from tests.matrix import DISTRICT_OPERATIONS, SCHOOL_OPERATIONS
 from tests.matrix.subsidies import make_claim
 
 R = Role
@@ -110,6 +111,44 @@ def test_a_month_is_read_as_yyyy_mm_and_its_older_form_is_deprecated(
     assert bad.json()["error"]["fields"]["month"]
     # The next request of the same process carries no leftover header.
     assert "Deprecation" not in client.get("/api/v1/subsidies/claims/")
+
+
+# A value of each type an older parameter has.
+OLDER_VALUES = {"date": "2026-10-12", "date-time": "2026-10-12T08:00:00+08:00"}
+
+
+def test_every_older_parameter_is_read_and_answered_with_a_deprecation_header(
+    schemas: dict[str, Any], client_for: Any, school_a: School
+) -> None:
+    """Each parameter a schema marks deprecated, on every list that takes it: the list answers
+    with it (the older form still works), naming it in the headers; the same list without it
+    answers with no Deprecation header."""
+    declared = {"school": SCHOOL_OPERATIONS, "district": DISTRICT_OPERATIONS}
+    seen = set()
+    for where, schema in schemas.items():
+        for method, path, operation in _operations(schema):
+            older = [p for p in _query(operation).values() if p.get("deprecated")]
+            if method != "get" or not older:
+                continue
+            role = sorted(declared[where][("GET", path)])[0]
+            client = client_for(school_a if where == "school" else None, role)
+            assert "Deprecation" not in client.get(path), (where, path)
+            for parameter in older:
+                value = OLDER_VALUES[parameter["schema"]["format"]]
+                answer = client.get(path, {parameter["name"]: value})
+                assert answer.status_code == 200, (where, path, answer.content[:300])
+                assert answer["Deprecation"] == "true", (where, path, parameter["name"])
+                assert answer["X-Deprecated-Parameters"] == parameter["name"]
+                seen.add((path, parameter["name"]))
+    assert {
+        ("/api/v1/sessions/", "date"),
+        ("/api/v1/servings/", "date"),
+        ("/api/v1/alerts/", "start"),
+        ("/api/v1/alerts/", "end"),
+        ("/api/v1/eligibility/", "in_force_on"),
+        ("/api/v1/procurement/qualifications/", "expires_before"),
+    } <= seen, sorted(seen)
+    assert sum(name in ("since", "until") for _path, name in seen) >= 4, sorted(seen)
 
 
 # Lists with a date in their rows where a range would narrow nothing a user looks for.

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name, get_tenant_model
 
-from houqin.filters import DateFilter, DateTimeFilter, date_range
+from houqin.filters import DateFilter, DateTimeFilter, date_range, older
 from shared_apps.audit.models import Change, Finding, SecurityEvent
 from shared_apps.audit.readable import object_types, people_matching
 from shared_apps.audit.selectors import due
@@ -72,10 +72,10 @@ class ChangeFilter(django_filters.FilterSet):
     school = _school_code()
     person = _person("actor_id")
     object_type = _object_type()
-    since = _moment("gte")
-    until = _moment("lt")
-    date_from = _day("gte")
-    date_to = _day("lte")
+    since = older(_moment("gte"))
+    until = older(_moment("lt"))
+    date_from = older(_day("gte"))
+    date_to = older(_day("lte"))
     occurred_from, occurred_to = date_range("occurred_at", _("Occurred"))
 
     class Meta:
@@ -129,10 +129,10 @@ class SecurityEventFilter(django_filters.FilterSet):
     school = _school_code()
     person = _person("user_id")
     group = _group()
-    since = _moment("gte")
-    until = _moment("lt")
-    date_from = _day("gte")
-    date_to = _day("lte")
+    since = older(_moment("gte"))
+    until = older(_moment("lt"))
+    date_from = older(_day("gte"))
+    date_to = older(_day("lte"))
     occurred_from, occurred_to = date_range("occurred_at", _("Occurred"))
 
     class Meta:

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from houqin.filters import DateTimeFilter, LabelledFilterSet, date_range
+from houqin.filters import DateTimeFilter, LabelledFilterSet, date_range, older
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
     CalendarDay,
@@ -57,7 +57,7 @@ class MenuFilter(LabelledFilterSet):
 
 
 class MealSessionFilter(LabelledFilterSet):
-    date = django_filters.DateFilter(label=_("date"), widget=DATE)
+    date = older(django_filters.DateFilter(label=_("date"), widget=DATE))
     date_from = _date("date", "gte", _("From"))
     date_to = _date("date", "lte", _("To"))
 
@@ -67,7 +67,7 @@ class MealSessionFilter(LabelledFilterSet):
 
 
 class ServingFilter(django_filters.FilterSet):
-    date = django_filters.DateFilter(field_name="session__date")
+    date = older(django_filters.DateFilter(field_name="session__date"))
     date_from = django_filters.DateFilter(field_name="session__date", lookup_expr="gte")
     date_to = django_filters.DateFilter(field_name="session__date", lookup_expr="lte")
 

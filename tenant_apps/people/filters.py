@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from houqin.filters import DateFilter, date_range, period_range
+from houqin.filters import DateFilter, date_range, older, period_range
 from tenant_apps.people.models import GRADES, StaffMember, Student, SubsidyEligibility
 from tenant_apps.people.selectors import students_at_school_on, students_eligible_on
 
@@ -71,7 +71,7 @@ class SubsidyEligibilityFilter(django_filters.FilterSet):
     student = IdFilter(field_name="student_id", min_value=1, max_value=2**63 - 1)
     programme = django_filters.CharFilter(field_name="programme__code", max_length=64)
     reason = django_filters.ChoiceFilter(choices=SubsidyEligibility.Reason.choices)
-    in_force_on = DateFilter(method="filter_in_force_on", label=_("In force on"))
+    in_force_on = older(DateFilter(method="filter_in_force_on", label=_("In force on")))
     valid_from, valid_to = period_range("valid_from", "valid_to", _("In force"))
 
     class Meta:

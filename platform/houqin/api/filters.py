@@ -1,6 +1,8 @@
 """The filter backend of every API list: django-filter's, refusing any query parameter that
 nothing on the endpoint reads. A parameter ignored in silence answers a question the client did
-not ask: a filter that was removed or misspelt still returns rows, and they look filtered."""
+not ask: a filter that was removed or misspelt still returns rows, and they look filtered.
+The older form of a parameter (`houqin.filters.older`) is read, answered with a `Deprecation`
+header, and marked deprecated in the schema."""
 
 from typing import Any
 
@@ -9,10 +11,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
+from houqin.api import deprecation
 from houqin.exceptions import InvalidInput
+from houqin.filters import is_older
 
 
 class StrictFilterBackend(DjangoFilterBackend):
@@ -40,6 +45,9 @@ class StrictFilterBackend(DjangoFilterBackend):
             return queryset
         if not filterset.is_valid() and self.raise_exception:
             raise translate_validation(filterset.errors)
+        for name in request.query_params:
+            if is_older(filterset.filters.get(name)):
+                deprecation.used(name)
         filtered: QuerySet[Any] = filterset.qs
         return filtered
 
@@ -62,3 +70,21 @@ class StrictFilterBackend(DjangoFilterBackend):
                 for name in ("page_query_param", "page_size_query_param")
             )
         return {name for name in known if name}
+
+
+class StrictFilterSchema(DjangoFilterExtension):
+    """The backend's parameters in the schema: django-filter's, an older form deprecated."""
+
+    target_class = StrictFilterBackend
+    priority = 1
+
+    def resolve_filter_field(
+        self, auto_schema: Any, model: Any, filterset_class: Any, field_name: str, filter_field: Any
+    ) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super().resolve_filter_field(
+            auto_schema, model, filterset_class, field_name, filter_field
+        )
+        if is_older(filter_field):
+            for parameter in parameters:
+                parameter["deprecated"] = True
+        return parameters

@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from houqin.filters import MonthFilter, date_range, period_range
+from houqin.filters import MonthFilter, date_range, older, period_range
 from shared_apps.procurement.models import (
     CatalogueItem,
     Category,
@@ -43,7 +43,9 @@ class SupplierAccountFilter(django_filters.FilterSet):
 
 
 class QualificationFilter(django_filters.FilterSet):
-    expires_before = django_filters.DateFilter(field_name="expires_on", lookup_expr="lte")
+    expires_before = older(
+        django_filters.DateFilter(field_name="expires_on", lookup_expr="lte")
+    )
     expires_from, expires_to = date_range("expires_on", _("Expires"))
 
     class Meta:

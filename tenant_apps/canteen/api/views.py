@@ -17,6 +17,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from houqin.api import deprecation
 from houqin.api.fields import CORRECTION_REASON_HELP
 from houqin.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from houqin.api.viewsets import RestrictedViewSet
@@ -451,11 +452,23 @@ class AlertViewSet(RestrictedViewSet):
     serializer_class = s.AlertSerializer
     filter_backends: list[Any] = []
 
-    @extend_schema(parameters=[s.AlertQuerySerializer], responses=s.AlertSerializer(many=True))
+    @extend_schema(
+        parameters=[
+            s.AlertQuerySerializer,
+            *(
+                OpenApiParameter(name, OpenApiTypes.DATE, deprecated=True, description=said)
+                for name, said in (("start", "Read as date_from."), ("end", "Read as date_to."))
+            ),
+        ],
+        responses=s.AlertSerializer(many=True),
+    )
     def list(self, request: Request) -> Response:
         query = s.AlertQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         given = query.validated_data
+        for name in ("start", "end"):
+            if name in given:
+                deprecation.used(name)
         end_name = "date_to" if "date_to" in given else "end"
         start_name = "date_from" if "date_from" in given else "start"
         end = given.get(end_name) or timezone.localdate()
