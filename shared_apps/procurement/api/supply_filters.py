@@ -43,9 +43,7 @@ class SupplierAccountFilter(django_filters.FilterSet):
 
 
 class QualificationFilter(django_filters.FilterSet):
-    expires_before = older(
-        django_filters.DateFilter(field_name="expires_on", lookup_expr="lte")
-    )
+    expires_before = older(django_filters.DateFilter(field_name="expires_on", lookup_expr="lte"))
     expires_from, expires_to = date_range("expires_on", _("Expires"))
 
     class Meta:
