@@ -5,6 +5,8 @@ its `_to`, `?format=` winning over Accept, sign-in answering 200."""
 from typing import Any
 
 import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
 
 from houqin.months import MONTH_PATTERN, previous_month
 from houqin.roles import Role
@@ -111,6 +113,52 @@ def test_a_month_is_read_as_yyyy_mm_and_its_older_form_is_deprecated(
     assert bad.json()["error"]["fields"]["month"]
     # The next request of the same process carries no leftover header.
     assert "Deprecation" not in client.get("/api/v1/subsidies/claims/")
+
+
+def _person_fields() -> set[str]:
+    """The names every model gives a link to a person (an account)."""
+    account = get_user_model()
+    return {
+        field.name
+        for model in apps.get_models()
+        for field in (*model._meta.concrete_fields, *model._meta.many_to_many)
+        if field.related_model is account
+    }
+
+
+def _is_person(value: dict[str, Any]) -> bool:
+    person = "#/components/schemas/Person"
+    if value.get("type") == "array":
+        return _is_person(value.get("items", {}))
+    return value.get("$ref") == person or [{"$ref": person}] == value.get("allOf")
+
+
+# Properties named as a link to a person that hold something else.
+NOT_PEOPLE = {
+    # Each committee member's scores of a bid: the member is a seat of the committee.
+    ("EvaluatedBid", "members"),
+}
+
+
+def test_every_person_is_shown_the_same_way(schemas: dict[str, Any]) -> None:
+    """A person in any answer is a Person (id, username, display name), never a bare id in one
+    place and a username in another; requests name people by id."""
+    names = _person_fields()
+    shown = 0
+    wrong = []
+    for where, schema in schemas.items():
+        person = schema["components"]["schemas"]["Person"]
+        assert set(person["properties"]) == {"id", "username", "display_name"}
+        for component, body in schema["components"]["schemas"].items():
+            if component.endswith("Request"):
+                continue
+            for name, value in body.get("properties", {}).items():
+                if name in names and (component, name) not in NOT_PEOPLE:
+                    shown += 1
+                    if not _is_person(value):
+                        wrong.append((where, component, name, value))
+    assert not wrong, "\n".join(map(str, wrong))
+    assert shown >= 30
 
 
 # A value of each type an older parameter has.

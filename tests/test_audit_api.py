@@ -405,7 +405,7 @@ def test_auditor_creates_a_finding_and_follows_it_up(
     finding = response.json()
     assert finding["school"] == "100001"
     assert (finding["status"], finding["severity"]) == ("open", "high")
-    assert finding["created_by"] == auditor.user.pk
+    assert finding["created_by"]["id"] == auditor.user.pk
     stored = Finding.objects.across_schools().get(pk=finding["id"])
     assert stored.school_id == school_a.pk
     [insert] = Change.objects.across_schools().filter(

@@ -429,7 +429,7 @@ def test_a_principal_records_an_accompanied_meal_once(client_for, school_a, in_s
     body = {"session": lunch.pk, "comments": "菜量足，口味偏咸"}
     first = principal.post("/api/v1/accompanied-meals/", body, format="json")
     assert first.status_code == 201, first.content
-    assert first.json()["leader"] == principal.user.username
+    assert first.json()["leader"]["username"] == principal.user.username
     assert principal.post("/api/v1/accompanied-meals/", body, format="json").status_code == 409
     unknown = principal.post("/api/v1/accompanied-meals/", {"session": 10**9}, format="json")
     assert unknown.status_code == 400

@@ -174,7 +174,7 @@ def test_a_paid_month_and_the_canteens_records_agree_through_a_paid_adjustment(
     corrections = ok(month.director.get("/api/v1/subsidies/corrections/"))["results"]
     assert [c["change"] for c in corrections] == ["serving", "session"]
     assert {c["reason"] for c in corrections} == {because["correction_reason"]}
-    assert {c["corrected_by"] for c in corrections} == {username(month.director)}
+    assert {c["corrected_by"]["username"] for c in corrections} == {username(month.director)}
     adjustment_id = corrections[0]["adjustment"]
     adjustment = ok(month.director.get(f"{CLAIMS}{adjustment_id}/"))
     assert (adjustment["kind"], adjustment["corrects"], adjustment["status"]) == (
@@ -211,7 +211,7 @@ def test_a_paid_month_and_the_canteens_records_agree_through_a_paid_adjustment(
         ("claim", None, "10.00", 2),
         ("adjustment", claim["id"], "5.00", 1),
     ]
-    assert {r["decided_by"] for r in rows} == {username(month.finance)}
+    assert {r["decided_by"]["username"] for r in rows} == {username(month.finance)}
     # The money and the records agree: 3 eligible student-days at 5.00.
     counted = services._claim_computation(school=school_a, programme=month.programme, month=MONTH)
     assert sum(Decimal(r["disbursed"]) for r in rows) == counted.amount(Decimal("5.00"))

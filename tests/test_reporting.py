@@ -148,11 +148,14 @@ def test_school_statement_figures_to_the_fen(school_a, figures):
     assert claimed.student_days == 2403
     assert claimed.amount == Decimal("10501.11")  # 2403 x 4.37
     assert claimed.approved == Decimal("10501.11")
-    # People appear by their username, as in the claim's own events (docs/api.md).
+    # A person as in every answer (docs/api.md): id, username, the name they are shown by.
     decider = figures["a_claim"]
     decider.refresh_from_db()
     assert decider.decided_by is not None
-    assert claimed.decided_by == decider.decided_by.username != "王会计"
+    assert claimed.decided_by == selectors.Shown(
+        decider.decided_by.pk, decider.decided_by.username, "王会计"
+    )
+    assert unclaimed.decided_by is None
     assert claimed.decided_at is not None
     assert [(d.day, d.student_days) for d in claimed.days] == sorted(figures["days"].items())
     assert claimed.allocated == Decimal("12345.67")

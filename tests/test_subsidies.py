@@ -497,7 +497,7 @@ def test_a_supplement_raises_what_a_budget_holds_once_another_officer_approves_i
         "400.00",
     )
     assert [
-        (s["amount"], s["reason"], s["status"], s["added_by"], s["approved_by"])
+        (s["amount"], s["reason"], s["status"], s["added_by"]["username"], s["approved_by"])
         for s in body["supplements"]
     ] == [("150.50", reason, "proposed", finance.user.username, None)]
     # A retry with the same key adds nothing.
@@ -517,7 +517,7 @@ def test_a_supplement_raises_what_a_budget_holds_once_another_officer_approves_i
     approved = colleague.post(approve, HTTP_IDEMPOTENCY_KEY="sup-approve-1")
     assert approved.status_code == 200, approved.content
     assert (approved.json()["supplemented"], approved.json()["available"]) == ("150.50", "550.50")
-    assert approved.json()["supplements"][0]["approved_by"] == colleague.user.username
+    assert approved.json()["supplements"][0]["approved_by"]["username"] == colleague.user.username
     assert colleague.post(approve).json()["error"]["code"] == "supplement_approved"
     budget.refresh_from_db()
     assert budget.supplemented == Decimal("150.50")

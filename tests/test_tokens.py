@@ -214,7 +214,7 @@ def test_the_owner_lists_and_revokes_their_own_tokens(school_a):
     listed = client.get("/api/v1/me/tokens/").json()["results"]
     assert [t["id"] for t in listed] == [_token_of(second).pk, _token_of(first).pk]
     assert [t["current"] for t in listed] == [True, False]
-    assert all(t["active"] and t["username"] == user.username for t in listed)
+    assert all(t["active"] and t["user"]["username"] == user.username for t in listed)
     assert not {"key", "key_hash", "token"} & set(listed[0])
 
     other = _token_of(someone_else).pk

@@ -40,7 +40,7 @@ def security_event_list() -> SchoolOwnedQuerySet[SecurityEvent]:
 
 
 def finding_list() -> SchoolOwnedQuerySet[Finding]:
-    return Finding.objects.select_related("school")
+    return Finding.objects.select_related("school", "created_by")
 
 
 # The trail as people read it ---------------------------------------------------------------------

@@ -106,7 +106,9 @@ def _columns(*, district: bool) -> list[Column]:
         Column(_("Approved"), lambda r: r.approved, "money", 14, lambda t: t.approved),
         Column(_("Disbursed"), lambda r: r.disbursed, "money", 14, lambda t: t.disbursed),
         Column(_("Decided at"), lambda r: r.decided_at, "time", 17),
-        Column(_("Decided by"), lambda r: r.decided_by, width=12),
+        Column(
+            _("Decided by"), lambda r: r.decided_by.display_name if r.decided_by else "", width=12
+        ),
         Column(_("Allocated"), lambda r: r.allocated, "money", 14, lambda t: t.allocated),
         Column(_("Supplemented"), lambda r: r.supplemented, "money", 14, lambda t: t.supplemented),
         Column(_("Carried in"), lambda r: r.carried_in, "money", 14, lambda t: t.carried_in),

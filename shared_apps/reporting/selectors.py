@@ -73,6 +73,15 @@ class DayCount:
 
 
 @dataclass(frozen=True)
+class Shown:
+    """A person as every answer shows one (`houqin.api.fields.PersonSerializer`)."""
+
+    id: int
+    username: str
+    display_name: str
+
+
+@dataclass(frozen=True)
 class StatementRow:
     """One school under one programme for the month: its claim (if any) and its budget (if any),
     or one adjustment of the month's claim (`kind` "adjustment", `adjusts` the claim): the
@@ -93,7 +102,7 @@ class StatementRow:
     approved: Decimal  # the amount, once approved (approved or paid)
     disbursed: Decimal
     decided_at: datetime | None
-    decided_by: str
+    decided_by: Shown | None
     budget_id: int | None
     allocated: Decimal
     supplemented: Decimal
@@ -210,8 +219,12 @@ def _units(claim: Claim) -> int:
 
 
 def _claim_row(claim: Claim, *, with_days: bool) -> StatementRow:
-    # People appear by their username, as in every other response.
-    decided_by = claim.decided_by.username if claim.decided_by is not None else ""
+    decider = claim.decided_by
+    decided_by = (
+        None
+        if decider is None
+        else Shown(decider.pk, decider.username, decider.display_name or decider.username)
+    )
     approved = claim.status in (Claim.Status.APPROVED, Claim.Status.PAID)
     return StatementRow(
         **_school_fields(claim.school),  # type: ignore[arg-type]
@@ -248,7 +261,7 @@ def _empty_row(school: School, budget: Budget | None) -> StatementRow:
         approved=ZERO,
         disbursed=ZERO,
         decided_at=None,
-        decided_by="",
+        decided_by=None,
         **_budget_figures(budget),  # type: ignore[arg-type]
     )
 

@@ -22,6 +22,25 @@ def quantity_field(**kwargs: Any) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=14, decimal_places=3, **kwargs)
 
 
+class PersonSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """A person in an answer, shown the same way everywhere (docs/api.md, "People"): their
+    account's id, username, and the name they are shown by (the display name, else the
+    username)."""
+
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    display_name = serializers.SerializerMethodField()
+
+    def get_display_name(self, account: Any) -> str:
+        return str(account.display_name or account.username)
+
+
+def person(**kwargs: Any) -> PersonSerializer:
+    """A link to a person in an answer (`allow_null=True` where there may be none, `many=True`
+    for several)."""
+    return PersonSerializer(read_only=True, **kwargs)
+
+
 def object_id(**kwargs: Any) -> serializers.IntegerField:
     """A row's id, within what the database holds."""
     return serializers.IntegerField(min_value=1, max_value=2**62, **kwargs)

@@ -75,13 +75,13 @@ class StrictFilterBackend(DjangoFilterBackend):
 class StrictFilterSchema(DjangoFilterExtension):
     """The backend's parameters in the schema: django-filter's, an older form deprecated."""
 
-    target_class = StrictFilterBackend
+    target_class = "houqin.api.filters.StrictFilterBackend"
     priority = 1
 
     def resolve_filter_field(
         self, auto_schema: Any, model: Any, filterset_class: Any, field_name: str, filter_field: Any
     ) -> list[dict[str, Any]]:
-        parameters: list[dict[str, Any]] = super().resolve_filter_field(
+        parameters: list[dict[str, Any]] = super().resolve_filter_field(  # type: ignore[no-untyped-call]
             auto_schema, model, filterset_class, field_name, filter_field
         )
         if is_older(filter_field):

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from houqin.api.fields import person
 from houqin.roles import REGISTRY
 from shared_apps.accounts.models import ROLE_CHOICES, ApiToken, Membership, User
 
@@ -17,7 +18,7 @@ class TokenSerializer(serializers.Serializer):
 class ApiTokenSerializer(serializers.ModelSerializer):
     """What a token is, never its key or hash. `current`: the token this request came with."""
 
-    username = serializers.CharField(source="user.username", read_only=True)
+    user = person()
     active = serializers.BooleanField(source="is_active", read_only=True)
     current = serializers.SerializerMethodField()
 
@@ -26,7 +27,6 @@ class ApiTokenSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "user",
-            "username",
             "created_at",
             "expires_at",
             "last_used_at",
@@ -97,12 +97,12 @@ class UserUpdateSerializer(serializers.Serializer):
 
 
 class MembershipSerializer(serializers.ModelSerializer):
-    username = serializers.CharField(source="user.username", read_only=True)
+    user = person()
     school = serializers.CharField(source="school.code", read_only=True, allow_null=True)
 
     class Meta:
         model = Membership
-        fields = ["id", "user", "username", "role", "school", "created_at"]
+        fields = ["id", "user", "role", "school", "created_at"]
         read_only_fields = ["id", "user", "created_at"]
 
 

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from houqin.api.fields import person
 from shared_apps.audit.models import Change, Finding, SecurityEvent
 
 
@@ -39,6 +40,7 @@ class SecurityEventSerializer(serializers.ModelSerializer):
 
 class FindingSerializer(serializers.ModelSerializer):
     school = serializers.CharField(source="school.code", read_only=True, allow_null=True)
+    created_by = person(allow_null=True)
 
     class Meta:
         model = Finding

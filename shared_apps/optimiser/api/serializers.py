@@ -4,7 +4,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from houqin.api.fields import money, object_id
+from houqin.api.fields import money, object_id, person
 from shared_apps.optimiser import selectors
 from shared_apps.optimiser.models import Proposal
 from shared_apps.optimiser.rules import NUTRITION_PROGRAMME, SCHOOL_DAYS, Rules
@@ -157,7 +157,7 @@ class RecipeCostSerializer(serializers.Serializer):
 # Proposals ---------------------------------------------------------------------------------------
 
 
-class CheckSerializer(serializers.Serializer):
+class ProposalCheckSerializer(serializers.Serializer):
     nutrient = serializers.CharField(read_only=True)
     status = serializers.CharField(read_only=True, help_text="ok, low or high.")
     actual = _figure()
@@ -197,7 +197,9 @@ class MenuCellSerializer(serializers.Serializer):
     cost = _figure()
     budget = _figure(allow_null=True)
     energy_kcal = _figure(allow_null=True)
-    flags = CheckSerializer(many=True, read_only=True, help_text="This menu against its target.")
+    flags = ProposalCheckSerializer(
+        many=True, read_only=True, help_text="This menu against its target."
+    )
 
 
 class DaySerializer(serializers.Serializer):
@@ -206,10 +208,10 @@ class DaySerializer(serializers.Serializer):
     meals = MenuCellSerializer(many=True, read_only=True)
 
 
-class WeeklySerializer(serializers.Serializer):
+class ProposalWeeklySerializer(serializers.Serializer):
     meal = serializers.ChoiceField(choices=Meal.choices, read_only=True)
     days = serializers.IntegerField(read_only=True)
-    checks = CheckSerializer(many=True, read_only=True)
+    checks = ProposalCheckSerializer(many=True, read_only=True)
 
 
 class SolverSerializer(serializers.Serializer):
@@ -229,7 +231,7 @@ class WeekSerializer(serializers.Serializer):
     """The week grid: every day and meal with its dishes, and the week's check."""
 
     days = DaySerializer(many=True, read_only=True)
-    weekly = WeeklySerializer(many=True, read_only=True)
+    weekly = ProposalWeeklySerializer(many=True, read_only=True)
     cost = _figure()
     meets_standard = serializers.BooleanField(read_only=True)
     misses = MissSerializer(many=True, read_only=True)
@@ -251,7 +253,7 @@ class InputsSerializer(serializers.Serializer):
 
 
 class ProposalSerializer(serializers.ModelSerializer):
-    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
+    created_by = person(allow_null=True)
     solver = SolverSerializer(read_only=True)
 
     class Meta:

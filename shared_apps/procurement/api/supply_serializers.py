@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from houqin.api.fields import MonthField, money, object_id, quantity_field
+from houqin.api.fields import MonthField, money, object_id, person, quantity_field
 from houqin.api.imports import import_report_serializer
 from shared_apps.procurement.models import (
     CatalogueItem,
@@ -100,9 +100,7 @@ class SupplierAccountCreateSerializer(serializers.Serializer):
 
 class QualificationSerializer(serializers.ModelSerializer):
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
-    verified_by = serializers.CharField(
-        source="verified_by.username", read_only=True, allow_null=True
-    )
+    verified_by = person(allow_null=True)
 
     class Meta:
         model = Qualification
@@ -141,7 +139,7 @@ class QualificationCreateSerializer(serializers.Serializer):
 
 class SupplierEventSerializer(serializers.ModelSerializer):
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
-    actor = serializers.CharField(source="actor.username", read_only=True, allow_null=True)
+    actor = person(allow_null=True)
 
     class Meta:
         model = SupplierEvent
@@ -313,7 +311,7 @@ class ContractSerializer(serializers.ModelSerializer):
 class RatingSerializer(serializers.ModelSerializer):
     school = serializers.CharField(source="school.code", read_only=True)
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
-    rated_by = serializers.CharField(source="rated_by.username", read_only=True, allow_null=True)
+    rated_by = person(allow_null=True)
 
     class Meta:
         model = SupplierRating

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from houqin.api.fields import money, quantity_field
+from houqin.api.fields import money, person, quantity_field
+from shared_apps.procurement.api.supply_serializers import ReasonSerializer as ReasonSerializer
 from shared_apps.procurement.models import (
     Bid,
     BidLine,
@@ -68,10 +69,8 @@ class RequisitionLineSerializer(ItemLineMixin, serializers.ModelSerializer):
 
 class RequisitionSerializer(serializers.ModelSerializer):
     school = serializers.CharField(source="school.code", read_only=True)
-    raised_by = serializers.CharField(source="raised_by.username", read_only=True)
-    decided_by = serializers.CharField(
-        source="decided_by.username", read_only=True, allow_null=True
-    )
+    raised_by = person()
+    decided_by = person(allow_null=True)
     lines = RequisitionLineSerializer(many=True, read_only=True)
 
     class Meta:
@@ -104,15 +103,11 @@ class RequisitionCreateSerializer(serializers.Serializer):
     )
 
 
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=MAX_TEXT)
-
-
 # Evaluators ------------------------------------------------------------------------------------
 
 
 class EvaluatorSerializer(serializers.ModelSerializer):
-    username = serializers.CharField(source="user.username", read_only=True)
+    user = person()
     key_registered = serializers.SerializerMethodField()
 
     class Meta:
@@ -120,7 +115,6 @@ class EvaluatorSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "user",
-            "username",
             "name",
             "employer",
             "address",
@@ -212,7 +206,7 @@ class SeatSummarySerializer(serializers.ModelSerializer):
 
 
 class TenderEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", read_only=True, allow_null=True)
+    actor = person(allow_null=True)
     bid = serializers.UUIDField(source="bid_public_id", read_only=True, allow_null=True)
 
     class Meta:
@@ -280,7 +274,7 @@ class TenderSerializer(NoticeSerializer):
     lots = LotSerializer(many=True, read_only=True)
     seats = SeatSummarySerializer(many=True, read_only=True)
     events = TenderEventSerializer(many=True, read_only=True)
-    created_by = serializers.CharField(source="created_by.username", read_only=True)
+    created_by = person()
     shares_presented = serializers.SerializerMethodField()
 
     class Meta(NoticeSerializer.Meta):

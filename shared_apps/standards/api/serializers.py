@@ -4,6 +4,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from houqin.api.fields import person
 from houqin.api.imports import import_report_serializer
 from shared_apps.standards import selectors
 from shared_apps.standards.models import (
@@ -378,10 +379,8 @@ class StandardRefSerializer(serializers.Serializer):
 
 class PlanSerializer(serializers.ModelSerializer):
     standard = StandardRefSerializer(read_only=True)
-    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
-    published_by = serializers.CharField(
-        source="published_by.username", read_only=True, default=None
-    )
+    created_by = person(allow_null=True)
+    published_by = person(allow_null=True)
     meets_standard = serializers.SerializerMethodField(
         help_text="As published (null for a draft: see its detail)."
     )

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from houqin.api.fields import MonthField, money
+from houqin.api.fields import MonthField, money, person
 from shared_apps.subsidies.models import (
     Budget,
     BudgetSupplement,
@@ -57,10 +57,8 @@ class ProgrammeUpdateSerializer(serializers.Serializer):
 
 
 class BudgetSupplementSerializer(serializers.ModelSerializer):
-    added_by = serializers.CharField(source="added_by.username", read_only=True, allow_null=True)
-    approved_by = serializers.CharField(
-        source="approved_by.username", read_only=True, allow_null=True
-    )
+    added_by = person(allow_null=True)
+    approved_by = person(allow_null=True)
 
     class Meta:
         model = BudgetSupplement
@@ -124,7 +122,7 @@ class BudgetCarryOverSerializer(serializers.Serializer):
 
 class ClaimEventSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(read_only=True)
-    actor = serializers.CharField(source="actor.username", read_only=True, allow_null=True)
+    actor = person(allow_null=True)
 
     class Meta:
         model = ClaimEvent
@@ -142,12 +140,8 @@ class DisbursementSerializer(serializers.ModelSerializer):
 class ClaimSerializer(serializers.ModelSerializer):
     programme = serializers.CharField(source="programme.code", read_only=True)
     school = serializers.CharField(source="school.code", read_only=True)
-    submitted_by = serializers.CharField(
-        source="submitted_by.username", read_only=True, allow_null=True
-    )
-    decided_by = serializers.CharField(
-        source="decided_by.username", read_only=True, allow_null=True
-    )
+    submitted_by = person(allow_null=True)
+    decided_by = person(allow_null=True)
     events = ClaimEventSerializer(many=True, read_only=True)
     disbursements = DisbursementSerializer(many=True, read_only=True)
 
@@ -185,9 +179,7 @@ class ClaimSerializer(serializers.ModelSerializer):
 class MonthCorrectionSerializer(serializers.ModelSerializer):
     school = serializers.CharField(source="school.code", read_only=True)
     programme = serializers.CharField(source="claim.programme.code", read_only=True)
-    corrected_by = serializers.CharField(
-        source="corrected_by.username", read_only=True, allow_null=True
-    )
+    corrected_by = person(allow_null=True)
 
     class Meta:
         model = MonthCorrection

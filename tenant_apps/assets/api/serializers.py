@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from houqin.api.fields import money, object_id
+from houqin.api.fields import money, object_id, person
 from tenant_apps.assets import classification
 from tenant_apps.assets.labels import ASSET, ROOM, Label
 from tenant_apps.assets.models import (
@@ -36,7 +36,7 @@ class RoomSerializer(serializers.ModelSerializer):
 
 
 class AssetSerializer(serializers.ModelSerializer):
-    custodian = serializers.CharField(source="custodian.username", read_only=True, allow_null=True)
+    custodian = person(allow_null=True)
     label_code = serializers.SerializerMethodField()
 
     class Meta:
@@ -70,6 +70,9 @@ class AssetSerializer(serializers.ModelSerializer):
 
 
 class MoveSerializer(serializers.ModelSerializer):
+    from_custodian = person(allow_null=True)
+    to_custodian = person(allow_null=True)
+
     class Meta:
         model = AssetMove
         fields = [
@@ -168,7 +171,7 @@ class ScanCreateSerializer(serializers.Serializer):
 
 
 class DiscrepancySerializer(serializers.ModelSerializer):
-    assignee = serializers.CharField(source="assignee.username", read_only=True, allow_null=True)
+    assignee = person(allow_null=True)
 
     class Meta:
         model = Discrepancy

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from houqin.api.fields import correction_reason, money
+from houqin.api.fields import correction_reason, money, person
 from houqin.api.imports import import_report_serializer
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
@@ -197,7 +197,7 @@ class ServingSerializer(serializers.ModelSerializer):
 
 
 class AccompaniedMealSerializer(serializers.ModelSerializer):
-    leader = serializers.CharField(source="leader.username", read_only=True)
+    leader = person()
     date = serializers.DateField(source="session.date", read_only=True)
     meal = serializers.CharField(source="session.meal", read_only=True)
 

@@ -1,13 +1,12 @@
 from rest_framework import serializers
 
+from houqin.api.fields import person
 from tenant_apps.feedback.models import Feedback
 
 
 class FeedbackSerializer(serializers.ModelSerializer):
-    author = serializers.CharField(source="author.username", read_only=True)
-    responded_by = serializers.CharField(
-        source="responded_by.username", read_only=True, allow_null=True
-    )
+    author = person()
+    responded_by = person(allow_null=True)
 
     class Meta:
         model = Feedback

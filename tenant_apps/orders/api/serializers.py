@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from houqin.api.fields import money, object_id, quantity_field
+from houqin.api.fields import money, object_id, person, quantity_field
 from shared_apps.procurement.models import Category
 from tenant_apps.orders.models import (
     Delivery,
@@ -46,7 +46,7 @@ class OrderSerializer(serializers.ModelSerializer):
         source="contract.number", read_only=True, allow_null=True
     )
     outside_contract = serializers.SerializerMethodField()
-    placed_by = serializers.CharField(source="placed_by.username", read_only=True, allow_null=True)
+    placed_by = person(allow_null=True)
     lines = OrderLineSerializer(many=True, read_only=True)
 
     class Meta:
@@ -139,9 +139,7 @@ class DeliveryLineSerializer(serializers.ModelSerializer):
 
 
 class DeliverySerializer(serializers.ModelSerializer):
-    received_by = serializers.CharField(
-        source="received_by.username", read_only=True, allow_null=True
-    )
+    received_by = person(allow_null=True)
     lines = DeliveryLineSerializer(many=True, read_only=True)
 
     class Meta:
@@ -209,7 +207,7 @@ class ExpenditureSerializer(serializers.ModelSerializer):
     invoice_number = serializers.CharField(source="invoice.number", read_only=True)
     order = serializers.IntegerField(source="invoice.order_id", read_only=True)
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
-    paid_by = serializers.CharField(source="paid_by.username", read_only=True, allow_null=True)
+    paid_by = person(allow_null=True)
 
     class Meta:
         model = Expenditure
@@ -241,12 +239,8 @@ class InvoiceNoteLineSerializer(serializers.ModelSerializer):
 class InvoiceNoteSerializer(serializers.ModelSerializer):
     lines = InvoiceNoteLineSerializer(many=True, read_only=True)
     invoice_number = serializers.CharField(source="invoice.number", read_only=True)
-    recorded_by = serializers.CharField(
-        source="recorded_by.username", read_only=True, allow_null=True
-    )
-    settled_by = serializers.CharField(
-        source="settled_by.username", read_only=True, allow_null=True
-    )
+    recorded_by = person(allow_null=True)
+    settled_by = person(allow_null=True)
 
     class Meta:
         model = InvoiceNote

@@ -1,8 +1,6 @@
-from typing import Any
-
 from rest_framework import serializers
 
-from houqin.api.fields import money, object_id, quantity_field
+from houqin.api.fields import money, object_id, person, quantity_field
 from tenant_apps.repairs import categories
 from tenant_apps.repairs.models import (
     DispatchRule,
@@ -32,7 +30,7 @@ class MaterialSerializer(serializers.ModelSerializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", read_only=True, allow_null=True)
+    actor = person(allow_null=True)
 
     class Meta:
         model = RepairEvent
@@ -42,10 +40,8 @@ class EventSerializer(serializers.ModelSerializer):
 
 class RepairRequestSerializer(serializers.ModelSerializer):
     number = serializers.CharField(read_only=True)
-    requester = serializers.CharField(source="requester.username", read_only=True, allow_null=True)
-    technician = serializers.CharField(
-        source="technician.username", read_only=True, allow_null=True
-    )
+    requester = person(allow_null=True)
+    technician = person(allow_null=True)
     building = serializers.IntegerField(source="room.building_id", read_only=True)
     place = serializers.CharField(source="room", read_only=True)
     photos = PhotoSerializer(many=True, read_only=True)
@@ -185,7 +181,7 @@ class PolicySerializer(serializers.ModelSerializer):
 
 
 class TeamSerializer(serializers.ModelSerializer):
-    members = serializers.SlugRelatedField[Any](slug_field="username", many=True, read_only=True)
+    members = person(many=True)
 
     class Meta:
         model = Team
