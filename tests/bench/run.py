@@ -139,6 +139,7 @@ def run(schools: int, samples: int, smoke: bool) -> list[dict[str, Any]]:
     spend = _step("spend_month", "--lines", "60", stage=2)
     figures.append(_figure("district_spend_month", spend["value"], "s", spend["baseline"], schools))
     figures += _optimiser(schools, smoke)
+    figures += _routes(schools, smoke)
     figures += _upkeep(schools, smoke, stage=2)
     bounded = _step("visit", "--reconnect", "200", stage=2)
     unbounded = _step("visit", "--reconnect", str(10**9), stage=2)
@@ -256,6 +257,39 @@ def _optimiser(schools: int, smoke: bool) -> list[dict[str, Any]]:
     ]
 
 
+def _routes(schools: int, smoke: bool) -> list[dict[str, Any]]:
+    """A morning's routes for 400 riders, 60 candidate stops and 8 buses, planned by the search
+    against nearest-neighbour chains on the same stops (tests/bench/routes.py)."""
+    from tests.bench import routes
+
+    made = routes.figures(smoke)
+    return [
+        _figure("routes_plan_time", made["seconds"], "s", made["baseline_seconds"], schools),
+        _figure(
+            "routes_total_ride",
+            made["total_ride_min"],
+            "min",
+            made["baseline_total_ride_min"],
+            schools,
+        ),
+        _figure(
+            "routes_longest_ride",
+            made["longest_ride_min"],
+            "min",
+            made["baseline_longest_ride_min"],
+            schools,
+        ),
+        _figure(
+            "routes_riders_over_max_ride",
+            made["over_max_ride"],
+            "riders",
+            made["baseline_over_max_ride"],
+            schools,
+        ),
+        _figure("routes_bus_km", made["km"], "km", made["baseline_km"], schools),
+    ]
+
+
 def _machine(server_version: str) -> str:
     import psutil
 
@@ -310,6 +344,9 @@ def main() -> None:
         "--only-pages", action="store_true", help="the pages' figures alone, unrecorded"
     )
     parser.add_argument(
+        "--only-routes", action="store_true", help="route planning's figures alone, unrecorded"
+    )
+    parser.add_argument(
         "--only-upkeep",
         action="store_true",
         help="the schools, then the upkeep figures alone, unrecorded",
@@ -318,6 +355,10 @@ def main() -> None:
     DATABASE = args.database
     smoke = args.smoke or args.schools < 100
     samples = args.samples or (2 if smoke else 20)
+    if args.only_routes:  # no database: coordinates in, routes out
+        for figure in _routes(args.schools, smoke):
+            print(json.dumps(figure))
+        return
     from houqin.devstack import ensure_services
 
     ensure_services(".bench")  # held for the whole run, shared by every step
