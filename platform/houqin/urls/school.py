@@ -36,6 +36,7 @@ urlpatterns = [
     *front_door(),
     path("canteen/", include("tenant_apps.canteen.web.urls")),
     path("orders/", include("tenant_apps.orders.web.urls")),
+    path("requisitions/", include("shared_apps.procurement.web.school.urls")),
     path("repairs/", include("tenant_apps.repairs.web.urls")),
     path("api/v1/", include(api_v1 + router.urls)),
     path("api/v1/", include("tenant_apps.people.api.urls")),
