@@ -82,13 +82,9 @@ class DeliveryForm(forms.Form):
 
 
 def _price(label: Any, **kwargs: Any) -> forms.DecimalField:
+    kwargs.setdefault("widget", forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}))
     return forms.DecimalField(
-        label=label,
-        max_digits=12,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
-        **kwargs,
+        label=label, max_digits=12, decimal_places=2, min_value=Decimal("0.01"), **kwargs
     )
 
 
