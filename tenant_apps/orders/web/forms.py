@@ -111,6 +111,7 @@ class PlaceForm(forms.Form):
             self.fields[f"price_{price.item_id}"] = _price(
                 _("%(item)s: unit price") % {"item": price.item.name},
                 initial=price.unit_price,
+                required=False,
                 widget=forms.HiddenInput,
             )
 

@@ -91,8 +91,8 @@ class OrderListPage(Page):
     """The school's orders, newest first, with what is still to come and to be paid."""
 
     permission = READS
-    title = gettext_lazy("Orders")
-    nav = Nav(SECTION, gettext_lazy("Orders"), 20)
+    title = gettext_lazy("School orders")
+    nav = Nav(SECTION, gettext_lazy("School orders"), 20)
     template_name = "orders/order_list.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
