@@ -416,3 +416,29 @@ def test_an_orders_page_costs_the_same_queries_for_one_delivery_or_many(school_a
             )
     queries(client, f"/orders/{few.pk}/")
     assert queries(client, f"/orders/{few.pk}/") == queries(client, f"/orders/{many.pk}/")
+
+
+# The home page --------------------------------------------------------------------------------
+
+
+def counts(html: str) -> dict[str, int]:
+    return {
+        label.strip(): int(n)
+        for n, label in re.findall(r'<span class="count">(\d+)</span>([^<]+)</a>', html)
+    }
+
+
+def test_the_home_page_counts_the_requisitions_waiting_for_the_principal(school_a):
+    make_requisition(school_a, [make_item()], status=Requisition.Status.PENDING)
+    make_requisition(school_a, [make_item()])
+    html = page(signed_in(school_a, user_with_role(Role.PRINCIPAL, school_a)), "/")
+    assert counts(html)["待审批的采购需求"] == 1
+    staff = page(signed_in(school_a, user_with_role(Role.LOGISTICS_DIRECTOR, school_a)), "/")
+    assert "待审批的采购需求" not in staff
+
+
+def test_the_home_page_counts_the_invoices_waiting_for_the_accountant(school_a):
+    make_order(school_a, delivered=Decimal("4"))
+    make_order(school_a, delivered=Decimal("4"), invoiced=True)
+    html = page(signed_in(school_a, user_with_role(Role.ACCOUNTANT, school_a)), "/")
+    assert counts(html)["待登记发票的订单"] == 1 and counts(html)["待付款发票"] == 1

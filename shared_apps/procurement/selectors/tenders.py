@@ -74,7 +74,7 @@ def requisition_progress(requisition: Requisition) -> list[LineProgress]:
             )
         )
     )
-    tendered = {line.pk: line.live[0].tender_line.lot for line in lines if line.live}  # type: ignore[attr-defined]
+    tendered = {line.pk: line.live[0].tender_line.lot for line in lines if line.live}
     contracts = {pk: lot.award.contract for pk, lot in tendered.items() if hasattr(lot, "award")}
     prices = (
         {

@@ -223,6 +223,22 @@ def deliveries_waiting(request: HttpRequest) -> Panel | None:
     return Panel(_("Deliveries"), [Waiting(_("Orders to receive"), due, reverse("orders:due"))])
 
 
+def payments_waiting(request: HttpRequest) -> Panel | None:
+    """The home page's panel for the accountant: invoices to record, expenditures to pay."""
+    if not has_perm(request.user, PAYS):
+        return None
+    path = reverse("orders:payments")
+    unpaid = restrict(selectors.expenditures_unpaid(), request.user, "view").count()
+    to_invoice = restrict(selectors.orders_to_invoice(), request.user, "view").count()
+    return Panel(
+        _("Suppliers' invoices"),
+        [
+            Waiting(_("Orders to invoice"), to_invoice, path),
+            Waiting(_("Invoices to pay"), unpaid, path),
+        ],
+    )
+
+
 class DeliverPage(FormPage):
     """Receive a delivery of one order: per line the quantity that came and what was rejected
     (sent back, with why); a delivery of food is inspected on arrival (batch, papers, shelf

@@ -21,6 +21,7 @@ from houqin.db import tenant_db
 from houqin.months import next_month
 from houqin.permissions import has_perm, restrict, roles_of
 from houqin.roles import allows_own, grants_of
+from houqin.web.home import Panel, Waiting
 from houqin.web.once import once
 from houqin.web.pages import FormPage, Nav, Page, run
 from shared_apps.accounts.actors import signed_in
@@ -47,6 +48,16 @@ def _requisition(request: HttpRequest, pk: int, verb: str = "view") -> Requisiti
     rows = restrict(selectors.requisition_list(), request.user, verb)
     found: Requisition = get_object_or_404(rows, pk=pk)
     return found
+
+
+def requisitions_waiting(request: HttpRequest) -> Panel | None:
+    """The home page's panel for the principal: the requisitions waiting for a decision."""
+    if not has_perm(request.user, APPROVES):
+        return None
+    rows = restrict(selectors.requisition_list(), request.user, "approve")
+    pending = rows.filter(status=Requisition.Status.PENDING).count()
+    path = reverse("requisitions:list")
+    return Panel(_("Requisitions"), [Waiting(_("Requisitions to approve"), pending, path)])
 
 
 class RequisitionListPage(Page):
