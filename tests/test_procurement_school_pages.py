@@ -6,20 +6,15 @@ database and on the page, each refusal shown with its reason and nothing saved; 
 query counts pinned."""
 
 import re
-from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
 
 import pytest
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
-from django.utils import timezone, translation
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from houqin.months import next_month
 from houqin.roles import Role
-from shared_apps.accounts.models import Membership, User
+from shared_apps.accounts.models import Membership
 from shared_apps.procurement.models import (
     Category,
     FrameworkContract,
@@ -31,48 +26,21 @@ from shared_apps.procurement.services.evaluation import lot_award
 from tenant_apps.orders.models import Delivery, Expenditure, Invoice, Order
 from tenant_apps.orders.services.deliveries import DeliveryLineInput, delivery_record
 from tenants.models import School
-from tenants.routing import school_host
 from tests.factories import SETUP, user_with_role
 from tests.matrix.orders import make_order, spend_drained
 from tests.matrix.supply import make_contract, make_item
 from tests.matrix.tenders import draft_tender, evaluated_tender, make_requisition, officer
 
+# Requests through LocaleMiddleware leave their language active: an autouse fixture puts it back.
+from tests.test_canteen_pages import (
+    _language_left_as_found,  # noqa: F401
+    once_key,
+    page,
+    signed_in,
+)
+from tests.test_canteen_pages import _queries as queries
+
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _language_left_as_found() -> Iterator[None]:
-    """Requests through LocaleMiddleware leave their language active in this thread."""
-    before = translation.get_language()
-    yield
-    if before is None:
-        translation.deactivate_all()
-    else:
-        translation.activate(before)
-
-
-def signed_in(school: School, user: User) -> Client:
-    client = Client(SERVER_NAME=school_host(school.code))
-    client.force_login(user, backend="houqin.permissions.RoleBackend")
-    return client
-
-
-def page(client: Client, url: str, **params: Any) -> str:
-    response = client.get(url, params)
-    assert response.status_code == 200, response.content[:500]
-    return response.content.decode()
-
-
-def once_key(html: str) -> str:
-    found = re.search(r'name="once" value="([^"]+)"', html)
-    assert found is not None, "no once key on the page"
-    return found.group(1)
-
-
-def queries(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
 
 
 # Requisitions -----------------------------------------------------------------------------------
