@@ -1,6 +1,6 @@
 """Reads about a school's orders, in the school's schema."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from tenant_apps.orders.models import (
     Delivery,
@@ -60,4 +60,44 @@ def orders_awaiting_delivery() -> QuerySet[Order]:
         order_list()
         .filter(status__in=[Order.Status.PLACED, Order.Status.PARTLY_DELIVERED])
         .order_by("due_on", "pk")
+    )
+
+
+def order_detail() -> QuerySet[Order]:
+    """Orders with their lines, their deliveries' lines and their invoices' lines with the
+    expenditure each records: an order's page in a fixed number of queries."""
+    return order_list().prefetch_related(
+        Prefetch("deliveries", queryset=delivery_list().order_by("received_on", "pk")),
+        Prefetch("invoices", queryset=invoice_list().order_by("issued_on", "pk")),
+    )
+
+
+def orders_to_invoice() -> QuerySet[Order]:
+    """Orders with goods accepted and not yet invoiced, the oldest first."""
+    return (
+        order_list()
+        .filter(lines__delivered_quantity__gt=F("lines__invoiced_quantity"))
+        .exclude(status=Order.Status.CANCELLED)
+        .distinct()
+        .order_by("ordered_on", "pk")
+    )
+
+
+def expenditures_unpaid() -> QuerySet[Expenditure]:
+    """What the school owes its suppliers, the oldest first."""
+    return (
+        expenditure_list()
+        .select_related("invoice__order")
+        .filter(status=Expenditure.Status.UNPAID)
+        .order_by("spent_on", "pk")
+    )
+
+
+def suppliers_ordered_from() -> list[tuple[int, str]]:
+    """(id, name) of the suppliers this school placed an order with, by name."""
+    return list(
+        Order.objects.exclude(status=Order.Status.CANCELLED)
+        .values_list("supplier_id", "supplier__name")
+        .distinct()
+        .order_by("supplier__name", "supplier_id")
     )

@@ -1,10 +1,10 @@
-"""The canteen's pages on a school's host (tenant_apps/canteen/web, and receiving an order's
-delivery in tenant_apps/orders/web, where the canteen's inbound inspection is made).
+"""The canteen's pages on a school's host (tenant_apps/canteen/web; receiving an order's
+delivery, where the canteen's inbound inspection is made, is declared with the orders' pages).
 
 Grants in houqin/roles.py: `canteen.*` for the canteen manager and the logistics director
 (`canteen.add_accompaniedmeal` for the principal too); `canteen.view_*` for the principal and the
 accountant; `canteen.view_menu` for every member; `*.view_*` for the auditor; receiving
-deliveries (`orders.deliver_order`) for the canteen manager and the logistics director."""
+deliveries is declared in tests/pages/orders.py."""
 
 import datetime
 from typing import Any
@@ -21,7 +21,6 @@ from tests.matrix.canteen import (
     make_session,
     school_day,
 )
-from tests.matrix.orders import make_order
 from tests.pages import Declared, Pages
 
 _serial = iter(range(5000, 10**9))
@@ -48,10 +47,6 @@ def sample(scene: Scene) -> dict[str, Any]:
     return {"pk": kept_sample(scene, next(_serial)).pk}
 
 
-def order(scene: Scene) -> dict[str, Any]:
-    return {"pk": make_order(scene.school).pk}
-
-
 SCHOOL_PAGES: Pages = {
     "canteen:today": Declared(READERS),
     "canteen:plans": Declared(WRITERS),
@@ -73,6 +68,4 @@ SCHOOL_PAGES: Pages = {
     "canteen:inspections": Declared(READERS),
     "canteen:inspection-add": Declared(WRITERS),
     "canteen:alerts": Declared(READERS),
-    "orders:due": Declared(WRITERS),
-    "orders:deliver": Declared(WRITERS, order),
 }

@@ -8,11 +8,12 @@ from houqin.web.home import HomePanel
 from shared_apps.accounts.api.views import MembershipViewSet, UserViewSet
 from shared_apps.accounts.web.views import HomePage
 from shared_apps.audit.api.views import ChangeViewSet, FindingViewSet
+from shared_apps.procurement.web.school.views import requisitions_waiting
 from shared_apps.subsidies.web import views as subsidies_pages
 from tenant_apps.assets.web.views import assets_waiting
 from tenant_apps.canteen.web.views import canteen_waiting
 from tenant_apps.feedback.api.views import FeedbackViewSet
-from tenant_apps.orders.web.views import deliveries_waiting
+from tenant_apps.orders.web.views import deliveries_waiting, payments_waiting
 from tenant_apps.repairs.web.views import repairs_waiting
 
 router = SimpleRouter()
@@ -26,6 +27,8 @@ router.register("audit/findings", FindingViewSet, basename="audit-finding")
 HOME_PANELS: list[HomePanel] = [
     canteen_waiting,
     deliveries_waiting,
+    payments_waiting,
+    requisitions_waiting,
     repairs_waiting,
     assets_waiting,
     subsidies_pages.school_panel,
@@ -36,6 +39,7 @@ urlpatterns = [
     *front_door(),
     path("canteen/", include("tenant_apps.canteen.web.urls")),
     path("orders/", include("tenant_apps.orders.web.urls")),
+    path("requisitions/", include("shared_apps.procurement.web.school.urls")),
     path("repairs/", include("tenant_apps.repairs.web.urls")),
     path("api/v1/", include(api_v1 + router.urls)),
     path("api/v1/", include("tenant_apps.people.api.urls")),

@@ -3,6 +3,8 @@ sealed column: before the opening there is nothing readable to read. Nor does an
 anyone but a bidder itself, before the opening, who bid, how many did or when (招标投标法 art.
 22): bids of a tender not yet opened are the bidder's own business."""
 
+from dataclasses import dataclass
+from decimal import Decimal
 from uuid import UUID
 
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, When
@@ -14,8 +16,10 @@ from shared_apps.procurement.models import (
     Bid,
     BidLine,
     CommitteeSeat,
+    ContractPrice,
     Criterion,
     Evaluator,
+    FrameworkContract,
     Lot,
     Requisition,
     RequisitionLine,
@@ -24,6 +28,7 @@ from shared_apps.procurement.models import (
     Tender,
     TenderEvent,
     TenderLine,
+    TenderLineSource,
 )
 
 # Tenders suppliers may read: published, whatever happened since, unless cancelled as a draft.
@@ -41,6 +46,58 @@ def requisition_list(*, approved_only: bool = False) -> SchoolOwnedQuerySet[Requ
     if approved_only:
         qs = qs.filter(status=Requisition.Status.APPROVED)
     return qs
+
+
+@dataclass(frozen=True)
+class LineProgress:
+    """Where one requisition line stands after its approval: the tender it was aggregated into
+    (None while it waits), and once its lot is awarded the framework contract and its price."""
+
+    line: RequisitionLine
+    tender: Tender | None
+    contract: FrameworkContract | None
+    unit_price: Decimal | None
+
+
+def requisition_progress(requisition: Requisition) -> list[LineProgress]:
+    """Each line of `requisition` with the live tender it is in and the contract that followed
+    (two queries: the lines with their tendering, the contracts' prices of their items). Names
+    no bid, count of bids or price before the award."""
+    lines = list(
+        requisition.lines.select_related("item").prefetch_related(
+            Prefetch(
+                "tenderings",
+                queryset=TenderLineSource.objects.filter(released=False).select_related(
+                    "tender_line__lot__tender", "tender_line__lot__award__contract__supplier"
+                ),
+                to_attr="live",
+            )
+        )
+    )
+    tendered = {line.pk: line.live[0].tender_line.lot for line in lines if line.live}
+    contracts = {pk: lot.award.contract for pk, lot in tendered.items() if hasattr(lot, "award")}
+    prices = (
+        {
+            (price.contract_id, price.item_id): price.unit_price
+            for price in ContractPrice.objects.filter(
+                contract__in={contract.pk for contract in contracts.values()},
+                item__in={line.item_id for line in lines},
+            )
+        }
+        if contracts
+        else {}
+    )
+    return [
+        LineProgress(
+            line=line,
+            tender=tendered[line.pk].tender if line.pk in tendered else None,
+            contract=contracts.get(line.pk),
+            unit_price=prices.get((contracts[line.pk].pk, line.item_id))
+            if line.pk in contracts
+            else None,
+        )
+        for line in lines
+    ]
 
 
 def evaluator_list() -> QuerySet[Evaluator]:
