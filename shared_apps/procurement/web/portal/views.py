@@ -257,7 +257,6 @@ class BidPage(LotMixin, FormPage):
         typed = form.data if form is not None and form.is_bound else {}
         tender = self.lot.tender
         return super().get_context_data(
-            lot=self.lot,
             tender=tender,
             title=_("Bid for lot %(number)s") % {"number": self.lot.number},
             open_for_bids=tender.status == Tender.Status.PUBLISHED
