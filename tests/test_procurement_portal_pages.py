@@ -12,6 +12,7 @@ import struct
 import zlib
 from collections.abc import Callable
 from decimal import Decimal
+from typing import NamedTuple
 
 import pytest
 from Crypto.Hash import SHA256
@@ -135,10 +136,10 @@ def test_a_bid_after_the_deadline_is_refused_with_the_reason(portal: Client) -> 
     _refused(portal, lot, _form(lot), "截止")
 
 
-def test_a_suspended_supplier_is_refused_with_the_reason(
-    portal: Client, company: Supplier
-) -> None:
-    supplier_services.supplier_suspend(supplier=company, reason="连续两月评分不合格", actor=officer())
+def test_a_suspended_supplier_is_refused_with_the_reason(portal: Client, company: Supplier) -> None:
+    supplier_services.supplier_suspend(
+        supplier=company, reason="连续两月评分不合格", actor=officer()
+    )
     lot = _lot(published_tender())
     _refused(portal, lot, _form(lot), "连续两月评分不合格")
 
@@ -212,7 +213,7 @@ def test_a_licence_sent_with_its_scan_awaits_verification(
     assert sent.status == Qualification.Status.PENDING
     scan = portal.get(f"/supplier/licences/{sent.pk}/scan/")
     assert (scan.status_code, scan["Content-Type"]) == (200, "image/jpeg")
-    assert b"".join(scan.streaming_content).startswith(b"\xff\xd8")  # type: ignore[attr-defined]
+    assert scan.content.startswith(b"\xff\xd8")
 
 
 def _png_claiming(width: int, height: int) -> bytes:
@@ -327,6 +328,13 @@ def _bid(company: Supplier) -> None:
 _months = itertools.count()
 
 
+class At(NamedTuple):
+    """Whose rows a list shows, and where they were ordered and rated."""
+
+    company: Supplier
+    school: School
+
+
 def _licence_row(company: Supplier) -> Qualification:
     return Qualification.objects.create(
         supplier=company,
@@ -340,15 +348,15 @@ def _licence_row(company: Supplier) -> Qualification:
 @pytest.mark.parametrize(
     ("path", "make"),
     [
-        ("/supplier/notices/", lambda company, school: published_tender()),
-        ("/supplier/bids/", lambda company, school: _bid(company)),
-        ("/supplier/contracts/", lambda company, school: make_contract(company)),
-        ("/supplier/licences/", lambda company, school: _licence_row(company)),
-        ("/supplier/orders/", lambda company, school: make_spend_line(school, company)),
+        ("/supplier/notices/", lambda at: published_tender(school=at.school)),
+        ("/supplier/bids/", lambda at: _bid(at.company)),
+        ("/supplier/contracts/", lambda at: make_contract(at.company)),
+        ("/supplier/licences/", lambda at: _licence_row(at.company)),
+        ("/supplier/orders/", lambda at: make_spend_line(at.school, at.company)),
         (
             "/supplier/ratings/",
-            lambda company, school: make_rating(
-                school, company, month=f"20{10 + next(_months) % 80}-01-01"
+            lambda at: make_rating(
+                at.school, at.company, month=f"20{10 + next(_months) % 80}-01-01"
             ),
         ),
     ],
@@ -358,12 +366,13 @@ def test_a_list_costs_the_same_for_one_row_and_many(
     company: Supplier,
     school_a: School,
     path: str,
-    make: Callable[[Supplier, School], object],
+    make: Callable[[At], object],
 ) -> None:
-    make(company, school_a)
+    at = At(company, school_a)
+    make(at)
     one = _queries(portal, path)
     for _ in range(4):
-        make(company, school_a)
+        make(at)
     assert _queries(portal, path) == one
 
 

@@ -45,9 +45,7 @@ def photo_store(upload: IO[bytes], *, size: int) -> StoredPhoto:
             ) from None
         if refused.refusal is Refusal.TOO_MANY_PIXELS:
             raise _refuse(_("The photo has too many pixels."), "photo_too_large") from None
-        raise _refuse(
-            _("This file is not a photo (JPEG, PNG or WebP)."), "not_an_image"
-        ) from None
+        raise _refuse(_("This file is not a photo (JPEG, PNG or WebP)."), "not_an_image") from None
     name = f"repairs/{tenant_db().schema_name}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.jpg"
     stored = default_storage.save(name, ContentFile(clean.content))
     return StoredPhoto(name=stored, width=clean.width, height=clean.height)

@@ -174,6 +174,8 @@ def notice_lot(*, notices: QuerySet[Tender], pk: int) -> Lot | None:
 def own_bid_list(*, viewer: AnyUser) -> QuerySet[Bid]:
     """The bids of the viewer's own company, at any stage, with their lot, tender and award:
     what its portal shows (never another's, nor how many others there are)."""
+    if viewer.pk is None:
+        return Bid.objects.none()
     return (
         Bid.objects.filter(supplier__users__user_id=viewer.pk)
         .select_related("lot__tender", "supplier", "award__contract")

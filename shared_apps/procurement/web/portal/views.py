@@ -18,7 +18,7 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -172,7 +172,8 @@ class QualificationScanPage(PortalPage):
         )
         if not licence.scan:
             raise Http404
-        response = FileResponse(licence.scan.open("rb"), content_type="image/jpeg")
+        with licence.scan.open("rb") as scan:
+            response = HttpResponse(scan.read(), content_type="image/jpeg")
         response["Cache-Control"] = "private, no-store"
         return response
 
@@ -191,7 +192,9 @@ class NoticesPage(PortalPage):
         notices = list(_notices(self.request).order_by("-published_at", "-pk")[:100])
         now = timezone.now()
         is_open = [
-            n for n in notices if n.status == Tender.Status.PUBLISHED and n.deadline and n.deadline > now
+            n
+            for n in notices
+            if n.status == Tender.Status.PUBLISHED and n.deadline and n.deadline > now
         ]
         return super().get_context_data(
             open_notices=is_open, past=[n for n in notices if n not in is_open], **kwargs
@@ -406,7 +409,5 @@ class RatingsPage(PortalPage):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         company = self.company
-        ratings = (
-            supply.rating_list().here().filter(supplier=company)[:120] if company else []
-        )
+        ratings = supply.rating_list().here().filter(supplier=company)[:120] if company else []
         return super().get_context_data(ratings=ratings, **kwargs)
