@@ -166,7 +166,7 @@ def supplier_account_create(
 # Qualifications ----------------------------------------------------------------------------------
 
 
-def _scan_stored(supplier: Supplier, scan: File[bytes]) -> str:
+def _scan_stored(supplier: Supplier, scan: "File[bytes]") -> str:
     """Check and clean a licence's scan as every uploaded image is, and keep it: its name."""
     try:
         clean = image_cleaned(
@@ -201,7 +201,7 @@ def qualification_add(
     valid_from: date,
     expires_on: date,
     issued_by: str = "",
-    scan: File[bytes] | None = None,
+    scan: "File[bytes] | None" = None,
     actor: Actor,
 ) -> Qualification:
     """A licence as declared, with the scan of its document when one is sent, awaiting the
