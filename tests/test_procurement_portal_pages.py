@@ -8,8 +8,6 @@ import base64
 import io
 import itertools
 import re
-import struct
-import zlib
 from collections.abc import Callable
 from decimal import Decimal
 from typing import NamedTuple
@@ -28,7 +26,7 @@ from shared_apps.procurement.models import Bid, Lot, Qualification, Supplier, Te
 from shared_apps.procurement.services import suppliers as supplier_services
 from shared_apps.procurement.tender_keys import district_signing_key
 from tenants.models import School
-from tests.factories import user_with_role
+from tests.factories import png_claiming, user_with_role
 from tests.matrix.supply import make_contract, make_rating, make_spend_line
 from tests.matrix.tenders import (
     bid_on,
@@ -216,27 +214,11 @@ def test_a_licence_sent_with_its_scan_awaits_verification(
     assert scan.content.startswith(b"\xff\xd8")
 
 
-def _png_claiming(width: int, height: int) -> bytes:
-    """A PNG a few dozen bytes long whose header claims `width` × `height` pixels."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b""))
-        + chunk(b"IEND", b"")
-    )
-
-
 @pytest.mark.parametrize(
     ("scan", "reason"),
     [
         (SimpleUploadedFile("licence.pdf", b"%PDF-1.7 not an image"), "JPEG"),
-        (SimpleUploadedFile("bomb.png", _png_claiming(40_000, 40_000)), "像素过多"),
+        (SimpleUploadedFile("bomb.png", png_claiming(40_000, 40_000)), "像素过多"),
     ],
     ids=["not an image", "decompression bomb"],
 )
