@@ -1,5 +1,7 @@
 """Factories for the objects tests need; users come with the roles they are asked for."""
 
+import struct
+import zlib
 from typing import Any, cast
 
 import factory
@@ -65,3 +67,18 @@ def discard_user(user: User) -> None:
 def programme_row(code: str) -> Programme:
     """The district's programme with this code (the migrations make those of `ProgrammeCode`)."""
     return Programme.objects.get(code=code)
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A PNG a few dozen bytes long whose header claims `width` × `height` pixels: a
+    decompression bomb's shape, for the upload checks to refuse before decoding."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )

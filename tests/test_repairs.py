@@ -5,8 +5,6 @@ escalated once by the sweep; scorecards feeding a district supplier's rating; ma
 bad input refused whole; two technicians accepting at once."""
 
 import io
-import struct
-import zlib
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal as D
@@ -35,7 +33,7 @@ from tenants.models import School
 from tenants.routing import school_host
 from tests.concurrency import at_once
 from tests.conftest import SCHOOL_A, HostClient
-from tests.factories import SETUP, discard_user, user_with_role
+from tests.factories import SETUP, discard_user, png_claiming, user_with_role
 from tests.matrix.repairs import make_asset, make_plan, make_request, make_room, make_team
 from tests.matrix.supply import make_supplier
 
@@ -241,25 +239,11 @@ def test_too_large_a_photo_is_refused(client_for, school_a, settings):
     assert (answer.status_code, answer.json()["error"]["code"]) == (400, "photo_too_large")
 
 
-def _png_claiming(width: int, height: int) -> bytes:
-    """A PNG a few dozen bytes long whose header claims `width` × `height` pixels."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    idat = zlib.compress(b"")
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
-    )
-
-
 def test_a_decompression_bomb_is_refused_before_it_is_unpacked(client_for, school_a):
     member = user_with_role(R.STAFF, school_a)
     repair = make_request(school_a, requester=member)
     client = client_for(school_a, member)
-    bomb = SimpleUploadedFile("bomb.png", _png_claiming(40_000, 40_000), content_type="image/png")
+    bomb = SimpleUploadedFile("bomb.png", png_claiming(40_000, 40_000), content_type="image/png")
     answer = client.post(
         f"/api/v1/repairs/requests/{repair.pk}/photos/", {"image": bomb}, format="multipart"
     )

@@ -34,6 +34,7 @@ from shared_apps.procurement.models import (
     CommitteeSeat,
     ContractPrice,
     Evaluator,
+    Lot,
     PresentedShare,
     Requisition,
     RequisitionLine,
@@ -853,11 +854,14 @@ def test_wrong_shares_open_nothing(db: Any) -> None:
 
 
 def test_the_opening_decrypts_rejects_over_the_ceiling_and_flags_few_bids(client_for) -> None:
-    tender = published_tender(ceiling=Decimal("2500.00"), items_per_lot=2)
+    tender = published_tender(ceiling=Decimal("2600.00"), items_per_lot=2)
     lot = tender.lots.get()
     services.tender_seal_reserve(tender=tender, reserves={lot.pk: Decimal("2300.00")}, actor=SETUP)
     under = bid_on(lot, [Decimal("10.00"), Decimal("12.00")])  # 2200.00
     over = bid_on(lot, Decimal("12.51"))  # 2502.00
+    # Submitting refuses a bid above the ceiling; the opening checks again, whatever the table
+    # says by then (here: a ceiling lowered behind the services' back).
+    Lot.objects.filter(pk=lot.pk).update(ceiling=Decimal("2500.00"))
     lowball = bid_on(lot, Decimal("0.01"))  # 2.00: there is no floor price
     withdrawn = bid_on(lot, Decimal("1.00"))
     withdrawn.status = Bid.Status.WITHDRAWN
@@ -958,7 +962,7 @@ def test_two_members_presenting_the_kth_share_at_once_open_exactly_once(committe
 
 def _discard_tender(tender_id: int) -> None:
     """Remove what a committed test made of a tender (the trail keeps its record)."""
-    from shared_apps.procurement.models import Lot, Score
+    from shared_apps.procurement.models import Score
 
     lots = Lot.objects.filter(tender_id=tender_id)
     TenderEvent.objects.filter(tender_id=tender_id).delete()

@@ -229,3 +229,31 @@ def signature_valid(key: EccKey, message: bytes, signature: bytes) -> bool:
     except ValueError:
         return False
     return True
+
+
+# Bidders' receipts -------------------------------------------------------------------------------
+
+
+def sealed_fingerprint(sealed: bytes) -> str:
+    """SHA-256 of a sealed item as stored, in lower-case hex: it names those bytes, and so what
+    they open to (AES-GCM opens a sealed item to one plaintext or none), while telling nothing
+    of it."""
+    return SHA256.new(sealed).hexdigest()
+
+
+def receipt_statement(
+    *,
+    tender: str,
+    lot: int,
+    bid: str,
+    bidder: str,
+    submitted_at: str,
+    key_fingerprint: str,
+    sealed_fingerprint: str,
+) -> bytes:
+    """What the district signs for a bidder: it received, for this tender's lot, from this
+    bidder at this time, the sealed bid with this fingerprint, sealed to the key with that one."""
+    return (
+        f"houqin bid receipt v1\n{tender}\n{lot}\n{bid}\n{bidder}\n{submitted_at}\n"
+        f"{key_fingerprint}\n{sealed_fingerprint}\n"
+    ).encode()

@@ -5,6 +5,7 @@ checked against the fingerprint the district signed at publication (see sealing.
 import base64
 import binascii
 import logging
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from houqin.exceptions import Conflict
 from shared_apps.procurement import sealing
-from shared_apps.procurement.models import Tender
+from shared_apps.procurement.models import Bid, Tender
 
 logger = logging.getLogger(__name__)
 
@@ -97,3 +98,41 @@ def verified_public_key(tender: Tender, *, declared: str | None = None) -> bytes
             fields={"key_fingerprint": [_("Not this tender's key.")]},
         )
     return public_key
+
+
+@dataclass(frozen=True)
+class BidReceipt:
+    """A sealed bid's receipt: the statement the district signed, its signature, and the key
+    to check it with. Kept by the bidder, it proves later which sealed bytes it sent, and so
+    what they open to at the opening; a sealed bid changed since would not match it."""
+
+    statement: str
+    sealed_fingerprint: str
+    signature: str
+    verifying_key: str
+
+
+def bid_receipt(bid: Bid) -> BidReceipt | None:
+    """The receipt of a bid, from its sealed bytes as stored (kept after the opening); None once
+    withdrawn, which erases them."""
+    sealed = bytes(bid.sealed or b"")
+    if bid.status == Bid.Status.WITHDRAWN or not sealed:
+        return None
+    fingerprint = sealing.sealed_fingerprint(sealed)
+    statement = sealing.receipt_statement(
+        tender=bid.lot.tender.number,
+        lot=bid.lot.number,
+        bid=str(bid.public_id),
+        bidder=bid.supplier.credit_code,
+        submitted_at=bid.submitted_at.isoformat(),
+        key_fingerprint=bid.key_fingerprint,
+        sealed_fingerprint=fingerprint,
+    )
+    # Ed25519 signs deterministically: the receipt shown again is the one shown first.
+    signature = sealing.sign(district_signing_key(), statement)
+    return BidReceipt(
+        statement=statement.decode(),
+        sealed_fingerprint=fingerprint,
+        signature=base64.b64encode(signature).decode(),
+        verifying_key=district_verifying_key(),
+    )

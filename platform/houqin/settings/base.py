@@ -404,6 +404,9 @@ SUBSIDY_DAILY_RATE = env.str("SUBSIDY_DAILY_RATE", default="5.00")
 PROCUREMENT_QUALIFICATION_NOTICE_DAYS = env.int("PROCUREMENT_QUALIFICATION_NOTICE_DAYS", default=30)
 PROCUREMENT_RATING_THRESHOLD = env.int("PROCUREMENT_RATING_THRESHOLD", default=60)
 PROCUREMENT_PRICE_TOLERANCE = env.str("PROCUREMENT_PRICE_TOLERANCE", default="0.10")
+# A licence's scan as uploaded (at most), and its longer side as kept: small print stays legible.
+PROCUREMENT_SCAN_MAX_BYTES = env.int("PROCUREMENT_SCAN_MAX_BYTES", default=10 * 1024 * 1024)
+PROCUREMENT_SCAN_MAX_SIDE = env.int("PROCUREMENT_SCAN_MAX_SIDE", default=2400)
 # Repairs: a photo's largest upload (bytes) and longest side once stored (pixels); a school's
 # working hours and major-work threshold (CNY) until its logistics director sets its own.
 REPAIRS_PHOTO_MAX_BYTES = env.int("REPAIRS_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)

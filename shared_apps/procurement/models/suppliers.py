@@ -98,6 +98,8 @@ class Qualification(models.Model):
     issued_by = models.CharField(_("issued by"), max_length=200, blank=True)
     valid_from = models.DateField(_("valid from"))
     expires_on = models.DateField(_("expires on"))
+    # The licence's scan as kept (houqin.images: a clean JPEG), for the officer to verify against.
+    scan = models.FileField(_("scan of the licence"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING

@@ -216,3 +216,26 @@ def evaluation_of(*, tender: Tender) -> QuerySet[Lot]:
 
 def deadline_passed(tender: Tender) -> bool:
     return tender.deadline is not None and timezone.now() >= tender.deadline
+
+
+def notice_lot(*, notices: QuerySet[Tender], pk: int) -> Lot | None:
+    """Lot `pk` of one of `notices` (restricted by the caller), with its tender and its lines."""
+    return (
+        Lot.objects.filter(pk=pk, tender__in=notices)
+        .select_related("tender")
+        .prefetch_related(Prefetch("lines", queryset=TenderLine.objects.select_related("item")))
+        .first()
+    )
+
+
+def own_bid_list(*, viewer: AnyUser) -> QuerySet[Bid]:
+    """The bids of the viewer's own company, at any stage, with their lot, tender and award:
+    what its portal shows (never another's, nor how many others there are)."""
+    if viewer.pk is None:
+        return Bid.objects.none()
+    return (
+        Bid.objects.filter(supplier__users__user_id=viewer.pk)
+        .select_related("lot__tender", "supplier", "award__contract")
+        .defer("sealed")
+        .order_by("-submitted_at", "-pk")
+    )

@@ -5,7 +5,7 @@ names: what is stored is ciphertext and the bid's metadata (lot, supplier, time,
 
 import json
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,8 @@ from shared_apps.procurement.selectors.suppliers import eligibility_problem
 from shared_apps.procurement.selectors.tenders import deadline_passed
 from shared_apps.procurement.services._tenders import locked_tender
 from shared_apps.procurement.tender_keys import sealed_amount, verified_public_key
+
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,16 @@ class BidContents:
             ensure_ascii=False,
             sort_keys=True,
         ).encode()
+
+    def amounts(self, quantities: dict[int, Decimal]) -> dict[int, Decimal]:
+        """Each priced line's amount (unit price x the line's quantity, to the cent): what the
+        bid form shows as it is typed, what the ceiling is checked against on submission, and
+        what the opening records."""
+        return {
+            line: (price * quantities[line]).quantize(CENT, rounding=ROUND_HALF_UP)
+            for line, price in self.unit_prices.items()
+            if line in quantities
+        }
 
     @classmethod
     def decode(cls, plaintext: bytes) -> "BidContents":
@@ -113,6 +125,16 @@ def bid_submit(*, lot: Lot, contents: BidContents, key_fingerprint: str, actor: 
         raise InvalidInput(
             _("Unit prices must be positive."), fields={"lines": [_("Not positive.")]}
         )
+    quantities = dict(lot.lines.values_list("pk", "quantity"))
+    total = sum(contents.amounts(quantities).values(), Decimal(0))
+    if lot.ceiling is not None and total > lot.ceiling:
+        # The ceiling is published: refusing now tells the bidder nothing it did not know,
+        # and spares it a bid the opening would reject.
+        message = _("Total %(total)s CNY is above the ceiling of %(ceiling)s CNY.") % {
+            "total": total,
+            "ceiling": lot.ceiling,
+        }
+        raise InvalidInput(message, code="above_ceiling", fields={"lines": [message]})
     public_key = verified_public_key(tender, declared=key_fingerprint)
     sealed = sealing.seal(public_key, contents.encode())
     bid, _created = Bid.objects.update_or_create(

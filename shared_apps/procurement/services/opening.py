@@ -6,7 +6,7 @@ and the presented shares are deleted. Every step is a `TenderEvent` (and, like e
 the audit trail). Reads of what was sealed, once opened, are security events for the auditors.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from uuid import UUID
 
 from Crypto.PublicKey.RSA import RsaKey
@@ -35,7 +35,6 @@ from shared_apps.procurement.services._tenders import locked_tender, tender_even
 from shared_apps.procurement.services.bids import BidContents
 from shared_apps.procurement.tender_keys import stored
 
-CENT = Decimal("0.01")
 MIN_VALID_BIDS = 3
 # A tender whose deadline has passed and whose bids are still sealed.
 SEALED = (Tender.Status.PUBLISHED, Tender.Status.CLOSED)
@@ -220,10 +219,7 @@ def _open_bids(lot: Lot, key: RsaKey) -> list[Bid]:
     for bid in bids:
         bid.lot = lot
         contents = BidContents.decode(sealing.unseal(key, bytes(bid.sealed)))
-        amounts = {
-            line: (price * quantities[line]).quantize(CENT, rounding=ROUND_HALF_UP)
-            for line, price in contents.unit_prices.items()
-        }
+        amounts = contents.amounts(quantities)
         bid.total = sum(amounts.values(), Decimal(0))
         bid.delivery_terms = contents.delivery_terms
         bid.quality_statement = contents.quality_statement

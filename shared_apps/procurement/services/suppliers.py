@@ -9,17 +9,22 @@ Each service runs in one transaction; a change of standing locks the supplier's 
 """
 
 import secrets
+import uuid
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houqin.door import Actor, SystemActor, service
 from houqin.exceptions import Conflict, InvalidInput
+from houqin.images import ImageRefused, Refusal, image_cleaned
 from shared_apps.accounts import services as accounts
 from shared_apps.accounts.actors import person
 from shared_apps.procurement.credit_codes import credit_code_cleaned
@@ -161,6 +166,32 @@ def supplier_account_create(
 # Qualifications ----------------------------------------------------------------------------------
 
 
+def _scan_stored(supplier: Supplier, scan: "File[bytes]") -> str:
+    """Check and clean a licence's scan as every uploaded image is, and keep it: its name."""
+    try:
+        clean = image_cleaned(
+            scan,
+            size=scan.size or 0,
+            max_bytes=settings.PROCUREMENT_SCAN_MAX_BYTES,
+            max_side=settings.PROCUREMENT_SCAN_MAX_SIDE,
+        )
+    except ImageRefused as refused:
+        if refused.refusal is Refusal.NOT_AN_IMAGE:
+            message = _("The scan must be an image (JPEG, PNG or WebP).")
+            code = "not_an_image"
+        elif refused.refusal is Refusal.TOO_MANY_PIXELS:
+            message = _("The scan has too many pixels.")
+            code = "scan_too_large"
+        else:
+            message = _("A scan of at most %(mb)d MB.") % {
+                "mb": settings.PROCUREMENT_SCAN_MAX_BYTES // (1024 * 1024)
+            }
+            code = "scan_too_large"
+        raise InvalidInput(message, code=code, fields={"scan": [message]}) from None
+    name = f"procurement/qualifications/{supplier.pk}/{uuid.uuid4().hex}.jpg"
+    return default_storage.save(name, ContentFile(clean.content))
+
+
 @service
 def qualification_add(
     *,
@@ -170,9 +201,11 @@ def qualification_add(
     valid_from: date,
     expires_on: date,
     issued_by: str = "",
+    scan: "File[bytes] | None" = None,
     actor: Actor,
 ) -> Qualification:
-    """A licence as declared, awaiting the officer's verification against the document."""
+    """A licence as declared, with the scan of its document when one is sent, awaiting the
+    officer's verification against the document."""
     number = (number or "").strip()
     if not number:
         raise InvalidInput(
@@ -183,6 +216,7 @@ def qualification_add(
     if expires_on < valid_from:
         message = _("A qualification cannot expire before it is valid.")
         raise InvalidInput(message, fields={"expires_on": [message]})
+    stored = _scan_stored(supplier, scan) if scan is not None else ""
     try:
         with transaction.atomic():
             return Qualification.objects.create(
@@ -192,8 +226,11 @@ def qualification_add(
                 issued_by=(issued_by or "").strip(),
                 valid_from=valid_from,
                 expires_on=expires_on,
+                scan=stored,
             )
     except IntegrityError:
+        if stored:
+            default_storage.delete(stored)
         raise Conflict(
             _("This supplier already holds this qualification."), code="duplicate_qualification"
         ) from None
