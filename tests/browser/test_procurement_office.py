@@ -119,7 +119,8 @@ def test_the_officer_awards_away_from_the_recommendation_with_a_reason(
     school = School.objects.get(code="3101010002")
     tender = evaluated_tender(prices=(Decimal("10.00"), Decimal("12.00")), school=school)
     lot = tender.lots.get()
-    other = lot.bids.exclude(pk=lot.recommended_bid_id).get()
+    assert lot.recommended_bid is not None
+    other = lot.bids.exclude(pk=lot.recommended_bid.pk).get()
     page = _confirming(sign_in(OFFICER))
     page.goto(site.url(None, f"/procurement/tenders/{tender.pk}/award/"))
     expect(page.get_by_text("推荐", exact=True)).to_be_visible()

@@ -101,7 +101,7 @@ class TenderForm(forms.Form):
         self.categories = categories
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or {}
         for n in range(1, CRITERIA_ROWS + 1):
             if data.get(f"criterion_{n}") and data.get(f"weight_{n}") is None:
                 self.add_error(f"weight_{n}", _("A criterion needs its weight."))
@@ -163,7 +163,9 @@ class AwardForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["bid"].choices = choices
+        field = self.fields["bid"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
 
 
 class ReasonForm(forms.Form):

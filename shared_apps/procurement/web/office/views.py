@@ -74,7 +74,7 @@ class RequisitionsWaitingPage(Page):
             groups[line.item.category].append(line)
         labels = dict(Category.choices)
         context.update(
-            groups=[(labels[category], rows) for category, rows in groups.items()],
+            groups=[(labels[c], groups[c]) for c in Category.values if c in groups],
             can_tender=has_perm(self.request.user, "procurement.add_tender"),
         )
         return context
