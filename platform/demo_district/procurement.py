@@ -272,6 +272,22 @@ class DemoTender:
     open_for: timedelta | None = None
 
 
+# Approved requisitions no tender aggregates yet: what the procurement officer finds waiting.
+WAITING_REQUISITIONS = (
+    DemoRequisition(
+        "3101010003",
+        "canteen_manager",
+        "青山学校食堂下学期调味品与杂粮需求",
+        (("FD-014", "150"), ("FD-015", "60"), ("FD-016", "80"), ("KT-001", "120")),
+    ),
+    DemoRequisition(
+        "3101010001",
+        "logistics_director",
+        "城关一小食堂下学期调味品需求",
+        (("FD-015", "40"), ("FD-016", "50")),
+    ),
+)
+
 CRITERIA = [tendering.CriterionSpec("质量与资质", 30), tendering.CriterionSpec("配送与服务", 20)]
 PRICE_WEIGHT = 50
 TERMS = {
@@ -477,6 +493,8 @@ def seed_procurement() -> list[DemoLogin]:
         suppliers.qualification_expiry_notices(today=today, actor=suppliers.EXPIRY_NOTICES)
     members = [_evaluator(spec, officer, n) for n, spec in enumerate(EVALUATORS, 1)]
     made = [_tender(spec, officer, items, companies, members) for spec in TENDERS]
+    for waiting in WAITING_REQUISITIONS:
+        _requisition(waiting, items)
     contract = Award.objects.select_related("contract").get(lot__tender=made[0]).contract
     for spec in CONTRACT_ORDERS:
         _contract_order(spec, contract, items, today)

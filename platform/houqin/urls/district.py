@@ -9,6 +9,7 @@ from shared_apps.accounts.api.views import MembershipViewSet, TokenViewSet, User
 from shared_apps.accounts.web.views import HomePage
 from shared_apps.audit.api.views import ChangeViewSet, FindingViewSet, SecurityEventViewSet
 from shared_apps.audit.web.views import findings_panel
+from shared_apps.procurement.web.office import views as procurement_office
 from shared_apps.procurement.web.portal.views import portal_panel
 from shared_apps.standards.web import views as standards_pages
 from shared_apps.subsidies.web import views as subsidies_pages
@@ -31,6 +32,7 @@ HOME_PANELS: list[HomePanel] = [
     onboarding_panel,
     findings_panel,
     portal_panel,
+    procurement_office.home_panel,
 ]
 
 urlpatterns = [
@@ -52,6 +54,7 @@ urlpatterns = [
     path("schools/", include("tenants.web.urls")),
     path("audit/", include("shared_apps.audit.web.urls")),
     path("supplier/", include("shared_apps.procurement.web.portal.urls")),
+    path("procurement/", include("shared_apps.procurement.web.office.urls")),
     *outside_api(__name__),
 ]
 

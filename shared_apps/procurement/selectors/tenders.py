@@ -100,6 +100,23 @@ def requisition_progress(requisition: Requisition) -> list[LineProgress]:
     ]
 
 
+def requisition_lines_waiting() -> SchoolOwnedQuerySet[RequisitionLine]:
+    """Lines of approved requisitions that no live tender aggregates yet (a cancelled tender's
+    are waiting again), with their item and school, by category. They belong to schools: the
+    caller says whose it reads."""
+    return (
+        RequisitionLine.objects.filter(requisition__status=Requisition.Status.APPROVED)
+        .exclude(tenderings__released=False)
+        .select_related("item", "requisition__school")
+        .order_by("item__category", "requisition__school__code", "requisition_id", "id")
+    )
+
+
+def evaluator_pool() -> QuerySet[Evaluator]:
+    """Evaluators who may sit on a committee now: in the pool, with a registered sealing key."""
+    return Evaluator.objects.filter(active=True, public_key__isnull=False).order_by("name", "id")
+
+
 def evaluator_list() -> QuerySet[Evaluator]:
     return Evaluator.objects.select_related("user")
 

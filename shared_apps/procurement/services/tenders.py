@@ -240,33 +240,74 @@ def tender_update(*, tender: Tender, actor: Actor, **draft: Unpack[TenderDraft])
 # Publication -----------------------------------------------------------------------------------
 
 
-def _publication_problems(tender: Tender, seats: list[CommitteeSeat]) -> list[str]:
+def _publication_problems(tender: Tender, seats: list[CommitteeSeat]) -> list[tuple[str, str]]:
+    """What stands in the way of publishing, each problem with the setting it is about."""
     problems = []
     if tender.deadline is None or tender.deadline <= timezone.now():
-        problems.append(_("The deadline must be set, in the future."))
+        problems.append(("deadline", _("The deadline must be set, in the future.")))
     if any(lot.ceiling is None for lot in tender.lots.all()):
-        problems.append(_("Every lot needs its price ceiling."))
+        problems.append(("ceilings", _("Every lot needs its price ceiling.")))
     weights = tender.price_weight + sum(c.weight for c in tender.criteria.all())
     if weights != 100:
         problems.append(
-            _("The price weight and the criteria's weights add up to %(sum)s, not 100.")
-            % {"sum": weights}
+            (
+                "criteria",
+                _("The price weight and the criteria's weights add up to %(sum)s, not 100.")
+                % {"sum": weights},
+            )
         )
     if len(seats) < MIN_COMMITTEE:
-        problems.append(_("A committee has at least %(n)s evaluators.") % {"n": MIN_COMMITTEE})
+        problems.append(
+            ("committee", _("A committee has at least %(n)s evaluators.") % {"n": MIN_COMMITTEE})
+        )
     elif not 2 <= tender.threshold <= len(seats):
         problems.append(
-            _("The shares needed to open must be between 2 and the committee's size (%(n)s).")
-            % {"n": len(seats)}
+            (
+                "threshold",
+                _("The shares needed to open must be between 2 and the committee's size (%(n)s).")
+                % {"n": len(seats)},
+            )
         )
     for seat in seats:
         if not seat.evaluator.active:
-            problems.append(_("%(name)s is no longer in the pool.") % {"name": seat.evaluator.name})
+            problems.append(
+                (
+                    "committee",
+                    _("%(name)s is no longer in the pool.") % {"name": seat.evaluator.name},
+                )
+            )
         elif seat.evaluator.public_key is None:
             problems.append(
-                _("%(name)s has not registered a sealing key.") % {"name": seat.evaluator.name}
+                (
+                    "committee",
+                    _("%(name)s has not registered a sealing key.") % {"name": seat.evaluator.name},
+                )
             )
     return problems
+
+
+def _not_ready(problems: list[tuple[str, str]], *, by_field: bool) -> InvalidInput:
+    fields: dict[str, list[str]] = defaultdict(list)
+    for field, message in problems:
+        fields[field if by_field else "tender"].append(message)
+    return InvalidInput(
+        " ".join(message for _field, message in problems), code="not_ready", fields=dict(fields)
+    )
+
+
+@service
+def tender_prepare(
+    *, title: str, requisitions: list[Requisition], actor: User, **draft: Unpack[TenderSettings]
+) -> Tender:
+    """A draft as `tender_create` makes it, kept only when it could be published as it stands:
+    otherwise refused, nothing kept, each problem named with the setting it is about."""
+    tender = tender_create(title=title, requisitions=requisitions, actor=actor, **draft)
+    problems = _publication_problems(
+        tender, list(tender.seats.select_related("evaluator").order_by("index"))
+    )
+    if problems:
+        raise _not_ready(problems, by_field=True)
+    return tender
 
 
 @service
@@ -285,7 +326,7 @@ def tender_publish(*, tender: Tender, actor: Actor) -> Tender:
         seat.evaluator = evaluators[seat.evaluator_id]
     problems = _publication_problems(locked, seats)
     if problems:
-        raise InvalidInput(" ".join(problems), code="not_ready", fields={"tender": problems})
+        raise _not_ready(problems, by_field=False)
     sealed = sealing.seal_tender_key(
         [stored(seat.evaluator.public_key) for seat in seats],
         locked.threshold,
