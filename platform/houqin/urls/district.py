@@ -9,6 +9,7 @@ from shared_apps.accounts.api.views import MembershipViewSet, TokenViewSet, User
 from shared_apps.accounts.web.views import HomePage
 from shared_apps.audit.api.views import ChangeViewSet, FindingViewSet, SecurityEventViewSet
 from shared_apps.audit.web.views import findings_panel
+from shared_apps.procurement.web.committee.views import committee_panel
 from shared_apps.standards.web import views as standards_pages
 from shared_apps.subsidies.web import views as subsidies_pages
 from tenants.api.views import SchoolViewSet
@@ -29,6 +30,7 @@ HOME_PANELS: list[HomePanel] = [
     subsidies_pages.district_panel,
     onboarding_panel,
     findings_panel,
+    committee_panel,
 ]
 
 urlpatterns = [
@@ -49,6 +51,8 @@ urlpatterns = [
     path("accounts/", include("shared_apps.accounts.web.account_urls")),
     path("schools/", include("tenants.web.urls")),
     path("audit/", include("shared_apps.audit.web.urls")),
+    path("evaluation/", include("shared_apps.procurement.web.committee.urls")),
+    path("procurement-review/", include("shared_apps.procurement.web.oversight.urls")),
     *outside_api(__name__),
 ]
 

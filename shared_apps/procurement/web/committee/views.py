@@ -1,0 +1,279 @@
+"""The evaluation committee's pages (评标委员会), on the district host, for the members of the
+district's pool of experts: the tenders they sit on; after the deadline, their declaration of
+interests and their share of the tender key, presented with their passphrase (the page says how
+many shares are still needed, and shows no price before the opening); once opened, the valid
+bids of each lot side by side, scored on the tender's criteria, the price score computed by the
+service, and their score sheet signed. A member acts in their own seats only, whatever else
+they may do; the same services and selectors as the API."""
+
+from functools import cached_property
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from houqin.exceptions import ServiceError
+from houqin.permissions import has_perm, restrict
+from houqin.web.home import Panel, Waiting
+from houqin.web.once import once
+from houqin.web.pages import FormPage, Nav, Page, run
+from shared_apps.accounts.actors import signed_in
+from shared_apps.procurement.models import CommitteeSeat, Criterion, Lot, Tender
+from shared_apps.procurement.selectors import tenders as selectors
+from shared_apps.procurement.services import evaluation, opening
+from shared_apps.procurement.web.committee.forms import (
+    DeclareForm,
+    PresentForm,
+    ScoresForm,
+    SignForm,
+    score_field,
+)
+
+SECTION = gettext_lazy("Evaluation committee")
+PERMISSION = "procurement.present_committeeseat"
+# A tender whose bids are still sealed: the members present their shares.
+SEALED = (Tender.Status.PUBLISHED, Tender.Status.CLOSED)
+
+
+def _seats(request: HttpRequest) -> Any:
+    """The caller's own seats (an officer who may act on any seat acts in none of them here)."""
+    return restrict(selectors.member_seat_list(member=signed_in(request)), request.user, "present")
+
+
+class SeatListPage(Page):
+    """The tenders the member sits on, with what each waits for."""
+
+    permission = PERMISSION
+    title = gettext_lazy("My committees")
+    nav = Nav(SECTION, gettext_lazy("My committees"), 10)
+    template_name = "procurement/committee/seat_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        seats = list(_seats(self.request))
+        return super().get_context_data(rows=[(seat, _waiting(seat)) for seat in seats], **kwargs)
+
+
+def _still_needed(seat: CommitteeSeat) -> int:
+    return max(seat.tender.threshold - seat.presented, 0)  # type: ignore[attr-defined]
+
+
+def _waiting(seat: CommitteeSeat) -> str:
+    """What the seat waits for from its member, in a few words ("" when nothing)."""
+    tender = seat.tender
+    if tender.status in SEALED and selectors.deadline_passed(tender):
+        if seat.conflict is None:
+            return _("Declare your interests")
+        if seat.presented_at is None:
+            return _("Present your share")
+    opened = tender.status == Tender.Status.OPENED
+    if opened and seat.conflict is False and seat.scores_signed_at is None:
+        return _("Score the bids and sign")
+    return ""
+
+
+class _SeatPage(Page):
+    """A page about one of the caller's seats."""
+
+    permission = PERMISSION
+    template_name = "procurement/committee/seat.html"
+
+    @cached_property
+    def seat(self) -> CommitteeSeat:
+        seat: CommitteeSeat = get_object_or_404(_seats(self.request), pk=self.kwargs["pk"])
+        return seat
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        seat = self.seat
+        tender = seat.tender
+        passed = selectors.deadline_passed(tender)
+        sealed = tender.status in SEALED
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=f"{tender.number} {tender.title}",
+            seat=seat,
+            tender=tender,
+            lots=Lot.objects.filter(tender=tender).order_by("number"),
+            criteria=Criterion.objects.filter(tender=tender).order_by("pk"),
+            still_needed=_still_needed(seat),
+            deadline_passed=passed,
+            sealed=sealed,
+            opened=tender.status in selectors.OPENED_STATUSES,
+        )
+        if sealed and passed and seat.conflict is None:
+            context.setdefault("declare_form", DeclareForm())
+        if sealed and passed and seat.conflict is not None and seat.presented_at is None:
+            context.setdefault("present_form", PresentForm())
+        return context
+
+
+class SeatPage(_SeatPage):
+    """One tender the member sits on: its lots, criteria and deadline; the declaration and the
+    share to present once the deadline has passed; how many shares the opening still needs."""
+
+
+class DeclarePage(_SeatPage):
+    """The member's declaration of interests, posted from the seat's page."""
+
+    http_method_names = ["post"]
+
+    @once
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = DeclareForm(request.POST)
+        if form.is_valid():
+            done = run(
+                form,
+                lambda: opening.seat_declare(
+                    seat=self.seat,
+                    conflict=form.cleaned_data["conflict"],
+                    note=form.cleaned_data["note"],
+                    actor=signed_in(request),
+                ),
+            )
+            if done is not None:
+                messages.success(request, _("Your declaration is recorded."))
+                return _back(self.seat)
+        return self.render_to_response(self.get_context_data(declare_form=form), status=400)
+
+
+class PresentPage(_SeatPage):
+    """The member's share, presented with their passphrase (no once-key: the form's record
+    would keep a hash of the passphrase; a share is presented once by nature)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = PresentForm(request.POST)
+        if form.is_valid():
+            done = run(
+                form,
+                lambda: opening.share_present(
+                    seat=self.seat,
+                    passphrase=form.cleaned_data["passphrase"],
+                    actor=signed_in(request),
+                ),
+            )
+            if done is not None:
+                messages.success(request, _("Your share is presented."))
+                return _back(self.seat)
+        return self.render_to_response(self.get_context_data(present_form=form), status=400)
+
+
+def _back(seat: CommitteeSeat, name: str = "evaluation:seat") -> HttpResponse:
+    return HttpResponseRedirect(reverse(name, args=[seat.pk]))
+
+
+class ScoresPage(FormPage):
+    """Once the tender is opened: each lot's valid bids side by side (supplier, total, the price
+    score the service computes), the member's score of each on each criterion (its weight and
+    highest score beside it), saved as often as needed until signed. Each read of the opened
+    bids is logged for the auditors, as the API's are."""
+
+    permission = PERMISSION
+    template_name = "procurement/committee/scores.html"
+    form_class = ScoresForm
+
+    @cached_property
+    def seat(self) -> CommitteeSeat:
+        seat: CommitteeSeat = get_object_or_404(_seats(self.request), pk=self.kwargs["pk"])
+        if seat.tender.status not in selectors.OPENED_STATUSES:
+            raise Http404
+        return seat
+
+    @cached_property
+    def lots(self) -> list[Lot]:
+        return list(selectors.score_sheet(seat=self.seat))
+
+    @cached_property
+    def criteria(self) -> list[Criterion]:
+        return list(Criterion.objects.filter(tender_id=self.seat.tender_id).order_by("pk"))
+
+    def get_form(self, data: Any = None, files: Any = None) -> forms.Form:
+        return ScoresForm(data, files, lots=self.lots, criteria=self.criteria)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        seat = self.seat
+        tender = seat.tender
+        form = kwargs["form"]
+        sheets = []
+        for lot in self.lots:
+            bids = lot.valid  # type: ignore[attr-defined]
+            priced = evaluation.price_scores(bids, tender.price_weight)
+            rows = [
+                (criterion, [form[score_field(bid.pk, criterion.pk)] for bid in bids])
+                for criterion in self.criteria
+            ]
+            sheets.append((lot, [(bid, priced[bid.pk]) for bid in bids], rows))
+        opening.sealed_read_record(
+            request=self.request,
+            tender=tender,
+            bids=[bid.public_id for lot in self.lots for bid in lot.valid],  # type: ignore[attr-defined]
+            reserve_prices=[],
+            actor=signed_in(self.request),
+        )
+        can_score = tender.status == Tender.Status.OPENED and seat.conflict is False
+        return super().get_context_data(
+            title=f"{tender.number} {tender.title}",
+            seat=seat,
+            tender=tender,
+            sheets=sheets,
+            criteria=self.criteria,
+            quality_weight=sum(c.weight for c in self.criteria),
+            can_score=can_score and seat.scores_signed_at is None,
+            sign_form=SignForm() if can_score and seat.scores_signed_at is None else None,
+            **kwargs,
+        )
+
+    @once
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return super().post(request, *args, **kwargs)
+
+    def act(self, form: forms.Form) -> str | None:
+        given = [
+            evaluation.GivenScore(bid.pk, criterion.pk, value)
+            for lot in self.lots
+            for bid in lot.valid  # type: ignore[attr-defined]
+            for criterion in self.criteria
+            if (value := form.cleaned_data[score_field(bid.pk, criterion.pk)]) is not None
+        ]
+        done = run(
+            form,
+            lambda: evaluation.scores_record(
+                tender=self.seat.tender, scores=given, actor=signed_in(self.request)
+            ),
+        )
+        if done is None:
+            return None
+        messages.success(self.request, _("Your scores are saved."))
+        return reverse("evaluation:scores", args=[self.seat.pk])
+
+
+class SignPage(_SeatPage):
+    """The member signs their whole score sheet, posted from the score page."""
+
+    http_method_names = ["post"]
+
+    @once
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            evaluation.scores_sign(tender=self.seat.tender, actor=signed_in(request))
+        except ServiceError as refused:
+            messages.error(request, refused.message)
+            return _back(self.seat, "evaluation:scores")
+        messages.success(request, _("Your scores are signed."))
+        return _back(self.seat, "evaluation:scores")
+
+
+def committee_panel(request: HttpRequest) -> Panel | None:
+    """On the district host, for a committee member: the seats waiting for them."""
+    if not has_perm(request.user, PERMISSION):
+        return None
+    waiting = sum(1 for seat in _seats(request) if _waiting(seat))
+    return Panel(
+        SECTION,
+        [Waiting(_("Committees waiting for you"), waiting, reverse("evaluation:seats"))],
+    )
