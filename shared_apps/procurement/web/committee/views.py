@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from houqin.exceptions import ServiceError
-from houqin.permissions import has_perm, restrict
+from houqin.permissions import restrict, roles_of
+from houqin.roles import allows, allows_own, grants_of
 from houqin.web.home import Panel, Waiting
 from houqin.web.once import once
 from houqin.web.pages import FormPage, Nav, Page, run
@@ -40,15 +41,29 @@ PERMISSION = "procurement.present_committeeseat"
 SEALED = (Tender.Status.PUBLISHED, Tender.Status.CLOSED)
 
 
+def _member(request: HttpRequest) -> bool:
+    """Whether the caller may act in committee seats: their own (a member's `:own` grant), or
+    any (which here means none but their own)."""
+    grants = grants_of(roles_of(request.user))
+    return allows(grants, PERMISSION) or allows_own(grants, PERMISSION)
+
+
+class _MemberPage(Page):
+    permission = PERMISSION
+
+    @classmethod
+    def allowed(cls, request: HttpRequest) -> bool:
+        return _member(request)
+
+
 def _seats(request: HttpRequest) -> Any:
     """The caller's own seats (an officer who may act on any seat acts in none of them here)."""
     return restrict(selectors.member_seat_list(member=signed_in(request)), request.user, "present")
 
 
-class SeatListPage(Page):
+class SeatListPage(_MemberPage):
     """The tenders the member sits on, with what each waits for."""
 
-    permission = PERMISSION
     title = gettext_lazy("My committees")
     nav = Nav(SECTION, gettext_lazy("My committees"), 10)
     template_name = "procurement/committee/seat_list.html"
@@ -76,10 +91,9 @@ def _waiting(seat: CommitteeSeat) -> str:
     return ""
 
 
-class _SeatPage(Page):
+class _SeatPage(_MemberPage):
     """A page about one of the caller's seats."""
 
-    permission = PERMISSION
     template_name = "procurement/committee/seat.html"
 
     @cached_property
@@ -167,13 +181,12 @@ def _back(seat: CommitteeSeat, name: str = "evaluation:seat") -> HttpResponse:
     return HttpResponseRedirect(reverse(name, args=[seat.pk]))
 
 
-class ScoresPage(FormPage):
+class ScoresPage(_MemberPage, FormPage):
     """Once the tender is opened: each lot's valid bids side by side (supplier, total, the price
     score the service computes), the member's score of each on each criterion (its weight and
     highest score beside it), saved as often as needed until signed. Each read of the opened
     bids is logged for the auditors, as the API's are."""
 
-    permission = PERMISSION
     template_name = "procurement/committee/scores.html"
     form_class = ScoresForm
 
@@ -270,7 +283,7 @@ class SignPage(_SeatPage):
 
 def committee_panel(request: HttpRequest) -> Panel | None:
     """On the district host, for a committee member: the seats waiting for them."""
-    if not has_perm(request.user, PERMISSION):
+    if not _member(request):
         return None
     waiting = sum(1 for seat in _seats(request) if _waiting(seat))
     return Panel(
