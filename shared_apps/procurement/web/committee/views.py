@@ -119,7 +119,7 @@ class _SeatPage(_MemberPage):
             opened=tender.status in selectors.OPENED_STATUSES,
         )
         opened = tender.status == Tender.Status.OPENED
-        if (sealed and passed or opened) and seat.conflict is None:
+        if ((sealed and passed) or opened) and seat.conflict is None:
             context.setdefault("declare_form", DeclareForm())
         if sealed and passed and seat.conflict is not None and seat.presented_at is None:
             context.setdefault("present_form", PresentForm())
