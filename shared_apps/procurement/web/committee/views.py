@@ -283,8 +283,9 @@ class SignPage(_SeatPage):
 
 
 def committee_panel(request: HttpRequest) -> Panel | None:
-    """On the district host, for a committee member: the seats waiting for them."""
-    if not _member(request):
+    """On the district host, for a member of the pool (their own seats; the buying office, which
+    may act on any seat, sits in none): the seats waiting for them."""
+    if not allows_own(grants_of(roles_of(request.user)), PERMISSION):
         return None
     waiting = sum(1 for seat in _seats(request) if _waiting(seat))
     return Panel(
