@@ -145,6 +145,20 @@ def test_another_members_seat_is_not_found(district_host: str) -> None:
     assert officer.get(f"/evaluation/{mine.pk}/").status_code == 404
 
 
+def test_the_home_counts_the_seats_waiting_for_the_member(district_host: str) -> None:
+    tender = _tender()
+    seat = seats(tender)[0]
+    client = _member(district_host, seat)
+    home = _text(client.get("/"))
+    assert re.search(r'<span class="count">1</span> ?待您处理的评标', home), home[-3000:]
+    _declare(client, seat)
+    client.post(f"/evaluation/{seat.pk}/present/", {"passphrase": PASSPHRASE})
+    assert re.search(r'<span class="count">0</span> ?待您处理的评标', _text(client.get("/")))
+    # The buying office sits on no committee: no such panel.
+    officer = _browser(district_host, user_with_role(R.PROCUREMENT_OFFICER))
+    assert "待您处理的评标" not in _text(officer.get("/"))
+
+
 # Scores ---------------------------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ service, and their score sheet signed. A member acts in their own seats only, wh
 they may do; the same services and selectors as the API."""
 
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import messages
@@ -131,51 +131,59 @@ class SeatPage(_SeatPage):
     share to present once the deadline has passed; how many shares the opening still needs."""
 
 
-class DeclarePage(_SeatPage):
-    """The member's declaration of interests, posted from the seat's page."""
+class _SeatAct(_SeatPage):
+    """An act on the seat, posted from the seat's page: done, back there; refused, the seat's
+    page again with the form saying why."""
 
     http_method_names = ["post"]
+    form_class: ClassVar[type[forms.Form]]
+    form_name: ClassVar[str]
+    success: ClassVar[Any]
+
+    def act(self, data: dict[str, Any]) -> object:
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = self.form_class(request.POST)
+        if form.is_valid() and run(form, lambda: self.act(form.cleaned_data)) is not None:
+            messages.success(request, self.success)
+            return _back(self.seat)
+        context = self.get_context_data(**{self.form_name: form})
+        return self.render_to_response(context, status=400)
+
+
+class DeclarePage(_SeatAct):
+    """The member's declaration of interests."""
+
+    form_class = DeclareForm
+    form_name = "declare_form"
+    success = gettext_lazy("Your declaration is recorded.")
+
+    def act(self, data: dict[str, Any]) -> object:
+        return opening.seat_declare(
+            seat=self.seat,
+            conflict=data["conflict"],
+            note=data["note"],
+            actor=signed_in(self.request),
+        )
 
     @once
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        form = DeclareForm(request.POST)
-        if form.is_valid():
-            done = run(
-                form,
-                lambda: opening.seat_declare(
-                    seat=self.seat,
-                    conflict=form.cleaned_data["conflict"],
-                    note=form.cleaned_data["note"],
-                    actor=signed_in(request),
-                ),
-            )
-            if done is not None:
-                messages.success(request, _("Your declaration is recorded."))
-                return _back(self.seat)
-        return self.render_to_response(self.get_context_data(declare_form=form), status=400)
+        return super().post(request, *args, **kwargs)
 
 
-class PresentPage(_SeatPage):
+class PresentPage(_SeatAct):
     """The member's share, presented with their passphrase (no once-key: the form's record
     would keep a hash of the passphrase; a share is presented once by nature)."""
 
-    http_method_names = ["post"]
+    form_class = PresentForm
+    form_name = "present_form"
+    success = gettext_lazy("Your share is presented.")
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        form = PresentForm(request.POST)
-        if form.is_valid():
-            done = run(
-                form,
-                lambda: opening.share_present(
-                    seat=self.seat,
-                    passphrase=form.cleaned_data["passphrase"],
-                    actor=signed_in(request),
-                ),
-            )
-            if done is not None:
-                messages.success(request, _("Your share is presented."))
-                return _back(self.seat)
-        return self.render_to_response(self.get_context_data(present_form=form), status=400)
+    def act(self, data: dict[str, Any]) -> object:
+        return opening.share_present(
+            seat=self.seat, passphrase=data["passphrase"], actor=signed_in(self.request)
+        )
 
 
 def _back(seat: CommitteeSeat, name: str = "evaluation:seat") -> HttpResponse:
