@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from shared_apps.procurement.models import Award, Bid, CommitteeSeat, Lot, Supplier, Tender
@@ -61,9 +62,15 @@ def supplier_contacts(supplier: Supplier) -> set[tuple[str, str]]:
 
 
 def _valid_counts() -> Iterator[tuple[Lot, int]]:
-    lots = Lot.objects.filter(tender__status__in=OPENED).select_related("tender").order_by("pk")
+    """Each opened lot and its count of valid bids, in one query however many lots."""
+    lots = (
+        Lot.objects.filter(tender__status__in=OPENED)
+        .select_related("tender")
+        .annotate(valid=Count("bids", filter=Q(bids__status=Bid.Status.VALID)))
+        .order_by("pk")
+    )
     for lot in lots:
-        yield lot, lot.bids.filter(status=Bid.Status.VALID).count()
+        yield lot, lot.valid
 
 
 @rule("single_bid")

@@ -9,6 +9,7 @@ from shared_apps.accounts.api.views import MembershipViewSet, TokenViewSet, User
 from shared_apps.accounts.web.views import HomePage
 from shared_apps.audit.api.views import ChangeViewSet, FindingViewSet, SecurityEventViewSet
 from shared_apps.audit.web.views import findings_panel
+from shared_apps.procurement.web.committee.views import committee_panel
 from shared_apps.procurement.web.office import views as procurement_office
 from shared_apps.procurement.web.portal.views import portal_panel
 from shared_apps.standards.web import views as standards_pages
@@ -33,6 +34,7 @@ HOME_PANELS: list[HomePanel] = [
     findings_panel,
     portal_panel,
     procurement_office.home_panel,
+    committee_panel,
 ]
 
 urlpatterns = [
@@ -55,6 +57,8 @@ urlpatterns = [
     path("audit/", include("shared_apps.audit.web.urls")),
     path("supplier/", include("shared_apps.procurement.web.portal.urls")),
     path("procurement/", include("shared_apps.procurement.web.office.urls")),
+    path("evaluation/", include("shared_apps.procurement.web.committee.urls")),
+    path("procurement-review/", include("shared_apps.procurement.web.oversight.urls")),
     *outside_api(__name__),
 ]
 

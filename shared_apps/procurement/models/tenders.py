@@ -369,6 +369,8 @@ class CommitteeSeat(models.Model):
     conflict_note = models.TextField(_("declaration note"), blank=True)
     declared_at = models.DateTimeField(_("declared at"), null=True, blank=True)
     presented_at = models.DateTimeField(_("share presented at"), null=True, blank=True)
+    # The member's signature of their score sheet: from then on their scores are final.
+    scores_signed_at = models.DateTimeField(_("scores signed at"), null=True, blank=True)
 
     owner_field = "evaluator__user"
 
@@ -391,6 +393,10 @@ class CommitteeSeat(models.Model):
             models.CheckConstraint(
                 condition=Q(presented_at__isnull=True) | Q(conflict__isnull=False),
                 name="procurement_seat_declared_before_presenting",
+            ),
+            models.CheckConstraint(
+                condition=Q(scores_signed_at__isnull=True) | Q(conflict=False),
+                name="procurement_seat_signed_without_conflict",
             ),
         ]
 
@@ -570,8 +576,8 @@ class Award(models.Model):
 
 class TenderEvent(models.Model):
     """One step of a tender that people read: published, reserve sealed, interests declared,
-    share presented, opened, bid rejected, lot flagged, scores recorded, evaluated, awarded,
-    cancelled."""
+    share presented, opened, bid rejected, lot flagged, scores recorded and signed, evaluated,
+    awarded, cancelled."""
 
     class Kind(models.TextChoices):
         PUBLISHED = "published", _("published")
@@ -582,6 +588,7 @@ class TenderEvent(models.Model):
         BID_REJECTED = "bid_rejected", _("bid rejected")
         FEW_BIDS = "few_bids", _("fewer than three valid bids")
         SCORED = "scored", _("scores recorded")
+        SIGNED = "signed", _("scores signed")
         EVALUATED = "evaluated", _("evaluated")
         AWARDED = "awarded", _("awarded")
         CANCELLED = "cancelled", _("cancelled")

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from houqin.permissions import AnyUser
 from houqin.tenancy import SchoolOwnedQuerySet
+from shared_apps.accounts.models import User
 from shared_apps.procurement.models import (
     Bid,
     BidLine,
@@ -167,6 +168,39 @@ def notice_list() -> QuerySet[Tender]:
 
 def seat_list() -> QuerySet[CommitteeSeat]:
     return CommitteeSeat.objects.select_related("tender", "evaluator")
+
+
+def member_seat_list(*, member: User) -> QuerySet[CommitteeSeat]:
+    """The seats `member` holds, with their tender, its committee's size and how many shares
+    its members have presented (the opening leaves that count as it was)."""
+    return (
+        CommitteeSeat.objects.filter(evaluator__user=member)
+        .select_related("tender", "evaluator")
+        .annotate(
+            members=Count("tender__seats"),
+            presented=Count("tender__seats", filter=Q(tender__seats__presented_at__isnull=False)),
+        )
+        .order_by("-tender__deadline", "-pk")
+    )
+
+
+def score_sheet(*, seat: CommitteeSeat) -> QuerySet[Lot]:
+    """The lots of the seat's tender, once opened, with their valid bids (lines and totals) and
+    the seat's own scores of them: what a member scores side by side."""
+    bids = (
+        Bid.objects.filter(status=Bid.Status.VALID, lot__tender__status__in=OPENED_STATUSES)
+        .select_related("supplier")
+        .defer("sealed")
+        .prefetch_related(
+            Prefetch("scores", queryset=Score.objects.filter(seat=seat), to_attr="mine"),
+        )
+        .order_by("total", "pk")
+    )
+    return (
+        Lot.objects.filter(tender_id=seat.tender_id)
+        .order_by("number")
+        .prefetch_related(Prefetch("bids", queryset=bids, to_attr="valid"))
+    )
 
 
 def bid_list(*, viewer: AnyUser) -> QuerySet[Bid]:

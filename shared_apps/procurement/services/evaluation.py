@@ -1,9 +1,10 @@
 """Evaluation (评标) and award (中标) of an opened tender.
 
 Each committee member who declared no conflict of interest scores each valid bid on each quality
-criterion. A bid's price score is the price weight x the lot's lowest valid total / its total;
-its quality score is the mean over the scoring members of the criteria's weighted scores; both
-to two places, and its score their sum. Bids are ranked by score, then by the higher quality
+criterion, and signs their sheet once it is whole: signed scores are final. A bid's price score
+is the price weight x the lot's lowest valid total / its total; its quality score is the mean
+over the scoring members of the criteria's weighted scores; both to two places, and its score
+their sum. Bids are ranked by score, then by the higher quality
 score, then by the lower total, then by the earlier submission; the top one is the committee's
 recommendation. A procurement officer other than the one who evaluated (houqin.duties) awards
 each lot: another bid than the recommendation needs a reason (and is flagged to auditors), a lot
@@ -65,11 +66,31 @@ def _member_seat(tender: Tender, actor: Actor) -> CommitteeSeat:
     return seat
 
 
+def price_scores(bids: list[Bid], price_weight: int) -> dict[int, Decimal]:
+    """Each opened bid's price score among the valid bids of its lot: the price weight x the
+    lowest total / its total, to two places."""
+    totals = [bid.total for bid in bids if bid.total is not None]
+    if not totals:
+        return {}
+    lowest = min(totals)
+    return {
+        bid.pk: (price_weight * lowest / bid.total).quantize(CENT)
+        for bid in bids
+        if bid.total is not None
+    }
+
+
+def _unsigned(seat: CommitteeSeat) -> None:
+    if seat.scores_signed_at is not None:
+        raise Conflict(_("You have signed your scores: they are final."), code="scores_signed")
+
+
 @service
 def scores_record(*, tender: Tender, scores: list[GivenScore], actor: Actor) -> list[Score]:
     """Record (or correct, until the evaluation) the actor's scores of valid bids."""
     locked = locked_tender(tender, Tender.Status.OPENED)
     seat = _member_seat(locked, actor)
+    _unsigned(seat)
     if not scores:
         raise InvalidInput(
             _("Give at least one score."), fields={"scores": [_("This list may not be empty.")]}
@@ -111,6 +132,29 @@ def scores_record(*, tender: Tender, scores: list[GivenScore], actor: Actor) -> 
         note=_("%(n)s scores.") % {"n": len(saved)},
     )
     return saved
+
+
+@service
+def scores_sign(*, tender: Tender, actor: Actor) -> CommitteeSeat:
+    """The member signs their score sheet, whole (every valid bid on every criterion): their
+    scores are final from then on."""
+    locked = locked_tender(tender, Tender.Status.OPENED)
+    seat = CommitteeSeat.objects.select_for_update().get(pk=_member_seat(locked, actor).pk)
+    _unsigned(seat)
+    bids = Bid.objects.filter(lot__tender=locked, status=Bid.Status.VALID).count()
+    expected = bids * locked.criteria.count()
+    given = Score.objects.filter(seat=seat, bid__status=Bid.Status.VALID).count()
+    if given < expected:
+        raise Conflict(
+            _("%(missing)s of your scores are still missing.") % {"missing": expected - given},
+            code="scores_missing",
+        )
+    seat.scores_signed_at = timezone.now()
+    seat.save(update_fields=["scores_signed_at"])
+    tender_event(
+        locked, TenderEvent.Kind.SIGNED, actor, seat=seat, note=_("%(n)s scores.") % {"n": given}
+    )
+    return seat
 
 
 def _quality_scores(
@@ -163,9 +207,9 @@ def tender_evaluate(*, tender: Tender, actor: Actor) -> Tender:
         if not bids:
             continue
         quality = _quality_scores(bids, scorers, criteria)
-        lowest = min(bid.total for bid in bids)
+        priced = price_scores(bids, locked.price_weight)
         for bid in bids:
-            bid.price_score = (locked.price_weight * lowest / bid.total).quantize(CENT)
+            bid.price_score = priced[bid.pk]
             bid.quality_score = quality[bid.pk]
             bid.score = bid.price_score + bid.quality_score
         bids.sort(key=lambda b: (-b.score, -b.quality_score, b.total, b.submitted_at, b.pk))  # type: ignore[operator]
