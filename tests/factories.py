@@ -1,11 +1,14 @@
 """Factories for the objects tests need; users come with the roles they are asked for."""
 
+import io
 import struct
 import zlib
 from typing import Any, cast
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from houqin.door import SystemActor
 from houqin.roles import Role
@@ -67,6 +70,13 @@ def discard_user(user: User) -> None:
 def programme_row(code: str) -> Programme:
     """The district's programme with this code (the migrations make those of `ProgrammeCode`)."""
     return Programme.objects.get(code=code)
+
+
+def licence_scan() -> SimpleUploadedFile:
+    """A photographed licence, as a supplier sends it: a 1200 × 800 PNG."""
+    out = io.BytesIO()
+    Image.new("RGB", (1200, 800), (200, 30, 30)).save(out, format="PNG")
+    return SimpleUploadedFile("licence.png", out.getvalue(), content_type="image/png")
 
 
 def png_claiming(width: int, height: int) -> bytes:

@@ -32,7 +32,7 @@ from shared_apps.procurement.models import (
 )
 from shared_apps.procurement.services import suppliers
 from tenants.models import School
-from tests.factories import user_with_role
+from tests.factories import licence_scan, user_with_role
 from tests.matrix.tenders import (
     draft_tender,
     evaluated_tender,
@@ -309,6 +309,35 @@ def test_licences_waiting_are_verified_or_rejected(district_host: str) -> None:
     assert business.status == Qualification.Status.VERIFIED and business.verified_by == user
     assert food.status == Qualification.Status.REJECTED and food.rejection_reason == "编号不符"
     assert business.number not in _text(client.get("/procurement/qualifications/"))
+
+
+def test_a_licence_is_checked_against_the_scan_its_supplier_sent(district_host: str) -> None:
+    client, _user = _officer(district_host)
+    supplier = make_supplier(qualified=False)
+    scanned = suppliers.qualification_add(
+        supplier=supplier,
+        kind=Qualification.Kind.FOOD_BUSINESS,
+        number=f"JY-{supplier.pk}",
+        valid_from=timezone.localdate() - timedelta(days=10),
+        expires_on=timezone.localdate() + timedelta(days=300),
+        scan=licence_scan(),
+        actor=officer(),
+    )
+    url = f"/procurement/qualifications/{scanned.pk}/scan/"
+    assert url in client.get("/procurement/qualifications/").content.decode()
+    scan = client.get(url)
+    assert (scan.status_code, scan["Content-Type"]) == (200, "image/jpeg")
+    assert scan.content.startswith(b"\xff\xd8") and scan["Cache-Control"] == "private, no-store"
+    # A licence declared without a scan has none to show.
+    bare = supplier.qualifications.exclude(pk=scanned.pk).first() or suppliers.qualification_add(
+        supplier=supplier,
+        kind=Qualification.Kind.BUSINESS,
+        number=f"YY-{supplier.pk}",
+        valid_from=timezone.localdate() - timedelta(days=10),
+        expires_on=timezone.localdate() + timedelta(days=300),
+        actor=officer(),
+    )
+    assert client.get(f"/procurement/qualifications/{bare.pk}/scan/").status_code == 404
 
 
 # Lists and home -----------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ unqualified); licences sent with their scans; an attacker guessing other compani
 nothing, and no page tells how many bid; list pages cost the same for one row and many."""
 
 import base64
-import io
 import itertools
 import re
 from collections.abc import Callable
@@ -18,7 +17,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from PIL import Image
 
 from houqin.roles import Role as R
 from shared_apps.procurement import sealing
@@ -26,7 +24,7 @@ from shared_apps.procurement.models import Bid, Lot, Qualification, Supplier, Te
 from shared_apps.procurement.services import suppliers as supplier_services
 from shared_apps.procurement.tender_keys import district_signing_key
 from tenants.models import School
-from tests.factories import png_claiming, user_with_role
+from tests.factories import licence_scan, png_claiming, user_with_role
 from tests.matrix.supply import make_contract, make_rating, make_spend_line
 from tests.matrix.tenders import (
     bid_on,
@@ -185,12 +183,6 @@ def test_the_result_after_the_opening_is_the_bidders_own(district_host: str) -> 
 # Licences ----------------------------------------------------------------------------------------
 
 
-def _image(fmt: str = "PNG") -> SimpleUploadedFile:
-    out = io.BytesIO()
-    Image.new("RGB", (1200, 800), (200, 30, 30)).save(out, format=fmt)
-    return SimpleUploadedFile("licence.png", out.getvalue(), content_type="image/png")
-
-
 def _licence(**extra: object) -> dict[str, object]:
     return {
         "kind": Qualification.Kind.FOOD_BUSINESS,
@@ -198,7 +190,7 @@ def _licence(**extra: object) -> dict[str, object]:
         "issued_by": "县市场监督管理局",
         "valid_from": "2025-01-01",
         "expires_on": "2030-01-01",
-        "scan": _image(),
+        "scan": licence_scan(),
         **extra,
     }
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from shared_apps.procurement.models import Qualification, Supplier
 from shared_apps.procurement.services import suppliers
+from tests.factories import licence_scan
 from tests.matrix import AUDITOR, Scene
 from tests.matrix.tenders import (
     OFFICER,
@@ -53,6 +54,19 @@ def _pending_licence(scene: Scene) -> dict[str, Any]:
     return {"pk": licence.pk}
 
 
+def _scanned_licence(scene: Scene) -> dict[str, Any]:
+    licence: Qualification = suppliers.qualification_add(
+        supplier=make_supplier(qualified=False),
+        kind=Qualification.Kind.FOOD_BUSINESS,
+        number="JY-SCAN",
+        valid_from=date(2020, 1, 1),
+        expires_on=date(2036, 1, 1),
+        scan=licence_scan(),
+        actor=officer(),
+    )
+    return {"pk": licence.pk}
+
+
 DISTRICT_PAGES: Pages = {
     "procurement-office:requisitions": Declared(READERS),
     "procurement-office:tenders": Declared(READERS),
@@ -67,6 +81,7 @@ DISTRICT_PAGES: Pages = {
     "procurement-office:supplier-suspend": Declared(OFFICER, _supplier),
     "procurement-office:supplier-reinstate": Declared(OFFICER, _suspended),
     "procurement-office:qualifications": Declared(READERS),
+    "procurement-office:qualification-scan": Declared(READERS, _scanned_licence),
     "procurement-office:qualification-verify": Declared(OFFICER, _pending_licence),
     "procurement-office:qualification-reject": Declared(OFFICER, _pending_licence),
     "procurement-office:contracts": Declared(READERS),

@@ -26,6 +26,11 @@ urlpatterns = [
     ),
     path("qualifications/", views.QualificationListPage.as_view(), name="qualifications"),
     path(
+        "qualifications/<int:pk>/scan/",
+        views.QualificationScanPage.as_view(),
+        name="qualification-scan",
+    ),
+    path(
         "qualifications/<int:pk>/verify/",
         views.QualificationVerifyPage.as_view(),
         name="qualification-verify",

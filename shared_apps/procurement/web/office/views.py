@@ -45,6 +45,7 @@ from shared_apps.procurement.web.office.forms import (
     ReserveForm,
     TenderForm,
 )
+from shared_apps.procurement.web.scans import scan_response
 
 SECTION = gettext_lazy("Procurement")
 
@@ -492,6 +493,15 @@ class QualificationListPage(Page):
             can_verify=has_perm(self.request.user, "procurement.verify_qualification"),
         )
         return context
+
+
+class QualificationScanPage(Page):
+    """The scan a supplier sent with its licence: the document the officer checks it against."""
+
+    permission = "procurement.view_qualification"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return scan_response(_row(request, supply.qualification_list(), "view", kwargs["pk"]))
 
 
 class QualificationVerifyPage(Page):

@@ -38,6 +38,7 @@ from shared_apps.procurement.selectors import tenders
 from shared_apps.procurement.services import bids, suppliers
 from shared_apps.procurement.tender_keys import bid_receipt
 from shared_apps.procurement.web.portal.forms import BidForm, QualificationForm, typed_prices
+from shared_apps.procurement.web.scans import scan_response
 
 SECTION = gettext_lazy("Supplier portal")
 
@@ -170,12 +171,7 @@ class QualificationScanPage(PortalPage):
         licence = get_object_or_404(
             restrict(supply.qualification_list(), request.user, "view"), pk=kwargs["pk"]
         )
-        if not licence.scan:
-            raise Http404
-        with licence.scan.open("rb") as scan:
-            response = HttpResponse(scan.read(), content_type="image/jpeg")
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return scan_response(licence)
 
 
 # Notices and bids --------------------------------------------------------------------------------
