@@ -121,6 +121,9 @@ def ensure_services(
         _handles.append(server)
         started = True
         alone = _forget_dead_users(server)
+        # Again at exit, before pgserver's own hook (registered earlier, so run later) decides
+        # whether this process is the last to use the server.
+        atexit.register(_forget_dead_users, server)
         if max_connections is not None and alone:
             _fit_connections(server, max_connections)
         global _superuser_url
