@@ -186,11 +186,6 @@ def _load(schools: int, smoke: bool) -> list[dict[str, Any]]:
     figures.append(
         _figure("api_max_rps", ours["max"]["rps"], "req/s", floor["max"]["rps"], schools)
     )
-    figures.append(
-        _figure(
-            "api_failed_at_max", ours["max"]["failed"], "requests", floor["max"]["failed"], schools
-        )
-    )
     return figures
 
 
