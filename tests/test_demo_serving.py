@@ -104,6 +104,7 @@ def _start(tmp_path: Path) -> Demo:
         time.sleep(0.5)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_the_demo_serves_like_production_and_stops_whole(
     tmp_path: Path, stop: signal.Signals
@@ -152,6 +153,7 @@ def test_the_demo_serves_like_production_and_stops_whole(
     assert not alive, [process.cmdline() for process in alive]
 
 
+@pytest.mark.slow
 def test_the_embedded_servers_stop_with_the_process_that_started_them() -> None:
     """A test session's servers (the tests' settings start them with the superuser's access):
     the process that started them, ended by SIGTERM, stops them, though a user of the server
