@@ -59,7 +59,7 @@ def test_bench_at_ten_schools_prints_every_figure_with_its_baseline(db):
         env=env,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,
     )
     assert result.returncode == 0, result.stderr[-4000:]
     figures = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
