@@ -1,6 +1,7 @@
 """`make bench` at ten schools: the benchmark's code paths (template and pool provisioning, stock
 provisioning, releases with nothing and with a column to apply, the request path with and
-without tenancy, a loop over every school) run and print every figure."""
+without tenancy, a loop over every school, the API under load through gunicorn beside its floor)
+run and print every figure."""
 
 import json
 import os
@@ -36,6 +37,8 @@ FIGURES = {
     "repairs_sweep_district",
     "depreciation_month_20000",
     "stocktake_close_5000",
+    *(f"api_{p}_at_{rate}rps" for p in ("p50", "p95", "p99") for rate in (100, 200, 400)),
+    "api_max_rps",
 }
 
 
@@ -56,7 +59,7 @@ def test_bench_at_ten_schools_prints_every_figure_with_its_baseline(db):
         env=env,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,
     )
     assert result.returncode == 0, result.stderr[-4000:]
     figures = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]

@@ -1,7 +1,13 @@
 """Every error answers in the one shape: {"error": {"status", "code", "message", ...}}."""
 
+import math
+import time
+from typing import Any
+
 import pytest
 
+from houqin import health
+from houqin.celery import app
 from houqin.roles import Role
 from tenants.routing import school_host
 from tests.conftest import HostClient
@@ -82,6 +88,30 @@ def test_healthz_reports_database_and_broker(db, district_host):
     assert body["checks"]["database"] == "ok"
     assert body["checks"]["broker"] == "ok"
     assert response.status_code == 200
+
+
+def test_healthz_asks_the_broker_at_most_every_few_seconds(db, district_host, monkeypatch):
+    """Asking the broker opens a connection (most of the endpoint's time): a process keeps the
+    answer BROKER_CHECK_SECONDS."""
+    opened: list[int] = []
+    real = app.connection_for_write
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        opened.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(app, "connection_for_write", counted)
+    monkeypatch.setattr(health, "_broker_answer", (-math.inf, ""))
+    client = HostClient(district_host)
+    for _ in range(3):
+        assert client.get("/healthz").json()["checks"]["broker"] == "ok"
+    assert len(opened) == 1
+    # The answer's time is up: the next probe asks again.
+    monkeypatch.setattr(
+        health, "_broker_answer", (time.monotonic() - health.BROKER_CHECK_SECONDS, "ok")
+    )
+    client.get("/healthz")
+    assert len(opened) == 2
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,9 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
-from houqin import context
+from houqin import context, errors
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
@@ -41,6 +42,36 @@ class RequestContextMiddleware:
         with context.acting(request_id=request_id):
             response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id
+        return response
+
+
+class RequestBodyMiddleware:
+    """A request body larger than MAX_REQUEST_BODY is refused with 413 before anything reads it.
+    A body the view did not read (an anonymous POST answered 401, a refused one) is then read to
+    its end, up to twice that size: a client sends its whole body before it reads the answer,
+    and a server that closes with unread data in its socket resets the connection, so the client
+    would get a reset in the middle of its sending instead of the answer."""
+
+    CHUNK = 64 * 1024
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.MAX_REQUEST_BODY:
+            response = errors.error_response(
+                request, 413, "request_too_large", _("The request is too large.")
+            )
+        else:
+            response = self.get_response(request)
+        unread = length and not getattr(request, "_read_started", False)
+        if unread and length <= 2 * settings.MAX_REQUEST_BODY:
+            while request.read(self.CHUNK):
+                pass
         return response
 
 

@@ -155,7 +155,39 @@ def run(schools: int, samples: int, smoke: bool) -> list[dict[str, Any]]:
             schools,
         )
     )
-    return figures + _pages(schools, smoke)
+    return figures + _pages(schools, smoke) + _load(schools, smoke)
+
+
+def _load(schools: int, smoke: bool) -> list[dict[str, Any]]:
+    """The API under load through gunicorn (tests/bench/load.py): the mix at 100, 200 and 400
+    requests a second and the maximum rate, Houqin over every school against the floor (a plain
+    Django + DRF application on one school's rows), alternating, medians of 3 pairs (1 in a smoke
+    run, of 1 s a rate)."""
+    from tests.bench import load
+
+    codes = _step("load_setup", "--schools", str(schools), stage=2)["schools"]
+    seconds, pairs = (1.0, 1) if smoke else (10.0, 3)
+    result = load.compare(codes, DATABASE, [100, 200, 400], seconds, pairs)
+    ours, floor = result["houqin"], result["floor"]
+    sys.stderr.write(f"load: {json.dumps(result)}\n")
+    # At the lowest rate every request of the mix is answered 2xx by both, or the mix is wrong.
+    if ours["at_100"]["failed"] or floor["at_100"]["failed"]:
+        raise SystemExit("the load mix failed at 100 req/s: see load: above")
+    figures = [
+        _figure(
+            f"api_{p}_at_{rate}rps",
+            ours[f"at_{rate}"][f"{p}_ms"],
+            "ms",
+            floor[f"at_{rate}"][f"{p}_ms"],
+            schools,
+        )
+        for rate in (100, 200, 400)
+        for p in ("p50", "p95", "p99")
+    ]
+    figures.append(
+        _figure("api_max_rps", ours["max"]["rps"], "req/s", floor["max"]["rps"], schools)
+    )
+    return figures
 
 
 def _fill(schools: int) -> None:
@@ -347,6 +379,11 @@ def main() -> None:
         "--only-routes", action="store_true", help="route planning's figures alone, unrecorded"
     )
     parser.add_argument(
+        "--only-load",
+        action="store_true",
+        help="the schools, then the API under load through gunicorn alone, unrecorded",
+    )
+    parser.add_argument(
         "--only-upkeep",
         action="store_true",
         help="the schools, then the upkeep figures alone, unrecorded",
@@ -370,6 +407,10 @@ def main() -> None:
         elif args.only_pages:
             _step("setup")
             figures = _pages(args.schools, smoke)
+        elif args.only_load:
+            _step("setup")
+            _fill(args.schools)
+            figures = _load(args.schools, smoke)
         elif args.only_upkeep:
             _step("setup")
             _fill(args.schools)
@@ -380,7 +421,9 @@ def main() -> None:
         _recreate_database(drop_only=True)
     for figure in figures:
         print(json.dumps(figure))
-    if args.record and not (args.only_optimiser or args.only_pages or args.only_upkeep):
+    if args.record and not (
+        args.only_optimiser or args.only_pages or args.only_upkeep or args.only_load
+    ):
         _record(args.record, figures, _machine(server_version), samples)
 
 

@@ -188,6 +188,28 @@ def throughput(args: argparse.Namespace) -> dict[str, Any]:
     return {"rounds": rounds}
 
 
+def load_setup(args: argparse.Namespace) -> dict[str, Any]:
+    """The load benchmark's rows: in each of the first `--schools` schools, 20 feedbacks and a
+    principal whose token is `bench-principal-<code>` (who writes there); the auditor reads
+    every school, the district administrator the district."""
+    auditor = User.objects.get(username="bench-auditor")
+    schools = list(School.objects.filter(code__startswith="s").order_by("code")[: args.schools])
+    for school in schools:
+        principal, _created = User.objects.get_or_create(username=f"bench-principal-{school.code}")
+        Membership.objects.across_schools().get_or_create(
+            user=principal, role=Role.PRINCIPAL.value, school=school
+        )
+        key = hash_token_key(f"bench-principal-{school.code}")
+        ApiToken.objects.get_or_create(user=principal, key_hash=key)
+        with tenant_context(school):
+            if Feedback.objects.count() < 20:
+                Feedback.objects.bulk_create(
+                    Feedback(author=auditor, category="praise", subject=f"第{i}条", body="好")
+                    for i in range(20)
+                )
+    return {"schools": [school.code for school in schools]}
+
+
 def visit(args: argparse.Namespace) -> dict[str, Any]:
     """Visit every school with one query each; report the peak memory of this process and of
     its PostgreSQL backend (private memory, sampled every 25 schools)."""
@@ -1026,6 +1048,7 @@ STEPS = {
         setup,
         provision_cold,
         fill,
+        load_setup,
         stock_sample,
         provision_warm,
         migrate,

@@ -94,6 +94,7 @@ TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
 MIDDLEWARE = [
     "houqin.middleware.TrustedProxyMiddleware",
     "houqin.middleware.RequestContextMiddleware",
+    "houqin.middleware.RequestBodyMiddleware",
     "houqin.middleware.ContentSecurityPolicyMiddleware",
     # Before routing, so that an unknown or suspended school's page speaks the visitor's language.
     "django.middleware.locale.LocaleMiddleware",
@@ -233,6 +234,12 @@ STATIC_ROOT = env.str("STATIC_ROOT", default="") or None
 # may name an S3-compatible backend (django-storages) in STORAGES. Never served as static files:
 # the API answers each after the role check.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(ROOT_DIR / ".media"))
+# The largest request body taken (nginx's client_max_body_size, deploy/nginx/houqin.conf): a
+# larger one is answered 413 before the view sees it (houqin.middleware.RequestBodyMiddleware).
+MAX_REQUEST_BODY = env.int("MAX_REQUEST_BODY", default=20 * 1024 * 1024)
+# Where the demo (`make demo`) keeps its servers' data, its logins and beat's schedule
+# (HOUQIN_DEMO_STATE, a folder of the checkout or an absolute path; houqin.devstack reads it too).
+DEMO_STATE_DIR = ROOT_DIR / env.str("HOUQIN_DEMO_STATE", default=".demo")
 # Static files straight from the apps' folders (the demo and the tests); production serves the
 # collected, fingerprinted copies (settings/prod.py).
 STORAGES = {

@@ -20,4 +20,4 @@ DEBUG = env.bool("DEBUG", default=True)
 SHARED_APPS = [*SHARED_APPS, "demo_district"]  # noqa: F405
 INSTALLED_APPS = [*INSTALLED_APPS, "demo_district"]  # noqa: F405
 # Uploaded files (repair photos) beside the demo's database.
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(ROOT_DIR / ".demo" / "media"))  # noqa: F405
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(DEMO_STATE_DIR / "media"))  # noqa: F405

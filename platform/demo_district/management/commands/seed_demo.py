@@ -14,6 +14,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         logins = seed_demo()
-        path = settings.ROOT_DIR / ".demo" / "logins.json"
+        path = settings.DEMO_STATE_DIR / "logins.json"
         write_logins(logins, path)
         self.stdout.write(f"{len(logins)} demo logins written to {path}")
