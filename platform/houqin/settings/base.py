@@ -78,6 +78,7 @@ TENANT_APPS = [
     "tenant_apps.orders",
     "tenant_apps.assets",
     "tenant_apps.repairs",
+    "tenant_apps.dorms",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]

@@ -1,0 +1,27 @@
+import django_filters
+
+from tenant_apps.dorms.models import Allocation, Bed, Floor, Room
+
+
+class FloorFilter(django_filters.FilterSet):
+    class Meta:
+        model = Floor
+        fields = ["building"]
+
+
+class RoomFilter(django_filters.FilterSet):
+    class Meta:
+        model = Room
+        fields = ["floor", "sex", "stage"]
+
+
+class BedFilter(django_filters.FilterSet):
+    class Meta:
+        model = Bed
+        fields = ["room", "in_service"]
+
+
+class AllocationFilter(django_filters.FilterSet):
+    class Meta:
+        model = Allocation
+        fields = ["student", "bed"]

@@ -1,0 +1,205 @@
+"""Boarding (住宿): dormitory buildings, floors, rooms and beds, and who sleeps in which bed when.
+
+A room is for one sex and holds no more pupils than its floor area allows (2.0 m² per primary
+pupil, 2.5 m² per junior-secondary student). An allocation puts one student in one bed for a
+period; periods are closed, never overwritten, and neither a bed nor a student is in two
+allocations on the same day (exclusion constraints over the dates).
+"""
+
+from decimal import Decimal
+from typing import ClassVar
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import RangeOperators
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from houqin.db import one_of
+from tenant_apps.people.models import DateRange, SingleValueRange, Student
+
+# Floor area a pupil needs, by stage (宿舍建筑设计规范 as the district applies it).
+AREA_PER_PUPIL = {"primary": Decimal("2.0"), "junior": Decimal("2.5")}
+
+
+class Stage(models.TextChoices):
+    PRIMARY = "primary", _("primary")
+    JUNIOR = "junior", _("junior secondary")
+
+
+def stage_of(grade: int) -> str | None:
+    """The stage of a pupil in `grade`: primary 1–6, junior secondary 7–9, none above."""
+    if grade <= 6:
+        return Stage.PRIMARY
+    return Stage.JUNIOR if grade <= 9 else None
+
+
+# Grades too young for an upper bunk.
+NO_UPPER_BUNK_GRADES = range(1, 4)
+
+
+class Building(models.Model):
+    """A dormitory building."""
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("dormitory building")
+        verbose_name_plural = _("dormitory buildings")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Floor(models.Model):
+    """One floor of a dormitory building."""
+
+    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="floors")
+    level = models.SmallIntegerField(_("level"))
+
+    class Meta:
+        verbose_name = _("floor")
+        verbose_name_plural = _("floors")
+        ordering = ["building_id", "level"]
+        constraints = [
+            models.UniqueConstraint(fields=["building", "level"], name="dorms_floor_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.building_id}/{self.level}"
+
+
+class Room(models.Model):
+    """A dormitory room for pupils of one sex and one stage, its capacity bounded by its area."""
+
+    Sex = Student.Gender
+
+    floor = models.ForeignKey(Floor, on_delete=models.PROTECT, related_name="rooms")
+    number = models.CharField(_("number"), max_length=16)
+    sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices)
+    stage = models.CharField(_("stage"), max_length=8, choices=Stage.choices)
+    area = models.DecimalField(_("floor area (m²)"), max_digits=6, decimal_places=2)
+    capacity = models.PositiveSmallIntegerField(_("capacity"))
+
+    class Meta:
+        verbose_name = _("dormitory room")
+        verbose_name_plural = _("dormitory rooms")
+        ordering = ["floor_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["floor", "number"], name="dorms_room_once"),
+            models.CheckConstraint(
+                condition=one_of("sex", Student.Gender.values), name="dorms_room_sex"
+            ),
+            models.CheckConstraint(
+                condition=one_of("stage", Stage.values), name="dorms_room_stage"
+            ),
+            models.CheckConstraint(condition=models.Q(capacity__gt=0), name="dorms_room_capacity"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    stage=Stage.PRIMARY,
+                    area__gte=models.F("capacity") * AREA_PER_PUPIL[Stage.PRIMARY],
+                )
+                | models.Q(
+                    stage=Stage.JUNIOR,
+                    area__gte=models.F("capacity") * AREA_PER_PUPIL[Stage.JUNIOR],
+                ),
+                name="dorms_room_area_per_pupil",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Bed(models.Model):
+    """One bed in a room; out of service (with the reason) it takes no one."""
+
+    class Bunk(models.TextChoices):
+        SINGLE = "single", _("single bed")
+        LOWER = "lower", _("lower bunk")
+        UPPER = "upper", _("upper bunk")
+
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="beds")
+    number = models.CharField(_("number"), max_length=16)
+    bunk = models.CharField(_("bunk"), max_length=8, choices=Bunk.choices, default=Bunk.SINGLE)
+    in_service = models.BooleanField(_("in service"), default=True)
+    out_of_service_reason = models.CharField(_("why out of service"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("bed")
+        verbose_name_plural = _("beds")
+        ordering = ["room_id", "number"]
+        permissions = [("service_bed", _("Can take a bed out of service and back"))]
+        constraints = [
+            models.UniqueConstraint(fields=["room", "number"], name="dorms_bed_once"),
+            models.CheckConstraint(
+                condition=one_of("bunk", ("single", "lower", "upper")), name="dorms_bed_bunk"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(in_service=True, out_of_service_reason="")
+                | (models.Q(in_service=False) & ~models.Q(out_of_service_reason="")),
+                name="dorms_bed_out_of_service_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Allocation(models.Model):
+    """One student in one bed from a day until the day they moved out (open while they stay)."""
+
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="+")
+    bed = models.ForeignKey(Bed, on_delete=models.PROTECT, related_name="allocations")
+    start_date = models.DateField(_("from"))
+    # The day they moved out: the bed is free again that day. Empty while they stay.
+    end_date = models.DateField(_("until"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    owner_field: ClassVar[str] = "created_by"
+
+    class Meta:
+        verbose_name = _("bed allocation")
+        verbose_name_plural = _("bed allocations")
+        ordering = ["-start_date", "-id"]
+        permissions = [
+            ("end_allocation", _("Can end a bed allocation")),
+            ("bulk_allocation", _("Can allocate a term's boarders in bulk")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gt=models.F("start_date")),
+                name="dorms_allocation_ends_after_start",
+            ),
+            # "Same bed" and "same student" as single-value ranges (no btree_gist: see
+            # people.models.SingleValueRange), over half-open date ranges [from, until).
+            ExclusionConstraint(
+                name="dorms_allocation_one_student_per_bed",
+                expressions=[
+                    (SingleValueRange("bed"), RangeOperators.OVERLAPS),
+                    (
+                        DateRange("start_date", "end_date", models.Value("[)")),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+            ),
+            ExclusionConstraint(
+                name="dorms_allocation_one_bed_per_student",
+                expressions=[
+                    (SingleValueRange("student"), RangeOperators.OVERLAPS),
+                    (
+                        DateRange("start_date", "end_date", models.Value("[)")),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.bed_id} {self.start_date}–{self.end_date or '…'}"

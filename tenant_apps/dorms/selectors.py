@@ -1,0 +1,53 @@
+"""Reads about boarding: rooms with their occupancy, beds, allocations."""
+
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
+
+from tenant_apps.dorms.models import Allocation, Bed, Building, Floor, Room
+
+
+def current(on: date) -> Q:
+    """Allocations that cover day `on` (the lookup is relative to an allocation)."""
+    return Q(start_date__lte=on) & (Q(end_date__isnull=True) | Q(end_date__gt=on))
+
+
+def from_on(start: date) -> Q:
+    """Allocations that cover any day from `start` on."""
+    return Q(end_date__isnull=True) | Q(end_date__gt=start)
+
+
+def occupied(*, bed: Bed, on: date) -> bool:
+    return Allocation.objects.filter(current(on), bed=bed).exists()
+
+
+def building_list() -> QuerySet[Building]:
+    return Building.objects.all()
+
+
+def floor_list() -> QuerySet[Floor]:
+    return Floor.objects.select_related("building")
+
+
+def room_list(*, on: date) -> QuerySet[Room]:
+    """Rooms with their beds in service and the beds occupied on day `on`."""
+    rooms = Room.objects.select_related("floor__building").order_by(
+        "floor__building__code", "floor__level", "number"
+    )
+    return rooms.annotate(
+        beds_in_service=Count("beds", filter=Q(beds__in_service=True), distinct=True),
+        occupied=Count(
+            "beds__allocations",
+            filter=Q(beds__allocations__start_date__lte=on)
+            & (Q(beds__allocations__end_date__isnull=True) | Q(beds__allocations__end_date__gt=on)),
+            distinct=True,
+        ),
+    )
+
+
+def bed_list() -> QuerySet[Bed]:
+    return Bed.objects.select_related("room__floor__building")
+
+
+def allocation_list() -> QuerySet[Allocation]:
+    return Allocation.objects.select_related("student", "bed__room__floor__building", "created_by")
