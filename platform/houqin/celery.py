@@ -56,6 +56,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=30),
         "args": ("tenant_apps.assets.tasks.assets_figures_task",),
     },
+    # Notices left pending (a lost message, retries used up) queued again every five minutes.
+    "notices-sweep-every-school": {
+        "task": "tenants.tasks.for_every_school_task",
+        "schedule": 300,
+        "args": ("tenant_apps.notices.tasks.notices_sweep_task", 120),
+    },
     # The district centre's procurement jobs (public schema): qualification notices at 06:00,
     # the suppliers' rating rule for last month on the 1st at 03:00.
     "procurement-qualification-expiry": {

@@ -409,7 +409,13 @@ REGISTRY: dict[Role, RoleSpec] = {
             # The orders and invoices that bought what is registered.
             _MEMBER | _ASSET_KEEPING | {"orders.view_*", "repairs.view_*"},
         ),
-        RoleSpec(Role.STAFF, Scope.SCHOOL, _("Staff"), _MEMBER),
+        RoleSpec(
+            Role.STAFF,
+            Scope.SCHOOL,
+            _("Staff"),
+            # Class teachers ask for their boarders' leave, for the guardians, and follow it.
+            _MEMBER | {"dorms.add_leave", "dorms.view_leave:own"},
+        ),
         RoleSpec(Role.STUDENT, Scope.SCHOOL, _("Student"), _MEMBER),
         RoleSpec(
             Role.SUPPLIER,

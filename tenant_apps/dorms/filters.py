@@ -1,6 +1,6 @@
 import django_filters
 
-from tenant_apps.dorms.models import Allocation, Bed, Floor, Room
+from tenant_apps.dorms.models import Allocation, Bed, DoorEvent, Floor, Guardian, Leave, Room
 
 
 class FloorFilter(django_filters.FilterSet):
@@ -25,3 +25,21 @@ class AllocationFilter(django_filters.FilterSet):
     class Meta:
         model = Allocation
         fields = ["student", "bed"]
+
+
+class GuardianFilter(django_filters.FilterSet):
+    class Meta:
+        model = Guardian
+        fields = ["student"]
+
+
+class DoorEventFilter(django_filters.FilterSet):
+    class Meta:
+        model = DoorEvent
+        fields = ["student", "device", "direction"]
+
+
+class LeaveFilter(django_filters.FilterSet):
+    class Meta:
+        model = Leave
+        fields = ["student", "status"]

@@ -6,17 +6,27 @@ period; periods are closed, never overwritten, and neither a bed nor a student i
 allocations on the same day (exclusion constraints over the dates).
 """
 
+from datetime import time
 from decimal import Decimal
 from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import RangeOperators
+from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from houqin.db import one_of
 from tenant_apps.people.models import DateRange, SingleValueRange, Student
+
+
+class TimeRange(models.Func):
+    """`tstzrange(lower, upper)`: from the first time up to, not including, the second."""
+
+    function = "tstzrange"
+    output_field = DateTimeRangeField()
+
 
 # Floor area a pupil needs, by stage (宿舍建筑设计规范 as the district applies it).
 AREA_PER_PUPIL = {"primary": Decimal("2.0"), "junior": Decimal("2.5")}
@@ -161,8 +171,6 @@ class Allocation(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    owner_field: ClassVar[str] = "created_by"
-
     class Meta:
         verbose_name = _("bed allocation")
         verbose_name_plural = _("bed allocations")
@@ -203,3 +211,186 @@ class Allocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_id} {self.bed_id} {self.start_date}–{self.end_date or '…'}"
+
+
+class Policy(models.Model):
+    """The school's boarding settings: when the night's roll call is taken. One row."""
+
+    roll_call_at = models.TimeField(_("roll call at"), default=time(22, 0))
+
+    class Meta:
+        verbose_name = _("boarding policy")
+        verbose_name_plural = _("boarding policies")
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="dorms_policy_one")]
+
+    def __str__(self) -> str:
+        return str(self.roll_call_at)
+
+
+class Guardian(models.Model):
+    """Who is told when a boarder is missing at the roll call."""
+
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=50)
+    phone = models.CharField(
+        _("phone"),
+        max_length=20,
+        validators=[RegexValidator(r"^\+?[0-9][0-9 \-]{4,18}$", _("Enter a phone number."))],
+    )
+
+    class Meta:
+        verbose_name = _("guardian")
+        verbose_name_plural = _("guardians")
+        ordering = ["student_id", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DoorEvent(models.Model):
+    """One pass through a dormitory's access terminal, as the terminal reported it (once: the
+    terminal's own event id makes a report sent again the same event)."""
+
+    class Direction(models.TextChoices):
+        IN = "in", _("in")
+        OUT = "out", _("out")
+
+    class Method(models.TextChoices):
+        CARD = "card", _("card")
+        FACE = "face", _("face")
+
+    device = models.CharField(_("device"), max_length=64)
+    device_event_id = models.CharField(_("device's event id"), max_length=64)
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="+")
+    direction = models.CharField(_("direction"), max_length=4, choices=Direction.choices)
+    method = models.CharField(_("method"), max_length=4, choices=Method.choices)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("door event")
+        verbose_name_plural = _("door events")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["student", "occurred_at"], name="dorms_door_student_time")]
+        constraints = [
+            models.UniqueConstraint(fields=["device", "device_event_id"], name="dorms_door_once"),
+            models.CheckConstraint(
+                condition=one_of("direction", ("in", "out")), name="dorms_door_direction"
+            ),
+            models.CheckConstraint(
+                condition=one_of("method", ("card", "face")), name="dorms_door_method"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device}:{self.device_event_id}"
+
+
+class Leave(models.Model):
+    """A boarder's leave (请假) from a time to a time, approved by the dorm manager."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("requested")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=200)
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    # A class teacher (staff) follows the leaves they asked for.
+    owner_field: ClassVar[str] = "requested_by"
+
+    class Meta:
+        verbose_name = _("leave")
+        verbose_name_plural = _("leaves")
+        ordering = ["-starts_at", "-id"]
+        permissions = [("approve_leave", _("Can approve or reject a leave"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="dorms_leave_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=one_of("status", ("requested", "approved", "rejected")),
+                name="dorms_leave_status",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="requested", decided_at__isnull=True)
+                | (~models.Q(status="requested") & models.Q(decided_at__isnull=False)),
+                name="dorms_leave_decided_has_time",
+            ),
+            # A student's leaves that stand (asked for or granted) never overlap.
+            ExclusionConstraint(
+                name="dorms_leave_no_overlap",
+                expressions=[
+                    (SingleValueRange("student"), RangeOperators.OVERLAPS),
+                    (TimeRange("starts_at", "ends_at"), RangeOperators.OVERLAPS),
+                ],
+                condition=~models.Q(status="rejected"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.starts_at}–{self.ends_at}"
+
+
+class RollCall(models.Model):
+    """The night's roll call: who was in at the school's time, late, absent or on leave."""
+
+    night = models.DateField(_("night"), unique=True)
+    due_at = models.DateTimeField(_("due at"))
+    taken_at = models.DateTimeField(_("taken at"))
+
+    class Meta:
+        verbose_name = _("roll call")
+        verbose_name_plural = _("roll calls")
+        ordering = ["-night"]
+        permissions = [("take_rollcall", _("Can take the night's roll call"))]
+
+    def __str__(self) -> str:
+        return str(self.night)
+
+
+class RollCallEntry(models.Model):
+    """One boarder at one roll call."""
+
+    class Status(models.TextChoices):
+        IN = "in", _("in")
+        LATE = "late", _("late")
+        ABSENT = "absent", _("absent")
+        LEAVE = "leave", _("on leave")
+
+    roll_call = models.ForeignKey(RollCall, on_delete=models.CASCADE, related_name="entries")
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="+")
+    bed = models.ForeignKey(Bed, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices)
+    # The pass that decided it: the last one in before the time, or the late one after it.
+    seen_at = models.DateTimeField(_("seen at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("roll call entry")
+        verbose_name_plural = _("roll call entries")
+        ordering = ["roll_call_id", "bed_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["roll_call", "student"], name="dorms_rollcall_once"),
+            models.CheckConstraint(
+                condition=one_of("status", ("in", "late", "absent", "leave")),
+                name="dorms_rollcall_status",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.roll_call_id} {self.student_id} {self.status}"

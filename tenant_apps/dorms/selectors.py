@@ -2,9 +2,21 @@
 
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from tenant_apps.dorms.models import Allocation, Bed, Building, Floor, Room
+from tenant_apps.dorms.models import (
+    Allocation,
+    Bed,
+    Building,
+    DoorEvent,
+    Floor,
+    Guardian,
+    Leave,
+    Policy,
+    RollCall,
+    RollCallEntry,
+    Room,
+)
 
 
 def current(on: date) -> Q:
@@ -51,3 +63,24 @@ def bed_list() -> QuerySet[Bed]:
 
 def allocation_list() -> QuerySet[Allocation]:
     return Allocation.objects.select_related("student", "bed__room__floor__building", "created_by")
+
+
+def policy_list() -> QuerySet[Policy]:
+    return Policy.objects.all()
+
+
+def guardian_list() -> QuerySet[Guardian]:
+    return Guardian.objects.all()
+
+
+def door_event_list() -> QuerySet[DoorEvent]:
+    return DoorEvent.objects.all()
+
+
+def leave_list() -> QuerySet[Leave]:
+    return Leave.objects.all()
+
+
+def roll_call_list() -> QuerySet[RollCall]:
+    entries = RollCallEntry.objects.select_related("student").order_by("status", "bed_id")
+    return RollCall.objects.prefetch_related(Prefetch("entries", queryset=entries))

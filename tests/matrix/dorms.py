@@ -4,14 +4,16 @@ Grants in houqin/roles.py: `dorms.*` for the dorm manager and the logistics dire
 `dorms.view_*` for the principal, `*.view_*` for the auditor."""
 
 import itertools
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django_tenants.utils import tenant_context
 
-from tenant_apps.dorms.models import Allocation, Bed, Room
-from tenant_apps.dorms.services import allocations, rooms
+from shared_apps.accounts.models import User
+from tenant_apps.dorms.models import Allocation, Bed, DoorEvent, Room
+from tenant_apps.dorms.services import allocations, nights, rooms
+from tenant_apps.dorms.services import leave as leaves
 from tenant_apps.people.models import Student
 from tests.factories import SETUP
 from tests.matrix import AUDITOR, Built, Operations, R, Scene
@@ -41,6 +43,23 @@ SCHOOL_OPERATIONS: Operations = {
     ("POST", "/api/v1/dorms/allocations/{id}/end/"): MANAGERS,
     ("POST", "/api/v1/dorms/allocations/{id}/move/"): MANAGERS,
     ("POST", "/api/v1/dorms/allocations/bulk/"): MANAGERS,
+    ("GET", "/api/v1/dorms/policy/"): READERS,
+    ("POST", "/api/v1/dorms/policy/"): MANAGERS,
+    ("GET", "/api/v1/dorms/guardians/"): READERS,
+    ("POST", "/api/v1/dorms/guardians/"): MANAGERS,
+    ("GET", "/api/v1/dorms/guardians/{id}/"): READERS,
+    ("GET", "/api/v1/dorms/door-events/"): READERS,
+    ("POST", "/api/v1/dorms/door-events/"): MANAGERS,
+    ("GET", "/api/v1/dorms/door-events/{id}/"): READERS,
+    ("GET", "/api/v1/dorms/roll-calls/"): READERS,
+    ("POST", "/api/v1/dorms/roll-calls/"): MANAGERS,
+    ("GET", "/api/v1/dorms/roll-calls/{id}/"): READERS,
+    # Staff (class teachers) ask for leave and follow their own.
+    ("GET", "/api/v1/dorms/leaves/"): READERS | {R.STAFF},
+    ("POST", "/api/v1/dorms/leaves/"): MANAGERS | {R.STAFF},
+    ("GET", "/api/v1/dorms/leaves/{id}/"): READERS | {R.STAFF},
+    ("POST", "/api/v1/dorms/leaves/{id}/approve/"): MANAGERS,
+    ("POST", "/api/v1/dorms/leaves/{id}/reject/"): MANAGERS,
 }
 
 DISTRICT_OPERATIONS: Operations = {}
@@ -146,4 +165,61 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
                     "bed": room.beds.first().pk,
                     "start_date": "2026-09-01",
                 }  # type: ignore[union-attr]
+    elif path.startswith("/api/v1/dorms/policy/"):
+        body = {"roll_call_at": "21:30"} if method == "POST" else None
+    elif path.startswith("/api/v1/dorms/guardians/"):
+        student = make_student(school.schema_name)
+        with tenant_context(school):
+            guardian = nights.guardian_add(
+                student=student, name="张父", phone="13800138000", actor=SETUP
+            )
+        params["id"] = guardian.pk
+        if method == "POST":
+            body = {"student": student.pk, "name": "张母", "phone": "13900139000"}
+    elif path.startswith("/api/v1/dorms/door-events/"):
+        student = make_student(school.schema_name)
+        event = {
+            "device": "gate-1",
+            "device_event_id": f"E{serial}",
+            "student_number": student.student_number,
+            "direction": "in",
+            "method": "face",
+            "occurred_at": "2026-10-08T21:40:00+08:00",
+        }
+        with tenant_context(school):
+            nights.door_events_record(events=[{**event, "device": "gate-0"}], actor=SETUP)
+            params["id"] = DoorEvent.objects.get(device="gate-0", device_event_id=f"E{serial}").pk
+        body = {"events": [event]} if method == "POST" else None
+    elif path.startswith("/api/v1/dorms/roll-calls/"):
+        make_allocation(school)
+        night = date(2000, 1, 1) + timedelta(days=serial)
+        with tenant_context(school):
+            taken = nights.roll_call_take(night=night + timedelta(days=3000), actor=SETUP)
+        params["id"] = taken.pk
+        body = {"night": night.isoformat()} if method == "POST" else None
+    elif path.startswith("/api/v1/dorms/leaves/"):
+        student = make_student(school.schema_name)
+        start = datetime(2026, 10, 9, 17, tzinfo=UTC) + timedelta(days=serial)
+        with tenant_context(school):
+            leave = leaves.leave_request(
+                student=student,
+                reason="回家",
+                starts_at=start,
+                ends_at=start + timedelta(days=2),
+                actor=_caller(),
+            )
+        params["id"] = leave.pk
+        if method == "POST" and "{id}" not in path:
+            body = {
+                "student": student.pk,
+                "reason": "看病",
+                "starts_at": (start + timedelta(days=3)).isoformat(),
+                "ends_at": (start + timedelta(days=4)).isoformat(),
+            }
     return params, body
+
+
+def _caller() -> Any:
+    """The account the matrix made for this call (the last one made), so that a leave read by
+    a class teacher is their own."""
+    return User.objects.order_by("-pk").first() or SETUP

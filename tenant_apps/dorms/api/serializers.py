@@ -1,6 +1,18 @@
 from rest_framework import serializers
 
-from tenant_apps.dorms.models import Allocation, Bed, Building, Floor, Room
+from tenant_apps.dorms.models import (
+    Allocation,
+    Bed,
+    Building,
+    DoorEvent,
+    Floor,
+    Guardian,
+    Leave,
+    Policy,
+    RollCall,
+    RollCallEntry,
+    Room,
+)
 from tenant_apps.people.models import Student
 
 
@@ -97,3 +109,89 @@ class BulkRowSerializer(serializers.Serializer):
     bed = serializers.CharField()
     code = serializers.CharField()
     message = serializers.CharField()
+
+
+class PolicySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Policy
+        fields = ["roll_call_at"]
+
+
+class GuardianSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Guardian
+        fields = ["id", "student", "name", "phone"]
+
+
+class DoorEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DoorEvent
+        fields = [
+            "id",
+            "device",
+            "device_event_id",
+            "student",
+            "direction",
+            "method",
+            "occurred_at",
+            "received_at",
+        ]
+        read_only_fields = fields
+
+
+class DoorEventInSerializer(serializers.Serializer):
+    device = serializers.CharField(max_length=64)
+    device_event_id = serializers.CharField(max_length=64)
+    student_number = serializers.CharField(max_length=32)
+    direction = serializers.ChoiceField(choices=DoorEvent.Direction.choices)
+    method = serializers.ChoiceField(choices=DoorEvent.Method.choices)
+    occurred_at = serializers.DateTimeField()
+
+
+class DoorEventBatchSerializer(serializers.Serializer):
+    events = DoorEventInSerializer(many=True, allow_empty=False, max_length=20000)
+
+
+class EventRowSerializer(serializers.Serializer):
+    device = serializers.CharField()
+    device_event_id = serializers.CharField()
+    code = serializers.CharField()
+
+
+class LeaveSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Leave
+        fields = [
+            "id",
+            "student",
+            "reason",
+            "starts_at",
+            "ends_at",
+            "status",
+            "decided_at",
+            "created_at",
+        ]
+        read_only_fields = ["id", "status", "decided_at", "created_at"]
+
+
+class RollCallEntrySerializer(serializers.ModelSerializer):
+    student_number = serializers.CharField(source="student.student_number", read_only=True)
+    student_name = serializers.CharField(source="student.name", read_only=True)
+
+    class Meta:
+        model = RollCallEntry
+        fields = ["student", "student_number", "student_name", "bed", "status", "seen_at"]
+        read_only_fields = fields
+
+
+class RollCallSerializer(serializers.ModelSerializer):
+    entries = RollCallEntrySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = RollCall
+        fields = ["id", "night", "due_at", "taken_at", "entries"]
+        read_only_fields = fields
+
+
+class RollCallTakeSerializer(serializers.Serializer):
+    night = serializers.DateField()

@@ -6,7 +6,12 @@ from tenant_apps.dorms.api.views import (
     AllocationViewSet,
     BedViewSet,
     BuildingViewSet,
+    DoorEventViewSet,
     FloorViewSet,
+    GuardianViewSet,
+    LeaveViewSet,
+    PolicyViewSet,
+    RollCallViewSet,
     RoomViewSet,
 )
 
@@ -16,5 +21,10 @@ router.register("dorms/floors", FloorViewSet, basename="dorms-floor")
 router.register("dorms/rooms", RoomViewSet, basename="dorms-room")
 router.register("dorms/beds", BedViewSet, basename="dorms-bed")
 router.register("dorms/allocations", AllocationViewSet, basename="dorms-allocation")
+router.register("dorms/policy", PolicyViewSet, basename="dorms-policy")
+router.register("dorms/guardians", GuardianViewSet, basename="dorms-guardian")
+router.register("dorms/door-events", DoorEventViewSet, basename="dorms-door-event")
+router.register("dorms/roll-calls", RollCallViewSet, basename="dorms-roll-call")
+router.register("dorms/leaves", LeaveViewSet, basename="dorms-leave")
 
 urlpatterns = router.urls

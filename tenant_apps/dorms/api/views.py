@@ -15,8 +15,20 @@ from shared_apps.accounts.actors import signed_in
 from tenant_apps.dorms import filters as f
 from tenant_apps.dorms import selectors
 from tenant_apps.dorms.api import serializers as s
-from tenant_apps.dorms.models import Allocation, Bed, Building, Floor, Room
-from tenant_apps.dorms.services import allocations, rooms
+from tenant_apps.dorms.models import (
+    Allocation,
+    Bed,
+    Building,
+    DoorEvent,
+    Floor,
+    Guardian,
+    Leave,
+    Policy,
+    RollCall,
+    Room,
+)
+from tenant_apps.dorms.services import allocations, nights, rooms
+from tenant_apps.dorms.services import leave as leaves
 
 
 class _Readable(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
@@ -152,3 +164,114 @@ class AllocationViewSet(_Readable):
         data.is_valid(raise_exception=True)
         rows = allocations.allocation_bulk(actor=signed_in(request), **data.validated_data)
         return Response(s.BulkRowSerializer(rows, many=True).data)
+
+
+class PolicyViewSet(mixins.ListModelMixin, RestrictedViewSet):
+    """The school's boarding settings (one row): when the night's roll call is taken."""
+
+    model = Policy
+    serializer_class = s.PolicySerializer
+    pagination_class = None
+
+    def safely_get_queryset(self) -> QuerySet[Policy]:
+        return selectors.policy_list()
+
+    @extend_schema(request=s.PolicySerializer, responses=s.PolicySerializer)
+    def create(self, request: Request) -> Response:
+        data = s.PolicySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        policy = nights.policy_set(actor=signed_in(request), **data.validated_data)
+        return Response(s.PolicySerializer(policy).data)
+
+
+class GuardianViewSet(_Readable):
+    model = Guardian
+    serializer_class = s.GuardianSerializer
+    filterset_class = f.GuardianFilter
+    ordering_fields = ["id"]
+
+    def safely_get_queryset(self) -> QuerySet[Guardian]:
+        return selectors.guardian_list()
+
+    @extend_schema(request=s.GuardianSerializer, responses={201: s.GuardianSerializer})
+    def create(self, request: Request) -> Response:
+        data = s.GuardianSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        guardian = nights.guardian_add(actor=signed_in(request), **data.validated_data)
+        return Response(s.GuardianSerializer(guardian).data, status=status.HTTP_201_CREATED)
+
+
+class DoorEventViewSet(_Readable):
+    """The access terminals' passes, reported in batches: each event recorded once."""
+
+    model = DoorEvent
+    serializer_class = s.DoorEventSerializer
+    filterset_class = f.DoorEventFilter
+    ordering_fields = ["id", "occurred_at"]
+
+    def safely_get_queryset(self) -> QuerySet[DoorEvent]:
+        return selectors.door_event_list()
+
+    @extend_schema(request=s.DoorEventBatchSerializer, responses=s.EventRowSerializer(many=True))
+    def create(self, request: Request) -> Response:
+        data = s.DoorEventBatchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rows = nights.door_events_record(
+            events=data.validated_data["events"], actor=signed_in(request)
+        )
+        return Response(s.EventRowSerializer(rows, many=True).data)
+
+
+class RollCallViewSet(_Readable):
+    """The nights' roll calls, each with its boarders: in, late, absent or on leave."""
+
+    model = RollCall
+    serializer_class = s.RollCallSerializer
+    ordering_fields = ["night"]
+    action_verbs = {"create": "take"}
+
+    def safely_get_queryset(self) -> QuerySet[RollCall]:
+        return selectors.roll_call_list()
+
+    @extend_schema(request=s.RollCallTakeSerializer, responses={201: s.RollCallSerializer})
+    def create(self, request: Request) -> Response:
+        data = s.RollCallTakeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        roll_call = nights.roll_call_take(actor=signed_in(request), **data.validated_data)
+        read = self.safely_get_queryset().get(pk=roll_call.pk)
+        return Response(s.RollCallSerializer(read).data, status=status.HTTP_201_CREATED)
+
+
+class LeaveViewSet(_Readable):
+    """Leaves asked for (by class teachers, for the guardians), and decided by the dorm
+    manager."""
+
+    model = Leave
+    serializer_class = s.LeaveSerializer
+    filterset_class = f.LeaveFilter
+    ordering_fields = ["id", "starts_at"]
+    action_verbs = {"approve": "approve", "reject": "approve"}
+
+    def safely_get_queryset(self) -> QuerySet[Leave]:
+        return selectors.leave_list()
+
+    @extend_schema(request=s.LeaveSerializer, responses={201: s.LeaveSerializer})
+    def create(self, request: Request) -> Response:
+        data = s.LeaveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        leave = leaves.leave_request(actor=signed_in(request), **data.validated_data)
+        return Response(s.LeaveSerializer(leave).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=s.LeaveSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        leave = leaves.leave_decide(leave=self.get_object(), approve=True, actor=signed_in(request))
+        return Response(s.LeaveSerializer(leave).data)
+
+    @extend_schema(request=None, responses=s.LeaveSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        leave = leaves.leave_decide(
+            leave=self.get_object(), approve=False, actor=signed_in(request)
+        )
+        return Response(s.LeaveSerializer(leave).data)
