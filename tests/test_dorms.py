@@ -112,7 +112,7 @@ def test_the_database_refuses_two_students_in_one_bed(school_a):
     room = make_room(school_a)
     zhang, li = make_student(school_a.schema_name), make_student(school_a.schema_name)
     with tenant_context(school_a):
-        bed = room.beds.first()
+        bed = room.beds.all()[0]
         Allocation.objects.create(student=zhang, bed=bed, start_date=TERM)
         with pytest.raises(IntegrityError), transaction.atomic():
             Allocation.objects.create(student=li, bed=bed, start_date=date(2026, 12, 1))

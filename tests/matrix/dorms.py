@@ -101,7 +101,7 @@ def make_allocation(school: Any) -> Allocation:
     student = make_student(school.schema_name)
     with tenant_context(school):
         return allocations.allocation_create(
-            student=student, bed=room.beds.first(), start_date=TERM, actor=SETUP
+            student=student, bed=room.beds.all()[0], start_date=TERM, actor=SETUP
         )
 
 
@@ -162,9 +162,9 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
             with tenant_context(school):
                 body = {
                     "student": student.pk,
-                    "bed": room.beds.first().pk,
+                    "bed": room.beds.all()[0].pk,
                     "start_date": "2026-09-01",
-                }  # type: ignore[union-attr]
+                }
     elif path.startswith("/api/v1/dorms/policy/"):
         body = {"roll_call_at": "21:30"} if method == "POST" else None
     elif path.startswith("/api/v1/dorms/guardians/"):

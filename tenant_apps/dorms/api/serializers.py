@@ -13,6 +13,7 @@ from tenant_apps.dorms.models import (
     RollCallEntry,
     Room,
 )
+from tenant_apps.dorms.services.nights import MAX_EVENTS
 from tenant_apps.people.models import Student
 
 
@@ -149,7 +150,9 @@ class DoorEventInSerializer(serializers.Serializer):
 
 
 class DoorEventBatchSerializer(serializers.Serializer):
-    events = DoorEventInSerializer(many=True, allow_empty=False, max_length=20000)
+    events = serializers.ListField(
+        child=DoorEventInSerializer(), allow_empty=False, max_length=MAX_EVENTS
+    )
 
 
 class EventRowSerializer(serializers.Serializer):

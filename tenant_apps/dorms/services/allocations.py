@@ -151,14 +151,15 @@ def allocation_bulk(
         if pupil.pk in housed:
             rows.append(_row(pupil, "", "student_housed", _("The student already has a bed.")))
             continue
-        bed = _take(free, pupil)
-        if bed is None:
+        free_bed = _take(free, pupil)
+        if free_bed is None:
             rows.append(_row(pupil, "", "no_free_bed", _("No free bed for this pupil.")))
             continue
         made.append(
-            Allocation(student=pupil, bed=bed, start_date=start_date, created_by=person(actor))
+            Allocation(student=pupil, bed=free_bed, start_date=start_date, created_by=person(actor))
         )
-        label = f"{bed.room.floor.building.code}-{bed.room.number}-{bed.number}"
+        room = free_bed.room
+        label = f"{room.floor.building.code}-{room.number}-{free_bed.number}"
         rows.append(_row(pupil, label, "allocated", ""))
     Allocation.objects.bulk_create(made)
     _boarding_follows([pupil.pk for pupil in pupils], timezone.localdate())
