@@ -135,3 +135,29 @@ def test_a_leave_overlapping_another_is_refused(client_for, school_a):
     assert (answer.status_code, answer.json()["error"]["code"]) == (409, "leave_overlaps")
     backwards = {**body, "starts_at": body["ends_at"], "ends_at": body["starts_at"]}
     assert teacher.post("/api/v1/dorms/leaves/", backwards).status_code == 400
+
+
+def test_a_visitors_id_number_is_stored_encrypted_and_shown_masked(client_for, school_a):
+    from tenant_apps.dorms.models import Visitor
+    from tenant_apps.people import national_id
+    from tests.matrix.people import national_id_for
+
+    number = national_id_for(77, born="19800101")
+    manager = client_for(school_a, R.DORM_MANAGER)
+    made = manager.post(
+        "/api/v1/dorms/visitors/", {"name": "王舅舅", "national_id": number, "purpose": "送衣物"}
+    )
+    assert made.status_code == 201
+    assert made.json()["national_id"] == national_id.mask(number) != number
+    assert number not in manager.get("/api/v1/dorms/visitors/").content.decode()
+    with tenant_context(school_a):
+        visitor = Visitor.objects.get(pk=made.json()["id"])
+        assert national_id.decrypt(visitor.national_id_ciphertext) == number
+    bad = manager.post(
+        "/api/v1/dorms/visitors/", {"name": "某人", "national_id": "123", "purpose": "探望"}
+    )
+    assert (bad.status_code, bad.json()["error"]["code"]) == (400, "invalid_national_id")
+    left = manager.post(f"/api/v1/dorms/visitors/{made.json()['id']}/leave/")
+    assert left.json()["left_at"] is not None
+    again = manager.post(f"/api/v1/dorms/visitors/{made.json()['id']}/leave/")
+    assert again.status_code == 409

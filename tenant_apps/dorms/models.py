@@ -394,3 +394,45 @@ class RollCallEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.roll_call_id} {self.student_id} {self.status}"
+
+
+class Visitor(models.Model):
+    """Someone who came into a dormitory building, and whom they came to see. The ID number is
+    stored like the register's: encrypted, a keyed hash for look-up, and the masked form shown."""
+
+    name = models.CharField(_("name"), max_length=50)
+    national_id_ciphertext = models.BinaryField(_("ID number, encrypted"), editable=False)
+    national_id_hash = models.CharField(_("ID number, keyed hash"), max_length=64, editable=False)
+    national_id_masked = models.CharField(_("ID number (masked)"), max_length=18, editable=False)
+    student = models.ForeignKey(
+        Student, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    purpose = models.CharField(_("purpose"), max_length=200)
+    arrived_at = models.DateTimeField(_("arrived at"))
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    secret_fields: ClassVar[tuple[str, ...]] = ("national_id_ciphertext", "national_id_hash")
+    audit_redacted_fields: ClassVar[tuple[str, ...]] = secret_fields
+
+    class Meta:
+        verbose_name = _("visitor")
+        verbose_name_plural = _("visitors")
+        ordering = ["-arrived_at", "-id"]
+        permissions = [("leave_visitor", _("Can record a visitor's leaving"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(left_at__isnull=True)
+                | models.Q(left_at__gte=models.F("arrived_at")),
+                name="dorms_visitor_leaves_after_arriving",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(national_id_masked__regex=r"^[0-9]{6}\*{8}[0-9]{3}[0-9X]$"),
+                name="dorms_visitor_national_id_masked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.national_id_masked}"

@@ -16,6 +16,7 @@ from tenant_apps.dorms.models import (
     RollCall,
     RollCallEntry,
     Room,
+    Visitor,
 )
 
 
@@ -84,3 +85,7 @@ def leave_list() -> QuerySet[Leave]:
 def roll_call_list() -> QuerySet[RollCall]:
     entries = RollCallEntry.objects.select_related("student").order_by("status", "bed_id")
     return RollCall.objects.prefetch_related(Prefetch("entries", queryset=entries))
+
+
+def visitor_list() -> QuerySet[Visitor]:
+    return Visitor.objects.all()

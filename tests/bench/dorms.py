@@ -27,7 +27,8 @@ def school(boarders: int) -> None:
     building = Building.objects.create(code="S1", name="学生公寓")
     floors = [Floor.objects.create(building=building, level=n) for n in range(1, 7)]
     rooms: list[Room] = []
-    for n in range(boarders // BEDS_PER_ROOM):
+    # A room of each sex in turn, enough of them for either sex's half.
+    for n in range(2 * -(-boarders // (2 * BEDS_PER_ROOM))):
         rooms.append(
             Room(
                 floor=floors[n % len(floors)],

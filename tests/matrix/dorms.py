@@ -12,12 +12,12 @@ from django_tenants.utils import tenant_context
 
 from shared_apps.accounts.models import User
 from tenant_apps.dorms.models import Allocation, Bed, DoorEvent, Room
-from tenant_apps.dorms.services import allocations, nights, rooms
+from tenant_apps.dorms.services import allocations, nights, rooms, visitors
 from tenant_apps.dorms.services import leave as leaves
 from tenant_apps.people.models import Student
 from tests.factories import SETUP
 from tests.matrix import AUDITOR, Built, Operations, R, Scene
-from tests.matrix.people import make_student
+from tests.matrix.people import make_student, national_id_for
 
 MANAGERS = frozenset({R.DORM_MANAGER, R.LOGISTICS_DIRECTOR})
 READERS = MANAGERS | {R.PRINCIPAL} | AUDITOR
@@ -60,6 +60,10 @@ SCHOOL_OPERATIONS: Operations = {
     ("GET", "/api/v1/dorms/leaves/{id}/"): READERS | {R.STAFF},
     ("POST", "/api/v1/dorms/leaves/{id}/approve/"): MANAGERS,
     ("POST", "/api/v1/dorms/leaves/{id}/reject/"): MANAGERS,
+    ("GET", "/api/v1/dorms/visitors/"): READERS,
+    ("POST", "/api/v1/dorms/visitors/"): MANAGERS,
+    ("GET", "/api/v1/dorms/visitors/{id}/"): READERS,
+    ("POST", "/api/v1/dorms/visitors/{id}/leave/"): MANAGERS,
 }
 
 DISTRICT_OPERATIONS: Operations = {}
@@ -216,6 +220,15 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
                 "starts_at": (start + timedelta(days=3)).isoformat(),
                 "ends_at": (start + timedelta(days=4)).isoformat(),
             }
+    elif path.startswith("/api/v1/dorms/visitors/"):
+        number = national_id_for(serial, born="19800101")
+        with tenant_context(school):
+            visitor = visitors.visitor_arrive(
+                name="王舅舅", national_id_number=number, purpose="送衣物", actor=SETUP
+            )
+        params["id"] = visitor.pk
+        if method == "POST" and "{id}" not in path:
+            body = {"name": "李姨", "national_id": number, "purpose": "探望"}
     return params, body
 
 

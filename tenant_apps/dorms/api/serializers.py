@@ -12,6 +12,7 @@ from tenant_apps.dorms.models import (
     RollCall,
     RollCallEntry,
     Room,
+    Visitor,
 )
 from tenant_apps.dorms.services.nights import MAX_EVENTS
 from tenant_apps.people.models import Student
@@ -198,3 +199,21 @@ class RollCallSerializer(serializers.ModelSerializer):
 
 class RollCallTakeSerializer(serializers.Serializer):
     night = serializers.DateField()
+
+
+class VisitorSerializer(serializers.ModelSerializer):
+    national_id = serializers.CharField(source="national_id_masked", read_only=True)
+
+    class Meta:
+        model = Visitor
+        fields = ["id", "name", "national_id", "student", "purpose", "arrived_at", "left_at"]
+        read_only_fields = fields
+
+
+class VisitorArriveSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    national_id = serializers.CharField(max_length=32)
+    purpose = serializers.CharField(max_length=200)
+    student = serializers.PrimaryKeyRelatedField(
+        queryset=Student.objects.all(), required=False, allow_null=True, default=None
+    )

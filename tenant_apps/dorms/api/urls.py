@@ -13,6 +13,7 @@ from tenant_apps.dorms.api.views import (
     PolicyViewSet,
     RollCallViewSet,
     RoomViewSet,
+    VisitorViewSet,
 )
 
 router = SimpleRouter()
@@ -26,5 +27,6 @@ router.register("dorms/guardians", GuardianViewSet, basename="dorms-guardian")
 router.register("dorms/door-events", DoorEventViewSet, basename="dorms-door-event")
 router.register("dorms/roll-calls", RollCallViewSet, basename="dorms-roll-call")
 router.register("dorms/leaves", LeaveViewSet, basename="dorms-leave")
+router.register("dorms/visitors", VisitorViewSet, basename="dorms-visitor")
 
 urlpatterns = router.urls

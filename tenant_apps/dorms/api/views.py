@@ -26,8 +26,9 @@ from tenant_apps.dorms.models import (
     Policy,
     RollCall,
     Room,
+    Visitor,
 )
-from tenant_apps.dorms.services import allocations, nights, rooms
+from tenant_apps.dorms.services import allocations, nights, rooms, visitors
 from tenant_apps.dorms.services import leave as leaves
 
 
@@ -110,11 +111,10 @@ class BedViewSet(_Readable):
     @extend_schema(request=s.BedServiceSerializer, responses=s.BedSerializer)
     @action(detail=True, methods=["post"])
     def service(self, request: Request, pk: str | None = None) -> Response:
+        bed: Bed = self.get_object()
         data = s.BedServiceSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        bed = rooms.bed_service_set(
-            bed=self.get_object(), actor=signed_in(request), **data.validated_data
-        )
+        bed = rooms.bed_service_set(bed=bed, actor=signed_in(request), **data.validated_data)
         return Response(s.BedSerializer(bed).data)
 
 
@@ -140,20 +140,22 @@ class AllocationViewSet(_Readable):
     @extend_schema(request=s.AllocationEndSerializer, responses=s.AllocationSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request: Request, pk: str | None = None) -> Response:
+        allocation: Allocation = self.get_object()
         data = s.AllocationEndSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         ended = allocations.allocation_end(
-            allocation=self.get_object(), actor=signed_in(request), **data.validated_data
+            allocation=allocation, actor=signed_in(request), **data.validated_data
         )
         return Response(s.AllocationSerializer(ended).data)
 
     @extend_schema(request=s.AllocationMoveSerializer, responses={201: s.AllocationSerializer})
     @action(detail=True, methods=["post"])
     def move(self, request: Request, pk: str | None = None) -> Response:
+        allocation: Allocation = self.get_object()
         data = s.AllocationMoveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         moved = allocations.allocation_move(
-            allocation=self.get_object(), actor=signed_in(request), **data.validated_data
+            allocation=allocation, actor=signed_in(request), **data.validated_data
         )
         return Response(s.AllocationSerializer(moved).data, status=status.HTTP_201_CREATED)
 
@@ -275,3 +277,35 @@ class LeaveViewSet(_Readable):
             leave=self.get_object(), approve=False, actor=signed_in(request)
         )
         return Response(s.LeaveSerializer(leave).data)
+
+
+class VisitorViewSet(_Readable):
+    """The visitor log, ID numbers shown masked."""
+
+    model = Visitor
+    serializer_class = s.VisitorSerializer
+    ordering_fields = ["id", "arrived_at"]
+    action_verbs = {"leave": "leave"}
+
+    def safely_get_queryset(self) -> QuerySet[Visitor]:
+        return selectors.visitor_list()
+
+    @extend_schema(request=s.VisitorArriveSerializer, responses={201: s.VisitorSerializer})
+    def create(self, request: Request) -> Response:
+        data = s.VisitorArriveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        visitor = visitors.visitor_arrive(
+            name=values["name"],
+            national_id_number=values["national_id"],
+            purpose=values["purpose"],
+            student=values["student"],
+            actor=signed_in(request),
+        )
+        return Response(s.VisitorSerializer(visitor).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=s.VisitorSerializer)
+    @action(detail=True, methods=["post"])
+    def leave(self, request: Request, pk: str | None = None) -> Response:
+        visitor = visitors.visitor_leave(visitor=self.get_object(), actor=signed_in(request))
+        return Response(s.VisitorSerializer(visitor).data)
