@@ -161,3 +161,19 @@ def test_a_visitors_id_number_is_stored_encrypted_and_shown_masked(client_for, s
     assert left.json()["left_at"] is not None
     again = manager.post(f"/api/v1/dorms/visitors/{made.json()['id']}/leave/")
     assert again.status_code == 409
+
+
+def test_the_roll_call_task_takes_tonights_roll_call_once_its_time_has_come(school_a):
+    from unittest import mock
+
+    from tenant_apps.dorms.models import RollCall
+    from tenant_apps.dorms.tasks import roll_call_task
+
+    _boarders(school_a, 1)
+    with tenant_context(school_a):
+        before = DUE - timedelta(minutes=5)
+        with mock.patch("django.utils.timezone.now", return_value=before):
+            assert roll_call_task() == ""
+        with mock.patch("django.utils.timezone.now", return_value=DUE + timedelta(minutes=5)):
+            assert roll_call_task() == NIGHT.isoformat()
+        assert RollCall.objects.get(night=NIGHT).entries.get().status == "absent"
