@@ -1,8 +1,9 @@
 """Boarding's pages on a school's host (tenant_apps/dorms/web).
 
 Grants in houqin/roles.py: `dorms.*` for the dorm manager and the logistics director,
-`dorms.view_*` for the principal, `*.view_*` for the auditor; staff (class teachers) read the
-leaves they asked for, so the leave list is theirs too."""
+`dorms.view_*` for the principal, `*.view_*` for the auditor. Staff (class teachers) ask for
+leave and follow their own over the API; the leave page, which lists every leave, is not
+theirs."""
 
 from datetime import UTC, datetime
 from typing import Any
@@ -34,6 +35,6 @@ def a_leave(scene: Scene) -> dict[str, Any]:
 SCHOOL_PAGES: Pages = {
     "dorms:rooms": Declared(READERS),
     "dorms:roll-call": Declared(READERS),
-    "dorms:leaves": Declared(READERS | {R.STAFF}),
+    "dorms:leaves": Declared(READERS),
     "dorms:leave-decide": Declared(MANAGERS, a_leave),
 }
