@@ -238,3 +238,27 @@ def test_two_managers_allocating_the_same_bed_or_student_at_once_one_wins(
     assert sorted(r.status_code for r in responses) == [201, 409]  # type: ignore[union-attr]
     with tenant_context(school):
         assert Allocation.objects.count() == 1
+
+
+def test_inspections_rank_the_months_rooms_by_their_average_score(client_for, school_a):
+    first, second = make_room(school_a), make_room(school_a)
+    manager = client_for(school_a, R.DORM_MANAGER)
+    path = "/api/v1/dorms/inspections/"
+    for room, kind, day, score in (
+        (first, "hygiene", "2026-09-03", 80),
+        (first, "safety", "2026-09-03", 90),
+        (second, "hygiene", "2026-09-04", 95),
+        (second, "hygiene", "2026-10-01", 10),
+    ):
+        body = {"room": room.pk, "kind": kind, "inspected_on": day, "score": score}
+        assert manager.post(path, body).status_code == 201
+    again = {"room": first.pk, "kind": "hygiene", "inspected_on": "2026-09-03", "score": 70}
+    assert _error(manager.post(path, again)) == (409, "inspection_exists")
+    assert (
+        manager.post(path, {**again, "inspected_on": "2026-09-05", "score": 101}).status_code == 400
+    )
+    ranking = manager.get(f"{path}ranking/", {"month": "2026-09"}).json()
+    assert [(row["room"], row["average"]) for row in ranking] == [
+        (second.pk, "95.00"),
+        (first.pk, "85.00"),
+    ]

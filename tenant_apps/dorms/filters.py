@@ -1,6 +1,15 @@
 import django_filters
 
-from tenant_apps.dorms.models import Allocation, Bed, DoorEvent, Floor, Guardian, Leave, Room
+from tenant_apps.dorms.models import (
+    Allocation,
+    Bed,
+    DoorEvent,
+    Floor,
+    Guardian,
+    Inspection,
+    Leave,
+    Room,
+)
 
 
 class FloorFilter(django_filters.FilterSet):
@@ -43,3 +52,9 @@ class LeaveFilter(django_filters.FilterSet):
     class Meta:
         model = Leave
         fields = ["student", "status"]
+
+
+class InspectionFilter(django_filters.FilterSet):
+    class Meta:
+        model = Inspection
+        fields = ["room", "kind", "inspected_on"]

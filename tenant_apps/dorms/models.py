@@ -436,3 +436,39 @@ class Visitor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.national_id_masked}"
+
+
+class Inspection(models.Model):
+    """A hygiene or safety check of one room on one day, scored out of 100."""
+
+    class Kind(models.TextChoices):
+        HYGIENE = "hygiene", _("hygiene")
+        SAFETY = "safety", _("safety")
+
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="inspections")
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    inspected_on = models.DateField(_("inspected on"))
+    score = models.PositiveSmallIntegerField(_("score"))
+    notes = models.CharField(_("notes"), max_length=500, blank=True)
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+        ordering = ["-inspected_on", "room_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["room", "kind", "inspected_on"], name="dorms_inspection_once_a_day"
+            ),
+            models.CheckConstraint(
+                condition=one_of("kind", ("hygiene", "safety")), name="dorms_inspection_kind"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__lte=100), name="dorms_inspection_score_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.room_id} {self.kind} {self.inspected_on}"

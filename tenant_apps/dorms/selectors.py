@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 
 from tenant_apps.dorms.models import (
     Allocation,
@@ -11,6 +11,7 @@ from tenant_apps.dorms.models import (
     DoorEvent,
     Floor,
     Guardian,
+    Inspection,
     Leave,
     Policy,
     RollCall,
@@ -89,3 +90,23 @@ def roll_call_list() -> QuerySet[RollCall]:
 
 def visitor_list() -> QuerySet[Visitor]:
     return Visitor.objects.all()
+
+
+def inspection_list() -> QuerySet[Inspection]:
+    return Inspection.objects.select_related("room__floor__building")
+
+
+def room_ranking(*, month: date) -> QuerySet[Room]:
+    """The month's rooms by their average inspection score, best first (rooms not inspected
+    that month are left out)."""
+    last = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    of_month = Q(inspections__inspected_on__gte=month, inspections__inspected_on__lt=last)
+    return (
+        Room.objects.select_related("floor__building")
+        .annotate(
+            average=Avg("inspections__score", filter=of_month),
+            inspected=Count("inspections", filter=of_month),
+        )
+        .filter(inspected__gt=0)
+        .order_by("-average", "floor__building__code", "number")
+    )

@@ -12,7 +12,7 @@ from django_tenants.utils import tenant_context
 
 from shared_apps.accounts.models import User
 from tenant_apps.dorms.models import Allocation, Bed, DoorEvent, Room
-from tenant_apps.dorms.services import allocations, nights, rooms, visitors
+from tenant_apps.dorms.services import allocations, inspections, nights, rooms, visitors
 from tenant_apps.dorms.services import leave as leaves
 from tenant_apps.people.models import Student
 from tests.factories import SETUP
@@ -60,6 +60,10 @@ SCHOOL_OPERATIONS: Operations = {
     ("GET", "/api/v1/dorms/leaves/{id}/"): READERS | {R.STAFF},
     ("POST", "/api/v1/dorms/leaves/{id}/approve/"): MANAGERS,
     ("POST", "/api/v1/dorms/leaves/{id}/reject/"): MANAGERS,
+    ("GET", "/api/v1/dorms/inspections/"): READERS,
+    ("POST", "/api/v1/dorms/inspections/"): MANAGERS,
+    ("GET", "/api/v1/dorms/inspections/{id}/"): READERS,
+    ("GET", "/api/v1/dorms/inspections/ranking/"): READERS,
     ("GET", "/api/v1/dorms/visitors/"): READERS,
     ("POST", "/api/v1/dorms/visitors/"): MANAGERS,
     ("GET", "/api/v1/dorms/visitors/{id}/"): READERS,
@@ -220,6 +224,17 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
                 "starts_at": (start + timedelta(days=3)).isoformat(),
                 "ends_at": (start + timedelta(days=4)).isoformat(),
             }
+    elif path == "/api/v1/dorms/inspections/ranking/":
+        return {}, {"month": "2026-09"}
+    elif path.startswith("/api/v1/dorms/inspections/"):
+        room = make_room(school)
+        with tenant_context(school):
+            made = inspections.inspection_record(
+                room=room, kind="hygiene", inspected_on=TERM, score=92, actor=SETUP
+            )
+        params["id"] = made.pk
+        if method == "POST":
+            body = {"room": room.pk, "kind": "safety", "inspected_on": "2026-09-02", "score": 88}
     elif path.startswith("/api/v1/dorms/visitors/"):
         number = national_id_for(serial, born="19800101")
         with tenant_context(school):

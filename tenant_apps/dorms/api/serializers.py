@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from houqin.api.fields import MonthField
 from tenant_apps.dorms.models import (
     Allocation,
     Bed,
@@ -7,6 +8,7 @@ from tenant_apps.dorms.models import (
     DoorEvent,
     Floor,
     Guardian,
+    Inspection,
     Leave,
     Policy,
     RollCall,
@@ -217,3 +219,32 @@ class VisitorArriveSerializer(serializers.Serializer):
     student = serializers.PrimaryKeyRelatedField(
         queryset=Student.objects.all(), required=False, allow_null=True, default=None
     )
+
+
+class InspectionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Inspection
+        fields = ["id", "room", "kind", "inspected_on", "score", "notes"]
+        read_only_fields = ["id"]
+
+
+class InspectionRecordSerializer(serializers.Serializer):
+    """What is recorded (the service, not the serializer, refuses a second one that day)."""
+
+    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all())
+    kind = serializers.ChoiceField(choices=Inspection.Kind.choices)
+    inspected_on = serializers.DateField()
+    score = serializers.IntegerField(min_value=0, max_value=100)
+    notes = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+
+
+class RankingQuerySerializer(serializers.Serializer):
+    month = MonthField()
+
+
+class RankingSerializer(serializers.Serializer):
+    room = serializers.IntegerField(source="pk")
+    building = serializers.CharField(source="floor.building.code")
+    number = serializers.CharField()
+    average = serializers.DecimalField(max_digits=5, decimal_places=2)
+    inspected = serializers.IntegerField()

@@ -9,6 +9,7 @@ from tenant_apps.dorms.api.views import (
     DoorEventViewSet,
     FloorViewSet,
     GuardianViewSet,
+    InspectionViewSet,
     LeaveViewSet,
     PolicyViewSet,
     RollCallViewSet,
@@ -28,5 +29,6 @@ router.register("dorms/door-events", DoorEventViewSet, basename="dorms-door-even
 router.register("dorms/roll-calls", RollCallViewSet, basename="dorms-roll-call")
 router.register("dorms/leaves", LeaveViewSet, basename="dorms-leave")
 router.register("dorms/visitors", VisitorViewSet, basename="dorms-visitor")
+router.register("dorms/inspections", InspectionViewSet, basename="dorms-inspection")
 
 urlpatterns = router.urls

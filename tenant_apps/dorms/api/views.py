@@ -22,13 +22,14 @@ from tenant_apps.dorms.models import (
     DoorEvent,
     Floor,
     Guardian,
+    Inspection,
     Leave,
     Policy,
     RollCall,
     Room,
     Visitor,
 )
-from tenant_apps.dorms.services import allocations, nights, rooms, visitors
+from tenant_apps.dorms.services import allocations, inspections, nights, rooms, visitors
 from tenant_apps.dorms.services import leave as leaves
 
 
@@ -309,3 +310,31 @@ class VisitorViewSet(_Readable):
     def leave(self, request: Request, pk: str | None = None) -> Response:
         visitor = visitors.visitor_leave(visitor=self.get_object(), actor=signed_in(request))
         return Response(s.VisitorSerializer(visitor).data)
+
+
+class InspectionViewSet(_Readable):
+    """Hygiene and safety checks of the rooms, and the month's ranking of the rooms."""
+
+    model = Inspection
+    serializer_class = s.InspectionSerializer
+    filterset_class = f.InspectionFilter
+    ordering_fields = ["id", "inspected_on", "score"]
+    action_verbs = {"ranking": "view"}
+
+    def safely_get_queryset(self) -> QuerySet[Inspection]:
+        return selectors.inspection_list()
+
+    @extend_schema(request=s.InspectionRecordSerializer, responses={201: s.InspectionSerializer})
+    def create(self, request: Request) -> Response:
+        data = s.InspectionRecordSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        made = inspections.inspection_record(actor=signed_in(request), **data.validated_data)
+        return Response(s.InspectionSerializer(made).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[s.RankingQuerySerializer], responses=s.RankingSerializer(many=True))
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def ranking(self, request: Request) -> Response:
+        query = s.RankingQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rooms = selectors.room_ranking(month=query.validated_data["month"])
+        return Response(s.RankingSerializer(rooms, many=True).data)
