@@ -11,6 +11,7 @@ from django_tenants.utils import tenant_context
 
 from demo_district.users import acting_as, demo_user
 from tenant_apps.dorms.models import Bed, Building, stage_of
+from tenant_apps.dorms.selectors import roll_call_due
 from tenant_apps.dorms.services import allocations, nights, rooms, visitors
 from tenant_apps.dorms.services import leave as leaves
 from tenant_apps.people.models import Student
@@ -69,7 +70,7 @@ def _boarding(school: School) -> None:
         late, absent, away = boarders[0], boarders[1], boarders[2]
         for pupil, name in ((late, "家长甲"), (absent, "家长乙")):
             nights.guardian_add(student=pupil, name=name, phone="13800138000", actor=manager)
-        due = nights.roll_call_due(night)
+        due = roll_call_due(night)
         leave = leaves.leave_request(
             student=away,
             reason="回家参加婚礼",

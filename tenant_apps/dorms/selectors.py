@@ -1,8 +1,9 @@
 """Reads about boarding: rooms with their occupancy, beds, allocations."""
 
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from tenant_apps.dorms.models import (
     Allocation,
@@ -110,3 +111,9 @@ def room_ranking(*, month: date) -> QuerySet[Room]:
         .filter(inspected__gt=0)
         .order_by("-average", "floor__building__code", "number")
     )
+
+
+def roll_call_due(night: date) -> datetime:
+    """When the roll call of `night` is taken: the school's time that evening."""
+    policy = Policy.objects.filter(pk=1).first() or Policy()
+    return timezone.make_aware(datetime.combine(night, policy.roll_call_at))

@@ -7,7 +7,8 @@ from celery import shared_task
 from django.utils import timezone
 
 from houqin.door import SystemActor
-from tenant_apps.dorms.services.nights import LATE_UNTIL, roll_call_due, roll_call_take
+from tenant_apps.dorms.selectors import roll_call_due
+from tenant_apps.dorms.services.nights import LATE_UNTIL, roll_call_take
 
 ROLL_CALL = SystemActor("dorms.roll_call")
 

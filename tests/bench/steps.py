@@ -1067,7 +1067,8 @@ def dorms_night(args: argparse.Namespace) -> dict[str, Any]:
     from datetime import datetime as dt
 
     from tenant_apps.dorms.models import DoorEvent, RollCall
-    from tenant_apps.dorms.services.nights import door_events_record, roll_call_due, roll_call_take
+    from tenant_apps.dorms.selectors import roll_call_due
+    from tenant_apps.dorms.services.nights import door_events_record, roll_call_take
     from tests.bench.dorms import naive_night, night_events
 
     night = timezone.localdate() - timedelta(days=1)

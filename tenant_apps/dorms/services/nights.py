@@ -20,7 +20,7 @@ from tenant_apps.dorms.models import (
     RollCall,
     RollCallEntry,
 )
-from tenant_apps.dorms.selectors import current
+from tenant_apps.dorms.selectors import current, roll_call_due
 from tenant_apps.notices.services import notify
 from tenant_apps.people.models import Student
 
@@ -92,12 +92,6 @@ def _recorded(keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
             [[k[0] for k in keys], [k[1] for k in keys]],
         )
         return set(cursor.fetchall())
-
-
-def roll_call_due(night: date) -> datetime:
-    """When the roll call of `night` is taken: the school's time that evening."""
-    policy = Policy.objects.filter(pk=1).first() or Policy()
-    return timezone.make_aware(datetime.combine(night, policy.roll_call_at))
 
 
 @service

@@ -32,7 +32,7 @@ def floor_create(*, building: Building, level: int, actor: Actor) -> Floor:
         raise Conflict(_("The building has this floor already."), code="floor_exists") from None
 
 
-def max_capacity(*, stage: str, area: Decimal) -> int:
+def _max_capacity(*, stage: str, area: Decimal) -> int:
     """How many pupils of `stage` a room of `area` m² may hold (26 m²: 13 primary, 10 junior)."""
     return int(area // AREA_PER_PUPIL[stage])
 
@@ -41,10 +41,10 @@ def max_capacity(*, stage: str, area: Decimal) -> int:
 def room_create(
     *, floor: Floor, number: str, sex: str, stage: str, area: Decimal, capacity: int, actor: Actor
 ) -> Room:
-    if capacity > max_capacity(stage=stage, area=area):
+    if capacity > _max_capacity(stage=stage, area=area):
         message = _("A room of %(area)s m² holds at most %(most)d pupils of this stage.") % {
             "area": area,
-            "most": max_capacity(stage=stage, area=area),
+            "most": _max_capacity(stage=stage, area=area),
         }
         raise InvalidInput(message, code="over_capacity", fields={"capacity": [message]})
     try:
