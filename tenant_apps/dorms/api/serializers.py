@@ -239,7 +239,7 @@ class InspectionRecordSerializer(serializers.Serializer):
 
 
 class RankingQuerySerializer(serializers.Serializer):
-    month = MonthField()
+    month = MonthField(required=False, help_text="YYYY-MM; this month when not given")
 
 
 class RankingSerializer(serializers.Serializer):

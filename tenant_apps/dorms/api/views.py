@@ -336,5 +336,6 @@ class InspectionViewSet(_Readable):
     def ranking(self, request: Request) -> Response:
         query = s.RankingQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        rooms = selectors.room_ranking(month=query.validated_data["month"])
+        month = query.validated_data.get("month") or timezone.localdate().replace(day=1)
+        rooms = selectors.room_ranking(month=month)
         return Response(s.RankingSerializer(rooms, many=True).data)
