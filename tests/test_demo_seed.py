@@ -140,6 +140,7 @@ def test_seed_demo_twice(db: Any, client_for: Any) -> None:
     again = seed_demo()
     assert _counts() == first, "the second run added rows"
     print(f"seed_demo: first run {first_run:.1f} s")
+    _boarding_is_seeded()
 
     roles = {login.role for login in again}
     assert {r.value for r in DISTRICT_ROLES | SCHOOL_ROLES} <= roles
@@ -343,3 +344,21 @@ def test_the_demo_procurement_as_auditors_and_the_district_read_it(db: Any) -> N
         account = User.objects.get(supplier_account__supplier=bid.supplier)
         own = HostClient(host, account).get(f"/api/v1/procurement/bids/?tender={still_open.pk}")
         assert [row["id"] for row in own.json()["results"]] == [str(bid.public_id)]
+
+
+def _boarding_is_seeded() -> None:
+    """Each boarding school's last night: one pupil late, one absent (their guardian told), one
+    on leave, the others in; a visitor with a masked ID number."""
+    from tenant_apps.dorms.models import RollCall, Visitor
+    from tenant_apps.notices.models import Notice
+
+    for code, _name, _kind, boarding, _address in DEMO_SCHOOLS:
+        if not boarding:
+            continue
+        with tenant_context(School.objects.get(code=code)):
+            entries = RollCall.objects.get().entries.values_list("status", flat=True)
+            statuses = sorted(set(entries))
+            assert statuses == ["absent", "in", "late", "leave"], statuses
+            assert [list(entries).count(s) for s in ("absent", "late", "leave")] == [1, 1, 1]
+            assert Notice.objects.count() == 1
+            assert "*" in Visitor.objects.get().national_id_masked

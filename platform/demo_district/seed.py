@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django_tenants.utils import schema_context, tenant_context
 
+from demo_district.boarding import seed_boarding
 from demo_district.procurement import seed_procurement
 from demo_district.recipes import BUDGET_ADDITIONS, seed_library
 from demo_district.upkeep import seed_upkeep
@@ -121,6 +122,7 @@ def seed_demo(*, today: date | None = None) -> list[DemoLogin]:
     logins += seed_procurement()
     seed_flow(today=today or timezone.localdate())
     seed_upkeep()
+    seed_boarding()
     return logins
 
 

@@ -56,6 +56,19 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=30),
         "args": ("tenant_apps.assets.tasks.assets_figures_task",),
     },
+    # Boarding: the night's roll call, at each school's own time, taken again while the night
+    # lasts.
+    "dorms-roll-call-every-school": {
+        "task": "tenants.tasks.for_every_school_task",
+        "schedule": 300,
+        "args": ("tenant_apps.dorms.tasks.roll_call_task", 60),
+    },
+    # Notices left pending (a lost message, retries used up) queued again every five minutes.
+    "notices-sweep-every-school": {
+        "task": "tenants.tasks.for_every_school_task",
+        "schedule": 300,
+        "args": ("tenant_apps.notices.tasks.notices_sweep_task", 120),
+    },
     # The district centre's procurement jobs (public schema): qualification notices at 06:00,
     # the suppliers' rating rule for last month on the 1st at 03:00.
     "procurement-qualification-expiry": {

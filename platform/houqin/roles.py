@@ -151,6 +151,8 @@ _ASSET_KEEPING = frozenset(
         "assets.add_disposal",
     }
 )
+# Running the dormitories: rooms and beds, allocations and moves.
+_BOARDING = frozenset({"dorms.*"})
 # Reading everything a school holds, without personal-data unmasking.
 _READ_ALL = frozenset({"*.view_*"})
 # The district's catalogue of what schools buy: everyone on the district host reads it.
@@ -320,6 +322,7 @@ REGISTRY: dict[Role, RoleSpec] = {
                 "repairs.view_*",
                 "repairs.approve_repairrequest",
                 "assets.view_*",
+                "dorms.view_*",
                 "assets.approve_disposal",
                 "assets.reject_disposal",
             }
@@ -351,6 +354,7 @@ REGISTRY: dict[Role, RoleSpec] = {
             | _ORDERING
             | _REPAIR_DESK
             | _ASSET_KEEPING
+            | _BOARDING
             | _PROPOSING,
             appoints=_DELEGATED,
         ),
@@ -373,7 +377,7 @@ REGISTRY: dict[Role, RoleSpec] = {
             Role.DORM_MANAGER,
             Scope.SCHOOL,
             _("Dormitory manager"),
-            _MEMBER | {"people.view_student"},
+            _MEMBER | {"people.view_student"} | _BOARDING,
         ),
         RoleSpec(
             Role.REPAIR_TECHNICIAN, Scope.SCHOOL, _("Repair technician"), _MEMBER | _REPAIR_WORK
@@ -405,7 +409,13 @@ REGISTRY: dict[Role, RoleSpec] = {
             # The orders and invoices that bought what is registered.
             _MEMBER | _ASSET_KEEPING | {"orders.view_*", "repairs.view_*"},
         ),
-        RoleSpec(Role.STAFF, Scope.SCHOOL, _("Staff"), _MEMBER),
+        RoleSpec(
+            Role.STAFF,
+            Scope.SCHOOL,
+            _("Staff"),
+            # Class teachers ask for their boarders' leave, for the guardians, and follow it.
+            _MEMBER | {"dorms.add_leave", "dorms.view_leave:own"},
+        ),
         RoleSpec(Role.STUDENT, Scope.SCHOOL, _("Student"), _MEMBER),
         RoleSpec(
             Role.SUPPLIER,

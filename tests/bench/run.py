@@ -141,6 +141,7 @@ def run(schools: int, samples: int, smoke: bool) -> list[dict[str, Any]]:
     figures += _optimiser(schools, smoke)
     figures += _routes(schools, smoke)
     figures += _upkeep(schools, smoke, stage=2)
+    figures += _dorms(schools, smoke, stage=2)
     bounded = _step("visit", "--reconnect", "200", stage=2)
     unbounded = _step("visit", "--reconnect", str(10**9), stage=2)
     figures.append(
@@ -224,6 +225,19 @@ def _upkeep(schools: int, smoke: bool, stage: int) -> list[dict[str, Any]]:
         _figure("repairs_sweep_district", sweep["value"], "s", sweep["baseline"], schools),
         _figure("depreciation_month_20000", month["value"], "s", month["baseline"], schools),
         _figure("stocktake_close_5000", take["value"], "s", take["baseline"], schools),
+    ]
+
+
+def _dorms(schools: int, smoke: bool, stage: int = 1) -> list[dict[str, Any]]:
+    """A 3,000-boarder school (120 in a smoke run): a term's bulk allocation, and a night's
+    20,000 door events (800) ingested with the roll call taken, each against its naive
+    baseline."""
+    boarders, events = ("120", "800") if smoke else ("3000", "20000")
+    bulk = _step("dorms_bulk", "--students", boarders, stage=stage)
+    night = _step("dorms_night", "--events", events, stage=stage)
+    return [
+        _figure(f"dorms_bulk_allocation_{boarders}", bulk["value"], "s", bulk["baseline"], schools),
+        _figure(f"dorms_night_{events}_events", night["value"], "s", night["baseline"], schools),
     ]
 
 
@@ -384,6 +398,9 @@ def main() -> None:
         help="the schools, then the API under load through gunicorn alone, unrecorded",
     )
     parser.add_argument(
+        "--only-dorms", action="store_true", help="the boarding figures alone, unrecorded"
+    )
+    parser.add_argument(
         "--only-upkeep",
         action="store_true",
         help="the schools, then the upkeep figures alone, unrecorded",
@@ -411,6 +428,9 @@ def main() -> None:
             _step("setup")
             _fill(args.schools)
             figures = _load(args.schools, smoke)
+        elif args.only_dorms:
+            _step("setup")
+            figures = _dorms(args.schools, smoke)
         elif args.only_upkeep:
             _step("setup")
             _fill(args.schools)
@@ -421,9 +441,14 @@ def main() -> None:
         _recreate_database(drop_only=True)
     for figure in figures:
         print(json.dumps(figure))
-    if args.record and not (
-        args.only_optimiser or args.only_pages or args.only_upkeep or args.only_load
-    ):
+    only = (
+        args.only_optimiser
+        or args.only_pages
+        or args.only_upkeep
+        or args.only_load
+        or args.only_dorms
+    )
+    if args.record and not only:
         _record(args.record, figures, _machine(server_version), samples)
 
 

@@ -1042,6 +1042,76 @@ def stocktake_close(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+# Boarding: a term's bulk allocation, and a night's door events with the roll call. ------------
+
+DORMS_SCHOOL = "b00000"
+
+
+def _dorms_school() -> School:
+    school = School.objects.filter(code=DORMS_SCHOOL).first()
+    return school or school_create(
+        actor=BENCH, code=DORMS_SCHOOL, name="寄宿学校", kind="nine_year"
+    )
+
+
+def dorms_bulk(args: argparse.Namespace) -> dict[str, Any]:
+    """A term's allocation of --students boarders, grade by grade, by the bulk service, against
+    one service call per pupil; both must house every pupil. The allocations are removed before
+    each run; the last run's (the service's) stay for dorms_night."""
+    from tenant_apps.dorms.models import Allocation
+    from tenant_apps.dorms.services.allocations import allocation_bulk
+    from tests.bench.dorms import GRADES, naive_bulk, school
+
+    start = timezone.localdate() - timedelta(days=30)
+    with tenant_context(_dorms_school()):
+        school(args.students)
+        Allocation.objects.all().delete()
+        started = time.perf_counter()
+        naive_made = naive_bulk(start, BENCH)
+        naive = time.perf_counter() - started
+        Allocation.objects.all().delete()
+        started = time.perf_counter()
+        rows = [
+            row
+            for grade in GRADES
+            for row in allocation_bulk(start_date=start, grade=grade, actor=BENCH)
+        ]
+        ours = time.perf_counter() - started
+        made = sum(row.code == "allocated" for row in rows)
+        assert made == naive_made == args.students, (made, naive_made)
+    return {"value": ours, "baseline": naive, "boarders": made}
+
+
+def dorms_night(args: argparse.Namespace) -> dict[str, Any]:
+    """Last night's --events door events ingested in one report and the roll call taken, against
+    one insert per event and queries per boarder; run after dorms_bulk. Both must find every
+    boarder alike."""
+    from datetime import datetime as dt
+
+    from tenant_apps.dorms.models import DoorEvent, RollCall
+    from tenant_apps.dorms.selectors import roll_call_due
+    from tenant_apps.dorms.services.nights import door_events_record, roll_call_take
+    from tests.bench.dorms import naive_night, night_events
+
+    night = timezone.localdate() - timedelta(days=1)
+    with tenant_context(_dorms_school()):
+        due: dt = roll_call_due(night)
+        events = night_events(args.events, due)
+        started = time.perf_counter()
+        door_events_record(events=events, actor=BENCH)
+        roll_call = roll_call_take(night=night, actor=BENCH)
+        ours = time.perf_counter() - started
+        found = dict(roll_call.entries.values_list("student_id", "status"))
+        DoorEvent.objects.all().delete()
+        RollCall.objects.all().delete()
+        started = time.perf_counter()
+        naive_found = naive_night(events, night, due)
+        naive = time.perf_counter() - started
+        assert found == naive_found, "the roll calls differ"
+    counts = {s: list(found.values()).count(s) for s in ("in", "late", "absent")}
+    return {"value": ours, "baseline": naive, "events": len(events), **counts}
+
+
 STEPS = {
     f.__name__: f
     for f in [
@@ -1065,6 +1135,8 @@ STEPS = {
         repairs_sweep,
         depreciation_month,
         stocktake_close,
+        dorms_bulk,
+        dorms_night,
     ]
 }
 
@@ -1087,6 +1159,7 @@ def main() -> None:
     parser.add_argument("--recipes", type=int, default=300)
     parser.add_argument("--assets", type=int, default=20_000)
     parser.add_argument("--scans", type=int, default=5_000)
+    parser.add_argument("--events", type=int, default=20_000)
     args = parser.parse_args()
     print(json.dumps(STEPS[args.step](args)))
 

@@ -78,9 +78,18 @@ TENANT_APPS = [
     "tenant_apps.orders",
     "tenant_apps.assets",
     "tenant_apps.repairs",
+    "tenant_apps.notices",
+    "tenant_apps.dorms",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+# Notices to guardians and staff (tenant_apps.notices): a channel name to the class that sends,
+# over the defaults (the SMS gateway over HTTP at NOTICE_SMS_URL, Django's e-mail, the console).
+NOTICE_SMS_URL = env("NOTICE_SMS_URL", default="")
+NOTICE_CHANNELS: dict[str, str] = (
+    {} if NOTICE_SMS_URL else {"sms": "tenant_apps.notices.channels.Console"}
+)
 
 TENANT_MODEL = "tenants.School"
 TENANT_DOMAIN_MODEL = "tenants.Domain"

@@ -52,6 +52,7 @@ urlpatterns = [
     path("api/v1/", include("tenant_apps.orders.api.urls")),
     path("api/v1/", include("tenant_apps.assets.api.urls")),
     path("api/v1/", include("tenant_apps.repairs.api.urls")),
+    path("api/v1/", include("tenant_apps.dorms.api.urls")),
     # The catalogue, suppliers and contracts to order from; the school's supplier ratings.
     path("api/v1/", include("shared_apps.procurement.api.supply_school_urls")),
     # The school's own meal-plan proposals (district tables, this school's rows).
@@ -61,6 +62,7 @@ urlpatterns = [
     path("accounts/", include("shared_apps.accounts.web.account_urls")),
     path("people/", include("tenant_apps.people.web.urls")),
     path("assets/", include("tenant_apps.assets.web.urls")),
+    path("dorms/", include("tenant_apps.dorms.web.urls")),
     # Public pages for parents: no sign-in.
     path("disclosure/", include("tenant_apps.disclosure.urls")),
     *outside_api(__name__),

@@ -1,0 +1,119 @@
+"""Reads about boarding: rooms with their occupancy, beds, allocations."""
+
+from datetime import date, datetime
+
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from tenant_apps.dorms.models import (
+    Allocation,
+    Bed,
+    Building,
+    DoorEvent,
+    Floor,
+    Guardian,
+    Inspection,
+    Leave,
+    Policy,
+    RollCall,
+    RollCallEntry,
+    Room,
+    Visitor,
+)
+
+
+def current(on: date) -> Q:
+    """Allocations that cover day `on` (the lookup is relative to an allocation)."""
+    return Q(start_date__lte=on) & (Q(end_date__isnull=True) | Q(end_date__gt=on))
+
+
+def from_on(start: date) -> Q:
+    """Allocations that cover any day from `start` on."""
+    return Q(end_date__isnull=True) | Q(end_date__gt=start)
+
+
+def occupied(*, bed: Bed, on: date) -> bool:
+    return Allocation.objects.filter(current(on), bed=bed).exists()
+
+
+def building_list() -> QuerySet[Building]:
+    return Building.objects.all()
+
+
+def floor_list() -> QuerySet[Floor]:
+    return Floor.objects.select_related("building")
+
+
+def room_list(*, on: date) -> QuerySet[Room]:
+    """Rooms with their beds in service and the beds occupied on day `on`."""
+    rooms = Room.objects.select_related("floor__building").order_by(
+        "floor__building__code", "floor__level", "number"
+    )
+    return rooms.annotate(
+        beds_in_service=Count("beds", filter=Q(beds__in_service=True), distinct=True),
+        occupied=Count(
+            "beds__allocations",
+            filter=Q(beds__allocations__start_date__lte=on)
+            & (Q(beds__allocations__end_date__isnull=True) | Q(beds__allocations__end_date__gt=on)),
+            distinct=True,
+        ),
+    )
+
+
+def bed_list() -> QuerySet[Bed]:
+    return Bed.objects.select_related("room__floor__building")
+
+
+def allocation_list() -> QuerySet[Allocation]:
+    return Allocation.objects.select_related("student", "bed__room__floor__building", "created_by")
+
+
+def policy_list() -> QuerySet[Policy]:
+    return Policy.objects.all()
+
+
+def guardian_list() -> QuerySet[Guardian]:
+    return Guardian.objects.all()
+
+
+def door_event_list() -> QuerySet[DoorEvent]:
+    return DoorEvent.objects.all()
+
+
+def leave_list() -> QuerySet[Leave]:
+    return Leave.objects.all()
+
+
+def roll_call_list() -> QuerySet[RollCall]:
+    entries = RollCallEntry.objects.select_related("student").order_by("status", "bed_id")
+    return RollCall.objects.prefetch_related(Prefetch("entries", queryset=entries))
+
+
+def visitor_list() -> QuerySet[Visitor]:
+    return Visitor.objects.all()
+
+
+def inspection_list() -> QuerySet[Inspection]:
+    return Inspection.objects.select_related("room__floor__building")
+
+
+def room_ranking(*, month: date) -> QuerySet[Room]:
+    """The month's rooms by their average inspection score, best first (rooms not inspected
+    that month are left out)."""
+    last = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    of_month = Q(inspections__inspected_on__gte=month, inspections__inspected_on__lt=last)
+    return (
+        Room.objects.select_related("floor__building")
+        .annotate(
+            average=Avg("inspections__score", filter=of_month),
+            inspected=Count("inspections", filter=of_month),
+        )
+        .filter(inspected__gt=0)
+        .order_by("-average", "floor__building__code", "number")
+    )
+
+
+def roll_call_due(night: date) -> datetime:
+    """When the roll call of `night` is taken: the school's time that evening."""
+    policy = Policy.objects.filter(pk=1).first() or Policy()
+    return timezone.make_aware(datetime.combine(night, policy.roll_call_at))

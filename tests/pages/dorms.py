@@ -1,0 +1,40 @@
+"""Boarding's pages on a school's host (tenant_apps/dorms/web).
+
+Grants in houqin/roles.py: `dorms.*` for the dorm manager and the logistics director,
+`dorms.view_*` for the principal, `*.view_*` for the auditor. Staff (class teachers) ask for
+leave and follow their own over the API; the leave page, which lists every leave, is not
+theirs."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from django_tenants.utils import tenant_context
+
+from tenant_apps.dorms.services import leave as leaves
+from tests.factories import SETUP
+from tests.matrix import Scene
+from tests.matrix.dorms import MANAGERS, READERS
+from tests.matrix.people import make_student
+from tests.pages import Declared, Pages
+
+
+def a_leave(scene: Scene) -> dict[str, Any]:
+    assert scene.school is not None
+    student = make_student(scene.school.schema_name)
+    with tenant_context(scene.school):
+        leave = leaves.leave_request(
+            student=student,
+            reason="回家",
+            starts_at=datetime(2026, 10, 9, 9, tzinfo=UTC),
+            ends_at=datetime(2026, 10, 11, 9, tzinfo=UTC),
+            actor=SETUP,
+        )
+    return {"pk": leave.pk}
+
+
+SCHOOL_PAGES: Pages = {
+    "dorms:rooms": Declared(READERS),
+    "dorms:roll-call": Declared(READERS),
+    "dorms:leaves": Declared(READERS),
+    "dorms:leave-decide": Declared(MANAGERS, a_leave),
+}
