@@ -66,6 +66,7 @@ SHARED_APPS = [
     "shared_apps.procurement",
     "shared_apps.reporting",
     "shared_apps.optimiser",
+    "shared_apps.transport",
 ]
 
 # Apps whose tables live in every school's schema. Object-level grants (guardian) are per school.
@@ -360,6 +361,10 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
 # best week found, saying so), and how close to the cheapest week it must prove it is (a share).
 OPTIMISER_TIME_LIMIT = env.float("OPTIMISER_TIME_LIMIT", default=10.0)
 OPTIMISER_MIP_GAP = env.float("OPTIMISER_MIP_GAP", default=0.01)
+
+# School buses: the days a vehicle's GPS points are kept (six months by default), a day's
+# partition dropped whole once past them.
+TRANSPORT_POINT_RETENTION_DAYS = env.int("TRANSPORT_POINT_RETENTION_DAYS", default=184)
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
