@@ -106,6 +106,7 @@ class Vehicle(models.Model):
         verbose_name = _("school bus")
         verbose_name_plural = _("school buses")
         ordering = ["plate"]
+        permissions = [("inspect_vehicle", _("Can record a vehicle's safety inspection"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(rated_load__gte=1, rated_load__lte=MAX_RATED_LOAD),
@@ -386,6 +387,7 @@ class Run(models.Model):
         verbose_name = _("bus run")
         verbose_name_plural = _("bus runs")
         ordering = ["period", "id"]
+        permissions = [("cancel_run", _("Can cancel a run"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(seats_taken__lte=F("capacity")),

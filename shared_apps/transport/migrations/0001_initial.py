@@ -156,6 +156,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'bus run',
                 'verbose_name_plural': 'bus runs',
+                'permissions': [('cancel_run', 'Can cancel a run')],
                 'ordering': ['period', 'id'],
             },
         ),
@@ -213,6 +214,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'school bus',
                 'verbose_name_plural': 'school buses',
+                'permissions': [('inspect_vehicle', "Can record a vehicle's safety inspection")],
                 'ordering': ['plate'],
             },
         ),
