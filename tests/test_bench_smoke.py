@@ -33,6 +33,7 @@ FIGURES = {
     "optimiser_week_every_band",
     "optimiser_week_cost",
     "optimiser_checks_met",
+    "transport_ingest_points_per_s",
     "repairs_sweep_district",
     "depreciation_month_20000",
     "stocktake_close_5000",

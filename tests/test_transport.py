@@ -476,3 +476,14 @@ def test_points_land_in_their_day_partition_and_old_days_are_dropped(settings: A
         today=datetime.date(2030, 3, 12), actor=telemetry.PARTITIONS
     )
     assert dropped == ["transport_point_20300301"]
+
+
+def test_the_daily_job_creates_the_week_and_drops_old_days(settings: Any) -> None:
+    from shared_apps.transport.tasks import point_partitions_task
+
+    done = point_partitions_task()
+    names = {f"transport_point_{today() + datetime.timedelta(days=d):%Y%m%d}" for d in range(7)}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname FROM pg_class WHERE relname LIKE 'transport_point_2%%'")
+        assert names <= {name for (name,) in cursor.fetchall()}
+    assert set(done["created"]) <= names

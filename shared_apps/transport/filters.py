@@ -1,11 +1,15 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from houqin.filters import date_range
 from shared_apps.transport.models import Alarm, Driver, Licence, Provider, Route, Run, Vehicle
 
 
 class ProviderFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Provider.Kind.choices, label=_("Kind"))
+    insurance_expires_from, insurance_expires_to = date_range(
+        "insurance_expires", _("Insurance expires")
+    )
 
     class Meta:
         model = Provider
@@ -16,6 +20,9 @@ class VehicleFilter(django_filters.FilterSet):
     provider = django_filters.NumberFilter(label=_("Provider"))
     kind = django_filters.ChoiceFilter(choices=Vehicle.Kind.choices, label=_("Type"))
     plate = django_filters.CharFilter(lookup_expr="icontains", label=_("Plate"))
+    inspection_valid_until_from, inspection_valid_until_to = date_range(
+        "inspection_valid_until", _("Inspection valid until")
+    )
 
     class Meta:
         model = Vehicle
@@ -24,6 +31,9 @@ class VehicleFilter(django_filters.FilterSet):
 
 class DriverFilter(django_filters.FilterSet):
     provider = django_filters.NumberFilter(label=_("Provider"))
+    review_valid_until_from, review_valid_until_to = date_range(
+        "review_valid_until", _("Annual review valid until")
+    )
 
     class Meta:
         model = Driver
@@ -41,6 +51,7 @@ class RouteFilter(django_filters.FilterSet):
 class LicenceFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Licence.Status.choices, label=_("Status"))
     vehicle = django_filters.NumberFilter(label=_("Vehicle"))
+    valid_until_from, valid_until_to = date_range("valid_until", _("Valid until"))
 
     class Meta:
         model = Licence
@@ -63,6 +74,7 @@ class RunFilter(django_filters.FilterSet):
 class AlarmFilter(django_filters.FilterSet):
     vehicle = django_filters.NumberFilter(label=_("Vehicle"))
     kind = django_filters.ChoiceFilter(choices=Alarm.Kind.choices, label=_("Kind"))
+    at_from, at_to = date_range("at", _("At"))
 
     class Meta:
         model = Alarm

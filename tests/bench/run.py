@@ -139,6 +139,7 @@ def run(schools: int, samples: int, smoke: bool) -> list[dict[str, Any]]:
     spend = _step("spend_month", "--lines", "60", stage=2)
     figures.append(_figure("district_spend_month", spend["value"], "s", spend["baseline"], schools))
     figures += _optimiser(schools, smoke)
+    figures += _transport(schools, smoke)
     figures += _upkeep(schools, smoke, stage=2)
     bounded = _step("visit", "--reconnect", "200", stage=2)
     unbounded = _step("visit", "--reconnect", str(10**9), stage=2)
@@ -256,6 +257,25 @@ def _optimiser(schools: int, smoke: bool) -> list[dict[str, Any]]:
     ]
 
 
+def _transport(schools: int, smoke: bool) -> list[dict[str, Any]]:
+    """GPS telemetry: 1,000 buses, a point every 10 s over a 3-hour morning (1.08 M points; 50
+    buses x 120 points in a smoke run), batches of 30, alarms evaluated as they arrive, against
+    the same points inserted and checked one by one (20 buses' worth; 5 in a smoke run)."""
+    buses, points, naive = ("50", "120", "5") if smoke else ("1000", "1080", "20")
+    ingest = _step(
+        "transport", "--buses", buses, "--points", points, "--naive-buses", naive, stage=2
+    )
+    return [
+        _figure(
+            "transport_ingest_points_per_s",
+            ingest["points_per_s"],
+            "points/s",
+            ingest["naive_points_per_s"],
+            schools,
+        )
+    ]
+
+
 def _machine(server_version: str) -> str:
     import psutil
 
@@ -310,6 +330,9 @@ def main() -> None:
         "--only-pages", action="store_true", help="the pages' figures alone, unrecorded"
     )
     parser.add_argument(
+        "--only-transport", action="store_true", help="the telemetry figures alone, unrecorded"
+    )
+    parser.add_argument(
         "--only-upkeep",
         action="store_true",
         help="the schools, then the upkeep figures alone, unrecorded",
@@ -329,6 +352,9 @@ def main() -> None:
         elif args.only_pages:
             _step("setup")
             figures = _pages(args.schools, smoke)
+        elif args.only_transport:
+            _step("setup")
+            figures = _transport(args.schools, smoke)
         elif args.only_upkeep:
             _step("setup")
             _fill(args.schools)
@@ -339,7 +365,8 @@ def main() -> None:
         _recreate_database(drop_only=True)
     for figure in figures:
         print(json.dumps(figure))
-    if args.record and not (args.only_optimiser or args.only_pages or args.only_upkeep):
+    only = args.only_optimiser or args.only_pages or args.only_upkeep or args.only_transport
+    if args.record and not only:
         _record(args.record, figures, _machine(server_version), samples)
 
 

@@ -323,6 +323,15 @@ SPECTACULAR_SETTINGS = {
         "AssetStatusEnum": "tenant_apps.assets.models.Asset.Status",
         "ProposalStatusEnum": "shared_apps.optimiser.models.Proposal.Status",
         "CourseEnum": "shared_apps.standards.models.Course",
+        # School buses: a kind, type or status of their own each.
+        "ProviderKindEnum": "shared_apps.transport.models.Provider.Kind",
+        "VehicleKindEnum": "shared_apps.transport.models.Vehicle.Kind",
+        "OffenceKindEnum": "shared_apps.transport.models.Offence.Kind",
+        "HazardKindEnum": "shared_apps.transport.models.HazardSegment.Kind",
+        "AlarmKindEnum": "shared_apps.transport.models.Alarm.Kind",
+        "LicenceStatusEnum": "shared_apps.transport.models.Licence.Status",
+        "RunStatusEnum": "shared_apps.transport.models.Run.Status",
+        "RoutePeriodEnum": "shared_apps.transport.models.Route.Period",
     },
 }
 

@@ -156,19 +156,19 @@ class OffenceCreateSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
 
-class QualificationQuerySerializer(serializers.Serializer):
+class DriverQualificationQuerySerializer(serializers.Serializer):
     on = serializers.DateField(required=False)
 
 
-class FailureSerializer(serializers.Serializer):
+class RuleFailureSerializer(serializers.Serializer):
     code = serializers.CharField()
     reason = serializers.CharField()
 
 
-class QualificationSerializer(serializers.Serializer):
+class DriverQualificationSerializer(serializers.Serializer):
     on = serializers.DateField()
     qualified = serializers.BooleanField()
-    failures = FailureSerializer(many=True)
+    failures = RuleFailureSerializer(many=True)
 
 
 class StopSerializer(serializers.ModelSerializer):

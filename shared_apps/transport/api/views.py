@@ -162,18 +162,18 @@ class DriverViewSet(_ReadViewSet):
         parameters=[
             OpenApiParameter("on", OpenApiTypes.DATE, description="The day (default: today).")
         ],
-        responses=s.QualificationSerializer,
+        responses=s.DriverQualificationSerializer,
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[])
     def qualification(self, request: Request, pk: str | None = None) -> Response:
         """The rules of decree 617 art. 23 the driver fails on a day (none: qualified)."""
         driver = self.get_object()
-        query = s.QualificationQuerySerializer(data=request.query_params)
+        query = s.DriverQualificationQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         on = query.validated_data.get("on") or timezone.localdate()
         failures = selectors.driver_failures(driver, on)
         return Response(
-            s.QualificationSerializer(
+            s.DriverQualificationSerializer(
                 {"on": on, "qualified": not failures, "failures": failures}
             ).data
         )
