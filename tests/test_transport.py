@@ -419,7 +419,7 @@ def test_speed_limits_raise_one_alarm_per_stretch_over_them() -> None:
 
 def test_within_a_hazard_of_the_run_route_the_limit_is_20() -> None:
     licence = make_licence()
-    run = make_run(licence, day=today())
+    run = make_run(licence, day=today() - datetime.timedelta(days=1))
     services.hazard_add(
         route=licence.route,
         kind="cliff",

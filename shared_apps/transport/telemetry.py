@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg2 import sql
@@ -83,7 +84,9 @@ def _hazards(vehicle: Vehicle, start: datetime.datetime, end: datetime.datetime)
     """The vehicle's runs over the batch's time, each with the hazards of its route."""
     runs = list(
         Run.objects.filter(
-            vehicle=vehicle, status=Run.Status.SCHEDULED, period__overlap=(start, end)
+            vehicle=vehicle,
+            status=Run.Status.SCHEDULED,
+            period__overlap=DateTimeTZRange(start, end, "[]"),
         ).only("id", "route_id", "period")
     )
     by_route: dict[int, list[tuple[float, float, float]]] = {}

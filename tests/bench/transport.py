@@ -28,7 +28,7 @@ from shared_apps.transport.models import (
 BENCH = SystemActor("bench.transport")
 KIT = services.Equipment(hammer=True, extinguisher=True, first_aid_kit=True, gps_recorder=True)
 BATCH = 30
-DAY = datetime.date(2030, 9, 2)
+DAY = datetime.date(2026, 9, 1)
 
 
 def build_fleet(buses: int) -> list[Vehicle]:
