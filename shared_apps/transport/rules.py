@@ -17,6 +17,10 @@ YEARS_ON_CLASS = 3
 EQUIPMENT = ("has_hammer", "has_extinguisher", "has_first_aid_kit", "has_gps_recorder")
 
 
+def _label(field: str) -> str:
+    return str(getattr(Vehicle._meta.get_field(field), "verbose_name", field))
+
+
 @dataclass(frozen=True)
 class Failure:
     """A rule not met: its code (stable, for clients) and why, in words."""
@@ -110,11 +114,7 @@ def vehicle_failures(vehicle: Vehicle, on: datetime.date) -> list[Failure]:
         failures.append(
             Failure("vehicle_inspection", _("The vehicle's safety inspection is overdue."))
         )
-    missing = [
-        str(Vehicle._meta.get_field(field).verbose_name)
-        for field in EQUIPMENT
-        if not getattr(vehicle, field)
-    ]
+    missing = [_label(field) for field in EQUIPMENT if not getattr(vehicle, field)]
     if missing:
         failures.append(
             Failure(

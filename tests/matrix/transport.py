@@ -6,7 +6,7 @@ the given schools, a licence approved through every step, and runs on it."""
 import datetime
 import itertools
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -201,7 +201,7 @@ def _collection(path: str) -> str:
 
 
 def _row(collection: str) -> Any:
-    made = {
+    made: dict[str, Callable[[], Any]] = {
         "providers": make_provider,
         "vehicles": make_vehicle,
         "drivers": make_driver,

@@ -333,7 +333,7 @@ class PointSerializer(serializers.Serializer):
 
 
 class BatchSerializer(serializers.Serializer):
-    points = PointSerializer(many=True, allow_empty=False, max_length=5000)
+    points = serializers.ListField(child=PointSerializer(), allow_empty=False, max_length=5000)
 
 
 class IngestedSerializer(serializers.Serializer):
