@@ -20,8 +20,8 @@ from django_tenants.utils import schema_context, tenant_context
 
 from demo_district.procurement import seed_procurement
 from demo_district.recipes import BUDGET_ADDITIONS, seed_library
-from demo_district.upkeep import seed_upkeep
 from demo_district.transport import seed_transport
+from demo_district.upkeep import seed_upkeep
 from demo_district.users import (
     DEMO_PASSWORD,
     REQUEST_ID,
