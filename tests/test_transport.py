@@ -12,7 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from houqin.exceptions import Conflict, InvalidInput, NotPermitted
-from shared_apps.transport import services, telemetry
+from shared_apps.transport import rules, services, telemetry
 from shared_apps.transport.models import Alarm, Licence, Offence, Run, Vehicle
 from tenants.models import School
 from tests.factories import SETUP
@@ -142,12 +142,12 @@ def test_the_approval_goes_step_by_step_with_its_working_day_timers() -> None:
         actor=SETUP,
     )
     assert licence.status == Licence.Status.SUBMITTED
-    assert licence.step_due == services.working_days_after(today(), 3)
+    assert licence.step_due == rules.working_days_after(today(), 3)
     with pytest.raises(Conflict):
         services.licence_advance(licence=licence, step="approve", actor=SETUP)
     licence = services.licence_advance(licence=licence, step="forward", actor=SETUP)
     licence = services.licence_advance(licence=licence, step="answer", actor=SETUP)
-    assert licence.step_due == services.working_days_after(today(), 5)
+    assert licence.step_due == rules.working_days_after(today(), 5)
     with pytest.raises(InvalidInput):
         services.licence_advance(licence=licence, step="refuse", actor=SETUP)
     licence = services.licence_advance(
@@ -161,7 +161,7 @@ def test_the_approval_goes_step_by_step_with_its_working_day_timers() -> None:
 
 def test_working_days_skip_the_weekend() -> None:
     friday = datetime.date(2026, 12, 4)
-    assert services.working_days_after(friday, 3) == datetime.date(2026, 12, 9)
+    assert rules.working_days_after(friday, 3) == datetime.date(2026, 12, 9)
 
 
 # A run refused for each rule, naming it; nothing saved.

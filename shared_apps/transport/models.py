@@ -9,6 +9,7 @@ services' (see rules.py), under row locks.
 """
 
 import datetime
+import hashlib
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
@@ -120,6 +121,11 @@ class Vehicle(models.Model):
 
     def __str__(self) -> str:
         return self.plate
+
+    @staticmethod
+    def key_hash(key: str) -> str:
+        """What is stored of a device key."""
+        return hashlib.sha256(key.encode()).hexdigest()
 
 
 class Inspection(models.Model):

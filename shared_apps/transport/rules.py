@@ -29,6 +29,15 @@ class Failure:
     reason: str
 
 
+def working_days_after(day: datetime.date, count: int) -> datetime.date:
+    """The `count`-th working day (Monday to Friday) after `day`: a licence step's timer."""
+    while count:
+        day += datetime.timedelta(days=1)
+        if day.isoweekday() <= 5:
+            count -= 1
+    return day
+
+
 def _years_before(day: datetime.date, years: int) -> datetime.date:
     return add_months(day, -12 * years)
 

@@ -9,7 +9,6 @@ Bad input raises `InvalidInput` (400); nothing is half saved (each service is on
 """
 
 import datetime
-import hashlib
 import itertools
 import secrets
 from collections.abc import Sequence
@@ -62,15 +61,6 @@ NEXT_STEP = {
 SUBSTITUTIONS = ("breakdown", "inspection", "accident", "sick_driver")
 # A run is a school trip: it starts and ends on one day, within a few hours.
 MAX_RUN = datetime.timedelta(hours=4)
-
-
-def working_days_after(day: datetime.date, count: int) -> datetime.date:
-    """The `count`-th working day (Monday to Friday) after `day`."""
-    while count:
-        day += datetime.timedelta(days=1)
-        if day.isoweekday() <= 5:
-            count -= 1
-    return day
 
 
 def _refuse(failures: Sequence[rules.Failure]) -> None:
@@ -197,15 +187,11 @@ def vehicle_equipment_set(*, vehicle: Vehicle, equipment: Equipment, actor: Acto
     return locked
 
 
-def device_key_hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 @service
 def vehicle_device_key_issue(*, vehicle: Vehicle, actor: Actor) -> str:
     """A new key for the vehicle's GPS device (the previous one stops working); shown once."""
     key = secrets.token_urlsafe(32)
-    Vehicle.objects.filter(pk=vehicle.pk).update(device_key_hash=device_key_hash(key))
+    Vehicle.objects.filter(pk=vehicle.pk).update(device_key_hash=Vehicle.key_hash(key))
     return key
 
 
@@ -424,7 +410,9 @@ def licence_submit(
         issuer=issuer,
         valid_from=valid_from,
         valid_until=valid_until,
-        step_due=working_days_after(timezone.localdate(), STEP_DAYS[Licence.Status.SUBMITTED]),
+        step_due=rules.working_days_after(
+            timezone.localdate(), STEP_DAYS[Licence.Status.SUBMITTED]
+        ),
         submitted_by=person(actor),
     )
 
@@ -447,7 +435,7 @@ def licence_advance(*, licence: Licence, step: str, reason: str = "", actor: Act
     locked.status = after
     locked.reason = reason
     if after in STEP_DAYS:
-        locked.step_due = working_days_after(timezone.localdate(), STEP_DAYS[after])
+        locked.step_due = rules.working_days_after(timezone.localdate(), STEP_DAYS[after])
     else:
         locked.step_due = None
         locked.decided_at = timezone.now()

@@ -21,10 +21,9 @@ from django.utils.translation import gettext as _
 from psycopg2 import sql
 from psycopg2.extras import execute_values
 
-from houqin.door import SystemActor, service
+from houqin.door import Actor, SystemActor, service
 from houqin.exceptions import InvalidInput, NotPermitted
 from shared_apps.transport.models import Alarm, HazardSegment, Run, Vehicle
-from shared_apps.transport.services import device_key_hash
 
 DEVICES = SystemActor("transport.device")
 PARTITIONS = SystemActor("transport.partitions")
@@ -58,7 +57,7 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def vehicle_by_key(key: str) -> Vehicle:
-    vehicle = Vehicle.objects.filter(device_key_hash=device_key_hash(key)).first() if key else None
+    vehicle = Vehicle.objects.filter(device_key_hash=Vehicle.key_hash(key)).first() if key else None
     if vehicle is None:
         raise NotPermitted(_("Unknown device key."), code="unknown_device")
     return vehicle
@@ -105,9 +104,7 @@ def limit_at(point: PointInput, hazards: Sequence[tuple[float, float, float]]) -
 
 
 @service
-def points_ingest(
-    *, vehicle: Vehicle, points: Sequence[PointInput], actor: SystemActor
-) -> Ingested:
+def points_ingest(*, vehicle: Vehicle, points: Sequence[PointInput], actor: Actor) -> Ingested:
     """Store a batch of a vehicle's points and raise its speeding alarms."""
     _checked(points)
     ordered = sorted(points, key=lambda p: p.recorded_at)
@@ -157,7 +154,7 @@ def _day_start(day: datetime.date) -> datetime.datetime:
 
 @service
 def partitions_ensure(
-    *, days: int = 7, start: datetime.date | None = None, actor: SystemActor
+    *, days: int = 7, start: datetime.date | None = None, actor: Actor
 ) -> list[str]:
     """Create the partitions of `days` days from `start` (today) that do not exist yet."""
     first = start or timezone.localdate()
@@ -180,7 +177,7 @@ def partitions_ensure(
 
 
 @service
-def partitions_prune(*, today: datetime.date | None = None, actor: SystemActor) -> list[str]:
+def partitions_prune(*, today: datetime.date | None = None, actor: Actor) -> list[str]:
     """Drop the days' partitions older than the retention period."""
     oldest = (today or timezone.localdate()) - datetime.timedelta(
         days=settings.TRANSPORT_POINT_RETENTION_DAYS
