@@ -362,3 +362,23 @@ def _boarding_is_seeded() -> None:
             assert [list(entries).count(s) for s in ("absent", "late", "leave")] == [1, 1, 1]
             assert Notice.objects.count() == 1
             assert "*" in Visitor.objects.get().national_id_masked
+
+
+def test_the_demo_buses_two_routes_shared_by_two_schools_and_a_day_of_runs(db: Any) -> None:
+    from shared_apps.transport.models import Alarm, Licence, Route, Run, Seat, Vehicle
+
+    seed_demo()
+    assert Vehicle.objects.count() == 2
+    assert all(
+        set(route.schools.values_list("code", flat=True)) == {"3101010001", "3101010003"}
+        for route in Route.objects.all()
+    )
+    assert Route.objects.count() == 2
+    assert set(Licence.objects.values_list("status", flat=True)) == {Licence.Status.APPROVED}
+    runs = Run.objects.filter(period__startswith__date=timezone.localdate())
+    assert runs.count() == 2
+    for run in runs:
+        seated = Seat.objects.across_schools().filter(run=run)
+        assert seated.values("school").distinct().count() == 2
+        assert run.seats_taken == seated.count() <= run.capacity
+    assert Alarm.objects.count() == 1

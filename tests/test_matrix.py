@@ -38,6 +38,9 @@ from tests.matrix.admin import PAGES, WRITES, may, row_id
 
 # Operations meant for anonymous callers, tested in test_tokens.py.
 PUBLIC_OPERATIONS = {("POST", "/api/v1/auth/token/")}
+# Operations a device calls with its own key instead of a user's token (the district host's GPS
+# ingest), tested in test_transport_api.py.
+DEVICE_OPERATIONS = {("POST", "/api/v1/transport/telemetry/")}
 
 OUTSIDER = "member of another school"
 ANONYMOUS = "anonymous"
@@ -161,7 +164,10 @@ def test_every_operation_is_declared(school_a, district_host):
     assert (
         _schema_operations(school_host(school_a.code)) == set(SCHOOL_OPERATIONS) | PUBLIC_OPERATIONS
     )
-    assert _schema_operations(district_host) == set(DISTRICT_OPERATIONS) | PUBLIC_OPERATIONS
+    assert (
+        _schema_operations(district_host)
+        == set(DISTRICT_OPERATIONS) | PUBLIC_OPERATIONS | DEVICE_OPERATIONS
+    )
 
 
 def test_no_school_operation_answers_an_external_account():

@@ -79,6 +79,11 @@ app.conf.beat_schedule = {
         "task": "shared_apps.procurement.tasks.supplier_rating_rule_task",
         "schedule": crontab(day_of_month=1, hour=3, minute=0),
     },
+    # School buses: the coming week's day partitions of GPS points at 00:30, old days dropped.
+    "transport-point-partitions": {
+        "task": "shared_apps.transport.tasks.point_partitions_task",
+        "schedule": crontab(hour=0, minute=30),
+    },
 }
 app.autodiscover_tasks()
 

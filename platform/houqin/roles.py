@@ -257,7 +257,8 @@ REGISTRY: dict[Role, RoleSpec] = {
             Role.TRANSPORT_OFFICER,
             Scope.DISTRICT,
             _("Transport officer"),
-            frozenset({"tenants.view_school"}) | _CATALOGUE,
+            # The fleet, drivers, routes, licences, runs and alarms (the district's side).
+            frozenset({"tenants.view_school", "transport.*"}) | _CATALOGUE,
         ),
         RoleSpec(
             Role.FINANCE_OFFICER,

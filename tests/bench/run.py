@@ -140,6 +140,7 @@ def run(schools: int, samples: int, smoke: bool) -> list[dict[str, Any]]:
     figures.append(_figure("district_spend_month", spend["value"], "s", spend["baseline"], schools))
     figures += _optimiser(schools, smoke)
     figures += _routes(schools, smoke)
+    figures += _transport(schools, smoke)
     figures += _upkeep(schools, smoke, stage=2)
     figures += _dorms(schools, smoke, stage=2)
     bounded = _step("visit", "--reconnect", "200", stage=2)
@@ -236,8 +237,8 @@ def _dorms(schools: int, smoke: bool, stage: int = 1) -> list[dict[str, Any]]:
     bulk = _step("dorms_bulk", "--students", boarders, stage=stage)
     night = _step("dorms_night", "--events", events, stage=stage)
     return [
-        _figure(f"dorms_bulk_allocation_{boarders}", bulk["value"], "s", bulk["baseline"], schools),
-        _figure(f"dorms_night_{events}_events", night["value"], "s", night["baseline"], schools),
+        _figure("dorms_bulk_allocation", bulk["value"], "s", bulk["baseline"], schools),
+        _figure("dorms_night_events", night["value"], "s", night["baseline"], schools),
     ]
 
 
@@ -336,6 +337,25 @@ def _routes(schools: int, smoke: bool) -> list[dict[str, Any]]:
     ]
 
 
+def _transport(schools: int, smoke: bool) -> list[dict[str, Any]]:
+    """GPS telemetry: 1,000 buses, a point every 10 s over a 3-hour morning (1.08 M points; 50
+    buses x 120 points in a smoke run), batches of 30, alarms evaluated as they arrive, against
+    the same points inserted and checked one by one (20 buses' worth; 5 in a smoke run)."""
+    buses, points, naive = ("50", "120", "5") if smoke else ("1000", "1080", "20")
+    ingest = _step(
+        "transport", "--buses", buses, "--points", points, "--naive-buses", naive, stage=2
+    )
+    return [
+        _figure(
+            "transport_ingest_points_per_s",
+            ingest["points_per_s"],
+            "points/s",
+            ingest["naive_points_per_s"],
+            schools,
+        )
+    ]
+
+
 def _machine(server_version: str) -> str:
     import psutil
 
@@ -401,6 +421,9 @@ def main() -> None:
         "--only-dorms", action="store_true", help="the boarding figures alone, unrecorded"
     )
     parser.add_argument(
+        "--only-transport", action="store_true", help="the telemetry figures alone, unrecorded"
+    )
+    parser.add_argument(
         "--only-upkeep",
         action="store_true",
         help="the schools, then the upkeep figures alone, unrecorded",
@@ -431,6 +454,9 @@ def main() -> None:
         elif args.only_dorms:
             _step("setup")
             figures = _dorms(args.schools, smoke)
+        elif args.only_transport:
+            _step("setup")
+            figures = _transport(args.schools, smoke)
         elif args.only_upkeep:
             _step("setup")
             _fill(args.schools)
@@ -447,6 +473,7 @@ def main() -> None:
         or args.only_upkeep
         or args.only_load
         or args.only_dorms
+        or args.only_transport
     )
     if args.record and not only:
         _record(args.record, figures, _machine(server_version), samples)

@@ -919,6 +919,23 @@ def optimiser(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def transport(args: argparse.Namespace) -> dict[str, Any]:
+    """GPS points ingested for `--buses` buses, `--points` each, against the naive row-by-row
+    baseline over `--naive-buses` of them (the same points per bus); points per second each."""
+    from tests.bench.transport import build_fleet, ingest, naive
+
+    vehicles = build_fleet(args.buses)
+    seconds, points, alarms = ingest(vehicles, args.points)
+    naive_seconds, naive_points = naive(vehicles[: args.naive_buses], args.points)
+    return {
+        "points": points,
+        "alarms": alarms,
+        "points_per_s": points / seconds,
+        "naive_points_per_s": naive_points / naive_seconds,
+        "seconds": seconds,
+    }
+
+
 # Upkeep: the SLA sweep across the district, a month's depreciation, a stock-take closed. -------
 
 UPKEEP_SCHOOL = "u00000"
@@ -1132,6 +1149,7 @@ STEPS = {
         spend_month,
         pages,
         optimiser,
+        transport,
         repairs_sweep,
         depreciation_month,
         stocktake_close,
@@ -1160,6 +1178,9 @@ def main() -> None:
     parser.add_argument("--assets", type=int, default=20_000)
     parser.add_argument("--scans", type=int, default=5_000)
     parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--buses", type=int, default=1000)
+    parser.add_argument("--points", type=int, default=1080)
+    parser.add_argument("--naive-buses", type=int, default=20)
     args = parser.parse_args()
     print(json.dumps(STEPS[args.step](args)))
 

@@ -66,6 +66,7 @@ SHARED_APPS = [
     "shared_apps.procurement",
     "shared_apps.reporting",
     "shared_apps.optimiser",
+    "shared_apps.transport",
 ]
 
 # Apps whose tables live in every school's schema. Object-level grants (guardian) are per school.
@@ -338,6 +339,15 @@ SPECTACULAR_SETTINGS = {
         "AssetStatusEnum": "tenant_apps.assets.models.Asset.Status",
         "ProposalStatusEnum": "shared_apps.optimiser.models.Proposal.Status",
         "CourseEnum": "shared_apps.standards.models.Course",
+        # School buses: a kind, type or status of their own each.
+        "ProviderKindEnum": "shared_apps.transport.models.Provider.Kind",
+        "VehicleKindEnum": "shared_apps.transport.models.Vehicle.Kind",
+        "OffenceKindEnum": "shared_apps.transport.models.Offence.Kind",
+        "HazardKindEnum": "shared_apps.transport.models.HazardSegment.Kind",
+        "AlarmKindEnum": "shared_apps.transport.models.Alarm.Kind",
+        "LicenceStatusEnum": "shared_apps.transport.models.Licence.Status",
+        "RunStatusEnum": "shared_apps.transport.models.Run.Status",
+        "RoutePeriodEnum": "shared_apps.transport.models.Route.Period",
     },
 }
 
@@ -376,6 +386,10 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
 # best week found, saying so), and how close to the cheapest week it must prove it is (a share).
 OPTIMISER_TIME_LIMIT = env.float("OPTIMISER_TIME_LIMIT", default=10.0)
 OPTIMISER_MIP_GAP = env.float("OPTIMISER_MIP_GAP", default=0.01)
+
+# School buses: the days a vehicle's GPS points are kept (six months by default), a day's
+# partition dropped whole once past them.
+TRANSPORT_POINT_RETENTION_DAYS = env.int("TRANSPORT_POINT_RETENTION_DAYS", default=184)
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {

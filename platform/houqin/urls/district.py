@@ -47,6 +47,7 @@ urlpatterns = [
     path("api/v1/", include("shared_apps.procurement.api.urls")),
     path("api/v1/", include("shared_apps.procurement.api.supply_urls")),
     path("api/v1/", include("shared_apps.optimiser.api.urls")),
+    path("api/v1/", include("shared_apps.transport.api.urls")),
     # Pages.
     path("standards/", include("shared_apps.standards.web.urls")),
     path("meal-plans/proposals/", include("shared_apps.optimiser.web.urls")),

@@ -1,0 +1,98 @@
+"""Reads of the district's school buses, each with what its page or endpoint shows at once (no
+query per row), and what expires within the warning window."""
+
+import datetime
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from shared_apps.transport import rules
+from shared_apps.transport.models import (
+    Alarm,
+    Driver,
+    Licence,
+    Provider,
+    Route,
+    Run,
+    Stop,
+    Vehicle,
+)
+
+# Licences, inspections, insurance and driver reviews expiring within this many days are shown
+# as warnings.
+WARNING_DAYS = 30
+
+
+def provider_list() -> QuerySet[Provider]:
+    return Provider.objects.all()
+
+
+def vehicle_list() -> QuerySet[Vehicle]:
+    return Vehicle.objects.select_related("provider")
+
+
+def driver_list() -> QuerySet[Driver]:
+    return Driver.objects.select_related("provider").prefetch_related("offences")
+
+
+def route_list() -> QuerySet[Route]:
+    return Route.objects.prefetch_related(
+        Prefetch("stops", queryset=Stop.objects.order_by("order")), "hazards", "schools"
+    )
+
+
+def licence_list() -> QuerySet[Licence]:
+    return Licence.objects.select_related("vehicle", "driver", "route")
+
+
+def run_list() -> QuerySet[Run]:
+    return Run.objects.select_related("vehicle", "driver", "route", "licence")
+
+
+def alarm_list() -> QuerySet[Alarm]:
+    return Alarm.objects.select_related("vehicle")
+
+
+def driver_failures(driver: Driver, on: datetime.date) -> list[rules.Failure]:
+    """The rules the driver fails on `on` (none: qualified that day)."""
+    return rules.driver_failures(driver, driver.offences.all(), on)
+
+
+def expiring(today: datetime.date, *, days: int = WARNING_DAYS) -> dict[str, list[Any]]:
+    """What lapses within `days` of `today` (or has lapsed): licences in force, vehicles'
+    inspections, providers' licences and insurance, drivers' checks."""
+    horizon = today + datetime.timedelta(days=days)
+    return {
+        "licences": list(
+            licence_list().filter(
+                status=Licence.Status.APPROVED, valid_until__gte=today, valid_until__lte=horizon
+            )
+        ),
+        "inspections": list(
+            vehicle_list().filter(
+                Q(inspection_valid_until__isnull=True) | Q(inspection_valid_until__lte=horizon)
+            )
+        ),
+        "providers": list(
+            provider_list().filter(
+                Q(insurance_expires__isnull=True)
+                | Q(insurance_expires__lte=horizon)
+                | Q(licence_expires__lte=horizon)
+            )
+        ),
+        "drivers": list(
+            driver_list().filter(
+                Q(health_valid_until__lte=horizon)
+                | Q(endorsement_valid_until__lte=horizon)
+                | Q(review_valid_until__lte=horizon)
+                | Q(health_valid_until__isnull=True)
+                | Q(endorsement_valid_until__isnull=True)
+                | Q(review_valid_until__isnull=True)
+            )
+        ),
+    }
+
+
+def run_day(day: datetime.date) -> QuerySet[Run]:
+    """The day's runs, with their loads (seats taken against seats for pupils)."""
+    return run_list().filter(period__startswith__date=day)
