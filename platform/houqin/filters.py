@@ -2,7 +2,7 @@
 query runs, so that a strange value is a 400, never a database error."""
 
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import django_filters
 from django import forms
@@ -24,22 +24,6 @@ YEARS = range(1900, 2200)
 FROM = _("{} from")
 TO = _("{} to")
 MAX_OFFSET = timedelta(hours=14)
-# Marks a filter as the older form of a parameter (`older`).
-_OLDER = "houqin_older_form"
-AnyFilter = TypeVar("AnyFilter", bound=django_filters.Filter)
-
-
-def older(made: AnyFilter) -> AnyFilter:
-    """`made`, the older form of a parameter that the grammar (docs/api.md) now writes another way
-    (a single day for a range, `since`/`until` for `<stem>_from`/`<stem>_to`): read for one more
-    release, a request that uses it is answered with a `Deprecation` header, and the schema marks
-    it deprecated."""
-    setattr(made, _OLDER, True)
-    return made
-
-
-def is_older(made: django_filters.Filter | None) -> bool:
-    return getattr(made, _OLDER, False)
 
 
 class BoundedIsoDateTimeField(forms.DateTimeField):

@@ -4,7 +4,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name, get_tenant_model
 
-from houqin.filters import DateFilter, DateTimeFilter, date_range, older
+from houqin.api.deprecation import older
+from houqin.filters import DateFilter, DateTimeFilter, date_range
 from shared_apps.audit.models import Change, Finding, SecurityEvent
 from shared_apps.audit.readable import object_types, people_matching
 from shared_apps.audit.selectors import due

@@ -5,7 +5,8 @@ from django import forms
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from houqin.filters import DateTimeFilter, LabelledFilterSet, date_range, older
+from houqin.api.deprecation import older
+from houqin.filters import DateTimeFilter, LabelledFilterSet, date_range
 from tenant_apps.canteen.models import (
     AccompaniedMeal,
     CalendarDay,

@@ -5,7 +5,8 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from houqin.filters import DateFilter, date_range, older, period_range
+from houqin.api.deprecation import older
+from houqin.filters import DateFilter, date_range, period_range
 from tenant_apps.people.models import GRADES, StaffMember, Student, SubsidyEligibility
 from tenant_apps.people.selectors import students_at_school_on, students_eligible_on
 

@@ -1,8 +1,8 @@
 """The filter backend of every API list: django-filter's, refusing any query parameter that
 nothing on the endpoint reads. A parameter ignored in silence answers a question the client did
 not ask: a filter that was removed or misspelt still returns rows, and they look filtered.
-The older form of a parameter (`houqin.filters.older`) is read, answered with a `Deprecation`
-header, and marked deprecated in the schema."""
+The older form of a parameter (`houqin.api.deprecation.older`) is read, answered with a
+`Deprecation` header, and marked deprecated in the schema."""
 
 from typing import Any
 
@@ -17,7 +17,6 @@ from rest_framework.settings import api_settings
 
 from houqin.api import deprecation
 from houqin.exceptions import InvalidInput
-from houqin.filters import is_older
 
 
 class StrictFilterBackend(DjangoFilterBackend):
@@ -46,7 +45,7 @@ class StrictFilterBackend(DjangoFilterBackend):
         if not filterset.is_valid() and self.raise_exception:
             raise translate_validation(filterset.errors)
         for name in request.query_params:
-            if is_older(filterset.filters.get(name)):
+            if deprecation.is_older(filterset.filters.get(name)):
                 deprecation.used(name)
         filtered: QuerySet[Any] = filterset.qs
         return filtered
@@ -84,7 +83,7 @@ class StrictFilterSchema(DjangoFilterExtension):
         parameters: list[dict[str, Any]] = super().resolve_filter_field(  # type: ignore[no-untyped-call]
             auto_schema, model, filterset_class, field_name, filter_field
         )
-        if is_older(filter_field):
+        if deprecation.is_older(filter_field):
             for parameter in parameters:
                 parameter["deprecated"] = True
         return parameters

@@ -6,7 +6,8 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from houqin.filters import MonthFilter, date_range, older, period_range
+from houqin.api.deprecation import older
+from houqin.filters import MonthFilter, date_range, period_range
 from shared_apps.procurement.models import (
     CatalogueItem,
     Category,
