@@ -92,4 +92,4 @@ def test_verify_corrects_recorded_fingerprints(school_a, school_b):
 def test_new_schools_are_recorded_at_the_target(db):
     school = school_create(actor=SETUP, code="400001", name="新校", kind="primary")
     assert school.migration_fingerprint == code_fingerprint()
-    assert school.pk not in [pk for pk, _schema in releases.schools_behind(code_fingerprint())]
+    assert school.pk not in [pk for pk, _schema, _fp in releases.schools_behind(code_fingerprint())]
