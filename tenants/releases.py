@@ -209,7 +209,9 @@ def _collected(schema_name: str, base: list[Key]) -> Script | None:
         migrations = [migration for migration, _backwards in plan]
         if not all(_sql_only(migration) for migration in migrations):
             return None
-        state = executor._create_project_state(with_applied_migrations=True)
+        graph = executor.loader.graph
+        applied = [key for key in executor.loader.applied_migrations or {} if key in graph.nodes]
+        state = executor.loader.project_state(applied, at_end=True)
         statements: list[str] = []
         for migration in migrations:
             with connection.schema_editor(collect_sql=True, atomic=True) as editor:
