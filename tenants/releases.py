@@ -22,6 +22,7 @@ import multiprocessing
 import time
 import traceback
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import nullcontext
@@ -47,6 +48,9 @@ SCHOOLS_PER_WORKER = 200
 # The scratch schema a release's script is computed in; its name in the script stands for the
 # school's.
 SCRATCH_PREFIX = "houqin_release_"
+# A scratch schema costs one run of every migration, about what Django's migrate costs this many
+# schools: fewer schools behind at the same migrations (not the template's) are migrated by it.
+SCRATCH_MIN_SCHOOLS = 20
 
 Key = tuple[str, str]
 
@@ -395,7 +399,8 @@ def _scripts(behind: list[tuple[int, str, str]]) -> dict[str, Script | None]:
     """One script per fingerprint the schools behind record (None: Django's migrate for them);
     the template left at the code's migrations. Schools at the template's migrations (the
     previous release's) get the script that advances the template; others, one collected
-    against a scratch schema made at their migrations and proved against the template."""
+    against a scratch schema made at their migrations and proved against the template, when
+    there are enough of them (SCRATCH_MIN_SCHOOLS)."""
     bases: dict[str, list[Key]] = {}
     for _pk, schema_name, recorded in behind:
         if recorded not in bases:
@@ -409,16 +414,19 @@ def _scripts(behind: list[tuple[int, str, str]]) -> dict[str, Script | None]:
             template_at = code_fingerprint()
     # Scratch schemas made from the previous template's script before the template is rebuilt
     # (its row copies read the template).
+    behind_by = Counter(recorded for _pk, _schema, recorded in behind)
     scratches = {
         recorded: _scratch_at(base, stored)
         for recorded, base in bases.items()
-        if recorded not in scripts
+        if recorded not in scripts and behind_by[recorded] >= SCRATCH_MIN_SCHOOLS
     }
     try:
         provisioning.current_template()
         catalog = catalog_digest(provisioning.TEMPLATE_SCHEMA)
-        for recorded, scratch in scratches.items():
-            scripts[recorded] = release_script(scratch, bases[recorded], catalog)
+        for recorded, base in bases.items():
+            scratch = scratches.get(recorded)
+            if recorded not in scripts:
+                scripts[recorded] = release_script(scratch, base, catalog) if scratch else None
     finally:
         for scratch in scratches.values():
             _drop(scratch)
