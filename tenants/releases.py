@@ -104,9 +104,13 @@ def schools_behind(target: str) -> list[tuple[int, str, str]]:
 # of what the catalog prints; their digest compares two schemas' structure in one query.
 _CATALOG_SQL = """
 WITH rels AS (
-    SELECT c.oid, c.relname, c.relkind FROM pg_class c
-    JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+    -- Through pg_depend's index (what depends on the schema), not a scan of every schema's
+    -- relations.
+    SELECT c.oid, c.relname, c.relkind FROM pg_depend d
+    JOIN pg_class c ON c.oid = d.objid
+    WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_namespace'::regclass
+    AND d.refobjid = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
+    AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
 ), lines AS (
     SELECT 'rel ' || relname || ' ' || relkind::text AS line FROM rels
     UNION ALL
