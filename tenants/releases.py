@@ -366,15 +366,21 @@ def _failed(
 def _record(
     school_id: int, target: str, status: str, applied: list[str], started: float, error: str
 ) -> None:
-    SchoolMigration.objects.for_school(school_id).update_or_create(
-        school_id=school_id,
-        target=target,
-        defaults={
-            "status": status,
-            "applied": applied,
-            "error": error,
-            "seconds": time.perf_counter() - started,
-        },
+    """The school's outcome for `target`, written or overwritten in one statement."""
+    SchoolMigration.objects.for_school(school_id).bulk_create(
+        [
+            SchoolMigration(
+                school_id=school_id,
+                target=target,
+                status=status,
+                applied=applied,
+                error=error,
+                seconds=time.perf_counter() - started,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["school", "target"],
+        update_fields=["status", "applied", "error", "seconds", "finished_at"],
     )
 
 
