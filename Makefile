@@ -26,7 +26,8 @@ test: check pytest
 # The suite measures branch coverage ([tool.coverage] in pyproject.toml), prints the total and
 # fails under its floor; `$(BIN)/coverage report --skip-covered` lists the files afterwards.
 # It runs on TEST_WORKERS processes (pytest-xdist; one a core by default, 0 for this process
-# alone), each on a test database of its own (tests/servers.py); tests marked
+# alone), each on a test database of its own (tests/servers.py), copied from the checkout's
+# first setup of the same code (a template database, tests/conftest.py); tests marked
 # `xdist_group` run on one worker together. Then the browser suite, in a session of its own
 # (tests/browser/: the demo district in Debian's Chromium; it says what to install when it
 # finds no Chromium).

@@ -79,7 +79,8 @@ def _quote(name: str) -> str:
     return str(connection.ops.quote_name(name))
 
 
-def _lock() -> None:
+def lock() -> None:
+    """Serialise template builds and pool refills with this transaction."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
 
@@ -217,7 +218,7 @@ def template_build() -> Template:
     global _template
     fingerprint = code_fingerprint()
     with transaction.atomic():
-        _lock()
+        lock()
         # Another process may have built it while this one waited for the lock.
         if SchemaTemplate.objects.filter(pk=1, fingerprint=fingerprint).exists():
             _template = Template(fingerprint)
@@ -226,20 +227,28 @@ def template_build() -> Template:
         applied = _rows(f"SELECT app, name FROM {_quote(TEMPLATE_SCHEMA)}.django_migrations", [])
         if fingerprint_of(applied) != fingerprint:
             raise TemplateUnsupported("the template did not end with every migration applied")
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL search_path = pg_catalog")
-            script = _script_from(TEMPLATE_SCHEMA)
-            cursor.execute("SET LOCAL search_path = public")
-        SchemaTemplate.objects.update_or_create(
-            pk=1, defaults={"fingerprint": fingerprint, "script": script}
-        )
-        # Pool schemas made from an older script are useless now.
-        for stale in PoolSchema.objects.exclude(fingerprint=fingerprint):
-            _drop(stale.schema_name)
-            stale.delete()
+        template_store(fingerprint)
     tenant_db().set_schema_to_public()
     _template = Template(fingerprint)
     return _template
+
+
+def template_store(fingerprint: str) -> None:
+    """Read the template schema's script back from the catalog and store it as the template of
+    `fingerprint`, in the caller's transaction (holding the lock); pool schemas made from an
+    older script are dropped."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL search_path = pg_catalog")
+        script = _script_from(TEMPLATE_SCHEMA)
+        cursor.execute("SET LOCAL search_path = public")
+    SchemaTemplate.objects.update_or_create(
+        pk=1, defaults={"fingerprint": fingerprint, "script": script}
+    )
+    global _template
+    _template = Template(fingerprint)
+    for stale in PoolSchema.objects.exclude(fingerprint=fingerprint):
+        _drop(stale.schema_name)
+        stale.delete()
 
 
 def _out_of_date() -> TemplateOutOfDate:
@@ -306,7 +315,7 @@ def pool_refill(*, size: int) -> int:
     template = current_template()
     made = 0
     with transaction.atomic():
-        _lock()
+        lock()
         missing = size - PoolSchema.objects.filter(fingerprint=template.fingerprint).count()
     for _slot in range(max(missing, 0)):
         with transaction.atomic():

@@ -3,9 +3,11 @@ built once per run (committed before any test), and every test runs inside a tra
 rolled back. The schema in force is checked after every test: nothing may leave a school's
 search_path behind."""
 
+import hashlib
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -13,6 +15,7 @@ from unittest import mock
 import psycopg2
 import pytest
 from celery import Celery
+from django.conf import settings
 from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.backends.signals import connection_created
@@ -64,6 +67,32 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
+ROOT = Path(__file__).resolve().parents[1]
+# What the test database's setup depends on: any change there makes it anew.
+SETUP_SOURCES = ("platform", "tenants", "shared_apps", "tenant_apps", "deploy/postgres")
+
+
+def _setup_key() -> str:
+    """A digest of the code a setup of the test database runs, of the settings module and of the
+    day (the schools are made on it)."""
+    digest = hashlib.sha256(
+        f"{os.environ['DJANGO_SETTINGS_MODULE']} {datetime.now(UTC).date()}".encode()
+    )
+    paths = [ROOT / "tests" / "conftest.py", ROOT / "tests" / "factories.py"]
+    for folder in SETUP_SOURCES:
+        paths += sorted(
+            path for path in (ROOT / folder).rglob("*") if path.suffix in (".py", ".sql")
+        )
+    for path in paths:
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _setup_prefix() -> str:
+    """The name of this checkout's set-up test databases, less their key."""
+    return f"test_houqin_setup_{hashlib.sha256(str(ROOT).encode()).hexdigest()[:6]}_"
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(
     django_test_environment: Any, django_db_blocker: Any, django_db_modify_db_settings: Any
@@ -73,9 +102,15 @@ def django_db_setup(
     up as production sets it up, by the same scripts: deploy/postgres/bootstrap.sql (roles and
     rights), the migrations and the schools made by the owner role (as the migrator and the
     provisioning functions make them), then deploy/postgres/trail_ownership.sql. The harness
-    itself goes on as the superuser."""
+    itself goes on as the superuser.
+
+    The first setup of a given code (`_setup_key`) is kept as a template database, and the other
+    runs and workers of the checkout copy it (CREATE DATABASE ... TEMPLATE, a file copy) instead
+    of migrating and making the schools again; bootstrap.sql still sets the copy's database-wide
+    rights, which a copy does not carry."""
     superuser = os.environ["DATABASE_URL"]
     name = str(connection.settings_dict["TEST"]["NAME"])
+    template = _setup_prefix() + _setup_key()
     # The server's maintenance database: the configured one need not exist (on a real server
     # only the test database is made).
     postgres = devstack.url_as(superuser, database="postgres")
@@ -84,40 +119,87 @@ def django_db_setup(
         maintenance.autocommit = True
         try:
             with maintenance.cursor() as cursor:
+                # One setup of the code at a time; the runs waiting for it then copy it.
+                cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [template])
+                cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
+                kept = cursor.fetchone() is not None
                 # The roles belong to the whole server: runs in parallel (pytest -n, several
                 # checkouts on one server) make and grant them one at a time.
                 cursor.execute("SELECT pg_advisory_lock(hashtext('houqin tests: bootstrap.sql'))")
                 drop = "DROP DATABASE IF EXISTS {} WITH (FORCE)"
                 cursor.execute(sql.SQL(drop).format(sql.Identifier(name)))
-                # Made anew by bootstrap.sql, as production's is.
+                if kept:
+                    copy = "CREATE DATABASE {} TEMPLATE {}"
+                    cursor.execute(
+                        sql.SQL(copy).format(sql.Identifier(name), sql.Identifier(template))
+                    )
+                # Made anew by bootstrap.sql, as production's is (a copy: its rights set).
                 devstack.deploy_sql(
                     "bootstrap.sql", postgres, database=name, **devstack.DEV_PASSWORDS
                 )
+                cursor.execute("SELECT pg_advisory_unlock(hashtext('houqin tests: bootstrap.sql'))")
+                if kept:
+                    databases = _use_test_database(name)
+                else:
+                    databases = _set_up(name, superuser)
+                    _keep_as_template(cursor, name, template)
         finally:
             maintenance.close()
-        with _acting_as(OWNER_ROLE):
-            databases = setup_databases(
-                verbosity=0,
-                interactive=False,
-                keepdb=True,  # made above
-                aliases={"default"},  # type: ignore[arg-type]
-            )
-            for code, school_name in ((SCHOOL_A, "测试学校甲"), (SCHOOL_B, "测试学校乙")):
-                school_create(actor=SETUP, code=code, name=school_name, kind=School.Kind.PRIMARY)
-            # School B's ids start far above A's, so a B id used on A's host can only be found
-            # by a leak, never by coincidence.
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT format('%%I.%%I', schemaname, sequencename) FROM pg_sequences "
-                    "WHERE schemaname = %s",
-                    [f"s_{SCHOOL_B}"],
-                )
-                for (sequence,) in cursor.fetchall():
-                    cursor.execute("SELECT setval(%s, 1000000)", [sequence])
-        devstack.deploy_sql("trail_ownership.sql", devstack.url_as(superuser, database=name))
     yield
     with django_db_blocker.unblock():
         teardown_databases(databases, verbosity=0)
+
+
+def _use_test_database(name: str) -> list[tuple[Any, str, bool]]:
+    """Point the connection at the test database `name` (a copy), as Django's own setup would;
+    returns what `teardown_databases` takes to drop it."""
+    old_name = str(connection.settings_dict["NAME"])
+    connection.close()
+    settings.DATABASES[connection.alias]["NAME"] = name
+    connection.settings_dict["NAME"] = name
+    return [(connection, old_name, True)]
+
+
+def _set_up(name: str, superuser: str) -> Any:
+    with _acting_as(OWNER_ROLE):
+        databases = setup_databases(
+            verbosity=0,
+            interactive=False,
+            keepdb=True,  # made above
+            aliases={"default"},  # type: ignore[arg-type]
+            serialized_aliases=set(),  # no test asks for a serialized rollback
+        )
+        for code, school_name in ((SCHOOL_A, "测试学校甲"), (SCHOOL_B, "测试学校乙")):
+            school_create(actor=SETUP, code=code, name=school_name, kind=School.Kind.PRIMARY)
+        # School B's ids start far above A's, so a B id used on A's host can only be found
+        # by a leak, never by coincidence.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT format('%%I.%%I', schemaname, sequencename) FROM pg_sequences "
+                "WHERE schemaname = %s",
+                [f"s_{SCHOOL_B}"],
+            )
+            for (sequence,) in cursor.fetchall():
+                cursor.execute("SELECT setval(%s, 1000000)", [sequence])
+    devstack.deploy_sql("trail_ownership.sql", devstack.url_as(superuser, database=name))
+    return databases
+
+
+def _keep_as_template(cursor: Any, name: str, template: str) -> None:
+    """Copy the freshly set-up `name` to `template` for the next runs, dropping the checkout's
+    templates of other code. A copy needs `name` idle: the connection is closed first."""
+    connection.close()
+    cursor.execute(
+        "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s",
+        [_setup_prefix() + "%", template],
+    )
+    drop = "DROP DATABASE IF EXISTS {} WITH (FORCE)"
+    for (stale,) in cursor.fetchall():
+        cursor.execute(sql.SQL(drop).format(sql.Identifier(stale)))
+    copy = "CREATE DATABASE {} TEMPLATE {}"
+    # Something still reading `name` leaves no template: the next run sets up anew.
+    with suppress(psycopg2.errors.ObjectInUse):
+        cursor.execute(sql.SQL(copy).format(sql.Identifier(template), sql.Identifier(name)))
 
 
 @pytest.fixture(autouse=True)

@@ -1,26 +1,46 @@
-"""Releases: schools at the target are skipped with one query; the others are migrated one
-transaction each; a failing school is reported and left as it was; a re-run resumes."""
+"""Releases: schools at the target are skipped with one query; the others get the release's SQL,
+computed once, one transaction each; a failing school is reported and left as it was; a re-run
+resumes. Migrations that run Python code go through Django's migrate."""
 
+import pytest
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from shared_apps.audit.triggers import missing_triggers
-from tenants import releases
-from tenants.models import School, SchoolMigration
-from tenants.provisioning import code_fingerprint
+from tenants import provisioning, releases
+from tenants.models import SchemaTemplate, School, SchoolMigration
+from tenants.provisioning import code_fingerprint, fingerprint_of
 from tenants.services import school_create
 from tests.factories import SETUP
 
 
-def _set_back(school: School, *, keep_table: bool = False) -> None:
-    """Make `school` behind: feedback's migrations unapplied (its table, and its triggers)."""
+def _unapply_feedback(schema_name: str, *, keep_table: bool = False) -> None:
+    """Feedback's migrations unapplied in `schema_name` (its table, and its triggers)."""
     with connection.cursor() as cursor:
-        schema = connection.ops.quote_name(school.schema_name)
+        schema = connection.ops.quote_name(schema_name)
         if not keep_table:
             cursor.execute(f"DROP TABLE {schema}.feedback_feedback CASCADE")
         cursor.execute(f"DELETE FROM {schema}.django_migrations WHERE app = 'feedback'")
-    School.objects.filter(pk=school.pk).update(migration_fingerprint="")
+
+
+FEEDBACK = {("feedback", "0001_initial"), ("feedback", "0002_audit_triggers")}
+
+
+def _set_back(school: School, *, keep_table: bool = False, to: str = "") -> None:
+    """Make `school` behind: feedback's migrations unapplied, `to` its recorded fingerprint."""
+    _unapply_feedback(school.schema_name, keep_table=keep_table)
+    School.objects.filter(pk=school.pk).update(migration_fingerprint=to)
+
+
+def _previous_release() -> str:
+    """The template as the previous release left it (feedback's migrations not yet there);
+    returns that release's fingerprint."""
+    _unapply_feedback(provisioning.TEMPLATE_SCHEMA)
+    previous = fingerprint_of(provisioning.code_migrations() - FEEDBACK)
+    SchemaTemplate.objects.filter(pk=1).update(fingerprint=previous)
+    return previous
 
 
 def _has_table(school: School, table: str) -> bool:
@@ -41,10 +61,15 @@ def test_nothing_to_do_costs_one_query(school_a, school_b):
 
 def test_a_school_behind_is_migrated_in_one_transaction_and_recorded(school_a, school_b):
     School.objects.update(migration_fingerprint=code_fingerprint())
-    _set_back(school_b)
+    _set_back(school_b, to=_previous_release())
     outcomes = releases.migrate_schools(workers=1)
-    assert [(o.schema_name, o.status, o.applied) for o in outcomes] == [
-        (school_b.schema_name, "done", ["feedback.0001_initial", "feedback.0002_audit_triggers"])
+    assert [(o.schema_name, o.status, o.applied, o.method) for o in outcomes] == [
+        (
+            school_b.schema_name,
+            "done",
+            ["feedback.0001_initial", "feedback.0002_audit_triggers"],
+            "sql",
+        )
     ]
     assert _has_table(school_b, "feedback_feedback")
     school_b.refresh_from_db()
@@ -57,7 +82,13 @@ def test_a_school_behind_is_migrated_in_one_transaction_and_recorded(school_a, s
         assert missing_triggers(connection) == []
 
 
-def test_a_failing_school_is_left_as_it_was_and_the_others_carry_on(school_a, school_b):
+@pytest.mark.slow
+def test_a_failing_school_is_left_as_it_was_and_the_others_carry_on(
+    school_a, school_b, monkeypatch
+):
+    """Schools behind the template's migrations too (they record no fingerprint): the script is
+    computed against a scratch schema migrated to theirs, and proved against the template."""
+    monkeypatch.setattr(releases, "SCRATCH_MIN_SCHOOLS", 2)
     School.objects.update(migration_fingerprint=code_fingerprint())
     _set_back(school_a, keep_table=True)  # re-creating the table will fail
     _set_back(school_b)
@@ -65,6 +96,7 @@ def test_a_failing_school_is_left_as_it_was_and_the_others_carry_on(school_a, sc
     assert outcomes[school_a.schema_name].status == "failed"
     assert "already exists" in outcomes[school_a.schema_name].error
     assert outcomes[school_b.schema_name].status == "done"
+    assert outcomes[school_b.schema_name].method == "sql"
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT count(*) FROM {school_a.schema_name}.django_migrations WHERE app = 'feedback'"
@@ -78,7 +110,10 @@ def test_a_failing_school_is_left_as_it_was_and_the_others_carry_on(school_a, sc
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE {school_a.schema_name}.feedback_feedback CASCADE")
     again = releases.migrate_schools(workers=1)
-    assert [(o.schema_name, o.status) for o in again] == [(school_a.schema_name, "done")]
+    # One school behind at its migrations: Django's migrate, no scratch schema.
+    assert [(o.schema_name, o.status, o.method) for o in again] == [
+        (school_a.schema_name, "done", "django")
+    ]
 
 
 def test_verify_corrects_recorded_fingerprints(school_a, school_b):
@@ -92,4 +127,46 @@ def test_verify_corrects_recorded_fingerprints(school_a, school_b):
 def test_new_schools_are_recorded_at_the_target(db):
     school = school_create(actor=SETUP, code="400001", name="新校", kind="primary")
     assert school.migration_fingerprint == code_fingerprint()
-    assert school.pk not in [pk for pk, _schema in releases.schools_behind(code_fingerprint())]
+    assert school.pk not in [pk for pk, _schema, _fp in releases.schools_behind(code_fingerprint())]
+
+
+@pytest.mark.slow
+def test_a_release_advances_the_template_by_its_sql_and_the_schools_match_it(school_a, school_b):
+    """The release's SQL is computed against the previous release's template and run in it, its
+    script stored again, and a school given the same SQL ends with the template's catalog; a
+    template migrated from scratch has that catalog too."""
+    School.objects.update(migration_fingerprint=code_fingerprint())
+    _set_back(school_b, to=_previous_release())
+    outcomes = releases.migrate_schools(workers=1)
+    assert [(o.schema_name, o.status, o.method) for o in outcomes] == [
+        (school_b.schema_name, "done", "sql")
+    ]
+    assert SchemaTemplate.objects.get(pk=1).fingerprint == code_fingerprint()
+    advanced = releases.catalog_digest(provisioning.TEMPLATE_SCHEMA)
+    assert releases.catalog_digest(school_b.schema_name) == advanced
+    assert releases.catalog_digest(school_a.schema_name) == advanced
+    SchemaTemplate.objects.filter(pk=1).update(fingerprint="rebuild")
+    provisioning.template_build()
+    assert releases.catalog_digest(provisioning.TEMPLATE_SCHEMA) == advanced
+
+
+def test_a_school_whose_catalog_differs_from_the_template_is_left_as_it_was(school_a, school_b):
+    School.objects.update(migration_fingerprint=code_fingerprint())
+    _set_back(school_b, to=_previous_release())
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {school_b.schema_name}.stray (id int)")
+    outcomes = releases.migrate_schools(workers=1)
+    assert [(o.status, o.method) for o in outcomes] == [("failed", "sql")]
+    assert "differs from the template" in outcomes[0].error
+    assert not _has_table(school_b, "feedback_feedback")
+
+
+def test_only_migrations_that_run_python_in_a_school_leave_the_sql_path(school_a):
+    graph = MigrationLoader(connection).graph
+    with schema_context(school_a.schema_name):
+        assert releases._sql_only(graph.nodes[("feedback", "0001_initial")])
+        assert releases._sql_only(graph.nodes[("feedback", "0002_audit_triggers")])
+        # RunPython in a school's app: Django's migrate.
+        assert not releases._sql_only(graph.nodes[("canteen", "0003_school_calendar")])
+        # RunPython in a district app: it does nothing in a school's schema.
+        assert releases._sql_only(graph.nodes[("accounts", "0003_account_school_creator_external")])

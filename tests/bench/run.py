@@ -85,7 +85,6 @@ def _figure(name: str, value: float, unit: str, baseline: float, schools: int) -
 
 
 def run(schools: int, samples: int, smoke: bool) -> list[dict[str, Any]]:
-    n = str(schools)
     s = str(samples)
     figures = []
     _step("setup")
@@ -95,12 +94,7 @@ def run(schools: int, samples: int, smoke: bool) -> list[dict[str, Any]]:
     _fill(schools)
     warm = _step("provision_warm", "--samples", s)
     figures.append(_figure("provision_warm_p50", warm["value"], "s", cold["baseline"], schools))
-    noop = _step("migrate", "--schools", n, "--samples", s)
-    figures.append(_figure("migrate_noop_all", noop["value"], "s", noop["baseline"], schools))
-    added = _step("migrate", "--schools", n, "--samples", s, stage=2)
-    figures.append(
-        _figure("migrate_add_column_all", added["value"], "s", added["baseline"], schools)
-    )
+    figures += _releases(schools, samples)
     rounds = "2" if smoke else "5"
     requests = "30" if smoke else "200"
     tenancy: list[float] = []
@@ -190,6 +184,18 @@ def _load(schools: int, smoke: bool) -> list[dict[str, Any]]:
         _figure("api_max_rps", ours["max"]["rps"], "req/s", floor["max"]["rps"], schools)
     )
     return figures
+
+
+def _releases(schools: int, samples: int) -> list[dict[str, Any]]:
+    """A release with nothing to do, then one adding a column to a table of every school."""
+    n = str(schools)
+    s = str(samples)
+    noop = _step("migrate", "--schools", n, "--samples", s)
+    added = _step("migrate", "--schools", n, "--samples", s, stage=2)
+    return [
+        _figure("migrate_noop_all", noop["value"], "s", noop["baseline"], schools),
+        _figure("migrate_add_column_all", added["value"], "s", added["baseline"], schools),
+    ]
 
 
 def _fill(schools: int) -> None:
@@ -428,6 +434,11 @@ def main() -> None:
         action="store_true",
         help="the schools, then the upkeep figures alone, unrecorded",
     )
+    parser.add_argument(
+        "--only-releases",
+        action="store_true",
+        help="the schools, then the two release figures alone, unrecorded",
+    )
     args = parser.parse_args()
     DATABASE = args.database
     smoke = args.smoke or args.schools < 100
@@ -461,6 +472,11 @@ def main() -> None:
             _step("setup")
             _fill(args.schools)
             figures = _upkeep(args.schools, smoke, stage=1)
+        elif args.only_releases:
+            _step("setup")
+            _step("stock_sample", "--samples", str(samples))
+            _fill(args.schools)
+            figures = _releases(args.schools, samples)
         else:
             figures = run(args.schools, samples, smoke)
     finally:
@@ -474,6 +490,7 @@ def main() -> None:
         or args.only_load
         or args.only_dorms
         or args.only_transport
+        or args.only_releases
     )
     if args.record and not only:
         _record(args.record, figures, _machine(server_version), samples)

@@ -12,7 +12,8 @@ from tenants import provisioning, releases
 class Command(BaseCommand):
     help = (
         "Migrate the district centre, refresh the school template, then bring every school "
-        "behind the code's migrations up to them (in parallel, one transaction per school)."
+        "behind the code's migrations up to them (the release's SQL computed once and run in "
+        "each school, in parallel, one transaction per school)."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -36,7 +37,6 @@ class Command(BaseCommand):
     ) -> None:
         if not skip_shared:
             call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-        provisioning.current_template()
         if verify:
             self.stdout.write(f"{releases.schools_verify()} school records corrected")
 
@@ -49,9 +49,13 @@ class Command(BaseCommand):
         outcomes = releases.migrate_schools(
             workers=workers, batch_size=batch_size, progress=progress
         )
+        # The release rebuilt the template when a school was behind; otherwise it is done here.
+        provisioning.current_template()
         failed = [o for o in outcomes if o.status == "failed"]
+        by_sql = sum(o.method == "sql" for o in outcomes)
         self.stdout.write(
-            f"{len(outcomes) - len(failed)} schools migrated, {len(failed)} failed"
+            f"{len(outcomes) - len(failed)} schools migrated, {len(failed)} failed "
+            f"({by_sql} by the release's SQL, {len(outcomes) - by_sql} by Django's migrate)"
             if outcomes
             else "every school is already at the code's migrations"
         )
