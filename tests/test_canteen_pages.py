@@ -5,7 +5,6 @@ alerts and the home page's panel; each checked in the database and on the page."
 
 import datetime
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone, translation
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from houqin.imports import RowStatus
@@ -52,17 +51,6 @@ pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2025, 3, 12)
 MONDAY = datetime.date(2025, 3, 10)
 NEXT_MONDAY = datetime.date(2025, 3, 17)
-
-
-@pytest.fixture(autouse=True)
-def _language_left_as_found() -> Iterator[None]:
-    """Requests through LocaleMiddleware leave their language active in this thread."""
-    before = translation.get_language()
-    yield
-    if before is None:
-        translation.deactivate_all()
-    else:
-        translation.activate(before)
 
 
 @pytest.fixture

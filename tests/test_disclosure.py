@@ -4,7 +4,7 @@ no script, cached per school, readable on a phone."""
 import datetime
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -30,18 +30,6 @@ from tests.factories import SETUP, user_with_role
 TODAY = datetime.date(2025, 3, 12)
 MONDAY = datetime.date(2025, 3, 10)
 URL = "/disclosure/"
-
-
-@pytest.fixture(autouse=True)
-def _language_left_as_found() -> Iterator[None]:
-    """A request through LocaleMiddleware leaves the page's language active in this thread; later
-    test modules must find the language they found before this one."""
-    before = translation.get_language()
-    yield
-    if before is None:
-        translation.deactivate_all()
-    else:
-        translation.activate(before)
 
 
 @pytest.fixture

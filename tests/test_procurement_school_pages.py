@@ -30,15 +30,8 @@ from tests.factories import SETUP, user_with_role
 from tests.matrix.orders import make_order, spend_drained
 from tests.matrix.supply import make_contract, make_item
 from tests.matrix.tenders import draft_tender, evaluated_tender, make_requisition, officer
-
-# Requests through LocaleMiddleware leave their language active: an autouse fixture puts it back.
-from tests.test_canteen_pages import (
-    _language_left_as_found,  # noqa: F401
-    once_key,
-    page,
-    signed_in,
-)
 from tests.test_canteen_pages import _queries as queries
+from tests.test_canteen_pages import once_key, page, signed_in
 
 pytestmark = pytest.mark.django_db
 
