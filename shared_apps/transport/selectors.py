@@ -2,9 +2,11 @@
 query per row), and what expires within the warning window."""
 
 import datetime
+from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from shared_apps.transport import rules
 from shared_apps.transport.models import (
@@ -14,6 +16,7 @@ from shared_apps.transport.models import (
     Provider,
     Route,
     Run,
+    Seat,
     Stop,
     Vehicle,
 )
@@ -96,3 +99,18 @@ def expiring(today: datetime.date, *, days: int = WARNING_DAYS) -> dict[str, lis
 def run_day(day: datetime.date) -> QuerySet[Run]:
     """The day's runs, with their loads (seats taken against seats for pupils)."""
     return run_list().filter(period__startswith__date=day)
+
+
+def loads_by_school(runs: Sequence[int]) -> dict[int, list[tuple[str, int]]]:
+    """Each run's seats taken, school by school (by name), in one query across the schools."""
+    loads: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    rows = (
+        Seat.objects.across_schools()
+        .filter(run__in=runs)
+        .values("run_id", "school__name")
+        .annotate(seats=Count("id"))
+        .order_by("run_id", "school__name")
+    )
+    for row in rows:
+        loads[row["run_id"]].append((row["school__name"], row["seats"]))
+    return loads

@@ -431,7 +431,9 @@ def licence_advance(*, licence: Licence, step: str, reason: str = "", actor: Act
             code="licence_step",
         )
     if after == Licence.Status.REFUSED and not reason.strip():
-        raise InvalidInput(_("A refusal gives its reason."), fields={"reason": [""]})
+        raise InvalidInput(
+            _("A refusal gives its reason."), fields={"reason": [_("A refusal gives its reason.")]}
+        )
     locked.status = after
     locked.reason = reason
     if after in STEP_DAYS:

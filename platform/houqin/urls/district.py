@@ -14,6 +14,7 @@ from shared_apps.procurement.web.office import views as procurement_office
 from shared_apps.procurement.web.portal.views import portal_panel
 from shared_apps.standards.web import views as standards_pages
 from shared_apps.subsidies.web import views as subsidies_pages
+from shared_apps.transport.web import views as transport_pages
 from tenants.api.views import SchoolViewSet
 from tenants.web.views import onboarding_panel
 
@@ -35,6 +36,7 @@ HOME_PANELS: list[HomePanel] = [
     portal_panel,
     procurement_office.home_panel,
     committee_panel,
+    transport_pages.home_panel,
 ]
 
 urlpatterns = [
@@ -60,6 +62,7 @@ urlpatterns = [
     path("procurement/", include("shared_apps.procurement.web.office.urls")),
     path("evaluation/", include("shared_apps.procurement.web.committee.urls")),
     path("procurement-review/", include("shared_apps.procurement.web.oversight.urls")),
+    path("transport/", include("shared_apps.transport.web.urls")),
     *outside_api(__name__),
 ]
 

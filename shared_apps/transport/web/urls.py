@@ -1,0 +1,16 @@
+"""The transport officer's pages on the district host (under /transport/)."""
+
+from django.urls import path
+
+from shared_apps.transport.web import views
+
+app_name = "transport"
+urlpatterns = [
+    path("fleet/", views.FleetPage.as_view(), name="fleet"),
+    path("drivers/", views.DriversPage.as_view(), name="drivers"),
+    path("licences/", views.LicencesPage.as_view(), name="licences"),
+    path("licences/<int:pk>/advance/", views.LicenceAdvancePage.as_view(), name="licence-advance"),
+    path("routes/", views.RoutesPage.as_view(), name="routes"),
+    path("runs/", views.RunsPage.as_view(), name="runs"),
+    path("alarms/", views.AlarmsPage.as_view(), name="alarms"),
+]

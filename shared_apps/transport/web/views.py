@@ -1,0 +1,232 @@
+"""The transport officer's pages on the district host: the fleet with what lapses within the
+warning window, drivers with each qualification rule evaluated on a chosen day, bus licences
+(校车标牌) through their approval with its deadlines, routes as stop lists, the day's runs with
+their loads by school, and alarms. Auditors read what the officer reads and act on nothing. The
+same services and selectors as the API, rows through `restrict()` as the API reads them."""
+
+from collections import defaultdict
+from functools import cached_property
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from houqin.permissions import has_perm, restrict
+from houqin.web.home import Panel, Waiting
+from houqin.web.once import once
+from houqin.web.pages import FormPage, Nav, Page, run
+from shared_apps.accounts.actors import signed_in
+from shared_apps.transport import selectors, services
+from shared_apps.transport.models import Driver, Licence, Run
+from shared_apps.transport.web.forms import DayForm, StepForm
+
+SECTION = gettext_lazy("School buses")
+
+# The steps a licence may take from each status.
+STEPS_FROM: dict[str, list[str]] = defaultdict(list)
+for _step, (_before, _after) in services.NEXT_STEP.items():
+    STEPS_FROM[_before].append(_step)
+
+
+class FleetPage(Page):
+    """Vehicles with their inspection and equipment, and what lapses within the warning window:
+    inspections, insurance and operating licences, drivers' checks, bus licences."""
+
+    permission = "transport.view_vehicle"
+    title = gettext_lazy("Fleet")
+    nav = Nav(SECTION, gettext_lazy("Fleet"), 60)
+    template_name = "transport/fleet.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        user = self.request.user
+        vehicles = restrict(selectors.vehicle_list(), user, "view").order_by("plate")
+        context.update(
+            today=today,
+            days=selectors.WARNING_DAYS,
+            vehicles=vehicles,
+            warnings=selectors.expiring(today),
+        )
+        return context
+
+
+class DriversPage(Page):
+    """Every driver with the rules of decree 617 art. 23 evaluated on the chosen day (today
+    unless another is asked), each failed rule with its reason."""
+
+    permission = "transport.view_driver"
+    title = gettext_lazy("Drivers")
+    nav = Nav(SECTION, gettext_lazy("Drivers"), 61)
+    template_name = "transport/drivers.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        form = DayForm(self.request.GET if "on" in self.request.GET else None)
+        on = form.cleaned_data["on"] if form.is_bound and form.is_valid() else None
+        on = on or timezone.localdate()
+        drivers: list[Driver] = list(
+            restrict(selectors.driver_list(), self.request.user, "view").order_by("name", "id")
+        )
+        context.update(
+            form=form if form.is_bound else DayForm(initial={"on": on}),
+            on=on,
+            drivers=[(driver, selectors.driver_failures(driver, on)) for driver in drivers],
+        )
+        return context
+
+
+class LicencesPage(Page):
+    """Bus licences: where each stands in the approval and by when its step is due."""
+
+    permission = "transport.view_licence"
+    title = gettext_lazy("Bus licences")
+    nav = Nav(SECTION, gettext_lazy("Bus licences"), 62)
+    template_name = "transport/licences.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        rows = restrict(selectors.licence_list(), self.request.user, "view")
+        context.update(
+            licences=rows,
+            today=timezone.localdate(),
+            can_decide=has_perm(self.request.user, "transport.decide_licence"),
+            waiting=set(STEPS_FROM),
+        )
+        return context
+
+
+class LicenceAdvancePage(FormPage):
+    """One step of a licence's approval: forward, record the answer, approve or refuse with the
+    reason."""
+
+    permission = "transport.decide_licence"
+    template_name = "transport/licence_advance.html"
+    form_class = StepForm
+
+    @cached_property
+    def licence(self) -> Licence:
+        rows = restrict(selectors.licence_list(), self.request.user, "decide")
+        licence: Licence = get_object_or_404(rows, pk=self.kwargs["pk"])
+        return licence
+
+    def get_form(self, data: Any = None, files: Any = None) -> forms.Form:
+        return StepForm(data, files, steps=STEPS_FROM.get(self.licence.status, []))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            licence=self.licence, title=_("Licence %(number)s") % {"number": self.licence}
+        )
+        return context
+
+    @once
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return super().post(request, *args, **kwargs)
+
+    def act(self, form: forms.Form) -> str | None:
+        data = form.cleaned_data
+        done = run(
+            form,
+            lambda: services.licence_advance(
+                licence=self.licence,
+                step=data["step"],
+                reason=data["reason"],
+                actor=signed_in(self.request),
+            ),
+        )
+        if done is None:
+            return None
+        messages.success(
+            self.request,
+            _("Licence %(number)s: %(status)s.")
+            % {"number": done.number, "status": done.get_status_display()},
+        )
+        return reverse("transport:licences")
+
+
+class RoutesPage(Page):
+    """Routes as stop lists, in order with their times, the schools they serve and their hazard
+    segments with the mitigation."""
+
+    permission = "transport.view_route"
+    title = gettext_lazy("Routes")
+    nav = Nav(SECTION, gettext_lazy("Routes"), 63)
+    template_name = "transport/routes.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["routes"] = restrict(selectors.route_list(), self.request.user, "view").order_by(
+            "code"
+        )
+        return context
+
+
+class RunsPage(Page):
+    """The day's runs with their loads: seats taken against seats for pupils, and by school."""
+
+    permission = "transport.view_run"
+    title = gettext_lazy("Today's runs")
+    nav = Nav(SECTION, gettext_lazy("Today's runs"), 64)
+    template_name = "transport/runs.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        runs = list(
+            restrict(selectors.run_day(today), self.request.user, "view").order_by("period", "id")
+        )
+        by_run = selectors.loads_by_school([r.pk for r in runs])
+        context.update(today=today, runs=[(r, by_run[r.pk]) for r in runs])
+        return context
+
+
+class AlarmsPage(Page):
+    """Alarms raised from the buses' telemetry, the newest first."""
+
+    permission = "transport.view_alarm"
+    title = gettext_lazy("Alarms")
+    nav = Nav(SECTION, gettext_lazy("Alarms"), 65)
+    template_name = "transport/alarms.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        rows = restrict(selectors.alarm_list(), self.request.user, "view")
+        context["alarms"] = rows.select_related("run__route").order_by("-at", "-id")[:200]
+        return context
+
+
+def home_panel(request: HttpRequest) -> Panel | None:
+    """For the transport officer: licences waiting on a step, what lapses within the warning
+    window, today's runs."""
+    if not has_perm(request.user, "transport.decide_licence"):
+        return None
+    today = timezone.localdate()
+    expiring = selectors.expiring(today)
+    return Panel(
+        _("School buses"),
+        [
+            Waiting(
+                _("Licences waiting on a step"),
+                Licence.objects.filter(status__in=list(STEPS_FROM)).count(),
+                reverse("transport:licences"),
+            ),
+            Waiting(
+                _("Expiring within 30 days"),
+                sum(len(rows) for rows in expiring.values()),
+                reverse("transport:fleet"),
+                warn=True,
+            ),
+            Waiting(
+                _("Today's runs"),
+                Run.objects.filter(period__startswith__date=today).count(),
+                reverse("transport:runs"),
+            ),
+        ],
+    )

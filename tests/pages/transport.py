@@ -1,0 +1,51 @@
+"""The transport officer's pages, on the district host: the officer reads and acts; auditors
+read; nobody else finds them."""
+
+import datetime
+from typing import Any
+
+from shared_apps.transport import services
+from shared_apps.transport.models import Licence
+from tests.factories import SETUP
+from tests.matrix import Scene
+from tests.matrix.transport import (
+    READERS,
+    WRITERS,
+    make_driver,
+    make_provider,
+    make_route,
+    make_vehicle,
+    today,
+)
+from tests.pages import Declared, Pages
+
+
+def submitted_licence() -> Licence:
+    """A licence the bureau has yet to forward."""
+    provider = make_provider()
+    vehicle = make_vehicle(provider)
+    return services.licence_submit(
+        number=f"L-{vehicle.plate}",
+        vehicle=vehicle,
+        driver=make_driver(provider),
+        route=make_route(),
+        issuer="县教育局",
+        valid_from=today(),
+        valid_until=vehicle.inspection_valid_until or today() + datetime.timedelta(days=90),
+        actor=SETUP,
+    )
+
+
+def _submitted(scene: Scene) -> dict[str, Any]:
+    return {"pk": submitted_licence().pk}
+
+
+DISTRICT_PAGES: Pages = {
+    "transport:fleet": Declared(READERS),
+    "transport:drivers": Declared(READERS),
+    "transport:licences": Declared(READERS),
+    "transport:licence-advance": Declared(WRITERS, _submitted),
+    "transport:routes": Declared(READERS),
+    "transport:runs": Declared(READERS),
+    "transport:alarms": Declared(READERS),
+}
