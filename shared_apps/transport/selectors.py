@@ -14,6 +14,7 @@ from shared_apps.transport.models import (
     Provider,
     Route,
     Run,
+    Seat,
     Stop,
     Vehicle,
 )
@@ -47,6 +48,11 @@ def licence_list() -> QuerySet[Licence]:
 
 def run_list() -> QuerySet[Run]:
     return Run.objects.select_related("vehicle", "driver", "route", "licence")
+
+
+def run_seat_numbers(run: Run) -> set[int]:
+    """The seat numbers taken on a run, by every school that rides it (for the seat charts)."""
+    return set(Seat.objects.across_schools().filter(run=run).values_list("number", flat=True))
 
 
 def alarm_list() -> QuerySet[Alarm]:
