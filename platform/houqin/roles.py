@@ -153,6 +153,8 @@ _ASSET_KEEPING = frozenset(
 )
 # Running the dormitories: rooms and beds, allocations and moves.
 _BOARDING = frozenset({"dorms.*"})
+# The school's bus riders, seated on the district's runs.
+_RIDING = frozenset({"riders.*"})
 # Reading everything a school holds, without personal-data unmasking.
 _READ_ALL = frozenset({"*.view_*"})
 # The district's catalogue of what schools buy: everyone on the district host reads it.
@@ -324,6 +326,7 @@ REGISTRY: dict[Role, RoleSpec] = {
                 "repairs.approve_repairrequest",
                 "assets.view_*",
                 "dorms.view_*",
+                "riders.view_*",
                 "assets.approve_disposal",
                 "assets.reject_disposal",
             }
@@ -356,6 +359,7 @@ REGISTRY: dict[Role, RoleSpec] = {
             | _REPAIR_DESK
             | _ASSET_KEEPING
             | _BOARDING
+            | _RIDING
             | _PROPOSING,
             appoints=_DELEGATED,
         ),

@@ -52,6 +52,11 @@ def run_list() -> QuerySet[Run]:
     return Run.objects.select_related("vehicle", "driver", "route", "licence")
 
 
+def run_seat_numbers(run: Run) -> set[int]:
+    """The seat numbers taken on a run, by every school that rides it (for the seat charts)."""
+    return set(Seat.objects.across_schools().filter(run=run).values_list("number", flat=True))
+
+
 def alarm_list() -> QuerySet[Alarm]:
     return Alarm.objects.select_related("vehicle")
 

@@ -81,6 +81,7 @@ TENANT_APPS = [
     "tenant_apps.repairs",
     "tenant_apps.notices",
     "tenant_apps.dorms",
+    "tenant_apps.riders",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]

@@ -53,6 +53,7 @@ urlpatterns = [
     path("api/v1/", include("tenant_apps.assets.api.urls")),
     path("api/v1/", include("tenant_apps.repairs.api.urls")),
     path("api/v1/", include("tenant_apps.dorms.api.urls")),
+    path("api/v1/", include("tenant_apps.riders.api.urls")),
     # The catalogue, suppliers and contracts to order from; the school's supplier ratings.
     path("api/v1/", include("shared_apps.procurement.api.supply_school_urls")),
     # The school's own meal-plan proposals (district tables, this school's rows).
