@@ -15,6 +15,7 @@ from django.db import connection, models
 from django.db.migrations.state import ProjectState
 from django.db.models import Max
 from django_tenants.routers import TenantSyncRouter
+from django_tenants.utils import tenant_context
 
 from houqin import context
 from houqin.roles import Role
@@ -23,11 +24,13 @@ from shared_apps.audit.models import Change
 from shared_apps.audit.operations import AuditTriggers
 from shared_apps.procurement.models import Evaluator
 from shared_apps.procurement.services import tenders
+from shared_apps.transport import services as transport
+from tenant_apps.dorms.services import visitors
 from tenant_apps.feedback.models import Feedback
 from tenants.models import School
 from tests.conftest import HostClient
 from tests.factories import SETUP, make_user, token_for, user_with_role
-from tests.matrix.people import make_student
+from tests.matrix.people import make_student, national_id_for
 from tests.matrix.tenders import (
     bid_on,
     close,
@@ -36,6 +39,7 @@ from tests.matrix.tenders import (
     published_tender,
     seats,
 )
+from tests.matrix.transport import make_vehicle
 
 
 def secret_columns(model: type[models.Model]) -> set[str]:
@@ -89,9 +93,10 @@ def secrets_written(db: Any, school_a: School) -> int:
     """A row holding each kind of secret the models keep, written through the services: a
     published tender (its key pair; its evaluators' keys, public and locked; their seats' sealed
     shares), a sealed reserve price, a sealed bid, a presented share, a password, an API token's
-    hash, a student's encrypted national ID (the template's script is there already), and an
-    opened tender's bid (the auditors read a bid's trail only once its tender is opened).
-    Returns the last trail row before them."""
+    hash, a student's encrypted national ID (the template's script is there already), a bus's
+    GPS device key's hash, a dorm visitor's encrypted ID number, and an opened tender's bid (the
+    auditors read a bid's trail only once its tender is opened). Returns the last trail row
+    before them."""
     mark = _last_change()
     tender = published_tender(ceiling=Decimal("2500.00"))
     lot = tender.lots.get()
@@ -102,6 +107,14 @@ def secrets_written(db: Any, school_a: School) -> int:
     opened_tender()
     token_for(make_user())
     make_student(school_a.schema_name)
+    transport.vehicle_device_key_issue(vehicle=make_vehicle(), actor=SETUP)
+    with tenant_context(school_a):
+        visitors.visitor_arrive(
+            name="王舅舅",
+            national_id_number=national_id_for(1, born="19800101"),
+            purpose="送衣物",
+            actor=SETUP,
+        )
     return mark
 
 
