@@ -1,5 +1,6 @@
 """Reads about boarding: rooms with their occupancy, beds, allocations."""
 
+from collections.abc import Collection
 from datetime import date, datetime
 
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet
@@ -34,6 +35,23 @@ def from_on(start: date) -> Q:
 
 def occupied(*, bed: Bed, on: date) -> bool:
     return Allocation.objects.filter(current(on), bed=bed).exists()
+
+
+def boarders_by_day(days: Collection[date]) -> dict[date, set[int]]:
+    """Day -> the ids of the students holding a bed that day, for each of `days`: one query,
+    whatever the number of days (the allocations, history kept, say who boarded when)."""
+    by_day: dict[date, set[int]] = {day: set() for day in days}
+    if not by_day:
+        return by_day
+    first, last = min(by_day), max(by_day)
+    stays = Allocation.objects.filter(from_on(first), start_date__lte=last).values_list(
+        "student_id", "start_date", "end_date"
+    )
+    for student_id, start, end in stays:
+        for day in by_day:
+            if start <= day and (end is None or day < end):
+                by_day[day].add(student_id)
+    return by_day
 
 
 def building_list() -> QuerySet[Building]:
