@@ -2,8 +2,9 @@
 
 from collections.abc import Collection
 from datetime import date, datetime
+from typing import Any
 
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from tenant_apps.dorms.models import (
@@ -11,6 +12,7 @@ from tenant_apps.dorms.models import (
     Bed,
     Building,
     DoorEvent,
+    FeeCharge,
     Floor,
     Guardian,
     Inspection,
@@ -135,3 +137,28 @@ def roll_call_due(night: date) -> datetime:
     """When the roll call of `night` is taken: the school's time that evening."""
     policy = Policy.objects.filter(pk=1).first() or Policy()
     return timezone.make_aware(datetime.combine(night, policy.roll_call_at))
+
+
+def fee_list() -> QuerySet[FeeCharge]:
+    return FeeCharge.objects.select_related("student", "term")
+
+
+def fee_totals_by_term() -> list[dict[str, Any]]:
+    """Per term, newest first: the boarders charged, the fees charged, the refunds due and the
+    refunds paid (CNY), with no pupil named."""
+    rows = (
+        FeeCharge.objects.values("term_id", "term__name", "term__start_date")
+        .annotate(
+            charged=Count("id"),
+            amount=Sum("amount"),
+            refunds=Sum("refund"),
+            refunded=Sum("refund", filter=Q(refunded_on__isnull=False)),
+        )
+        .order_by("-term__start_date")
+    )
+    return [dict(row) for row in rows]
+
+
+def refunds_overdue(on: date) -> QuerySet[FeeCharge]:
+    """Refunds not paid by their due day, as of `on`."""
+    return fee_list().filter(refund__gt=0, refunded_on__isnull=True, refund_due__lt=on)
