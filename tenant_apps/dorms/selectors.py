@@ -1,12 +1,18 @@
 """Reads about boarding: rooms with their occupancy, beds, allocations."""
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
+from houqin.money import ZERO
+from shared_apps.subsidies import selectors as subsidies
+from shared_apps.subsidies.models import Claim, Programme
+from tenant_apps.canteen import selectors as canteen
 from tenant_apps.dorms.models import (
     Allocation,
     Bed,
@@ -162,3 +168,65 @@ def fee_totals_by_term() -> list[dict[str, Any]]:
 def refunds_overdue(on: date) -> QuerySet[FeeCharge]:
     """Refunds not paid by their due day, as of `on`."""
     return fee_list().filter(refund__gt=0, refunded_on__isnull=True, refund_due__lt=on)
+
+
+@dataclass(frozen=True)
+class TermMoney:
+    """One term's boarding money, counted, with no pupil named: the boarding fees charged and
+    refunded, and the boarders' living allowance claimed and paid under the district's
+    programmes for boarders."""
+
+    term: str
+    start: date
+    fees_charged: int
+    fees: Decimal
+    refunds: Decimal
+    refunds_paid: Decimal
+    allowance_boarders: int
+    allowance_claimed: Decimal
+    allowance_paid: Decimal
+
+
+def _term_of(day: date, terms: list[tuple[str, date, date]]) -> tuple[str, date] | None:
+    return next(((name, start) for name, start, end in terms if start <= day <= end), None)
+
+
+def term_money(*, school_id: int) -> list[TermMoney]:
+    """Per term, newest first: the boarding fees (`fee_totals_by_term`) and the allowance's
+    claims of the school, by the term whose first school day they counted (rejected claims and
+    drafts left out)."""
+    terms = list(canteen.term_list().values_list("name", "start_date", "end_date"))
+    rows: dict[tuple[str, date], dict[str, Any]] = {}
+
+    def row(key: tuple[str, date]) -> dict[str, Any]:
+        zero = {"fees_charged": 0, "allowance_boarders": 0}
+        money = ("fees", "refunds", "refunds_paid", "allowance_claimed", "allowance_paid")
+        return rows.setdefault(key, zero | dict.fromkeys(money, ZERO))
+
+    for fee in fee_totals_by_term():
+        totals = row((fee["term__name"], fee["term__start_date"]))
+        totals["fees_charged"] = fee["charged"]
+        totals["fees"] = fee["amount"] or ZERO
+        totals["refunds"] = fee["refunds"] or ZERO
+        totals["refunds_paid"] = fee["refunded"] or ZERO
+    claims = (
+        subsidies.claim_list()
+        .for_school(school_id)
+        .filter(programme__students=Programme.Students.BOARDERS)
+        .exclude(status__in=[Claim.Status.DRAFT, Claim.Status.REJECTED])
+        .values_list("kind", "breakdown", "student_days", "amount", "disbursed")
+    )
+    for kind, breakdown, units, amount, disbursed in claims:
+        days = [date.fromisoformat(day) for day, n in breakdown.items() if n]
+        key = next((k for k in (_term_of(day, terms) for day in days) if k), None)
+        if key is None:
+            continue
+        totals = row(key)
+        if kind == Claim.Kind.CLAIM:
+            totals["allowance_boarders"] += units
+        totals["allowance_claimed"] += amount
+        totals["allowance_paid"] += disbursed
+    return [
+        TermMoney(term=name, start=start, **totals)
+        for (name, start), totals in sorted(rows.items(), key=lambda item: item[0][1], reverse=True)
+    ]
