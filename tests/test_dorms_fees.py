@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from houqin.roles import Role as R
@@ -15,6 +17,8 @@ from tenant_apps.canteen.models import CalendarDay
 from tenant_apps.canteen.selectors import school_days_between, working_days_after
 from tenant_apps.dorms.models import Allocation, FeeCharge
 from tenants.models import School
+from tenants.routing import school_host
+from tests.factories import user_with_role
 from tests.matrix.dorms import make_allocation, make_fee, make_term
 from tests.matrix.people import make_student
 
@@ -119,6 +123,7 @@ def test_moving_to_another_bed_refunds_nothing(client_for: Any, school_a: School
     with tenant_context(school_a):
         allocation = Allocation.objects.get(student_id=charge.student_id)
         bed = allocation.bed.room.beds.exclude(pk=allocation.bed_id).first()
+    assert bed is not None
     manager = client_for(school_a, R.DORM_MANAGER)
     moved = manager.post(
         f"/api/v1/dorms/allocations/{allocation.pk}/move/", {"bed": bed.pk, "on": "2026-10-08"}
@@ -140,3 +145,19 @@ def test_the_principal_reads_the_fees_and_does_not_charge(
     principal = client_for(school_a, R.PRINCIPAL)
     assert principal.get(FEES).json()["count"] == 1
     assert _code(_charge(principal, make_allocation(school_a), make_term(school_a)))[0] == 403
+
+
+def test_the_principals_page_shows_the_term_and_the_overdue_refund(school_a: School) -> None:
+    charge = make_fee(school_a, left=True)
+    with tenant_context(school_a):
+        name = charge.term.name
+    browser = Client(SERVER_NAME=school_host(school_a.code))
+    browser.force_login(
+        user_with_role(R.PRINCIPAL, school_a), backend="houqin.permissions.RoleBackend"
+    )
+    response = browser.get("/dorms/money/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert name in html and "600.00" in html and str(charge.refund) in html
+    # Due on 2026-11-02, unpaid: overdue from the next day on.
+    assert ("badge bad" in html) is (timezone.localdate() > date(2026, 11, 2))

@@ -5,8 +5,8 @@ per term the boarding fees charged and refunded and the boarders' living allowan
 
 Only aggregates and the school's own records: never a student's name, number or id (servings are
 counted, never listed), and a leader is named by their role in the school, never by username or
-name. Reads go through the canteen, dorms, standards, subsidies and accounts selectors; everything runs
-in the schema in force (the school's, on its host).
+name. Reads go through the canteen, dorms, standards, subsidies and accounts selectors;
+everything runs in the schema in force (the school's, on its host).
 """
 
 from collections import defaultdict
