@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from houqin.money import ZERO
@@ -136,6 +136,22 @@ def room_ranking(*, month: date) -> QuerySet[Room]:
         )
         .filter(inspected__gt=0)
         .order_by("-average", "floor__building__code", "number")
+    )
+
+
+def leaves_overdue(*, now: datetime, since: datetime) -> QuerySet[Leave]:
+    """Approved leaves that ended in [since, now) with no coming back through the door between
+    their start and their end: the pupil is overdue."""
+    back = DoorEvent.objects.filter(
+        student_id=OuterRef("student_id"),
+        direction=DoorEvent.Direction.IN,
+        occurred_at__gte=OuterRef("starts_at"),
+        occurred_at__lte=OuterRef("ends_at"),
+    )
+    return (
+        Leave.objects.filter(status=Leave.Status.APPROVED, ends_at__gte=since, ends_at__lt=now)
+        .exclude(Exists(back))
+        .select_related("student")
     )
 
 
