@@ -31,6 +31,10 @@ def schema_name_for(code: str) -> str:
     return f"{SCHEMA_PREFIX}{code}"
 
 
+# Compulsory education: grades 1 to 9.
+COMPULSORY_GRADES = 9
+
+
 class School(TenantMixin):
     """A school: one tenant, one PostgreSQL schema."""
 
@@ -55,6 +59,8 @@ class School(TenantMixin):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     boarding = models.BooleanField(_("boarding"), default=False)
+    # A rural school: at its compulsory-education grades no boarding fee may be charged.
+    rural = models.BooleanField(_("rural"), default=False)
     address = models.CharField(_("address"), max_length=300, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
@@ -94,6 +100,12 @@ class School(TenantMixin):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    def may_charge_boarding_fee(self, grade: int) -> bool:
+        """Whether a pupil of `grade` may be charged a boarding fee (住宿费) here: not at a rural
+        school in compulsory education (grades 1 to 9), where only exercise-book fees and
+        voluntary meal fees may be charged."""
+        return not (self.rural and grade <= COMPULSORY_GRADES)
 
 
 class SchemaTemplate(models.Model):

@@ -22,6 +22,7 @@ def school_create(
     name: str,
     kind: str,
     boarding: bool = False,
+    rural: bool = False,
     address: str = "",
     actor: Actor,
 ) -> School:
@@ -48,6 +49,7 @@ def school_create(
         name=name.strip(),
         kind=kind,
         boarding=boarding,
+        rural=rural,
         address=address,
         migration_fingerprint=template.fingerprint,
     )

@@ -29,11 +29,13 @@ from shared_apps.subsidies.models import (
 from tenant_apps.canteen.models import CalendarDay, MealSession, Serving
 from tenant_apps.canteen.services.calendar import school_term_add
 from tenant_apps.canteen.services.servings import meal_session_open, servings_record
+from tenant_apps.dorms.services.allocations import allocation_create
 from tenant_apps.people.models import Student, SubsidyEligibility
 from tenants.models import School
 from tests.concurrency import at_once
 from tests.conftest import SCHOOL_A, HostClient
 from tests.factories import SETUP, discard_user, user_with_role
+from tests.matrix.dorms import make_room
 from tests.matrix.people import make_student
 from tests.matrix.subsidies import make_budget
 
@@ -386,9 +388,12 @@ def test_a_programme_paid_per_term_counts_the_students_on_the_terms_first_day(
     )
     make_budget(school_a, programme, start=MONTH, end=month_end(MONTH))
     schema = school_a.schema_name
-    boarders = [make_student(schema, boarding=True) for _ in range(2)]
+    boarders = [make_student(schema) for _ in range(2)]
     first, second = school_days(2)
+    room = make_room(school_a)
     with schema_context(schema):
+        for student, bed in zip(boarders, room.beds.all(), strict=False):
+            allocation_create(student=student, bed=bed, start_date=MONTH, actor=SETUP)
         school_term_add(
             school_year=first.year,
             name="测试学期",

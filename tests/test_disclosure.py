@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django_tenants.utils import schema_context
 
 from houqin.roles import REGISTRY, Role
-from shared_apps.subsidies.models import Programme
+from shared_apps.subsidies.models import Claim, Programme, ProgrammeCode
 from tenant_apps.canteen.models import AccompaniedMeal, MealSession, Menu, MenuItem
 from tenant_apps.canteen.services.servings import servings_record
 from tenant_apps.disclosure.selectors import disclosure_for
@@ -25,6 +25,8 @@ from tenant_apps.people.models import Student
 from tenants.models import School
 from tests.conftest import HostClient
 from tests.factories import SETUP, user_with_role
+from tests.matrix.dorms import make_fee
+from tests.matrix.subsidies import make_budget, make_claim
 
 # A Wednesday: the week is 2025-03-10 … 03-14, the month so far 2025-03-03 … 03-12.
 TODAY = datetime.date(2025, 3, 12)
@@ -370,3 +372,29 @@ def test_only_get_and_known_formats(anonymous, school_a, today):
 
 def test_the_district_host_has_no_disclosure(anonymous, db):
     assert anonymous(None).get(URL).status_code == 404
+
+
+def test_the_boarding_fees_and_the_allowance_paid_show_per_term_with_no_pupil_named(
+    anonymous, school_a
+):
+    charge = make_fee(school_a, left=True)
+    with schema_context(school_a.schema_name):
+        student = Student.objects.get(pk=charge.student_id)
+        term = charge.term
+    programme = Programme.objects.get(code=ProgrammeCode.BOARDING_LIVING)
+    claim = make_claim(
+        school_a,
+        status=Claim.Status.PAID,
+        amount=Decimal("625.00"),
+        budget=make_budget(school_a, programme, start=term.start_date, end=term.end_date),
+        month=term.start_date,
+    )
+    Claim.objects.across_schools().filter(pk=claim.pk).update(disbursed=Decimal("625.00"))
+    client = anonymous(school_a)
+    body = json.loads(page(client, format="json").content)
+    (row,) = body["boarding"]
+    assert (row["term"], row["fees_charged"], row["fees"]) == (term.name, 1, "600.00")
+    assert (row["allowance_boarders"], row["allowance_paid"]) == (125, "625.00")
+    html = page(client).content.decode()
+    assert 'id="boarding"' in html and "625.00" in html
+    assert student.name not in html and student.student_number not in html

@@ -63,6 +63,13 @@ app.conf.beat_schedule = {
         "schedule": 300,
         "args": ("tenant_apps.dorms.tasks.roll_call_task", 60),
     },
+    # Boarding: pupils not back through the door by the end of their leave, told to the dorm
+    # managers (once per leave).
+    "dorms-overdue-returns-every-school": {
+        "task": "tenants.tasks.for_every_school_task",
+        "schedule": 600,
+        "args": ("tenant_apps.dorms.tasks.overdue_returns_task", 120),
+    },
     # Notices left pending (a lost message, retries used up) queued again every five minutes.
     "notices-sweep-every-school": {
         "task": "tenants.tasks.for_every_school_task",

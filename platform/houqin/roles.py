@@ -405,7 +405,9 @@ REGISTRY: dict[Role, RoleSpec] = {
             # Returns and price changes after an invoice was paid: credit and debit notes.
             | {"orders.note_invoice", "orders.settle_invoicenote"}
             # The finance ledger's fixed-asset balances, reconciled with the register.
-            | {"assets.view_*", "assets.add_ledgerbalance"},
+            | {"assets.view_*", "assets.add_ledgerbalance"}
+            # Boarding fees charged per term, and the refunds of pupils who left, paid back.
+            | {"dorms.view_feecharge", "dorms.add_feecharge", "dorms.refund_feecharge"},
         ),
         RoleSpec(
             Role.ASSET_KEEPER,

@@ -40,6 +40,7 @@ from shared_apps.subsidies.models import (
     Programme,
 )
 from tenant_apps.canteen import selectors as canteen
+from tenant_apps.dorms import selectors as dorms
 from tenant_apps.people import selectors as people
 from tenants.models import School
 
@@ -293,7 +294,8 @@ def _claim_computation(*, school: School, programme: Programme, month: date) -> 
     per served school day, the eligible students served each school day (each at most once a
     day, however many meals they ate); per head, the eligible students at school on at least
     one school day; per term, the eligible students at school on the first school day of each
-    term beginning in the month."""
+    term beginning in the month. A programme for boarders counts only the students holding a
+    bed on the day counted."""
     start, end = month_bounds(month)
     with tenant_context(school):
         days = list(canteen.school_days_between(start, end))
@@ -311,6 +313,10 @@ def _claim_computation(*, school: School, programme: Programme, month: date) -> 
                 else canteen.term_first_days_between(start, end)
             )
             students = people.eligible_students_by_day(programme=programme.code, days=counted)
+            if programme.students == Programme.Students.BOARDERS:
+                # Boarders are those holding a bed that day, by the dorms' allocations.
+                boarders = dorms.boarders_by_day(counted)
+                students = {day: ids & boarders[day] for day, ids in students.items()}
             per_day = {day: len(students[day]) for day in sorted(students)}
             units = (
                 len(set().union(*students.values()))

@@ -87,6 +87,10 @@ class Calendar:
                 return True
         return day.isoweekday() <= 5 and day not in self.holidays
 
+    def is_working_day(self, day: date) -> bool:
+        """A working day, in term or not: a weekday that is no holiday, or a make-up day."""
+        return day in self.make_up_days or (day.isoweekday() <= 5 and day not in self.holidays)
+
 
 def calendar_read(start: date, end: date) -> Calendar:
     """The calendar with every term and the holidays and make-up days in [start, end]: two
@@ -112,6 +116,18 @@ def school_days_between(start: date, end: date) -> list[date]:
     return [day for day in days if calendar.is_school_day(day)]
 
 
+def working_days_after(day: date, count: int) -> date:
+    """The `count`-th working day after `day` (by `Calendar.is_working_day`): a deadline of
+    `count` working days from `day`."""
+    # Holidays never run longer than a few weeks: a year ahead holds every deadline of months.
+    calendar = calendar_read(day, day + timedelta(days=366))
+    found = 0
+    while found < count:
+        day += timedelta(days=1)
+        found += calendar.is_working_day(day)
+    return day
+
+
 def term_first_days_between(start: date, end: date) -> list[date]:
     """The first school day of each term that begins in [start, end] (a term whose first day
     is no school day begins on its first school day, when that falls in [start, end])."""
@@ -128,6 +144,11 @@ def term_first_days_between(start: date, end: date) -> list[date]:
 
 def is_school_day(day: date) -> bool:
     return calendar_read(day, day).is_school_day(day)
+
+
+def term_covering(day: date) -> SchoolTerm | None:
+    """The term that `day` falls in, if any."""
+    return SchoolTerm.objects.filter(start_date__lte=day, end_date__gte=day).first()
 
 
 def term_list() -> QuerySet[SchoolTerm]:

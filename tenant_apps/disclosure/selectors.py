@@ -1,11 +1,12 @@
 """What a school discloses to parents and the public (no sign-in): this week's menu and how it
 meets the nutrition standard, what each meal's ingredients cost per student served against the
-subsidy's daily rate, the month's servings per school day, and the leaders' accompanied meals.
+subsidy's daily rate, the month's servings per school day, the leaders' accompanied meals, and
+per term the boarding fees charged and refunded and the boarders' living allowance paid.
 
 Only aggregates and the school's own records: never a student's name, number or id (servings are
 counted, never listed), and a leader is named by their role in the school, never by username or
-name. Reads go through the canteen, standards, subsidies and accounts selectors; everything runs
-in the schema in force (the school's, on its host).
+name. Reads go through the canteen, dorms, standards, subsidies and accounts selectors;
+everything runs in the schema in force (the school's, on its host).
 """
 
 from collections import defaultdict
@@ -25,6 +26,8 @@ from shared_apps.standards.selectors import MEAL_ORDER
 from shared_apps.subsidies import selectors as subsidies
 from tenant_apps.canteen import selectors as canteen
 from tenant_apps.canteen.models import Meal, Menu
+from tenant_apps.dorms import selectors as dorms
+from tenant_apps.dorms.selectors import TermMoney
 from tenants.models import School
 
 ONE = Decimal("1")
@@ -137,6 +140,8 @@ class Disclosure:
     student_days_total: int
     meals_total: int
     accompanied_meals: list[AccompaniedEntry]
+    # Per term: the boarding fees charged and refunded, the boarders' allowance paid (counts).
+    boarding: list[TermMoney]
 
     @property
     def is_empty(self) -> bool:
@@ -382,4 +387,5 @@ def disclosure_for(*, today: date) -> Disclosure:
         student_days_total=sum(d.students for d in serving_days),
         meals_total=sum(d.meals for d in serving_days),
         accompanied_meals=month_accompanied_meals(school=school, start=month_start, end=today),
+        boarding=dorms.term_money(school_id=school.pk) if school is not None else [],
     )

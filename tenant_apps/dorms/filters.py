@@ -4,6 +4,7 @@ from tenant_apps.dorms.models import (
     Allocation,
     Bed,
     DoorEvent,
+    FeeCharge,
     Floor,
     Guardian,
     Inspection,
@@ -52,6 +53,12 @@ class LeaveFilter(django_filters.FilterSet):
     class Meta:
         model = Leave
         fields = ["student", "status"]
+
+
+class FeeFilter(django_filters.FilterSet):
+    class Meta:
+        model = FeeCharge
+        fields = ["student", "term"]
 
 
 class InspectionFilter(django_filters.FilterSet):

@@ -18,6 +18,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from houqin.db import one_of
+from houqin.money import ZERO, money
 from tenant_apps.people.models import DateRange, SingleValueRange, Student
 
 
@@ -472,3 +473,51 @@ class Inspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.room_id} {self.kind} {self.inspected_on}"
+
+
+class FeeCharge(models.Model):
+    """The boarding fee (住宿费) charged to one boarder for one term, where the school may charge
+    it, and its refund when they leave the dormitory during the term: the share of the term's
+    school days left, due within 15 working days of their leaving."""
+
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="+")
+    term = models.ForeignKey("canteen.SchoolTerm", on_delete=models.PROTECT, related_name="+")
+    amount = money(_("amount"))
+    charged_on = models.DateField(_("charged on"))
+    charged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    left_on = models.DateField(_("left the dormitory on"), null=True, blank=True)
+    refund = money(_("refund"), default=ZERO)
+    refund_due = models.DateField(_("refund due by"), null=True, blank=True)
+    refunded_on = models.DateField(_("refunded on"), null=True, blank=True)
+    refund_reference = models.CharField(_("refund reference"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("boarding fee")
+        verbose_name_plural = _("boarding fees")
+        ordering = ["-charged_on", "-id"]
+        permissions = [("refund_feecharge", _("Can record a boarding fee's refund as paid"))]
+        constraints = [
+            models.UniqueConstraint(fields=["student", "term"], name="dorms_fee_once_a_term"),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="dorms_fee_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(refund__gte=0) & models.Q(refund__lte=models.F("amount")),
+                name="dorms_fee_refund_within_amount",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(left_on__isnull=True, refund_due__isnull=True, refund=0)
+                | models.Q(left_on__isnull=False, refund_due__isnull=False),
+                name="dorms_fee_refund_due_when_left",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(refunded_on__isnull=True)
+                | models.Q(refund_due__isnull=False, refund__gt=0),
+                name="dorms_fee_refunded_when_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.term_id} {self.amount}"

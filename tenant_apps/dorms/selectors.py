@@ -1,15 +1,24 @@
 """Reads about boarding: rooms with their occupancy, beds, allocations."""
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
 
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
+from houqin.money import ZERO
+from shared_apps.subsidies import selectors as subsidies
+from shared_apps.subsidies.models import Claim, Programme
+from tenant_apps.canteen import selectors as canteen
 from tenant_apps.dorms.models import (
     Allocation,
     Bed,
     Building,
     DoorEvent,
+    FeeCharge,
     Floor,
     Guardian,
     Inspection,
@@ -34,6 +43,23 @@ def from_on(start: date) -> Q:
 
 def occupied(*, bed: Bed, on: date) -> bool:
     return Allocation.objects.filter(current(on), bed=bed).exists()
+
+
+def boarders_by_day(days: Collection[date]) -> dict[date, set[int]]:
+    """Day -> the ids of the students holding a bed that day, for each of `days`: one query,
+    whatever the number of days (the allocations, history kept, say who boarded when)."""
+    by_day: dict[date, set[int]] = {day: set() for day in days}
+    if not by_day:
+        return by_day
+    first, last = min(by_day), max(by_day)
+    stays = Allocation.objects.filter(from_on(first), start_date__lte=last).values_list(
+        "student_id", "start_date", "end_date"
+    )
+    for student_id, start, end in stays:
+        for day in by_day:
+            if start <= day and (end is None or day < end):
+                by_day[day].add(student_id)
+    return by_day
 
 
 def building_list() -> QuerySet[Building]:
@@ -113,7 +139,110 @@ def room_ranking(*, month: date) -> QuerySet[Room]:
     )
 
 
+def leaves_overdue(*, now: datetime, since: datetime) -> QuerySet[Leave]:
+    """Approved leaves that ended in [since, now) with no coming back through the door between
+    their start and their end: the pupil is overdue."""
+    back = DoorEvent.objects.filter(
+        student_id=OuterRef("student_id"),
+        direction=DoorEvent.Direction.IN,
+        occurred_at__gte=OuterRef("starts_at"),
+        occurred_at__lte=OuterRef("ends_at"),
+    )
+    return (
+        Leave.objects.filter(status=Leave.Status.APPROVED, ends_at__gte=since, ends_at__lt=now)
+        .exclude(Exists(back))
+        .select_related("student")
+    )
+
+
 def roll_call_due(night: date) -> datetime:
     """When the roll call of `night` is taken: the school's time that evening."""
     policy = Policy.objects.filter(pk=1).first() or Policy()
     return timezone.make_aware(datetime.combine(night, policy.roll_call_at))
+
+
+def fee_list() -> QuerySet[FeeCharge]:
+    return FeeCharge.objects.select_related("student", "term")
+
+
+def fee_totals_by_term() -> list[dict[str, Any]]:
+    """Per term, newest first: the boarders charged, the fees charged, the refunds due and the
+    refunds paid (CNY), with no pupil named."""
+    rows = (
+        FeeCharge.objects.values("term_id", "term__name", "term__start_date")
+        .annotate(
+            charged=Count("id"),
+            amount=Sum("amount"),
+            refunds=Sum("refund"),
+            refunded=Sum("refund", filter=Q(refunded_on__isnull=False)),
+        )
+        .order_by("-term__start_date")
+    )
+    return [dict(row) for row in rows]
+
+
+def refunds_overdue(on: date) -> QuerySet[FeeCharge]:
+    """Refunds not paid by their due day, as of `on`."""
+    return fee_list().filter(refund__gt=0, refunded_on__isnull=True, refund_due__lt=on)
+
+
+@dataclass(frozen=True)
+class TermMoney:
+    """One term's boarding money, counted, with no pupil named: the boarding fees charged and
+    refunded, and the boarders' living allowance claimed and paid under the district's
+    programmes for boarders."""
+
+    term: str
+    start: date
+    fees_charged: int
+    fees: Decimal
+    refunds: Decimal
+    refunds_paid: Decimal
+    allowance_boarders: int
+    allowance_claimed: Decimal
+    allowance_paid: Decimal
+
+
+def _term_of(day: date, terms: list[tuple[str, date, date]]) -> tuple[str, date] | None:
+    return next(((name, start) for name, start, end in terms if start <= day <= end), None)
+
+
+def term_money(*, school_id: int) -> list[TermMoney]:
+    """Per term, newest first: the boarding fees (`fee_totals_by_term`) and the allowance's
+    claims of the school, by the term whose first school day they counted (rejected claims and
+    drafts left out)."""
+    terms = list(canteen.term_list().values_list("name", "start_date", "end_date"))
+    rows: dict[tuple[str, date], dict[str, Any]] = {}
+
+    def row(key: tuple[str, date]) -> dict[str, Any]:
+        zero = {"fees_charged": 0, "allowance_boarders": 0}
+        money = ("fees", "refunds", "refunds_paid", "allowance_claimed", "allowance_paid")
+        return rows.setdefault(key, zero | dict.fromkeys(money, ZERO))
+
+    for fee in fee_totals_by_term():
+        totals = row((fee["term__name"], fee["term__start_date"]))
+        totals["fees_charged"] = fee["charged"]
+        totals["fees"] = fee["amount"] or ZERO
+        totals["refunds"] = fee["refunds"] or ZERO
+        totals["refunds_paid"] = fee["refunded"] or ZERO
+    claims = (
+        subsidies.claim_list()
+        .for_school(school_id)
+        .filter(programme__students=Programme.Students.BOARDERS)
+        .exclude(status__in=[Claim.Status.DRAFT, Claim.Status.REJECTED])
+        .values_list("kind", "breakdown", "student_days", "amount", "disbursed")
+    )
+    for kind, breakdown, units, amount, disbursed in claims:
+        days = [date.fromisoformat(day) for day, n in breakdown.items() if n]
+        key = next((k for k in (_term_of(day, terms) for day in days) if k), None)
+        if key is None:
+            continue
+        totals = row(key)
+        if kind == Claim.Kind.CLAIM:
+            totals["allowance_boarders"] += units
+        totals["allowance_claimed"] += amount
+        totals["allowance_paid"] += disbursed
+    return [
+        TermMoney(term=name, start=start, **totals)
+        for (name, start), totals in sorted(rows.items(), key=lambda item: item[0][1], reverse=True)
+    ]

@@ -8,9 +8,11 @@ from django.utils import timezone
 
 from houqin.door import SystemActor
 from tenant_apps.dorms.selectors import roll_call_due
+from tenant_apps.dorms.services.leave import overdue_returns_alert
 from tenant_apps.dorms.services.nights import LATE_UNTIL, roll_call_take
 
 ROLL_CALL = SystemActor("dorms.roll_call")
+OVERDUE = SystemActor("dorms.overdue_returns")
 
 
 @shared_task(name="tenant_apps.dorms.tasks.roll_call_task")
@@ -25,3 +27,9 @@ def roll_call_task() -> str:
             roll_call_take(night=night, now=now, actor=ROLL_CALL)
             return night.isoformat()
     return ""
+
+
+@shared_task(name="tenant_apps.dorms.tasks.overdue_returns_task")
+def overdue_returns_task() -> int:
+    """Tell the dorm managers of the pupils overdue from leave; how many leaves are overdue."""
+    return len(overdue_returns_alert(now=timezone.now(), actor=OVERDUE))

@@ -17,6 +17,7 @@ class SchoolSerializer(serializers.ModelSerializer):
             "name",
             "kind",
             "boarding",
+            "rural",
             "address",
             "status",
             "status_reason",
@@ -36,6 +37,7 @@ class SchoolCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=School.Kind.choices)
     boarding = serializers.BooleanField(default=False)
+    rural = serializers.BooleanField(default=False)
     address = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
 
 

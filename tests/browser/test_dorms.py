@@ -59,3 +59,13 @@ def test_the_dorm_managers_night_on_a_phone(sign_in: SignIn, site: Site) -> None
     expect(manager.get_by_role("status")).to_contain_text("请假已处理")
     with tenant_context(School.objects.get(code=SCHOOL)):
         assert Leave.objects.get(pk=leave.pk).status == Leave.Status.APPROVED
+
+
+def test_the_principals_fees_and_allowance_on_a_phone(sign_in: SignIn, site: Site) -> None:
+    principal = sign_in(f"principal.{SCHOOL}", SCHOOL, phone=True)
+    principal.goto(site.url(SCHOOL, "/dorms/money/"))
+    check_accessibility(principal)
+    expect(principal.get_by_role("heading", level=1)).to_have_text("住宿费与补助")
+    expect(principal.locator("#terms")).to_be_visible()
+    expect(principal.locator("#refunds")).to_be_visible()
+    screenshot(principal, "dorms-money")

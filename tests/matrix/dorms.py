@@ -1,7 +1,8 @@
 """Boarding's operations on a school's host, and the rows the tests of dorms make.
 
 Grants in houqin/roles.py: `dorms.*` for the dorm manager and the logistics director,
-`dorms.view_*` for the principal, `*.view_*` for the auditor."""
+`dorms.view_*` for the principal, `*.view_*` for the auditor; the boarding fees for the
+accountant too."""
 
 import itertools
 from datetime import UTC, date, datetime, timedelta
@@ -11,8 +12,10 @@ from typing import Any
 from django_tenants.utils import tenant_context
 
 from shared_apps.accounts.models import User
+from tenant_apps.canteen.models import SchoolTerm
+from tenant_apps.canteen.services.calendar import school_term_add
 from tenant_apps.dorms.models import Allocation, Bed, DoorEvent, Room
-from tenant_apps.dorms.services import allocations, inspections, nights, rooms, visitors
+from tenant_apps.dorms.services import allocations, fees, inspections, nights, rooms, visitors
 from tenant_apps.dorms.services import leave as leaves
 from tenant_apps.people.models import Student
 from tests.factories import SETUP
@@ -68,6 +71,10 @@ SCHOOL_OPERATIONS: Operations = {
     ("POST", "/api/v1/dorms/visitors/"): MANAGERS,
     ("GET", "/api/v1/dorms/visitors/{id}/"): READERS,
     ("POST", "/api/v1/dorms/visitors/{id}/leave/"): MANAGERS,
+    ("GET", "/api/v1/dorms/fees/"): READERS | {R.ACCOUNTANT},
+    ("POST", "/api/v1/dorms/fees/"): MANAGERS | {R.ACCOUNTANT},
+    ("GET", "/api/v1/dorms/fees/{id}/"): READERS | {R.ACCOUNTANT},
+    ("POST", "/api/v1/dorms/fees/{id}/refund/"): MANAGERS | {R.ACCOUNTANT},
 }
 
 DISTRICT_OPERATIONS: Operations = {}
@@ -111,6 +118,34 @@ def make_allocation(school: Any) -> Allocation:
         return allocations.allocation_create(
             student=student, bed=room.beds.all()[0], start_date=TERM, actor=SETUP
         )
+
+
+def make_term(school: Any) -> SchoolTerm:
+    """The autumn term from `TERM`, recorded once in `school`."""
+    with tenant_context(school):
+        return SchoolTerm.objects.filter(start_date=TERM).first() or school_term_add(
+            school_year=TERM.year,
+            name="秋季学期",
+            start_date=TERM,
+            end_date=date(2027, 1, 20),
+            actor=SETUP,
+        )
+
+
+def make_fee(school: Any, *, left: bool = False) -> Any:
+    """A boarder charged the autumn term's fee (who left the dormitory in October: `left`)."""
+    term = make_term(school)
+    allocation = make_allocation(school)
+    with tenant_context(school):
+        charge = fees.fee_charge(
+            student=allocation.student, term=term, amount=Decimal("600.00"), actor=SETUP
+        )
+        if left:
+            allocations.allocation_end(
+                allocation=allocation, end_date=date(2026, 10, 12), actor=SETUP
+            )
+            charge.refresh_from_db()
+        return charge
 
 
 def build(scene: Scene, method: str, path: str, n: int) -> Built:
@@ -235,6 +270,15 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
         params["id"] = made.pk
         if method == "POST":
             body = {"room": room.pk, "kind": "safety", "inspected_on": "2026-09-02", "score": 88}
+    elif path.startswith("/api/v1/dorms/fees/"):
+        if method == "POST" and "{id}" not in path:
+            term = make_term(school)
+            body = {"student": make_allocation(school).student_id, "term": term.pk}
+            body["amount"] = "600.00"
+        else:
+            params["id"] = make_fee(school, left=path.endswith("/refund/")).pk
+            if path.endswith("/refund/"):
+                body = {"refunded_on": "2026-10-20", "reference": f"TF{serial}"}
     elif path.startswith("/api/v1/dorms/visitors/"):
         number = national_id_for(serial, born="19800101")
         with tenant_context(school):

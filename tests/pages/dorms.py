@@ -12,7 +12,7 @@ from django_tenants.utils import tenant_context
 
 from tenant_apps.dorms.services import leave as leaves
 from tests.factories import SETUP
-from tests.matrix import Scene
+from tests.matrix import R, Scene
 from tests.matrix.dorms import MANAGERS, READERS
 from tests.matrix.people import make_student
 from tests.pages import Declared, Pages
@@ -37,4 +37,6 @@ SCHOOL_PAGES: Pages = {
     "dorms:roll-call": Declared(READERS),
     "dorms:leaves": Declared(READERS),
     "dorms:leave-decide": Declared(MANAGERS, a_leave),
+    # The principal's boarding money; the accountant charges the fees and pays the refunds.
+    "dorms:money": Declared(READERS | {R.ACCOUNTANT}),
 }

@@ -1,11 +1,13 @@
 from rest_framework import serializers
 
 from houqin.api.fields import MonthField
+from tenant_apps.canteen.models import SchoolTerm
 from tenant_apps.dorms.models import (
     Allocation,
     Bed,
     Building,
     DoorEvent,
+    FeeCharge,
     Floor,
     Guardian,
     Inspection,
@@ -248,3 +250,38 @@ class RankingSerializer(serializers.Serializer):
     number = serializers.CharField()
     average = serializers.DecimalField(max_digits=5, decimal_places=2)
     inspected = serializers.IntegerField()
+
+
+class FeeSerializer(serializers.ModelSerializer):
+    student_number = serializers.CharField(source="student.student_number", read_only=True)
+    student_name = serializers.CharField(source="student.name", read_only=True)
+
+    class Meta:
+        model = FeeCharge
+        fields = [
+            "id",
+            "student",
+            "student_number",
+            "student_name",
+            "term",
+            "amount",
+            "charged_on",
+            "left_on",
+            "refund",
+            "refund_due",
+            "refunded_on",
+            "refund_reference",
+        ]
+        read_only_fields = fields
+
+
+class FeeChargeSerializer(serializers.Serializer):
+    student = serializers.PrimaryKeyRelatedField(queryset=Student.objects.all())
+    term = serializers.PrimaryKeyRelatedField(queryset=SchoolTerm.objects.all())
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    charged_on = serializers.DateField(required=False)
+
+
+class FeeRefundSerializer(serializers.Serializer):
+    refunded_on = serializers.DateField()
+    reference = serializers.CharField(max_length=100)

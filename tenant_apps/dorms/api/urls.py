@@ -7,6 +7,7 @@ from tenant_apps.dorms.api.views import (
     BedViewSet,
     BuildingViewSet,
     DoorEventViewSet,
+    FeeViewSet,
     FloorViewSet,
     GuardianViewSet,
     InspectionViewSet,
@@ -29,6 +30,7 @@ router.register("dorms/door-events", DoorEventViewSet, basename="dorms-door-even
 router.register("dorms/roll-calls", RollCallViewSet, basename="dorms-roll-call")
 router.register("dorms/leaves", LeaveViewSet, basename="dorms-leave")
 router.register("dorms/visitors", VisitorViewSet, basename="dorms-visitor")
+router.register("dorms/fees", FeeViewSet, basename="dorms-fee")
 router.register("dorms/inspections", InspectionViewSet, basename="dorms-inspection")
 
 urlpatterns = router.urls

@@ -20,6 +20,7 @@ from tenant_apps.dorms.models import (
     Bed,
     Building,
     DoorEvent,
+    FeeCharge,
     Floor,
     Guardian,
     Inspection,
@@ -29,7 +30,7 @@ from tenant_apps.dorms.models import (
     Room,
     Visitor,
 )
-from tenant_apps.dorms.services import allocations, inspections, nights, rooms, visitors
+from tenant_apps.dorms.services import allocations, fees, inspections, nights, rooms, visitors
 from tenant_apps.dorms.services import leave as leaves
 
 
@@ -339,3 +340,34 @@ class InspectionViewSet(_Readable):
         month = query.validated_data.get("month") or timezone.localdate().replace(day=1)
         rooms = selectors.room_ranking(month=month)
         return Response(s.RankingSerializer(rooms, many=True).data)
+
+
+class FeeViewSet(_Readable):
+    """Boarding fees (住宿费) charged per term where the school may charge them, and the refunds
+    of pupils who left the dormitory, due within 15 working days."""
+
+    model = FeeCharge
+    serializer_class = s.FeeSerializer
+    filterset_class = f.FeeFilter
+    ordering_fields = ["id", "charged_on", "refund_due"]
+    action_verbs = {"refund": "refund"}
+
+    def safely_get_queryset(self) -> QuerySet[FeeCharge]:
+        return selectors.fee_list()
+
+    @extend_schema(request=s.FeeChargeSerializer, responses={201: s.FeeSerializer})
+    def create(self, request: Request) -> Response:
+        data = s.FeeChargeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        charge = fees.fee_charge(actor=signed_in(request), **data.validated_data)
+        return Response(s.FeeSerializer(charge).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.FeeRefundSerializer, responses=s.FeeSerializer)
+    @action(detail=True, methods=["post"])
+    def refund(self, request: Request, pk: str | None = None) -> Response:
+        data = s.FeeRefundSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        charge = fees.fee_refund_pay(
+            charge=self.get_object(), actor=signed_in(request), **data.validated_data
+        )
+        return Response(s.FeeSerializer(charge).data)

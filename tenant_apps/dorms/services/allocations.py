@@ -14,6 +14,7 @@ from houqin.exceptions import Conflict, InvalidInput
 from shared_apps.accounts.actors import person
 from tenant_apps.dorms.models import NO_UPPER_BUNK_GRADES, Allocation, Bed, stage_of
 from tenant_apps.dorms.selectors import current, from_on
+from tenant_apps.dorms.services import fees
 from tenant_apps.people.models import Student
 
 
@@ -75,7 +76,16 @@ def allocation_create(*, student: Student, bed: Bed, start_date: date, actor: Ac
 
 @service
 def allocation_end(*, allocation: Allocation, end_date: date, actor: Actor) -> Allocation:
-    """The student moves out on `end_date` (the bed is free that day); the row stays."""
+    """The student moves out on `end_date` (the bed is free that day); the row stays. Leaving
+    the dormitory (no bed from that day on) opens the refund of the boarding fees charged for
+    the term."""
+    ended = _ended(allocation, end_date)
+    if not Allocation.objects.filter(from_on(end_date), student_id=ended.student_id).exists():
+        fees.refunds_open(student=ended.student, left_on=end_date)
+    return ended
+
+
+def _ended(allocation: Allocation, end_date: date) -> Allocation:
     Student.objects.select_for_update().get(pk=allocation.student_id)
     locked = Allocation.objects.select_for_update().get(pk=allocation.pk)
     if locked.end_date is not None and locked.end_date <= end_date:
@@ -94,7 +104,7 @@ def allocation_move(*, allocation: Allocation, bed: Bed, on: date, actor: Actor)
     """Move the student of `allocation` to `bed` on day `on`: the old allocation ends that day
     and a new one starts."""
     student = Student.objects.select_for_update().get(pk=allocation.student_id)
-    allocation_end(allocation=allocation, end_date=on, actor=actor)
+    _ended(allocation, on)
     return allocation_create(student=student, bed=bed, start_date=on, actor=actor)
 
 

@@ -1,7 +1,8 @@
 """Writes about leave (请假): asked for by a class teacher or the dorm manager for a guardian,
-approved or rejected by the dorm manager; a student's standing leaves never overlap."""
+approved or rejected by the dorm manager; a student's standing leaves never overlap. A pupil not
+back through the door by the end of their leave is overdue: the dorm managers are told."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -9,9 +10,14 @@ from django.utils.translation import gettext as _
 
 from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
+from houqin.roles import Role
+from shared_apps.accounts import selectors as accounts
 from shared_apps.accounts.actors import person
 from tenant_apps.dorms.models import Leave
+from tenant_apps.dorms.selectors import leaves_overdue
+from tenant_apps.notices.services import notify
 from tenant_apps.people.models import Student
+from tenants.selectors import current_school
 
 
 @service
@@ -49,3 +55,37 @@ def leave_decide(*, leave: Leave, approve: bool, actor: Actor) -> Leave:
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "decided_by", "decided_at"])
     return locked
+
+
+# How far back the overdue check looks: a leave that ended longer ago than this is not raised.
+OVERDUE_LOOKBACK = timedelta(days=2)
+
+
+@service
+def overdue_returns_alert(*, now: datetime, actor: Actor) -> list[Leave]:
+    """Tell each dorm manager of the school (by e-mail, or on the console without one) about
+    every approved leave that ended by `now` without the pupil coming back through the door;
+    once per leave and manager, however often it runs."""
+    overdue = list(leaves_overdue(now=now, since=now - OVERDUE_LOOKBACK))
+    managers = (
+        accounts.membership_list()
+        .for_school(current_school())
+        .filter(role=Role.DORM_MANAGER)
+        .values_list("user_id", "user__email")
+    )
+    for leave in overdue:
+        body = _("%(name)s (%(class)s) was due back from leave at %(end)s and has not come in.") % {
+            "name": leave.student.name,
+            "class": leave.student.class_name,
+            "end": timezone.localtime(leave.ends_at).strftime("%Y-%m-%d %H:%M"),
+        }
+        for user_id, email in managers:
+            notify(
+                channel="email" if email else "console",
+                recipient=email or f"user:{user_id}",
+                subject=_("Overdue return from leave"),
+                body=body,
+                key=f"dorms.overdue:{leave.pk}:{user_id}",
+                actor=actor,
+            )
+    return overdue

@@ -1,5 +1,6 @@
 """Boarding's pages on a school's host (phone first: the dorm manager walks the corridors):
-rooms and beds with their occupancy, tonight's roll call, leaves to decide."""
+rooms and beds with their occupancy, tonight's roll call, leaves to decide; and the principal's
+boarding money per term (fees, refunds, the boarders' living allowance)."""
 
 from functools import cached_property
 from typing import Any
@@ -19,6 +20,7 @@ from tenant_apps.dorms import selectors
 from tenant_apps.dorms.models import Leave
 from tenant_apps.dorms.services import leave as leaves
 from tenant_apps.dorms.web import forms as f
+from tenants.selectors import current_school
 
 SECTION = gettext_lazy("Boarding")
 
@@ -62,6 +64,32 @@ class LeavesPage(Page):
         return super().get_context_data(
             waiting=rows.filter(status=Leave.Status.REQUESTED),
             decided=rows.exclude(status=Leave.Status.REQUESTED)[:20],
+            **kwargs,
+        )
+
+
+class MoneyPage(Page):
+    """Per term: the boarding fees charged and refunded, the boarders' living allowance claimed
+    and paid; then the refunds still to pay back, the overdue first."""
+
+    permission = "dorms.view_feecharge"
+    title = gettext_lazy("Fees and allowance")
+    nav = Nav(SECTION, gettext_lazy("Fees and allowance"), 40)
+    template_name = "dorms/money.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        school = current_school()
+        today = timezone.localdate()
+        refunds = (
+            selectors.fee_list()
+            .filter(refund__gt=0, refunded_on__isnull=True)
+            .order_by("refund_due", "id")
+        )
+        return super().get_context_data(
+            terms=selectors.term_money(school_id=school.pk),
+            refunds=refunds,
+            overdue={fee.pk for fee in selectors.refunds_overdue(today)},
+            rural=school.rural,
             **kwargs,
         )
 
