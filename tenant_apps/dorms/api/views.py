@@ -231,6 +231,7 @@ class RollCallViewSet(_Readable):
 
     model = RollCall
     serializer_class = s.RollCallSerializer
+    filterset_class = f.RollCallFilter
     ordering_fields = ["night"]
     action_verbs = {"create": "take"}
 
@@ -286,6 +287,7 @@ class VisitorViewSet(_Readable):
 
     model = Visitor
     serializer_class = s.VisitorSerializer
+    filterset_class = f.VisitorFilter
     ordering_fields = ["id", "arrived_at"]
     action_verbs = {"leave": "leave"}
 
