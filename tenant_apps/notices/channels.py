@@ -66,6 +66,6 @@ class Console:
 
 
 def channel_for(name: str) -> Channel:
-    path = {**DEFAULTS, **getattr(settings, "NOTICE_CHANNELS", {})}[name]
+    path = {**DEFAULTS, **settings.NOTICE_CHANNELS}[name]
     channel: Channel = import_string(path)()
     return channel

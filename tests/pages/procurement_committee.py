@@ -15,6 +15,7 @@ from shared_apps.accounts.models import User
 from shared_apps.accounts.selectors import role_names_for
 from shared_apps.procurement.models import CommitteeSeat, Evaluator, Tender
 from shared_apps.procurement.services import tenders as services
+from tenants.models import School
 from tests.matrix import AUDITOR, R, Scene
 from tests.matrix.tenders import (
     bid_on,
@@ -51,7 +52,9 @@ def member_evaluator(user: User) -> Evaluator:
     return evaluator
 
 
-def caller_tender(*, opened: bool = False) -> tuple[Tender, CommitteeSeat]:
+def caller_tender(
+    *, opened: bool = False, school: School | None = None
+) -> tuple[Tender, CommitteeSeat]:
     """A published tender past its deadline (opened, when asked, by the other members' shares)
     whose first seat is the caller's when they are an evaluator, and the seat."""
     caller = User.objects.order_by("-pk").first()
@@ -59,7 +62,7 @@ def caller_tender(*, opened: bool = False) -> tuple[Tender, CommitteeSeat]:
         user_id=caller.pk, school_id=None
     )
     first = member_evaluator(caller) if caller is not None and member else make_evaluator()
-    draft = draft_tender()
+    draft = draft_tender(school=school)
     others = [seat.evaluator for seat in seats(draft)][1:]
     tender = services.tender_update(
         tender=draft, committee=[first, *others], actor=draft.created_by
@@ -76,15 +79,15 @@ def caller_tender(*, opened: bool = False) -> tuple[Tender, CommitteeSeat]:
 
 
 def a_seat(scene: Scene) -> dict[str, Any]:
-    return {"pk": caller_tender()[1].pk}
+    return {"pk": caller_tender(school=scene.school)[1].pk}
 
 
 def an_opened_seat(scene: Scene) -> dict[str, Any]:
-    return {"pk": caller_tender(opened=True)[1].pk}
+    return {"pk": caller_tender(opened=True, school=scene.school)[1].pk}
 
 
 def an_opened_tender(scene: Scene) -> dict[str, Any]:
-    return {"pk": opened_tender().pk}
+    return {"pk": opened_tender(school=scene.school).pk}
 
 
 DISTRICT_PAGES: Pages = {

@@ -335,6 +335,11 @@ SPECTACULAR_SETTINGS = {
         "RepairStatusEnum": "tenant_apps.repairs.models.RepairRequest.Status",
         "RepairPhotoKindEnum": "tenant_apps.repairs.models.RepairPhoto.Kind",
         "TeamKindEnum": "tenant_apps.repairs.models.Team.Kind",
+        # Boarding: a room's sex is the register's gender; its door and inspection choices.
+        "GenderEnum": "tenant_apps.people.models.Student.Gender",
+        "DoorMethodEnum": "tenant_apps.dorms.models.DoorEvent.Method",
+        "RoomInspectionKindEnum": "tenant_apps.dorms.models.Inspection.Kind",
+        "DisposalMethodEnum": "tenant_apps.assets.models.Disposal.Method",
         "AssetCategoryEnum": "tenant_apps.assets.classification.CHOICES",
         "AssetKindEnum": "tenant_apps.assets.models.Asset.Kind",
         "AssetStatusEnum": "tenant_apps.assets.models.Asset.Status",

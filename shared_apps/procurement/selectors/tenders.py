@@ -290,3 +290,17 @@ def own_bid_list(*, viewer: AnyUser) -> QuerySet[Bid]:
         .defer("sealed")
         .order_by("-submitted_at", "-pk")
     )
+
+
+def price_scores(bids: list[Bid], price_weight: int) -> dict[int, Decimal]:
+    """Each opened bid's price score among the valid bids of its lot: the price weight x the
+    lowest total / its total, to two places."""
+    totals = [bid.total for bid in bids if bid.total is not None]
+    if not totals:
+        return {}
+    lowest = min(totals)
+    return {
+        bid.pk: (price_weight * lowest / bid.total).quantize(Decimal("0.01"))
+        for bid in bids
+        if bid.total is not None
+    }

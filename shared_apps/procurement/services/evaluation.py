@@ -40,6 +40,7 @@ from shared_apps.procurement.models import (
     TenderEvent,
 )
 from shared_apps.procurement.selectors.suppliers import eligibility_problem
+from shared_apps.procurement.selectors.tenders import price_scores
 from shared_apps.procurement.services._tenders import locked_tender, tender_event
 
 CENT = Decimal("0.01")
@@ -64,20 +65,6 @@ def _member_seat(tender: Tender, actor: Actor) -> CommitteeSeat:
             code="conflict_of_interest",
         )
     return seat
-
-
-def price_scores(bids: list[Bid], price_weight: int) -> dict[int, Decimal]:
-    """Each opened bid's price score among the valid bids of its lot: the price weight x the
-    lowest total / its total, to two places."""
-    totals = [bid.total for bid in bids if bid.total is not None]
-    if not totals:
-        return {}
-    lowest = min(totals)
-    return {
-        bid.pk: (price_weight * lowest / bid.total).quantize(CENT)
-        for bid in bids
-        if bid.total is not None
-    }
 
 
 def _unsigned(seat: CommitteeSeat) -> None:

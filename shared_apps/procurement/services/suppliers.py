@@ -8,14 +8,14 @@ them; suspension bars it from new tenders (the bidding service checks `Supplier.
 Each service runs in one transaction; a change of standing locks the supplier's row first.
 """
 
+import os
 import secrets
 import uuid
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
-from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -166,12 +166,14 @@ def supplier_account_create(
 # Qualifications ----------------------------------------------------------------------------------
 
 
-def _scan_stored(supplier: Supplier, scan: "File[bytes]") -> str:
+def _scan_stored(supplier: Supplier, scan: IO[bytes]) -> str:
     """Check and clean a licence's scan as every uploaded image is, and keep it: its name."""
+    size = scan.seek(0, os.SEEK_END)
+    scan.seek(0)
     try:
         clean = image_cleaned(
             scan,
-            size=scan.size or 0,
+            size=size,
             max_bytes=settings.PROCUREMENT_SCAN_MAX_BYTES,
             max_side=settings.PROCUREMENT_SCAN_MAX_SIDE,
         )
@@ -201,7 +203,7 @@ def qualification_add(
     valid_from: date,
     expires_on: date,
     issued_by: str = "",
-    scan: "File[bytes] | None" = None,
+    scan: IO[bytes] | None = None,
     actor: Actor,
 ) -> Qualification:
     """A licence as declared, with the scan of its document when one is sent, awaiting the

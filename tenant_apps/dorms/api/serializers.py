@@ -22,7 +22,7 @@ from tenant_apps.dorms.services.nights import MAX_EVENTS
 from tenant_apps.people.models import Student
 
 
-class BuildingSerializer(serializers.ModelSerializer):
+class DormBuildingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Building
         fields = ["id", "code", "name"]
@@ -34,7 +34,7 @@ class FloorSerializer(serializers.ModelSerializer):
         fields = ["id", "building", "level"]
 
 
-class RoomSerializer(serializers.ModelSerializer):
+class DormRoomSerializer(serializers.ModelSerializer):
     beds_in_service = serializers.IntegerField(read_only=True)
     occupied = serializers.IntegerField(read_only=True)
 
@@ -117,7 +117,7 @@ class BulkRowSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-class PolicySerializer(serializers.ModelSerializer):
+class DormPolicySerializer(serializers.ModelSerializer):
     class Meta:
         model = Policy
         fields = ["roll_call_at"]

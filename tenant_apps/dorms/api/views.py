@@ -40,18 +40,18 @@ class _Readable(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedView
 
 class BuildingViewSet(_Readable):
     model = Building
-    serializer_class = s.BuildingSerializer
+    serializer_class = s.DormBuildingSerializer
     ordering_fields = ["id", "code"]
 
     def safely_get_queryset(self) -> QuerySet[Building]:
         return selectors.building_list()
 
-    @extend_schema(request=s.BuildingSerializer, responses={201: s.BuildingSerializer})
+    @extend_schema(request=s.DormBuildingSerializer, responses={201: s.DormBuildingSerializer})
     def create(self, request: Request) -> Response:
-        data = s.BuildingSerializer(data=request.data)
+        data = s.DormBuildingSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         building = rooms.building_create(actor=signed_in(request), **data.validated_data)
-        return Response(s.BuildingSerializer(building).data, status=status.HTTP_201_CREATED)
+        return Response(s.DormBuildingSerializer(building).data, status=status.HTTP_201_CREATED)
 
 
 class FloorViewSet(_Readable):
@@ -75,22 +75,22 @@ class RoomViewSet(_Readable):
     """Rooms with their beds in service and today's occupancy."""
 
     model = Room
-    serializer_class = s.RoomSerializer
+    serializer_class = s.DormRoomSerializer
     ordering_fields = ["id", "number"]
     filterset_class = f.RoomFilter
 
     def safely_get_queryset(self) -> QuerySet[Room]:
         return selectors.room_list(on=timezone.localdate())
 
-    @extend_schema(request=s.RoomSerializer, responses={201: s.RoomSerializer})
+    @extend_schema(request=s.DormRoomSerializer, responses={201: s.DormRoomSerializer})
     def create(self, request: Request) -> Response:
-        data = s.RoomSerializer(data=request.data)
+        data = s.DormRoomSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         room = rooms.room_create(actor=signed_in(request), **data.validated_data)
         return Response(self._read(room.pk), status=status.HTTP_201_CREATED)
 
     def _read(self, pk: int) -> Any:
-        return s.RoomSerializer(self.safely_get_queryset().get(pk=pk)).data
+        return s.DormRoomSerializer(self.safely_get_queryset().get(pk=pk)).data
 
 
 class BedViewSet(_Readable):
@@ -174,18 +174,18 @@ class PolicyViewSet(mixins.ListModelMixin, RestrictedViewSet):
     """The school's boarding settings (one row): when the night's roll call is taken."""
 
     model = Policy
-    serializer_class = s.PolicySerializer
+    serializer_class = s.DormPolicySerializer
     pagination_class = None
 
     def safely_get_queryset(self) -> QuerySet[Policy]:
         return selectors.policy_list()
 
-    @extend_schema(request=s.PolicySerializer, responses=s.PolicySerializer)
+    @extend_schema(request=s.DormPolicySerializer, responses=s.DormPolicySerializer)
     def create(self, request: Request) -> Response:
-        data = s.PolicySerializer(data=request.data)
+        data = s.DormPolicySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         policy = nights.policy_set(actor=signed_in(request), **data.validated_data)
-        return Response(s.PolicySerializer(policy).data)
+        return Response(s.DormPolicySerializer(policy).data)
 
 
 class GuardianViewSet(_Readable):

@@ -224,7 +224,7 @@ class ScoresPage(_MemberPage, FormPage):
         sheets = []
         for lot in self.lots:
             bids = lot.valid  # type: ignore[attr-defined]
-            priced = evaluation.price_scores(bids, tender.price_weight)
+            priced = selectors.price_scores(bids, tender.price_weight)
             rows = [
                 (criterion, [form[score_field(bid.pk, criterion.pk)] for bid in bids])
                 for criterion in self.criteria
