@@ -4,6 +4,7 @@ closed rather than overwritten, the student's boarding flag following."""
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -12,7 +13,8 @@ from django.utils.translation import gettext as _
 from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
 from shared_apps.accounts.actors import person
-from tenant_apps.dorms.models import NO_UPPER_BUNK_GRADES, Allocation, Bed, stage_of
+from tenant_apps.canteen import selectors as calendar
+from tenant_apps.dorms.models import NO_UPPER_BUNK_GRADES, Allocation, Bed, FeeCharge, stage_of
 from tenant_apps.dorms.selectors import current, from_on
 from tenant_apps.dorms.services import fees
 from tenant_apps.people.models import Student
@@ -81,7 +83,7 @@ def allocation_end(*, allocation: Allocation, end_date: date, actor: Actor) -> A
     the term."""
     ended = _ended(allocation, end_date)
     if not Allocation.objects.filter(from_on(end_date), student_id=ended.student_id).exists():
-        fees.refunds_open(student=ended.student, left_on=end_date)
+        _refunds_open(student=ended.student, left_on=end_date)
     return ended
 
 
@@ -190,3 +192,26 @@ def _take(free: dict[tuple[str, bool], deque[tuple[int, Bed]]], pupil: Student) 
 
 def _row(pupil: Student, bed: str, code: str, message: str) -> BulkRow:
     return BulkRow(pupil.student_number, pupil.name, bed, code, message)
+
+
+def _refunds_open(*, student: Student, left_on: date) -> list[FeeCharge]:
+    """The pupil left the dormitory on `left_on`: each fee charged for a term not over by then
+    is refunded the share of the term's school days from that day on (all of it for a term not
+    begun), to the fen, due on the 15th working day after. Called by the services that end a
+    pupil's stay, in their transaction."""
+    charges = FeeCharge.objects.select_for_update().filter(
+        student=student, left_on__isnull=True, term__end_date__gte=left_on
+    )
+    due = calendar.working_days_after(left_on, fees.REFUND_WORKING_DAYS)
+    opened = []
+    for charge in charges.select_related("term"):
+        term = charge.term
+        days = len(calendar.school_days_between(term.start_date, term.end_date))
+        left = len(calendar.school_days_between(max(left_on, term.start_date), term.end_date))
+        share = Decimal(left) / days if days else Decimal(1)
+        charge.refund = (charge.amount * share).quantize(fees.CENT, rounding=ROUND_HALF_UP)
+        charge.left_on = left_on
+        charge.refund_due = due
+        charge.save(update_fields=["refund", "left_on", "refund_due"])
+        opened.append(charge)
+    return opened

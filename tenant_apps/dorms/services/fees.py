@@ -3,7 +3,7 @@ charge it (never at a rural school's compulsory-education grades), and refunded 
 the term's school days left when the pupil leaves the dormitory, due within 15 working days."""
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
 from shared_apps.accounts.actors import person
-from tenant_apps.canteen import selectors as calendar
 from tenant_apps.canteen.models import SchoolTerm
 from tenant_apps.dorms.models import Allocation, FeeCharge
 from tenant_apps.dorms.selectors import from_on
@@ -69,29 +68,6 @@ def fee_charge(
         raise Conflict(
             _("This term's boarding fee is charged already."), code="fee_charged"
         ) from None
-
-
-def refunds_open(*, student: Student, left_on: date) -> list[FeeCharge]:
-    """The pupil left the dormitory on `left_on`: each fee charged for a term not over by then
-    is refunded the share of the term's school days from that day on (all of it for a term not
-    begun), to the fen, due on the 15th working day after. Called by the services that end a
-    pupil's stay, in their transaction."""
-    charges = FeeCharge.objects.select_for_update().filter(
-        student=student, left_on__isnull=True, term__end_date__gte=left_on
-    )
-    due = calendar.working_days_after(left_on, REFUND_WORKING_DAYS)
-    opened = []
-    for charge in charges.select_related("term"):
-        term = charge.term
-        days = len(calendar.school_days_between(term.start_date, term.end_date))
-        left = len(calendar.school_days_between(max(left_on, term.start_date), term.end_date))
-        share = Decimal(left) / days if days else Decimal(1)
-        charge.refund = (charge.amount * share).quantize(CENT, rounding=ROUND_HALF_UP)
-        charge.left_on = left_on
-        charge.refund_due = due
-        charge.save(update_fields=["refund", "left_on", "refund_due"])
-        opened.append(charge)
-    return opened
 
 
 @service
