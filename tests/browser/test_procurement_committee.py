@@ -108,7 +108,7 @@ def test_the_auditor_reads_the_signals_and_downloads_the_spend(sign_in: SignIn) 
     single = auditor.locator("[data-rule='bidders_share_contact'] a").first
     expect(single).to_be_visible()
     single.click()
-    expect(auditor.get_by_role("heading", name="进程记录")).to_be_visible()
+    expect(auditor.get_by_role("heading", name="进程")).to_be_visible()
     check_accessibility(auditor)
 
     auditor.get_by_role("link", name="采购支出").click()
