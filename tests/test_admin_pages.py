@@ -20,15 +20,10 @@ from tenants.services import school_create
 from tenants.tasks import schools_import_task
 from tests.conftest import tasks_queued
 from tests.factories import PASSWORD, SETUP, make_user, user_with_role
+from tests.web import once_key, signed_in
 
 pytestmark = pytest.mark.django_db
 R = Role
-
-
-def _browser(host: str, user: User) -> Client:
-    client = Client(SERVER_NAME=host)
-    client.force_login(user, backend="houqin.permissions.RoleBackend")
-    return client
 
 
 def _member(role: Role, school: School) -> User:
@@ -40,13 +35,7 @@ def _member(role: Role, school: School) -> User:
 
 @pytest.fixture
 def admin(district_host: str) -> Client:
-    return _browser(district_host, user_with_role(R.DISTRICT_ADMIN))
-
-
-def _once_key(page: str) -> str:
-    found = re.search(r'name="once" value="([^"]+)"', page)
-    assert found, "no once key on the page"
-    return found.group(1)
+    return signed_in(district_host, user_with_role(R.DISTRICT_ADMIN))
 
 
 def _errors(page: str) -> list[str]:
@@ -66,7 +55,7 @@ def test_suspend_and_reinstate_with_the_reason(admin: Client, school_b: School) 
     school_b.refresh_from_db()
     assert school_b.status == School.Status.ACTIVE
     # With the reason, once however often it is sent.
-    form = {"reason": "食品安全整改", "once": _once_key(page)}
+    form = {"reason": "食品安全整改", "once": once_key(page)}
     done = admin.post(f"/schools/{school_b.pk}/suspend/", form)
     assert done.status_code == 302 and done["Location"] == f"/schools/{school_b.pk}/"
     again = admin.post(f"/schools/{school_b.pk}/suspend/", form)
@@ -76,7 +65,7 @@ def test_suspend_and_reinstate_with_the_reason(admin: Client, school_b: School) 
     page = admin.get(f"/schools/{school_b.pk}/").content.decode()
     assert "食品安全整改" in page and "恢复学校" in page and "停用学校" not in page
     reinstated = admin.post(
-        f"/schools/{school_b.pk}/reinstate/", {"reason": "整改完成", "once": _once_key(page)}
+        f"/schools/{school_b.pk}/reinstate/", {"reason": "整改完成", "once": once_key(page)}
     )
     assert reinstated.status_code == 302
     school_b.refresh_from_db()
@@ -198,7 +187,7 @@ def test_a_director_delegates_what_they_hold_and_is_refused_next_to_the_role(
     school_a: School,
 ) -> None:
     director = user_with_role(R.LOGISTICS_DIRECTOR, school_a)
-    client = _browser(school_host(school_a.code), director)
+    client = signed_in(school_host(school_a.code), director)
     cook = make_user(school=school_a)
     refused = client.post(f"/accounts/{cook.pk}/roles/", {"role": R.PRINCIPAL.value})
     assert refused.status_code == 400
@@ -212,7 +201,7 @@ def test_a_director_delegates_what_they_hold_and_is_refused_next_to_the_role(
     # The user's page takes it away again, asking first.
     page = client.get(f"/accounts/{cook.pk}/").content.decode()
     assert f'action="/accounts/roles/{membership.pk}/revoke/"' in page
-    taken = client.post(f"/accounts/roles/{membership.pk}/revoke/", {"once": _once_key(page)})
+    taken = client.post(f"/accounts/roles/{membership.pk}/revoke/", {"once": once_key(page)})
     assert taken.status_code == 302
     assert not Membership.objects.for_school(school_a).filter(user=cook).exists()
 
@@ -221,7 +210,7 @@ def test_a_director_cannot_take_the_principals_role_away(school_a: School) -> No
     director = user_with_role(R.LOGISTICS_DIRECTOR, school_a)
     principal = _member(R.PRINCIPAL, school_a)
     membership = Membership.objects.for_school(school_a).get(user=principal)
-    client = _browser(school_host(school_a.code), director)
+    client = signed_in(school_host(school_a.code), director)
     refused = client.post(f"/accounts/roles/{membership.pk}/revoke/", {"once": "r" * 24})
     assert refused.status_code == 400
     assert "校长" in refused.content.decode()
@@ -234,7 +223,7 @@ def test_a_director_sets_a_new_password_for_whom_they_appoint(
 ) -> None:
     director = user_with_role(R.LOGISTICS_DIRECTOR, school_a)
     user = _member(role, school_a)
-    client = _browser(school_host(school_a.code), director)
+    client = signed_in(school_host(school_a.code), director)
     assert "设置新密码" in client.get(f"/accounts/{user.pk}/").content.decode()
     sent = client.post(
         f"/accounts/{user.pk}/password/",

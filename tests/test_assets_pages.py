@@ -3,8 +3,6 @@ scans a label in another room than the register's and finds it moved when closed
 approved by the principal; the services' refusals said next to what was typed; another school's
 asset not found; the register's cost in queries whatever its length."""
 
-import re
-
 import pytest
 from django.db import connection
 from django.test import Client
@@ -17,10 +15,10 @@ from houqin.roles import DISTRICT_ROLES, Role
 from shared_apps.accounts.models import User
 from tenant_apps.assets.models import Asset, Discrepancy, Disposal, StockTake
 from tenants.models import School
-from tenants.routing import school_host
 from tests.factories import user_with_role
 from tests.matrix.assets import label_of, make_disposal
 from tests.matrix.repairs import make_asset, make_room
+from tests.web import form_key, signed_in
 
 pytestmark = pytest.mark.django_db
 R = Role
@@ -28,22 +26,12 @@ R = Role
 
 def _browser(school: School, role: Role) -> tuple[Client, User]:
     user = user_with_role(role, None if role in DISTRICT_ROLES else school)
-    client = Client(SERVER_NAME=school_host(school.code))
-    client.force_login(user, backend="houqin.permissions.RoleBackend")
-    return client, user
+    return signed_in(school, user), user
 
 
 def _zh(message: str) -> str:
     with translation.override("zh-hans"):
         return gettext(message)
-
-
-def _key(client: Client, path: str) -> str:
-    """The once-key of the form at `path`, as a browser would send it back."""
-    page = client.get(path).content.decode()
-    found = re.search(r'name="once" value="([^"]+)"', page)
-    assert found is not None
-    return found.group(1)
 
 
 def test_the_keeper_registers_an_asset(school_a: School) -> None:
@@ -52,7 +40,7 @@ def test_the_keeper_registers_an_asset(school_a: School) -> None:
     response = client.post(
         "/assets/add/",
         {
-            "once": _key(client, "/assets/add/"),
+            "once": form_key(client, "/assets/add/"),
             "asset_number": "ZC-2026-001",
             "name": "教室投影仪",
             "category": "A02091000",
@@ -122,7 +110,7 @@ def test_a_stock_take_finds_an_asset_in_another_room(school_a: School) -> None:
     assert _zh("This label has been scanned in this stock-take already.") in again.content.decode()
     close = f"/assets/stock-takes/{count.pk}/close/"
     assert "data-confirm" in client.get(close).content.decode()
-    closed = client.post(close, {"once": _key(client, close)})
+    closed = client.post(close, {"once": form_key(client, close)})
     assert closed.status_code == 302
     with tenant_context(school_a):
         found = {d.kind: d for d in Discrepancy.objects.filter(stock_take=count)}
@@ -159,7 +147,7 @@ def test_the_principal_approves_a_disposal(school_a: School) -> None:
     assert f"/assets/disposals/{disposal.pk}/approve/" in page
     approve = f"/assets/disposals/{disposal.pk}/approve/"
     assert "data-confirm" in client.get(approve).content.decode()
-    key = _key(client, approve)
+    key = form_key(client, approve)
     assert client.post(approve, {"once": key}).status_code == 302
     # Pressed twice: the second goes where the first went, and approves nothing more.
     assert client.post(approve, {"once": key}).status_code == 302

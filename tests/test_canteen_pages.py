@@ -10,9 +10,6 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -39,11 +36,11 @@ from tenant_apps.canteen.terminal import Swipe
 from tenant_apps.orders.models import Order
 from tenant_apps.people.models import Student
 from tenants.models import School
-from tenants.routing import school_host
 from tests.factories import SETUP, user_with_role
 from tests.matrix.canteen import recipe
 from tests.matrix.orders import make_order
 from tests.matrix.supply import make_contract, make_item
+from tests.web import once_key, page, queries, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -68,24 +65,6 @@ def today(monkeypatch: pytest.MonkeyPatch) -> datetime.date:
 @pytest.fixture
 def manager(school_a: School) -> User:
     return user_with_role(Role.CANTEEN_MANAGER, school_a)
-
-
-def signed_in(school: School, user: User) -> Client:
-    client = Client(SERVER_NAME=school_host(school.code))
-    client.force_login(user, backend="houqin.permissions.RoleBackend")
-    return client
-
-
-def page(client: Client, url: str, **params: Any) -> str:
-    response = client.get(url, params)
-    assert response.status_code == 200, response.content[:500]
-    return response.content.decode()
-
-
-def once_key(html: str) -> str:
-    found = re.search(r'name="once" value="([^"]+)"', html)
-    assert found is not None, "no once key on the page"
-    return found.group(1)
 
 
 def pupils(school: School, count: int, *, class_name: str = "2班") -> list[Student]:
@@ -517,12 +496,6 @@ def test_those_who_only_read_see_no_write_controls(school_a, today):
 # Speed: a list's queries do not grow with its rows ------------------------------------------------
 
 
-def _queries(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
 @pytest.mark.parametrize("url", ["/canteen/meals/", "/canteen/samples/", "/canteen/"])
 def test_a_list_costs_the_same_queries_for_one_row_or_many(school_a, manager, today, url):
     client = signed_in(school_a, manager)
@@ -542,9 +515,9 @@ def test_a_list_costs_the_same_queries_for_one_row_or_many(school_a, manager, to
             )
 
     meal_on(TODAY)
-    _queries(client, url)  # the session's and the roles' first reads
-    one = _queries(client, url)
+    queries(client, url)  # the session's and the roles' first reads
+    one = queries(client, url)
     earlier = (TODAY - datetime.timedelta(days=back) for back in range(1, 12))
     for day in [day for day in earlier if day.isoweekday() <= 5][:7]:
         meal_on(day)
-    assert _queries(client, url) == one
+    assert queries(client, url) == one

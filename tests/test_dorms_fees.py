@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -17,10 +16,10 @@ from tenant_apps.canteen.models import CalendarDay
 from tenant_apps.canteen.selectors import school_days_between, working_days_after
 from tenant_apps.dorms.models import Allocation, FeeCharge
 from tenants.models import School
-from tenants.routing import school_host
 from tests.factories import user_with_role
 from tests.matrix.dorms import make_allocation, make_fee, make_term
 from tests.matrix.people import make_student
+from tests.web import signed_in
 
 FEES = "/api/v1/dorms/fees/"
 
@@ -151,10 +150,7 @@ def test_the_principals_page_shows_the_term_and_the_overdue_refund(school_a: Sch
     charge = make_fee(school_a, left=True)
     with tenant_context(school_a):
         name = charge.term.name
-    browser = Client(SERVER_NAME=school_host(school_a.code))
-    browser.force_login(
-        user_with_role(R.PRINCIPAL, school_a), backend="houqin.permissions.RoleBackend"
-    )
+    browser = signed_in(school_a, user_with_role(R.PRINCIPAL, school_a))
     response = browser.get("/dorms/money/")
     assert response.status_code == 200
     html = response.content.decode()

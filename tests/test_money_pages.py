@@ -11,9 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -30,6 +28,7 @@ from tenants.routing import school_host
 from tests.factories import programme_row, user_with_role
 from tests.matrix.people import make_student
 from tests.matrix.subsidies import make_budget, make_claim, make_programme
+from tests.web import queries, signed_in
 
 pytestmark = pytest.mark.django_db
 R = Role
@@ -37,20 +36,14 @@ OCTOBER = date(2025, 10, 1)
 MONDAY, TUESDAY = date(2025, 10, 13), date(2025, 10, 14)
 
 
-def _browser(host: str, user: User) -> Client:
-    client = Client(SERVER_NAME=host)
-    client.force_login(user, backend="houqin.permissions.RoleBackend")
-    return client
-
-
 def _school(school: School, role: Role) -> tuple[Client, User]:
     user = user_with_role(role, school)
-    return _browser(school_host(school.code), user), user
+    return signed_in(school_host(school.code), user), user
 
 
 def _district(district_host: str, role: Role = R.FINANCE_OFFICER) -> tuple[Client, User]:
     user = user_with_role(role, None)
-    return _browser(district_host, user), user
+    return signed_in(district_host, user), user
 
 
 def _text(response: Any) -> str:
@@ -179,7 +172,7 @@ def test_whoever_computed_a_claim_cannot_submit_it(school_a: School) -> None:
     both = user_with_role(R.PRINCIPAL, school_a)
     claim = make_claim(school_a)
     Claim.objects.across_schools().filter(pk=claim.pk).update(computed_by=both)
-    refused = _browser(school_host(school_a.code), both).post(
+    refused = signed_in(school_host(school_a.code), both).post(
         f"/subsidies/claims/{claim.pk}/submit/", {"once": "self-approval"}
     )
     assert refused.status_code == 400 and "不能提交" in _text(refused)
@@ -338,13 +331,6 @@ def test_the_district_statement_on_screen_with_its_excel_and_pdf(
 # Lists and homes ------------------------------------------------------------------------------
 
 
-def _queries(client: Client, url: str) -> int:
-    """The page's queries, less setting the schema (which the host before it decides)."""
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return sum(1 for q in queries if not q["sql"].startswith("SET search_path"))
-
-
 def test_the_lists_cost_the_same_whatever_their_rows(school_a: School, district_host: str) -> None:
     district, _finance = _district(district_host)
     school, _principal = _school(school_a, R.PRINCIPAL)
@@ -359,7 +345,7 @@ def test_the_lists_cost_the_same_whatever_their_rows(school_a: School, district_
     make_claim(school_a, status=Claim.Status.SUBMITTED)
     for client in (district, school):  # what a first request costs (the session)
         client.get("/")
-    one = [_queries(client, url) for client, url in pages]
+    one = [queries(client, url) for client, url in pages]
     for n in range(8):
         make_claim(school_a, status=Claim.Status.APPROVED, month=date(2024, 1 + n, 1))
         services.budget_supplement(
@@ -368,7 +354,7 @@ def test_the_lists_cost_the_same_whatever_their_rows(school_a: School, district_
             reason="追加",
             actor=user_with_role(R.FINANCE_OFFICER, None),
         )
-    many = [_queries(client, url) for client, url in pages]
+    many = [queries(client, url) for client, url in pages]
     assert one == many
 
 

@@ -21,7 +21,6 @@ from django.apps import apps
 from django.contrib.admin import ModelAdmin
 from django.db import connection, models
 from django.http import HttpRequest
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_filters.rest_framework import DjangoFilterBackend
@@ -40,9 +39,9 @@ from tenant_apps.people.register import StudentRow
 from tenant_apps.people.services.importing import students_import
 from tenant_apps.people.services.students import NATIONAL_ID_LOOKUPS, UNMASK_PERMISSION
 from tenants.models import School
-from tenants.routing import school_host
 from tests.factories import user_with_role
 from tests.matrix.people import make_student
+from tests.web import signed_in
 
 R = Role
 STUDENTS = "/api/v1/students/"
@@ -155,8 +154,7 @@ def test_no_list_answers_whether_a_guess_is_the_number(role, school_a, target, c
 @pytest.mark.parametrize("role", OTHERS)
 def test_the_admin_filters_by_no_secret(role, school_a, target):
     user = user_with_role(role, None if role in DISTRICT_ROLES else school_a)
-    browser = Client(HTTP_HOST=school_host(school_a.code))
-    browser.force_login(user, backend="houqin.permissions.RoleBackend")
+    browser = signed_in(school_a, user)
     _student, number = target
     wrong = _same_mask(number)
     for probe in (

@@ -9,9 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from houqin.roles import Role
 from shared_apps.optimiser import services
@@ -20,15 +18,14 @@ from shared_apps.optimiser.rules import Rules
 from shared_apps.standards.models import MealPlan
 from tests.factories import SETUP, user_with_role
 from tests.matrix.optimiser import WEEK, kitchen, make_proposal
+from tests.web import once_key, queries, signed_in
 
 pytestmark = pytest.mark.django_db
 PROPOSALS = "/meal-plans/proposals/"
 
 
 def _client(district_host: str, role: Role) -> Client:
-    client = Client(SERVER_NAME=district_host)
-    client.force_login(user_with_role(role, None), backend="houqin.permissions.RoleBackend")
-    return client
+    return signed_in(district_host, user_with_role(role, None))
 
 
 @pytest.fixture
@@ -139,9 +136,7 @@ def test_publishing_makes_the_weeks_meal_plan_once(officer: Client) -> None:
     proposal = make_proposal()
     page = officer.get(f"{PROPOSALS}{proposal.pk}/").content.decode()
     assert "data-confirm=" in page
-    key = re.search(r'name="once" value="([^"]+)"', page)
-    assert key is not None
-    sent = {"once": key.group(1), "title": "测试周"}
+    sent = {"once": once_key(page), "title": "测试周"}
     published = officer.post(f"{PROPOSALS}{proposal.pk}/publish/", sent)
     plan = MealPlan.objects.get(week_start=WEEK, age_band="9-11")
     assert published.status_code == 302
@@ -173,16 +168,10 @@ def test_the_recipe_costs_name_their_prices_sources(officer: Client) -> None:
     assert "0.62" in page  # 120 g of rice at 5.20 a kilo
 
 
-def _queries(client: Client, path: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(path).status_code == 200
-    return len(queries)
-
-
 def test_the_weeks_page_costs_the_same_for_a_few_dishes_and_many(officer: Client) -> None:
     few = make_proposal()
-    _queries(officer, f"{PROPOSALS}{few.pk}/")  # the host is resolved once, then cached
-    counted = _queries(officer, f"{PROPOSALS}{few.pk}/")
+    queries(officer, f"{PROPOSALS}{few.pk}/")  # the host is resolved once, then cached
+    counted = queries(officer, f"{PROPOSALS}{few.pk}/")
     kitchen()
     many = services.proposal_request(
         week_start=WEEK,
@@ -192,7 +181,7 @@ def test_the_weeks_page_costs_the_same_for_a_few_dishes_and_many(officer: Client
         actor=SETUP,
     )
     assert many.entries.count() > few.entries.count()
-    assert _queries(officer, f"{PROPOSALS}{many.pk}/") == counted == QUERIES
+    assert queries(officer, f"{PROPOSALS}{many.pk}/") == counted == QUERIES
 
 
 # The session and user, the proposal, its entries with their recipes, the recipes' quantities

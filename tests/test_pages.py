@@ -25,6 +25,7 @@ from tests.factories import user_with_role
 from tests.matrix import Scene
 from tests.pages import DISTRICT_PAGES, SCHOOL_PAGES, Declared, Pages
 from tests.translations import untranslated
+from tests.web import signed_in
 
 SCHOOL_URLS = "houqin.urls.school"
 DISTRICT_URLS = "houqin.urls.district"
@@ -73,15 +74,13 @@ def _cells(declared: Pages, extra: list[str]) -> list[Any]:
 
 
 def _client(host: str, who: Any, school_a: School) -> Client:
-    client = Client(SERVER_NAME=host)
     if who == ANONYMOUS:
-        return client
+        return Client(SERVER_NAME=host)
     if who == OUTSIDER:
         user = user_with_role(Role.PRINCIPAL, School.objects.get(code=SCHOOL_B))
     else:
         user = user_with_role(who, None if who in DISTRICT_ROLES else school_a)
-    client.force_login(user, backend="houqin.permissions.RoleBackend")
-    return client
+    return signed_in(host, user)
 
 
 def _run_cell(

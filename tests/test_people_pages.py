@@ -16,9 +16,9 @@ from shared_apps.accounts.models import User
 from shared_apps.audit.models import SecurityEvent
 from tenant_apps.people.models import StaffMember, Student
 from tenants.models import School
-from tenants.routing import school_host
 from tests.factories import user_with_role
 from tests.matrix.people import make_student, national_id_for
+from tests.web import signed_in
 
 pytestmark = pytest.mark.django_db
 R = Role
@@ -26,9 +26,7 @@ R = Role
 
 def _browser(school: School, role: Role) -> tuple[Client, User]:
     user = user_with_role(role, None if role in DISTRICT_ROLES else school)
-    client = Client(SERVER_NAME=school_host(school.code))
-    client.force_login(user, backend="houqin.permissions.RoleBackend")
-    return client, user
+    return signed_in(school, user), user
 
 
 def _reads(school: School) -> int:

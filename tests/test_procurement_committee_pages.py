@@ -13,12 +13,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from houqin.roles import Role
-from shared_apps.accounts.models import User
 from shared_apps.audit.models import SecurityEvent
 from shared_apps.procurement.models import CommitteeSeat, Score, Tender, TenderEvent
 from shared_apps.procurement.signals import RULES
@@ -36,15 +33,10 @@ from tests.matrix.tenders import (
     published_tender,
     seats,
 )
+from tests.web import queries, signed_in
 
 pytestmark = pytest.mark.django_db
 R = Role
-
-
-def _browser(host: str, user: User) -> Client:
-    client = Client(SERVER_NAME=host)
-    client.force_login(user, backend="houqin.permissions.RoleBackend")
-    return client
 
 
 def _text(response: Any) -> str:
@@ -63,7 +55,7 @@ def _tender(prices: tuple[str, ...] = ("9.00", "10.00"), threshold: int = 2) -> 
 
 
 def _member(district_host: str, seat: CommitteeSeat) -> Client:
-    return _browser(district_host, seat.evaluator.user)
+    return signed_in(district_host, seat.evaluator.user)
 
 
 def _declare(client: Client, seat: CommitteeSeat, conflict: str = "no", note: str = "") -> Any:
@@ -141,7 +133,7 @@ def test_another_members_seat_is_not_found(district_host: str) -> None:
     theirs.refresh_from_db()
     assert theirs.conflict is None
     # The buying office, which may act on any seat through the API, sits in none here.
-    officer = _browser(district_host, user_with_role(R.PROCUREMENT_OFFICER))
+    officer = signed_in(district_host, user_with_role(R.PROCUREMENT_OFFICER))
     assert officer.get(f"/evaluation/{mine.pk}/").status_code == 404
 
 
@@ -155,7 +147,7 @@ def test_the_home_counts_the_seats_waiting_for_the_member(district_host: str) ->
     client.post(f"/evaluation/{seat.pk}/present/", {"passphrase": PASSPHRASE})
     assert re.search(r'<span class="count">0</span> ?待您处理的评标', _text(client.get("/")))
     # The buying office sits on no committee: no such panel.
-    officer = _browser(district_host, user_with_role(R.PROCUREMENT_OFFICER))
+    officer = signed_in(district_host, user_with_role(R.PROCUREMENT_OFFICER))
     assert "待您处理的评标" not in _text(officer.get("/"))
 
 
@@ -240,7 +232,7 @@ def test_the_signals_page_lists_every_rule_with_its_cases_linked(
 ) -> None:
     tender = opened_tender()  # one valid bid: a single-bid lot
     make_spend_line(school_a, make_plain_supplier(), order_number="PO-急-001")
-    auditor = _browser(district_host, user_with_role(R.AUDITOR))
+    auditor = signed_in(district_host, user_with_role(R.AUDITOR))
     page = _text(auditor.get("/procurement-review/signals/"))
     assert page.count("data-rule=") == len(RULES)
     assert "只有一家有效投标的标段" in page
@@ -264,7 +256,7 @@ def test_the_signals_page_lists_every_rule_with_its_cases_linked(
 
 def test_a_tender_not_opened_tells_the_auditors_nothing_of_its_bids(district_host: str) -> None:
     tender = _tender()
-    auditor = _browser(district_host, user_with_role(R.AUDITOR))
+    auditor = signed_in(district_host, user_with_role(R.AUDITOR))
     page = _text(auditor.get(f"/procurement-review/tenders/{tender.pk}/"))
     assert "开标前投标文件保持密封" in page
     assert "9.00" not in page and "1800.00" not in page
@@ -283,7 +275,7 @@ def test_the_spend_page_draws_its_charts_and_links_the_workbook(
             amount=Decimal(amount),
             reference_price=Decimal("20.00"),
         )
-    auditor = _browser(district_host, user_with_role(R.AUDITOR))
+    auditor = signed_in(district_host, user_with_role(R.AUDITOR))
     page = _text(auditor.get("/procurement-review/spend/", {"month": "2025-03"}))
     assert "2025-03-01 至 2025-03-31 全区采购支出" in page and "400.00" in page
     # The larger school's bar is the whole width, the other's a third of it.
@@ -303,17 +295,11 @@ def test_the_spend_page_draws_its_charts_and_links_the_workbook(
 # Queries --------------------------------------------------------------------------------------
 
 
-def _queries(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return sum(1 for q in queries if not q["sql"].startswith("SET search_path"))
-
-
 def test_the_pages_cost_the_same_whatever_their_rows(
     district_host: str, school_a: School, school_b: School
 ) -> None:
     tender, seat, member = _opened(district_host)
-    auditor = _browser(district_host, user_with_role(R.AUDITOR))
+    auditor = signed_in(district_host, user_with_role(R.AUDITOR))
     make_spend_line(school_a, make_plain_supplier(), ordered_on=date(2025, 3, 10))
     pages = [
         (member, "/evaluation/"),
@@ -325,7 +311,7 @@ def test_the_pages_cost_the_same_whatever_their_rows(
     ]
     for client in (member, auditor):  # what a first request costs (the session)
         client.get("/")
-    one = [_queries(client, url) for client, url in pages]
+    one = [queries(client, url) for client, url in pages]
     # More seats for the member, more tenders and cases for the auditors, more spend.
     for _ in range(2):
         more = _tender()
@@ -334,6 +320,6 @@ def test_the_pages_cost_the_same_whatever_their_rows(
         CommitteeSeat.objects.filter(pk=seats(more)[0].pk).update(evaluator=seat.evaluator)
     for school in (school_a, school_b, school_b):
         make_spend_line(school, make_plain_supplier(), ordered_on=date(2025, 3, 11))
-    many = [_queries(client, url) for client, url in pages]
+    many = [queries(client, url) for client, url in pages]
     assert one == many, (one, many)
     assert one == [4, 6, 13, 17, 18, 8]

@@ -12,9 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from houqin.roles import Role
@@ -43,15 +41,14 @@ from tests.matrix.tenders import (
     officer,
     published_tender,
 )
+from tests.web import queries, signed_in
 
 pytestmark = pytest.mark.django_db
 
 
 def _officer(district_host: str) -> tuple[Client, User]:
     user = user_with_role(Role.PROCUREMENT_OFFICER, None)
-    client = Client(SERVER_NAME=district_host)
-    client.force_login(user, backend="houqin.permissions.RoleBackend")
-    return client, user
+    return signed_in(district_host, user), user
 
 
 def _text(response: Any) -> str:
@@ -62,12 +59,6 @@ def _field_error(response: Any, field: str) -> str:
     found = re.search(rf'id="id_{field}_error">([^<]*)<', _text(response))
     assert found, f"no error next to {field}"
     return found.group(1)
-
-
-def _queries(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return sum(1 for q in queries if not q["sql"].startswith("SET search_path"))
 
 
 # Requisitions and tenders -------------------------------------------------------------------------
@@ -248,8 +239,7 @@ def test_whoever_ranked_the_bids_does_not_award_them(district_host: str) -> None
     tender, recommended, _other = _two_bids()
     ranker = Tender.objects.get(pk=tender.pk).evaluated_by
     assert ranker is not None
-    client = Client(SERVER_NAME=district_host)
-    client.force_login(ranker, backend="houqin.permissions.RoleBackend")
+    client = signed_in(district_host, ranker)
     lot = tender.lots.get()
     response = client.post(
         f"/procurement/tenders/{tender.pk}/award/",
@@ -367,17 +357,17 @@ def test_the_lists_cost_the_same_whatever_their_rows(school_a: School, district_
         )
 
     rows()
-    before = [_queries(client, url) for url in pages]
+    before = [queries(client, url) for url in pages]
     for _ in range(3):
         rows()
-    assert [_queries(client, url) for url in pages] == before
+    assert [queries(client, url) for url in pages] == before
 
 
 def test_the_award_page_costs_the_same_whatever_its_bids(district_host: str) -> None:
     client, _user = _officer(district_host)
     one = evaluated_tender(prices=(Decimal("10.00"),))
     three = evaluated_tender(prices=(Decimal("10.00"), Decimal("11.00"), Decimal("12.00")))
-    assert _queries(client, f"/procurement/tenders/{one.pk}/award/") == _queries(
+    assert queries(client, f"/procurement/tenders/{one.pk}/award/") == queries(
         client, f"/procurement/tenders/{three.pk}/award/"
     )
 

@@ -14,9 +14,7 @@ from typing import NamedTuple
 import pytest
 from Crypto.Hash import SHA256
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from houqin.roles import Role as R
 from shared_apps.procurement import sealing
@@ -35,6 +33,7 @@ from tests.matrix.tenders import (
     published_tender,
     supplier_account,
 )
+from tests.web import queries, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -43,9 +42,7 @@ CSRF = re.compile(rb'name="(csrfmiddlewaretoken|once)" value="[^"]*"|"X-CSRFToke
 
 
 def _client(district_host: str, user: object) -> Client:
-    client = Client(SERVER_NAME=district_host)
-    client.force_login(user, backend="houqin.permissions.RoleBackend")  # type: ignore[arg-type]
-    return client
+    return signed_in(district_host, user)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -289,12 +286,6 @@ def test_no_page_tells_how_many_bid(portal: Client, company: Supplier) -> None:
 # Query counts ------------------------------------------------------------------------------------
 
 
-def _queries(client: Client, path: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(path).status_code == 200
-    return len(queries)
-
-
 def _bid(company: Supplier) -> None:
     bid_on(_lot(published_tender()), actor=company.users.get().user)
 
@@ -344,15 +335,15 @@ def test_a_list_costs_the_same_for_one_row_and_many(
 ) -> None:
     at = At(company, school_a)
     make(at)
-    one = _queries(portal, path)
+    one = queries(portal, path)
     for _ in range(4):
         make(at)
-    assert _queries(portal, path) == one
+    assert queries(portal, path) == one
 
 
 def test_the_bid_form_costs_the_same_for_a_few_lines_and_many(portal: Client) -> None:
     few = _lot(published_tender(items_per_lot=1))
     many = _lot(published_tender(items_per_lot=8))
-    assert _queries(portal, f"/supplier/lots/{few.pk}/bid/") == _queries(
+    assert queries(portal, f"/supplier/lots/{few.pk}/bid/") == queries(
         portal, f"/supplier/lots/{many.pk}/bid/"
     )

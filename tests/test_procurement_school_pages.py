@@ -30,8 +30,7 @@ from tests.factories import SETUP, user_with_role
 from tests.matrix.orders import make_order, spend_drained
 from tests.matrix.supply import make_contract, make_item
 from tests.matrix.tenders import draft_tender, evaluated_tender, make_requisition, officer
-from tests.test_canteen_pages import _queries as queries
-from tests.test_canteen_pages import once_key, page, signed_in
+from tests.web import once_key, page, queries, signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -30,9 +30,9 @@ from tenant_apps.repairs.models import (
     Scorecard,
 )
 from tenants.models import School
-from tenants.routing import school_host
 from tests.factories import SETUP, user_with_role
 from tests.matrix.repairs import make_asset, make_request, make_room, make_team
+from tests.web import form_key, signed_in
 
 pytestmark = pytest.mark.django_db
 R = Role
@@ -41,17 +41,7 @@ S = RepairRequest.Status
 
 def _browser(school: School, role: Role) -> tuple[Client, User]:
     user = user_with_role(role, school)
-    client = Client(SERVER_NAME=school_host(school.code))
-    client.force_login(user, backend="houqin.permissions.RoleBackend")
-    return client, user
-
-
-def _once(client: Client, url: str) -> str:
-    """The once key of the form on the page at `url`."""
-    page = client.get(url).content.decode()
-    found = re.search(r'name="once" value="([^"]+)"', page)
-    assert found is not None, "the form carries no once key"
-    return found.group(1)
+    return signed_in(school, user), user
 
 
 def _photo_with_location() -> SimpleUploadedFile:
@@ -68,7 +58,7 @@ def _photo_with_location() -> SimpleUploadedFile:
 def test_a_member_reports_a_fault_with_a_photo_kept_without_its_exif(school_a: School) -> None:
     room = make_room(school_a)
     client, teacher = _browser(school_a, R.STAFF)
-    once = _once(client, "/repairs/report/")
+    once = form_key(client, "/repairs/report/")
     typed = {
         "room": room.pk,
         "category": "plumbing.leak",
@@ -114,7 +104,7 @@ def test_the_desk_dispatches_and_the_technician_completes(school_a: School) -> N
     desk, director = _browser(school_a, R.LOGISTICS_DIRECTOR)
 
     url = f"/repairs/{repair.pk}/dispatch/"
-    response = desk.post(url, {"team": team.pk, "note": "", "once": _once(desk, url)})
+    response = desk.post(url, {"team": team.pk, "note": "", "once": form_key(desk, url)})
     assert response.status_code == 302
     with tenant_context(school_a):
         repair.refresh_from_db()
@@ -137,7 +127,7 @@ def test_the_desk_dispatches_and_the_technician_completes(school_a: School) -> N
             "m0_quantity": "2",
             "m0_unit": "个",
             "m0_unit_cost": "12.50",
-            "once": _once(technician_client, url),
+            "once": form_key(technician_client, url),
         },
     )
     assert response.status_code == 302
@@ -192,7 +182,7 @@ def test_the_member_confirms_and_rates_or_is_told_what_is_missing(school_a: Scho
     assert 'id="id_reason_error">请说明故障如何复发。' in response.content.decode()
 
     url = f"/repairs/{repair.pk}/confirm/"
-    response = client.post(url, {"rating": "4", "comment": "很及时", "once": _once(client, url)})
+    response = client.post(url, {"rating": "4", "comment": "很及时", "once": form_key(client, url)})
     assert response.status_code == 302
     with tenant_context(school_a):
         repair.refresh_from_db()
@@ -268,13 +258,13 @@ def test_a_rule_the_director_adds_sends_the_next_fault_to_its_team(school_a: Sch
     client, director = _browser(school_a, R.LOGISTICS_DIRECTOR)
     url = "/repairs/rules/add/"
     typed = {"category": "electric", "building": room.building_id, "team": team.pk}
-    response = client.post(url, {**typed, "once": _once(client, url)})
+    response = client.post(url, {**typed, "once": form_key(client, url)})
     assert response.status_code == 302 and response["Location"] == "/repairs/rules/"
     listed = client.get("/repairs/rules/").content.decode()
     assert team.name in listed and room.building.name in listed
 
     # The same fault in the same place again: refused, shown above the form, nothing added.
-    again = client.post(url, {**typed, "once": _once(client, url)})
+    again = client.post(url, {**typed, "once": form_key(client, url)})
     assert again.status_code == 400
     assert "已有规则将此处的此类故障派给班组。" in again.content.decode()
 
@@ -291,7 +281,7 @@ def test_a_rule_the_director_adds_sends_the_next_fault_to_its_team(school_a: Sch
         )
     # Deleted, the rule routes nothing: the next such fault waits for the desk.
     delete = f"/repairs/rules/{rule.pk}/delete/"
-    assert client.post(delete, {"once": _once(client, delete)}).status_code == 302
+    assert client.post(delete, {"once": form_key(client, delete)}).status_code == 302
     later = make_request(school_a, requester=teacher, room=room)
     with tenant_context(school_a):
         later.refresh_from_db()
@@ -305,7 +295,7 @@ def test_the_director_records_a_scorecard_shown_with_its_grade(school_a: School)
     url = "/repairs/scorecards/add/"
     last_month = (timezone.localdate().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     typed = {"team": team.pk, "month": last_month, "department_score": "92", "note": ""}
-    response = client.post(url, {**typed, "once": _once(client, url)})
+    response = client.post(url, {**typed, "once": form_key(client, url)})
     assert response.status_code == 302
     with tenant_context(school_a):
         card = Scorecard.objects.get()
@@ -325,7 +315,7 @@ def test_refused_input_is_shown_next_to_its_field_and_nothing_is_saved(school_a:
     client, _director = _browser(school_a, R.LOGISTICS_DIRECTOR)
     url = "/repairs/policy/edit/"
     typed = {"opens_at": "17:00", "closes_at": "08:00", "major_work_threshold": "5000"}
-    response = client.post(url, {**typed, "once": _once(client, url)})
+    response = client.post(url, {**typed, "once": form_key(client, url)})
     assert response.status_code == 400
     assert 'id="id_closes_at_error">下班时间须晚于上班时间。' in response.content.decode()
 
@@ -333,14 +323,14 @@ def test_refused_input_is_shown_next_to_its_field_and_nothing_is_saved(school_a:
     scorecard = "/repairs/scorecards/add/"
     this_month = timezone.localdate().strftime("%Y-%m")
     score = {"team": team.pk, "month": this_month, "department_score": "80"}
-    response = client.post(scorecard, {**score, "once": _once(client, scorecard)})
+    response = client.post(scorecard, {**score, "once": form_key(client, scorecard)})
     assert response.status_code == 400
     assert 'id="id_month_error">月份结束后才能考核。' in response.content.decode()
     with tenant_context(school_a):
         assert not Policy.objects.exists() and not Scorecard.objects.exists()
 
     typed = {"opens_at": "07:30", "closes_at": "17:30", "major_work_threshold": "8000"}
-    assert client.post(url, {**typed, "once": _once(client, url)}).status_code == 302
+    assert client.post(url, {**typed, "once": form_key(client, url)}).status_code == 302
     page = client.get("/repairs/policy/").content.decode()
     assert "07:30–17:30" in page and "8000" in page
 
@@ -374,8 +364,7 @@ def test_the_district_upkeep_page_lists_each_schools_figures(
         actor=SETUP,
     )
     officer = user_with_role(R.FINANCE_OFFICER)
-    client = Client(SERVER_NAME=str(settings.DISTRICT_DOMAIN))  # type: ignore[attr-defined]
-    client.force_login(officer, backend="houqin.permissions.RoleBackend")
+    client = signed_in(str(settings.DISTRICT_DOMAIN), officer)  # type: ignore[attr-defined]
     response = client.get("/statements/upkeep/")
     assert response.status_code == 200
     page = response.content.decode()

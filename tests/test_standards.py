@@ -17,7 +17,6 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
-from django.test.utils import CaptureQueriesContext
 
 from houqin.exceptions import Conflict
 from houqin.roles import Role
@@ -37,6 +36,7 @@ from shared_apps.standards.seed import FOODS_FILE
 from tests.concurrency import at_once
 from tests.conftest import HostClient
 from tests.factories import SETUP, user_with_role
+from tests.web import queries
 
 D = Decimal
 MONDAY = datetime.date(2030, 9, 2)
@@ -906,12 +906,6 @@ def test_field_labels_do_not_look_like_format_strings() -> None:
 # Lists, pinned; the admin ------------------------------------------------------------------------
 
 
-def _queries(client: HostClient, path: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(path, {"page_size": "500"}).status_code == 200
-    return len(queries)
-
-
 def test_list_queries_do_not_grow_with_rows(officer: HostClient, foods: dict[str, Food]) -> None:
     def some(n: int, start: int) -> None:
         for i in range(start, start + n):
@@ -921,9 +915,11 @@ def test_list_queries_do_not_grow_with_rows(officer: HostClient, foods: dict[str
                 services.plan_publish(plan=plan, actor=SETUP)
 
     some(2, 0)
-    few = {p: _queries(officer, p) for p in ("/api/v1/recipes/", "/api/v1/meal-plans/")}
+    few = {
+        p: queries(officer, p, page_size="500") for p in ("/api/v1/recipes/", "/api/v1/meal-plans/")
+    }
     some(6, 2)
-    assert {p: _queries(officer, p) for p in few} == few
+    assert {p: queries(officer, p, page_size="500") for p in few} == few
     listed = officer.get("/api/v1/meal-plans/", {"page_size": "500"}).json()["results"]
     assert {p["status"]: p["meets_standard"] for p in listed} == {
         "draft": None,

@@ -4,30 +4,21 @@ one row as for many."""
 from collections.abc import Callable
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from houqin.roles import Role
 from shared_apps.standards import services
 from tests.factories import SETUP, user_with_role
 from tests.matrix import Scene
 from tests.matrix.standards import make_plan, make_recipe
+from tests.web import queries, signed_in
 
 pytestmark = pytest.mark.django_db
 
 
-def _queries(client: Client, path: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(path).status_code == 200
-    return len(queries)
-
-
 @pytest.fixture
 def officer(district_host: str) -> Client:
-    client = Client(SERVER_NAME=district_host)
-    client.force_login(user_with_role(Role.NUTRITION_OFFICER, None))
-    return client
+    return signed_in(district_host, user_with_role(Role.NUTRITION_OFFICER, None))
 
 
 @pytest.mark.parametrize(
@@ -41,15 +32,15 @@ def test_a_list_costs_the_same_for_one_row_and_many(
     officer: Client, path: str, make: Callable[[int], object]
 ) -> None:
     make(0)
-    one = _queries(officer, path)
+    one = queries(officer, path)
     for n in range(1, 6):
         make(n)
-    assert _queries(officer, path) == one
+    assert queries(officer, path) == one
 
 
 def test_the_week_grid_costs_the_same_for_a_few_dishes_and_many(officer: Client) -> None:
     plan = make_plan(Scene(None), 0)
-    few = _queries(officer, f"/standards/plans/{plan.pk}/")
+    few = queries(officer, f"/standards/plans/{plan.pk}/")
     dishes = [make_recipe(n) for n in range(1, 6)]
     services.plan_update(
         plan=plan,
@@ -60,4 +51,4 @@ def test_the_week_grid_costs_the_same_for_a_few_dishes_and_many(officer: Client)
         ],
         actor=SETUP,
     )
-    assert _queries(officer, f"/standards/plans/{plan.pk}/") == few
+    assert queries(officer, f"/standards/plans/{plan.pk}/") == few

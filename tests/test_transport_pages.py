@@ -28,14 +28,13 @@ from tests.matrix.transport import (
     today,
 )
 from tests.pages.transport import submitted_licence
+from tests.web import signed_in
 
 pytestmark = pytest.mark.django_db
 
 
 def _client(district_host: str, role: Role = Role.TRANSPORT_OFFICER) -> Client:
-    client = Client(SERVER_NAME=district_host)
-    client.force_login(user_with_role(role, None), backend="houqin.permissions.RoleBackend")
-    return client
+    return signed_in(district_host, user_with_role(role, None))
 
 
 def _text(response: Any) -> str:
