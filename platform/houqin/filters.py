@@ -45,8 +45,19 @@ class DateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = BoundedIsoDateTimeField
 
 
+class MonthInput(forms.TextInput):
+    """The browser's month picker, with an example for those that show a text box instead."""
+
+    input_type = "month"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"placeholder": "2026-10", **(attrs or {})})
+
+
 class MonthFormField(forms.CharField):
     """A month, "YYYY-MM" (or, the older form, any day of it "YYYY-MM-DD"): its first day."""
+
+    widget = MonthInput
 
     def to_python(self, value: Any) -> date | None:  # type: ignore[override]
         text = (super().to_python(value) or "").strip()

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from houqin.filters import MonthInput
+
 
 class StatementForm(forms.Form):
     """Which month's statement (the previous month when none is named)."""
@@ -9,5 +11,5 @@ class StatementForm(forms.Form):
         label=_("Month"),
         required=False,
         max_length=7,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-10"}),
+        widget=MonthInput,
     )

@@ -12,7 +12,6 @@ from shared_apps.subsidies import selectors
 from shared_apps.subsidies.filters import BudgetFilter, ClaimFilter
 from shared_apps.subsidies.models import Claim
 
-MONTH_INPUT = forms.TextInput(attrs={"type": "month", "placeholder": "2026-10"})
 MAX_MONEY = Decimal("999999999999.99")
 
 
@@ -34,13 +33,9 @@ class ClaimListFilter(ClaimFilter):
     programme = CharFilter(field_name="programme__code", label=_("Programme code"), max_length=64)
     status = ChoiceFilter(choices=Claim.Status.choices, label=_("Status"))
     kind = ChoiceFilter(choices=Claim.Kind.choices, label=_("Kind"))
-    month = MonthFilter(field_name="month", label=_("Month"), widget=MONTH_INPUT)
-    month_from = MonthFilter(
-        field_name="month", lookup_expr="gte", label=_("From month"), widget=MONTH_INPUT
-    )
-    month_to = MonthFilter(
-        field_name="month", lookup_expr="lte", label=_("To month"), widget=MONTH_INPUT
-    )
+    month = MonthFilter(field_name="month", label=_("Month"))
+    month_from = MonthFilter(field_name="month", lookup_expr="gte", label=_("From month"))
+    month_to = MonthFilter(field_name="month", lookup_expr="lte", label=_("To month"))
 
 
 class _OwnSchool(FilterSet):
@@ -79,7 +74,6 @@ class ClaimComputeForm(forms.Form):
     )
     month = MonthFormField(
         label=_("Month"),
-        widget=MONTH_INPUT,
         help_text=_("A month's claim is computed from its last school day on."),
     )
 

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from houqin.filters import MonthInput
+
 
 class SpendForm(forms.Form):
     """Which period the spend views cover: a month (the previous one when nothing is given), or
@@ -10,7 +12,7 @@ class SpendForm(forms.Form):
         label=_("Month"),
         required=False,
         max_length=7,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-10"}),
+        widget=MonthInput,
     )
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})

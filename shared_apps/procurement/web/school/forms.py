@@ -11,8 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from houqin.filters import MonthFormField
 from shared_apps.procurement.models import CatalogueItem
 
-MONTH_INPUT = forms.TextInput(attrs={"type": "month", "placeholder": "2026-10"})
-
 
 class RaiseForm(forms.Form):
     """The month the goods are for, a note, and a quantity per catalogue item (`quantity_<id>`;
@@ -20,7 +18,6 @@ class RaiseForm(forms.Form):
 
     month = MonthFormField(
         label=_("Month"),
-        widget=MONTH_INPUT,
         help_text=_("The month the goods are for: they are needed by its first day."),
     )
     note = forms.CharField(
