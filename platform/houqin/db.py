@@ -54,8 +54,14 @@ def reconnect_if_idle() -> None:
 
 
 def _array_literal(values: Iterable[Any]) -> str:
-    """A PostgreSQL array literal of numbers or of simple text (no quotes, commas or braces)."""
-    return "{" + ",".join(map(str, values)) + "}"
+    """A PostgreSQL array literal of `values` as text, each element quoted (a backslash or a
+    double quote inside escaped), so that text from outside, commas and braces included, arrives
+    as sent; no NULLs."""
+    return "{" + ",".join(f'"{_array_element(v)}"' for v in values) + "}"
+
+
+def _array_element(value: Any) -> str:
+    return str(value).replace("\\", "\\\\").replace('"', '\\"')
 
 
 def insert_columns(

@@ -9,6 +9,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin.db import insert_columns
 from houqin.door import Actor, service
 from houqin.exceptions import InvalidInput
 from tenant_apps.dorms.models import (
@@ -54,7 +55,7 @@ def door_events_record(*, events: list[dict[str, Any]], actor: Actor) -> list[Ev
     keys = [(e["device"], e["device_event_id"]) for e in events]
     known = _recorded(keys)
     rows: list[EventRow] = []
-    new: list[DoorEvent] = []
+    new: list[dict[str, Any]] = []
     for event in events:
         key = (event["device"], event["device_event_id"])
         student_id = students.get(event["student_number"])
@@ -65,19 +66,24 @@ def door_events_record(*, events: list[dict[str, Any]], actor: Actor) -> list[Ev
         else:
             code = "accepted"
             known.add(key)
-            new.append(
-                DoorEvent(
-                    device=key[0],
-                    device_event_id=key[1],
-                    student_id=student_id,
-                    direction=event["direction"],
-                    method=event["method"],
-                    occurred_at=event["occurred_at"],
-                )
-            )
+            new.append({**event, "student_id": student_id})
         rows.append(EventRow(key[0], key[1], code))
-    # Another report of the same events committed meanwhile: the database keeps one of each.
-    DoorEvent.objects.bulk_create(new, ignore_conflicts=True, batch_size=5000)
+    if new:
+        # One statement of unnested columns, not a model instance per event. Another report of
+        # the same events committed meanwhile: the database keeps one of each.
+        insert_columns(
+            DoorEvent._meta.db_table,
+            {
+                "device": ("text[]", [e["device"] for e in new]),
+                "device_event_id": ("text[]", [e["device_event_id"] for e in new]),
+                "student_id": ("bigint[]", [e["student_id"] for e in new]),
+                "direction": ("text[]", [e["direction"] for e in new]),
+                "method": ("text[]", [e["method"] for e in new]),
+                "occurred_at": ("timestamptz[]", [e["occurred_at"] for e in new]),
+            },
+            constant={"received_at": timezone.now()},
+            on_conflict_do_nothing=True,
+        )
     return rows
 
 
