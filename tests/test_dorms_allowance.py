@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.test import Client
 from django_tenants.utils import schema_context, tenant_context
 
 from houqin.months import month_end, previous_month
@@ -193,7 +194,8 @@ def _staged_month_paid(client_for: Any, school: School) -> dict[str, Any]:
 def test_the_allowance_pays_each_boarder_the_rate_of_their_stage_to_the_fen(
     client_for: Any, school_a: School
 ) -> None:
-    claim = _staged_month_paid(client_for, school_a)["claim"]
+    paid = _staged_month_paid(client_for, school_a)
+    claim = paid["claim"]
     # 2 x 333.33 + 444.45, not 3 x either rate.
     assert (claim["status"], claim["amount"], claim["disbursed"]) == ("paid", "1111.11", "1111.11")
     assert claim["stage_units"] == {"primary": 2, "junior": 1, "none": 0}
@@ -201,6 +203,12 @@ def test_the_allowance_pays_each_boarder_the_rate_of_their_stage_to_the_fen(
     assert claim["student_days"] == 3
     budget = Budget.objects.for_school(school_a).get(pk=claim["budget"])
     assert budget.available == Decimal("0.00")
+    # The claim's page says what each stage was paid at.
+    pages = Client(SERVER_NAME=paid["finance"].host)
+    pages.force_login(paid["finance"].user)
+    page = pages.get(f"/subsidies/claims/{claim['id']}/")
+    assert page.status_code == 200
+    assert "2 × 333.33" in page.content.decode() and "1 × 444.45" in page.content.decode()
 
 
 def test_a_programme_paid_per_served_day_has_no_stage_rates(client_for: Any) -> None:
