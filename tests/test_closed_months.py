@@ -216,7 +216,9 @@ def test_a_paid_month_and_the_canteens_records_agree_through_a_paid_adjustment(
     assert {r["decided_by"]["username"] for r in rows} == {username(month.finance)}
     # The money and the records agree: 3 eligible student-days at 5.00.
     counted = services._claim_computation(school=school_a, programme=month.programme, month=MONTH)
-    assert sum(Decimal(r["disbursed"]) for r in rows) == counted.amount(Decimal("5.00"))
+    assert sum(Decimal(r["disbursed"]) for r in rows) == counted.amount(
+        services.Rates(Decimal("5.00"))
+    )
 
 
 def username(client: HostClient) -> str:

@@ -348,20 +348,38 @@ def test_the_demo_procurement_as_auditors_and_the_district_read_it(db: Any) -> N
 
 def _boarding_is_seeded() -> None:
     """Each boarding school's last night: one pupil late, one absent (their guardian told), one
-    on leave, the others in; a visitor with a masked ID number."""
-    from tenant_apps.dorms.models import RollCall, Visitor
+    on leave, the others in; a visitor with a masked ID number; this term's fee charged to every
+    boarder, one refunded; the term's living allowance paid, each boarder at their stage's
+    rate."""
+    from shared_apps.subsidies.models import Claim, ProgrammeCode
+    from tenant_apps.dorms.models import FeeCharge, RollCall, Visitor
     from tenant_apps.notices.models import Notice
 
     for code, _name, _kind, boarding, _address in DEMO_SCHOOLS:
         if not boarding:
             continue
-        with tenant_context(School.objects.get(code=code)):
+        school = School.objects.get(code=code)
+        with tenant_context(school):
             entries = RollCall.objects.get().entries.values_list("status", flat=True)
             statuses = sorted(set(entries))
             assert statuses == ["absent", "in", "late", "leave"], statuses
             assert [list(entries).count(s) for s in ("absent", "late", "leave")] == [1, 1, 1]
             assert Notice.objects.count() == 1
             assert "*" in Visitor.objects.get().national_id_masked
+            fees = FeeCharge.objects.all()
+            assert fees.count() == len(entries)
+            refunded = fees.get(refunded_on__isnull=False)
+            assert 0 < refunded.refund <= refunded.amount
+        claim = Claim.objects.for_school(school).get(programme__code=ProgrammeCode.BOARDING_LIVING)
+        assert (claim.status, claim.disbursed) == ("paid", claim.amount)
+        units = claim.stage_units
+        assert (
+            claim.amount
+            == units["primary"] * claim.primary_rate
+            + units["junior"] * claim.junior_rate
+            + units["none"] * claim.daily_rate
+            > 0
+        )
 
 
 def test_the_demo_buses_two_routes_shared_by_two_schools_and_a_day_of_runs(db: Any) -> None:

@@ -2,7 +2,7 @@
 visiting every school without letting the connection grow with the district."""
 
 import operator
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import reduce
 from typing import Any, Protocol, cast
 
@@ -54,8 +54,14 @@ def reconnect_if_idle() -> None:
 
 
 def _array_literal(values: Iterable[Any]) -> str:
-    """A PostgreSQL array literal of numbers or of simple text (no quotes, commas or braces)."""
-    return "{" + ",".join(map(str, values)) + "}"
+    """A PostgreSQL array literal of `values` as text, each element quoted (a backslash or a
+    double quote inside escaped), so that text from outside, commas and braces included, arrives
+    as sent; no NULLs."""
+    return "{" + ",".join(f'"{_array_element(v)}"' for v in values) + "}"
+
+
+def _array_element(value: Any) -> str:
+    return str(value).replace("\\", "\\\\").replace('"', '\\"')
 
 
 def insert_columns(
@@ -70,10 +76,36 @@ def insert_columns(
     row. Thousands of rows cost one statement (and one statement-level audit insert), not
     thousands of model instances and placeholders. Returns the number of rows inserted (fewer
     than given when conflicting rows are skipped)."""
+    written, _rows = _insert(table, columns, constant, on_conflict_do_nothing, ())
+    return written
+
+
+def insert_columns_returning(
+    table: str,
+    columns: dict[str, tuple[str, Iterable[Any]]],
+    returning: Sequence[str],
+    *,
+    constant: dict[str, Any] | None = None,
+    on_conflict_do_nothing: bool = False,
+) -> list[tuple[Any, ...]]:
+    """`insert_columns`, returning the `returning` columns of each row it inserted (so a caller
+    skipping conflicts learns which rows were new)."""
+    _written, rows = _insert(table, columns, constant, on_conflict_do_nothing, returning)
+    return rows
+
+
+def _insert(
+    table: str,
+    columns: dict[str, tuple[str, Iterable[Any]]],
+    constant: dict[str, Any] | None,
+    on_conflict_do_nothing: bool,
+    returning: Sequence[str],
+) -> tuple[int, list[tuple[Any, ...]]]:
     fixed = constant or {}
     names = [*columns, *fixed]
     statement = sql.SQL(
-        "INSERT INTO {table} ({names}) SELECT rows.*{constants} FROM unnest({arrays}) AS rows{skip}"
+        "INSERT INTO {table} ({names}) SELECT rows.*{constants} FROM unnest({arrays}) AS rows"
+        "{skip}{returning}"
     ).format(
         table=sql.Identifier(table),
         names=sql.SQL(", ").join(map(sql.Identifier, names)),
@@ -82,13 +114,17 @@ def insert_columns(
             sql.SQL("%s::") + sql.SQL(sql_type) for sql_type, _values in columns.values()
         ),
         skip=sql.SQL(" ON CONFLICT DO NOTHING" if on_conflict_do_nothing else ""),
+        returning=(
+            sql.SQL(" RETURNING ") + sql.SQL(", ").join(map(sql.Identifier, returning))
+            if returning
+            else sql.SQL("")
+        ),
     )
     arrays = [_array_literal(values) for _sql_type, values in columns.values()]
     with connection.cursor() as cursor:
         # As text, so that the audit context's prefix still applies to it.
         cursor.execute(statement.as_string(cursor.connection), [*fixed.values(), *arrays])
-        written: int = cursor.rowcount
-        return written
+        return cursor.rowcount, (cursor.fetchall() if returning else [])
 
 
 def advisory_xact_locks(namespace: int, names: Iterable[str], *, shared: bool) -> None:

@@ -1,5 +1,5 @@
 """Closed months: what the services that change a school's records for a month (servings, meal
-sessions, eligibility periods, the calendar) go through.
+sessions, eligibility periods, the calendar, boarders' bed allocations) go through.
 
 Submitting a month's claim closes the school's month for what the claim counted. A change to a
 closed month is refused (409 `month_closed`, naming the claim) unless the actor may correct
@@ -50,14 +50,21 @@ def months_between(first: date, last: date) -> list[date]:
 
 
 def closed(
-    *, months: Iterable[date], programme: str | None = None, exclusive: bool = False
+    *,
+    months: Iterable[date],
+    programme: str | None = None,
+    students: str | None = None,
+    exclusive: bool = False,
 ) -> list[Claim]:
     """Hold these months of the current school (until the transaction ends) and return the
-    claims that closed them (under `programme`, a code, or any)."""
+    claims that closed them (under `programme`, a code, or any; of programmes for `students`
+    when given)."""
     school = current_school()
     months = sorted({month.replace(day=1) for month in months})
     selectors.months_hold(school_id=school.pk, months=months, exclusive=exclusive)
-    return selectors.closing_claims(school_id=school.pk, months=months, programme=programme)
+    return selectors.closing_claims(
+        school_id=school.pk, months=months, programme=programme, students=students
+    )
 
 
 def may_correct(actor: Actor) -> bool:
@@ -108,11 +115,15 @@ def month_change(
     reason: str,
     actor: Actor,
     programme: str | None = None,
+    students: str | None = None,
 ) -> Iterator[Change]:
-    """Around a change to the records of `days` (under `programme`, a code, or every one):
-    refused up front when they fall in a closed month and the actor may not correct it or gave
-    no reason; recorded as a correction once made. The body sets `Change.detail`."""
-    claims = closed(months={day.replace(day=1) for day in days}, programme=programme)
+    """Around a change to the records of `days` (under `programme`, a code, or every one; of
+    programmes for `students` when given, e.g. boarders for a bed allocation): refused up front
+    when they fall in a closed month and the actor may not correct it or gave no reason;
+    recorded as a correction once made. The body sets `Change.detail`."""
+    claims = closed(
+        months={day.replace(day=1) for day in days}, programme=programme, students=students
+    )
     ensure_correctable(claims, actor=actor, reason=reason)
     under_way = Change(kind=change, claims=claims)
     yield under_way

@@ -50,6 +50,11 @@ class Programme(models.Model):
     name = models.CharField(_("name"), max_length=200)
     # Named for the first basis; for the others it is the rate per head or per term.
     daily_rate = money(_("rate (CNY per unit of its basis)"), default=Decimal("5.00"))
+    # A programme counting students (per head, per term) may pay by school stage: a primary
+    # pupil (grades 1-6) at the first, a junior-secondary student (7-9) at the second; a
+    # student of a stage without a rate is paid `daily_rate`.
+    primary_rate = money(_("rate for a primary pupil"), null=True, blank=True)
+    junior_rate = money(_("rate for a junior-secondary student"), null=True, blank=True)
     basis = models.CharField(
         _("pays"), max_length=16, choices=Basis.choices, default=Basis.SERVED_DAY
     )
@@ -69,6 +74,16 @@ class Programme(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(daily_rate__gt=0), name="subsidies_programme_rate_positive"
+            ),
+            models.CheckConstraint(
+                condition=(Q(primary_rate__isnull=True) | Q(primary_rate__gt=0))
+                & (Q(junior_rate__isnull=True) | Q(junior_rate__gt=0)),
+                name="subsidies_programme_stage_rates_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(basis="served_day", primary_rate__isnull=True, junior_rate__isnull=True)
+                | ~Q(basis="served_day"),
+                name="subsidies_programme_stage_rates_count_students",
             ),
         ]
 
@@ -239,6 +254,11 @@ class Claim(models.Model):
     # count, for an adjustment too.
     student_days = models.PositiveIntegerField(_("units counted"), default=0)
     daily_rate = money(_("rate applied"))
+    # The programme's rates by school stage when the claim was computed, and the units counted
+    # at each ({"primary": 40, "junior": 12, "none": 0}); empty for a programme of one rate.
+    primary_rate = money(_("rate applied to a primary pupil"), null=True, blank=True)
+    junior_rate = money(_("rate applied to a junior-secondary student"), null=True, blank=True)
+    stage_units = models.JSONField(_("units counted by school stage"), default=dict)
     # What this claim asks for: an adjustment's is the difference, and may be negative.
     amount = money(_("amount"))
     # An adjustment's: what the month's claim and its earlier adjustments asked for.
@@ -318,14 +338,15 @@ CLOSING_STATUSES = (Claim.Status.SUBMITTED, Claim.Status.APPROVED, Claim.Status.
 
 class MonthCorrection(models.Model):
     """A change to a closed month's records (a serving, a meal session, an eligibility period,
-    a calendar day), who made it and why, and the adjustment it opened (none when the month's
-    figures came out the same)."""
+    a calendar day, a boarder's bed allocation), who made it and why, and the adjustment it
+    opened (none when the month's figures came out the same)."""
 
     class Change(models.TextChoices):
         SERVING = "serving", _("servings")
         SESSION = "session", _("meal session")
         ELIGIBILITY = "eligibility", _("eligibility")
         CALENDAR = "calendar", _("calendar")
+        ALLOCATION = "allocation", _("bed allocation")
 
     school = models.ForeignKey("tenants.School", on_delete=models.PROTECT, related_name="+")
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="corrections")

@@ -96,15 +96,22 @@ def months_hold(*, school_id: int, months: Iterable[date], exclusive: bool = Fal
 
 
 def closing_claims(
-    *, school_id: int, months: Iterable[date], programme: str | None = None
+    *,
+    school_id: int,
+    months: Iterable[date],
+    programme: str | None = None,
+    students: str | None = None,
 ) -> list[Claim]:
     """The submitted, approved or paid month claims that closed any of `months` (first days) of
-    the school, under `programme` (a code) or any programme; oldest month first."""
+    the school, under `programme` (a code) or any programme, and of programmes for `students`
+    (a `Programme.Students` value) when given; oldest month first."""
     claims = Claim.objects.for_school(school_id).filter(
         kind=Claim.Kind.CLAIM, status__in=CLOSING_STATUSES, month__in=list(months)
     )
     if programme is not None:
         claims = claims.filter(programme__code=programme)
+    if students is not None:
+        claims = claims.filter(programme__students=students)
     return list(claims.select_related("programme").order_by("month", "programme__code"))
 
 

@@ -5,6 +5,7 @@ Each service runs in one transaction. Services that move money lock the rows the
 the CHECK constraints on the rows are the last line of defence, turned into the same error.
 """
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -77,6 +78,8 @@ def programme_create(
     code: str,
     name: str,
     daily_rate: Decimal = Decimal("5.00"),
+    primary_rate: Decimal | None = None,
+    junior_rate: Decimal | None = None,
     basis: str = Programme.Basis.SERVED_DAY,
     students: str = Programme.Students.ANY,
     carry_over: str = Programme.CarryOver.NONE,
@@ -84,11 +87,12 @@ def programme_create(
     actor: Actor,
 ) -> Programme:
     """A new programme: whom it is for (`students`) and what it pays per what (`basis`,
-    `daily_rate`). Schools record eligibility for it and claim under it from then on, with no
-    change to the code."""
+    `daily_rate`, and by school stage `primary_rate`, `junior_rate` when it counts students).
+    Schools record eligibility for it and claim under it from then on, with no change to the
+    code."""
     if Programme.objects.filter(code=code).exists():
         raise Conflict(_("A programme with this code exists."), code="duplicate_programme")
-    return Programme.objects.create(
+    programme = Programme(
         code=code,
         name=name.strip(),
         daily_rate=_money(daily_rate, "daily_rate", positive=True),
@@ -97,11 +101,27 @@ def programme_create(
         carry_over=carry_over,
         active=active,
     )
+    _stage_rate_set(programme, "primary_rate", primary_rate)
+    _stage_rate_set(programme, "junior_rate", junior_rate)
+    programme.save()
+    return programme
+
+
+def _stage_rate_set(programme: Programme, field: str, rate: Decimal | None) -> None:
+    """Put a rate by school stage on `programme` (not saved): positive, or None for none; a
+    programme paid per served day has none."""
+    value = None if rate is None else _money(rate, field, positive=True)
+    if value is not None and programme.basis == Programme.Basis.SERVED_DAY:
+        message = _("Only a programme that counts students (per head, per term) pays by stage.")
+        raise InvalidInput(message, code="stage_rate_not_allowed", fields={field: [message]})
+    setattr(programme, field, value)
 
 
 class ProgrammeChanges(TypedDict, total=False):
     name: str
     daily_rate: Decimal
+    primary_rate: Decimal | None
+    junior_rate: Decimal | None
     carry_over: str
     active: bool
 
@@ -110,14 +130,19 @@ class ProgrammeChanges(TypedDict, total=False):
 def programme_update(
     *, programme: Programme, actor: Actor, **changes: Unpack[ProgrammeChanges]
 ) -> Programme:
-    """Change a programme's name, rate, rule or activity. A new rate applies to claims computed
-    from now on; a claim keeps the rate it was computed with."""
+    """Change a programme's name, rates, rule or activity (a stage's rate set to None: that
+    stage is paid the programme's rate). New rates apply to claims computed from now on; a
+    claim keeps the rates it was computed with."""
     locked = Programme.objects.select_for_update().get(pk=programme.pk)
     if "daily_rate" in changes:
         changes["daily_rate"] = _money(changes["daily_rate"], "daily_rate", positive=True)
     for field in ("name", "daily_rate", "carry_over", "active"):
         if field in changes:
             setattr(locked, field, changes[field])
+    if "primary_rate" in changes:
+        _stage_rate_set(locked, "primary_rate", changes["primary_rate"])
+    if "junior_rate" in changes:
+        _stage_rate_set(locked, "junior_rate", changes["junior_rate"])
     locked.save()
     return locked
 
@@ -268,22 +293,60 @@ def budget_carry_over(*, from_budget: Budget, to_budget: Budget, actor: Actor) -
 # Claims ----------------------------------------------------------------------------------------
 
 
+# The school stages a programme may pay apart, by the key `Computation.per_stage` counts them
+# under; students of no stage (above grade 9) are counted under NO_STAGE.
+STAGES = ("primary", "junior")
+NO_STAGE = "none"
+
+
+@dataclass(frozen=True)
+class Rates:
+    """What a programme pays per unit, or what a claim was computed at: one rate, and a rate
+    for each school stage that has its own."""
+
+    rate: Decimal
+    primary: Decimal | None = None
+    junior: Decimal | None = None
+
+    @classmethod
+    def of(cls, row: Programme | Claim) -> "Rates":
+        return cls(row.daily_rate, row.primary_rate, row.junior_rate)
+
+    @property
+    def staged(self) -> bool:
+        return self.primary is not None or self.junior is not None
+
+    def for_stage(self, stage: str) -> Decimal:
+        by_stage = {"primary": self.primary, "junior": self.junior}
+        return by_stage.get(stage) or self.rate
+
+
 @dataclass(frozen=True)
 class Computation:
     """What the school's records say about one month under one programme: the units its basis
     counts on each day (eligible students served per school day; eligible students at school
-    per school day, or on the first school day of each term), and the units to pay."""
+    per school day, or on the first school day of each term), the units to pay, and (for a
+    basis that counts students) those units by the students' school stage."""
 
     per_day: dict[date, int]
     units: int
     school_days: int
+    per_stage: dict[str, int] = dataclasses.field(default_factory=dict)
 
     @property
     def student_days(self) -> int:
         return self.units
 
-    def amount(self, rate: Decimal) -> Decimal:
-        return (rate * self.units).quantize(CENT)
+    def amount(self, rates: Rates) -> Decimal:
+        """The units at their rates, to the fen: each stage's at its own rate when the rates
+        have stages, all at the one rate otherwise."""
+        if rates.staged and self.per_stage:
+            total = sum(
+                (rates.for_stage(stage) * units for stage, units in self.per_stage.items()),
+                ZERO,
+            )
+            return total.quantize(CENT)
+        return (rates.rate * self.units).quantize(CENT)
 
     def breakdown(self) -> dict[str, int]:
         return {day.isoformat(): n for day, n in self.per_day.items()}
@@ -318,10 +381,19 @@ def _claim_computation(*, school: School, programme: Programme, month: date) -> 
                 boarders = dorms.boarders_by_day(counted)
                 students = {day: ids & boarders[day] for day, ids in students.items()}
             per_day = {day: len(students[day]) for day in sorted(students)}
-            units = (
-                len(set().union(*students.values()))
+            # Each student once per head; once on each term's first day per term.
+            counted_ids: list[int] = (
+                list(set().union(*students.values()))
                 if programme.basis == Programme.Basis.PER_HEAD
-                else sum(per_day.values())
+                else [pk for day in sorted(students) for pk in students[day]]
+            )
+            units = len(counted_ids)
+            stages = dorms.stages_by_student(set(counted_ids))
+            per_stage = dict.fromkeys((*STAGES, NO_STAGE), 0)
+            for pk in counted_ids:
+                per_stage[stages.get(pk) or NO_STAGE] += 1
+            return Computation(
+                per_day=per_day, units=units, school_days=len(days), per_stage=per_stage
             )
     if any(n < 0 for n in per_day.values()):
         raise InvalidInput(_("The canteen reported a negative count."))
@@ -357,14 +429,29 @@ def _counted(claim: Claim, computation: Computation) -> None:
     claim.breakdown = computation.breakdown()
     claim.school_days = computation.school_days
     claim.student_days = computation.units
+    claim.stage_units = computation.per_stage if Rates.of(claim).staged else {}
 
 
 def _computed_note(claim: Claim) -> str:
-    return _("%(units)s units (%(basis)s) on %(school_days)s school days at %(rate)s CNY") % {
+    note = _("%(units)s units (%(basis)s) on %(school_days)s school days at %(rate)s CNY") % {
         "units": claim.student_days,
         "basis": claim.get_basis_display(),
         "school_days": claim.school_days,
         "rate": claim.daily_rate,
+    }
+    if not claim.stage_units:
+        return note
+    rates = Rates.of(claim)
+    return note + _(
+        " (by stage: %(primary)s primary at %(primary_rate)s CNY, %(junior)s junior secondary "
+        "at %(junior_rate)s CNY, %(none)s other at %(rate)s CNY)"
+    ) % {
+        "primary": claim.stage_units.get("primary", 0),
+        "primary_rate": rates.for_stage("primary"),
+        "junior": claim.stage_units.get("junior", 0),
+        "junior_rate": rates.for_stage("junior"),
+        "none": claim.stage_units.get(NO_STAGE, 0),
+        "rate": rates.rate,
     }
 
 
@@ -409,13 +496,14 @@ def claim_compute(*, school: School, programme: Programme, month: date, actor: A
                     code="nothing_to_adjust",
                 )
             return adjustment
-        rate = programme.daily_rate
         if claim is None:
             claim = Claim(programme=programme, school=school, month=month)
+        claim.daily_rate = programme.daily_rate
+        claim.primary_rate = programme.primary_rate
+        claim.junior_rate = programme.junior_rate
         _counted(claim, computation)
         claim.budget = budget
-        claim.daily_rate = rate
-        claim.amount = computation.amount(rate)
+        claim.amount = computation.amount(Rates.of(claim))
         claim.computed_at = timezone.now()
         claim.computed_by = person(actor)
         try:
@@ -620,7 +708,7 @@ def _adjustment_computed(
     claims = _chain(month_claim)
     asked = claims.exclude(status__in=[Claim.Status.DRAFT, Claim.Status.REJECTED])
     before = month_claim.amount + sum((c.amount for c in asked), ZERO)
-    total = computation.amount(month_claim.daily_rate)
+    total = computation.amount(Rates.of(month_claim))
     draft = claims.select_for_update().filter(status=Claim.Status.DRAFT).first()
     if draft is None and total == before:
         return None
@@ -633,6 +721,8 @@ def _adjustment_computed(
             kind=Claim.Kind.ADJUSTMENT,
             corrects=month_claim,
             daily_rate=month_claim.daily_rate,
+            primary_rate=month_claim.primary_rate,
+            junior_rate=month_claim.junior_rate,
         )
     _counted(draft, computation)
     draft.amount = total - before
@@ -687,6 +777,7 @@ def month_corrections_record(
 
 __all__ = [
     "Computation",
+    "Rates",
     "budget_allocate",
     "budget_carry_over",
     "budget_supplement",

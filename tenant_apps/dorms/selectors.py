@@ -28,7 +28,9 @@ from tenant_apps.dorms.models import (
     RollCallEntry,
     Room,
     Visitor,
+    stage_of,
 )
+from tenant_apps.people.models import Student
 
 
 def current(on: date) -> Q:
@@ -60,6 +62,13 @@ def boarders_by_day(days: Collection[date]) -> dict[date, set[int]]:
             if start <= day and (end is None or day < end):
                 by_day[day].add(student_id)
     return by_day
+
+
+def stages_by_student(student_ids: Collection[int]) -> dict[int, str | None]:
+    """Student id -> the school stage of their grade ("primary", "junior"; None above grade 9),
+    for each of `student_ids`: one query."""
+    grades = Student.objects.filter(pk__in=student_ids).values_list("pk", "grade")
+    return {pk: (str(stage) if (stage := stage_of(grade)) else None) for pk, grade in grades}
 
 
 def building_list() -> QuerySet[Building]:

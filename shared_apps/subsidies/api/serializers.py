@@ -22,6 +22,8 @@ class ProgrammeSerializer(serializers.ModelSerializer):
             "code",
             "name",
             "daily_rate",
+            "primary_rate",
+            "junior_rate",
             "basis",
             "students",
             "carry_over",
@@ -36,6 +38,18 @@ class ProgrammeCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     daily_rate = money(
         min_value=Decimal("0.01"), default="5.00", help_text="CNY per unit of its basis."
+    )
+    primary_rate = money(
+        min_value=Decimal("0.01"),
+        required=False,
+        allow_null=True,
+        help_text="CNY per primary pupil (grades 1-6), for a programme that counts students.",
+    )
+    junior_rate = money(
+        min_value=Decimal("0.01"),
+        required=False,
+        allow_null=True,
+        help_text="CNY per junior-secondary student (grades 7-9), likewise.",
     )
     basis = serializers.ChoiceField(
         choices=Programme.Basis.choices, default=Programme.Basis.SERVED_DAY
@@ -52,6 +66,8 @@ class ProgrammeCreateSerializer(serializers.Serializer):
 class ProgrammeUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False)
     daily_rate = money(min_value=Decimal("0.01"), required=False)
+    primary_rate = money(min_value=Decimal("0.01"), required=False, allow_null=True)
+    junior_rate = money(min_value=Decimal("0.01"), required=False, allow_null=True)
     carry_over = serializers.ChoiceField(choices=Programme.CarryOver.choices, required=False)
     active = serializers.BooleanField(required=False)
 
@@ -160,6 +176,9 @@ class ClaimSerializer(serializers.ModelSerializer):
             "school_days",
             "student_days",
             "daily_rate",
+            "primary_rate",
+            "junior_rate",
+            "stage_units",
             "amount",
             "claimed_before",
             "disbursed",

@@ -130,7 +130,11 @@ class ClaimPage(Page):
         context.update(
             claim=claim,
             title=_("Claim of %(month)s") % {"month": f"{claim.month:%Y-%m}"},
-            days=[(day, count, claim.daily_rate * count) for day, count in days],
+            # A claim paid by stage has its amounts by stage, not by day.
+            days=[
+                (day, count, None if claim.stage_units else claim.daily_rate * count)
+                for day, count in days
+            ],
             day_chart=_chart(
                 "bar",
                 [f"{day:%m-%d}" for day, _count in days],

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from houqin.api.fields import MonthField
+from houqin.api.fields import MonthField, correction_reason
 from tenant_apps.canteen.models import SchoolTerm
 from tenant_apps.dorms.models import (
     Allocation,
@@ -89,15 +89,18 @@ class AllocationCreateSerializer(serializers.Serializer):
     student = serializers.PrimaryKeyRelatedField(queryset=Student.objects.all())
     bed = serializers.PrimaryKeyRelatedField(queryset=Bed.objects.all())
     start_date = serializers.DateField()
+    correction_reason = correction_reason()
 
 
 class AllocationEndSerializer(serializers.Serializer):
     end_date = serializers.DateField()
+    correction_reason = correction_reason()
 
 
 class AllocationMoveSerializer(serializers.Serializer):
     bed = serializers.PrimaryKeyRelatedField(queryset=Bed.objects.all())
     on = serializers.DateField()
+    correction_reason = correction_reason()
 
 
 class BulkAllocationSerializer(serializers.Serializer):
@@ -107,6 +110,7 @@ class BulkAllocationSerializer(serializers.Serializer):
     sex = serializers.ChoiceField(
         choices=Student.Gender.choices, required=False, default="", allow_blank=True
     )
+    correction_reason = correction_reason()
 
 
 class BulkRowSerializer(serializers.Serializer):

@@ -2,6 +2,8 @@
 closed rather than overwritten, the student's boarding flag following."""
 
 from collections import defaultdict, deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -13,6 +15,8 @@ from django.utils.translation import gettext as _
 from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
 from shared_apps.accounts.actors import person
+from shared_apps.subsidies import closing
+from shared_apps.subsidies.models import MonthCorrection, Programme
 from tenant_apps.canteen import selectors as calendar
 from tenant_apps.dorms.models import NO_UPPER_BUNK_GRADES, Allocation, Bed, FeeCharge, stage_of
 from tenant_apps.dorms.selectors import current, from_on
@@ -47,11 +51,44 @@ def _boarding_follows(student_ids: list[int], on: date) -> None:
     Student.objects.filter(pk__in=set(student_ids) - housed, boarding=True).update(boarding=False)
 
 
+@contextmanager
+def _month_change(
+    *, first: date, last: date | None, reason: str, actor: Actor
+) -> Iterator[closing.Change]:
+    """Around a change to who held a bed from `first` until `last` (today when open): in a month
+    a boarders' programme's claim closed, a correction (`shared_apps.subsidies.closing`)."""
+    until = max(first, last or timezone.localdate())
+    with closing.month_change(
+        days=closing.months_between(first, until),
+        change=MonthCorrection.Change.ALLOCATION,
+        reason=reason,
+        actor=actor,
+        students=Programme.Students.BOARDERS,
+    ) as change:
+        yield change
+
+
 @service
-def allocation_create(*, student: Student, bed: Bed, start_date: date, actor: Actor) -> Allocation:
+def allocation_create(
+    *, student: Student, bed: Bed, start_date: date, actor: Actor, correction_reason: str = ""
+) -> Allocation:
     """Put `student` in `bed` from `start_date`. The student's row is locked before the bed's
     (every service here locks in that order), so two managers allocating the same student or
-    the same bed at once are served one after the other and the second is refused."""
+    the same bed at once are served one after the other and the second is refused. From a
+    closed month on, a correction."""
+    with _month_change(
+        first=start_date, last=None, reason=correction_reason, actor=actor
+    ) as change:
+        allocation = _created(student=student, bed=bed, start_date=start_date, actor=actor)
+        change.detail = _("%(student)s housed in bed %(bed)s from %(day)s") % {
+            "student": allocation.student.student_number,
+            "bed": allocation.bed_id,
+            "day": start_date.isoformat(),
+        }
+    return allocation
+
+
+def _created(*, student: Student, bed: Bed, start_date: date, actor: Actor) -> Allocation:
     locked_student = Student.objects.select_for_update().get(pk=student.pk)
     locked_bed = Bed.objects.select_for_update(of=("self",)).select_related("room").get(pk=bed.pk)
     refusal = _refusal(locked_student, locked_bed)
@@ -77,11 +114,21 @@ def allocation_create(*, student: Student, bed: Bed, start_date: date, actor: Ac
 
 
 @service
-def allocation_end(*, allocation: Allocation, end_date: date, actor: Actor) -> Allocation:
+def allocation_end(
+    *, allocation: Allocation, end_date: date, actor: Actor, correction_reason: str = ""
+) -> Allocation:
     """The student moves out on `end_date` (the bed is free that day); the row stays. Leaving
     the dormitory (no bed from that day on) opens the refund of the boarding fees charged for
-    the term."""
-    ended = _ended(allocation, end_date)
+    the term. In a closed month, a correction."""
+    with _month_change(
+        first=end_date, last=allocation.end_date, reason=correction_reason, actor=actor
+    ) as change:
+        ended = _ended(allocation, end_date)
+        change.detail = _("%(student)s out of bed %(bed)s from %(day)s") % {
+            "student": ended.student.student_number,
+            "bed": ended.bed_id,
+            "day": end_date.isoformat(),
+        }
     if not Allocation.objects.filter(from_on(end_date), student_id=ended.student_id).exists():
         _refunds_open(student=ended.student, left_on=end_date)
     return ended
@@ -102,12 +149,22 @@ def _ended(allocation: Allocation, end_date: date) -> Allocation:
 
 
 @service
-def allocation_move(*, allocation: Allocation, bed: Bed, on: date, actor: Actor) -> Allocation:
+def allocation_move(
+    *, allocation: Allocation, bed: Bed, on: date, actor: Actor, correction_reason: str = ""
+) -> Allocation:
     """Move the student of `allocation` to `bed` on day `on`: the old allocation ends that day
-    and a new one starts."""
-    student = Student.objects.select_for_update().get(pk=allocation.student_id)
-    _ended(allocation, on)
-    return allocation_create(student=student, bed=bed, start_date=on, actor=actor)
+    and a new one starts. In a closed month, one correction."""
+    with _month_change(first=on, last=None, reason=correction_reason, actor=actor) as change:
+        student = Student.objects.select_for_update().get(pk=allocation.student_id)
+        _ended(allocation, on)
+        moved = _created(student=student, bed=bed, start_date=on, actor=actor)
+        change.detail = _("%(student)s moved from bed %(old)s to bed %(new)s on %(day)s") % {
+            "student": student.student_number,
+            "old": allocation.bed_id,
+            "new": moved.bed_id,
+            "day": on.isoformat(),
+        }
+    return moved
 
 
 @dataclass(frozen=True)
@@ -129,13 +186,32 @@ def allocation_bulk(
     class_name: str = "",
     sex: str = "",
     actor: Actor,
+    correction_reason: str = "",
 ) -> list[BulkRow]:
     """Give each active student of `grade` (and `class_name`, `sex` when given) without a bed
     from `start_date` a free bed, class by class, filling the rooms of their sex and stage in
-    order (building, floor, room, bed). Reports one row per student: allocated, or why not."""
+    order (building, floor, room, bed). Reports one row per student: allocated, or why not.
+    From a closed month on, a correction."""
     if stage_of(grade) is None:
         message = _("Only primary and junior-secondary pupils board.")
         raise InvalidInput(message, code="wrong_stage", fields={"grade": [message]})
+    with _month_change(
+        first=start_date, last=None, reason=correction_reason, actor=actor
+    ) as change:
+        rows = _bulk(
+            start_date=start_date, grade=grade, class_name=class_name, sex=sex, actor=actor
+        )
+        change.detail = _("%(count)s pupils of grade %(grade)s housed from %(day)s") % {
+            "count": sum(row.code == "allocated" for row in rows),
+            "grade": grade,
+            "day": start_date.isoformat(),
+        }
+    return rows
+
+
+def _bulk(
+    *, start_date: date, grade: int, class_name: str, sex: str, actor: Actor
+) -> list[BulkRow]:
     students = Student.objects.select_for_update().filter(status=Student.Status.ACTIVE, grade=grade)
     if class_name:
         students = students.filter(class_name=class_name)

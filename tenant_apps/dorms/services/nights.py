@@ -9,18 +9,17 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin.db import insert_columns_returning
 from houqin.door import Actor, service
 from houqin.exceptions import InvalidInput
 from tenant_apps.dorms.models import (
-    Allocation,
     DoorEvent,
     Guardian,
-    Leave,
     Policy,
     RollCall,
     RollCallEntry,
 )
-from tenant_apps.dorms.selectors import current, roll_call_due
+from tenant_apps.dorms.selectors import roll_call_due
 from tenant_apps.notices.services import notify
 from tenant_apps.people.models import Student
 
@@ -42,56 +41,90 @@ class EventRow:
 
 @service
 def door_events_record(*, events: list[dict[str, Any]], actor: Actor) -> list[EventRow]:
-    """Record the terminals' events, each once: an event whose (device, event id) is recorded
-    already is a duplicate and changes nothing; one of a student the register does not know is
-    refused. One row of the report per event, in order."""
+    """Record the terminals' events, each once: one of a student the register does not know is
+    refused; one whose (device, event id) is recorded already, by an earlier report or earlier
+    in this one, is a duplicate and changes nothing. One row of the report per event, in order.
+    One INSERT of unnested columns for the whole report, skipping what is recorded: what it
+    returns is what was new, whatever another report committed meanwhile."""
     if len(events) > MAX_EVENTS:
         raise InvalidInput(_("Too many events in one report."), code="too_many")
     numbers = {event["student_number"] for event in events}
     students = dict(
         Student.objects.filter(student_number__in=numbers).values_list("student_number", "pk")
     )
-    keys = [(e["device"], e["device_event_id"]) for e in events]
-    known = _recorded(keys)
+    known = [e for e in events if e["student_number"] in students]
+    new: set[tuple[str, str]] = set()
+    if known:
+        new = set(
+            insert_columns_returning(
+                DoorEvent._meta.db_table,
+                {
+                    "device": ("text[]", [e["device"] for e in known]),
+                    "device_event_id": ("text[]", [e["device_event_id"] for e in known]),
+                    "student_id": ("bigint[]", [students[e["student_number"]] for e in known]),
+                    "direction": ("text[]", [e["direction"] for e in known]),
+                    "method": ("text[]", [e["method"] for e in known]),
+                    "occurred_at": ("timestamptz[]", [e["occurred_at"] for e in known]),
+                },
+                ("device", "device_event_id"),
+                constant={"received_at": timezone.now()},
+                on_conflict_do_nothing=True,
+            )
+        )
     rows: list[EventRow] = []
-    new: list[DoorEvent] = []
     for event in events:
         key = (event["device"], event["device_event_id"])
-        student_id = students.get(event["student_number"])
-        if key in known:
-            code = "duplicate"
-        elif student_id is None:
+        if event["student_number"] not in students:
             code = "unknown_student"
-        else:
+        elif key in new:
             code = "accepted"
-            known.add(key)
-            new.append(
-                DoorEvent(
-                    device=key[0],
-                    device_event_id=key[1],
-                    student_id=student_id,
-                    direction=event["direction"],
-                    method=event["method"],
-                    occurred_at=event["occurred_at"],
-                )
-            )
+            new.discard(key)
+        else:
+            code = "duplicate"
         rows.append(EventRow(key[0], key[1], code))
-    # Another report of the same events committed meanwhile: the database keeps one of each.
-    DoorEvent.objects.bulk_create(new, ignore_conflicts=True, batch_size=5000)
     return rows
 
 
-def _recorded(keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
-    if not keys:
-        return set()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT e.device, e.device_event_id FROM dorms_doorevent e "
-            "JOIN unnest(%s::text[], %s::text[]) AS k(device, id) "
-            "ON e.device = k.device AND e.device_event_id = k.id",
-            [[k[0] for k in keys], [k[1] for k in keys]],
-        )
-        return set(cursor.fetchall())
+# The roll call in one statement: each boarder in a bed that night (the allocations), on
+# approved leave at the time, in (their last pass of the LOOK_BACK before the time was in),
+# late (a pass in after it, until the roll call is taken or LATE_UNTIL), else absent. An entry
+# of an earlier taking is changed only while absent. Returns the boarders newly absent.
+_ROLL_CALL_SQL = """
+WITH boarder AS (
+    SELECT student_id, bed_id FROM dorms_allocation
+    WHERE start_date <= %(night)s AND (end_date IS NULL OR end_date > %(night)s)
+), away AS (
+    SELECT DISTINCT student_id FROM dorms_leave
+    WHERE status = 'approved' AND starts_at <= %(due)s AND ends_at > %(due)s
+), last_pass AS (
+    SELECT DISTINCT ON (student_id) student_id, direction, occurred_at FROM dorms_doorevent
+    WHERE occurred_at >= %(since)s AND occurred_at <= %(due)s
+    ORDER BY student_id, occurred_at DESC, id DESC
+), late_in AS (
+    SELECT student_id, min(occurred_at) AS occurred_at FROM dorms_doorevent
+    WHERE direction = 'in' AND occurred_at > %(due)s AND occurred_at <= %(until)s
+    GROUP BY student_id
+), found AS (
+    SELECT b.student_id, b.bed_id,
+           CASE WHEN a.student_id IS NOT NULL THEN 'leave'
+                WHEN p.direction = 'in' THEN 'in'
+                WHEN l.student_id IS NOT NULL THEN 'late'
+                ELSE 'absent' END AS status,
+           CASE WHEN a.student_id IS NOT NULL THEN NULL
+                WHEN p.direction = 'in' THEN p.occurred_at
+                ELSE l.occurred_at END AS seen_at
+    FROM boarder b
+    LEFT JOIN away a ON a.student_id = b.student_id
+    LEFT JOIN last_pass p ON p.student_id = b.student_id
+    LEFT JOIN late_in l ON l.student_id = b.student_id
+)
+INSERT INTO dorms_rollcallentry AS e (roll_call_id, student_id, bed_id, status, seen_at)
+SELECT %(roll_call)s, student_id, bed_id, status, seen_at FROM found
+ON CONFLICT (roll_call_id, student_id) DO UPDATE
+    SET status = EXCLUDED.status, seen_at = EXCLUDED.seen_at
+    WHERE e.status = 'absent'
+RETURNING e.student_id, e.status, e.xmax = 0 AS inserted
+"""
 
 
 @service
@@ -99,7 +132,7 @@ def roll_call_take(*, night: date, actor: Actor, now: datetime | None = None) ->
     """Take (or take again) the roll call of `night`: each boarder in a bed that night is in
     (their last pass before the time was in), on approved leave, late (in after the time) or
     absent. Taken again, it only moves absent boarders to late. Each newly absent boarder's
-    guardians are told once, through the outbox."""
+    guardians are told once, through the outbox. One statement, however many boarders."""
     now = now or timezone.now()
     due = roll_call_due(night)
     if now < due:
@@ -107,79 +140,26 @@ def roll_call_take(*, night: date, actor: Actor, now: datetime | None = None) ->
     roll_call, _made = RollCall.objects.select_for_update().get_or_create(
         night=night, defaults={"due_at": due, "taken_at": now}
     )
-    boarders = dict(Allocation.objects.filter(current(night)).values_list("student_id", "bed_id"))
-    on_leave = set(
-        Leave.objects.filter(
-            status=Leave.Status.APPROVED,
-            starts_at__lte=due,
-            ends_at__gt=due,
-            student_id__in=boarders,
-        ).values_list("student_id", flat=True)
-    )
-    last_before = _last_pass(boarders, due - LOOK_BACK, due)
-    first_in_after = _first_in(boarders, due, min(now, due + LATE_UNTIL))
-    before = dict(roll_call.entries.values_list("student_id", "status"))
-    entries: list[RollCallEntry] = []
-    for student_id, bed_id in boarders.items():
-        seen_at = None
-        if student_id in on_leave:
-            status = RollCallEntry.Status.LEAVE
-        elif student_id in last_before and last_before[student_id][0] == DoorEvent.Direction.IN:
-            status, seen_at = RollCallEntry.Status.IN, last_before[student_id][1]
-        elif student_id in first_in_after:
-            status, seen_at = RollCallEntry.Status.LATE, first_in_after[student_id]
-        else:
-            status = RollCallEntry.Status.ABSENT
-        if before.get(student_id) not in (None, RollCallEntry.Status.ABSENT):
-            continue
-        entries.append(
-            RollCallEntry(
-                roll_call=roll_call,
-                student_id=student_id,
-                bed_id=bed_id,
-                status=status,
-                seen_at=seen_at,
-            )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _ROLL_CALL_SQL,
+            {
+                "night": night,
+                "due": due,
+                "since": due - LOOK_BACK,
+                "until": min(now, due + LATE_UNTIL),
+                "roll_call": roll_call.pk,
+            },
         )
-    RollCallEntry.objects.bulk_create(
-        entries,
-        update_conflicts=True,
-        unique_fields=["roll_call", "student"],
-        update_fields=["status", "seen_at"],
-        batch_size=5000,
-    )
+        written = cursor.fetchall()
     RollCall.objects.filter(pk=roll_call.pk).update(taken_at=now)
     absent = [
-        e.student_id
-        for e in entries
-        if e.status == RollCallEntry.Status.ABSENT and e.student_id not in before
+        student_id
+        for student_id, status, inserted in written
+        if inserted and status == RollCallEntry.Status.ABSENT
     ]
     _tell_guardians(night, absent, actor)
     return roll_call
-
-
-def _last_pass(
-    students: dict[int, int], since: datetime, until: datetime
-) -> dict[int, tuple[str, datetime]]:
-    rows = (
-        DoorEvent.objects.filter(occurred_at__gte=since, occurred_at__lte=until)
-        .order_by("student_id", "-occurred_at", "-id")
-        .distinct("student_id")
-        .values_list("student_id", "direction", "occurred_at")
-    )
-    return {s: (d, at) for s, d, at in rows if s in students}
-
-
-def _first_in(students: dict[int, int], since: datetime, until: datetime) -> dict[int, datetime]:
-    rows = (
-        DoorEvent.objects.filter(
-            direction=DoorEvent.Direction.IN, occurred_at__gt=since, occurred_at__lte=until
-        )
-        .order_by("student_id", "occurred_at")
-        .distinct("student_id")
-        .values_list("student_id", "occurred_at")
-    )
-    return {s: at for s, at in rows if s in students}
 
 
 def _tell_guardians(night: date, student_ids: list[int], actor: Actor) -> None:
