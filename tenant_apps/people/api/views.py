@@ -319,7 +319,9 @@ class ClassTeacherViewSet(
     def safely_get_queryset(self) -> Any:
         return selectors.class_teacher_list()
 
-    @extend_schema(request=s.ClassTeacherCreateSerializer, responses={201: s.ClassTeacherSerializer})
+    @extend_schema(
+        request=s.ClassTeacherCreateSerializer, responses={201: s.ClassTeacherSerializer}
+    )
     def create(self, request: Request) -> Response:
         data = s.ClassTeacherCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
