@@ -2,9 +2,12 @@
 their class and nobody else's; the dorm manager reviews (naming the bed, the move tried out),
 the logistics director approves and the allocation moves, history kept; a refused step says
 why; a bed taken since the review refuses the approval with the rule, nothing saved. And the
-class teachers the logistics director names, one a class a school year."""
+class teachers the logistics director names, one a class a school year. The director approving
+a move into a bed a manager allocates at the same moment: one wins."""
 
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -14,12 +17,15 @@ from django_tenants.utils import tenant_context
 from houqin.exceptions import InvalidInput
 from houqin.roles import Role as R
 from shared_apps.accounts.models import User
-from tenant_apps.dorms.models import Allocation, RoomChange
-from tenant_apps.dorms.services import allocations
+from tenant_apps.dorms.models import Allocation, Bed, Building, Floor, Room, RoomChange
+from tenant_apps.dorms.services import allocations, room_changes
 from tenant_apps.people.models import ClassTeacher, Student, school_year_of
 from tenant_apps.people.services.classes import class_teacher_assign, student_account_link
 from tenants.models import School
-from tests.factories import SETUP, user_with_role
+from tenants.routing import school_host
+from tests.concurrency import at_once
+from tests.conftest import SCHOOL_A, HostClient
+from tests.factories import SETUP, discard_user, user_with_role
 from tests.matrix.dorms import make_room
 from tests.matrix.people import make_student
 
@@ -232,3 +238,50 @@ def test_only_a_student_account_is_linked_to_a_pupil(school_a, role):
     with tenant_context(school_a), pytest.raises(InvalidInput) as refused:
         student_account_link(student=student, user=user_with_role(role, school_a), actor=SETUP)
     assert refused.value.code == "not_a_student"
+
+
+def test_an_approval_and_an_allocation_of_the_same_bed_at_once_one_wins(
+    committed: list[Callable[[], Any]],
+) -> None:
+    school = School.objects.get(code=SCHOOL_A)
+    director = user_with_role(R.LOGISTICS_DIRECTOR, school)
+    manager = user_with_role(R.DORM_MANAGER, school)
+    committed.extend(partial(discard_user, user) for user in (director, manager))
+    student, beds = _boarder(school)
+    newcomer = make_student(school.schema_name)
+    committed.append(partial(_cleanup, school, [student, newcomer]))
+    with tenant_context(school):
+        change = room_changes.room_change_request(student=student, reason="换房", actor=SETUP)
+        room_changes.room_change_review(room_change=change, approve=True, bed=beds[1], actor=SETUP)
+    host = school_host(school.code)
+    calls = [
+        lambda: HostClient(host, director).post(f"{CHANGES}{change.pk}/decide/", {"approve": True}),
+        lambda: HostClient(host, manager).post(
+            "/api/v1/dorms/allocations/",
+            {
+                "student": newcomer.pk,
+                "bed": beds[1].pk,
+                "start_date": timezone.localdate().isoformat(),
+            },
+        ),
+    ]
+    responses = at_once(2, lambda i: calls[i]())
+    codes = sorted(r.status_code for r in responses)  # type: ignore[union-attr]
+    assert codes in ([200, 409], [201, 409]), codes
+    with tenant_context(school):
+        in_bed = Allocation.objects.filter(bed=beds[1], end_date__isnull=True)
+        assert in_bed.count() == 1
+        moved = RoomChange.objects.get(pk=change.pk).status == RoomChange.Status.APPROVED
+        assert in_bed.get().student_id == (student.pk if moved else newcomer.pk)
+        assert Allocation.objects.filter(student=student, end_date__isnull=True).count() == 1
+
+
+def _cleanup(school: School, students: list[Student]) -> None:
+    with tenant_context(school):
+        RoomChange.objects.filter(student__in=students).delete()
+        Allocation.objects.all().delete()
+        Bed.objects.all().delete()
+        Room.objects.all().delete()
+        Floor.objects.all().delete()
+        Building.objects.all().delete()
+        Student.objects.filter(pk__in=[s.pk for s in students]).delete()
