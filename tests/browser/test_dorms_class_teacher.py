@@ -1,7 +1,7 @@
 """On the demo's boarding school, on phones (390×844): the class teacher of the class of last
 night's absent pupil sees their class's boarders with the roll call (the absent one marked),
 asks leave for a pupil and a room change for another; a pupil asks for their own room change;
-the dorm manager reviews the teacher's, naming a free bed; the logistics director approves it
+the dorm manager approves the leave and reviews the teacher's room change, naming a free bed; the logistics director approves it
 and the pupil sleeps in that bed from today. Every page checked by axe-core."""
 
 from django.utils import timezone
@@ -50,30 +50,17 @@ def _a_boarder_of_the_class(absent: Student) -> tuple[Student, Bed]:
     """Another boarder of the class, and a free bed of a room for their sex and stage."""
     with tenant_context(School.objects.get(code=SCHOOL)):
         today = timezone.localdate()
-        housed = Allocation.objects.filter(current(today))
-        pupil = (
-            Student.objects.filter(
-                grade=absent.grade,
-                class_name=absent.class_name,
-                pk__in=housed.values("student_id"),
-            )
-            .exclude(pk=absent.pk)
-            .order_by("student_number")
-            .first()
-        )
-        assert pupil is not None
-        stay = housed.select_related("bed__room").get(student=pupil)
-        free = (
-            Bed.objects.filter(
-                in_service=True, room__sex=pupil.gender, room__stage=stay.bed.room.stage
-            )
-            .exclude(pk__in=Allocation.objects.filter(current(today)).values("bed_id"))
-            .exclude(bunk=Bed.Bunk.UPPER)
-            .order_by("room__number", "number")
-            .first()
-        )
-        assert free is not None
-        return pupil, free
+        housed = Allocation.objects.filter(current(today)).select_related("bed__room")
+        free = Bed.objects.filter(in_service=True).exclude(pk__in=housed.values("bed_id"))
+        stays = housed.filter(
+            student__grade=absent.grade, student__class_name=absent.class_name
+        ).exclude(student=absent)
+        for stay in stays.select_related("student").order_by("student__student_number"):
+            room = stay.bed.room
+            bed = free.filter(room__sex=room.sex, room__stage=room.stage).order_by("pk").first()
+            if bed is not None:
+                return stay.student, bed
+    raise AssertionError("no boarder of the class has a free bed to move to")
 
 
 def _the_pupils_own_account(absent: Student) -> None:
@@ -125,6 +112,14 @@ def test_the_class_teacher_and_a_room_change_on_phones(sign_in: SignIn, site: Si
     screenshot(own, "dorms-room-change-ask")
 
     manager = sign_in(f"dorm_manager.{SCHOOL}", SCHOOL, phone=True)
+    manager.goto(site.url(SCHOOL, "/dorms/leaves/"))
+    manager.get_by_role("listitem").filter(has_text="回家看病").get_by_role(
+        "link", name="审批", exact=True
+    ).click()
+    manager.get_by_label("决定", exact=True).select_option(label="批准")
+    manager.get_by_role("button", name="保存").click()
+    expect(manager.get_by_role("status")).to_contain_text("请假已处理")
+
     manager.goto(site.url(SCHOOL, "/dorms/room-changes/"))
     check_accessibility(manager)
     manager.get_by_role("listitem").filter(has_text="与室友作息不同").get_by_role(
@@ -141,7 +136,7 @@ def test_the_class_teacher_and_a_room_change_on_phones(sign_in: SignIn, site: Si
     director.goto(site.url(SCHOOL, "/dorms/room-changes/"))
     check_accessibility(director)
     director.get_by_role("listitem").filter(has_text="与室友作息不同").get_by_role(
-        "link", name="决定", exact=True
+        "link", name="审批", exact=True
     ).click()
     check_accessibility(director)
     director.get_by_label("决定", exact=True).select_option(label="批准")
