@@ -280,7 +280,7 @@ def class_boarders(*, user_id: int, on: date) -> tuple[RollCall | None, list[Cla
     if roll_call is not None:
         found = RollCallEntry.objects.filter(roll_call=roll_call, student__in=pupils)
         entries = {entry.student_id: entry for entry in found}
-    order = {RollCallEntry.Status.ABSENT: 0, RollCallEntry.Status.LATE: 1}
+    order: dict[str, int] = {RollCallEntry.Status.ABSENT: 0, RollCallEntry.Status.LATE: 1}
     rows = [ClassBoarder(stay.student, stay.bed, entries.get(stay.student_id)) for stay in stays]
     rows.sort(key=lambda row: order.get(row.entry.status, 2) if row.entry else 3)
     return roll_call, rows

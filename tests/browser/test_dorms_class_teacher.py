@@ -1,8 +1,9 @@
 """On the demo's boarding school, on phones (390×844): the class teacher of the class of last
 night's absent pupil sees their class's boarders with the roll call (the absent one marked),
 asks leave for a pupil and a room change for another; a pupil asks for their own room change;
-the dorm manager approves the leave and reviews the teacher's room change, naming a free bed; the logistics director approves it
-and the pupil sleeps in that bed from today. Every page checked by axe-core."""
+the dorm manager approves the leave and reviews the teacher's room change, naming a free bed;
+the logistics director approves it and the pupil sleeps in that bed from today. Every page
+checked by axe-core."""
 
 from django.utils import timezone
 from django_tenants.utils import tenant_context

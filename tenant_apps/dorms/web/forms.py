@@ -43,7 +43,7 @@ class RoomChangeAskForm(forms.Form):
             self.fields = {"student": pupil_field(pupils), **self.fields}
 
 
-class BedChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class BedChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         room = obj.room
         return f"{room.floor.building.name} {room.number} · {obj.number} ({room.get_sex_display()})"

@@ -138,7 +138,8 @@ class LeaveDecidePage(FormPage):
 
 def _class_pupils(request: HttpRequest) -> list[Student]:
     """The boarders of the classes the signed-in user is class teacher of, today."""
-    _roll_call, rows = selectors.class_boarders(user_id=request.user.pk, on=timezone.localdate())
+    user_id = signed_in(request).pk
+    _roll_call, rows = selectors.class_boarders(user_id=user_id, on=timezone.localdate())
     return sorted((row.student for row in rows), key=lambda pupil: pupil.name)
 
 
@@ -157,13 +158,14 @@ class MyClassPage(Page):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         today = timezone.localdate()
-        roll_call, rows = selectors.class_boarders(user_id=self.request.user.pk, on=today)
+        user_id = signed_in(self.request).pk
+        roll_call, rows = selectors.class_boarders(user_id=user_id, on=today)
         pupils = [row.student for row in rows]
         leaves_of_pupils = (
             selectors.leave_list().filter(student__in=pupils).select_related("student")[:20]
         )
         return super().get_context_data(
-            classes=people.classes_taught(user_id=self.request.user.pk, on=today),
+            classes=people.classes_taught(user_id=user_id, on=today),
             roll_call=roll_call,
             rows=rows,
             leaves=leaves_of_pupils,
@@ -216,7 +218,7 @@ class RoomChangeAskPage(FormPage):
 
     @cached_property
     def own(self) -> Student | None:
-        return people.student_of(user_id=self.request.user.pk)
+        return people.student_of(user_id=signed_in(self.request).pk)
 
     @cached_property
     def pupils(self) -> list[Student] | None:
@@ -226,7 +228,7 @@ class RoomChangeAskPage(FormPage):
         return {"pupils": self.pupils}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        asked = selectors.room_change_list().filter(requested_by=self.request.user)[:20]
+        asked = selectors.room_change_list().filter(requested_by=signed_in(self.request))[:20]
         return super().get_context_data(own=self.own, asked=asked, **kwargs)
 
     @once
