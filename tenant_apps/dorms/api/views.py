@@ -407,19 +407,21 @@ class RoomChangeViewSet(_Readable):
     @extend_schema(request=s.RoomChangeReviewSerializer, responses=s.RoomChangeSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk: str | None = None) -> Response:
+        room_change: RoomChange = self.get_object()
         data = s.RoomChangeReviewSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         reviewed = room_changes.room_change_review(
-            room_change=self.get_object(), actor=signed_in(request), **data.validated_data
+            room_change=room_change, actor=signed_in(request), **data.validated_data
         )
         return Response(s.RoomChangeSerializer(reviewed).data)
 
     @extend_schema(request=s.RoomChangeDecideSerializer, responses=s.RoomChangeSerializer)
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str | None = None) -> Response:
+        room_change: RoomChange = self.get_object()
         data = s.RoomChangeDecideSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         decided = room_changes.room_change_decide(
-            room_change=self.get_object(), actor=signed_in(request), **data.validated_data
+            room_change=room_change, actor=signed_in(request), **data.validated_data
         )
         return Response(s.RoomChangeSerializer(decided).data)
