@@ -153,6 +153,13 @@ _ASSET_KEEPING = frozenset(
 )
 # Running the dormitories: rooms and beds, allocations and moves.
 _BOARDING = frozenset({"dorms.*"})
+# The dorm manager's part of it: all but approving a room change, the logistics director's step
+# after the dorm manager's review (every act but those beginning with "a", then adding and
+# approving a leave).
+_BOARDING_DESK = frozenset({"dorms.[!a]*", "dorms.add_*", "dorms.approve_leave"})
+# Asking for a room change, and following one's own requests: a pupil for themselves, a class
+# teacher (staff) for their class's pupils (the service checks whose pupil it is).
+_ROOM_CHANGE_ASKING = frozenset({"dorms.add_roomchange", "dorms.view_roomchange:own"})
 # The school's bus riders, seated on the district's runs.
 _RIDING = frozenset({"riders.*"})
 # Reading everything a school holds, without personal-data unmasking.
@@ -382,7 +389,7 @@ REGISTRY: dict[Role, RoleSpec] = {
             Role.DORM_MANAGER,
             Scope.SCHOOL,
             _("Dormitory manager"),
-            _MEMBER | {"people.view_student"} | _BOARDING,
+            _MEMBER | {"people.view_student"} | _BOARDING_DESK,
         ),
         RoleSpec(
             Role.REPAIR_TECHNICIAN, Scope.SCHOOL, _("Repair technician"), _MEMBER | _REPAIR_WORK
@@ -421,9 +428,9 @@ REGISTRY: dict[Role, RoleSpec] = {
             Scope.SCHOOL,
             _("Staff"),
             # Class teachers ask for their boarders' leave, for the guardians, and follow it.
-            _MEMBER | {"dorms.add_leave", "dorms.view_leave:own"},
+            _MEMBER | {"dorms.add_leave", "dorms.view_leave:own"} | _ROOM_CHANGE_ASKING,
         ),
-        RoleSpec(Role.STUDENT, Scope.SCHOOL, _("Student"), _MEMBER),
+        RoleSpec(Role.STUDENT, Scope.SCHOOL, _("Student"), _MEMBER | _ROOM_CHANGE_ASKING),
         RoleSpec(
             Role.SUPPLIER,
             Scope.DISTRICT,

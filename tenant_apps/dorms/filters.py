@@ -13,6 +13,7 @@ from tenant_apps.dorms.models import (
     Leave,
     RollCall,
     Room,
+    RoomChange,
     Visitor,
 )
 
@@ -95,3 +96,11 @@ class VisitorFilter(django_filters.FilterSet):
     class Meta:
         model = Visitor
         fields = ["student"]
+
+
+class RoomChangeFilter(django_filters.FilterSet):
+    created_from, created_to = date_range("created_at", _("Asked"))
+
+    class Meta:
+        model = RoomChange
+        fields = ["student", "status"]

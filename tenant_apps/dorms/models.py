@@ -521,3 +521,83 @@ class FeeCharge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_id} {self.term_id} {self.amount}"
+
+
+class RoomChange(models.Model):
+    """A request to move a boarder to another bed (调宿): asked for by the pupil or their class
+    teacher, reviewed by the dorm manager (who names the bed and the day), approved by the
+    logistics director, when the allocation moves; refused at either step with the reason."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("requested")
+        REVIEWED = "reviewed", _("reviewed")
+        APPROVED = "approved", _("approved")
+        REFUSED = "refused", _("refused")
+
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=200)
+    # The bed asked for, then the one the dorm manager names; the day the move is made.
+    bed = models.ForeignKey(Bed, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    move_on = models.DateField(_("move on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED
+    )
+    refusal = models.CharField(_("why refused"), max_length=200, blank=True)
+    # The allocation the approval made.
+    allocation = models.ForeignKey(
+        Allocation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    # A pupil, or a class teacher, follows the requests they made.
+    owner_field: ClassVar[str] = "requested_by"
+
+    class Meta:
+        verbose_name = _("room change")
+        verbose_name_plural = _("room changes")
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("review_roomchange", _("Can review a room change (the dorm manager's step)")),
+            ("approve_roomchange", _("Can approve a room change (the director's step)")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=one_of("status", ("requested", "reviewed", "approved", "refused")),
+                name="dorms_roomchange_status",
+            ),
+            # One request open at a time per pupil.
+            models.UniqueConstraint(
+                fields=["student"],
+                condition=models.Q(status__in=("requested", "reviewed")),
+                name="dorms_roomchange_one_open",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=("requested", "refused"))
+                | models.Q(bed__isnull=False, move_on__isnull=False, reviewed_at__isnull=False),
+                name="dorms_roomchange_reviewed_names_bed",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="approved")
+                | models.Q(allocation__isnull=False, decided_at__isnull=False),
+                name="dorms_roomchange_approved_moved",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(status="refused") & ~models.Q(refusal=""))
+                | (~models.Q(status="refused") & models.Q(refusal="")),
+                name="dorms_roomchange_refused_says_why",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.get_status_display()}"

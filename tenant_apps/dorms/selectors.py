@@ -27,9 +27,11 @@ from tenant_apps.dorms.models import (
     RollCall,
     RollCallEntry,
     Room,
+    RoomChange,
     Visitor,
     stage_of,
 )
+from tenant_apps.people import selectors as people
 from tenant_apps.people.models import Student
 
 
@@ -255,3 +257,38 @@ def term_money(*, school_id: int) -> list[TermMoney]:
         TermMoney(term=name, start=start, **totals)
         for (name, start), totals in sorted(rows.items(), key=lambda item: item[0][1], reverse=True)
     ]
+
+
+def room_change_list() -> QuerySet[RoomChange]:
+    return RoomChange.objects.select_related(
+        "student", "bed__room", "requested_by", "reviewed_by", "decided_by"
+    )
+
+
+@dataclass(frozen=True)
+class ClassBoarder:
+    """A boarder of a class teacher's class: their bed, and how the roll call found them."""
+
+    student: Student
+    bed: Bed
+    entry: RollCallEntry | None
+
+
+def class_boarders(*, user_id: int, on: date) -> tuple[RollCall | None, list[ClassBoarder]]:
+    """The last roll call taken, and the boarders on day `on` of the classes `user_id` is class
+    teacher of, each with how that roll call found them (the absent first)."""
+    pupils = people.pupils_taught(user_id=user_id, on=on)
+    stays = (
+        Allocation.objects.filter(current(on), student__in=pupils)
+        .select_related("student", "bed__room__floor__building")
+        .order_by("student__grade", "student__class_name", "student__student_number")
+    )
+    roll_call = RollCall.objects.first()
+    entries: dict[int, RollCallEntry] = {}
+    if roll_call is not None:
+        found = RollCallEntry.objects.filter(roll_call=roll_call, student__in=pupils)
+        entries = {entry.student_id: entry for entry in found}
+    order: dict[str, int] = {RollCallEntry.Status.ABSENT: 0, RollCallEntry.Status.LATE: 1}
+    rows = [ClassBoarder(stay.student, stay.bed, entries.get(stay.student_id)) for stay in stays]
+    rows.sort(key=lambda row: order.get(row.entry.status, 2) if row.entry else 3)
+    return roll_call, rows

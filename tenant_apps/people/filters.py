@@ -7,7 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from houqin.api.deprecation import older
 from houqin.filters import DateFilter, date_range, period_range
-from tenant_apps.people.models import GRADES, StaffMember, Student, SubsidyEligibility
+from tenant_apps.people.models import (
+    GRADES,
+    ClassTeacher,
+    StaffMember,
+    Student,
+    SubsidyEligibility,
+)
 from tenant_apps.people.selectors import students_at_school_on, students_eligible_on
 
 
@@ -102,3 +108,11 @@ class StaffMemberFilter(django_filters.FilterSet):
     class Meta:
         model = StaffMember
         fields = ["position", "active"]
+
+
+class ClassTeacherFilter(django_filters.FilterSet):
+    created_from, created_to = date_range("created_at", _("Named"))
+
+    class Meta:
+        model = ClassTeacher
+        fields = ["school_year", "grade", "class_name", "user"]

@@ -5,6 +5,7 @@ look-up and the masked form are kept instead (see national_id.py), and the audit
 neither the ciphertext nor the hash.
 """
 
+from datetime import date
 from typing import ClassVar
 
 from django.conf import settings
@@ -20,6 +21,8 @@ GRADES = range(1, 13)
 # Compulsory education (义务教育): primary grades 1-6 and junior secondary grades 7-9.
 COMPULSORY_GRADES = range(1, 10)
 OVERLAP_CONSTRAINT = "people_eligibility_no_overlap"
+# The month a school year begins in.
+SCHOOL_YEAR_STARTS = 9
 
 
 class DateRange(models.Func):
@@ -60,6 +63,15 @@ class Student(models.Model):
     )
     class_name = models.CharField(_("class"), max_length=32, blank=True)
     boarding = models.BooleanField(_("boarding"), default=False)
+    # The pupil's own account, when they have one: what they ask for is their own.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user account"),
+    )
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE
     )
@@ -247,3 +259,48 @@ class StaffMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_position_display()})"
+
+
+def school_year_of(day: date) -> int:
+    """The school year `day` falls in, named by the year it begins (September)."""
+    return day.year if day.month >= SCHOOL_YEAR_STARTS else day.year - 1
+
+
+class ClassTeacher(models.Model):
+    """Who is the class teacher (班主任) of one class for one school year: a staff account."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("class teacher"),
+    )
+    school_year = models.PositiveSmallIntegerField(_("school year (the year it begins)"))
+    grade = models.PositiveSmallIntegerField(
+        _("grade"), validators=[MinValueValidator(GRADES[0]), MaxValueValidator(GRADES[-1])]
+    )
+    class_name = models.CharField(_("class"), max_length=32)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("class teacher")
+        verbose_name_plural = _("class teachers")
+        ordering = ["-school_year", "grade", "class_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school_year", "grade", "class_name"], name="people_class_teacher_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(grade__gte=GRADES[0], grade__lte=GRADES[-1]),
+                name="people_class_teacher_grade_range",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(class_name=""), name="people_class_teacher_class_named"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_year} {self.grade}/{self.class_name}"

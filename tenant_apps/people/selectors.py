@@ -10,7 +10,13 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import Combinable
 
 from tenant_apps.people import national_id
-from tenant_apps.people.models import StaffMember, Student, SubsidyEligibility
+from tenant_apps.people.models import (
+    ClassTeacher,
+    StaffMember,
+    Student,
+    SubsidyEligibility,
+    school_year_of,
+)
 
 
 def student_list() -> QuerySet[Student]:
@@ -131,3 +137,27 @@ def current_programmes(students: list[Student], on: date) -> dict[int, list[str]
 
 def staff_member_list() -> QuerySet[StaffMember]:
     return StaffMember.objects.select_related("user")
+
+
+def class_teacher_list() -> QuerySet[ClassTeacher]:
+    return ClassTeacher.objects.select_related("user")
+
+
+def classes_taught(*, user_id: int, on: date) -> list[tuple[int, str]]:
+    """The (grade, class) pairs whose class teacher `user_id` is in the school year of `on`."""
+    rows = ClassTeacher.objects.filter(user_id=user_id, school_year=school_year_of(on))
+    return list(rows.values_list("grade", "class_name"))
+
+
+def pupils_taught(*, user_id: int, on: date) -> QuerySet[Student]:
+    """The pupils of the classes whose class teacher `user_id` is in the school year of `on`
+    (none when they teach no class)."""
+    classes = Q(pk__in=[])
+    for grade, class_name in classes_taught(user_id=user_id, on=on):
+        classes |= Q(grade=grade, class_name=class_name)
+    return Student.objects.filter(classes, status=Student.Status.ACTIVE)
+
+
+def student_of(*, user_id: int) -> Student | None:
+    """The pupil whose own account `user_id` is."""
+    return Student.objects.filter(user_id=user_id).first()

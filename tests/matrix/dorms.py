@@ -2,28 +2,43 @@
 
 Grants in houqin/roles.py: `dorms.*` for the dorm manager and the logistics director,
 `dorms.view_*` for the principal, `*.view_*` for the auditor; the boarding fees for the
-accountant too."""
+accountant too. Approving a room change is the logistics director's alone; pupils and staff
+(class teachers) ask for room changes."""
 
 import itertools
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from houqin.roles import Role
 from shared_apps.accounts.models import User
+from shared_apps.accounts.selectors import is_school_staff, role_names_for
 from tenant_apps.canteen.models import SchoolTerm
 from tenant_apps.canteen.services.calendar import school_term_add
 from tenant_apps.dorms.models import Allocation, Bed, DoorEvent, Room
-from tenant_apps.dorms.services import allocations, fees, inspections, nights, rooms, visitors
+from tenant_apps.dorms.services import (
+    allocations,
+    fees,
+    inspections,
+    nights,
+    room_changes,
+    rooms,
+    visitors,
+)
 from tenant_apps.dorms.services import leave as leaves
-from tenant_apps.people.models import Student
+from tenant_apps.people.models import Student, school_year_of
+from tenant_apps.people.selectors import student_of
+from tenant_apps.people.services.classes import class_teacher_assign, student_account_link
 from tests.factories import SETUP
 from tests.matrix import AUDITOR, Built, Operations, R, Scene
 from tests.matrix.people import make_student, national_id_for
 
 MANAGERS = frozenset({R.DORM_MANAGER, R.LOGISTICS_DIRECTOR})
 READERS = MANAGERS | {R.PRINCIPAL} | AUDITOR
+ASKERS = frozenset({R.STAFF, R.STUDENT})
 TERM = date(2026, 9, 1)
 
 SCHOOL_OPERATIONS: Operations = {
@@ -75,6 +90,13 @@ SCHOOL_OPERATIONS: Operations = {
     ("POST", "/api/v1/dorms/fees/"): MANAGERS | {R.ACCOUNTANT},
     ("GET", "/api/v1/dorms/fees/{id}/"): READERS | {R.ACCOUNTANT},
     ("POST", "/api/v1/dorms/fees/{id}/refund/"): MANAGERS | {R.ACCOUNTANT},
+    # Pupils and class teachers (staff) ask for room changes and follow their own; the dorm
+    # manager reviews, the logistics director approves.
+    ("GET", "/api/v1/dorms/room-changes/"): READERS | ASKERS,
+    ("POST", "/api/v1/dorms/room-changes/"): MANAGERS | ASKERS,
+    ("GET", "/api/v1/dorms/room-changes/{id}/"): READERS | ASKERS,
+    ("POST", "/api/v1/dorms/room-changes/{id}/review/"): MANAGERS,
+    ("POST", "/api/v1/dorms/room-changes/{id}/decide/"): frozenset({R.LOGISTICS_DIRECTOR}),
 }
 
 DISTRICT_OPERATIONS: Operations = {}
@@ -288,7 +310,56 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
         params["id"] = visitor.pk
         if method == "POST" and "{id}" not in path:
             body = {"name": "李姨", "national_id": number, "purpose": "探望"}
+    elif path.startswith("/api/v1/dorms/room-changes/"):
+        params, body = _room_change(school, method, path, serial)
     return params, body
+
+
+def _room_change(school: Any, method: str, path: str, serial: int) -> Built:
+    """A boarder of a class of their own, and a room change for them: asked for by the caller
+    when they may (the pupil themselves, their class teacher, the dorm manager), else taken
+    down by the setup; reviewed already when the director is to decide it."""
+    room = make_room(school)
+    student = make_student(school.schema_name, class_name=f"R{serial}")
+    today = timezone.localdate()
+    with tenant_context(school):
+        beds = list(room.beds.all())
+        stay = allocations.allocation_create(
+            student=student, bed=beds[0], start_date=today - timedelta(days=30), actor=SETUP
+        )
+        asker = _asker(school, stay.student)
+        if method == "POST" and "{id}" not in path:
+            own = asker is not SETUP and student_of(user_id=asker.pk) is not None
+            return {}, {"reason": "想和同班同学住", **({} if own else {"student": student.pk})}
+        change = room_changes.room_change_request(student=student, reason="离楼梯太近", actor=asker)
+        if path.endswith("/decide/"):
+            room_changes.room_change_review(
+                room_change=change, approve=True, bed=beds[1], move_on=today, actor=SETUP
+            )
+    if path.endswith("/review/"):
+        return {"id": change.pk}, {"approve": True, "bed": beds[1].pk, "move_on": str(today)}
+    return {"id": change.pk}, {"approve": True} if method == "POST" else None
+
+
+def _asker(school: Any, student: Student) -> Any:
+    """The caller, made the pupil (a student's account) or their class teacher (a member of
+    the staff) so that they may ask; the setup for anyone else."""
+    caller = _caller()
+    if caller is SETUP:
+        return SETUP
+    if Role.STUDENT in role_names_for(user_id=caller.pk, school_id=school.pk):
+        student_account_link(student=student, user=caller, actor=SETUP)
+        return caller
+    if is_school_staff(user=caller, school_id=school.pk):
+        class_teacher_assign(
+            user=caller,
+            school_year=school_year_of(timezone.localdate()),
+            grade=student.grade,
+            class_name=student.class_name,
+            actor=SETUP,
+        )
+        return caller
+    return SETUP
 
 
 def _caller() -> Any:

@@ -1,16 +1,18 @@
-"""The people app's operations: the student register, subsidy eligibility, the staff list."""
+"""The people app's operations: the student register, subsidy eligibility, the staff list, the
+class teachers."""
 
 import itertools
 from datetime import date
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django_tenants.utils import schema_context
+from django_tenants.utils import schema_context, tenant_context
 
 from shared_apps.subsidies.models import ProgrammeCode
 from tenant_apps.people import national_id
 from tenant_apps.people.models import StaffMember, Student, SubsidyEligibility
-from tests.factories import programme_row
+from tenant_apps.people.services.classes import class_teacher_assign
+from tests.factories import SETUP, programme_row, user_with_role
 from tests.matrix import AUDITOR, Built, Operations, R, Scene
 
 # Grants in houqin/roles.py: people.view_student for these; people.view_* for the principal;
@@ -48,6 +50,10 @@ SCHOOL_OPERATIONS: Operations = {
     ("POST", "/api/v1/staff/"): DIRECTOR,
     ("GET", "/api/v1/staff/{id}/"): PEOPLE_READERS,
     ("PATCH", "/api/v1/staff/{id}/"): DIRECTOR,
+    ("GET", "/api/v1/class-teachers/"): PEOPLE_READERS,
+    ("POST", "/api/v1/class-teachers/"): DIRECTOR,
+    ("GET", "/api/v1/class-teachers/{id}/"): PEOPLE_READERS,
+    ("DELETE", "/api/v1/class-teachers/{id}/"): DIRECTOR,
 }
 
 DISTRICT_OPERATIONS: Operations = {}
@@ -137,4 +143,18 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
             body = {"phone": "13800138000"} if method == "PATCH" else None
         elif method == "POST":
             body = {"name": "钱七", "position": "dorm_keeper", "phone": "13900139000"}
+    elif path.startswith("/api/v1/class-teachers/"):
+        teacher = user_with_role(R.STAFF, scene.school)
+        with tenant_context(scene.school):
+            taught = class_teacher_assign(
+                user=teacher, school_year=2026, grade=5, class_name=f"C{serial}", actor=SETUP
+            )
+        params["id"] = taught.pk
+        if method == "POST":
+            body = {
+                "username": teacher.username,
+                "school_year": 2026,
+                "grade": 5,
+                "class_name": f"D{serial}",
+            }
     return params, body

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from houqin.api.fields import MonthField, correction_reason
+from houqin.api.fields import MonthField, correction_reason, person
 from tenant_apps.canteen.models import SchoolTerm
 from tenant_apps.dorms.models import (
     Allocation,
@@ -16,6 +16,7 @@ from tenant_apps.dorms.models import (
     RollCall,
     RollCallEntry,
     Room,
+    RoomChange,
     Visitor,
 )
 from tenant_apps.dorms.services.nights import MAX_EVENTS
@@ -289,3 +290,55 @@ class FeeChargeSerializer(serializers.Serializer):
 class FeeRefundSerializer(serializers.Serializer):
     refunded_on = serializers.DateField()
     reference = serializers.CharField(max_length=100)
+
+
+class RoomChangeSerializer(serializers.ModelSerializer):
+    student_name = serializers.CharField(source="student.name", read_only=True)
+    requested_by = person(allow_null=True)
+    reviewed_by = person(allow_null=True)
+    decided_by = person(allow_null=True)
+
+    class Meta:
+        model = RoomChange
+        fields = [
+            "id",
+            "student",
+            "student_name",
+            "reason",
+            "bed",
+            "move_on",
+            "status",
+            "refusal",
+            "allocation",
+            "requested_by",
+            "reviewed_by",
+            "reviewed_at",
+            "decided_by",
+            "decided_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class RoomChangeRequestSerializer(serializers.Serializer):
+    student = serializers.PrimaryKeyRelatedField(
+        queryset=Student.objects.all(), required=False, allow_null=True
+    )
+    reason = serializers.CharField(max_length=200)
+    bed = serializers.PrimaryKeyRelatedField(
+        queryset=Bed.objects.all(), required=False, allow_null=True
+    )
+
+
+class RoomChangeReviewSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    bed = serializers.PrimaryKeyRelatedField(
+        queryset=Bed.objects.all(), required=False, allow_null=True
+    )
+    move_on = serializers.DateField(required=False, allow_null=True)
+    refusal = serializers.CharField(max_length=200, required=False, default="")
+
+
+class RoomChangeDecideSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    refusal = serializers.CharField(max_length=200, required=False, default="")

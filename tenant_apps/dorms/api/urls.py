@@ -14,6 +14,7 @@ from tenant_apps.dorms.api.views import (
     LeaveViewSet,
     PolicyViewSet,
     RollCallViewSet,
+    RoomChangeViewSet,
     RoomViewSet,
     VisitorViewSet,
 )
@@ -32,5 +33,6 @@ router.register("dorms/leaves", LeaveViewSet, basename="dorms-leave")
 router.register("dorms/visitors", VisitorViewSet, basename="dorms-visitor")
 router.register("dorms/fees", FeeViewSet, basename="dorms-fee")
 router.register("dorms/inspections", InspectionViewSet, basename="dorms-inspection")
+router.register("dorms/room-changes", RoomChangeViewSet, basename="dorms-room-change")
 
 urlpatterns = router.urls

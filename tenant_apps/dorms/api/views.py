@@ -28,9 +28,18 @@ from tenant_apps.dorms.models import (
     Policy,
     RollCall,
     Room,
+    RoomChange,
     Visitor,
 )
-from tenant_apps.dorms.services import allocations, fees, inspections, nights, rooms, visitors
+from tenant_apps.dorms.services import (
+    allocations,
+    fees,
+    inspections,
+    nights,
+    room_changes,
+    rooms,
+    visitors,
+)
 from tenant_apps.dorms.services import leave as leaves
 
 
@@ -373,3 +382,46 @@ class FeeViewSet(_Readable):
             charge=self.get_object(), actor=signed_in(request), **data.validated_data
         )
         return Response(s.FeeSerializer(charge).data)
+
+
+class RoomChangeViewSet(_Readable):
+    """Room changes asked for by pupils and class teachers, reviewed by the dorm manager and
+    approved by the logistics director (when the allocation moves)."""
+
+    model = RoomChange
+    serializer_class = s.RoomChangeSerializer
+    filterset_class = f.RoomChangeFilter
+    ordering_fields = ["id", "created_at"]
+    action_verbs = {"review": "review", "decide": "approve"}
+
+    def safely_get_queryset(self) -> QuerySet[RoomChange]:
+        return selectors.room_change_list()
+
+    @extend_schema(request=s.RoomChangeRequestSerializer, responses={201: s.RoomChangeSerializer})
+    def create(self, request: Request) -> Response:
+        data = s.RoomChangeRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        made = room_changes.room_change_request(actor=signed_in(request), **data.validated_data)
+        return Response(s.RoomChangeSerializer(made).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.RoomChangeReviewSerializer, responses=s.RoomChangeSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request: Request, pk: str | None = None) -> Response:
+        room_change: RoomChange = self.get_object()
+        data = s.RoomChangeReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reviewed = room_changes.room_change_review(
+            room_change=room_change, actor=signed_in(request), **data.validated_data
+        )
+        return Response(s.RoomChangeSerializer(reviewed).data)
+
+    @extend_schema(request=s.RoomChangeDecideSerializer, responses=s.RoomChangeSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, pk: str | None = None) -> Response:
+        room_change: RoomChange = self.get_object()
+        data = s.RoomChangeDecideSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decided = room_changes.room_change_decide(
+            room_change=room_change, actor=signed_in(request), **data.validated_data
+        )
+        return Response(s.RoomChangeSerializer(decided).data)

@@ -1,9 +1,15 @@
 from rest_framework import serializers
 
-from houqin.api.fields import correction_reason
+from houqin.api.fields import correction_reason, person
 from houqin.api.imports import import_report_serializer
 from shared_apps.subsidies import selectors as subsidies
-from tenant_apps.people.models import GRADES, StaffMember, Student, SubsidyEligibility
+from tenant_apps.people.models import (
+    GRADES,
+    ClassTeacher,
+    StaffMember,
+    Student,
+    SubsidyEligibility,
+)
 
 
 class StudentSerializer(serializers.ModelSerializer):
@@ -215,3 +221,19 @@ class StaffMemberUpdateSerializer(serializers.Serializer):
     active = serializers.BooleanField(required=False)
     hired_on = serializers.DateField(required=False, allow_null=True)
     left_on = serializers.DateField(required=False, allow_null=True)
+
+
+class ClassTeacherSerializer(serializers.ModelSerializer):
+    user = person()
+
+    class Meta:
+        model = ClassTeacher
+        fields = ["id", "user", "school_year", "grade", "class_name", "created_at"]
+        read_only_fields = fields
+
+
+class ClassTeacherCreateSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    school_year = serializers.IntegerField(min_value=2000, max_value=2200)
+    grade = serializers.IntegerField(min_value=GRADES[0], max_value=GRADES[-1])
+    class_name = serializers.CharField(max_length=32)

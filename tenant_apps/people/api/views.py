@@ -31,8 +31,14 @@ from shared_apps.accounts.actors import signed_in
 from shared_apps.accounts.models import User
 from tenant_apps.people import register, selectors
 from tenant_apps.people.api import serializers as s
-from tenant_apps.people.filters import StaffMemberFilter, StudentFilter, SubsidyEligibilityFilter
-from tenant_apps.people.models import StaffMember, Student, SubsidyEligibility
+from tenant_apps.people.filters import (
+    ClassTeacherFilter,
+    StaffMemberFilter,
+    StudentFilter,
+    SubsidyEligibilityFilter,
+)
+from tenant_apps.people.models import ClassTeacher, StaffMember, Student, SubsidyEligibility
+from tenant_apps.people.services.classes import class_teacher_assign, class_teacher_remove
 from tenant_apps.people.services.eligibility import (
     subsidy_eligibility_create,
     subsidy_eligibility_update,
@@ -297,3 +303,33 @@ class StaffMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restr
             staff_member=staff_member, actor=signed_in(request), **values
         )
         return Response(s.StaffMemberSerializer(staff_member).data)
+
+
+class ClassTeacherViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, RestrictedViewSet
+):
+    """Who is the class teacher of which class, per school year (named by the logistics
+    director). What a class teacher may do for their pupils follows from this row."""
+
+    model = ClassTeacher
+    serializer_class = s.ClassTeacherSerializer
+    filterset_class = ClassTeacherFilter
+    ordering_fields = ["id", "school_year", "grade", "class_name"]
+
+    def safely_get_queryset(self) -> Any:
+        return selectors.class_teacher_list()
+
+    @extend_schema(
+        request=s.ClassTeacherCreateSerializer, responses={201: s.ClassTeacherSerializer}
+    )
+    def create(self, request: Request) -> Response:
+        data = s.ClassTeacherCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        user = _user_named(values.pop("username"))
+        assert user is not None
+        made = class_teacher_assign(actor=signed_in(request), user=user, **values)
+        return Response(s.ClassTeacherSerializer(made).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: ClassTeacher) -> None:
+        class_teacher_remove(class_teacher=instance, actor=signed_in(self.request))
