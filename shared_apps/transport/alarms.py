@@ -19,12 +19,14 @@ run (a unique index). Routes are read once per vehicle and day into a plan, kept
 until a service changes a run, a stop or a hazard (`plans_changed`).
 """
 
+import bisect
 import datetime
 import math
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
@@ -50,57 +52,82 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return EARTH_RADIUS_M * math.hypot(x, y)
 
 
-def _to_segment(px: float, py: float, a: tuple[float, float], b: tuple[float, float]) -> float:
-    dx, dy = b[0] - a[0], b[1] - a[1]
-    length = dx * dx + dy * dy
-    t = 0.0 if length == 0 else max(0.0, min(1.0, ((px - a[0]) * dx + (py - a[1]) * dy) / length))
-    return math.hypot(px - a[0] - t * dx, py - a[1] - t * dy)
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RoutePlan:
-    """A route as the rules read it, in metres east and north of its first stop."""
+    """A route as the rules read it, in metres east and north of its first stop: the segments
+    joining its stops in order (a lone stop is a segment of no length), its approved stops, its
+    hazards (x, y, radius). Each measure takes every point of a batch at once."""
 
     lat0: float
     lon0: float
     cos0: float
-    line: tuple[tuple[float, float], ...]
-    approved: tuple[tuple[float, float], ...]
-    hazards: tuple[tuple[float, float, float], ...]
+    starts: np.ndarray
+    ends: np.ndarray
+    approved: np.ndarray
+    hazards: np.ndarray
 
     @classmethod
     def of(
         cls,
         stops: Sequence[tuple[float, float, bool]],
-        hazards: Iterable[tuple[float, float, float]],
+        hazards: Sequence[tuple[float, float, float]],
     ) -> "RoutePlan":
         lat0, lon0 = stops[0][:2] if stops else (0.0, 0.0)
-        plan = cls(lat0, lon0, math.cos(math.radians(lat0)), (), (), ())
+        cos0 = math.cos(math.radians(lat0))
+
+        def metres(rows: Sequence[Sequence[float]]) -> np.ndarray:
+            at = np.array([row[:2] for row in rows], dtype=float).reshape(-1, 2)
+            return np.column_stack(
+                ((at[:, 1] - lon0) * M_PER_DEGREE * cos0, (at[:, 0] - lat0) * M_PER_DEGREE)
+            )
+
+        line = metres(stops)
+        starts, ends = (line, line) if len(line) == 1 else (line[:-1], line[1:])
+        radii = np.array([h[2] for h in hazards], dtype=float).reshape(-1, 1)
         return cls(
             lat0,
             lon0,
-            plan.cos0,
-            tuple(plan.xy(lat, lon) for lat, lon, _a in stops),
-            tuple(plan.xy(lat, lon) for lat, lon, approved in stops if approved),
-            tuple((*plan.xy(lat, lon), radius) for lat, lon, radius in hazards),
+            cos0,
+            starts,
+            ends,
+            metres([s for s in stops if s[2]]),
+            np.hstack((metres(hazards), radii)),
         )
 
-    def xy(self, lat: float, lon: float) -> tuple[float, float]:
-        return ((lon - self.lon0) * M_PER_DEGREE * self.cos0, (lat - self.lat0) * M_PER_DEGREE)
-
-    def off_line_m(self, x: float, y: float) -> float:
-        if len(self.line) == 1:
-            return math.hypot(x - self.line[0][0], y - self.line[0][1])
-        return min(
-            (_to_segment(x, y, a, b) for a, b in zip(self.line, self.line[1:], strict=False)),
-            default=0.0,
+    def xy(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+        return np.column_stack(
+            ((lon - self.lon0) * M_PER_DEGREE * self.cos0, (lat - self.lat0) * M_PER_DEGREE)
         )
 
-    def to_approved_m(self, x: float, y: float) -> float:
-        return min((math.hypot(x - sx, y - sy) for sx, sy in self.approved), default=math.inf)
+    def off_line_m(self, points: np.ndarray) -> np.ndarray:
+        """Each point's distance from the nearest segment (0 for a route with no stops)."""
+        if not len(self.starts):
+            return np.zeros(len(points))
+        span = self.ends - self.starts
+        length = (span**2).sum(axis=1)
+        rel = points[:, None, :] - self.starts[None, :, :]
+        along = np.divide(
+            (rel * span[None, :, :]).sum(axis=2),
+            length,
+            out=np.zeros((len(points), len(span))),
+            where=length > 0,
+        ).clip(0.0, 1.0)
+        return np.hypot(*(rel - along[:, :, None] * span[None, :, :]).transpose(2, 0, 1)).min(
+            axis=1
+        )
 
-    def in_hazard(self, x: float, y: float) -> bool:
-        return any(math.hypot(x - hx, y - hy) <= r for hx, hy, r in self.hazards)
+    def to_approved_m(self, points: np.ndarray) -> np.ndarray:
+        """Each point's distance from the nearest approved stop (infinite with none)."""
+        if not len(self.approved):
+            return np.full(len(points), np.inf)
+        rel = points[:, None, :] - self.approved[None, :, :]
+        return np.hypot(rel[:, :, 0], rel[:, :, 1]).min(axis=1)
+
+    def in_hazard(self, points: np.ndarray) -> np.ndarray:
+        if not len(self.hazards):
+            return np.zeros(len(points), dtype=bool)
+        rel = points[:, None, :] - self.hazards[None, :, :2]
+        return (np.hypot(rel[:, :, 0], rel[:, :, 1]) <= self.hazards[None, :, 2]).any(axis=1)
 
 
 @dataclass(frozen=True)
@@ -205,6 +232,15 @@ def _run_at(runs: Sequence[RunPlan], at: datetime.datetime) -> RunPlan | None:
     return next((r for r in runs if r.starts <= at < r.ends), None)
 
 
+def _run_index(points: Sequence[PointInput], runs: Sequence[RunPlan]) -> np.ndarray:
+    """For each point, the index in `runs` of the run it was recorded on (-1 for none)."""
+    times = np.array([p.recorded_at.timestamp() for p in points])
+    index = np.full(len(points), -1)
+    for k, run in enumerate(runs):
+        index[(times >= run.starts.timestamp()) & (times < run.ends.timestamp())] = k
+    return index
+
+
 def _merge(breaches: Iterable[Breach]) -> list[Breach]:
     """Breaches of one rule, in time order, as episodes: one continues the last while on the
     same run and within EPISODE_GAP of it."""
@@ -223,47 +259,48 @@ def evaluate(
 ) -> list[Breach]:
     """The episodes of speeding, off route and unapproved stop among `fixes` (in time order);
     `before`, the vehicle's stored points just before them, only tells how long a bus already
-    stood still."""
+    stood still. The distances are measured for the whole batch at once, run by run."""
+    points = [*before, *fixes]
+    index = _run_index(points, runs)
+    lat = np.array([p.latitude for p in points])
+    lon = np.array([p.longitude for p in points])
+    off = np.zeros(len(points))
+    away = np.full(len(points), np.inf)
+    hazard = np.zeros(len(points), dtype=bool)
+    for k, run in enumerate(runs):
+        mask = index == k
+        if mask.any():
+            xy = run.route.xy(lat[mask], lon[mask])
+            off[mask] = run.route.off_line_m(xy)
+            away[mask] = run.route.to_approved_m(xy)
+            hazard[mask] = run.route.in_hazard(xy)
+    which = [runs[k] if k >= 0 else None for k in index.tolist()]
     speeding: list[Breach] = []
     off_route: list[Breach] = []
     stopped: list[Breach] = []
     standing: Breach | None = None
-    for i, fix in enumerate([*before, *fixes]):
-        run = _run_at(runs, fix.recorded_at)
-        x, y = run.route.xy(fix.latitude, fix.longitude) if run else (0.0, 0.0)
-        away = round(run.route.to_approved_m(x, y)) if run and run.route.approved else None
-        if run and fix.speed_kmh <= STOPPED_KMH and (
-            away is None or away > settings.TRANSPORT_STOP_RADIUS_M
-        ):
-            if standing is None or standing.run_id != run.run_id:
-                standing = Breach(
-                    Alarm.Kind.UNAPPROVED_STOP,
-                    run.run_id,
-                    fix.recorded_at,
-                    fix.recorded_at,
-                    fix.latitude,
-                    fix.longitude,
-                    distance_m=away or 0,
-                )
+    for i, (fix, run, off_m, away_m, in_hazard) in enumerate(
+        zip(points, which, off.tolist(), away.tolist(), hazard.tolist(), strict=True)
+    ):
+        run_id = run.run_id if run else None
+        here = (fix.recorded_at, fix.recorded_at, fix.latitude, fix.longitude)
+        if run and fix.speed_kmh <= STOPPED_KMH and away_m > settings.TRANSPORT_STOP_RADIUS_M:
+            if standing is None or standing.run_id != run_id:
+                distance = round(away_m) if math.isfinite(away_m) else 0
+                standing = Breach(Alarm.Kind.UNAPPROVED_STOP, run_id, *here, distance_m=distance)
                 stopped.append(standing)
             standing.last_at = fix.recorded_at
         else:
             standing = None
         if i < len(before):
             continue
-        if run and run.route.in_hazard(x, y):
-            limit = HAZARD_LIMIT
-        else:
-            limit = HIGHWAY_LIMIT if fix.highway else ROAD_LIMIT
-        here = (fix.recorded_at, fix.recorded_at, fix.latitude, fix.longitude)
-        run_id = run.run_id if run else None
+        limit = HAZARD_LIMIT if in_hazard else HIGHWAY_LIMIT if fix.highway else ROAD_LIMIT
         if fix.speed_kmh > limit:
             speeding.append(
                 Breach(Alarm.Kind.SPEEDING, run_id, *here, round(fix.speed_kmh, 1), limit)
             )
-        off = round(run.route.off_line_m(x, y)) if run and run.route.line else 0
-        if off > settings.TRANSPORT_OFF_ROUTE_M:
-            off_route.append(Breach(Alarm.Kind.OFF_ROUTE, run_id, *here, distance_m=off))
+        if run and off_m > settings.TRANSPORT_OFF_ROUTE_M:
+            off_route.append(Breach(Alarm.Kind.OFF_ROUTE, run_id, *here, distance_m=round(off_m)))
     long_enough = datetime.timedelta(seconds=settings.TRANSPORT_STOP_SECONDS)
     return [
         *_merge(speeding),
@@ -351,39 +388,57 @@ SELECT (SELECT count(*) FROM raised) + (SELECT count(*) FROM per_run)
 SEAT_SQL = "WITH " + RUN_RULES_SQL + "SELECT count(*) FROM per_run"
 
 
+def _array(values: Iterable[object]) -> str:
+    """A PostgreSQL array literal of numbers, booleans, words or times (None is NULL): psycopg2
+    adapts a list element by element, which cost more than the rest of a batch's work."""
+    return (
+        "{"
+        + ",".join(
+            "NULL"
+            if v is None
+            else f'"{v.isoformat()}"'
+            if isinstance(v, datetime.datetime)
+            else str(v)
+            for v in values
+        )
+        + "}"
+    )
+
+
 def ingest_params(
     vehicle_id: int,
     fixes: Sequence[PointInput],
     breaches: Sequence[Breach],
     runs: Sequence[RunPlan],
 ) -> dict[str, object]:
-    """The arrays INGEST_SQL reads: the points, the episodes, and each run the batch touches
-    with the time of its first point in it."""
+    """The arrays INGEST_SQL reads: the points (in time order), the episodes, and each run the
+    batch touches with the time of its first point in it."""
     first: dict[int, datetime.datetime] = {}
-    for fix in fixes:
-        run = _run_at(runs, fix.recorded_at)
-        if run is not None:
-            first.setdefault(run.run_id, fix.recorded_at)
+    times = [f.recorded_at for f in fixes]
+    for run in runs:
+        i = bisect.bisect_left(times, run.starts)
+        if i < len(times) and times[i] < run.ends:
+            first[run.run_id] = times[i]
     return {
         "vehicle": vehicle_id,
-        "times": [f.recorded_at for f in fixes],
-        "lats": [f.latitude for f in fixes],
-        "lons": [f.longitude for f in fixes],
-        "speeds": [f.speed_kmh for f in fixes],
-        "highways": [f.highway for f in fixes],
-        "kinds": [b.kind for b in breaches],
-        "runs": [b.run_id for b in breaches],
-        "ats": [b.at for b in breaches],
-        "lasts": [b.last_at for b in breaches],
-        "blats": [round(b.latitude, 6) for b in breaches],
-        "blons": [round(b.longitude, 6) for b in breaches],
-        "bspeeds": [b.speed_kmh for b in breaches],
-        "blimits": [b.limit_kmh for b in breaches],
-        "bdistances": [b.distance_m for b in breaches],
+        "times": _array(times),
+        "lats": _array(f.latitude for f in fixes),
+        "lons": _array(f.longitude for f in fixes),
+        "speeds": _array(f.speed_kmh for f in fixes),
+        "highways": _array(f.highway for f in fixes),
+        "kinds": _array(b.kind for b in breaches),
+        "runs": _array(b.run_id for b in breaches),
+        "ats": _array(b.at for b in breaches),
+        "lasts": _array(b.last_at for b in breaches),
+        "blats": _array(round(b.latitude, 6) for b in breaches),
+        "blons": _array(round(b.longitude, 6) for b in breaches),
+        "bspeeds": _array(b.speed_kmh for b in breaches),
+        "blimits": _array(b.limit_kmh for b in breaches),
+        "bdistances": _array(b.distance_m for b in breaches),
         "gap": EPISODE_GAP,
         **run_params(list(first), list(first.values())),
     }
 
 
 def run_params(run_ids: Sequence[int], ats: Sequence[datetime.datetime]) -> dict[str, object]:
-    return {"run_ids": list(run_ids), "run_ats": list(ats), "zone": settings.TIME_ZONE}
+    return {"run_ids": _array(run_ids), "run_ats": _array(ats), "zone": settings.TIME_ZONE}
