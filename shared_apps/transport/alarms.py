@@ -201,9 +201,9 @@ def _load(vehicle_id: int, day: datetime.date) -> list[RunPlan]:
     ):
         stops[route_id].append((float(lat), float(lon), approved))
     hazards: dict[int, list[tuple[float, float, float]]] = {r: [] for r in routes}
-    for route_id, lat, lon, radius in HazardSegment.objects.filter(
-        route_id__in=routes
-    ).values_list("route_id", "latitude", "longitude", "radius_m"):
+    for route_id, lat, lon, radius in HazardSegment.objects.filter(route_id__in=routes).values_list(
+        "route_id", "latitude", "longitude", "radius_m"
+    ):
         hazards[route_id].append((float(lat), float(lon), float(radius)))
     plans = {r: RoutePlan.of(stops[r], hazards[r]) for r in routes}
     return [
@@ -309,7 +309,9 @@ def evaluate(
     ]
 
 
-def standing_since(fixes: Sequence[PointInput], runs: Sequence[RunPlan]) -> datetime.datetime | None:
+def standing_since(
+    fixes: Sequence[PointInput], runs: Sequence[RunPlan]
+) -> datetime.datetime | None:
     """When the batch opens with the bus standing still during a run, the time from which its
     stored points must be read to tell how long it has stood."""
     first = fixes[0]
@@ -345,8 +347,7 @@ per_run AS (
 
 # Points, the episodes (continued or raised) and the run rules, in one statement: one round
 # trip per batch. %(gap)s is EPISODE_GAP; the arrays come from `evaluate`.
-INGEST_SQL = (
-    """
+_INGEST_HEAD = """
 WITH
 points AS (
     INSERT INTO transport_point
@@ -379,13 +380,10 @@ raised AS (
     RETURNING 1
 ),
 """
-    + RUN_RULES_SQL.strip()
-    + """
-SELECT (SELECT count(*) FROM raised) + (SELECT count(*) FROM per_run)
-"""
-)
+_INGEST_TAIL = "\nSELECT (SELECT count(*) FROM raised) + (SELECT count(*) FROM per_run)\n"
+INGEST_SQL = _INGEST_HEAD + RUN_RULES_SQL.strip() + _INGEST_TAIL
 
-SEAT_SQL = "WITH " + RUN_RULES_SQL + "SELECT count(*) FROM per_run"
+SEAT_SQL = "WITH " + RUN_RULES_SQL + "SELECT count(*) FROM per_run"  # noqa: S608 - constants
 
 
 def _array(values: Iterable[object]) -> str:

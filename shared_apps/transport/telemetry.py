@@ -64,7 +64,9 @@ def _checked(points: Sequence[PointInput]) -> None:
         raise InvalidInput(_("Some points are invalid."), fields=bad)
 
 
-def _stored(vehicle: Vehicle, since: datetime.datetime, until: datetime.datetime) -> list[PointInput]:
+def _stored(
+    vehicle: Vehicle, since: datetime.datetime, until: datetime.datetime
+) -> list[PointInput]:
     """The vehicle's points already stored from `since` until (not including) `until`."""
     with connection.cursor() as cursor:
         cursor.execute(
