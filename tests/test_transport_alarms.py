@@ -70,7 +70,7 @@ def test_off_route_is_one_alarm_per_episode_across_batches() -> None:
     assert _send(run.vehicle, _batch(later, [40] * 6, longitude=EAST_2KM)) == 0
     (alarm,) = _alarms(run, Alarm.Kind.OFF_ROUTE)
     assert alarm.at == start and alarm.last_at == later + datetime.timedelta(seconds=50)
-    assert 1950 <= alarm.distance_m <= 2050
+    assert 1950 <= (alarm.distance_m or 0) <= 2050
     # Back on the route, then off again ten minutes on: another episode.
     back = start + datetime.timedelta(minutes=3)
     assert _send(run.vehicle, _batch(back, [40] * 6)) == 0
@@ -99,7 +99,7 @@ def test_standing_two_minutes_away_from_an_approved_stop_is_an_unapproved_stop()
     (alarm,) = _alarms(run, Alarm.Kind.UNAPPROVED_STOP)
     assert alarm.at == later + datetime.timedelta(seconds=10)
     assert alarm.last_at == later + datetime.timedelta(seconds=140)
-    assert 540 <= alarm.distance_m <= 570
+    assert 540 <= (alarm.distance_m or 0) <= 570
 
 
 def test_standing_at_an_approved_stop_is_no_alarm() -> None:

@@ -25,6 +25,7 @@ import math
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from django.conf import settings
@@ -279,12 +280,12 @@ def evaluate(
     off_route: list[Breach] = []
     stopped: list[Breach] = []
     standing: Breach | None = None
-    for i, (fix, run, off_m, away_m, in_hazard) in enumerate(
+    for i, (fix, on, off_m, away_m, in_hazard) in enumerate(
         zip(points, which, off.tolist(), away.tolist(), hazard.tolist(), strict=True)
     ):
-        run_id = run.run_id if run else None
+        run_id = on.run_id if on else None
         here = (fix.recorded_at, fix.recorded_at, fix.latitude, fix.longitude)
-        if run and fix.speed_kmh <= STOPPED_KMH and away_m > settings.TRANSPORT_STOP_RADIUS_M:
+        if on and fix.speed_kmh <= STOPPED_KMH and away_m > settings.TRANSPORT_STOP_RADIUS_M:
             if standing is None or standing.run_id != run_id:
                 distance = round(away_m) if math.isfinite(away_m) else 0
                 standing = Breach(Alarm.Kind.UNAPPROVED_STOP, run_id, *here, distance_m=distance)
@@ -299,7 +300,7 @@ def evaluate(
             speeding.append(
                 Breach(Alarm.Kind.SPEEDING, run_id, *here, round(fix.speed_kmh, 1), limit)
             )
-        if run and off_m > settings.TRANSPORT_OFF_ROUTE_M:
+        if on and off_m > settings.TRANSPORT_OFF_ROUTE_M:
             off_route.append(Breach(Alarm.Kind.OFF_ROUTE, run_id, *here, distance_m=round(off_m)))
     long_enough = datetime.timedelta(seconds=settings.TRANSPORT_STOP_SECONDS)
     return [
@@ -408,7 +409,7 @@ def ingest_params(
     fixes: Sequence[PointInput],
     breaches: Sequence[Breach],
     runs: Sequence[RunPlan],
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """The arrays INGEST_SQL reads: the points (in time order), the episodes, and each run the
     batch touches with the time of its first point in it."""
     first: dict[int, datetime.datetime] = {}
@@ -438,5 +439,5 @@ def ingest_params(
     }
 
 
-def run_params(run_ids: Sequence[int], ats: Sequence[datetime.datetime]) -> dict[str, object]:
+def run_params(run_ids: Sequence[int], ats: Sequence[datetime.datetime]) -> dict[str, Any]:
     return {"run_ids": _array(run_ids), "run_ats": _array(ats), "zone": settings.TIME_ZONE}

@@ -239,7 +239,7 @@ def naive(vehicles: list[Vehicle], points: int) -> tuple[int, int]:
                 open_alarm = Alarm.objects.filter(
                     vehicle=vehicle,
                     kind=breach.kind,
-                    run_id=breach.run_id,
+                    run=run,
                     last_at__gte=breach.at - alarms.EPISODE_GAP,
                 ).first()
                 if open_alarm is not None:
