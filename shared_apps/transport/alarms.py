@@ -1,4 +1,4 @@
-"""The alarm rules of school-bus telemetry (decree 617 arts. 33-35, 42), each evaluated as a
+"""The alarm rules of school-bus telemetry (decree 617), each evaluated as a
 vehicle's points arrive:
 
 - speeding: over 20 km/h within a hazard segment of the run's route, 80 on a highway, 60
