@@ -438,7 +438,7 @@ def test_within_a_hazard_of_the_run_route_the_limit_is_20() -> None:
         points=_points(start + datetime.timedelta(minutes=1), [25], latitude=26.6),
         actor=telemetry.DEVICES,
     )
-    alarm = Alarm.objects.get(vehicle=licence.vehicle)
+    alarm = Alarm.objects.get(vehicle=licence.vehicle, kind=Alarm.Kind.SPEEDING)
     assert (alarm.limit_kmh, alarm.run) == (20, run)
 
 

@@ -1,7 +1,7 @@
 """School buses (校车), the district's side: providers, vehicles and their inspections, drivers and
 their offences, routes with approved stops and hazard segments, bus licences (校车标牌), runs and
 each run's seat ledger, shared by every school that rides it, and the vehicles' GPS points and
-speed alarms. In the public schema, because schools share buses.
+alarms. In the public schema, because schools share buses.
 
 The rules of decree 617 that a row can check alone are constraints here (a vehicle's rated load,
 a licence's six months, a run's seats); the ones that need other rows or the run's date are the
@@ -459,25 +459,80 @@ class Seat(models.Model):
 
 
 class Alarm(models.Model):
-    """Something a vehicle did that someone must look at, raised as its GPS points arrive."""
+    """Something a bus did that someone must look at, raised as its GPS points arrive (or a seat
+    is added): one row per episode, `at` its first point in breach and `last_at` its latest,
+    with what the rule measured (see alarms.py)."""
 
     class Kind(models.TextChoices):
         SPEEDING = "speeding", _("speeding")
+        OFF_ROUTE = "off_route", _("off route")
+        UNAPPROVED_STOP = "unapproved_stop", _("stop away from an approved stop")
+        OVERLOAD = "overload", _("overloaded")
+        DRIVER_SWAP = "driver_swap", _("driver not the licence's")
 
     vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="alarms")
     run = models.ForeignKey(Run, on_delete=models.PROTECT, null=True, related_name="alarms")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     at = models.DateTimeField(_("at"))
-    speed_kmh = models.DecimalField(_("speed (km/h)"), max_digits=5, decimal_places=1)
-    limit_kmh = models.PositiveSmallIntegerField(_("limit (km/h)"))
-    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
-    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
+    last_at = models.DateTimeField(_("last seen at"))
+    speed_kmh = models.DecimalField(
+        _("speed (km/h)"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    limit_kmh = models.PositiveSmallIntegerField(_("limit (km/h)"), null=True, blank=True)
+    # Off route: metres from the route's line; a stop: metres from the nearest approved stop.
+    distance_m = models.PositiveIntegerField(_("distance (m)"), null=True, blank=True)
+    seats_taken = models.PositiveSmallIntegerField(_("seats taken"), null=True, blank=True)
+    seats_allowed = models.PositiveSmallIntegerField(_("seats allowed"), null=True, blank=True)
+    # A driver swap: who drove the run instead of the licence's driver.
+    driver = models.ForeignKey(
+        Driver, on_delete=models.PROTECT, null=True, blank=True, related_name="alarms"
+    )
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("bus alarm")
         verbose_name_plural = _("bus alarms")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["vehicle", "at"])]
+        indexes = [
+            models.Index(fields=["vehicle", "at"]),
+            models.Index(fields=["vehicle", "kind", "last_at"], name="transport_alarm_episode"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_at__gte=F("at")), name="transport_alarm_last_after_first"
+            ),
+            # What each kind measured is there: the page and the API show it.
+            models.CheckConstraint(
+                condition=~Q(kind="speeding")
+                | Q(speed_kmh__isnull=False, limit_kmh__isnull=False, latitude__isnull=False),
+                name="transport_alarm_speeding_measured",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["off_route", "unapproved_stop"])
+                | Q(distance_m__isnull=False, latitude__isnull=False, run__isnull=False),
+                name="transport_alarm_position_measured",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="overload")
+                | Q(seats_taken__isnull=False, seats_allowed__isnull=False, run__isnull=False),
+                name="transport_alarm_overload_measured",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="driver_swap") | Q(driver__isnull=False, run__isnull=False),
+                name="transport_alarm_swap_names_driver",
+            ),
+            # A run is overloaded, or driven by another, once: one alarm however often checked.
+            models.UniqueConstraint(
+                fields=["run", "kind"],
+                condition=Q(kind__in=["overload", "driver_swap"]),
+                name="transport_alarm_once_per_run",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import F
 from django.utils import timezone
@@ -25,7 +25,7 @@ from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
 from houqin.months import add_months
 from shared_apps.accounts.actors import person
-from shared_apps.transport import rules
+from shared_apps.transport import alarms, rules
 from shared_apps.transport.models import (
     MAX_KINDERGARTEN_LOAD,
     MAX_RATED_LOAD,
@@ -341,6 +341,7 @@ def route_create(
 @service
 def stop_approve(*, stop: Stop, actor: Actor) -> Stop:
     Stop.objects.filter(pk=stop.pk).update(approved=True)
+    alarms.plans_changed()
     stop.refresh_from_db()
     return stop
 
@@ -362,6 +363,7 @@ def hazard_add(
         raise InvalidInput(_("From 10 to 5000 m."), fields={"radius_m": [str(radius_m)]})
     if not mitigation.strip():
         raise InvalidInput(_("A hazard has its mitigation."), fields={"mitigation": [""]})
+    alarms.plans_changed()
     return HazardSegment.objects.create(
         route=route,
         kind=kind,
@@ -508,6 +510,7 @@ def run_schedule(
             _("No seat is left for pupils after the driver and the escorts."),
             code="run_no_seats",
         )
+    alarms.plans_changed()
     try:
         with transaction.atomic():
             return Run.objects.create(
@@ -542,6 +545,7 @@ def run_cancel(*, run: Run, actor: Actor) -> Run:
         )
     locked.status = Run.Status.CANCELLED
     locked.save(update_fields=["status"])
+    alarms.plans_changed()
     return locked
 
 
@@ -558,7 +562,8 @@ def assign_seat(
     rides it: the run's row is locked while its seats are counted, and the database refuses a
     count above the seats for pupils (rated load less the driver and escorts) however written.
     For the schools' riders: 409 `run_full`, `seat_taken` (already seated), `run_cancelled`,
-    `school_not_on_route`; 400 for a stop of another route."""
+    `school_not_on_route`; 400 for a stop of another route. Raises the run's overload alarm
+    when the seats now exceed the vehicle's rated load less the driver and the escorts."""
     locked = Run.objects.select_for_update().get(pk=run.pk)
     if locked.status != Run.Status.SCHEDULED:
         raise Conflict(_("The run is cancelled."), code="run_cancelled")
@@ -588,9 +593,12 @@ def assign_seat(
     )
     number = min(set(range(1, locked.capacity + 1)) - numbered)
     Run.objects.filter(pk=locked.pk).update(seats_taken=F("seats_taken") + 1)
-    return Seat.objects.create(
+    seat = Seat.objects.create(
         run=locked, school=school, student_ref=student_ref, number=number, stop=stop
     )
+    with connection.cursor() as cursor:
+        cursor.execute(alarms.SEAT_SQL, alarms.run_params([locked.pk], [timezone.now()]))
+    return seat
 
 
 @service

@@ -1,7 +1,8 @@
 """GPS telemetry: batches of points from a vehicle's device (known by its key), written to the
-day-partitioned `transport_point` in one multi-row insert per batch, and the speed limits
-checked as they arrive: 20 km/h within a hazard segment of the run's route, 80 on a highway,
-60 elsewhere (decree 617 art. 35). A run of points over the limit raises one alarm, at its first.
+day-partitioned `transport_point` and checked against the alarm rules (alarms.py) as they
+arrive: speeding, off route, unapproved stop, overload and driver swap. A batch costs one
+statement (its points, its episodes continued or raised, its runs' rules) besides the
+transaction; the vehicle's runs and routes come from the plans kept per process.
 
 Partitions: `partitions_ensure()` creates the coming days' (a periodic task runs it daily), and
 `partitions_prune()` drops the days older than TRANSPORT_POINT_RETENTION_DAYS (six months by
@@ -9,51 +10,35 @@ default). A point of a day without its partition lands in the default partition.
 """
 
 import datetime
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg2 import sql
-from psycopg2.extras import execute_values
 
 from houqin.door import Actor, SystemActor, service
 from houqin.exceptions import InvalidInput, NotPermitted
-from shared_apps.transport.models import Alarm, HazardSegment, Run, Vehicle
+from shared_apps.transport import alarms
+from shared_apps.transport.alarms import PointInput
+from shared_apps.transport.models import Vehicle
 
 DEVICES = SystemActor("transport.device")
 PARTITIONS = SystemActor("transport.partitions")
-HAZARD_LIMIT, HIGHWAY_LIMIT, ROAD_LIMIT = 20, 80, 60
 MAX_BATCH = 5000
-EARTH_RADIUS_M = 6_371_000
 # Points this far in the future are a device's wrong clock, not a point.
 CLOCK_SKEW = datetime.timedelta(minutes=10)
-
-
-@dataclass(frozen=True)
-class PointInput:
-    recorded_at: datetime.datetime
-    latitude: float
-    longitude: float
-    speed_kmh: float
-    highway: bool = False
+# The first key of the advisory lock that takes one vehicle's batches one at a time, so that
+# two batches of one episode never both raise it.
+_VEHICLE_LOCK = 0x627573  # "bus"
 
 
 @dataclass(frozen=True)
 class Ingested:
     points: int
     alarms: int
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Equirectangular distance: within a few metres of the great circle at a hazard's scale."""
-    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
-    y = math.radians(lat2 - lat1)
-    return EARTH_RADIUS_M * math.hypot(x, y)
 
 
 def vehicle_by_key(key: str) -> Vehicle:
@@ -79,69 +64,43 @@ def _checked(points: Sequence[PointInput]) -> None:
         raise InvalidInput(_("Some points are invalid."), fields=bad)
 
 
-def _hazards(vehicle: Vehicle, start: datetime.datetime, end: datetime.datetime) -> dict:
-    """The vehicle's runs over the batch's time, each with the hazards of its route."""
-    runs = list(
-        Run.objects.filter(
-            vehicle=vehicle,
-            status=Run.Status.SCHEDULED,
-            period__overlap=DateTimeTZRange(start, end, "[]"),
-        ).only("id", "route_id", "period")
-    )
-    by_route: dict[int, list[tuple[float, float, float]]] = {}
-    for hazard in HazardSegment.objects.filter(route__in={r.route_id for r in runs}):
-        by_route.setdefault(hazard.route_id, []).append(
-            (float(hazard.latitude), float(hazard.longitude), float(hazard.radius_m))
+def _stored(
+    vehicle: Vehicle, since: datetime.datetime, until: datetime.datetime
+) -> list[PointInput]:
+    """The vehicle's points already stored from `since` until (not including) `until`."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT recorded_at, latitude, longitude, speed_kmh, highway FROM transport_point "
+            "WHERE vehicle_id = %s AND recorded_at >= %s AND recorded_at < %s "
+            "ORDER BY recorded_at",
+            [vehicle.pk, since, until],
         )
-    return {run.pk: (run, by_route.get(run.route_id, [])) for run in runs}
-
-
-def limit_at(point: PointInput, hazards: Sequence[tuple[float, float, float]]) -> int:
-    for lat, lon, radius in hazards:
-        if distance_m(point.latitude, point.longitude, lat, lon) <= radius:
-            return HAZARD_LIMIT
-    return HIGHWAY_LIMIT if point.highway else ROAD_LIMIT
+        return [PointInput(*row) for row in cursor.fetchall()]
 
 
 @service
 def points_ingest(*, vehicle: Vehicle, points: Sequence[PointInput], actor: Actor) -> Ingested:
-    """Store a batch of a vehicle's points and raise its speeding alarms."""
+    """Store a batch of a vehicle's points and raise (or continue) its alarms."""
     _checked(points)
     ordered = sorted(points, key=lambda p: p.recorded_at)
-    runs = _hazards(vehicle, ordered[0].recorded_at, ordered[-1].recorded_at)
-    alarms: list[Alarm] = []
-    speeding = False
-    for point in ordered:
-        run = next((r for r, _h in runs.values() if point.recorded_at in r.period), None)
-        limit = limit_at(point, runs[run.pk][1] if run else ())
-        over = point.speed_kmh > limit
-        if over and not speeding:
-            alarms.append(
-                Alarm(
-                    vehicle=vehicle,
-                    run=run,
-                    kind=Alarm.Kind.SPEEDING,
-                    at=point.recorded_at,
-                    speed_kmh=round(point.speed_kmh, 1),
-                    limit_kmh=limit,
-                    latitude=round(point.latitude, 6),
-                    longitude=round(point.longitude, 6),
-                )
-            )
-        speeding = over
+    first, last = (timezone.localtime(p.recorded_at).date() for p in (ordered[0], ordered[-1]))
+    runs = alarms.runs_of(
+        vehicle.pk, (first + datetime.timedelta(days=d) for d in range((last - first).days + 1))
+    )
+    since = alarms.standing_since(ordered, runs)
+    before = _stored(vehicle, since, ordered[0].recorded_at) if since else []
+    breaches = alarms.evaluate(ordered, runs, before=before)
     with connection.cursor() as cursor:
-        execute_values(
-            cursor.cursor,
-            "INSERT INTO transport_point "
-            "(vehicle_id, recorded_at, latitude, longitude, speed_kmh, highway) VALUES %s",
-            [
-                (vehicle.pk, p.recorded_at, p.latitude, p.longitude, p.speed_kmh, p.highway)
-                for p in ordered
-            ],
-            page_size=len(ordered),
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%(lock)s, %(lock_id)s);" + alarms.INGEST_SQL,
+            {
+                "lock": _VEHICLE_LOCK,
+                "lock_id": vehicle.pk & 0x7FFFFFFF,
+                **alarms.ingest_params(vehicle.pk, ordered, breaches, runs),
+            },
         )
-    Alarm.objects.bulk_create(alarms)
-    return Ingested(points=len(ordered), alarms=len(alarms))
+        raised = cursor.fetchone()[0]
+    return Ingested(points=len(ordered), alarms=raised)
 
 
 def _partition(day: datetime.date) -> str:

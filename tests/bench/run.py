@@ -347,11 +347,22 @@ def _routes(schools: int, smoke: bool) -> list[dict[str, Any]]:
 
 def _transport(schools: int, smoke: bool) -> list[dict[str, Any]]:
     """GPS telemetry: 1,000 buses, a point every 10 s over a 3-hour morning (1.08 M points; 50
-    buses x 120 points in a smoke run), batches of 30, alarms evaluated as they arrive, against
-    the same points inserted and checked one by one (20 buses' worth; 5 in a smoke run)."""
-    buses, points, naive = ("50", "120", "5") if smoke else ("1000", "1080", "20")
+    buses x 120 points in a smoke run), batches of 30, every alarm rule evaluated as they
+    arrive, sent by two processes (as two gunicorn workers would take them), against the same
+    points inserted and checked one by one by two processes (20 buses' worth; 4 in a smoke
+    run)."""
+    buses, points, naive = ("50", "120", "4") if smoke else ("1000", "1080", "20")
     ingest = _step(
-        "transport", "--buses", buses, "--points", points, "--naive-buses", naive, stage=2
+        "transport",
+        "--buses",
+        buses,
+        "--points",
+        points,
+        "--naive-buses",
+        naive,
+        "--workers",
+        "2",
+        stage=2,
     )
     return [
         _figure(

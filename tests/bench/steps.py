@@ -920,13 +920,16 @@ def optimiser(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def transport(args: argparse.Namespace) -> dict[str, Any]:
-    """GPS points ingested for `--buses` buses, `--points` each, against the naive row-by-row
-    baseline over `--naive-buses` of them (the same points per bus); points per second each."""
-    from tests.bench.transport import build_fleet, ingest, naive
+    """GPS points ingested for `--buses` buses, `--points` each, by `--workers` processes,
+    against the naive row-by-row baseline over `--naive-buses` of them (the same points per bus,
+    the same processes); points per second each."""
+    from tests.bench.transport import build_fleet, in_workers, ingest, naive
 
     vehicles = build_fleet(args.buses)
-    seconds, points, alarms = ingest(vehicles, args.points)
-    naive_seconds, naive_points = naive(vehicles[: args.naive_buses], args.points)
+    seconds, points, alarms = in_workers(args.workers, ingest, vehicles, args.points)
+    naive_seconds, naive_points, _naive_alarms = in_workers(
+        args.workers, naive, vehicles[: args.naive_buses], args.points
+    )
     return {
         "points": points,
         "alarms": alarms,
@@ -1191,6 +1194,7 @@ def main() -> None:
     parser.add_argument("--buses", type=int, default=1000)
     parser.add_argument("--points", type=int, default=1080)
     parser.add_argument("--naive-buses", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     print(json.dumps(STEPS[args.step](args)))
 

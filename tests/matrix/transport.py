@@ -185,10 +185,12 @@ def make_run(licence: Licence, *, day: datetime.date | None = None, escorts: int
 
 
 def make_alarm() -> Alarm:
+    now = timezone.now()
     return Alarm.objects.create(
         vehicle=make_vehicle(),
         kind=Alarm.Kind.SPEEDING,
-        at=timezone.now(),
+        at=now,
+        last_at=now,
         speed_kmh=Decimal("72.0"),
         limit_kmh=60,
         latitude=Decimal("26.5"),

@@ -396,6 +396,12 @@ OPTIMISER_MIP_GAP = env.float("OPTIMISER_MIP_GAP", default=0.01)
 # School buses: the days a vehicle's GPS points are kept (six months by default), a day's
 # partition dropped whole once past them.
 TRANSPORT_POINT_RETENTION_DAYS = env.int("TRANSPORT_POINT_RETENTION_DAYS", default=184)
+# A run's point farther than this from its route's line (its stops joined in order) is off route;
+# a bus stopped (at most 3 km/h) for TRANSPORT_STOP_SECONDS farther than TRANSPORT_STOP_RADIUS_M
+# from every approved stop of its route made an unapproved stop.
+TRANSPORT_OFF_ROUTE_M = env.int("TRANSPORT_OFF_ROUTE_M", default=500)
+TRANSPORT_STOP_RADIUS_M = env.int("TRANSPORT_STOP_RADIUS_M", default=100)
+TRANSPORT_STOP_SECONDS = env.int("TRANSPORT_STOP_SECONDS", default=120)
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {

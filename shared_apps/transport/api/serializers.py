@@ -316,8 +316,13 @@ class AlarmSerializer(serializers.ModelSerializer):
             "run",
             "kind",
             "at",
+            "last_at",
             "speed_kmh",
             "limit_kmh",
+            "distance_m",
+            "seats_taken",
+            "seats_allowed",
+            "driver",
             "latitude",
             "longitude",
         ]

@@ -302,8 +302,9 @@ class RunViewSet(_ReadViewSet):
 
 
 class AlarmViewSet(_ReadViewSet):
-    """Alarms raised as GPS points arrive: speeding over 80 km/h on highways, 60 elsewhere, 20
-    within a hazard segment."""
+    """Alarms raised as GPS points arrive (alarms.py): speeding (80 km/h on highways, 60
+    elsewhere, 20 within a hazard segment), off route, a stop away from the approved stops,
+    overload, a driver other than the licence's; one per episode, `last_at` its latest point."""
 
     model = Alarm
     serializer_class = s.AlarmSerializer
@@ -316,7 +317,7 @@ class AlarmViewSet(_ReadViewSet):
 
 class TelemetryView(APIView):
     """A GPS device's batch of points (up to 5000), known by its key in `X-Device-Key`: stored,
-    and the speed limits checked as they arrive. 403 `unknown_device` for an unknown key."""
+    and every alarm rule checked as they arrive. 403 `unknown_device` for an unknown key."""
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]

@@ -23,7 +23,7 @@ from houqin.web.once import once
 from houqin.web.pages import FormPage, Nav, Page, run
 from shared_apps.accounts.actors import signed_in
 from shared_apps.transport import selectors, services
-from shared_apps.transport.models import Driver, Licence, Run
+from shared_apps.transport.models import Alarm, Driver, Licence, Run
 from shared_apps.transport.web.forms import DayForm, StepForm
 
 SECTION = gettext_lazy("School buses")
@@ -187,8 +187,33 @@ class RunsPage(Page):
         return context
 
 
+def _measured(alarm: Alarm) -> str:
+    """What the alarm's rule measured, in words."""
+    if alarm.kind == Alarm.Kind.SPEEDING:
+        return _("%(speed)s km/h where the limit is %(limit)s") % {
+            "speed": alarm.speed_kmh,
+            "limit": alarm.limit_kmh,
+        }
+    if alarm.kind == Alarm.Kind.OFF_ROUTE:
+        return _("%(metres)s m from the route") % {"metres": alarm.distance_m}
+    if alarm.kind == Alarm.Kind.UNAPPROVED_STOP:
+        return _("stood %(minutes)s min, %(metres)s m from the nearest approved stop") % {
+            "minutes": max(1, round((alarm.last_at - alarm.at).total_seconds() / 60)),
+            "metres": alarm.distance_m,
+        }
+    if alarm.kind == Alarm.Kind.OVERLOAD:
+        return _("%(taken)s seats taken, %(allowed)s allowed") % {
+            "taken": alarm.seats_taken,
+            "allowed": alarm.seats_allowed,
+        }
+    return _("driven by %(driver)s, not the licence's driver, with no substitution filed") % {
+        "driver": alarm.driver
+    }
+
+
 class AlarmsPage(Page):
-    """Alarms raised from the buses' telemetry, the newest first."""
+    """Alarms raised from the buses' telemetry and seat ledger, the newest first, each with
+    what its rule measured and until when the episode went on."""
 
     permission = "transport.view_alarm"
     title = gettext_lazy("Alarms")
@@ -198,7 +223,8 @@ class AlarmsPage(Page):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         rows = restrict(selectors.alarm_list(), self.request.user, "view")
-        context["alarms"] = rows.select_related("run__route").order_by("-at", "-id")[:200]
+        alarms = rows.select_related("run__route", "driver").order_by("-at", "-id")[:200]
+        context["alarms"] = [(alarm, _measured(alarm)) for alarm in alarms]
         return context
 
 
