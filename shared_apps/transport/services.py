@@ -20,8 +20,9 @@ from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tenants.utils import tenant_context
 
-from houqin.door import Actor, service
+from houqin.door import Actor, actor_id, service
 from houqin.exceptions import Conflict, InvalidInput
 from houqin.months import add_months
 from shared_apps.accounts.actors import person
@@ -31,6 +32,7 @@ from shared_apps.transport.models import (
     MAX_RATED_LOAD,
     SIX_MONTHS,
     Driver,
+    FieldTrip,
     HazardSegment,
     Inspection,
     Licence,
@@ -42,6 +44,7 @@ from shared_apps.transport.models import (
     Stop,
     Vehicle,
 )
+from tenant_apps.canteen import selectors as canteen
 from tenants.models import School
 
 # Working days each step of a licence's approval may take: the bureau forwards, public security
@@ -61,6 +64,8 @@ NEXT_STEP = {
 SUBSTITUTIONS = ("breakdown", "inspection", "accident", "sick_driver")
 # A run is a school trip: it starts and ends on one day, within a few hours.
 MAX_RUN = datetime.timedelta(hours=4)
+# What one run may cost (CNY): a bus for a morning, well above any county's rate.
+MAX_RUN_COST = Decimal("5000.00")
 
 
 def _refuse(failures: Sequence[rules.Failure]) -> None:
@@ -455,6 +460,7 @@ def run_schedule(
     vehicle: Vehicle | None = None,
     driver: Driver | None = None,
     substitution: str = "",
+    cost: Decimal = Decimal("0.00"),
     actor: Actor,
 ) -> Run:
     """A run of the licence's vehicle, driver and route, each rule checked on the run's date
@@ -468,6 +474,11 @@ def run_schedule(
         )
     if not 1 <= escorts <= 4:
         raise InvalidInput(_("A run has 1 to 4 escorts."), fields={"escorts": [str(escorts)]})
+    if not Decimal("0") <= cost <= MAX_RUN_COST:
+        raise InvalidInput(
+            _("A run costs from 0 to %(most)s yuan.") % {"most": MAX_RUN_COST},
+            fields={"cost": [str(cost)]},
+        )
     locked = Licence.objects.select_for_update().get(pk=licence.pk)
     substituted = (vehicle is not None and vehicle.pk != locked.vehicle_id) or (
         driver is not None and driver.pk != locked.driver_id
@@ -490,6 +501,7 @@ def run_schedule(
         raise InvalidInput(_("No substitution: the licence's vehicle and driver run."))
     bus = Vehicle.objects.select_for_update().get(pk=(vehicle or locked.vehicle).pk)
     person_driving = Driver.objects.select_for_update().get(pk=(driver or locked.driver).pk)
+    _refuse_field_trip_clash(bus, person_driving, starts_at, ends_at)
     provider = Provider.objects.get(pk=bus.provider_id)
     route = Route.objects.get(pk=locked.route_id)
     unapproved = Stop.objects.filter(route=route, approved=False).count()
@@ -519,6 +531,7 @@ def run_schedule(
                 escorts=escorts,
                 capacity=capacity,
                 substitution=substitution,
+                cost=cost,
                 created_by=person(actor),
             )
     except IntegrityError as exc:
@@ -599,3 +612,229 @@ def release_seat(*, seat: Seat, actor: Actor) -> None:
     locked = Run.objects.select_for_update().get(pk=seat.run_id)
     Seat.objects.for_school(seat.school_id).filter(pk=seat.pk).delete()
     Run.objects.filter(pk=locked.pk).update(seats_taken=F("seats_taken") - 1)
+
+
+# Field trips ----------------------------------------------------------------------------------
+
+# School days of notice a field trip needs: strictly between the day it is asked for and its day.
+NOTICE_SCHOOL_DAYS = 10
+# A field trip leaves and comes back the same day, within this.
+MAX_FIELD_TRIP = datetime.timedelta(hours=14)
+# The kinds of provider that carry field trips: licensed operators, never the school's own bus.
+TRIP_CARRIERS = (Provider.Kind.CARRIER, Provider.Kind.COUNTY_OPERATOR)
+
+
+def _refuse_field_trip_clash(
+    bus: Vehicle, driving: Driver, starts_at: datetime.datetime, ends_at: datetime.datetime
+) -> None:
+    """Called with the vehicle's and the driver's rows locked: a run refused over an approved
+    field trip of either at that time."""
+    during = DateTimeTZRange(starts_at, ends_at, "[)")
+    trips = FieldTrip.objects.across_schools().filter(
+        status=FieldTrip.Status.APPROVED, starts_at__lt=during.upper, ends_at__gt=during.lower
+    )
+    if trips.filter(driver=driving).exists():
+        raise Conflict(
+            _("The driver is on a field trip at that time."), code="driver_double_booked"
+        )
+    if trips.filter(vehicle=bus).exists():
+        raise Conflict(
+            _("The vehicle is on a field trip at that time."), code="vehicle_double_booked"
+        )
+
+
+def _refuse_run_clash(
+    bus: Vehicle, driving: Driver, starts_at: datetime.datetime, ends_at: datetime.datetime
+) -> None:
+    """Called with the vehicle's and the driver's rows locked: a field trip refused over a
+    scheduled run of either at that time."""
+    runs = Run.objects.filter(
+        status=Run.Status.SCHEDULED,
+        period__overlap=DateTimeTZRange(starts_at, ends_at, "[)"),
+    )
+    if runs.filter(driver=driving).exists():
+        raise Conflict(_("The driver is on a run at that time."), code="driver_double_booked")
+    if runs.filter(vehicle=bus).exists():
+        raise Conflict(_("The vehicle is on a run at that time."), code="vehicle_double_booked")
+
+
+def _notice_school_days(school: School, day: datetime.date) -> int:
+    """The school's school days strictly between today and `day`, by its calendar."""
+    today = timezone.localdate()
+    with tenant_context(school):
+        return len(
+            canteen.school_days_between(
+                today + datetime.timedelta(days=1), day - datetime.timedelta(days=1)
+            )
+        )
+
+
+@service
+def field_trip_request(
+    *,
+    school: School,
+    destination: str,
+    purpose: str = "",
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    pupils: int,
+    escorts: int = 1,
+    actor: Actor,
+) -> FieldTrip:
+    """A school asks for a bus for a field trip: at least ten school days ahead by its own
+    calendar (409 `field_trip_notice`), back the same day, pupils within what a bus may seat.
+    Its principal approves it, then the district."""
+    problems: dict[str, list[str]] = {}
+    if not destination.strip():
+        problems["destination"] = [_("A field trip has a destination.")]
+    if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
+        problems["starts_at"] = [_("Times carry their time zone.")]
+    elif not starts_at < ends_at <= starts_at + MAX_FIELD_TRIP or (
+        timezone.localtime(starts_at).date() != timezone.localtime(ends_at).date()
+    ):
+        problems["ends_at"] = [_("A field trip comes back after it leaves, the same day.")]
+    if not 1 <= escorts <= 4:
+        problems["escorts"] = [_("A bus has 1 to 4 escorts.")]
+    if not 1 <= pupils <= MAX_RATED_LOAD - 1 - max(escorts, 1):
+        problems["pupils"] = [
+            _("One bus seats at most %(most)s pupils besides the driver and escorts.")
+            % {"most": MAX_RATED_LOAD - 1 - max(escorts, 1)}
+        ]
+    if problems:
+        raise InvalidInput(_("The field trip is invalid."), fields=problems)
+    day = timezone.localtime(starts_at).date()
+    notice = _notice_school_days(school, day)
+    if notice < NOTICE_SCHOOL_DAYS:
+        raise Conflict(
+            _(
+                "A field trip is asked for at least %(days)s school days ahead; %(day)s is "
+                "%(notice)s school days away."
+            )
+            % {"days": NOTICE_SCHOOL_DAYS, "day": day, "notice": notice},
+            code="field_trip_notice",
+            fields={"starts_at": [str(day)]},
+        )
+    return FieldTrip.objects.create(
+        school=school,
+        destination=destination.strip(),
+        purpose=purpose.strip(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        pupils=pupils,
+        escorts=escorts,
+        requested_by=person(actor),
+    )
+
+
+def _locked_trip(trip: FieldTrip, status: str) -> FieldTrip:
+    locked = FieldTrip.objects.across_schools().select_for_update().get(pk=trip.pk)
+    if locked.status != status:
+        raise Conflict(
+            _("The field trip is %(status)s: it cannot take this step.")
+            % {"status": FieldTrip.Status(locked.status).label},
+            code="field_trip_step",
+        )
+    return locked
+
+
+@service
+def field_trip_endorse(*, trip: FieldTrip, actor: Actor) -> FieldTrip:
+    """The principal approves the school's field trip: it goes to the district."""
+    locked = _locked_trip(trip, FieldTrip.Status.REQUESTED)
+    if actor_id(actor) is not None and locked.requested_by_id == actor_id(actor):
+        raise Conflict(
+            _("Whoever asked for a field trip does not approve it too."), code="field_trip_own"
+        )
+    locked.status = FieldTrip.Status.ENDORSED
+    locked.endorsed_by = person(actor)
+    locked.endorsed_at = timezone.now()
+    locked.save(update_fields=["status", "endorsed_by", "endorsed_at"])
+    return locked
+
+
+@service
+def field_trip_refuse(*, trip: FieldTrip, at: str, reason: str, actor: Actor) -> FieldTrip:
+    """The principal refuses a field trip awaiting them (`at` requested), or the district one
+    awaiting it (`at` endorsed), with the reason."""
+    if at not in (FieldTrip.Status.REQUESTED, FieldTrip.Status.ENDORSED):
+        raise InvalidInput(_("Unknown step."), fields={"at": [at]})
+    if not reason.strip():
+        raise InvalidInput(
+            _("A refusal gives its reason."), fields={"reason": [_("A refusal gives its reason.")]}
+        )
+    locked = _locked_trip(trip, at)
+    locked.status = FieldTrip.Status.REFUSED
+    locked.reason = reason.strip()
+    locked.decided_by = person(actor)
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+    return locked
+
+
+@service
+def field_trip_approve(
+    *, trip: FieldTrip, vehicle: Vehicle, driver: Driver, actor: Actor
+) -> FieldTrip:
+    """The district approves a field trip its school's principal approved, naming the bus and
+    the driver: a licensed carrier's (or county operator's) vehicle and driver, each rule
+    checked on the trip's day (409 naming each in `fields.rules`), seats for every pupil, and
+    neither on a run or another field trip then (409 `vehicle_double_booked`,
+    `driver_double_booked`: the rows are locked, and the database refuses a second approved
+    trip however written)."""
+    locked = _locked_trip(trip, FieldTrip.Status.ENDORSED)
+    if actor_id(actor) is not None and locked.endorsed_by_id == actor_id(actor):
+        raise Conflict(
+            _("Whoever approved the field trip for the school does not decide it."),
+            code="field_trip_own",
+        )
+    bus = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
+    driving = Driver.objects.select_for_update().get(pk=driver.pk)
+    provider = Provider.objects.get(pk=bus.provider_id)
+    day = timezone.localtime(locked.starts_at).date()
+    failures = [
+        *rules.vehicle_failures(bus, day),
+        *rules.provider_failures(provider, day),
+        *rules.driver_failures(driving, driving.offences.all(), day),
+    ]
+    if provider.kind not in TRIP_CARRIERS:
+        failures.insert(
+            0,
+            rules.Failure(
+                "field_trip_carrier", _("A field trip goes with a licensed carrier's bus.")
+            ),
+        )
+    if driving.provider_id != bus.provider_id:
+        failures.append(
+            rules.Failure("field_trip_driver", _("The driver works for another provider."))
+        )
+    seats = bus.rated_load - 1 - locked.escorts
+    if locked.pupils > seats:
+        failures.append(
+            rules.Failure(
+                "field_trip_seats",
+                _("The bus seats %(seats)s pupils besides the driver and escorts; %(pupils)s go.")
+                % {"seats": seats, "pupils": locked.pupils},
+            )
+        )
+    _refuse(failures)
+    _refuse_run_clash(bus, driving, locked.starts_at, locked.ends_at)
+    locked.status = FieldTrip.Status.APPROVED
+    locked.vehicle = bus
+    locked.driver = driving
+    locked.decided_by = person(actor)
+    locked.decided_at = timezone.now()
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=["status", "vehicle", "driver", "decided_by", "decided_at"])
+    except IntegrityError as exc:
+        constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "")
+        if constraint == "transport_fieldtrip_driver_not_twice":
+            raise Conflict(
+                _("The driver is on another field trip at that time."),
+                code="driver_double_booked",
+            ) from None
+        raise Conflict(
+            _("The vehicle is on another field trip at that time."),
+            code="vehicle_double_booked",
+        ) from None
+    return locked
