@@ -803,10 +803,6 @@ def field_trip_approve(
                 "field_trip_carrier", _("A field trip goes with a licensed carrier's bus.")
             ),
         )
-    if driving.provider_id != bus.provider_id:
-        failures.append(
-            rules.Failure("field_trip_driver", _("The driver works for another provider."))
-        )
     seats = bus.rated_load - 1 - locked.escorts
     if locked.pupils > seats:
         failures.append(

@@ -13,9 +13,18 @@ from typing import Any
 from django.utils import timezone
 
 from shared_apps.transport import services
-from shared_apps.transport.models import Alarm, Driver, Licence, Provider, Route, Run, Vehicle
+from shared_apps.transport.models import (
+    Alarm,
+    Driver,
+    FieldTrip,
+    Licence,
+    Provider,
+    Route,
+    Run,
+    Vehicle,
+)
 from tenants.models import School
-from tests.factories import SETUP
+from tests.factories import SETUP, make_user
 from tests.matrix import Built, Operations, R, Scene
 
 READERS = frozenset({R.TRANSPORT_OFFICER, R.AUDITOR})
@@ -325,3 +334,49 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
     if method == "POST":
         return params, _ACTION_BODIES[path.rstrip("/").split("/")[-1]]
     return params, None
+
+
+def school_days_ahead(days: int) -> datetime.date:
+    """The weekday with `days` weekdays strictly between today and it (a school with no term
+    recorded counts every weekday that is no holiday)."""
+    day, found = today(), -1
+    while found < days:
+        day += datetime.timedelta(days=1)
+        found += day.isoweekday() <= 5
+    return day
+
+
+def make_field_trip(
+    school: School,
+    *,
+    status: str = FieldTrip.Status.REQUESTED,
+    day: datetime.date | None = None,
+    pupils: int = 30,
+) -> FieldTrip:
+    """A field trip of `school` twenty school days ahead, taken as far as `status`."""
+    day = day or school_days_ahead(20 + _next_day())
+    trip = services.field_trip_request(
+        school=school,
+        destination=f"县博物馆 {_tag()}",
+        purpose="研学",
+        starts_at=at(day, 8),
+        ends_at=at(day, 16),
+        pupils=pupils,
+        escorts=2,
+        actor=make_user(),
+    )
+    if status in (FieldTrip.Status.ENDORSED, FieldTrip.Status.APPROVED):
+        trip = services.field_trip_endorse(trip=trip, actor=make_user())
+    if status == FieldTrip.Status.APPROVED:
+        provider = make_provider(kind=Provider.Kind.CARRIER)
+        trip = services.field_trip_approve(
+            trip=trip,
+            vehicle=make_vehicle(provider, rated_load=45),
+            driver=make_driver(provider),
+            actor=make_user(),
+        )
+    if status == FieldTrip.Status.REFUSED:
+        trip = services.field_trip_refuse(
+            trip=trip, at=FieldTrip.Status.REQUESTED, reason="时间冲突", actor=make_user()
+        )
+    return trip
