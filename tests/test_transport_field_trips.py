@@ -30,7 +30,6 @@ from tests.matrix.transport import (
     make_field_trip,
     make_licence,
     make_provider,
-    make_run,
     make_vehicle,
     school_days_ahead,
 )
@@ -184,7 +183,7 @@ def test_a_bus_or_driver_on_a_run_or_another_trip_is_refused(
     assert caught.value.code == "vehicle_double_booked"
     # A run of the same driver that morning: the trip is refused, and a run over the trip too.
     licence = make_licence()
-    make_run(licence, day=day)
+    services.run_schedule(licence=licence, starts_at=at(day, 9), ends_at=at(day, 10), actor=SETUP)
     third = make_field_trip(school_b, status=FieldTrip.Status.ENDORSED, day=day)
     bus, _driver = _carrier_bus()
     with pytest.raises(Conflict) as caught:
