@@ -2,7 +2,16 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from houqin.filters import date_range
-from shared_apps.transport.models import Alarm, Driver, Licence, Provider, Route, Run, Vehicle
+from shared_apps.transport.models import (
+    Alarm,
+    Driver,
+    FieldTrip,
+    Licence,
+    Provider,
+    Route,
+    Run,
+    Vehicle,
+)
 
 
 class ProviderFilter(django_filters.FilterSet):
@@ -79,3 +88,12 @@ class AlarmFilter(django_filters.FilterSet):
     class Meta:
         model = Alarm
         fields = ["vehicle", "kind"]
+
+
+class FieldTripFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=FieldTrip.Status.choices, label=_("Status"))
+    starts_at_from, starts_at_to = date_range("starts_at", _("Day"))
+
+    class Meta:
+        model = FieldTrip
+        fields = ["status"]

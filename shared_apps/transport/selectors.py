@@ -8,10 +8,12 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from houqin.tenancy import SchoolOwnedQuerySet
 from shared_apps.transport import rules
 from shared_apps.transport.models import (
     Alarm,
     Driver,
+    FieldTrip,
     Licence,
     Provider,
     Route,
@@ -119,3 +121,11 @@ def loads_by_school(runs: Sequence[int]) -> dict[int, list[tuple[str, int]]]:
     for row in rows:
         loads[row["run_id"]].append((row["school__name"], row["seats"]))
     return loads
+
+
+def field_trip_list() -> SchoolOwnedQuerySet[FieldTrip]:
+    """Field trips with their school, bus, driver and the people who asked and decided; scoped
+    by the caller (`.here()`, `.across_schools()`) or by `restrict()`."""
+    return FieldTrip.objects.select_related(
+        "school", "vehicle", "driver", "requested_by", "endorsed_by", "decided_by"
+    )

@@ -58,6 +58,8 @@ urlpatterns = [
     path("api/v1/", include("shared_apps.procurement.api.supply_school_urls")),
     # The school's own meal-plan proposals (district tables, this school's rows).
     path("api/v1/", include("shared_apps.optimiser.api.school_urls")),
+    # The school's own field trips by bus (district tables, this school's rows).
+    path("api/v1/", include("shared_apps.transport.api.school_urls")),
     # Pages.
     path("subsidies/", include("shared_apps.subsidies.web.school_urls")),
     path("accounts/", include("shared_apps.accounts.web.account_urls")),

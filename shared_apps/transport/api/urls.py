@@ -11,6 +11,7 @@ router.register("transport/routes", v.RouteViewSet, basename="transport-route")
 router.register("transport/licences", v.LicenceViewSet, basename="transport-licence")
 router.register("transport/runs", v.RunViewSet, basename="transport-run")
 router.register("transport/alarms", v.AlarmViewSet, basename="transport-alarm")
+router.register("transport/field-trips", v.FieldTripViewSet, basename="transport-field-trip")
 
 urlpatterns = [
     path("transport/telemetry/", v.TelemetryView.as_view(), name="transport-telemetry"),
