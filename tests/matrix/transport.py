@@ -30,7 +30,17 @@ from tests.matrix import Built, Operations, R, Scene
 READERS = frozenset({R.TRANSPORT_OFFICER, R.AUDITOR})
 WRITERS = frozenset({R.TRANSPORT_OFFICER})
 
-SCHOOL_OPERATIONS: Operations = {}
+TRIPS = "/api/v1/transport/field-trips/"
+# A school's field trips: its logistics director asks, its principal approves; district roles
+# hold on a school's host too (the transport officer's `transport.*`, the auditor's reads).
+TRIP_READERS = frozenset({R.LOGISTICS_DIRECTOR, R.PRINCIPAL, R.TRANSPORT_OFFICER, R.AUDITOR})
+SCHOOL_OPERATIONS: Operations = {
+    ("GET", TRIPS): TRIP_READERS,
+    ("POST", TRIPS): frozenset({R.LOGISTICS_DIRECTOR, R.TRANSPORT_OFFICER}),
+    ("GET", TRIPS + "{id}/"): TRIP_READERS,
+    ("POST", TRIPS + "{id}/endorse/"): frozenset({R.PRINCIPAL, R.TRANSPORT_OFFICER}),
+    ("POST", TRIPS + "{id}/refuse/"): frozenset({R.PRINCIPAL, R.TRANSPORT_OFFICER}),
+}
 DISTRICT_OPERATIONS: Operations = {
     ("GET", "/api/v1/transport/providers/"): READERS,
     ("POST", "/api/v1/transport/providers/"): WRITERS,
@@ -62,6 +72,10 @@ DISTRICT_OPERATIONS: Operations = {
     ("POST", "/api/v1/transport/runs/{id}/cancel/"): WRITERS,
     ("GET", "/api/v1/transport/alarms/"): READERS,
     ("GET", "/api/v1/transport/alarms/{id}/"): READERS,
+    ("GET", TRIPS): READERS,
+    ("GET", TRIPS + "{id}/"): READERS,
+    ("POST", TRIPS + "{id}/approve/"): WRITERS,
+    ("POST", TRIPS + "{id}/refuse/"): WRITERS,
 }
 
 FULL_KIT = services.Equipment(hammer=True, extinguisher=True, first_aid_kit=True, gps_recorder=True)
@@ -316,8 +330,38 @@ _ACTION_BODIES: dict[str, dict[str, Any]] = {
 }
 
 
+def _build_field_trip(scene: Scene, method: str, path: str) -> Built:
+    school = scene.school or School.objects.order_by("code").first()
+    assert school is not None
+    if path == TRIPS:
+        day = school_days_ahead(20 + _next_day())
+        body = {
+            "destination": "县科技馆",
+            "starts_at": at(day, 8).isoformat(),
+            "ends_at": at(day, 15).isoformat(),
+            "pupils": 30,
+            "escorts": 2,
+        }
+        return {}, (body if method == "POST" else None)
+    waiting = FieldTrip.Status.REQUESTED if scene.school else FieldTrip.Status.ENDORSED
+    trip = make_field_trip(school, status=waiting)
+    params = {"id": trip.pk}
+    if path.endswith("/approve/"):
+        provider = make_provider(kind=Provider.Kind.CARRIER)
+        body = {
+            "vehicle": make_vehicle(provider, rated_load=45).pk,
+            "driver": make_driver(provider).pk,
+        }
+        return params, body
+    if path.endswith("/refuse/"):
+        return params, {"reason": "当天期中考试"}
+    return params, ({} if method == "POST" else None)
+
+
 def build(scene: Scene, method: str, path: str, n: int) -> Built:
     collection = _collection(path)
+    if collection == "field-trips":
+        return _build_field_trip(scene, method, path)
     if "{id}" not in path:
         return {}, (_create_body(collection) if method == "POST" else None)
     row = _row(collection)
