@@ -66,6 +66,7 @@ urlpatterns = [
     path("people/", include("tenant_apps.people.web.urls")),
     path("assets/", include("tenant_apps.assets.web.urls")),
     path("dorms/", include("tenant_apps.dorms.web.urls")),
+    path("field-trips/", include("shared_apps.transport.web.school_urls")),
     # Public pages for parents: no sign-in.
     path("disclosure/", include("tenant_apps.disclosure.urls")),
     *outside_api(__name__),

@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shared_apps.transport.models import Driver, Vehicle
+
 STEPS = [
     ("forward", _("Forward to public security and transport")),
     ("answer", _("Record their answer")),
@@ -32,3 +34,59 @@ class StepForm(forms.Form):
         field = self.fields["step"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(value, label) for value, label in STEPS if value in steps]
+
+
+class FieldTripForm(forms.Form):
+    """A school's field trip: where, why, the day and times, how many pupils and escorts."""
+
+    destination = forms.CharField(label=_("Destination"), max_length=100)
+    purpose = forms.CharField(label=_("Purpose"), max_length=200, required=False)
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    leaves = forms.TimeField(label=_("Leaves at"), widget=forms.TimeInput(attrs={"type": "time"}))
+    back = forms.TimeField(label=_("Back at"), widget=forms.TimeInput(attrs={"type": "time"}))
+    pupils = forms.IntegerField(label=_("Pupils"), min_value=1, max_value=54)
+    escorts = forms.IntegerField(label=_("Escorts"), min_value=1, max_value=4, initial=2)
+
+
+DECISIONS = [("approve", _("Approve")), ("refuse", _("Refuse"))]
+
+
+class TripDecisionForm(forms.Form):
+    """Approve or refuse a field trip (a refusal with its reason); the district names the bus
+    and the driver when it approves."""
+
+    decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS)
+    vehicle = forms.ModelChoiceField(
+        label=_("Vehicle"), queryset=Vehicle.objects.none(), required=False
+    )
+    driver = forms.ModelChoiceField(
+        label=_("Driver"), queryset=Driver.objects.none(), required=False
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        required=False,
+        help_text=_("Required for a refusal."),
+    )
+
+    def __init__(
+        self, *args: Any, vehicles: Any = None, drivers: Any = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        for name, rows in (("vehicle", vehicles), ("driver", drivers)):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            if rows is None:
+                del self.fields[name]
+            else:
+                field.queryset = rows
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "approve":
+            for name in ("vehicle", "driver"):
+                if name in self.fields and not data.get(name):
+                    self.add_error(name, _("Name the bus and the driver."))
+        elif not (data.get("reason") or "").strip():
+            self.add_error("reason", _("A refusal gives its reason."))
+        return data

@@ -13,4 +13,10 @@ urlpatterns = [
     path("routes/", views.RoutesPage.as_view(), name="routes"),
     path("runs/", views.RunsPage.as_view(), name="runs"),
     path("alarms/", views.AlarmsPage.as_view(), name="alarms"),
+    path("field-trips/", views.FieldTripsPage.as_view(), name="field-trips"),
+    path(
+        "field-trips/<int:pk>/decide/",
+        views.FieldTripDecidePage.as_view(),
+        name="field-trip-decide",
+    ),
 ]

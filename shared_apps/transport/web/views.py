@@ -4,9 +4,10 @@ warning window, drivers with each qualification rule evaluated on a chosen day, 
 their loads by school, and alarms. Auditors read what the officer reads and act on nothing. The
 same services and selectors as the API, rows through `restrict()` as the API reads them."""
 
+import datetime
 from collections import defaultdict
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import messages
@@ -17,14 +18,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from houqin.db import tenant_db
 from houqin.permissions import has_perm, restrict
 from houqin.web.home import Panel, Waiting
 from houqin.web.once import once
 from houqin.web.pages import FormPage, Nav, Page, run
 from shared_apps.accounts.actors import signed_in
 from shared_apps.transport import selectors, services
-from shared_apps.transport.models import Driver, Licence, Run
-from shared_apps.transport.web.forms import DayForm, StepForm
+from shared_apps.transport.models import Driver, FieldTrip, Licence, Run
+from shared_apps.transport.web.forms import DayForm, FieldTripForm, StepForm, TripDecisionForm
 
 SECTION = gettext_lazy("School buses")
 
@@ -230,3 +232,185 @@ def home_panel(request: HttpRequest) -> Panel | None:
             ),
         ],
     )
+
+
+# Field trips ------------------------------------------------------------------------------------
+
+TRIP_SECTION = gettext_lazy("Field trips")
+
+
+class _Trips(Page):
+    template_name = "transport/field_trips.html"
+
+    def trips(self, verb: str = "view") -> Any:
+        rows = restrict(selectors.field_trip_list(), self.request.user, verb)
+        return rows.order_by("-starts_at", "-id")
+
+
+class SchoolFieldTripsPage(_Trips):
+    """The school's field trips by bus, newest first, with where each stands; the principal
+    decides those waiting for them."""
+
+    permission = "transport.view_fieldtrip"
+    title = gettext_lazy("Field trips")
+    nav = Nav(TRIP_SECTION, gettext_lazy("Field trips"), 10)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            trips=self.trips()[:200],
+            can_request=has_perm(self.request.user, "transport.add_fieldtrip"),
+            waiting=FieldTrip.Status.REQUESTED
+            if has_perm(self.request.user, "transport.endorse_fieldtrip")
+            else None,
+            decide="field_trips:decide",
+            **kwargs,
+        )
+
+
+class FieldTripsPage(_Trips):
+    """Every school's field trips; the transport officer decides those the principals
+    approved."""
+
+    permission = "transport.view_fieldtrip"
+    title = gettext_lazy("Field trips")
+    nav = Nav(SECTION, gettext_lazy("Field trips"), 66)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            trips=self.trips()[:200],
+            show_school=True,
+            waiting=FieldTrip.Status.ENDORSED
+            if has_perm(self.request.user, "transport.decide_fieldtrip")
+            else None,
+            decide="transport:field-trip-decide",
+            **kwargs,
+        )
+
+
+class FieldTripRequestPage(FormPage):
+    """Ask for a bus for a field trip, at least ten school days ahead."""
+
+    permission = "transport.add_fieldtrip"
+    title = gettext_lazy("Ask for a field trip")
+    template_name = "transport/field_trip_request.html"
+    form_class = FieldTripForm
+
+    @once
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return super().post(request, *args, **kwargs)
+
+    def act(self, form: forms.Form) -> str | None:
+        data = form.cleaned_data
+        at = timezone.get_current_timezone()
+        trip = run(
+            form,
+            lambda: services.field_trip_request(
+                school=tenant_db().tenant,
+                destination=data["destination"],
+                purpose=data["purpose"],
+                starts_at=datetime.datetime.combine(data["day"], data["leaves"], at),
+                ends_at=datetime.datetime.combine(data["day"], data["back"], at),
+                pupils=data["pupils"],
+                escorts=data["escorts"],
+                actor=signed_in(self.request),
+            ),
+            field="day",
+        )
+        if trip is None:
+            return None
+        messages.success(self.request, _("The field trip is asked for. The principal decides."))
+        return reverse("field_trips:list")
+
+
+class _TripDecision(FormPage):
+    template_name = "transport/field_trip_decide.html"
+    form_class = TripDecisionForm
+    verb: ClassVar[str]
+    waiting: ClassVar[str]
+    back: ClassVar[str]
+
+    @cached_property
+    def trip(self) -> FieldTrip:
+        rows = restrict(selectors.field_trip_list(), self.request.user, self.verb)
+        trip: FieldTrip = get_object_or_404(rows, pk=self.kwargs["pk"], status=self.waiting)
+        return trip
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            trip=self.trip,
+            title=_("Field trip to %(place)s") % {"place": self.trip.destination},
+            back=reverse(self.back),
+            **kwargs,
+        )
+
+    @once
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return super().post(request, *args, **kwargs)
+
+    def approve(self, data: dict[str, Any]) -> FieldTrip:
+        raise NotImplementedError
+
+    def act(self, form: forms.Form) -> str | None:
+        data = form.cleaned_data
+        actor = signed_in(self.request)
+        if data["decision"] == "approve":
+            done = run(form, lambda: self.approve(data))
+        else:
+            done = run(
+                form,
+                lambda: services.field_trip_refuse(
+                    trip=self.trip, at=self.waiting, reason=data["reason"], actor=actor
+                ),
+            )
+        if done is None:
+            return None
+        messages.success(
+            self.request,
+            _("Field trip to %(place)s: %(status)s.")
+            % {"place": done.destination, "status": done.get_status_display()},
+        )
+        return reverse(self.back)
+
+
+class FieldTripEndorsePage(_TripDecision):
+    """The principal approves the school's field trip (it goes to the district) or refuses it."""
+
+    permission = "transport.endorse_fieldtrip"
+    verb = "endorse"
+    waiting = FieldTrip.Status.REQUESTED
+    back = "field_trips:list"
+
+    def approve(self, _data: dict[str, Any]) -> FieldTrip:
+        return services.field_trip_endorse(trip=self.trip, actor=signed_in(self.request))
+
+
+class FieldTripDecidePage(_TripDecision):
+    """The transport officer approves a field trip, naming a licensed carrier's bus and driver,
+    or refuses it."""
+
+    permission = "transport.decide_fieldtrip"
+    verb = "decide"
+    waiting = FieldTrip.Status.ENDORSED
+    back = "transport:field-trips"
+
+    def get_form(self, data: Any = None, files: Any = None) -> forms.Form:
+        user = self.request.user
+        carriers = list(services.TRIP_CARRIERS)
+        return TripDecisionForm(
+            data,
+            files,
+            vehicles=restrict(selectors.vehicle_list(), user, "view")
+            .filter(provider__kind__in=carriers)
+            .order_by("plate"),
+            drivers=restrict(selectors.driver_list(), user, "view")
+            .filter(provider__kind__in=carriers)
+            .order_by("name", "id"),
+        )
+
+    def approve(self, data: dict[str, Any]) -> FieldTrip:
+        return services.field_trip_approve(
+            trip=self.trip,
+            vehicle=data["vehicle"],
+            driver=data["driver"],
+            actor=signed_in(self.request),
+        )
