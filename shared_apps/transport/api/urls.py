@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from shared_apps.transport.api import views as v
+from shared_apps.transport.api.reports import TransportReportViewSet
 
 router = SimpleRouter()
 router.register("transport/providers", v.ProviderViewSet, basename="transport-provider")
@@ -15,5 +16,10 @@ router.register("transport/field-trips", v.FieldTripViewSet, basename="transport
 
 urlpatterns = [
     path("transport/telemetry/", v.TelemetryView.as_view(), name="transport-telemetry"),
+    path(
+        "transport/reports/",
+        TransportReportViewSet.as_view({"get": "report"}),
+        name="transport-report",
+    ),
     *router.urls,
 ]
