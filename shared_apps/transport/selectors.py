@@ -137,6 +137,8 @@ def field_trip_list() -> SchoolOwnedQuerySet[FieldTrip]:
 # Reports ----------------------------------------------------------------------------------------
 
 CENT = Decimal("0.01")
+# The longest span one report covers: a school year.
+MAX_REPORT_DAYS = 366
 
 
 def _per(cost: Decimal, riders: int) -> Decimal | None:

@@ -68,6 +68,7 @@ DISTRICT_PAGES: Pages = {
     "transport:routes": Declared(READERS),
     "transport:runs": Declared(READERS),
     "transport:alarms": Declared(READERS),
+    "transport:reports": Declared(READERS),
     "transport:field-trips": Declared(READERS),
     "transport:field-trip-decide": Declared(WRITERS, _endorsed),
 }

@@ -22,9 +22,6 @@ from houqin.tables import Workbook
 from shared_apps.transport import selectors
 from shared_apps.transport.models import Run
 
-# The longest span one report covers: a school year.
-MAX_DAYS = 366
-
 
 class ReportQuerySerializer(serializers.Serializer):
     date_from = serializers.DateField(
@@ -136,7 +133,7 @@ class TransportReportViewSet(FileFormats, RestrictedViewSet):
         first, last = month_bounds(timezone.localdate())
         start = query.validated_data.get("date_from") or first
         end = query.validated_data.get("date_to") or last
-        if not start <= end or (end - start).days >= MAX_DAYS:
+        if not start <= end or (end - start).days >= selectors.MAX_REPORT_DAYS:
             message = _("From a first day to a last day, at most a year apart.")
             raise InvalidInput(message, fields={"date_to": [message]})
         report = selectors.transport_report(start, end, timezone.localdate())

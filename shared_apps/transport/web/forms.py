@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shared_apps.transport.models import Driver, Vehicle
+from shared_apps.transport.selectors import MAX_REPORT_DAYS
 
 STEPS = [
     ("forward", _("Forward to public security and transport")),
@@ -89,4 +90,18 @@ class TripDecisionForm(forms.Form):
                     self.add_error(name, _("Name the bus and the driver."))
         elif not (data.get("reason") or "").strip():
             self.add_error("reason", _("A refusal gives its reason."))
+        return data
+
+
+class SpanForm(forms.Form):
+    """The days a report covers."""
+
+    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and not 0 <= (end - start).days < MAX_REPORT_DAYS:
+            self.add_error("date_to", _("From a first day to a last day, at most a year apart."))
         return data

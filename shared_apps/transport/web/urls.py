@@ -13,6 +13,7 @@ urlpatterns = [
     path("routes/", views.RoutesPage.as_view(), name="routes"),
     path("runs/", views.RunsPage.as_view(), name="runs"),
     path("alarms/", views.AlarmsPage.as_view(), name="alarms"),
+    path("reports/", views.ReportsPage.as_view(), name="reports"),
     path("field-trips/", views.FieldTripsPage.as_view(), name="field-trips"),
     path(
         "field-trips/<int:pk>/decide/",

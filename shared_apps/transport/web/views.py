@@ -8,6 +8,7 @@ import datetime
 from collections import defaultdict
 from functools import cached_property
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from houqin.db import tenant_db
+from houqin.months import month_bounds
 from houqin.permissions import has_perm, restrict
 from houqin.web.home import Panel, Waiting
 from houqin.web.once import once
@@ -26,7 +28,13 @@ from houqin.web.pages import FormPage, Nav, Page, run
 from shared_apps.accounts.actors import signed_in
 from shared_apps.transport import selectors, services
 from shared_apps.transport.models import Driver, FieldTrip, Licence, Run
-from shared_apps.transport.web.forms import DayForm, FieldTripForm, StepForm, TripDecisionForm
+from shared_apps.transport.web.forms import (
+    DayForm,
+    FieldTripForm,
+    SpanForm,
+    StepForm,
+    TripDecisionForm,
+)
 
 SECTION = gettext_lazy("School buses")
 
@@ -413,4 +421,33 @@ class FieldTripDecidePage(_TripDecision):
             vehicle=data["vehicle"],
             driver=data["driver"],
             actor=signed_in(self.request),
+        )
+
+
+class ReportsPage(Page):
+    """Riders against rated load and cost per rider between two days (this month unless
+    asked), for the district, then by school, route and run, and what lapses within 30 days;
+    each downloadable as an Excel workbook."""
+
+    permission = "transport.view_run"
+    title = gettext_lazy("Reports")
+    nav = Nav(SECTION, gettext_lazy("Reports"), 67)
+    template_name = "transport/reports.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        today = timezone.localdate()
+        first, last = month_bounds(today)
+        form = SpanForm(self.request.GET if "date_from" in self.request.GET else None)
+        start, end = first, last
+        if form.is_bound and form.is_valid():
+            start, end = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
+        elif not form.is_bound:
+            form = SpanForm(initial={"date_from": first, "date_to": last})
+        span = urlencode({"date_from": start, "date_to": end, "format": "xlsx"})
+        return super().get_context_data(
+            form=form,
+            report=selectors.transport_report(start, end, today),
+            days=selectors.WARNING_DAYS,
+            xlsx=f"{reverse('transport-report')}?{span}",
+            **kwargs,
         )
