@@ -12,7 +12,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from houqin.tenancy import SchoolOwnedQuerySet
-from shared_apps.transport import rules
+from shared_apps.transport import planning, rules
 from shared_apps.transport.models import (
     Alarm,
     Driver,
@@ -20,6 +20,7 @@ from shared_apps.transport.models import (
     Licence,
     Provider,
     Route,
+    RoutePlan,
     Run,
     Seat,
     Stop,
@@ -317,3 +318,29 @@ def _load(runs: Sequence[Run]) -> Load:
         sum(run.seats_taken for run in runs),
         sum((run.cost for run in runs), Decimal(0)),
     )
+
+
+def route_plan_list() -> SchoolOwnedQuerySet[RoutePlan]:
+    return RoutePlan.objects.select_related("school", "created_by")
+
+
+def current_routes_figures(plan: RoutePlan, *, speed_kmh: float = 30.0) -> dict[str, Any]:
+    """The school's morning routes as they run now, beside a plan: buses used (one a route),
+    kilometres from the first stop to the school, and the longest ride (from the first stop's
+    time to the arrival at the school at the planner's speed)."""
+    school = planning.Place("school", *plan.problem["school"])
+    routes = route_list().filter(schools=plan.school, period=Route.Period.MORNING)
+    km = longest = 0.0
+    count = 0
+    for route in routes:
+        stops = list(route.stops.all())
+        if not stops:
+            continue
+        count += 1
+        path = [planning.Place(str(s.pk), float(s.latitude), float(s.longitude)) for s in stops]
+        km += planning.path_km([*path, school])
+        last_leg = planning.path_km([path[-1], school]) / speed_kmh * 60
+        first, last = stops[0].at, stops[-1].at
+        minutes = (last.hour * 60 + last.minute) - (first.hour * 60 + first.minute)
+        longest = max(longest, minutes + last_leg)
+    return {"buses_used": count, "km": round(km, 2), "longest_ride_min": round(longest, 1)}

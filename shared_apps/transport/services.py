@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
@@ -22,11 +23,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
 
-from houqin.door import Actor, actor_id, service
+from houqin.door import Actor, SystemActor, actor_id, service
 from houqin.exceptions import Conflict, InvalidInput
 from houqin.months import add_months
+from houqin.tasks import queue_on_commit
 from shared_apps.accounts.actors import person
-from shared_apps.transport import rules
+from shared_apps.transport import planning, rules
 from shared_apps.transport.models import (
     MAX_KINDERGARTEN_LOAD,
     MAX_RATED_LOAD,
@@ -39,6 +41,7 @@ from shared_apps.transport.models import (
     Offence,
     Provider,
     Route,
+    RoutePlan,
     Run,
     Seat,
     Stop,
@@ -834,3 +837,185 @@ def field_trip_approve(
             code="vehicle_double_booked",
         ) from None
     return locked
+
+
+# Route plans ------------------------------------------------------------------------------------
+
+PLANNER = SystemActor("transport.route_planner")
+ROUTE_PLAN_TASK = "shared_apps.transport.tasks.route_plan_task"
+# What one plan may hold: the district's largest school by far.
+MAX_PLAN_RIDERS = 2000
+MAX_PLAN_STOPS = 300
+MAX_PLAN_BUSES = 40
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    """What the officer gives the planner: the school's place, its riders' homes and the
+    candidate stops (key, latitude, longitude; a stop's key is its id when it is a stop of a
+    route already, else its name), the buses, the latest arrival, the longest ride and walk."""
+
+    school_at: tuple[float, float]
+    riders: Sequence[tuple[str, float, float]]
+    stops: Sequence[tuple[str, float, float]]
+    vehicles: Sequence[Vehicle]
+    latest_arrival: datetime.datetime
+    max_ride_min: float = 60.0
+    max_walk_m: float = 1500.0
+
+
+@service
+def route_plan_request(*, school: School, given: PlanInput, actor: Actor) -> RoutePlan:
+    """Queue the planner for a school's morning routes (a job: a plan of hundreds of riders
+    takes seconds); the plan's page follows it."""
+    problems: dict[str, list[str]] = {}
+    if not 1 <= len(given.riders) <= MAX_PLAN_RIDERS:
+        problems["riders"] = [_("From 1 to %(most)s riders.") % {"most": MAX_PLAN_RIDERS}]
+    if not 1 <= len(given.stops) <= MAX_PLAN_STOPS:
+        problems["stops"] = [_("From 1 to %(most)s stops.") % {"most": MAX_PLAN_STOPS}]
+    if not 1 <= len(given.vehicles) <= MAX_PLAN_BUSES:
+        problems["vehicles"] = [_("From 1 to %(most)s buses.") % {"most": MAX_PLAN_BUSES}]
+    if timezone.is_naive(given.latest_arrival):
+        problems["latest_arrival"] = [_("Times carry their time zone.")]
+    if not 10 <= given.max_ride_min <= 180:
+        problems["max_ride_min"] = [_("From 10 to 180 minutes.")]
+    if not 100 <= given.max_walk_m <= 5000:
+        problems["max_walk_m"] = [_("From 100 to 5000 m.")]
+    places = [given.school_at, *((lat, lon) for _k, lat, lon in (*given.riders, *given.stops))]
+    if any(not (-90 <= lat <= 90 and -180 <= lon <= 180) for lat, lon in places):
+        problems["riders"] = [_("A latitude is within ±90 and a longitude within ±180.")]
+    if problems:
+        raise InvalidInput(_("The plan is invalid."), fields=problems)
+    plan = RoutePlan.objects.create(
+        school=school,
+        problem={
+            "school": list(given.school_at),
+            "riders": [list(rider) for rider in given.riders],
+            "stops": [list(stop) for stop in given.stops],
+            # A bus seats its rated load less the driver and one escort.
+            "buses": [[str(v.pk), v.plate, v.rated_load - 2] for v in given.vehicles],
+            "latest_arrival": given.latest_arrival.isoformat(),
+            "max_ride_min": given.max_ride_min,
+            "max_walk_m": given.max_walk_m,
+        },
+        created_by=person(actor),
+    )
+    queue_on_commit(ROUTE_PLAN_TASK, plan.pk)
+    return plan
+
+
+def _problem(stored: dict[str, Any]) -> planning.Problem:
+    return planning.Problem(
+        school=planning.Place("school", *stored["school"]),
+        stops=[planning.Place(key, lat, lon) for key, lat, lon in stored["stops"]],
+        riders=[planning.Place(key, lat, lon) for key, lat, lon in stored["riders"]],
+        buses=[planning.Bus(key, seats) for key, _plate, seats in stored["buses"]],
+        latest_arrival=datetime.datetime.fromisoformat(stored["latest_arrival"]),
+        max_ride_min=stored["max_ride_min"],
+        max_walk_m=stored["max_walk_m"],
+    )
+
+
+def _figures(made: planning.Plan, plates: dict[str, str]) -> dict[str, Any]:
+    return {
+        "buses_used": made.buses_used,
+        "km": made.km,
+        "total_ride_min": made.total_ride_min,
+        "longest_ride_min": made.longest_ride_min,
+        "over_max_ride": made.over_max_ride,
+        "unserved": dict(made.unserved),
+        "routes": [
+            {
+                "bus": route.bus,
+                "plate": plates[route.bus],
+                "km": route.km,
+                "riders": route.riders,
+                "legs": [
+                    {
+                        "stop": leg.stop,
+                        "riders": len(leg.riders),
+                        "departs_at": leg.departs_at.isoformat(),
+                        "ride_min": leg.ride_min,
+                    }
+                    for leg in route.legs
+                ],
+            }
+            for route in made.routes
+        ],
+    }
+
+
+@service
+def route_plan_solve(*, plan: RoutePlan, actor: Actor) -> RoutePlan:
+    """Run the planner for a queued plan and keep its proposal, with the hand-drawn baseline
+    (nearest stop first) beside it; a plan already solved is left as it is (the job may run
+    twice)."""
+    locked = RoutePlan.objects.across_schools().select_for_update().get(pk=plan.pk)
+    if locked.status != RoutePlan.Status.QUEUED:
+        return locked
+    problem = _problem(locked.problem)
+    plates = {key: plate for key, plate, _seats in locked.problem["buses"]}
+    locked.proposal = {
+        "plan": _figures(planning.plan(problem), plates),
+        "baseline": _figures(planning.nearest_neighbour(problem), plates),
+    }
+    locked.status = RoutePlan.Status.DONE
+    locked.finished_at = timezone.now()
+    locked.save(update_fields=["proposal", "status", "finished_at"])
+    return locked
+
+
+@service
+def route_plan_adopt(*, plan: RoutePlan, code: str, actor: Actor) -> list[Route]:
+    """Adopt a plan as new morning routes of its school, one per bus (`<code>-1`, `-2`…), with
+    the stops in the planned order and times; a stop already approved on a route stays
+    approved, a new one waits for approval. Each route needs its bus licence (校车标牌)
+    approved before any run: a changed route is a new approval (decree 617 art. 15)."""
+    locked = RoutePlan.objects.across_schools().select_for_update().get(pk=plan.pk)
+    if locked.status != RoutePlan.Status.DONE or not locked.proposal:
+        raise Conflict(_("Only a finished plan, not yet adopted, is adopted."), code="plan_step")
+    if not code.strip():
+        raise InvalidInput(_("The new routes have a code."), fields={"code": [_("Required.")]})
+    places = {key: (lat, lon) for key, lat, lon in locked.problem["stops"]}
+    approved = set(
+        Stop.objects.filter(
+            pk__in=[int(key) for key in places if key.isdigit()], approved=True
+        ).values_list("pk", flat=True)
+    )
+    names = dict(Stop.objects.filter(pk__in=approved).values_list("pk", "name"))
+    made = []
+    for n, route in enumerate(locked.proposal["plan"]["routes"], 1):
+        stops = [
+            StopInput(
+                name=names.get(int(leg["stop"]), leg["stop"])
+                if leg["stop"].isdigit()
+                else leg["stop"],
+                latitude=Decimal(str(places[leg["stop"]][0])).quantize(Decimal("0.000001")),
+                longitude=Decimal(str(places[leg["stop"]][1])).quantize(Decimal("0.000001")),
+                at=timezone.localtime(datetime.datetime.fromisoformat(leg["departs_at"])).time(),
+                approved=leg["stop"].isdigit() and int(leg["stop"]) in approved,
+            )
+            for leg in route["legs"]
+        ]
+        made.append(
+            route_create(
+                code=f"{code.strip()}-{n}",
+                name=_("Planned route %(n)s (%(plate)s)") % {"n": n, "plate": route["plate"]},
+                period=Route.Period.MORNING,
+                schools=[locked.school],
+                stops=stops,
+                actor=actor,
+            )
+        )
+    locked.status = RoutePlan.Status.ADOPTED
+    locked.save(update_fields=["status"])
+    locked.routes.set(made)
+    return made
+
+
+@service
+def route_plan_fail(*, plan: RoutePlan, error: str, actor: Actor) -> None:
+    """Mark a queued plan failed, with why, so that its page stops waiting."""
+    RoutePlan.objects.across_schools().filter(pk=plan.pk, status=RoutePlan.Status.QUEUED).update(
+        status=RoutePlan.Status.FAILED, error=error, finished_at=timezone.now()
+    )

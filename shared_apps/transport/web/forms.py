@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shared_apps.transport.models import Driver, Vehicle
 from shared_apps.transport.selectors import MAX_REPORT_DAYS
+from tenants.models import School
 
 STEPS = [
     ("forward", _("Forward to public security and transport")),
@@ -105,3 +106,84 @@ class SpanForm(forms.Form):
         if start and end and not 0 <= (end - start).days < MAX_REPORT_DAYS:
             self.add_error("date_to", _("From a first day to a last day, at most a year apart."))
         return data
+
+
+def _places(text: str) -> list[tuple[str, float, float]]:
+    """Lines of `key, latitude, longitude` (commas or tabs, as pasted from a spreadsheet)."""
+    rows = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        cells = [cell.strip() for cell in line.replace("\t", ",").replace("，", ",").split(",")]
+        try:
+            key, lat, lon = cells
+            rows.append((key, float(lat), float(lon)))
+        except ValueError:
+            raise forms.ValidationError(
+                _("Line %(number)s: write a name, a latitude and a longitude."),
+                params={"number": number},
+            ) from None
+        if not key:
+            raise forms.ValidationError(
+                _("Line %(number)s: write a name, a latitude and a longitude."),
+                params={"number": number},
+            )
+    if len({key for key, _lat, _lon in rows}) != len(rows):
+        raise forms.ValidationError(_("Each line has a name of its own."))
+    return rows
+
+
+class PlanForm(forms.Form):
+    """What the planner needs for one school's morning routes."""
+
+    school = forms.ModelChoiceField(label=_("School"), queryset=School.objects.none())
+    school_latitude = forms.FloatField(label=_("School's latitude"), min_value=-90, max_value=90)
+    school_longitude = forms.FloatField(
+        label=_("School's longitude"), min_value=-180, max_value=180
+    )
+    riders = forms.CharField(
+        label=_("Riders' homes"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("One a line: the student's number, latitude, longitude."),
+    )
+    stops = forms.CharField(
+        label=_("Candidate stops"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "One a line: the stop's number on a route (kept approved) or a new stop's name, "
+            "latitude, longitude."
+        ),
+    )
+    vehicles = forms.ModelMultipleChoiceField(
+        label=_("Buses"), queryset=Vehicle.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    latest_arrival = forms.TimeField(
+        label=_("Latest arrival at school"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    max_ride_min = forms.IntegerField(
+        label=_("Longest ride (minutes)"), min_value=10, max_value=180, initial=60
+    )
+    max_walk_m = forms.IntegerField(
+        label=_("Longest walk to a stop (m)"), min_value=100, max_value=5000, initial=1500
+    )
+
+    def __init__(self, *args: Any, schools: Any, vehicles: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, rows in (("school", schools), ("vehicles", vehicles)):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = rows
+
+    def clean_riders(self) -> list[tuple[str, float, float]]:
+        return _places(self.cleaned_data["riders"])
+
+    def clean_stops(self) -> list[tuple[str, float, float]]:
+        return _places(self.cleaned_data["stops"])
+
+
+class AdoptForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code of the new routes"),
+        max_length=16,
+        help_text=_("The routes are numbered from it: R7 gives R7-1, R7-2…"),
+    )

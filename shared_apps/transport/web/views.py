@@ -16,8 +16,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 
 from houqin.db import tenant_db
 from houqin.months import month_bounds
@@ -27,14 +29,17 @@ from houqin.web.once import once
 from houqin.web.pages import FormPage, Nav, Page, run
 from shared_apps.accounts.actors import signed_in
 from shared_apps.transport import selectors, services
-from shared_apps.transport.models import Driver, FieldTrip, Licence, Run
+from shared_apps.transport.models import Driver, FieldTrip, Licence, RoutePlan, Run
 from shared_apps.transport.web.forms import (
+    AdoptForm,
     DayForm,
     FieldTripForm,
+    PlanForm,
     SpanForm,
     StepForm,
     TripDecisionForm,
 )
+from tenants.models import School
 
 SECTION = gettext_lazy("School buses")
 
@@ -451,3 +456,140 @@ class ReportsPage(Page):
             xlsx=f"{reverse('transport-report')}?{span}",
             **kwargs,
         )
+
+
+# Route plans ------------------------------------------------------------------------------------
+
+
+class PlansPage(Page):
+    """Route plans asked for, newest first, with where each stands."""
+
+    permission = "transport.view_routeplan"
+    title = gettext_lazy("Route planning")
+    nav = Nav(SECTION, gettext_lazy("Route planning"), 68)
+    template_name = "transport/plans.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        rows = restrict(selectors.route_plan_list(), self.request.user, "view")
+        return super().get_context_data(
+            plans=rows.order_by("-created_at", "-id")[:50],
+            can_plan=has_perm(self.request.user, "transport.add_routeplan"),
+            **kwargs,
+        )
+
+
+class PlanNewPage(FormPage):
+    """Ask the planner for a school's morning routes: its riders' homes, the candidate stops,
+    the buses and the latest arrival. The planner runs as a job; the plan's page follows it."""
+
+    permission = "transport.add_routeplan"
+    title = gettext_lazy("Plan routes")
+    template_name = "transport/plan_new.html"
+    form_class = PlanForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        user = self.request.user
+        return {
+            "schools": restrict(School.objects.all(), user, "view").order_by("code"),
+            "vehicles": restrict(selectors.vehicle_list(), user, "view").order_by("plate"),
+        }
+
+    def act(self, form: forms.Form) -> str | None:
+        data = form.cleaned_data
+        # The arrival of a school day: the next weekday.
+        day = timezone.localdate() + datetime.timedelta(days=1)
+        while day.isoweekday() > 5:
+            day += datetime.timedelta(days=1)
+        arrival = datetime.datetime.combine(
+            day, data["latest_arrival"], timezone.get_current_timezone()
+        )
+        plan = run(
+            form,
+            lambda: services.route_plan_request(
+                school=data["school"],
+                given=services.PlanInput(
+                    school_at=(data["school_latitude"], data["school_longitude"]),
+                    riders=data["riders"],
+                    stops=data["stops"],
+                    vehicles=list(data["vehicles"]),
+                    latest_arrival=arrival,
+                    max_ride_min=data["max_ride_min"],
+                    max_walk_m=data["max_walk_m"],
+                ),
+                actor=signed_in(self.request),
+            ),
+        )
+        if plan is None:
+            return None
+        return reverse("transport:plan", args=[plan.pk])
+
+
+def _plan(request: HttpRequest, pk: int, verb: str = "view") -> RoutePlan:
+    rows = restrict(selectors.route_plan_list(), request.user, verb)
+    plan: RoutePlan = get_object_or_404(rows, pk=pk)
+    return plan
+
+
+@method_decorator(never_cache, "dispatch")
+class PlanPage(Page):
+    """One plan: while the planner runs, its progress (the page asks again every two seconds,
+    htmx swapping it in); then the proposal beside the school's current routes and the
+    hand-drawn baseline (kilometres, ride times, buses used), each bus's stops in order with
+    their times, and the form that adopts it as new routes."""
+
+    permission = "transport.view_routeplan"
+    shows = RoutePlan
+    title = gettext_lazy("Route plan")
+    template_name = "transport/plan.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        plan = _plan(request, kwargs["pk"])
+        context = self.get_context_data(
+            plan=plan,
+            current=selectors.current_routes_figures(plan) if plan.proposal else None,
+            riders=len(plan.problem["riders"]),
+            can_adopt=plan.status == RoutePlan.Status.DONE
+            and has_perm(request.user, "transport.adopt_routeplan"),
+            form=AdoptForm(),
+        )
+        if getattr(request, "htmx", False):
+            return self.response_class(
+                request, "transport/includes/plan_result.html", context, using=self.template_engine
+            )
+        return self.render_to_response(context)
+
+
+class PlanAdoptPage(FormPage):
+    """Adopt a plan as new routes; each needs its bus licence approved before any run."""
+
+    permission = "transport.adopt_routeplan"
+    title = gettext_lazy("Adopt the plan")
+    template_name = "transport/plan_adopt.html"
+    form_class = AdoptForm
+
+    @cached_property
+    def plan(self) -> RoutePlan:
+        return _plan(self.request, self.kwargs["pk"], "adopt")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(plan=self.plan, **kwargs)
+
+    @once
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return super().post(request, *args, **kwargs)
+
+    def act(self, form: forms.Form) -> str | None:
+        routes = run(
+            form,
+            lambda: services.route_plan_adopt(
+                plan=self.plan, code=form.cleaned_data["code"], actor=signed_in(self.request)
+            ),
+        )
+        if routes is None:
+            return None
+        messages.success(
+            self.request,
+            _("%(count)s new routes. Each needs its bus licence approved before any run.")
+            % {"count": len(routes)},
+        )
+        return reverse("transport:routes")
