@@ -20,6 +20,7 @@ from shared_apps.transport.models import (
     Licence,
     Provider,
     Route,
+    RoutePlan,
     Run,
     Vehicle,
 )
@@ -424,3 +425,28 @@ def make_field_trip(
             trip=trip, at=FieldTrip.Status.REQUESTED, reason="时间冲突", actor=make_user()
         )
     return trip
+
+
+def make_route_plan(school: School, *, solved: bool = True) -> RoutePlan:
+    """A plan for `school`: twelve riders around two candidate stops, two buses; solved unless
+    asked otherwise."""
+    north, south = (26.60, 106.70), (26.55, 106.72)
+    riders = [
+        (f"S{n:03}", base[0] + n * 0.0004, base[1])
+        for n, base in enumerate([north] * 6 + [south] * 6)
+    ]
+    day = today() + datetime.timedelta(days=1)
+    plan = services.route_plan_request(
+        school=school,
+        given=services.PlanInput(
+            school_at=(26.50, 106.70),
+            riders=riders,
+            stops=[("北村", *north), ("南村", *south)],
+            vehicles=[make_vehicle(rated_load=10), make_vehicle(rated_load=10)],
+            latest_arrival=at(day, 7, 50),
+        ),
+        actor=make_user(),
+    )
+    if solved:
+        plan = services.route_plan_solve(plan=plan, actor=services.PLANNER)
+    return plan

@@ -17,6 +17,7 @@ from tests.matrix.transport import (
     make_field_trip,
     make_provider,
     make_route,
+    make_route_plan,
     make_vehicle,
     today,
 )
@@ -54,6 +55,12 @@ def _endorsed(scene: Scene) -> dict[str, Any]:
     return {"pk": make_field_trip(school, status=FieldTrip.Status.ENDORSED).pk}
 
 
+def _plan(scene: Scene) -> dict[str, Any]:
+    school = School.objects.order_by("code").first()
+    assert school is not None
+    return {"pk": make_route_plan(school).pk}
+
+
 SCHOOL_PAGES: Pages = {
     "field_trips:list": Declared(TRIP_READERS),
     "field_trips:request": Declared(frozenset({R.LOGISTICS_DIRECTOR, R.TRANSPORT_OFFICER})),
@@ -69,6 +76,10 @@ DISTRICT_PAGES: Pages = {
     "transport:runs": Declared(READERS),
     "transport:alarms": Declared(READERS),
     "transport:reports": Declared(READERS),
+    "transport:plans": Declared(READERS),
+    "transport:plan-new": Declared(WRITERS),
+    "transport:plan": Declared(READERS, _plan),
+    "transport:plan-adopt": Declared(WRITERS, _plan),
     "transport:field-trips": Declared(READERS),
     "transport:field-trip-decide": Declared(WRITERS, _endorsed),
 }
