@@ -92,7 +92,7 @@ class AlarmFilter(django_filters.FilterSet):
 
 class FieldTripFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=FieldTrip.Status.choices, label=_("Status"))
-    starts_at_from, starts_at_to = date_range("starts_at", _("Day"))
+    starts_from, starts_to = date_range("starts_at", _("Day"))
 
     class Meta:
         model = FieldTrip
