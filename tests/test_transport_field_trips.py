@@ -221,10 +221,10 @@ def test_the_database_refuses_a_bus_on_two_approved_trips_however_written(
 def _discard(*trips: FieldTrip) -> None:
     FieldTrip.objects.across_schools().filter(pk__in=[t.pk for t in trips]).delete()
     for trip in trips:
-        for vehicle in Vehicle.objects.filter(pk=trip.vehicle_id):
+        for vehicle in Vehicle.objects.filter(pk__in=[trip.vehicle_id]):
             Inspection.objects.filter(vehicle=vehicle).delete()
             vehicle.delete()
-        Driver.objects.filter(pk=trip.driver_id).delete()
+        Driver.objects.filter(pk__in=[trip.driver_id]).delete()
     Provider.objects.filter(vehicles=None, drivers=None).delete()
 
 

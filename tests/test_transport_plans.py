@@ -34,10 +34,10 @@ def test_a_plan_is_queued_after_commit_and_solved_once(school_a: School) -> None
     assert again.finished_at == plan.finished_at
 
 
-def test_a_bad_plan_names_its_field() -> None:
+def test_a_bad_plan_names_its_field(school_a: School) -> None:
     with pytest.raises(InvalidInput) as caught:
         services.route_plan_request(
-            school=School.objects.order_by("code").first(),
+            school=school_a,
             given=services.PlanInput(
                 school_at=(26.5, 106.7),
                 riders=[],

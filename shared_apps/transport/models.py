@@ -551,7 +551,7 @@ class FieldTrip(models.Model):
     )
     reason = models.CharField(_("reason for refusal"), max_length=200, blank=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     endorsed_by = models.ForeignKey(
@@ -636,7 +636,7 @@ class RoutePlan(models.Model):
     error = models.CharField(_("error"), max_length=200, blank=True)
     routes = models.ManyToManyField(Route, related_name="+", blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
