@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from houqin.filters import date_range
+from houqin.filters import date_range, period_range
 from shared_apps.transport.models import (
     Alarm,
     Driver,
@@ -51,6 +51,7 @@ class DriverFilter(django_filters.FilterSet):
 
 class RouteFilter(django_filters.FilterSet):
     period = django_filters.ChoiceFilter(choices=Route.Period.choices, label=_("Period"))
+    valid_from, valid_to = period_range("valid_from", "valid_until", _("Valid"))
 
     class Meta:
         model = Route

@@ -237,12 +237,29 @@ class Route(models.Model):
     schools = models.ManyToManyField(
         "tenants.School", related_name="+", blank=True, verbose_name=_("schools")
     )
+    # The version's days: the ISO weekdays it runs on ("12345": Monday to Friday), and the
+    # dates it holds from and until (open when empty); runs follow each school's calendar.
+    weekdays = models.CharField(_("weekdays"), max_length=7, default="12345")
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("bus route")
         verbose_name_plural = _("bus routes")
         ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weekdays__regex=r"^1?2?3?4?5?6?7?$") & ~Q(weekdays=""),
+                name="transport_route_weekdays",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_until__gte=F("valid_from")),
+                name="transport_route_version_dates",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

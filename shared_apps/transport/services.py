@@ -1019,3 +1019,99 @@ def route_plan_fail(*, plan: RoutePlan, error: str, actor: Actor) -> None:
     RoutePlan.objects.across_schools().filter(pk=plan.pk, status=RoutePlan.Status.QUEUED).update(
         status=RoutePlan.Status.FAILED, error=error, finished_at=timezone.now()
     )
+
+
+# Route versions and their runs ------------------------------------------------------------------
+
+
+@service
+def route_version_set(
+    *,
+    route: Route,
+    weekdays: str,
+    valid_from: datetime.date | None = None,
+    valid_until: datetime.date | None = None,
+    actor: Actor,
+) -> Route:
+    """The days a route's version runs: ISO weekdays ("12345" Monday to Friday, "6" Saturday
+    alone) and the dates it holds from and until (open when empty). Another timetable for some
+    weekdays is another route (a version of its own, with its own licence)."""
+    days = "".join(sorted(set(weekdays)))
+    if not days or any(day not in "1234567" for day in days):
+        raise InvalidInput(
+            _("Weekdays are written 1 (Monday) to 7 (Sunday)."), fields={"weekdays": [weekdays]}
+        )
+    if valid_from and valid_until and valid_until < valid_from:
+        raise InvalidInput(
+            _("A version holds until a day after it begins."),
+            fields={"valid_until": [str(valid_until)]},
+        )
+    locked = Route.objects.select_for_update().get(pk=route.pk)
+    locked.weekdays, locked.valid_from, locked.valid_until = days, valid_from, valid_until
+    locked.save(update_fields=["weekdays", "valid_from", "valid_until"])
+    return locked
+
+
+def _route_days(route: Route, start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    """The days from `start` to `end` the route's version runs on and that are a school day for
+    at least one school riding it, by each school's calendar."""
+    first = max(start, route.valid_from or start)
+    last = min(end, route.valid_until or end)
+    days: set[datetime.date] = set()
+    for school in route.schools.all():
+        with tenant_context(school):
+            days.update(canteen.school_days_between(first, last))
+    return sorted(day for day in days if str(day.isoweekday()) in route.weekdays)
+
+
+@service
+def runs_generate(
+    *,
+    licence: Licence,
+    start: datetime.date,
+    end: datetime.date,
+    leaves: datetime.time,
+    arrives: datetime.time,
+    escorts: int = 1,
+    cost: Decimal = Decimal("0.00"),
+    actor: Actor,
+) -> list[Run]:
+    """A run of the licence on each day from `start` to `end` (within the licence's validity)
+    that its route's version runs on and that is a school day of a school riding it; a day that
+    already has the licence's run at that time is left as it is (the service may run twice).
+    Every run checks its rules on its own day: one refused refuses them all, naming the day."""
+    if not start <= end or (end - start).days > 184:
+        raise InvalidInput(
+            _("From a first day to a last day, at most six months apart."),
+            fields={"end": [str(end)]},
+        )
+    if not leaves < arrives:
+        raise InvalidInput(_("A run arrives after it leaves."), fields={"arrives": [str(arrives)]})
+    route = Route.objects.get(pk=licence.route_id)
+    zone = timezone.get_current_timezone()
+    days = _route_days(route, max(start, licence.valid_from), min(end, licence.valid_until))
+    made = []
+    for day in days:
+        starts_at = datetime.datetime.combine(day, leaves, zone)
+        if Run.objects.filter(
+            licence=licence, status=Run.Status.SCHEDULED, period__startswith=starts_at
+        ).exists():
+            continue
+        try:
+            made.append(
+                run_schedule(
+                    licence=licence,
+                    starts_at=starts_at,
+                    ends_at=datetime.datetime.combine(day, arrives, zone),
+                    escorts=escorts,
+                    cost=cost,
+                    actor=actor,
+                )
+            )
+        except Conflict as refused:
+            raise Conflict(
+                _("%(day)s: %(reason)s") % {"day": day, "reason": refused.message},
+                code=refused.code,
+                fields=refused.fields,
+            ) from None
+    return made

@@ -63,10 +63,12 @@ DISTRICT_OPERATIONS: Operations = {
     ("GET", "/api/v1/transport/routes/{id}/"): READERS,
     ("POST", "/api/v1/transport/routes/{id}/hazards/"): WRITERS,
     ("POST", "/api/v1/transport/routes/{id}/stops/{stop_id}/approve/"): WRITERS,
+    ("POST", "/api/v1/transport/routes/{id}/version/"): WRITERS,
     ("GET", "/api/v1/transport/licences/"): READERS,
     ("POST", "/api/v1/transport/licences/"): WRITERS,
     ("GET", "/api/v1/transport/licences/{id}/"): READERS,
     ("POST", "/api/v1/transport/licences/{id}/advance/"): WRITERS,
+    ("POST", "/api/v1/transport/licences/{id}/runs/"): WRITERS,
     ("GET", "/api/v1/transport/runs/"): READERS,
     ("POST", "/api/v1/transport/runs/"): WRITERS,
     ("GET", "/api/v1/transport/runs/{id}/"): READERS,
@@ -328,6 +330,13 @@ _ACTION_BODIES: dict[str, dict[str, Any]] = {
     "advance": {"step": "forward"},
     "cancel": {},
     "approve": {},
+    "version": {"weekdays": "135", "valid_from": "2026-09-01", "valid_until": "2027-01-20"},
+    "runs": {
+        "start": str(today() + datetime.timedelta(days=1)),
+        "end": str(today() + datetime.timedelta(days=7)),
+        "leaves": "06:10",
+        "arrives": "06:50",
+    },
 }
 
 
@@ -365,7 +374,7 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
         return _build_field_trip(scene, method, path)
     if "{id}" not in path:
         return {}, (_create_body(collection) if method == "POST" else None)
-    row = _row(collection)
+    row = make_licence() if path.endswith("/runs/") else _row(collection)
     params: dict[str, Any] = {"id": row.pk}
     if "{stop_id}" in path:
         params["stop_id"] = row.stops.first().pk

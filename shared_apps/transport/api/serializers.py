@@ -194,8 +194,34 @@ class RouteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Route
-        fields = ["id", "code", "name", "period", "schools", "stops", "hazards"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "period",
+            "schools",
+            "weekdays",
+            "valid_from",
+            "valid_until",
+            "stops",
+            "hazards",
+        ]
         read_only_fields = fields
+
+
+class RouteVersionSerializer(serializers.Serializer):
+    weekdays = serializers.RegexField(r"^[1-7]{1,7}$", help_text="ISO weekdays, e.g. 12345.")
+    valid_from = serializers.DateField(required=False, allow_null=True, default=None)
+    valid_until = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class RunsGenerateSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    leaves = serializers.TimeField()
+    arrives = serializers.TimeField()
+    escorts = serializers.IntegerField(min_value=1, max_value=4, default=1)
+    cost = money(max_digits=9, required=False, default=Decimal("0.00"), min_value=Decimal("0.00"))
 
 
 class StopInputSerializer(serializers.Serializer):

@@ -197,7 +197,7 @@ class RouteViewSet(_ReadViewSet):
     serializer_class = s.RouteSerializer
     filterset_class = f.RouteFilter
     ordering_fields = ["code"]
-    action_verbs = {"hazards": "change", "stop_approve": "change"}
+    action_verbs = {"hazards": "change", "stop_approve": "change", "version": "change"}
 
     def safely_get_queryset(self) -> Any:
         return selectors.route_list()
@@ -220,6 +220,16 @@ class RouteViewSet(_ReadViewSet):
         )
         fresh = selectors.route_list().get(pk=route.pk)
         return Response(s.RouteSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.RouteVersionSerializer, responses=s.RouteSerializer)
+    @action(detail=True, methods=["post"])
+    def version(self, request: Request, pk: str | None = None) -> Response:
+        """The days the route's version runs: ISO weekdays, and the dates it holds."""
+        route = self.get_object()
+        data = s.RouteVersionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.route_version_set(route=route, actor=signed_in(request), **data.validated_data)
+        return Response(s.RouteSerializer(selectors.route_list().get(pk=route.pk)).data)
 
     @extend_schema(request=s.HazardCreateSerializer, responses={201: s.HazardSerializer})
     @action(detail=True, methods=["post"])
@@ -256,7 +266,7 @@ class LicenceViewSet(_ReadViewSet):
     serializer_class = s.LicenceSerializer
     filterset_class = f.LicenceFilter
     ordering_fields = ["valid_until", "number"]
-    action_verbs = {"advance": "decide"}
+    action_verbs = {"advance": "decide", "runs": "add"}
 
     def safely_get_queryset(self) -> Any:
         return selectors.licence_list()
@@ -280,6 +290,20 @@ class LicenceViewSet(_ReadViewSet):
             licence=licence, actor=signed_in(request), **data.validated_data
         )
         return Response(s.LicenceSerializer(licence).data)
+
+    @extend_schema(request=s.RunsGenerateSerializer, responses={201: s.RunSerializer(many=True)})
+    @action(detail=True, methods=["post"])
+    def runs(self, request: Request, pk: str | None = None) -> Response:
+        """The licence's runs on each day from `start` to `end` its route's version runs and a
+        school riding it has school (by each school's calendar); days already run are kept.
+        409 naming the day and the rule when one run is refused (then none is made)."""
+        licence = self.get_object()
+        data = s.RunsGenerateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        runs = services.runs_generate(
+            licence=licence, actor=signed_in(request), **data.validated_data
+        )
+        return Response(s.RunSerializer(runs, many=True).data, status=status.HTTP_201_CREATED)
 
 
 class RunViewSet(_ReadViewSet):
