@@ -39,7 +39,7 @@ def test_a_field_trip_asked_for_approved_twice_and_booked(sign_in: SignIn, site:
     director.get_by_label("学生人数").fill("30")
     director.get_by_role("button", name="提交用车申请").click()
     row = director.get_by_role("row").filter(has_text=destination)
-    expect(row).to_contain_text("待校长审批")
+    expect(row).to_contain_text("待校长审核")
     check_accessibility(director)
 
     principal = sign_in(f"principal.{SCHOOL}", SCHOOL)
@@ -47,7 +47,7 @@ def test_a_field_trip_asked_for_approved_twice_and_booked(sign_in: SignIn, site:
     _decide(principal, destination)
     principal.get_by_label("决定").select_option("approve")
     principal.get_by_role("button", name="记录决定").click()
-    expect(principal.get_by_role("row").filter(has_text=destination)).to_contain_text("待区里审批")
+    expect(principal.get_by_role("row").filter(has_text=destination)).to_contain_text("待教育局确认")
 
     carrier = make_provider(name="黔运客运（研学）", kind=Provider.Kind.CARRIER)
     bus = make_vehicle(carrier, rated_load=45)
@@ -60,7 +60,7 @@ def test_a_field_trip_asked_for_approved_twice_and_booked(sign_in: SignIn, site:
     officer.get_by_label("驾驶人").select_option(label="研学司机")
     officer.get_by_role("button", name="记录决定").click()
     row = officer.get_by_role("row").filter(has_text=destination)
-    expect(row).to_contain_text("已批准")
+    expect(row).to_contain_text("已审核通过")
     expect(row).to_contain_text(bus.plate)
     check_accessibility(officer)
     trip = FieldTrip.objects.across_schools().get(destination=destination)
