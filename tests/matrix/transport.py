@@ -75,6 +75,7 @@ DISTRICT_OPERATIONS: Operations = {
     ("POST", "/api/v1/transport/runs/{id}/cancel/"): WRITERS,
     ("GET", "/api/v1/transport/alarms/"): READERS,
     ("GET", "/api/v1/transport/alarms/{id}/"): READERS,
+    ("GET", "/api/v1/transport/reports/"): READERS,
     ("GET", TRIPS): READERS,
     ("GET", TRIPS + "{id}/"): READERS,
     ("POST", TRIPS + "{id}/approve/"): WRITERS,
