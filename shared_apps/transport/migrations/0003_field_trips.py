@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
 
+from shared_apps.audit.operations import AuditTriggers
+
 
 class Migration(migrations.Migration):
 
@@ -73,5 +75,12 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['school', 'status'], name='transport_f_school__a1e1d5_idx')],
                 'constraints': [models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='transport_fieldtrip_ends_after'), models.CheckConstraint(condition=models.Q(('escorts__gte', 1), ('pupils__gte', 1)), name='transport_fieldtrip_people'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'approved'), _negated=True), models.Q(('decided_at__isnull', False), ('driver__isnull', False), ('vehicle__isnull', False)), _connector='OR'), name='transport_fieldtrip_approved_has_bus'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'refused'), _negated=True), models.Q(('reason', ''), _negated=True), _connector='OR'), name='transport_fieldtrip_refusal_has_reason'), django.contrib.postgres.constraints.ExclusionConstraint(condition=models.Q(('status', 'approved')), expressions=[(models.Func(models.F('vehicle'), models.F('vehicle'), models.Value('[]'), function='int8range', output_field=django.contrib.postgres.fields.ranges.BigIntegerRangeField()), '&&'), (models.Func(models.F('starts_at'), models.F('ends_at'), models.Value('[)'), function='tstzrange', output_field=django.contrib.postgres.fields.ranges.DateTimeRangeField()), '&&')], name='transport_fieldtrip_vehicle_not_twice'), django.contrib.postgres.constraints.ExclusionConstraint(condition=models.Q(('status', 'approved')), expressions=[(models.Func(models.F('driver'), models.F('driver'), models.Value('[]'), function='int8range', output_field=django.contrib.postgres.fields.ranges.BigIntegerRangeField()), '&&'), (models.Func(models.F('starts_at'), models.F('ends_at'), models.Value('[)'), function='tstzrange', output_field=django.contrib.postgres.fields.ranges.DateTimeRangeField()), '&&')], name='transport_fieldtrip_driver_not_twice')],
             },
+        ),
+        AuditTriggers(
+            {
+                "transport_fieldtrip": ["id"],
+                "transport_routeplan": ["id"],
+                "transport_routeplan_routes": ["id"],
+            }
         ),
     ]
