@@ -47,7 +47,9 @@ def test_a_field_trip_asked_for_approved_twice_and_booked(sign_in: SignIn, site:
     _decide(principal, destination)
     principal.get_by_label("决定").select_option("approve")
     principal.get_by_role("button", name="记录决定").click()
-    expect(principal.get_by_role("row").filter(has_text=destination)).to_contain_text("待教育局确认")
+    expect(principal.get_by_role("row").filter(has_text=destination)).to_contain_text(
+        "待教育局确认"
+    )
 
     carrier = make_provider(name="黔运客运（研学）", kind=Provider.Kind.CARRIER)
     bus = make_vehicle(carrier, rated_load=45)

@@ -375,7 +375,7 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
         return _build_field_trip(scene, method, path)
     if "{id}" not in path:
         return {}, (_create_body(collection) if method == "POST" else None)
-    row = make_licence() if path.endswith("/runs/") else _row(collection)
+    row: Any = make_licence() if path.endswith("/runs/") else _row(collection)
     params: dict[str, Any] = {"id": row.pk}
     if "{stop_id}" in path:
         params["stop_id"] = row.stops.first().pk
