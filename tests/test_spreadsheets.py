@@ -21,7 +21,7 @@ import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -42,13 +42,16 @@ from shared_apps.procurement.models import CatalogueItem, Category
 from shared_apps.reporting.models import SchoolAssetCategory, SchoolUpkeep
 from shared_apps.standards.models import Food
 from shared_apps.subsidies.models import Claim
+from shared_apps.transport import services as transport_services
+from shared_apps.transport.models import Route, Run
 from tenant_apps.canteen.models import MealSession, Serving
 from tenant_apps.people import register
 from tenant_apps.people.models import Student
 from tenants.models import School
 from tenants.routing import school_host
 from tests.conftest import HostClient
-from tests.factories import make_user
+from tests.factories import SETUP, make_user
+from tests.matrix import transport
 from tests.matrix.people import make_student
 from tests.matrix.subsidies import make_budget, make_programme
 from tests.matrix.supply import make_spend_line, make_supplier
@@ -226,6 +229,21 @@ def _plant_asset_categories(school_a: School, school_b: School) -> list[str]:
     return [payload[:9] for payload in PAYLOADS]
 
 
+def _plant_transport(school_a: School, school_b: School) -> list[str]:
+    School.objects.filter(pk=school_a.pk).update(name=PAYLOADS[0])
+    School.objects.filter(pk=school_b.pk).update(name=PAYLOADS[1])
+    day = timezone.localdate() + timedelta(days=1)
+    for n, payload in enumerate(PAYLOADS):
+        route = transport.make_route([school_a, school_b])
+        Route.objects.filter(pk=route.pk).update(name=payload)
+        licence = transport.make_licence(route=route)
+        run = transport.make_run(licence, day=day)
+        Run.objects.filter(pk=run.pk).update(cost=Decimal("-1.00") * n)
+        transport_services.assign_seat(run=run, school=school_a, student_ref=n + 1, actor=SETUP)
+        transport.make_driver(name=payload, review_valid_until=day)
+    return PAYLOADS
+
+
 DOWNLOADS = {
     ("school", "/api/v1/students/export/"): Download(
         "school",
@@ -289,6 +307,18 @@ DOWNLOADS = {
         ("xlsx",),
         "shared_apps.reporting.api.upkeep_views",
         _plant_asset_categories,
+    ),
+    ("district", "/api/v1/transport/reports/"): Download(
+        "district",
+        "/api/v1/transport/reports/",
+        R.TRANSPORT_OFFICER,
+        {
+            "date_from": str(timezone.localdate()),
+            "date_to": str(timezone.localdate() + timedelta(days=7)),
+        },
+        ("xlsx",),
+        "shared_apps.transport.api.reports",
+        _plant_transport,
     ),
 }
 # Files written by commands rather than served: the module, and the test that covers it.

@@ -336,6 +336,9 @@ REGISTRY: dict[Role, RoleSpec] = {
                 "riders.view_*",
                 "assets.approve_disposal",
                 "assets.reject_disposal",
+                # The school's field trips by bus, before the district decides them.
+                "transport.view_fieldtrip",
+                "transport.endorse_fieldtrip",
             }
             | _BUYING,
         ),
@@ -361,6 +364,9 @@ REGISTRY: dict[Role, RoleSpec] = {
                 "subsidies.correct_claim",
                 "procurement.view_requisition",
                 "procurement.add_requisition",
+                # Field trips by bus, asked for at least ten school days ahead.
+                "transport.view_fieldtrip",
+                "transport.add_fieldtrip",
             }
             | _ORDERING
             | _REPAIR_DESK

@@ -1,8 +1,17 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from houqin.filters import date_range
-from shared_apps.transport.models import Alarm, Driver, Licence, Provider, Route, Run, Vehicle
+from houqin.filters import date_range, period_range
+from shared_apps.transport.models import (
+    Alarm,
+    Driver,
+    FieldTrip,
+    Licence,
+    Provider,
+    Route,
+    Run,
+    Vehicle,
+)
 
 
 class ProviderFilter(django_filters.FilterSet):
@@ -42,6 +51,7 @@ class DriverFilter(django_filters.FilterSet):
 
 class RouteFilter(django_filters.FilterSet):
     period = django_filters.ChoiceFilter(choices=Route.Period.choices, label=_("Period"))
+    valid_from, valid_to = period_range("valid_from", "valid_until", _("Valid"))
 
     class Meta:
         model = Route
@@ -79,3 +89,12 @@ class AlarmFilter(django_filters.FilterSet):
     class Meta:
         model = Alarm
         fields = ["vehicle", "kind"]
+
+
+class FieldTripFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=FieldTrip.Status.choices, label=_("Status"))
+    starts_from, starts_to = date_range("starts_at", _("Day"))
+
+    class Meta:
+        model = FieldTrip
+        fields = ["status"]

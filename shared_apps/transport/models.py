@@ -10,6 +10,7 @@ services' (see rules.py), under row locks.
 
 import datetime
 import hashlib
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
@@ -236,12 +237,29 @@ class Route(models.Model):
     schools = models.ManyToManyField(
         "tenants.School", related_name="+", blank=True, verbose_name=_("schools")
     )
+    # The version's days: the ISO weekdays it runs on ("12345": Monday to Friday), and the
+    # dates it holds from and until (open when empty); runs follow each school's calendar.
+    weekdays = models.CharField(_("weekdays"), max_length=7, default="12345")
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("bus route")
         verbose_name_plural = _("bus routes")
         ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weekdays__regex=r"^1?2?3?4?5?6?7?$") & ~Q(weekdays=""),
+                name="transport_route_weekdays",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_until__gte=F("valid_from")),
+                name="transport_route_version_dates",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -384,6 +402,8 @@ class Run(models.Model):
     )
     # Same-day substitution of vehicle or driver: only for these reasons, and filed.
     substitution = models.CharField(_("substitution reason"), max_length=20, blank=True)
+    # What the provider charges for the run (CNY), for the cost per rider in the reports.
+    cost = models.DecimalField(_("cost"), max_digits=9, decimal_places=2, default=Decimal("0.00"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -560,3 +580,147 @@ class Point(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vehicle_id} {self.recorded_at}"
+
+
+def _during(start: str, end: str) -> models.Func:
+    """`tstzrange(start, end, '[)')`: the time a row takes, for an exclusion constraint."""
+    return models.Func(
+        F(start),
+        F(end),
+        models.Value("[)"),
+        function="tstzrange",
+        output_field=DateTimeRangeField(),
+    )
+
+
+class FieldTrip(models.Model):
+    """A school's field trip by bus (研学、春秋游): asked for by the school at least ten school days
+    ahead, approved by its principal and then by the district, which names a licensed carrier's
+    vehicle and driver; neither is on two approved trips at once (nor on a run: the services
+    check runs under the vehicle's and driver's row locks)."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("awaiting the principal")
+        ENDORSED = "endorsed", _("awaiting the district")
+        APPROVED = "approved", _("approved")
+        REFUSED = "refused", _("refused")
+
+    school = models.ForeignKey("tenants.School", on_delete=models.PROTECT, related_name="+")
+    destination = models.CharField(_("destination"), max_length=100)
+    purpose = models.CharField(_("purpose"), max_length=200, blank=True)
+    starts_at = models.DateTimeField(_("leaves at"))
+    ends_at = models.DateTimeField(_("back at"))
+    pupils = models.PositiveSmallIntegerField(_("pupils"))
+    escorts = models.PositiveSmallIntegerField(_("escorts"), default=1)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED
+    )
+    vehicle = models.ForeignKey(
+        Vehicle, on_delete=models.PROTECT, null=True, blank=True, related_name="field_trips"
+    )
+    driver = models.ForeignKey(
+        Driver, on_delete=models.PROTECT, null=True, blank=True, related_name="field_trips"
+    )
+    reason = models.CharField(_("reason for refusal"), max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    endorsed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    endorsed_at = models.DateTimeField(_("approved by the principal at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    school_field = "school"
+    objects = SchoolOwnedQuerySet["FieldTrip"].as_manager()
+
+    class Meta:
+        verbose_name = _("field trip")
+        verbose_name_plural = _("field trips")
+        ordering = ["-starts_at", "-id"]
+        permissions = [
+            ("endorse_fieldtrip", _("Can approve or refuse a field trip for the school")),
+            ("decide_fieldtrip", _("Can approve or refuse a field trip for the district")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="transport_fieldtrip_ends_after"
+            ),
+            models.CheckConstraint(
+                condition=Q(pupils__gte=1, escorts__gte=1), name="transport_fieldtrip_people"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved")
+                | Q(vehicle__isnull=False, driver__isnull=False, decided_at__isnull=False),
+                name="transport_fieldtrip_approved_has_bus",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="refused") | ~Q(reason=""),
+                name="transport_fieldtrip_refusal_has_reason",
+            ),
+            ExclusionConstraint(
+                name="transport_fieldtrip_vehicle_not_twice",
+                expressions=[
+                    (_same("vehicle"), RangeOperators.OVERLAPS),
+                    (_during("starts_at", "ends_at"), RangeOperators.OVERLAPS),
+                ],
+                condition=Q(status="approved"),
+            ),
+            ExclusionConstraint(
+                name="transport_fieldtrip_driver_not_twice",
+                expressions=[
+                    (_same("driver"), RangeOperators.OVERLAPS),
+                    (_during("starts_at", "ends_at"), RangeOperators.OVERLAPS),
+                ],
+                condition=Q(status="approved"),
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.destination} {self.starts_at:%Y-%m-%d}"
+
+
+class RoutePlan(models.Model):
+    """A morning route plan the transport officer asked the planner for (planning.py): the
+    school, its riders' homes, the candidate stops, the buses and the latest arrival; the
+    proposal once the job has run; the routes it was adopted as (new routes, which need their
+    licences approved before any run)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+        ADOPTED = "adopted", _("adopted")
+
+    school = models.ForeignKey("tenants.School", on_delete=models.PROTECT, related_name="+")
+    # What the planner reads: the school's place, riders, stops, buses, latest arrival (ISO).
+    problem = models.JSONField(_("problem"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
+    # The planner's proposal and the current routes' figures beside it.
+    proposal = models.JSONField(_("proposal"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=200, blank=True)
+    routes = models.ManyToManyField(Route, related_name="+", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    school_field = "school"
+    objects = SchoolOwnedQuerySet["RoutePlan"].as_manager()
+
+    class Meta:
+        verbose_name = _("route plan")
+        verbose_name_plural = _("route plans")
+        ordering = ["-created_at", "-id"]
+        permissions = [("adopt_routeplan", _("Can adopt a route plan as new routes"))]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.created_at:%Y-%m-%d %H:%M}"

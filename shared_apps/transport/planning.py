@@ -454,3 +454,13 @@ def _plan(
 def _minute(moment: datetime) -> datetime:
     """The minute a timetable shows: the bus leaves no later than planned."""
     return moment.replace(second=0, microsecond=0)
+
+
+def path_km(places: Sequence[Place], *, detour: float = 1.3) -> float:
+    """Kilometres along `places` in order, by great-circle distance times the detour factor:
+    a current route's length, set beside a plan's."""
+    if len(places) < 2:
+        return 0.0
+    points = _coordinates(places)
+    legs = _haversine_m(points[:-1], points[1:]).diagonal()
+    return round(float(legs.sum()) * detour / 1000, 2)

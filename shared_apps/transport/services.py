@@ -14,34 +14,40 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tenants.utils import tenant_context
 
-from houqin.door import Actor, service
+from houqin.door import Actor, SystemActor, actor_id, service
 from houqin.exceptions import Conflict, InvalidInput
 from houqin.months import add_months
+from houqin.tasks import queue_on_commit
 from shared_apps.accounts.actors import person
-from shared_apps.transport import alarms, rules
+from shared_apps.transport import alarms, planning, rules
 from shared_apps.transport.models import (
     MAX_KINDERGARTEN_LOAD,
     MAX_RATED_LOAD,
     SIX_MONTHS,
     Driver,
+    FieldTrip,
     HazardSegment,
     Inspection,
     Licence,
     Offence,
     Provider,
     Route,
+    RoutePlan,
     Run,
     Seat,
     Stop,
     Vehicle,
 )
+from tenant_apps.canteen import selectors as canteen
 from tenants.models import School
 
 # Working days each step of a licence's approval may take: the bureau forwards, public security
@@ -61,6 +67,8 @@ NEXT_STEP = {
 SUBSTITUTIONS = ("breakdown", "inspection", "accident", "sick_driver")
 # A run is a school trip: it starts and ends on one day, within a few hours.
 MAX_RUN = datetime.timedelta(hours=4)
+# What one run may cost (CNY): a bus for a morning, well above any county's rate.
+MAX_RUN_COST = Decimal("5000.00")
 
 
 def _refuse(failures: Sequence[rules.Failure]) -> None:
@@ -457,6 +465,7 @@ def run_schedule(
     vehicle: Vehicle | None = None,
     driver: Driver | None = None,
     substitution: str = "",
+    cost: Decimal = Decimal("0.00"),
     actor: Actor,
 ) -> Run:
     """A run of the licence's vehicle, driver and route, each rule checked on the run's date
@@ -470,6 +479,11 @@ def run_schedule(
         )
     if not 1 <= escorts <= 4:
         raise InvalidInput(_("A run has 1 to 4 escorts."), fields={"escorts": [str(escorts)]})
+    if not Decimal("0") <= cost <= MAX_RUN_COST:
+        raise InvalidInput(
+            _("A run costs from 0 to %(most)s yuan.") % {"most": MAX_RUN_COST},
+            fields={"cost": [str(cost)]},
+        )
     locked = Licence.objects.select_for_update().get(pk=licence.pk)
     substituted = (vehicle is not None and vehicle.pk != locked.vehicle_id) or (
         driver is not None and driver.pk != locked.driver_id
@@ -492,6 +506,7 @@ def run_schedule(
         raise InvalidInput(_("No substitution: the licence's vehicle and driver run."))
     bus = Vehicle.objects.select_for_update().get(pk=(vehicle or locked.vehicle).pk)
     person_driving = Driver.objects.select_for_update().get(pk=(driver or locked.driver).pk)
+    _refuse_field_trip_clash(bus, person_driving, starts_at, ends_at)
     provider = Provider.objects.get(pk=bus.provider_id)
     route = Route.objects.get(pk=locked.route_id)
     unapproved = Stop.objects.filter(route=route, approved=False).count()
@@ -522,6 +537,7 @@ def run_schedule(
                 escorts=escorts,
                 capacity=capacity,
                 substitution=substitution,
+                cost=cost,
                 created_by=person(actor),
             )
     except IntegrityError as exc:
@@ -607,3 +623,503 @@ def release_seat(*, seat: Seat, actor: Actor) -> None:
     locked = Run.objects.select_for_update().get(pk=seat.run_id)
     Seat.objects.for_school(seat.school_id).filter(pk=seat.pk).delete()
     Run.objects.filter(pk=locked.pk).update(seats_taken=F("seats_taken") - 1)
+
+
+# Field trips ----------------------------------------------------------------------------------
+
+# School days of notice a field trip needs: strictly between the day it is asked for and its day.
+NOTICE_SCHOOL_DAYS = 10
+# A field trip leaves and comes back the same day, within this.
+MAX_FIELD_TRIP = datetime.timedelta(hours=14)
+# The kinds of provider that carry field trips: licensed operators, never the school's own bus.
+TRIP_CARRIERS = (Provider.Kind.CARRIER, Provider.Kind.COUNTY_OPERATOR)
+
+
+def _refuse_field_trip_clash(
+    bus: Vehicle, driving: Driver, starts_at: datetime.datetime, ends_at: datetime.datetime
+) -> None:
+    """Called with the vehicle's and the driver's rows locked: a run refused over an approved
+    field trip of either at that time."""
+    during = DateTimeTZRange(starts_at, ends_at, "[)")
+    trips = FieldTrip.objects.across_schools().filter(
+        status=FieldTrip.Status.APPROVED, starts_at__lt=during.upper, ends_at__gt=during.lower
+    )
+    if trips.filter(driver=driving).exists():
+        raise Conflict(
+            _("The driver is on a field trip at that time."), code="driver_double_booked"
+        )
+    if trips.filter(vehicle=bus).exists():
+        raise Conflict(
+            _("The vehicle is on a field trip at that time."), code="vehicle_double_booked"
+        )
+
+
+def _refuse_run_clash(
+    bus: Vehicle, driving: Driver, starts_at: datetime.datetime, ends_at: datetime.datetime
+) -> None:
+    """Called with the vehicle's and the driver's rows locked: a field trip refused over a
+    scheduled run of either at that time."""
+    runs = Run.objects.filter(
+        status=Run.Status.SCHEDULED,
+        period__overlap=DateTimeTZRange(starts_at, ends_at, "[)"),
+    )
+    if runs.filter(driver=driving).exists():
+        raise Conflict(_("The driver is on a run at that time."), code="driver_double_booked")
+    if runs.filter(vehicle=bus).exists():
+        raise Conflict(_("The vehicle is on a run at that time."), code="vehicle_double_booked")
+
+
+def _notice_school_days(school: School, day: datetime.date) -> int:
+    """The school's school days strictly between today and `day`, by its calendar."""
+    today = timezone.localdate()
+    with tenant_context(school):
+        return len(
+            canteen.school_days_between(
+                today + datetime.timedelta(days=1), day - datetime.timedelta(days=1)
+            )
+        )
+
+
+@service
+def field_trip_request(
+    *,
+    school: School,
+    destination: str,
+    purpose: str = "",
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    pupils: int,
+    escorts: int = 1,
+    actor: Actor,
+) -> FieldTrip:
+    """A school asks for a bus for a field trip: at least ten school days ahead by its own
+    calendar (409 `field_trip_notice`), back the same day, pupils within what a bus may seat.
+    Its principal approves it, then the district."""
+    problems: dict[str, list[str]] = {}
+    if not destination.strip():
+        problems["destination"] = [_("A field trip has a destination.")]
+    if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
+        problems["starts_at"] = [_("Times carry their time zone.")]
+    elif not starts_at < ends_at <= starts_at + MAX_FIELD_TRIP or (
+        timezone.localtime(starts_at).date() != timezone.localtime(ends_at).date()
+    ):
+        problems["ends_at"] = [_("A field trip comes back after it leaves, the same day.")]
+    if not 1 <= escorts <= 4:
+        problems["escorts"] = [_("A bus has 1 to 4 escorts.")]
+    if not 1 <= pupils <= MAX_RATED_LOAD - 1 - max(escorts, 1):
+        problems["pupils"] = [
+            _("One bus seats at most %(most)s pupils besides the driver and escorts.")
+            % {"most": MAX_RATED_LOAD - 1 - max(escorts, 1)}
+        ]
+    if problems:
+        raise InvalidInput(_("The field trip is invalid."), fields=problems)
+    day = timezone.localtime(starts_at).date()
+    notice = _notice_school_days(school, day)
+    if notice < NOTICE_SCHOOL_DAYS:
+        raise Conflict(
+            _(
+                "A field trip is asked for at least %(days)s school days ahead; %(day)s is "
+                "%(notice)s school days away."
+            )
+            % {"days": NOTICE_SCHOOL_DAYS, "day": day, "notice": notice},
+            code="field_trip_notice",
+            fields={"starts_at": [str(day)]},
+        )
+    return FieldTrip.objects.create(
+        school=school,
+        destination=destination.strip(),
+        purpose=purpose.strip(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        pupils=pupils,
+        escorts=escorts,
+        requested_by=person(actor),
+    )
+
+
+def _locked_trip(trip: FieldTrip, status: str) -> FieldTrip:
+    locked = FieldTrip.objects.across_schools().select_for_update().get(pk=trip.pk)
+    if locked.status != status:
+        raise Conflict(
+            _("The field trip is %(status)s: it cannot take this step.")
+            % {"status": FieldTrip.Status(locked.status).label},
+            code="field_trip_step",
+        )
+    return locked
+
+
+@service
+def field_trip_endorse(*, trip: FieldTrip, actor: Actor) -> FieldTrip:
+    """The principal approves the school's field trip: it goes to the district."""
+    locked = _locked_trip(trip, FieldTrip.Status.REQUESTED)
+    if actor_id(actor) is not None and locked.requested_by_id == actor_id(actor):
+        raise Conflict(
+            _("Whoever asked for a field trip does not approve it too."), code="field_trip_own"
+        )
+    locked.status = FieldTrip.Status.ENDORSED
+    locked.endorsed_by = person(actor)
+    locked.endorsed_at = timezone.now()
+    locked.save(update_fields=["status", "endorsed_by", "endorsed_at"])
+    return locked
+
+
+@service
+def field_trip_refuse(*, trip: FieldTrip, at: str, reason: str, actor: Actor) -> FieldTrip:
+    """The principal refuses a field trip awaiting them (`at` requested), or the district one
+    awaiting it (`at` endorsed), with the reason."""
+    if at not in (FieldTrip.Status.REQUESTED, FieldTrip.Status.ENDORSED):
+        raise InvalidInput(_("Unknown step."), fields={"at": [at]})
+    if not reason.strip():
+        raise InvalidInput(
+            _("A refusal gives its reason."), fields={"reason": [_("A refusal gives its reason.")]}
+        )
+    locked = _locked_trip(trip, at)
+    locked.status = FieldTrip.Status.REFUSED
+    locked.reason = reason.strip()
+    locked.decided_by = person(actor)
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+    return locked
+
+
+@service
+def field_trip_approve(
+    *, trip: FieldTrip, vehicle: Vehicle, driver: Driver, actor: Actor
+) -> FieldTrip:
+    """The district approves a field trip its school's principal approved, naming the bus and
+    the driver: a licensed carrier's (or county operator's) vehicle and driver, each rule
+    checked on the trip's day (409 naming each in `fields.rules`), seats for every pupil, and
+    neither on a run or another field trip then (409 `vehicle_double_booked`,
+    `driver_double_booked`: the rows are locked, and the database refuses a second approved
+    trip however written)."""
+    locked = _locked_trip(trip, FieldTrip.Status.ENDORSED)
+    if actor_id(actor) is not None and locked.endorsed_by_id == actor_id(actor):
+        raise Conflict(
+            _("Whoever approved the field trip for the school does not decide it."),
+            code="field_trip_own",
+        )
+    bus = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
+    driving = Driver.objects.select_for_update().get(pk=driver.pk)
+    provider = Provider.objects.get(pk=bus.provider_id)
+    day = timezone.localtime(locked.starts_at).date()
+    failures = [
+        *rules.vehicle_failures(bus, day),
+        *rules.provider_failures(provider, day),
+        *rules.driver_failures(driving, driving.offences.all(), day),
+    ]
+    if provider.kind not in TRIP_CARRIERS:
+        failures.insert(
+            0,
+            rules.Failure(
+                "field_trip_carrier", _("A field trip goes with a licensed carrier's bus.")
+            ),
+        )
+    seats = bus.rated_load - 1 - locked.escorts
+    if locked.pupils > seats:
+        failures.append(
+            rules.Failure(
+                "field_trip_seats",
+                _("The bus seats %(seats)s pupils besides the driver and escorts; %(pupils)s go.")
+                % {"seats": seats, "pupils": locked.pupils},
+            )
+        )
+    _refuse(failures)
+    _refuse_run_clash(bus, driving, locked.starts_at, locked.ends_at)
+    locked.status = FieldTrip.Status.APPROVED
+    locked.vehicle = bus
+    locked.driver = driving
+    locked.decided_by = person(actor)
+    locked.decided_at = timezone.now()
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=["status", "vehicle", "driver", "decided_by", "decided_at"])
+    except IntegrityError as exc:
+        constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "")
+        if constraint == "transport_fieldtrip_driver_not_twice":
+            raise Conflict(
+                _("The driver is on another field trip at that time."),
+                code="driver_double_booked",
+            ) from None
+        raise Conflict(
+            _("The vehicle is on another field trip at that time."),
+            code="vehicle_double_booked",
+        ) from None
+    return locked
+
+
+# Route plans ------------------------------------------------------------------------------------
+
+PLANNER = SystemActor("transport.route_planner")
+ROUTE_PLAN_TASK = "shared_apps.transport.tasks.route_plan_task"
+# What one plan may hold: the district's largest school by far.
+MAX_PLAN_RIDERS = 2000
+MAX_PLAN_STOPS = 300
+MAX_PLAN_BUSES = 40
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    """What the officer gives the planner: the school's place, its riders' homes and the
+    candidate stops (key, latitude, longitude; a stop's key is its id when it is a stop of a
+    route already, else its name), the buses, the latest arrival, the longest ride and walk."""
+
+    school_at: tuple[float, float]
+    riders: Sequence[tuple[str, float, float]]
+    stops: Sequence[tuple[str, float, float]]
+    vehicles: Sequence[Vehicle]
+    latest_arrival: datetime.datetime
+    max_ride_min: float = 60.0
+    max_walk_m: float = 1500.0
+
+
+@service
+def route_plan_request(*, school: School, given: PlanInput, actor: Actor) -> RoutePlan:
+    """Queue the planner for a school's morning routes (a job: a plan of hundreds of riders
+    takes seconds); the plan's page follows it."""
+    problems: dict[str, list[str]] = {}
+    if not 1 <= len(given.riders) <= MAX_PLAN_RIDERS:
+        problems["riders"] = [_("From 1 to %(most)s riders.") % {"most": MAX_PLAN_RIDERS}]
+    if not 1 <= len(given.stops) <= MAX_PLAN_STOPS:
+        problems["stops"] = [_("From 1 to %(most)s stops.") % {"most": MAX_PLAN_STOPS}]
+    if not 1 <= len(given.vehicles) <= MAX_PLAN_BUSES:
+        problems["vehicles"] = [_("From 1 to %(most)s buses.") % {"most": MAX_PLAN_BUSES}]
+    if timezone.is_naive(given.latest_arrival):
+        problems["latest_arrival"] = [_("Times carry their time zone.")]
+    if not 10 <= given.max_ride_min <= 180:
+        problems["max_ride_min"] = [_("From 10 to 180 minutes.")]
+    if not 100 <= given.max_walk_m <= 5000:
+        problems["max_walk_m"] = [_("From 100 to 5000 m.")]
+    places = [given.school_at, *((lat, lon) for _k, lat, lon in (*given.riders, *given.stops))]
+    if any(not (-90 <= lat <= 90 and -180 <= lon <= 180) for lat, lon in places):
+        problems["riders"] = [_("A latitude is within ±90 and a longitude within ±180.")]
+    if problems:
+        raise InvalidInput(_("The plan is invalid."), fields=problems)
+    plan = RoutePlan.objects.create(
+        school=school,
+        problem={
+            "school": list(given.school_at),
+            "riders": [list(rider) for rider in given.riders],
+            "stops": [list(stop) for stop in given.stops],
+            # A bus seats its rated load less the driver and one escort.
+            "buses": [[str(v.pk), v.plate, v.rated_load - 2] for v in given.vehicles],
+            "latest_arrival": given.latest_arrival.isoformat(),
+            "max_ride_min": given.max_ride_min,
+            "max_walk_m": given.max_walk_m,
+        },
+        created_by=person(actor),
+    )
+    queue_on_commit(ROUTE_PLAN_TASK, plan.pk)
+    return plan
+
+
+def _problem(stored: dict[str, Any]) -> planning.Problem:
+    return planning.Problem(
+        school=planning.Place("school", *stored["school"]),
+        stops=[planning.Place(key, lat, lon) for key, lat, lon in stored["stops"]],
+        riders=[planning.Place(key, lat, lon) for key, lat, lon in stored["riders"]],
+        buses=[planning.Bus(key, seats) for key, _plate, seats in stored["buses"]],
+        latest_arrival=datetime.datetime.fromisoformat(stored["latest_arrival"]),
+        max_ride_min=stored["max_ride_min"],
+        max_walk_m=stored["max_walk_m"],
+    )
+
+
+def _figures(made: planning.Plan, plates: dict[str, str]) -> dict[str, Any]:
+    return {
+        "buses_used": made.buses_used,
+        "km": made.km,
+        "total_ride_min": made.total_ride_min,
+        "longest_ride_min": made.longest_ride_min,
+        "over_max_ride": made.over_max_ride,
+        "unserved": dict(made.unserved),
+        "routes": [
+            {
+                "bus": route.bus,
+                "plate": plates[route.bus],
+                "km": route.km,
+                "riders": route.riders,
+                "legs": [
+                    {
+                        "stop": leg.stop,
+                        "riders": len(leg.riders),
+                        "departs_at": leg.departs_at.isoformat(),
+                        "ride_min": leg.ride_min,
+                    }
+                    for leg in route.legs
+                ],
+            }
+            for route in made.routes
+        ],
+    }
+
+
+@service
+def route_plan_solve(*, plan: RoutePlan, actor: Actor) -> RoutePlan:
+    """Run the planner for a queued plan and keep its proposal, with the hand-drawn baseline
+    (nearest stop first) beside it; a plan already solved is left as it is (the job may run
+    twice)."""
+    locked = RoutePlan.objects.across_schools().select_for_update().get(pk=plan.pk)
+    if locked.status != RoutePlan.Status.QUEUED:
+        return locked
+    problem = _problem(locked.problem)
+    plates = {key: plate for key, plate, _seats in locked.problem["buses"]}
+    locked.proposal = {
+        "plan": _figures(planning.plan(problem), plates),
+        "baseline": _figures(planning.nearest_neighbour(problem), plates),
+    }
+    locked.status = RoutePlan.Status.DONE
+    locked.finished_at = timezone.now()
+    locked.save(update_fields=["proposal", "status", "finished_at"])
+    return locked
+
+
+@service
+def route_plan_adopt(*, plan: RoutePlan, code: str, actor: Actor) -> list[Route]:
+    """Adopt a plan as new morning routes of its school, one per bus (`<code>-1`, `-2`…), with
+    the stops in the planned order and times; a stop already approved on a route stays
+    approved, a new one waits for approval. Each route needs its bus licence (校车标牌)
+    approved before any run: a changed route is a new approval (decree 617 art. 15)."""
+    locked = RoutePlan.objects.across_schools().select_for_update().get(pk=plan.pk)
+    if locked.status != RoutePlan.Status.DONE or not locked.proposal:
+        raise Conflict(_("Only a finished plan, not yet adopted, is adopted."), code="plan_step")
+    if not code.strip():
+        raise InvalidInput(_("The new routes have a code."), fields={"code": [_("Required.")]})
+    places = {key: (lat, lon) for key, lat, lon in locked.problem["stops"]}
+    approved = set(
+        Stop.objects.filter(
+            pk__in=[int(key) for key in places if key.isdigit()], approved=True
+        ).values_list("pk", flat=True)
+    )
+    names = dict(Stop.objects.filter(pk__in=approved).values_list("pk", "name"))
+    made = []
+    for n, route in enumerate(locked.proposal["plan"]["routes"], 1):
+        stops = [
+            StopInput(
+                name=names.get(int(leg["stop"]), leg["stop"])
+                if leg["stop"].isdigit()
+                else leg["stop"],
+                latitude=Decimal(str(places[leg["stop"]][0])).quantize(Decimal("0.000001")),
+                longitude=Decimal(str(places[leg["stop"]][1])).quantize(Decimal("0.000001")),
+                at=timezone.localtime(datetime.datetime.fromisoformat(leg["departs_at"])).time(),
+                approved=leg["stop"].isdigit() and int(leg["stop"]) in approved,
+            )
+            for leg in route["legs"]
+        ]
+        made.append(
+            route_create(
+                code=f"{code.strip()}-{n}",
+                name=_("Planned route %(n)s (%(plate)s)") % {"n": n, "plate": route["plate"]},
+                period=Route.Period.MORNING,
+                schools=[locked.school],
+                stops=stops,
+                actor=actor,
+            )
+        )
+    locked.status = RoutePlan.Status.ADOPTED
+    locked.save(update_fields=["status"])
+    locked.routes.set(made)
+    return made
+
+
+@service
+def route_plan_fail(*, plan: RoutePlan, error: str, actor: Actor) -> None:
+    """Mark a queued plan failed, with why, so that its page stops waiting."""
+    RoutePlan.objects.across_schools().filter(pk=plan.pk, status=RoutePlan.Status.QUEUED).update(
+        status=RoutePlan.Status.FAILED, error=error, finished_at=timezone.now()
+    )
+
+
+# Route versions and their runs ------------------------------------------------------------------
+
+
+@service
+def route_version_set(
+    *,
+    route: Route,
+    weekdays: str,
+    valid_from: datetime.date | None = None,
+    valid_until: datetime.date | None = None,
+    actor: Actor,
+) -> Route:
+    """The days a route's version runs: ISO weekdays ("12345" Monday to Friday, "6" Saturday
+    alone) and the dates it holds from and until (open when empty). Another timetable for some
+    weekdays is another route (a version of its own, with its own licence)."""
+    days = "".join(sorted(set(weekdays)))
+    if not days or any(day not in "1234567" for day in days):
+        raise InvalidInput(
+            _("Weekdays are written 1 (Monday) to 7 (Sunday)."), fields={"weekdays": [weekdays]}
+        )
+    if valid_from and valid_until and valid_until < valid_from:
+        raise InvalidInput(
+            _("A version holds until a day after it begins."),
+            fields={"valid_until": [str(valid_until)]},
+        )
+    locked = Route.objects.select_for_update().get(pk=route.pk)
+    locked.weekdays, locked.valid_from, locked.valid_until = days, valid_from, valid_until
+    locked.save(update_fields=["weekdays", "valid_from", "valid_until"])
+    return locked
+
+
+def _route_days(route: Route, start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    """The days from `start` to `end` the route's version runs on and that are a school day for
+    at least one school riding it, by each school's calendar."""
+    first = max(start, route.valid_from or start)
+    last = min(end, route.valid_until or end)
+    days: set[datetime.date] = set()
+    for school in route.schools.all():
+        with tenant_context(school):
+            days.update(canteen.school_days_between(first, last))
+    return sorted(day for day in days if str(day.isoweekday()) in route.weekdays)
+
+
+@service
+def runs_generate(
+    *,
+    licence: Licence,
+    start: datetime.date,
+    end: datetime.date,
+    leaves: datetime.time,
+    arrives: datetime.time,
+    escorts: int = 1,
+    cost: Decimal = Decimal("0.00"),
+    actor: Actor,
+) -> list[Run]:
+    """A run of the licence on each day from `start` to `end` (within the licence's validity)
+    that its route's version runs on and that is a school day of a school riding it; a day that
+    already has the licence's run at that time is left as it is (the service may run twice).
+    Every run checks its rules on its own day: one refused refuses them all, naming the day."""
+    if not start <= end or (end - start).days > 184:
+        raise InvalidInput(
+            _("From a first day to a last day, at most six months apart."),
+            fields={"end": [str(end)]},
+        )
+    if not leaves < arrives:
+        raise InvalidInput(_("A run arrives after it leaves."), fields={"arrives": [str(arrives)]})
+    route = Route.objects.get(pk=licence.route_id)
+    zone = timezone.get_current_timezone()
+    days = _route_days(route, max(start, licence.valid_from), min(end, licence.valid_until))
+    made = []
+    for day in days:
+        starts_at = datetime.datetime.combine(day, leaves, zone)
+        if Run.objects.filter(
+            licence=licence, status=Run.Status.SCHEDULED, period__startswith=starts_at
+        ).exists():
+            continue
+        try:
+            made.append(
+                run_schedule(
+                    licence=licence,
+                    starts_at=starts_at,
+                    ends_at=datetime.datetime.combine(day, arrives, zone),
+                    escorts=escorts,
+                    cost=cost,
+                    actor=actor,
+                )
+            )
+        except Conflict as refused:
+            raise Conflict(
+                _("%(day)s: %(reason)s") % {"day": day, "reason": refused.message},
+                code=refused.code,
+                fields=refused.fields,
+            ) from None
+    return made

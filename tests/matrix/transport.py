@@ -13,15 +13,35 @@ from typing import Any
 from django.utils import timezone
 
 from shared_apps.transport import services
-from shared_apps.transport.models import Alarm, Driver, Licence, Provider, Route, Run, Vehicle
+from shared_apps.transport.models import (
+    Alarm,
+    Driver,
+    FieldTrip,
+    Licence,
+    Provider,
+    Route,
+    RoutePlan,
+    Run,
+    Vehicle,
+)
 from tenants.models import School
-from tests.factories import SETUP
+from tests.factories import SETUP, make_user
 from tests.matrix import Built, Operations, R, Scene
 
 READERS = frozenset({R.TRANSPORT_OFFICER, R.AUDITOR})
 WRITERS = frozenset({R.TRANSPORT_OFFICER})
 
-SCHOOL_OPERATIONS: Operations = {}
+TRIPS = "/api/v1/transport/field-trips/"
+# A school's field trips: its logistics director asks, its principal approves; district roles
+# hold on a school's host too (the transport officer's `transport.*`, the auditor's reads).
+TRIP_READERS = frozenset({R.LOGISTICS_DIRECTOR, R.PRINCIPAL, R.TRANSPORT_OFFICER, R.AUDITOR})
+SCHOOL_OPERATIONS: Operations = {
+    ("GET", TRIPS): TRIP_READERS,
+    ("POST", TRIPS): frozenset({R.LOGISTICS_DIRECTOR, R.TRANSPORT_OFFICER}),
+    ("GET", TRIPS + "{id}/"): TRIP_READERS,
+    ("POST", TRIPS + "{id}/endorse/"): frozenset({R.PRINCIPAL, R.TRANSPORT_OFFICER}),
+    ("POST", TRIPS + "{id}/refuse/"): frozenset({R.PRINCIPAL, R.TRANSPORT_OFFICER}),
+}
 DISTRICT_OPERATIONS: Operations = {
     ("GET", "/api/v1/transport/providers/"): READERS,
     ("POST", "/api/v1/transport/providers/"): WRITERS,
@@ -43,16 +63,23 @@ DISTRICT_OPERATIONS: Operations = {
     ("GET", "/api/v1/transport/routes/{id}/"): READERS,
     ("POST", "/api/v1/transport/routes/{id}/hazards/"): WRITERS,
     ("POST", "/api/v1/transport/routes/{id}/stops/{stop_id}/approve/"): WRITERS,
+    ("POST", "/api/v1/transport/routes/{id}/version/"): WRITERS,
     ("GET", "/api/v1/transport/licences/"): READERS,
     ("POST", "/api/v1/transport/licences/"): WRITERS,
     ("GET", "/api/v1/transport/licences/{id}/"): READERS,
     ("POST", "/api/v1/transport/licences/{id}/advance/"): WRITERS,
+    ("POST", "/api/v1/transport/licences/{id}/runs/"): WRITERS,
     ("GET", "/api/v1/transport/runs/"): READERS,
     ("POST", "/api/v1/transport/runs/"): WRITERS,
     ("GET", "/api/v1/transport/runs/{id}/"): READERS,
     ("POST", "/api/v1/transport/runs/{id}/cancel/"): WRITERS,
     ("GET", "/api/v1/transport/alarms/"): READERS,
     ("GET", "/api/v1/transport/alarms/{id}/"): READERS,
+    ("GET", "/api/v1/transport/reports/"): READERS,
+    ("GET", TRIPS): READERS,
+    ("GET", TRIPS + "{id}/"): READERS,
+    ("POST", TRIPS + "{id}/approve/"): WRITERS,
+    ("POST", TRIPS + "{id}/refuse/"): WRITERS,
 }
 
 FULL_KIT = services.Equipment(hammer=True, extinguisher=True, first_aid_kit=True, gps_recorder=True)
@@ -306,14 +333,51 @@ _ACTION_BODIES: dict[str, dict[str, Any]] = {
     "advance": {"step": "forward"},
     "cancel": {},
     "approve": {},
+    "version": {"weekdays": "135", "valid_from": "2026-09-01", "valid_until": "2027-01-20"},
+    "runs": {
+        "start": str(today() + datetime.timedelta(days=1)),
+        "end": str(today() + datetime.timedelta(days=7)),
+        "leaves": "06:10",
+        "arrives": "06:50",
+    },
 }
+
+
+def _build_field_trip(scene: Scene, method: str, path: str) -> Built:
+    school = scene.school or School.objects.order_by("code").first()
+    assert school is not None
+    if path == TRIPS:
+        day = school_days_ahead(20 + _next_day())
+        body = {
+            "destination": "县科技馆",
+            "starts_at": at(day, 8).isoformat(),
+            "ends_at": at(day, 15).isoformat(),
+            "pupils": 30,
+            "escorts": 2,
+        }
+        return {}, (body if method == "POST" else None)
+    waiting = FieldTrip.Status.REQUESTED if scene.school else FieldTrip.Status.ENDORSED
+    trip = make_field_trip(school, status=waiting)
+    params = {"id": trip.pk}
+    if path.endswith("/approve/"):
+        provider = make_provider(kind=Provider.Kind.CARRIER)
+        body = {
+            "vehicle": make_vehicle(provider, rated_load=45).pk,
+            "driver": make_driver(provider).pk,
+        }
+        return params, body
+    if path.endswith("/refuse/"):
+        return params, {"reason": "当天期中考试"}
+    return params, ({} if method == "POST" else None)
 
 
 def build(scene: Scene, method: str, path: str, n: int) -> Built:
     collection = _collection(path)
+    if collection == "field-trips":
+        return _build_field_trip(scene, method, path)
     if "{id}" not in path:
         return {}, (_create_body(collection) if method == "POST" else None)
-    row = _row(collection)
+    row: Any = make_licence() if path.endswith("/runs/") else _row(collection)
     params: dict[str, Any] = {"id": row.pk}
     if "{stop_id}" in path:
         params["stop_id"] = row.stops.first().pk
@@ -327,3 +391,74 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
     if method == "POST":
         return params, _ACTION_BODIES[path.rstrip("/").split("/")[-1]]
     return params, None
+
+
+def school_days_ahead(days: int) -> datetime.date:
+    """The weekday with `days` weekdays strictly between today and it (a school with no term
+    recorded counts every weekday that is no holiday)."""
+    day, found = today(), -1
+    while found < days:
+        day += datetime.timedelta(days=1)
+        found += day.isoweekday() <= 5
+    return day
+
+
+def make_field_trip(
+    school: School,
+    *,
+    status: str = FieldTrip.Status.REQUESTED,
+    day: datetime.date | None = None,
+    pupils: int = 30,
+) -> FieldTrip:
+    """A field trip of `school` twenty school days ahead, taken as far as `status`."""
+    day = day or school_days_ahead(20 + _next_day())
+    trip = services.field_trip_request(
+        school=school,
+        destination=f"县博物馆 {_tag()}",
+        purpose="研学",
+        starts_at=at(day, 8),
+        ends_at=at(day, 16),
+        pupils=pupils,
+        escorts=2,
+        actor=make_user(),
+    )
+    if status in (FieldTrip.Status.ENDORSED, FieldTrip.Status.APPROVED):
+        trip = services.field_trip_endorse(trip=trip, actor=make_user())
+    if status == FieldTrip.Status.APPROVED:
+        provider = make_provider(kind=Provider.Kind.CARRIER)
+        trip = services.field_trip_approve(
+            trip=trip,
+            vehicle=make_vehicle(provider, rated_load=45),
+            driver=make_driver(provider),
+            actor=make_user(),
+        )
+    if status == FieldTrip.Status.REFUSED:
+        trip = services.field_trip_refuse(
+            trip=trip, at=FieldTrip.Status.REQUESTED, reason="时间冲突", actor=make_user()
+        )
+    return trip
+
+
+def make_route_plan(school: School, *, solved: bool = True) -> RoutePlan:
+    """A plan for `school`: twelve riders around two candidate stops, two buses; solved unless
+    asked otherwise."""
+    north, south = (26.60, 106.70), (26.55, 106.72)
+    riders = [
+        (f"S{n:03}", base[0] + n * 0.0004, base[1])
+        for n, base in enumerate([north] * 6 + [south] * 6)
+    ]
+    day = today() + datetime.timedelta(days=1)
+    plan = services.route_plan_request(
+        school=school,
+        given=services.PlanInput(
+            school_at=(26.50, 106.70),
+            riders=riders,
+            stops=[("北村", *north), ("南村", *south)],
+            vehicles=[make_vehicle(rated_load=10), make_vehicle(rated_load=10)],
+            latest_arrival=at(day, 7, 50),
+        ),
+        actor=make_user(),
+    )
+    if solved:
+        plan = services.route_plan_solve(plan=plan, actor=services.PLANNER)
+    return plan

@@ -5,15 +5,19 @@ import datetime
 from typing import Any
 
 from shared_apps.transport import services
-from shared_apps.transport.models import Licence
+from shared_apps.transport.models import FieldTrip, Licence
+from tenants.models import School
 from tests.factories import SETUP
-from tests.matrix import Scene
+from tests.matrix import R, Scene
 from tests.matrix.transport import (
     READERS,
+    TRIP_READERS,
     WRITERS,
     make_driver,
+    make_field_trip,
     make_provider,
     make_route,
+    make_route_plan,
     make_vehicle,
     today,
 )
@@ -40,6 +44,29 @@ def _submitted(scene: Scene) -> dict[str, Any]:
     return {"pk": submitted_licence().pk}
 
 
+def _requested(scene: Scene) -> dict[str, Any]:
+    assert scene.school is not None
+    return {"pk": make_field_trip(scene.school).pk}
+
+
+def _endorsed(scene: Scene) -> dict[str, Any]:
+    school = School.objects.order_by("code").first()
+    assert school is not None
+    return {"pk": make_field_trip(school, status=FieldTrip.Status.ENDORSED).pk}
+
+
+def _plan(scene: Scene) -> dict[str, Any]:
+    school = School.objects.order_by("code").first()
+    assert school is not None
+    return {"pk": make_route_plan(school).pk}
+
+
+SCHOOL_PAGES: Pages = {
+    "field_trips:list": Declared(TRIP_READERS),
+    "field_trips:request": Declared(frozenset({R.LOGISTICS_DIRECTOR, R.TRANSPORT_OFFICER})),
+    "field_trips:decide": Declared(frozenset({R.PRINCIPAL, R.TRANSPORT_OFFICER}), _requested),
+}
+
 DISTRICT_PAGES: Pages = {
     "transport:fleet": Declared(READERS),
     "transport:drivers": Declared(READERS),
@@ -48,4 +75,11 @@ DISTRICT_PAGES: Pages = {
     "transport:routes": Declared(READERS),
     "transport:runs": Declared(READERS),
     "transport:alarms": Declared(READERS),
+    "transport:reports": Declared(READERS),
+    "transport:plans": Declared(READERS),
+    "transport:plan-new": Declared(WRITERS),
+    "transport:plan": Declared(READERS, _plan),
+    "transport:plan-adopt": Declared(WRITERS, _plan),
+    "transport:field-trips": Declared(READERS),
+    "transport:field-trip-decide": Declared(WRITERS, _endorsed),
 }

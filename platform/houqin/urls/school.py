@@ -58,12 +58,15 @@ urlpatterns = [
     path("api/v1/", include("shared_apps.procurement.api.supply_school_urls")),
     # The school's own meal-plan proposals (district tables, this school's rows).
     path("api/v1/", include("shared_apps.optimiser.api.school_urls")),
+    # The school's own field trips by bus (district tables, this school's rows).
+    path("api/v1/", include("shared_apps.transport.api.school_urls")),
     # Pages.
     path("subsidies/", include("shared_apps.subsidies.web.school_urls")),
     path("accounts/", include("shared_apps.accounts.web.account_urls")),
     path("people/", include("tenant_apps.people.web.urls")),
     path("assets/", include("tenant_apps.assets.web.urls")),
     path("dorms/", include("tenant_apps.dorms.web.urls")),
+    path("field-trips/", include("shared_apps.transport.web.school_urls")),
     # Public pages for parents: no sign-in.
     path("disclosure/", include("tenant_apps.disclosure.urls")),
     *outside_api(__name__),

@@ -1,12 +1,15 @@
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from houqin.api.fields import money, person
 from shared_apps.transport import services
 from shared_apps.transport.models import (
     Alarm,
     Driver,
+    FieldTrip,
     HazardSegment,
     Inspection,
     Licence,
@@ -191,8 +194,34 @@ class RouteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Route
-        fields = ["id", "code", "name", "period", "schools", "stops", "hazards"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "period",
+            "schools",
+            "weekdays",
+            "valid_from",
+            "valid_until",
+            "stops",
+            "hazards",
+        ]
         read_only_fields = fields
+
+
+class RouteVersionSerializer(serializers.Serializer):
+    weekdays = serializers.RegexField(r"^[1-7]{1,7}$", help_text="ISO weekdays, e.g. 12345.")
+    valid_from = serializers.DateField(required=False, allow_null=True, default=None)
+    valid_until = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class RunsGenerateSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    leaves = serializers.TimeField()
+    arrives = serializers.TimeField()
+    escorts = serializers.IntegerField(min_value=1, max_value=4, default=1)
+    cost = money(max_digits=9, required=False, default=Decimal("0.00"), min_value=Decimal("0.00"))
 
 
 class StopInputSerializer(serializers.Serializer):
@@ -281,6 +310,7 @@ class RunSerializer(serializers.ModelSerializer):
             "seats_taken",
             "status",
             "substitution",
+            "cost",
         ]
         read_only_fields = fields
 
@@ -305,6 +335,7 @@ class RunCreateSerializer(serializers.Serializer):
     substitution = serializers.ChoiceField(
         choices=["", *services.SUBSTITUTIONS], required=False, default=""
     )
+    cost = money(max_digits=9, required=False, default=Decimal("0.00"), min_value=Decimal("0.00"))
 
 
 class AlarmSerializer(serializers.ModelSerializer):
@@ -344,3 +375,56 @@ class BatchSerializer(serializers.Serializer):
 class IngestedSerializer(serializers.Serializer):
     points = serializers.IntegerField()
     alarms = serializers.IntegerField()
+
+
+class FieldTripSerializer(serializers.ModelSerializer):
+    school = serializers.CharField(source="school.code", read_only=True)
+    school_name = serializers.CharField(source="school.name", read_only=True)
+    vehicle = serializers.CharField(source="vehicle.plate", read_only=True, allow_null=True)
+    driver = serializers.CharField(source="driver.name", read_only=True, allow_null=True)
+    requested_by = person()
+    endorsed_by = person(allow_null=True)
+    decided_by = person(allow_null=True)
+
+    class Meta:
+        model = FieldTrip
+        fields = [
+            "id",
+            "school",
+            "school_name",
+            "destination",
+            "purpose",
+            "starts_at",
+            "ends_at",
+            "pupils",
+            "escorts",
+            "status",
+            "vehicle",
+            "driver",
+            "reason",
+            "requested_by",
+            "requested_at",
+            "endorsed_by",
+            "endorsed_at",
+            "decided_by",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+
+class FieldTripCreateSerializer(serializers.Serializer):
+    destination = serializers.CharField(max_length=100)
+    purpose = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    pupils = serializers.IntegerField(min_value=1, max_value=54)
+    escorts = serializers.IntegerField(min_value=1, max_value=4, default=1)
+
+
+class FieldTripApproveSerializer(serializers.Serializer):
+    vehicle = serializers.PrimaryKeyRelatedField(queryset=Vehicle.objects.all())
+    driver = serializers.PrimaryKeyRelatedField(queryset=Driver.objects.all())
+
+
+class RefusalSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)

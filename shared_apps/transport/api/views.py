@@ -17,12 +17,22 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from houqin.api.viewsets import RestrictedViewSet
+from houqin.db import tenant_db
 from houqin.exceptions import InvalidInput
 from shared_apps.accounts.actors import signed_in
 from shared_apps.transport import filters as f
 from shared_apps.transport import selectors, services, telemetry
 from shared_apps.transport.api import serializers as s
-from shared_apps.transport.models import Alarm, Driver, Licence, Provider, Route, Run, Vehicle
+from shared_apps.transport.models import (
+    Alarm,
+    Driver,
+    FieldTrip,
+    Licence,
+    Provider,
+    Route,
+    Run,
+    Vehicle,
+)
 from tenants.models import School
 
 ID = "[0-9]{1,18}"
@@ -187,7 +197,7 @@ class RouteViewSet(_ReadViewSet):
     serializer_class = s.RouteSerializer
     filterset_class = f.RouteFilter
     ordering_fields = ["code"]
-    action_verbs = {"hazards": "change", "stop_approve": "change"}
+    action_verbs = {"hazards": "change", "stop_approve": "change", "version": "change"}
 
     def safely_get_queryset(self) -> Any:
         return selectors.route_list()
@@ -210,6 +220,16 @@ class RouteViewSet(_ReadViewSet):
         )
         fresh = selectors.route_list().get(pk=route.pk)
         return Response(s.RouteSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.RouteVersionSerializer, responses=s.RouteSerializer)
+    @action(detail=True, methods=["post"])
+    def version(self, request: Request, pk: str | None = None) -> Response:
+        """The days the route's version runs: ISO weekdays, and the dates it holds."""
+        route = self.get_object()
+        data = s.RouteVersionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.route_version_set(route=route, actor=signed_in(request), **data.validated_data)
+        return Response(s.RouteSerializer(selectors.route_list().get(pk=route.pk)).data)
 
     @extend_schema(request=s.HazardCreateSerializer, responses={201: s.HazardSerializer})
     @action(detail=True, methods=["post"])
@@ -246,7 +266,7 @@ class LicenceViewSet(_ReadViewSet):
     serializer_class = s.LicenceSerializer
     filterset_class = f.LicenceFilter
     ordering_fields = ["valid_until", "number"]
-    action_verbs = {"advance": "decide"}
+    action_verbs = {"advance": "decide", "runs": "add"}
 
     def safely_get_queryset(self) -> Any:
         return selectors.licence_list()
@@ -270,6 +290,20 @@ class LicenceViewSet(_ReadViewSet):
             licence=licence, actor=signed_in(request), **data.validated_data
         )
         return Response(s.LicenceSerializer(licence).data)
+
+    @extend_schema(request=s.RunsGenerateSerializer, responses={201: s.RunSerializer(many=True)})
+    @action(detail=True, methods=["post"])
+    def runs(self, request: Request, pk: str | None = None) -> Response:
+        """The licence's runs on each day from `start` to `end` its route's version runs and a
+        school riding it has school (by each school's calendar); days already run are kept.
+        409 naming the day and the rule when one run is refused (then none is made)."""
+        licence = self.get_object()
+        data = s.RunsGenerateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        runs = services.runs_generate(
+            licence=licence, actor=signed_in(request), **data.validated_data
+        )
+        return Response(s.RunSerializer(runs, many=True).data, status=status.HTTP_201_CREATED)
 
 
 class RunViewSet(_ReadViewSet):
@@ -339,3 +373,89 @@ class TelemetryView(APIView):
         return Response(
             {"points": result.points, "alarms": result.alarms}, status=status.HTTP_201_CREATED
         )
+
+
+class _FieldTripViewSet(_ReadViewSet):
+    model = FieldTrip
+    serializer_class = s.FieldTripSerializer
+    filterset_class = f.FieldTripFilter
+    ordering_fields = ["starts_at", "id"]
+
+    def safely_get_queryset(self) -> Any:
+        return selectors.field_trip_list()
+
+    def _respond(self, trip: FieldTrip, code: int = status.HTTP_200_OK) -> Response:
+        fresh = selectors.field_trip_list().here().get(pk=trip.pk)
+        return Response(s.FieldTripSerializer(fresh).data, status=code)
+
+
+class SchoolFieldTripViewSet(_FieldTripViewSet):
+    """This school's field trips: asked for by its logistics director at least ten school days
+    ahead (409 `field_trip_notice`), approved or refused by its principal, then by the
+    district."""
+
+    action_verbs = {"endorse": "endorse", "refuse": "endorse"}
+
+    @extend_schema(request=s.FieldTripCreateSerializer, responses={201: s.FieldTripSerializer})
+    def create(self, request: Request) -> Response:
+        data = s.FieldTripCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        trip = services.field_trip_request(
+            school=tenant_db().tenant, actor=signed_in(request), **data.validated_data
+        )
+        return self._respond(trip, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=s.FieldTripSerializer)
+    @action(detail=True, methods=["post"])
+    def endorse(self, request: Request, pk: str | None = None) -> Response:
+        """The principal approves the trip: it goes to the district."""
+        trip = services.field_trip_endorse(trip=self.get_object(), actor=signed_in(request))
+        return self._respond(trip)
+
+    @extend_schema(request=s.RefusalSerializer, responses=s.FieldTripSerializer)
+    @action(detail=True, methods=["post"])
+    def refuse(self, request: Request, pk: str | None = None) -> Response:
+        """The principal refuses the trip, with the reason."""
+        trip = self.get_object()
+        data = s.RefusalSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        trip = services.field_trip_refuse(
+            trip=trip,
+            at=FieldTrip.Status.REQUESTED,
+            reason=data.validated_data["reason"],
+            actor=signed_in(request),
+        )
+        return self._respond(trip)
+
+
+class FieldTripViewSet(_FieldTripViewSet):
+    """Every school's field trips; the transport officer approves those the principals approved,
+    naming a licensed carrier's bus and driver (409 naming each rule failed on the trip's day,
+    or `vehicle_double_booked`, `driver_double_booked`), or refuses them."""
+
+    action_verbs = {"approve": "decide", "refuse": "decide"}
+
+    @extend_schema(request=s.FieldTripApproveSerializer, responses=s.FieldTripSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        trip = self.get_object()
+        data = s.FieldTripApproveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        trip = services.field_trip_approve(
+            trip=trip, actor=signed_in(request), **data.validated_data
+        )
+        return self._respond(trip)
+
+    @extend_schema(request=s.RefusalSerializer, responses=s.FieldTripSerializer)
+    @action(detail=True, methods=["post"])
+    def refuse(self, request: Request, pk: str | None = None) -> Response:
+        trip = self.get_object()
+        data = s.RefusalSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        trip = services.field_trip_refuse(
+            trip=trip,
+            at=FieldTrip.Status.ENDORSED,
+            reason=data.validated_data["reason"],
+            actor=signed_in(request),
+        )
+        return self._respond(trip)

@@ -13,4 +13,15 @@ urlpatterns = [
     path("routes/", views.RoutesPage.as_view(), name="routes"),
     path("runs/", views.RunsPage.as_view(), name="runs"),
     path("alarms/", views.AlarmsPage.as_view(), name="alarms"),
+    path("reports/", views.ReportsPage.as_view(), name="reports"),
+    path("plans/", views.PlansPage.as_view(), name="plans"),
+    path("plans/new/", views.PlanNewPage.as_view(), name="plan-new"),
+    path("plans/<int:pk>/", views.PlanPage.as_view(), name="plan"),
+    path("plans/<int:pk>/adopt/", views.PlanAdoptPage.as_view(), name="plan-adopt"),
+    path("field-trips/", views.FieldTripsPage.as_view(), name="field-trips"),
+    path(
+        "field-trips/<int:pk>/decide/",
+        views.FieldTripDecidePage.as_view(),
+        name="field-trip-decide",
+    ),
 ]

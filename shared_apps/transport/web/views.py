@@ -4,9 +4,11 @@ warning window, drivers with each qualification rule evaluated on a chosen day, 
 their loads by school, and alarms. Auditors read what the officer reads and act on nothing. The
 same services and selectors as the API, rows through `restrict()` as the API reads them."""
 
+import datetime
 from collections import defaultdict
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -14,17 +16,30 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 
+from houqin.db import tenant_db
+from houqin.months import month_bounds
 from houqin.permissions import has_perm, restrict
 from houqin.web.home import Panel, Waiting
 from houqin.web.once import once
 from houqin.web.pages import FormPage, Nav, Page, run
 from shared_apps.accounts.actors import signed_in
 from shared_apps.transport import selectors, services
-from shared_apps.transport.models import Alarm, Driver, Licence, Run
-from shared_apps.transport.web.forms import DayForm, StepForm
+from shared_apps.transport.models import Alarm, Driver, FieldTrip, Licence, RoutePlan, Run
+from shared_apps.transport.web.forms import (
+    AdoptForm,
+    DayForm,
+    FieldTripForm,
+    PlanForm,
+    SpanForm,
+    StepForm,
+    TripDecisionForm,
+)
+from tenants.models import School
 
 SECTION = gettext_lazy("School buses")
 
@@ -256,3 +271,351 @@ def home_panel(request: HttpRequest) -> Panel | None:
             ),
         ],
     )
+
+
+# Field trips ------------------------------------------------------------------------------------
+
+TRIP_SECTION = gettext_lazy("Field trips")
+
+
+class _Trips(Page):
+    template_name = "transport/field_trips.html"
+
+    def trips(self, verb: str = "view") -> Any:
+        rows = restrict(selectors.field_trip_list(), self.request.user, verb)
+        return rows.order_by("-starts_at", "-id")
+
+
+class SchoolFieldTripsPage(_Trips):
+    """The school's field trips by bus, newest first, with where each stands; the principal
+    decides those waiting for them."""
+
+    permission = "transport.view_fieldtrip"
+    title = gettext_lazy("Field trips")
+    nav = Nav(TRIP_SECTION, gettext_lazy("Field trips"), 10)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            trips=self.trips()[:200],
+            can_request=has_perm(self.request.user, "transport.add_fieldtrip"),
+            waiting=FieldTrip.Status.REQUESTED
+            if has_perm(self.request.user, "transport.endorse_fieldtrip")
+            else None,
+            decide="field_trips:decide",
+            **kwargs,
+        )
+
+
+class FieldTripsPage(_Trips):
+    """Every school's field trips; the transport officer decides those the principals
+    approved."""
+
+    permission = "transport.view_fieldtrip"
+    title = gettext_lazy("Field trips")
+    nav = Nav(SECTION, gettext_lazy("Field trips"), 66)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            trips=self.trips()[:200],
+            show_school=True,
+            waiting=FieldTrip.Status.ENDORSED
+            if has_perm(self.request.user, "transport.decide_fieldtrip")
+            else None,
+            decide="transport:field-trip-decide",
+            **kwargs,
+        )
+
+
+class FieldTripRequestPage(FormPage):
+    """Ask for a bus for a field trip, at least ten school days ahead."""
+
+    permission = "transport.add_fieldtrip"
+    title = gettext_lazy("Ask for a field trip")
+    template_name = "transport/field_trip_request.html"
+    form_class = FieldTripForm
+
+    @once
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return super().post(request, *args, **kwargs)
+
+    def act(self, form: forms.Form) -> str | None:
+        data = form.cleaned_data
+        at = timezone.get_current_timezone()
+        trip = run(
+            form,
+            lambda: services.field_trip_request(
+                school=tenant_db().tenant,
+                destination=data["destination"],
+                purpose=data["purpose"],
+                starts_at=datetime.datetime.combine(data["day"], data["leaves"], at),
+                ends_at=datetime.datetime.combine(data["day"], data["back"], at),
+                pupils=data["pupils"],
+                escorts=data["escorts"],
+                actor=signed_in(self.request),
+            ),
+            field="day",
+        )
+        if trip is None:
+            return None
+        messages.success(self.request, _("The field trip is asked for. The principal decides."))
+        return reverse("field_trips:list")
+
+
+class _TripDecision(FormPage):
+    template_name = "transport/field_trip_decide.html"
+    form_class = TripDecisionForm
+    verb: ClassVar[str]
+    waiting: ClassVar[str]
+    back: ClassVar[str]
+
+    @cached_property
+    def trip(self) -> FieldTrip:
+        rows = restrict(selectors.field_trip_list(), self.request.user, self.verb)
+        trip: FieldTrip = get_object_or_404(rows, pk=self.kwargs["pk"], status=self.waiting)
+        return trip
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            trip=self.trip,
+            title=_("Field trip to %(place)s") % {"place": self.trip.destination},
+            back=reverse(self.back),
+            **kwargs,
+        )
+
+    @once
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return super().post(request, *args, **kwargs)
+
+    def approve(self, data: dict[str, Any]) -> FieldTrip:
+        raise NotImplementedError
+
+    def act(self, form: forms.Form) -> str | None:
+        data = form.cleaned_data
+        actor = signed_in(self.request)
+        if data["decision"] == "approve":
+            done = run(form, lambda: self.approve(data))
+        else:
+            done = run(
+                form,
+                lambda: services.field_trip_refuse(
+                    trip=self.trip, at=self.waiting, reason=data["reason"], actor=actor
+                ),
+            )
+        if done is None:
+            return None
+        messages.success(
+            self.request,
+            _("Field trip to %(place)s: %(status)s.")
+            % {"place": done.destination, "status": done.get_status_display()},
+        )
+        return reverse(self.back)
+
+
+class FieldTripEndorsePage(_TripDecision):
+    """The principal approves the school's field trip (it goes to the district) or refuses it."""
+
+    permission = "transport.endorse_fieldtrip"
+    verb = "endorse"
+    waiting = FieldTrip.Status.REQUESTED
+    back = "field_trips:list"
+
+    def approve(self, _data: dict[str, Any]) -> FieldTrip:
+        return services.field_trip_endorse(trip=self.trip, actor=signed_in(self.request))
+
+
+class FieldTripDecidePage(_TripDecision):
+    """The transport officer approves a field trip, naming a licensed carrier's bus and driver,
+    or refuses it."""
+
+    permission = "transport.decide_fieldtrip"
+    verb = "decide"
+    waiting = FieldTrip.Status.ENDORSED
+    back = "transport:field-trips"
+
+    def get_form(self, data: Any = None, files: Any = None) -> forms.Form:
+        user = self.request.user
+        carriers = list(services.TRIP_CARRIERS)
+        return TripDecisionForm(
+            data,
+            files,
+            vehicles=restrict(selectors.vehicle_list(), user, "view")
+            .filter(provider__kind__in=carriers)
+            .order_by("plate"),
+            drivers=restrict(selectors.driver_list(), user, "view")
+            .filter(provider__kind__in=carriers)
+            .order_by("name", "id"),
+        )
+
+    def approve(self, data: dict[str, Any]) -> FieldTrip:
+        return services.field_trip_approve(
+            trip=self.trip,
+            vehicle=data["vehicle"],
+            driver=data["driver"],
+            actor=signed_in(self.request),
+        )
+
+
+class ReportsPage(Page):
+    """Riders against rated load and cost per rider between two days (this month unless
+    asked), for the district, then by school, route and run, and what lapses within 30 days;
+    each downloadable as an Excel workbook."""
+
+    permission = "transport.view_run"
+    title = gettext_lazy("Reports")
+    nav = Nav(SECTION, gettext_lazy("Reports"), 67)
+    template_name = "transport/reports.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        today = timezone.localdate()
+        first, last = month_bounds(today)
+        form = SpanForm(self.request.GET if "date_from" in self.request.GET else None)
+        start, end = first, last
+        if form.is_bound and form.is_valid():
+            start, end = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
+        elif not form.is_bound:
+            form = SpanForm(initial={"date_from": first, "date_to": last})
+        span = urlencode({"date_from": start, "date_to": end, "format": "xlsx"})
+        return super().get_context_data(
+            form=form,
+            report=selectors.transport_report(start, end, today),
+            days=selectors.WARNING_DAYS,
+            xlsx=f"{reverse('transport-report')}?{span}",
+            **kwargs,
+        )
+
+
+# Route plans ------------------------------------------------------------------------------------
+
+
+class PlansPage(Page):
+    """Route plans asked for, newest first, with where each stands."""
+
+    permission = "transport.view_routeplan"
+    title = gettext_lazy("Route planning")
+    nav = Nav(SECTION, gettext_lazy("Route planning"), 68)
+    template_name = "transport/plans.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        rows = restrict(selectors.route_plan_list(), self.request.user, "view")
+        return super().get_context_data(
+            plans=rows.order_by("-created_at", "-id")[:50],
+            can_plan=has_perm(self.request.user, "transport.add_routeplan"),
+            **kwargs,
+        )
+
+
+class PlanNewPage(FormPage):
+    """Ask the planner for a school's morning routes: its riders' homes, the candidate stops,
+    the buses and the latest arrival. The planner runs as a job; the plan's page follows it."""
+
+    permission = "transport.add_routeplan"
+    title = gettext_lazy("Plan routes")
+    template_name = "transport/plan_new.html"
+    form_class = PlanForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        user = self.request.user
+        return {
+            "schools": restrict(School.objects.all(), user, "view").order_by("code"),
+            "vehicles": restrict(selectors.vehicle_list(), user, "view").order_by("plate"),
+        }
+
+    def act(self, form: forms.Form) -> str | None:
+        data = form.cleaned_data
+        # The arrival of a school day: the next weekday.
+        day = timezone.localdate() + datetime.timedelta(days=1)
+        while day.isoweekday() > 5:
+            day += datetime.timedelta(days=1)
+        arrival = datetime.datetime.combine(
+            day, data["latest_arrival"], timezone.get_current_timezone()
+        )
+        plan = run(
+            form,
+            lambda: services.route_plan_request(
+                school=data["school"],
+                given=services.PlanInput(
+                    school_at=(data["school_latitude"], data["school_longitude"]),
+                    riders=data["riders"],
+                    stops=data["stops"],
+                    vehicles=list(data["vehicles"]),
+                    latest_arrival=arrival,
+                    max_ride_min=data["max_ride_min"],
+                    max_walk_m=data["max_walk_m"],
+                ),
+                actor=signed_in(self.request),
+            ),
+        )
+        if plan is None:
+            return None
+        return reverse("transport:plan", args=[plan.pk])
+
+
+def _plan(request: HttpRequest, pk: int, verb: str = "view") -> RoutePlan:
+    rows = restrict(selectors.route_plan_list(), request.user, verb)
+    plan: RoutePlan = get_object_or_404(rows, pk=pk)
+    return plan
+
+
+@method_decorator(never_cache, "dispatch")
+class PlanPage(Page):
+    """One plan: while the planner runs, its progress (the page asks again every two seconds,
+    htmx swapping it in); then the proposal beside the school's current routes and the
+    hand-drawn baseline (kilometres, ride times, buses used), each bus's stops in order with
+    their times, and the form that adopts it as new routes."""
+
+    permission = "transport.view_routeplan"
+    shows = RoutePlan
+    title = gettext_lazy("Route plan")
+    template_name = "transport/plan.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        plan = _plan(request, kwargs["pk"])
+        context = self.get_context_data(
+            plan=plan,
+            current=selectors.current_routes_figures(plan) if plan.proposal else None,
+            riders=len(plan.problem["riders"]),
+            can_adopt=plan.status == RoutePlan.Status.DONE
+            and has_perm(request.user, "transport.adopt_routeplan"),
+            form=AdoptForm(),
+        )
+        if getattr(request, "htmx", False):
+            return self.response_class(
+                request, "transport/includes/plan_result.html", context, using=self.template_engine
+            )
+        return self.render_to_response(context)
+
+
+class PlanAdoptPage(FormPage):
+    """Adopt a plan as new routes; each needs its bus licence approved before any run."""
+
+    permission = "transport.adopt_routeplan"
+    title = gettext_lazy("Adopt the plan")
+    template_name = "transport/plan_adopt.html"
+    form_class = AdoptForm
+
+    @cached_property
+    def plan(self) -> RoutePlan:
+        return _plan(self.request, self.kwargs["pk"], "adopt")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(plan=self.plan, **kwargs)
+
+    @once
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return super().post(request, *args, **kwargs)
+
+    def act(self, form: forms.Form) -> str | None:
+        routes = run(
+            form,
+            lambda: services.route_plan_adopt(
+                plan=self.plan, code=form.cleaned_data["code"], actor=signed_in(self.request)
+            ),
+        )
+        if routes is None:
+            return None
+        messages.success(
+            self.request,
+            _("%(count)s new routes. Each needs its bus licence approved before any run.")
+            % {"count": len(routes)},
+        )
+        return reverse("transport:routes")
