@@ -2,6 +2,7 @@
 escorts work it (the escorts, the pre-trip check, who is on board, the alarms). The runs and
 stops are the district's, read by id (a school's rows hold no foreign key to them)."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
@@ -126,3 +127,17 @@ def trip_riders(trip: Trip) -> QuerySet[Rider]:
 def run_stops(trip: Trip) -> QuerySet[Stop]:
     """The stops of the trip's run, in order."""
     return Stop.objects.filter(route__runs=trip.run_ref).order_by("order")
+
+
+def trip_day(day: datetime.date) -> QuerySet[Trip]:
+    """The school's trips whose runs depart on `day`, with their riders on board now."""
+    aboard = Passage.objects.filter(trip=OuterRef("pk"), kind=Passage.Kind.BOARD)
+    off = Passage.objects.filter(trip=OuterRef("pk"), kind=Passage.Kind.ALIGHT)
+    return (
+        trip_list()
+        .filter(starts_at__date=day)
+        .annotate(
+            boarded=Subquery(aboard.values("trip").annotate(n=Count("id")).values("n")),
+            alighted=Subquery(off.values("trip").annotate(n=Count("id")).values("n")),
+        )
+    )

@@ -64,6 +64,7 @@ urlpatterns = [
     path("people/", include("tenant_apps.people.web.urls")),
     path("assets/", include("tenant_apps.assets.web.urls")),
     path("dorms/", include("tenant_apps.dorms.web.urls")),
+    path("buses/", include("tenant_apps.riders.web.urls")),
     # Public pages for parents: no sign-in.
     path("disclosure/", include("tenant_apps.disclosure.urls")),
     *outside_api(__name__),
