@@ -105,7 +105,7 @@ def board(school: School, rider: Rider, kind: str = Passage.Kind.BOARD) -> Passa
         ).passage
 
 
-def _caller_if_escort(school: School) -> User | None:
+def caller_if_escort(school: School) -> User | None:
     """The account the matrix made for this call (the last one made) when it is a bus escort
     of `school`, so that the trip an escort acts on is their own."""
     caller = User.objects.order_by("-pk").first()
@@ -121,7 +121,7 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
     assert school is not None
     params: dict[str, Any] = {}
     body: dict[str, Any] | None = None
-    caller = _caller_if_escort(school)
+    caller = caller_if_escort(school)
     if path == "/api/v1/riders/" and method == "POST":
         run = make_school_run(school)
         body = {
