@@ -8,7 +8,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -127,6 +133,12 @@ class _ActPage(_TripMixin, Page):
     """A POST-only act on a trip, back to the trip's page (what was refused said there)."""
 
     http_method_names = ["post"]
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.user.is_authenticated:
+            # A trip the caller may not act on is not found, whatever the method.
+            _found = self.trip
+        return super().dispatch(request, *args, **kwargs)
 
     def back(self) -> HttpResponseRedirect:
         return HttpResponseRedirect(reverse("riders:trip", args=[self.trip.pk]))
