@@ -66,7 +66,6 @@ def _work(trip: Trip, run: Run, escort: User, left_on_board: int) -> None:
                 student=rider.student,
                 kind=Passage.Kind.BOARD,
                 occurred_at=period.lower + datetime.timedelta(minutes=5 + n),
-                stop=Stop.objects.filter(pk=rider.stop_ref).first(),
                 method=Passage.Method.FACE,
                 device=f"bus-{run.vehicle_id}",
                 device_event_id=f"{run.pk}-{rider.pk}-on",

@@ -130,14 +130,21 @@ def run_stops(trip: Trip) -> QuerySet[Stop]:
 
 
 def trip_day(day: datetime.date) -> QuerySet[Trip]:
-    """The school's trips whose runs depart on `day`, with their riders on board now."""
+    """The school's trips whose runs depart on `day`, with how many got on and off."""
     aboard = Passage.objects.filter(trip=OuterRef("pk"), kind=Passage.Kind.BOARD)
     off = Passage.objects.filter(trip=OuterRef("pk"), kind=Passage.Kind.ALIGHT)
+    runs = Run.objects.filter(period__startswith__date=day).values("pk")
     return (
         trip_list()
-        .filter(starts_at__date=day)
+        .filter(run_ref__in=runs)
         .annotate(
             boarded=Subquery(aboard.values("trip").annotate(n=Count("id")).values("n")),
             alighted=Subquery(off.values("trip").annotate(n=Count("id")).values("n")),
         )
     )
+
+
+def trip_counts(trip: Trip) -> tuple[int, int]:
+    """How many of the trip's riders got on, and how many are on board now."""
+    boarded = Passage.objects.filter(trip=trip, kind=Passage.Kind.BOARD).count()
+    return boarded, on_board(trip).count()

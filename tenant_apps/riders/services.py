@@ -246,6 +246,9 @@ def passage_record(
         raise Conflict(_("This is recorded already."), code="recorded_already")
     if kind == Passage.Kind.ALIGHT and Passage.Kind.BOARD not in done:
         raise Conflict(_("%(name)s has not boarded.") % {"name": student.name}, code="not_on_board")
+    if stop is None and kind == own_end and rider.stop_ref is not None:
+        # Ticked without a stop: at the rider's own.
+        stop = Stop.objects.filter(pk=rider.stop_ref).first()
     passage = Passage.objects.create(
         trip=locked,
         rider=rider,

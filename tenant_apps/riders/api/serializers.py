@@ -86,7 +86,7 @@ class TickSerializer(serializers.Serializer):
     """One item of the pre-trip check, with its last tick (none yet: null)."""
 
     item = serializers.CharField()
-    label = serializers.CharField()
+    title = serializers.CharField(source="label")
     passed = serializers.BooleanField()
     checked = CheckItemSerializer(allow_null=True)
 

@@ -96,13 +96,14 @@ def _trip_context(request: HttpRequest, trip: Trip) -> dict[str, Any]:
         if mine:
             stops.append((stop, mine))
     unstopped = [rider for rider in riders if rider.stop_ref is None]
+    boarded, aboard = selectors.trip_counts(trip)
     return {
         "trip": trip,
         "may": may,
         "stops": stops,
         "unstopped": unstopped,
-        "boarded": sum(1 for rider in riders if rider.boarded),
-        "on_board": sum(1 for rider in riders if rider.boarded and not rider.alighted),
+        "boarded": boarded,
+        "on_board": aboard,
         "alarm": trip.alarms.first(),
     }
 
@@ -211,15 +212,13 @@ class PassagePage(_ActPage):
 
 
 def _record(request: HttpRequest, trip: Trip, rider: Rider, form: forms.Form) -> str:
-    """Tick `rider` as the form says, at their stop; what was refused, else nothing."""
-    stop = selectors.run_stops(trip).filter(pk=rider.stop_ref).first()
+    """Tick `rider` as the form says (at their own stop); what was refused, else nothing."""
     try:
         services.passage_record(
             trip=trip,
             student=rider.student,
             kind=form.cleaned_data["kind"],
             occurred_at=timezone.now(),
-            stop=stop,
             actor=signed_in(request),
         )
     except ServiceError as error:
