@@ -104,7 +104,7 @@ def _trip_context(request: HttpRequest, trip: Trip) -> dict[str, Any]:
         "unstopped": unstopped,
         "boarded": boarded,
         "on_board": aboard,
-        "alarm": trip.alarms.first(),
+        "alarm": selectors.alarm_list().filter(trip=trip).first(),
     }
 
 
