@@ -30,6 +30,13 @@ class TripFilter(django_filters.FilterSet):
 
 class EscortFilter(django_filters.FilterSet):
     run = django_filters.NumberFilter(field_name="trip__run_ref")
+    # The run's departure, read from the district's run (an annotation), as in TripFilter.
+    starts_from = django_filters.DateFilter(
+        field_name="starts_at", lookup_expr="date__gte", label=_("Departs on or after")
+    )
+    starts_to = django_filters.DateFilter(
+        field_name="starts_at", lookup_expr="date__lte", label=_("Departs on or before")
+    )
 
     class Meta:
         model = Escort

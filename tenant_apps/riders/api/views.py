@@ -93,11 +93,10 @@ class TripViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
     @check.mapping.post
     def check_tick(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Tick one item of the pre-trip check (again, until the run starts)."""
+        trip = self.get_object()
         data = s.CheckTickSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        checked = services.check_tick(
-            trip=self.get_object(), actor=signed_in(request), **data.validated_data
-        )
+        checked = services.check_tick(trip=trip, actor=signed_in(request), **data.validated_data)
         return Response(s.CheckItemSerializer(checked).data)
 
     @extend_schema(request=None, responses=s.TripSerializer)
@@ -115,11 +114,12 @@ class TripViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
         """A rider boarding or alighting. A terminal's event sent again (the same device and
         event id) answers 200 with the original; refused: `wrong_bus`, `not_a_rider`,
         `wrong_stop`, `not_on_board`, `recorded_already`, `trip_not_started`, `trip_closed`."""
+        trip = self.get_object()
         data = s.PassageInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         recorded = services.passage_record(
-            trip=self.get_object(),
+            trip=trip,
             student=fields.pop("student_number"),
             actor=signed_in(request),
             **fields,
