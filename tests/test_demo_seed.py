@@ -364,7 +364,8 @@ def _boarding_is_seeded() -> None:
             statuses = sorted(set(entries))
             assert statuses == ["absent", "in", "late", "leave"], statuses
             assert [list(entries).count(s) for s in ("absent", "late", "leave")] == [1, 1, 1]
-            assert Notice.objects.count() == 1
+            # The absent boarder's guardian (the buses tell theirs too).
+            assert Notice.objects.filter(key__startswith="dorms.").count() == 1
             assert "*" in Visitor.objects.get().national_id_masked
             fees = FeeCharge.objects.all()
             assert fees.count() == len(entries)
@@ -399,4 +400,30 @@ def test_the_demo_buses_two_routes_shared_by_two_schools_and_a_day_of_runs(db: A
         seated = Seat.objects.across_schools().filter(run=run)
         assert seated.values("school").distinct().count() == 2
         assert run.seats_taken == seated.count() <= run.capacity
+        # The pupils' seats and the escorts' never pass the rated load.
+        assert run.capacity + 1 + run.escorts == run.vehicle.rated_load
+        assert run.escorts_assigned <= run.escorts
     assert Alarm.objects.count() == 1
+    _escorts_worked_their_runs()
+
+
+def _escorts_worked_their_runs() -> None:
+    """The primary school's escort closed the first run with everyone off, the second is still
+    to check; the nine-year school's escort could not close (one pupil left on board): the
+    school's alarm, the guardian told."""
+    from tenant_apps.notices.models import Notice
+    from tenant_apps.riders.models import Alarm, Escort, Passage, Rider, Trip
+
+    with tenant_context(School.objects.get(code="3101010001")):
+        escort = User.objects.get(username="escort.3101010001")
+        assert Escort.objects.filter(user=escort).count() == 2
+        statuses = list(Trip.objects.order_by("run_ref").values_list("status", flat=True))
+        assert statuses == [Trip.Status.CLOSED, Trip.Status.PLANNED]
+        first = Trip.objects.order_by("run_ref").first()
+        riders = Rider.objects.filter(trip=first).count()
+        assert Passage.objects.filter(trip=first).count() == 2 * riders > 0
+        assert Notice.objects.filter(key__startswith="riders.passage:").count() == 2
+    with tenant_context(School.objects.get(code="3101010003")):
+        alarm = Alarm.objects.get()
+        assert (alarm.kind, alarm.on_board, alarm.trip.status) == ("left_on_board", 1, "started")
+        assert Notice.objects.filter(key__startswith="riders.on_board:").count() == 1

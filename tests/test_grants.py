@@ -23,7 +23,15 @@ from tests.factories import SETUP, make_user, user_with_role
 
 R = Role
 SCHOOL_STAFF_ROLES_DELEGATED = frozenset(
-    {R.CANTEEN_MANAGER, R.DORM_MANAGER, R.REPAIR_TECHNICIAN, R.ASSET_KEEPER, R.STAFF, R.STUDENT}
+    {
+        R.CANTEEN_MANAGER,
+        R.DORM_MANAGER,
+        R.REPAIR_TECHNICIAN,
+        R.ASSET_KEEPER,
+        R.STAFF,
+        R.STUDENT,
+        R.ESCORT,
+    }
 )
 # Who appoints whom, as this suite expects it.
 EXPECTED_APPOINTS: dict[Role, frozenset[Role]] = {

@@ -57,3 +57,33 @@ def test_two_schools_assigning_at_once_never_overfill_a_shared_run(committed: li
     assert run.seats_taken == 6
     numbers = sorted(Seat.objects.across_schools().filter(run=run).values_list("number", flat=True))
     assert numbers == [1, 2, 3, 4, 5, 6]
+
+
+def test_escorts_and_pupils_taking_seats_at_once_never_pass_the_rated_load(
+    committed: list[Any],
+) -> None:
+    """A bus rated for 8 (the driver, one escort, 6 seats for pupils); two schools put 4
+    escorts and 8 pupils on it at once, on 12 connections: the escorts past the first take
+    pupils' seats, and never more people than the rated load are on it."""
+    schools = [School.objects.get(code=SCHOOL_A), School.objects.get(code=SCHOOL_B)]
+    licence = make_licence(make_vehicle(rated_load=8), schools=schools)
+    committed.append(lambda: _discard(licence))
+    run = make_run(licence, escorts=1)
+
+    def take(i: int) -> Any:
+        if i < 4:
+            return services.assign_escort(run=run, school=schools[i % 2], actor=SETUP)
+        return services.assign_seat(
+            run=run, school=schools[i % 2], student_ref=2000 + i, actor=SETUP
+        )
+
+    results = at_once(12, take)
+    refused = [r for r in results if isinstance(r, Conflict)]
+    assert all(r.code == "run_full" for r in refused), results
+    run.refresh_from_db()
+    escorts = sum(1 for r in results[:4] if isinstance(r, Run))
+    assert run.escorts_assigned == escorts
+    assert run.escorts == max(1, escorts)
+    assert run.seats_taken + run.escorts + 1 <= 8
+    assert run.capacity + run.escorts + 1 == 8
+    assert run.seats_taken == Seat.objects.across_schools().filter(run=run).count()

@@ -21,6 +21,7 @@ from django_tenants.utils import schema_context, tenant_context
 from demo_district.boarding import seed_boarding
 from demo_district.procurement import seed_procurement
 from demo_district.recipes import BUDGET_ADDITIONS, seed_library
+from demo_district.riders import seed_riders
 from demo_district.transport import seed_transport
 from demo_district.upkeep import seed_upkeep
 from demo_district.users import (
@@ -125,6 +126,7 @@ def seed_demo(*, today: date | None = None) -> list[DemoLogin]:
     seed_upkeep()
     seed_boarding()
     seed_transport(today=timezone.localdate())
+    seed_riders()
     return logins
 
 

@@ -1,7 +1,7 @@
 """The demo's school buses: a county operator's fleet and the primary school's own bus, their
 drivers, two morning routes of approved stops shared by the primary and the nine-year school
 (each with a hazard segment), licences approved through every step, today's runs with pupils of
-both schools seated, and one bus speeding past a hazard (its alarm)."""
+both schools seated (as each school's riders), and one bus speeding past a hazard (its alarm)."""
 
 import datetime
 from decimal import Decimal
@@ -15,6 +15,7 @@ from houqin.months import add_months
 from shared_apps.transport import services, telemetry
 from shared_apps.transport.models import Provider, Route, Run
 from tenant_apps.people.models import Student
+from tenant_apps.riders.services import rider_assign
 from tenants.models import School
 
 SHARING = ("3101010001", "3101010003")
@@ -152,14 +153,13 @@ def seed_transport(*, today: datetime.date) -> None:
             for n, licence in enumerate(licences)
         ]
     for n, school in enumerate(schools):
-        with tenant_context(school):
-            pupils = list(Student.objects.order_by("pk").values_list("pk", flat=True)[:12])
-        for run in runs:
-            stop = run.route.stops.order_by("order")[n]
-            for pupil in pupils[: 6 + 3 * n]:
-                services.assign_seat(
-                    run=run, school=school, student_ref=pupil, stop=stop, actor=officer
-                )
+        director = demo_user("logistics_director", school.code)
+        with tenant_context(school), acting_as(director):
+            pupils = list(Student.objects.order_by("pk")[: 6 + 3 * n])
+            for run in runs:
+                stop = run.route.stops.order_by("order")[n]
+                for pupil in pupils:
+                    rider_assign(student=pupil, run=run, stop=stop, actor=director)
     _speeding(runs[0])
 
 

@@ -14,7 +14,8 @@ Who gives roles (`RoleSpec.appoints`: the roles a holder may grant, and revoke a
   director and accountant come only from them). Not another district administrator: that role is
   given only outside the application (a management command, the demo's seeding).
 - A school's logistics director delegates, in their own school, the roles whose grants they hold
-  themselves: canteen manager, dormitory manager, repair technician, asset keeper, staff, student.
+  themselves: canteen manager, dormitory manager, repair technician, asset keeper, staff, student,
+  bus escort.
   Not the principal, who approves what the director raises, nor the accountant, who pays what
   the director orders (a power the director lacks), nor another logistics director.
 - Nobody else appoints anyone. Supplier accounts are opened by the procurement officer with
@@ -63,6 +64,8 @@ class Role(StrEnum):
     ASSET_KEEPER = "asset_keeper"
     STAFF = "staff"
     STUDENT = "student"
+    # A bus escort (随车照管人员): the school's runs they are assigned to, and nothing else of it.
+    ESCORT = "escort"
     # External accounts on the district host, each scoped to their own company or committee seat.
     SUPPLIER = "supplier"
     EVALUATOR = "evaluator"
@@ -162,6 +165,15 @@ _BOARDING_DESK = frozenset({"dorms.[!a]*", "dorms.add_*", "dorms.approve_leave"}
 _ROOM_CHANGE_ASKING = frozenset({"dorms.add_roomchange", "dorms.view_roomchange:own"})
 # The school's bus riders, seated on the district's runs.
 _RIDING = frozenset({"riders.*"})
+# A bus escort's work on the runs they are assigned to (riders' `owner_field`): the pre-trip
+# check, starting the run, the riders boarding and alighting, closing the run.
+_ESCORTING = frozenset(
+    {
+        *(f"riders.{verb}_trip:own" for verb in ("view", "check", "start", "board", "close")),
+        "riders.view_rider:own",
+        "riders.view_passage:own",
+    }
+)
 # Reading everything a school holds, without personal-data unmasking.
 _READ_ALL = frozenset({"*.view_*"})
 # The district's catalogue of what schools buy: everyone on the district host reads it.
@@ -225,6 +237,7 @@ _DELEGATED = frozenset(
         Role.ASSET_KEEPER,
         Role.STAFF,
         Role.STUDENT,
+        Role.ESCORT,
     }
 )
 # What the district administrator appoints: every role but their own and the supplier's.
@@ -437,6 +450,7 @@ REGISTRY: dict[Role, RoleSpec] = {
             _MEMBER | {"dorms.add_leave", "dorms.view_leave:own"} | _ROOM_CHANGE_ASKING,
         ),
         RoleSpec(Role.STUDENT, Scope.SCHOOL, _("Student"), _MEMBER | _ROOM_CHANGE_ASKING),
+        RoleSpec(Role.ESCORT, Scope.SCHOOL, _("Bus escort"), _MEMBER | _ESCORTING),
         RoleSpec(
             Role.SUPPLIER,
             Scope.DISTRICT,

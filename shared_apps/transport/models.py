@@ -395,6 +395,9 @@ class Run(models.Model):
     route = models.ForeignKey(Route, on_delete=models.PROTECT, related_name="runs")
     period = DateTimeRangeField(_("time"))
     escorts = models.PositiveSmallIntegerField(_("escorts"), default=1)
+    # The escorts the schools riding the run have put on it (at most `escorts`: each one's seat
+    # is counted out of the pupils' seats).
+    escorts_assigned = models.PositiveSmallIntegerField(_("escorts assigned"), default=0)
     capacity = models.PositiveSmallIntegerField(_("seats for pupils"))
     seats_taken = models.PositiveSmallIntegerField(_("seats taken"), default=0)
     status = models.CharField(
@@ -420,6 +423,10 @@ class Run(models.Model):
                 name="transport_run_seats_within_capacity",
             ),
             models.CheckConstraint(condition=Q(escorts__gte=1), name="transport_run_has_an_escort"),
+            models.CheckConstraint(
+                condition=Q(escorts_assigned__lte=F("escorts")),
+                name="transport_run_escorts_assigned_within_escorts",
+            ),
             models.CheckConstraint(
                 condition=Q(capacity__lte=MAX_RATED_LOAD - 2),
                 name="transport_run_capacity_below_rated_load",

@@ -618,6 +618,37 @@ def assign_seat(
 
 
 @service
+def assign_escort(*, run: Run, school: School, actor: Actor) -> Run:
+    """Put one escort of `school` on a run. Past the escorts it was scheduled with, the escort
+    takes a free pupils' seat (the seats for pupils stay the rated load less the driver and the
+    escorts); 409 `run_full` when none is free, `run_cancelled`, `school_not_on_route`."""
+    locked = Run.objects.select_for_update().get(pk=run.pk)
+    if locked.status != Run.Status.SCHEDULED:
+        raise Conflict(_("The run is cancelled."), code="run_cancelled")
+    if not locked.route.schools.filter(pk=school.pk).exists():
+        raise Conflict(_("The school does not ride this route."), code="school_not_on_route")
+    if locked.escorts_assigned >= locked.escorts:
+        if locked.seats_taken >= locked.capacity:
+            raise Conflict(
+                _("The run is full: no seat is left for another escort."), code="run_full"
+            )
+        locked.escorts += 1
+        locked.capacity -= 1
+    locked.escorts_assigned += 1
+    locked.save(update_fields=["escorts", "capacity", "escorts_assigned"])
+    return locked
+
+
+@service
+def release_escort(*, run: Run, actor: Actor) -> Run:
+    """Take one escort off a run (the seat stays an escort's, for whoever replaces them)."""
+    locked = Run.objects.select_for_update().get(pk=run.pk)
+    locked.escorts_assigned = max(locked.escorts_assigned - 1, 0)
+    locked.save(update_fields=["escorts_assigned"])
+    return locked
+
+
+@service
 def release_seat(*, seat: Seat, actor: Actor) -> None:
     """Free a pupil's seat for another (the others keep their numbers)."""
     locked = Run.objects.select_for_update().get(pk=seat.run_id)

@@ -1,7 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from tenant_apps.riders.models import Rider, Trip
+from houqin.filters import date_range
+from tenant_apps.riders.models import Alarm, Escort, Passage, Rider, Trip
 
 
 class RiderFilter(django_filters.FilterSet):
@@ -24,4 +25,35 @@ class TripFilter(django_filters.FilterSet):
 
     class Meta:
         model = Trip
-        fields: list[str] = []
+        fields = ["status"]
+
+
+class EscortFilter(django_filters.FilterSet):
+    run = django_filters.NumberFilter(field_name="trip__run_ref")
+    # The run's departure, read from the district's run (an annotation), as in TripFilter.
+    starts_from = django_filters.DateFilter(
+        field_name="starts_at", lookup_expr="date__gte", label=_("Departs on or after")
+    )
+    starts_to = django_filters.DateFilter(
+        field_name="starts_at", lookup_expr="date__lte", label=_("Departs on or before")
+    )
+
+    class Meta:
+        model = Escort
+        fields = ["trip", "user"]
+
+
+class PassageFilter(django_filters.FilterSet):
+    occurred_from, occurred_to = date_range("occurred_at", _("Occurred"))
+
+    class Meta:
+        model = Passage
+        fields = ["trip", "rider", "kind", "method"]
+
+
+class AlarmFilter(django_filters.FilterSet):
+    raised_from, raised_to = date_range("raised_at", _("Raised"))
+
+    class Meta:
+        model = Alarm
+        fields = ["trip", "kind"]

@@ -1,16 +1,34 @@
 """Writes about riders: a student seated on a district run through its shared seat ledger, and
 the seat given back. The ledger refuses a full run, a run the school does not ride, a cancelled
-run and a stop off the route; these refusals reach the caller with their codes."""
+run and a stop off the route; these refusals reach the caller with their codes.
 
+Then the run as the school's escorts work it: escorts put on a trip (each counted in the run's
+ledger), the pre-trip check ticked item by item, the trip started only when every item passed,
+each rider boarding and alighting (from a card or face terminal, once per terminal event, or
+ticked by the escort; the wrong bus and the wrong stop refused), their guardians told through
+the notice outbox, and the trip closed only when as many got off as got on; else an alarm to the
+school, the guardians of those still on board told, and the closing refused."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houqin.door import Actor, service
-from houqin.exceptions import InvalidInput
+from houqin.exceptions import Conflict, InvalidInput, ServiceError
+from houqin.permissions import roles_of
+from houqin.roles import Role
 from shared_apps.accounts.actors import person
+from shared_apps.accounts.models import User
 from shared_apps.transport import services as transport
-from shared_apps.transport.models import Run, Seat, Stop
+from shared_apps.transport.models import Route, Run, Seat, Stop
+from shared_apps.transport.selectors import run_list
+from tenant_apps.dorms.selectors import guardian_list
+from tenant_apps.notices.services import notify
 from tenant_apps.people.models import Student
-from tenant_apps.riders.models import Rider, Trip
+from tenant_apps.riders.models import Alarm, CheckItem, Escort, Passage, Rider, Trip
+from tenant_apps.riders.selectors import on_board
 from tenants.selectors import current_school
 
 
@@ -37,8 +55,276 @@ def rider_assign(*, student: Student, run: Run, stop: Stop | None = None, actor:
 
 @service
 def rider_remove(*, rider: Rider, actor: Actor) -> None:
-    """Take a student off a run: the seat goes back to the ledger for any school's pupil."""
+    """Take a student off a run: the seat goes back to the ledger for any school's pupil. Not
+    once they boarded or alighted on it: that record stays."""
     locked = Rider.objects.select_for_update().get(pk=rider.pk)
+    if locked.passages.exists():
+        raise Conflict(
+            _("The rider has boarded this run: their record stays."), code="rider_travelled"
+        )
     seat = Seat.objects.for_school(current_school()).get(pk=locked.seat_ref)
     locked.delete()
     transport.release_seat(seat=seat, actor=actor)
+
+
+@service
+def escort_assign(*, run: Run, user: User, actor: Actor) -> Escort:
+    """Put `user`, a bus escort of this school, on `run`: their seat is counted in the run's
+    ledger (past the escorts it was scheduled with, out of a free pupils' seat)."""
+    if Role.ESCORT not in roles_of(user):
+        message = _("Only a bus escort of the school goes on a run as its escort.")
+        raise InvalidInput(message, code="not_an_escort", fields={"user": [message]})
+    trip, _made = Trip.objects.get_or_create(run_ref=run.pk)
+    locked = Trip.objects.select_for_update().get(pk=trip.pk)
+    if locked.escorts.filter(user=user).exists():
+        raise Conflict(_("The escort is on this run already."), code="escort_on_trip")
+    if locked.status != Trip.Status.PLANNED:
+        raise Conflict(_("The run has started: its escorts are set."), code="trip_started")
+    transport.assign_escort(run=run, school=current_school(), actor=actor)
+    return Escort.objects.create(trip=locked, user=user, created_by=person(actor))
+
+
+@service
+def escort_remove(*, escort: Escort, actor: Actor) -> None:
+    """Take an escort off a run that has not started."""
+    trip = Trip.objects.select_for_update().get(pk=escort.trip_id)
+    if trip.status != Trip.Status.PLANNED:
+        raise Conflict(_("The run has started: its escorts are set."), code="trip_started")
+    Escort.objects.filter(pk=escort.pk).delete()
+    transport.release_escort(run=Run.objects.get(pk=trip.run_ref), actor=actor)
+
+
+def _open(trip: Trip) -> Trip:
+    """The trip locked, refused unless it is under way."""
+    locked = Trip.objects.select_for_update().get(pk=trip.pk)
+    if locked.status == Trip.Status.PLANNED:
+        raise Conflict(_("The run has not started."), code="trip_not_started")
+    if locked.status == Trip.Status.CLOSED:
+        raise Conflict(_("The run is closed."), code="trip_closed")
+    return locked
+
+
+@service
+def check_tick(
+    *,
+    trip: Trip,
+    item: str,
+    passed: bool,
+    count: int | None = None,
+    note: str = "",
+    actor: Actor,
+) -> CheckItem:
+    """Tick one item of the pre-trip check (again, until the trip starts). What the school can
+    verify is verified: the driver is the licence's (or a filed substitution's), an escort is on
+    the trip, the head-count is within the seats for pupils."""
+    if item not in CheckItem.Item.values:
+        raise InvalidInput(_("No such check item."), code="invalid", fields={"item": [item]})
+    locked = Trip.objects.select_for_update().get(pk=trip.pk)
+    if locked.status != Trip.Status.PLANNED:
+        raise Conflict(_("The run has started: its check is done."), code="trip_started")
+    run = run_list().get(pk=locked.run_ref)
+    if item == CheckItem.Item.HEAD_COUNT:
+        if count is None:
+            message = _("Count the heads on board.")
+            raise InvalidInput(message, code="required", fields={"count": [message]})
+        if passed and count > run.capacity:
+            raise Conflict(
+                _("%(count)s on board: the load is %(capacity)s pupils.")
+                % {"count": count, "capacity": run.capacity},
+                code="head_count_over_load",
+            )
+    substituted = run.driver_id != run.licence.driver_id and not run.substitution
+    if passed and item == CheckItem.Item.DRIVER_LICENSED and substituted:
+        raise Conflict(
+            _("%(driver)s is not the licence's driver, and no substitution is filed.")
+            % {"driver": run.driver.name},
+            code="driver_not_licensed",
+        )
+    if passed and item == CheckItem.Item.ESCORT_PRESENT and not locked.escorts.exists():
+        raise Conflict(_("No escort is on this run."), code="no_escort")
+    checked, _made = CheckItem.objects.update_or_create(
+        trip=locked,
+        item=item,
+        defaults={
+            "passed": passed,
+            "count": count,
+            "note": note.strip(),
+            "checked_by": person(actor),
+            "checked_at": timezone.now(),
+        },
+    )
+    return checked
+
+
+@service
+def trip_start(*, trip: Trip, actor: Actor) -> Trip:
+    """Start the trip: refused (409 `check_open`, naming the items) while an item of the
+    pre-trip check is not ticked as passed."""
+    locked = Trip.objects.select_for_update().get(pk=trip.pk)
+    if locked.status != Trip.Status.PLANNED:
+        raise Conflict(_("The run has started already."), code="trip_started")
+    if run_list().get(pk=locked.run_ref).status != Run.Status.SCHEDULED:
+        raise Conflict(_("The run is cancelled."), code="run_cancelled")
+    passed = set(locked.checks.filter(passed=True).values_list("item", flat=True))
+    missing = [item for item in CheckItem.Item if item.value not in passed]
+    if missing:
+        labels = "、".join(str(item.label) for item in missing)
+        raise Conflict(
+            _("The pre-trip check is open: %(items)s.") % {"items": labels},
+            code="check_open",
+            fields={"items": [item.value for item in missing]},
+        )
+    locked.status = Trip.Status.STARTED
+    locked.started_at = timezone.now()
+    locked.save(update_fields=["status", "started_at"])
+    return locked
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A boarding or alighting, and whether this report made it (else it repeated one)."""
+
+    passage: Passage
+    made: bool
+
+
+@service
+def passage_record(
+    *,
+    trip: Trip,
+    student: Student,
+    kind: str,
+    occurred_at: datetime.datetime,
+    stop: Stop | None = None,
+    method: str = Passage.Method.ESCORT,
+    device: str = "",
+    device_event_id: str = "",
+    actor: Actor,
+) -> Recorded:
+    """A rider boarding or alighting on a trip under way, their guardians told. A terminal's
+    event recorded already is answered with the original (`made` False), nothing new. Refused
+    (409): a student who rides another bus (`wrong_bus`) or none (`not_a_rider`), their own stop
+    other than `stop` (`wrong_stop`: the boarding stop in the morning, the alighting stop in the
+    afternoon), alighting before boarding (`not_on_board`), the same twice (`recorded_already`)."""
+    terminal = method != Passage.Method.ESCORT
+    if terminal != bool(device and device_event_id):
+        raise InvalidInput(
+            _("A terminal's event names its device and event id; the escort's tick neither."),
+            fields={"device": [device]},
+        )
+    locked = Trip.objects.select_for_update().get(pk=trip.pk)
+    if terminal:
+        original = Passage.objects.filter(device=device, device_event_id=device_event_id).first()
+        if original is not None:
+            return Recorded(original, made=False)
+    locked = _open(locked)
+    rider = locked.riders.filter(student=student).first()
+    if rider is None:
+        elsewhere = Rider.objects.filter(student=student).exists()
+        message = (
+            _("%(name)s rides another bus, not this one.")
+            if elsewhere
+            else _("%(name)s rides no school bus.")
+        )
+        raise Conflict(
+            message % {"name": student.name},
+            code="wrong_bus" if elsewhere else "not_a_rider",
+        )
+    run = run_list().get(pk=locked.run_ref)
+    if stop is not None and stop.route_id != run.route_id:
+        raise InvalidInput(_("The stop is not on the run's route."), fields={"stop": [stop.pk]})
+    own_end = (
+        Passage.Kind.BOARD if run.route.period == Route.Period.MORNING else Passage.Kind.ALIGHT
+    )
+    if stop is not None and kind == own_end and rider.stop_ref not in (None, stop.pk):
+        raise Conflict(
+            _("%(name)s's stop is not %(stop)s.") % {"name": student.name, "stop": stop.name},
+            code="wrong_stop",
+        )
+    done = set(rider.passages.values_list("kind", flat=True))
+    if kind in done:
+        raise Conflict(_("This is recorded already."), code="recorded_already")
+    if kind == Passage.Kind.ALIGHT and Passage.Kind.BOARD not in done:
+        raise Conflict(_("%(name)s has not boarded.") % {"name": student.name}, code="not_on_board")
+    if stop is None and kind == own_end and rider.stop_ref is not None:
+        # Ticked without a stop: at the rider's own.
+        stop = Stop.objects.filter(pk=rider.stop_ref).first()
+    passage = Passage.objects.create(
+        trip=locked,
+        rider=rider,
+        kind=kind,
+        method=method,
+        stop_ref=None if stop is None else stop.pk,
+        device=device,
+        device_event_id=device_event_id,
+        occurred_at=occurred_at,
+        recorded_by=person(actor),
+    )
+    when = timezone.localtime(occurred_at).strftime("%H:%M")
+    where = "" if stop is None else stop.name
+    body = (
+        _("%(name)s boarded the school bus %(plate)s at %(time)s %(stop)s.")
+        if kind == Passage.Kind.BOARD
+        else _("%(name)s got off the school bus %(plate)s at %(time)s %(stop)s.")
+    ) % {"name": student.name, "plate": run.vehicle.plate, "time": when, "stop": where}
+    for guardian in guardian_list().filter(student=student):
+        notify(
+            channel="sms",
+            recipient=guardian.phone,
+            subject=_("School bus"),
+            body=body.strip(),
+            key=f"riders.passage:{passage.pk}:{guardian.pk}",
+            actor=actor,
+        )
+    return Recorded(passage, made=True)
+
+
+@dataclass(frozen=True)
+class Closing:
+    """A trip closed, or (riders still on board) its alarm raised and the closing refused."""
+
+    trip: Trip
+    alarm: Alarm | None
+    refusal: ServiceError | None
+
+
+@service
+def trip_close(*, trip: Trip, actor: Actor) -> Closing:
+    """Close the trip when as many got off as got on. Else the closing is refused (`refusal`,
+    409 `still_on_board` naming them), and what it raised is kept: the alarm to the school and
+    the notices to the guardians of those still on board (the caller answers the refusal after
+    this commits)."""
+    locked = _open(trip)
+    left = list(on_board(locked))
+    if not left:
+        locked.status = Trip.Status.CLOSED
+        locked.closed_at = timezone.now()
+        locked.save(update_fields=["status", "closed_at"])
+        return Closing(locked, None, None)
+    alarm, _made = Alarm.objects.update_or_create(
+        trip=locked,
+        kind=Alarm.Kind.LEFT_ON_BOARD,
+        defaults={"on_board": len(left), "raised_by": person(actor), "raised_at": timezone.now()},
+    )
+    names = {rider.student_id: rider.student.name for rider in left}
+    plate = run_list().get(pk=locked.run_ref).vehicle.plate
+    for guardian in guardian_list().filter(student_id__in=names):
+        notify(
+            channel="sms",
+            recipient=guardian.phone,
+            subject=_("School bus"),
+            body=_(
+                "%(name)s was not recorded getting off the school bus %(plate)s; the school "
+                "is looking into it."
+            )
+            % {"name": names[guardian.student_id], "plate": plate},
+            key=f"riders.on_board:{locked.pk}:{guardian.pk}",
+            actor=actor,
+        )
+    refusal = Conflict(
+        _("Still on board: %(names)s. The school is alerted.")
+        % {"names": "、".join(names.values())},
+        code="still_on_board",
+        fields={"riders": [rider.pk for rider in left]},
+    )
+    return Closing(locked, alarm, refusal)

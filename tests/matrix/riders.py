@@ -1,32 +1,53 @@
 """A school's bus riders on its host, and the rows the tests of riders make.
 
 Grants in houqin/roles.py: `riders.*` for the logistics director, `riders.view_*` for the
-principal, `*.view_*` for the auditor."""
+principal, `*.view_*` for the auditor; a bus escort's own trips (the ones they are put on), with
+their riders and passages: viewed, checked, started, boarded and closed."""
 
 from typing import Any
 
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from houqin.permissions import forget_roles, roles_of
+from houqin.roles import Role
+from shared_apps.accounts.models import User
 from shared_apps.transport.models import Run
 from tenant_apps.riders import services
-from tenant_apps.riders.models import Rider
+from tenant_apps.riders.models import CheckItem, Escort, Passage, Rider, Trip
 from tenants.models import School
-from tests.factories import SETUP
+from tests.factories import SETUP, user_with_role
 from tests.matrix import AUDITOR, Built, Operations, R, Scene
 from tests.matrix.people import make_student
 from tests.matrix.transport import make_licence, make_run
 
 MANAGERS = frozenset({R.LOGISTICS_DIRECTOR})
 READERS = MANAGERS | {R.PRINCIPAL} | AUDITOR
+# The escort's own trips (tests/matrix builds them with the caller on them when the caller is
+# an escort).
+ESCORTING = MANAGERS | {R.ESCORT}
 
 SCHOOL_OPERATIONS: Operations = {
-    ("GET", "/api/v1/riders/"): READERS,
+    ("GET", "/api/v1/riders/"): READERS | {R.ESCORT},
     ("POST", "/api/v1/riders/"): MANAGERS,
-    ("GET", "/api/v1/riders/{id}/"): READERS,
+    ("GET", "/api/v1/riders/{id}/"): READERS | {R.ESCORT},
     ("DELETE", "/api/v1/riders/{id}/"): MANAGERS,
-    ("GET", "/api/v1/riders/trips/"): READERS,
-    ("GET", "/api/v1/riders/trips/{id}/"): READERS,
-    ("GET", "/api/v1/riders/trips/{id}/chart/"): READERS,
+    ("GET", "/api/v1/riders/trips/"): READERS | {R.ESCORT},
+    ("GET", "/api/v1/riders/trips/{id}/"): READERS | {R.ESCORT},
+    ("GET", "/api/v1/riders/trips/{id}/chart/"): READERS | {R.ESCORT},
+    ("GET", "/api/v1/riders/trips/{id}/check/"): READERS | {R.ESCORT},
+    ("POST", "/api/v1/riders/trips/{id}/check/"): ESCORTING,
+    ("POST", "/api/v1/riders/trips/{id}/start/"): ESCORTING,
+    ("POST", "/api/v1/riders/trips/{id}/passages/"): ESCORTING,
+    ("POST", "/api/v1/riders/trips/{id}/close/"): ESCORTING,
+    ("GET", "/api/v1/riders/escorts/"): READERS,
+    ("POST", "/api/v1/riders/escorts/"): MANAGERS,
+    ("GET", "/api/v1/riders/escorts/{id}/"): READERS,
+    ("DELETE", "/api/v1/riders/escorts/{id}/"): MANAGERS,
+    ("GET", "/api/v1/riders/passages/"): READERS | {R.ESCORT},
+    ("GET", "/api/v1/riders/passages/{id}/"): READERS | {R.ESCORT},
+    ("GET", "/api/v1/riders/alarms/"): READERS,
+    ("GET", "/api/v1/riders/alarms/{id}/"): READERS,
 }
 DISTRICT_OPERATIONS: Operations = {}
 
@@ -45,11 +66,62 @@ def make_rider(school: School, run: Run | None = None) -> Rider:
         )
 
 
+def make_escort(school: School) -> User:
+    return user_with_role(Role.ESCORT, school)
+
+
+def escort_on(school: School, run: Run, escort: User | None = None) -> Escort:
+    """`escort` (else a new bus escort of `school`) put on `run`."""
+    with tenant_context(school):
+        return services.escort_assign(run=run, user=escort or make_escort(school), actor=SETUP)
+
+
+def check_all(school: School, trip: Trip) -> None:
+    """Every item of the trip's pre-trip check ticked as passed."""
+    with tenant_context(school):
+        for item in CheckItem.Item:
+            count = 0 if item == CheckItem.Item.HEAD_COUNT else None
+            services.check_tick(trip=trip, item=item, passed=True, count=count, actor=SETUP)
+
+
+def started_trip(school: School, escort: User | None = None) -> Rider:
+    """A rider on a trip under way, its escort `escort` (else a new one), its check done."""
+    rider = make_rider(school)
+    escort_on(school, Run.objects.get(pk=rider.trip.run_ref), escort)
+    check_all(school, rider.trip)
+    with tenant_context(school):
+        services.trip_start(trip=rider.trip, actor=SETUP)
+    return rider
+
+
+def board(school: School, rider: Rider, kind: str = Passage.Kind.BOARD) -> Passage:
+    with tenant_context(school):
+        return services.passage_record(
+            trip=rider.trip,
+            student=rider.student,
+            kind=kind,
+            occurred_at=timezone.now(),
+            actor=SETUP,
+        ).passage
+
+
+def caller_if_escort(school: School) -> User | None:
+    """The account the matrix made for this call (the last one made) when it is a bus escort
+    of `school`, so that the trip an escort acts on is their own."""
+    caller = User.objects.order_by("-pk").first()
+    if caller is None:
+        return None
+    forget_roles(caller)
+    with tenant_context(school):
+        return caller if Role.ESCORT in roles_of(caller) else None
+
+
 def build(scene: Scene, method: str, path: str, n: int) -> Built:
     school = scene.school
     assert school is not None
     params: dict[str, Any] = {}
     body: dict[str, Any] | None = None
+    caller = caller_if_escort(school)
     if path == "/api/v1/riders/" and method == "POST":
         run = make_school_run(school)
         body = {
@@ -57,8 +129,46 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
             "student": make_student(school.schema_name).pk,
             "stop": run.route.stops.get(order=1).pk,
         }
+    elif path == "/api/v1/riders/escorts/" and method == "POST":
+        body = {"run": make_school_run(school).pk, "user": make_escort(school).pk}
+    elif path.startswith("/api/v1/riders/escorts/"):
+        params["id"] = escort_on(school, make_school_run(school)).pk
+    elif path.endswith("/start/"):
+        rider = make_rider(school)
+        escort_on(school, Run.objects.get(pk=rider.trip.run_ref), caller)
+        check_all(school, rider.trip)
+        params["id"] = rider.trip_id
+    elif path.endswith("/passages/") and "{id}" in path:
+        rider = started_trip(school, caller)
+        params["id"] = rider.trip_id
+        body = {
+            "student_number": rider.student.student_number,
+            "kind": "board",
+            "method": "card",
+            "device": "bus-terminal-1",
+            "device_event_id": f"ev-{n}-{rider.pk}",
+            "occurred_at": timezone.now().isoformat(),
+        }
+    elif path.endswith("/close/"):
+        params["id"] = started_trip(school, caller).trip_id
+    elif path.startswith("/api/v1/riders/passages/"):
+        rider = started_trip(school, caller)
+        params["id"] = board(school, rider).pk
+    elif path.startswith("/api/v1/riders/alarms/"):
+        rider = started_trip(school, caller)
+        board(school, rider)
+        with tenant_context(school):
+            closing = services.trip_close(trip=rider.trip, actor=SETUP)
+        assert closing.alarm is not None
+        params["id"] = closing.alarm.pk
     elif path.startswith("/api/v1/riders/trips/{id}/"):
-        params["id"] = make_rider(school).trip_id
+        rider = make_rider(school)
+        escort_on(school, Run.objects.get(pk=rider.trip.run_ref), caller)
+        params["id"] = rider.trip_id
+        if method == "POST":
+            body = {"item": "brakes", "passed": True}
     elif "{id}" in path:
-        params["id"] = make_rider(school).pk
+        rider = make_rider(school)
+        escort_on(school, Run.objects.get(pk=rider.trip.run_ref), caller)
+        params["id"] = rider.pk
     return params, body

@@ -67,6 +67,7 @@ urlpatterns = [
     path("assets/", include("tenant_apps.assets.web.urls")),
     path("dorms/", include("tenant_apps.dorms.web.urls")),
     path("field-trips/", include("shared_apps.transport.web.school_urls")),
+    path("buses/", include("tenant_apps.riders.web.urls")),
     # Public pages for parents: no sign-in.
     path("disclosure/", include("tenant_apps.disclosure.urls")),
     *outside_api(__name__),

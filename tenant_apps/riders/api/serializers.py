@@ -1,8 +1,10 @@
 from rest_framework import serializers
 
+from houqin.api.fields import person
+from shared_apps.accounts.models import User
 from shared_apps.transport.models import Run, Stop
 from tenant_apps.people.models import Student
-from tenant_apps.riders.models import Rider, Trip
+from tenant_apps.riders.models import Alarm, CheckItem, Escort, Passage, Rider, Trip
 
 
 class RiderSerializer(serializers.ModelSerializer):
@@ -36,6 +38,9 @@ class TripSerializer(serializers.ModelSerializer):
             "ends_at",
             "capacity",
             "riders_count",
+            "status",
+            "started_at",
+            "closed_at",
         ]
 
 
@@ -51,3 +56,110 @@ class ChartSeatSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     rider = RiderSerializer(allow_null=True)
     taken_elsewhere = serializers.BooleanField()
+
+
+class EscortSerializer(serializers.ModelSerializer):
+    user = person()
+    created_by = person(allow_null=True)
+    run = serializers.IntegerField(source="trip.run_ref", read_only=True)
+    starts_at = serializers.DateTimeField(read_only=True)
+
+    class Meta:
+        model = Escort
+        fields = ["id", "trip", "run", "user", "starts_at", "created_by", "created_at"]
+
+
+class EscortCreateSerializer(serializers.Serializer):
+    run = serializers.PrimaryKeyRelatedField(queryset=Run.objects.all())
+    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+
+
+class CheckItemSerializer(serializers.ModelSerializer):
+    checked_by = person(allow_null=True)
+
+    class Meta:
+        model = CheckItem
+        fields = ["id", "trip", "item", "passed", "count", "note", "checked_by", "checked_at"]
+
+
+class TickSerializer(serializers.Serializer):
+    """One item of the pre-trip check, with its last tick (none yet: null)."""
+
+    item = serializers.CharField()
+    title = serializers.CharField(source="label")
+    passed = serializers.BooleanField()
+    checked = CheckItemSerializer(allow_null=True)
+
+
+class CheckTickSerializer(serializers.Serializer):
+    item = serializers.ChoiceField(choices=CheckItem.Item.choices)
+    passed = serializers.BooleanField()
+    count = serializers.IntegerField(min_value=0, max_value=100, required=False, allow_null=True)
+    note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+
+
+class PassageSerializer(serializers.ModelSerializer):
+    student = serializers.IntegerField(source="rider.student_id", read_only=True)
+    student_name = serializers.CharField(source="rider.student.name", read_only=True)
+    stop = serializers.IntegerField(source="stop_ref", read_only=True, allow_null=True)
+    stop_name = serializers.CharField(read_only=True, allow_null=True, default=None)
+    recorded_by = person(allow_null=True)
+
+    class Meta:
+        model = Passage
+        fields = [
+            "id",
+            "trip",
+            "rider",
+            "student",
+            "student_name",
+            "kind",
+            "method",
+            "stop",
+            "stop_name",
+            "device",
+            "device_event_id",
+            "occurred_at",
+            "recorded_by",
+            "recorded_at",
+        ]
+
+
+class PassageInSerializer(serializers.Serializer):
+    """A boarding or alighting: a card or face terminal's event (its device and its own event
+    id, the pupil's student number), or the escort's tick (method `escort`, no device)."""
+
+    student_number = serializers.SlugRelatedField(
+        slug_field="student_number", queryset=Student.objects.all()
+    )
+    kind = serializers.ChoiceField(choices=Passage.Kind.choices)
+    method = serializers.ChoiceField(choices=Passage.Method.choices)
+    stop = serializers.PrimaryKeyRelatedField(
+        queryset=Stop.objects.all(), required=False, allow_null=True
+    )
+    device = serializers.CharField(max_length=64, required=False, default="", allow_blank=True)
+    device_event_id = serializers.CharField(
+        max_length=64, required=False, default="", allow_blank=True
+    )
+    occurred_at = serializers.DateTimeField()
+
+
+class AlarmSerializer(serializers.ModelSerializer):
+    run = serializers.IntegerField(source="trip.run_ref", read_only=True)
+    route = serializers.CharField(read_only=True)
+    plate = serializers.CharField(read_only=True)
+    raised_by = person(allow_null=True)
+
+    class Meta:
+        model = Alarm
+        fields = [
+            "id",
+            "trip",
+            "run",
+            "route",
+            "plate",
+            "kind",
+            "on_board",
+            "raised_by",
+            "raised_at",
+        ]

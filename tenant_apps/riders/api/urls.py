@@ -2,10 +2,19 @@
 
 from rest_framework.routers import SimpleRouter
 
-from tenant_apps.riders.api.views import RiderViewSet, TripViewSet
+from tenant_apps.riders.api.views import (
+    AlarmViewSet,
+    EscortViewSet,
+    PassageViewSet,
+    RiderViewSet,
+    TripViewSet,
+)
 
 router = SimpleRouter()
 router.register("riders/trips", TripViewSet, basename="riders-trip")
+router.register("riders/escorts", EscortViewSet, basename="riders-escort")
+router.register("riders/passages", PassageViewSet, basename="riders-passage")
+router.register("riders/alarms", AlarmViewSet, basename="riders-alarm")
 router.register("riders", RiderViewSet, basename="riders-rider")
 
 urlpatterns = router.urls

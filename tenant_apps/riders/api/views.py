@@ -1,5 +1,7 @@
 """A school's bus riders: seated on the district's runs through the shared ledger, listed per
-run, and each run's seat chart."""
+run, and each run's seat chart; the escorts put on the runs; the run as its escort works it
+(the pre-trip check, starting, boarding and alighting from terminals or ticked, closing); the
+alarms raised when someone was still on board."""
 
 from typing import Any
 
@@ -14,8 +16,14 @@ from houqin.api.viewsets import RestrictedViewSet
 from shared_apps.accounts.actors import signed_in
 from tenant_apps.riders import selectors, services
 from tenant_apps.riders.api import serializers as s
-from tenant_apps.riders.filters import RiderFilter, TripFilter
-from tenant_apps.riders.models import Rider, Trip
+from tenant_apps.riders.filters import (
+    AlarmFilter,
+    EscortFilter,
+    PassageFilter,
+    RiderFilter,
+    TripFilter,
+)
+from tenant_apps.riders.models import Alarm, Escort, Passage, Rider, Trip
 
 
 class RiderViewSet(
@@ -45,16 +53,28 @@ class RiderViewSet(
 
 
 class TripViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
-    """The runs the school's riders ride, with their seat charts."""
+    """The runs the school's riders ride, with their seat charts; for the escorts on them (their
+    own only) and the logistics director, the pre-trip check, the start, the riders boarding and
+    alighting, and the close."""
 
     model = Trip
     serializer_class = s.TripSerializer
     filterset_class = TripFilter
     ordering_fields = ["id"]
-    action_verbs = {"chart": "view"}
+    action_verbs = {
+        "chart": "view",
+        "check": "view",
+        "check_tick": "check",
+        "start": "start",
+        "passages": "board",
+        "close": "close",
+    }
 
     def safely_get_queryset(self) -> QuerySet[Trip]:
         return selectors.trip_list()
+
+    def _answer(self, trip: Trip, code: int = status.HTTP_200_OK) -> Response:
+        return Response(s.TripSerializer(selectors.trip_list().get(pk=trip.pk)).data, status=code)
 
     @extend_schema(responses=s.ChartSeatSerializer(many=True))
     @action(detail=True, pagination_class=None)
@@ -62,3 +82,112 @@ class TripViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
         """The run's seats for pupils: this school's riders, seats of other schools, free."""
         chart = selectors.seat_chart(self.get_object())
         return Response(s.ChartSeatSerializer(chart, many=True).data)
+
+    @extend_schema(responses=s.TickSerializer(many=True))
+    @action(detail=True, pagination_class=None)
+    def check(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The pre-trip check: every item, with its last tick."""
+        return Response(s.TickSerializer(selectors.checklist(self.get_object()), many=True).data)
+
+    @extend_schema(request=s.CheckTickSerializer, responses=s.CheckItemSerializer)
+    @check.mapping.post
+    def check_tick(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Tick one item of the pre-trip check (again, until the run starts)."""
+        trip = self.get_object()
+        data = s.CheckTickSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        checked = services.check_tick(trip=trip, actor=signed_in(request), **data.validated_data)
+        return Response(s.CheckItemSerializer(checked).data)
+
+    @extend_schema(request=None, responses=s.TripSerializer)
+    @action(detail=True, methods=["post"])
+    def start(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Start the run: 409 `check_open` naming the items of the check still open."""
+        return self._answer(services.trip_start(trip=self.get_object(), actor=signed_in(request)))
+
+    @extend_schema(
+        request=s.PassageInSerializer,
+        responses={201: s.PassageSerializer, 200: s.PassageSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def passages(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """A rider boarding or alighting. A terminal's event sent again (the same device and
+        event id) answers 200 with the original; refused: `wrong_bus`, `not_a_rider`,
+        `wrong_stop`, `not_on_board`, `recorded_already`, `trip_not_started`, `trip_closed`."""
+        trip = self.get_object()
+        data = s.PassageInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        recorded = services.passage_record(
+            trip=trip,
+            student=fields.pop("student_number"),
+            actor=signed_in(request),
+            **fields,
+        )
+        passage = selectors.passage_list().get(pk=recorded.passage.pk)
+        return Response(
+            s.PassageSerializer(passage).data,
+            status=status.HTTP_201_CREATED if recorded.made else status.HTTP_200_OK,
+        )
+
+    @extend_schema(request=None, responses=s.TripSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Close the run: 409 `still_on_board` while fewer got off than got on (the alarm to
+        the school and the notices to the guardians are kept)."""
+        closing = services.trip_close(trip=self.get_object(), actor=signed_in(request))
+        if closing.refusal is not None:
+            raise closing.refusal
+        return self._answer(closing.trip)
+
+
+class EscortViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    RestrictedViewSet,
+):
+    """The school's bus escorts put on the runs it rides."""
+
+    model = Escort
+    serializer_class = s.EscortSerializer
+    filterset_class = EscortFilter
+    ordering_fields = ["id"]
+
+    def safely_get_queryset(self) -> QuerySet[Escort]:
+        return selectors.escort_list()
+
+    @extend_schema(request=s.EscortCreateSerializer, responses={201: s.EscortSerializer})
+    def create(self, request: Request) -> Response:
+        data = s.EscortCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        escort = services.escort_assign(actor=signed_in(request), **data.validated_data)
+        escort = selectors.escort_list().get(pk=escort.pk)
+        return Response(s.EscortSerializer(escort).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: Escort) -> None:
+        services.escort_remove(escort=instance, actor=signed_in(self.request))
+
+
+class PassageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
+    """Who boarded and alighted, when and where (recorded through the trips)."""
+
+    model = Passage
+    serializer_class = s.PassageSerializer
+    filterset_class = PassageFilter
+    ordering_fields = ["id", "occurred_at"]
+
+    def safely_get_queryset(self) -> QuerySet[Passage]:
+        return selectors.passage_list()
+
+
+class AlarmViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
+    """Runs that were to close with riders still on board."""
+
+    model = Alarm
+    serializer_class = s.AlarmSerializer
+    filterset_class = AlarmFilter
+    ordering_fields = ["id", "raised_at"]
+
+    def safely_get_queryset(self) -> QuerySet[Alarm]:
+        return selectors.alarm_list()
