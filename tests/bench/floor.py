@@ -27,7 +27,12 @@ USE_TZ = True
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["NAME"] = env.str("BENCH_DATABASE", default="houqin_bench")
 DATABASES["default"]["CONN_MAX_AGE"] = 600
-DATABASES["default"]["OPTIONS"] = {"options": f"-c search_path={SCHEMA},public"}
+# Added to the URL's options, not in their place: an embedded server's URL names its socket's
+# folder there (`?host=/...`), without which libpq tries the default socket.
+DATABASES["default"]["OPTIONS"] = {
+    **DATABASES["default"].get("OPTIONS", {}),
+    "options": f"-c search_path={SCHEMA},public",
+}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": [],
