@@ -35,9 +35,13 @@ UNREACHED: frozenset[tuple[str, str]] = frozenset(
 def _detail_of(operations: Operations, path: str) -> str | None:
     for method, other in operations:
         rest = other[len(path) :]
-        if method == "GET" and other.startswith(path) and rest.startswith("{"):
-            if rest.count("/") == 1:
-                return other
+        if (
+            method == "GET"
+            and other.startswith(path)
+            and rest.startswith("{")
+            and rest.count("/") == 1
+        ):
+            return other
     return None
 
 
@@ -90,7 +94,6 @@ def test_a_lists_queries_do_not_grow_with_its_rows(
         f"{path}: {few_queries} queries for {few_rows} rows, {many_queries} for {many_rows}"
     )
     grew = many_rows > few_rows
-    assert grew != ((where, path) in UNREACHED), (
-        f"{path}: {few_rows} then {many_rows} rows"
-        + ("" if grew else ": the list does not show the rows its detail's builder makes")
+    assert grew != ((where, path) in UNREACHED), f"{path}: {few_rows} then {many_rows} rows" + (
+        "" if grew else ": the list does not show the rows its detail's builder makes"
     )

@@ -13,7 +13,11 @@ from shared_apps.accounts.models import ApiToken, Membership, User
 _NOT_ACCESS = frozenset({"last_login"})
 
 
-def _changed(sender: Any, update_fields: frozenset[str] | None = None, **kwargs: Any) -> None:
+def _changed(
+    sender: Any,  # noqa: ARG001 (the signal's signature)
+    update_fields: frozenset[str] | None = None,
+    **kwargs: Any,
+) -> None:
     if update_fields is not None and update_fields <= _NOT_ACCESS:
         return
     access_changed()

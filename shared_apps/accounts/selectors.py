@@ -34,10 +34,12 @@ def token_for_key(key: str) -> ApiToken | None:
     key_hash = hash_token_key(key)
     return access.remembered(
         token_cache_key(key_hash),
-        lambda: ApiToken.objects.select_related("user")
-        .defer("user__password")
-        .filter(key_hash=key_hash)
-        .first(),
+        lambda: (
+            ApiToken.objects.select_related("user")
+            .defer("user__password")
+            .filter(key_hash=key_hash)
+            .first()
+        ),
     )
 
 
