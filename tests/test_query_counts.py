@@ -97,3 +97,34 @@ def test_a_lists_queries_do_not_grow_with_its_rows(
     assert grew != ((where, path) in UNREACHED), f"{path}: {few_rows} then {many_rows} rows" + (
         "" if grew else ": the list does not show the rows its detail's builder makes"
     )
+
+
+def _counts(sqls: list[str]) -> int:
+    return sum(1 for sql in sqls if sql.startswith("SELECT COUNT(*)"))
+
+
+def test_a_list_is_counted_only_when_its_first_page_does_not_hold_it(client_for, school_a):
+    client = client_for(school_a, Role.PRINCIPAL)
+    for subject in ("一", "二", "三"):
+        body = {"category": "praise", "subject": subject, "body": "好"}
+        assert client.post("/api/v1/feedback/", body, format="json").status_code == 201
+    client.get("/api/v1/feedback/")
+    answers = {}
+    for query in ("", "?page_size=2", "?page_size=2&page=2", "?page_size=3"):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/api/v1/feedback/{query}")
+        assert response.status_code == 200
+        answer = response.json()
+        answers[query] = (
+            answer["count"],
+            len(answer["results"]),
+            answer["next"] is not None,
+            _counts([q["sql"] for q in queries.captured_queries]),
+        )
+    assert answers == {
+        "": (3, 3, False, 0),
+        "?page_size=2": (3, 2, True, 1),
+        "?page_size=2&page=2": (3, 1, False, 1),
+        "?page_size=3": (3, 3, False, 1),
+    }
+    assert client.get("/api/v1/feedback/?page=2").status_code == 404
