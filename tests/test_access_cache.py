@@ -2,7 +2,10 @@
 who may do what holds from the next request: a token revoked, an account deactivated, a
 membership granted or revoked. Reads open no transaction; writes still name their actor."""
 
+from datetime import timedelta
+
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -117,7 +120,7 @@ def test_the_generation_moves_on_again_when_a_change_commits(
 
 def test_a_lost_generation_answers_no_entry_kept_before(school_a):
     access.remembered("houqin:test", lambda: "kept")
-    access.caches[access.CACHE].delete(access.GENERATION_KEY)
+    caches[access.CACHE].delete(access.GENERATION_KEY)
     assert access.remembered("houqin:test", lambda: "read again") == "read again"
 
 
@@ -126,7 +129,7 @@ def test_an_unknown_token_is_not_kept(school_a):
     client.credentials(HTTP_AUTHORIZATION="Token no-such-token")
     assert client.get("/api/v1/me/").status_code == 401
     key = f"houqin:token:{hash_token_key('no-such-token')}"
-    assert access.caches[access.CACHE].get(key) is None
+    assert caches[access.CACHE].get(key) is None
 
 
 def test_a_use_is_noted_once_a_quarter_hour_and_read_afresh(school_a):
@@ -137,7 +140,7 @@ def test_a_use_is_noted_once_a_quarter_hour_and_read_afresh(school_a):
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get("/api/v1/me/").status_code == 200
     noted = ApiToken.objects.get(user=principal).last_used_at
-    assert noted is not None and timezone.now() - noted < timezone.timedelta(minutes=1)
+    assert noted is not None and timezone.now() - noted < timedelta(minutes=1)
     status, sqls = _queries(client, "/api/v1/me/")
     assert status == 200
     # The noted use was read afresh: the request does not note it again.
