@@ -13,6 +13,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
+from houqin import access
 from houqin.roles import EXTERNAL_ROLES, Role, allows, allows_own, grants_of
 from houqin.tenancy import SchoolScope, scoped_here
 
@@ -43,6 +44,8 @@ def current_school_id() -> int | None:
 
 def roles_of(user: AnyUser) -> frozenset[Role]:
     """The roles `user` holds here: their district roles, plus their roles in the current school.
+    Read once per request, and from the database once per generation of access (houqin.access):
+    a membership granted or revoked holds from the next request.
 
     An external account (one holding a district-host-only role) holds nothing on a school's host,
     so that a school's host issues it no token, signs it in nowhere and answers it nothing."""
@@ -53,7 +56,12 @@ def roles_of(user: AnyUser) -> frozenset[Role]:
     if school_id not in memo:
         if _role_names is None:
             raise ImproperlyConfigured("No installed app says who holds which role.")
-        roles = frozenset(Role(r) for r in _role_names(user_id=user.pk, school_id=school_id))
+        source = _role_names
+        names = access.remembered(
+            f"houqin:roles:{user.pk}:{school_id}",
+            lambda: list(source(user_id=user.pk, school_id=school_id)),
+        )
+        roles = frozenset(Role(r) for r in names or ())
         if school_id is not None and roles & EXTERNAL_ROLES:
             roles = frozenset()
         memo[school_id] = roles

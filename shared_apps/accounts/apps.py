@@ -11,12 +11,14 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth import signals
 
         from houqin import duties, permissions
-        from shared_apps.accounts import backups, selectors, signin
+        from shared_apps.accounts import backups, invalidation, selectors, signin
         from shared_apps.audit import readable
         from tenants.backups import DistrictRows, keep_in_backups
 
         # The core's permission checks and separation of duties read the memberships here.
         permissions.role_names_from(selectors.role_names_for)
+        # Tokens and roles are cached between requests until one of them changes.
+        invalidation.connect_invalidation()
         duties.delegations_from(selectors.holds_through)
         # The audit trail names the people it records.
         readable.people_from(named=selectors.people_named, matching=selectors.people_matching)

@@ -10,7 +10,8 @@ from rest_framework.request import Request
 from typing_extensions import override
 
 from houqin import context
-from shared_apps.accounts.models import ApiToken, hash_token_key
+from shared_apps.accounts.models import ApiToken
+from shared_apps.accounts.selectors import token_for_key
 from shared_apps.accounts.services import token_mark_used
 
 
@@ -31,7 +32,7 @@ class HostTokenAuthentication(authentication.BaseAuthentication):
             key = header[1].decode("ascii")
         except UnicodeDecodeError as exc:
             raise exceptions.AuthenticationFailed(_("Malformed token header.")) from exc
-        token = ApiToken.objects.select_related("user").filter(key_hash=hash_token_key(key)).first()
+        token = token_for_key(key)
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         if token.revoked_at is not None:
@@ -39,7 +40,8 @@ class HostTokenAuthentication(authentication.BaseAuthentication):
         if token.expires_at <= timezone.now():
             raise exceptions.AuthenticationFailed(_("This token has expired."))
         context.set_actor(token.user.pk)
-        token_mark_used(token=token, actor=token.user)
+        if token.use_to_note(timezone.now()):
+            token_mark_used(token=token, actor=token.user)
         return token.user, token
 
     @override

@@ -3,6 +3,7 @@ back in place of the school's own when it is restored."""
 
 from typing import Any
 
+from houqin.access import access_changed
 from shared_apps.accounts.models import Membership
 
 
@@ -14,3 +15,4 @@ def school_memberships(school: Any) -> list[dict[str, Any]]:
 def school_memberships_restore(school: Any, rows: list[dict[str, Any]]) -> None:
     Membership.objects.for_school(school).delete()
     Membership.objects.bulk_create(Membership(school=school, **row) for row in rows)
+    access_changed()  # a bulk insert sends no signal

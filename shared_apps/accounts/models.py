@@ -1,7 +1,7 @@
 """People who sign in, the roles they hold, and their API tokens. All live in the public schema."""
 
 import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -142,6 +142,11 @@ def token_expiry() -> datetime:
     return timezone.now() + settings.API_TOKEN_LIFETIME
 
 
+# When a token was last used is kept to within this much: one write per token per quarter hour
+# of use, not one per request.
+LAST_USED_PRECISION = timedelta(minutes=15)
+
+
 def working_tokens() -> models.Q:
     """The tokens that still work: not revoked, not expired."""
     return models.Q(revoked_at__isnull=True, expires_at__gt=timezone.now())
@@ -177,3 +182,8 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+    def use_to_note(self, now: datetime) -> bool:
+        """Whether a use at `now` is to be noted: the last one noted is older than
+        LAST_USED_PRECISION, or there is none."""
+        return self.last_used_at is None or now - self.last_used_at >= LAST_USED_PRECISION

@@ -5,9 +5,10 @@ from collections.abc import Collection
 from django.db.models import Q, QuerySet
 from django_tenants.utils import get_public_schema_name
 
+from houqin import access
 from houqin.roles import REGISTRY, SCHOOL_STAFF_ROLES, Role
 from houqin.tenancy import SchoolOwnedQuerySet
-from shared_apps.accounts.models import ApiToken, Membership, User
+from shared_apps.accounts.models import ApiToken, Membership, User, hash_token_key
 from shared_apps.audit.readable import Person
 from tenants.models import School
 
@@ -20,6 +21,26 @@ def role_names_for(*, user_id: int, school_id: int | None) -> list[str]:
     # The schools are the query's own: the district (none), and `school_id`.
     held = Membership.objects.across_schools().filter(scope, user_id=user_id)
     return list(held.values_list("role", flat=True))
+
+
+def token_cache_key(key_hash: str) -> str:
+    return f"houqin:token:{key_hash}"
+
+
+def token_for_key(key: str) -> ApiToken | None:
+    """The token whose key is `key`, with its user (whose password hash is left unread), or
+    None. Read from the database once per generation of access (houqin.access): a token revoked
+    or an account changed is read afresh at the next request."""
+    key_hash = hash_token_key(key)
+    return access.remembered(
+        token_cache_key(key_hash),
+        lambda: (
+            ApiToken.objects.select_related("user")
+            .defer("user__password")
+            .filter(key_hash=key_hash)
+            .first()
+        ),
+    )
 
 
 def is_school_staff(*, user: User, school_id: int | None) -> bool:

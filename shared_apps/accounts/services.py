@@ -1,7 +1,6 @@
 """Writes about users, memberships and API tokens."""
 
 import secrets
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -12,6 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin import access
 from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput, NotPermitted
 from houqin.permissions import forget_roles
@@ -24,8 +24,14 @@ from houqin.roles import (
     appointable_by,
 )
 from shared_apps.accounts.actors import person
-from shared_apps.accounts.models import ApiToken, Membership, User, hash_token_key
-from shared_apps.accounts.selectors import role_names_for
+from shared_apps.accounts.models import (
+    LAST_USED_PRECISION,
+    ApiToken,
+    Membership,
+    User,
+    hash_token_key,
+)
+from shared_apps.accounts.selectors import role_names_for, token_cache_key
 from shared_apps.audit.models import SecurityEvent
 from shared_apps.audit.services import security_event_record
 from tenants.models import School
@@ -267,6 +273,7 @@ def _grant(*, user: User, role: Role, school: School | None, actor: Actor) -> Me
     if role in EXTERNAL_ROLES and not locked.external:
         User.objects.filter(pk=locked.pk).update(external=True)
         user.external = True
+        access.access_changed()  # an update sends no signal
     try:
         with transaction.atomic():
             membership = Membership.objects.create(
@@ -330,19 +337,17 @@ def token_revoke(*, token: ApiToken, actor: Actor, request: HttpRequest) -> ApiT
     return token
 
 
-# When a token was last used is kept to within this much: one write per token per quarter hour
-# of use, not one per request.
-_LAST_USED_PRECISION = timedelta(minutes=15)
-
-
 @service
 def token_mark_used(*, token: ApiToken, actor: Actor) -> None:
-    """Note that `token` was used (by its owner, `actor`), to within a quarter hour."""
+    """Note that `token` was used (by its owner, `actor`), to within a quarter hour
+    (`ApiToken.use_to_note`): the copy the cache keeps is dropped, so that the next request
+    reads the use noted."""
     now = timezone.now()
-    if token.last_used_at is not None and now - token.last_used_at < _LAST_USED_PRECISION:
+    if not token.use_to_note(now):
         return
     ApiToken.objects.filter(
-        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - _LAST_USED_PRECISION),
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_PRECISION),
         pk=token.pk,
     ).update(last_used_at=now)
     token.last_used_at = now
+    access.forget(token_cache_key(token.key_hash))

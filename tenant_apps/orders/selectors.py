@@ -32,7 +32,9 @@ def delivery_list() -> QuerySet[Delivery]:
 
 def invoice_list() -> QuerySet[Invoice]:
     """Invoices with their lines, the expenditure each records and their notes."""
-    return Invoice.objects.select_related("order", "supplier", "expenditure").prefetch_related(
+    return Invoice.objects.select_related(
+        "order", "supplier", "expenditure__supplier", "expenditure__paid_by"
+    ).prefetch_related(
         Prefetch("lines", queryset=InvoiceLine.objects.select_related("line").order_by("pk")),
         Prefetch("notes", queryset=invoice_note_list().order_by("pk")),
     )
