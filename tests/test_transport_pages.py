@@ -8,9 +8,7 @@ import datetime
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from houqin.roles import Role
 from shared_apps.transport import services
@@ -28,7 +26,7 @@ from tests.matrix.transport import (
     today,
 )
 from tests.pages.transport import submitted_licence
-from tests.web import signed_in
+from tests.web import queries, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -39,12 +37,6 @@ def _client(district_host: str, role: Role = Role.TRANSPORT_OFFICER) -> Client:
 
 def _text(response: Any) -> str:
     return str(response.content.decode())
-
-
-def _queries(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return sum(1 for q in queries if not q["sql"].startswith("SET search_path"))
 
 
 def test_the_fleet_warns_of_what_lapses_within_30_days(district_host: str) -> None:
@@ -165,10 +157,10 @@ def test_the_lists_cost_the_same_whatever_their_rows(district_host: str, school_
         make_driver(review_valid_until=today())
 
     rows()
-    before = [_queries(client, url) for url in pages]
+    before = [queries(client, url) for url in pages]
     for _ in range(3):
         rows()
-    assert [_queries(client, url) for url in pages] == before
+    assert [queries(client, url) for url in pages] == before
 
 
 def test_the_home_page_counts_what_waits_for_the_officer(district_host: str) -> None:
