@@ -87,6 +87,9 @@ def audit_context_wrapper(
     if not connection.get_autocommit():
         wanted = _settings(_current.get())
         if getattr(connection, "audit_context", EMPTY) != wanted:
-            context["cursor"].cursor.execute(_SET_CONTEXT, wanted)
+            # On a cursor of its own: the statement's may be a named (server-side) cursor, as
+            # `.iterator()` opens, which executes once only.
+            with connection.connection.cursor() as cursor:
+                cursor.execute(_SET_CONTEXT, wanted)
             connection.audit_context = wanted
     return execute(sql, params, many, context)
