@@ -579,11 +579,11 @@ class RoomChange(models.Model):
             # One request open at a time per pupil.
             models.UniqueConstraint(
                 fields=["student"],
-                condition=models.Q(status__in=("requested", "reviewed")),
+                condition=one_of("status", ("requested", "reviewed")),
                 name="dorms_roomchange_one_open",
             ),
             models.CheckConstraint(
-                condition=models.Q(status__in=("requested", "refused"))
+                condition=one_of("status", ("requested", "refused"))
                 | models.Q(bed__isnull=False, move_on__isnull=False, reviewed_at__isnull=False),
                 name="dorms_roomchange_reviewed_names_bed",
             ),

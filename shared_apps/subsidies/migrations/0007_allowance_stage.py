@@ -11,9 +11,10 @@ def allowance_by_stage(apps, schema_editor):
     if schema_editor.connection.schema_name != "public":
         return
     Programme = apps.get_model("subsidies", "Programme")
+    # Only where it counts pupils (a programme paid per served day has no stage rates).
     Programme.objects.filter(
         code="boarding_living", primary_rate__isnull=True, junior_rate__isnull=True
-    ).update(primary_rate=Decimal("625.00"), junior_rate=Decimal("750.00"))
+    ).exclude(basis="served_day").update(primary_rate=Decimal("625.00"), junior_rate=Decimal("750.00"))
 
 
 class Migration(migrations.Migration):
