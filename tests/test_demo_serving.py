@@ -105,6 +105,8 @@ def _start(tmp_path: Path) -> Demo:
 
 
 @pytest.mark.slow
+# Both runs share the demo's state folder: one after the other, on one worker.
+@pytest.mark.xdist_group("demo_state")
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_the_demo_serves_like_production_and_stops_whole(
     tmp_path: Path, stop: signal.Signals
