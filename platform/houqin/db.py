@@ -56,8 +56,8 @@ def reconnect_if_idle() -> None:
 def _array_literal(values: Iterable[Any]) -> str:
     """A PostgreSQL array literal of `values` as text, each element quoted (a backslash or a
     double quote inside escaped), so that text from outside, commas and braces included, arrives
-    as sent; no NULLs."""
-    return "{" + ",".join(f'"{_array_element(v)}"' for v in values) + "}"
+    as sent; None is NULL."""
+    return "{" + ",".join("NULL" if v is None else f'"{_array_element(v)}"' for v in values) + "}"
 
 
 def _array_element(value: Any) -> str:

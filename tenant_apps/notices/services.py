@@ -2,8 +2,13 @@
 delivery.py). A notice is never lost: it stays pending, with its attempts and last error, until
 its channel takes it (the task retries, the sweep queues again whatever is left)."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin.db import insert_columns_returning
 from houqin.door import Actor, service
 from houqin.exceptions import InvalidInput
 from tenant_apps.notices.models import Notice
@@ -36,3 +41,46 @@ def notify(
     if made:
         deliver_on_commit(notice.pk)
     return notice
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A notice to write: what `notify` takes, for `notify_many`."""
+
+    channel: str
+    recipient: str
+    subject: str
+    body: str
+    key: str
+
+
+@service
+def notify_many(*, drafts: Sequence[Draft], actor: Actor) -> int:
+    """Each of `drafts` as `notify` writes it (a key already written is that notice, sent once),
+    in one INSERT however many; each new one delivered once this commits. Returns how many were
+    new."""
+    if any(d.channel not in Notice.Channel.values or not d.recipient.strip() for d in drafts):
+        raise InvalidInput(_("A notice needs a channel and a recipient."), code="bad_notice")
+    if not drafts:
+        return 0
+    made = insert_columns_returning(
+        Notice._meta.db_table,
+        {
+            "channel": ("text[]", [d.channel for d in drafts]),
+            "recipient": ("text[]", [d.recipient.strip() for d in drafts]),
+            "subject": ("text[]", [d.subject for d in drafts]),
+            "body": ("text[]", [d.body for d in drafts]),
+            "key": ("text[]", [d.key for d in drafts]),
+        },
+        ("id",),
+        constant={
+            "status": Notice.Status.PENDING.value,
+            "attempts": 0,
+            "last_error": "",
+            "created_at": timezone.now(),
+        },
+        on_conflict_do_nothing=True,
+    )
+    for (notice_id,) in made:
+        deliver_on_commit(notice_id)
+    return len(made)

@@ -10,11 +10,13 @@ the notice outbox, and the trip closed only when as many got off as got on; else
 school, the guardians of those still on board told, and the closing refused."""
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin.db import insert_columns_returning
 from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput, ServiceError
 from houqin.permissions import roles_of
@@ -25,7 +27,7 @@ from shared_apps.transport import services as transport
 from shared_apps.transport.models import Route, Run, Seat, Stop
 from shared_apps.transport.selectors import run_list
 from tenant_apps.dorms.selectors import guardian_list
-from tenant_apps.notices.services import notify
+from tenant_apps.notices.services import Draft, notify, notify_many
 from tenant_apps.people.models import Student
 from tenant_apps.riders.models import Alarm, CheckItem, Escort, Passage, Rider, Trip
 from tenant_apps.riders.selectors import on_board
@@ -188,6 +190,250 @@ class Recorded:
     made: bool
 
 
+@dataclass(frozen=True)
+class PassageEvent:
+    """One boarding or alighting as reported: a terminal's (its device and its own event id) or
+    the escort's tick; `stop` the id of the stop it names, if any."""
+
+    student_number: str
+    kind: str
+    occurred_at: datetime.datetime
+    method: str = Passage.Method.ESCORT
+    device: str = ""
+    device_event_id: str = ""
+    stop: int | None = None
+
+
+@dataclass(frozen=True)
+class PassageRow:
+    """What became of one reported event: `accepted` (recorded now), `duplicate` (its device
+    and event id were recorded already, by an earlier report or earlier in this one), or the
+    code of the rule that refused it with its message; `passage` the id recorded (or repeated)."""
+
+    code: str
+    passage: int | None = None
+    message: str = ""
+
+
+ACCEPTED, DUPLICATE = "accepted", "duplicate"
+# A terminal's report holds at most this many events (a bus's morning is a few hundred).
+MAX_PASSAGES = 500
+
+
+@dataclass
+class _Trip:
+    """What the rules read of a trip under way for a report's events, read set-wise: the
+    students named, their riders here and elsewhere, the stops named, what each rider has
+    recorded already."""
+
+    run: Run
+    own_end: str
+    students: dict[str, tuple[int, str]]
+    riders: dict[int, tuple[int, int | None]]
+    elsewhere: set[int]
+    stops: dict[int, tuple[int, str]]
+    done: set[tuple[int, str]]
+
+    @classmethod
+    def read(cls, trip: Trip, events: Sequence[PassageEvent]) -> "_Trip":
+        students = {
+            number: (pk, name)
+            for number, pk, name in Student.objects.filter(
+                student_number__in={e.student_number for e in events}
+            ).values_list("student_number", "pk", "name")
+        }
+        ids = {pk for pk, _name in students.values()}
+        riders = {
+            student_id: (pk, stop_ref)
+            for student_id, pk, stop_ref in trip.riders.filter(student_id__in=ids).values_list(
+                "student_id", "pk", "stop_ref"
+            )
+        }
+        elsewhere = set(
+            Rider.objects.filter(student_id__in=ids - set(riders)).values_list(
+                "student_id", flat=True
+            )
+        )
+        run = run_list().get(pk=trip.run_ref)
+        named = {e.stop for e in events if e.stop is not None}
+        stops = {
+            pk: (route_id, name)
+            for pk, route_id, name in Stop.objects.filter(
+                pk__in=named | {stop for _r, stop in riders.values() if stop is not None}
+            ).values_list("pk", "route_id", "name")
+        }
+        done = set(
+            Passage.objects.filter(rider_id__in=[r for r, _s in riders.values()]).values_list(
+                "rider_id", "kind"
+            )
+        )
+        own_end = (
+            Passage.Kind.BOARD if run.route.period == Route.Period.MORNING else Passage.Kind.ALIGHT
+        )
+        return cls(run, own_end, students, riders, elsewhere, stops, done)
+
+    def refusal(self, event: PassageEvent) -> PassageRow | tuple[int, int | None]:
+        """The rule `event` breaks, else its rider and the stop to record (the rider's own when
+        a tick at their end of the run names none)."""
+        found = self.students.get(event.student_number)
+        if found is None:
+            return PassageRow("unknown_student", message=_("No student has this number."))
+        student_id, name = found
+        if student_id not in self.riders:
+            if student_id in self.elsewhere:
+                return PassageRow(
+                    "wrong_bus",
+                    message=_("%(name)s rides another bus, not this one.") % {"name": name},
+                )
+            return PassageRow(
+                "not_a_rider", message=_("%(name)s rides no school bus.") % {"name": name}
+            )
+        rider, own_stop = self.riders[student_id]
+        stop = event.stop
+        if stop is not None and self.stops.get(stop, (None, ""))[0] != self.run.route_id:
+            return PassageRow("stop_off_route", message=_("The stop is not on the run's route."))
+        if stop is not None and event.kind == self.own_end and own_stop not in (None, stop):
+            return PassageRow(
+                "wrong_stop",
+                message=_("%(name)s's stop is not %(stop)s.")
+                % {"name": name, "stop": self.stops[stop][1]},
+            )
+        if (rider, event.kind) in self.done:
+            return PassageRow("recorded_already", message=_("This is recorded already."))
+        if event.kind == Passage.Kind.ALIGHT and (rider, Passage.Kind.BOARD) not in self.done:
+            return PassageRow(
+                "not_on_board", message=_("%(name)s has not boarded.") % {"name": name}
+            )
+        if stop is None and event.kind == self.own_end and own_stop in self.stops:
+            stop = own_stop
+        return rider, stop
+
+
+def _passages(trip: Trip, events: Sequence[PassageEvent], actor: Actor) -> list[PassageRow]:
+    """The boarding and alighting rules (see `passage_record`) over a report's events, in the
+    order they occurred, each against the trip and the events before it; one row per event in
+    the order given. What they read is read once for the report (a query each), what they
+    record written in one INSERT, the guardians' notices in another."""
+    keys = [(e.device, e.device_event_id) for e in events]
+    locked = Trip.objects.select_for_update().get(pk=trip.pk)
+    known = {
+        (device, event_id): pk
+        for device, event_id, pk in Passage.objects.filter(
+            device__in={d for d, _e in keys if d}, device_event_id__in={e for d, e in keys if d}
+        ).values_list("device", "device_event_id", "pk")
+    }
+    rows: list[PassageRow | None] = [
+        PassageRow(DUPLICATE, known[key]) if key in known else None for key in keys
+    ]
+    if all(rows):
+        return [row for row in rows if row]
+    state = _Trip.read(_open(locked), events)
+    first: dict[tuple[str, str], int] = {}
+    new: dict[int, tuple[int, int | None]] = {}
+    for i in sorted(range(len(events)), key=lambda i: events[i].occurred_at):
+        event, key = events[i], keys[i]
+        if rows[i] is not None or (key[0] and key in first):
+            continue
+        if key[0]:
+            first[key] = i
+        verdict = state.refusal(event)
+        if isinstance(verdict, PassageRow):
+            rows[i] = verdict
+            continue
+        new[i] = verdict
+        state.done.add((verdict[0], event.kind))
+    ids = _insert(locked, events, new, actor)
+    for i, passage in ids.items():
+        rows[i] = PassageRow(ACCEPTED, passage)
+    for i in new.keys() - ids.keys():
+        # Recorded meanwhile by a report on another trip (the lock holds this trip only).
+        found = Passage.objects.filter(device=keys[i][0], device_event_id=keys[i][1])
+        rows[i] = PassageRow(DUPLICATE, found.values_list("pk", flat=True).get())
+    for i, key in enumerate(keys):
+        if rows[i] is None:
+            earlier = rows[first[key]]
+            assert earlier is not None
+            rows[i] = (
+                PassageRow(DUPLICATE, earlier.passage) if earlier.code == ACCEPTED else earlier
+            )
+    _tell(state, events, new, ids, actor)
+    return [row for row in rows if row]
+
+
+def _insert(
+    trip: Trip,
+    events: Sequence[PassageEvent],
+    new: dict[int, tuple[int, int | None]],
+    actor: Actor,
+) -> dict[int, int]:
+    """The new passages in one INSERT; each event's index to its passage's id. One whose device
+    and event id another report recorded meanwhile is skipped."""
+    if not new:
+        return {}
+    order = list(new)
+    by = person(actor)
+    made = insert_columns_returning(
+        Passage._meta.db_table,
+        {
+            "rider_id": ("bigint[]", [new[i][0] for i in order]),
+            "kind": ("text[]", [events[i].kind for i in order]),
+            "method": ("text[]", [events[i].method for i in order]),
+            "stop_ref": ("bigint[]", [new[i][1] for i in order]),
+            "device": ("text[]", [events[i].device for i in order]),
+            "device_event_id": ("text[]", [events[i].device_event_id for i in order]),
+            "occurred_at": ("timestamptz[]", [events[i].occurred_at for i in order]),
+        },
+        ("id", "rider_id", "kind"),
+        constant={
+            "trip_id": trip.pk,
+            "recorded_by_id": None if by is None else by.pk,
+            "recorded_at": timezone.now(),
+        },
+        on_conflict_do_nothing=True,
+    )
+    index = {(new[i][0], events[i].kind): i for i in order}
+    return {index[(rider, kind)]: pk for pk, rider, kind in made}
+
+
+def _tell(
+    state: _Trip,
+    events: Sequence[PassageEvent],
+    new: dict[int, tuple[int, int | None]],
+    ids: dict[int, int],
+    actor: Actor,
+) -> None:
+    """The guardians of each rider recorded now told, through the outbox (a notice each)."""
+    phones: dict[int, list[tuple[int, str]]] = {}
+    for guardian, student_id, phone in (
+        guardian_list()
+        .filter(student_id__in={state.students[events[i].student_number][0] for i in ids})
+        .values_list("pk", "student_id", "phone")
+    ):
+        phones.setdefault(student_id, []).append((guardian, phone))
+    drafts = []
+    for i, passage in ids.items():
+        event = events[i]
+        student_id, name = state.students[event.student_number]
+        stop = new[i][1]
+        body = (
+            _("%(name)s boarded the school bus %(plate)s at %(time)s %(stop)s.")
+            if event.kind == Passage.Kind.BOARD
+            else _("%(name)s got off the school bus %(plate)s at %(time)s %(stop)s.")
+        ) % {
+            "name": name,
+            "plate": state.run.vehicle.plate,
+            "time": timezone.localtime(event.occurred_at).strftime("%H:%M"),
+            "stop": "" if stop is None else state.stops[stop][1],
+        }
+        drafts += [
+            Draft(
+                "sms", phone, _("School bus"), body.strip(), f"riders.passage:{passage}:{guardian}"
+            )
+            for guardian, phone in phones.get(student_id, [])
+        ]
+    notify_many(drafts=drafts, actor=actor)
+
+
 @service
 def passage_record(
     *,
@@ -212,71 +458,45 @@ def passage_record(
             _("A terminal's event names its device and event id; the escort's tick neither."),
             fields={"device": [device]},
         )
-    locked = Trip.objects.select_for_update().get(pk=trip.pk)
-    if terminal:
-        original = Passage.objects.filter(device=device, device_event_id=device_event_id).first()
-        if original is not None:
-            return Recorded(original, made=False)
-    locked = _open(locked)
-    rider = locked.riders.filter(student=student).first()
-    if rider is None:
-        elsewhere = Rider.objects.filter(student=student).exists()
-        message = (
-            _("%(name)s rides another bus, not this one.")
-            if elsewhere
-            else _("%(name)s rides no school bus.")
-        )
-        raise Conflict(
-            message % {"name": student.name},
-            code="wrong_bus" if elsewhere else "not_a_rider",
-        )
-    run = run_list().get(pk=locked.run_ref)
-    if stop is not None and stop.route_id != run.route_id:
-        raise InvalidInput(_("The stop is not on the run's route."), fields={"stop": [stop.pk]})
-    own_end = (
-        Passage.Kind.BOARD if run.route.period == Route.Period.MORNING else Passage.Kind.ALIGHT
+    event = PassageEvent(
+        student.student_number,
+        kind,
+        occurred_at,
+        method,
+        device,
+        device_event_id,
+        None if stop is None else stop.pk,
     )
-    if stop is not None and kind == own_end and rider.stop_ref not in (None, stop.pk):
-        raise Conflict(
-            _("%(name)s's stop is not %(stop)s.") % {"name": student.name, "stop": stop.name},
-            code="wrong_stop",
-        )
-    done = set(rider.passages.values_list("kind", flat=True))
-    if kind in done:
-        raise Conflict(_("This is recorded already."), code="recorded_already")
-    if kind == Passage.Kind.ALIGHT and Passage.Kind.BOARD not in done:
-        raise Conflict(_("%(name)s has not boarded.") % {"name": student.name}, code="not_on_board")
-    if stop is None and kind == own_end and rider.stop_ref is not None:
-        # Ticked without a stop: at the rider's own.
-        stop = Stop.objects.filter(pk=rider.stop_ref).first()
-    passage = Passage.objects.create(
-        trip=locked,
-        rider=rider,
-        kind=kind,
-        method=method,
-        stop_ref=None if stop is None else stop.pk,
-        device=device,
-        device_event_id=device_event_id,
-        occurred_at=occurred_at,
-        recorded_by=person(actor),
-    )
-    when = timezone.localtime(occurred_at).strftime("%H:%M")
-    where = "" if stop is None else stop.name
-    body = (
-        _("%(name)s boarded the school bus %(plate)s at %(time)s %(stop)s.")
-        if kind == Passage.Kind.BOARD
-        else _("%(name)s got off the school bus %(plate)s at %(time)s %(stop)s.")
-    ) % {"name": student.name, "plate": run.vehicle.plate, "time": when, "stop": where}
-    for guardian in guardian_list().filter(student=student):
-        notify(
-            channel="sms",
-            recipient=guardian.phone,
-            subject=_("School bus"),
-            body=body.strip(),
-            key=f"riders.passage:{passage.pk}:{guardian.pk}",
-            actor=actor,
-        )
-    return Recorded(passage, made=True)
+    [row] = _passages(trip, [event], actor)
+    if row.code == "stop_off_route":
+        raise InvalidInput(row.message, fields={"stop": [event.stop]})
+    if row.code not in (ACCEPTED, DUPLICATE):
+        raise Conflict(row.message, code=row.code)
+    assert row.passage is not None  # accepted or a duplicate: a passage
+    return Recorded(Passage.objects.get(pk=row.passage), made=row.code == ACCEPTED)
+
+
+@service
+def passages_record(
+    *, trip: Trip, events: Sequence[PassageEvent], actor: Actor
+) -> list[PassageRow]:
+    """A terminal's report of boardings and alightings on a trip under way, each event under
+    `passage_record`'s rules in the order they occurred: one row per event, in the order given
+    (accepted, a duplicate answered with the original, or the rule that refused it, which saves
+    nothing of that event and leaves the others be). Refused as a whole (nothing saved): a
+    report of no events or more than MAX_PASSAGES, an event that names no device and event id
+    (400), a trip not under way (409)."""
+    if not 1 <= len(events) <= MAX_PASSAGES:
+        message = _("A report holds 1 to %(most)s events.") % {"most": MAX_PASSAGES}
+        raise InvalidInput(message, fields={"events": [message]})
+    bad = {
+        str(i): [_("A terminal's event names its device and event id.")]
+        for i, e in enumerate(events)
+        if e.method == Passage.Method.ESCORT or not (e.device and e.device_event_id)
+    }
+    if bad:
+        raise InvalidInput(_("Some events are invalid."), fields=bad)
+    return _passages(trip, events, actor)
 
 
 @dataclass(frozen=True)
