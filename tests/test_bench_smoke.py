@@ -40,6 +40,7 @@ FIGURES = {
     "routes_riders_over_max_ride",
     "routes_bus_km",
     "transport_ingest_points_per_s",
+    "riders_boarding_morning",
     "repairs_sweep_district",
     "depreciation_month_20000",
     "stocktake_close_5000",

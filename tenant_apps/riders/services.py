@@ -11,7 +11,7 @@ school, the guardians of those still on board told, and the closing refused."""
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -208,11 +208,14 @@ class PassageEvent:
 class PassageRow:
     """What became of one reported event: `accepted` (recorded now), `duplicate` (its device
     and event id were recorded already, by an earlier report or earlier in this one), or the
-    code of the rule that refused it with its message; `passage` the id recorded (or repeated)."""
+    code of the rule that refused it with its message; `passage` the id recorded (or repeated);
+    the event's device and event id (in a terminal's report)."""
 
     code: str
     passage: int | None = None
     message: str = ""
+    device: str = ""
+    device_event_id: str = ""
 
 
 ACCEPTED, DUPLICATE = "accepted", "duplicate"
@@ -496,7 +499,11 @@ def passages_record(
     }
     if bad:
         raise InvalidInput(_("Some events are invalid."), fields=bad)
-    return _passages(trip, events, actor)
+    rows = _passages(trip, events, actor)
+    return [
+        replace(row, device=e.device, device_event_id=e.device_event_id)
+        for row, e in zip(rows, events, strict=True)
+    ]
 
 
 @dataclass(frozen=True)

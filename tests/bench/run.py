@@ -135,6 +135,7 @@ def run(schools: int, samples: int, smoke: bool) -> list[dict[str, Any]]:
     figures += _optimiser(schools, smoke)
     figures += _routes(schools, smoke)
     figures += _transport(schools, smoke)
+    figures += _riders(schools, smoke)
     figures += _upkeep(schools, smoke, stage=2)
     figures += _dorms(schools, smoke, stage=2)
     bounded = _step("visit", "--reconnect", "200", stage=2)
@@ -375,6 +376,25 @@ def _transport(schools: int, smoke: bool) -> list[dict[str, Any]]:
     ]
 
 
+def _riders(schools: int, smoke: bool) -> list[dict[str, Any]]:
+    """School-bus boarding: a morning's 100 events a school (100,000 at 1,000 schools), each
+    bus's terminal reporting per stop, through the report service by two processes, against
+    one event a transaction through the single-event service over 20 schools (2 in a smoke
+    run), scaled (tests/bench/riders.py)."""
+    morning = _step(
+        "riders_boarding",
+        "--schools",
+        str(schools),
+        "--naive-schools",
+        "2" if smoke else "20",
+        "--workers",
+        "2",
+        stage=2,
+    )
+    sys.stderr.write(f"boarding: {morning}\n")
+    return [_figure("riders_boarding_morning", morning["value"], "s", morning["baseline"], schools)]
+
+
 def _machine(server_version: str) -> str:
     import psutil
 
@@ -443,6 +463,11 @@ def main() -> None:
         "--only-transport", action="store_true", help="the telemetry figures alone, unrecorded"
     )
     parser.add_argument(
+        "--only-riders",
+        action="store_true",
+        help="the schools, then the school-bus boarding figure alone, unrecorded",
+    )
+    parser.add_argument(
         "--only-upkeep",
         action="store_true",
         help="the schools, then the upkeep figures alone, unrecorded",
@@ -481,6 +506,10 @@ def main() -> None:
         elif args.only_transport:
             _step("setup")
             figures = _transport(args.schools, smoke)
+        elif args.only_riders:
+            _step("setup")
+            _fill(args.schools)
+            figures = _riders(args.schools, smoke)
         elif args.only_upkeep:
             _step("setup")
             _fill(args.schools)
@@ -503,6 +532,7 @@ def main() -> None:
         or args.only_load
         or args.only_dorms
         or args.only_transport
+        or args.only_riders
         or args.only_releases
     )
     if args.record and not only:

@@ -939,6 +939,39 @@ def transport(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def riders_boarding(args: argparse.Namespace) -> dict[str, Any]:
+    """A morning's boarding and alighting across the first --schools schools (100 events each)
+    through the report service by --workers processes, against the single-event service over
+    --naive-schools of them (the same processes), scaled to the same events; seconds each."""
+    from tests.bench import riders
+    from tests.bench.transport import in_workers
+
+    schools = list(School.objects.filter(code__startswith="s").order_by("pk")[: args.schools])
+    mornings = riders.build(schools)
+    seconds, sent, accepted = in_workers(args.workers, riders.report, mornings, 0)
+    passages, notices = riders.recorded(schools)
+    assert passages == notices == accepted == riders.RIDERS * 2 * len(schools), (
+        passages,
+        notices,
+        accepted,
+    )
+    sample = schools[: args.naive_schools]
+    riders.forget(sample)
+    naive_seconds, _sent, naive_accepted = in_workers(
+        args.workers, riders.naive, mornings[: len(sample)], 0
+    )
+    assert naive_accepted == riders.RIDERS * 2 * len(sample), naive_accepted
+    return {
+        "value": seconds,
+        "baseline": naive_seconds * accepted / naive_accepted,
+        "events": accepted,
+        "sent": sent,
+        "schools": len(schools),
+        "naive_events": naive_accepted,
+        "naive_seconds": naive_seconds,
+    }
+
+
 # Upkeep: the SLA sweep across the district, a month's depreciation, a stock-take closed. -------
 
 UPKEEP_SCHOOL = "u00000"
@@ -1163,6 +1196,7 @@ STEPS = {
         pages,
         optimiser,
         transport,
+        riders_boarding,
         repairs_sweep,
         depreciation_month,
         stocktake_close,
@@ -1195,6 +1229,7 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=1080)
     parser.add_argument("--naive-buses", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--naive-schools", type=int, default=20)
     args = parser.parse_args()
     print(json.dumps(STEPS[args.step](args)))
 

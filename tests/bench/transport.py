@@ -11,6 +11,7 @@ import multiprocessing
 import time
 from collections.abc import Callable
 from decimal import Decimal
+from typing import TypeVar
 
 from django.db import connection, connections, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
@@ -33,13 +34,15 @@ from shared_apps.transport.models import (
 BENCH = SystemActor("bench.transport")
 KIT = services.Equipment(hammer=True, extinguisher=True, first_aid_kit=True, gps_recorder=True)
 BATCH = 30
+T = TypeVar("T")
 DAY = datetime.date(2026, 9, 1)
 
 
-def build_fleet(buses: int) -> list[Vehicle]:
+def build_fleet(buses: int, tag: str = "压") -> list[Vehicle]:
     """`buses` vehicles, each licensed on a route of its own (ten approved stops due north from
     26.50 N, 106.70 E) with a hazard, one run each (07:00-10:00 on DAY; one in ten with more
-    seats taken than the bus now has), and that day's partition."""
+    seats taken than the bus now has), and that day's partition; plates, codes and numbers
+    begin with `tag`."""
     provider = services.provider_create(
         name="压测承运人",
         kind=Provider.Kind.SCHOOL,
@@ -50,7 +53,7 @@ def build_fleet(buses: int) -> list[Vehicle]:
     telemetry.partitions_ensure(days=1, start=DAY, actor=BENCH)
     vehicles = Vehicle.objects.bulk_create(
         Vehicle(
-            plate=f"压{n:05d}",
+            plate=f"{tag}{n:05d}",
             provider=provider,
             kind=Vehicle.Kind.PRIMARY,
             rated_load=40,
@@ -63,7 +66,8 @@ def build_fleet(buses: int) -> list[Vehicle]:
         for n in range(buses)
     )
     routes = Route.objects.bulk_create(
-        Route(code=f"压{n:05d}", name="压测线路", period=Route.Period.MORNING) for n in range(buses)
+        Route(code=f"{tag}{n:05d}", name="压测线路", period=Route.Period.MORNING)
+        for n in range(buses)
     )
     Stop.objects.bulk_create(
         Stop(
@@ -94,7 +98,7 @@ def build_fleet(buses: int) -> list[Vehicle]:
         Driver(
             provider=provider,
             name="压测",
-            licence_number=f"压{n:05d}",
+            licence_number=f"{tag}{n:05d}",
             licence_class="A1",
             born_on=datetime.date(1980, 1, 1),
             licensed_since=datetime.date(2005, 1, 1),
@@ -103,7 +107,7 @@ def build_fleet(buses: int) -> list[Vehicle]:
     )
     licences = Licence.objects.bulk_create(
         Licence(
-            number=f"压{n:05d}",
+            number=f"{tag}{n:05d}",
             vehicle=vehicle,
             driver=driver,
             route=route,
@@ -153,16 +157,17 @@ def batches(vehicle: Vehicle, points: int) -> list[list[telemetry.PointInput]]:
 
 def in_workers(
     workers: int,
-    task: Callable[[list[Vehicle], int], tuple[int, int]],
-    vehicles: list[Vehicle],
+    task: Callable[[list[T], int], tuple[int, int]],
+    items: list[T],
     points: int,
 ) -> tuple[float, int, int]:
     """Seconds for `workers` processes (forked, each with its own connection, as gunicorn's
-    workers are) to run `task` over their share of the buses; points and alarms made."""
+    workers are) to run `task` over their share of the items (buses, terminals' reports); the
+    two counts it returns (points and alarms made, events sent and accepted), summed."""
     connections.close_all()
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         began = time.perf_counter()
-        done = pool.starmap(task, [(vehicles[k::workers], points) for k in range(workers)])
+        done = pool.starmap(task, [(items[k::workers], points) for k in range(workers)])
         seconds = time.perf_counter() - began
     return seconds, sum(n for n, _a in done), sum(a for _n, a in done)
 

@@ -39,6 +39,7 @@ SCHOOL_OPERATIONS: Operations = {
     ("POST", "/api/v1/riders/trips/{id}/check/"): ESCORTING,
     ("POST", "/api/v1/riders/trips/{id}/start/"): ESCORTING,
     ("POST", "/api/v1/riders/trips/{id}/passages/"): ESCORTING,
+    ("POST", "/api/v1/riders/trips/{id}/passages/report/"): ESCORTING,
     ("POST", "/api/v1/riders/trips/{id}/close/"): ESCORTING,
     ("GET", "/api/v1/riders/escorts/"): READERS,
     ("POST", "/api/v1/riders/escorts/"): MANAGERS,
@@ -116,6 +117,18 @@ def caller_if_escort(school: School) -> User | None:
         return caller if Role.ESCORT in roles_of(caller) else None
 
 
+def _terminal_event(rider: Rider, n: int) -> dict[str, Any]:
+    """A card terminal's event of `rider` boarding."""
+    return {
+        "student_number": rider.student.student_number,
+        "kind": "board",
+        "method": "card",
+        "device": "bus-terminal-1",
+        "device_event_id": f"ev-{n}-{rider.pk}",
+        "occurred_at": timezone.now().isoformat(),
+    }
+
+
 def build(scene: Scene, method: str, path: str, n: int) -> Built:
     school = scene.school
     assert school is not None
@@ -141,14 +154,11 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
     elif path.endswith("/passages/") and "{id}" in path:
         rider = started_trip(school, caller)
         params["id"] = rider.trip_id
-        body = {
-            "student_number": rider.student.student_number,
-            "kind": "board",
-            "method": "card",
-            "device": "bus-terminal-1",
-            "device_event_id": f"ev-{n}-{rider.pk}",
-            "occurred_at": timezone.now().isoformat(),
-        }
+        body = _terminal_event(rider, n)
+    elif path.endswith("/passages/report/"):
+        rider = started_trip(school, caller)
+        params["id"] = rider.trip_id
+        body = {"events": [_terminal_event(rider, n)]}
     elif path.endswith("/close/"):
         params["id"] = started_trip(school, caller).trip_id
     elif path.startswith("/api/v1/riders/passages/"):

@@ -5,6 +5,7 @@ from shared_apps.accounts.models import User
 from shared_apps.transport.models import Run, Stop
 from tenant_apps.people.models import Student
 from tenant_apps.riders.models import Alarm, CheckItem, Escort, Passage, Rider, Trip
+from tenant_apps.riders.services import MAX_PASSAGES
 
 
 class RiderSerializer(serializers.ModelSerializer):
@@ -142,6 +143,35 @@ class PassageInSerializer(serializers.Serializer):
         max_length=64, required=False, default="", allow_blank=True
     )
     occurred_at = serializers.DateTimeField()
+
+
+class PassageEventSerializer(serializers.Serializer):
+    """One event of a terminal's report: the pupil's student number, checked with the rest of
+    the report (an unknown one is that event's row, `unknown_student`)."""
+
+    student_number = serializers.CharField(max_length=32)
+    kind = serializers.ChoiceField(choices=Passage.Kind.choices)
+    method = serializers.ChoiceField(
+        choices=[c for c in Passage.Method.choices if c[0] != Passage.Method.ESCORT]
+    )
+    stop = serializers.IntegerField(required=False, allow_null=True, default=None)
+    device = serializers.CharField(max_length=64)
+    device_event_id = serializers.CharField(max_length=64)
+    occurred_at = serializers.DateTimeField()
+
+
+class PassageReportSerializer(serializers.Serializer):
+    events = serializers.ListField(
+        child=PassageEventSerializer(), allow_empty=False, max_length=MAX_PASSAGES
+    )
+
+
+class PassageRowSerializer(serializers.Serializer):
+    device = serializers.CharField()
+    device_event_id = serializers.CharField()
+    code = serializers.CharField()
+    passage = serializers.IntegerField(allow_null=True)
+    message = serializers.CharField()
 
 
 class AlarmSerializer(serializers.ModelSerializer):

@@ -67,6 +67,7 @@ class TripViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
         "check_tick": "check",
         "start": "start",
         "passages": "board",
+        "passages_report": "board",
         "close": "close",
     }
 
@@ -129,6 +130,22 @@ class TripViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
             s.PassageSerializer(passage).data,
             status=status.HTTP_201_CREATED if recorded.made else status.HTTP_200_OK,
         )
+
+    @extend_schema(request=s.PassageReportSerializer, responses=s.PassageRowSerializer(many=True))
+    @action(detail=True, methods=["post"], url_path="passages/report")
+    def passages_report(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """A terminal's report of many boardings and alightings: one row per event, in order
+        (`accepted`, `duplicate` with the original, or the rule that refused it); 400 for a
+        malformed event and 409 for a trip not under way, nothing saved."""
+        trip = self.get_object()
+        data = s.PassageReportSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rows = services.passages_record(
+            trip=trip,
+            events=[services.PassageEvent(**event) for event in data.validated_data["events"]],
+            actor=signed_in(request),
+        )
+        return Response(s.PassageRowSerializer(rows, many=True).data)
 
     @extend_schema(request=None, responses=s.TripSerializer)
     @action(detail=True, methods=["post"])

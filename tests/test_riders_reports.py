@@ -1,0 +1,147 @@
+"""A terminal's report of many boardings and alightings on a trip: each event under the rules of
+one (the wrong bus, the wrong stop, twice the same), one row per event in order; a duplicate in
+the report or of an earlier one answered with the original; a refused event saves nothing of
+itself and leaves the others be; a malformed event or a trip not under way refuses the whole
+report, nothing saved."""
+
+import datetime
+from typing import Any
+
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from shared_apps.transport.models import Run
+from tenant_apps.dorms.services.nights import guardian_add
+from tenant_apps.notices.models import Notice
+from tenant_apps.riders.models import Passage, Rider
+from tests.factories import SETUP
+from tests.matrix.riders import escort_on, make_escort, make_rider, started_trip
+
+TRIPS = "/api/v1/riders/trips/"
+
+
+def _event(rider: Rider, event_id: str, kind: str = "board", **extra: Any) -> dict[str, Any]:
+    return {
+        "student_number": rider.student.student_number,
+        "kind": kind,
+        "method": "card",
+        "device": "bus-9",
+        "device_event_id": event_id,
+        "occurred_at": timezone.now().isoformat(),
+        **extra,
+    }
+
+
+def _codes(response: Any) -> list[tuple[str, str]]:
+    assert response.status_code == 200, response.json()
+    return [(row["device_event_id"], row["code"]) for row in response.json()]
+
+
+def test_a_report_answers_each_event_and_saves_only_what_the_rules_allow(client_for, school_a):
+    escort = make_escort(school_a)
+    rider = started_trip(school_a, escort)
+    run = Run.objects.get(pk=rider.trip.run_ref)
+    second = make_rider(school_a, run)
+    elsewhere = make_rider(school_a)
+    with tenant_context(school_a):
+        guardian_add(student=rider.student, name="李妈妈", phone="13800000011", actor=SETUP)
+        guardian_add(student=second.student, name="王爸爸", phone="13800000012", actor=SETUP)
+    report = [
+        _event(rider, "e-1"),
+        _event(rider, "e-1"),
+        _event(second, "e-2", stop=run.route.stops.get(order=2).pk),
+        _event(elsewhere, "e-3"),
+        _event(rider, "e-4", student_number="NOBODY"),
+        _event(rider, "e-5"),
+        _event(second, "e-6", stop=run.route.stops.get(order=1).pk),
+    ]
+    client = client_for(school_a, escort)
+    url = f"{TRIPS}{rider.trip_id}/passages/report/"
+    answered = client.post(url, {"events": report}, format="json")
+    assert _codes(answered) == [
+        ("e-1", "accepted"),
+        ("e-1", "duplicate"),
+        ("e-2", "wrong_stop"),
+        ("e-3", "wrong_bus"),
+        ("e-4", "unknown_student"),
+        ("e-5", "recorded_already"),
+        ("e-6", "accepted"),
+    ]
+    rows = answered.json()
+    assert rows[1]["passage"] == rows[0]["passage"]
+    assert rows[2]["passage"] is None and "站" in rows[2]["message"]
+    with tenant_context(school_a):
+        assert Passage.objects.count() == 2
+        boarded = Passage.objects.get(pk=rows[6]["passage"])
+        assert (boarded.rider_id, boarded.stop_ref) == (second.pk, run.route.stops.get(order=1).pk)
+        told = Notice.objects.filter(key__startswith="riders.passage:")
+        assert sorted(told.values_list("recipient", flat=True)) == ["13800000011", "13800000012"]
+        assert rider.student.name in told.get(recipient="13800000011").body
+    # The same report again: nothing new, the recorded events answered with their originals.
+    again = client.post(url, {"events": report}, format="json")
+    assert [code for _e, code in _codes(again)] == [
+        "duplicate",
+        "duplicate",
+        "wrong_stop",
+        "wrong_bus",
+        "unknown_student",
+        "recorded_already",
+        "duplicate",
+    ]
+    assert again.json()[6]["passage"] == rows[6]["passage"]
+    with tenant_context(school_a):
+        assert Passage.objects.count() == 2
+        assert Notice.objects.filter(key__startswith="riders.passage:").count() == 2
+
+
+def test_the_events_of_a_report_are_checked_in_the_order_they_occurred(client_for, school_a):
+    escort = make_escort(school_a)
+    rider = started_trip(school_a, escort)
+    boarded = timezone.now() - datetime.timedelta(minutes=40)
+    report = [
+        _event(rider, "e-2", kind="alight"),
+        _event(rider, "e-1", occurred_at=boarded.isoformat()),
+    ]
+    client = client_for(school_a, escort)
+    answered = client.post(
+        f"{TRIPS}{rider.trip_id}/passages/report/", {"events": report}, format="json"
+    )
+    assert _codes(answered) == [("e-2", "accepted"), ("e-1", "accepted")]
+    late = [_event(rider, "e-3", kind="alight", occurred_at=boarded.isoformat())]
+    refused = client.post(
+        f"{TRIPS}{rider.trip_id}/passages/report/", {"events": late}, format="json"
+    )
+    assert _codes(refused) == [("e-3", "recorded_already")]
+
+
+def test_a_malformed_event_refuses_the_whole_report_naming_it(client_for, school_a):
+    escort = make_escort(school_a)
+    rider = started_trip(school_a, escort)
+    client = client_for(school_a, escort)
+    url = f"{TRIPS}{rider.trip_id}/passages/report/"
+    report = [_event(rider, "e-1"), _event(rider, "e-2", method="escort")]
+    refused = client.post(url, {"events": report}, format="json")
+    assert refused.status_code == 400
+    assert "1" in str(refused.json()["error"]["fields"])
+    no_device = client.post(url, {"events": [_event(rider, "")]}, format="json")
+    assert no_device.status_code == 400
+    empty = client.post(url, {"events": []}, format="json")
+    assert empty.status_code == 400
+    with tenant_context(school_a):
+        assert not Passage.objects.exists()
+        assert not Notice.objects.exists()
+
+
+def test_a_report_on_a_trip_not_under_way_is_refused_whole(client_for, school_a):
+    escort = make_escort(school_a)
+    rider = make_rider(school_a)
+    escort_on(school_a, Run.objects.get(pk=rider.trip.run_ref), escort)
+    refused = client_for(school_a, escort).post(
+        f"{TRIPS}{rider.trip_id}/passages/report/",
+        {"events": [_event(rider, "e-1")]},
+        format="json",
+    )
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "trip_not_started"
+    with tenant_context(school_a):
+        assert not Passage.objects.exists()
