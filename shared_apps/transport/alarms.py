@@ -22,6 +22,7 @@ until a service changes a run, a stop or a hazard (`plans_changed`).
 import bisect
 import datetime
 import math
+import re
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -383,6 +384,34 @@ raised AS (
 """
 _INGEST_TAIL = "\nSELECT (SELECT count(*) FROM raised) + (SELECT count(*) FROM per_run)\n"
 INGEST_SQL = _INGEST_HEAD + RUN_RULES_SQL.strip() + _INGEST_TAIL
+
+
+def _numbered(statement: str) -> tuple[str, list[str]]:
+    """`statement` with its named parameters numbered ($1, $2, ...) in the order they first
+    appear, and their names in that order."""
+    names: list[str] = []
+
+    def number(found: re.Match[str]) -> str:
+        if found[1] not in names:
+            names.append(found[1])
+        return f"${names.index(found[1]) + 1}"
+
+    return re.sub(r"%\((\w+)\)s", number, statement), names
+
+
+# INGEST_SQL prepared once per connection: planning it took longer than running it. Its
+# parameters are text (the arrays' literals, the zone) but for the vehicle and the gap.
+INGEST_STATEMENT = "transport_ingest"
+_PREPARED_SQL, _INGEST_NAMES = _numbered(INGEST_SQL)
+_PARAMETER_TYPES = {"vehicle": "bigint", "gap": "interval"}
+PREPARE_INGEST = (
+    f"PREPARE {INGEST_STATEMENT} ("
+    + ", ".join(_PARAMETER_TYPES.get(name, "text") for name in _INGEST_NAMES)
+    + f") AS {_PREPARED_SQL}"
+)
+EXECUTE_INGEST = (
+    f"EXECUTE {INGEST_STATEMENT} (" + ", ".join(f"%({name})s" for name in _INGEST_NAMES) + ")"
+)
 
 SEAT_SQL = "WITH " + RUN_RULES_SQL + "SELECT count(*) FROM per_run"  # noqa: S608 - constants
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg2 import sql
@@ -78,6 +79,18 @@ def _stored(
         return [PointInput(*row) for row in cursor.fetchall()]
 
 
+def _prepare(cursor: CursorWrapper) -> None:
+    """The ingest statement prepared on this connection (once: a prepared statement outlives
+    the transaction that prepared it, rolled back or not, until the connection closes)."""
+    raw = connection.connection
+    if getattr(connection, "transport_prepared_on", None) is raw:
+        return
+    cursor.execute("SELECT FROM pg_prepared_statements WHERE name = %s", [alarms.INGEST_STATEMENT])
+    if cursor.fetchone() is None:
+        cursor.execute(alarms.PREPARE_INGEST)
+    connection.transport_prepared_on = raw  # type: ignore[attr-defined]
+
+
 @service
 def points_ingest(*, vehicle: Vehicle, points: Sequence[PointInput], actor: Actor) -> Ingested:
     """Store a batch of a vehicle's points and raise (or continue) its alarms."""
@@ -91,8 +104,9 @@ def points_ingest(*, vehicle: Vehicle, points: Sequence[PointInput], actor: Acto
     before = _stored(vehicle, since, ordered[0].recorded_at) if since else []
     breaches = alarms.evaluate(ordered, runs, before=before)
     with connection.cursor() as cursor:
+        _prepare(cursor)
         cursor.execute(
-            "SELECT pg_advisory_xact_lock(%(lock)s, %(lock_id)s);" + alarms.INGEST_SQL,
+            "SELECT pg_advisory_xact_lock(%(lock)s, %(lock_id)s);" + alarms.EXECUTE_INGEST,
             {
                 "lock": _VEHICLE_LOCK,
                 "lock_id": vehicle.pk & 0x7FFFFFFF,

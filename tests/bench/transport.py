@@ -44,7 +44,7 @@ def build_fleet(buses: int, tag: str = "压") -> list[Vehicle]:
     seats taken than the bus now has), and that day's partition; plates, codes and numbers
     begin with `tag`."""
     provider = services.provider_create(
-        name="压测承运人",
+        name=f"{tag}测承运人",
         kind=Provider.Kind.SCHOOL,
         insurer="人保",
         insurance_expires=DAY + datetime.timedelta(days=365),
