@@ -13,7 +13,7 @@ from tenant_apps.notices import tasks
 from tenant_apps.notices.channels import DeliveryFailed
 from tenant_apps.notices.delivery import notice_deliver
 from tenant_apps.notices.models import Notice
-from tenant_apps.notices.services import notify
+from tenant_apps.notices.services import Draft, notify, notify_many
 from tests.conftest import tasks_queued
 from tests.factories import SETUP
 
@@ -71,3 +71,26 @@ def test_the_sweep_queues_again_notices_left_pending(school_a):
         with mock.patch.object(tasks.notice_deliver_task, "delay") as delay:
             assert tasks.notices_sweep_task() == 1
         delay.assert_called_once_with(notice.pk)
+
+
+def test_notices_written_together_are_one_insert_one_task_and_a_failure_is_retried_alone(
+    school_a,
+):
+    with tenant_context(school_a):
+        first = _notify("t:5")
+        drafts = [Draft("sms", f"1380013800{n}", "提醒", "内容", f"t:{n}") for n in (5, 6, 7)]
+        with tasks_queued() as queued:
+            assert notify_many(drafts=drafts, actor=SETUP) == 2
+            assert notify_many(drafts=drafts, actor=SETUP) == 0
+        assert queued == [tasks.notices_deliver_task.name]
+        made = list(Notice.objects.filter(key__in=["t:6", "t:7"]).values_list("pk", flat=True))
+        assert Notice.objects.get(pk=first.pk).recipient == "13800138000"
+        with (
+            mock.patch(
+                "tenant_apps.notices.tasks.notice_deliver",
+                side_effect=lambda notice_id, actor: notice_id != made[0],
+            ),
+            mock.patch.object(tasks.notice_deliver_task, "apply_async") as retried,
+        ):
+            assert tasks.notices_deliver_task(made) == 1
+        retried.assert_called_once_with((made[0],), countdown=tasks.RETRY_SECONDS)

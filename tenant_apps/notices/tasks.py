@@ -29,6 +29,17 @@ def notice_deliver_task(self: Any, notice_id: int) -> bool:
     raise self.retry(countdown=RETRY_SECONDS * 2**self.request.retries, max_retries=RETRIES)
 
 
+@shared_task(name="tenant_apps.notices.tasks.notices_deliver_task")
+def notices_deliver_task(notice_ids: list[int]) -> int:
+    """Deliver the notices written together (one message for them all); each its channel
+    fails goes on to a task of its own, retried as `notice_deliver_task` is. Idempotent: a
+    notice sent already is not sent again. Returns how many were sent."""
+    failed = [i for i in notice_ids if not notice_deliver(notice_id=i, actor=DELIVERY)]
+    for notice_id in failed:
+        cast(SchoolTask, notice_deliver_task).apply_async((notice_id,), countdown=RETRY_SECONDS)
+    return len(notice_ids) - len(failed)
+
+
 @shared_task(name="tenant_apps.notices.tasks.notices_sweep_task")
 def notices_sweep_task() -> int:
     """Queue again every notice left pending (run for every school periodically)."""
@@ -43,3 +54,8 @@ def notices_sweep_task() -> int:
 def deliver_on_commit(notice_id: int) -> None:
     """Queue the notice's delivery for when the current transaction commits."""
     cast(SchoolTask, notice_deliver_task).delay_on_commit(notice_id)
+
+
+def deliver_all_on_commit(notice_ids: list[int]) -> None:
+    """Queue the notices' delivery, in one message, for when the current transaction commits."""
+    cast(SchoolTask, notices_deliver_task).delay_on_commit(notice_ids)

@@ -13,6 +13,8 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -98,7 +100,11 @@ def escort_remove(*, escort: Escort, actor: Actor) -> None:
 
 def _open(trip: Trip) -> Trip:
     """The trip locked, refused unless it is under way."""
-    locked = Trip.objects.select_for_update().get(pk=trip.pk)
+    return _under_way(Trip.objects.select_for_update().get(pk=trip.pk))
+
+
+def _under_way(locked: Trip) -> Trip:
+    """`locked` (a trip its caller locked), refused unless it is under way."""
     if locked.status == Trip.Status.PLANNED:
         raise Conflict(_("The run has not started."), code="trip_not_started")
     if locked.status == Trip.Status.CLOSED:
@@ -227,7 +233,7 @@ MAX_PASSAGES = 500
 class _Trip:
     """What the rules read of a trip under way for a report's events, read set-wise: the
     students named, their riders here and elsewhere, the stops named, what each rider has
-    recorded already."""
+    recorded already, their guardians."""
 
     run: Run
     own_end: str
@@ -236,27 +242,56 @@ class _Trip:
     elsewhere: set[int]
     stops: dict[int, tuple[int, str]]
     done: set[tuple[int, str]]
+    guardians: dict[int, list[tuple[int, str]]]
 
     @classmethod
     def read(cls, trip: Trip, events: Sequence[PassageEvent]) -> "_Trip":
-        students = {
-            number: (pk, name)
-            for number, pk, name in Student.objects.filter(
-                student_number__in={e.student_number for e in events}
-            ).values_list("student_number", "pk", "name")
-        }
-        ids = {pk for pk, _name in students.values()}
-        riders = {
-            student_id: (pk, stop_ref)
-            for student_id, pk, stop_ref in trip.riders.filter(student_id__in=ids).values_list(
-                "student_id", "pk", "stop_ref"
+        """One query for the students the events name (their rider here, whether they ride
+        elsewhere, what they recorded here, their guardians), one for the run, one for the
+        stops."""
+        here = Rider.objects.filter(trip=trip, student=OuterRef("pk"))
+        students: dict[str, tuple[int, str]] = {}
+        riders: dict[int, tuple[int, int | None]] = {}
+        elsewhere: set[int] = set()
+        done: set[tuple[int, str]] = set()
+        guardians: dict[int, list[tuple[int, str]]] = {}
+        for number, pk, name, rider, own_stop, other, kinds, ids, phones in (
+            Student.objects.filter(student_number__in={e.student_number for e in events})
+            .annotate(
+                rider=Subquery(here.values("pk")),
+                own_stop=Subquery(here.values("stop_ref")),
+                other=Exists(Rider.objects.filter(student=OuterRef("pk")).exclude(trip=trip)),
+                kinds=ArraySubquery(
+                    Passage.objects.filter(rider__trip=trip, rider__student=OuterRef("pk"))
+                    .order_by()
+                    .values("kind")
+                ),
+                guardian_ids=ArraySubquery(
+                    guardian_list().filter(student=OuterRef("pk")).order_by("pk").values("pk")
+                ),
+                phones=ArraySubquery(
+                    guardian_list().filter(student=OuterRef("pk")).order_by("pk").values("phone")
+                ),
             )
-        }
-        elsewhere = set(
-            Rider.objects.filter(student_id__in=ids - set(riders)).values_list(
-                "student_id", flat=True
+            .values_list(
+                "student_number",
+                "pk",
+                "name",
+                "rider",
+                "own_stop",
+                "other",
+                "kinds",
+                "guardian_ids",
+                "phones",
             )
-        )
+        ):
+            students[number] = (pk, name)
+            guardians[pk] = list(zip(ids, phones, strict=True))
+            if rider is not None:
+                riders[pk] = (rider, own_stop)
+                done.update((rider, kind) for kind in kinds)
+            elif other:
+                elsewhere.add(pk)
         run = run_list().get(pk=trip.run_ref)
         named = {e.stop for e in events if e.stop is not None}
         stops = {
@@ -265,15 +300,10 @@ class _Trip:
                 pk__in=named | {stop for _r, stop in riders.values() if stop is not None}
             ).values_list("pk", "route_id", "name")
         }
-        done = set(
-            Passage.objects.filter(rider_id__in=[r for r, _s in riders.values()]).values_list(
-                "rider_id", "kind"
-            )
-        )
         own_end = (
             Passage.Kind.BOARD if run.route.period == Route.Period.MORNING else Passage.Kind.ALIGHT
         )
-        return cls(run, own_end, students, riders, elsewhere, stops, done)
+        return cls(run, own_end, students, riders, elsewhere, stops, done, guardians)
 
     def refusal(self, event: PassageEvent) -> PassageRow | tuple[int, int | None]:
         """The rule `event` breaks, else its rider and the stop to record (the rider's own when
@@ -330,7 +360,7 @@ def _passages(trip: Trip, events: Sequence[PassageEvent], actor: Actor) -> list[
     ]
     if all(rows):
         return [row for row in rows if row]
-    state = _Trip.read(_open(locked), events)
+    state = _Trip.read(_under_way(locked), events)
     first: dict[tuple[str, str], int] = {}
     new: dict[int, tuple[int, int | None]] = {}
     for i in sorted(range(len(events)), key=lambda i: events[i].occurred_at):
@@ -406,13 +436,6 @@ def _tell(
     actor: Actor,
 ) -> None:
     """The guardians of each rider recorded now told, through the outbox (a notice each)."""
-    phones: dict[int, list[tuple[int, str]]] = {}
-    for guardian, student_id, phone in (
-        guardian_list()
-        .filter(student_id__in={state.students[events[i].student_number][0] for i in ids})
-        .values_list("pk", "student_id", "phone")
-    ):
-        phones.setdefault(student_id, []).append((guardian, phone))
     drafts = []
     for i, passage in ids.items():
         event = events[i]
@@ -432,7 +455,7 @@ def _tell(
             Draft(
                 "sms", phone, _("School bus"), body.strip(), f"riders.passage:{passage}:{guardian}"
             )
-            for guardian, phone in phones.get(student_id, [])
+            for guardian, phone in state.guardians[student_id]
         ]
     notify_many(drafts=drafts, actor=actor)
 
