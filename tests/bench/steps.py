@@ -940,13 +940,17 @@ def transport(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def riders_boarding(args: argparse.Namespace) -> dict[str, Any]:
-    """A morning's boarding and alighting across the first --schools schools (100 events each)
+    """A morning's boarding and alighting across --schools schools from --start (100 events each)
     through the report service by --workers processes, against the single-event service over
     --naive-schools of them (the same processes), scaled to the same events; seconds each."""
     from tests.bench import riders
     from tests.bench.transport import in_workers
 
-    schools = list(School.objects.filter(code__startswith="s").order_by("pk")[: args.schools])
+    schools = list(
+        School.objects.filter(code__startswith="s").order_by("pk")[
+            args.start : args.start + args.schools
+        ]
+    )
     mornings = riders.build(schools)
     seconds, sent, accepted = in_workers(args.workers, riders.report, mornings, 0)
     passages, notices = riders.recorded(schools)
