@@ -347,12 +347,13 @@ def test_the_demo_procurement_as_auditors_and_the_district_read_it(db: Any) -> N
 
 
 def _boarding_is_seeded() -> None:
-    """Each boarding school's last night: one pupil late, one absent (their guardian told), one
-    on leave, the others in; a visitor with a masked ID number; this term's fee charged to every
-    boarder, one refunded; the term's living allowance paid, each boarder at their stage's
-    rate."""
+    """Each boarding school's last night: one pupil late, one absent (their guardian told, their
+    class teacher reading it), one on leave, the others in; a visitor with a masked ID number;
+    this term's fee charged to every boarder, one refunded; the term's living allowance paid,
+    each boarder at their stage's rate."""
     from shared_apps.subsidies.models import Claim, ProgrammeCode
     from tenant_apps.dorms.models import FeeCharge, RollCall, Visitor
+    from tenant_apps.dorms.selectors import class_boarders
     from tenant_apps.notices.models import Notice
 
     for code, _name, _kind, boarding, _address in DEMO_SCHOOLS:
@@ -367,6 +368,10 @@ def _boarding_is_seeded() -> None:
             # The absent boarder's guardian (the buses tell theirs too).
             assert Notice.objects.filter(key__startswith="dorms.").count() == 1
             assert "*" in Visitor.objects.get().national_id_masked
+            # The absent boarder's class teacher reads them as absent on their class's page.
+            teacher = User.objects.get(username=f"class_teacher.{code}")
+            _roll_call, rows = class_boarders(user_id=teacher.pk, on=timezone.localdate())
+            assert rows[0].entry is not None and rows[0].entry.status == "absent"
             fees = FeeCharge.objects.all()
             assert fees.count() == len(entries)
             refunded = fees.get(refunded_on__isnull=False)
