@@ -2,7 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from houqin.filters import date_range
-from tenant_apps.riders.models import Alarm, Escort, Passage, Rider, Trip
+from tenant_apps.riders.models import Alarm, Drill, Escort, Incident, Passage, Rider, Training, Trip
 
 
 class RiderFilter(django_filters.FilterSet):
@@ -57,3 +57,31 @@ class AlarmFilter(django_filters.FilterSet):
     class Meta:
         model = Alarm
         fields = ["trip", "kind"]
+
+
+class IncidentFilter(django_filters.FilterSet):
+    occurred_from, occurred_to = date_range("occurred_at", _("Occurred"))
+    closed = django_filters.BooleanFilter(
+        field_name="closed_at", lookup_expr="isnull", exclude=True, label=_("Closed")
+    )
+
+    class Meta:
+        model = Incident
+        fields = ["trip", "kind"]
+
+
+class DrillFilter(django_filters.FilterSet):
+    day_from, day_to = date_range("day", _("Date"))
+
+    class Meta:
+        model = Drill
+        fields = ["kind"]
+
+
+class TrainingFilter(django_filters.FilterSet):
+    day_from, day_to = date_range("day", _("Date"))
+    driver = django_filters.NumberFilter(field_name="driver_ref")
+
+    class Meta:
+        model = Training
+        fields = ["user"]
