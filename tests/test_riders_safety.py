@@ -126,7 +126,8 @@ def test_the_director_closes_an_incident_once_every_step_is_done_and_never_chang
         "district_told",
     ]
     for step in ("police_called", "guardians_told", "district_told"):
-        assert client.post(f"{url}steps/", {"step": step, "at": _iso(timezone.now())}).ok
+        done = client.post(f"{url}steps/", {"step": step, "at": _iso(timezone.now())})
+        assert done.status_code == 200, done.json()
     blank = client.post(f"{url}close/", {"summary": "  "})
     assert blank.status_code == 400
     closed = client.post(f"{url}close/", {"summary": "更换轮胎后继续行驶，无人受伤"})

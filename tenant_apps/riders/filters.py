@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from houqin.filters import date_range
@@ -61,13 +62,14 @@ class AlarmFilter(django_filters.FilterSet):
 
 class IncidentFilter(django_filters.FilterSet):
     occurred_from, occurred_to = date_range("occurred_at", _("Occurred"))
+    trip = django_filters.NumberFilter(field_name="trip", widget=forms.HiddenInput)
     closed = django_filters.BooleanFilter(
         field_name="closed_at", lookup_expr="isnull", exclude=True, label=_("Closed")
     )
 
     class Meta:
         model = Incident
-        fields = ["trip", "kind"]
+        fields = ["kind"]
 
 
 class DrillFilter(django_filters.FilterSet):
@@ -80,8 +82,10 @@ class DrillFilter(django_filters.FilterSet):
 
 class TrainingFilter(django_filters.FilterSet):
     day_from, day_to = date_range("day", _("Date"))
-    driver = django_filters.NumberFilter(field_name="driver_ref")
+    # By id: the pages' filters would otherwise list every account and driver to choose from.
+    driver = django_filters.NumberFilter(field_name="driver_ref", widget=forms.HiddenInput)
+    user = django_filters.NumberFilter(field_name="user", widget=forms.HiddenInput)
 
     class Meta:
         model = Training
-        fields = ["user"]
+        fields: list[str] = []
