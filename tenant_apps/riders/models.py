@@ -299,7 +299,7 @@ class Incident(models.Model):
         Trip, on_delete=models.PROTECT, null=True, blank=True, related_name="incidents"
     )
     # The district's vehicle (transport.Vehicle), by id: the trip's bus, or the one named.
-    vehicle_ref = models.BigIntegerField(_("school bus"))
+    vehicle_ref = models.BigIntegerField(_("bus"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     occurred_at = models.DateTimeField(_("occurred at"))
     description = models.TextField(_("what happened"))
@@ -378,7 +378,7 @@ class Drill(models.Model):
     day = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     # The district's vehicle (transport.Vehicle) the drill was held on, by id, if one.
-    vehicle_ref = models.BigIntegerField(_("school bus"), null=True, blank=True)
+    vehicle_ref = models.BigIntegerField(_("bus"), null=True, blank=True)
     participants = models.PositiveSmallIntegerField(_("participants"))
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('day', models.DateField(verbose_name='date')),
                 ('kind', models.CharField(choices=[('evacuation', 'evacuation'), ('fire', 'fire'), ('accident', 'accident response'), ('first_aid', 'first aid'), ('other', 'other')], max_length=16, verbose_name='kind')),
-                ('vehicle_ref', models.BigIntegerField(blank=True, null=True, verbose_name='school bus')),
+                ('vehicle_ref', models.BigIntegerField(blank=True, null=True, verbose_name='bus')),
                 ('participants', models.PositiveSmallIntegerField(verbose_name='participants')),
                 ('notes', models.TextField(blank=True, verbose_name='notes')),
                 ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded at')),
@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
             name='Incident',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('vehicle_ref', models.BigIntegerField(verbose_name='school bus')),
+                ('vehicle_ref', models.BigIntegerField(verbose_name='bus')),
                 ('kind', models.CharField(choices=[('accident', 'traffic accident'), ('breakdown', 'breakdown'), ('medical', 'medical emergency'), ('pupil_missing', 'pupil missing'), ('other', 'other')], max_length=16, verbose_name='kind')),
                 ('occurred_at', models.DateTimeField(verbose_name='occurred at')),
                 ('description', models.TextField(verbose_name='what happened')),

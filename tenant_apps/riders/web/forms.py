@@ -67,7 +67,7 @@ class IncidentForm(ReportForm):
         label=_("trip"), queryset=Trip.objects.none(), required=False, empty_label=_("No trip")
     )
     vehicle = forms.ModelChoiceField(
-        label=_("school bus (when there is no trip)"),
+        label=_("bus (when there is no trip)"),
         queryset=Vehicle.objects.none(),
         required=False,
         empty_label="—",
@@ -96,7 +96,7 @@ class DrillForm(forms.Form):
     day = forms.DateField(label=_("date"), widget=DATE)
     kind = forms.ChoiceField(label=_("kind"), choices=Drill.Kind.choices)
     vehicle = forms.ModelChoiceField(
-        label=_("school bus"), queryset=Vehicle.objects.none(), required=False, empty_label="—"
+        label=_("bus"), queryset=Vehicle.objects.none(), required=False, empty_label="—"
     )
     participants = forms.IntegerField(label=_("participants"), min_value=1, max_value=1000)
     notes = forms.CharField(
