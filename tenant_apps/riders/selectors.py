@@ -152,6 +152,14 @@ def run_stops(trip: Trip) -> QuerySet[Stop]:
     return Stop.objects.filter(route__runs=trip.run_ref).order_by("order")
 
 
+def trips_between(start: datetime.date, end: datetime.date) -> QuerySet[Trip]:
+    """The school's trips whose runs depart on a day in [start, end]."""
+    runs = Run.objects.filter(
+        period__startswith__date__gte=start, period__startswith__date__lte=end
+    ).values("pk")
+    return trip_list().filter(run_ref__in=runs)
+
+
 def trip_day(day: datetime.date) -> QuerySet[Trip]:
     """The school's trips whose runs depart on `day`, with how many got on and off."""
     aboard = Passage.objects.filter(trip=OuterRef("pk"), kind=Passage.Kind.BOARD)

@@ -342,11 +342,8 @@ class IncidentAddPage(FormPage):
 
     def get_form_kwargs(self) -> dict[str, Any]:
         today = timezone.localdate()
-        trips = selectors.trip_list().filter(
-            starts_at__date__gte=today - timedelta(days=7), starts_at__date__lte=today
-        )
         return {
-            "trips": trips,
+            "trips": selectors.trips_between(today - timedelta(days=7), today),
             "vehicles": selectors.school_vehicles(),
             "initial": {"occurred_at": timezone.localtime()},
         }
