@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from houqin.filters import date_range
+from houqin.filters import LabelledFilterSet, date_range
 from tenant_apps.riders.models import Alarm, Drill, Escort, Incident, Passage, Rider, Training, Trip
 
 
@@ -60,9 +60,9 @@ class AlarmFilter(django_filters.FilterSet):
         fields = ["trip", "kind"]
 
 
-class IncidentFilter(django_filters.FilterSet):
+class IncidentFilter(LabelledFilterSet):
     occurred_from, occurred_to = date_range("occurred_at", _("Occurred"))
-    trip = django_filters.NumberFilter(field_name="trip", widget=forms.HiddenInput)
+    trip = django_filters.NumberFilter(field_name="trip", label=_("trip"), widget=forms.HiddenInput)
     closed = django_filters.BooleanFilter(
         field_name="closed_at", lookup_expr="isnull", exclude=True, label=_("Closed")
     )
@@ -72,7 +72,7 @@ class IncidentFilter(django_filters.FilterSet):
         fields = ["kind"]
 
 
-class DrillFilter(django_filters.FilterSet):
+class DrillFilter(LabelledFilterSet):
     day_from, day_to = date_range("day", _("Date"))
 
     class Meta:
@@ -80,11 +80,15 @@ class DrillFilter(django_filters.FilterSet):
         fields = ["kind"]
 
 
-class TrainingFilter(django_filters.FilterSet):
+class TrainingFilter(LabelledFilterSet):
     day_from, day_to = date_range("day", _("Date"))
     # By id: the pages' filters would otherwise list every account and driver to choose from.
-    driver = django_filters.NumberFilter(field_name="driver_ref", widget=forms.HiddenInput)
-    user = django_filters.NumberFilter(field_name="user", widget=forms.HiddenInput)
+    driver = django_filters.NumberFilter(
+        field_name="driver_ref", label=_("bus driver"), widget=forms.HiddenInput
+    )
+    user = django_filters.NumberFilter(
+        field_name="user", label=_("bus escort"), widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Training
