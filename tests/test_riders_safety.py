@@ -204,7 +204,7 @@ def test_the_semesters_without_a_drill_follow_the_schools_terms(client_for, scho
         )
     client = client_for(school_a, R.PRINCIPAL)
     answer = client.get(
-        f"{API}drills/semesters/", {"day_from": "2026-01-01", "day_to": "2026-12-31"}
+        f"{API}drills/semesters/", {"period_from": "2026-01-01", "period_to": "2026-12-31"}
     )
     assert [(s["name"], s["drills"]) for s in answer.json()] == [("第二学期", 1), ("第一学期", 0)]
     with tenant_context(school_a):

@@ -283,16 +283,18 @@ class DrillInSerializer(serializers.Serializer):
 
 
 class SemesterQuerySerializer(serializers.Serializer):
-    """The semesters meeting [day_from, day_to] (by default the two years up to today)."""
+    """The semesters meeting [period_from, period_to] (by default the two years up to today)."""
 
-    day_from = serializers.DateField(required=False)
-    day_to = serializers.DateField(required=False)
+    period_from = serializers.DateField(required=False)
+    period_to = serializers.DateField(required=False)
 
 
 class SemesterSerializer(serializers.Serializer):
+    """A semester (its first and last day) and how many drills were held in it."""
+
     name = serializers.CharField()
-    start = serializers.DateField()
-    end = serializers.DateField()
+    period_start = serializers.DateField(source="start")
+    period_end = serializers.DateField(source="end")
     drills = serializers.IntegerField()
 
 

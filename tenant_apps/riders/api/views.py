@@ -296,8 +296,8 @@ class DrillViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedV
         """The semesters meeting the range, each with its drills (none: the rule is broken)."""
         query = s.SemesterQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        end = query.validated_data.get("day_to") or timezone.localdate()
-        start = query.validated_data.get("day_from") or add_months(end, -24)
+        end = query.validated_data.get("period_to") or timezone.localdate()
+        start = query.validated_data.get("period_from") or add_months(end, -24)
         found = selectors.semesters(start, end)
         return Response(s.SemesterSerializer(found, many=True).data)
 
