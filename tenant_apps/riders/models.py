@@ -2,7 +2,8 @@
 which seat, and the run as the school's escorts work it: the escorts on it, the pre-trip check,
 the riders boarding and alighting, the alarm when someone is still on board at the end. The seat
 itself is counted in the district's ledger (transport.Seat), across every school that rides the
-run; the rows here are the school's side of it."""
+run; the rows here are the school's side of it. And the school's bus safety: incidents with
+their timed steps, drills, and the training of the drivers on its routes and of its escorts."""
 
 from typing import ClassVar
 
