@@ -414,10 +414,11 @@ def test_the_demo_buses_two_routes_shared_by_two_schools_and_a_day_of_runs(db: A
 
 def _escorts_worked_their_runs() -> None:
     """The primary school's escort closed the first run with everyone off, the second is still
-    to check; the nine-year school's escort could not close (one pupil left on board): the
-    school's alarm, the guardian told."""
+    to check; the primary school held a drill and closed an incident, every step done; the
+    nine-year school's escort could not close (one pupil left on board): the school's alarm, the
+    guardian told."""
     from tenant_apps.notices.models import Notice
-    from tenant_apps.riders.models import Alarm, Escort, Passage, Rider, Trip
+    from tenant_apps.riders.models import Alarm, Drill, Escort, Incident, Passage, Rider, Trip
 
     with tenant_context(School.objects.get(code="3101010001")):
         escort = User.objects.get(username="escort.3101010001")
@@ -428,6 +429,9 @@ def _escorts_worked_their_runs() -> None:
         riders = Rider.objects.filter(trip=first).count()
         assert Passage.objects.filter(trip=first).count() == 2 * riders > 0
         assert Notice.objects.filter(key__startswith="riders.passage:").count() == 2
+        assert Drill.objects.count() == 1
+        incident = Incident.objects.get()
+        assert incident.closed_at is not None and incident.district_told_at is not None
     with tenant_context(School.objects.get(code="3101010003")):
         alarm = Alarm.objects.get()
         assert (alarm.kind, alarm.on_board, alarm.trip.status) == ("left_on_board", 1, "started")
