@@ -55,6 +55,10 @@ def _endorsed(scene: Scene) -> dict[str, Any]:
     return {"pk": make_field_trip(school, status=FieldTrip.Status.ENDORSED).pk}
 
 
+def _route(scene: Scene) -> dict[str, Any]:
+    return {"pk": make_route().pk}
+
+
 def _plan(scene: Scene) -> dict[str, Any]:
     school = School.objects.order_by("code").first()
     assert school is not None
@@ -73,6 +77,8 @@ DISTRICT_PAGES: Pages = {
     "transport:licences": Declared(READERS),
     "transport:licence-advance": Declared(WRITERS, _submitted),
     "transport:routes": Declared(READERS),
+    "transport:route": Declared(READERS, _route),
+    "transport:route-version-new": Declared(WRITERS, _route),
     "transport:runs": Declared(READERS),
     "transport:alarms": Declared(READERS),
     "transport:reports": Declared(READERS),

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shared_apps.transport.models import Driver, Vehicle
+from shared_apps.transport.models import Driver, Stop, Vehicle
 from shared_apps.transport.selectors import MAX_REPORT_DAYS
 from tenants.models import School
 
@@ -91,6 +91,68 @@ class TripDecisionForm(forms.Form):
                     self.add_error(name, _("Name the bus and the driver."))
         elif not (data.get("reason") or "").strip():
             self.add_error("reason", _("A refusal gives its reason."))
+        return data
+
+
+WEEKDAYS = [
+    ("1", _("Monday")),
+    ("2", _("Tuesday")),
+    ("3", _("Wednesday")),
+    ("4", _("Thursday")),
+    ("5", _("Friday")),
+    ("6", _("Saturday")),
+    ("7", _("Sunday")),
+]
+
+
+class RouteVersionForm(forms.Form):
+    """A new version of a route: the weekdays and dates it runs, and each of the route's stops
+    kept at its place in the order (left blank: not kept) and its time."""
+
+    weekdays = forms.MultipleChoiceField(
+        label=_("Runs on"), choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple
+    )
+    valid_from = forms.DateField(
+        label=_("Valid from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    valid_until = forms.DateField(
+        label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, stops: list[Stop], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stops = stops
+        for stop in stops:
+            self.fields[f"order_{stop.pk}"] = forms.IntegerField(
+                label=_("%(stop)s: order") % {"stop": stop.name},
+                min_value=1,
+                max_value=len(stops),
+                required=False,
+                initial=stop.order,
+            )
+            self.fields[f"at_{stop.pk}"] = forms.TimeField(
+                label=_("%(stop)s: time") % {"stop": stop.name},
+                required=False,
+                initial=stop.at,
+                widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kept: dict[int, tuple[Stop, Any]] = {}
+        for stop in self.stops:
+            order, at = data.get(f"order_{stop.pk}"), data.get(f"at_{stop.pk}")
+            if order is None:
+                continue
+            if at is None:
+                self.add_error(f"at_{stop.pk}", _("A kept stop has its time."))
+            elif order in kept:
+                self.add_error(f"order_{stop.pk}", _("Two stops cannot share a place."))
+            else:
+                kept[order] = (stop, at)
+        if not kept and not self.errors:
+            self.add_error(None, _("A route has at least one stop."))
+        data["kept"] = [kept[order] for order in sorted(kept)]
         return data
 
 
