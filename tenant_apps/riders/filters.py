@@ -2,7 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from houqin.filters import date_range
-from tenant_apps.riders.models import Alarm, Escort, Passage, Rider, Trip
+from tenant_apps.riders.models import Alarm, Escort, Passage, Rider, Terminal, Trip
 
 
 class RiderFilter(django_filters.FilterSet):
@@ -57,3 +57,13 @@ class AlarmFilter(django_filters.FilterSet):
     class Meta:
         model = Alarm
         fields = ["trip", "kind"]
+
+
+class TerminalFilter(django_filters.FilterSet):
+    revoked = django_filters.BooleanFilter(
+        field_name="revoked_at", lookup_expr="isnull", exclude=True, label=_("Revoked")
+    )
+
+    class Meta:
+        model = Terminal
+        fields = ["device"]

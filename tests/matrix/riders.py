@@ -2,7 +2,9 @@
 
 Grants in houqin/roles.py: `riders.*` for the logistics director, `riders.view_*` for the
 principal, `*.view_*` for the auditor; a bus escort's own trips (the ones they are put on), with
-their riders and passages: viewed, checked, started, boarded and closed."""
+their riders and passages: viewed, checked, started, boarded and closed. Boarding terminals are
+registered and revoked by the director; their own passages endpoint opens with a terminal's key
+(tests/test_riders_terminals.py)."""
 
 from typing import Any
 
@@ -14,7 +16,7 @@ from houqin.roles import Role
 from shared_apps.accounts.models import User
 from shared_apps.transport.models import Run
 from tenant_apps.riders import services
-from tenant_apps.riders.models import CheckItem, Escort, Passage, Rider, Trip
+from tenant_apps.riders.models import CheckItem, Escort, Passage, Rider, Terminal, Trip
 from tenants.models import School
 from tests.factories import SETUP, user_with_role
 from tests.matrix import AUDITOR, Built, Operations, R, Scene
@@ -48,6 +50,10 @@ SCHOOL_OPERATIONS: Operations = {
     ("GET", "/api/v1/riders/passages/{id}/"): READERS | {R.ESCORT},
     ("GET", "/api/v1/riders/alarms/"): READERS,
     ("GET", "/api/v1/riders/alarms/{id}/"): READERS,
+    ("GET", "/api/v1/riders/terminals/"): READERS,
+    ("POST", "/api/v1/riders/terminals/"): MANAGERS,
+    ("GET", "/api/v1/riders/terminals/{id}/"): READERS,
+    ("POST", "/api/v1/riders/terminals/{id}/revoke/"): MANAGERS,
 }
 DISTRICT_OPERATIONS: Operations = {}
 
@@ -103,6 +109,12 @@ def board(school: School, rider: Rider, kind: str = Passage.Kind.BOARD) -> Passa
             occurred_at=timezone.now(),
             actor=SETUP,
         ).passage
+
+
+def make_terminal(school: School, device: str = "bus-terminal-1") -> tuple[Terminal, str]:
+    """A boarding terminal of `school` registered as `device`, and its key."""
+    with tenant_context(school):
+        return services.terminal_register(device=device, actor=SETUP)
 
 
 def caller_if_escort(school: School) -> User | None:
@@ -161,6 +173,10 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
             closing = services.trip_close(trip=rider.trip, actor=SETUP)
         assert closing.alarm is not None
         params["id"] = closing.alarm.pk
+    elif path == "/api/v1/riders/terminals/" and method == "POST":
+        body = {"device": f"bus-terminal-{n}"}
+    elif path.startswith("/api/v1/riders/terminals/"):
+        params["id"] = make_terminal(school, f"bus-terminal-{n}")[0].pk
     elif path.startswith("/api/v1/riders/trips/{id}/"):
         rider = make_rider(school)
         escort_on(school, Run.objects.get(pk=rider.trip.run_ref), caller)

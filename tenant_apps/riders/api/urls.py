@@ -1,5 +1,6 @@
 """A school's bus riders' routes."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from tenant_apps.riders.api.views import (
@@ -7,6 +8,8 @@ from tenant_apps.riders.api.views import (
     EscortViewSet,
     PassageViewSet,
     RiderViewSet,
+    TerminalPassageView,
+    TerminalViewSet,
     TripViewSet,
 )
 
@@ -15,6 +18,14 @@ router.register("riders/trips", TripViewSet, basename="riders-trip")
 router.register("riders/escorts", EscortViewSet, basename="riders-escort")
 router.register("riders/passages", PassageViewSet, basename="riders-passage")
 router.register("riders/alarms", AlarmViewSet, basename="riders-alarm")
+router.register("riders/terminals", TerminalViewSet, basename="riders-terminal")
 router.register("riders", RiderViewSet, basename="riders-rider")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path(
+        "riders/terminal/passages/",
+        TerminalPassageView.as_view(),
+        name="riders-terminal-passages",
+    ),
+    *router.urls,
+]
