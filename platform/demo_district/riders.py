@@ -2,11 +2,14 @@
 both runs, the first run checked, started, every rider on and off at their stop and closed, the
 second still to check (for the escort's phone); in the nine-year school, its escort on the first
 run, one rider not recorded getting off, so the close is refused and the school's alarm raised,
-the guardian told on the console. A second run finds the escorts and adds nothing."""
+the guardian told on the console; its director ticked an item of the second run's check, with
+no escort of the school on it: an escort swap raised. A second run finds the escorts and adds
+nothing."""
 
 import datetime
 
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from demo_district.users import acting_as, demo_user
@@ -22,7 +25,11 @@ NINE_YEAR = "3101010003"
 
 
 def seed_riders() -> None:
-    runs = list(Run.objects.filter(route__code__in=("XC-01", "XC-02")).order_by("route__code"))
+    runs = list(
+        Run.objects.filter(
+            route__code__in=("XC-01", "XC-02"), period__startswith__date=timezone.localdate()
+        ).order_by("route__code")
+    )
     if not runs:
         return
     for code, worked, left_on_board in ((PRIMARY, runs, 0), (NINE_YEAR, runs[:1], 1)):
@@ -42,6 +49,8 @@ def seed_riders() -> None:
                         student=first.student, name="监护人", phone="13900000000", actor=director
                     )
             _work(trip, worked[0], escort, left_on_board)
+            if left_on_board:
+                _escort_swap(Trip.objects.get(run_ref=runs[1].pk), director)
 
 
 def _work(trip: Trip, run: Run, escort: User, left_on_board: int) -> None:
@@ -81,3 +90,12 @@ def _work(trip: Trip, run: Run, escort: User, left_on_board: int) -> None:
                 actor=escort,
             )
         services.trip_close(trip=trip, actor=escort)
+
+
+def _escort_swap(trip: Trip, director: User) -> None:
+    """The director ticks the brakes of a run the school put no escort on: someone not its
+    escort doing an escort's act, an escort swap raised to the school."""
+    with acting_as(director):
+        services.check_tick(
+            trip=trip, item=CheckItem.Item.BRAKES, passed=True, note="主任代查", actor=director
+        )
