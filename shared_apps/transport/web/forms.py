@@ -9,6 +9,9 @@ from shared_apps.transport.models import Driver, Stop, Vehicle
 from shared_apps.transport.selectors import MAX_REPORT_DAYS
 from tenants.models import School
 
+# A date input holds its value in ISO form, whatever the language shows.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 STEPS = [
     ("forward", _("Forward to public security and transport")),
     ("answer", _("Record their answer")),
@@ -18,7 +21,7 @@ STEPS = [
 
 
 class DayForm(forms.Form):
-    on = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("Day"), widget=DATE)
 
 
 class StepForm(forms.Form):
@@ -43,7 +46,7 @@ class FieldTripForm(forms.Form):
 
     destination = forms.CharField(label=_("Destination"), max_length=100)
     purpose = forms.CharField(label=_("Purpose"), max_length=200, required=False)
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("Day"), widget=DATE)
     leaves = forms.TimeField(label=_("Leaves at"), widget=forms.TimeInput(attrs={"type": "time"}))
     back = forms.TimeField(label=_("Back at"), widget=forms.TimeInput(attrs={"type": "time"}))
     pupils = forms.IntegerField(label=_("Pupils"), min_value=1, max_value=54)
@@ -112,12 +115,8 @@ class RouteVersionForm(forms.Form):
     weekdays = forms.MultipleChoiceField(
         label=_("Runs on"), choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple
     )
-    valid_from = forms.DateField(
-        label=_("Valid from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    valid_until = forms.DateField(
-        label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    valid_from = forms.DateField(label=_("Valid from"), required=False, widget=DATE)
+    valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DATE)
 
     def __init__(self, *args: Any, stops: list[Stop], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -159,8 +158,8 @@ class RouteVersionForm(forms.Form):
 class SpanForm(forms.Form):
     """The days a report covers."""
 
-    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=_("From"), widget=DATE)
+    date_to = forms.DateField(label=_("To"), widget=DATE)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
