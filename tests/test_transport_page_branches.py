@@ -27,13 +27,10 @@ from tests.matrix.transport import (
     make_vehicle,
     school_days_ahead,
 )
+from tests.pages.transport import district_client
 from tests.web import form_key, page, signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-def _district(district_host: str, role: Role = Role.TRANSPORT_OFFICER) -> Client:
-    return signed_in(district_host, user_with_role(role, None))
 
 
 def _school(school: School, role: Role) -> Client:
@@ -47,14 +44,14 @@ def test_the_reports_default_to_this_month_and_link_its_workbook(
     district_host: str, school_a: School
 ) -> None:
     make_run(make_licence(schools=[school_a]))
-    html = page(_district(district_host), "/transport/reports/")
+    html = page(district_client(district_host), "/transport/reports/")
     first = timezone.localdate().replace(day=1)
     assert f'value="{first.isoformat()}"' in html
     assert f"date_from={first.isoformat()}" in html and "format=xlsx" in html
 
 
 def test_a_bad_span_is_said_next_to_its_field_and_the_month_shown(district_host: str) -> None:
-    client = _district(district_host)
+    client = district_client(district_host)
     html = page(client, "/transport/reports/", date_from="2026-03-02", date_to="2026-03-01")
     assert 'id="id_date_to_error"' in html
     first = timezone.localdate().replace(day=1)
@@ -70,14 +67,14 @@ def test_the_plans_list_offers_planning_to_the_officer_only(
     district_host: str, school_a: School
 ) -> None:
     plan = make_route_plan(school_a, solved=False)
-    officer = page(_district(district_host), "/transport/plans/")
+    officer = page(district_client(district_host), "/transport/plans/")
     assert f"/transport/plans/{plan.pk}/" in officer and "/transport/plans/new/" in officer
-    auditor = page(_district(district_host, Role.AUDITOR), "/transport/plans/")
+    auditor = page(district_client(district_host, Role.AUDITOR), "/transport/plans/")
     assert f"/transport/plans/{plan.pk}/" in auditor and "/transport/plans/new/" not in auditor
 
 
 def test_a_plan_page_in_each_state(district_host: str, school_a: School) -> None:
-    client = _district(district_host)
+    client = district_client(district_host)
     queued = make_route_plan(school_a, solved=False)
     html = page(client, f"/transport/plans/{queued.pk}/")
     assert 'hx-trigger="every 2s"' in html and "<progress" in html
@@ -90,14 +87,14 @@ def test_a_plan_page_in_each_state(district_host: str, school_a: School) -> None
     html = page(client, f"/transport/plans/{done.pk}/")
     assert f"/transport/plans/{done.pk}/adopt/" in html
     # The auditor reads the proposal, without the adoption.
-    auditor = page(_district(district_host, Role.AUDITOR), f"/transport/plans/{done.pk}/")
+    auditor = page(district_client(district_host, Role.AUDITOR), f"/transport/plans/{done.pk}/")
     assert "北村" in auditor and f"/transport/plans/{done.pk}/adopt/" not in auditor
 
 
 def test_a_plan_is_adopted_once_and_a_second_time_is_refused_on_the_form(
     district_host: str, school_a: School
 ) -> None:
-    client = _district(district_host)
+    client = district_client(district_host)
     plan = make_route_plan(school_a)
     url = f"/transport/plans/{plan.pk}/adopt/"
     blank = client.post(url, {"once": form_key(client, url), "code": ""})
@@ -114,7 +111,7 @@ def test_a_plan_is_adopted_once_and_a_second_time_is_refused_on_the_form(
 
 
 def test_a_bad_plan_names_each_field(district_host: str, school_a: School) -> None:
-    client = _district(district_host)
+    client = district_client(district_host)
     assert "school_latitude" in page(client, "/transport/plans/new/")
     good: dict[str, Any] = {
         "school": school_a.pk,
@@ -207,7 +204,7 @@ def test_the_principal_refuses_only_with_a_reason_and_endorses(school_a: School)
 def test_the_district_approves_with_a_carriers_bus_or_refuses(
     district_host: str, school_a: School
 ) -> None:
-    officer = _district(district_host)
+    officer = district_client(district_host)
     trip = make_field_trip(school_a, status=FieldTrip.Status.ENDORSED)
     carrier = make_provider(kind=Provider.Kind.CARRIER)
     bus, driver = make_vehicle(carrier, rated_load=45), make_driver(carrier)

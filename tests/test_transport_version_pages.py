@@ -6,19 +6,15 @@ import datetime
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from houqin.roles import Role
 from shared_apps.transport.models import Route
 from tests.factories import user_with_role
 from tests.matrix.transport import make_route
+from tests.pages.transport import district_client
 from tests.web import form_key, page, signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-def _officer(district_host: str) -> Client:
-    return signed_in(district_host, user_with_role(Role.TRANSPORT_OFFICER, None))
 
 
 def test_the_officer_adds_a_version_with_its_days_and_its_stops_reordered(
@@ -26,7 +22,7 @@ def test_the_officer_adds_a_version_with_its_days_and_its_stops_reordered(
 ) -> None:
     route = make_route()
     first, second, third = route.stops.all()
-    client = _officer(district_host)
+    client = district_client(district_host)
     url = f"/transport/routes/{route.pk}/versions/new/"
     done = client.post(
         url,
@@ -84,7 +80,7 @@ def test_bad_versions_are_refused_next_to_the_field_and_nothing_is_made(
 ) -> None:
     route = make_route()
     first, second, _third = route.stops.all()
-    client = _officer(district_host)
+    client = district_client(district_host)
     url = f"/transport/routes/{route.pk}/versions/new/"
     one = {f"order_{first.pk}": "1", f"at_{first.pk}": "07:00"}
     cases: list[tuple[dict[str, Any], str | None]] = [
