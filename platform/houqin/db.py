@@ -56,12 +56,14 @@ def reconnect_if_idle() -> None:
 def _array_literal(values: Iterable[Any]) -> str:
     """A PostgreSQL array literal of `values` as text, each element quoted (a backslash or a
     double quote inside escaped), so that text from outside, commas and braces included, arrives
-    as sent; no NULLs."""
-    return "{" + ",".join(f'"{_array_element(v)}"' for v in values) + "}"
-
-
-def _array_element(value: Any) -> str:
-    return str(value).replace("\\", "\\\\").replace('"', '\\"')
+    as sent; no NULLs. The elements are escaped one by one only when one of them needs it."""
+    texts = list(map(str, values))
+    if not texts:
+        return "{}"
+    every = "".join(texts)
+    if "\\" in every or '"' in every:
+        texts = [t.replace("\\", "\\\\").replace('"', '\\"') for t in texts]
+    return '{"' + '","'.join(texts) + '"}'
 
 
 def insert_columns(

@@ -36,3 +36,18 @@ def notify(
     if made:
         deliver_on_commit(notice.pk)
     return notice
+
+
+@service
+def notify_user(
+    *, user_id: int, email: str, subject: str, body: str, key: str, actor: Actor
+) -> Notice:
+    """A notice to a member of the school: by e-mail, or on the console when they have none."""
+    return notify(
+        channel="email" if email else "console",
+        recipient=email or f"user:{user_id}",
+        subject=subject,
+        body=body,
+        key=key,
+        actor=actor,
+    )

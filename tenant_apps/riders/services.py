@@ -13,11 +13,19 @@ check, the start, a tick, the close), or the trip's escorts changed after its ch
 escort present.
 
 Boarding terminals are the school's, each with its own key (hashed as the buses' GPS keys are),
-registered and revoked by the logistics director."""
+registered and revoked by the logistics director.
+
+And safety: incidents reported on a trip (by its escort from the phone, or the logistics
+director) or on one of the school's buses, their steps each recorded once at a time between the
+incident and now, closed with a summary once every step is done and never changed after (an
+incident's report and steps are no escort's act: the director recording them raises no escort
+swap); the drills the school holds on its buses; the training of the drivers on its routes and
+of its escorts."""
 
 import datetime
 import secrets
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,13 +37,30 @@ from houqin.roles import Role
 from shared_apps.accounts.actors import person
 from shared_apps.accounts.models import User
 from shared_apps.transport import services as transport
-from shared_apps.transport.models import Route, Run, Seat, Stop, Vehicle
+from shared_apps.transport.models import Driver, Route, Run, Seat, Stop, Vehicle
 from shared_apps.transport.selectors import run_list
 from tenant_apps.dorms.selectors import guardian_list
 from tenant_apps.notices.services import notify
 from tenant_apps.people.models import Student
-from tenant_apps.riders.models import Alarm, CheckItem, Escort, Passage, Rider, Terminal, Trip
-from tenant_apps.riders.selectors import on_board
+from tenant_apps.riders.models import (
+    Alarm,
+    CheckItem,
+    Drill,
+    Escort,
+    Incident,
+    Passage,
+    Rider,
+    Terminal,
+    Training,
+    Trip,
+)
+from tenant_apps.riders.selectors import (
+    incident_steps,
+    on_board,
+    school_drivers,
+    school_escorts,
+    school_vehicles,
+)
 from tenants.selectors import current_school
 
 
@@ -408,3 +433,172 @@ def terminal_revoke(*, terminal: Terminal, actor: Actor) -> Terminal:
     locked.revoked_at = timezone.now()
     locked.save(update_fields=["revoked_at"])
     return locked
+
+
+def _invalid(field: str, message: str, code: str = "invalid") -> InvalidInput:
+    return InvalidInput(message, code=code, fields={field: [message]})
+
+
+def _not_after(field: str, moment: datetime.datetime | datetime.date) -> None:
+    """Refuses (400 `in_the_future`) a time or day after now."""
+    now = timezone.now() if isinstance(moment, datetime.datetime) else timezone.localdate()
+    if moment > now:
+        raise _invalid(field, _("This is in the future."), "in_the_future")
+
+
+def _required(field: str, text: str) -> str:
+    if not text.strip():
+        raise _invalid(field, _("Required."), "required")
+    return text.strip()
+
+
+def _school_bus(vehicle: Vehicle) -> int:
+    """The id of `vehicle`, refused (400 `not_our_bus`) unless licensed on the school's
+    routes."""
+    if not school_vehicles().filter(pk=vehicle.pk).exists():
+        raise _invalid("vehicle", _("This bus serves none of the school's routes."), "not_our_bus")
+    return vehicle.pk
+
+
+@service
+def incident_report(
+    *,
+    kind: str,
+    occurred_at: datetime.datetime,
+    description: str,
+    trip: Trip | None = None,
+    vehicle: Vehicle | None = None,
+    actor: Actor,
+) -> Incident:
+    """Report an incident on `trip` (its run's bus), or, without one, on `vehicle`, a bus of the
+    school's routes: not in the future, saying what happened."""
+    if kind not in Incident.Kind.values:
+        raise _invalid("kind", _("No such kind of incident."))
+    _not_after("occurred_at", occurred_at)
+    if trip is not None and vehicle is None:
+        vehicle_ref = run_list().get(pk=trip.run_ref).vehicle_id
+    elif vehicle is not None and trip is None:
+        vehicle_ref = _school_bus(vehicle)
+    else:
+        raise _invalid("trip", _("Name the trip, or the bus when there is no trip."), "required")
+    return Incident.objects.create(
+        trip=trip,
+        vehicle_ref=vehicle_ref,
+        kind=kind,
+        occurred_at=occurred_at,
+        description=_required("description", description),
+        reported_by=person(actor),
+    )
+
+
+def _open_incident(incident: Incident) -> Incident:
+    """The incident locked, refused once it is closed."""
+    locked = Incident.objects.select_for_update().get(pk=incident.pk)
+    if locked.closed_at is not None:
+        raise Conflict(_("The incident is closed: it is not changed."), code="incident_closed")
+    return locked
+
+
+@service
+def incident_step(
+    *, incident: Incident, step: str, at: datetime.datetime, actor: Actor
+) -> Incident:
+    """Record one step of an open incident as done at `at`: once, not before the incident and
+    not in the future."""
+    if step not in Incident.Step.values:
+        raise _invalid("step", _("No such step."))
+    locked = _open_incident(incident)
+    if getattr(locked, f"{step}_at") is not None:
+        raise Conflict(
+            _("%(step)s is recorded already.") % {"step": Incident.Step(step).label},
+            code="step_recorded",
+        )
+    _not_after("at", at)
+    if at < locked.occurred_at:
+        raise _invalid("at", _("This is before the incident."), "before_incident")
+    setattr(locked, f"{step}_at", at)
+    setattr(locked, f"{step}_by", person(actor))
+    locked.save(update_fields=[f"{step}_at", f"{step}_by"])
+    return locked
+
+
+@service
+def incident_close(*, incident: Incident, summary: str, actor: Actor) -> Incident:
+    """Close an incident with its summary: refused (409 `steps_open`, naming them) while a step
+    is not recorded."""
+    locked = _open_incident(incident)
+    missing = [done for done in incident_steps(locked) if done.at is None]
+    if missing:
+        raise Conflict(
+            _("Steps still to record: %(steps)s.")
+            % {"steps": "、".join(done.label for done in missing)},
+            code="steps_open",
+            fields={"steps": [done.step for done in missing]},
+        )
+    locked.summary = _required("summary", summary)
+    locked.closed_at = timezone.now()
+    locked.closed_by = person(actor)
+    locked.save(update_fields=["summary", "closed_at", "closed_by"])
+    return locked
+
+
+@service
+def drill_record(
+    *,
+    day: datetime.date,
+    kind: str,
+    participants: int,
+    notes: str = "",
+    vehicle: Vehicle | None = None,
+    actor: Actor,
+) -> Drill:
+    """Record an emergency drill held on `day` (not in the future), on `vehicle` (a bus of the
+    school's routes) if it was held on one."""
+    if kind not in Drill.Kind.values:
+        raise _invalid("kind", _("No such kind of drill."))
+    _not_after("day", day)
+    if participants < 1:
+        raise _invalid("participants", _("Someone took part."))
+    return Drill.objects.create(
+        day=day,
+        kind=kind,
+        vehicle_ref=None if vehicle is None else _school_bus(vehicle),
+        participants=participants,
+        notes=notes.strip(),
+        recorded_by=person(actor),
+    )
+
+
+@service
+def training_record(
+    *,
+    day: datetime.date,
+    topic: str,
+    hours: Decimal,
+    trainer: str,
+    driver: Driver | None = None,
+    user: User | None = None,
+    actor: Actor,
+) -> Training:
+    """Record the training of one person on `day` (not in the future): a driver licensed on the
+    school's routes, or a bus escort of the school."""
+    if (driver is None) == (user is None):
+        raise _invalid("driver", _("Name the driver or the escort trained."), "required")
+    _not_after("day", day)
+    if not Decimal(0) < hours <= Decimal(24):
+        raise _invalid("hours", _("Between 0.1 and 24 hours."))
+    if driver is not None and not school_drivers().filter(pk=driver.pk).exists():
+        message = _("This driver drives none of the school's routes.")
+        raise _invalid("driver", message, "not_our_driver")
+    if user is not None and not school_escorts().filter(pk=user.pk).exists():
+        message = _("Only the school's bus escorts are trained here, with the drivers.")
+        raise _invalid("user", message, "not_an_escort")
+    return Training.objects.create(
+        day=day,
+        driver_ref=None if driver is None else driver.pk,
+        user=user,
+        topic=_required("topic", topic),
+        hours=hours,
+        trainer=_required("trainer", trainer),
+        recorded_by=person(actor),
+    )

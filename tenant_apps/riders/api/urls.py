@@ -5,11 +5,14 @@ from rest_framework.routers import SimpleRouter
 
 from tenant_apps.riders.api.views import (
     AlarmViewSet,
+    DrillViewSet,
     EscortViewSet,
+    IncidentViewSet,
     PassageViewSet,
     RiderViewSet,
     TerminalPassageView,
     TerminalViewSet,
+    TrainingViewSet,
     TripViewSet,
 )
 
@@ -19,6 +22,9 @@ router.register("riders/escorts", EscortViewSet, basename="riders-escort")
 router.register("riders/passages", PassageViewSet, basename="riders-passage")
 router.register("riders/alarms", AlarmViewSet, basename="riders-alarm")
 router.register("riders/terminals", TerminalViewSet, basename="riders-terminal")
+router.register("riders/incidents", IncidentViewSet, basename="riders-incident")
+router.register("riders/drills", DrillViewSet, basename="riders-drill")
+router.register("riders/trainings", TrainingViewSet, basename="riders-training")
 router.register("riders", RiderViewSet, basename="riders-rider")
 
 urlpatterns = [

@@ -10,7 +10,7 @@ from shared_apps.audit.operations import AuditTriggers
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('riders', '0003_escorts_checks_passages'),
+        ('riders', '0004_incidents_drills_training'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
