@@ -38,8 +38,10 @@ from tests.matrix.admin import PAGES, WRITES, may, row_id
 # Operations meant for anonymous callers, tested in test_tokens.py.
 PUBLIC_OPERATIONS = {("POST", "/api/v1/auth/token/")}
 # Operations a device calls with its own key instead of a user's token (the district host's GPS
-# ingest), tested in test_transport_api.py.
+# ingest, tested in test_transport_api.py; a school's boarding terminals, tested in
+# test_riders_terminals.py).
 DEVICE_OPERATIONS = {("POST", "/api/v1/transport/telemetry/")}
+SCHOOL_DEVICE_OPERATIONS = {("POST", "/api/v1/riders/terminal/passages/")}
 
 OUTSIDER = "member of another school"
 ANONYMOUS = "anonymous"
@@ -174,7 +176,8 @@ def _schema_operations(host: str) -> set[tuple[str, str]]:
 
 def test_every_operation_is_declared(school_a, district_host):
     assert (
-        _schema_operations(school_host(school_a.code)) == set(SCHOOL_OPERATIONS) | PUBLIC_OPERATIONS
+        _schema_operations(school_host(school_a.code))
+        == set(SCHOOL_OPERATIONS) | PUBLIC_OPERATIONS | SCHOOL_DEVICE_OPERATIONS
     )
     assert (
         _schema_operations(district_host)

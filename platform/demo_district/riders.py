@@ -2,9 +2,11 @@
 both runs, the first run checked, started, every rider on and off at their stop and closed, the
 second still to check (for the escort's phone); in the nine-year school, its escort on the first
 run, one rider not recorded getting off, so the close is refused and the school's alarm raised,
-the guardian told on the console. The primary school also held an evacuation drill on its bus
-today, and closed yesterday's breakdown with every step timed. A second run finds the escorts
-and adds nothing."""
+the guardian told on the console; its director ticked an item of the second run's check, with
+no escort of the school on it: an escort swap raised. The primary school also held an evacuation
+drill on its bus today, and closed yesterday's breakdown with every step timed (the director's
+incident work is no escort's act: no swap raised). A second run finds the escorts and adds
+nothing."""
 
 import datetime
 
@@ -25,7 +27,11 @@ NINE_YEAR = "3101010003"
 
 
 def seed_riders() -> None:
-    runs = list(Run.objects.filter(route__code__in=("XC-01", "XC-02")).order_by("route__code"))
+    runs = list(
+        Run.objects.filter(
+            route__code__in=("XC-01", "XC-02"), period__startswith__date=timezone.localdate()
+        ).order_by("route__code")
+    )
     if not runs:
         return
     for code, worked, left_on_board in ((PRIMARY, runs, 0), (NINE_YEAR, runs[:1], 1)):
@@ -45,6 +51,8 @@ def seed_riders() -> None:
                         student=first.student, name="监护人", phone="13900000000", actor=director
                     )
             _work(trip, worked[0], escort, left_on_board)
+            if left_on_board:
+                _escort_swap(Trip.objects.get(run_ref=runs[1].pk), director)
             if code == PRIMARY:
                 _safety(worked[0], director)
 
@@ -86,6 +94,15 @@ def _work(trip: Trip, run: Run, escort: User, left_on_board: int) -> None:
                 actor=escort,
             )
         services.trip_close(trip=trip, actor=escort)
+
+
+def _escort_swap(trip: Trip, director: User) -> None:
+    """The director ticks the brakes of a run the school put no escort on: someone not its
+    escort doing an escort's act, an escort swap raised to the school."""
+    with acting_as(director):
+        services.check_tick(
+            trip=trip, item=CheckItem.Item.BRAKES, passed=True, note="主任代查", actor=director
+        )
 
 
 def _safety(run: Run, director: User) -> None:

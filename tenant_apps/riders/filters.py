@@ -3,7 +3,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from houqin.filters import LabelledFilterSet, date_range
-from tenant_apps.riders.models import Alarm, Drill, Escort, Incident, Passage, Rider, Training, Trip
+from tenant_apps.riders.models import (
+    Alarm,
+    Drill,
+    Escort,
+    Incident,
+    Passage,
+    Rider,
+    Terminal,
+    Training,
+    Trip,
+)
 
 
 class RiderFilter(django_filters.FilterSet):
@@ -58,6 +68,17 @@ class AlarmFilter(django_filters.FilterSet):
     class Meta:
         model = Alarm
         fields = ["trip", "kind"]
+
+
+class TerminalFilter(django_filters.FilterSet):
+    created_from, created_to = date_range("created_at", _("Registered"))
+    revoked = django_filters.BooleanFilter(
+        field_name="revoked_at", lookup_expr="isnull", exclude=True, label=_("Revoked")
+    )
+
+    class Meta:
+        model = Terminal
+        fields = ["device"]
 
 
 class IncidentFilter(LabelledFilterSet):

@@ -1,9 +1,10 @@
 """A school's bus riders: which of its students ride which district run, from which stop, in
 which seat, and the run as the school's escorts work it: the escorts on it, the pre-trip check,
-the riders boarding and alighting, the alarm when someone is still on board at the end. The seat
-itself is counted in the district's ledger (transport.Seat), across every school that rides the
-run; the rows here are the school's side of it. And the school's bus safety: incidents with
-their timed steps, drills, and the training of the drivers on its routes and of its escorts."""
+the riders boarding and alighting (ticked, or from the school's boarding terminals, each with
+its own key), the alarms (someone still on board at the end, an escort swap). The seat itself
+is counted in the district's ledger (transport.Seat), across every school that rides the run;
+the rows here are the school's side of it. And the school's bus safety: incidents with their
+timed steps, drills, and the training of the drivers on its routes and of its escorts."""
 
 from typing import ClassVar
 
@@ -240,15 +241,33 @@ class Passage(models.Model):
 
 
 class Alarm(models.Model):
-    """Riders still on board when the run was to close (fewer got off than got on): raised to
-    the school, their guardians told."""
+    """Something on a run the school must look at: riders still on board when it was to close
+    (fewer got off than got on; their guardians told), or an escort swap (someone not put on the
+    run as its escort worked it, or its escorts changed after the pre-trip check)."""
 
     class Kind(models.TextChoices):
         LEFT_ON_BOARD = "left_on_board", _("riders left on board")
+        ESCORT_SWAP = "escort_swap", _("escort not the run's")
+
+    class Cause(models.TextChoices):
+        ACTED = "acted", _("worked the run without being put on it as its escort")
+        PUT_ON = "put_on", _("put on the run after its check")
+        TAKEN_OFF = "taken_off", _("taken off the run after its check")
 
     trip = models.ForeignKey(Trip, on_delete=models.PROTECT, related_name="alarms")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    on_board = models.PositiveSmallIntegerField(_("still on board"))
+    on_board = models.PositiveSmallIntegerField(_("still on board"), null=True, blank=True)
+    # An escort swap: who worked the run without being on it, or the escort put on or taken off
+    # after the check; `cause` says which.
+    escort = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("escort"),
+    )
+    cause = models.CharField(_("cause"), max_length=10, choices=Cause.choices, blank=True)
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -261,12 +280,52 @@ class Alarm(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["trip", "kind"], name="riders_alarm_once_per_trip"),
             models.CheckConstraint(
-                condition=one_of("kind", ("left_on_board",)), name="riders_alarm_kind"
+                condition=one_of("kind", ("left_on_board", "escort_swap")),
+                name="riders_alarm_kind",
+            ),
+            # What each kind measured is there: the pages and the API show it.
+            models.CheckConstraint(
+                condition=Q(kind="left_on_board", on_board__isnull=False, cause="")
+                | (Q(kind="escort_swap", escort__isnull=False) & ~Q(cause="")),
+                name="riders_alarm_measured",
+            ),
+            models.CheckConstraint(
+                condition=one_of("cause", ("", "acted", "put_on", "taken_off")),
+                name="riders_alarm_cause",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.trip_id} {self.kind}"
+
+
+class Terminal(models.Model):
+    """A card or face terminal on the school's buses, registered by the logistics director: it
+    reports riders boarding and alighting as `device` with its own key (the key's hash kept,
+    the key shown once); revoked, its key opens nothing."""
+
+    device = models.CharField(_("device"), max_length=64, unique=True)
+    # SHA-256 of its key (transport.Vehicle.key_hash, as for the buses' GPS devices).
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    audit_redacted_fields = ("key_hash",)
+
+    class Meta:
+        verbose_name = _("boarding terminal")
+        verbose_name_plural = _("boarding terminals")
+        ordering = ["device"]
+        permissions = [("revoke_terminal", _("Can revoke a boarding terminal's key"))]
+        constraints = [
+            models.CheckConstraint(condition=~Q(device=""), name="riders_terminal_named"),
+        ]
+
+    def __str__(self) -> str:
+        return self.device
 
 
 # An incident's timed steps, in the order they are shown: each recorded once, with its time.

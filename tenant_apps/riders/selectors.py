@@ -29,6 +29,7 @@ from tenant_apps.riders.models import (
     Incident,
     Passage,
     Rider,
+    Terminal,
     Training,
     Trip,
 )
@@ -97,9 +98,22 @@ def passage_list() -> QuerySet[Passage]:
 
 def alarm_list() -> QuerySet[Alarm]:
     run = Run.objects.filter(pk=OuterRef("trip__run_ref"))
-    return Alarm.objects.select_related("trip", "raised_by").annotate(
+    return Alarm.objects.select_related("trip", "escort", "raised_by").annotate(
         route=Subquery(run.values("route__code")), plate=Subquery(run.values("vehicle__plate"))
     )
+
+
+def trip_alarms(trip: Trip, aboard: int) -> list[Alarm]:
+    """The trip's alarms that still matter to whoever works it: none once it is closed (what
+    happened is its outcome, and the day's alarms stay on the school's list); riders left on
+    board only while `aboard` (someone is on board now)."""
+    if trip.status == Trip.Status.CLOSED:
+        return []
+    return [
+        alarm
+        for alarm in alarm_list().filter(trip=trip)
+        if alarm.kind != Alarm.Kind.LEFT_ON_BOARD or aboard
+    ]
 
 
 def on_board(trip: Trip) -> QuerySet[Rider]:
@@ -179,6 +193,18 @@ def trip_counts(trip: Trip) -> tuple[int, int]:
     """How many of the trip's riders got on, and how many are on board now."""
     boarded = Passage.objects.filter(trip=trip, kind=Passage.Kind.BOARD).count()
     return boarded, on_board(trip).count()
+
+
+def terminal_list() -> QuerySet[Terminal]:
+    return Terminal.objects.select_related("created_by")
+
+
+def terminal_by_key(key: str) -> Terminal | None:
+    """The school's terminal that `key` opens: registered here and not revoked (a key of
+    another school's terminal opens nothing here)."""
+    if not key:
+        return None
+    return Terminal.objects.filter(key_hash=Vehicle.key_hash(key), revoked_at__isnull=True).first()
 
 
 def incident_list() -> QuerySet[Incident]:

@@ -7,22 +7,30 @@ ledger), the pre-trip check ticked item by item, the trip started only when ever
 each rider boarding and alighting (from a card or face terminal, once per terminal event, or
 ticked by the escort; the wrong bus and the wrong stop refused), their guardians told through
 the notice outbox, and the trip closed only when as many got off as got on; else an alarm to the
-school, the guardians of those still on board told, and the closing refused.
+school, the guardians of those still on board told, and the closing refused. An escort swap is an
+alarm to the school too: someone not put on the trip as its escort doing an escort's act (the
+check, the start, a tick, the close), or the trip's escorts changed after its check found its
+escort present.
+
+Boarding terminals are the school's, each with its own key (hashed as the buses' GPS keys are),
+registered and revoked by the logistics director.
 
 And safety: incidents reported on a trip (by its escort from the phone, or the logistics
 director) or on one of the school's buses, their steps each recorded once at a time between the
-incident and now, closed with a summary once every step is done and never changed after; the
-drills the school holds on its buses; the training of the drivers on its routes and of its
-escorts."""
+incident and now, closed with a summary once every step is done and never changed after (an
+incident's report and steps are no escort's act: the director recording them raises no escort
+swap); the drills the school holds on its buses; the training of the drivers on its routes and
+of its escorts."""
 
 import datetime
+import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from houqin.door import Actor, service
+from houqin.door import Actor, SystemActor, service
 from houqin.exceptions import Conflict, InvalidInput, ServiceError
 from houqin.permissions import roles_of
 from houqin.roles import Role
@@ -42,6 +50,7 @@ from tenant_apps.riders.models import (
     Incident,
     Passage,
     Rider,
+    Terminal,
     Training,
     Trip,
 )
@@ -104,6 +113,7 @@ def escort_assign(*, run: Run, user: User, actor: Actor) -> Escort:
     if locked.status != Trip.Status.PLANNED:
         raise Conflict(_("The run has started: its escorts are set."), code="trip_started")
     transport.assign_escort(run=run, school=current_school(), actor=actor)
+    _escorts_changed(locked, user, Alarm.Cause.PUT_ON, actor)
     return Escort.objects.create(trip=locked, user=user, created_by=person(actor))
 
 
@@ -113,6 +123,7 @@ def escort_remove(*, escort: Escort, actor: Actor) -> None:
     trip = Trip.objects.select_for_update().get(pk=escort.trip_id)
     if trip.status != Trip.Status.PLANNED:
         raise Conflict(_("The run has started: its escorts are set."), code="trip_started")
+    _escorts_changed(trip, escort.user, Alarm.Cause.TAKEN_OFF, actor)
     Escort.objects.filter(pk=escort.pk).delete()
     transport.release_escort(run=Run.objects.get(pk=trip.run_ref), actor=actor)
 
@@ -125,6 +136,37 @@ def _open(trip: Trip) -> Trip:
     if locked.status == Trip.Status.CLOSED:
         raise Conflict(_("The run is closed."), code="trip_closed")
     return locked
+
+
+def _swap_raise(trip: Trip, escort: User, cause: str, actor: Actor) -> Alarm:
+    """The trip's escort-swap alarm to the school (one a trip: raised again, it says the latest)."""
+    alarm, _made = Alarm.objects.update_or_create(
+        trip=trip,
+        kind=Alarm.Kind.ESCORT_SWAP,
+        defaults={
+            "escort": escort,
+            "cause": cause,
+            "raised_by": person(actor),
+            "raised_at": timezone.now(),
+        },
+    )
+    return alarm
+
+
+def _escort_act(trip: Trip, actor: Actor) -> None:
+    """An escort's act (the check, the start, a tick, the close) by someone who is not put on
+    the trip as its escort: an escort swap, raised to the school. A job acting for no one is
+    not a swap."""
+    user = person(actor)
+    if user is not None and not trip.escorts.filter(user=user).exists():
+        _swap_raise(trip, user, Alarm.Cause.ACTED, actor)
+
+
+def _escorts_changed(trip: Trip, escort: User, cause: str, actor: Actor) -> None:
+    """The trip's escorts changed after its pre-trip check found its escort present: an escort
+    swap, raised to the school."""
+    if trip.checks.filter(item=CheckItem.Item.ESCORT_PRESENT, passed=True).exists():
+        _swap_raise(trip, escort, cause, actor)
 
 
 @service
@@ -145,6 +187,7 @@ def check_tick(
     locked = Trip.objects.select_for_update().get(pk=trip.pk)
     if locked.status != Trip.Status.PLANNED:
         raise Conflict(_("The run has started: its check is done."), code="trip_started")
+    _escort_act(locked, actor)
     run = run_list().get(pk=locked.run_ref)
     if item == CheckItem.Item.HEAD_COUNT:
         if count is None:
@@ -197,6 +240,7 @@ def trip_start(*, trip: Trip, actor: Actor) -> Trip:
             code="check_open",
             fields={"items": [item.value for item in missing]},
         )
+    _escort_act(locked, actor)
     locked.status = Trip.Status.STARTED
     locked.started_at = timezone.now()
     locked.save(update_fields=["status", "started_at"])
@@ -241,6 +285,8 @@ def passage_record(
         if original is not None:
             return Recorded(original, made=False)
     locked = _open(locked)
+    if not terminal:
+        _escort_act(locked, actor)
     rider = locked.riders.filter(student=student).first()
     if rider is None:
         elsewhere = Rider.objects.filter(student=student).exists()
@@ -318,6 +364,7 @@ def trip_close(*, trip: Trip, actor: Actor) -> Closing:
     the notices to the guardians of those still on board (the caller answers the refusal after
     this commits)."""
     locked = _open(trip)
+    _escort_act(locked, actor)
     left = list(on_board(locked))
     if not left:
         locked.status = Trip.Status.CLOSED
@@ -351,6 +398,41 @@ def trip_close(*, trip: Trip, actor: Actor) -> Closing:
         fields={"riders": [rider.pk for rider in left]},
     )
     return Closing(locked, alarm, refusal)
+
+
+# A boarding terminal reporting with its own key: the trail names no person for its events.
+TERMINALS = SystemActor("riders.terminal")
+
+
+@service
+def terminal_register(*, device: str, actor: Actor) -> tuple[Terminal, str]:
+    """Register a boarding terminal of the school as `device`, with a new key: the key is
+    answered once, only its hash kept (as for the buses' GPS devices)."""
+    device = device.strip()
+    if not device:
+        message = _("Name the terminal's device.")
+        raise InvalidInput(message, code="required", fields={"device": [message]})
+    if Terminal.objects.filter(device=device).exists():
+        raise Conflict(
+            _("A terminal is registered as %(device)s.") % {"device": device},
+            code="terminal_exists",
+        )
+    key = secrets.token_urlsafe(32)
+    terminal = Terminal.objects.create(
+        device=device, key_hash=Vehicle.key_hash(key), created_by=person(actor)
+    )
+    return terminal, key
+
+
+@service
+def terminal_revoke(*, terminal: Terminal, actor: Actor) -> Terminal:
+    """Revoke a terminal's key: from now on it opens nothing (what it reported stays)."""
+    locked = Terminal.objects.select_for_update().get(pk=terminal.pk)
+    if locked.revoked_at is not None:
+        raise Conflict(_("The terminal is revoked already."), code="terminal_revoked")
+    locked.revoked_at = timezone.now()
+    locked.save(update_fields=["revoked_at"])
+    return locked
 
 
 def _invalid(field: str, message: str, code: str = "invalid") -> InvalidInput:

@@ -4,7 +4,9 @@ Grants in houqin/roles.py: `riders.*` for the logistics director, `riders.view_*
 principal, `*.view_*` for the auditor; a bus escort's own trips (the ones they are put on), with
 their riders and passages: viewed, checked, started, boarded and closed; the incidents on them
 reported, viewed and their steps recorded (closing one is the director's). Drills and training
-records are the director's to write and the school's readers' to read."""
+records are the director's to write and the school's readers' to read. Boarding terminals are
+registered and revoked by the director; their own passages endpoint opens with a terminal's key
+(tests/test_riders_terminals.py)."""
 
 import datetime
 from decimal import Decimal
@@ -25,6 +27,7 @@ from tenant_apps.riders.models import (
     Incident,
     Passage,
     Rider,
+    Terminal,
     Training,
     Trip,
 )
@@ -61,6 +64,10 @@ SCHOOL_OPERATIONS: Operations = {
     ("GET", "/api/v1/riders/passages/{id}/"): READERS | {R.ESCORT},
     ("GET", "/api/v1/riders/alarms/"): READERS,
     ("GET", "/api/v1/riders/alarms/{id}/"): READERS,
+    ("GET", "/api/v1/riders/terminals/"): READERS,
+    ("POST", "/api/v1/riders/terminals/"): MANAGERS,
+    ("GET", "/api/v1/riders/terminals/{id}/"): READERS,
+    ("POST", "/api/v1/riders/terminals/{id}/revoke/"): MANAGERS,
     ("POST", "/api/v1/riders/trips/{id}/incidents/"): ESCORTING,
     ("GET", "/api/v1/riders/incidents/"): READERS | {R.ESCORT},
     ("POST", "/api/v1/riders/incidents/"): MANAGERS,
@@ -130,6 +137,12 @@ def board(school: School, rider: Rider, kind: str = Passage.Kind.BOARD) -> Passa
             occurred_at=timezone.now(),
             actor=SETUP,
         ).passage
+
+
+def make_terminal(school: School, device: str = "bus-terminal-1") -> tuple[Terminal, str]:
+    """A boarding terminal of `school` registered as `device`, and its key."""
+    with tenant_context(school):
+        return services.terminal_register(device=device, actor=SETUP)
 
 
 def make_incident(
@@ -273,6 +286,10 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
             closing = services.trip_close(trip=rider.trip, actor=SETUP)
         assert closing.alarm is not None
         params["id"] = closing.alarm.pk
+    elif path == "/api/v1/riders/terminals/" and method == "POST":
+        body = {"device": f"bus-terminal-{n}"}
+    elif path.startswith("/api/v1/riders/terminals/"):
+        params["id"] = make_terminal(school, f"bus-terminal-{n}")[0].pk
     elif path.startswith("/api/v1/riders/trips/{id}/"):
         rider = make_rider(school)
         escort_on(school, Run.objects.get(pk=rider.trip.run_ref), caller)

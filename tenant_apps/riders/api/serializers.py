@@ -15,6 +15,7 @@ from tenant_apps.riders.models import (
     Incident,
     Passage,
     Rider,
+    Terminal,
     Training,
     Trip,
 )
@@ -162,6 +163,7 @@ class AlarmSerializer(serializers.ModelSerializer):
     run = serializers.IntegerField(source="trip.run_ref", read_only=True)
     route = serializers.CharField(read_only=True)
     plate = serializers.CharField(read_only=True)
+    escort = person(allow_null=True)
     raised_by = person(allow_null=True)
 
     class Meta:
@@ -174,9 +176,52 @@ class AlarmSerializer(serializers.ModelSerializer):
             "plate",
             "kind",
             "on_board",
+            "escort",
+            "cause",
             "raised_by",
             "raised_at",
         ]
+
+
+class TerminalSerializer(serializers.ModelSerializer):
+    created_by = person(allow_null=True)
+
+    class Meta:
+        model = Terminal
+        fields = ["id", "device", "created_by", "created_at", "revoked_at"]
+
+
+class TerminalCreateSerializer(serializers.Serializer):
+    device = serializers.CharField(max_length=64)
+
+
+class TerminalIssuedSerializer(serializers.Serializer):
+    """A terminal just registered, with its key: shown this once."""
+
+    terminal = TerminalSerializer()
+    key = serializers.CharField()
+
+
+class TerminalPassageSerializer(serializers.Serializer):
+    """A terminal's event: the trip, the pupil's student number, on or off, card or face, its
+    own event id (the device is the terminal's, known by its key)."""
+
+    trip = serializers.PrimaryKeyRelatedField(queryset=Trip.objects.all())
+    student_number = serializers.SlugRelatedField(
+        slug_field="student_number", queryset=Student.objects.all()
+    )
+    kind = serializers.ChoiceField(choices=Passage.Kind.choices)
+    method = serializers.ChoiceField(
+        choices=[
+            (Passage.Method.CARD, Passage.Method.CARD.label),
+            (Passage.Method.FACE, Passage.Method.FACE.label),
+        ]
+    )
+    stop = serializers.PrimaryKeyRelatedField(
+        queryset=Stop.objects.all(), required=False, allow_null=True
+    )
+    device_event_id = serializers.CharField(max_length=64)
+    occurred_at = serializers.DateTimeField()
 
 
 class StepSerializer(serializers.Serializer):

@@ -1,19 +1,26 @@
 """A school's bus riders: seated on the district's runs through the shared ledger, listed per
 run, and each run's seat chart; the escorts put on the runs; the run as its escort works it
 (the pre-trip check, starting, boarding and alighting from terminals or ticked, closing); the
-alarms raised when someone was still on board. Safety: incidents (reported on a trip by its
-escort, or by the logistics director), their timed steps and closing; drills and the semesters
-without one; training records and who has had none for twelve months."""
+alarms raised when someone was still on board or an escort swapped; the boarding terminals,
+registered and revoked, posting passages with keys of their own. Safety: incidents (reported on
+a trip by its escort, or by the logistics director), their timed steps and closing; drills and
+the semesters without one; training records and who has had none for twelve months."""
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.decorators import action
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from houqin.api.viewsets import RestrictedViewSet
 from houqin.months import add_months
@@ -27,10 +34,21 @@ from tenant_apps.riders.filters import (
     IncidentFilter,
     PassageFilter,
     RiderFilter,
+    TerminalFilter,
     TrainingFilter,
     TripFilter,
 )
-from tenant_apps.riders.models import Alarm, Drill, Escort, Incident, Passage, Rider, Training, Trip
+from tenant_apps.riders.models import (
+    Alarm,
+    Drill,
+    Escort,
+    Incident,
+    Passage,
+    Rider,
+    Terminal,
+    Training,
+    Trip,
+)
 
 
 class RiderViewSet(
@@ -203,7 +221,7 @@ class PassageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
 
 
 class AlarmViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
-    """Runs that were to close with riders still on board."""
+    """Runs that were to close with riders still on board, and escort swaps."""
 
     model = Alarm
     serializer_class = s.AlarmSerializer
@@ -212,6 +230,86 @@ class AlarmViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedV
 
     def safely_get_queryset(self) -> QuerySet[Alarm]:
         return selectors.alarm_list()
+
+
+class TerminalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
+    """The school's boarding terminals, each with its own key (answered once, when registered),
+    revoked by the logistics director."""
+
+    model = Terminal
+    serializer_class = s.TerminalSerializer
+    filterset_class = TerminalFilter
+    ordering_fields = ["id", "device"]
+    action_verbs = {"revoke": "revoke"}
+
+    def safely_get_queryset(self) -> QuerySet[Terminal]:
+        return selectors.terminal_list()
+
+    @extend_schema(request=s.TerminalCreateSerializer, responses={201: s.TerminalIssuedSerializer})
+    def create(self, request: Request) -> Response:
+        data = s.TerminalCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        terminal, key = services.terminal_register(
+            device=data.validated_data["device"], actor=signed_in(request)
+        )
+        issued = {"terminal": selectors.terminal_list().get(pk=terminal.pk), "key": key}
+        return Response(s.TerminalIssuedSerializer(issued).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=s.TerminalSerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Revoke the terminal's key: from now on it opens nothing (401)."""
+        terminal = services.terminal_revoke(terminal=self.get_object(), actor=signed_in(request))
+        return Response(s.TerminalSerializer(selectors.terminal_list().get(pk=terminal.pk)).data)
+
+
+class TerminalKey(BaseAuthentication):
+    """A boarding terminal known by its key in `X-Terminal-Key`, among this school's terminals:
+    a key unknown here (another school's too) or revoked is refused (401)."""
+
+    def authenticate(self, request: Request) -> tuple[AnonymousUser, Terminal]:
+        terminal = selectors.terminal_by_key(request.headers.get("X-Terminal-Key", ""))
+        if terminal is None:
+            raise AuthenticationFailed(_("Unknown or revoked terminal key."))
+        return AnonymousUser(), terminal
+
+    def authenticate_header(self, request: Request) -> str:
+        return "Terminal-Key"
+
+
+class TerminalPassageView(APIView):
+    """A boarding terminal's event, known by its key in `X-Terminal-Key`: recorded as the
+    escorts' API records it (once per event id: sent again, 200 with the original; the wrong
+    bus and the wrong stop refused, the guardians told)."""
+
+    authentication_classes = [TerminalKey]
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=s.TerminalPassageSerializer,
+        responses={201: s.PassageSerializer, 200: s.PassageSerializer},
+        parameters=[
+            OpenApiParameter("X-Terminal-Key", str, OpenApiParameter.HEADER, required=True)
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        terminal = request.auth
+        assert isinstance(terminal, Terminal)
+        data = s.TerminalPassageSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        recorded = services.passage_record(
+            trip=fields.pop("trip"),
+            student=fields.pop("student_number"),
+            device=terminal.device,
+            actor=services.TERMINALS,
+            **fields,
+        )
+        passage = selectors.passage_list().get(pk=recorded.passage.pk)
+        return Response(
+            s.PassageSerializer(passage).data,
+            status=status.HTTP_201_CREATED if recorded.made else status.HTTP_200_OK,
+        )
 
 
 class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):

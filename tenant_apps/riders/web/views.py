@@ -115,7 +115,12 @@ def _trip_context(request: HttpRequest, trip: Trip) -> dict[str, Any]:
         "unstopped": unstopped,
         "boarded": boarded,
         "on_board": aboard,
-        "alarm": selectors.alarm_list().filter(trip=trip).first(),
+        "alarms": selectors.trip_alarms(trip, aboard),
+        "raised": (
+            selectors.alarm_list().filter(trip=trip).count()
+            if trip.status == Trip.Status.CLOSED
+            else 0
+        ),
         "incidents": restrict(selectors.incident_list(), user, "view").filter(trip=trip),
     }
 
