@@ -30,11 +30,11 @@ test: check pytest
 # first setup of the same code (a template database, tests/conftest.py); tests marked
 # `xdist_group` run on one worker together. Then the browser suite, in a session of its own
 # (tests/browser/: the demo district in Debian's Chromium; it says what to install when it
-# finds no Chromium).
+# finds no Chromium). Each prints its slowest tests, to keep the run's ten minutes in sight.
 TEST_WORKERS ?= auto
 pytest: install
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --cov --cov-report=
-	HOUQIN_TEST_DB=test_houqin_browser $(BIN)/python -m pytest --browser --cov --cov-append --cov-report=
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --cov --cov-report= --durations=15
+	HOUQIN_TEST_DB=test_houqin_browser $(BIN)/python -m pytest --browser --cov --cov-append --cov-report= --durations=5
 
 check: lint typecheck imports migrations-check
 

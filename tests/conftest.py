@@ -30,6 +30,7 @@ from houqin import devstack
 from houqin.db import tenant_db
 from houqin.roles import Role
 from shared_apps.accounts.models import User
+from shared_apps.audit.models import Change
 from tenants.models import School
 from tenants.routing import school_host
 from tenants.services import school_create
@@ -219,6 +220,12 @@ def _schema_is_public_after_each_test() -> Iterator[None]:
     for cache in caches.all():
         cache.clear()
     assert tenant_db().schema_name == "public", f"schema {tenant_db().schema_name} leaked"
+
+
+def last_change() -> int | None:
+    """The audit trail's last row, by its id (one sequence for every schema): a write anywhere
+    moves it. Reading it off the primary key is cheaper than counting the trail."""
+    return Change.objects.across_schools().order_by("-id").values_list("id", flat=True).first()
 
 
 @contextmanager

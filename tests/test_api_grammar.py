@@ -211,6 +211,8 @@ NO_RANGE = {
     "/api/v1/standards/",
     # One row per school, as of the schools' last figures: its dates say how fresh each is.
     "/api/v1/upkeep/schools/",
+    # Who is due for bus-safety training as of today: their last training is what it tells.
+    "/api/v1/riders/trainings/untrained/",
 }
 
 

@@ -347,12 +347,13 @@ def test_the_demo_procurement_as_auditors_and_the_district_read_it(db: Any) -> N
 
 
 def _boarding_is_seeded() -> None:
-    """Each boarding school's last night: one pupil late, one absent (their guardian told), one
-    on leave, the others in; a visitor with a masked ID number; this term's fee charged to every
-    boarder, one refunded; the term's living allowance paid, each boarder at their stage's
-    rate."""
+    """Each boarding school's last night: one pupil late, one absent (their guardian told, their
+    class teacher reading it), one on leave, the others in; a visitor with a masked ID number;
+    this term's fee charged to every boarder, one refunded; the term's living allowance paid,
+    each boarder at their stage's rate."""
     from shared_apps.subsidies.models import Claim, ProgrammeCode
     from tenant_apps.dorms.models import FeeCharge, RollCall, Visitor
+    from tenant_apps.dorms.selectors import class_boarders
     from tenant_apps.notices.models import Notice
 
     for code, _name, _kind, boarding, _address in DEMO_SCHOOLS:
@@ -367,6 +368,10 @@ def _boarding_is_seeded() -> None:
             # The absent boarder's guardian (the buses tell theirs too).
             assert Notice.objects.filter(key__startswith="dorms.").count() == 1
             assert "*" in Visitor.objects.get().national_id_masked
+            # The absent boarder's class teacher reads them as absent on their class's page.
+            teacher = User.objects.get(username=f"class_teacher.{code}")
+            _roll_call, rows = class_boarders(user_id=teacher.pk, on=timezone.localdate())
+            assert rows[0].entry is not None and rows[0].entry.status == "absent"
             fees = FeeCharge.objects.all()
             assert fees.count() == len(entries)
             refunded = fees.get(refunded_on__isnull=False)
@@ -387,7 +392,7 @@ def test_the_demo_buses_two_routes_shared_by_two_schools_and_a_day_of_runs(db: A
     from shared_apps.transport.models import Alarm, Licence, Route, Run, Seat, Vehicle
 
     seed_demo()
-    assert Vehicle.objects.count() == 2
+    assert Vehicle.objects.count() == 3
     assert all(
         set(route.schools.values_list("code", flat=True)) == {"3101010001", "3101010003"}
         for route in Route.objects.all()
@@ -403,27 +408,41 @@ def test_the_demo_buses_two_routes_shared_by_two_schools_and_a_day_of_runs(db: A
         # The pupils' seats and the escorts' never pass the rated load.
         assert run.capacity + 1 + run.escorts == run.vehicle.rated_load
         assert run.escorts_assigned <= run.escorts
-    assert Alarm.objects.count() == 1
+    # One case of each alarm the GPS rules raise.
+    assert sorted(Alarm.objects.values_list("kind", flat=True)) == sorted(Alarm.Kind.values)
     _escorts_worked_their_runs()
 
 
 def _escorts_worked_their_runs() -> None:
     """The primary school's escort closed the first run with everyone off, the second is still
-    to check; the nine-year school's escort could not close (one pupil left on board): the
-    school's alarm, the guardian told."""
+    to check; the primary school held a drill and closed an incident, every step done (no escort
+    swap: the director's incident work is no escort's act); the nine-year school's escort could
+    not close (one pupil left on board): the school's alarm, the guardian told."""
+    from shared_apps.transport.models import Run
     from tenant_apps.notices.models import Notice
-    from tenant_apps.riders.models import Alarm, Escort, Passage, Rider, Trip
+    from tenant_apps.riders.models import Alarm, Drill, Escort, Incident, Passage, Rider, Trip
 
     with tenant_context(School.objects.get(code="3101010001")):
         escort = User.objects.get(username="escort.3101010001")
         assert Escort.objects.filter(user=escort).count() == 2
-        statuses = list(Trip.objects.order_by("run_ref").values_list("status", flat=True))
-        assert statuses == [Trip.Status.CLOSED, Trip.Status.PLANNED]
+        today = Run.objects.filter(period__startswith__date=timezone.localdate())
+        trips = Trip.objects.filter(run_ref__in=today.values("pk")).order_by("run_ref")
+        assert list(trips.values_list("status", flat=True)) == [
+            Trip.Status.CLOSED,
+            Trip.Status.PLANNED,
+        ]
         first = Trip.objects.order_by("run_ref").first()
         riders = Rider.objects.filter(trip=first).count()
         assert Passage.objects.filter(trip=first).count() == 2 * riders > 0
         assert Notice.objects.filter(key__startswith="riders.passage:").count() == 2
+        assert Drill.objects.count() == 1
+        incident = Incident.objects.get()
+        assert incident.closed_at is not None and incident.district_told_at is not None
+        assert not Alarm.objects.exists()
     with tenant_context(School.objects.get(code="3101010003")):
-        alarm = Alarm.objects.get()
-        assert (alarm.kind, alarm.on_board, alarm.trip.status) == ("left_on_board", 1, "started")
+        assert sorted(Alarm.objects.values_list("kind", flat=True)) == sorted(Alarm.Kind.values)
+        alarm = Alarm.objects.get(kind=Alarm.Kind.LEFT_ON_BOARD)
+        assert (alarm.on_board, alarm.trip.status) == (1, "started")
+        swap = Alarm.objects.get(kind=Alarm.Kind.ESCORT_SWAP)
+        assert swap.escort == User.objects.get(username="logistics_director.3101010003")
         assert Notice.objects.filter(key__startswith="riders.on_board:").count() == 1

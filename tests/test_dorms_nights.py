@@ -53,6 +53,26 @@ def test_a_door_event_reported_twice_is_recorded_once(client_for, school_a):
         assert DoorEvent.objects.filter(device="gate-1", device_event_id="N1").count() == 1
 
 
+def test_a_terminals_event_ids_arrive_as_sent_whatever_they_hold(client_for, school_a):
+    (pupil,) = _boarders(school_a, 1)
+    manager = client_for(school_a, R.DORM_MANAGER)
+    at = DUE - timedelta(hours=1)
+    plain = [{**_event(pupil, n, "in", at), "device_event_id": f"{{a,b}} {n}"} for n in (1, 2)]
+    assert [
+        row["code"] for row in manager.post("/api/v1/dorms/door-events/", {"events": plain}).json()
+    ] == ["accepted", "accepted"]
+    odd = [
+        {**_event(pupil, n, "in", at), "device_event_id": text}
+        for n, text in enumerate(['say "hi"', "C:\\gate\\7", "{x}", "a,b"])
+    ]
+    written = manager.post("/api/v1/dorms/door-events/", {"events": odd})
+    assert [row["device_event_id"] for row in written.json()] == [e["device_event_id"] for e in odd]
+    assert {row["code"] for row in written.json()} == {"accepted"}
+    with tenant_context(school_a):
+        ids = set(DoorEvent.objects.values_list("device_event_id", flat=True))
+    assert ids == {"{a,b} 1", "{a,b} 2", 'say "hi"', "C:\\gate\\7", "{x}", "a,b"}
+
+
 def test_a_bad_event_refuses_the_whole_report(client_for, school_a):
     (pupil,) = _boarders(school_a, 1)
     bad = {**_event(pupil, 3, "sideways", DUE), "direction": "sideways"}

@@ -1,7 +1,8 @@
 """Room changes (调宿) over the API: the pupil asks for their own, the class teacher for a pupil of
 their class and nobody else's; the dorm manager reviews (naming the bed, the move tried out),
 the logistics director approves and the allocation moves, history kept; a refused step says
-why; a bed taken since the review refuses the approval with the rule, nothing saved. And the
+why; a bed taken since the review refuses the approval with the rule, nothing saved; whoever
+asked is told of the decision (a pupil's guardians, or the class teacher). And the
 class teachers the logistics director names, one a class a school year. The director approving
 a move into a bed a manager allocates at the same moment: one wins."""
 
@@ -18,7 +19,8 @@ from houqin.exceptions import InvalidInput
 from houqin.roles import Role as R
 from shared_apps.accounts.models import User
 from tenant_apps.dorms.models import Allocation, Bed, Building, Floor, Room, RoomChange
-from tenant_apps.dorms.services import allocations, room_changes
+from tenant_apps.dorms.services import allocations, nights, room_changes
+from tenant_apps.notices.models import Notice
 from tenant_apps.people.models import ClassTeacher, Student, school_year_of
 from tenant_apps.people.services.classes import class_teacher_assign, student_account_link
 from tenants.models import School
@@ -194,6 +196,49 @@ def test_a_refused_review_says_why_and_closes_the_request(client_for, school_a):
     )
     # Refused, the pupil may ask again.
     assert pupil.post(CHANGES, {"reason": "还是想换"}).status_code == 201
+
+
+def _notices(school: School) -> list[tuple[str, str, str]]:
+    with tenant_context(school):
+        rows = Notice.objects.filter(key__startswith="dorms.room_change:").order_by("recipient")
+        return list(rows.values_list("channel", "recipient", "body"))
+
+
+def test_a_pupils_refused_request_is_told_to_their_guardians(client_for, school_a):
+    student, _beds = _boarder(school_a, name="林小雨")
+    with tenant_context(school_a):
+        for name, phone in (("林父", "13800000001"), ("林母", "13800000002")):
+            nights.guardian_add(student=student, name=name, phone=phone, actor=SETUP)
+    pupil = client_for(school_a, _pupil_account(school_a, student))
+    change = pupil.post(CHANGES, {"reason": "想换"}).json()
+    manager = client_for(school_a, R.DORM_MANAGER)
+    url = f"{CHANGES}{change['id']}/review/"
+    assert manager.post(url, {"approve": False, "refusal": "理由不充分"}).status_code == 200
+    told = _notices(school_a)
+    assert [(channel, phone) for channel, phone, _body in told] == [
+        ("sms", "13800000001"),
+        ("sms", "13800000002"),
+    ]
+    assert all("林小雨" in body and "理由不充分" in body for *_rest, body in told)
+
+
+def test_a_class_teachers_request_is_told_to_them_once_decided(client_for, school_a):
+    student, beds = _boarder(school_a, name="周小山")
+    teacher_user = _teacher_of(school_a, student)
+    teacher = client_for(school_a, teacher_user)
+    change = teacher.post(CHANGES, {"student": student.pk, "reason": "宿舍太吵"}).json()
+    manager = client_for(school_a, R.DORM_MANAGER)
+    review = {"approve": True, "bed": beds[1].pk}
+    assert manager.post(f"{CHANGES}{change['id']}/review/", review).status_code == 200
+    assert _notices(school_a) == [], "a review passed on decides nothing yet"
+    director = client_for(school_a, R.LOGISTICS_DIRECTOR)
+    assert director.post(f"{CHANGES}{change['id']}/decide/", {"approve": True}).status_code == 200
+    ((channel, recipient, body),) = _notices(school_a)
+    assert channel == ("email" if teacher_user.email else "console")
+    assert recipient == (teacher_user.email or f"user:{teacher_user.pk}")
+    with tenant_context(school_a):
+        bed = Bed.objects.select_related("room").get(pk=beds[1].pk)
+    assert "周小山" in body and f"{bed.room.number}-{bed.number}" in body
 
 
 def test_whoever_reviewed_a_room_change_does_not_approve_it(client_for, school_a):

@@ -9,16 +9,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from houqin.roles import DISTRICT_ROLES, Role
 from shared_apps.accounts.models import User
 from shared_apps.audit.models import SecurityEvent
-from tenant_apps.people.models import StaffMember, Student
+from tenant_apps.people.models import ClassTeacher, StaffMember, Student, school_year_of
 from tenants.models import School
 from tests.factories import user_with_role
 from tests.matrix.people import make_student, national_id_for
-from tests.web import signed_in
+from tests.web import form_key, once_key, page, signed_in
 
 pytestmark = pytest.mark.django_db
 R = Role
@@ -156,3 +157,43 @@ def test_the_staff_list_filters_by_position(school_a: School) -> None:
     client, _user = _browser(school_a, R.PRINCIPAL)
     page = client.get("/people/staff/?position=cook").content.decode()
     assert "周厨师" in page and "吴司机" not in page
+
+
+def test_the_director_names_and_ends_a_class_teacher_and_the_principal_reads(
+    school_a: School,
+) -> None:
+    client, _director = _browser(school_a, R.LOGISTICS_DIRECTOR)
+    teacher = user_with_role(R.STAFF, school_a, display_name="周老师")
+    pupil = user_with_role(R.STUDENT, school_a)
+    year = school_year_of(timezone.localdate())
+    form = page(client, "/people/class-teachers/assign/")
+    # Only the school's staff are offered: never a pupil's account.
+    assert "周老师" in form and pupil.username not in form
+    fields = {"user": teacher.pk, "school_year": year, "grade": 4, "class_name": "2班"}
+    named = client.post("/people/class-teachers/assign/", {**fields, "once": once_key(form)})
+    assert named.status_code == 302 and named["Location"] == "/people/class-teachers/"
+    with schema_context(school_a.schema_name):
+        taught = ClassTeacher.objects.get(user=teacher)
+    assert (taught.school_year, taught.grade, taught.class_name) == (year, 4, "2班")
+    listed = page(client, "/people/class-teachers/")
+    assert "周老师" in listed and f"/people/class-teachers/{taught.pk}/end/" in listed
+
+    # A class has one class teacher a year: said on the form, nothing saved.
+    other = user_with_role(R.STAFF, school_a)
+    again = client.post(
+        "/people/class-teachers/assign/",
+        {**fields, "user": other.pk, "once": form_key(client, "/people/class-teachers/assign/")},
+    )
+    assert again.status_code == 400 and "该班级本学年已有班主任" in again.content.decode()
+
+    principal, _user = _browser(school_a, R.PRINCIPAL)
+    read = page(principal, "/people/class-teachers/")
+    assert "周老师" in read and "/end/" not in read and "/assign/" not in read
+    assert principal.get("/people/class-teachers/assign/").status_code == 404
+
+    end = f"/people/class-teachers/{taught.pk}/end/"
+    ended = client.post(end, {"once": form_key(client, end)})
+    assert ended.status_code == 302
+    with schema_context(school_a.schema_name):
+        assert not ClassTeacher.objects.filter(user=teacher).exists()
+    assert client.get(end).status_code == 404

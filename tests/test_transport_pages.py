@@ -8,13 +8,12 @@ import datetime
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from houqin.roles import Role
 from shared_apps.transport import services
 from shared_apps.transport.models import Licence
 from tenants.models import School
-from tests.factories import SETUP, user_with_role
+from tests.factories import SETUP
 from tests.matrix.transport import (
     make_alarm,
     make_driver,
@@ -25,14 +24,10 @@ from tests.matrix.transport import (
     make_vehicle,
     today,
 )
-from tests.pages.transport import submitted_licence
-from tests.web import queries, signed_in
+from tests.pages.transport import district_client, submitted_licence
+from tests.web import queries
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(district_host: str, role: Role = Role.TRANSPORT_OFFICER) -> Client:
-    return signed_in(district_host, user_with_role(role, None))
 
 
 def _text(response: Any) -> str:
@@ -46,7 +41,7 @@ def test_the_fleet_warns_of_what_lapses_within_30_days(district_host: str) -> No
     later = make_provider()
     make_vehicle(later)
     make_driver(later, review_valid_until=today() + datetime.timedelta(days=5), name="李师傅")
-    page = _text(_client(district_host).get("/transport/fleet/"))
+    page = _text(district_client(district_host).get("/transport/fleet/"))
     warnings = page[: page.index("<table")]
     assert soon.name in warnings and later.name not in warnings
     assert bare.plate in warnings and "李师傅" in warnings
@@ -58,7 +53,7 @@ def test_the_fleet_warns_of_what_lapses_within_30_days(district_host: str) -> No
 def test_a_driver_is_checked_on_the_day_asked_with_each_reason(district_host: str) -> None:
     born = today().replace(year=today().year - 59) - datetime.timedelta(days=1)
     make_driver(born_on=born, name="赵师傅")
-    client = _client(district_host)
+    client = district_client(district_host)
     page = _text(client.get("/transport/drivers/"))
     assert "合格" in page and "driver_age" not in page
     later = today().replace(year=today().year + 2)
@@ -68,7 +63,7 @@ def test_a_driver_is_checked_on_the_day_asked_with_each_reason(district_host: st
 
 
 def test_the_officer_moves_a_licence_through_its_steps(district_host: str) -> None:
-    client = _client(district_host)
+    client = district_client(district_host)
     licence = submitted_licence()
     assert "办理下一步" in _text(client.get("/transport/licences/"))
     url = f"/transport/licences/{licence.pk}/advance/"
@@ -81,7 +76,7 @@ def test_the_officer_moves_a_licence_through_its_steps(district_host: str) -> No
 
 
 def test_a_refusal_needs_its_reason_and_a_wrong_step_is_refused(district_host: str) -> None:
-    client = _client(district_host)
+    client = district_client(district_host)
     licence = submitted_licence()
     url = f"/transport/licences/{licence.pk}/advance/"
     assert client.post(url, {"step": "approve", "once": "a"}).status_code == 400
@@ -100,7 +95,7 @@ def test_a_refusal_needs_its_reason_and_a_wrong_step_is_refused(district_host: s
 
 def test_an_auditor_reads_licences_but_takes_no_step(district_host: str) -> None:
     licence = submitted_licence()
-    client = _client(district_host, Role.AUDITOR)
+    client = district_client(district_host, Role.AUDITOR)
     page = _text(client.get("/transport/licences/"))
     assert licence.number in page and "办理下一步" not in page
     refused = client.post(f"/transport/licences/{licence.pk}/advance/", {"step": "forward"})
@@ -111,7 +106,7 @@ def test_an_auditor_reads_licences_but_takes_no_step(district_host: str) -> None
 
 def test_routes_list_their_stops_in_order_with_times(district_host: str) -> None:
     route = make_route()
-    page = _text(_client(district_host).get("/transport/routes/"))
+    page = _text(district_client(district_host).get("/transport/routes/"))
     section = page[page.index(route.code) :]
     assert section.index("07:10") < section.index("站 1") < section.index("站 2")
     assert section.index("站 2") < section.index("站 3")
@@ -126,7 +121,7 @@ def test_todays_runs_show_their_loads_by_school(
         services.assign_seat(run=run, school=school_a, student_ref=ref, actor=SETUP)
     services.assign_seat(run=run, school=school_b, student_ref=3, actor=SETUP)
     tomorrow = make_run(make_licence(), day=today() + datetime.timedelta(days=1))
-    page = _text(_client(district_host).get("/transport/runs/"))
+    page = _text(district_client(district_host).get("/transport/runs/"))
     run.refresh_from_db()
     assert f"3 / {run.capacity}" in page
     assert f"{school_a.name} 2" in page and f"{school_b.name} 1" in page
@@ -135,12 +130,12 @@ def test_todays_runs_show_their_loads_by_school(
 
 def test_alarms_are_listed(district_host: str) -> None:
     alarm = make_alarm()
-    page = _text(_client(district_host).get("/transport/alarms/"))
+    page = _text(district_client(district_host).get("/transport/alarms/"))
     assert alarm.vehicle.plate in page and "72.0" in page
 
 
 def test_the_lists_cost_the_same_whatever_their_rows(district_host: str, school_a: School) -> None:
-    client = _client(district_host)
+    client = district_client(district_host)
     pages = [
         "/transport/fleet/",
         "/transport/drivers/",
@@ -165,5 +160,5 @@ def test_the_lists_cost_the_same_whatever_their_rows(district_host: str, school_
 
 def test_the_home_page_counts_what_waits_for_the_officer(district_host: str) -> None:
     submitted_licence()
-    page = _text(_client(district_host).get("/"))
+    page = _text(district_client(district_host).get("/"))
     assert "校车" in page and "/transport/licences/" in page

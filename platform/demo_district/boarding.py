@@ -1,7 +1,8 @@
 """The demo's boarding: in each boarding school, the school year's two terms, a dormitory
 building with rooms for each sex and stage, the boarders in beds since the term began, two
 guardians, last night's door events with one pupil late and one absent (their guardian told
-through the outbox, on the console), an approved leave and a visitor; this term's boarding fees
+through the outbox, on the console), the absent pupil's class teacher (`class_teacher.C`, who
+reads it at /dorms/my-class/), an approved leave and a visitor; this term's boarding fees
 charged, one pupil who left the dormitory refunded, and the boarders' living allowance of the
 term claimed and paid. A second run finds the building and adds nothing."""
 
@@ -11,7 +12,15 @@ from decimal import ROUND_CEILING, Decimal
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from demo_district.users import acting_as, demo_user
+from demo_district.users import (
+    DEMO_PASSWORD,
+    DemoLogin,
+    acting_as,
+    demo_account,
+    demo_user,
+    grant_role,
+)
+from houqin.roles import Role
 from shared_apps.subsidies import services as subsidies
 from shared_apps.subsidies.models import Programme, ProgrammeCode
 from tenant_apps.canteen.models import SchoolTerm
@@ -21,7 +30,8 @@ from tenant_apps.dorms.models import Allocation, Bed, Building, FeeCharge, stage
 from tenant_apps.dorms.selectors import current, roll_call_due
 from tenant_apps.dorms.services import allocations, fees, nights, rooms, visitors
 from tenant_apps.dorms.services import leave as leaves
-from tenant_apps.people.models import Student, SubsidyEligibility
+from tenant_apps.people.models import Student, SubsidyEligibility, school_year_of
+from tenant_apps.people.services.classes import class_teacher_assign
 from tenant_apps.people.services.eligibility import subsidy_eligibility_create
 from tenants.models import School
 
@@ -32,12 +42,18 @@ BOARDING_FEE = Decimal("400.00")
 VISITOR_ID = "530124198001010013"
 
 
-def seed_boarding() -> None:
+def seed_boarding() -> list[DemoLogin]:
+    """Seed each boarding school's boarding once; every run returns the class teachers' logins."""
+    logins = []
     for school in School.objects.filter(boarding=True).order_by("code"):
+        teacher = demo_account(f"class_teacher.{school.code}", f"{school.name}班主任", school)
+        grant_role(teacher, Role.STAFF, school)
+        logins.append(DemoLogin(Role.STAFF.value, school.code, teacher.username, DEMO_PASSWORD))
         with tenant_context(school):
             if Building.objects.exists():
                 continue
             _boarding(school)
+    return logins
 
 
 def _terms(school: School, today: date) -> SchoolTerm:
@@ -135,6 +151,16 @@ def _boarding(school: School) -> None:
             )
         nights.door_events_record(events=events, actor=manager)
         nights.roll_call_take(night=night, actor=manager)
+    director = demo_user("logistics_director", school.code)
+    with acting_as(director):
+        class_teacher_assign(
+            user=demo_user("class_teacher", school.code),
+            school_year=school_year_of(today),
+            grade=absent.grade,
+            class_name=absent.class_name,
+            actor=director,
+        )
+    with acting_as(manager):
         visitors.visitor_arrive(
             name="赵舅舅",
             national_id_number=VISITOR_ID,

@@ -124,7 +124,7 @@ def seed_demo(*, today: date | None = None) -> list[DemoLogin]:
     logins += seed_procurement()
     seed_flow(today=today or timezone.localdate())
     seed_upkeep()
-    seed_boarding()
+    logins += seed_boarding()
     seed_transport(today=timezone.localdate())
     seed_riders()
     return logins

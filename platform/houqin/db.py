@@ -56,12 +56,21 @@ def reconnect_if_idle() -> None:
 def _array_literal(values: Iterable[Any]) -> str:
     """A PostgreSQL array literal of `values` as text, each element quoted (a backslash or a
     double quote inside escaped), so that text from outside, commas and braces included, arrives
-    as sent; None is NULL."""
-    return "{" + ",".join("NULL" if v is None else f'"{_array_element(v)}"' for v in values) + "}"
-
-
-def _array_element(value: Any) -> str:
-    return str(value).replace("\\", "\\\\").replace('"', '\\"')
+    as sent; None is NULL. The elements are escaped one by one only when one of them needs it."""
+    items = list(values)
+    if not items:
+        return "{}"
+    texts = list(map(str, items))
+    every = "".join(texts)
+    if "\\" in every or '"' in every:
+        texts = [t.replace("\\", "\\\\").replace('"', '\\"') for t in texts]
+    if None not in items:
+        return '{"' + '","'.join(texts) + '"}'
+    return (
+        "{"
+        + ",".join("NULL" if v is None else f'"{t}"' for v, t in zip(items, texts, strict=True))
+        + "}"
+    )
 
 
 def insert_columns(

@@ -166,12 +166,16 @@ _ROOM_CHANGE_ASKING = frozenset({"dorms.add_roomchange", "dorms.view_roomchange:
 # The school's bus riders, seated on the district's runs.
 _RIDING = frozenset({"riders.*"})
 # A bus escort's work on the runs they are assigned to (riders' `owner_field`): the pre-trip
-# check, starting the run, the riders boarding and alighting, closing the run.
+# check, starting the run, the riders boarding and alighting, closing the run, its incidents.
 _ESCORTING = frozenset(
     {
         *(f"riders.{verb}_trip:own" for verb in ("view", "check", "start", "board", "close")),
         "riders.view_rider:own",
         "riders.view_passage:own",
+        # An incident on their own run: reported from the phone, its steps recorded as done.
+        "riders.report_trip:own",
+        "riders.view_incident:own",
+        "riders.step_incident:own",
     }
 )
 # Reading everything a school holds, without personal-data unmasking.

@@ -48,11 +48,17 @@ def is_school_staff(*, user: User, school_id: int | None) -> bool:
     not only the district's (a supplier's or an officer's roles hold everywhere)."""
     if school_id is None or not user.is_active:
         return False
-    return (
-        Membership.objects.for_school(school_id)
-        .filter(user=user, role__in=[r.value for r in SCHOOL_STAFF_ROLES])
-        .exists()
+    return school_staff(school_id=school_id).filter(pk=user.pk).exists()
+
+
+def school_staff(*, school_id: int) -> QuerySet[User]:
+    """The active users holding a staff role in that school itself (see `is_school_staff`),
+    by name."""
+    staff = Membership.objects.for_school(school_id).filter(
+        role__in=[r.value for r in SCHOOL_STAFF_ROLES]
     )
+    users = User.objects.filter(is_active=True, pk__in=staff.values("user_id"))
+    return users.order_by("display_name", "username")
 
 
 def holds_through(*, user_id: int, roles: Collection[Role], people: Collection[int]) -> bool:

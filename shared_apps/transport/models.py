@@ -29,6 +29,8 @@ MAX_RATED_LOAD = 56
 MAX_KINDERGARTEN_LOAD = 45
 # A licence, and an inspection, holds for at most six months (184 days covers any six).
 SIX_MONTHS = datetime.timedelta(days=184)
+# A route's later versions are routes of their own, coded `<the first's code>/v2`, `/v3`…
+VERSION_MARK = "/v"
 
 
 def _same(field: str) -> models.Func:

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from houqin.tenancy import SchoolOwnedQuerySet
 from shared_apps.transport import planning, rules
 from shared_apps.transport.models import (
+    VERSION_MARK,
     Alarm,
     Driver,
     FieldTrip,
@@ -47,6 +48,22 @@ def driver_list() -> QuerySet[Driver]:
 def route_list() -> QuerySet[Route]:
     return Route.objects.prefetch_related(
         Prefetch("stops", queryset=Stop.objects.order_by("order")), "hazards", "schools"
+    )
+
+
+def route_family_code(route: Route) -> str:
+    """The code of the route's first version."""
+    return route.code.split(VERSION_MARK, 1)[0]
+
+
+def route_versions(route: Route) -> QuerySet[Route]:
+    """Every version of `route` (the first, coded as it is, and its later ones `<code>/v<n>`),
+    each with its stops in order, the first version first, then by the day each holds from."""
+    code = route_family_code(route)
+    return (
+        route_list()
+        .filter(Q(code=code) | Q(code__startswith=f"{code}{VERSION_MARK}"))
+        .order_by(F("valid_from").asc(nulls_first=True), "created_at", "id")
     )
 
 

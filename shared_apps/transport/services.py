@@ -28,11 +28,12 @@ from houqin.exceptions import Conflict, InvalidInput
 from houqin.months import add_months
 from houqin.tasks import queue_on_commit
 from shared_apps.accounts.actors import person
-from shared_apps.transport import alarms, planning, rules
+from shared_apps.transport import alarms, planning, rules, selectors
 from shared_apps.transport.models import (
     MAX_KINDERGARTEN_LOAD,
     MAX_RATED_LOAD,
     SIX_MONTHS,
+    VERSION_MARK,
     Driver,
     FieldTrip,
     HazardSegment,
@@ -1089,6 +1090,63 @@ def route_version_set(
     locked.weekdays, locked.valid_from, locked.valid_until = days, valid_from, valid_until
     locked.save(update_fields=["weekdays", "valid_from", "valid_until"])
     return locked
+
+
+@dataclass(frozen=True)
+class VersionStop:
+    """A stop of a route kept in a new version of it, at its time there."""
+
+    stop: Stop
+    at: datetime.time
+
+
+@service
+def route_version_add(
+    *,
+    route: Route,
+    stops: Sequence[VersionStop],
+    weekdays: str,
+    valid_from: datetime.date | None = None,
+    valid_until: datetime.date | None = None,
+    actor: Actor,
+) -> Route:
+    """A new version of `route` (a route of its own, `<code>/v<n>`, with the same name, period
+    and schools): the route's `stops` in the order given at their new times, an approved stop
+    staying approved, running on `weekdays` between the dates. It needs its bus licence approved
+    before any run: a changed route, stops or times is a new approval (decree 617 art. 15)."""
+    if any(kept.stop.route_id != route.pk for kept in stops):
+        message = _("A version keeps the route's own stops.")
+        raise InvalidInput(message, fields={"stops": [message]})
+    family = selectors.route_versions(route)
+    numbers = [
+        int(code.rsplit(VERSION_MARK, 1)[1])
+        for code in family.values_list("code", flat=True)
+        if VERSION_MARK in code
+    ]
+    made = route_create(
+        code=f"{selectors.route_family_code(route)}{VERSION_MARK}{max(numbers, default=1) + 1}",
+        name=route.name,
+        period=route.period,
+        schools=list(route.schools.all()),
+        stops=[
+            StopInput(
+                name=kept.stop.name,
+                latitude=kept.stop.latitude,
+                longitude=kept.stop.longitude,
+                at=kept.at,
+                approved=kept.stop.approved,
+            )
+            for kept in stops
+        ],
+        actor=actor,
+    )
+    return route_version_set(
+        route=made,
+        weekdays=weekdays,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        actor=actor,
+    )
 
 
 def _route_days(route: Route, start: datetime.date, end: datetime.date) -> list[datetime.date]:

@@ -13,6 +13,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
+from django.contrib.postgres.indexes import BrinIndex
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -272,7 +273,13 @@ class DoorEvent(models.Model):
         verbose_name = _("door event")
         verbose_name_plural = _("door events")
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["student", "occurred_at"], name="dorms_door_student_time")]
+        indexes = [
+            models.Index(fields=["student", "occurred_at"], name="dorms_door_student_time"),
+            # The roll call reads one night's passes out of months of them. Passes arrive in
+            # time order, so a block range index finds the night's blocks at almost no cost per
+            # pass written (a b-tree on the time was slower to read and dearer to write).
+            BrinIndex(fields=["occurred_at"], name="dorms_door_time_brin", autosummarize=True),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["device", "device_event_id"], name="dorms_door_once"),
             models.CheckConstraint(

@@ -84,3 +84,18 @@ def notify_many(*, drafts: Sequence[Draft], actor: Actor) -> int:
     if made:
         deliver_all_on_commit([notice_id for (notice_id,) in made])
     return len(made)
+
+
+@service
+def notify_user(
+    *, user_id: int, email: str, subject: str, body: str, key: str, actor: Actor
+) -> Notice:
+    """A notice to a member of the school: by e-mail, or on the console when they have none."""
+    return notify(
+        channel="email" if email else "console",
+        recipient=email or f"user:{user_id}",
+        subject=subject,
+        body=body,
+        key=key,
+        actor=actor,
+    )

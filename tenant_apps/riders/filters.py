@@ -1,8 +1,19 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from houqin.filters import date_range
-from tenant_apps.riders.models import Alarm, Escort, Passage, Rider, Trip
+from houqin.filters import LabelledFilterSet, date_range
+from tenant_apps.riders.models import (
+    Alarm,
+    Drill,
+    Escort,
+    Incident,
+    Passage,
+    Rider,
+    Terminal,
+    Training,
+    Trip,
+)
 
 
 class RiderFilter(django_filters.FilterSet):
@@ -57,3 +68,49 @@ class AlarmFilter(django_filters.FilterSet):
     class Meta:
         model = Alarm
         fields = ["trip", "kind"]
+
+
+class TerminalFilter(django_filters.FilterSet):
+    created_from, created_to = date_range("created_at", _("Registered"))
+    revoked = django_filters.BooleanFilter(
+        field_name="revoked_at", lookup_expr="isnull", exclude=True, label=_("Revoked")
+    )
+
+    class Meta:
+        model = Terminal
+        fields = ["device"]
+
+
+class IncidentFilter(LabelledFilterSet):
+    occurred_from, occurred_to = date_range("occurred_at", _("Occurred"))
+    trip = django_filters.NumberFilter(field_name="trip", label=_("trip"), widget=forms.HiddenInput)
+    closed = django_filters.BooleanFilter(
+        field_name="closed_at", lookup_expr="isnull", exclude=True, label=_("Closed")
+    )
+
+    class Meta:
+        model = Incident
+        fields = ["kind"]
+
+
+class DrillFilter(LabelledFilterSet):
+    day_from, day_to = date_range("day", _("Date"))
+
+    class Meta:
+        model = Drill
+        fields = ["kind"]
+
+
+class TrainingFilter(LabelledFilterSet):
+    day_from, day_to = date_range("day", _("Date"))
+    # By id: the pages' filters would otherwise list every account and driver to choose from.
+    driver = django_filters.NumberFilter(
+        field_name="driver_ref", label=_("bus driver"), widget=forms.HiddenInput
+    )
+    user = django_filters.NumberFilter(
+        field_name="user", label=_("bus escort"), widget=forms.HiddenInput
+    )
+
+    class Meta:
+        model = Training
+        fields: list[str] = []

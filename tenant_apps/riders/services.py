@@ -7,11 +7,26 @@ ledger), the pre-trip check ticked item by item, the trip started only when ever
 each rider boarding and alighting (from a card or face terminal, once per terminal event, or
 ticked by the escort; the wrong bus and the wrong stop refused), their guardians told through
 the notice outbox, and the trip closed only when as many got off as got on; else an alarm to the
-school, the guardians of those still on board told, and the closing refused."""
+school, the guardians of those still on board told, and the closing refused. An escort swap is an
+alarm to the school too: someone not put on the trip as its escort doing an escort's act (the
+check, the start, a tick, the close), or the trip's escorts changed after its check found its
+escort present.
+
+Boarding terminals are the school's, each with its own key (hashed as the buses' GPS keys are),
+registered and revoked by the logistics director.
+
+And safety: incidents reported on a trip (by its escort from the phone, or the logistics
+director) or on one of the school's buses, their steps each recorded once at a time between the
+incident and now, closed with a summary once every step is done and never changed after (an
+incident's report and steps are no escort's act: the director recording them raises no escort
+swap); the drills the school holds on its buses; the training of the drivers on its routes and
+of its escorts."""
 
 import datetime
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, OuterRef, Subquery
@@ -19,20 +34,37 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houqin.db import insert_columns_returning
-from houqin.door import Actor, service
+from houqin.door import Actor, SystemActor, service
 from houqin.exceptions import Conflict, InvalidInput, ServiceError
 from houqin.permissions import roles_of
 from houqin.roles import Role
 from shared_apps.accounts.actors import person
 from shared_apps.accounts.models import User
 from shared_apps.transport import services as transport
-from shared_apps.transport.models import Route, Run, Seat, Stop
+from shared_apps.transport.models import Driver, Route, Run, Seat, Stop, Vehicle
 from shared_apps.transport.selectors import run_list
 from tenant_apps.dorms.selectors import guardian_list
 from tenant_apps.notices.services import Draft, notify, notify_many
 from tenant_apps.people.models import Student
-from tenant_apps.riders.models import Alarm, CheckItem, Escort, Passage, Rider, Trip
-from tenant_apps.riders.selectors import on_board
+from tenant_apps.riders.models import (
+    Alarm,
+    CheckItem,
+    Drill,
+    Escort,
+    Incident,
+    Passage,
+    Rider,
+    Terminal,
+    Training,
+    Trip,
+)
+from tenant_apps.riders.selectors import (
+    incident_steps,
+    on_board,
+    school_drivers,
+    school_escorts,
+    school_vehicles,
+)
 from tenants.selectors import current_school
 
 
@@ -85,6 +117,7 @@ def escort_assign(*, run: Run, user: User, actor: Actor) -> Escort:
     if locked.status != Trip.Status.PLANNED:
         raise Conflict(_("The run has started: its escorts are set."), code="trip_started")
     transport.assign_escort(run=run, school=current_school(), actor=actor)
+    _escorts_changed(locked, user, Alarm.Cause.PUT_ON, actor)
     return Escort.objects.create(trip=locked, user=user, created_by=person(actor))
 
 
@@ -94,6 +127,7 @@ def escort_remove(*, escort: Escort, actor: Actor) -> None:
     trip = Trip.objects.select_for_update().get(pk=escort.trip_id)
     if trip.status != Trip.Status.PLANNED:
         raise Conflict(_("The run has started: its escorts are set."), code="trip_started")
+    _escorts_changed(trip, escort.user, Alarm.Cause.TAKEN_OFF, actor)
     Escort.objects.filter(pk=escort.pk).delete()
     transport.release_escort(run=Run.objects.get(pk=trip.run_ref), actor=actor)
 
@@ -110,6 +144,37 @@ def _under_way(locked: Trip) -> Trip:
     if locked.status == Trip.Status.CLOSED:
         raise Conflict(_("The run is closed."), code="trip_closed")
     return locked
+
+
+def _swap_raise(trip: Trip, escort: User, cause: str, actor: Actor) -> Alarm:
+    """The trip's escort-swap alarm to the school (one a trip: raised again, it says the latest)."""
+    alarm, _made = Alarm.objects.update_or_create(
+        trip=trip,
+        kind=Alarm.Kind.ESCORT_SWAP,
+        defaults={
+            "escort": escort,
+            "cause": cause,
+            "raised_by": person(actor),
+            "raised_at": timezone.now(),
+        },
+    )
+    return alarm
+
+
+def _escort_act(trip: Trip, actor: Actor) -> None:
+    """An escort's act (the check, the start, a tick, the close) by someone who is not put on
+    the trip as its escort: an escort swap, raised to the school. A job acting for no one is
+    not a swap."""
+    user = person(actor)
+    if user is not None and not trip.escorts.filter(user=user).exists():
+        _swap_raise(trip, user, Alarm.Cause.ACTED, actor)
+
+
+def _escorts_changed(trip: Trip, escort: User, cause: str, actor: Actor) -> None:
+    """The trip's escorts changed after its pre-trip check found its escort present: an escort
+    swap, raised to the school."""
+    if trip.checks.filter(item=CheckItem.Item.ESCORT_PRESENT, passed=True).exists():
+        _swap_raise(trip, escort, cause, actor)
 
 
 @service
@@ -130,6 +195,7 @@ def check_tick(
     locked = Trip.objects.select_for_update().get(pk=trip.pk)
     if locked.status != Trip.Status.PLANNED:
         raise Conflict(_("The run has started: its check is done."), code="trip_started")
+    _escort_act(locked, actor)
     run = run_list().get(pk=locked.run_ref)
     if item == CheckItem.Item.HEAD_COUNT:
         if count is None:
@@ -182,6 +248,7 @@ def trip_start(*, trip: Trip, actor: Actor) -> Trip:
             code="check_open",
             fields={"items": [item.value for item in missing]},
         )
+    _escort_act(locked, actor)
     locked.status = Trip.Status.STARTED
     locked.started_at = timezone.now()
     locked.save(update_fields=["status", "started_at"])
@@ -346,7 +413,9 @@ def _passages(trip: Trip, events: Sequence[PassageEvent], actor: Actor) -> list[
     """The boarding and alighting rules (see `passage_record`) over a report's events, in the
     order they occurred, each against the trip and the events before it; one row per event in
     the order given. What they read is read once for the report (a query each), what they
-    record written in one INSERT, the guardians' notices in another."""
+    record written in one INSERT, the guardians' notices in another. An escort's tick by
+    someone not put on the trip as its escort raises the escort swap; a terminal's event does
+    not."""
     keys = [(e.device, e.device_event_id) for e in events]
     locked = Trip.objects.select_for_update().get(pk=trip.pk)
     known = {
@@ -360,7 +429,10 @@ def _passages(trip: Trip, events: Sequence[PassageEvent], actor: Actor) -> list[
     ]
     if all(rows):
         return [row for row in rows if row]
-    state = _Trip.read(_under_way(locked), events)
+    _under_way(locked)
+    if any(e.method == Passage.Method.ESCORT for e in events):
+        _escort_act(locked, actor)
+    state = _Trip.read(locked, events)
     first: dict[tuple[str, str], int] = {}
     new: dict[int, tuple[int, int | None]] = {}
     for i in sorted(range(len(events)), key=lambda i: events[i].occurred_at):
@@ -545,6 +617,7 @@ def trip_close(*, trip: Trip, actor: Actor) -> Closing:
     the notices to the guardians of those still on board (the caller answers the refusal after
     this commits)."""
     locked = _open(trip)
+    _escort_act(locked, actor)
     left = list(on_board(locked))
     if not left:
         locked.status = Trip.Status.CLOSED
@@ -578,3 +651,207 @@ def trip_close(*, trip: Trip, actor: Actor) -> Closing:
         fields={"riders": [rider.pk for rider in left]},
     )
     return Closing(locked, alarm, refusal)
+
+
+# A boarding terminal reporting with its own key: the trail names no person for its events.
+TERMINALS = SystemActor("riders.terminal")
+
+
+@service
+def terminal_register(*, device: str, actor: Actor) -> tuple[Terminal, str]:
+    """Register a boarding terminal of the school as `device`, with a new key: the key is
+    answered once, only its hash kept (as for the buses' GPS devices)."""
+    device = device.strip()
+    if not device:
+        message = _("Name the terminal's device.")
+        raise InvalidInput(message, code="required", fields={"device": [message]})
+    if Terminal.objects.filter(device=device).exists():
+        raise Conflict(
+            _("A terminal is registered as %(device)s.") % {"device": device},
+            code="terminal_exists",
+        )
+    key = secrets.token_urlsafe(32)
+    terminal = Terminal.objects.create(
+        device=device, key_hash=Vehicle.key_hash(key), created_by=person(actor)
+    )
+    return terminal, key
+
+
+@service
+def terminal_revoke(*, terminal: Terminal, actor: Actor) -> Terminal:
+    """Revoke a terminal's key: from now on it opens nothing (what it reported stays)."""
+    locked = Terminal.objects.select_for_update().get(pk=terminal.pk)
+    if locked.revoked_at is not None:
+        raise Conflict(_("The terminal is revoked already."), code="terminal_revoked")
+    locked.revoked_at = timezone.now()
+    locked.save(update_fields=["revoked_at"])
+    return locked
+
+
+def _invalid(field: str, message: str, code: str = "invalid") -> InvalidInput:
+    return InvalidInput(message, code=code, fields={field: [message]})
+
+
+def _not_after(field: str, moment: datetime.datetime | datetime.date) -> None:
+    """Refuses (400 `in_the_future`) a time or day after now."""
+    now = timezone.now() if isinstance(moment, datetime.datetime) else timezone.localdate()
+    if moment > now:
+        raise _invalid(field, _("This is in the future."), "in_the_future")
+
+
+def _required(field: str, text: str) -> str:
+    if not text.strip():
+        raise _invalid(field, _("Required."), "required")
+    return text.strip()
+
+
+def _school_bus(vehicle: Vehicle) -> int:
+    """The id of `vehicle`, refused (400 `not_our_bus`) unless licensed on the school's
+    routes."""
+    if not school_vehicles().filter(pk=vehicle.pk).exists():
+        raise _invalid("vehicle", _("This bus serves none of the school's routes."), "not_our_bus")
+    return vehicle.pk
+
+
+@service
+def incident_report(
+    *,
+    kind: str,
+    occurred_at: datetime.datetime,
+    description: str,
+    trip: Trip | None = None,
+    vehicle: Vehicle | None = None,
+    actor: Actor,
+) -> Incident:
+    """Report an incident on `trip` (its run's bus), or, without one, on `vehicle`, a bus of the
+    school's routes: not in the future, saying what happened."""
+    if kind not in Incident.Kind.values:
+        raise _invalid("kind", _("No such kind of incident."))
+    _not_after("occurred_at", occurred_at)
+    if trip is not None and vehicle is None:
+        vehicle_ref = run_list().get(pk=trip.run_ref).vehicle_id
+    elif vehicle is not None and trip is None:
+        vehicle_ref = _school_bus(vehicle)
+    else:
+        raise _invalid("trip", _("Name the trip, or the bus when there is no trip."), "required")
+    return Incident.objects.create(
+        trip=trip,
+        vehicle_ref=vehicle_ref,
+        kind=kind,
+        occurred_at=occurred_at,
+        description=_required("description", description),
+        reported_by=person(actor),
+    )
+
+
+def _open_incident(incident: Incident) -> Incident:
+    """The incident locked, refused once it is closed."""
+    locked = Incident.objects.select_for_update().get(pk=incident.pk)
+    if locked.closed_at is not None:
+        raise Conflict(_("The incident is closed: it is not changed."), code="incident_closed")
+    return locked
+
+
+@service
+def incident_step(
+    *, incident: Incident, step: str, at: datetime.datetime, actor: Actor
+) -> Incident:
+    """Record one step of an open incident as done at `at`: once, not before the incident and
+    not in the future."""
+    if step not in Incident.Step.values:
+        raise _invalid("step", _("No such step."))
+    locked = _open_incident(incident)
+    if getattr(locked, f"{step}_at") is not None:
+        raise Conflict(
+            _("%(step)s is recorded already.") % {"step": Incident.Step(step).label},
+            code="step_recorded",
+        )
+    _not_after("at", at)
+    if at < locked.occurred_at:
+        raise _invalid("at", _("This is before the incident."), "before_incident")
+    setattr(locked, f"{step}_at", at)
+    setattr(locked, f"{step}_by", person(actor))
+    locked.save(update_fields=[f"{step}_at", f"{step}_by"])
+    return locked
+
+
+@service
+def incident_close(*, incident: Incident, summary: str, actor: Actor) -> Incident:
+    """Close an incident with its summary: refused (409 `steps_open`, naming them) while a step
+    is not recorded."""
+    locked = _open_incident(incident)
+    missing = [done for done in incident_steps(locked) if done.at is None]
+    if missing:
+        raise Conflict(
+            _("Steps still to record: %(steps)s.")
+            % {"steps": "、".join(done.label for done in missing)},
+            code="steps_open",
+            fields={"steps": [done.step for done in missing]},
+        )
+    locked.summary = _required("summary", summary)
+    locked.closed_at = timezone.now()
+    locked.closed_by = person(actor)
+    locked.save(update_fields=["summary", "closed_at", "closed_by"])
+    return locked
+
+
+@service
+def drill_record(
+    *,
+    day: datetime.date,
+    kind: str,
+    participants: int,
+    notes: str = "",
+    vehicle: Vehicle | None = None,
+    actor: Actor,
+) -> Drill:
+    """Record an emergency drill held on `day` (not in the future), on `vehicle` (a bus of the
+    school's routes) if it was held on one."""
+    if kind not in Drill.Kind.values:
+        raise _invalid("kind", _("No such kind of drill."))
+    _not_after("day", day)
+    if participants < 1:
+        raise _invalid("participants", _("Someone took part."))
+    return Drill.objects.create(
+        day=day,
+        kind=kind,
+        vehicle_ref=None if vehicle is None else _school_bus(vehicle),
+        participants=participants,
+        notes=notes.strip(),
+        recorded_by=person(actor),
+    )
+
+
+@service
+def training_record(
+    *,
+    day: datetime.date,
+    topic: str,
+    hours: Decimal,
+    trainer: str,
+    driver: Driver | None = None,
+    user: User | None = None,
+    actor: Actor,
+) -> Training:
+    """Record the training of one person on `day` (not in the future): a driver licensed on the
+    school's routes, or a bus escort of the school."""
+    if (driver is None) == (user is None):
+        raise _invalid("driver", _("Name the driver or the escort trained."), "required")
+    _not_after("day", day)
+    if not Decimal(0) < hours <= Decimal(24):
+        raise _invalid("hours", _("Between 0.1 and 24 hours."))
+    if driver is not None and not school_drivers().filter(pk=driver.pk).exists():
+        message = _("This driver drives none of the school's routes.")
+        raise _invalid("driver", message, "not_our_driver")
+    if user is not None and not school_escorts().filter(pk=user.pk).exists():
+        message = _("Only the school's bus escorts are trained here, with the drivers.")
+        raise _invalid("user", message, "not_an_escort")
+    return Training.objects.create(
+        day=day,
+        driver_ref=None if driver is None else driver.pk,
+        user=user,
+        topic=_required("topic", topic),
+        hours=hours,
+        trainer=_required("trainer", trainer),
+        recorded_by=person(actor),
+    )

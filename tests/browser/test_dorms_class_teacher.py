@@ -1,50 +1,63 @@
-"""On the demo's boarding school, on phones (390×844): the class teacher of the class of last
-night's absent pupil sees their class's boarders with the roll call (the absent one marked),
-asks leave for a pupil and a room change for another; a pupil asks for their own room change;
-the dorm manager approves the leave and reviews the teacher's room change, naming a free bed;
-the logistics director approves it and the pupil sleeps in that bed from today. Every page
-checked by axe-core."""
+"""On the demo's boarding school, on phones (390×844): the logistics director reads the class
+teachers (the demo's, of the class of last night's absent pupil), names a member of the staff
+class teacher of another class and ends it again; the class teacher sees their class's boarders
+with the roll call (the absent one marked), asks leave for a pupil and a room change for another;
+a pupil asks for their own room change; the dorm manager approves the leave and reviews the
+teacher's room change, naming a free bed; the logistics director approves it and the pupil
+sleeps in that bed from today. Every page checked by axe-core."""
 
 from django.utils import timezone
 from django_tenants.utils import tenant_context
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from shared_apps.accounts.models import User
 from tenant_apps.dorms.models import Allocation, Bed, RollCall, RollCallEntry, RoomChange
 from tenant_apps.dorms.selectors import current
-from tenant_apps.people.models import ClassTeacher, Student, school_year_of
-from tenant_apps.people.services.classes import class_teacher_assign, student_account_link
+from tenant_apps.people.models import ClassTeacher, Student
+from tenant_apps.people.services.classes import student_account_link
 from tenants.models import School
 from tests.browser.conftest import SignIn, Site, check_accessibility, screenshot
 from tests.factories import SETUP
 
 SCHOOL = "3101010002"
-TEACHER = f"staff.{SCHOOL}"
+TEACHER = f"class_teacher.{SCHOOL}"
 PUPIL = f"student.{SCHOOL}"
 
 
-def _the_absent_pupils_class() -> Student:
-    """Make the demo's staff member class teacher of last night's absent pupil's class (the
-    logistics director's act, through the service) and return that pupil."""
+def _the_absent_pupil() -> Student:
+    """Last night's absent pupil, whose class the demo's class teacher teaches."""
     with tenant_context(School.objects.get(code=SCHOOL)):
         roll_call = RollCall.objects.first()
         assert roll_call is not None
-        absent = RollCallEntry.objects.get(
+        return RollCallEntry.objects.get(
             roll_call=roll_call, status=RollCallEntry.Status.ABSENT
         ).student
-        year = school_year_of(timezone.localdate())
-        taught = ClassTeacher.objects.filter(
-            school_year=year, grade=absent.grade, class_name=absent.class_name
-        )
-        if not taught.exists():
-            class_teacher_assign(
-                user=User.objects.get(username=TEACHER),
-                school_year=year,
-                grade=absent.grade,
-                class_name=absent.class_name,
-                actor=SETUP,
-            )
-        return absent
+
+
+def _names_and_ends_a_class_teacher(director: Page, site: Site, absent: Student) -> None:
+    """The director names the staff member class teacher of a class with none, and ends it."""
+    staff = User.objects.get(username=f"staff.{SCHOOL}")
+    director.goto(site.url(SCHOOL, "/people/class-teachers/"))
+    check_accessibility(director)
+    expect(director.get_by_role("heading", level=1)).to_have_text("班主任")
+    expect(director.get_by_role("row").filter(has_text=absent.class_name)).to_contain_text(TEACHER)
+    director.get_by_role("link", name="任命班主任").click()
+    check_accessibility(director)
+    director.get_by_label("班主任", exact=True).select_option(value=str(staff.pk))
+    director.get_by_label("年级", exact=True).select_option(value=str(absent.grade))
+    director.get_by_label("班级", exact=True).fill("实验班")
+    director.get_by_role("button", name="保存").click()
+    expect(director.get_by_role("status")).to_contain_text("已任命班主任")
+    named = director.get_by_role("row").filter(has_text="实验班")
+    expect(named).to_contain_text(staff.username)
+    screenshot(director, "people-class-teachers")
+    named.get_by_role("link", name="结束").click()
+    check_accessibility(director)
+    director.get_by_role("button", name="结束任职").click()
+    expect(director.get_by_role("status")).to_contain_text("不再担任该班班主任")
+    expect(director.get_by_role("row").filter(has_text="实验班")).to_have_count(0)
+    with tenant_context(School.objects.get(code=SCHOOL)):
+        assert not ClassTeacher.objects.filter(user=staff).exists()
 
 
 def _a_boarder_of_the_class(absent: Student) -> tuple[Student, Bed]:
@@ -72,8 +85,10 @@ def _the_pupils_own_account(absent: Student) -> None:
 
 
 def test_the_class_teacher_and_a_room_change_on_phones(sign_in: SignIn, site: Site) -> None:
-    absent = _the_absent_pupils_class()
+    absent = _the_absent_pupil()
     pupil, free = _a_boarder_of_the_class(absent)
+    director = sign_in(f"logistics_director.{SCHOOL}", SCHOOL, phone=True)
+    _names_and_ends_a_class_teacher(director, site, absent)
 
     teacher = sign_in(TEACHER, SCHOOL, phone=True)
     teacher.goto(site.url(SCHOOL, "/dorms/my-class/"))
@@ -133,7 +148,6 @@ def test_the_class_teacher_and_a_room_change_on_phones(sign_in: SignIn, site: Si
     expect(manager.get_by_role("status")).to_contain_text("调宿申请已处理")
     screenshot(manager, "dorms-room-changes")
 
-    director = sign_in(f"logistics_director.{SCHOOL}", SCHOOL, phone=True)
     director.goto(site.url(SCHOOL, "/dorms/room-changes/"))
     check_accessibility(director)
     director.get_by_role("listitem").filter(has_text="与室友作息不同").get_by_role(

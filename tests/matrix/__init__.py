@@ -33,9 +33,12 @@ Operations = dict[tuple[str, str], frozenset[Role]]
 
 
 def send(client: Any, method: str, path: str, body: dict[str, Any] | None) -> Any:
-    """One call of an operation: a body that carries a file is an upload, sent as multipart;
-    every other body as JSON."""
-    upload = body is not None and any(hasattr(value, "read") for value in body.values())
+    """One call of an operation: a body that carries a file is an upload, sent as multipart
+    (from the file's start, so that one body serves several calls); every other body as JSON."""
+    files = [value for value in (body or {}).values() if hasattr(value, "read")]
+    for file in files:
+        file.seek(0)
+    upload = bool(files)
     return getattr(client, method.lower())(path, body, format="multipart" if upload else "json")
 
 

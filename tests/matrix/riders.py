@@ -2,8 +2,14 @@
 
 Grants in houqin/roles.py: `riders.*` for the logistics director, `riders.view_*` for the
 principal, `*.view_*` for the auditor; a bus escort's own trips (the ones they are put on), with
-their riders and passages: viewed, checked, started, boarded and closed."""
+their riders and passages: viewed, checked, started, boarded and closed; the incidents on them
+reported, viewed and their steps recorded (closing one is the director's). Drills and training
+records are the director's to write and the school's readers' to read. Boarding terminals are
+registered and revoked by the director; their own passages endpoint opens with a terminal's key
+(tests/test_riders_terminals.py)."""
 
+import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -14,7 +20,17 @@ from houqin.roles import Role
 from shared_apps.accounts.models import User
 from shared_apps.transport.models import Run
 from tenant_apps.riders import services
-from tenant_apps.riders.models import CheckItem, Escort, Passage, Rider, Trip
+from tenant_apps.riders.models import (
+    CheckItem,
+    Drill,
+    Escort,
+    Incident,
+    Passage,
+    Rider,
+    Terminal,
+    Training,
+    Trip,
+)
 from tenants.models import School
 from tests.factories import SETUP, user_with_role
 from tests.matrix import AUDITOR, Built, Operations, R, Scene
@@ -49,6 +65,24 @@ SCHOOL_OPERATIONS: Operations = {
     ("GET", "/api/v1/riders/passages/{id}/"): READERS | {R.ESCORT},
     ("GET", "/api/v1/riders/alarms/"): READERS,
     ("GET", "/api/v1/riders/alarms/{id}/"): READERS,
+    ("GET", "/api/v1/riders/terminals/"): READERS,
+    ("POST", "/api/v1/riders/terminals/"): MANAGERS,
+    ("GET", "/api/v1/riders/terminals/{id}/"): READERS,
+    ("POST", "/api/v1/riders/terminals/{id}/revoke/"): MANAGERS,
+    ("POST", "/api/v1/riders/trips/{id}/incidents/"): ESCORTING,
+    ("GET", "/api/v1/riders/incidents/"): READERS | {R.ESCORT},
+    ("POST", "/api/v1/riders/incidents/"): MANAGERS,
+    ("GET", "/api/v1/riders/incidents/{id}/"): READERS | {R.ESCORT},
+    ("POST", "/api/v1/riders/incidents/{id}/steps/"): ESCORTING,
+    ("POST", "/api/v1/riders/incidents/{id}/close/"): MANAGERS,
+    ("GET", "/api/v1/riders/drills/"): READERS,
+    ("POST", "/api/v1/riders/drills/"): MANAGERS,
+    ("GET", "/api/v1/riders/drills/{id}/"): READERS,
+    ("GET", "/api/v1/riders/drills/semesters/"): READERS,
+    ("GET", "/api/v1/riders/trainings/"): READERS,
+    ("POST", "/api/v1/riders/trainings/"): MANAGERS,
+    ("GET", "/api/v1/riders/trainings/{id}/"): READERS,
+    ("GET", "/api/v1/riders/trainings/untrained/"): READERS,
 }
 DISTRICT_OPERATIONS: Operations = {}
 
@@ -106,6 +140,69 @@ def board(school: School, rider: Rider, kind: str = Passage.Kind.BOARD) -> Passa
         ).passage
 
 
+def make_terminal(school: School, device: str = "bus-terminal-1") -> tuple[Terminal, str]:
+    """A boarding terminal of `school` registered as `device`, and its key."""
+    with tenant_context(school):
+        return services.terminal_register(device=device, actor=SETUP)
+
+
+def make_incident(
+    school: School, escort: User | None = None, *, steps_done: bool = False
+) -> Incident:
+    """An incident ten minutes ago on a trip of `school` whose escort is `escort` (else a new
+    one), every step recorded when `steps_done`."""
+    rider = make_rider(school)
+    escort_on(school, Run.objects.get(pk=rider.trip.run_ref), escort)
+    with tenant_context(school):
+        incident = services.incident_report(
+            trip=rider.trip,
+            kind=Incident.Kind.BREAKDOWN,
+            occurred_at=timezone.now() - datetime.timedelta(minutes=10),
+            description="发动机故障，停靠路边",
+            actor=SETUP,
+        )
+        for step in Incident.Step if steps_done else ():
+            incident = services.incident_step(
+                incident=incident, step=step, at=timezone.now(), actor=SETUP
+            )
+    return incident
+
+
+def make_drill(school: School) -> Drill:
+    with tenant_context(school):
+        return services.drill_record(
+            day=timezone.localdate(),
+            kind=Drill.Kind.EVACUATION,
+            participants=30,
+            actor=SETUP,
+        )
+
+
+def training_body(school: School) -> dict[str, Any]:
+    """A training record's fields for a new bus escort of `school`."""
+    return {
+        "day": timezone.localdate().isoformat(),
+        "topic": "校车应急疏散",
+        "hours": "2.0",
+        "trainer": "县交警大队",
+        "user": make_escort(school).pk,
+    }
+
+
+def make_training(school: School) -> Training:
+    """Two hours' training today for a new bus escort of `school`."""
+    escort = make_escort(school)
+    with tenant_context(school):
+        return services.training_record(
+            day=timezone.localdate(),
+            topic="校车应急疏散",
+            hours=Decimal("2.0"),
+            trainer="县交警大队",
+            user=escort,
+            actor=SETUP,
+        )
+
+
 def caller_if_escort(school: School) -> User | None:
     """The account the matrix made for this call (the last one made) when it is a bus escort
     of `school`, so that the trip an escort acts on is their own."""
@@ -135,7 +232,35 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
     params: dict[str, Any] = {}
     body: dict[str, Any] | None = None
     caller = caller_if_escort(school)
-    if path == "/api/v1/riders/" and method == "POST":
+    an_hour_ago = (timezone.now() - datetime.timedelta(hours=1)).isoformat()
+    if path == "/api/v1/riders/trips/{id}/incidents/":
+        rider = make_rider(school)
+        escort_on(school, Run.objects.get(pk=rider.trip.run_ref), caller)
+        params["id"] = rider.trip_id
+        body = {"kind": "medical", "occurred_at": an_hour_ago, "description": "学生晕车"}
+    elif path == "/api/v1/riders/incidents/" and method == "POST":
+        body = {
+            "trip": make_rider(school).trip_id,
+            "kind": "accident",
+            "occurred_at": an_hour_ago,
+            "description": "轻微剐蹭",
+        }
+    elif path.startswith("/api/v1/riders/incidents/"):
+        incident = make_incident(school, caller, steps_done=path.endswith("/close/"))
+        params["id"] = incident.pk
+        if path.endswith("/steps/"):
+            body = {"step": "police_called", "at": timezone.now().isoformat()}
+        elif path.endswith("/close/"):
+            body = {"summary": "已处置完毕"}
+    elif path == "/api/v1/riders/drills/" and method == "POST":
+        body = {"day": timezone.localdate().isoformat(), "kind": "fire", "participants": 25}
+    elif path == "/api/v1/riders/drills/{id}/":
+        params["id"] = make_drill(school).pk
+    elif path == "/api/v1/riders/trainings/" and method == "POST":
+        body = training_body(school)
+    elif path == "/api/v1/riders/trainings/{id}/":
+        params["id"] = make_training(school).pk
+    elif path == "/api/v1/riders/" and method == "POST":
         run = make_school_run(school)
         body = {
             "run": run.pk,
@@ -171,6 +296,10 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
             closing = services.trip_close(trip=rider.trip, actor=SETUP)
         assert closing.alarm is not None
         params["id"] = closing.alarm.pk
+    elif path == "/api/v1/riders/terminals/" and method == "POST":
+        body = {"device": f"bus-terminal-{n}"}
+    elif path.startswith("/api/v1/riders/terminals/"):
+        params["id"] = make_terminal(school, f"bus-terminal-{n}")[0].pk
     elif path.startswith("/api/v1/riders/trips/{id}/"):
         rider = make_rider(school)
         escort_on(school, Run.objects.get(pk=rider.trip.run_ref), caller)

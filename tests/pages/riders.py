@@ -3,7 +3,9 @@
 Grants in houqin/roles.py: `riders.*` for the logistics director, `riders.view_*` for the
 principal, `*.view_*` for the auditor; a bus escort's own runs (the scene puts the caller on the
 run when they are an escort), which they check, start, tick riders on and off and close. The
-seat chart is the school's (the director's, the principal's, the auditor's)."""
+seat chart is the school's (the director's, the principal's, the auditor's). An escort reports an
+incident on their own run and records its steps; the director records incidents, closes them,
+and records drills and training, which the school's readers read."""
 
 from typing import Any
 
@@ -13,9 +15,11 @@ from shared_apps.transport.models import Run
 from tests.matrix import R, Scene
 from tests.matrix.riders import (
     ESCORTING,
+    MANAGERS,
     READERS,
     caller_if_escort,
     escort_on,
+    make_incident,
     make_rider,
     started_trip,
 )
@@ -36,6 +40,16 @@ def a_trip_under_way(scene: Scene) -> dict[str, Any]:
     return {"pk": started_trip(scene.school, caller_if_escort(scene.school)).trip_id}
 
 
+def an_incident(scene: Scene) -> dict[str, Any]:
+    assert scene.school is not None
+    return {"pk": make_incident(scene.school, caller_if_escort(scene.school)).pk}
+
+
+def an_incident_done(scene: Scene) -> dict[str, Any]:
+    assert scene.school is not None
+    return {"pk": make_incident(scene.school, steps_done=True).pk}
+
+
 SCHOOL_PAGES: Pages = {
     "riders:today": Declared(READERS | {R.ESCORT}),
     "riders:trip": Declared(READERS | {R.ESCORT}, a_trip),
@@ -44,4 +58,14 @@ SCHOOL_PAGES: Pages = {
     "riders:passage": Declared(ESCORTING, a_trip_under_way),
     "riders:close": Declared(ESCORTING, a_trip_under_way),
     "riders:chart": Declared(READERS, a_trip),
+    "riders:report": Declared(ESCORTING, a_trip),
+    "riders:incidents": Declared(READERS | {R.ESCORT}),
+    "riders:incident-add": Declared(MANAGERS),
+    "riders:incident": Declared(READERS | {R.ESCORT}, an_incident),
+    "riders:incident-step": Declared(ESCORTING, an_incident),
+    "riders:incident-close": Declared(MANAGERS, an_incident_done),
+    "riders:drills": Declared(READERS),
+    "riders:drill-add": Declared(MANAGERS),
+    "riders:training": Declared(READERS),
+    "riders:training-add": Declared(MANAGERS),
 }

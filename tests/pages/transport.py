@@ -4,10 +4,12 @@ read; nobody else finds them."""
 import datetime
 from typing import Any
 
+from django.test import Client
+
 from shared_apps.transport import services
 from shared_apps.transport.models import FieldTrip, Licence
 from tenants.models import School
-from tests.factories import SETUP
+from tests.factories import SETUP, user_with_role
 from tests.matrix import R, Scene
 from tests.matrix.transport import (
     READERS,
@@ -22,6 +24,12 @@ from tests.matrix.transport import (
     today,
 )
 from tests.pages import Declared, Pages
+from tests.web import signed_in
+
+
+def district_client(district_host: str, role: R = R.TRANSPORT_OFFICER) -> Client:
+    """A browser on the district host signed in with a new account holding `role`."""
+    return signed_in(district_host, user_with_role(role, None))
 
 
 def submitted_licence() -> Licence:
@@ -55,6 +63,10 @@ def _endorsed(scene: Scene) -> dict[str, Any]:
     return {"pk": make_field_trip(school, status=FieldTrip.Status.ENDORSED).pk}
 
 
+def _route(scene: Scene) -> dict[str, Any]:
+    return {"pk": make_route().pk}
+
+
 def _plan(scene: Scene) -> dict[str, Any]:
     school = School.objects.order_by("code").first()
     assert school is not None
@@ -73,6 +85,8 @@ DISTRICT_PAGES: Pages = {
     "transport:licences": Declared(READERS),
     "transport:licence-advance": Declared(WRITERS, _submitted),
     "transport:routes": Declared(READERS),
+    "transport:route": Declared(READERS, _route),
+    "transport:route-version-new": Declared(WRITERS, _route),
     "transport:runs": Declared(READERS),
     "transport:alarms": Declared(READERS),
     "transport:reports": Declared(READERS),

@@ -1,8 +1,10 @@
 """Serializer fields every app's API shares, shaped as the models store the values."""
 
+import copy
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -97,3 +99,23 @@ class MonthField(serializers.Field):  # type: ignore[type-arg]
 
     def to_representation(self, value: date) -> str:
         return value.isoformat()
+
+
+_built_fields: "WeakKeyDictionary[type, dict[str, Any]]" = WeakKeyDictionary()
+_build_fields = serializers.ModelSerializer.get_fields
+
+
+def _model_serializer_fields(self: serializers.ModelSerializer) -> dict[str, Any]:  # type: ignore[type-arg]
+    """A model serializer's fields, built from its model and Meta once per class and copied for
+    each instance (as its declared fields always are): what they are depends on the class alone
+    (no serializer here builds a field from its instance or context), and building them reads
+    every model field's options, which cost a list or a detail more than its query."""
+    built = _built_fields.get(type(self))
+    if built is None:
+        built = _built_fields[type(self)] = _build_fields(self)
+    return copy.deepcopy(built)
+
+
+def build_model_fields_once() -> None:
+    """Called when the app is ready: every ModelSerializer's fields, built once per class."""
+    serializers.ModelSerializer.get_fields = _model_serializer_fields  # type: ignore[method-assign,assignment]

@@ -27,9 +27,14 @@ class StrictFilterBackend(DjangoFilterBackend):
     def filter_queryset(
         self, request: Request, queryset: QuerySet[Any], view: Any
     ) -> QuerySet[Any]:
+        asked = set(request.query_params)
+        # Nothing asked but the page, the ordering or the format: the list unfiltered, as the
+        # filterset would answer it (no filter is required, an empty one filters nothing),
+        # without building its form, which costs a list or a detail more than its query.
+        if asked <= self.named_parameters(None, view):
+            return queryset
         # The filterset is built once: to know its parameters, then to filter.
         filterset = self.get_filterset(request, queryset, view)
-        asked = set(request.query_params)
         # The filters' own names first: a form's widgets answer the rest (a range filter's two
         # parameters), and asking them costs more than the rest of the filtering.
         unknown = sorted(asked - self.named_parameters(filterset, view))

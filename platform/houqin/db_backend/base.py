@@ -10,11 +10,19 @@ Every statement in a transaction passes `houqin.context.audit_context_wrapper`, 
 actor and request id the triggers record when the transaction's settings differ from the context
 in force; the connection remembers what the transaction holds, and forgets it when the
 transaction ends or rolls back to a savepoint.
+
+The health check of a kept connection, at a request's first query, asks the server only when
+the connection has something to say: an idle connection that the server closed (a restart, an
+idle timeout, a terminated backend) has its reason, or the end of its stream, waiting to be
+read; one idle, outside any transaction, with nothing waiting is taken as usable without a
+round trip.
 """
 
+import select
 from typing import Any
 
 from django_tenants.postgresql_backend.base import DatabaseWrapper as TenantDatabaseWrapper
+from psycopg2.extensions import TRANSACTION_STATUS_IDLE
 
 from houqin.context import EMPTY, UNKNOWN, audit_context_wrapper
 
@@ -36,6 +44,17 @@ class DatabaseWrapper(TenantDatabaseWrapper):
         self.set_settings_schema(self.schema_name)
         if not unchanged:
             self.search_path_set_schemas = None
+
+    def is_usable(self) -> bool:
+        if self.connection is None or self.connection.closed:
+            return False
+        waiting = select.poll()
+        waiting.register(self.connection.fileno(), select.POLLIN | select.POLLPRI)
+        idle = self.connection.get_transaction_status() == TRANSACTION_STATUS_IDLE
+        if idle and not waiting.poll(0):
+            return True
+        usable: bool = super().is_usable()
+        return usable
 
     def init_connection_state(self) -> None:
         super().init_connection_state()

@@ -5,9 +5,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shared_apps.transport.models import Driver, Vehicle
+from shared_apps.transport.models import Driver, Stop, Vehicle
 from shared_apps.transport.selectors import MAX_REPORT_DAYS
 from tenants.models import School
+
+# A date input holds its value in ISO form, whatever the language shows.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 STEPS = [
     ("forward", _("Forward to public security and transport")),
@@ -18,7 +21,7 @@ STEPS = [
 
 
 class DayForm(forms.Form):
-    on = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("Day"), widget=DATE)
 
 
 class StepForm(forms.Form):
@@ -43,7 +46,7 @@ class FieldTripForm(forms.Form):
 
     destination = forms.CharField(label=_("Destination"), max_length=100)
     purpose = forms.CharField(label=_("Purpose"), max_length=200, required=False)
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("Day"), widget=DATE)
     leaves = forms.TimeField(label=_("Leaves at"), widget=forms.TimeInput(attrs={"type": "time"}))
     back = forms.TimeField(label=_("Back at"), widget=forms.TimeInput(attrs={"type": "time"}))
     pupils = forms.IntegerField(label=_("Pupils"), min_value=1, max_value=54)
@@ -94,11 +97,69 @@ class TripDecisionForm(forms.Form):
         return data
 
 
+WEEKDAYS = [
+    ("1", _("Monday")),
+    ("2", _("Tuesday")),
+    ("3", _("Wednesday")),
+    ("4", _("Thursday")),
+    ("5", _("Friday")),
+    ("6", _("Saturday")),
+    ("7", _("Sunday")),
+]
+
+
+class RouteVersionForm(forms.Form):
+    """A new version of a route: the weekdays and dates it runs, and each of the route's stops
+    kept at its place in the order (left blank: not kept) and its time."""
+
+    weekdays = forms.MultipleChoiceField(
+        label=_("Runs on"), choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple
+    )
+    valid_from = forms.DateField(label=_("Valid from"), required=False, widget=DATE)
+    valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DATE)
+
+    def __init__(self, *args: Any, stops: list[Stop], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stops = stops
+        for stop in stops:
+            self.fields[f"order_{stop.pk}"] = forms.IntegerField(
+                label=_("%(stop)s: order") % {"stop": stop.name},
+                min_value=1,
+                max_value=len(stops),
+                required=False,
+                initial=stop.order,
+            )
+            self.fields[f"at_{stop.pk}"] = forms.TimeField(
+                label=_("%(stop)s: time") % {"stop": stop.name},
+                required=False,
+                initial=stop.at,
+                widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kept: dict[int, tuple[Stop, Any]] = {}
+        for stop in self.stops:
+            order, at = data.get(f"order_{stop.pk}"), data.get(f"at_{stop.pk}")
+            if order is None:
+                continue
+            if at is None:
+                self.add_error(f"at_{stop.pk}", _("A kept stop has its time."))
+            elif order in kept:
+                self.add_error(f"order_{stop.pk}", _("Two stops cannot share a place."))
+            else:
+                kept[order] = (stop, at)
+        if not kept and not self.errors:
+            self.add_error(None, _("A route has at least one stop."))
+        data["kept"] = [kept[order] for order in sorted(kept)]
+        return data
+
+
 class SpanForm(forms.Form):
     """The days a report covers."""
 
-    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=_("From"), widget=DATE)
+    date_to = forms.DateField(label=_("To"), widget=DATE)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

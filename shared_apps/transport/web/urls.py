@@ -11,6 +11,12 @@ urlpatterns = [
     path("licences/", views.LicencesPage.as_view(), name="licences"),
     path("licences/<int:pk>/advance/", views.LicenceAdvancePage.as_view(), name="licence-advance"),
     path("routes/", views.RoutesPage.as_view(), name="routes"),
+    path("routes/<int:pk>/", views.RoutePage.as_view(), name="route"),
+    path(
+        "routes/<int:pk>/versions/new/",
+        views.RouteVersionNewPage.as_view(),
+        name="route-version-new",
+    ),
     path("runs/", views.RunsPage.as_view(), name="runs"),
     path("alarms/", views.AlarmsPage.as_view(), name="alarms"),
     path("reports/", views.ReportsPage.as_view(), name="reports"),

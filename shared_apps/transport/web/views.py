@@ -29,12 +29,21 @@ from houqin.web.once import once
 from houqin.web.pages import FormPage, Nav, Page, run
 from shared_apps.accounts.actors import signed_in
 from shared_apps.transport import selectors, services
-from shared_apps.transport.models import Alarm, Driver, FieldTrip, Licence, RoutePlan, Run
+from shared_apps.transport.models import (
+    Alarm,
+    Driver,
+    FieldTrip,
+    Licence,
+    Route,
+    RoutePlan,
+    Run,
+)
 from shared_apps.transport.web.forms import (
     AdoptForm,
     DayForm,
     FieldTripForm,
     PlanForm,
+    RouteVersionForm,
     SpanForm,
     StepForm,
     TripDecisionForm,
@@ -181,6 +190,83 @@ class RoutesPage(Page):
             "code"
         )
         return context
+
+
+def _route(request: HttpRequest, pk: int, verb: str = "view") -> Route:
+    rows = restrict(selectors.route_list(), request.user, verb)
+    route: Route = get_object_or_404(rows, pk=pk)
+    return route
+
+
+class RoutePage(Page):
+    """A route's versions: the weekdays and dates each runs, its stops in order with their
+    times."""
+
+    permission = "transport.view_route"
+    shows = Route
+    title = gettext_lazy("Route versions")
+    template_name = "transport/route.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        route = _route(self.request, self.kwargs["pk"])
+        versions = restrict(selectors.route_versions(route), self.request.user, "view")
+        return super().get_context_data(
+            route=route,
+            versions=versions,
+            can_add=has_perm(self.request.user, "transport.change_route"),
+            **kwargs,
+        )
+
+
+class RouteVersionNewPage(FormPage):
+    """A new version of a route, from one of its versions: the weekdays and dates it runs, the
+    stops kept in their order at their times. It needs its bus licence approved before any run."""
+
+    permission = "transport.change_route"
+    title = gettext_lazy("New route version")
+    template_name = "transport/route_version_new.html"
+    form_class = RouteVersionForm
+
+    @cached_property
+    def route(self) -> Route:
+        return _route(self.request, self.kwargs["pk"], "change")
+
+    def get_form(self, data: Any = None, files: Any = None) -> forms.Form:
+        initial = {"weekdays": list(self.route.weekdays)}
+        stops = list(self.route.stops.all())
+        return RouteVersionForm(data, files, stops=stops, initial=initial)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(route=self.route, **kwargs)
+
+    @once
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return super().post(request, *args, **kwargs)
+
+    def act(self, form: forms.Form) -> str | None:
+        data = form.cleaned_data
+        made = run(
+            form,
+            lambda: services.route_version_add(
+                route=self.route,
+                stops=[services.VersionStop(stop, at) for stop, at in data["kept"]],
+                weekdays="".join(data["weekdays"]),
+                valid_from=data["valid_from"],
+                valid_until=data["valid_until"],
+                actor=signed_in(self.request),
+            ),
+        )
+        if made is None:
+            return None
+        messages.success(
+            self.request,
+            _(
+                "Route %(code)s is the new version. It needs its bus licence approved before "
+                "any run."
+            )
+            % {"code": made.code},
+        )
+        return reverse("transport:route", args=[made.pk])
 
 
 class RunsPage(Page):

@@ -15,7 +15,7 @@ from shared_apps.accounts import selectors as accounts
 from shared_apps.accounts.actors import person
 from tenant_apps.dorms.models import Leave
 from tenant_apps.dorms.selectors import leaves_overdue
-from tenant_apps.notices.services import notify
+from tenant_apps.notices.services import notify_user
 from tenant_apps.people.models import Student
 from tenants.selectors import current_school
 
@@ -80,9 +80,9 @@ def overdue_returns_alert(*, now: datetime, actor: Actor) -> list[Leave]:
             "end": timezone.localtime(leave.ends_at).strftime("%Y-%m-%d %H:%M"),
         }
         for user_id, email in managers:
-            notify(
-                channel="email" if email else "console",
-                recipient=email or f"user:{user_id}",
+            notify_user(
+                user_id=user_id,
+                email=email,
                 subject=_("Overdue return from leave"),
                 body=body,
                 key=f"dorms.overdue:{leave.pk}:{user_id}",

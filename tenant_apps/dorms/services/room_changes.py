@@ -2,7 +2,9 @@
 their class (the dorm manager may take one down for either); the dorm manager reviews it,
 naming the bed and the day; the logistics director approves it, and the allocation moves
 through the allocation service (history kept, the bed's and the room's rules checked again,
-under the same locks), or nothing is saved at all. Either step may refuse, saying why."""
+under the same locks), or nothing is saved at all. Either step may refuse, saying why. Once
+approved or refused, whoever asked is told through the notice outbox: a pupil's guardians when
+the pupil asked, else the class teacher (or dorm manager) who did."""
 
 from datetime import date
 
@@ -14,9 +16,10 @@ from houqin.door import Actor, service
 from houqin.exceptions import Conflict, InvalidInput
 from houqin.permissions import has_perm
 from shared_apps.accounts.actors import person
-from tenant_apps.dorms.models import Allocation, Bed, RoomChange
+from tenant_apps.dorms.models import Allocation, Bed, Guardian, RoomChange
 from tenant_apps.dorms.selectors import current
 from tenant_apps.dorms.services.allocations import allocation_move
+from tenant_apps.notices.services import notify, notify_user
 from tenant_apps.people import selectors as people
 from tenant_apps.people.models import Student
 
@@ -89,7 +92,7 @@ def room_change_review(
     locked.reviewed_by = person(actor)
     locked.reviewed_at = timezone.now()
     if not approve:
-        return _refused(locked, refusal, ["reviewed_by", "reviewed_at"])
+        return _refused(locked, refusal, ["reviewed_by", "reviewed_at"], actor)
     bed = bed or locked.bed
     if bed is None:
         message = _("Name the bed.")
@@ -128,13 +131,14 @@ def room_change_decide(
     locked.decided_by = user
     locked.decided_at = timezone.now()
     if not approve:
-        return _refused(locked, refusal, ["decided_by", "decided_at"])
+        return _refused(locked, refusal, ["decided_by", "decided_at"], actor)
     assert locked.bed is not None and locked.move_on is not None
     move_on = max(locked.move_on, timezone.localdate())
     locked.allocation = _move(locked, locked.bed, move_on, actor)
     locked.move_on = move_on
     locked.status = RoomChange.Status.APPROVED
     locked.save(update_fields=["allocation", "move_on", "status", "decided_by", "decided_at"])
+    _tell_requester(locked, actor)
     return locked
 
 
@@ -147,14 +151,58 @@ def _open(room_change: RoomChange, status: str) -> RoomChange:
     return locked
 
 
-def _refused(locked: RoomChange, refusal: str, fields: list[str]) -> RoomChange:
+def _refused(locked: RoomChange, refusal: str, fields: list[str], actor: Actor) -> RoomChange:
     if not refusal.strip():
         message = _("Say why it is refused.")
         raise InvalidInput(message, code="required", fields={"refusal": [message]})
     locked.status = RoomChange.Status.REFUSED
     locked.refusal = refusal.strip()
     locked.save(update_fields=["status", "refusal", *fields])
+    _tell_requester(locked, actor)
     return locked
+
+
+def _tell_requester(decided: RoomChange, actor: Actor) -> None:
+    """Tell whoever asked how the room change was decided, once: the pupil's guardians (by SMS)
+    when the pupil asked for their own, else the member of staff who asked."""
+    asker = decided.requested_by
+    if asker is None:
+        return
+    student = Student.objects.get(pk=decided.student_id)
+    if decided.status == RoomChange.Status.APPROVED:
+        assert decided.bed is not None and decided.move_on is not None
+        body = _("%(name)s's room change is approved: bed %(room)s-%(bed)s from %(day)s.") % {
+            "name": student.name,
+            "room": decided.bed.room.number,
+            "bed": decided.bed.number,
+            "day": decided.move_on.isoformat(),
+        }
+    else:
+        body = _("%(name)s's room change is refused: %(why)s") % {
+            "name": student.name,
+            "why": decided.refusal,
+        }
+    subject = _("Room change decided")
+    key = f"dorms.room_change:{decided.pk}"
+    if student.user_id == asker.pk:
+        for guardian in Guardian.objects.filter(student=student):
+            notify(
+                channel="sms",
+                recipient=guardian.phone,
+                subject=subject,
+                body=body,
+                key=f"{key}:guardian:{guardian.pk}",
+                actor=actor,
+            )
+        return
+    notify_user(
+        user_id=asker.pk,
+        email=asker.email,
+        subject=subject,
+        body=body,
+        key=f"{key}:user:{asker.pk}",
+        actor=actor,
+    )
 
 
 def _move(locked: RoomChange, bed: Bed, on: date, actor: Actor) -> Allocation:

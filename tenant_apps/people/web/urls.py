@@ -1,4 +1,5 @@
-"""The school's people: the student register and the staff list, on the school's host."""
+"""The school's people: the student register, the staff list and the class teachers, on the
+school's host."""
 
 from django.urls import path
 
@@ -16,4 +17,15 @@ urlpatterns = [
         name="national-id",
     ),
     path("staff/", views.StaffListPage.as_view(), name="staff"),
+    path("class-teachers/", views.ClassTeachersPage.as_view(), name="class-teachers"),
+    path(
+        "class-teachers/assign/",
+        views.ClassTeacherAssignPage.as_view(),
+        name="class-teacher-assign",
+    ),
+    path(
+        "class-teachers/<int:pk>/end/",
+        views.ClassTeacherEndPage.as_view(),
+        name="class-teacher-end",
+    ),
 ]

@@ -2,26 +2,39 @@
 imported from a spreadsheet with a report per row; national ID numbers masked everywhere, read
 unmasked one student at a time by those allowed, each read recorded."""
 
+from functools import cached_property
 from typing import Any
 
+from django import forms
+from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from houqin.imports import ImportReport, RowStatus
-from houqin.permissions import has_perm, restrict
+from houqin.permissions import current_school_id, has_perm, restrict
+from houqin.web.once import once
 from houqin.web.pages import FormPage, Nav, Page, listing, run
+from shared_apps.accounts import selectors as accounts
 from shared_apps.accounts.actors import signed_in
 from tenant_apps.people import register, selectors
 from tenant_apps.people.filters import StaffMemberFilter, StudentFilter
-from tenant_apps.people.models import Student
+from tenant_apps.people.models import ClassTeacher, Student, school_year_of
+from tenant_apps.people.services.classes import class_teacher_assign, class_teacher_remove
 from tenant_apps.people.services.importing import students_import
 from tenant_apps.people.services.students import UNMASK_PERMISSION, student_national_id_reveal
-from tenant_apps.people.web.forms import RevealForm, StudentImportForm
+from tenant_apps.people.web.forms import (
+    ClassTeacherAssignForm,
+    ConfirmForm,
+    RevealForm,
+    StudentImportForm,
+)
 
 SECTION = gettext_lazy("People")
 STUDENT_SORTS = {
@@ -164,3 +177,82 @@ class StaffListPage(Page):
         staff = restrict(selectors.staff_member_list(), request.user, "view")
         found = listing(request, staff, StaffMemberFilter, sorts=STAFF_SORTS, default_sort="name")
         return self.render_to_response(self.get_context_data(listing=found))
+
+
+class ClassTeachersPage(Page):
+    """Who is the class teacher (班主任) of which class this school year; the logistics director
+    names and ends them (the API's rules: the same services)."""
+
+    permission = "people.view_classteacher"
+    title = gettext_lazy("Class teachers")
+    nav = Nav(SECTION, gettext_lazy("Class teachers"), 40)
+    template_name = "people/class_teachers.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        year = school_year_of(timezone.localdate())
+        taught = restrict(selectors.class_teacher_list(), self.request.user, "view")
+        return super().get_context_data(
+            school_year=year,
+            class_teachers=taught.filter(school_year=year).order_by("grade", "class_name"),
+            **kwargs,
+        )
+
+
+class _ClassTeacherForm(FormPage):
+    template_name = "people/class_teacher_form.html"
+
+    @once
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return super().post(request, *args, **kwargs)
+
+
+class ClassTeacherAssignPage(_ClassTeacherForm):
+    """Name one of the school's staff class teacher of a class for a school year."""
+
+    permission = "people.add_classteacher"
+    title = gettext_lazy("Name a class teacher")
+    form_class = ClassTeacherAssignForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        school_id = current_school_id()
+        assert school_id is not None
+        return {
+            "staff": accounts.school_staff(school_id=school_id),
+            "initial": {"school_year": school_year_of(timezone.localdate())},
+        }
+
+    def act(self, form: forms.Form) -> str | None:
+        named = run(
+            form, lambda: class_teacher_assign(actor=signed_in(self.request), **form.cleaned_data)
+        )
+        if named is None:
+            return None
+        messages.success(self.request, _("The class teacher is named."))
+        return reverse("people:class-teachers")
+
+
+class ClassTeacherEndPage(_ClassTeacherForm):
+    """The class teacher no longer teaches the class."""
+
+    permission = "people.delete_classteacher"
+    title = gettext_lazy("End a class teacher's class")
+    form_class = ConfirmForm
+
+    @cached_property
+    def class_teacher(self) -> ClassTeacher:
+        taught = restrict(selectors.class_teacher_list(), self.request.user, "delete")
+        found = taught.filter(pk=self.kwargs["pk"]).first()
+        if found is None:
+            raise Http404
+        return found
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(class_teacher=self.class_teacher, **kwargs)
+
+    def act(self, form: forms.Form) -> str | None:
+        taught = self.class_teacher
+        run(form, lambda: class_teacher_remove(class_teacher=taught, actor=signed_in(self.request)))
+        if form.errors:
+            return None
+        messages.success(self.request, _("The class teacher no longer teaches the class."))
+        return reverse("people:class-teachers")

@@ -1,10 +1,25 @@
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from houqin.api.fields import person
 from shared_apps.accounts.models import User
-from shared_apps.transport.models import Run, Stop
+from shared_apps.transport.models import Driver, Run, Stop, Vehicle
 from tenant_apps.people.models import Student
-from tenant_apps.riders.models import Alarm, CheckItem, Escort, Passage, Rider, Trip
+from tenant_apps.riders.models import (
+    Alarm,
+    CheckItem,
+    Drill,
+    Escort,
+    Incident,
+    Passage,
+    Rider,
+    Terminal,
+    Training,
+    Trip,
+)
+from tenant_apps.riders.selectors import incident_steps
 from tenant_apps.riders.services import MAX_PASSAGES
 
 
@@ -178,6 +193,7 @@ class AlarmSerializer(serializers.ModelSerializer):
     run = serializers.IntegerField(source="trip.run_ref", read_only=True)
     route = serializers.CharField(read_only=True)
     plate = serializers.CharField(read_only=True)
+    escort = person(allow_null=True)
     raised_by = person(allow_null=True)
 
     class Meta:
@@ -190,6 +206,212 @@ class AlarmSerializer(serializers.ModelSerializer):
             "plate",
             "kind",
             "on_board",
+            "escort",
+            "cause",
             "raised_by",
             "raised_at",
         ]
+
+
+class TerminalSerializer(serializers.ModelSerializer):
+    created_by = person(allow_null=True)
+
+    class Meta:
+        model = Terminal
+        fields = ["id", "device", "created_by", "created_at", "revoked_at"]
+
+
+class TerminalCreateSerializer(serializers.Serializer):
+    device = serializers.CharField(max_length=64)
+
+
+class TerminalIssuedSerializer(serializers.Serializer):
+    """A terminal just registered, with its key: shown this once."""
+
+    terminal = TerminalSerializer()
+    key = serializers.CharField()
+
+
+class TerminalPassageSerializer(serializers.Serializer):
+    """A terminal's event: the trip, the pupil's student number, on or off, card or face, its
+    own event id (the device is the terminal's, known by its key)."""
+
+    trip = serializers.PrimaryKeyRelatedField(queryset=Trip.objects.all())
+    student_number = serializers.SlugRelatedField(
+        slug_field="student_number", queryset=Student.objects.all()
+    )
+    kind = serializers.ChoiceField(choices=Passage.Kind.choices)
+    method = serializers.ChoiceField(
+        choices=[
+            (Passage.Method.CARD, Passage.Method.CARD.label),
+            (Passage.Method.FACE, Passage.Method.FACE.label),
+        ]
+    )
+    stop = serializers.PrimaryKeyRelatedField(
+        queryset=Stop.objects.all(), required=False, allow_null=True
+    )
+    device_event_id = serializers.CharField(max_length=64)
+    occurred_at = serializers.DateTimeField()
+
+
+class StepSerializer(serializers.Serializer):
+    """One timed step of an incident: when it was done (null: not yet), by whom, and how many
+    minutes after the incident."""
+
+    step = serializers.CharField()
+    title = serializers.CharField(source="label")
+    at = serializers.DateTimeField(allow_null=True)
+    by = person(allow_null=True)
+    minutes = serializers.IntegerField(allow_null=True)
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    run = serializers.IntegerField(source="trip.run_ref", read_only=True, allow_null=True)
+    route = serializers.CharField(read_only=True, allow_null=True)
+    vehicle = serializers.IntegerField(source="vehicle_ref", read_only=True)
+    plate = serializers.CharField(read_only=True, allow_null=True)
+    steps = serializers.SerializerMethodField()
+    closed_by = person(allow_null=True)
+    reported_by = person(allow_null=True)
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "trip",
+            "run",
+            "route",
+            "vehicle",
+            "plate",
+            "kind",
+            "occurred_at",
+            "description",
+            "steps",
+            "summary",
+            "closed_at",
+            "closed_by",
+            "reported_by",
+            "reported_at",
+        ]
+
+    @extend_schema_field(StepSerializer(many=True))
+    def get_steps(self, incident: Incident) -> Any:
+        return StepSerializer(incident_steps(incident), many=True).data
+
+
+class TripIncidentSerializer(serializers.Serializer):
+    """An incident on a trip, reported by its escort (or the logistics director)."""
+
+    kind = serializers.ChoiceField(choices=Incident.Kind.choices)
+    occurred_at = serializers.DateTimeField()
+    description = serializers.CharField(max_length=4000)
+
+
+class IncidentInSerializer(TripIncidentSerializer):
+    """An incident on a trip of the school's, or (no trip) on a bus of its routes."""
+
+    trip = serializers.PrimaryKeyRelatedField(
+        queryset=Trip.objects.all(), required=False, allow_null=True
+    )
+    vehicle = serializers.PrimaryKeyRelatedField(
+        queryset=Vehicle.objects.all(), required=False, allow_null=True
+    )
+
+
+class StepInSerializer(serializers.Serializer):
+    step = serializers.ChoiceField(choices=Incident.Step.choices)
+    at = serializers.DateTimeField()
+
+
+class IncidentCloseSerializer(serializers.Serializer):
+    summary = serializers.CharField(max_length=4000)
+
+
+class DrillSerializer(serializers.ModelSerializer):
+    vehicle = serializers.IntegerField(source="vehicle_ref", read_only=True, allow_null=True)
+    plate = serializers.CharField(read_only=True, allow_null=True)
+    recorded_by = person(allow_null=True)
+
+    class Meta:
+        model = Drill
+        fields = [
+            "id",
+            "day",
+            "kind",
+            "vehicle",
+            "plate",
+            "participants",
+            "notes",
+            "recorded_by",
+            "recorded_at",
+        ]
+
+
+class DrillInSerializer(serializers.Serializer):
+    day = serializers.DateField()
+    kind = serializers.ChoiceField(choices=Drill.Kind.choices)
+    participants = serializers.IntegerField(min_value=1, max_value=1000)
+    notes = serializers.CharField(max_length=4000, required=False, default="", allow_blank=True)
+    vehicle = serializers.PrimaryKeyRelatedField(
+        queryset=Vehicle.objects.all(), required=False, allow_null=True
+    )
+
+
+class SemesterQuerySerializer(serializers.Serializer):
+    """The semesters meeting [period_from, period_to] (by default the two years up to today)."""
+
+    period_from = serializers.DateField(required=False)
+    period_to = serializers.DateField(required=False)
+
+
+class SemesterSerializer(serializers.Serializer):
+    """A semester (its first and last day) and how many drills were held in it."""
+
+    name = serializers.CharField()
+    period_start = serializers.DateField(source="start")
+    period_end = serializers.DateField(source="end")
+    drills = serializers.IntegerField()
+
+
+class TrainingSerializer(serializers.ModelSerializer):
+    driver = serializers.IntegerField(source="driver_ref", read_only=True, allow_null=True)
+    driver_name = serializers.CharField(read_only=True, allow_null=True)
+    user = person(allow_null=True)
+    recorded_by = person(allow_null=True)
+
+    class Meta:
+        model = Training
+        fields = [
+            "id",
+            "day",
+            "driver",
+            "driver_name",
+            "user",
+            "topic",
+            "hours",
+            "trainer",
+            "recorded_by",
+            "recorded_at",
+        ]
+
+
+class TrainingInSerializer(serializers.Serializer):
+    """One person's training: a driver on the school's routes or a bus escort of the school."""
+
+    day = serializers.DateField()
+    topic = serializers.CharField(max_length=200)
+    hours = serializers.DecimalField(max_digits=4, decimal_places=1)
+    trainer = serializers.CharField(max_length=100)
+    driver = serializers.PrimaryKeyRelatedField(
+        queryset=Driver.objects.all(), required=False, allow_null=True
+    )
+    user = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True
+    )
+
+
+class UntrainedSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[("driver", "driver"), ("escort", "escort")])
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    last = serializers.DateField(allow_null=True)

@@ -1,29 +1,54 @@
 """A school's bus riders: seated on the district's runs through the shared ledger, listed per
 run, and each run's seat chart; the escorts put on the runs; the run as its escort works it
 (the pre-trip check, starting, boarding and alighting from terminals or ticked, closing); the
-alarms raised when someone was still on board."""
+alarms raised when someone was still on board or an escort swapped; the boarding terminals,
+registered and revoked, posting passages with keys of their own. Safety: incidents (reported on
+a trip by its escort, or by the logistics director), their timed steps and closing; drills and
+the semesters without one; training records and who has had none for twelve months."""
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.decorators import action
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from houqin.api.viewsets import RestrictedViewSet
+from houqin.months import add_months
 from shared_apps.accounts.actors import signed_in
 from tenant_apps.riders import selectors, services
 from tenant_apps.riders.api import serializers as s
 from tenant_apps.riders.filters import (
     AlarmFilter,
+    DrillFilter,
     EscortFilter,
+    IncidentFilter,
     PassageFilter,
     RiderFilter,
+    TerminalFilter,
+    TrainingFilter,
     TripFilter,
 )
-from tenant_apps.riders.models import Alarm, Escort, Passage, Rider, Trip
+from tenant_apps.riders.models import (
+    Alarm,
+    Drill,
+    Escort,
+    Incident,
+    Passage,
+    Rider,
+    Terminal,
+    Training,
+    Trip,
+)
 
 
 class RiderViewSet(
@@ -69,6 +94,7 @@ class TripViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
         "passages": "board",
         "passages_report": "board",
         "close": "close",
+        "incidents": "report",
     }
 
     def safely_get_queryset(self) -> QuerySet[Trip]:
@@ -157,6 +183,19 @@ class TripViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
             raise closing.refusal
         return self._answer(closing.trip)
 
+    @extend_schema(request=s.TripIncidentSerializer, responses={201: s.IncidentSerializer})
+    @action(detail=True, methods=["post"])
+    def incidents(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Report an incident on the run (its escort, from the phone)."""
+        trip = self.get_object()
+        data = s.TripIncidentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        incident = services.incident_report(
+            trip=trip, actor=signed_in(request), **data.validated_data
+        )
+        incident = selectors.incident_list().get(pk=incident.pk)
+        return Response(s.IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
+
 
 class EscortViewSet(
     mixins.ListModelMixin,
@@ -199,7 +238,7 @@ class PassageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
 
 
 class AlarmViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
-    """Runs that were to close with riders still on board."""
+    """Runs that were to close with riders still on board, and escort swaps."""
 
     model = Alarm
     serializer_class = s.AlarmSerializer
@@ -208,3 +247,202 @@ class AlarmViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedV
 
     def safely_get_queryset(self) -> QuerySet[Alarm]:
         return selectors.alarm_list()
+
+
+class TerminalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
+    """The school's boarding terminals, each with its own key (answered once, when registered),
+    revoked by the logistics director."""
+
+    model = Terminal
+    serializer_class = s.TerminalSerializer
+    filterset_class = TerminalFilter
+    ordering_fields = ["id", "device"]
+    action_verbs = {"revoke": "revoke"}
+
+    def safely_get_queryset(self) -> QuerySet[Terminal]:
+        return selectors.terminal_list()
+
+    @extend_schema(request=s.TerminalCreateSerializer, responses={201: s.TerminalIssuedSerializer})
+    def create(self, request: Request) -> Response:
+        data = s.TerminalCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        terminal, key = services.terminal_register(
+            device=data.validated_data["device"], actor=signed_in(request)
+        )
+        issued = {"terminal": selectors.terminal_list().get(pk=terminal.pk), "key": key}
+        return Response(s.TerminalIssuedSerializer(issued).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=s.TerminalSerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Revoke the terminal's key: from now on it opens nothing (401)."""
+        terminal = services.terminal_revoke(terminal=self.get_object(), actor=signed_in(request))
+        return Response(s.TerminalSerializer(selectors.terminal_list().get(pk=terminal.pk)).data)
+
+
+class TerminalKey(BaseAuthentication):
+    """A boarding terminal known by its key in `X-Terminal-Key`, among this school's terminals:
+    a key unknown here (another school's too) or revoked is refused (401)."""
+
+    def authenticate(self, request: Request) -> tuple[AnonymousUser, Terminal]:
+        terminal = selectors.terminal_by_key(request.headers.get("X-Terminal-Key", ""))
+        if terminal is None:
+            raise AuthenticationFailed(_("Unknown or revoked terminal key."))
+        return AnonymousUser(), terminal
+
+    def authenticate_header(self, request: Request) -> str:
+        return "Terminal-Key"
+
+
+class TerminalPassageView(APIView):
+    """A boarding terminal's event, known by its key in `X-Terminal-Key`: recorded as the
+    escorts' API records it (once per event id: sent again, 200 with the original; the wrong
+    bus and the wrong stop refused, the guardians told)."""
+
+    authentication_classes = [TerminalKey]
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=s.TerminalPassageSerializer,
+        responses={201: s.PassageSerializer, 200: s.PassageSerializer},
+        parameters=[
+            OpenApiParameter("X-Terminal-Key", str, OpenApiParameter.HEADER, required=True)
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        terminal = request.auth
+        assert isinstance(terminal, Terminal)
+        data = s.TerminalPassageSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        recorded = services.passage_record(
+            trip=fields.pop("trip"),
+            student=fields.pop("student_number"),
+            device=terminal.device,
+            actor=services.TERMINALS,
+            **fields,
+        )
+        passage = selectors.passage_list().get(pk=recorded.passage.pk)
+        return Response(
+            s.PassageSerializer(passage).data,
+            status=status.HTTP_201_CREATED if recorded.made else status.HTTP_200_OK,
+        )
+
+
+class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
+    """School-bus incidents with their timed steps (an escort: those of their own runs), each
+    step recorded once; closed by the logistics director with a summary once every step is
+    done."""
+
+    model = Incident
+    serializer_class = s.IncidentSerializer
+    filterset_class = IncidentFilter
+    ordering_fields = ["id", "occurred_at"]
+    action_verbs = {"steps": "step"}
+
+    def safely_get_queryset(self) -> QuerySet[Incident]:
+        return selectors.incident_list()
+
+    def _answer(self, incident: Incident, code: int = status.HTTP_200_OK) -> Response:
+        incident = selectors.incident_list().get(pk=incident.pk)
+        return Response(s.IncidentSerializer(incident).data, status=code)
+
+    @extend_schema(request=s.IncidentInSerializer, responses={201: s.IncidentSerializer})
+    def create(self, request: Request) -> Response:
+        """An incident on a trip, or (none) on a bus of the school's routes: 400 `not_our_bus`,
+        `in_the_future`."""
+        data = s.IncidentInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        incident = services.incident_report(actor=signed_in(request), **data.validated_data)
+        return self._answer(incident, status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.StepInSerializer, responses=s.IncidentSerializer)
+    @action(detail=True, methods=["post"])
+    def steps(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Record one step as done at a time: 409 `step_recorded`, `incident_closed`; 400
+        `before_incident`, `in_the_future`."""
+        incident = self.get_object()
+        data = s.StepInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = services.incident_step(
+            incident=incident, actor=signed_in(request), **data.validated_data
+        )
+        return self._answer(done)
+
+    @extend_schema(request=s.IncidentCloseSerializer, responses=s.IncidentSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Close with a summary: 409 `steps_open` naming the steps still to record."""
+        incident = self.get_object()
+        data = s.IncidentCloseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        closed = services.incident_close(
+            incident=incident, actor=signed_in(request), **data.validated_data
+        )
+        return self._answer(closed)
+
+
+class DrillViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
+    """The school's emergency drills on its buses, and its semesters with their drills (at
+    least one each)."""
+
+    model = Drill
+    serializer_class = s.DrillSerializer
+    filterset_class = DrillFilter
+    ordering_fields = ["id", "day"]
+    action_verbs = {"semesters": "view"}
+
+    def safely_get_queryset(self) -> QuerySet[Drill]:
+        return selectors.drill_list()
+
+    @extend_schema(request=s.DrillInSerializer, responses={201: s.DrillSerializer})
+    def create(self, request: Request) -> Response:
+        data = s.DrillInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        drill = services.drill_record(actor=signed_in(request), **data.validated_data)
+        drill = selectors.drill_list().get(pk=drill.pk)
+        return Response(s.DrillSerializer(drill).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[s.SemesterQuerySerializer], responses=s.SemesterSerializer(many=True)
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def semesters(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The semesters meeting the range, each with its drills (none: the rule is broken)."""
+        query = s.SemesterQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        end = query.validated_data.get("period_to") or timezone.localdate()
+        start = query.validated_data.get("period_from") or add_months(end, -24)
+        found = selectors.semesters(start, end)
+        return Response(s.SemesterSerializer(found, many=True).data)
+
+
+class TrainingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
+    """Training records of the drivers on the school's routes and of its bus escorts, and who
+    has had none in the last twelve months."""
+
+    model = Training
+    serializer_class = s.TrainingSerializer
+    filterset_class = TrainingFilter
+    ordering_fields = ["id", "day"]
+    action_verbs = {"untrained": "view"}
+
+    def safely_get_queryset(self) -> QuerySet[Training]:
+        return selectors.training_list()
+
+    @extend_schema(request=s.TrainingInSerializer, responses={201: s.TrainingSerializer})
+    def create(self, request: Request) -> Response:
+        """400 `not_our_driver`, `not_an_escort`, `in_the_future`."""
+        data = s.TrainingInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        training = services.training_record(actor=signed_in(request), **data.validated_data)
+        training = selectors.training_list().get(pk=training.pk)
+        return Response(s.TrainingSerializer(training).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=s.UntrainedSerializer(many=True))
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def untrained(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The drivers on the school's routes and its escorts with no training in the last
+        twelve months."""
+        found = selectors.untrained(timezone.localdate())
+        return Response(s.UntrainedSerializer(found, many=True).data)
