@@ -31,6 +31,7 @@ from tenants.models import School
 from tests.conftest import HostClient
 from tests.factories import SETUP, make_user, token_for, user_with_role
 from tests.matrix.people import make_student, national_id_for
+from tests.matrix.riders import make_terminal
 from tests.matrix.tenders import (
     bid_on,
     close,
@@ -94,7 +95,8 @@ def secrets_written(db: Any, school_a: School) -> int:
     published tender (its key pair; its evaluators' keys, public and locked; their seats' sealed
     shares), a sealed reserve price, a sealed bid, a presented share, a password, an API token's
     hash, a student's encrypted national ID (the template's script is there already), a bus's
-    GPS device key's hash, a dorm visitor's encrypted ID number, and an opened tender's bid (the
+    GPS device key's hash, a boarding terminal's key's hash, a dorm visitor's encrypted ID
+    number, and an opened tender's bid (the
     auditors read a bid's trail only once its tender is opened). Returns the last trail row
     before them."""
     mark = _last_change()
@@ -108,6 +110,7 @@ def secrets_written(db: Any, school_a: School) -> int:
     token_for(make_user())
     make_student(school_a.schema_name)
     transport.vehicle_device_key_issue(vehicle=make_vehicle(), actor=SETUP)
+    make_terminal(school_a)
     with tenant_context(school_a):
         visitors.visitor_arrive(
             name="王舅舅",

@@ -9,6 +9,7 @@ registered and revoked by the director; their own passages endpoint opens with a
 (tests/test_riders_terminals.py)."""
 
 import datetime
+import itertools
 from decimal import Decimal
 from typing import Any
 
@@ -138,6 +139,10 @@ def board(school: School, rider: Rider, kind: str = Passage.Kind.BOARD) -> Passa
             occurred_at=timezone.now(),
             actor=SETUP,
         ).passage
+
+
+# Terminals' device names, unique in a school whatever scene asks (a scene counts from 0).
+_DEVICES = itertools.count(100)
 
 
 def make_terminal(school: School, device: str = "bus-terminal-1") -> tuple[Terminal, str]:
@@ -297,9 +302,9 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
         assert closing.alarm is not None
         params["id"] = closing.alarm.pk
     elif path == "/api/v1/riders/terminals/" and method == "POST":
-        body = {"device": f"bus-terminal-{n}"}
+        body = {"device": f"bus-terminal-{next(_DEVICES)}"}
     elif path.startswith("/api/v1/riders/terminals/"):
-        params["id"] = make_terminal(school, f"bus-terminal-{n}")[0].pk
+        params["id"] = make_terminal(school, f"bus-terminal-{next(_DEVICES)}")[0].pk
     elif path.startswith("/api/v1/riders/trips/{id}/"):
         rider = make_rider(school)
         escort_on(school, Run.objects.get(pk=rider.trip.run_ref), caller)

@@ -354,10 +354,13 @@ SPECTACULAR_SETTINGS = {
         "LicenceStatusEnum": "shared_apps.transport.models.Licence.Status",
         "RunStatusEnum": "shared_apps.transport.models.Run.Status",
         "RoutePeriodEnum": "shared_apps.transport.models.Route.Period",
-        # The school's side of the bus: a passage's kind and method, the school's own alarm.
+        # The school's side of the bus: a passage's kind and method, the school's own alarm, an
+        # incident's and a drill's kinds.
         "PassageKindEnum": "tenant_apps.riders.models.Passage.Kind",
         "PassageMethodEnum": "tenant_apps.riders.models.Passage.Method",
         "RiderAlarmKindEnum": "tenant_apps.riders.models.Alarm.Kind",
+        "IncidentKindEnum": "tenant_apps.riders.models.Incident.Kind",
+        "DrillKindEnum": "tenant_apps.riders.models.Drill.Kind",
     },
 }
 

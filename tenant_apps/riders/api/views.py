@@ -12,6 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.authentication import BaseAuthentication
@@ -292,6 +293,21 @@ class TerminalKey(BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return "Terminal-Key"
+
+
+class TerminalKeyScheme(OpenApiAuthenticationExtension):
+    """The terminal's key in the API's schema."""
+
+    target_class = TerminalKey
+    name = "terminalKey"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-Terminal-Key",
+            "description": "A boarding terminal's key, shown once when the director registers it.",
+        }
 
 
 class TerminalPassageView(APIView):
