@@ -397,7 +397,12 @@ def test_the_demo_buses_two_routes_shared_by_two_schools_and_a_day_of_runs(db: A
         set(route.schools.values_list("code", flat=True)) == {"3101010001", "3101010003"}
         for route in Route.objects.all()
     )
-    assert Route.objects.count() == 2
+    # Two routes, the first with its second version, linked to it and awaiting its licence.
+    assert Route.objects.filter(version_of=None).count() == 2
+    later = Route.objects.get(version_of__isnull=False)
+    assert later.version_of == Route.objects.get(code="XC-01")
+    assert (later.version, later.code) == (2, "XC-01/v2")
+    assert not later.licences.exists()
     assert set(Licence.objects.values_list("status", flat=True)) == {Licence.Status.APPROVED}
     runs = Run.objects.filter(period__startswith__date=timezone.localdate())
     assert runs.count() == 2

@@ -1,6 +1,7 @@
 """The seat ledger of a run that schools share: two schools seating pupils at once, on separate
 connections, never seat more than the seats for pupils (a row lock on the run, and the
-database's check on its count)."""
+database's check on its count). Versions of a route added at once are numbered one after the
+other."""
 
 from typing import Any
 
@@ -20,7 +21,7 @@ from tenants.models import School
 from tests.concurrency import at_once
 from tests.conftest import SCHOOL_A, SCHOOL_B
 from tests.factories import SETUP
-from tests.matrix.transport import make_licence, make_run, make_vehicle
+from tests.matrix.transport import make_licence, make_route, make_run, make_vehicle, make_version
 
 
 def _discard(licence: Licence) -> None:
@@ -87,3 +88,20 @@ def test_escorts_and_pupils_taking_seats_at_once_never_pass_the_rated_load(
     assert run.seats_taken + run.escorts + 1 <= 8
     assert run.capacity + run.escorts + 1 == 8
     assert run.seats_taken == Seat.objects.across_schools().filter(run=run).count()
+
+
+def test_two_officers_adding_a_version_at_once_number_them_one_after_the_other(
+    committed: list[Any],
+) -> None:
+    """Three versions of one route added at once, on three connections: numbered 2, 3 and 4
+    (a row lock on the route's first version), none refused."""
+    first = make_route()
+
+    def discard() -> None:
+        Route.objects.filter(version_of=first).delete()
+        Route.objects.filter(pk=first.pk).delete()
+
+    committed.append(discard)
+    results = at_once(3, lambda _i: make_version(first))
+    assert all(isinstance(r, Route) for r in results), results
+    assert sorted(r.version for r in results if isinstance(r, Route)) == [2, 3, 4]

@@ -22,6 +22,7 @@ from tests.matrix.transport import (
     make_field_trip,
     make_licence,
     make_provider,
+    make_route,
     make_route_plan,
     make_run,
     make_vehicle,
@@ -108,6 +109,27 @@ def test_a_plan_is_adopted_once_and_a_second_time_is_refused_on_the_form(
     assert not Route.objects.filter(code__startswith="P8-").exists()
     plan.refresh_from_db()
     assert plan.status == RoutePlan.Status.ADOPTED
+
+
+def test_a_bus_is_adopted_on_the_form_as_a_new_version_of_a_school_route(
+    district_host: str, school_a: School
+) -> None:
+    client = district_client(district_host)
+    plan = make_route_plan(school_a)
+    current = make_route([school_a])
+    url = f"/transport/plans/{plan.pk}/adopt/"
+    assert f'<option value="{current.pk}">{current.code}' in page(client, url)
+    adopted = client.post(
+        url, {"once": form_key(client, url), "code": "P7", "version_of_1": str(current.pk)}
+    )
+    assert adopted.status_code == 302, adopted.content.decode()[:2000]
+    assert Route.objects.filter(version_of=current, version=2).exists()
+    # A route not offered is refused next to its bus.
+    other = make_route_plan(school_a)
+    url = f"/transport/plans/{other.pk}/adopt/"
+    refused = client.post(url, {"once": form_key(client, url), "code": "P8", "version_of_1": "0"})
+    assert refused.status_code == 400
+    assert 'id="id_version_of_1_error"' in refused.content.decode()
 
 
 def test_a_bad_plan_names_each_field(district_host: str, school_a: School) -> None:

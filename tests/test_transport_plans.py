@@ -1,7 +1,9 @@
 """Route planning from the officer's side (校车 item 15): the plan is queued as a job after
 commit, solved once however often the job runs, compared with the school's current routes, and
-adopted as new morning routes whose approved stops stay approved; each needs its licence."""
+adopted as new morning routes, or as new versions of the school's routes, whose approved stops
+stay approved; each needs its licence, the version before it in force meanwhile."""
 
+import datetime
 from typing import Any
 
 import pytest
@@ -14,7 +16,15 @@ from shared_apps.transport.models import Route, RoutePlan
 from tenants.models import School
 from tests.conftest import tasks_queued
 from tests.factories import make_user, user_with_role
-from tests.matrix.transport import at, make_route_plan, make_vehicle, today
+from tests.matrix.transport import (
+    at,
+    make_licence,
+    make_route,
+    make_route_plan,
+    make_vehicle,
+    make_version,
+    today,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +109,51 @@ def test_the_plan_page_polls_while_queued_then_compares(
     assert queued == [services.ROUTE_PLAN_TASK]
     bad = client.post("/transport/plans/new/", {**form, "riders": "S1;26.6"})
     assert bad.status_code == 400
+
+
+def test_a_bus_is_adopted_as_the_next_version_of_a_school_route(school_a: School) -> None:
+    plan = make_route_plan(school_a)
+    current = make_route([school_a])
+    make_licence(route=current)
+    assert selectors.current_routes_figures(plan)["buses_used"] == 1
+    buses = len(plan.proposal["plan"]["routes"]) if plan.proposal else 0
+    routes = services.route_plan_adopt(
+        plan=plan, code="P9", versions_of={1: current}, actor=make_user()
+    )
+    first, *others = routes
+    assert (first.version_of, first.version, first.code) == (current, 2, f"{current.code}/v2")
+    assert first.name == current.name and list(first.schools.all()) == [school_a]
+    assert [route.code for route in others] == [f"P9-{n}" for n in range(2, buses + 1)]
+    # The new version waits for its licence; the licensed one stays in force meanwhile.
+    day = today() + datetime.timedelta(days=1)
+    versions = list(selectors.route_versions(current, day))
+    assert [v.pk for v in versions] == [current.pk, first.pk]
+    assert selectors.route_version_current(versions, day) == current
+
+
+def test_every_bus_as_a_version_needs_no_code_and_bad_choices_are_refused(
+    school_a: School, school_b: School
+) -> None:
+    plan = make_route_plan(school_a)
+    buses = len(plan.proposal["plan"]["routes"]) if plan.proposal else 0
+    ours = [make_route([school_a]) for _ in range(buses)]
+    elsewhere = make_route([school_b])
+    for versions_of in (
+        {buses + 1: ours[0]},
+        {1: ours[0], 2: make_version(ours[0])},
+        {1: elsewhere},
+    ):
+        with pytest.raises(InvalidInput) as caught:
+            services.route_plan_adopt(
+                plan=plan, code="P9", versions_of=versions_of, actor=make_user()
+            )
+        assert "versions_of" in caught.value.fields
+    with pytest.raises(InvalidInput) as caught:
+        services.route_plan_adopt(plan=plan, code="", versions_of={1: ours[0]}, actor=make_user())
+    assert "code" in caught.value.fields
+    routes = services.route_plan_adopt(
+        plan=plan, code="", versions_of=dict(enumerate(ours, 1)), actor=make_user()
+    )
+    # The first route has its second version already (made above): the plan's is the third.
+    assert [route.version_of for route in routes] == ours
+    assert [route.version for route in routes] == [3] + [2] * (buses - 1)

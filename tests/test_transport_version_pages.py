@@ -1,6 +1,8 @@
 """The transport officer's route-version pages on the district host: a route's versions with
 their weekdays, dates and stops in order with their times; a new version from one of them,
-stops reordered, retimed or left out (bad input said next to the field, nothing made)."""
+stops reordered, retimed or left out (bad input said next to the field, nothing made), linked
+to the route's first version; each version's licence approved or awaited, and the one in force
+today."""
 
 import datetime
 from typing import Any
@@ -8,9 +10,10 @@ from typing import Any
 import pytest
 
 from houqin.roles import Role
+from shared_apps.transport import services
 from shared_apps.transport.models import Route
-from tests.factories import user_with_role
-from tests.matrix.transport import make_route
+from tests.factories import SETUP, user_with_role
+from tests.matrix.transport import make_licence, make_route, make_version
 from tests.pages.transport import district_client
 from tests.web import form_key, page, signed_in
 
@@ -40,7 +43,8 @@ def test_the_officer_adds_a_version_with_its_days_and_its_stops_reordered(
         },
     )
     assert done.status_code == 302, done.content.decode()[:2000]
-    made = Route.objects.get(code=f"{route.code}/v2")
+    made = Route.objects.get(version_of=route, version=2)
+    assert made.code == f"{route.code}/v2"
     assert done["Location"] == f"/transport/routes/{made.pk}/"
     assert (made.weekdays, made.valid_from, made.valid_until) == (
         "3",
@@ -72,7 +76,20 @@ def test_the_officer_adds_a_version_with_its_days_and_its_stops_reordered(
         },
     )
     assert again.status_code == 302
-    assert Route.objects.filter(code=f"{route.code}/v3", weekdays="6").exists()
+    assert Route.objects.filter(version_of=route, version=3, weekdays="6").exists()
+
+
+def test_each_version_says_whether_its_licence_is_approved_and_which_is_in_force(
+    district_host: str,
+) -> None:
+    route = services.route_version_set(route=make_route(), weekdays="1234567", actor=SETUP)
+    make_licence(route=route)
+    later = make_version(route)
+    html = page(district_client(district_host), f"/transport/routes/{later.pk}/")
+    first = html[html.index(f'id="version-{route.pk}"') : html.index(f'id="version-{later.pk}"')]
+    second = html[html.index(f'id="version-{later.pk}"') :]
+    assert "第 1 版" in first and "标牌已审核通过" in first and "今日执行" in first
+    assert "第 2 版" in second and "待审核" in second and "今日执行" not in second
 
 
 def test_bad_versions_are_refused_next_to_the_field_and_nothing_is_made(
@@ -106,7 +123,7 @@ def test_bad_versions_are_refused_next_to_the_field_and_nothing_is_made(
         assert refused.status_code == 400, data
         html = refused.content.decode()
         assert (f'id="id_{field}_error"' if field else 'class="alert error" role="alert"') in html
-    assert Route.objects.filter(code__startswith=f"{route.code}/").count() == 0
+    assert not Route.objects.filter(version_of=route).exists()
 
 
 def test_an_auditor_reads_the_versions_without_the_link_to_add_one(district_host: str) -> None:

@@ -1,6 +1,7 @@
 """The demo's school buses: a county operator's fleet, their drivers, two morning routes of
 approved stops shared by the primary and the nine-year school (each with a hazard segment),
-licences approved through every step, today's runs with pupils of both schools seated (as each
+licences approved through every step, the first route's second version from next month
+awaiting its licence, today's runs with pupils of both schools seated (as each
 school's riders), and one case of each alarm its GPS rules raise: a bus speeding past a hazard
 today; yesterday, the first bus off its route and standing away from any approved stop, and the
 small bus overloaded (re-rated at its inspection after its seats were taken) and driven by
@@ -107,6 +108,7 @@ def seed_transport(*, today: datetime.date) -> None:
                 actor=officer,
             )
             licences.append(_licence(f"XCBP-{code}", vehicle, driver, route, today, officer))
+        _next_version(licences[0].route, today, officer)
         runs = [
             services.run_schedule(
                 licence=licence,
@@ -148,6 +150,25 @@ def seed_transport(*, today: datetime.date) -> None:
     _speeding(runs[0])
     _astray(gone[0])
     _overloaded_and_swapped(gone[1], licences[0].driver)
+
+
+def _next_version(route: Route, today: datetime.date, officer: User) -> Route:
+    """The route's second version from the first of next month, every stop five minutes later
+    (the first stop's village asked for it): a changed timetable, awaiting its licence, the first
+    version running meanwhile."""
+    return services.route_version_add(
+        route=route,
+        stops=[
+            services.VersionStop(
+                stop,
+                (datetime.datetime.combine(today, stop.at) + datetime.timedelta(minutes=5)).time(),
+            )
+            for stop in route.stops.order_by("order")
+        ],
+        weekdays=route.weekdays,
+        valid_from=add_months(today.replace(day=1), 1),
+        actor=officer,
+    )
 
 
 def _bus(

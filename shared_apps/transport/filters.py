@@ -1,4 +1,5 @@
 import django_filters
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from houqin.filters import date_range, period_range
@@ -52,10 +53,21 @@ class DriverFilter(django_filters.FilterSet):
 class RouteFilter(django_filters.FilterSet):
     period = django_filters.ChoiceFilter(choices=Route.Period.choices, label=_("Period"))
     valid_from, valid_to = period_range("valid_from", "valid_until", _("Valid"))
+    versions_of = django_filters.NumberFilter(
+        method="filter_versions_of", label=_("Versions of the route")
+    )
 
     class Meta:
         model = Route
         fields = ["period"]
+
+    def filter_versions_of(
+        self, queryset: QuerySet[Route], name: str, value: int
+    ) -> QuerySet[Route]:
+        """Every version of the route with that id: its first version and the later ones."""
+        first = Route.objects.filter(pk=value).values_list("version_of", flat=True).first()
+        family = first or value
+        return queryset.filter(Q(pk=family) | Q(version_of=family))
 
 
 class LicenceFilter(django_filters.FilterSet):

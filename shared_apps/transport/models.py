@@ -29,7 +29,8 @@ MAX_RATED_LOAD = 56
 MAX_KINDERGARTEN_LOAD = 45
 # A licence, and an inspection, holds for at most six months (184 days covers any six).
 SIX_MONTHS = datetime.timedelta(days=184)
-# A route's later versions are routes of their own, coded `<the first's code>/v2`, `/v3`…
+# A route's later versions are routes of their own, coded `<the first's code>/v2`, `/v3`… (a
+# name for people: what links a version to its route is `Route.version_of`).
 VERSION_MARK = "/v"
 
 
@@ -244,6 +245,17 @@ class Route(models.Model):
     weekdays = models.CharField(_("weekdays"), max_length=7, default="12345")
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    # A later version points at the route's first version (never at another later one), and
+    # numbers itself within that family: the first is version 1 and points at nothing.
+    version_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="later_versions",
+        verbose_name=_("version of"),
+    )
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -261,10 +273,26 @@ class Route(models.Model):
                 | Q(valid_until__gte=F("valid_from")),
                 name="transport_route_version_dates",
             ),
+            models.CheckConstraint(
+                condition=Q(version_of__isnull=True, version=1)
+                | Q(version_of__isnull=False, version__gte=2),
+                name="transport_route_version_number",
+            ),
+            models.CheckConstraint(
+                condition=~Q(version_of=F("pk")), name="transport_route_version_not_itself"
+            ),
+            models.UniqueConstraint(
+                fields=["version_of", "version"], name="transport_route_version_unique"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def family_id(self) -> int:
+        """The id of the route's first version, which every later version points at."""
+        return self.version_of_id or self.pk
 
 
 class Stop(models.Model):

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houqin.tenancy import SchoolOwnedQuerySet
 from shared_apps.transport import planning, rules
 from shared_apps.transport.models import (
-    VERSION_MARK,
     Alarm,
     Driver,
     FieldTrip,
@@ -51,20 +51,53 @@ def route_list() -> QuerySet[Route]:
     )
 
 
-def route_family_code(route: Route) -> str:
-    """The code of the route's first version."""
-    return route.code.split(VERSION_MARK, 1)[0]
+def route_versions(route: Route, day: datetime.date) -> QuerySet[Route]:
+    """Every version of `route` (its first version and the later ones linked to it), each with
+    its stops in order and `licensed`: whether a bus licence for it is approved and in force on
+    `day`; by version number."""
+    return _licensed(
+        route_list().filter(Q(pk=route.family_id) | Q(version_of=route.family_id)), day
+    ).order_by("version")
 
 
-def route_versions(route: Route) -> QuerySet[Route]:
-    """Every version of `route` (the first, coded as it is, and its later ones `<code>/v<n>`),
-    each with its stops in order, the first version first, then by the day each holds from."""
-    code = route_family_code(route)
-    return (
-        route_list()
-        .filter(Q(code=code) | Q(code__startswith=f"{code}{VERSION_MARK}"))
-        .order_by(F("valid_from").asc(nulls_first=True), "created_at", "id")
+def _licensed(routes: QuerySet[Route], day: datetime.date) -> QuerySet[Route]:
+    """`routes`, each with `licensed`: whether a licence for it is approved and in force on
+    `day`."""
+    in_force = Licence.objects.filter(
+        route=OuterRef("pk"),
+        status=Licence.Status.APPROVED,
+        valid_from__lte=day,
+        valid_until__gte=day,
     )
+    return routes.annotate(licensed=Exists(in_force))
+
+
+def route_version_current(versions: Sequence[Route], day: datetime.date) -> Route | None:
+    """The version of a route in force on `day`, among `versions` (one family's, from
+    `route_versions`): the highest-numbered that holds that day (its dates and weekdays) and is
+    licensed that day. A later version waits for its licence's approval, the earlier one running
+    meanwhile; a family none of whose versions is licensed yet (just made or adopted) counts its
+    first holding version."""
+    holding = [
+        version
+        for version in versions
+        if (version.valid_from is None or version.valid_from <= day)
+        and (version.valid_until is None or day <= version.valid_until)
+        and str(day.isoweekday()) in version.weekdays
+    ]
+    approved = {version.pk for version in versions if getattr(version, "licensed", False)}
+    licensed = [version for version in holding if version.pk in approved]
+    if licensed:
+        return max(licensed, key=lambda version: version.version)
+    if holding and not approved:
+        return min(holding, key=lambda version: version.version)
+    return None
+
+
+def route_version_next(first: Route) -> int:
+    """The number the next version of the route whose first version is `first` takes."""
+    highest = Route.objects.filter(version_of=first).aggregate(highest=Max("version"))
+    return (highest["highest"] or first.version) + 1
 
 
 def licence_list() -> QuerySet[Licence]:
@@ -342,14 +375,23 @@ def route_plan_list() -> SchoolOwnedQuerySet[RoutePlan]:
 
 
 def current_routes_figures(plan: RoutePlan, *, speed_kmh: float = 30.0) -> dict[str, Any]:
-    """The school's morning routes as they run now, beside a plan: buses used (one a route),
-    kilometres from the first stop to the school, and the longest ride (from the first stop's
-    time to the arrival at the school at the planner's speed)."""
+    """The school's morning routes as they run on the plan's school day (each route's version in
+    force then, see `route_version_current`), beside a plan: buses used (one a route), kilometres
+    from the first stop to the school, and the longest ride (from the first stop's time to the
+    arrival at the school at the planner's speed)."""
     school = planning.Place("school", *plan.problem["school"])
-    routes = route_list().filter(schools=plan.school, period=Route.Period.MORNING)
+    day = timezone.localdate(datetime.datetime.fromisoformat(plan.problem["latest_arrival"]))
+    while day.isoweekday() > 5:  # the school days the plan is for
+        day += datetime.timedelta(days=1)
+    families: dict[int, list[Route]] = defaultdict(list)
+    for version in _licensed(
+        route_list().filter(schools=plan.school, period=Route.Period.MORNING), day
+    ):
+        families[version.family_id].append(version)
+    routes = [route_version_current(versions, day) for versions in families.values()]
     km = longest = 0.0
     count = 0
-    for route in routes:
+    for route in filter(None, routes):
         stops = list(route.stops.all())
         if not stops:
             continue

@@ -11,7 +11,7 @@ Bad input raises `InvalidInput` (400); nothing is half saved (each service is on
 import datetime
 import itertools
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -317,6 +317,20 @@ def route_create(
     actor: Actor,
 ) -> Route:
     """A route with its stops in the order given (numbered from 1), their times rising."""
+    return _route_make(code=code, name=name, period=period, schools=schools, stops=stops)
+
+
+def _route_make(
+    *,
+    code: str,
+    name: str,
+    period: str,
+    schools: Sequence[School],
+    stops: Sequence[StopInput],
+    version_of: Route | None = None,
+    version: int = 1,
+    weekdays: str = "12345",
+) -> Route:
     problems: dict[str, list[str]] = {}
     if not code.strip():
         problems["code"] = [_("A route has a code.")]
@@ -330,7 +344,14 @@ def route_create(
         raise InvalidInput(_("The route is invalid."), fields=problems)
     if Route.objects.filter(code=code.strip()).exists():
         raise Conflict(_("A route with that code exists."), code="route_exists")
-    route = Route.objects.create(code=code.strip(), name=name, period=period)
+    route = Route.objects.create(
+        code=code.strip(),
+        name=name,
+        period=period,
+        version_of=version_of,
+        version=version,
+        weekdays=weekdays,
+    )
     route.schools.set(schools)
     Stop.objects.bulk_create(
         Stop(
@@ -1006,15 +1027,26 @@ def route_plan_solve(*, plan: RoutePlan, actor: Actor) -> RoutePlan:
 
 
 @service
-def route_plan_adopt(*, plan: RoutePlan, code: str, actor: Actor) -> list[Route]:
-    """Adopt a plan as new morning routes of its school, one per bus (`<code>-1`, `-2`…), with
-    the stops in the planned order and times; a stop already approved on a route stays
-    approved, a new one waits for approval. Each route needs its bus licence (校车标牌)
-    approved before any run: a changed route is a new approval (decree 617 art. 15)."""
+def route_plan_adopt(
+    *,
+    plan: RoutePlan,
+    code: str,
+    versions_of: Mapping[int, Route] | None = None,
+    actor: Actor,
+) -> list[Route]:
+    """Adopt a plan as morning routes of its school, one per bus, with the stops in the planned
+    order and times: bus n as a new version of the school's morning route `versions_of[n]`
+    (numbered next in that route's family), each other bus as a new route (`<code>-n`). A stop
+    already approved on a route stays approved, a new one waits for approval. Each route needs
+    its bus licence (校车标牌) approved before any run: a changed route is a new approval
+    (decree 617 art. 15), and until then the version before it stays in force."""
     locked = RoutePlan.objects.across_schools().select_for_update().get(pk=plan.pk)
     if locked.status != RoutePlan.Status.DONE or not locked.proposal:
         raise Conflict(_("Only a finished plan, not yet adopted, is adopted."), code="plan_step")
-    if not code.strip():
+    versions_of = versions_of or {}
+    buses = len(locked.proposal["plan"]["routes"])
+    _refuse_bad_versions(versions_of, buses, locked.school)
+    if len(versions_of) < buses and not code.strip():
         raise InvalidInput(_("The new routes have a code."), fields={"code": [_("Required.")]})
     places = {key: (lat, lon) for key, lat, lon in locked.problem["stops"]}
     approved = set(
@@ -1037,6 +1069,9 @@ def route_plan_adopt(*, plan: RoutePlan, code: str, actor: Actor) -> list[Route]
             )
             for leg in route["legs"]
         ]
+        if n in versions_of:
+            made.append(_route_version_make(route=versions_of[n], stops=stops))
+            continue
         made.append(
             route_create(
                 code=f"{code.strip()}-{n}",
@@ -1051,6 +1086,23 @@ def route_plan_adopt(*, plan: RoutePlan, code: str, actor: Actor) -> list[Route]
     locked.save(update_fields=["status"])
     locked.routes.set(made)
     return made
+
+
+def _refuse_bad_versions(versions_of: Mapping[int, Route], buses: int, school: School) -> None:
+    """A planned bus becomes a version of one of the school's morning routes, each route taken
+    by one bus at most (two buses are two routes)."""
+    problems = []
+    if any(not 1 <= n <= buses for n in versions_of):
+        problems.append(_("The plan has buses 1 to %(buses)s.") % {"buses": buses})
+    routes = list(versions_of.values())
+    if len({route.family_id for route in routes}) < len(routes):
+        problems.append(_("Two buses cannot become versions of one route."))
+    ids = [route.pk for route in routes]
+    ours = Route.objects.filter(pk__in=ids, schools=school, period=Route.Period.MORNING)
+    if ours.count() < len(ids):
+        problems.append(_("A bus becomes a version of a morning route of the plan's school."))
+    if problems:
+        raise InvalidInput(problems[0], fields={"versions_of": problems})
 
 
 @service
@@ -1110,24 +1162,16 @@ def route_version_add(
     valid_until: datetime.date | None = None,
     actor: Actor,
 ) -> Route:
-    """A new version of `route` (a route of its own, `<code>/v<n>`, with the same name, period
-    and schools): the route's `stops` in the order given at their new times, an approved stop
+    """A new version of `route` (a route of its own, linked to the route's first version and
+    numbered next in that family, coded `<first's code>/v<n>`, with the same name, period and
+    schools): the route's `stops` in the order given at their new times, an approved stop
     staying approved, running on `weekdays` between the dates. It needs its bus licence approved
     before any run: a changed route, stops or times is a new approval (decree 617 art. 15)."""
     if any(kept.stop.route_id != route.pk for kept in stops):
         message = _("A version keeps the route's own stops.")
         raise InvalidInput(message, fields={"stops": [message]})
-    family = selectors.route_versions(route)
-    numbers = [
-        int(code.rsplit(VERSION_MARK, 1)[1])
-        for code in family.values_list("code", flat=True)
-        if VERSION_MARK in code
-    ]
-    made = route_create(
-        code=f"{selectors.route_family_code(route)}{VERSION_MARK}{max(numbers, default=1) + 1}",
-        name=route.name,
-        period=route.period,
-        schools=list(route.schools.all()),
+    made = _route_version_make(
+        route=route,
         stops=[
             StopInput(
                 name=kept.stop.name,
@@ -1138,7 +1182,6 @@ def route_version_add(
             )
             for kept in stops
         ],
-        actor=actor,
     )
     return route_version_set(
         route=made,
@@ -1146,6 +1189,24 @@ def route_version_add(
         valid_from=valid_from,
         valid_until=valid_until,
         actor=actor,
+    )
+
+
+def _route_version_make(*, route: Route, stops: Sequence[StopInput]) -> Route:
+    """The next version of `route`'s family, with `stops`, the name, period, schools and
+    weekdays of `route`. The first version's row is locked, so that two officers adding a
+    version at once number them one after the other (the unique constraint is the backstop)."""
+    first = Route.objects.select_for_update().get(pk=route.family_id)
+    number = selectors.route_version_next(first)
+    return _route_make(
+        code=f"{first.code}{VERSION_MARK}{number}",
+        name=route.name,
+        period=route.period,
+        schools=list(route.schools.all()),
+        stops=stops,
+        version_of=first,
+        version=number,
+        weekdays=route.weekdays,
     )
 
 

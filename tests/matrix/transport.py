@@ -168,6 +168,18 @@ def make_route(schools: Sequence[School] = (), *, approved: bool = True) -> Rout
     )
 
 
+def make_version(route: Route, *, weekdays: str = "12345", **changes: Any) -> Route:
+    """A new version of `route` keeping its stops, ten minutes later."""
+    later = datetime.timedelta(minutes=10)
+    kept = [
+        services.VersionStop(stop, (datetime.datetime.combine(today(), stop.at) + later).time())
+        for stop in route.stops.all()
+    ]
+    return services.route_version_add(
+        route=route, stops=kept, weekdays=weekdays, actor=SETUP, **changes
+    )
+
+
 def approve(licence: Licence) -> Licence:
     for step in ("forward", "answer", "approve"):
         licence = services.licence_advance(licence=licence, step=step, actor=SETUP)

@@ -203,6 +203,8 @@ class RouteSerializer(serializers.ModelSerializer):
             "weekdays",
             "valid_from",
             "valid_until",
+            "version_of",
+            "version",
             "stops",
             "hazards",
         ]

@@ -1,11 +1,12 @@
 """The transport officer's forms: the day a driver is checked on, a licence's approval step."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shared_apps.transport.models import Driver, Stop, Vehicle
+from shared_apps.transport.models import Driver, Route, Stop, Vehicle
 from shared_apps.transport.selectors import MAX_REPORT_DAYS
 from tenants.models import School
 
@@ -243,8 +244,39 @@ class PlanForm(forms.Form):
 
 
 class AdoptForm(forms.Form):
+    """Adopt a plan: each bus as a new version of one of the school's morning routes, or as a
+    new route numbered from the code."""
+
     code = forms.CharField(
         label=_("Code of the new routes"),
         max_length=16,
-        help_text=_("The routes are numbered from it: R7 gives R7-1, R7-2…"),
+        required=False,
+        help_text=_("The new routes are numbered from it: R7 gives R7-1, R7-2…"),
     )
+
+    def __init__(
+        self,
+        *args: Any,
+        plates: Sequence[str] = (),
+        routes: Sequence[Route] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.routes = {route.pk: route for route in routes}
+        choices = [("", _("A new route")), *((r.pk, f"{r.code} {r.name}") for r in routes)]
+        for n, plate in enumerate(plates, 1):
+            self.fields[f"version_of_{n}"] = forms.TypedChoiceField(
+                label=_("Bus %(n)s (%(plate)s) becomes") % {"n": n, "plate": plate},
+                choices=choices,
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+
+    def versions_of(self) -> dict[int, Route]:
+        """The buses that become a new version of a route, by their number."""
+        return {
+            int(name.rsplit("_", 1)[1]): self.routes[pk]
+            for name, pk in self.cleaned_data.items()
+            if name.startswith("version_of_") and pk is not None
+        }

@@ -199,8 +199,8 @@ def _route(request: HttpRequest, pk: int, verb: str = "view") -> Route:
 
 
 class RoutePage(Page):
-    """A route's versions: the weekdays and dates each runs, its stops in order with their
-    times."""
+    """A route's versions by number: the weekdays and dates each runs, its stops in order with
+    their times, whether its bus licence is approved or awaited, and the one in force today."""
 
     permission = "transport.view_route"
     shows = Route
@@ -209,10 +209,12 @@ class RoutePage(Page):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         route = _route(self.request, self.kwargs["pk"])
-        versions = restrict(selectors.route_versions(route), self.request.user, "view")
+        today = timezone.localdate()
+        versions = list(restrict(selectors.route_versions(route, today), self.request.user, "view"))
         return super().get_context_data(
             route=route,
             versions=versions,
+            current=selectors.route_version_current(versions, today),
             can_add=has_perm(self.request.user, "transport.change_route"),
             **kwargs,
         )
@@ -642,6 +644,14 @@ def _plan(request: HttpRequest, pk: int, verb: str = "view") -> RoutePlan:
     return plan
 
 
+def _adopt_choices(plan: RoutePlan) -> dict[str, Any]:
+    """What the form adopting `plan` offers: each of its buses to become a version of one of the
+    school's morning routes."""
+    buses = plan.proposal["plan"]["routes"] if plan.proposal else []
+    routes = selectors.route_list().filter(schools=plan.school, period=Route.Period.MORNING)
+    return {"plates": [bus["plate"] for bus in buses], "routes": list(routes)}
+
+
 @method_decorator(never_cache, "dispatch")
 class PlanPage(Page):
     """One plan: while the planner runs, its progress (the page asks again every two seconds,
@@ -662,7 +672,7 @@ class PlanPage(Page):
             riders=len(plan.problem["riders"]),
             can_adopt=plan.status == RoutePlan.Status.DONE
             and has_perm(request.user, "transport.adopt_routeplan"),
-            form=AdoptForm(),
+            form=AdoptForm(**_adopt_choices(plan)),
         )
         if getattr(request, "htmx", False):
             return self.response_class(
@@ -683,6 +693,9 @@ class PlanAdoptPage(FormPage):
     def plan(self) -> RoutePlan:
         return _plan(self.request, self.kwargs["pk"], "adopt")
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return _adopt_choices(self.plan)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(plan=self.plan, **kwargs)
 
@@ -691,17 +704,24 @@ class PlanAdoptPage(FormPage):
         return super().post(request, *args, **kwargs)
 
     def act(self, form: forms.Form) -> str | None:
+        assert isinstance(form, AdoptForm)
         routes = run(
             form,
             lambda: services.route_plan_adopt(
-                plan=self.plan, code=form.cleaned_data["code"], actor=signed_in(self.request)
+                plan=self.plan,
+                code=form.cleaned_data["code"],
+                versions_of=form.versions_of(),
+                actor=signed_in(self.request),
             ),
         )
         if routes is None:
             return None
         messages.success(
             self.request,
-            _("%(count)s new routes. Each needs its bus licence approved before any run.")
+            _(
+                "%(count)s routes or route versions. Each needs its bus licence approved before "
+                "any run; until then the version before it stays in force."
+            )
             % {"count": len(routes)},
         )
         return reverse("transport:routes")
