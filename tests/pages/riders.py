@@ -5,8 +5,10 @@ principal, `*.view_*` for the auditor; a bus escort's own runs (the scene puts t
 run when they are an escort), which they check, start, tick riders on and off and close. The
 seat chart is the school's (the director's, the principal's, the auditor's). An escort reports an
 incident on their own run and records its steps; the director records incidents, closes them,
-and records drills and training, which the school's readers read."""
+and records drills and training, which the school's readers read; the director registers and
+revokes boarding terminals, which the school's readers list."""
 
+import itertools
 from typing import Any
 
 from django.utils import timezone
@@ -21,6 +23,7 @@ from tests.matrix.riders import (
     escort_on,
     make_incident,
     make_rider,
+    make_terminal,
     started_trip,
 )
 from tests.matrix.transport import make_licence, make_run
@@ -38,6 +41,16 @@ def a_trip(scene: Scene) -> dict[str, Any]:
 def a_trip_under_way(scene: Scene) -> dict[str, Any]:
     assert scene.school is not None
     return {"pk": started_trip(scene.school, caller_if_escort(scene.school)).trip_id}
+
+
+# Terminals' device names, unique in a school whatever scene asks.
+_TERMINALS = itertools.count(1)
+
+
+def a_terminal(scene: Scene) -> dict[str, Any]:
+    assert scene.school is not None
+    terminal, _key = make_terminal(scene.school, f"page-terminal-{next(_TERMINALS)}")
+    return {"pk": terminal.pk}
 
 
 def an_incident(scene: Scene) -> dict[str, Any]:
@@ -68,4 +81,7 @@ SCHOOL_PAGES: Pages = {
     "riders:drill-add": Declared(MANAGERS),
     "riders:training": Declared(READERS),
     "riders:training-add": Declared(MANAGERS),
+    "riders:terminals": Declared(READERS),
+    "riders:terminal-add": Declared(MANAGERS),
+    "riders:terminal-revoke": Declared(MANAGERS, a_terminal),
 }

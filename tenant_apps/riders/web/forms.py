@@ -92,6 +92,14 @@ class IncidentCloseForm(forms.Form):
     )
 
 
+class TerminalForm(forms.Form):
+    device = forms.CharField(
+        label=_("device"),
+        max_length=64,
+        help_text=_("The name the terminal reports as, e.g. the bus plate and door."),
+    )
+
+
 class DrillForm(forms.Form):
     day = forms.DateField(label=_("date"), widget=DATE)
     kind = forms.ChoiceField(label=_("kind"), choices=Drill.Kind.choices)

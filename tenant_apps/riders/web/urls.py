@@ -24,4 +24,7 @@ urlpatterns = [
     path("drills/add/", views.DrillAddPage.as_view(), name="drill-add"),
     path("training/", views.TrainingPage.as_view(), name="training"),
     path("training/add/", views.TrainingAddPage.as_view(), name="training-add"),
+    path("terminals/", views.TerminalsPage.as_view(), name="terminals"),
+    path("terminals/add/", views.TerminalAddPage.as_view(), name="terminal-add"),
+    path("terminals/<int:pk>/revoke/", views.TerminalRevokePage.as_view(), name="terminal-revoke"),
 ]

@@ -3,7 +3,8 @@ bus door): today's runs, the pre-trip check, ticking riders on and off stop by s
 closing the run, and an incident on it reported and its steps ticked. The logistics director's:
 every run of the day with its riders, escorts and alarms, and each run's seat chart; the
 incidents (with how many minutes each step took) closed with a summary; the drills, with a
-warning while the semester has none; the training records, with who has had none for a year."""
+warning while the semester has none; the training records, with who has had none for a year;
+the boarding terminals, each registered with a key shown once, and revoked."""
 
 from datetime import timedelta
 from functools import cached_property
@@ -18,11 +19,13 @@ from django.http import (
     HttpResponseBase,
     HttpResponseRedirect,
 )
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 
 from houqin.exceptions import ServiceError
 from houqin.months import add_months
@@ -32,7 +35,7 @@ from houqin.web.once import once
 from houqin.web.pages import FormPage, Nav, Page, listing, run
 from shared_apps.accounts.actors import signed_in
 from tenant_apps.riders import filters, selectors, services
-from tenant_apps.riders.models import CheckItem, Incident, Rider, Trip
+from tenant_apps.riders.models import CheckItem, Incident, Rider, Terminal, Trip
 from tenant_apps.riders.web import forms as f
 from tenant_apps.riders.web.forms import CheckForm, PassageForm
 
@@ -597,3 +600,86 @@ class TrainingAddPage(FormPage):
             return None
         messages.success(self.request, _("The training is recorded."))
         return reverse("riders:training")
+
+
+# Boarding terminals ------------------------------------------------------------------------------
+
+
+class TerminalsPage(Page):
+    """The school's boarding terminals: each device, who registered it and when, and whether its
+    key is revoked (revoked, it opens nothing)."""
+
+    permission = "riders.view_terminal"
+    title = gettext_lazy("Boarding terminals")
+    nav = Nav(SECTION, gettext_lazy("Terminals"), 50)
+    template_name = "riders/terminals.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = self.request.user
+        return super().get_context_data(
+            terminals=restrict(selectors.terminal_list(), user, "view"),
+            adds=has_perm(user, "riders.add_terminal"),
+            revokes=has_perm(user, "riders.revoke_terminal"),
+            **kwargs,
+        )
+
+
+@method_decorator(never_cache, "dispatch")
+class TerminalAddPage(FormPage):
+    """Register a terminal: its key is shown on the answer, once (only its hash is kept), to be
+    typed into the device."""
+
+    permission = "riders.add_terminal"
+    title = gettext_lazy("Register a terminal")
+    template_name = "riders/form.html"
+    form_class = f.TerminalForm
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = self.get_form(request.POST)
+        issued = None
+        if form.is_valid():
+            issued = run(
+                form,
+                lambda: services.terminal_register(
+                    device=form.cleaned_data["device"], actor=signed_in(request)
+                ),
+            )
+        if issued is None:
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        terminal, key = issued
+        return render(
+            request,
+            "riders/terminal_key.html",
+            self.get_context_data(title=_("The terminal's key"), terminal=terminal, key=key),
+        )
+
+
+class TerminalRevokePage(Page):
+    """Revoke a terminal's key (POST only), back to the terminals."""
+
+    permission = "riders.revoke_terminal"
+    http_method_names = ["post"]
+
+    @cached_property
+    def terminal(self) -> Terminal:
+        rows = restrict(selectors.terminal_list(), self.request.user, "revoke")
+        terminal: Terminal = get_object_or_404(rows, pk=self.kwargs["pk"])
+        return terminal
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.user.is_authenticated:
+            # A terminal the caller may not revoke is not found, whatever the method.
+            _found = self.terminal
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        terminal = self.terminal
+        try:
+            services.terminal_revoke(terminal=terminal, actor=signed_in(request))
+        except ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("The key of %(device)s is revoked.") % {"device": terminal.device}
+            )
+        return HttpResponseRedirect(reverse("riders:terminals"))
