@@ -4,7 +4,8 @@ A page answers signed-in callers only (anyone else goes to the sign-in page and 
 it) who hold `permission` on this host (the role registry, as the API asks it); to everyone else
 it does not exist (404), as the API answers. `nav` puts the page in the frame's navigation for
 those who may open it. Pages read through the app's selectors and write through its services
-only; a form's `run` shows what a service refused next to the field it names.
+only; a form's `run` shows what a service refused next to the field it names, and `row_or_404`
+finds the one row a page is about among the rows the caller may see or act on.
 """
 
 from collections.abc import Callable, Mapping
@@ -137,6 +138,15 @@ class Listing:
     sort: str
     sorts: Mapping[str, Promise | str]
     query: str
+
+
+def row_or_404(rows: "models.QuerySet[M]", pk: Any) -> M:
+    """The row `pk` among `rows` (restricted to what the caller may see or do), else 404: a
+    row not allowed and a row not there answer the same."""
+    found = rows.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
 
 
 def listing(

@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -26,7 +25,7 @@ from houqin.months import month_bounds
 from houqin.permissions import has_perm, restrict
 from houqin.web.home import Panel, Waiting
 from houqin.web.once import once
-from houqin.web.pages import FormPage, Nav, Page, run
+from houqin.web.pages import FormPage, Nav, Page, row_or_404, run
 from shared_apps.accounts.actors import signed_in
 from shared_apps.transport import selectors, services
 from shared_apps.transport.models import (
@@ -137,8 +136,7 @@ class LicenceAdvancePage(FormPage):
     @cached_property
     def licence(self) -> Licence:
         rows = restrict(selectors.licence_list(), self.request.user, "decide")
-        licence: Licence = get_object_or_404(rows, pk=self.kwargs["pk"])
-        return licence
+        return row_or_404(rows, self.kwargs["pk"])
 
     def get_form(self, data: Any = None, files: Any = None) -> forms.Form:
         return StepForm(data, files, steps=STEPS_FROM.get(self.licence.status, []))
@@ -194,8 +192,7 @@ class RoutesPage(Page):
 
 def _route(request: HttpRequest, pk: int, verb: str = "view") -> Route:
     rows = restrict(selectors.route_list(), request.user, verb)
-    route: Route = get_object_or_404(rows, pk=pk)
-    return route
+    return row_or_404(rows, pk)
 
 
 class RoutePage(Page):
@@ -459,8 +456,7 @@ class _TripDecision(FormPage):
     @cached_property
     def trip(self) -> FieldTrip:
         rows = restrict(selectors.field_trip_list(), self.request.user, self.verb)
-        trip: FieldTrip = get_object_or_404(rows, pk=self.kwargs["pk"], status=self.waiting)
-        return trip
+        return row_or_404(rows.filter(status=self.waiting), self.kwargs["pk"])
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(
@@ -640,8 +636,7 @@ class PlanNewPage(FormPage):
 
 def _plan(request: HttpRequest, pk: int, verb: str = "view") -> RoutePlan:
     rows = restrict(selectors.route_plan_list(), request.user, verb)
-    plan: RoutePlan = get_object_or_404(rows, pk=pk)
-    return plan
+    return row_or_404(rows, pk)
 
 
 def _adopt_choices(plan: RoutePlan) -> dict[str, Any]:

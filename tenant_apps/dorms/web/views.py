@@ -10,14 +10,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from houqin.web.once import once
-from houqin.web.pages import FormPage, Nav, Page, run
+from houqin.web.pages import FormPage, Nav, Page, row_or_404, run
 from shared_apps.accounts.actors import signed_in
 from tenant_apps.dorms import selectors
 from tenant_apps.dorms.models import Leave, RoomChange
@@ -108,11 +108,7 @@ class LeaveDecidePage(FormPage):
 
     @cached_property
     def leave(self) -> Leave:
-        found = selectors.leave_list().select_related("student").filter(pk=self.kwargs["pk"])
-        leave = found.first()
-        if leave is None:
-            raise Http404
-        return leave
+        return row_or_404(selectors.leave_list().select_related("student"), self.kwargs["pk"])
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(leave=self.leave, **kwargs)
@@ -278,10 +274,7 @@ class _RoomChangeStep(FormPage):
 
     @cached_property
     def room_change(self) -> RoomChange:
-        found = selectors.room_change_list().filter(pk=self.kwargs["pk"]).first()
-        if found is None:
-            raise Http404
-        return found
+        return row_or_404(selectors.room_change_list(), self.kwargs["pk"])
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(room_change=self.room_change, **kwargs)

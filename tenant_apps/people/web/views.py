@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from houqin.imports import ImportReport, RowStatus
 from houqin.permissions import current_school_id, has_perm, restrict
 from houqin.web.once import once
-from houqin.web.pages import FormPage, Nav, Page, listing, run
+from houqin.web.pages import FormPage, Nav, Page, listing, row_or_404, run
 from shared_apps.accounts import selectors as accounts
 from shared_apps.accounts.actors import signed_in
 from tenant_apps.people import register, selectors
@@ -241,10 +241,7 @@ class ClassTeacherEndPage(_ClassTeacherForm):
     @cached_property
     def class_teacher(self) -> ClassTeacher:
         taught = restrict(selectors.class_teacher_list(), self.request.user, "delete")
-        found = taught.filter(pk=self.kwargs["pk"]).first()
-        if found is None:
-            raise Http404
-        return found
+        return row_or_404(taught, self.kwargs["pk"])
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(class_teacher=self.class_teacher, **kwargs)

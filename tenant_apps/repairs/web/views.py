@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from houqin.permissions import has_perm, restrict
 from houqin.web.home import Panel, Waiting
 from houqin.web.once import once
-from houqin.web.pages import FormPage, Nav, Page, listing, run
+from houqin.web.pages import FormPage, Nav, Page, listing, row_or_404, run
 from shared_apps.accounts.actors import signed_in
 from tenant_apps.assets import selectors as assets
 from tenant_apps.assets.labels import ROOM, label_parse
@@ -150,14 +150,8 @@ class _RequestMixin:
 
     @cached_property
     def repair(self) -> RepairRequest:
-        found = (
-            restrict(selectors.request_list(), self.request.user, self.verb)
-            .filter(pk=self.kwargs["pk"])
-            .first()
-        )
-        if found is None:
-            raise Http404
-        return found
+        rows = restrict(selectors.request_list(), self.request.user, self.verb)
+        return row_or_404(rows, self.kwargs["pk"])
 
 
 class RequestPage(_RequestMixin, Page):
@@ -311,9 +305,7 @@ class AssetRepairsPage(Page):
     template_name = "repairs/asset.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        asset = assets.asset_list().filter(pk=self.kwargs["pk"]).first()
-        if asset is None:
-            raise Http404
+        asset = row_or_404(assets.asset_list(), self.kwargs["pk"])
         history = list(selectors.requests_of_asset(asset.pk))
         return super().get_context_data(
             asset=asset,
