@@ -12,17 +12,15 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from django.http import Http404
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from houqin.roles import DISTRICT_ROLES, SCHOOL_ROLES, Role
-from houqin.web.pages import Page, row_or_404
-from shared_apps.accounts.models import User
+from houqin.web.pages import Page
 from tenants.models import School
 from tenants.routing import school_host
 from tests.conftest import SCHOOL_B, last_change
-from tests.factories import make_user, user_with_role
+from tests.factories import user_with_role
 from tests.matrix import Scene
 from tests.pages import DISTRICT_PAGES, SCHOOL_PAGES, Declared, Pages
 from tests.translations import untranslated
@@ -173,13 +171,3 @@ def test_the_row_pages_are_checked() -> None:
     """The check above runs for every school page about a row (none is left out by mistake)."""
     rows = {name for name, route in _routed(SCHOOL_URLS).items() if "<" in route}
     assert rows - set(_ROW_PAGES) <= {"school-go"}
-
-
-def test_a_pages_row_is_one_of_the_rows_given_else_not_found(db: Any) -> None:
-    """`row_or_404`: the row among the rows the caller may see; a row left out of them and a
-    row not there answer the same (404)."""
-    user = make_user()
-    assert row_or_404(User.objects.all(), user.pk) == user
-    for rows, pk in ((User.objects.exclude(pk=user.pk), user.pk), (User.objects.all(), 10**9)):
-        with pytest.raises(Http404):
-            row_or_404(rows, pk)

@@ -140,15 +140,6 @@ class Listing:
     query: str
 
 
-def row_or_404(rows: "models.QuerySet[M]", pk: Any) -> M:
-    """The row `pk` among `rows` (restricted to what the caller may see or do), else 404: a
-    row not allowed and a row not there answer the same."""
-    found = rows.filter(pk=pk).first()
-    if found is None:
-        raise Http404
-    return found
-
-
 def listing(
     request: HttpRequest,
     queryset: "models.QuerySet[M]",

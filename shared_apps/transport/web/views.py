@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -25,7 +26,7 @@ from houqin.months import month_bounds
 from houqin.permissions import has_perm, restrict
 from houqin.web.home import Panel, Waiting
 from houqin.web.once import once
-from houqin.web.pages import FormPage, Nav, Page, row_or_404, run
+from houqin.web.pages import FormPage, Nav, Page, run
 from shared_apps.accounts.actors import signed_in
 from shared_apps.transport import selectors, services
 from shared_apps.transport.models import (
@@ -136,7 +137,7 @@ class LicenceAdvancePage(FormPage):
     @cached_property
     def licence(self) -> Licence:
         rows = restrict(selectors.licence_list(), self.request.user, "decide")
-        return row_or_404(rows, self.kwargs["pk"])
+        return get_object_or_404(rows, pk=self.kwargs["pk"])
 
     def get_form(self, data: Any = None, files: Any = None) -> forms.Form:
         return StepForm(data, files, steps=STEPS_FROM.get(self.licence.status, []))
@@ -192,7 +193,7 @@ class RoutesPage(Page):
 
 def _route(request: HttpRequest, pk: int, verb: str = "view") -> Route:
     rows = restrict(selectors.route_list(), request.user, verb)
-    return row_or_404(rows, pk)
+    return get_object_or_404(rows, pk=pk)
 
 
 class RoutePage(Page):
@@ -456,7 +457,7 @@ class _TripDecision(FormPage):
     @cached_property
     def trip(self) -> FieldTrip:
         rows = restrict(selectors.field_trip_list(), self.request.user, self.verb)
-        return row_or_404(rows.filter(status=self.waiting), self.kwargs["pk"])
+        return get_object_or_404(rows.filter(status=self.waiting), pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(
@@ -636,7 +637,7 @@ class PlanNewPage(FormPage):
 
 def _plan(request: HttpRequest, pk: int, verb: str = "view") -> RoutePlan:
     rows = restrict(selectors.route_plan_list(), request.user, verb)
-    return row_or_404(rows, pk)
+    return get_object_or_404(rows, pk=pk)
 
 
 def _adopt_choices(plan: RoutePlan) -> dict[str, Any]:

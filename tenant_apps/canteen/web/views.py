@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from houqin.imports import ImportReport, RowStatus
 from houqin.permissions import has_perm, restrict
 from houqin.web.home import Panel, Waiting
 from houqin.web.once import once
-from houqin.web.pages import FormPage, Nav, Page, listing, row_or_404, run
+from houqin.web.pages import FormPage, Nav, Page, listing, run
 from shared_apps.accounts.actors import signed_in
 from tenant_apps.canteen import filters, selectors
 from tenant_apps.canteen.models import (
@@ -62,7 +63,7 @@ def _monday(day: date) -> date:
 
 def _own(request: HttpRequest, queryset: QuerySet[Any], pk: int) -> Any:
     """The row `pk` of `queryset` that the caller may see here, or 404."""
-    return row_or_404(restrict(queryset, request.user, "view"), pk)
+    return get_object_or_404(restrict(queryset, request.user, "view"), pk=pk)
 
 
 # The day -----------------------------------------------------------------------------------------

@@ -11,13 +11,14 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from houqin.web.once import once
-from houqin.web.pages import FormPage, Nav, Page, row_or_404, run
+from houqin.web.pages import FormPage, Nav, Page, run
 from shared_apps.accounts.actors import signed_in
 from tenant_apps.dorms import selectors
 from tenant_apps.dorms.models import Leave, RoomChange
@@ -108,7 +109,9 @@ class LeaveDecidePage(FormPage):
 
     @cached_property
     def leave(self) -> Leave:
-        return row_or_404(selectors.leave_list().select_related("student"), self.kwargs["pk"])
+        return get_object_or_404(
+            selectors.leave_list().select_related("student"), pk=self.kwargs["pk"]
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(leave=self.leave, **kwargs)
@@ -274,7 +277,7 @@ class _RoomChangeStep(FormPage):
 
     @cached_property
     def room_change(self) -> RoomChange:
-        return row_or_404(selectors.room_change_list(), self.kwargs["pk"])
+        return get_object_or_404(selectors.room_change_list(), pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(room_change=self.room_change, **kwargs)

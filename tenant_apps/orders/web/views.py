@@ -25,7 +25,7 @@ from houqin.exceptions import ServiceError
 from houqin.permissions import has_perm, restrict
 from houqin.web.home import Panel, Waiting
 from houqin.web.once import once
-from houqin.web.pages import FormPage, Nav, Page, row_or_404, run
+from houqin.web.pages import FormPage, Nav, Page, run
 from shared_apps.accounts.actors import signed_in
 from shared_apps.procurement.models import FrameworkContract, SupplierRating
 from shared_apps.procurement.selectors import suppliers as supply
@@ -252,7 +252,7 @@ class DeliverPage(FormPage):
     @cached_property
     def order(self) -> Order:
         rows = restrict(selectors.orders_awaiting_delivery(), self.request.user, "deliver")
-        return row_or_404(rows, self.kwargs["pk"])
+        return get_object_or_404(rows, pk=self.kwargs["pk"])
 
     def get_form_kwargs(self) -> dict[str, Any]:
         lines = [line for line in self.order.lines.all() if line.delivered_quantity < line.quantity]

@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from houqin.imports import ImportReport, RowStatus
 from houqin.permissions import current_school_id, has_perm, restrict
 from houqin.web.once import once
-from houqin.web.pages import FormPage, Nav, Page, listing, row_or_404, run
+from houqin.web.pages import FormPage, Nav, Page, listing, run
 from shared_apps.accounts import selectors as accounts
 from shared_apps.accounts.actors import signed_in
 from tenant_apps.people import register, selectors
@@ -241,7 +241,7 @@ class ClassTeacherEndPage(_ClassTeacherForm):
     @cached_property
     def class_teacher(self) -> ClassTeacher:
         taught = restrict(selectors.class_teacher_list(), self.request.user, "delete")
-        return row_or_404(taught, self.kwargs["pk"])
+        return get_object_or_404(taught, pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(class_teacher=self.class_teacher, **kwargs)

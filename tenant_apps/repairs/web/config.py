@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -19,7 +20,7 @@ from houqin.exceptions import InvalidInput
 from houqin.months import parse_month
 from houqin.permissions import restrict
 from houqin.web.once import once
-from houqin.web.pages import FormPage, Nav, Page, listing, row_or_404, run
+from houqin.web.pages import FormPage, Nav, Page, listing, run
 from shared_apps.accounts.actors import signed_in
 from shared_apps.procurement.selectors import suppliers as procurement
 from tenant_apps.assets import selectors as assets
@@ -146,7 +147,7 @@ class TeamEditPage(FormPage):
 
     @cached_property
     def team(self) -> Team:
-        return row_or_404(selectors.team_list(), self.kwargs["pk"])
+        return get_object_or_404(selectors.team_list(), pk=self.kwargs["pk"])
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {
@@ -234,7 +235,7 @@ class RuleDeletePage(_OnceFormPage):
 
     @cached_property
     def rule(self) -> DispatchRule:
-        return row_or_404(selectors.rule_list(), self.kwargs["pk"])
+        return get_object_or_404(selectors.rule_list(), pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         rule = self.rule
@@ -372,7 +373,7 @@ class MeterPage(_OnceFormPage):
 
     @cached_property
     def plan(self) -> MaintenancePlan:
-        return row_or_404(selectors.plan_list(), self.kwargs["pk"])
+        return get_object_or_404(selectors.plan_list(), pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(subject=self.plan.name, **kwargs)

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from houqin.permissions import has_perm, restrict
 from houqin.web.home import Panel, Waiting
 from houqin.web.once import once
-from houqin.web.pages import FormPage, Nav, Page, listing, row_or_404, run
+from houqin.web.pages import FormPage, Nav, Page, listing, run
 from shared_apps.accounts.actors import signed_in
 from tenant_apps.assets import selectors as assets
 from tenant_apps.assets.labels import ROOM, label_parse
@@ -151,7 +152,7 @@ class _RequestMixin:
     @cached_property
     def repair(self) -> RepairRequest:
         rows = restrict(selectors.request_list(), self.request.user, self.verb)
-        return row_or_404(rows, self.kwargs["pk"])
+        return get_object_or_404(rows, pk=self.kwargs["pk"])
 
 
 class RequestPage(_RequestMixin, Page):
@@ -305,7 +306,7 @@ class AssetRepairsPage(Page):
     template_name = "repairs/asset.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        asset = row_or_404(assets.asset_list(), self.kwargs["pk"])
+        asset = get_object_or_404(assets.asset_list(), pk=self.kwargs["pk"])
         history = list(selectors.requests_of_asset(asset.pk))
         return super().get_context_data(
             asset=asset,

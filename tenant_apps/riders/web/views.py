@@ -18,7 +18,7 @@ from django.http import (
     HttpResponseBase,
     HttpResponseRedirect,
 )
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -31,7 +31,7 @@ from houqin.months import add_months
 from houqin.permissions import has_perm, restrict, roles_of
 from houqin.roles import allows_own, grants_of
 from houqin.web.once import once
-from houqin.web.pages import FormPage, Nav, Page, listing, row_or_404, run
+from houqin.web.pages import FormPage, Nav, Page, listing, run
 from shared_apps.accounts.actors import signed_in
 from tenant_apps.riders import filters, selectors, services
 from tenant_apps.riders.models import CheckItem, Incident, Rider, Terminal, Trip
@@ -87,7 +87,7 @@ class _TripMixin:
     @cached_property
     def trip(self) -> Trip:
         rows = restrict(selectors.trip_list(), self.request.user, self.verb)
-        return row_or_404(rows, self.kwargs["pk"])
+        return get_object_or_404(rows, pk=self.kwargs["pk"])
 
 
 def _trip_context(request: HttpRequest, trip: Trip) -> dict[str, Any]:
@@ -374,7 +374,7 @@ class _IncidentMixin:
     @cached_property
     def incident(self) -> Incident:
         rows = restrict(selectors.incident_list(), self.request.user, self.verb)
-        return row_or_404(rows, self.kwargs["pk"])
+        return get_object_or_404(rows, pk=self.kwargs["pk"])
 
 
 def _incident_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
@@ -650,7 +650,7 @@ class TerminalRevokePage(Page):
     @cached_property
     def terminal(self) -> Terminal:
         rows = restrict(selectors.terminal_list(), self.request.user, "revoke")
-        return row_or_404(rows, self.kwargs["pk"])
+        return get_object_or_404(rows, pk=self.kwargs["pk"])
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated:
