@@ -28,8 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Exists, OuterRef, Subquery
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -296,14 +295,76 @@ ACCEPTED, DUPLICATE = "accepted", "duplicate"
 MAX_PASSAGES = 500
 
 
+# A report's reads in one round trip: the trip locked first, so that the second statement (a
+# snapshot of its own) sees what a report holding the lock before committed; then the trip's
+# status, its run's route, period and plate, the passages already recorded under the events'
+# device and event ids, the students the events name (their rider here and its stop, whether
+# they ride another trip, what they recorded here, their guardians) and the stops the events
+# or those riders name. Read as SQL, not through the selectors' querysets: building those
+# cost more than the round trips they share.
+_READ = """
+SELECT FROM riders_trip WHERE id = %(trip)s FOR UPDATE;
+WITH named AS (
+    SELECT s.id, s.student_number, s.name, here.id AS rider, here.stop_ref
+    FROM people_student s
+    LEFT JOIN riders_rider here ON here.trip_id = %(trip)s AND here.student_id = s.id
+    WHERE s.student_number = ANY(%(numbers)s::text[])
+)
+SELECT
+    t.status,
+    run.route_id,
+    route.period,
+    bus.plate,
+    (
+        SELECT coalesce(json_agg(json_build_array(p.device, p.device_event_id, p.id)), '[]')
+        FROM riders_passage p
+        JOIN unnest(%(devices)s::text[], %(event_ids)s::text[]) AS k (device, event_id)
+            ON p.device = k.device AND p.device_event_id = k.event_id
+        WHERE p.device <> ''
+    ),
+    (
+        SELECT coalesce(json_agg(json_build_array(
+            n.student_number,
+            n.id,
+            n.name,
+            n.rider,
+            n.stop_ref,
+            EXISTS (
+                SELECT FROM riders_rider other
+                WHERE other.student_id = n.id AND other.trip_id <> %(trip)s
+            ),
+            ARRAY(SELECT p.kind FROM riders_passage p WHERE p.rider_id = n.rider),
+            ARRAY(SELECT g.id FROM dorms_guardian g WHERE g.student_id = n.id ORDER BY g.id),
+            ARRAY(SELECT g.phone FROM dorms_guardian g WHERE g.student_id = n.id ORDER BY g.id)
+        )), '[]')
+        FROM named n
+    ),
+    (
+        SELECT coalesce(json_agg(json_build_array(stop.id, stop.route_id, stop.name)), '[]')
+        FROM transport_stop stop
+        WHERE stop.id = ANY(%(stops)s::bigint[])
+            OR stop.id IN (SELECT n.stop_ref FROM named n WHERE n.rider IS NOT NULL)
+    )
+FROM riders_trip t
+JOIN transport_run run ON run.id = t.run_ref
+JOIN transport_route route ON route.id = run.route_id
+JOIN transport_vehicle bus ON bus.id = run.vehicle_id
+WHERE t.id = %(trip)s
+"""
+
+
 @dataclass
 class _Trip:
-    """What the rules read of a trip under way for a report's events, read set-wise: the
-    students named, their riders here and elsewhere, the stops named, what each rider has
-    recorded already, their guardians."""
+    """What the rules read of a trip under way for a report's events, read set-wise: its status,
+    its run's route and bus, the passages recorded already under the events' device and event
+    ids, the students named, their riders here and elsewhere, the stops named, what each rider
+    has recorded already, their guardians."""
 
-    run: Run
+    status: str
+    route_id: int
+    plate: str
     own_end: str
+    known: dict[tuple[str, str], int]
     students: dict[str, tuple[int, str]]
     riders: dict[int, tuple[int, int | None]]
     elsewhere: set[int]
@@ -313,45 +374,29 @@ class _Trip:
 
     @classmethod
     def read(cls, trip: Trip, events: Sequence[PassageEvent]) -> "_Trip":
-        """One query for the students the events name (their rider here, whether they ride
-        elsewhere, what they recorded here, their guardians), one for the run, one for the
-        stops."""
-        here = Rider.objects.filter(trip=trip, student=OuterRef("pk"))
+        """The trip locked and everything the rules read, in one round trip (`_READ`)."""
+        terminal = [e for e in events if e.device]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _READ,
+                {
+                    "trip": trip.pk,
+                    "numbers": sorted({e.student_number for e in events}),
+                    "devices": [e.device for e in terminal],
+                    "event_ids": [e.device_event_id for e in terminal],
+                    "stops": sorted({e.stop for e in events if e.stop is not None}),
+                },
+            )
+            found = cursor.fetchone()
+        if found is None:
+            raise Trip.DoesNotExist
+        status, route_id, period, plate, known, named, stops = found
         students: dict[str, tuple[int, str]] = {}
         riders: dict[int, tuple[int, int | None]] = {}
         elsewhere: set[int] = set()
         done: set[tuple[int, str]] = set()
         guardians: dict[int, list[tuple[int, str]]] = {}
-        for number, pk, name, rider, own_stop, other, kinds, ids, phones in (
-            Student.objects.filter(student_number__in={e.student_number for e in events})
-            .annotate(
-                rider=Subquery(here.values("pk")),
-                own_stop=Subquery(here.values("stop_ref")),
-                other=Exists(Rider.objects.filter(student=OuterRef("pk")).exclude(trip=trip)),
-                kinds=ArraySubquery(
-                    Passage.objects.filter(rider__trip=trip, rider__student=OuterRef("pk"))
-                    .order_by()
-                    .values("kind")
-                ),
-                guardian_ids=ArraySubquery(
-                    guardian_list().filter(student=OuterRef("pk")).order_by("pk").values("pk")
-                ),
-                phones=ArraySubquery(
-                    guardian_list().filter(student=OuterRef("pk")).order_by("pk").values("phone")
-                ),
-            )
-            .values_list(
-                "student_number",
-                "pk",
-                "name",
-                "rider",
-                "own_stop",
-                "other",
-                "kinds",
-                "guardian_ids",
-                "phones",
-            )
-        ):
+        for number, pk, name, rider, own_stop, other, kinds, ids, phones in named:
             students[number] = (pk, name)
             guardians[pk] = list(zip(ids, phones, strict=True))
             if rider is not None:
@@ -359,18 +404,19 @@ class _Trip:
                 done.update((rider, kind) for kind in kinds)
             elif other:
                 elsewhere.add(pk)
-        run = run_list().get(pk=trip.run_ref)
-        named = {e.stop for e in events if e.stop is not None}
-        stops = {
-            pk: (route_id, name)
-            for pk, route_id, name in Stop.objects.filter(
-                pk__in=named | {stop for _r, stop in riders.values() if stop is not None}
-            ).values_list("pk", "route_id", "name")
-        }
-        own_end = (
-            Passage.Kind.BOARD if run.route.period == Route.Period.MORNING else Passage.Kind.ALIGHT
+        return cls(
+            status=status,
+            route_id=route_id,
+            plate=plate,
+            own_end=(Passage.Kind.BOARD if period == Route.Period.MORNING else Passage.Kind.ALIGHT),
+            known={(device, event_id): pk for device, event_id, pk in known},
+            students=students,
+            riders=riders,
+            elsewhere=elsewhere,
+            stops={pk: (route, name) for pk, route, name in stops},
+            done=done,
+            guardians=guardians,
         )
-        return cls(run, own_end, students, riders, elsewhere, stops, done, guardians)
 
     def refusal(self, event: PassageEvent) -> PassageRow | tuple[int, int | None]:
         """The rule `event` breaks, else its rider and the stop to record (the rider's own when
@@ -390,7 +436,7 @@ class _Trip:
             )
         rider, own_stop = self.riders[student_id]
         stop = event.stop
-        if stop is not None and self.stops.get(stop, (None, ""))[0] != self.run.route_id:
+        if stop is not None and self.stops.get(stop, (None, ""))[0] != self.route_id:
             return PassageRow("stop_off_route", message=_("The stop is not on the run's route."))
         if stop is not None and event.kind == self.own_end and own_stop not in (None, stop):
             return PassageRow(
@@ -417,22 +463,15 @@ def _passages(trip: Trip, events: Sequence[PassageEvent], actor: Actor) -> list[
     someone not put on the trip as its escort raises the escort swap; a terminal's event does
     not."""
     keys = [(e.device, e.device_event_id) for e in events]
-    locked = Trip.objects.select_for_update().get(pk=trip.pk)
-    known = {
-        (device, event_id): pk
-        for device, event_id, pk in Passage.objects.filter(
-            device__in={d for d, _e in keys if d}, device_event_id__in={e for d, e in keys if d}
-        ).values_list("device", "device_event_id", "pk")
-    }
+    state = _Trip.read(trip, events)
     rows: list[PassageRow | None] = [
-        PassageRow(DUPLICATE, known[key]) if key in known else None for key in keys
+        PassageRow(DUPLICATE, state.known[key]) if key in state.known else None for key in keys
     ]
     if all(rows):
         return [row for row in rows if row]
-    _under_way(locked)
+    locked = _under_way(Trip(pk=trip.pk, status=state.status))
     if any(e.method == Passage.Method.ESCORT for e in events):
         _escort_act(locked, actor)
-    state = _Trip.read(locked, events)
     first: dict[tuple[str, str], int] = {}
     new: dict[int, tuple[int, int | None]] = {}
     for i in sorted(range(len(events)), key=lambda i: events[i].occurred_at):
@@ -519,7 +558,7 @@ def _tell(
             else _("%(name)s got off the school bus %(plate)s at %(time)s %(stop)s.")
         ) % {
             "name": name,
-            "plate": state.run.vehicle.plate,
+            "plate": state.plate,
             "time": timezone.localtime(event.occurred_at).strftime("%H:%M"),
             "stop": "" if stop is None else state.stops[stop][1],
         }
