@@ -86,6 +86,25 @@ def notify_many(*, drafts: Sequence[Draft], actor: Actor) -> int:
     return len(made)
 
 
+# The outbox's INSERT for a service that writes its notices in a statement of its own (with
+# the rows they tell of): `{drafts}` a query of rows (channel, recipient, subject, body, key),
+# `%(notices_at)s` their time; a key already written is that notice, sent once; RETURNING the
+# new notices' ids, which the caller hands to `drafts_queued`.
+DRAFTS_INSERT = """INSERT INTO notices_notice
+    (channel, recipient, subject, body, key, status, attempts, last_error, created_at)
+SELECT d.channel, d.recipient, d.subject, d.body, d.key, 'pending', 0, '', %(notices_at)s
+FROM ({drafts}) AS d (channel, recipient, subject, body, key)
+ON CONFLICT DO NOTHING
+RETURNING id"""
+
+
+def drafts_queued(notice_ids: list[int]) -> None:
+    """The notices a statement wrote with `DRAFTS_INSERT` delivered once this commits, one task
+    for them all (as `notify_many` does)."""
+    if notice_ids:
+        deliver_all_on_commit(notice_ids)
+
+
 @service
 def notify_user(
     *, user_id: int, email: str, subject: str, body: str, key: str, actor: Actor

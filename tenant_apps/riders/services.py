@@ -32,7 +32,6 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from houqin.db import insert_columns_returning
 from houqin.door import Actor, SystemActor, service
 from houqin.exceptions import Conflict, InvalidInput, ServiceError
 from houqin.permissions import roles_of
@@ -43,7 +42,7 @@ from shared_apps.transport import services as transport
 from shared_apps.transport.models import Driver, Route, Run, Seat, Stop, Vehicle
 from shared_apps.transport.selectors import run_list
 from tenant_apps.dorms.selectors import guardian_list
-from tenant_apps.notices.services import Draft, notify, notify_many
+from tenant_apps.notices.services import DRAFTS_INSERT, drafts_queued, notify
 from tenant_apps.people.models import Student
 from tenant_apps.riders.models import (
     Alarm,
@@ -486,7 +485,7 @@ def _passages(trip: Trip, events: Sequence[PassageEvent], actor: Actor) -> list[
             continue
         new[i] = verdict
         state.done.add((verdict[0], event.kind))
-    ids = _insert(locked, events, new, actor)
+    ids = _insert(state, locked, events, new, actor)
     for i, passage in ids.items():
         rows[i] = PassageRow(ACCEPTED, passage)
     for i in new.keys() - ids.keys():
@@ -500,75 +499,110 @@ def _passages(trip: Trip, events: Sequence[PassageEvent], actor: Actor) -> list[
             rows[i] = (
                 PassageRow(DUPLICATE, earlier.passage) if earlier.code == ACCEPTED else earlier
             )
-    _tell(state, events, new, ids, actor)
     return [row for row in rows if row]
 
 
+# The new passages in one INSERT of unnested columns (one whose device and event id another
+# report recorded meanwhile skipped), and their guardians' notices, written in the same
+# statement from what it inserted (each notice's key names its passage).
+_INSERT = (
+    """
+WITH made AS (
+    INSERT INTO riders_passage (
+        rider_id, kind, method, stop_ref, device, device_event_id, occurred_at,
+        trip_id, recorded_by_id, recorded_at
+    )
+    SELECT e.*, %(trip)s, %(by)s, %(at)s
+    FROM unnest(
+        %(riders)s::bigint[], %(kinds)s::text[], %(methods)s::text[], %(stops)s::bigint[],
+        %(devices)s::text[], %(event_ids)s::text[], %(times)s::timestamptz[]
+    ) AS e
+    ON CONFLICT DO NOTHING
+    RETURNING id, rider_id, kind
+),
+told AS ("""  # noqa: S608 - constants
+    + DRAFTS_INSERT.format(
+        drafts="""
+        SELECT 'sms', n.phone, %(subject)s, n.body,
+            'riders.passage:' || made.id || ':' || n.guardian
+        FROM made
+        JOIN unnest(
+            %(told_riders)s::bigint[], %(told_kinds)s::text[], %(guardians)s::bigint[],
+            %(phones)s::text[], %(bodies)s::text[]
+        ) AS n (rider, kind, guardian, phone, body)
+            ON n.rider = made.rider_id AND n.kind = made.kind"""
+    )
+    + """
+)
+SELECT id, rider_id, kind FROM made
+UNION ALL
+SELECT id, NULL, NULL FROM told
+"""
+)
+
+
 def _insert(
+    state: _Trip,
     trip: Trip,
     events: Sequence[PassageEvent],
     new: dict[int, tuple[int, int | None]],
     actor: Actor,
 ) -> dict[int, int]:
-    """The new passages in one INSERT; each event's index to its passage's id. One whose device
-    and event id another report recorded meanwhile is skipped."""
+    """The new passages and their guardians' notices in one statement (`_INSERT`), the notices
+    queued for delivery; each event's index to its passage's id. One whose device and event id
+    another report recorded meanwhile is skipped, and nobody told of it."""
     if not new:
         return {}
     order = list(new)
     by = person(actor)
-    made = insert_columns_returning(
-        Passage._meta.db_table,
-        {
-            "rider_id": ("bigint[]", [new[i][0] for i in order]),
-            "kind": ("text[]", [events[i].kind for i in order]),
-            "method": ("text[]", [events[i].method for i in order]),
-            "stop_ref": ("bigint[]", [new[i][1] for i in order]),
-            "device": ("text[]", [events[i].device for i in order]),
-            "device_event_id": ("text[]", [events[i].device_event_id for i in order]),
-            "occurred_at": ("timestamptz[]", [events[i].occurred_at for i in order]),
-        },
-        ("id", "rider_id", "kind"),
-        constant={
-            "trip_id": trip.pk,
-            "recorded_by_id": None if by is None else by.pk,
-            "recorded_at": timezone.now(),
-        },
-        on_conflict_do_nothing=True,
-    )
+    told = [
+        (new[i][0], events[i].kind, guardian, phone, _notice(state, events[i], new[i][1]))
+        for i in order
+        for guardian, phone in state.guardians[state.students[events[i].student_number][0]]
+    ]
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _INSERT,
+            {
+                "riders": [new[i][0] for i in order],
+                "kinds": [events[i].kind for i in order],
+                "methods": [events[i].method for i in order],
+                "stops": [new[i][1] for i in order],
+                "devices": [events[i].device for i in order],
+                "event_ids": [events[i].device_event_id for i in order],
+                "times": [events[i].occurred_at for i in order],
+                "trip": trip.pk,
+                "by": None if by is None else by.pk,
+                "at": now,
+                "subject": _("School bus"),
+                "told_riders": [t[0] for t in told],
+                "told_kinds": [t[1] for t in told],
+                "guardians": [t[2] for t in told],
+                "phones": [t[3] for t in told],
+                "bodies": [t[4] for t in told],
+                "notices_at": now,
+            },
+        )
+        made = cursor.fetchall()
+    drafts_queued([pk for pk, rider, _kind in made if rider is None])
     index = {(new[i][0], events[i].kind): i for i in order}
-    return {index[(rider, kind)]: pk for pk, rider, kind in made}
+    return {index[(rider, kind)]: pk for pk, rider, kind in made if rider is not None}
 
 
-def _tell(
-    state: _Trip,
-    events: Sequence[PassageEvent],
-    new: dict[int, tuple[int, int | None]],
-    ids: dict[int, int],
-    actor: Actor,
-) -> None:
-    """The guardians of each rider recorded now told, through the outbox (a notice each)."""
-    drafts = []
-    for i, passage in ids.items():
-        event = events[i]
-        student_id, name = state.students[event.student_number]
-        stop = new[i][1]
-        body = (
-            _("%(name)s boarded the school bus %(plate)s at %(time)s %(stop)s.")
-            if event.kind == Passage.Kind.BOARD
-            else _("%(name)s got off the school bus %(plate)s at %(time)s %(stop)s.")
-        ) % {
-            "name": name,
-            "plate": state.plate,
-            "time": timezone.localtime(event.occurred_at).strftime("%H:%M"),
-            "stop": "" if stop is None else state.stops[stop][1],
-        }
-        drafts += [
-            Draft(
-                "sms", phone, _("School bus"), body.strip(), f"riders.passage:{passage}:{guardian}"
-            )
-            for guardian, phone in state.guardians[student_id]
-        ]
-    notify_many(drafts=drafts, actor=actor)
+def _notice(state: _Trip, event: PassageEvent, stop: int | None) -> str:
+    """What a rider's guardians are told of `event`, recorded at `stop`."""
+    body = (
+        _("%(name)s boarded the school bus %(plate)s at %(time)s %(stop)s.")
+        if event.kind == Passage.Kind.BOARD
+        else _("%(name)s got off the school bus %(plate)s at %(time)s %(stop)s.")
+    ) % {
+        "name": state.students[event.student_number][1],
+        "plate": state.plate,
+        "time": timezone.localtime(event.occurred_at).strftime("%H:%M"),
+        "stop": "" if stop is None else state.stops[stop][1],
+    }
+    return body.strip()
 
 
 @service
