@@ -457,10 +457,10 @@ class _Trip:
 def _passages(trip: Trip, events: Sequence[PassageEvent], actor: Actor) -> list[PassageRow]:
     """The boarding and alighting rules (see `passage_record`) over a report's events, in the
     order they occurred, each against the trip and the events before it; one row per event in
-    the order given. What they read is read once for the report (a query each), what they
-    record written in one INSERT, the guardians' notices in another. An escort's tick by
-    someone not put on the trip as its escort raises the escort swap; a terminal's event does
-    not."""
+    the order given. What they read is read in one round trip (the trip locked, then one
+    query), what they record written in one statement with the guardians' notices. An escort's
+    tick by someone not put on the trip as its escort raises the escort swap; a terminal's event
+    does not."""
     keys = [(e.device, e.device_event_id) for e in events]
     state = _Trip.read(trip, events)
     rows: list[PassageRow | None] = [
