@@ -54,9 +54,9 @@ def build(schools: list[School]) -> list[list[Report]]:
     """A bus on a run for each school (56 seats, 54 for pupils), its 50 riders seated through
     their seats in the ledger, each with a guardian, the trip under way (an INSERT a table and
     school, reconnecting every RECONNECT_EVERY schools); each school's reports of the morning,
-    school by school. The fleet's plates and codes carry the first school's id,
-    so that a database's schools can be measured a span at a time."""
-    fleet = build_fleet(len(schools), tag=f"{TAG}{schools[0].pk}")
+    school by school. The fleet's plates and codes carry the number of buses before it, so that
+    a database's schools can be measured a span at a time, or again."""
+    fleet = build_fleet(len(schools), tag=f"{TAG}{Vehicle.objects.count()}")
     Vehicle.objects.filter(pk__in=[v.pk for v in fleet]).update(rated_load=56)
     ours = Run.objects.filter(vehicle__in=fleet)
     ours.update(capacity=54, seats_taken=RIDERS)
