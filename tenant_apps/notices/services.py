@@ -1,7 +1,8 @@
 """Writes about notices: `notify` puts one in the outbox, delivered after commit (see
 delivery.py); a service writing many with the rows they tell of does it in its own statement
-with `DRAFTS_INSERT`, and queues them with `drafts_queued`. A notice is never lost: it stays pending, with its attempts and last error, until
-its channel takes it (the task retries, the sweep queues again whatever is left)."""
+with `DRAFTS_INSERT`, and queues them with `drafts_queued`. A notice is never lost: it stays
+pending, with its attempts and last error, until its channel takes it (the task retries, the
+sweep queues again whatever is left)."""
 
 from django.utils.translation import gettext as _
 
