@@ -6,6 +6,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -13,7 +14,7 @@ from tenant_apps.notices import tasks
 from tenant_apps.notices.channels import DeliveryFailed
 from tenant_apps.notices.delivery import notice_deliver
 from tenant_apps.notices.models import Notice
-from tenant_apps.notices.services import Draft, notify, notify_many
+from tenant_apps.notices.services import DRAFTS_INSERT, drafts_queued, notify
 from tests.conftest import tasks_queued
 from tests.factories import SETUP
 
@@ -78,10 +79,17 @@ def test_notices_written_together_are_one_insert_one_task_and_a_failure_is_retri
 ):
     with tenant_context(school_a):
         first = _notify("t:5")
-        drafts = [Draft("sms", f"1380013800{n}", "提醒", "内容", f"t:{n}") for n in (5, 6, 7)]
-        with tasks_queued() as queued:
-            assert notify_many(drafts=drafts, actor=SETUP) == 2
-            assert notify_many(drafts=drafts, actor=SETUP) == 0
+        drafts = DRAFTS_INSERT.format(
+            drafts="SELECT 'sms', '1380013800' || n, '提醒', '内容', 't:' || n "
+            "FROM unnest(ARRAY[5, 6, 7]) AS n"
+        )
+        with tasks_queued() as queued, transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(drafts, {"notices_at": timezone.now()})
+            new = [pk for (pk,) in cursor.fetchall()]
+            assert len(new) == 2
+            drafts_queued(new)
+            cursor.execute(drafts, {"notices_at": timezone.now()})
+            assert cursor.fetchall() == []
         assert queued == [tasks.notices_deliver_task.name]
         made = list(Notice.objects.filter(key__in=["t:6", "t:7"]).values_list("pk", flat=True))
         assert Notice.objects.get(pk=first.pk).recipient == "13800138000"

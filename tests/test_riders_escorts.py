@@ -5,14 +5,18 @@ and notices kept. An escort's seat is counted out of the run's seats for pupils.
 
 from typing import Any
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from houqin.roles import Role as R
+from shared_apps.accounts.models import Membership
 from shared_apps.transport.models import Run
 from tenant_apps.dorms.services.nights import guardian_add
 from tenant_apps.notices.models import Notice
-from tenant_apps.riders.models import Alarm, Passage, Trip
+from tenant_apps.riders.filters import EscortFilter
+from tenant_apps.riders.models import Alarm, Escort, Passage, Trip
 from tests.factories import SETUP, user_with_role
 from tests.matrix.riders import (
     board,
@@ -200,3 +204,26 @@ def test_a_rider_who_travelled_stays_on_the_run(client_for, school_a):
     board(school_a, rider)
     response = client_for(school_a, R.LOGISTICS_DIRECTOR).delete(f"/api/v1/riders/{rider.pk}/")
     assert _error(response) == (409, "rider_travelled")
+
+
+def test_the_escorts_list_offers_only_the_schools_escorts_to_filter_by(
+    client_for, school_a, school_b
+):
+    run = make_school_run(school_a)
+    # Put on a run, then dropped from the role: still someone its escorts were.
+    former = escort_on(school_a, run).user
+    Membership.objects.across_schools().filter(user=former).delete()
+    idle = make_escort(school_a)
+    make_escort(school_b)
+    teacher = user_with_role(R.STAFF, school_a)
+    with tenant_context(school_a):
+        trip = Trip.objects.get(run_ref=run.pk)
+        with CaptureQueriesContext(connection) as queries:
+            field = EscortFilter(queryset=Escort.objects.all()).form.fields["user"]
+            offered = {int(str(value)) for value, _label in field.choices if value}
+    assert offered == {former.pk, idle.pk}
+    assert len(queries) == 1
+    client = client_for(school_a, R.LOGISTICS_DIRECTOR)
+    assert client.get("/api/v1/riders/escorts/", {"user": teacher.pk}).status_code == 400
+    listed = client.get("/api/v1/riders/escorts/", {"user": former.pk})
+    assert [row["trip"] for row in listed.json()["results"]] == [trip.pk]

@@ -11,11 +11,20 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from shared_apps.transport.models import Run
+from tenant_apps.dorms.models import Guardian
 from tenant_apps.dorms.services.nights import guardian_add
 from tenant_apps.notices.models import Notice
-from tenant_apps.riders.models import Passage, Rider
+from tenant_apps.people.models import Student
+from tenant_apps.riders.models import Passage, Rider, Trip
+from tenant_apps.riders.services import PassageEvent, passages_record
+from tenants.models import School
+from tests.concurrency import at_once
+from tests.conftest import SCHOOL_A
 from tests.factories import SETUP
+from tests.matrix.people import make_student
 from tests.matrix.riders import escort_on, make_escort, make_rider, started_trip
+from tests.matrix.transport import make_licence, make_run
+from tests.test_transport_concurrency import _discard
 
 TRIPS = "/api/v1/riders/trips/"
 
@@ -145,3 +154,46 @@ def test_a_report_on_a_trip_not_under_way_is_refused_whole(client_for, school_a)
     assert refused.json()["error"]["code"] == "trip_not_started"
     with tenant_context(school_a):
         assert not Passage.objects.exists()
+
+
+def test_two_reports_of_one_boarding_at_once_record_it_once(committed: list[Any]) -> None:
+    """Two terminals report the same pupil boarding at once, on separate connections, under
+    event ids of their own: the trip's lock takes them one at a time, and the second reads what
+    the first committed (its read is a statement after the lock, not the lock's snapshot): one
+    accepted, one `recorded_already`, one passage and one notice."""
+    school = School.objects.get(code=SCHOOL_A)
+    licence = make_licence(schools=[school])
+    committed.append(lambda: _discard(licence))
+    run = make_run(licence)
+    student = make_student(school.schema_name)
+    with tenant_context(school):
+        trip = Trip.objects.create(
+            run_ref=run.pk, status=Trip.Status.STARTED, started_at=timezone.now()
+        )
+        rider = Rider.objects.create(trip=trip, student=student, seat=1, seat_ref=-run.pk)
+        guardian = Guardian.objects.create(student=student, name="李爸爸", phone="13900000009")
+
+    def forget() -> None:
+        with tenant_context(school):
+            Notice.objects.filter(recipient=guardian.phone).delete()
+            Passage.objects.filter(trip=trip).delete()
+            Guardian.objects.filter(pk=guardian.pk).delete()
+            Rider.objects.filter(pk=rider.pk).delete()
+            Trip.objects.filter(pk=trip.pk).delete()
+            Student.objects.filter(pk=student.pk).delete()
+
+    committed.append(forget)
+
+    def report(i: int) -> str:
+        event = PassageEvent(
+            student.student_number, "board", timezone.now(), "card", f"bus-{i}", f"c-{i}"
+        )
+        with tenant_context(school):
+            [row] = passages_record(trip=trip, events=[event], actor=SETUP)
+        return row.code
+
+    codes = at_once(2, report)
+    assert sorted(map(str, codes)) == ["accepted", "recorded_already"], codes
+    with tenant_context(school):
+        assert Passage.objects.filter(trip=trip).count() == 1
+        assert Notice.objects.filter(recipient=guardian.phone).count() == 1

@@ -1,14 +1,11 @@
 """Writes about notices: `notify` puts one in the outbox, delivered after commit (see
-delivery.py). A notice is never lost: it stays pending, with its attempts and last error, until
-its channel takes it (the task retries, the sweep queues again whatever is left)."""
+delivery.py); a service writing many with the rows they tell of does it in its own statement
+with `DRAFTS_INSERT`, and queues them with `drafts_queued`. A notice is never lost: it stays
+pending, with its attempts and last error, until its channel takes it (the task retries, the
+sweep queues again whatever is left)."""
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from houqin.db import insert_columns_returning
 from houqin.door import Actor, service
 from houqin.exceptions import InvalidInput
 from tenant_apps.notices.models import Notice
@@ -43,47 +40,24 @@ def notify(
     return notice
 
 
-@dataclass(frozen=True)
-class Draft:
-    """A notice to write: what `notify` takes, for `notify_many`."""
+# The outbox's INSERT for a service that writes its notices in a statement of its own (with
+# the rows they tell of): `{drafts}` a query of rows (channel, recipient, subject, body, key),
+# `%(notices_at)s` their time; a key already written is that notice, sent once; RETURNING the
+# new notices' ids, which the caller hands to `drafts_queued`.
+DRAFTS_INSERT = """INSERT INTO notices_notice
+    (channel, recipient, subject, body, key, status, attempts, last_error, created_at)
+SELECT d.channel, d.recipient, d.subject, d.body, d.key, 'pending', 0, '', %(notices_at)s
+FROM ({drafts}) AS d (channel, recipient, subject, body, key)
+ON CONFLICT DO NOTHING
+RETURNING id"""
 
-    channel: str
-    recipient: str
-    subject: str
-    body: str
-    key: str
 
-
-@service
-def notify_many(*, drafts: Sequence[Draft], actor: Actor) -> int:
-    """Each of `drafts` as `notify` writes it (a key already written is that notice, sent once),
-    in one INSERT however many; the new ones delivered once this commits, one task for them all
-    (a message each cost more than writing them). Returns how many were new."""
-    if any(d.channel not in Notice.Channel.values or not d.recipient.strip() for d in drafts):
-        raise InvalidInput(_("A notice needs a channel and a recipient."), code="bad_notice")
-    if not drafts:
-        return 0
-    made = insert_columns_returning(
-        Notice._meta.db_table,
-        {
-            "channel": ("text[]", [d.channel for d in drafts]),
-            "recipient": ("text[]", [d.recipient.strip() for d in drafts]),
-            "subject": ("text[]", [d.subject for d in drafts]),
-            "body": ("text[]", [d.body for d in drafts]),
-            "key": ("text[]", [d.key for d in drafts]),
-        },
-        ("id",),
-        constant={
-            "status": Notice.Status.PENDING.value,
-            "attempts": 0,
-            "last_error": "",
-            "created_at": timezone.now(),
-        },
-        on_conflict_do_nothing=True,
-    )
-    if made:
-        deliver_all_on_commit([notice_id for (notice_id,) in made])
-    return len(made)
+def drafts_queued(notice_ids: list[int]) -> None:
+    """The notices a statement wrote with `DRAFTS_INSERT` delivered once this commits, one task
+    for them all (a message each cost more than writing them; each failure is then retried by a
+    task of its own)."""
+    if notice_ids:
+        deliver_all_on_commit(notice_ids)
 
 
 @service

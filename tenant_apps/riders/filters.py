@@ -1,8 +1,11 @@
 import django_filters
 from django import forms
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from houqin.filters import LabelledFilterSet, date_range
+from shared_apps.accounts.models import User
 from tenant_apps.riders.models import (
     Alarm,
     Drill,
@@ -14,6 +17,7 @@ from tenant_apps.riders.models import (
     Training,
     Trip,
 )
+from tenant_apps.riders.selectors import escort_choices
 
 
 class RiderFilter(django_filters.FilterSet):
@@ -39,8 +43,14 @@ class TripFilter(django_filters.FilterSet):
         fields = ["status"]
 
 
+def _escorts(request: HttpRequest | None) -> QuerySet[User]:
+    return escort_choices()
+
+
 class EscortFilter(django_filters.FilterSet):
     run = django_filters.NumberFilter(field_name="trip__run_ref")
+    # The school's escorts to choose from, not every account of the district.
+    user = django_filters.ModelChoiceFilter(queryset=_escorts, label=_("bus escort"))
     # The run's departure, read from the district's run (an annotation), as in TripFilter.
     starts_from = django_filters.DateFilter(
         field_name="starts_at", lookup_expr="date__gte", label=_("Departs on or after")

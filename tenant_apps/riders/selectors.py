@@ -10,7 +10,7 @@ routes has had no training in the last twelve months."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from houqin.months import add_months
@@ -261,6 +261,15 @@ def school_escorts() -> QuerySet[User]:
     """The school's bus escorts."""
     escorts = membership_list().for_school(current_school()).filter(role=Role.ESCORT)
     return User.objects.filter(pk__in=escorts.values("user")).order_by("username")
+
+
+def escort_choices() -> QuerySet[User]:
+    """Whom the escorts' list is filtered by: the school's bus escorts and anyone put on one
+    of its trips as an escort (since dropped from the role, perhaps), one query for them all."""
+    escorts = membership_list().for_school(current_school()).filter(role=Role.ESCORT)
+    return User.objects.filter(
+        Q(pk__in=escorts.values("user")) | Q(pk__in=Escort.objects.values("user"))
+    ).order_by("username")
 
 
 def drill_list() -> QuerySet[Drill]:

@@ -28,12 +28,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Exists, OuterRef, Subquery
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from houqin.db import insert_columns_returning
 from houqin.door import Actor, SystemActor, service
 from houqin.exceptions import Conflict, InvalidInput, ServiceError
 from houqin.permissions import roles_of
@@ -44,7 +42,7 @@ from shared_apps.transport import services as transport
 from shared_apps.transport.models import Driver, Route, Run, Seat, Stop, Vehicle
 from shared_apps.transport.selectors import run_list
 from tenant_apps.dorms.selectors import guardian_list
-from tenant_apps.notices.services import Draft, notify, notify_many
+from tenant_apps.notices.services import DRAFTS_INSERT, drafts_queued, notify
 from tenant_apps.people.models import Student
 from tenant_apps.riders.models import (
     Alarm,
@@ -296,14 +294,76 @@ ACCEPTED, DUPLICATE = "accepted", "duplicate"
 MAX_PASSAGES = 500
 
 
+# A report's reads in one round trip: the trip locked first, so that the second statement (a
+# snapshot of its own) sees what a report holding the lock before committed; then the trip's
+# status, its run's route, period and plate, the passages already recorded under the events'
+# device and event ids, the students the events name (their rider here and its stop, whether
+# they ride another trip, what they recorded here, their guardians) and the stops the events
+# or those riders name. Read as SQL, not through the selectors' querysets: building those
+# cost more than the round trips they share.
+_READ = """
+SELECT FROM riders_trip WHERE id = %(trip)s FOR UPDATE;
+WITH named AS (
+    SELECT s.id, s.student_number, s.name, here.id AS rider, here.stop_ref
+    FROM people_student s
+    LEFT JOIN riders_rider here ON here.trip_id = %(trip)s AND here.student_id = s.id
+    WHERE s.student_number = ANY(%(numbers)s::text[])
+)
+SELECT
+    t.status,
+    run.route_id,
+    route.period,
+    bus.plate,
+    (
+        SELECT coalesce(json_agg(json_build_array(p.device, p.device_event_id, p.id)), '[]')
+        FROM riders_passage p
+        JOIN unnest(%(devices)s::text[], %(event_ids)s::text[]) AS k (device, event_id)
+            ON p.device = k.device AND p.device_event_id = k.event_id
+        WHERE p.device <> ''
+    ),
+    (
+        SELECT coalesce(json_agg(json_build_array(
+            n.student_number,
+            n.id,
+            n.name,
+            n.rider,
+            n.stop_ref,
+            EXISTS (
+                SELECT FROM riders_rider other
+                WHERE other.student_id = n.id AND other.trip_id <> %(trip)s
+            ),
+            ARRAY(SELECT p.kind FROM riders_passage p WHERE p.rider_id = n.rider),
+            ARRAY(SELECT g.id FROM dorms_guardian g WHERE g.student_id = n.id ORDER BY g.id),
+            ARRAY(SELECT g.phone FROM dorms_guardian g WHERE g.student_id = n.id ORDER BY g.id)
+        )), '[]')
+        FROM named n
+    ),
+    (
+        SELECT coalesce(json_agg(json_build_array(stop.id, stop.route_id, stop.name)), '[]')
+        FROM transport_stop stop
+        WHERE stop.id = ANY(%(stops)s::bigint[])
+            OR stop.id IN (SELECT n.stop_ref FROM named n WHERE n.rider IS NOT NULL)
+    )
+FROM riders_trip t
+JOIN transport_run run ON run.id = t.run_ref
+JOIN transport_route route ON route.id = run.route_id
+JOIN transport_vehicle bus ON bus.id = run.vehicle_id
+WHERE t.id = %(trip)s
+"""
+
+
 @dataclass
 class _Trip:
-    """What the rules read of a trip under way for a report's events, read set-wise: the
-    students named, their riders here and elsewhere, the stops named, what each rider has
-    recorded already, their guardians."""
+    """What the rules read of a trip under way for a report's events, read set-wise: its status,
+    its run's route and bus, the passages recorded already under the events' device and event
+    ids, the students named, their riders here and elsewhere, the stops named, what each rider
+    has recorded already, their guardians."""
 
-    run: Run
+    status: str
+    route_id: int
+    plate: str
     own_end: str
+    known: dict[tuple[str, str], int]
     students: dict[str, tuple[int, str]]
     riders: dict[int, tuple[int, int | None]]
     elsewhere: set[int]
@@ -313,45 +373,29 @@ class _Trip:
 
     @classmethod
     def read(cls, trip: Trip, events: Sequence[PassageEvent]) -> "_Trip":
-        """One query for the students the events name (their rider here, whether they ride
-        elsewhere, what they recorded here, their guardians), one for the run, one for the
-        stops."""
-        here = Rider.objects.filter(trip=trip, student=OuterRef("pk"))
+        """The trip locked and everything the rules read, in one round trip (`_READ`)."""
+        terminal = [e for e in events if e.device]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _READ,
+                {
+                    "trip": trip.pk,
+                    "numbers": sorted({e.student_number for e in events}),
+                    "devices": [e.device for e in terminal],
+                    "event_ids": [e.device_event_id for e in terminal],
+                    "stops": sorted({e.stop for e in events if e.stop is not None}),
+                },
+            )
+            found = cursor.fetchone()
+        if found is None:
+            raise Trip.DoesNotExist
+        status, route_id, period, plate, known, named, stops = found
         students: dict[str, tuple[int, str]] = {}
         riders: dict[int, tuple[int, int | None]] = {}
         elsewhere: set[int] = set()
         done: set[tuple[int, str]] = set()
         guardians: dict[int, list[tuple[int, str]]] = {}
-        for number, pk, name, rider, own_stop, other, kinds, ids, phones in (
-            Student.objects.filter(student_number__in={e.student_number for e in events})
-            .annotate(
-                rider=Subquery(here.values("pk")),
-                own_stop=Subquery(here.values("stop_ref")),
-                other=Exists(Rider.objects.filter(student=OuterRef("pk")).exclude(trip=trip)),
-                kinds=ArraySubquery(
-                    Passage.objects.filter(rider__trip=trip, rider__student=OuterRef("pk"))
-                    .order_by()
-                    .values("kind")
-                ),
-                guardian_ids=ArraySubquery(
-                    guardian_list().filter(student=OuterRef("pk")).order_by("pk").values("pk")
-                ),
-                phones=ArraySubquery(
-                    guardian_list().filter(student=OuterRef("pk")).order_by("pk").values("phone")
-                ),
-            )
-            .values_list(
-                "student_number",
-                "pk",
-                "name",
-                "rider",
-                "own_stop",
-                "other",
-                "kinds",
-                "guardian_ids",
-                "phones",
-            )
-        ):
+        for number, pk, name, rider, own_stop, other, kinds, ids, phones in named:
             students[number] = (pk, name)
             guardians[pk] = list(zip(ids, phones, strict=True))
             if rider is not None:
@@ -359,18 +403,19 @@ class _Trip:
                 done.update((rider, kind) for kind in kinds)
             elif other:
                 elsewhere.add(pk)
-        run = run_list().get(pk=trip.run_ref)
-        named = {e.stop for e in events if e.stop is not None}
-        stops = {
-            pk: (route_id, name)
-            for pk, route_id, name in Stop.objects.filter(
-                pk__in=named | {stop for _r, stop in riders.values() if stop is not None}
-            ).values_list("pk", "route_id", "name")
-        }
-        own_end = (
-            Passage.Kind.BOARD if run.route.period == Route.Period.MORNING else Passage.Kind.ALIGHT
+        return cls(
+            status=status,
+            route_id=route_id,
+            plate=plate,
+            own_end=(Passage.Kind.BOARD if period == Route.Period.MORNING else Passage.Kind.ALIGHT),
+            known={(device, event_id): pk for device, event_id, pk in known},
+            students=students,
+            riders=riders,
+            elsewhere=elsewhere,
+            stops={pk: (route, name) for pk, route, name in stops},
+            done=done,
+            guardians=guardians,
         )
-        return cls(run, own_end, students, riders, elsewhere, stops, done, guardians)
 
     def refusal(self, event: PassageEvent) -> PassageRow | tuple[int, int | None]:
         """The rule `event` breaks, else its rider and the stop to record (the rider's own when
@@ -390,7 +435,7 @@ class _Trip:
             )
         rider, own_stop = self.riders[student_id]
         stop = event.stop
-        if stop is not None and self.stops.get(stop, (None, ""))[0] != self.run.route_id:
+        if stop is not None and self.stops.get(stop, (None, ""))[0] != self.route_id:
             return PassageRow("stop_off_route", message=_("The stop is not on the run's route."))
         if stop is not None and event.kind == self.own_end and own_stop not in (None, stop):
             return PassageRow(
@@ -412,27 +457,20 @@ class _Trip:
 def _passages(trip: Trip, events: Sequence[PassageEvent], actor: Actor) -> list[PassageRow]:
     """The boarding and alighting rules (see `passage_record`) over a report's events, in the
     order they occurred, each against the trip and the events before it; one row per event in
-    the order given. What they read is read once for the report (a query each), what they
-    record written in one INSERT, the guardians' notices in another. An escort's tick by
-    someone not put on the trip as its escort raises the escort swap; a terminal's event does
-    not."""
+    the order given. What they read is read in one round trip (the trip locked, then one
+    query), what they record written in one statement with the guardians' notices. An escort's
+    tick by someone not put on the trip as its escort raises the escort swap; a terminal's event
+    does not."""
     keys = [(e.device, e.device_event_id) for e in events]
-    locked = Trip.objects.select_for_update().get(pk=trip.pk)
-    known = {
-        (device, event_id): pk
-        for device, event_id, pk in Passage.objects.filter(
-            device__in={d for d, _e in keys if d}, device_event_id__in={e for d, e in keys if d}
-        ).values_list("device", "device_event_id", "pk")
-    }
+    state = _Trip.read(trip, events)
     rows: list[PassageRow | None] = [
-        PassageRow(DUPLICATE, known[key]) if key in known else None for key in keys
+        PassageRow(DUPLICATE, state.known[key]) if key in state.known else None for key in keys
     ]
     if all(rows):
         return [row for row in rows if row]
-    _under_way(locked)
+    locked = _under_way(Trip(pk=trip.pk, status=state.status))
     if any(e.method == Passage.Method.ESCORT for e in events):
         _escort_act(locked, actor)
-    state = _Trip.read(locked, events)
     first: dict[tuple[str, str], int] = {}
     new: dict[int, tuple[int, int | None]] = {}
     for i in sorted(range(len(events)), key=lambda i: events[i].occurred_at):
@@ -447,7 +485,7 @@ def _passages(trip: Trip, events: Sequence[PassageEvent], actor: Actor) -> list[
             continue
         new[i] = verdict
         state.done.add((verdict[0], event.kind))
-    ids = _insert(locked, events, new, actor)
+    ids = _insert(state, locked, events, new, actor)
     for i, passage in ids.items():
         rows[i] = PassageRow(ACCEPTED, passage)
     for i in new.keys() - ids.keys():
@@ -461,75 +499,110 @@ def _passages(trip: Trip, events: Sequence[PassageEvent], actor: Actor) -> list[
             rows[i] = (
                 PassageRow(DUPLICATE, earlier.passage) if earlier.code == ACCEPTED else earlier
             )
-    _tell(state, events, new, ids, actor)
     return [row for row in rows if row]
 
 
+# The new passages in one INSERT of unnested columns (one whose device and event id another
+# report recorded meanwhile skipped), and their guardians' notices, written in the same
+# statement from what it inserted (each notice's key names its passage).
+_INSERT = (
+    """
+WITH made AS (
+    INSERT INTO riders_passage (
+        rider_id, kind, method, stop_ref, device, device_event_id, occurred_at,
+        trip_id, recorded_by_id, recorded_at
+    )
+    SELECT e.*, %(trip)s, %(by)s, %(at)s
+    FROM unnest(
+        %(riders)s::bigint[], %(kinds)s::text[], %(methods)s::text[], %(stops)s::bigint[],
+        %(devices)s::text[], %(event_ids)s::text[], %(times)s::timestamptz[]
+    ) AS e
+    ON CONFLICT DO NOTHING
+    RETURNING id, rider_id, kind
+),
+told AS ("""  # noqa: S608 - constants
+    + DRAFTS_INSERT.format(
+        drafts="""
+        SELECT 'sms', n.phone, %(subject)s, n.body,
+            'riders.passage:' || made.id || ':' || n.guardian
+        FROM made
+        JOIN unnest(
+            %(told_riders)s::bigint[], %(told_kinds)s::text[], %(guardians)s::bigint[],
+            %(phones)s::text[], %(bodies)s::text[]
+        ) AS n (rider, kind, guardian, phone, body)
+            ON n.rider = made.rider_id AND n.kind = made.kind"""
+    )
+    + """
+)
+SELECT id, rider_id, kind FROM made
+UNION ALL
+SELECT id, NULL, NULL FROM told
+"""
+)
+
+
 def _insert(
+    state: _Trip,
     trip: Trip,
     events: Sequence[PassageEvent],
     new: dict[int, tuple[int, int | None]],
     actor: Actor,
 ) -> dict[int, int]:
-    """The new passages in one INSERT; each event's index to its passage's id. One whose device
-    and event id another report recorded meanwhile is skipped."""
+    """The new passages and their guardians' notices in one statement (`_INSERT`), the notices
+    queued for delivery; each event's index to its passage's id. One whose device and event id
+    another report recorded meanwhile is skipped, and nobody told of it."""
     if not new:
         return {}
     order = list(new)
     by = person(actor)
-    made = insert_columns_returning(
-        Passage._meta.db_table,
-        {
-            "rider_id": ("bigint[]", [new[i][0] for i in order]),
-            "kind": ("text[]", [events[i].kind for i in order]),
-            "method": ("text[]", [events[i].method for i in order]),
-            "stop_ref": ("bigint[]", [new[i][1] for i in order]),
-            "device": ("text[]", [events[i].device for i in order]),
-            "device_event_id": ("text[]", [events[i].device_event_id for i in order]),
-            "occurred_at": ("timestamptz[]", [events[i].occurred_at for i in order]),
-        },
-        ("id", "rider_id", "kind"),
-        constant={
-            "trip_id": trip.pk,
-            "recorded_by_id": None if by is None else by.pk,
-            "recorded_at": timezone.now(),
-        },
-        on_conflict_do_nothing=True,
-    )
+    told = [
+        (new[i][0], events[i].kind, guardian, phone, _notice(state, events[i], new[i][1]))
+        for i in order
+        for guardian, phone in state.guardians[state.students[events[i].student_number][0]]
+    ]
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _INSERT,
+            {
+                "riders": [new[i][0] for i in order],
+                "kinds": [events[i].kind for i in order],
+                "methods": [events[i].method for i in order],
+                "stops": [new[i][1] for i in order],
+                "devices": [events[i].device for i in order],
+                "event_ids": [events[i].device_event_id for i in order],
+                "times": [events[i].occurred_at for i in order],
+                "trip": trip.pk,
+                "by": None if by is None else by.pk,
+                "at": now,
+                "subject": _("School bus"),
+                "told_riders": [t[0] for t in told],
+                "told_kinds": [t[1] for t in told],
+                "guardians": [t[2] for t in told],
+                "phones": [t[3] for t in told],
+                "bodies": [t[4] for t in told],
+                "notices_at": now,
+            },
+        )
+        made = cursor.fetchall()
+    drafts_queued([pk for pk, rider, _kind in made if rider is None])
     index = {(new[i][0], events[i].kind): i for i in order}
-    return {index[(rider, kind)]: pk for pk, rider, kind in made}
+    return {index[(rider, kind)]: pk for pk, rider, kind in made if rider is not None}
 
 
-def _tell(
-    state: _Trip,
-    events: Sequence[PassageEvent],
-    new: dict[int, tuple[int, int | None]],
-    ids: dict[int, int],
-    actor: Actor,
-) -> None:
-    """The guardians of each rider recorded now told, through the outbox (a notice each)."""
-    drafts = []
-    for i, passage in ids.items():
-        event = events[i]
-        student_id, name = state.students[event.student_number]
-        stop = new[i][1]
-        body = (
-            _("%(name)s boarded the school bus %(plate)s at %(time)s %(stop)s.")
-            if event.kind == Passage.Kind.BOARD
-            else _("%(name)s got off the school bus %(plate)s at %(time)s %(stop)s.")
-        ) % {
-            "name": name,
-            "plate": state.run.vehicle.plate,
-            "time": timezone.localtime(event.occurred_at).strftime("%H:%M"),
-            "stop": "" if stop is None else state.stops[stop][1],
-        }
-        drafts += [
-            Draft(
-                "sms", phone, _("School bus"), body.strip(), f"riders.passage:{passage}:{guardian}"
-            )
-            for guardian, phone in state.guardians[student_id]
-        ]
-    notify_many(drafts=drafts, actor=actor)
+def _notice(state: _Trip, event: PassageEvent, stop: int | None) -> str:
+    """What a rider's guardians are told of `event`, recorded at `stop`."""
+    body = (
+        _("%(name)s boarded the school bus %(plate)s at %(time)s %(stop)s.")
+        if event.kind == Passage.Kind.BOARD
+        else _("%(name)s got off the school bus %(plate)s at %(time)s %(stop)s.")
+    ) % {
+        "name": state.students[event.student_number][1],
+        "plate": state.plate,
+        "time": timezone.localtime(event.occurred_at).strftime("%H:%M"),
+        "stop": "" if stop is None else state.stops[stop][1],
+    }
+    return body.strip()
 
 
 @service

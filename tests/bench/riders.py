@@ -3,8 +3,9 @@ bus of its own (the telemetry benchmark's fleet) with 50 riders, a guardian each
 each of five stops and getting off at school: 100 events a school. Each bus's card terminal
 reports the pupils who boarded at a stop (ten events) and, at school, those who got off (fifty),
 and sends its first report twice (an answer it missed). Recorded through the report service
-(`passages_record`: the trip's rules read once a report, the events in one INSERT, the
-guardians' notices in another, each queued for delivery as in production) by two processes, as
+(`passages_record`: the trip locked and what its rules read in one round trip, the events and
+the guardians' notices written in one statement, the notices queued for delivery in one message
+as in production) by two processes, as
 two gunicorn workers would take the terminals' requests, the schools' reports interleaved as the
 morning goes; against the single-event service, one event a transaction as the per-event
 endpoint records them (its student and stop looked up as the endpoint does), over a few schools
@@ -21,6 +22,7 @@ from django.db import connection, connections
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from houqin.db import RECONNECT_EVERY
 from houqin.door import SystemActor
 from shared_apps.transport.models import Run, Seat, Stop, Vehicle
 from tenant_apps.dorms.models import Guardian
@@ -50,9 +52,11 @@ class Report:
 
 def build(schools: list[School]) -> list[list[Report]]:
     """A bus on a run for each school (56 seats, 54 for pupils), its 50 riders seated through
-    their seats in the ledger, each with a guardian, the trip under way; each school's reports
-    of the morning, school by school."""
-    fleet = build_fleet(len(schools), tag=TAG)
+    their seats in the ledger, each with a guardian, the trip under way (an INSERT a table and
+    school, reconnecting every RECONNECT_EVERY schools); each school's reports of the morning,
+    school by school. The fleet's plates and codes carry the number of buses before it, so that
+    a database's schools can be measured a span at a time, or again."""
+    fleet = build_fleet(len(schools), tag=f"{TAG}{Vehicle.objects.count()}")
     Vehicle.objects.filter(pk__in=[v.pk for v in fleet]).update(rated_load=56)
     ours = Run.objects.filter(vehicle__in=fleet)
     ours.update(capacity=54, seats_taken=RIDERS)
@@ -64,7 +68,7 @@ def build(schools: list[School]) -> list[list[Report]]:
         stops.setdefault(route_id, {})[order] = pk
     start = timezone.make_aware(datetime.datetime.combine(DAY, START))
     made: list[list[Report]] = []
-    for school, (run_id, route_id) in zip(schools, runs, strict=True):
+    for built, (school, (run_id, route_id)) in enumerate(zip(schools, runs, strict=True), 1):
         own = [stops[route_id][BOARDING_STOPS[r % len(BOARDING_STOPS)]] for r in range(RIDERS)]
         seats = Seat.objects.bulk_create(
             Seat(run_id=run_id, school=school, student_ref=r + 1, number=r + 1, stop_id=own[r])
@@ -91,6 +95,8 @@ def build(schools: list[School]) -> list[list[Report]]:
                 for r, s in enumerate(students)
             )
         made.append(list(_morning(school, trip.pk, own, start)))
+        if built % RECONNECT_EVERY == 0:
+            connection.close()
     return made
 
 
@@ -190,6 +196,6 @@ def recorded(schools: list[School]) -> tuple[int, int]:
         with tenant_context(school):
             passages += Passage.objects.count()
             notices += Notice.objects.count()
-        if school.pk % 200 == 0:
+        if school.pk % RECONNECT_EVERY == 0:
             connection.close()
     return passages, notices

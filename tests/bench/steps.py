@@ -951,7 +951,9 @@ def riders_boarding(args: argparse.Namespace) -> dict[str, Any]:
             args.start : args.start + args.schools
         ]
     )
+    started = time.perf_counter()
     mornings = riders.build(schools)
+    built = time.perf_counter() - started
     seconds, sent, accepted = in_workers(args.workers, riders.report, mornings, 0)
     passages, notices = riders.recorded(schools)
     assert passages == notices == accepted == riders.RIDERS * 2 * len(schools), (
@@ -973,6 +975,7 @@ def riders_boarding(args: argparse.Namespace) -> dict[str, Any]:
         "schools": len(schools),
         "naive_events": naive_accepted,
         "naive_seconds": naive_seconds,
+        "build_seconds": built,
     }
 
 
