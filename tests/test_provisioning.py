@@ -57,12 +57,28 @@ def _describe(schema: str) -> dict[str, Any]:
 
 
 @pytest.mark.slow
-def test_a_provisioned_school_is_what_the_migrations_make(db):
-    provisioning._migrate_into("houqin_probe")
+def test_an_out_of_date_template_is_rebuilt_and_a_school_from_it_is_what_the_migrations_make(db):
+    """One migration run for three things: the template, out of date, is rebuilt from every
+    migration before use; the pool schemas made from the old one are dropped; and a school made
+    from it has the structure of a schema those migrations made (the rebuilt template itself,
+    which the migrations made and nothing else touched)."""
+    provisioning.pool_refill(size=1)
+    PoolSchema.objects.update(fingerprint="f" * 64)
+    SchemaTemplate.objects.filter(pk=1).update(fingerprint="f" * 64)
+    provisioning._template = None
+    with mock.patch.object(
+        provisioning, "_migrate_into", wraps=provisioning._migrate_into
+    ) as migrate_into:
+        template = provisioning.current_template()
+    migrate_into.assert_called_once_with(provisioning.TEMPLATE_SCHEMA)
+    assert template.fingerprint == provisioning.code_fingerprint()
+    assert SchemaTemplate.objects.get(pk=1).fingerprint == provisioning.code_fingerprint()
+    assert not PoolSchema.objects.exists()
+
     school = school_create(actor=SETUP, code="300001", name="结构比对学校", kind="primary")
-    migrated = _describe("houqin_probe")
+    migrated = _describe(provisioning.TEMPLATE_SCHEMA)
     provisioned = _describe(school.schema_name)
-    assert migrated["columns"], "the probe schema has no tables"
+    assert migrated["columns"], "the template has no tables"
     for key in migrated:
         assert provisioned[key] == migrated[key], key
 
@@ -84,15 +100,6 @@ def test_a_template_from_other_migrations_is_refused(db):
         provisioning.schema_from_template(provisioning.Template("0" * 64), "s_300003")
 
 
-@pytest.mark.slow
-def test_an_out_of_date_template_is_rebuilt_before_use(db):
-    SchemaTemplate.objects.filter(pk=1).update(fingerprint="f" * 64)
-    provisioning._template = None
-    template = provisioning.current_template()
-    assert template.fingerprint == provisioning.code_fingerprint()
-    assert SchemaTemplate.objects.get(pk=1).fingerprint == provisioning.code_fingerprint()
-
-
 def test_a_new_school_takes_a_ready_schema_from_the_pool(db):
     assert provisioning.pool_refill(size=2) == 2
     assert provisioning.pool_refill(size=2) == 0
@@ -111,16 +118,6 @@ def test_a_new_school_takes_a_ready_schema_from_the_pool(db):
         format="json",
     )
     assert response.status_code == 201
-
-
-@pytest.mark.slow
-def test_stale_pool_schemas_are_dropped_when_the_template_is_rebuilt(db):
-    provisioning.pool_refill(size=1)
-    PoolSchema.objects.update(fingerprint="e" * 64)
-    SchemaTemplate.objects.filter(pk=1).update(fingerprint="e" * 64)
-    provisioning._template = None
-    provisioning.current_template()
-    assert not PoolSchema.objects.exists()
 
 
 def _act_as_the_app() -> None:
