@@ -227,10 +227,10 @@ def _upkeep(schools: int, smoke: bool, stage: int) -> list[dict[str, Any]]:
     """The SLA sweep over every school with 50 open requests each, one month's depreciation of
     20,000 assets and a stock-take of 5,000 scans closed (3 schools x 5 requests, 200 assets and
     100 scans in a smoke run), each against its naive baseline (medians of 3, 1 in a smoke run)."""
-    swept, requests, assets, scans, samples = (
-        (min(schools, 3), 5, 200, 100, "1") if smoke else (schools, 50, 20000, 5000, "3")
+    swept, sizes, samples = (
+        (min(schools, 3), (5, 200, 100), "1") if smoke else (schools, (50, 20000, 5000), "3")
     )
-    requests, assets, scans = _sized(requests), _sized(assets), _sized(scans)
+    requests, assets, scans = (_sized(size) for size in sizes)
     sweep = _step(
         "repairs_sweep",
         *("--schools", str(swept), "--requests", requests, "--samples", samples),
