@@ -21,7 +21,13 @@ install: $(VENV)/.installed
 demo: install
 	DJANGO_SETTINGS_MODULE=houqin.settings.dev $(BIN)/python manage.py demo
 
-test: check pytest
+# The checks run beside the suite: they take the core the suite leaves idle while one worker
+# sets the test database up and the other waits for it. Each check's output is printed whole
+# when it ends (-O), the suite's as it runs; `make test` fails when either fails.
+test: install
+	$(MAKE) --no-print-directory -j 4 -O check & checks=$$!; \
+	$(MAKE) --no-print-directory pytest; suite=$$?; \
+	wait $$checks && exit $$suite
 
 # The suite measures branch coverage ([tool.coverage] in pyproject.toml), prints the total and
 # fails under its floor; `$(BIN)/coverage report --skip-covered` lists the files afterwards.

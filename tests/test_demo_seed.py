@@ -3,20 +3,28 @@
 principal; a school year's budget each), the money agrees to the fen,
 the audit trail names the actors, and the second run adds nothing. Its procurement: the auditors'
 signals show every registered rule, contracts carry the winning bids' prices, the spend view
-agrees with the schools' orders and invoices, and the open tender's bids stay sealed."""
+agrees with the schools' orders and invoices, and the open tender's bids stay sealed.
+
+The district is seeded once for the module, in a transaction rolled back after its last test;
+each test runs in a savepoint of it (as a TestCase's class and tests do), so what one test writes
+is gone before the next."""
 
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from demo_district.procurement import TENDERS
 from demo_district.seed import CLAIM_STAGES, DEMO_SCHOOLS, PLANNED_BANDS, DemoDates, seed_demo
+from demo_district.users import DemoLogin
 from houqin.roles import DISTRICT_ROLES, SCHOOL_ROLES
 from shared_apps.accounts.models import User
 from shared_apps.audit.models import Change
@@ -132,14 +140,32 @@ def _counts() -> dict[str, int]:
     return counts
 
 
-def test_seed_demo_twice(db: Any, client_for: Any) -> None:
-    started = time.monotonic()
-    logins = seed_demo()
-    first_run = time.monotonic() - started
+# The module's tests on one worker: one seeding for all of them.
+pytestmark = pytest.mark.xdist_group("demo_seed")
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[list[DemoLogin]]:
+    """The demo district seeded (its logins), for the module's tests to read."""
+    seeding = transaction.atomic()
+    with django_db_blocker.unblock():
+        seeding.__enter__()
+        started = time.monotonic()
+        logins = seed_demo()
+        print(f"seed_demo: first run {time.monotonic() - started:.1f} s")
+    try:
+        yield logins
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            seeding.__exit__(None, None, None)
+
+
+def test_seed_demo_twice(demo: list[DemoLogin], db: Any, client_for: Any) -> None:
+    logins = demo
     first = _counts()
     again = seed_demo()
     assert _counts() == first, "the second run added rows"
-    print(f"seed_demo: first run {first_run:.1f} s")
     _boarding_is_seeded()
 
     roles = {login.role for login in again}
@@ -231,8 +257,10 @@ def test_seed_demo_twice(db: Any, client_for: Any) -> None:
         assert rice["source"] == ("contract" if code in tendered else "reference"), code
 
 
-def test_the_demo_procurement_as_auditors_and_the_district_read_it(db: Any) -> None:
-    logins = {login.username: login for login in seed_demo()}
+def test_the_demo_procurement_as_auditors_and_the_district_read_it(
+    demo: list[DemoLogin], db: Any
+) -> None:
+    logins = {login.username: login for login in demo}
     today = timezone.localdate()
     host = str(settings.DISTRICT_DOMAIN)
     officer = User.objects.get(username="district.procurement_officer")
@@ -388,10 +416,11 @@ def _boarding_is_seeded() -> None:
         )
 
 
-def test_the_demo_buses_two_routes_shared_by_two_schools_and_a_day_of_runs(db: Any) -> None:
+def test_the_demo_buses_two_routes_shared_by_two_schools_and_a_day_of_runs(
+    demo: list[DemoLogin], db: Any
+) -> None:
     from shared_apps.transport.models import Alarm, Licence, Route, Run, Seat, Vehicle
 
-    seed_demo()
     assert Vehicle.objects.count() == 3
     assert all(
         set(route.schools.values_list("code", flat=True)) == {"3101010001", "3101010003"}

@@ -32,7 +32,7 @@ from tests.factories import token_for, user_with_role
 # points more when traced) and tracing would add most of a minute to the run.
 pytestmark = pytest.mark.no_cover
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "2"))
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

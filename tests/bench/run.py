@@ -1,13 +1,15 @@
 """`make bench`: build a synthetic district and measure Houqin against stock django-tenants.
 
-    python -m tests.bench.run [--schools 1000] [--smoke] [--record docs/benchmarks.md]
+    python -m tests.bench.run [--schools 1000] [--smoke] [--scale 1] [--record docs/benchmarks.md]
 
 Prints one JSON object per figure:
     {"name", "value", "unit", "baseline", "ratio", "schools"}
 where the baseline is stock django-tenants (or, for throughput, the same endpoint without
 tenancy) doing the same work in the same run, and ratio = value / baseline. The database is
 created afresh (`houqin_bench` on DATABASE_URL's server, or on an embedded server under
-.bench/) and dropped at the end.
+.bench/) and dropped at the end. `--scale` multiplies the rows, requests, rounds and seconds of
+each benchmark (the schools and samples have their own arguments): the test suite runs every
+benchmark's code path at the smallest sizes that still exercise it (tests/test_bench_smoke.py).
 """
 
 import argparse
@@ -27,6 +29,12 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "platform"), str(ROOT)]
 
 DATABASE = "houqin_bench"
+SCALE = 1.0
+
+
+def _sized(size: float, least: int = 1) -> str:
+    """`size` times --scale, whole, at least `least` (what the benchmark needs to run at all)."""
+    return str(max(least, round(size * SCALE)))
 
 
 def _admin_connection() -> Any:
@@ -95,8 +103,8 @@ def run(schools: int, samples: int, smoke: bool) -> list[dict[str, Any]]:
     warm = _step("provision_warm", "--samples", s)
     figures.append(_figure("provision_warm_p50", warm["value"], "s", cold["baseline"], schools))
     figures += _releases(schools, samples)
-    rounds = "2" if smoke else "5"
-    requests = "30" if smoke else "200"
+    rounds = _sized(2 if smoke else 5)
+    requests = _sized(30 if smoke else 200, least=5)
     tenancy: list[float] = []
     plain: list[float] = []
     for _pair in range(1 if smoke else 3):
@@ -125,12 +133,14 @@ def run(schools: int, samples: int, smoke: bool) -> list[dict[str, Any]]:
     )
     figures += _meals(schools, samples, smoke)
     # A tender of 50 bids x 500 lines (10 x 100 in a smoke run).
-    bids, lines = ("10", "100") if smoke else ("50", "500")
-    tender = _step("tender_open", "--bids", bids, "--lines", lines, stage=2)
+    bids, lines = (10, 100) if smoke else (50, 500)
+    tender = _step(
+        "tender_open", "--bids", _sized(bids, least=2), "--lines", _sized(lines), stage=2
+    )
     figures.append(
         _figure("tender_open_score_50x500", tender["value"], "s", tender["baseline"], schools)
     )
-    spend = _step("spend_month", "--lines", "60", stage=2)
+    spend = _step("spend_month", "--lines", _sized(60), stage=2)
     figures.append(_figure("district_spend_month", spend["value"], "s", spend["baseline"], schools))
     figures += _optimiser(schools, smoke)
     figures += _routes(schools, smoke)
@@ -163,7 +173,7 @@ def _load(schools: int, smoke: bool) -> list[dict[str, Any]]:
     from tests.bench import load
 
     codes = _step("load_setup", "--schools", str(schools), stage=2)["schools"]
-    seconds, pairs = (1.0, 1) if smoke else (10.0, 3)
+    seconds, pairs = max((1.0 if smoke else 10.0) * SCALE, 0.25), 1 if smoke else 3
     result = load.compare(codes, DATABASE, [100, 200, 400], seconds, pairs)
     ours, floor = result["houqin"], result["floor"]
     sys.stderr.write(f"load: {json.dumps(result)}\n")
@@ -217,14 +227,15 @@ def _upkeep(schools: int, smoke: bool, stage: int) -> list[dict[str, Any]]:
     """The SLA sweep over every school with 50 open requests each, one month's depreciation of
     20,000 assets and a stock-take of 5,000 scans closed (3 schools x 5 requests, 200 assets and
     100 scans in a smoke run), each against its naive baseline (medians of 3, 1 in a smoke run)."""
-    swept, requests, assets, scans, samples = (
-        (str(min(schools, 3)), "5", "200", "100", "1")
-        if smoke
-        else (str(schools), "50", "20000", "5000", "3")
+    swept, sizes, samples = (
+        (min(schools, 3), (5, 200, 100), "1") if smoke else (schools, (50, 20000, 5000), "3")
     )
+    # A stock-take finds every kind of discrepancy from 100 scans (two rooms of the register's
+    # 50 assets each) up: the register and the scans are not scaled below the smoke run's.
+    requests, assets, scans = _sized(sizes[0]), _sized(sizes[1], 200), _sized(sizes[2], 100)
     sweep = _step(
         "repairs_sweep",
-        *("--schools", swept, "--requests", requests, "--samples", samples),
+        *("--schools", str(swept), "--requests", requests, "--samples", samples),
         stage=stage,
     )
     month = _step("depreciation_month", "--assets", assets, "--samples", samples, stage=stage)
@@ -240,10 +251,12 @@ def _dorms(schools: int, smoke: bool, stage: int = 1) -> list[dict[str, Any]]:
     """A 3,000-boarder school (120 in a smoke run): a term's bulk allocation, and a night's
     20,000 door events (800) ingested with the roll call taken (the median of five nights, two
     in a smoke run), each against its naive baseline."""
-    boarders, events = ("120", "800") if smoke else ("3000", "20000")
-    bulk = _step("dorms_bulk", "--students", boarders, stage=stage)
+    boarders, events = (120, 800) if smoke else (3000, 20000)
+    bulk = _step("dorms_bulk", "--students", _sized(boarders, least=10), stage=stage)
     night = _step(
-        "dorms_night", "--events", events, "--samples", "2" if smoke else "5", stage=stage
+        "dorms_night",
+        *("--events", _sized(events, least=50), "--samples", _sized(2 if smoke else 5)),
+        stage=stage,
     )
     return [
         _figure("dorms_bulk_allocation", bulk["value"], "s", bulk["baseline"], schools),
@@ -255,7 +268,7 @@ def _pages(schools: int, smoke: bool) -> list[dict[str, Any]]:
     """Every page of both hosts on the demo district (the tests' rows only in a smoke run): the
     slowest page's p95 and the median page's, against /healthz's; the heaviest first load,
     against the sign-in page's."""
-    shown = _step("pages", "--samples", "3" if smoke else "30", *(["--naive"] if smoke else []))
+    shown = _step("pages", "--samples", _sized(3 if smoke else 30), *(["--naive"] if smoke else []))
     sys.stderr.write(f"slowest pages (p95 ms): {shown['slowest']}\n")
     return [
         _figure("page_p95_worst", shown["worst_p95_ms"], "ms", shown["healthz_p95_ms"], schools),
@@ -269,7 +282,7 @@ def _meals(schools: int, samples: int, smoke: bool) -> list[dict[str, Any]]:
     canteen terminals' uploads), against one INSERT per serving measured on a few schools; a
     month's claim for a 3,000-student school against a per-student computation."""
     students = max(500_000 // schools, 1) if not smoke else 50
-    _step("meals_setup", "--students", str(students), stage=2)
+    _step("meals_setup", "--students", _sized(students, least=5), stage=2)
     half = schools // 2
     started = time.perf_counter()
     with ThreadPoolExecutor(2) as pool:
@@ -286,7 +299,7 @@ def _meals(schools: int, samples: int, smoke: bool) -> list[dict[str, Any]]:
     served = sum(r["servings"] for r in results)
     naive = _step("servings_day", "--naive", "--samples", str(max(samples // 10, 1)), stage=2)
     naive_total = naive["seconds"] * served / max(naive["servings"], 1)
-    claim = _step("claim_month", "--students", "300" if smoke else "3000", stage=2)
+    claim = _step("claim_month", "--students", _sized(300 if smoke else 3000, least=5), stage=2)
     statement = _step("statements", stage=2)
     return [
         _figure("servings_day_district", ours, "s", naive_total, schools),
@@ -299,9 +312,9 @@ def _optimiser(schools: int, smoke: bool) -> list[dict[str, Any]]:
     """A week of breakfasts and lunches composed from 300 recipes (110 in a smoke run), for one
     band and for every band, against the cheapest week a greedy heuristic finds: time, cost and
     the standard's checks each meets."""
-    recipes, samples, rounds = ("110", "1", "3") if smoke else ("300", "5", "20")
+    recipes, samples, rounds = ("110", "1", 3) if smoke else ("300", "5", 20)
     week = _step(
-        "optimiser", "--recipes", recipes, "--samples", samples, "--rounds", rounds, stage=2
+        "optimiser", "--recipes", recipes, "--samples", samples, "--rounds", _sized(rounds), stage=2
     )
     return [
         _figure("optimiser_week_one_band", week["one_band"], "s", week["one_band_greedy"], schools),
@@ -352,15 +365,15 @@ def _transport(schools: int, smoke: bool) -> list[dict[str, Any]]:
     arrive, sent by two processes (as two gunicorn workers would take them), against the same
     points inserted and checked one by one by two processes (20 buses' worth; 4 in a smoke
     run)."""
-    buses, points, naive = ("50", "120", "4") if smoke else ("1000", "1080", "20")
+    buses, points, naive = (50, 120, 4) if smoke else (1000, 1080, 20)
     ingest = _step(
         "transport",
         "--buses",
-        buses,
+        _sized(buses, least=2),
         "--points",
-        points,
+        _sized(points, least=30),
         "--naive-buses",
-        naive,
+        _sized(naive, least=2),
         "--workers",
         "2",
         stage=2,
@@ -435,13 +448,16 @@ def _record(path: Path, figures: list[dict[str, Any]], machine: str, samples: in
 
 
 def main() -> None:
-    global DATABASE
+    global DATABASE, SCALE
     parser = argparse.ArgumentParser()
     parser.add_argument("--schools", type=int, default=int(os.environ.get("SCHOOLS", "1000")))
     parser.add_argument("--samples", type=int, default=None)
     parser.add_argument("--record", type=Path, default=None)
     parser.add_argument("--database", default=DATABASE, help="created afresh and dropped")
     parser.add_argument("--smoke", action="store_true", help="small sizes, whatever --schools")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="rows, requests, rounds and seconds times this"
+    )
     parser.add_argument(
         "--only-optimiser", action="store_true", help="the optimiser's figures alone, unrecorded"
     )
@@ -479,6 +495,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     DATABASE = args.database
+    SCALE = args.scale
     smoke = args.smoke or args.schools < 100
     samples = args.samples or (2 if smoke else 20)
     if args.only_routes:  # no database: coordinates in, routes out
