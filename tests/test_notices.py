@@ -14,7 +14,8 @@ from tenant_apps.notices import tasks
 from tenant_apps.notices.channels import DeliveryFailed
 from tenant_apps.notices.delivery import notice_deliver
 from tenant_apps.notices.models import Notice
-from tenant_apps.notices.services import DRAFTS_INSERT, drafts_queued, notify
+from tenant_apps.notices.services import DRAFTS_INSERT, notify
+from tenant_apps.notices.tasks import deliver_all_on_commit
 from tests.conftest import tasks_queued
 from tests.factories import SETUP
 
@@ -87,7 +88,7 @@ def test_notices_written_together_are_one_insert_one_task_and_a_failure_is_retri
             cursor.execute(drafts, {"notices_at": timezone.now()})
             new = [pk for (pk,) in cursor.fetchall()]
             assert len(new) == 2
-            drafts_queued(new)
+            deliver_all_on_commit(new)
             cursor.execute(drafts, {"notices_at": timezone.now()})
             assert cursor.fetchall() == []
         assert queued == [tasks.notices_deliver_task.name]

@@ -6,6 +6,7 @@ and notices kept. An escort's seat is counted out of the run's seats for pupils.
 from typing import Any
 
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import tenant_context
@@ -219,7 +220,8 @@ def test_the_escorts_list_offers_only_the_schools_escorts_to_filter_by(
     with tenant_context(school_a):
         trip = Trip.objects.get(run_ref=run.pk)
         with CaptureQueriesContext(connection) as queries:
-            field = EscortFilter(queryset=Escort.objects.all()).form.fields["user"]
+            asked = RequestFactory().get("/api/v1/riders/escorts/")
+            field = EscortFilter(queryset=Escort.objects.all(), request=asked).form.fields["user"]
             offered = {int(str(value)) for value, _label in field.choices if value}
     assert offered == {former.pk, idle.pk}
     assert len(queries) == 1

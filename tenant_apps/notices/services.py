@@ -1,15 +1,15 @@
 """Writes about notices: `notify` puts one in the outbox, delivered after commit (see
 delivery.py); a service writing many with the rows they tell of does it in its own statement
-with `DRAFTS_INSERT`, and queues them with `drafts_queued`. A notice is never lost: it stays
-pending, with its attempts and last error, until its channel takes it (the task retries, the
-sweep queues again whatever is left)."""
+with `DRAFTS_INSERT`, and queues them with `tasks.deliver_all_on_commit`. A notice is never
+lost: it stays pending, with its attempts and last error, until its channel takes it (the task
+retries, the sweep queues again whatever is left)."""
 
 from django.utils.translation import gettext as _
 
 from houqin.door import Actor, service
 from houqin.exceptions import InvalidInput
 from tenant_apps.notices.models import Notice
-from tenant_apps.notices.tasks import deliver_all_on_commit, deliver_on_commit
+from tenant_apps.notices.tasks import deliver_on_commit
 
 
 @service
@@ -43,21 +43,13 @@ def notify(
 # The outbox's INSERT for a service that writes its notices in a statement of its own (with
 # the rows they tell of): `{drafts}` a query of rows (channel, recipient, subject, body, key),
 # `%(notices_at)s` their time; a key already written is that notice, sent once; RETURNING the
-# new notices' ids, which the caller hands to `drafts_queued`.
+# new notices' ids, which the caller hands to `tasks.deliver_all_on_commit`.
 DRAFTS_INSERT = """INSERT INTO notices_notice
     (channel, recipient, subject, body, key, status, attempts, last_error, created_at)
 SELECT d.channel, d.recipient, d.subject, d.body, d.key, 'pending', 0, '', %(notices_at)s
 FROM ({drafts}) AS d (channel, recipient, subject, body, key)
 ON CONFLICT DO NOTHING
 RETURNING id"""
-
-
-def drafts_queued(notice_ids: list[int]) -> None:
-    """The notices a statement wrote with `DRAFTS_INSERT` delivered once this commits, one task
-    for them all (a message each cost more than writing them; each failure is then retried by a
-    task of its own)."""
-    if notice_ids:
-        deliver_all_on_commit(notice_ids)
 
 
 @service

@@ -44,7 +44,8 @@ class TripFilter(django_filters.FilterSet):
 
 
 def _escorts(request: HttpRequest | None) -> QuerySet[User]:
-    return escort_choices()
+    """The school's escorts for a request; none outside one (no school is in force there)."""
+    return User.objects.none() if request is None else escort_choices()
 
 
 class EscortFilter(django_filters.FilterSet):

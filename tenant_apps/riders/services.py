@@ -42,7 +42,8 @@ from shared_apps.transport import services as transport
 from shared_apps.transport.models import Driver, Route, Run, Seat, Stop, Vehicle
 from shared_apps.transport.selectors import run_list
 from tenant_apps.dorms.selectors import guardian_list
-from tenant_apps.notices.services import DRAFTS_INSERT, drafts_queued, notify
+from tenant_apps.notices.services import DRAFTS_INSERT, notify
+from tenant_apps.notices.tasks import deliver_all_on_commit
 from tenant_apps.people.models import Student
 from tenant_apps.riders.models import (
     Alarm,
@@ -585,7 +586,7 @@ def _insert(
             },
         )
         made = cursor.fetchall()
-    drafts_queued([pk for pk, rider, _kind in made if rider is None])
+    deliver_all_on_commit([pk for pk, rider, _kind in made if rider is None])
     index = {(new[i][0], events[i].kind): i for i in order}
     return {index[(rider, kind)]: pk for pk, rider, kind in made if rider is not None}
 
