@@ -41,7 +41,10 @@ PUBLIC_OPERATIONS = {("POST", "/api/v1/auth/token/")}
 # ingest, tested in test_transport_api.py; a school's boarding terminals, tested in
 # test_riders_terminals.py).
 DEVICE_OPERATIONS = {("POST", "/api/v1/transport/telemetry/")}
-SCHOOL_DEVICE_OPERATIONS = {("POST", "/api/v1/riders/terminal/passages/")}
+SCHOOL_DEVICE_OPERATIONS = {
+    ("POST", "/api/v1/riders/terminal/passages/"),
+    ("POST", "/api/v1/riders/terminal/passages/report/"),
+}
 
 OUTSIDER = "member of another school"
 ANONYMOUS = "anonymous"

@@ -23,6 +23,7 @@ from tests.matrix.transport import make_licence, make_run
 from tests.web import page, signed_in
 
 TRIPS = "/api/v1/riders/trips/"
+TERMINAL = "/api/v1/riders/terminal/passages/"
 
 
 def _swaps(school, trip_id):
@@ -58,24 +59,27 @@ def test_the_runs_own_escort_raises_nothing_and_someone_else_raises_a_swap(clien
 def test_ticks_and_the_close_by_another_raise_it_once_and_a_terminal_does_not(client_for, school_a):
     rider = started_trip(school_a)
     assert _swaps(school_a, rider.trip_id) == []
-    director = client_for(school_a, R.LOGISTICS_DIRECTOR)
+    _terminal, key = make_terminal(school_a, "bus-1")
     card = {
+        "trip": rider.trip_id,
         "student_number": rider.student.student_number,
         "kind": "board",
         "method": "card",
-        "device": "bus-1",
         "device_event_id": "e-1",
         "occurred_at": timezone.now().isoformat(),
     }
-    assert director.post(f"{TRIPS}{rider.trip_id}/passages/", card).status_code == 201
+    keyed = client_for(school_a).post(TERMINAL, card, HTTP_X_TERMINAL_KEY=key)
+    assert keyed.status_code == 201, keyed.json()
     assert _swaps(school_a, rider.trip_id) == []
-    tick = {**card, "kind": "alight", "method": "escort", "device": "", "device_event_id": ""}
+    director = client_for(school_a, R.LOGISTICS_DIRECTOR)
+    tick = {"student_number": rider.student.student_number, "kind": "alight"}
+    tick["occurred_at"] = timezone.now().isoformat()
     assert director.post(f"{TRIPS}{rider.trip_id}/passages/", tick).status_code == 201
     assert director.post(f"{TRIPS}{rider.trip_id}/close/").status_code == 200
     assert len(_swaps(school_a, rider.trip_id)) == 1
 
 
-def test_terminal_reports_raise_no_swap_by_key_or_by_a_signed_in_device(client_for, school_a):
+def test_terminal_events_and_reports_raise_no_swap(client_for, school_a):
     rider = started_trip(school_a)
     _terminal, key = make_terminal(school_a, "bus-7")
     event = {
@@ -86,14 +90,16 @@ def test_terminal_reports_raise_no_swap_by_key_or_by_a_signed_in_device(client_f
         "device_event_id": "e-1",
         "occurred_at": timezone.now().isoformat(),
     }
-    keyed = client_for(school_a).post(
-        "/api/v1/riders/terminal/passages/", event, HTTP_X_TERMINAL_KEY=key
-    )
+    terminal = client_for(school_a)
+    keyed = terminal.post(TERMINAL, event, HTTP_X_TERMINAL_KEY=key)
     assert keyed.status_code == 201, keyed.json()
-    off = {**event, "kind": "alight", "device": "bus-9", "device_event_id": "e-2"}
+    off = {**event, "kind": "alight", "device_event_id": "e-2"}
     del off["trip"]
-    report = client_for(school_a, R.LOGISTICS_DIRECTOR).post(
-        f"{TRIPS}{rider.trip_id}/passages/report/", {"events": [off]}, format="json"
+    report = terminal.post(
+        f"{TERMINAL}report/",
+        {"trip": rider.trip_id, "events": [off]},
+        format="json",
+        HTTP_X_TERMINAL_KEY=key,
     )
     assert [row["code"] for row in report.json()] == ["accepted"]
     assert _swaps(school_a, rider.trip_id) == []

@@ -1,7 +1,8 @@
 """A school's bus escorts working a run: their own runs only, the pre-trip check before the
-start, riders boarding and alighting (a terminal's event once, the wrong bus and the wrong stop
-refused, the guardians told), and the close refused while someone is still on board, its alarm
-and notices kept. An escort's seat is counted out of the run's seats for pupils."""
+start, riders boarding and alighting (ticked by the escort, or a terminal's event once under its
+own key; the wrong bus and the wrong stop refused, the guardians told), and the close refused
+while someone is still on board, its alarm and notices kept. An escort's seat is counted out of
+the run's seats for pupils."""
 
 from typing import Any
 
@@ -25,24 +26,24 @@ from tests.matrix.riders import (
     make_escort,
     make_rider,
     make_school_run,
+    make_terminal,
     started_trip,
 )
 from tests.matrix.transport import make_licence, make_run, make_vehicle
 
 TRIPS = "/api/v1/riders/trips/"
+TERMINAL = "/api/v1/riders/terminal/passages/"
 
 
 def _error(response: Any) -> tuple[int, str]:
     return response.status_code, response.json()["error"]["code"]
 
 
-def _event(rider: Any, event_id: str, kind: str = "board", **extra: Any) -> dict[str, Any]:
+def _tick(rider: Any, kind: str = "board", **extra: Any) -> dict[str, Any]:
+    """The escort's tick of `rider` boarding (or `kind`)."""
     return {
         "student_number": rider.student.student_number,
         "kind": kind,
-        "method": "face",
-        "device": "bus-7",
-        "device_event_id": event_id,
         "occurred_at": timezone.now().isoformat(),
         **extra,
     }
@@ -55,10 +56,12 @@ def test_a_terminals_event_sent_twice_is_recorded_once_and_answers_the_original(
     rider = started_trip(school_a, escort)
     with tenant_context(school_a):
         guardian_add(student=rider.student, name="张妈妈", phone="13800000001", actor=SETUP)
-    client = client_for(school_a, escort)
-    first = client.post(f"{TRIPS}{rider.trip_id}/passages/", _event(rider, "e-1"))
+    _terminal, key = make_terminal(school_a, "bus-7")
+    terminal = client_for(school_a)
+    event = {**_tick(rider), "trip": rider.trip_id, "method": "face", "device_event_id": "e-1"}
+    first = terminal.post(TERMINAL, event, HTTP_X_TERMINAL_KEY=key)
     assert first.status_code == 201, first.json()
-    again = client.post(f"{TRIPS}{rider.trip_id}/passages/", _event(rider, "e-1"))
+    again = terminal.post(TERMINAL, event, HTTP_X_TERMINAL_KEY=key)
     assert again.status_code == 200
     assert again.json() == first.json()
     with tenant_context(school_a):
@@ -66,9 +69,28 @@ def test_a_terminals_event_sent_twice_is_recorded_once_and_answers_the_original(
         told = Notice.objects.filter(recipient="13800000001")
         assert told.count() == 1
         assert rider.student.name in told.get().body
-    # Another event of the same boarding is refused, naming why.
-    other = client.post(f"{TRIPS}{rider.trip_id}/passages/", _event(rider, "e-2"))
+    # Another record of the same boarding (the escort's tick) is refused, naming why.
+    other = client_for(school_a, escort).post(f"{TRIPS}{rider.trip_id}/passages/", _tick(rider))
     assert _error(other) == (409, "recorded_already")
+
+
+def test_the_escorts_route_takes_ticks_only(client_for, school_a):
+    """A terminal posts with its own key: a terminal's event sent with a person's token is
+    refused (400 naming the method), nothing recorded; the same as a tick is taken."""
+    escort = make_escort(school_a)
+    rider = started_trip(school_a, escort)
+    client = client_for(school_a, escort)
+    url = f"{TRIPS}{rider.trip_id}/passages/"
+    card = {"method": "card", "device": "bus-7", "device_event_id": "e-1"}
+    for sent in (card, {"method": "face"}, {"device": "bus-7"}, {"device_event_id": "e-1"}):
+        refused = client.post(url, {**_tick(rider), **sent})
+        assert refused.status_code == 400, sent
+        assert "method" in refused.json()["error"]["fields"]
+    with tenant_context(school_a):
+        assert not Passage.objects.exists()
+    ticked = client.post(url, {**_tick(rider), "method": "escort", "device": ""})
+    assert ticked.status_code == 201, ticked.json()
+    assert (ticked.json()["method"], ticked.json()["device"]) == ("escort", "")
 
 
 def test_a_rider_of_another_bus_and_a_wrong_stop_are_refused(client_for, school_a):
@@ -77,15 +99,15 @@ def test_a_rider_of_another_bus_and_a_wrong_stop_are_refused(client_for, school_
     elsewhere = make_rider(school_a)
     client = client_for(school_a, escort)
     url = f"{TRIPS}{rider.trip_id}/passages/"
-    wrong_bus = client.post(url, _event(elsewhere, "e-1"))
+    wrong_bus = client.post(url, _tick(elsewhere))
     assert _error(wrong_bus) == (409, "wrong_bus")
     # A morning route: a rider boards at their own stop (the first one here).
     run = Run.objects.get(pk=rider.trip.run_ref)
     another_stop = run.route.stops.get(order=2)
-    wrong_stop = client.post(url, _event(rider, "e-2", stop=another_stop.pk))
+    wrong_stop = client.post(url, _tick(rider, stop=another_stop.pk))
     assert _error(wrong_stop) == (409, "wrong_stop")
     assert another_stop.name in wrong_stop.json()["error"]["message"]
-    right = client.post(url, _event(rider, "e-3", stop=run.route.stops.get(order=1).pk))
+    right = client.post(url, _tick(rider, stop=run.route.stops.get(order=1).pk))
     assert right.status_code == 201, right.json()
     with tenant_context(school_a):
         assert Passage.objects.count() == 1
@@ -160,7 +182,7 @@ def test_an_escort_cannot_see_another_escorts_run(client_for, school_a):
     assert client.get(f"{TRIPS}{their_rider.trip_id}/").status_code == 404
     closing = client.post(f"{TRIPS}{their_rider.trip_id}/close/")
     assert closing.status_code == 404
-    event = client.post(f"{TRIPS}{their_rider.trip_id}/passages/", _event(their_rider, "x"))
+    event = client.post(f"{TRIPS}{their_rider.trip_id}/passages/", _tick(their_rider))
     assert event.status_code == 404
     with tenant_context(school_a):
         assert not Passage.objects.exists()

@@ -5,6 +5,7 @@ itself and leaves the others be; a malformed event or a trip not under way refus
 report, nothing saved."""
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.utils import timezone
@@ -22,11 +23,17 @@ from tests.concurrency import at_once
 from tests.conftest import SCHOOL_A
 from tests.factories import SETUP
 from tests.matrix.people import make_student
-from tests.matrix.riders import escort_on, make_escort, make_rider, started_trip
+from tests.matrix.riders import (
+    escort_on,
+    make_escort,
+    make_rider,
+    make_terminal,
+    started_trip,
+)
 from tests.matrix.transport import make_licence, make_run
 from tests.test_transport_concurrency import _discard
 
-TRIPS = "/api/v1/riders/trips/"
+REPORT = "/api/v1/riders/terminal/passages/report/"
 
 
 def _event(rider: Rider, event_id: str, kind: str = "board", **extra: Any) -> dict[str, Any]:
@@ -34,11 +41,19 @@ def _event(rider: Rider, event_id: str, kind: str = "board", **extra: Any) -> di
         "student_number": rider.student.student_number,
         "kind": kind,
         "method": "card",
-        "device": "bus-9",
         "device_event_id": event_id,
         "occurred_at": timezone.now().isoformat(),
         **extra,
     }
+
+
+def _reporter(client_for: Any, school: School) -> Callable[[int, list[Any]], Any]:
+    """report(trip, events): posts a report with the key of a terminal registered here."""
+    _terminal, key = make_terminal(school, "bus-9")
+    client = client_for(school)
+    return lambda trip, events: client.post(
+        REPORT, {"trip": trip, "events": events}, format="json", HTTP_X_TERMINAL_KEY=key
+    )
 
 
 def _codes(response: Any) -> list[tuple[str, str]]:
@@ -64,9 +79,8 @@ def test_a_report_answers_each_event_and_saves_only_what_the_rules_allow(client_
         _event(rider, "e-5"),
         _event(second, "e-6", stop=run.route.stops.get(order=1).pk),
     ]
-    client = client_for(school_a, escort)
-    url = f"{TRIPS}{rider.trip_id}/passages/report/"
-    answered = client.post(url, {"events": report}, format="json")
+    report_to = _reporter(client_for, school_a)
+    answered = report_to(rider.trip_id, report)
     assert _codes(answered) == [
         ("e-1", "accepted"),
         ("e-1", "duplicate"),
@@ -87,7 +101,7 @@ def test_a_report_answers_each_event_and_saves_only_what_the_rules_allow(client_
         assert sorted(told.values_list("recipient", flat=True)) == ["13800000011", "13800000012"]
         assert rider.student.name in told.get(recipient="13800000011").body
     # The same report again: nothing new, the recorded events answered with their originals.
-    again = client.post(url, {"events": report}, format="json")
+    again = report_to(rider.trip_id, report)
     assert [code for _e, code in _codes(again)] == [
         "duplicate",
         "duplicate",
@@ -111,30 +125,25 @@ def test_the_events_of_a_report_are_checked_in_the_order_they_occurred(client_fo
         _event(rider, "e-2", kind="alight"),
         _event(rider, "e-1", occurred_at=boarded.isoformat()),
     ]
-    client = client_for(school_a, escort)
-    answered = client.post(
-        f"{TRIPS}{rider.trip_id}/passages/report/", {"events": report}, format="json"
-    )
+    report_to = _reporter(client_for, school_a)
+    answered = report_to(rider.trip_id, report)
     assert _codes(answered) == [("e-2", "accepted"), ("e-1", "accepted")]
     late = [_event(rider, "e-3", kind="alight", occurred_at=boarded.isoformat())]
-    refused = client.post(
-        f"{TRIPS}{rider.trip_id}/passages/report/", {"events": late}, format="json"
-    )
+    refused = report_to(rider.trip_id, late)
     assert _codes(refused) == [("e-3", "recorded_already")]
 
 
 def test_a_malformed_event_refuses_the_whole_report_naming_it(client_for, school_a):
     escort = make_escort(school_a)
     rider = started_trip(school_a, escort)
-    client = client_for(school_a, escort)
-    url = f"{TRIPS}{rider.trip_id}/passages/report/"
+    report_to = _reporter(client_for, school_a)
     report = [_event(rider, "e-1"), _event(rider, "e-2", method="escort")]
-    refused = client.post(url, {"events": report}, format="json")
+    refused = report_to(rider.trip_id, report)
     assert refused.status_code == 400
     assert "1" in str(refused.json()["error"]["fields"])
-    no_device = client.post(url, {"events": [_event(rider, "")]}, format="json")
-    assert no_device.status_code == 400
-    empty = client.post(url, {"events": []}, format="json")
+    no_event_id = report_to(rider.trip_id, [_event(rider, "")])
+    assert no_event_id.status_code == 400
+    empty = report_to(rider.trip_id, [])
     assert empty.status_code == 400
     with tenant_context(school_a):
         assert not Passage.objects.exists()
@@ -145,11 +154,7 @@ def test_a_report_on_a_trip_not_under_way_is_refused_whole(client_for, school_a)
     escort = make_escort(school_a)
     rider = make_rider(school_a)
     escort_on(school_a, Run.objects.get(pk=rider.trip.run_ref), escort)
-    refused = client_for(school_a, escort).post(
-        f"{TRIPS}{rider.trip_id}/passages/report/",
-        {"events": [_event(rider, "e-1")]},
-        format="json",
-    )
+    refused = _reporter(client_for, school_a)(rider.trip_id, [_event(rider, "e-1")])
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "trip_not_started"
     with tenant_context(school_a):

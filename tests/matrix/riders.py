@@ -56,7 +56,6 @@ SCHOOL_OPERATIONS: Operations = {
     ("POST", "/api/v1/riders/trips/{id}/check/"): ESCORTING,
     ("POST", "/api/v1/riders/trips/{id}/start/"): ESCORTING,
     ("POST", "/api/v1/riders/trips/{id}/passages/"): ESCORTING,
-    ("POST", "/api/v1/riders/trips/{id}/passages/report/"): ESCORTING,
     ("POST", "/api/v1/riders/trips/{id}/close/"): ESCORTING,
     ("GET", "/api/v1/riders/escorts/"): READERS,
     ("POST", "/api/v1/riders/escorts/"): MANAGERS,
@@ -219,14 +218,11 @@ def caller_if_escort(school: School) -> User | None:
         return caller if Role.ESCORT in roles_of(caller) else None
 
 
-def _terminal_event(rider: Rider, n: int) -> dict[str, Any]:
-    """A card terminal's event of `rider` boarding."""
+def _tick(rider: Rider) -> dict[str, Any]:
+    """The escort's tick of `rider` boarding."""
     return {
         "student_number": rider.student.student_number,
         "kind": "board",
-        "method": "card",
-        "device": "bus-terminal-1",
-        "device_event_id": f"ev-{n}-{rider.pk}",
         "occurred_at": timezone.now().isoformat(),
     }
 
@@ -284,11 +280,7 @@ def build(scene: Scene, method: str, path: str, n: int) -> Built:
     elif path.endswith("/passages/") and "{id}" in path:
         rider = started_trip(school, caller)
         params["id"] = rider.trip_id
-        body = _terminal_event(rider, n)
-    elif path.endswith("/passages/report/"):
-        rider = started_trip(school, caller)
-        params["id"] = rider.trip_id
-        body = {"events": [_terminal_event(rider, n)]}
+        body = _tick(rider)
     elif path.endswith("/close/"):
         params["id"] = started_trip(school, caller).trip_id
     elif path.startswith("/api/v1/riders/passages/"):

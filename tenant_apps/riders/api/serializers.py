@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -141,23 +142,28 @@ class PassageSerializer(serializers.ModelSerializer):
         ]
 
 
-class PassageInSerializer(serializers.Serializer):
-    """A boarding or alighting: a card or face terminal's event (its device and its own event
-    id, the pupil's student number), or the escort's tick (method `escort`, no device)."""
+class PassageTickSerializer(serializers.Serializer):
+    """The escort's tick of a rider boarding or alighting (a terminal posts with its own key)."""
 
     student_number = serializers.SlugRelatedField(
         slug_field="student_number", queryset=Student.objects.all()
     )
     kind = serializers.ChoiceField(choices=Passage.Kind.choices)
-    method = serializers.ChoiceField(choices=Passage.Method.choices)
     stop = serializers.PrimaryKeyRelatedField(
         queryset=Stop.objects.all(), required=False, allow_null=True
     )
-    device = serializers.CharField(max_length=64, required=False, default="", allow_blank=True)
-    device_event_id = serializers.CharField(
-        max_length=64, required=False, default="", allow_blank=True
-    )
     occurred_at = serializers.DateTimeField()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """A terminal's event is refused here, not taken for a tick: it names its device and
+        method, and posts with the terminal's own key."""
+        sent = {name: self.initial_data.get(name) for name in ("device", "device_event_id")}
+        method = self.initial_data.get("method")
+        if any(sent.values()) or method not in (None, "", Passage.Method.ESCORT):
+            raise serializers.ValidationError(
+                {"method": [_("A terminal posts its events with its own key, not a person's.")]}
+            )
+        return attrs
 
 
 class PassageEventSerializer(serializers.Serializer):
@@ -170,12 +176,14 @@ class PassageEventSerializer(serializers.Serializer):
         choices=[c for c in Passage.Method.choices if c[0] != Passage.Method.ESCORT]
     )
     stop = serializers.IntegerField(required=False, allow_null=True, default=None)
-    device = serializers.CharField(max_length=64)
     device_event_id = serializers.CharField(max_length=64)
     occurred_at = serializers.DateTimeField()
 
 
-class PassageReportSerializer(serializers.Serializer):
+class TerminalReportSerializer(serializers.Serializer):
+    """A terminal's report of many events on one trip (the device is the terminal's)."""
+
+    trip = serializers.PrimaryKeyRelatedField(queryset=Trip.objects.all())
     events = serializers.ListField(
         child=PassageEventSerializer(), allow_empty=False, max_length=MAX_PASSAGES
     )

@@ -11,6 +11,7 @@ from tenant_apps.riders.api.views import (
     PassageViewSet,
     RiderViewSet,
     TerminalPassageView,
+    TerminalReportView,
     TerminalViewSet,
     TrainingViewSet,
     TripViewSet,
@@ -32,6 +33,11 @@ urlpatterns = [
         "riders/terminal/passages/",
         TerminalPassageView.as_view(),
         name="riders-terminal-passages",
+    ),
+    path(
+        "riders/terminal/passages/report/",
+        TerminalReportView.as_view(),
+        name="riders-terminal-report",
     ),
     *router.urls,
 ]

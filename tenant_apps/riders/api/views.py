@@ -93,7 +93,6 @@ class TripViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
         "check_tick": "check",
         "start": "start",
         "passages": "board",
-        "passages_report": "board",
         "close": "close",
         "incidents": "report",
     }
@@ -133,46 +132,21 @@ class TripViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
         """Start the run: 409 `check_open` naming the items of the check still open."""
         return self._answer(services.trip_start(trip=self.get_object(), actor=signed_in(request)))
 
-    @extend_schema(
-        request=s.PassageInSerializer,
-        responses={201: s.PassageSerializer, 200: s.PassageSerializer},
-    )
+    @extend_schema(request=s.PassageTickSerializer, responses={201: s.PassageSerializer})
     @action(detail=True, methods=["post"])
     def passages(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """A rider boarding or alighting. A terminal's event sent again (the same device and
-        event id) answers 200 with the original; refused: `wrong_bus`, `not_a_rider`,
-        `wrong_stop`, `not_on_board`, `recorded_already`, `trip_not_started`, `trip_closed`."""
+        """The escort's tick of a rider boarding or alighting (terminals post with their own
+        keys, at /riders/terminal/passages/); refused: `wrong_bus`, `not_a_rider`, `wrong_stop`,
+        `not_on_board`, `recorded_already`, `trip_not_started`, `trip_closed`."""
         trip = self.get_object()
-        data = s.PassageInSerializer(data=request.data)
+        data = s.PassageTickSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         recorded = services.passage_record(
-            trip=trip,
-            student=fields.pop("student_number"),
-            actor=signed_in(request),
-            **fields,
+            trip=trip, student=fields.pop("student_number"), actor=signed_in(request), **fields
         )
         passage = selectors.passage_list().get(pk=recorded.passage.pk)
-        return Response(
-            s.PassageSerializer(passage).data,
-            status=status.HTTP_201_CREATED if recorded.made else status.HTTP_200_OK,
-        )
-
-    @extend_schema(request=s.PassageReportSerializer, responses=s.PassageRowSerializer(many=True))
-    @action(detail=True, methods=["post"], url_path="passages/report")
-    def passages_report(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """A terminal's report of many boardings and alightings: one row per event, in order
-        (`accepted`, `duplicate` with the original, or the rule that refused it); 400 for a
-        malformed event and 409 for a trip not under way, nothing saved."""
-        trip = self.get_object()
-        data = s.PassageReportSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        rows = services.passages_record(
-            trip=trip,
-            events=[services.PassageEvent(**event) for event in data.validated_data["events"]],
-            actor=signed_in(request),
-        )
-        return Response(s.PassageRowSerializer(rows, many=True).data)
+        return Response(s.PassageSerializer(passage).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=s.TripSerializer)
     @action(detail=True, methods=["post"])
@@ -343,6 +317,38 @@ class TerminalPassageView(APIView):
             s.PassageSerializer(passage).data,
             status=status.HTTP_201_CREATED if recorded.made else status.HTTP_200_OK,
         )
+
+
+class TerminalReportView(APIView):
+    """A boarding terminal's report of many events on one trip, known by its key in
+    `X-Terminal-Key`: one row per event, in order (`accepted`, `duplicate` with the original, or
+    the rule that refused it); 400 for a malformed event and 409 for a trip not under way,
+    nothing saved."""
+
+    authentication_classes = [TerminalKey]
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=s.TerminalReportSerializer,
+        responses=s.PassageRowSerializer(many=True),
+        parameters=[
+            OpenApiParameter("X-Terminal-Key", str, OpenApiParameter.HEADER, required=True)
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        terminal = request.auth
+        assert isinstance(terminal, Terminal)
+        data = s.TerminalReportSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rows = services.passages_record(
+            trip=data.validated_data["trip"],
+            events=[
+                services.PassageEvent(device=terminal.device, **event)
+                for event in data.validated_data["events"]
+            ],
+            actor=services.TERMINALS,
+        )
+        return Response(s.PassageRowSerializer(rows, many=True).data)
 
 
 class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
