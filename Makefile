@@ -21,13 +21,10 @@ install: $(VENV)/.installed
 demo: install
 	DJANGO_SETTINGS_MODULE=houqin.settings.dev $(BIN)/python manage.py demo
 
-# The checks run beside the suite: they take the core the suite leaves idle while one worker
-# sets the test database up and the other waits for it. Each check's output is printed whole
-# when it ends (-O), the suite's as it runs; `make test` fails when either fails.
-test: install
-	$(MAKE) --no-print-directory -j 4 -O check & checks=$$!; \
-	$(MAKE) --no-print-directory pytest; suite=$$?; \
-	wait $$checks && exit $$suite
+# The checks run before the suite, not beside it: `manage.py` on the test settings starts the
+# embedded servers it finds missing, and a check that started the suite's Redis first stopped it
+# when it ended, under the running suite; on two cores the suite leaves no core idle anyway.
+test: check pytest
 
 # The suite measures branch coverage ([tool.coverage] in pyproject.toml), prints the total and
 # fails under its floor; `$(BIN)/coverage report --skip-covered` lists the files afterwards.
