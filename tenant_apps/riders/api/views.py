@@ -284,20 +284,25 @@ class TerminalKeyScheme(OpenApiAuthenticationExtension):
         }
 
 
-class TerminalPassageView(APIView):
-    """A boarding terminal's event, known by its key in `X-Terminal-Key`: recorded as the
-    escorts' API records it (once per event id: sent again, 200 with the original; the wrong
-    bus and the wrong stop refused, the guardians told)."""
+TERMINAL_KEY = OpenApiParameter("X-Terminal-Key", str, OpenApiParameter.HEADER, required=True)
+
+
+class _TerminalView(APIView):
+    """A view a boarding terminal calls with its own key (`request.auth`, the terminal)."""
 
     authentication_classes = [TerminalKey]
     permission_classes = [AllowAny]
 
+
+class TerminalPassageView(_TerminalView):
+    """A boarding terminal's event, known by its key in `X-Terminal-Key`: recorded as the
+    escorts' API records it (once per event id: sent again, 200 with the original; the wrong
+    bus and the wrong stop refused, the guardians told)."""
+
     @extend_schema(
         request=s.TerminalPassageSerializer,
         responses={201: s.PassageSerializer, 200: s.PassageSerializer},
-        parameters=[
-            OpenApiParameter("X-Terminal-Key", str, OpenApiParameter.HEADER, required=True)
-        ],
+        parameters=[TERMINAL_KEY],
     )
     def post(self, request: Request) -> Response:
         terminal = request.auth
@@ -319,21 +324,16 @@ class TerminalPassageView(APIView):
         )
 
 
-class TerminalReportView(APIView):
+class TerminalReportView(_TerminalView):
     """A boarding terminal's report of many events on one trip, known by its key in
     `X-Terminal-Key`: one row per event, in order (`accepted`, `duplicate` with the original, or
     the rule that refused it); 400 for a malformed event and 409 for a trip not under way,
     nothing saved."""
 
-    authentication_classes = [TerminalKey]
-    permission_classes = [AllowAny]
-
     @extend_schema(
         request=s.TerminalReportSerializer,
         responses=s.PassageRowSerializer(many=True),
-        parameters=[
-            OpenApiParameter("X-Terminal-Key", str, OpenApiParameter.HEADER, required=True)
-        ],
+        parameters=[TERMINAL_KEY],
     )
     def post(self, request: Request) -> Response:
         terminal = request.auth
