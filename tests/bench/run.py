@@ -61,6 +61,7 @@ def _recreate_database(drop_only: bool = False) -> str:
 
 
 def _step(name: str, *options: str, stage: int = 1, **env: str) -> dict[str, Any]:
+    started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "tests.bench.steps", name, *options],
         cwd=ROOT,
@@ -78,6 +79,7 @@ def _step(name: str, *options: str, stage: int = 1, **env: str) -> dict[str, Any
     if result.returncode != 0:
         sys.stderr.write(result.stdout[-2000:] + result.stderr[-4000:])
         raise SystemExit(f"benchmark step {name} failed")
+    sys.stderr.write(f"step {name} {' '.join(options)}: {time.perf_counter() - started:.1f} s\n")
     return dict(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
