@@ -155,8 +155,10 @@ def _script_from(schema: str) -> str:
         body = ",\n    ".join(_column_sql(*column) for column in columns)
         creates.append(f"CREATE TABLE {qualified} (\n    {body}\n);")
         for name, definition, kind in _rows(
+            # A constraint trigger (a reference to the district's rows) is made with the
+            # triggers, by its own statement.
             "SELECT conname, pg_get_constraintdef(oid), contype FROM pg_constraint "
-            "WHERE conrelid = %s ORDER BY contype, conname",
+            "WHERE conrelid = %s AND contype <> 't' ORDER BY contype, conname",
             [oid],
         ):
             statement = f"ALTER TABLE {qualified} ADD CONSTRAINT {_quote(name)} {definition};"

@@ -16,6 +16,9 @@ the connection has something to say: an idle connection that the server closed (
 idle timeout, a terminated backend) has its reason, or the end of its stream, waiting to be
 read; one idle, outside any transaction, with nothing waiting is taken as usable without a
 round trip.
+
+A school's table refers to the district's rows without a foreign key (houqin.db_backend.schema):
+its schema editor checks those references with triggers on the school's side.
 """
 
 import select
@@ -25,9 +28,12 @@ from django_tenants.postgresql_backend.base import DatabaseWrapper as TenantData
 from psycopg2.extensions import TRANSACTION_STATUS_IDLE
 
 from houqin.context import EMPTY, UNKNOWN, audit_context_wrapper
+from houqin.db_backend.schema import DatabaseSchemaEditor
 
 
 class DatabaseWrapper(TenantDatabaseWrapper):
+    SchemaEditorClass = DatabaseSchemaEditor
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.audit_context = EMPTY
