@@ -9,7 +9,7 @@ from functools import partial
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django_tenants.utils import schema_context
 
 from tenants.models import School
@@ -161,3 +161,18 @@ def test_a_school_made_with_foreign_keys_is_converted_to_the_template(db: Any) -
         assert catalog_digest(school.schema_name) != catalog_digest(TEMPLATE_SCHEMA)
         cursor.execute(CONVERT_SQL)
     assert catalog_digest(school.schema_name) == catalog_digest(TEMPLATE_SCHEMA)
+
+
+def test_a_reference_names_its_table_as_a_relation_not_as_sql(db: Any) -> None:
+    """The check runs as its owner: what a trigger passes it for the table is read as a
+    relation's name, so no statement can ride in it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE probe (id bigint); CREATE TRIGGER probe AFTER INSERT ON probe "
+            "FOR EACH ROW EXECUTE FUNCTION public.houqin_refers_to("
+            "'id', 'public.accounts_user WHERE false; DROP TABLE public.tenants_school; --', 'id')"
+        )
+        with pytest.raises(DatabaseError, match="invalid name syntax"), transaction.atomic():
+            cursor.execute("INSERT INTO probe VALUES (1)")
+        cursor.execute("SELECT to_regclass('public.tenants_school') IS NOT NULL")
+        assert cursor.fetchone() == (True,)

@@ -162,6 +162,16 @@ ATTACKS = {
     "write the school template the owner runs": (
         "UPDATE public.tenants_schematemplate SET script = script || ' DROP TABLE x;'"
     ),
+    "attach the reference check, run as its owner, to a table of one's own": (
+        "CREATE TEMPORARY TABLE probe (id bigint); CREATE TRIGGER probe AFTER INSERT ON probe "
+        "FOR EACH ROW EXECUTE FUNCTION public.houqin_refers_to('id', 'public.accounts_user', 'id')"
+    ),
+    "drop the guard of the rows schools refer to": (
+        "DROP TRIGGER houqin_school_references ON public.accounts_user"
+    ),
+    "disable a school's reference check": (
+        f'ALTER TABLE "{SCHEMA}".feedback_feedback DISABLE TRIGGER houqin_ref_author_id_i'
+    ),
     "move a school schema": f'ALTER SCHEMA "{SCHEMA}" RENAME TO s_stolen',
     "drop a school schema": f'DROP SCHEMA "{SCHEMA}" CASCADE',
 }

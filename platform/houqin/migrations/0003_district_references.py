@@ -3,7 +3,9 @@ foreign keys (houqin.db_backend.schema): `houqin_refers_to` on the school's side
 names exists, and is held until the school's transaction ends, as a foreign key's check holds
 it), `houqin_district_row_kept` on the district's (a row no school's table refers to may go, or
 change its key; one that is referred to may not). Both run as their owner, the owner of the
-district's and the schools' tables, and see nothing through the caller's search_path.
+district's and the schools' tables, see nothing through the caller's search_path, and only
+their owner may attach them to a table; the table a trigger names is read as a relation
+(`regclass`), never as SQL text.
 
 A reference is (the school table's column, the district table, its key column), the arguments
 of the school-side triggers, which the district side reads back from the catalog."""
@@ -17,7 +19,7 @@ DECLARE
     held boolean;
 BEGIN
     EXECUTE format('SELECT true FROM %s WHERE %I = ($1).%I FOR KEY SHARE',
-                   TG_ARGV[1], TG_ARGV[2], TG_ARGV[0])
+                   TG_ARGV[1]::regclass, TG_ARGV[2], TG_ARGV[0])
         INTO held USING NEW;
     IF held IS NULL THEN
         RAISE EXCEPTION 'insert or update on table "%" violates its reference "%" to %',
@@ -61,6 +63,10 @@ BEGIN
     END LOOP;
     RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
 END $body$;
+
+-- Only their owner may attach them to a table: they run as their owner.
+REVOKE EXECUTE ON FUNCTION public.houqin_refers_to() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION public.houqin_district_row_kept() FROM PUBLIC;
 """
 
 DROP_SQL = """
