@@ -62,13 +62,6 @@ def _acting_as(role: str) -> Iterator[None]:
         connection.close()
 
 
-# The slow tests that make their own databases and servers (the bench's smoke run, the demo
-# served): one unit of work for pytest-xdist, which hands out its largest units first, so that
-# one worker starts on them while the other sets the test database up, rather than both waiting
-# for that setup. The demo's runs share its state folder: they run one after the other anyway.
-WITHOUT_THE_TEST_DATABASE = pytest.mark.xdist_group("without_the_test_database")
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The slow tests first, the others in their order: spread over the workers of a parallel
     run from its start, rather than one worker running the last of them while the others, done,

@@ -13,8 +13,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.conftest import WITHOUT_THE_TEST_DATABASE
-
 ROOT = Path(__file__).resolve().parents[1]
 FIGURES = {
     "provision_cold_p50",
@@ -55,10 +53,10 @@ FIGURES = {
 
 
 @pytest.mark.slow
-@WITHOUT_THE_TEST_DATABASE
 def test_bench_at_its_smallest_prints_every_figure_with_its_baseline():
-    """Without the test database: the bench makes its own (tests/conftest.py,
-    WITHOUT_THE_TEST_DATABASE)."""
+    """Without the test database: the bench makes its own, so the worker that draws this test
+    first starts it at once, beside the other worker's first setup of the test database, rather
+    than waiting for that setup."""
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     result = subprocess.run(
         [

@@ -24,7 +24,6 @@ import psutil
 import pytest
 
 from houqin import devstack
-from tests.conftest import WITHOUT_THE_TEST_DATABASE
 
 ROOT = Path(__file__).resolve().parents[1]
 STATE = ROOT / ".test" / "demo"
@@ -106,7 +105,8 @@ def _start(tmp_path: Path) -> Demo:
 
 
 @pytest.mark.slow
-@WITHOUT_THE_TEST_DATABASE
+# Both runs share the demo's state folder: one after the other, on one worker.
+@pytest.mark.xdist_group("demo_state")
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_the_demo_serves_like_production_and_stops_whole(
     tmp_path: Path, stop: signal.Signals
@@ -156,7 +156,6 @@ def test_the_demo_serves_like_production_and_stops_whole(
 
 
 @pytest.mark.slow
-@WITHOUT_THE_TEST_DATABASE
 def test_the_embedded_servers_stop_with_the_process_that_started_them() -> None:
     """A test session's servers (the tests' settings start them with the superuser's access):
     the process that started them, ended by SIGTERM, stops them, though a user of the server
