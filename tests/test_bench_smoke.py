@@ -54,9 +54,7 @@ FIGURES = {
 
 @pytest.mark.slow
 def test_bench_at_its_smallest_prints_every_figure_with_its_baseline():
-    """Without the test database: the bench makes its own, so the worker that draws this test
-    first starts it at once, beside the other worker's first setup of the test database, rather
-    than waiting for that setup."""
+    """Without the test database: the bench makes its own."""
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     result = subprocess.run(
         [

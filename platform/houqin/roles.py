@@ -523,11 +523,7 @@ def roles_allowed(perm: str) -> frozenset[Role]:
 
 
 @cache
-@cache
 def grants_of(roles: frozenset[Role]) -> frozenset[str]:
-    """What `roles` grant together: the same set for the same roles (the registry is fixed), so
-    that `allows` finds its answers without hashing a new set each time (an admin page asks
-    about every model it lists, hundreds of times)."""
     return frozenset(g for role in roles for g in REGISTRY[role].grants)
 
 
