@@ -2,7 +2,10 @@
 computed once, one transaction each; a failing school is reported and left as it was; a re-run
 resumes. Migrations that run Python code go through Django's migrate."""
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.test.utils import CaptureQueriesContext
@@ -150,15 +153,50 @@ def test_a_release_advances_the_template_by_its_sql_and_the_schools_match_it(sch
     assert releases.catalog_digest(provisioning.TEMPLATE_SCHEMA) == advanced
 
 
-def test_a_school_whose_catalog_differs_from_the_template_is_left_as_it_was(school_a, school_b):
+def test_a_school_where_the_script_comes_out_otherwise_is_left_as_it_was(
+    school_a, school_b, monkeypatch
+):
+    """The script's relations are checked in each school: one where its SQL makes them otherwise
+    than in the template (here an index more on the table it makes) keeps nothing of it."""
     School.objects.update(migration_fingerprint=code_fingerprint())
     _set_back(school_b, to=_previous_release())
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TABLE {school_b.schema_name}.stray (id int)")
+    run = releases._run
+
+    def otherwise(script: releases.Script, schema_name: str) -> None:
+        run(script, schema_name)
+        if schema_name == school_b.schema_name:
+            with connection.cursor() as cursor:
+                cursor.execute(f"CREATE INDEX stray ON {schema_name}.feedback_feedback (subject)")
+
+    monkeypatch.setattr(releases, "_run", otherwise)
     outcomes = releases.migrate_schools(workers=1)
     assert [(o.status, o.method) for o in outcomes] == [("failed", "sql")]
     assert "differs from the template" in outcomes[0].error
     assert not _has_table(school_b, "feedback_feedback")
+
+
+def test_the_script_names_the_relations_it_changes(school_a, school_b):
+    School.objects.update(migration_fingerprint=code_fingerprint())
+    previous = _previous_release()
+    _set_back(school_b, to=previous)
+    script = releases._scripts(releases.schools_behind(code_fingerprint()))[previous]
+    assert script is not None
+    assert script.tables == ("feedback_feedback", "feedback_feedback_id_seq")
+    assert script.catalog == releases.catalog_digest(provisioning.TEMPLATE_SCHEMA, script.tables)
+
+
+def test_verify_names_a_school_whose_catalog_drifted_from_the_template(school_a, school_b):
+    """A change a release does not make (a table of its own) is found by comparing every
+    school's whole catalog with the template's, as `migrate_schools --verify` does."""
+    School.objects.update(migration_fingerprint=code_fingerprint())
+    assert releases.schools_drifted() == []
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {school_b.schema_name}.stray (id int)")
+    assert releases.schools_drifted() == [school_b.schema_name]
+    out, err = StringIO(), StringIO()
+    call_command("migrate_schools", verify=True, skip_shared=True, stdout=out, stderr=err)
+    assert "1 schools' catalogs differ from the template's" in out.getvalue()
+    assert f"{school_b.schema_name}: its catalog differs" in err.getvalue()
 
 
 def test_only_migrations_that_run_python_in_a_school_leave_the_sql_path(school_a):

@@ -22,7 +22,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--verify",
             action="store_true",
-            help="first recompute each school's fingerprint from its schema",
+            help=(
+                "first recompute each school's fingerprint from its schema, and name the schools "
+                "whose catalog differs from the template's"
+            ),
         )
         parser.add_argument("--skip-shared", action="store_true")
 
@@ -39,6 +42,10 @@ class Command(BaseCommand):
             call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
         if verify:
             self.stdout.write(f"{releases.schools_verify()} school records corrected")
+            drifted = releases.schools_drifted()
+            self.stdout.write(f"{len(drifted)} schools' catalogs differ from the template's")
+            for schema_name in drifted:
+                self.stderr.write(f"{schema_name}: its catalog differs from the template's")
 
         def progress(done: int, total: int) -> None:
             filled = done * 30 // total
