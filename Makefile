@@ -31,12 +31,13 @@ test: check pytest
 # It runs on TEST_WORKERS processes (pytest-xdist; one a core by default, 0 for this process
 # alone), each on a test database of its own (tests/servers.py), copied from the checkout's
 # first setup of the same code (a template database, tests/conftest.py); tests marked
-# `xdist_group` run on one worker together. Then the browser suite, in a session of its own
-# (tests/browser/: the demo district in Debian's Chromium; it says what to install when it
-# finds no Chromium). Each prints its slowest tests, to keep the run's ten minutes in sight.
+# `xdist_group` run on one worker together, all handed out in the order tests/conftest.py sorts
+# them. Then the browser suite, in a session of its own (tests/browser/: the demo district in
+# Debian's Chromium; it says what to install when it finds no Chromium). Each prints its
+# slowest tests, to keep the run's ten minutes in sight.
 TEST_WORKERS ?= auto
 pytest: install
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --cov --cov-report= --durations=15
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder --cov --cov-report= --durations=15
 	HOUQIN_TEST_DB=test_houqin_browser $(BIN)/python -m pytest --browser --cov --cov-append --cov-report= --durations=5
 
 check: lint typecheck imports migrations-check

@@ -65,8 +65,17 @@ def _acting_as(role: str) -> Iterator[None]:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The slow tests first, the others in their order: spread over the workers of a parallel
     run from its start, rather than one worker running the last of them while the others, done,
-    wait (make pytest)."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    wait (make pytest). Among each, first those that do not need the test database (the bench
+    and the demo make their own): the first worker to need it sets it up while the other runs
+    them, where both used to start by waiting for that setup. `make pytest` hands the tests out
+    in this order (`--no-loadscope-reorder`: xdist would otherwise hand out its groups of
+    several tests first)."""
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("slow") is None,
+            "django_db_setup" in item.fixturenames,
+        )
+    )
 
 
 ROOT = Path(__file__).resolve().parents[1]
