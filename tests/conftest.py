@@ -73,7 +73,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(
         key=lambda item: (
             item.get_closest_marker("slow") is None,
-            "django_db_setup" in item.fixturenames,
+            "django_db_setup" in getattr(item, "fixturenames", ()),
         )
     )
 
