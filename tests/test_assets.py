@@ -4,7 +4,7 @@ approved in tiers and never deleted, the three ledgers reconciled, labels printe
 refused whole; two disposals of one asset at once."""
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal as D
 from functools import partial
 from typing import Any
@@ -14,9 +14,9 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from houqin.roles import Role as R
-from tenant_apps.assets.models import Asset, Building, Disposal, Room
+from tenant_apps.assets.models import Asset, Building, Disposal, Room, StockTake
 from tenant_apps.assets.renderers import labels_pdf
-from tenant_apps.assets.selectors import book_value
+from tenant_apps.assets.selectors import book_value, stock_take_list
 from tenant_apps.assets.services.register import asset_register
 from tenants.models import School
 from tenants.routing import school_host
@@ -233,3 +233,17 @@ def test_two_disposals_of_one_asset_at_once_make_one(committed: list[Callable[[]
         2, lambda i: clients[i].post("/api/v1/assets/disposals/", body, format="json")
     )
     assert sorted(r.status_code for r in responses) == [201, 409]  # type: ignore[union-attr]
+
+
+def test_stock_takes_are_listed_newest_first(school_a, in_school):
+    """The list counts each stock-take's scans (a grouped query, which leaves the model's
+    default ordering out): its order is its own."""
+    with in_school(school_a):
+        older = StockTake.objects.create(
+            name="春季盘点", status=StockTake.Status.CLOSED, closed_at=timezone.now()
+        )
+        newer = StockTake.objects.create(name="秋季盘点")
+        StockTake.objects.filter(pk=older.pk).update(started_at=timezone.now() - timedelta(days=90))
+        listed = stock_take_list()
+        assert listed.ordered
+        assert [take.pk for take in listed] == [newer.pk, older.pk]

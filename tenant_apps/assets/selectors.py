@@ -59,8 +59,12 @@ def depreciation_run_list() -> QuerySet[DepreciationRun]:
 
 
 def stock_take_list() -> QuerySet[StockTake]:
-    return StockTake.objects.prefetch_related("rooms").annotate(
-        scanned=Count("scans", distinct=True)
+    """Newest first, ordered here: a query that groups (the scans' count) leaves the model's
+    default ordering out."""
+    return (
+        StockTake.objects.prefetch_related("rooms")
+        .annotate(scanned=Count("scans", distinct=True))
+        .order_by("-started_at", "-id")
     )
 
 
