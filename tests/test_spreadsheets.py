@@ -669,7 +669,10 @@ def _send(
 CLAIMS = "A1:XFD1048576"
 
 # The timed tests run with coverage's tracer paused (no_cover): it slows Python code about
-# twofold, and the time asserted is the code's.
+# twofold, and the time asserted is the code's. A bomb honoured would take minutes; an upload
+# read as it should takes a fraction of a second, and more on a machine busy with the rest of
+# the suite (1.07 s once in CI): the bound sits between, far from both.
+BOMB_SECONDS = 5
 
 
 @pytest.mark.no_cover
@@ -683,7 +686,7 @@ def test_a_huge_dimension_costs_nothing(
     assert response.status_code == 200, response.content[:300]
     assert [(r["row"], r["status"]) for r in response.json()["rows"]] == [(2, upload.status)]
     assert upload.saved(school_a, [1]) == 1
-    assert seconds < 1, seconds
+    assert seconds < BOMB_SECONDS, seconds
 
 
 @pytest.mark.no_cover
@@ -696,7 +699,7 @@ def test_one_cell_far_down_costs_nothing(
     upload = UPLOADS[key]
     content = crafted_xlsx(upload.header, {20000: upload.row(2)}, dimension="A1:XFD20000")
     response, seconds = _send(client_for, school_a, upload, content)
-    assert seconds < 1, seconds
+    assert seconds < BOMB_SECONDS, seconds
     if key[1] == "/api/v1/schools/import/":  # at most 2,000 schools an upload
         assert response.status_code == 400
         assert response.json()["error"]["code"] == "too_many_rows"
@@ -733,7 +736,7 @@ def test_a_file_past_the_row_limit_is_refused_whole(
         error = response.json()["error"]
         assert error["code"] == "too_many_rows"
         assert "3" in error["message"]
-        assert seconds < 1, seconds
+        assert seconds < BOMB_SECONDS, seconds
         assert upload.saved(school_a, [10, 11, 12, 13]) == 0
 
 
@@ -767,7 +770,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(
         response, seconds = _send(client_for, school_a, upload, content)
         assert response.status_code == 400, response.content[:300]
         assert response.json()["error"]["code"] == "unreadable_file"
-        assert seconds < 1, seconds
+        assert seconds < BOMB_SECONDS, seconds
     assert upload.saved(school_a, [20, 21]) == 0
 
 
