@@ -47,6 +47,10 @@ from tenants.provisioning import code_fingerprint, fingerprint_of
 # Schools a worker process migrates before it is replaced by a fresh one (fresh connection,
 # empty catalog cache, no memory carried over).
 SCHOOLS_PER_WORKER = 200
+# Worker processes a release runs by default: one more than the database server's cores (two
+# here), so that while one worker is between statements the server's cores still have work. At
+# 1,000 schools, two workers took 36.4 and 37.3 s, three 30.8 and 34.0 s (docs/benchmarks.md).
+WORKERS = 3
 # The scratch schema a release's script is computed in; its name in the script stands for the
 # school's.
 SCRATCH_PREFIX = "houqin_release_"
@@ -492,7 +496,7 @@ def _scripts(behind: list[tuple[int, str, str]]) -> dict[str, Script | None]:
 
 def migrate_schools(
     *,
-    workers: int = 2,
+    workers: int = WORKERS,
     batch_size: int = 20,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Outcome]:

@@ -156,7 +156,7 @@ def migrate(args: argparse.Namespace) -> dict[str, Any]:
     """Our release over every active school, and stock migrate_schemas on the archived sample
     schools (scaled to the district): at the stage BENCH_STAGE names."""
     stock_per_school = _stock_migrate([f"a{i:05d}" for i in range(args.samples)])
-    ours = _timed(call_command, "migrate_schools", workers=2, verbosity=0)
+    ours = _timed(call_command, "migrate_schools", verbosity=0)
     return {"value": ours, "baseline": stock_per_school * args.schools}
 
 

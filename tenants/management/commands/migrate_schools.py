@@ -17,7 +17,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=releases.WORKERS,
+            help="processes migrating schools at once: the database server's cores and one more",
+        )
         parser.add_argument("--batch-size", type=int, default=20)
         parser.add_argument(
             "--verify",
