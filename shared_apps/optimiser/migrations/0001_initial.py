@@ -49,6 +49,8 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'meal plan proposals',
                 'ordering': ['-created_at', '-id'],
                 'permissions': [('publish_proposal', "Can publish a proposal as the week's meal plan")],
+                'constraints': [models.CheckConstraint(condition=models.Q(('week_start__iso_week_day', 1)), name='proposal_week_starts_on_monday'), models.CheckConstraint(condition=models.Q(('cost__gte', 0)), name='proposal_cost_not_negative'), models.CheckConstraint(condition=models.Q(models.Q(('plan__isnull', True), ('published_at__isnull', True), ('status', 'draft')), models.Q(('plan__isnull', False), ('published_at__isnull', False), ('school__isnull', True), ('status', 'published')), _connector='OR'), name='proposal_published_is_a_district_plan')],
+                'indexes': [models.Index(fields=['week_start', 'age_band'], name='optimiser_p_week_st_aff5df_idx')],
             },
         ),
         migrations.CreateModel(
@@ -66,39 +68,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'meal plan proposal entry',
                 'verbose_name_plural': 'meal plan proposal entries',
                 'ordering': ['proposal', 'weekday', 'meal', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('proposal', 'weekday', 'meal', 'recipe'), name='proposal_entry_once_per_menu'), models.CheckConstraint(condition=models.Q(('weekday__gte', 1), ('weekday__lte', 7)), name='proposal_entry_weekday_range'), models.CheckConstraint(condition=models.Q(('portion_pct__gte', Decimal('10')), ('portion_pct__lte', Decimal('300'))), name='proposal_entry_portion_sane'), models.CheckConstraint(condition=models.Q(('cost__gte', 0)), name='proposal_entry_cost_not_negative')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='proposal',
-            index=models.Index(fields=['week_start', 'age_band'], name='optimiser_p_week_st_aff5df_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='proposal',
-            constraint=models.CheckConstraint(condition=models.Q(('week_start__iso_week_day', 1)), name='proposal_week_starts_on_monday'),
-        ),
-        migrations.AddConstraint(
-            model_name='proposal',
-            constraint=models.CheckConstraint(condition=models.Q(('cost__gte', 0)), name='proposal_cost_not_negative'),
-        ),
-        migrations.AddConstraint(
-            model_name='proposal',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('plan__isnull', True), ('published_at__isnull', True), ('status', 'draft')), models.Q(('plan__isnull', False), ('published_at__isnull', False), ('school__isnull', True), ('status', 'published')), _connector='OR'), name='proposal_published_is_a_district_plan'),
-        ),
-        migrations.AddConstraint(
-            model_name='proposalentry',
-            constraint=models.UniqueConstraint(fields=('proposal', 'weekday', 'meal', 'recipe'), name='proposal_entry_once_per_menu'),
-        ),
-        migrations.AddConstraint(
-            model_name='proposalentry',
-            constraint=models.CheckConstraint(condition=models.Q(('weekday__gte', 1), ('weekday__lte', 7)), name='proposal_entry_weekday_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='proposalentry',
-            constraint=models.CheckConstraint(condition=models.Q(('portion_pct__gte', Decimal('10')), ('portion_pct__lte', Decimal('300'))), name='proposal_entry_portion_sane'),
-        ),
-        migrations.AddConstraint(
-            model_name='proposalentry',
-            constraint=models.CheckConstraint(condition=models.Q(('cost__gte', 0)), name='proposal_entry_cost_not_negative'),
         ),
         AuditTriggers({"optimiser_proposal": ["id"], "optimiser_proposalentry": ["id"]}),
     ]

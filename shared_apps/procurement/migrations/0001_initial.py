@@ -51,6 +51,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'catalogue item',
                 'verbose_name_plural': 'catalogue items',
                 'ordering': ['category', 'code'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('reference_price__gt', 0)), name='procurement_item_reference_positive')],
             },
         ),
         migrations.CreateModel(
@@ -65,6 +66,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'contract price',
                 'verbose_name_plural': 'contract prices',
                 'ordering': ['contract_id', 'item_id'],
+                'constraints': [models.UniqueConstraint(fields=('contract', 'item'), name='procurement_contract_price_unique'), models.CheckConstraint(condition=models.Q(('unit_price__gt', 0)), name='procurement_contract_price_positive')],
             },
         ),
         migrations.CreateModel(
@@ -119,6 +121,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'spend line',
                 'verbose_name_plural': 'spend lines',
                 'ordering': ['-ordered_on', 'school_id', 'order_line_id'],
+                'constraints': [models.UniqueConstraint(fields=('school', 'order_line_id'), name='procurement_spend_line_unique'), models.CheckConstraint(condition=models.Q(('quantity__gt', 0), ('unit_price__gt', 0), ('delivered_quantity__gte', 0), ('delivered_quantity__lte', models.F('quantity'))), name='procurement_spend_line_quantities'), models.CheckConstraint(condition=models.Q(('contract__isnull', False), models.Q(('outside_contract_reason', ''), _negated=True), _connector='OR'), name='procurement_spend_line_outside_contract_has_reason')],
+                'indexes': [models.Index(fields=['ordered_on', 'school'], name='procurement_ordered_70fb5f_idx'), models.Index(fields=['supplier', 'ordered_on'], name='procurement_supplie_d5733f_idx')],
             },
         ),
         migrations.CreateModel(
@@ -137,6 +141,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'qualification',
                 'verbose_name_plural': 'qualifications',
                 'ordering': ['expires_on', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('supplier', 'kind', 'number'), name='procurement_qualification_unique'), models.CheckConstraint(condition=models.Q(('expires_on__gte', models.F('valid_from'))), name='procurement_qualification_dates_order')],
             },
         ),
         migrations.AddField(
@@ -180,6 +185,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'supplier rating',
                 'verbose_name_plural': 'supplier ratings',
                 'ordering': ['-month', 'school_id', 'supplier_id'],
+                'constraints': [models.UniqueConstraint(fields=('school', 'supplier', 'month'), name='procurement_rating_one_per_month'), models.CheckConstraint(condition=models.Q(('month__day', 1)), name='procurement_rating_month_first_day'), models.CheckConstraint(condition=models.Q(('quality__lte', 100), ('punctuality__lte', 100), ('service__lte', 100), ('score__lte', 100)), name='procurement_rating_within_100')],
             },
         ),
         migrations.CreateModel(
@@ -197,59 +203,7 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.AddConstraint(
-            model_name='catalogueitem',
-            constraint=models.CheckConstraint(condition=models.Q(('reference_price__gt', 0)), name='procurement_item_reference_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='contractprice',
-            constraint=models.UniqueConstraint(fields=('contract', 'item'), name='procurement_contract_price_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='contractprice',
-            constraint=models.CheckConstraint(condition=models.Q(('unit_price__gt', 0)), name='procurement_contract_price_positive'),
-        ),
-        migrations.AddIndex(
-            model_name='spendline',
-            index=models.Index(fields=['ordered_on', 'school'], name='procurement_ordered_70fb5f_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='spendline',
-            index=models.Index(fields=['supplier', 'ordered_on'], name='procurement_supplie_d5733f_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='spendline',
-            constraint=models.UniqueConstraint(fields=('school', 'order_line_id'), name='procurement_spend_line_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='spendline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0), ('unit_price__gt', 0), ('delivered_quantity__gte', 0), ('delivered_quantity__lte', models.F('quantity'))), name='procurement_spend_line_quantities'),
-        ),
-        migrations.AddConstraint(
-            model_name='spendline',
-            constraint=models.CheckConstraint(condition=models.Q(('contract__isnull', False), models.Q(('outside_contract_reason', ''), _negated=True), _connector='OR'), name='procurement_spend_line_outside_contract_has_reason'),
-        ),
-        migrations.AddConstraint(
-            model_name='qualification',
-            constraint=models.UniqueConstraint(fields=('supplier', 'kind', 'number'), name='procurement_qualification_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='qualification',
-            constraint=models.CheckConstraint(condition=models.Q(('expires_on__gte', models.F('valid_from'))), name='procurement_qualification_dates_order'),
-        ),
-        migrations.AddConstraint(
             model_name='frameworkcontract',
             constraint=models.CheckConstraint(condition=models.Q(('valid_to__gte', models.F('valid_from'))), name='procurement_contract_dates_order'),
-        ),
-        migrations.AddConstraint(
-            model_name='supplierrating',
-            constraint=models.UniqueConstraint(fields=('school', 'supplier', 'month'), name='procurement_rating_one_per_month'),
-        ),
-        migrations.AddConstraint(
-            model_name='supplierrating',
-            constraint=models.CheckConstraint(condition=models.Q(('month__day', 1)), name='procurement_rating_month_first_day'),
-        ),
-        migrations.AddConstraint(
-            model_name='supplierrating',
-            constraint=models.CheckConstraint(condition=models.Q(('quality__lte', 100), ('punctuality__lte', 100), ('service__lte', 100), ('score__lte', 100)), name='procurement_rating_within_100'),
         ),
     ]

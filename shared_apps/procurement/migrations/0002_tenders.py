@@ -73,6 +73,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'evaluators',
                 'ordering': ['name', 'id'],
                 'permissions': [('register_key_evaluator', "Can register one's own sealing key")],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('public_key__isnull', True), ('locked_private_key__isnull', True), ('key_registered_at__isnull', True)), models.Q(('public_key__isnull', False), ('locked_private_key__isnull', False), ('key_registered_at__isnull', False)), _connector='OR'), name='procurement_evaluator_key_whole')],
             },
         ),
         migrations.CreateModel(
@@ -134,6 +135,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'award',
                 'verbose_name_plural': 'awards',
                 'ordering': ['-awarded_at', '-id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('departs_from_recommendation', False), models.Q(('reason', ''), _negated=True), _connector='OR'), name='procurement_award_departure_has_reason')],
             },
         ),
         migrations.CreateModel(
@@ -167,6 +169,8 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'requisitions',
                 'ordering': ['-raised_at', '-id'],
                 'permissions': [('approve_requisition', "Can approve or reject a school's requisition")],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('status', 'rejected'), _negated=True), models.Q(('reason', ''), _negated=True), _connector='OR'), name='procurement_requisition_rejection_has_reason')],
+                'indexes': [models.Index(fields=['school', 'status'], name='procurement_school__82f24c_idx')],
             },
         ),
         migrations.CreateModel(
@@ -182,6 +186,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'requisition line',
                 'verbose_name_plural': 'requisition lines',
                 'ordering': ['requisition_id', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='procurement_requisition_line_quantity_positive')],
             },
         ),
         migrations.CreateModel(
@@ -198,6 +203,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'score',
                 'verbose_name_plural': 'scores',
                 'ordering': ['bid_id', 'seat_id', 'criterion_id'],
+                'constraints': [models.UniqueConstraint(fields=('seat', 'bid', 'criterion'), name='procurement_score_once'), models.CheckConstraint(condition=models.Q(('score__gte', 0)), name='procurement_score_positive')],
             },
         ),
         migrations.CreateModel(
@@ -226,6 +232,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'tenders',
                 'ordering': ['-created_at', '-id'],
                 'permissions': [('browse_tender', 'Can read published tender notices'), ('publish_tender', 'Can publish a tender'), ('cancel_tender', 'Can cancel a tender'), ('open_tender', "Can open a tender's bids"), ('score_tender', "Can score a tender's bids"), ('evaluate_tender', "Can rank a tender's scored bids"), ('award_tender', "Can award a tender's lots"), ('view_signals_tender', "Can read auditors' procurement signals")],
+                'constraints': [models.CheckConstraint(condition=models.Q(('price_weight__lte', 100), ('threshold__gte', 2), ('contract_months__gte', 1), ('contract_months__lte', 60)), name='procurement_tender_settings_in_range'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'cancelled'), _negated=True), models.Q(('cancel_reason', ''), _negated=True), _connector='OR'), name='procurement_tender_cancellation_has_reason'), models.CheckConstraint(condition=models.Q(('status', 'draft'), models.Q(('published_at__isnull', True), ('status', 'cancelled')), models.Q(('public_key__isnull', False), ('sealed_private_key__isnull', False), ('deadline__isnull', False)), _connector='OR'), name='procurement_tender_published_is_sealed')],
             },
         ),
         migrations.AddField(
@@ -275,6 +282,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'tender line',
                 'verbose_name_plural': 'tender lines',
                 'ordering': ['lot_id', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('lot', 'item'), name='procurement_tender_line_item'), models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='procurement_tender_line_quantity_positive')],
             },
         ),
         migrations.CreateModel(
@@ -290,6 +298,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'bid line',
                 'verbose_name_plural': 'bid lines',
                 'ordering': ['bid_id', 'line_id'],
+                'constraints': [models.UniqueConstraint(fields=('bid', 'line'), name='procurement_bid_line_once'), models.CheckConstraint(condition=models.Q(('unit_price__gt', 0)), name='procurement_bid_line_price_positive')],
             },
         ),
         migrations.CreateModel(
@@ -304,11 +313,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'tender line source',
                 'verbose_name_plural': 'tender line sources',
                 'ordering': ['tender_line_id', 'id'],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('released', False)), fields=('requisition_line',), name='procurement_requisition_line_tendered_once')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='evaluator',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('public_key__isnull', True), ('locked_private_key__isnull', True), ('key_registered_at__isnull', True)), models.Q(('public_key__isnull', False), ('locked_private_key__isnull', False), ('key_registered_at__isnull', False)), _connector='OR'), name='procurement_evaluator_key_whole'),
         ),
         migrations.AddConstraint(
             model_name='bid',
@@ -321,42 +327,6 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='bid',
             constraint=models.CheckConstraint(condition=models.Q(('total__isnull', True), ('total__gt', 0), _connector='OR'), name='procurement_bid_total_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='award',
-            constraint=models.CheckConstraint(condition=models.Q(('departs_from_recommendation', False), models.Q(('reason', ''), _negated=True), _connector='OR'), name='procurement_award_departure_has_reason'),
-        ),
-        migrations.AddIndex(
-            model_name='requisition',
-            index=models.Index(fields=['school', 'status'], name='procurement_school__82f24c_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='requisition',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'rejected'), _negated=True), models.Q(('reason', ''), _negated=True), _connector='OR'), name='procurement_requisition_rejection_has_reason'),
-        ),
-        migrations.AddConstraint(
-            model_name='requisitionline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='procurement_requisition_line_quantity_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='score',
-            constraint=models.UniqueConstraint(fields=('seat', 'bid', 'criterion'), name='procurement_score_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='score',
-            constraint=models.CheckConstraint(condition=models.Q(('score__gte', 0)), name='procurement_score_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='tender',
-            constraint=models.CheckConstraint(condition=models.Q(('price_weight__lte', 100), ('threshold__gte', 2), ('contract_months__gte', 1), ('contract_months__lte', 60)), name='procurement_tender_settings_in_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='tender',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'cancelled'), _negated=True), models.Q(('cancel_reason', ''), _negated=True), _connector='OR'), name='procurement_tender_cancellation_has_reason'),
-        ),
-        migrations.AddConstraint(
-            model_name='tender',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), models.Q(('published_at__isnull', True), ('status', 'cancelled')), models.Q(('public_key__isnull', False), ('sealed_private_key__isnull', False), ('deadline__isnull', False)), _connector='OR'), name='procurement_tender_published_is_sealed'),
         ),
         migrations.AddConstraint(
             model_name='lot',
@@ -393,25 +363,5 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='committeeseat',
             constraint=models.CheckConstraint(condition=models.Q(('presented_at__isnull', True), ('conflict__isnull', False), _connector='OR'), name='procurement_seat_declared_before_presenting'),
-        ),
-        migrations.AddConstraint(
-            model_name='tenderline',
-            constraint=models.UniqueConstraint(fields=('lot', 'item'), name='procurement_tender_line_item'),
-        ),
-        migrations.AddConstraint(
-            model_name='tenderline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='procurement_tender_line_quantity_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='bidline',
-            constraint=models.UniqueConstraint(fields=('bid', 'line'), name='procurement_bid_line_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='bidline',
-            constraint=models.CheckConstraint(condition=models.Q(('unit_price__gt', 0)), name='procurement_bid_line_price_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='tenderlinesource',
-            constraint=models.UniqueConstraint(condition=models.Q(('released', False)), fields=('requisition_line',), name='procurement_requisition_line_tendered_once'),
         ),
     ]

@@ -102,6 +102,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'meal plans',
                 'ordering': ['-week_start', 'age_band', '-version'],
                 'permissions': [('publish_mealplan', 'Can publish a meal plan')],
+                'constraints': [models.UniqueConstraint(fields=('week_start', 'age_band', 'version'), name='plan_version_unique'), models.UniqueConstraint(condition=models.Q(('status', 'published')), fields=('week_start', 'age_band'), name='plan_one_published_per_week_band'), models.UniqueConstraint(condition=models.Q(('status', 'draft')), fields=('week_start', 'age_band'), name='plan_one_draft_per_week_band'), models.CheckConstraint(condition=models.Q(('version__gte', 1)), name='plan_version_positive'), models.CheckConstraint(condition=models.Q(('week_start__iso_week_day', 1)), name='plan_week_starts_on_monday'), models.CheckConstraint(condition=models.Q(models.Q(('published_at__isnull', True), ('published_report__isnull', True), ('status', 'draft'), ('superseded_at__isnull', True)), models.Q(('published_at__isnull', False), ('published_report__isnull', False), ('status', 'published'), ('superseded_at__isnull', True)), models.Q(('published_at__isnull', False), ('published_report__isnull', False), ('status', 'superseded'), ('superseded_at__isnull', False)), _connector='OR'), name='plan_status_consistent')],
             },
         ),
         migrations.CreateModel(
@@ -119,6 +120,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'recipe',
                 'verbose_name_plural': 'recipes',
                 'ordering': ['name', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('name', 'meal'), name='recipe_name_meal_unique'), models.CheckConstraint(condition=models.Q(('name', ''), _negated=True), name='recipe_has_a_name')],
             },
         ),
         migrations.CreateModel(
@@ -134,6 +136,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'meal plan entry',
                 'verbose_name_plural': 'meal plan entries',
                 'ordering': ['plan', 'weekday', 'meal', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('plan', 'weekday', 'meal', 'recipe'), name='plan_entry_once_per_menu'), models.CheckConstraint(condition=models.Q(('weekday__gte', 1), ('weekday__lte', 7)), name='plan_entry_weekday_range'), models.CheckConstraint(condition=models.Q(('meal__in', ['breakfast', 'lunch', 'dinner'])), name='plan_entry_meal_known')],
             },
         ),
         migrations.CreateModel(
@@ -149,6 +152,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'recipe item',
                 'verbose_name_plural': 'recipe items',
                 'ordering': ['recipe', 'age_band', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('recipe', 'food', 'age_band'), name='recipe_item_one_per_food_band'), models.CheckConstraint(condition=models.Q(('grams__gt', 0), ('grams__lte', Decimal('2000'))), name='recipe_item_grams_sane')],
             },
         ),
         migrations.CreateModel(
@@ -180,6 +184,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'standard target',
                 'verbose_name_plural': 'standard targets',
                 'ordering': ['standard', 'age_band', 'meal'],
+                'constraints': [models.UniqueConstraint(fields=('standard', 'age_band', 'meal'), name='target_one_per_band_meal'), models.CheckConstraint(condition=models.Q(('energy_kcal__gt', 0), ('energy_kcal__lte', 5000), ('protein_g__gte', 0), ('protein_g__lte', 300), ('calcium_mg__gte', 0), ('calcium_mg__lte', 5000), ('iron_mg__gte', 0), ('iron_mg__lte', 100), ('zinc_mg__gte', 0), ('zinc_mg__lte', 100), ('vitamin_a_ug__gte', 0), ('vitamin_a_ug__lte', 5000), ('vitamin_b1_mg__gte', 0), ('vitamin_b1_mg__lte', 20), ('vitamin_b2_mg__gte', 0), ('vitamin_b2_mg__lte', 20), ('vitamin_c_mg__gte', 0), ('vitamin_c_mg__lte', 2000), ('fibre_g__gte', 0), ('fibre_g__lte', 100), ('salt_g_max__gte', 0), ('salt_g_max__lte', 30), ('oil_g_max__gte', 0), ('oil_g_max__lte', 100)), name='target_amounts_sane'), models.CheckConstraint(condition=models.Q(('fat_energy_pct_min__gte', 0), ('fat_energy_pct_min__lte', 100), ('fat_energy_pct_max__gte', models.F('fat_energy_pct_min')), ('fat_energy_pct_max__lte', 100), ('carbohydrate_energy_pct_min__gte', 0), ('carbohydrate_energy_pct_min__lte', 100), ('carbohydrate_energy_pct_max__gte', models.F('carbohydrate_energy_pct_min')), ('carbohydrate_energy_pct_max__lte', 100)), name='target_energy_ranges_sane')],
             },
         ),
         migrations.CreateModel(
@@ -195,82 +200,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'food group target',
                 'verbose_name_plural': 'food group targets',
                 'ordering': ['target', 'food_group'],
+                'constraints': [models.UniqueConstraint(fields=('target', 'food_group'), name='group_target_one_per_group'), models.CheckConstraint(condition=models.Q(('food_group__in', ['cereals_tubers', 'vegetables', 'fruit', 'meat', 'aquatic', 'eggs', 'dairy', 'soy_nuts'])), name='group_target_is_a_standard_group'), models.CheckConstraint(condition=models.Q(('grams_min__gte', 0), ('grams_min__lte', Decimal('2000')), ('grams_max__gte', models.F('grams_min')), ('grams_max__lte', Decimal('2000'))), name='group_target_range_sane')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='mealplan',
-            constraint=models.UniqueConstraint(fields=('week_start', 'age_band', 'version'), name='plan_version_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='mealplan',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'published')), fields=('week_start', 'age_band'), name='plan_one_published_per_week_band'),
-        ),
-        migrations.AddConstraint(
-            model_name='mealplan',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'draft')), fields=('week_start', 'age_band'), name='plan_one_draft_per_week_band'),
-        ),
-        migrations.AddConstraint(
-            model_name='mealplan',
-            constraint=models.CheckConstraint(condition=models.Q(('version__gte', 1)), name='plan_version_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='mealplan',
-            constraint=models.CheckConstraint(condition=models.Q(('week_start__iso_week_day', 1)), name='plan_week_starts_on_monday'),
-        ),
-        migrations.AddConstraint(
-            model_name='mealplan',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('published_at__isnull', True), ('published_report__isnull', True), ('status', 'draft'), ('superseded_at__isnull', True)), models.Q(('published_at__isnull', False), ('published_report__isnull', False), ('status', 'published'), ('superseded_at__isnull', True)), models.Q(('published_at__isnull', False), ('published_report__isnull', False), ('status', 'superseded'), ('superseded_at__isnull', False)), _connector='OR'), name='plan_status_consistent'),
-        ),
-        migrations.AddConstraint(
-            model_name='recipe',
-            constraint=models.UniqueConstraint(fields=('name', 'meal'), name='recipe_name_meal_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='recipe',
-            constraint=models.CheckConstraint(condition=models.Q(('name', ''), _negated=True), name='recipe_has_a_name'),
-        ),
-        migrations.AddConstraint(
-            model_name='mealplanentry',
-            constraint=models.UniqueConstraint(fields=('plan', 'weekday', 'meal', 'recipe'), name='plan_entry_once_per_menu'),
-        ),
-        migrations.AddConstraint(
-            model_name='mealplanentry',
-            constraint=models.CheckConstraint(condition=models.Q(('weekday__gte', 1), ('weekday__lte', 7)), name='plan_entry_weekday_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='mealplanentry',
-            constraint=models.CheckConstraint(condition=models.Q(('meal__in', ['breakfast', 'lunch', 'dinner'])), name='plan_entry_meal_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='recipeitem',
-            constraint=models.UniqueConstraint(fields=('recipe', 'food', 'age_band'), name='recipe_item_one_per_food_band'),
-        ),
-        migrations.AddConstraint(
-            model_name='recipeitem',
-            constraint=models.CheckConstraint(condition=models.Q(('grams__gt', 0), ('grams__lte', Decimal('2000'))), name='recipe_item_grams_sane'),
-        ),
-        migrations.AddConstraint(
-            model_name='standardtarget',
-            constraint=models.UniqueConstraint(fields=('standard', 'age_band', 'meal'), name='target_one_per_band_meal'),
-        ),
-        migrations.AddConstraint(
-            model_name='standardtarget',
-            constraint=models.CheckConstraint(condition=models.Q(('energy_kcal__gt', 0), ('energy_kcal__lte', 5000), ('protein_g__gte', 0), ('protein_g__lte', 300), ('calcium_mg__gte', 0), ('calcium_mg__lte', 5000), ('iron_mg__gte', 0), ('iron_mg__lte', 100), ('zinc_mg__gte', 0), ('zinc_mg__lte', 100), ('vitamin_a_ug__gte', 0), ('vitamin_a_ug__lte', 5000), ('vitamin_b1_mg__gte', 0), ('vitamin_b1_mg__lte', 20), ('vitamin_b2_mg__gte', 0), ('vitamin_b2_mg__lte', 20), ('vitamin_c_mg__gte', 0), ('vitamin_c_mg__lte', 2000), ('fibre_g__gte', 0), ('fibre_g__lte', 100), ('salt_g_max__gte', 0), ('salt_g_max__lte', 30), ('oil_g_max__gte', 0), ('oil_g_max__lte', 100)), name='target_amounts_sane'),
-        ),
-        migrations.AddConstraint(
-            model_name='standardtarget',
-            constraint=models.CheckConstraint(condition=models.Q(('fat_energy_pct_min__gte', 0), ('fat_energy_pct_min__lte', 100), ('fat_energy_pct_max__gte', models.F('fat_energy_pct_min')), ('fat_energy_pct_max__lte', 100), ('carbohydrate_energy_pct_min__gte', 0), ('carbohydrate_energy_pct_min__lte', 100), ('carbohydrate_energy_pct_max__gte', models.F('carbohydrate_energy_pct_min')), ('carbohydrate_energy_pct_max__lte', 100)), name='target_energy_ranges_sane'),
-        ),
-        migrations.AddConstraint(
-            model_name='standardfoodgrouptarget',
-            constraint=models.UniqueConstraint(fields=('target', 'food_group'), name='group_target_one_per_group'),
-        ),
-        migrations.AddConstraint(
-            model_name='standardfoodgrouptarget',
-            constraint=models.CheckConstraint(condition=models.Q(('food_group__in', ['cereals_tubers', 'vegetables', 'fruit', 'meat', 'aquatic', 'eggs', 'dairy', 'soy_nuts'])), name='group_target_is_a_standard_group'),
-        ),
-        migrations.AddConstraint(
-            model_name='standardfoodgrouptarget',
-            constraint=models.CheckConstraint(condition=models.Q(('grams_min__gte', 0), ('grams_min__lte', Decimal('2000')), ('grams_max__gte', models.F('grams_min')), ('grams_max__lte', Decimal('2000'))), name='group_target_range_sane'),
         ),
     ]

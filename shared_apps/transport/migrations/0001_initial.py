@@ -78,6 +78,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'bus driver',
                 'verbose_name_plural': 'bus drivers',
                 'ordering': ['name', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('licensed_since__gt', models.F('born_on'))), name='transport_driver_licensed_after_birth')],
             },
         ),
         migrations.CreateModel(
@@ -135,6 +136,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'hazard segment',
                 'verbose_name_plural': 'hazard segments',
                 'ordering': ['route', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('radius_m__gte', 10), ('radius_m__lte', 5000)), name='transport_hazard_radius')],
             },
         ),
         migrations.CreateModel(
@@ -176,6 +178,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'bus stop',
                 'verbose_name_plural': 'bus stops',
                 'ordering': ['route', 'order'],
+                'constraints': [models.UniqueConstraint(fields=('route', 'order'), name='transport_stop_order_unique'), models.CheckConstraint(condition=models.Q(('order__gte', 1)), name='transport_stop_order_from_one'), models.CheckConstraint(condition=models.Q(('latitude__gte', -90), ('latitude__lte', 90), ('longitude__gte', -180), ('longitude__lte', 180)), name='transport_stop_coordinates')],
             },
         ),
         migrations.CreateModel(
@@ -193,6 +196,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'seat',
                 'verbose_name_plural': 'seats',
                 'ordering': ['run', 'number'],
+                'constraints': [models.UniqueConstraint(fields=('run', 'school', 'student_ref'), name='transport_seat_one_per_student'), models.UniqueConstraint(fields=('run', 'number'), name='transport_seat_number_unique'), models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='transport_seat_number_from_one')],
             },
         ),
         migrations.CreateModel(
@@ -216,6 +220,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'school buses',
                 'permissions': [('inspect_vehicle', "Can record a vehicle's safety inspection")],
                 'ordering': ['plate'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('rated_load__gte', 1), ('rated_load__lte', 56)), name='transport_vehicle_rated_load_at_most_56'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'kindergarten'), _negated=True), ('rated_load__lte', 45), _connector='OR'), name='transport_vehicle_kindergarten_load_at_most_45')],
             },
         ),
         migrations.AddField(
@@ -244,6 +249,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'safety inspection',
                 'verbose_name_plural': 'safety inspections',
                 'ordering': ['-inspected_on', '-id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('valid_until__gt', models.F('inspected_on')), ('valid_until__lte', django.db.models.expressions.CombinedExpression(models.F('inspected_on'), '+', models.Value(datetime.timedelta(days=184))))), name='transport_inspection_valid_at_most_six_months')],
             },
         ),
         migrations.CreateModel(
@@ -263,6 +269,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'bus alarm',
                 'verbose_name_plural': 'bus alarms',
                 'ordering': ['-at', '-id'],
+                'indexes': [models.Index(fields=['vehicle', 'at'], name='transport_a_vehicle_111541_idx')],
             },
         ),
         migrations.CreateModel(
@@ -282,46 +289,6 @@ class Migration(migrations.Migration):
                 'ordering': ['-occurred_on', '-id'],
                 'constraints': [models.CheckConstraint(condition=models.Q(('points__lte', 12)), name='transport_offence_points_at_most_12')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='driver',
-            constraint=models.CheckConstraint(condition=models.Q(('licensed_since__gt', models.F('born_on'))), name='transport_driver_licensed_after_birth'),
-        ),
-        migrations.AddConstraint(
-            model_name='hazardsegment',
-            constraint=models.CheckConstraint(condition=models.Q(('radius_m__gte', 10), ('radius_m__lte', 5000)), name='transport_hazard_radius'),
-        ),
-        migrations.AddConstraint(
-            model_name='stop',
-            constraint=models.UniqueConstraint(fields=('route', 'order'), name='transport_stop_order_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='stop',
-            constraint=models.CheckConstraint(condition=models.Q(('order__gte', 1)), name='transport_stop_order_from_one'),
-        ),
-        migrations.AddConstraint(
-            model_name='stop',
-            constraint=models.CheckConstraint(condition=models.Q(('latitude__gte', -90), ('latitude__lte', 90), ('longitude__gte', -180), ('longitude__lte', 180)), name='transport_stop_coordinates'),
-        ),
-        migrations.AddConstraint(
-            model_name='seat',
-            constraint=models.UniqueConstraint(fields=('run', 'school', 'student_ref'), name='transport_seat_one_per_student'),
-        ),
-        migrations.AddConstraint(
-            model_name='seat',
-            constraint=models.UniqueConstraint(fields=('run', 'number'), name='transport_seat_number_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='seat',
-            constraint=models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='transport_seat_number_from_one'),
-        ),
-        migrations.AddConstraint(
-            model_name='vehicle',
-            constraint=models.CheckConstraint(condition=models.Q(('rated_load__gte', 1), ('rated_load__lte', 56)), name='transport_vehicle_rated_load_at_most_56'),
-        ),
-        migrations.AddConstraint(
-            model_name='vehicle',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'kindergarten'), _negated=True), ('rated_load__lte', 45), _connector='OR'), name='transport_vehicle_kindergarten_load_at_most_45'),
         ),
         migrations.AddConstraint(
             model_name='run',
@@ -350,14 +317,6 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='licence',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('decided_at__isnull', False), ('status__in', ['approved', 'refused'])), models.Q(models.Q(('status__in', ['approved', 'refused']), _negated=True), ('decided_at__isnull', True)), _connector='OR'), name='transport_licence_decided_when_final'),
-        ),
-        migrations.AddConstraint(
-            model_name='inspection',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_until__gt', models.F('inspected_on')), ('valid_until__lte', django.db.models.expressions.CombinedExpression(models.F('inspected_on'), '+', models.Value(datetime.timedelta(days=184))))), name='transport_inspection_valid_at_most_six_months'),
-        ),
-        migrations.AddIndex(
-            model_name='alarm',
-            index=models.Index(fields=['vehicle', 'at'], name='transport_a_vehicle_111541_idx'),
         ),
         AuditTriggers(
             {

@@ -76,6 +76,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'room',
                 'verbose_name_plural': 'rooms',
                 'ordering': ['building__code', 'code'],
+                'constraints': [models.UniqueConstraint(fields=('building', 'code'), name='assets_room_code_once')],
             },
         ),
         migrations.CreateModel(
@@ -97,6 +98,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'asset move',
                 'verbose_name_plural': 'asset moves',
                 'ordering': ['-moved_at', '-id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('kind', 'loan'), _negated=True), ('due_back__isnull', False), _connector='OR'), name='assets_move_loan_due_back')],
             },
         ),
         migrations.AddField(
@@ -122,6 +124,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'stock-takes',
                 'ordering': ['-started_at', '-id'],
                 'permissions': [('scan_stocktake', 'Can scan labels in a stock-take'), ('close_stocktake', 'Can close a stock-take and reconcile it')],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('closed_at__isnull', True), ('status', 'open')), models.Q(('closed_at__isnull', False), ('status', 'closed')), _connector='OR'), name='assets_stocktake_closed_with_time'), models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('status',), name='assets_stocktake_one_open')],
             },
         ),
         migrations.CreateModel(
@@ -144,6 +147,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'discrepancies',
                 'ordering': ['stock_take_id', 'id'],
                 'permissions': [('assign_discrepancy', 'Can assign a discrepancy to a person'), ('resolve_discrepancy', 'Can resolve a discrepancy')],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('resolved_at__isnull', True), ('status', 'open')), models.Q(('resolved_at__isnull', False), ('status', 'resolved'), models.Q(('resolution', ''), _negated=True)), _connector='OR'), name='assets_discrepancy_resolved_with_resolution'), models.CheckConstraint(condition=models.Q(('kind', 'surplus'), ('asset__isnull', False), _connector='OR'), name='assets_discrepancy_names_its_asset')],
             },
         ),
         migrations.CreateModel(
@@ -161,6 +165,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'stock-take scan',
                 'verbose_name_plural': 'stock-take scans',
                 'ordering': ['stock_take_id', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('stock_take', 'code'), name='assets_scan_once')],
             },
         ),
         migrations.CreateModel(
@@ -226,14 +231,6 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('category', 'as_of'), name='assets_ledger_once'), models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='assets_ledger_amount')],
             },
         ),
-        migrations.AddConstraint(
-            model_name='room',
-            constraint=models.UniqueConstraint(fields=('building', 'code'), name='assets_room_code_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='assetmove',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'loan'), _negated=True), ('due_back__isnull', False), _connector='OR'), name='assets_move_loan_due_back'),
-        ),
         migrations.AddIndex(
             model_name='asset',
             index=models.Index(fields=['category', 'kind'], name='assets_asse_categor_ec90db_idx'),
@@ -257,26 +254,6 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='asset',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('disposed_on__isnull', False), ('status', 'disposed')), models.Q(models.Q(('status', 'disposed'), _negated=True), ('disposed_on__isnull', True)), _connector='OR'), name='assets_asset_disposed_with_date'),
-        ),
-        migrations.AddConstraint(
-            model_name='stocktake',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('closed_at__isnull', True), ('status', 'open')), models.Q(('closed_at__isnull', False), ('status', 'closed')), _connector='OR'), name='assets_stocktake_closed_with_time'),
-        ),
-        migrations.AddConstraint(
-            model_name='stocktake',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('status',), name='assets_stocktake_one_open'),
-        ),
-        migrations.AddConstraint(
-            model_name='discrepancy',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('resolved_at__isnull', True), ('status', 'open')), models.Q(('resolved_at__isnull', False), ('status', 'resolved'), models.Q(('resolution', ''), _negated=True)), _connector='OR'), name='assets_discrepancy_resolved_with_resolution'),
-        ),
-        migrations.AddConstraint(
-            model_name='discrepancy',
-            constraint=models.CheckConstraint(condition=models.Q(('kind', 'surplus'), ('asset__isnull', False), _connector='OR'), name='assets_discrepancy_names_its_asset'),
-        ),
-        migrations.AddConstraint(
-            model_name='stocktakescan',
-            constraint=models.UniqueConstraint(fields=('stock_take', 'code'), name='assets_scan_once'),
         ),
         AuditTriggers(
             {

@@ -50,6 +50,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'menu',
                 'verbose_name_plural': 'menus',
                 'ordering': ['-start_date', 'age_band', '-id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='canteen_menu_dates_ordered'), models.CheckConstraint(condition=models.Q(models.Q(('origin', 'plan'), ('plan_id__isnull', False), ('plan_version__isnull', False)), models.Q(('origin', 'own'), ('plan_id__isnull', True), ('plan_version__isnull', True)), _connector='OR'), name='canteen_menu_origin_consistent'), models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('start_date', 'age_band'), name='canteen_menu_one_active_per_start_band')],
             },
         ),
         migrations.CreateModel(
@@ -68,6 +69,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'meal session',
                 'verbose_name_plural': 'meal sessions',
                 'ordering': ['-date', 'meal', '-id'],
+                'constraints': [models.UniqueConstraint(fields=('date', 'meal'), name='canteen_session_one_per_meal'), models.CheckConstraint(condition=models.Q(('ingredient_cost__gte', 0)), name='canteen_session_cost_not_negative')],
             },
         ),
         migrations.CreateModel(
@@ -86,6 +88,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'menu item',
                 'verbose_name_plural': 'menu items',
                 'ordering': ['date', 'meal', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('menu', 'date', 'meal', 'recipe_id'), name='canteen_menuitem_once')],
             },
         ),
         migrations.CreateModel(
@@ -101,6 +104,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'serving',
                 'verbose_name_plural': 'servings',
                 'ordering': ['-id'],
+                'constraints': [models.UniqueConstraint(fields=('session', 'student'), name='canteen_serving_one_per_student')],
+                'indexes': [models.Index(fields=['student'], name='canteen_serving_student')],
             },
         ),
         migrations.CreateModel(
@@ -178,37 +183,5 @@ class Migration(migrations.Migration):
                 'ordering': ['-id'],
                 'constraints': [models.UniqueConstraint(fields=('session', 'leader'), name='canteen_accompanied_once_per_leader')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='menu',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='canteen_menu_dates_ordered'),
-        ),
-        migrations.AddConstraint(
-            model_name='menu',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('origin', 'plan'), ('plan_id__isnull', False), ('plan_version__isnull', False)), models.Q(('origin', 'own'), ('plan_id__isnull', True), ('plan_version__isnull', True)), _connector='OR'), name='canteen_menu_origin_consistent'),
-        ),
-        migrations.AddConstraint(
-            model_name='menu',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('start_date', 'age_band'), name='canteen_menu_one_active_per_start_band'),
-        ),
-        migrations.AddConstraint(
-            model_name='mealsession',
-            constraint=models.UniqueConstraint(fields=('date', 'meal'), name='canteen_session_one_per_meal'),
-        ),
-        migrations.AddConstraint(
-            model_name='mealsession',
-            constraint=models.CheckConstraint(condition=models.Q(('ingredient_cost__gte', 0)), name='canteen_session_cost_not_negative'),
-        ),
-        migrations.AddConstraint(
-            model_name='menuitem',
-            constraint=models.UniqueConstraint(fields=('menu', 'date', 'meal', 'recipe_id'), name='canteen_menuitem_once'),
-        ),
-        migrations.AddIndex(
-            model_name='serving',
-            index=models.Index(fields=['student'], name='canteen_serving_student'),
-        ),
-        migrations.AddConstraint(
-            model_name='serving',
-            constraint=models.UniqueConstraint(fields=('session', 'student'), name='canteen_serving_one_per_student'),
         ),
     ]

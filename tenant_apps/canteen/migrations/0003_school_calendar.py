@@ -62,19 +62,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'term',
                 'verbose_name_plural': 'terms',
                 'ordering': ['start_date'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='canteen_term_dates_ordered'), django.contrib.postgres.constraints.ExclusionConstraint(expressions=[(tenant_apps.canteen.models.DateRange('start_date', 'end_date'), '&&')], name='canteen_term_no_overlap'), models.UniqueConstraint(fields=('school_year', 'name'), name='canteen_term_name_once_a_year')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='schoolterm',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='canteen_term_dates_ordered'),
-        ),
-        migrations.AddConstraint(
-            model_name='schoolterm',
-            constraint=django.contrib.postgres.constraints.ExclusionConstraint(expressions=[(tenant_apps.canteen.models.DateRange('start_date', 'end_date'), '&&')], name='canteen_term_no_overlap'),
-        ),
-        migrations.AddConstraint(
-            model_name='schoolterm',
-            constraint=models.UniqueConstraint(fields=('school_year', 'name'), name='canteen_term_name_once_a_year'),
         ),
         migrations.AddField(
             model_name='calendarday',

@@ -80,6 +80,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'floor',
                 'verbose_name_plural': 'floors',
                 'ordering': ['building_id', 'level'],
+                'constraints': [models.UniqueConstraint(fields=('building', 'level'), name='dorms_floor_once')],
             },
         ),
         migrations.CreateModel(
@@ -115,6 +116,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'leaves',
                 'ordering': ['-starts_at', '-id'],
                 'permissions': [('approve_leave', 'Can approve or reject a leave')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='dorms_leave_ends_after_start'), models.CheckConstraint(condition=models.Q(('status', 'requested'), ('status', 'approved'), ('status', 'rejected'), _connector='OR'), name='dorms_leave_status'), models.CheckConstraint(condition=models.Q(models.Q(('decided_at__isnull', True), ('status', 'requested')), models.Q(models.Q(('status', 'requested'), _negated=True), ('decided_at__isnull', False)), _connector='OR'), name='dorms_leave_decided_has_time'), django.contrib.postgres.constraints.ExclusionConstraint(condition=models.Q(('status', 'rejected'), _negated=True), expressions=[(tenant_apps.people.models.SingleValueRange('student'), '&&'), (tenant_apps.dorms.models.TimeRange('starts_at', 'ends_at'), '&&')], name='dorms_leave_no_overlap')],
             },
         ),
         migrations.CreateModel(
@@ -143,6 +145,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'roll call entry',
                 'verbose_name_plural': 'roll call entries',
                 'ordering': ['roll_call_id', 'bed_id'],
+                'constraints': [models.UniqueConstraint(fields=('roll_call', 'student'), name='dorms_rollcall_once'), models.CheckConstraint(condition=models.Q(('status', 'in'), ('status', 'late'), ('status', 'absent'), ('status', 'leave'), _connector='OR'), name='dorms_rollcall_status')],
             },
         ),
         migrations.CreateModel(
@@ -160,6 +163,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'dormitory room',
                 'verbose_name_plural': 'dormitory rooms',
                 'ordering': ['floor_id', 'number'],
+                'constraints': [models.UniqueConstraint(fields=('floor', 'number'), name='dorms_room_once'), models.CheckConstraint(condition=models.Q(('sex', 'male'), ('sex', 'female'), _connector='OR'), name='dorms_room_sex'), models.CheckConstraint(condition=models.Q(('stage', 'primary'), ('stage', 'junior'), _connector='OR'), name='dorms_room_stage'), models.CheckConstraint(condition=models.Q(('capacity__gt', 0)), name='dorms_room_capacity'), models.CheckConstraint(condition=models.Q(models.Q(('area__gte', django.db.models.expressions.CombinedExpression(models.F('capacity'), '*', models.Value(Decimal('2.0')))), ('stage', 'primary')), models.Q(('area__gte', django.db.models.expressions.CombinedExpression(models.F('capacity'), '*', models.Value(Decimal('2.5')))), ('stage', 'junior')), _connector='OR'), name='dorms_room_area_per_pupil')],
             },
         ),
         migrations.CreateModel(
@@ -177,6 +181,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'inspection',
                 'verbose_name_plural': 'inspections',
                 'ordering': ['-inspected_on', 'room_id'],
+                'constraints': [models.UniqueConstraint(fields=('room', 'kind', 'inspected_on'), name='dorms_inspection_once_a_day'), models.CheckConstraint(condition=models.Q(('kind', 'hygiene'), ('kind', 'safety'), _connector='OR'), name='dorms_inspection_kind'), models.CheckConstraint(condition=models.Q(('score__lte', 100)), name='dorms_inspection_score_range')],
             },
         ),
         migrations.AddField(
@@ -203,6 +208,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'visitors',
                 'ordering': ['-arrived_at', '-id'],
                 'permissions': [('leave_visitor', "Can record a visitor's leaving")],
+                'constraints': [models.CheckConstraint(condition=models.Q(('left_at__isnull', True), ('left_at__gte', models.F('arrived_at')), _connector='OR'), name='dorms_visitor_leaves_after_arriving'), models.CheckConstraint(condition=models.Q(('national_id_masked__regex', '^[0-9]{6}\\*{8}[0-9]{3}[0-9X]$')), name='dorms_visitor_national_id_masked')],
             },
         ),
         migrations.CreateModel(
@@ -245,66 +251,6 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.AddConstraint(
-            model_name='floor',
-            constraint=models.UniqueConstraint(fields=('building', 'level'), name='dorms_floor_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='leave',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='dorms_leave_ends_after_start'),
-        ),
-        migrations.AddConstraint(
-            model_name='leave',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'requested'), ('status', 'approved'), ('status', 'rejected'), _connector='OR'), name='dorms_leave_status'),
-        ),
-        migrations.AddConstraint(
-            model_name='leave',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('decided_at__isnull', True), ('status', 'requested')), models.Q(models.Q(('status', 'requested'), _negated=True), ('decided_at__isnull', False)), _connector='OR'), name='dorms_leave_decided_has_time'),
-        ),
-        migrations.AddConstraint(
-            model_name='leave',
-            constraint=django.contrib.postgres.constraints.ExclusionConstraint(condition=models.Q(('status', 'rejected'), _negated=True), expressions=[(tenant_apps.people.models.SingleValueRange('student'), '&&'), (tenant_apps.dorms.models.TimeRange('starts_at', 'ends_at'), '&&')], name='dorms_leave_no_overlap'),
-        ),
-        migrations.AddConstraint(
-            model_name='rollcallentry',
-            constraint=models.UniqueConstraint(fields=('roll_call', 'student'), name='dorms_rollcall_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='rollcallentry',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'in'), ('status', 'late'), ('status', 'absent'), ('status', 'leave'), _connector='OR'), name='dorms_rollcall_status'),
-        ),
-        migrations.AddConstraint(
-            model_name='room',
-            constraint=models.UniqueConstraint(fields=('floor', 'number'), name='dorms_room_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='room',
-            constraint=models.CheckConstraint(condition=models.Q(('sex', 'male'), ('sex', 'female'), _connector='OR'), name='dorms_room_sex'),
-        ),
-        migrations.AddConstraint(
-            model_name='room',
-            constraint=models.CheckConstraint(condition=models.Q(('stage', 'primary'), ('stage', 'junior'), _connector='OR'), name='dorms_room_stage'),
-        ),
-        migrations.AddConstraint(
-            model_name='room',
-            constraint=models.CheckConstraint(condition=models.Q(('capacity__gt', 0)), name='dorms_room_capacity'),
-        ),
-        migrations.AddConstraint(
-            model_name='room',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('area__gte', django.db.models.expressions.CombinedExpression(models.F('capacity'), '*', models.Value(Decimal('2.0')))), ('stage', 'primary')), models.Q(('area__gte', django.db.models.expressions.CombinedExpression(models.F('capacity'), '*', models.Value(Decimal('2.5')))), ('stage', 'junior')), _connector='OR'), name='dorms_room_area_per_pupil'),
-        ),
-        migrations.AddConstraint(
-            model_name='inspection',
-            constraint=models.UniqueConstraint(fields=('room', 'kind', 'inspected_on'), name='dorms_inspection_once_a_day'),
-        ),
-        migrations.AddConstraint(
-            model_name='inspection',
-            constraint=models.CheckConstraint(condition=models.Q(('kind', 'hygiene'), ('kind', 'safety'), _connector='OR'), name='dorms_inspection_kind'),
-        ),
-        migrations.AddConstraint(
-            model_name='inspection',
-            constraint=models.CheckConstraint(condition=models.Q(('score__lte', 100)), name='dorms_inspection_score_range'),
-        ),
-        migrations.AddConstraint(
             model_name='bed',
             constraint=models.UniqueConstraint(fields=('room', 'number'), name='dorms_bed_once'),
         ),
@@ -315,14 +261,6 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='bed',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('in_service', True), ('out_of_service_reason', '')), models.Q(('in_service', False), models.Q(('out_of_service_reason', ''), _negated=True)), _connector='OR'), name='dorms_bed_out_of_service_has_reason'),
-        ),
-        migrations.AddConstraint(
-            model_name='visitor',
-            constraint=models.CheckConstraint(condition=models.Q(('left_at__isnull', True), ('left_at__gte', models.F('arrived_at')), _connector='OR'), name='dorms_visitor_leaves_after_arriving'),
-        ),
-        migrations.AddConstraint(
-            model_name='visitor',
-            constraint=models.CheckConstraint(condition=models.Q(('national_id_masked__regex', '^[0-9]{6}\\*{8}[0-9]{3}[0-9X]$')), name='dorms_visitor_national_id_masked'),
         ),
         AuditTriggers(
             {

@@ -39,6 +39,8 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'orders',
                 'ordering': ['-ordered_on', '-id'],
                 'permissions': [('cancel_order', 'Can cancel an order before delivery'), ('deliver_order', 'Can record a delivery: accepted and rejected quantities'), ('invoice_order', "Can record a supplier's invoice against an order")],
+                'constraints': [models.CheckConstraint(condition=models.Q(('due_on__gte', models.F('ordered_on'))), name='orders_order_due_after_ordered'), models.CheckConstraint(condition=models.Q(('contract__isnull', False), models.Q(('outside_contract_reason', ''), _negated=True), _connector='OR'), name='orders_order_outside_contract_has_reason'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'cancelled'), _negated=True), models.Q(('cancel_reason', ''), _negated=True), _connector='OR'), name='orders_order_cancellation_has_reason'), models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='orders_order_amount')],
+                'indexes': [models.Index(fields=['status'], name='orders_orde_status_c6dd84_idx'), models.Index(fields=['supplier', 'ordered_on'], name='orders_orde_supplie_3e70e3_idx')],
             },
         ),
         migrations.CreateModel(
@@ -57,6 +59,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'invoice',
                 'verbose_name_plural': 'invoices',
                 'ordering': ['-issued_on', '-id'],
+                'constraints': [models.UniqueConstraint(fields=('supplier', 'number'), name='orders_invoice_number_once'), models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='orders_invoice_positive')],
             },
         ),
         migrations.CreateModel(
@@ -96,6 +99,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'order line',
                 'verbose_name_plural': 'order lines',
                 'ordering': ['order_id', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('quantity__gt', 0), ('unit_price__gt', 0), ('amount__gte', 0)), name='orders_line_positive'), models.CheckConstraint(condition=models.Q(('delivered_quantity__gte', 0), ('delivered_quantity__lte', models.F('quantity'))), name='orders_line_never_over_delivered'), models.CheckConstraint(condition=models.Q(('invoiced_quantity__gte', 0), ('invoiced_quantity__lte', models.F('delivered_quantity'))), name='orders_line_invoiced_within_accepted'), models.UniqueConstraint(condition=models.Q(('item__isnull', False)), fields=('order', 'item'), name='orders_line_item_once')],
             },
         ),
         migrations.CreateModel(
@@ -112,6 +116,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'invoice line',
                 'verbose_name_plural': 'invoice lines',
                 'ordering': ['invoice_id', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('quantity__gt', 0), ('unit_price__gt', 0)), name='orders_invoice_line_positive')],
             },
         ),
         migrations.CreateModel(
@@ -128,6 +133,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'delivery line',
                 'verbose_name_plural': 'delivery lines',
                 'ordering': ['delivery_id', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('quantity__gt', 0), ('rejected_quantity__gte', 0), ('rejected_quantity__lte', models.F('quantity'))), name='orders_delivery_line_quantities'), models.CheckConstraint(condition=models.Q(('rejected_quantity', 0), models.Q(('rejection_reason', ''), _negated=True), _connector='OR'), name='orders_delivery_line_rejection_has_reason')],
             },
         ),
         migrations.CreateModel(
@@ -151,65 +157,5 @@ class Migration(migrations.Migration):
                 'permissions': [('pay_expenditure', 'Can record the payment of an expenditure')],
                 'constraints': [models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='orders_expenditure_positive'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'unpaid'), ('paid_on__isnull', True), ('payment_reference', '')), models.Q(('status', 'paid'), ('paid_on__isnull', False), models.Q(('payment_reference', ''), _negated=True)), _connector='OR'), name='orders_expenditure_paid_with_date_and_reference')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['status'], name='orders_orde_status_c6dd84_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['supplier', 'ordered_on'], name='orders_orde_supplie_3e70e3_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('due_on__gte', models.F('ordered_on'))), name='orders_order_due_after_ordered'),
-        ),
-        migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('contract__isnull', False), models.Q(('outside_contract_reason', ''), _negated=True), _connector='OR'), name='orders_order_outside_contract_has_reason'),
-        ),
-        migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'cancelled'), _negated=True), models.Q(('cancel_reason', ''), _negated=True), _connector='OR'), name='orders_order_cancellation_has_reason'),
-        ),
-        migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='orders_order_amount'),
-        ),
-        migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.UniqueConstraint(fields=('supplier', 'number'), name='orders_invoice_number_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='orders_invoice_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0), ('unit_price__gt', 0), ('amount__gte', 0)), name='orders_line_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.CheckConstraint(condition=models.Q(('delivered_quantity__gte', 0), ('delivered_quantity__lte', models.F('quantity'))), name='orders_line_never_over_delivered'),
-        ),
-        migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.CheckConstraint(condition=models.Q(('invoiced_quantity__gte', 0), ('invoiced_quantity__lte', models.F('delivered_quantity'))), name='orders_line_invoiced_within_accepted'),
-        ),
-        migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.UniqueConstraint(condition=models.Q(('item__isnull', False)), fields=('order', 'item'), name='orders_line_item_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='invoiceline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0), ('unit_price__gt', 0)), name='orders_invoice_line_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='deliveryline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0), ('rejected_quantity__gte', 0), ('rejected_quantity__lte', models.F('quantity'))), name='orders_delivery_line_quantities'),
-        ),
-        migrations.AddConstraint(
-            model_name='deliveryline',
-            constraint=models.CheckConstraint(condition=models.Q(('rejected_quantity', 0), models.Q(('rejection_reason', ''), _negated=True), _connector='OR'), name='orders_delivery_line_rejection_has_reason'),
         ),
     ]

@@ -42,6 +42,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'credit and debit notes',
                 'ordering': ['-issued_on', '-id'],
                 'permissions': [('settle_invoicenote', 'Can record the settlement of a note')],
+                'constraints': [models.UniqueConstraint(fields=('invoice', 'number'), name='orders_note_number_once'), models.CheckConstraint(condition=models.Q(models.Q(('amount__lt', 0), ('kind', 'credit')), models.Q(('amount__gt', 0), ('kind', 'debit')), _connector='OR'), name='orders_note_sign_of_kind'), models.CheckConstraint(condition=models.Q(('reason', ''), _negated=True), name='orders_note_has_reason'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'open'), ('settled_on__isnull', True)), models.Q(('status', 'settled'), ('settled_on__isnull', False), models.Q(('settlement_reference', ''), _negated=True)), _connector='OR'), name='orders_note_settled_with_date_and_reference')],
             },
         ),
         migrations.CreateModel(
@@ -58,27 +59,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'note line',
                 'verbose_name_plural': 'note lines',
                 'ordering': ['note_id', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('returned_quantity__gte', 0), ('unit_price__gt', 0)), name='orders_note_line_quantities')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='invoicenote',
-            constraint=models.UniqueConstraint(fields=('invoice', 'number'), name='orders_note_number_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='invoicenote',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('amount__lt', 0), ('kind', 'credit')), models.Q(('amount__gt', 0), ('kind', 'debit')), _connector='OR'), name='orders_note_sign_of_kind'),
-        ),
-        migrations.AddConstraint(
-            model_name='invoicenote',
-            constraint=models.CheckConstraint(condition=models.Q(('reason', ''), _negated=True), name='orders_note_has_reason'),
-        ),
-        migrations.AddConstraint(
-            model_name='invoicenote',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'open'), ('settled_on__isnull', True)), models.Q(('status', 'settled'), ('settled_on__isnull', False), models.Q(('settlement_reference', ''), _negated=True)), _connector='OR'), name='orders_note_settled_with_date_and_reference'),
-        ),
-        migrations.AddConstraint(
-            model_name='invoicenoteline',
-            constraint=models.CheckConstraint(condition=models.Q(('returned_quantity__gte', 0), ('unit_price__gt', 0)), name='orders_note_line_quantities'),
         ),
         AuditTriggers({"orders_invoicenote": ["id"], "orders_invoicenoteline": ["id"]}),
     ]

@@ -123,6 +123,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'repair team',
                 'verbose_name_plural': 'repair teams',
                 'ordering': ['name'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('kind', 'provider'), ('supplier__isnull', True), _connector='OR'), name='repairs_team_supplier_is_a_provider')],
             },
         ),
         migrations.CreateModel(
@@ -148,6 +149,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'scorecard',
                 'verbose_name_plural': 'scorecards',
                 'ordering': ['-month', 'team_id'],
+                'constraints': [models.UniqueConstraint(fields=('team', 'month'), name='repairs_scorecard_once'), models.CheckConstraint(condition=models.Q(('month__day', 1)), name='repairs_scorecard_month'), models.CheckConstraint(condition=models.Q(('department_score__gte', 0), ('department_score__lte', 100), ('users_score__gte', 0), ('users_score__lte', 100), ('total__gte', 0), ('total__lte', 100)), name='repairs_scorecard_scores_0_to_100'), models.CheckConstraint(condition=models.Q(('on_time__lte', models.F('completed'))), name='repairs_scorecard_on_time_within_completed')],
             },
         ),
         migrations.AddField(
@@ -172,6 +174,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'repair event',
                 'verbose_name_plural': 'repair events',
                 'ordering': ['request_id', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('kind', 'escalated'), models.Q(('stage', 'dispatch'), ('stage', 'accept'), ('stage', 'respond'), ('stage', 'finish'), _connector='OR')), models.Q(models.Q(('kind', 'escalated'), _negated=True), ('stage', '')), _connector='OR'), name='repairs_event_escalation_names_its_timer'), models.UniqueConstraint(condition=models.Q(('kind', 'escalated')), fields=('request', 'stage', 'round'), name='repairs_event_escalated_once')],
             },
         ),
         migrations.AddField(
@@ -193,6 +196,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'dispatch rule',
                 'verbose_name_plural': 'dispatch rules',
                 'ordering': ['category', 'building_id'],
+                'constraints': [models.UniqueConstraint(fields=('category', 'building'), name='repairs_rule_once', nulls_distinct=False)],
             },
         ),
         migrations.CreateModel(
@@ -231,26 +235,6 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('quantity__gt', 0), ('unit_cost__gte', 0), ('amount__gte', 0)), name='repairs_material_positive')],
             },
         ),
-        migrations.AddConstraint(
-            model_name='team',
-            constraint=models.CheckConstraint(condition=models.Q(('kind', 'provider'), ('supplier__isnull', True), _connector='OR'), name='repairs_team_supplier_is_a_provider'),
-        ),
-        migrations.AddConstraint(
-            model_name='scorecard',
-            constraint=models.UniqueConstraint(fields=('team', 'month'), name='repairs_scorecard_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='scorecard',
-            constraint=models.CheckConstraint(condition=models.Q(('month__day', 1)), name='repairs_scorecard_month'),
-        ),
-        migrations.AddConstraint(
-            model_name='scorecard',
-            constraint=models.CheckConstraint(condition=models.Q(('department_score__gte', 0), ('department_score__lte', 100), ('users_score__gte', 0), ('users_score__lte', 100), ('total__gte', 0), ('total__lte', 100)), name='repairs_scorecard_scores_0_to_100'),
-        ),
-        migrations.AddConstraint(
-            model_name='scorecard',
-            constraint=models.CheckConstraint(condition=models.Q(('on_time__lte', models.F('completed'))), name='repairs_scorecard_on_time_within_completed'),
-        ),
         migrations.AddIndex(
             model_name='repairrequest',
             index=models.Index(fields=['status', 'finish_due'], name='repairs_rep_status_42f27e_idx'),
@@ -284,14 +268,6 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(condition=models.Q(('kind', 'maintenance'), ('requester__isnull', False), _connector='OR'), name='repairs_request_fault_has_requester'),
         ),
         migrations.AddConstraint(
-            model_name='repairevent',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'escalated'), models.Q(('stage', 'dispatch'), ('stage', 'accept'), ('stage', 'respond'), ('stage', 'finish'), _connector='OR')), models.Q(models.Q(('kind', 'escalated'), _negated=True), ('stage', '')), _connector='OR'), name='repairs_event_escalation_names_its_timer'),
-        ),
-        migrations.AddConstraint(
-            model_name='repairevent',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'escalated')), fields=('request', 'stage', 'round'), name='repairs_event_escalated_once'),
-        ),
-        migrations.AddConstraint(
             model_name='maintenanceplan',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('asset__isnull', False), ('asset_category', '')), models.Q(('asset__isnull', True), models.Q(('asset_category', ''), _negated=True)), _connector='OR'), name='repairs_plan_asset_or_category'),
         ),
@@ -302,10 +278,6 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='maintenanceplan',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('unit', 'meter'), ('next_meter__isnull', False)), models.Q(models.Q(('unit', 'meter'), _negated=True), ('next_due__isnull', False)), _connector='OR'), name='repairs_plan_due_by_its_unit'),
-        ),
-        migrations.AddConstraint(
-            model_name='dispatchrule',
-            constraint=models.UniqueConstraint(fields=('category', 'building'), name='repairs_rule_once', nulls_distinct=False),
         ),
         AuditTriggers(
             {
