@@ -49,6 +49,8 @@ FIGURES = {
     "dorms_night_events",
     *(f"api_{p}_at_{rate}rps" for p in ("p50", "p95", "p99") for rate in (100, 200, 400)),
     "api_max_rps",
+    "api_p95_at_200rps_orm_floor",
+    "api_max_rps_orm_floor",
 }
 
 

@@ -20,10 +20,14 @@ SCHEMA = f"s_{os.environ.get('BENCH_SCHOOL', 's00001')}"
 SECRET_KEY = "houqin-floor-benchmark-key-not-for-any-real-use"
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
-ROOT_URLCONF = "tests.bench.floor"
+# BENCH_FLOOR=orm: the same application written with models, DRF's generic views and model
+# serializers, as one usually writes Django + DRF (tests/bench/floor_orm.py).
+ORM = os.environ.get("BENCH_FLOOR") == "orm"
+ROOT_URLCONF = "tests.bench.floor_orm" if ORM else "tests.bench.floor"
 INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "rest_framework"]
 MIDDLEWARE: list[str] = []
 USE_TZ = True
+TIME_ZONE = "Asia/Shanghai"
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["NAME"] = env.str("BENCH_DATABASE", default="houqin_bench")
 DATABASES["default"]["CONN_MAX_AGE"] = 600
@@ -53,18 +57,23 @@ class TokenAuthentication(authentication.BaseAuthentication):
         header = request.META.get("HTTP_AUTHORIZATION", "")
         if not header.startswith("Token "):
             raise exceptions.NotAuthenticated()
+        # Houqin's look-up (accounts.models.hash_token_key), which this application, having
+        # none of Houqin's apps, cannot import.
+        user_id = self.user_id(hashlib.sha256(header.removeprefix("Token ").encode()).hexdigest())
+        if user_id is None:
+            raise exceptions.AuthenticationFailed()
+        return user_id, header
+
+    def user_id(self, key_hash: str) -> int | None:
+        """The user of the live token whose key has this hash."""
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT user_id FROM public.accounts_apitoken WHERE key_hash = %s"
                 " AND revoked_at IS NULL AND expires_at > now()",
-                # Houqin's look-up (accounts.models.hash_token_key), which this application,
-                # having none of Houqin's apps, cannot import.
-                [hashlib.sha256(header.removeprefix("Token ").encode()).hexdigest()],
+                [key_hash],
             )
             row = cursor.fetchone()
-        if row is None:
-            raise exceptions.AuthenticationFailed()
-        return row[0], header
+        return None if row is None else int(row[0])
 
 
 class FloorView(APIView):

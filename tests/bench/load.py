@@ -1,6 +1,8 @@
 """The load benchmark: Houqin served by gunicorn with production's configuration
-(deploy/gunicorn.conf.py, DEBUG off) on the bench district, and the floor (tests/bench/floor.py)
-served by the same gunicorn, driven in turn by the same load.
+(deploy/gunicorn.conf.py, DEBUG off) on the bench district, and the two floors
+(tests/bench/floor.py: a plain Django + DRF application reading its rows with SQL, and the same
+application written with the ORM and DRF's generic views) served by the same gunicorn, driven in
+turn by the same load.
 
 The load generator is this module's: asyncio, one new connection per request (gunicorn's sync
 workers close each), open loop at a fixed rate (request i is due at i / rate; its latency counts
@@ -24,11 +26,14 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import redis
 
 ROOT = Path(__file__).resolve().parents[2]
 AUDITOR_TOKEN = "bench-auditor-token"
@@ -224,18 +229,38 @@ def measure(
     return figures
 
 
+def _forget_keys(prefix: str) -> None:
+    """Delete what the servers kept in the cache under `prefix`."""
+    store = redis.Redis.from_url(os.environ["REDIS_URL"])
+    try:
+        for key in store.scan_iter(match=f"*{prefix}*", count=1000):
+            store.delete(key)
+    finally:
+        store.close()
+
+
 def compare(
     schools: list[str], database: str, rates: list[int], seconds: float, pairs: int
 ) -> dict[str, Any]:
-    """Houqin and the floor, alternating `pairs` times, each round on a fresh server; the
-    median of each figure over the rounds."""
-    rounds: dict[str, list[dict[str, dict[str, Any]]]] = {"houqin": [], "floor": []}
+    """Houqin and the two floors (tests/bench/floor.py, its SQL and its ORM application), in
+    turn `pairs` times, each round on a fresh server; the median of each figure over the
+    rounds."""
+    floor = ("tests.bench.floor:application", "tests.bench.floor", database)
+    # Houqin keeps its cache where production does, under keys of this run's own.
+    prefix = f"bench-load-{uuid.uuid4().hex}"
+    servers = {
+        "houqin": ((None, "tests.bench.settings", database), {"BENCH_CACHE_PREFIX": prefix}),
+        "floor": (floor, {"BENCH_SCHOOL": schools[0]}),
+        "floor_orm": (floor, {"BENCH_SCHOOL": schools[0], "BENCH_FLOOR": "orm"}),
+    }
+    rounds: dict[str, list[dict[str, dict[str, Any]]]] = {side: [] for side in servers}
     for _pair in range(pairs):
-        with served(None, "tests.bench.settings", database) as port:
-            rounds["houqin"].append(measure(port, schools, rates, seconds))
-        floor = ("tests.bench.floor:application", "tests.bench.floor", database)
-        with served(*floor, BENCH_SCHOOL=schools[0]) as port:
-            rounds["floor"].append(measure(port, schools[:1], rates, seconds))
+        for side, (app, extra) in servers.items():
+            with served(*app, **extra) as port:
+                # A floor answers every request from its one school.
+                asked = schools if side == "houqin" else schools[:1]
+                rounds[side].append(measure(port, asked, rates, seconds))
+    _forget_keys(prefix)
     return {
         side: {
             key: {

@@ -161,7 +161,7 @@ REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
     # Keys are prefixed with the schema in force: one school's entries never answer another's.
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "houqin.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
@@ -169,7 +169,7 @@ CACHES = {
     # Keys every host shares (sign-in counters and throttles), so that what is counted on one
     # school's host counts on every other. No schema is named "global".
     "global": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "houqin.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "global",
     },
