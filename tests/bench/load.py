@@ -286,13 +286,15 @@ def compare(
         "floor_orm": (floor, {"BENCH_SCHOOL": schools[0], "BENCH_FLOOR": "orm"}),
     }
     rounds: dict[str, list[dict[str, dict[str, Any]]]] = {side: [] for side in servers}
-    for _pair in range(pairs):
-        for side, (app, extra) in servers.items():
-            with served(*app, **extra) as port:
-                # A floor answers every request from its one school.
-                asked = schools if side == "houqin" else schools[:1]
-                rounds[side].append(measure(port, asked, rates, seconds))
-    _forget_keys(prefix)
+    try:
+        for _pair in range(pairs):
+            for side, (app, extra) in servers.items():
+                with served(*app, **extra) as port:
+                    # A floor answers every request from its one school.
+                    asked = schools if side == "houqin" else schools[:1]
+                    rounds[side].append(measure(port, asked, rates, seconds))
+    finally:
+        _forget_keys(prefix)
     return {
         side: {
             key: {
