@@ -63,7 +63,7 @@ keepalive = 5
 # them from all restarting at the same moment. A worker's start costs about
 # 2.4 s of CPU (every app imported, the URLs resolved), so not often: a worker
 # grew 146 MB -> 152 MB from its 1,000th request of the load mix to its
-# 10,000th, while restarting every 1,000 requests spent a fifth of two cores
+# 10,000th, while restarting every 1,000 requests spent a quarter of two cores
 # on starts at 200 req/s and left its p95 in seconds (docs/benchmarks.md).
 max_requests = 20000
 max_requests_jitter = 2000
