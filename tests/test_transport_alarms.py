@@ -5,6 +5,7 @@ several; and the officer's alarms page in zh-Hans. The test route's stops are 26
 
 import datetime
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -163,7 +164,11 @@ def test_a_driver_other_than_the_licence_s_without_a_substitution_is_a_swap() ->
     assert alarm.driver == stand_in
 
 
-def test_a_same_day_substitution_filed_is_no_swap_but_one_filed_the_day_before_is() -> None:
+@mock.patch("django.utils.timezone.now", return_value=at(today(), 12))
+def test_a_same_day_substitution_filed_is_no_swap_but_one_filed_the_day_before_is(
+    now_at_noon: mock.Mock,
+) -> None:
+    """At noon: the run, half an hour either side of now, must fall on the day it is filed."""
     licence = make_licence()
     now = timezone.now()
     filed = services.run_schedule(
