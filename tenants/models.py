@@ -150,7 +150,11 @@ class SchoolMigration(models.Model):
         FAILED = "failed", _("failed")
 
     school = models.ForeignKey(
-        School, on_delete=models.CASCADE, related_name="migrations", verbose_name=_("school")
+        School,
+        on_delete=models.CASCADE,
+        related_name="migrations",
+        verbose_name=_("school"),
+        db_index=False,
     )
     target = models.CharField(_("release"), max_length=64)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices)

@@ -85,6 +85,7 @@ class Membership(models.Model):
         on_delete=models.CASCADE,
         related_name="memberships",
         verbose_name=_("user"),
+        db_index=False,
     )
     school = models.ForeignKey(
         "tenants.School",

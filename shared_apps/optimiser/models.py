@@ -100,7 +100,9 @@ class ProposalEntry(models.Model):
     """One recipe at one meal of one day of a proposal, at a portion of the recipe's serving,
     with its cost per serving at the proposal's prices."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="entries")
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="entries", db_index=False
+    )
     weekday = models.PositiveSmallIntegerField(_("weekday (1 = Monday)"))
     meal = models.CharField(_("meal"), max_length=9, choices=Meal.choices)
     recipe = models.ForeignKey("standards.Recipe", on_delete=models.PROTECT, related_name="+")

@@ -65,7 +65,11 @@ class SchoolAssetCategory(models.Model):
     them (written with the school's `SchoolUpkeep`)."""
 
     school = models.ForeignKey(
-        "tenants.School", on_delete=models.PROTECT, related_name="+", verbose_name=_("school")
+        "tenants.School",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("school"),
+        db_index=False,
     )
     category = models.CharField(_("category"), max_length=9)
     kind = models.CharField(_("kind"), max_length=9)

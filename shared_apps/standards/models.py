@@ -143,7 +143,7 @@ class StandardTarget(models.Model):
     (or the whole day), per person."""
 
     standard = models.ForeignKey(
-        NutritionStandard, on_delete=models.CASCADE, related_name="targets"
+        NutritionStandard, on_delete=models.CASCADE, related_name="targets", db_index=False
     )
     age_band = models.CharField(_("age band"), max_length=5, choices=AgeBand.choices)
     meal = models.CharField(_("meal"), max_length=9, choices=TargetMeal.choices)
@@ -207,7 +207,9 @@ class StandardFoodGroupTarget(models.Model):
     """How much of one food group (g edible part, per person) a target's meal or day should
     bring: a range, or one figure when min and max are equal."""
 
-    target = models.ForeignKey(StandardTarget, on_delete=models.CASCADE, related_name="groups")
+    target = models.ForeignKey(
+        StandardTarget, on_delete=models.CASCADE, related_name="groups", db_index=False
+    )
     food_group = models.CharField(_("food group"), max_length=16, choices=FoodGroup.choices)
     grams_min = _amount(_("at least (g)"), 6, 1)
     grams_max = _amount(_("at most (g)"), 6, 1)
@@ -407,7 +409,9 @@ class RecipeItem(models.Model):
     """The raw weight of one food (as bought, before the inedible part is removed) in one serving
     of a recipe for one age band."""
 
-    recipe = models.ForeignKey(Recipe, on_delete=models.CASCADE, related_name="items")
+    recipe = models.ForeignKey(
+        Recipe, on_delete=models.CASCADE, related_name="items", db_index=False
+    )
     food = models.ForeignKey(Food, on_delete=models.PROTECT, related_name="+")
     age_band = models.CharField(_("age band"), max_length=5, choices=AgeBand.choices)
     grams = models.DecimalField(_("grams per serving"), max_digits=6, decimal_places=1)
@@ -518,7 +522,9 @@ class MealPlan(models.Model):
 class MealPlanEntry(models.Model):
     """One recipe served at one meal on one day of a plan's week."""
 
-    plan = models.ForeignKey(MealPlan, on_delete=models.CASCADE, related_name="entries")
+    plan = models.ForeignKey(
+        MealPlan, on_delete=models.CASCADE, related_name="entries", db_index=False
+    )
     weekday = models.PositiveSmallIntegerField(_("weekday (1 = Monday)"))
     meal = models.CharField(_("meal"), max_length=9, choices=Meal.choices)
     recipe = models.ForeignKey(Recipe, on_delete=models.PROTECT, related_name="+")

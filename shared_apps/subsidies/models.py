@@ -94,7 +94,9 @@ class Programme(models.Model):
 class Budget(models.Model):
     """Money set aside for one school under one programme for one period (a semester, a year)."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="budgets")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="budgets", db_index=False
+    )
     school = models.ForeignKey(
         "tenants.School", on_delete=models.PROTECT, related_name="subsidy_budgets"
     )
@@ -223,7 +225,7 @@ class Claim(models.Model):
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="claims")
     school = models.ForeignKey(
-        "tenants.School", on_delete=models.PROTECT, related_name="subsidy_claims"
+        "tenants.School", on_delete=models.PROTECT, related_name="subsidy_claims", db_index=False
     )
     budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="claims")
     month = models.DateField(_("month (its first day)"))

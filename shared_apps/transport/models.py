@@ -254,6 +254,7 @@ class Route(models.Model):
         blank=True,
         related_name="later_versions",
         verbose_name=_("version of"),
+        db_index=False,
     )
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -299,7 +300,7 @@ class Stop(models.Model):
     """A stop of a route, in its order, with its coordinates and time; only approved stops are
     licensed."""
 
-    route = models.ForeignKey(Route, on_delete=models.CASCADE, related_name="stops")
+    route = models.ForeignKey(Route, on_delete=models.CASCADE, related_name="stops", db_index=False)
     order = models.PositiveSmallIntegerField(_("order"))
     name = models.CharField(_("name"), max_length=100)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
@@ -487,7 +488,7 @@ class Seat(models.Model):
     """One pupil's seat on a run: the school and the student's id in the school's schema (public
     rows never point at a school's rows by key), numbered in the order taken."""
 
-    run = models.ForeignKey(Run, on_delete=models.PROTECT, related_name="seats")
+    run = models.ForeignKey(Run, on_delete=models.PROTECT, related_name="seats", db_index=False)
     school = models.ForeignKey("tenants.School", on_delete=models.PROTECT, related_name="+")
     student_ref = models.BigIntegerField(_("student"))
     number = models.PositiveSmallIntegerField(_("seat"))
@@ -527,7 +528,9 @@ class Alarm(models.Model):
         OVERLOAD = "overload", _("overloaded")
         DRIVER_SWAP = "driver_swap", _("driver not the licence's")
 
-    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="alarms")
+    vehicle = models.ForeignKey(
+        Vehicle, on_delete=models.PROTECT, related_name="alarms", db_index=False
+    )
     run = models.ForeignKey(Run, on_delete=models.PROTECT, null=True, related_name="alarms")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     at = models.DateTimeField(_("at"))
@@ -642,7 +645,9 @@ class FieldTrip(models.Model):
         APPROVED = "approved", _("approved")
         REFUSED = "refused", _("refused")
 
-    school = models.ForeignKey("tenants.School", on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey(
+        "tenants.School", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     destination = models.CharField(_("destination"), max_length=100)
     purpose = models.CharField(_("purpose"), max_length=200, blank=True)
     starts_at = models.DateTimeField(_("leaves at"))

@@ -45,7 +45,9 @@ class Room(models.Model):
         DORMITORY = "dormitory", _("dormitory")
         PRIVATE = "private", _("private (staff housing, leased)")
 
-    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="rooms")
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="rooms", db_index=False
+    )
     code = models.CharField(_("room number"), max_length=20)
     name = models.CharField(_("name"), max_length=100, blank=True)
     kind = models.CharField(_("kind of space"), max_length=10, choices=Kind.choices)
@@ -156,7 +158,7 @@ class Asset(models.Model):
                 name="assets_asset_disposed_with_date",
             ),
         ]
-        indexes = [models.Index(fields=["category", "kind"]), models.Index(fields=["room"])]
+        indexes = [models.Index(fields=["category", "kind"])]
 
     def __str__(self) -> str:
         return f"{self.number} {self.name}"
@@ -285,7 +287,9 @@ class StockTakeScan(models.Model):
     """A label scanned in a room during a stock-take: an asset of the register, or a label of this
     school the register does not know (surplus)."""
 
-    stock_take = models.ForeignKey(StockTake, on_delete=models.CASCADE, related_name="scans")
+    stock_take = models.ForeignKey(
+        StockTake, on_delete=models.CASCADE, related_name="scans", db_index=False
+    )
     asset = models.ForeignKey(
         Asset, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

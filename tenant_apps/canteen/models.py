@@ -164,7 +164,7 @@ class MenuItem(models.Model):
     """One dish served at one meal on one day of a menu, with its recipe and nutrients as they
     were when the menu was made."""
 
-    menu = models.ForeignKey(Menu, on_delete=models.CASCADE, related_name="items")
+    menu = models.ForeignKey(Menu, on_delete=models.CASCADE, related_name="items", db_index=False)
     date = models.DateField(_("date"))
     meal = models.CharField(_("meal"), max_length=9, choices=Meal.choices)
     recipe_id = models.BigIntegerField(_("recipe id"))
@@ -228,7 +228,9 @@ class Serving(models.Model):
         CLASS_LIST = "class_list", _("class list")
         MANUAL = "manual", _("entered by hand")
 
-    session = models.ForeignKey(MealSession, on_delete=models.PROTECT, related_name="servings")
+    session = models.ForeignKey(
+        MealSession, on_delete=models.PROTECT, related_name="servings", db_index=False
+    )
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="+")
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     recorded_at = models.DateTimeField(_("recorded at"))
@@ -242,7 +244,6 @@ class Serving(models.Model):
                 fields=["session", "student"], name="canteen_serving_one_per_student"
             )
         ]
-        indexes = [models.Index(fields=["student"], name="canteen_serving_student")]
 
     def __str__(self) -> str:
         return f"{self.session_id} {self.student_id}"
@@ -252,7 +253,7 @@ class AccompaniedMeal(models.Model):
     """A school leader eating a meal with the students (陪餐), and what they found."""
 
     session = models.ForeignKey(
-        MealSession, on_delete=models.PROTECT, related_name="accompanied_meals"
+        MealSession, on_delete=models.PROTECT, related_name="accompanied_meals", db_index=False
     )
     leader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     comments = models.TextField(_("comments"), blank=True)

@@ -68,7 +68,9 @@ class Building(models.Model):
 class Floor(models.Model):
     """One floor of a dormitory building."""
 
-    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="floors")
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="floors", db_index=False
+    )
     level = models.SmallIntegerField(_("level"))
 
     class Meta:
@@ -88,7 +90,7 @@ class Room(models.Model):
 
     Sex = Student.Gender
 
-    floor = models.ForeignKey(Floor, on_delete=models.PROTECT, related_name="rooms")
+    floor = models.ForeignKey(Floor, on_delete=models.PROTECT, related_name="rooms", db_index=False)
     number = models.CharField(_("number"), max_length=16)
     sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices)
     stage = models.CharField(_("stage"), max_length=8, choices=Stage.choices)
@@ -133,7 +135,7 @@ class Bed(models.Model):
         LOWER = "lower", _("lower bunk")
         UPPER = "upper", _("upper bunk")
 
-    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="beds")
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="beds", db_index=False)
     number = models.CharField(_("number"), max_length=16)
     bunk = models.CharField(_("bunk"), max_length=8, choices=Bunk.choices, default=Bunk.SINGLE)
     in_service = models.BooleanField(_("in service"), default=True)
@@ -263,7 +265,7 @@ class DoorEvent(models.Model):
 
     device = models.CharField(_("device"), max_length=64)
     device_event_id = models.CharField(_("device's event id"), max_length=64)
-    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="+")
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="+", db_index=False)
     direction = models.CharField(_("direction"), max_length=4, choices=Direction.choices)
     method = models.CharField(_("method"), max_length=4, choices=Method.choices)
     occurred_at = models.DateTimeField(_("occurred at"))
@@ -381,7 +383,9 @@ class RollCallEntry(models.Model):
         ABSENT = "absent", _("absent")
         LEAVE = "leave", _("on leave")
 
-    roll_call = models.ForeignKey(RollCall, on_delete=models.CASCADE, related_name="entries")
+    roll_call = models.ForeignKey(
+        RollCall, on_delete=models.CASCADE, related_name="entries", db_index=False
+    )
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="+")
     bed = models.ForeignKey(Bed, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(_("status"), max_length=8, choices=Status.choices)
@@ -453,7 +457,9 @@ class Inspection(models.Model):
         HYGIENE = "hygiene", _("hygiene")
         SAFETY = "safety", _("safety")
 
-    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="inspections")
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, related_name="inspections", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     inspected_on = models.DateField(_("inspected on"))
     score = models.PositiveSmallIntegerField(_("score"))
@@ -487,7 +493,7 @@ class FeeCharge(models.Model):
     it, and its refund when they leave the dormitory during the term: the share of the term's
     school days left, due within 15 working days of their leaving."""
 
-    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="+")
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="+", db_index=False)
     term = models.ForeignKey("canteen.SchoolTerm", on_delete=models.PROTECT, related_name="+")
     amount = money(_("amount"))
     charged_on = models.DateField(_("charged on"))

@@ -39,7 +39,9 @@ class Order(models.Model):
         CLOSED = "closed", _("closed (paid)")
         CANCELLED = "cancelled", _("cancelled")
 
-    supplier = models.ForeignKey("procurement.Supplier", on_delete=models.PROTECT, related_name="+")
+    supplier = models.ForeignKey(
+        "procurement.Supplier", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     contract = models.ForeignKey(
         "procurement.FrameworkContract",
         on_delete=models.PROTECT,
@@ -220,7 +222,9 @@ class Invoice(models.Model):
     and the quantities accepted and not yet invoiced."""
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="invoices")
-    supplier = models.ForeignKey("procurement.Supplier", on_delete=models.PROTECT, related_name="+")
+    supplier = models.ForeignKey(
+        "procurement.Supplier", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     number = models.CharField(_("invoice number"), max_length=64)
     issued_on = models.DateField(_("issued on"))
     amount = money(_("amount"))
@@ -321,7 +325,9 @@ class InvoiceNote(models.Model):
         OPEN = "open", _("open")
         SETTLED = "settled", _("settled")
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="notes")
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="notes", db_index=False
+    )
     number = models.CharField(_("note number"), max_length=64)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     issued_on = models.DateField(_("issued on"))

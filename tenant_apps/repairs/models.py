@@ -221,7 +221,7 @@ class RepairRequest(models.Model):
     # Charged to whoever uses the space (a private space), or free (teaching and public spaces).
     charged = models.BooleanField(_("charged"))
     team = models.ForeignKey(
-        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     technician = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -450,7 +450,9 @@ class Scorecard(models.Model):
         PASS = "pass", _("pass (≥ 70)")
         FAIL = "fail", _("fail (< 70)")
 
-    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="scorecards")
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="scorecards", db_index=False
+    )
     month = models.DateField(_("month (its first day)"))
     completed = models.PositiveIntegerField(_("requests completed"))
     on_time = models.PositiveIntegerField(_("finished on time"))

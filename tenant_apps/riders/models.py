@@ -70,7 +70,7 @@ class Trip(models.Model):
 class Rider(models.Model):
     """One student of the school seated on a run, with the stop and seat the ledger gave."""
 
-    trip = models.ForeignKey(Trip, on_delete=models.PROTECT, related_name="riders")
+    trip = models.ForeignKey(Trip, on_delete=models.PROTECT, related_name="riders", db_index=False)
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="+")
     stop_ref = models.BigIntegerField(_("stop"), null=True)
     seat = models.PositiveSmallIntegerField(_("seat"))
@@ -101,7 +101,7 @@ class Escort(models.Model):
     """A bus escort (随车照管人员) of the school put on one trip: the run's escorts are counted
     in the district's seat ledger (transport.Run.escorts_assigned)."""
 
-    trip = models.ForeignKey(Trip, on_delete=models.PROTECT, related_name="escorts")
+    trip = models.ForeignKey(Trip, on_delete=models.PROTECT, related_name="escorts", db_index=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
@@ -153,7 +153,7 @@ class CheckItem(models.Model):
         DRIVER_SOBER = "driver_sober", _("driver sober")
         HEAD_COUNT = "head_count", _("head-count within load")
 
-    trip = models.ForeignKey(Trip, on_delete=models.PROTECT, related_name="checks")
+    trip = models.ForeignKey(Trip, on_delete=models.PROTECT, related_name="checks", db_index=False)
     item = models.CharField(_("item"), max_length=16, choices=Item.choices)
     passed = models.BooleanField(_("passed"))
     # The heads counted on board, for the head-count item.
@@ -194,7 +194,9 @@ class Passage(models.Model):
         FACE = "face", _("face")
         ESCORT = "escort", _("ticked by the escort")
 
-    trip = models.ForeignKey(Trip, on_delete=models.PROTECT, related_name="passages")
+    trip = models.ForeignKey(
+        Trip, on_delete=models.PROTECT, related_name="passages", db_index=False
+    )
     rider = models.ForeignKey(Rider, on_delete=models.PROTECT, related_name="passages")
     kind = models.CharField(_("kind"), max_length=6, choices=Kind.choices)
     method = models.CharField(_("method"), max_length=6, choices=Method.choices)
@@ -254,7 +256,7 @@ class Alarm(models.Model):
         PUT_ON = "put_on", _("put on the run after its check")
         TAKEN_OFF = "taken_off", _("taken off the run after its check")
 
-    trip = models.ForeignKey(Trip, on_delete=models.PROTECT, related_name="alarms")
+    trip = models.ForeignKey(Trip, on_delete=models.PROTECT, related_name="alarms", db_index=False)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     on_board = models.PositiveSmallIntegerField(_("still on board"), null=True, blank=True)
     # An escort swap: who worked the run without being on it, or the escort put on or taken off

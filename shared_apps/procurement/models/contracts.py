@@ -47,7 +47,9 @@ class FrameworkContract(models.Model):
 class ContractPrice(models.Model):
     """One line of a contract's price list."""
 
-    contract = models.ForeignKey(FrameworkContract, on_delete=models.CASCADE, related_name="prices")
+    contract = models.ForeignKey(
+        FrameworkContract, on_delete=models.CASCADE, related_name="prices", db_index=False
+    )
     item = models.ForeignKey(CatalogueItem, on_delete=models.PROTECT, related_name="+")
     unit_price = money(_("unit price"))
 

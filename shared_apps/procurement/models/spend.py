@@ -20,10 +20,14 @@ class SpendLine(models.Model):
     `order_line_id` is the id of the school's row; `source_version` the id of the school's
     outbox entry it was last written from (an older entry never overwrites it)."""
 
-    school = models.ForeignKey("tenants.School", on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey(
+        "tenants.School", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     order_line_id = models.BigIntegerField(_("the school's order line"))
     order_number = models.CharField(_("order number"), max_length=64)
-    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="+")
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     contract = models.ForeignKey(
         FrameworkContract, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -92,7 +92,9 @@ class Qualification(models.Model):
         )
         OTHER = "other", _("other")
 
-    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="qualifications")
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.CASCADE, related_name="qualifications", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     number = models.CharField(_("number"), max_length=64)
     issued_by = models.CharField(_("issued by"), max_length=200, blank=True)
@@ -199,7 +201,7 @@ class SupplierRating(models.Model):
     """A school's monthly rating of a supplier it bought from (0–100)."""
 
     school = models.ForeignKey(
-        "tenants.School", on_delete=models.PROTECT, related_name="supplier_ratings"
+        "tenants.School", on_delete=models.PROTECT, related_name="supplier_ratings", db_index=False
     )
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="ratings")
     month = models.DateField(_("month (its first day)"))

@@ -34,7 +34,7 @@ class Requisition(models.Model):
         REJECTED = "rejected", _("rejected")
 
     school = models.ForeignKey(
-        "tenants.School", on_delete=models.PROTECT, related_name="requisitions"
+        "tenants.School", on_delete=models.PROTECT, related_name="requisitions", db_index=False
     )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
@@ -243,7 +243,9 @@ class Lot(models.Model):
     """One lot of a tender (标段): the lines of one category, the published ceiling on a bid's
     total (最高限价), and the reserve price (标底), sealed until the opening."""
 
-    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="lots")
+    tender = models.ForeignKey(
+        Tender, on_delete=models.CASCADE, related_name="lots", db_index=False
+    )
     number = models.PositiveSmallIntegerField(_("number"))
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
     ceiling = money(_("price ceiling (最高限价)"), null=True, blank=True)
@@ -279,7 +281,7 @@ class TenderLine(models.Model):
     """One line of a lot: a catalogue item, the quantity summed over the requisitions it
     aggregates, and the specification bidders price."""
 
-    lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="lines")
+    lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="lines", db_index=False)
     item = models.ForeignKey(CatalogueItem, on_delete=models.PROTECT, related_name="+")
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
     specification = models.CharField(_("specification"), max_length=300, blank=True)
@@ -332,7 +334,9 @@ class Criterion(models.Model):
     """A quality criterion of a tender: its weight in points of 100, and the highest score a
     committee member may give on it."""
 
-    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="criteria")
+    tender = models.ForeignKey(
+        Tender, on_delete=models.CASCADE, related_name="criteria", db_index=False
+    )
     name = models.CharField(_("name"), max_length=100)
     weight = models.PositiveSmallIntegerField(_("weight"))
     max_score = models.PositiveSmallIntegerField(_("highest score"), default=10)
@@ -360,7 +364,9 @@ class CommitteeSeat(models.Model):
     """An evaluator's seat on a tender's committee: their share of the tender key, encrypted to
     their own key; their declaration of interests; when they presented their share."""
 
-    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="seats")
+    tender = models.ForeignKey(
+        Tender, on_delete=models.CASCADE, related_name="seats", db_index=False
+    )
     evaluator = models.ForeignKey(Evaluator, on_delete=models.PROTECT, related_name="seats")
     # The share's index (1..n) in the split of the tender's secret.
     index = models.PositiveSmallIntegerField(_("share index"))
@@ -438,7 +444,7 @@ class Bid(models.Model):
         REJECTED = "rejected", _("rejected at opening")
 
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
-    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="bids")
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="bids", db_index=False)
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="bids")
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.SEALED
@@ -493,7 +499,7 @@ class Bid(models.Model):
 class BidLine(models.Model):
     """One line of an opened bid: the unit price offered for one tender line, and its amount."""
 
-    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="lines")
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="lines", db_index=False)
     line = models.ForeignKey(TenderLine, on_delete=models.PROTECT, related_name="+")
     unit_price = money(_("unit price"))
     amount = money(_("amount"))
@@ -516,7 +522,9 @@ class BidLine(models.Model):
 class Score(models.Model):
     """One committee member's score of one valid bid on one quality criterion."""
 
-    seat = models.ForeignKey(CommitteeSeat, on_delete=models.CASCADE, related_name="scores")
+    seat = models.ForeignKey(
+        CommitteeSeat, on_delete=models.CASCADE, related_name="scores", db_index=False
+    )
     bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="scores")
     criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="scores")
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=2)

@@ -1,0 +1,77 @@
+"""No index of ours is the leading part of another index on the same table, in the district's
+schema or a school's: the longer index finds every row the shorter would, so the shorter only
+costs each write, the disk, and every release that adds a column with a default (PostgreSQL reads
+the whole of `pg_index` then, one row an index of every school). A foreign key that leads a
+unique constraint or an index is declared `db_index=False`."""
+
+import pytest
+from django.apps import apps
+from django.db import connection
+
+from tenants.provisioning import TEMPLATE_SCHEMA
+
+pytestmark = pytest.mark.django_db
+
+FIRST_PARTY = ("houqin", "tenants", "shared_apps", "tenant_apps")
+
+# Each plain B-tree index (no expression, no predicate) of the schema, with its key columns and
+# operator classes, as arrays that compare by their leading elements.
+INDEXES = """
+SELECT t.relname, c.relname, i.indisunique,
+       string_to_array(i.indkey::text, ' ')::int[], string_to_array(i.indclass::text, ' ')::oid[]
+FROM pg_index i
+JOIN pg_class c ON c.oid = i.indexrelid
+JOIN pg_class t ON t.oid = i.indrelid
+JOIN pg_am a ON a.oid = c.relam
+WHERE t.relnamespace = %s::regnamespace AND a.amname = 'btree'
+  AND i.indexprs IS NULL AND i.indpred IS NULL
+"""
+
+
+def _our_tables() -> set[str]:
+    """The tables of our models; not Django's, guardian's or axes', nor the join tables Django
+    makes for a many-to-many field (their index on the first column comes with them)."""
+    return {
+        model._meta.db_table
+        for model in apps.get_models()
+        if model.__module__.split(".")[0] in FIRST_PARTY and not model._meta.auto_created
+    }
+
+
+def _redundant(schema: str) -> list[str]:
+    ours = _our_tables()
+    with connection.cursor() as cursor:
+        cursor.execute(INDEXES, [schema])
+        indexes = [row for row in cursor.fetchall() if row[0] in ours]
+    found = []
+    for table, name, unique, keys, classes in indexes:
+        for other_table, other, _, other_keys, other_classes in indexes:
+            if (
+                other_table == table
+                and other != name
+                and not unique
+                and other_keys[: len(keys)] == keys
+                and other_classes[: len(classes)] == classes
+                and (len(other_keys) > len(keys) or name > other)
+            ):
+                found.append(f"{table}: {name} leads {other}")
+    return sorted(found)
+
+
+@pytest.mark.parametrize("schema", ["public", TEMPLATE_SCHEMA])
+def test_no_index_is_the_leading_part_of_another(schema: str) -> None:
+    assert _redundant(schema) == []
+
+
+def test_the_check_finds_an_index_another_leads() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE INDEX feedback_test_status ON {TEMPLATE_SCHEMA}.feedback_feedback (status)"
+        )
+        cursor.execute(
+            f"CREATE INDEX feedback_test_status_due ON {TEMPLATE_SCHEMA}.feedback_feedback "
+            "(status, due_at)"
+        )
+    assert "feedback_feedback: feedback_test_status leads feedback_test_status_due" in (
+        _redundant(TEMPLATE_SCHEMA)
+    )
