@@ -4,9 +4,12 @@ costs each write, the disk, and every release that adds a column with a default 
 the whole of `pg_index` then, one row an index of every school). A foreign key that leads a
 unique constraint or an index is declared `db_index=False`."""
 
+import re
+
 import pytest
 from django.apps import apps
-from django.db import connection
+from django.db import connection, migrations
+from django.db.migrations.loader import MigrationLoader
 
 from tenants.provisioning import TEMPLATE_SCHEMA
 
@@ -75,3 +78,30 @@ def test_the_check_finds_an_index_another_leads() -> None:
     assert "feedback_feedback: feedback_test_status leads feedback_test_status_due" in (
         _redundant(TEMPLATE_SCHEMA)
     )
+
+
+def _dropped() -> set[str]:
+    """The indexes the migrations named `…_indexes_led_by_others` drop where they exist (a schema
+    made before them)."""
+    dropped = set()
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    for (_, name), migration in loader.disk_migrations.items():
+        if name.endswith("_indexes_led_by_others"):
+            for operation in migration.operations:
+                assert isinstance(operation, migrations.RunSQL)
+                dropped |= set(re.findall(r'DROP INDEX IF EXISTS "(\w+)"', str(operation.sql)))
+    return dropped
+
+
+def test_a_schema_made_before_loses_each_index_the_models_no_longer_declare() -> None:
+    """Each foreign key declared without its index names an index the migrations drop, by the
+    name Django gave it, as do the two indexes the models no longer declare."""
+    with connection.schema_editor() as editor:
+        named = {
+            editor._create_index_name(model._meta.db_table, [field.column], suffix="")
+            for model in apps.get_models()
+            if model.__module__.split(".")[0] in FIRST_PARTY
+            for field in model._meta.local_fields
+            if field.is_relation and not field.db_index
+        }
+    assert _dropped() == named | {"assets_asse_room_id_9b63f2_idx", "canteen_serving_student"}

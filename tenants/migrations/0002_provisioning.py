@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
                 ('error', models.TextField(blank=True)),
                 ('seconds', models.FloatField(default=0)),
                 ('finished_at', models.DateTimeField(auto_now=True)),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='migrations', to='tenants.school')),
+                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='migrations', to='tenants.school', db_index=False)),
             ],
             options={
                 'constraints': [models.UniqueConstraint(fields=('school', 'target'), name='school_migration_once')],

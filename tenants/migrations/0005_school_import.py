@@ -80,7 +80,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='schoolmigration',
             name='school',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='migrations', to='tenants.school', verbose_name='school'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='migrations', to='tenants.school', verbose_name='school', db_index=False),
         ),
         migrations.AlterField(
             model_name='schoolmigration',

@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
                 ('meal', models.CharField(choices=[('breakfast', 'breakfast'), ('lunch', 'lunch'), ('dinner', 'dinner')], max_length=9, verbose_name='meal')),
                 ('portion_pct', models.DecimalField(decimal_places=4, default=Decimal('100'), max_digits=8, verbose_name='portion (%)')),
                 ('cost', models.DecimalField(decimal_places=4, max_digits=10, verbose_name='cost per serving')),
-                ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='optimiser.proposal')),
+                ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='optimiser.proposal', db_index=False)),
                 ('recipe', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='standards.recipe')),
             ],
             options={

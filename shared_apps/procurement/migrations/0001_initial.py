@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('unit_price', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='unit price')),
                 ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='procurement.catalogueitem')),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='prices', to='procurement.frameworkcontract')),
+                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='prices', to='procurement.frameworkcontract', db_index=False)),
             ],
             options={
                 'verbose_name': 'contract price',
@@ -114,8 +114,8 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
                 ('contract', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='procurement.frameworkcontract')),
                 ('item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='procurement.catalogueitem')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenants.school')),
-                ('supplier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='procurement.supplier')),
+                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenants.school', db_index=False)),
+                ('supplier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='procurement.supplier', db_index=False)),
             ],
             options={
                 'verbose_name': 'spend line',
@@ -135,7 +135,7 @@ class Migration(migrations.Migration):
                 ('valid_from', models.DateField(verbose_name='valid from')),
                 ('expires_on', models.DateField(verbose_name='expires on')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('supplier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='qualifications', to='procurement.supplier')),
+                ('supplier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='qualifications', to='procurement.supplier', db_index=False)),
             ],
             options={
                 'verbose_name': 'qualification',
@@ -178,7 +178,7 @@ class Migration(migrations.Migration):
                 ('comment', models.TextField(blank=True, verbose_name='comment')),
                 ('rated_at', models.DateTimeField(auto_now_add=True, verbose_name='rated at')),
                 ('rated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supplier_ratings', to='tenants.school')),
+                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supplier_ratings', to='tenants.school', db_index=False)),
                 ('supplier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ratings', to='procurement.supplier')),
             ],
             options={

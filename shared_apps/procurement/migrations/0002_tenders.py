@@ -116,7 +116,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='bid',
             name='lot',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bids', to='procurement.lot'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bids', to='procurement.lot', db_index=False),
         ),
         migrations.CreateModel(
             name='Award',
@@ -162,7 +162,7 @@ class Migration(migrations.Migration):
                 ('reason', models.TextField(blank=True, verbose_name='reason for rejection')),
                 ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('raised_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requisitions', to='tenants.school')),
+                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requisitions', to='tenants.school', db_index=False)),
             ],
             options={
                 'verbose_name': 'requisition',
@@ -197,7 +197,7 @@ class Migration(migrations.Migration):
                 ('scored_at', models.DateTimeField(auto_now=True, verbose_name='scored at')),
                 ('bid', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='procurement.bid')),
                 ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='procurement.criterion')),
-                ('seat', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='procurement.committeeseat')),
+                ('seat', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='procurement.committeeseat', db_index=False)),
             ],
             options={
                 'verbose_name': 'score',
@@ -238,17 +238,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='lot',
             name='tender',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lots', to='procurement.tender'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lots', to='procurement.tender', db_index=False),
         ),
         migrations.AddField(
             model_name='criterion',
             name='tender',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='procurement.tender'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='procurement.tender', db_index=False),
         ),
         migrations.AddField(
             model_name='committeeseat',
             name='tender',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='seats', to='procurement.tender'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='seats', to='procurement.tender', db_index=False),
         ),
         migrations.CreateModel(
             name='TenderEvent',
@@ -276,7 +276,7 @@ class Migration(migrations.Migration):
                 ('quantity', models.DecimalField(decimal_places=3, max_digits=14, verbose_name='quantity')),
                 ('specification', models.CharField(blank=True, max_length=300, verbose_name='specification')),
                 ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='procurement.catalogueitem')),
-                ('lot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='procurement.lot')),
+                ('lot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='procurement.lot', db_index=False)),
             ],
             options={
                 'verbose_name': 'tender line',
@@ -291,7 +291,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('unit_price', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='unit price')),
                 ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='amount')),
-                ('bid', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='procurement.bid')),
+                ('bid', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='procurement.bid', db_index=False)),
                 ('line', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='procurement.tenderline')),
             ],
             options={

@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(max_length=9, verbose_name='kind')),
                 ('count', models.PositiveIntegerField(verbose_name='assets')),
                 ('cost', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='cost')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenants.school', verbose_name='school')),
+                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenants.school', verbose_name='school', db_index=False)),
             ],
             options={
                 'verbose_name': 'school assets by category',

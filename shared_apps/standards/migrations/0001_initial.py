@@ -129,7 +129,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('weekday', models.PositiveSmallIntegerField(verbose_name='weekday (1 = Monday)')),
                 ('meal', models.CharField(choices=[('breakfast', 'breakfast'), ('lunch', 'lunch'), ('dinner', 'dinner')], max_length=9, verbose_name='meal')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='standards.mealplan')),
+                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='standards.mealplan', db_index=False)),
                 ('recipe', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='standards.recipe')),
             ],
             options={
@@ -146,7 +146,7 @@ class Migration(migrations.Migration):
                 ('age_band', models.CharField(choices=[('6-8', '6–8 years'), ('9-11', '9–11 years'), ('12-14', '12–14 years'), ('15-17', '15–17 years')], max_length=5, verbose_name='age band')),
                 ('grams', models.DecimalField(decimal_places=1, max_digits=6, verbose_name='grams per serving')),
                 ('food', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='standards.food')),
-                ('recipe', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='standards.recipe')),
+                ('recipe', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='standards.recipe', db_index=False)),
             ],
             options={
                 'verbose_name': 'recipe item',
@@ -178,7 +178,7 @@ class Migration(migrations.Migration):
                 ('salt_g_max', models.DecimalField(decimal_places=1, max_digits=4, verbose_name='salt, at most (g)')),
                 ('oil_g_max', models.DecimalField(decimal_places=1, max_digits=4, verbose_name='cooking oil, at most (g)')),
                 ('note', models.TextField(blank=True, verbose_name='note')),
-                ('standard', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='standards.nutritionstandard')),
+                ('standard', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='standards.nutritionstandard', db_index=False)),
             ],
             options={
                 'verbose_name': 'standard target',
@@ -194,7 +194,7 @@ class Migration(migrations.Migration):
                 ('food_group', models.CharField(choices=[('cereals_tubers', 'cereals and tubers'), ('vegetables', 'vegetables'), ('fruit', 'fruit'), ('meat', 'livestock and poultry meat'), ('aquatic', 'fish and shrimp'), ('eggs', 'eggs'), ('dairy', 'milk and dairy'), ('soy_nuts', 'soybeans, soy products and nuts'), ('oil', 'cooking oil'), ('condiments', 'salt and condiments'), ('other', 'other')], max_length=16, verbose_name='food group')),
                 ('grams_min', models.DecimalField(decimal_places=1, max_digits=6, verbose_name='at least (g)')),
                 ('grams_max', models.DecimalField(decimal_places=1, max_digits=6, verbose_name='at most (g)')),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='groups', to='standards.standardtarget')),
+                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='groups', to='standards.standardtarget', db_index=False)),
             ],
             options={
                 'verbose_name': 'food group target',

@@ -1,5 +1,4 @@
-import django.db.models.deletion
-from django.db import migrations, models
+from django.db import migrations
 
 
 class Migration(migrations.Migration):
@@ -8,49 +7,12 @@ class Migration(migrations.Migration):
         ('standards', '0006_recipe_courses_portions'),
     ]
 
+    # Indexes another index or a unique constraint leads on the same table. The migrations that
+    # made them now declare them no more (a schema made from nothing has none to drop); the
+    # foreign keys stay as they were.
     operations = [
-        # The foreign key's own index goes; the key and its checks stay as they were (Django
-        # would drop the key and make it again, reading every row of the table).
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
-                migrations.AlterField(
-                    model_name='mealplanentry',
-                    name='plan',
-                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='standards.mealplan'),
-                ),
-                migrations.AlterField(
-                    model_name='recipeitem',
-                    name='recipe',
-                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='items', to='standards.recipe'),
-                ),
-                migrations.AlterField(
-                    model_name='standardfoodgrouptarget',
-                    name='target',
-                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='groups', to='standards.standardtarget'),
-                ),
-                migrations.AlterField(
-                    model_name='standardtarget',
-                    name='standard',
-                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='standards.nutritionstandard'),
-                ),
-            ],
-            database_operations=[
-                migrations.RunSQL(
-                    'DROP INDEX "standards_mealplanentry_plan_id_640e10c8"',
-                    reverse_sql='CREATE INDEX "standards_mealplanentry_plan_id_640e10c8" ON "standards_mealplanentry" ("plan_id")',
-                ),
-                migrations.RunSQL(
-                    'DROP INDEX "standards_recipeitem_recipe_id_5cf3d535"',
-                    reverse_sql='CREATE INDEX "standards_recipeitem_recipe_id_5cf3d535" ON "standards_recipeitem" ("recipe_id")',
-                ),
-                migrations.RunSQL(
-                    'DROP INDEX "standards_standardfoodgrouptarget_target_id_f68ee8f4"',
-                    reverse_sql='CREATE INDEX "standards_standardfoodgrouptarget_target_id_f68ee8f4" ON "standards_standardfoodgrouptarget" ("target_id")',
-                ),
-                migrations.RunSQL(
-                    'DROP INDEX "standards_standardtarget_standard_id_fb76077c"',
-                    reverse_sql='CREATE INDEX "standards_standardtarget_standard_id_fb76077c" ON "standards_standardtarget" ("standard_id")',
-                ),
-            ],
-        ),
+        migrations.RunSQL('DROP INDEX IF EXISTS "standards_mealplanentry_plan_id_640e10c8"', reverse_sql=migrations.RunSQL.noop),
+        migrations.RunSQL('DROP INDEX IF EXISTS "standards_recipeitem_recipe_id_5cf3d535"', reverse_sql=migrations.RunSQL.noop),
+        migrations.RunSQL('DROP INDEX IF EXISTS "standards_standardfoodgrouptarget_target_id_f68ee8f4"', reverse_sql=migrations.RunSQL.noop),
+        migrations.RunSQL('DROP INDEX IF EXISTS "standards_standardtarget_standard_id_fb76077c"', reverse_sql=migrations.RunSQL.noop),
     ]

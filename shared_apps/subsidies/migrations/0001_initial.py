@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
                 ('budget', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='claims', to='subsidies.budget')),
                 ('computed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='subsidy_claims', to='tenants.school')),
+                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='subsidy_claims', to='tenants.school', db_index=False)),
                 ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
@@ -109,7 +109,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='budget',
             name='programme',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='budgets', to='subsidies.programme'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='budgets', to='subsidies.programme', db_index=False),
         ),
         migrations.CreateModel(
             name='Disbursement',

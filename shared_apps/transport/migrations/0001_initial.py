@@ -172,7 +172,7 @@ class Migration(migrations.Migration):
                 ('longitude', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='longitude')),
                 ('at', models.TimeField(verbose_name='time')),
                 ('approved', models.BooleanField(default=False, verbose_name='approved')),
-                ('route', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stops', to='transport.route')),
+                ('route', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stops', to='transport.route', db_index=False)),
             ],
             options={
                 'verbose_name': 'bus stop',
@@ -188,7 +188,7 @@ class Migration(migrations.Migration):
                 ('student_ref', models.BigIntegerField(verbose_name='student')),
                 ('number', models.PositiveSmallIntegerField(verbose_name='seat')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='seats', to='transport.run')),
+                ('run', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='seats', to='transport.run', db_index=False)),
                 ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenants.school')),
                 ('stop', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='transport.stop')),
             ],
@@ -263,7 +263,7 @@ class Migration(migrations.Migration):
                 ('latitude', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='latitude')),
                 ('longitude', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='longitude')),
                 ('run', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='alarms', to='transport.run')),
-                ('vehicle', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='alarms', to='transport.vehicle')),
+                ('vehicle', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='alarms', to='transport.vehicle', db_index=False)),
             ],
             options={
                 'verbose_name': 'bus alarm',

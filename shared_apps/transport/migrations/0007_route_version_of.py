@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='route',
             name='version_of',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='later_versions', to='transport.route', verbose_name='version of'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='later_versions', to='transport.route', verbose_name='version of', db_index=False),
         ),
         migrations.RunPython(link_versions, migrations.RunPython.noop),
         migrations.AddConstraint(

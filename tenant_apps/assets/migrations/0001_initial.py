@@ -70,7 +70,7 @@ class Migration(migrations.Migration):
                 ('code', models.CharField(max_length=20, verbose_name='room number')),
                 ('name', models.CharField(blank=True, max_length=100, verbose_name='name')),
                 ('kind', models.CharField(choices=[('teaching', 'teaching'), ('office', 'office'), ('public', 'public space'), ('dormitory', 'dormitory'), ('private', 'private (staff housing, leased)')], max_length=10, verbose_name='kind of space')),
-                ('building', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rooms', to='assets.building')),
+                ('building', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rooms', to='assets.building', db_index=False)),
             ],
             options={
                 'verbose_name': 'room',
@@ -159,7 +159,7 @@ class Migration(migrations.Migration):
                 ('asset', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assets.asset')),
                 ('room', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assets.room')),
                 ('scanned_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('stock_take', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scans', to='assets.stocktake')),
+                ('stock_take', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scans', to='assets.stocktake', db_index=False)),
             ],
             options={
                 'verbose_name': 'stock-take scan',
@@ -234,10 +234,6 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='asset',
             index=models.Index(fields=['category', 'kind'], name='assets_asse_categor_ec90db_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='asset',
-            index=models.Index(fields=['room'], name='assets_asse_room_id_9b63f2_idx'),
         ),
         migrations.AddConstraint(
             model_name='asset',

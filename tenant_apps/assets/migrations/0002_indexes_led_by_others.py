@@ -1,5 +1,4 @@
-import django.db.models.deletion
-from django.db import migrations, models
+from django.db import migrations
 
 
 class Migration(migrations.Migration):
@@ -8,35 +7,11 @@ class Migration(migrations.Migration):
         ('assets', '0001_initial'),
     ]
 
+    # Indexes another index or a unique constraint leads on the same table. The migrations that
+    # made them now declare them no more (a schema made from nothing has none to drop); the
+    # foreign keys stay as they were.
     operations = [
-        migrations.RemoveIndex(
-            model_name='asset',
-            name='assets_asse_room_id_9b63f2_idx',
-        ),
-        # The foreign key's own index goes; the key and its checks stay as they were (Django
-        # would drop the key and make it again, reading every row of the table).
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
-                migrations.AlterField(
-                    model_name='room',
-                    name='building',
-                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='rooms', to='assets.building'),
-                ),
-                migrations.AlterField(
-                    model_name='stocktakescan',
-                    name='stock_take',
-                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='scans', to='assets.stocktake'),
-                ),
-            ],
-            database_operations=[
-                migrations.RunSQL(
-                    'DROP INDEX "assets_room_building_id_068a5916"',
-                    reverse_sql='CREATE INDEX "assets_room_building_id_068a5916" ON "assets_room" ("building_id")',
-                ),
-                migrations.RunSQL(
-                    'DROP INDEX "assets_stocktakescan_stock_take_id_81907b12"',
-                    reverse_sql='CREATE INDEX "assets_stocktakescan_stock_take_id_81907b12" ON "assets_stocktakescan" ("stock_take_id")',
-                ),
-            ],
-        ),
+        migrations.RunSQL('DROP INDEX IF EXISTS "assets_asse_room_id_9b63f2_idx"', reverse_sql=migrations.RunSQL.noop),
+        migrations.RunSQL('DROP INDEX IF EXISTS "assets_room_building_id_068a5916"', reverse_sql=migrations.RunSQL.noop),
+        migrations.RunSQL('DROP INDEX IF EXISTS "assets_stocktakescan_stock_take_id_81907b12"', reverse_sql=migrations.RunSQL.noop),
     ]

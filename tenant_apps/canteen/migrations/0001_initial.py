@@ -82,7 +82,7 @@ class Migration(migrations.Migration):
                 ('recipe_name', models.CharField(max_length=100, verbose_name='recipe')),
                 ('quantities', models.JSONField(default=list, encoder=django.core.serializers.json.DjangoJSONEncoder, verbose_name='quantities')),
                 ('nutrients', models.JSONField(default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder, verbose_name='nutrients')),
-                ('menu', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='canteen.menu')),
+                ('menu', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='canteen.menu', db_index=False)),
             ],
             options={
                 'verbose_name': 'menu item',
@@ -97,7 +97,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('source', models.CharField(choices=[('card', 'card reader'), ('class_list', 'class list'), ('manual', 'entered by hand')], max_length=10, verbose_name='source')),
                 ('recorded_at', models.DateTimeField(verbose_name='recorded at')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='servings', to='canteen.mealsession')),
+                ('session', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='servings', to='canteen.mealsession', db_index=False)),
                 ('student', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.student')),
             ],
             options={
@@ -105,7 +105,6 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'servings',
                 'ordering': ['-id'],
                 'constraints': [models.UniqueConstraint(fields=('session', 'student'), name='canteen_serving_one_per_student')],
-                'indexes': [models.Index(fields=['student'], name='canteen_serving_student')],
             },
         ),
         migrations.CreateModel(
@@ -175,7 +174,7 @@ class Migration(migrations.Migration):
                 ('comments', models.TextField(blank=True, verbose_name='comments')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('leader', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accompanied_meals', to='canteen.mealsession')),
+                ('session', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accompanied_meals', to='canteen.mealsession', db_index=False)),
             ],
             options={
                 'verbose_name': 'accompanied meal',

@@ -74,7 +74,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('level', models.SmallIntegerField(verbose_name='level')),
-                ('building', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='floors', to='dorms.building')),
+                ('building', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='floors', to='dorms.building', db_index=False)),
             ],
             options={
                 'verbose_name': 'floor',
@@ -138,7 +138,7 @@ class Migration(migrations.Migration):
                 ('status', models.CharField(choices=[('in', 'in'), ('late', 'late'), ('absent', 'absent'), ('leave', 'on leave')], max_length=8, verbose_name='status')),
                 ('seen_at', models.DateTimeField(blank=True, null=True, verbose_name='seen at')),
                 ('bed', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dorms.bed')),
-                ('roll_call', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='dorms.rollcall')),
+                ('roll_call', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='dorms.rollcall', db_index=False)),
                 ('student', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.student')),
             ],
             options={
@@ -157,7 +157,7 @@ class Migration(migrations.Migration):
                 ('stage', models.CharField(choices=[('primary', 'primary'), ('junior', 'junior secondary')], max_length=8, verbose_name='stage')),
                 ('area', models.DecimalField(decimal_places=2, max_digits=6, verbose_name='floor area (m²)')),
                 ('capacity', models.PositiveSmallIntegerField(verbose_name='capacity')),
-                ('floor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rooms', to='dorms.floor')),
+                ('floor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rooms', to='dorms.floor', db_index=False)),
             ],
             options={
                 'verbose_name': 'dormitory room',
@@ -175,7 +175,7 @@ class Migration(migrations.Migration):
                 ('score', models.PositiveSmallIntegerField(verbose_name='score')),
                 ('notes', models.CharField(blank=True, max_length=500, verbose_name='notes')),
                 ('inspector', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('room', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='inspections', to='dorms.room')),
+                ('room', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='inspections', to='dorms.room', db_index=False)),
             ],
             options={
                 'verbose_name': 'inspection',
@@ -187,7 +187,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='bed',
             name='room',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='beds', to='dorms.room'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='beds', to='dorms.room', db_index=False),
         ),
         migrations.CreateModel(
             name='Visitor',
@@ -240,7 +240,7 @@ class Migration(migrations.Migration):
                 ('method', models.CharField(choices=[('card', 'card'), ('face', 'face')], max_length=4, verbose_name='method')),
                 ('occurred_at', models.DateTimeField(verbose_name='occurred at')),
                 ('received_at', models.DateTimeField(auto_now_add=True, verbose_name='received at')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.student')),
+                ('student', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.student', db_index=False)),
             ],
             options={
                 'verbose_name': 'door event',

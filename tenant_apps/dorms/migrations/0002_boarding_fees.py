@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                 ('refunded_on', models.DateField(blank=True, null=True, verbose_name='refunded on')),
                 ('refund_reference', models.CharField(blank=True, max_length=100, verbose_name='refund reference')),
                 ('charged_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.student')),
+                ('student', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.student', db_index=False)),
                 ('term', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='canteen.schoolterm')),
             ],
             options={

@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
                 ('settled_on', models.DateField(blank=True, null=True, verbose_name='settled on')),
                 ('settlement_reference', models.CharField(blank=True, max_length=100, verbose_name='settlement reference')),
                 ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded at')),
-                ('invoice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notes', to='orders.invoice')),
+                ('invoice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notes', to='orders.invoice', db_index=False)),
                 ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('settled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],

@@ -143,7 +143,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('supplier_rating_id', models.BigIntegerField(blank=True, null=True, verbose_name='supplier rating')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='scorecards', to='repairs.team')),
+                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='scorecards', to='repairs.team', db_index=False)),
             ],
             options={
                 'verbose_name': 'scorecard',
@@ -155,7 +155,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='repairrequest',
             name='team',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='repairs.team'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='repairs.team', db_index=False),
         ),
         migrations.CreateModel(
             name='RepairEvent',

@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('student', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.student')),
-                ('trip', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='riders', to='riders.trip')),
+                ('trip', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='riders', to='riders.trip', db_index=False)),
             ],
             options={
                 'verbose_name': 'rider',

@@ -110,7 +110,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='alarm',
             name='trip',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='alarms', to='riders.trip'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='alarms', to='riders.trip', db_index=False),
         ),
         migrations.AddField(
             model_name='checkitem',
@@ -120,7 +120,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='checkitem',
             name='trip',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='checks', to='riders.trip'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='checks', to='riders.trip', db_index=False),
         ),
         migrations.AddField(
             model_name='escort',
@@ -130,7 +130,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='escort',
             name='trip',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='escorts', to='riders.trip'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='escorts', to='riders.trip', db_index=False),
         ),
         migrations.AddField(
             model_name='escort',
@@ -150,7 +150,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='passage',
             name='trip',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='passages', to='riders.trip'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='passages', to='riders.trip', db_index=False),
         ),
         migrations.AddConstraint(
             model_name='alarm',
