@@ -10,6 +10,7 @@ import pytest
 from django.apps import apps
 from django.db import connection, migrations
 from django.db.migrations.loader import MigrationLoader
+from django.db.models import Model
 
 from tenants.provisioning import TEMPLATE_SCHEMA
 
@@ -31,31 +32,32 @@ WHERE t.relnamespace = %s::regnamespace AND a.amname = 'btree'
 """
 
 
-def _our_tables() -> set[str]:
-    """The tables of our models; not Django's, guardian's or axes', nor the join tables Django
-    makes for a many-to-many field (their index on the first column comes with them)."""
-    return {
-        model._meta.db_table
+def _our_models() -> list[type[Model]]:
+    """Our models; not Django's, guardian's or axes', nor the join tables Django makes for a
+    many-to-many field (their index on the first column comes with them)."""
+    return [
+        model
         for model in apps.get_models()
         if model.__module__.split(".")[0] in FIRST_PARTY and not model._meta.auto_created
-    }
+    ]
 
 
 def _redundant(schema: str) -> list[str]:
-    ours = _our_tables()
+    ours = {model._meta.db_table for model in _our_models()}
     with connection.cursor() as cursor:
         cursor.execute(INDEXES, [schema])
         indexes = [row for row in cursor.fetchall() if row[0] in ours]
     found = []
     for table, name, unique, keys, classes in indexes:
-        for other_table, other, _, other_keys, other_classes in indexes:
+        for other_table, other, other_unique, other_keys, other_classes in indexes:
             if (
                 other_table == table
                 and other != name
                 and not unique
                 and other_keys[: len(keys)] == keys
                 and other_classes[: len(classes)] == classes
-                and (len(other_keys) > len(keys) or name > other)
+                # Of two plain indexes on the same columns, one is named.
+                and (len(other_keys) > len(keys) or other_unique or name > other)
             ):
                 found.append(f"{table}: {name} leads {other}")
     return sorted(found)
@@ -101,8 +103,7 @@ def test_a_schema_made_before_loses_each_index_the_models_no_longer_declare() ->
             editor._create_index_name(  # type: ignore[attr-defined]
                 model._meta.db_table, [field.column], suffix=""
             )
-            for model in apps.get_models()
-            if model.__module__.split(".")[0] in FIRST_PARTY
+            for model in _our_models()
             for field in model._meta.local_fields
             if field.is_relation and field.deconstruct()[3].get("db_index") is False
         }
