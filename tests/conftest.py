@@ -5,6 +5,7 @@ search_path behind."""
 
 import hashlib
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ import coverage
 import psycopg2
 import pytest
 from celery import Celery
+from Crypto.PublicKey.RSA import RsaKey
 from django.conf import settings
 from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connection
@@ -32,6 +34,7 @@ from houqin.db import tenant_db
 from houqin.roles import Role
 from shared_apps.accounts.models import User
 from shared_apps.audit.models import Change
+from shared_apps.procurement import sealing
 from tenants.models import School
 from tenants.routing import school_host
 from tenants.services import school_create
@@ -242,6 +245,30 @@ def _english_outside_requests() -> Iterator[None]:
     client asks otherwise."""
     with translation.override("en"):
         yield
+
+
+# The RSA keys tests are given, by size: made once per process (_keys_from_a_pool).
+_KEYS: dict[int, list[RsaKey]] = {}
+
+
+@pytest.fixture(autouse=True)
+def _keys_from_a_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sealing makes an RSA key pair for each evaluator and each tender published, and
+    pycryptodome searches for primes in Python: a 1,024-bit key took 240 ms under coverage's
+    tracer, 200 of them 47 s of the suite. A test is given real keys made once per process
+    instead, each a different key within the test: its n-th key of a size is the pool's n-th,
+    made by `sealing.new_key_pair` the first time a test asks for that many."""
+    make = sealing.new_key_pair
+    given: Counter[int] = Counter()
+
+    def from_the_pool(bits: int) -> RsaKey:
+        pool = _KEYS.setdefault(bits, [])
+        if given[bits] == len(pool):
+            pool.append(make(bits))
+        given[bits] += 1
+        return pool[given[bits] - 1]
+
+    monkeypatch.setattr(sealing, "new_key_pair", from_the_pool)
 
 
 @pytest.fixture(autouse=True)

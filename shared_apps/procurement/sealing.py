@@ -136,7 +136,7 @@ def seal_tender_key(
     members whose public keys are given. Member i (0-based) receives share index i + 1."""
     if not 2 <= threshold <= len(member_public_keys) <= 255:
         raise ValueError("the threshold must be between 2 and the committee's size (at most 255)")
-    key = RSA.generate(bits)
+    key = new_key_pair(bits)
     secret = get_random_bytes(SECRET_BYTES)
     sealed_private_key = _aead_encrypt(secret, bytes(key.export_key(format="DER")))
     shares = Shamir.split(threshold, len(member_public_keys), secret)
