@@ -560,6 +560,18 @@ def test_a_dry_run_reports_and_saves_nothing(director, school_a) -> None:
         ("students.csv", _csv("学籍号,姓名,性别,年级"), "no_rows"),
         ("students.csv", b"", "invalid"),  # refused before reading: the upload is empty
     ],
+    # Named, not shown: a workbook carries the second it was made, and every worker of a
+    # parallel run must collect the same tests.
+    ids=[
+        "xls",
+        "csv-not-text",
+        "xlsx-named-csv",
+        "xlsx-not-zip",
+        "missing-columns",
+        "duplicate-column",
+        "no-rows",
+        "empty",
+    ],
 )
 def test_unusable_files_are_refused_whole(name, content, code, director, school_a) -> None:
     before = _nothing_in(school_a)
