@@ -2,7 +2,8 @@
 schema or a school's: the longer index finds every row the shorter would, so the shorter only
 costs each write, the disk, and every release that adds a column with a default (PostgreSQL reads
 the whole of `pg_index` then, one row an index of every school). A foreign key that leads a
-unique constraint or an index is declared `db_index=False`."""
+unique constraint or an index is declared `db_index=False`; every foreign key still leads one (a
+delete of the row it points to, and a join, would otherwise read the whole table)."""
 
 import re
 
@@ -32,6 +33,14 @@ WHERE t.relnamespace = %s::regnamespace AND a.amname = 'btree'
 """
 
 
+FOREIGN_KEYS = """
+SELECT t.relname, f.conname, f.conkey::int[]
+FROM pg_constraint f
+JOIN pg_class t ON t.oid = f.conrelid
+WHERE f.contype = 'f' AND t.relnamespace = %s::regnamespace
+"""
+
+
 def _our_models() -> list[type[Model]]:
     """Our models; not Django's, guardian's or axes', nor the join tables Django makes for a
     many-to-many field (their index on the first column comes with them)."""
@@ -42,11 +51,15 @@ def _our_models() -> list[type[Model]]:
     ]
 
 
-def _redundant(schema: str) -> list[str]:
+def _indexes(schema: str) -> list[tuple[str, str, bool, list[int], list[int]]]:
     ours = {model._meta.db_table for model in _our_models()}
     with connection.cursor() as cursor:
         cursor.execute(INDEXES, [schema])
-        indexes = [row for row in cursor.fetchall() if row[0] in ours]
+        return [row for row in cursor.fetchall() if row[0] in ours]
+
+
+def _redundant(schema: str) -> list[str]:
+    indexes = _indexes(schema)
     found = []
     for table, name, unique, keys, classes in indexes:
         for other_table, other, other_unique, other_keys, other_classes in indexes:
@@ -80,6 +93,37 @@ def test_the_check_finds_an_index_another_leads() -> None:
     assert "feedback_feedback: feedback_test_status leads feedback_test_status_due" in (
         _redundant(TEMPLATE_SCHEMA)
     )
+
+
+def _unindexed(schema: str) -> list[str]:
+    """Our foreign keys whose columns lead no plain B-tree index of their table."""
+    ours = {model._meta.db_table for model in _our_models()}
+    leading = {(table, tuple(keys)) for table, _name, _unique, keys, _classes in _indexes(schema)}
+    with connection.cursor() as cursor:
+        cursor.execute(FOREIGN_KEYS, [schema])
+        keys = [row for row in cursor.fetchall() if row[0] in ours]
+    return sorted(
+        f"{table}: {name}"
+        for table, name, columns in keys
+        if not any(
+            led_table == table and led[: len(columns)] == tuple(columns)
+            for led_table, led in leading
+        )
+    )
+
+
+@pytest.mark.parametrize("schema", ["public", TEMPLATE_SCHEMA])
+def test_every_foreign_key_leads_an_index(schema: str) -> None:
+    assert _unindexed(schema) == []
+
+
+def test_the_check_finds_a_foreign_key_without_an_index() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"ALTER TABLE {TEMPLATE_SCHEMA}.feedback_feedback ADD COLUMN checked_by_id bigint "
+            "CONSTRAINT feedback_test_checked_by REFERENCES public.accounts_user (id)"
+        )
+    assert _unindexed(TEMPLATE_SCHEMA) == ["feedback_feedback: feedback_test_checked_by"]
 
 
 def _dropped() -> set[str]:
