@@ -255,9 +255,9 @@ _KEYS: dict[int, list[RsaKey]] = {}
 def _keys_from_a_pool(monkeypatch: pytest.MonkeyPatch) -> None:
     """Sealing makes an RSA key pair for each evaluator and each tender published, and
     pycryptodome searches for primes in Python: a 1,024-bit key took 240 ms under coverage's
-    tracer, 200 of them 47 s of the suite. A test is given real keys made once per process
-    instead, each a different key within the test: its n-th key of a size is the pool's n-th,
-    made by `sealing.new_key_pair` the first time a test asks for that many."""
+    tracer, and the procurement tests made 200 a run (47 s). A test is given real keys made once
+    per process instead, each a different key within the test: its n-th key of a size is the
+    pool's n-th, made by `sealing.new_key_pair` the first time a test asks for that many."""
     make = sealing.new_key_pair
     given: Counter[int] = Counter()
 

@@ -58,8 +58,8 @@ FIGURES = {
 def test_bench_at_its_smallest_prints_every_figure_with_its_baseline():
     """Without the test database: the bench makes its own."""
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    # The test settings' sealing keys (houqin.settings.test): at production's sizes the tenders
-    # the pages and the opening are shown on took 30 s of key making, which no figure measures.
+    # The test settings' sealing keys (houqin.settings.test): at production's sizes each tender
+    # the pages and the opening are shown on took seconds of key making, which no figure measures.
     env |= {"PROCUREMENT_SEALING_RSA_BITS": "1024", "PROCUREMENT_SEALING_SCRYPT_COST": "1024"}
     result = subprocess.run(
         [

@@ -862,8 +862,8 @@ def pages(args: argparse.Namespace) -> dict[str, Any]:
     heaviest = 0
     for host, urlconf, declared in hosts:
         # One client a host: a client builds its middleware chain on its first request, and
-        # WhiteNoise's reads every static folder (70 ms, 16 s of the smoke run's 56 s when each
-        # page had a client of its own).
+        # WhiteNoise's reads every static folder (16 s of the smoke run, profiled, when each page
+        # had a client of its own).
         client = Client(SERVER_NAME=host)
         for name, spec in declared.items():
             if not spec.roles:
