@@ -16,6 +16,9 @@ def test_grouped(n):
     pass
 """
 APART = """
+import pytest
+
+
 @pytest.mark.parametrize("n", range(8))
 def test_apart(n):
     pass
@@ -28,7 +31,7 @@ def test_tests_of_one_xdist_group_run_on_one_worker(tmp_path: Path) -> None:
     tests/test_demo_serving.py), which needs their tests on one worker. pytest 9.2 with
     pytest-xdist 3.8 handed them to any worker (requirements/dev.txt)."""
     (tmp_path / "test_grouped.py").write_text(GROUPED)
-    (tmp_path / "test_apart.py").write_text("import pytest\n" + APART)
+    (tmp_path / "test_apart.py").write_text(APART)
     (tmp_path / "pytest.ini").write_text("[pytest]\n")
     result = subprocess.run(
         [

@@ -6,6 +6,7 @@ unique constraint or an index is declared `db_index=False`; every foreign key st
 delete of the row it points to, and a join, would otherwise read the whole table)."""
 
 import re
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -51,11 +52,16 @@ def _our_models() -> list[type[Model]]:
     ]
 
 
-def _indexes(schema: str) -> list[tuple[str, str, bool, list[int], list[int]]]:
+def _ours(query: str, schema: str) -> list[Any]:
+    """The rows of `query` in `schema` whose first column names one of our models' tables."""
     ours = {model._meta.db_table for model in _our_models()}
     with connection.cursor() as cursor:
-        cursor.execute(INDEXES, [schema])
+        cursor.execute(query, [schema])
         return [row for row in cursor.fetchall() if row[0] in ours]
+
+
+def _indexes(schema: str) -> list[tuple[str, str, bool, list[int], list[int]]]:
+    return _ours(INDEXES, schema)
 
 
 def _redundant(schema: str) -> list[str]:
@@ -97,11 +103,8 @@ def test_the_check_finds_an_index_another_leads() -> None:
 
 def _unindexed(schema: str) -> list[str]:
     """Our foreign keys whose columns lead no plain B-tree index of their table."""
-    ours = {model._meta.db_table for model in _our_models()}
     leading = {(table, tuple(keys)) for table, _name, _unique, keys, _classes in _indexes(schema)}
-    with connection.cursor() as cursor:
-        cursor.execute(FOREIGN_KEYS, [schema])
-        keys = [row for row in cursor.fetchall() if row[0] in ours]
+    keys = _ours(FOREIGN_KEYS, schema)
     return sorted(
         f"{table}: {name}"
         for table, name, columns in keys
